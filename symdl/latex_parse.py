@@ -1,0 +1,448 @@
+"""LaTeX -> SymPy, the one place symdl talks to latex2sympy2.
+
+latex2sympy2 1.9.1 is used for the arithmetic skeleton of an expression (precedence,
+fractions, powers, implicit products). Around it this module:
+
+- resets the parser's module-level state before every parse;
+- makes every symbol non-commutative, so that ``x W`` stays ``x W`` (matrix products keep
+  their order) and a transpose ``W^T`` becomes an explicit ``transpose(W)`` node instead of
+  being dropped;
+- lifts the constructs latex2sympy2 mishandles out of the text before it parses (matrix
+  literals, ``[a \\quad b]^T`` vectors, ``\\max\\left[...\\right]``, ``e^{...}``, named
+  functions such as ``\\sigma`` or ``\\operatorname{relu}``), parses their arguments on
+  their own, and puts them back as explicit nodes;
+- checks that numeric values keep every literal the author wrote.
+
+Anything it cannot represent faithfully raises :class:`LatexError` with the place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sympy
+
+from symdl.errors import LatexError
+
+# Named functions an expression may call, by every spelling accepted, -> canonical op name.
+FUNCTION_NAMES = {
+    "max": "max", "min": "min",
+    "exp": "exp", "ln": "log", "log": "log",
+    "sigma": "sigmoid", "sigmoid": "sigmoid", "sigm": "sigmoid",
+    "relu": "relu", "ReLU": "relu", "RELU": "relu",
+    "tanh": "tanh",
+    "sum": "sum", "mean": "mean", "abs": "abs",
+}
+
+# Canonical op name -> number of arguments.
+FUNCTION_ARITY = {"max": 2, "min": 2, "exp": 1, "log": 1, "sigmoid": 1, "relu": 1,
+                  "tanh": 1, "sum": 1, "mean": 1, "abs": 1, "transpose": 1}
+
+_NUMBER = r"[+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)"
+_MAX_EXPONENT = 400          # |10^400| is plenty for an exam; larger is an input error
+_MAX_DIGITS = 60
+
+
+@dataclass
+class Parsed:
+    """A parsed expression: the SymPy tree plus the constant matrices it refers to."""
+
+    expr: sympy.Expr
+    constants: dict = field(default_factory=dict)   # placeholder Symbol -> sympy.Matrix
+    notes: list = field(default_factory=list)       # assumptions made while reading
+
+
+def op(name):
+    """The SymPy function class standing for symdl's op ``name`` in a parsed tree."""
+    return sympy.Function(name, commutative=False)
+
+
+# ---------------------------------------------------------------------------- state ---
+
+def _fresh_parser():
+    """Import latex2sympy2 and reset every piece of its module-level state."""
+    import latex2sympy2 as l2s
+
+    l2s.is_real = None
+    l2s.frac_type = r"\frac"
+    l2s.variances = {}
+    l2s.var = {}
+    l2s.VARIABLE_VALUES = {}
+    if not getattr(l2s, "_symdl_patched", False):
+        _patch(l2s)
+    return l2s
+
+
+def _patch(l2s):
+    """Make symbols non-commutative and transposes explicit inside latex2sympy2."""
+    original_atom = l2s.convert_atom
+
+    def convert_atom(atom):
+        result = original_atom(atom)
+        if isinstance(result, sympy.Symbol) and result.is_commutative:
+            return sympy.Symbol(result.name, commutative=False)
+        return result
+
+    def convert_postfix(postfix):
+        exp_nested = postfix.exp() if hasattr(postfix, "exp") else postfix.exp_nofunc()
+        result = l2s.convert_exp(exp_nested)
+        for post in postfix.postfix_op():
+            if post.transpose():
+                result = op("transpose")(result)
+            else:
+                raise LatexError(f"unsupported postfix operator '{post.getText()}'")
+        return result
+
+    l2s.convert_atom = convert_atom
+    l2s.convert_postfix = convert_postfix
+    l2s._symdl_patched = True
+
+
+# ----------------------------------------------------------------------- text level ---
+
+def _normalize(text: str) -> str:
+    s = text.strip().strip("$").strip()
+    for macro in (r"\displaystyle", r"\,", r"\;", r"\!", r"\quad", r"\qquad", "~"):
+        s = s.replace(macro, " ")
+    # bold / roman single names: \mathbf{W} -> W
+    s = re.sub(r"\\(?:mathbf|boldsymbol|bm|vec|mathbfit)\s*\{\s*([A-Za-z])\s*\}", r"\1", s)
+    s = re.sub(r"\\(?:mathbf|boldsymbol|bm|vec)\s+([A-Za-z])", r"\1", s)
+    # transposes: ^\top, ^{\top}, ^\intercal, ^{T}, ^{\mathsf{T}} -> ^T
+    s = re.sub(r"\^\s*\{?\s*\\(?:top|intercal|mathsf\{T\}|mathrm\{T\})\s*\}?", "^T", s)
+    s = re.sub(r"\^\s*\{\s*T\s*\}", "^T", s)
+    s = re.sub(r"\\left\s*\[\s*\\begin\{matrix\}", r"\\begin{bmatrix}", s)
+    s = re.sub(r"\\end\{matrix\}\s*\\right\s*\]", r"\\end{bmatrix}", s)
+    s = re.sub(r"\\begin\{[pv]?matrix\}", r"\\begin{bmatrix}", s)
+    s = re.sub(r"\\end\{[pv]?matrix\}", r"\\end{bmatrix}", s)
+    s = re.sub(r"\\left\s*([(\[])", r"\1", s)
+    s = re.sub(r"\\right\s*([)\]])", r"\1", s)
+    s = re.sub(r"\\(?:left|right)\s*\.", " ", s)
+    s = s.replace(r"\cdot", r" \cdot ").replace(r"\times", r" \cdot ")
+    if re.search(r"\d[eE][+-]?\d", s):
+        raise LatexError("E-notation such as 1e5 is ambiguous in LaTeX; write 10^{5}")
+    return s
+
+
+def _match_close(s: str, start: int, open_ch: str, close_ch: str) -> int:
+    """Index of the bracket closing the one at ``start``."""
+    depth = 0
+    i = start
+    while i < len(s):
+        if s.startswith(r"\begin{bmatrix}", i):
+            end = s.find(r"\end{bmatrix}", i)
+            if end < 0:
+                raise LatexError(f"unclosed matrix at character {i}")
+            i = end + len(r"\end{bmatrix}")
+            continue
+        ch = s[i]
+        if ch == open_ch:
+            depth += 1
+        elif ch == close_ch:
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise LatexError(f"unbalanced '{open_ch}' at character {start}")
+
+
+def _split_top(s: str, sep: str) -> list[str]:
+    """Split on ``sep`` at bracket depth zero."""
+    parts, depth, current = [], 0, []
+    i = 0
+    while i < len(s):
+        if s.startswith(r"\begin{bmatrix}", i):
+            end = s.find(r"\end{bmatrix}", i) + len(r"\end{bmatrix}")
+            current.append(s[i:end])
+            i = end
+            continue
+        ch = s[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        if ch == sep and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+# -------------------------------------------------------------------------- numbers ---
+
+def _check_size(expr):
+    """Refuse numbers too large to handle (10^{10^{10}}) before anything evaluates them."""
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Pow):
+            exponent = node.exp
+            if exponent.is_number:
+                try:
+                    if exponent.has(sympy.Pow):
+                        _check_size(exponent)
+                    if abs(sympy.N(exponent, 20)) > _MAX_EXPONENT:
+                        raise LatexError("number too large (exponent beyond 400)")
+                except (TypeError, ValueError):
+                    raise LatexError("exponent is not a real number")
+        if isinstance(node, sympy.Integer) and len(str(abs(int(node)))) > _MAX_DIGITS:
+            raise LatexError(f"number with more than {_MAX_DIGITS} digits")
+
+
+def _literal_count(text: str) -> int:
+    return len(re.findall(r"(?<![A-Za-z_^{])(?:\d+(?:\.\d*)?|\.\d+)", text))
+
+
+def _vector_literal(inner: str):
+    """Entries of ``[a \\quad b ...]`` / ``[a, b, c]`` / ``[a  b]``, or None if not a list."""
+    raw = inner.replace(r"\quad", "  ").replace(r"\qquad", "  ").replace("~", " ")
+    if "&" in raw:
+        entries = raw.split("&")
+    elif "," in raw:
+        entries = raw.split(",")
+    else:
+        entries = re.findall(_NUMBER, raw)
+        if len(entries) < 2 or re.sub(_NUMBER, "", raw).strip():
+            return None
+    entries = [e.strip() for e in entries]
+    if len(entries) < 2 or any(not e for e in entries):
+        return None
+    return entries
+
+
+# ------------------------------------------------------------------------- parsing ----
+
+class _Reader:
+    """Turns one LaTeX string into a SymPy tree with explicit op nodes."""
+
+    def __init__(self):
+        self.constants: dict = {}
+        self.notes: list = []
+        self.placeholders: dict = {}
+
+    def _placeholder(self, value) -> str:
+        name = f"Zph{len(self.placeholders)}"
+        self.placeholders[sympy.Symbol(rf"\mathit{{{name}}}", commutative=False)] = value
+        return rf" \mathit{{{name}}} "
+
+    def _constant(self, matrix) -> str:
+        symbol = sympy.Symbol(f"C_{len(self.constants) + 1}", commutative=False)
+        self.constants[symbol] = matrix
+        return self._placeholder(symbol)
+
+    def read(self, text: str):
+        s = self._lift(_normalize(text))
+        return self._skeleton(s)
+
+    def _skeleton(self, s: str):
+        l2s = _fresh_parser()
+        if not s.strip():
+            raise LatexError("empty expression")
+        try:
+            result = l2s.latex2sympy(s)
+        except LatexError:
+            raise
+        except RecursionError:
+            raise LatexError("expression nested too deeply")
+        except Exception as exc:  # latex2sympy2 raises bare Exception with a caret drawing
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise LatexError(f"cannot parse '{s.strip()[:60]}': {first}")
+        if isinstance(result, list):
+            raise LatexError("a list of relations is not an expression")
+        if isinstance(result, sympy.MatrixBase):
+            raise LatexError("matrix in an unexpected place")
+        result = result.xreplace(self.placeholders)
+        _check_size(result)
+        return result
+
+    def _lift(self, s: str) -> str:
+        """Replace matrix literals, bracket vectors and function calls by placeholders."""
+        out = []
+        i = 0
+        while i < len(s):
+            if s.startswith(r"\begin{bmatrix}", i):
+                end = s.find(r"\end{bmatrix}", i)
+                if end < 0:
+                    raise LatexError("\\begin{bmatrix} without \\end{bmatrix}")
+                body = s[i + len(r"\begin{bmatrix}"):end]
+                i = end + len(r"\end{bmatrix}")
+                matrix = self._matrix_body(body)
+                i, matrix = self._maybe_transpose(s, i, matrix)
+                out.append(self._constant(matrix))
+                continue
+            if s[i] == "[":
+                close = _match_close(s, i, "[", "]")
+                entries = _vector_literal(s[i + 1:close])
+                if entries is not None:
+                    matrix = sympy.Matrix([[self._number(e) for e in entries]])
+                    i, matrix = self._maybe_transpose(s, close + 1, matrix)
+                    out.append(self._constant(matrix))
+                else:
+                    out.append("(" + self._lift(s[i + 1:close]) + ")")
+                    i = close + 1
+                continue
+            call = self._function_at(s, i)
+            if call is not None:
+                name, i = call
+                out.append(self._placeholder(name))  # replaced by _call below
+                continue
+            out.append(s[i])
+            i += 1
+        return "".join(out)
+
+    def _maybe_transpose(self, s, i, matrix):
+        m = re.match(r"\s*\^T", s[i:])
+        if m:
+            return i + m.end(), matrix.T
+        return i, matrix
+
+    def _function_at(self, s: str, i: int):
+        """A named function call or ``e^{...}`` at ``s[i:]``: (node, index after it)."""
+        m = re.match(r"e\s*\^\s*", s[i:])
+        if m and (i == 0 or not (s[i - 1].isalpha() or s[i - 1] == "\\")):
+            j = i + m.end()
+            if j < len(s) and s[j] == "{":
+                close = _match_close(s, j, "{", "}")
+                arg = self.read_inner(s[j + 1:close])
+                return op("exp")(arg), close + 1
+            if j < len(s) and (s[j].isalnum()):
+                arg = self.read_inner(s[j])
+                return op("exp")(arg), j + 1
+        m = re.match(r"\\(?:operatorname|mathrm|text|textrm|mathit)\s*\{\s*([A-Za-z]+)\s*\}|\\([A-Za-z]+)", s[i:])
+        if not m:
+            m2 = re.match(r"([A-Za-z]{2,})\s*\(", s[i:])
+            if m2 and m2.group(1) in FUNCTION_NAMES and (i == 0 or not s[i - 1].isalpha()):
+                return self._call(s, i, m2.group(1), i + m2.end(1))
+            return None
+        name = m.group(1) or m.group(2)
+        if name not in FUNCTION_NAMES:
+            if m.group(1):
+                raise LatexError(f"unknown function '{name}'")
+            return None
+        return self._call(s, i, name, i + m.end())
+
+    def _call(self, s, i, name, j):
+        canonical = FUNCTION_NAMES[name]
+        rest = s[j:]
+        k = j + len(rest) - len(rest.lstrip())
+        if k >= len(s) or s[k] not in "([":
+            raise LatexError(f"'{name}' must be followed by its argument in parentheses")
+        close = _match_close(s, k, s[k], ")" if s[k] == "(" else "]")
+        args = [a for a in _split_top(s[k + 1:close], ",")]
+        if len(args) != FUNCTION_ARITY[canonical]:
+            raise LatexError(f"'{name}' takes {FUNCTION_ARITY[canonical]} argument(s), got {len(args)}")
+        if name == "log":
+            self.notes.append(r"\log is read as the natural logarithm.")
+        parsed = [self.read_inner(a) for a in args]
+        end = close + 1
+        node = op(canonical)(*parsed)
+        m = re.match(r"\s*\^T", s[end:])
+        if m:
+            node = op("transpose")(node)
+            end += m.end()
+        return node, end
+
+    def read_inner(self, text):
+        return self._skeleton(self._lift(text))
+
+    def _matrix_body(self, body: str):
+        rows = [r for r in re.split(r"\\\\", body)]
+        rows = [r for r in rows if r.strip()]
+        if not rows:
+            raise LatexError("empty matrix")
+        table = [[self._number(cell) for cell in row.split("&")] for row in rows]
+        width = len(table[0])
+        if any(len(row) != width for row in table):
+            raise LatexError("matrix rows of different lengths")
+        return sympy.Matrix(table)
+
+    def _number(self, text: str):
+        return parse_number(text)
+
+
+def parse_expression(text: str) -> Parsed:
+    """Parse an expression such as ``f(x) = \\max[...]``; a left-hand side is dropped."""
+    if not isinstance(text, str):
+        raise LatexError("expected a LaTeX string")
+    parts = _split_top(text, "=")
+    if len(parts) > 2:
+        raise LatexError("more than one '=' in an expression")
+    body = parts[-1]
+    reader = _Reader()
+    expr = reader.read(body)
+    return Parsed(expr=expr, constants=reader.constants, notes=list(dict.fromkeys(reader.notes)))
+
+
+def parse_number(text) -> sympy.Rational:
+    """A single exact number: ``-0.1`` -> -1/10, ``\\frac{1}{3}``, ``10^{-3}``."""
+    if isinstance(text, bool):
+        raise LatexError("expected a number, got true/false")
+    if isinstance(text, int):
+        return sympy.Integer(text)
+    if isinstance(text, float):
+        return sympy.Rational(repr(text))
+    if not isinstance(text, str):
+        raise LatexError("expected a number")
+    s = _normalize(text)
+    s = s.strip()
+    if re.fullmatch(r"\[\s*(" + _NUMBER + r")\s*\]", s):
+        s = s.strip()[1:-1]
+    m = re.fullmatch(r"\s*(" + _NUMBER + r")\s*", s)
+    if m:
+        digits = re.sub(r"\s", "", m.group(1))
+        if len(digits) > _MAX_DIGITS:
+            raise LatexError(f"number with more than {_MAX_DIGITS} digits")
+        return sympy.Rational(digits)
+    l2s = _fresh_parser()
+    try:
+        value = l2s.latex2sympy(s)
+    except Exception as exc:
+        raise LatexError(f"cannot read '{text.strip()[:40]}' as a number: "
+                         f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}")
+    if not isinstance(value, sympy.Basic):
+        raise LatexError(f"'{text.strip()[:40]}' is not a number")
+    _check_size(value)
+    with sympy.evaluate(True):
+        value = sympy.nsimplify(value) if value.has(sympy.Float) else value.doit()
+    if not value.is_number or value.free_symbols:
+        raise LatexError(f"'{text.strip()[:40]}' is not a number")
+    if not value.is_real:
+        raise LatexError(f"'{text.strip()[:40]}' is not a real number")
+    return value
+
+
+def parse_matrix(text, *, shape=None) -> sympy.Matrix:
+    """A numeric value as a Matrix: a bmatrix, ``[a \\quad b]^T``, ``[0.5]`` or a number.
+
+    Every numeric literal written must become one entry, so nothing is dropped silently.
+    """
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        matrix = sympy.Matrix([[parse_number(text)]])
+    elif isinstance(text, list):
+        if text and all(isinstance(r, list) for r in text):
+            widths = {len(r) for r in text}
+            if len(widths) != 1:
+                raise LatexError("matrix rows of different lengths")
+            matrix = sympy.Matrix([[parse_number(c) for c in r] for r in text])
+        else:
+            matrix = sympy.Matrix([parse_number(c) for c in text])
+    elif isinstance(text, str):
+        parsed = parse_expression(text)
+        expr = parsed.expr
+        if expr in parsed.constants:
+            matrix = parsed.constants[expr]
+        elif isinstance(expr, sympy.Expr) and expr.func == op("transpose") and expr.args[0] in parsed.constants:
+            matrix = parsed.constants[expr.args[0]].T
+        elif isinstance(expr, sympy.Expr) and expr.is_number:
+            matrix = sympy.Matrix([[parse_number(text)]])
+        else:
+            raise LatexError(f"'{text.strip()[:50]}' is not a numeric matrix or vector")
+        literals = _literal_count(re.sub(r"\\(?:begin|end)\{[a-z]*\}", "", _normalize(text)))
+        if not re.search(r"\\frac|\^|\\sqrt", text) and literals != len(matrix):
+            raise LatexError(f"read {len(matrix)} entries but {literals} numbers are written")
+    else:
+        raise LatexError("expected a LaTeX matrix or a number")
+    if shape is not None and tuple(matrix.shape) != tuple(shape):
+        raise LatexError(f"expected shape {shape[0]}x{shape[1]}, got {matrix.rows}x{matrix.cols}")
+    return sympy.ImmutableMatrix(matrix)

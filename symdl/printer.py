@@ -1,0 +1,179 @@
+"""symdl's LaTeX printer: exact decimals shown as decimals, everything else rounded with \\approx."""
+
+from __future__ import annotations
+
+import math
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+
+from symdl.solution import Tex
+
+# Longest decimal expansion shown exactly; past it a value is rounded and marked \approx.
+MAX_EXACT_DECIMALS = 10
+
+
+def terminating_decimal(value: sympy.Rational):
+    """The exact decimal string of ``value`` when it terminates within the limit, else None."""
+    value = sympy.Rational(value)
+    q = int(value.q)
+    twos = fives = 0
+    while q % 2 == 0:
+        q //= 2
+        twos += 1
+    while q % 5 == 0:
+        q //= 5
+        fives += 1
+    if q != 1:
+        return None
+    places = max(twos, fives)
+    if places > MAX_EXACT_DECIMALS:
+        return None
+    if places == 0:
+        return str(int(value))
+    scaled = abs(int(value.p) * 10**places // int(value.q))
+    digits = str(scaled).rjust(places + 1, "0")
+    text = f"{digits[:-places]}.{digits[-places:]}"
+    return ("-" if value < 0 else "") + text
+
+
+def format_float(x: float, sig: int = 4) -> str:
+    """``x`` to ``sig`` significant digits as LaTeX (scientific form when very large/small)."""
+    if x == 0:
+        return "0"
+    if math.isnan(x):
+        return r"\mathrm{NaN}"
+    if math.isinf(x):
+        return r"\infty" if x > 0 else r"-\infty"
+    exponent = math.floor(math.log10(abs(x)))
+    if -4 <= exponent < 7:
+        decimals = max(sig - 1 - exponent, 0)
+        text = f"{x:.{decimals}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    mantissa = f"{x / 10**exponent:.{sig - 1}f}".rstrip("0").rstrip(".")
+    return rf"{mantissa} \times 10^{{{exponent}}}"
+
+
+class SymdlPrinter(LatexPrinter):
+    """LatexPrinter with exam-style numbers and settings checked like SymPy's own."""
+
+    printmethod = "_symdl_latex"
+    _default_settings = dict(LatexPrinter._default_settings, sig_digits=5, approximate=False)
+
+    def _print_Rational(self, expr):
+        if self._settings["approximate"]:
+            return format_float(float(expr), self._settings["sig_digits"])
+        text = terminating_decimal(expr)
+        if text is not None:
+            return text
+        return super()._print_Rational(expr)
+
+    def _print_Integer(self, expr):
+        return str(int(expr))
+
+    def _print_Float(self, expr):
+        return format_float(float(expr), self._settings["sig_digits"])
+
+    def _print_Mul(self, expr):
+        # Substituted products (numbers wrapped unevaluated): a \cdot b, negatives bracketed.
+        if any(isinstance(a, sympy.UnevaluatedExpr) for a in expr.args) or (
+                len(expr.args) > 1 and all(a.is_number for a in expr.args) and not expr.is_Rational):
+            args = list(expr.args)
+            den = [a.base for a in args if a.is_Pow and a.exp == -1]
+            if den:
+                num = [a for a in args if not (a.is_Pow and a.exp == -1)]
+                with sympy.evaluate(False):
+                    top = sympy.Mul(*num) if len(num) > 1 else (num[0] if num else sympy.Integer(1))
+                    bottom = sympy.Mul(*den) if len(den) > 1 else den[0]
+                return rf"\frac{{{self._print(top)}}}{{{self._print(bottom)}}}"
+            sign = ""
+            if len(args) > 1 and args[0] == -1:
+                sign, args = "-", args[1:]
+            parts = []
+            for arg in args:
+                text = self._print(arg)
+                if text.lstrip().startswith("-") or arg.is_Add or (
+                        isinstance(arg, sympy.UnevaluatedExpr) and arg.args[0].is_Add):
+                    text = rf"\left({text}\right)"
+                parts.append(text)
+            return sign + r" \cdot ".join(parts)
+        return super()._print_Mul(expr)
+
+    def _print_Add(self, expr, order=None):
+        if not any(isinstance(a, sympy.UnevaluatedExpr) for a in sympy.preorder_traversal(expr)):
+            return super()._print_Add(expr, order=order)
+        out = ""
+        for i, term in enumerate(expr.args):
+            text = self._print(term)
+            if i == 0:
+                out = text
+            elif text.startswith("-"):
+                out += " - " + text[1:].lstrip()
+            else:
+                out += " + " + text
+        return out
+
+    def _print_UnevaluatedExpr(self, expr):
+        return self._print(expr.args[0])
+
+    def _print_Max(self, expr):
+        return r"\max\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
+
+    def _print_Min(self, expr):
+        return r"\min\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
+
+
+def tex(expr, **settings) -> Tex:
+    """LaTeX for ``expr`` (SymPy object, number, or already-made Tex)."""
+    if isinstance(expr, Tex):
+        return expr
+    if isinstance(expr, bool):
+        return Tex(r"\text{" + ("true" if expr else "false") + "}")
+    if isinstance(expr, str):
+        raise TypeError("plain strings are text, not math; wrap LaTeX from the printer in Tex")
+    settings.setdefault("order", "none")
+    return Tex(SymdlPrinter(settings).doprint(sympy.sympify(expr) if isinstance(expr, (int, float)) else expr))
+
+
+def is_exact_decimal(value) -> bool:
+    """True when ``value`` (number or matrix) prints exactly as decimals."""
+    if isinstance(value, (bool, int)):
+        return True
+    if isinstance(value, sympy.MatrixBase):
+        return all(is_exact_decimal(v) for v in value)
+    value = sympy.sympify(value)
+    if value.is_Rational:
+        return terminating_decimal(value) is not None
+    return False
+
+
+def value_tex(value, sig: int = 5):
+    """(relation, LaTeX) for a result: ('=', exact decimal) or ('\\approx', rounded)."""
+    if isinstance(value, Tex):
+        return "=", value
+    if isinstance(value, bool) or isinstance(value, int) and not isinstance(value, bool):
+        return "=", tex(value)
+    if is_exact_decimal(value):
+        return "=", tex(value)
+    return r"\approx", tex(numeric(value), sig_digits=sig, approximate=True)
+
+
+def numeric(value):
+    """``value`` evaluated to floats inside SymPy (matrices stay matrices)."""
+    if isinstance(value, sympy.MatrixBase):
+        return value.applyfunc(lambda v: sympy.Float(float(sympy.N(v, 30))))
+    return sympy.Float(float(sympy.N(value, 30)))
+
+
+def substitute(expr, mapping):
+    """``expr`` with the numbers of ``mapping`` put in and nothing evaluated.
+
+    Numbers are wrapped in UnevaluatedExpr so that SymPy neither folds nor splits them
+    (``-0.1`` stays one number instead of ``-1 * 0.1``); print the result with :func:`tex`.
+    """
+    wrapped = {k: (sympy.UnevaluatedExpr(v) if isinstance(v, sympy.Basic) and v.is_number else v)
+               for k, v in mapping.items()}
+    with sympy.evaluate(False):
+        return expr.xreplace(wrapped)

@@ -1,0 +1,49 @@
+"""answers.json: every answer as JSON numbers, lists and nested lists, in a stable order."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import sympy
+
+
+def jsonable(value):
+    """An exact answer as plain JSON: numbers, bools, strings, lists (vectors flat)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, sympy.MatrixBase):
+        if value.cols == 1 or value.rows == 1:
+            return [jsonable(v) for v in value]
+        return [[jsonable(v) for v in row] for row in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, sympy.Basic):
+        if value.is_Integer:
+            return int(value)
+        x = float(sympy.N(value, 30))
+        return x if math.isfinite(x) else str(x)
+    raise TypeError(f"cannot write {type(value).__name__} to answers.json")
+
+
+def document(exam, results) -> dict:
+    return {
+        "exam": {"id": exam.id, "title": exam.title},
+        "questions": [
+            {
+                "id": r.question.id,
+                "kind": r.question.kind,
+                "verified": r.verified,
+                "answers": {name: jsonable(v) for name, v in r.solution.answers.items()},
+            }
+            for r in results
+        ],
+    }
+
+
+def render(exam, results) -> str:
+    return json.dumps(document(exam, results), indent=2, ensure_ascii=False) + "\n"

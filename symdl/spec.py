@@ -1,0 +1,209 @@
+"""Reading an exam spec (TOML) into Exam and Question objects, with errors that name their place."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from symdl.errors import LatexError, SpecError
+
+# Keys every question may carry, whatever its kind.
+COMMON_FIELDS = {"id", "kind", "text", "points", "parts", "title"}
+
+_MISSING = object()
+
+
+@dataclass
+class Question:
+    """One ``[[question]]`` table of a spec: its common keys plus the kind's own fields."""
+
+    id: str
+    kind: str
+    text: str
+    fields: dict
+    file: Path
+    points: int | None = None
+    parts: dict = field(default_factory=dict)
+    title: str | None = None
+
+    # -- errors -------------------------------------------------------------------------
+    def error(self, field_name, message) -> SpecError:
+        """A SpecError naming this question's file, id and the field."""
+        return SpecError(message, file=self.file, question=self.id, field=field_name)
+
+    # -- accessors ----------------------------------------------------------------------
+    def has(self, name) -> bool:
+        return name in self.fields
+
+    def get(self, name, types=None, default=_MISSING):
+        """The raw value of field ``name``, type-checked against ``types`` when given."""
+        if name not in self.fields:
+            if default is _MISSING:
+                raise self.error(name, "missing required field")
+            return default
+        value = self.fields[name]
+        if types is not None:
+            ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in _as_tuple(types))
+            if not ok:
+                names = " or ".join(t.__name__ for t in _as_tuple(types))
+                raise self.error(name, f"expected {names}, got {type(value).__name__}")
+        return value
+
+    def matrix(self, name, *, shape=None, source=None, default=_MISSING):
+        """Field ``name`` (LaTeX, number or list) as an exact SymPy matrix."""
+        from symdl.latex_parse import parse_matrix
+
+        container = self.fields if source is None else source
+        if name not in container:
+            if default is _MISSING:
+                raise self.error(name, "missing required field")
+            return default
+        try:
+            return parse_matrix(container[name], shape=shape)
+        except LatexError as exc:
+            raise self.error(name, exc.message) from None
+
+    def number(self, name, default=_MISSING, source=None):
+        """Field ``name`` as an exact SymPy number."""
+        from symdl.latex_parse import parse_number
+
+        container = self.fields if source is None else source
+        if name not in container:
+            if default is _MISSING:
+                raise self.error(name, "missing required field")
+            return default
+        try:
+            return parse_number(container[name])
+        except LatexError as exc:
+            raise self.error(name, exc.message) from None
+
+    def expression(self, name):
+        """Field ``name`` parsed as a LaTeX expression (see latex_parse.parse_expression)."""
+        from symdl.latex_parse import parse_expression
+
+        text = self.get(name, str)
+        try:
+            return parse_expression(text)
+        except LatexError as exc:
+            raise self.error(name, exc.message) from None
+
+    def data_path(self, name) -> Path:
+        """Field ``name`` as a path to a data file beside the spec; it must exist."""
+        rel = self.get(name, str)
+        path = (self.file.parent / rel) if not Path(rel).is_absolute() else Path(rel)
+        if not path.is_file():
+            raise self.error(name, f"data file not found: {rel}")
+        return path
+
+    def check_fields(self, allowed):
+        """Refuse any field that is neither common nor in the kind's ``allowed`` set."""
+        for key in self.fields:
+            if key not in allowed:
+                raise self.error(key, f"unknown field for kind '{self.kind}'")
+
+
+@dataclass
+class Exam:
+    """A whole exam: its header and its questions."""
+
+    id: str
+    title: str
+    file: Path
+    questions: list
+    course: str = ""
+    date: str = ""
+    instructions: list = field(default_factory=list)
+
+
+def _as_tuple(types):
+    return types if isinstance(types, tuple) else (types,)
+
+
+def default_spec() -> Path:
+    """The embedded DI504 midterm spec."""
+    return Path(str(resources.files("symdl") / "data" / "di504" / "di504.toml"))
+
+
+def load_exam(path) -> Exam:
+    """Read and validate the spec at ``path`` (kind-specific fields are checked by solvers)."""
+    from symdl.kinds import KINDS
+
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError("spec file not found", file=path)
+    try:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SpecError("not a UTF-8 text file", file=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"invalid TOML: {exc}", file=path) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read: {exc.strerror}", file=path) from None
+
+    exam = data.get("exam")
+    if not isinstance(exam, dict):
+        raise SpecError("missing [exam] table", file=path, field="exam")
+    for key in exam:
+        if key not in {"id", "title", "course", "date", "instructions"}:
+            raise SpecError("unknown key in [exam]", file=path, field=f"exam.{key}")
+    for key in ("id", "title"):
+        if not isinstance(exam.get(key), str) or not exam[key].strip():
+            raise SpecError("missing or empty (a string is required)", file=path, field=f"exam.{key}")
+    exam_id = exam["id"]
+    if not _safe_name(exam_id):
+        raise SpecError("use letters, digits, '-', '_' or '.' only", file=path, field="exam.id")
+    for key in ("course", "date"):
+        if key in exam and not isinstance(exam[key], str):
+            raise SpecError("expected a string", file=path, field=f"exam.{key}")
+    instructions = exam.get("instructions", [])
+    if not isinstance(instructions, list) or not all(isinstance(s, str) for s in instructions):
+        raise SpecError("expected a list of strings", file=path, field="exam.instructions")
+    for key in data:
+        if key not in {"exam", "question"}:
+            raise SpecError("unknown top-level table", file=path, field=key)
+
+    tables = data.get("question")
+    if not isinstance(tables, list) or not tables:
+        raise SpecError("no [[question]] tables", file=path, field="question")
+    questions, seen = [], set()
+    for index, table in enumerate(tables, start=1):
+        qid = table.get("id") if isinstance(table, dict) else None
+        if not isinstance(qid, str) or not qid.strip():
+            raise SpecError("missing 'id' (a string)", file=path, question=f"#{index}", field="id")
+        if not _safe_name(qid):
+            raise SpecError("use letters, digits, '-', '_' or '.' only", file=path, question=qid, field="id")
+        if qid in seen:
+            raise SpecError("duplicate question id", file=path, question=qid, field="id")
+        seen.add(qid)
+        kind = table.get("kind")
+        if not isinstance(kind, str):
+            raise SpecError("missing 'kind' (a string)", file=path, question=qid, field="kind")
+        if kind not in KINDS:
+            raise SpecError(f"unknown kind '{kind}' (known: {', '.join(sorted(KINDS))})",
+                            file=path, question=qid, field="kind")
+        text = table.get("text", "")
+        if not isinstance(text, str):
+            raise SpecError("expected a string", file=path, question=qid, field="text")
+        points = table.get("points")
+        if points is not None and (not isinstance(points, (int, float)) or isinstance(points, bool)):
+            raise SpecError("expected a number", file=path, question=qid, field="points")
+        parts = table.get("parts", {})
+        if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
+            raise SpecError("expected a table of strings", file=path, question=qid, field="parts")
+        title = table.get("title")
+        if title is not None and not isinstance(title, str):
+            raise SpecError("expected a string", file=path, question=qid, field="title")
+        fields = {k: v for k, v in table.items() if k not in COMMON_FIELDS}
+        questions.append(Question(id=qid, kind=kind, text=text, fields=fields, file=path,
+                                  points=points, parts=parts, title=title))
+    return Exam(id=exam_id, title=exam["title"], file=path, questions=questions,
+                course=exam.get("course", ""), date=exam.get("date", ""), instructions=instructions)
+
+
+def _safe_name(name: str) -> bool:
+    import re
+
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", name))
