@@ -22,7 +22,7 @@ class SymdlError(Exception):
         if self.field is not None:
             where.append(f"field '{self.field}'")
         prefix = ": ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        return one_line(f"{prefix}: {self.message}" if prefix else self.message, 500)
 
 
 class SpecError(SymdlError):
@@ -43,7 +43,17 @@ class VerificationFailed(SymdlError):
     exit_status = 1
 
 
+class UsageError(SymdlError):
+    """A command-line argument is unusable (an output folder that cannot be written): exit 2."""
+
+
 class BuildError(SymdlError):
     """The PDF could not be built (TeX error, latexmk missing at build time): exit status 1."""
 
     exit_status = 1
+
+
+def one_line(text, limit=300) -> str:
+    """``text`` squeezed onto one line of at most ``limit`` characters (for messages)."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

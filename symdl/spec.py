@@ -14,6 +14,8 @@ COMMON_FIELDS = {"id", "kind", "text", "points", "parts", "title"}
 
 _MISSING = object()
 
+MAX_SPEC_BYTES = 5_000_000
+
 
 @dataclass
 class Question:
@@ -93,8 +95,17 @@ class Question:
         """Field ``name`` as a path to a data file beside the spec; it must exist."""
         rel = self.get(name, str)
         path = (self.file.parent / rel) if not Path(rel).is_absolute() else Path(rel)
-        if not path.is_file():
-            raise self.error(name, f"data file not found: {rel}")
+        if not rel.strip():
+            raise self.error(name, "empty file name")
+        if "\x00" in rel:
+            raise self.error(name, "file name contains a NUL character")
+        try:
+            if not path.is_file():
+                raise self.error(name, f"data file not found: {rel}")
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            raise self.error(name, f"cannot read data file {rel}: {exc.strerror or exc}") from None
         return path
 
     def check_fields(self, allowed):
@@ -131,17 +142,25 @@ def load_exam(path) -> Exam:
     from symdl.kinds import KINDS
 
     path = Path(path)
+    if path.is_dir():
+        raise SpecError("is a folder, not a spec file", file=path)
     if not path.is_file():
         raise SpecError("spec file not found", file=path)
     try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise SpecError(f"spec file larger than {MAX_SPEC_BYTES // 1_000_000} MB", file=path)
         raw = path.read_bytes()
+        if b"\x00" in raw:
+            raise SpecError("not a text file (contains NUL bytes)", file=path)
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise SpecError("not a UTF-8 text file", file=path) from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"invalid TOML: {exc}", file=path) from None
     except OSError as exc:
-        raise SpecError(f"cannot read: {exc.strerror}", file=path) from None
+        raise SpecError(f"cannot read: {exc.strerror or exc}", file=path) from None
+    except RecursionError:
+        raise SpecError("invalid TOML: nested too deeply", file=path) from None
 
     exam = data.get("exam")
     if not isinstance(exam, dict):
@@ -158,6 +177,9 @@ def load_exam(path) -> Exam:
     for key in ("course", "date"):
         if key in exam and not isinstance(exam[key], str):
             raise SpecError("expected a string", file=path, field=f"exam.{key}")
+    for key in ("title", "course", "date"):
+        if key in exam and not _one_line(exam[key]):
+            raise SpecError("must be one line of text", file=path, field=f"exam.{key}")
     instructions = exam.get("instructions", [])
     if not isinstance(instructions, list) or not all(isinstance(s, str) for s in instructions):
         raise SpecError("expected a list of strings", file=path, field="exam.instructions")
@@ -190,17 +212,26 @@ def load_exam(path) -> Exam:
         points = table.get("points")
         if points is not None and (not isinstance(points, (int, float)) or isinstance(points, bool)):
             raise SpecError("expected a number", file=path, question=qid, field="points")
+        if points is not None and not (0 <= points < 1e6):
+            raise SpecError("expected a number of points between 0 and 10^6", file=path, question=qid,
+                            field="points")
         parts = table.get("parts", {})
         if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
             raise SpecError("expected a table of strings", file=path, question=qid, field="parts")
         title = table.get("title")
         if title is not None and not isinstance(title, str):
             raise SpecError("expected a string", file=path, question=qid, field="title")
+        if title is not None and not _one_line(title):
+            raise SpecError("must be one line of text", file=path, question=qid, field="title")
         fields = {k: v for k, v in table.items() if k not in COMMON_FIELDS}
         questions.append(Question(id=qid, kind=kind, text=text, fields=fields, file=path,
                                   points=points, parts=parts, title=title))
     return Exam(id=exam_id, title=exam["title"], file=path, questions=questions,
                 course=exam.get("course", ""), date=exam.get("date", ""), instructions=instructions)
+
+
+def _one_line(text: str) -> bool:
+    return "\n" not in text.strip() and "\r" not in text.strip()
 
 
 def _safe_name(name: str) -> bool:

@@ -25,33 +25,92 @@ class Check:
     note: str = ""
 
 
+def _plain(value):
+    """numpy scalars and SymPy booleans as Python bool/int/float; anything else unchanged."""
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, sympy.logic.boolalg.BooleanAtom):
+        return bool(value)
+    return value
+
+
 def to_float_array(value):
-    """An exact value (number, matrix, list) as a float numpy array; None when not numeric."""
+    """An exact value (number, matrix, list) as a float numpy array; None when not numeric.
+
+    Raises ValueError or TypeError when ``value`` has no real numeric reading (a free
+    symbol, a complex number, a ragged list).
+    """
+    value = _plain(value)
     if isinstance(value, bool) or isinstance(value, str) or value is None:
         return None
     if isinstance(value, sympy.MatrixBase):
-        return np.array([[float(sympy.N(v, 30)) for v in row] for row in value.tolist()], dtype=float)
+        return np.array([[_real(v) for v in row] for row in value.tolist()], dtype=float).reshape(value.shape)
     if isinstance(value, sympy.Basic):
-        return np.array(float(sympy.N(value, 30)))
+        return np.array(_real(value))
     if isinstance(value, (list, tuple)):
-        return np.array([to_float_array(v) for v in value], dtype=float)
-    return np.array(value, dtype=float)
+        parts = [to_float_array(v) for v in value]
+        if any(p is None for p in parts):
+            raise TypeError("a list mixing numbers and non-numbers")
+        return np.array(parts, dtype=float)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"array of {value.dtype}")
+        return value.astype(float)
+    if isinstance(value, (int, float)):
+        return np.array(value, dtype=float)
+    raise TypeError(f"not a numeric value: {type(value).__name__}")
+
+
+def _real(value) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    number = sympy.N(sympy.sympify(value), 30)
+    if number.free_symbols:
+        raise TypeError(f"has free symbols: {', '.join(sorted(map(str, number.free_symbols)))}")
+    if number is sympy.nan:
+        return math.nan
+    if number.is_extended_real is False or (number.is_number and sympy.im(number) != 0):
+        raise TypeError("complex value")
+    return float(number)
 
 
 def agree(derived, independent, rtol=RTOL, atol=ATOL) -> bool:
-    """True when two answers agree: bools and strings exactly, numbers to ``rtol``."""
+    """True when two answers agree: bools and strings exactly, numbers to ``rtol``.
+
+    Numbers agree when equal shapes (after dropping length-1 axes) hold entries within
+    ``rtol`` (relative) plus ``atol``; equal infinities and NaN against NaN agree. A value
+    with no numeric reading never agrees.
+    """
+    return _compare(derived, independent, rtol, atol)[0]
+
+
+def _compare(derived, independent, rtol, atol):
+    """(agree, note) for two answers."""
+    derived, independent = _plain(derived), _plain(independent)
     if isinstance(derived, bool) or isinstance(independent, bool):
-        return isinstance(derived, bool) and isinstance(independent, bool) and derived == independent
+        ok = isinstance(derived, bool) and isinstance(independent, bool) and derived == independent
+        return ok, "" if ok or type(derived) is type(independent) else "a bool against a non-bool"
     if isinstance(derived, str) or isinstance(independent, str):
-        return derived == independent
-    a, b = to_float_array(derived), to_float_array(independent)
+        return derived == independent, ""
+    if derived is None or independent is None:
+        return False, "no value"
+    try:
+        a, b = to_float_array(derived), to_float_array(independent)
+    except (TypeError, ValueError, OverflowError) as exc:
+        return False, f"not comparable: {exc}"
     a = np.squeeze(a)
     b = np.squeeze(b)
     if a.shape != b.shape:
-        return False
-    both_nan = np.isnan(a) & np.isnan(b)
-    close = np.abs(a - b) <= rtol * np.maximum(np.abs(a), np.abs(b)) + atol
-    return bool(np.all(close | both_nan))
+        return False, f"shape {a.shape} against {b.shape}"
+    with np.errstate(invalid="ignore", over="ignore"):
+        both_nan = np.isnan(a) & np.isnan(b)
+        same_inf = np.isinf(a) & (a == b)
+        finite = np.isfinite(a) & np.isfinite(b)
+        close = finite & (np.abs(a - b) <= rtol * np.maximum(np.abs(a), np.abs(b)) + atol)
+    ok = bool(np.all(close | both_nan | same_inf))
+    return ok, ""
 
 
 def verify(question, solution) -> list:
@@ -63,6 +122,8 @@ def verify(question, solution) -> list:
     module = solver(question.kind)
     rtol = getattr(module, "TOLERANCE", RTOL)
     independent = module.independent(question)
+    if not isinstance(independent, dict):
+        raise TypeError(f"{question.kind}.independent returned {type(independent).__name__}, not a dict")
     checks = []
     for name, value in solution.answers.items():
         if isinstance(value, str):
@@ -71,15 +132,20 @@ def verify(question, solution) -> list:
             checks.append(Check(name, value, None, False, "no independent check"))
             continue
         other = independent[name]
-        checks.append(Check(name, value, other, agree(value, other, rtol=rtol)))
+        ok, note = _compare(value, other, rtol, ATOL)
+        checks.append(Check(name, value, other, ok, note))
     return checks
 
 
 def describe(value) -> str:
     """A short plain-text rendering of a value for the check table."""
+    value = _plain(value)
     if isinstance(value, bool) or isinstance(value, str) or value is None:
         return str(value)
-    arr = to_float_array(value)
+    try:
+        arr = to_float_array(value)
+    except (TypeError, ValueError, OverflowError):
+        return " ".join(str(value).split())
     if arr.ndim == 0:
         x = float(arr)
         return f"{x:.10g}" if math.isfinite(x) else str(x)

@@ -5,11 +5,21 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import sympy
 
 
 def jsonable(value):
-    """An exact answer as plain JSON: numbers, bools, strings, lists (vectors flat)."""
+    """An exact answer as plain JSON: numbers, bools, strings, lists (vectors flat).
+
+    Integers stay exact; other numbers become the nearest double (from 30 significant
+    digits, so the same on every machine); NaN and infinities become the strings "nan",
+    "inf", "-inf" (JSON has no such numbers).
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, sympy.logic.boolalg.BooleanAtom):
+        value = bool(value)
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int):
@@ -22,9 +32,17 @@ def jsonable(value):
         return [[jsonable(v) for v in row] for row in value.tolist()]
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, sympy.Basic):
         if value.is_Integer:
             return int(value)
+        if value is sympy.nan:
+            return "nan"
+        if value in (sympy.oo, -sympy.oo):
+            return str(float(value))
         x = float(sympy.N(value, 30))
         return x if math.isfinite(x) else str(x)
     raise TypeError(f"cannot write {type(value).__name__} to answers.json")
@@ -46,4 +64,4 @@ def document(exam, results) -> dict:
 
 
 def render(exam, results) -> str:
-    return json.dumps(document(exam, results), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document(exam, results), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -1,8 +1,14 @@
-"""Building the PDF with latexmk: no shell escape, TeX's file access kept to the folder."""
+"""Building the PDF with latexmk: no shell escape, TeX's file access kept to the folder.
+
+latexmk runs with ``-norc`` (no system, user or folder rc file can change the commands it
+runs, e.g. add ``-shell-escape``), ``-no-shell-escape``, and kpathsea's ``openin_any=p``,
+``openout_any=p`` (no absolute paths, no parent folders, no dot files) and ``shell_escape=f``.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,7 +28,7 @@ def build(tex_file: Path, timeout: float = 300) -> Path:
     env = dict(os.environ, openin_any="p", openout_any="p", shell_escape="f")
     if "SOURCE_DATE_EPOCH" in env:
         env.setdefault("FORCE_SOURCE_DATE", "1")
-    cmd = ["latexmk", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+    cmd = ["latexmk", "-norc", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
            "-file-line-error", "-quiet", tex_file.name]
     try:
         proc = subprocess.run(cmd, cwd=folder, env=env, capture_output=True, text=True,
@@ -31,16 +37,25 @@ def build(tex_file: Path, timeout: float = 300) -> Path:
         raise BuildError(f"TeX build took longer than {timeout:.0f} s") from None
     pdf = folder / (tex_file.stem + ".pdf")
     if proc.returncode != 0 or not pdf.is_file():
-        raise BuildError(f"TeX failed: {first_error(folder / (tex_file.stem + '.log'), proc.stdout)}")
+        log = folder / (tex_file.stem + ".log")
+        raise BuildError(f"TeX failed: {first_error(log, proc.stdout + proc.stderr)} "
+                         f"(rerun with --no-pdf to keep the .tex and build it by hand)")
     return pdf
 
 
+_FILE_LINE_ERROR = re.compile(r"^(?:\./)?[^\s:()]+\.(?:tex|sty|cls|def|cfg|clo):\d+: ")
+
+
 def first_error(log: Path, fallback: str = "") -> str:
-    """The first TeX error line of a log (``! ...`` or ``file:line: ...``)."""
+    """The first TeX error of a log: ``file:line: message`` or ``! message`` (one line)."""
     text = log.read_text(errors="replace") if log.is_file() else fallback
-    for line in text.splitlines():
-        if line.startswith("!") or (":" in line and line.split(":")[1].strip().isdigit()):
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if _FILE_LINE_ERROR.match(line):
             return line.strip()
+        if line.startswith("! "):
+            where = next((m.group(0) for m in (re.match(r"^l\.\d+", x) for x in lines[i + 1:i + 8]) if m), "")
+            return f"{line[2:].strip()}{' (' + where + ')' if where else ''}"
     return "see the .log file"
 
 
