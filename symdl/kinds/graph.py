@@ -1,0 +1,571 @@
+"""The computational-graph kind: atomic-op graph, forward values, reverse-mode gradients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+
+from symdl import ops
+from symdl.latex_parse import op as op_function
+from symdl.printer import tex
+from symdl.solution import Figure, Solution, Step, Table, Tex, Text
+
+FIELDS = {"function", "values", "upstream"}
+TOLERANCE = 1e-6
+FD_STEP = 1e-6
+
+_FUNCS = {"exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu",
+          "abs": "abs", "max": "max", "min": "min", "sum": "sum", "mean": "mean",
+          "transpose": "transpose"}
+
+
+@dataclass
+class Node:
+    """One node: an input, a constant or an op applied to earlier nodes."""
+
+    id: str                  # stable answer name: an input's name, c1.., z1..
+    op: str                  # 'input', 'const' or an op of the table
+    inputs: list = field(default_factory=list)
+    shape: tuple = (1, 1)
+    value: object = None     # exact sympy matrix
+    param: object = None     # exponent of 'pow'
+    symbol: str = ""         # LaTeX name shown on the sheet
+    depth: int = 0
+
+    @property
+    def is_leaf(self):
+        return self.op in ("input", "const")
+
+
+class Graph:
+    """Nodes in topological order, built from a parsed expression."""
+
+    def __init__(self, question):
+        self.question = question
+        self.nodes: list[Node] = []
+        self.by_id: dict[str, Node] = {}
+        self._memo_inputs: dict[str, Node] = {}
+        self._consts = 0
+        self._ops = 0
+
+    # -- building ---------------------------------------------------------------------
+    def error(self, message, field_name="function"):
+        return self.question.error(field_name, message)
+
+    def _add(self, node):
+        self.nodes.append(node)
+        self.by_id[node.id] = node
+        return node
+
+    def const(self, value):
+        self._consts += 1
+        value = sympy.ImmutableMatrix(value)
+        return self._add(Node(id=f"c{self._consts}", op="const", shape=value.shape, value=value,
+                              symbol=f"c_{{{self._consts}}}"))
+
+    def apply(self, name, args, param=None):
+        shapes = [a.shape for a in args]
+        try:
+            rule = ops.rule_for(name, param)
+            if isinstance(rule, ops.Binary):
+                shape = ops.broadcast_shape(rule.words, *shapes)
+            elif isinstance(rule, ops.Unary):
+                shape = shapes[0]
+            else:
+                shape = ops.matrix_shape(name, shapes)
+        except ops.ShapeError as exc:
+            raise self.error(f"shape mismatch: {exc}") from None
+        except ops.MissingRule:
+            raise self.error(f"no derivative rule for op '{name}'") from None
+        self._ops += 1
+        depth = 1 + max(a.depth for a in args)
+        return self._add(Node(id=f"z{self._ops}", op=name, inputs=[a.id for a in args], shape=shape,
+                              param=param, symbol=f"z_{{{self._ops}}}", depth=depth))
+
+    def build(self, expr, constants, values):
+        """Walk the parsed SymPy tree; return the output node."""
+        return self._walk(expr, constants, values)
+
+    def _walk(self, e, constants, values):
+        if e in constants:
+            return self.const(constants[e])
+        if isinstance(e, sympy.Symbol):
+            name = e.name
+            if name not in values:
+                raise self.error(f"symbol '{name}' has no value in [question.values]")
+            if name not in self._memo_inputs:
+                value = values[name]
+                self._memo_inputs[name] = self._add(Node(id=name, op="input", shape=value.shape, value=value,
+                                                         symbol=tex(sympy.Symbol(name))))
+            return self._memo_inputs[name]
+        if e.is_number:
+            return self.const([[e]])
+        if isinstance(e, sympy.Add):
+            terms = sorted(e.args, key=lambda t: 1 if t.is_number or t in constants else 0)
+            node = self._walk(terms[0], constants, values)
+            for term in terms[1:]:
+                if term.could_extract_minus_sign() and isinstance(term, sympy.Mul) and term.args[0] == -1:
+                    rest = sympy.Mul(*term.args[1:], evaluate=False) if len(term.args) > 2 else term.args[1]
+                    node = self.apply("sub", [node, self._walk(rest, constants, values)])
+                else:
+                    node = self.apply("add", [node, self._walk(term, constants, values)])
+            return node
+        if isinstance(e, sympy.Mul):
+            return self._product(e, constants, values)
+        if isinstance(e, sympy.Pow):
+            if e.base == sympy.E:
+                return self.apply("exp", [self._walk(e.exp, constants, values)])
+            if not e.exp.is_number:
+                raise self.error("a power with a non-constant exponent is not supported; write e^{...}")
+            base = self._walk(e.base, constants, values)
+            if e.exp == -1:
+                return self.apply("div", [self.const([[1]]), base])
+            return self.apply("pow", [base], param=e.exp)
+        if isinstance(e, sympy.exp):
+            return self.apply("exp", [self._walk(e.args[0], constants, values)])
+        if isinstance(e, sympy.log):
+            if len(e.args) > 1 and e.args[1] != sympy.E:
+                raise self.error("only the natural logarithm is supported")
+            return self.apply("log", [self._walk(e.args[0], constants, values)])
+        for cls, name in ((sympy.tanh, "tanh"), (sympy.Abs, "abs"), (sympy.Max, "max"), (sympy.Min, "min")):
+            if isinstance(e, cls):
+                return self._call(name, e.args, constants, values)
+        if isinstance(e, sympy.core.function.AppliedUndef):
+            name = type(e).__name__
+            if name in _FUNCS:
+                return self._call(_FUNCS[name], e.args, constants, values)
+            raise self.error(f"unknown function '{name}(...)'; for a product write '{name} \\cdot (...)'")
+        raise self.error(f"unsupported construct {type(e).__name__}")
+
+    def _call(self, name, args, constants, values):
+        nodes = [self._walk(a, constants, values) for a in args]
+        if name in ("max", "min") and len(nodes) != 2:
+            raise self.error(f"{name} takes two arguments")
+        return self.apply(name, nodes)
+
+    def _product(self, e, constants, values):
+        num = [a for a in e.args if not (isinstance(a, sympy.Pow) and a.exp == -1)]
+        den = [a.base for a in e.args if isinstance(a, sympy.Pow) and a.exp == -1]
+        negate = False
+        if num and num[0] == -1:
+            negate, num = True, num[1:]
+        node = None
+        for factor in num:
+            right = self._walk(factor, constants, values)
+            node = right if node is None else self._times(node, right)
+        if node is None:
+            node = self.const([[1]])
+        for factor in den:
+            node = self.apply("div", [node, self._walk(factor, constants, values)])
+        if negate:
+            node = self.apply("neg", [node])
+        return node
+
+    def _times(self, left, right):
+        if left.shape == (1, 1) or right.shape == (1, 1):
+            return self.apply("mul", [left, right])
+        if left.shape[1] == right.shape[0]:
+            return self.apply("matmul", [left, right])
+        raise self.error(f"shape mismatch: matrix product of a {left.shape[0]}x{left.shape[1]} "
+                         f"and a {right.shape[0]}x{right.shape[1]} operand")
+
+    # -- evaluation ---------------------------------------------------------------------
+    def rule(self, node):
+        return ops.rule_for(node.op, node.param)
+
+    def forward(self):
+        for node in self.nodes:
+            if node.is_leaf:
+                continue
+            vals = [self.by_id[i].value for i in node.inputs]
+            node.value = self._forward_value(node, vals, show=False)
+
+    def _forward_value(self, node, vals, show):
+        rule = self.rule(node)
+        if isinstance(rule, ops.Binary):
+            return ops.binary_forward(rule, vals[0], vals[1], node.shape, show=show)
+        if isinstance(rule, ops.Unary):
+            return ops.unary_forward(rule, vals[0], show=show)
+        return ops.matrix_forward(node.op, vals, show=show)
+
+    def vjp(self, node, g, show=False):
+        vals = [self.by_id[i].value for i in node.inputs]
+        rule = self.rule(node)
+        if isinstance(rule, ops.Binary):
+            return ops.binary_vjp(rule, g, vals[0], vals[1], node.value, show=show)
+        if isinstance(rule, ops.Unary):
+            return ops.unary_vjp(rule, g, vals[0], node.value, show=show)
+        return ops.matrix_vjp(node.op, g, vals, node.value, show=show)
+
+    def consumers(self, node_id):
+        return [n for n in self.nodes if node_id in n.inputs]
+
+    @property
+    def output(self):
+        return self.nodes[-1]
+
+
+def _values(question):
+    raw = question.get("values", dict)
+    values = {}
+    for name in raw:
+        if not isinstance(name, str) or not name.replace("_", "").isalnum():
+            raise question.error(f"values.{name}", "input names are letters, digits and '_'")
+        values[name] = question.matrix(name, source=raw)
+    return values
+
+
+def build_graph(question) -> Graph:
+    """Parse ``function``, read the values, and build the graph (no evaluation)."""
+    parsed = question.expression("function")
+    values = _values(question)
+    graph = Graph(question)
+    out = graph.build(parsed.expr, parsed.constants, values)
+    if out is not graph.nodes[-1] or out.is_leaf:
+        raise question.error("function", "the function has no operation to differentiate")
+    unused = set(values) - {n.id for n in graph.nodes if n.op == "input"}
+    if unused:
+        raise question.error(f"values.{sorted(unused)[0]}", "value given for a symbol the function does not use")
+    graph.notes = parsed.notes
+    return graph
+
+
+def _upstream(question, graph):
+    out = graph.output
+    if not question.has("upstream"):
+        if out.shape != (1, 1):
+            raise question.error("upstream", f"missing: the output is {out.shape[0]}x{out.shape[1]}, "
+                                             "so an upstream gradient of that shape is needed")
+        return sympy.ImmutableMatrix([[1]])
+    try:
+        return question.matrix("upstream", shape=out.shape)
+    except Exception as exc:
+        if hasattr(exc, "message") and "expected shape" in exc.message:
+            raise question.error("upstream", f"shape {exc.message.split('got ')[-1]} does not match the "
+                                             f"{out.shape[0]}x{out.shape[1]} output") from None
+        raise
+
+
+def backward(graph, upstream):
+    """Reverse sweep: each node's gradient is the sum of its consumers' contributions."""
+    grads = {graph.output.id: upstream}
+    contributions = {}     # (consumer id, input position) -> exact gradient matrix
+    for node in reversed(graph.nodes):
+        if node.is_leaf:
+            continue
+        g = grads.get(node.id)
+        if g is None:
+            g = sympy.zeros(*node.shape)
+            grads[node.id] = g
+        parts = graph.vjp(node, g)
+        for position, (input_id, part) in enumerate(zip(node.inputs, parts)):
+            contributions[(node.id, position)] = part
+            grads[input_id] = part if input_id not in grads else sympy.ImmutableMatrix(grads[input_id] + part)
+    return grads, contributions
+
+
+# ---------------------------------------------------------------------------- solve ---
+
+def _name(graph, node_id):
+    return graph.by_id[node_id].symbol
+
+
+def _bar(symbol):
+    return rf"\bar{{{symbol}}}"
+
+
+def _fwd_formula(graph, node):
+    rule = graph.rule(node)
+    names = [_name(graph, i) for i in node.inputs]
+    template = ops.MATRIX_FWD_TEX[node.op] if isinstance(rule, str) else rule.fwd_tex
+    return Tex(template.format(*names))
+
+
+def _vjp_formula(graph, node, position):
+    rule = graph.rule(node)
+    names = [_name(graph, i) for i in node.inputs]
+    g = _bar(node.symbol)
+    if isinstance(rule, str):
+        return Tex(ops.MATRIX_VJP_TEX[node.op][position].format(*names, g=g))
+    if isinstance(rule, ops.Unary):
+        local = rule.df_show.format(*names)
+    else:
+        local = (rule.da_tex if position == 0 else rule.db_tex).format(*names)
+    if local == "1":
+        body = g
+    elif local == "-1":
+        body = "-" + g
+    else:
+        body = rf"{g} \odot \left({local}\right)"
+    shape_in = graph.by_id[node.inputs[position]].shape
+    if isinstance(rule, ops.Binary) and shape_in == (1, 1) and node.shape != (1, 1):
+        body = rf"\textstyle\sum {body}"
+    return Tex(body)
+
+
+def _shape_text(shape):
+    return f"{shape[0]}x{shape[1]}" if shape != (1, 1) else "scalar"
+
+
+def _words(graph, node):
+    rule = graph.rule(node)
+    return ops.MATRIX_WORDS[node.op] if isinstance(rule, str) else rule.words
+
+
+def _kinks(graph):
+    return [n for n in graph.nodes if n.op in ("max", "min", "relu", "abs")]
+
+
+def _tie_nodes(graph):
+    ties = []
+    for node in _kinks(graph):
+        vals = [graph.by_id[i].value for i in node.inputs]
+        if node.op in ("max", "min"):
+            a, b = vals
+            if any(ops.sign_of(ops._entry(a, i, j) - ops._entry(b, i, j)) == 0
+                   for i in range(node.shape[0]) for j in range(node.shape[1])):
+                ties.append(node)
+        elif any(ops.sign_of(v) == 0 for v in vals[0]):
+            ties.append(node)
+    return ties
+
+
+def solve(question) -> Solution:
+    graph = build_graph(question)
+    graph.forward()
+    upstream = _upstream(question, graph)
+    grads, contributions = backward(graph, upstream)
+    sol = Solution(question.id, question.kind)
+
+    for note in getattr(graph, "notes", []):
+        sol.assume(note)
+    sol.assume("Values are exact: decimals are read as fractions (0.1 = 1/10); numbers are rounded only "
+               "for display, to 5 significant digits, and marked with the approx sign.")
+    out = graph.output
+    sol.assume(Text("The gradient at the output is the given upstream vector u, so every gradient below is ",
+                    Tex(r"\bar{v} = \partial L / \partial v"), " for ", Tex(r"L = u^{T} f"),
+                    "; at a fork the contributions of all consumers add up."))
+    if _kinks(graph):
+        sol.assume("Kinks use the symmetric subgradient: at a tie of max/min half of the gradient goes to "
+                   "each argument, relu'(0) = 1/2 and |x|'(0) = 0 (what central finite differences give).")
+    ties = _tie_nodes(graph)
+    if ties:
+        sol.assume("A tie occurs at " + ", ".join(n.id for n in ties) + ": its derivative is not unique; "
+                   "the convention above is applied there.")
+
+    # a) the graph
+    sec = sol.section("The computational graph", part="a" if "a" in question.parts else None)
+    sec.add(Text("The function, as parsed: ", Tex("f = " + _expr_tex(graph, out)), "."))
+    rows = []
+    for node in graph.nodes:
+        if node.op == "input":
+            rows.append([Tex(node.symbol), "input", "", _shape_text(node.shape), ""])
+        elif node.op == "const":
+            rows.append([Tex(node.symbol), "constant", "", _shape_text(node.shape), node.value])
+        else:
+            rows.append([Tex(node.symbol), _words(graph, node), Tex(_fwd_formula(graph, node)),
+                         _shape_text(node.shape), ""])
+    sec.add(Table(["node", "operation", "computes", "shape", "value"], rows, align="lllll",
+                  caption="Each node is one atomic operation; nodes are listed in topological order."))
+    sec.add(Figure("graph", _figure_data(graph, None, None), caption="The computational graph of f."))
+
+    # b) forward pass
+    sec = sol.section("Forward pass: the value at every node", part="b" if "b" in question.parts else None)
+    for node in graph.nodes:
+        if node.op == "input":
+            sec.add(Step(f"Input {node.id}.", lhs=Tex(node.symbol), result=node.value))
+    for node in graph.nodes:
+        if node.is_leaf:
+            continue
+        vals = [graph.by_id[i].value for i in node.inputs]
+        shown = graph._forward_value(node, vals, show=True)
+        sec.add(Step(f"{node.id}: {_words(graph, node)} of {', '.join(node.inputs)}.",
+                     lhs=Tex(node.symbol), formula=_fwd_formula(graph, node),
+                     substituted=_display(shown), result=node.value))
+        sol.answer(f"forward.{node.id}", node.value)
+    sol.answer("output", out.value)
+
+    # c) backward pass
+    sec = sol.section("Backward pass: the gradient at every node", part="c" if "c" in question.parts else None)
+    sec.add(Step("The gradient arriving at the output (given).", lhs=Tex(_bar(out.symbol)), result=upstream))
+    for node in reversed(graph.nodes):
+        if node.id == out.id or node.op == "const":
+            continue
+        users = [(c, c.inputs.index(node.id)) for c in graph.consumers(node.id)]
+        users = [(c, p) for c in graph.consumers(node.id) for p, i in enumerate(c.inputs) if i == node.id]
+        for consumer, position in users:
+            g = grads[consumer.id]
+            shown = graph.vjp(consumer, g, show=True)[position]
+            label = (f"{node.id} feeds {consumer.id} = {_words(graph, consumer)}"
+                     f"{' (argument ' + str(position + 1) + ')' if len(consumer.inputs) > 1 else ''}")
+            lhs = _bar(node.symbol) if len(users) == 1 else rf"\bar{{{node.symbol}}}^{{({consumer.symbol})}}"
+            sec.add(Step(label + ": local rule, then the numbers.", lhs=Tex(lhs),
+                         formula=_vjp_formula(graph, consumer, position),
+                         substituted=_display(shown), result=contributions[(consumer.id, position)]))
+        if len(users) > 1:
+            total = Tex(" + ".join(rf"\bar{{{node.symbol}}}^{{({c.symbol})}}" for c, _ in users))
+            sec.add(Step(f"{node.id} feeds {len(users)} nodes: the gradients add up.",
+                         lhs=Tex(_bar(node.symbol)), formula=total, result=grads[node.id]))
+        elif not users:
+            grads[node.id] = sympy.zeros(*node.shape)
+        name = f"grad.{node.id}"
+        sol.answer(name, grads[node.id])
+    sec.add(Figure("graph", _figure_data(graph, grads, upstream),
+                   caption="Forward values above each edge (blue), gradients below (red)."))
+    return sol
+
+
+def _display(matrix):
+    """An entry-wise substituted matrix, or None when it is too large to be worth showing."""
+    if len(matrix) > 36:
+        return None
+    return matrix
+
+
+def _expr_tex(graph, node):
+    """The whole function written back from the graph, in the sheet's notation."""
+    if node.op == "input":
+        return node.symbol
+    if node.op == "const":
+        return tex(node.value)
+    parts = [_expr_tex(graph, graph.by_id[i]) for i in node.inputs]
+    rule = graph.rule(node)
+    if isinstance(rule, str):
+        template = ops.MATRIX_FWD_TEX[node.op]
+        if node.op == "matmul":
+            parts = [rf"\left({p}\right)" if graph.by_id[i].op in ("add", "sub") else p
+                     for p, i in zip(parts, node.inputs)]
+    else:
+        template = rule.fwd_tex
+        if node.op in ("mul", "neg", "pow") or (node.op == "sub" and len(parts) > 1):
+            parts = [rf"\left({p}\right)" if graph.by_id[i].op in ("add", "sub") else p
+                     for p, i in zip(parts, node.inputs)]
+    return template.format(*parts)
+
+
+# --------------------------------------------------------------------------- figure ---
+
+def _fmt(value):
+    """A compact label for a value on the drawing: scalar, or a small column/matrix."""
+    arr = np.array([[float(sympy.N(v, 20)) for v in row] for row in value.tolist()])
+    def f(x):
+        return f"{x:.4g}".replace("e-0", "e-").replace("e+0", "e")
+    if arr.size == 1:
+        return f(arr[0, 0])
+    if arr.size > 12:
+        return rf"{arr.shape[0]}\times{arr.shape[1]}"
+    rows = r" \\ ".join(" & ".join(f(x) for x in row) for row in arr)
+    return r"\begin{bmatrix}" + rows + r"\end{bmatrix}"
+
+
+def _figure_data(graph, grads, upstream):
+    """Nodes placed by depth (columns) and order (rows); edges with value and gradient labels."""
+    depth = {}
+    for node in graph.nodes:
+        if node.is_leaf:
+            continue
+        depth[node.id] = node.depth
+    for node in graph.nodes:
+        if node.is_leaf:
+            users = [depth[c.id] for c in graph.consumers(node.id) if c.id in depth]
+            depth[node.id] = (min(users) - 1) if users else 0
+    columns = {}
+    for node in graph.nodes:
+        columns.setdefault(depth[node.id], []).append(node.id)
+    placed = {}
+    for d, ids in columns.items():
+        n = len(ids)
+        for k, node_id in enumerate(ids):
+            placed[node_id] = (d, (n - 1) / 2 - k)
+    min_depth = min(d for d, _ in placed.values())
+    nodes = []
+    for node in graph.nodes:
+        d, row = placed[node.id]
+        if node.op == "input":
+            label, style = node.symbol, "input"
+        elif node.op == "const":
+            label, style = _fmt(node.value), "const"
+        else:
+            label, style = _op_symbol(node), "op"
+        nodes.append({"id": node.id, "label": label, "style": style, "x": d - min_depth, "y": row,
+                      "name": node.symbol})
+    edges = []
+    for node in graph.nodes:
+        for position, src in enumerate(node.inputs):
+            source = graph.by_id[src]
+            edge = {"from": src, "to": node.id, "value": _fmt(source.value), "grad": ""}
+            if grads is not None and source.op != "const":
+                vjp = graph.vjp(node, grads[node.id])[position]
+                edge["grad"] = _fmt(vjp)
+            edges.append(edge)
+    out = graph.output
+    result = {"nodes": nodes, "edges": edges, "output": out.id,
+              "output_value": _fmt(out.value), "output_grad": _fmt(upstream) if upstream is not None else "",
+              "columns": max(n["x"] for n in nodes) + 2, "rows": max(len(v) for v in columns.values())}
+    return result
+
+
+def _op_symbol(node):
+    return {"add": "+", "sub": "-", "mul": r"\times", "div": r"\div", "matmul": r"\cdot",
+            "neg": "-1", "exp": "exp", "log": "ln", "tanh": "tanh", "sigmoid": r"\sigma",
+            "relu": "relu", "abs": "|\\cdot|", "max": "max", "min": "min", "sum": r"\Sigma",
+            "mean": "mean", "transpose": "T", "pow": f"(\\cdot)^{{{sympy.latex(node.param)}}}"}[node.op]
+
+
+# ---------------------------------------------------------------------- independent ---
+
+def _numeric_forward(graph, values, override=None):
+    """Float forward pass with numpy's own functions; ``override`` pins one node's value."""
+    out = {}
+    for node in graph.nodes:
+        if override and node.id in override:
+            out[node.id] = override[node.id]
+            continue
+        if node.op == "input":
+            out[node.id] = values[node.id]
+            continue
+        if node.op == "const":
+            out[node.id] = np.array(node.value.tolist(), dtype=float)
+            continue
+        args = [out[i] for i in node.inputs]
+        rule = graph.rule(node)
+        if isinstance(rule, str):
+            out[node.id] = ops.matrix_numeric(node.op, args)
+        else:
+            out[node.id] = rule.np_f(*args)
+    return out
+
+
+def independent(question) -> dict:
+    """Float forward values, and every gradient by central finite differences of L = u^T f."""
+    graph = build_graph(question)
+    values = {n.id: np.array(n.value.tolist(), dtype=float) for n in graph.nodes if n.op == "input"}
+    # upstream: read again, as floats
+    graph_out = graph.output
+    graph.forward_shapes = True
+    base = _numeric_forward(graph, values)
+    u = (np.array(question.matrix("upstream").tolist(), dtype=float)
+         if question.has("upstream") else np.ones(graph_out.shape))
+    result = {"output": base[graph_out.id]}
+
+    def loss(pinned):
+        vals = _numeric_forward(graph, values, override=pinned)
+        return float(np.sum(u * vals[graph_out.id]))
+
+    for node in graph.nodes:
+        if node.op == "const":
+            continue
+        if node.op != "input":
+            result[f"forward.{node.id}"] = base[node.id]
+        point = base[node.id]
+        grad = np.zeros_like(point, dtype=float)
+        for index in np.ndindex(point.shape):
+            h = FD_STEP * max(1.0, abs(point[index]))
+            plus, minus = point.copy(), point.copy()
+            plus[index] += h
+            minus[index] -= h
+            grad[index] = (loss({node.id: plus}) - loss({node.id: minus})) / (2 * h)
+        result[f"grad.{node.id}"] = grad
+    return result

@@ -1,0 +1,326 @@
+"""The op table: each atomic operation's forward rule and vector-Jacobian rule side by side.
+
+Every value is a SymPy matrix (a scalar is 1 x 1). A rule gives, for its inputs' values:
+the exact forward value, the same written entry by entry with the numbers put in and left
+unevaluated (for the sheet), one gradient per input from the upstream gradient ``g`` (the
+vector-Jacobian product), its entries written out, and a float numpy forward used only by
+the verifier (an independent route). An op with no row here is an error, never a zero.
+
+Kinks (ties in max/min, relu and abs at 0) use the symmetric subgradient: a tie sends half
+of the gradient to each side, relu'(0) = 1/2, |x|'(0) = 0. These are the values central
+finite differences give, and the sheet states them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import sympy
+
+HALF = sympy.Rational(1, 2)
+U = sympy.UnevaluatedExpr
+
+
+class ShapeError(ValueError):
+    """Operand shapes that an op cannot combine."""
+
+
+class MissingRule(KeyError):
+    """An op with no rule in the table."""
+
+
+def sign_of(value):
+    """-1, 0 or 1 for an exact real value (decided exactly, numerically when needed)."""
+    value = sympy.sympify(value)
+    if value.is_zero:
+        return 0
+    if value.is_positive:
+        return 1
+    if value.is_negative:
+        return -1
+    n = sympy.N(value, 50)
+    if n == 0:
+        return 0 if sympy.simplify(value) == 0 else (1 if sympy.N(value, 200) > 0 else -1)
+    return 1 if n > 0 else -1
+
+
+def _m(value):
+    return sympy.ImmutableMatrix(value)
+
+
+def _full(shape, entry):
+    return sympy.ImmutableMatrix(shape[0], shape[1], lambda i, j: entry(i, j))
+
+
+# --------------------------------------------------------------------- elementwise ---
+
+@dataclass(frozen=True)
+class Unary:
+    """An elementwise function: f, its derivative in terms of (x, y = f(x)), a numpy twin."""
+
+    name: str
+    words: str
+    f: Callable              # exact: x -> f(x)
+    show: Callable           # unevaluated display of f(x) for one entry
+    df: Callable             # exact: (x, y) -> f'(x)
+    df_show: str             # the local derivative, closed form, in x and y (LaTeX format)
+    fwd_tex: str             # forward, closed form, '{0}' is the operand
+    np_f: Callable
+    arity: int = 1
+
+
+def _relu_d(x, y):
+    s = sign_of(x)
+    return sympy.Integer(1) if s > 0 else (HALF if s == 0 else sympy.Integer(0))
+
+
+def _abs_d(x, y):
+    return sympy.Integer(sign_of(x))
+
+
+def _sigmoid(x):
+    return 1 / (1 + sympy.exp(-x))
+
+
+UNARY = {
+    "exp": Unary("exp", "elementwise exponential", sympy.exp,
+                 lambda x: sympy.Pow(sympy.E, U(x), evaluate=False),
+                 lambda x, y: y, r"e^{{{0}}}", r"e^{{{0}}}", np.exp),
+    "log": Unary("log", "elementwise natural logarithm", sympy.log,
+                 lambda x: sympy.log(U(x), evaluate=False),
+                 lambda x, y: 1 / x, r"\frac{{1}}{{{0}}}", r"\ln {0}", np.log),
+    "tanh": Unary("tanh", "elementwise hyperbolic tangent", sympy.tanh,
+                  lambda x: sympy.tanh(U(x), evaluate=False),
+                  lambda x, y: 1 - y**2, r"1 - \tanh^2 {0}", r"\tanh {0}", np.tanh),
+    "sigmoid": Unary("sigmoid", "elementwise logistic sigmoid", _sigmoid,
+                     lambda x: sympy.Pow(1 + sympy.Pow(sympy.E, -U(x), evaluate=False), -1, evaluate=False),
+                     lambda x, y: y * (1 - y), r"\sigma({0})\,(1 - \sigma({0}))", r"\sigma({0})",
+                     lambda a: 1.0 / (1.0 + np.exp(-a))),
+    "relu": Unary("relu", "elementwise rectifier max(0, .)", lambda x: sympy.Max(0, x),
+                  lambda x: sympy.Max(0, U(x), evaluate=False),
+                  _relu_d, r"\mathbb{{1}}[{0} > 0]", r"\max(0, {0})", lambda a: np.maximum(a, 0.0)),
+    "abs": Unary("abs", "elementwise absolute value", sympy.Abs,
+                 lambda x: sympy.Abs(U(x), evaluate=False),
+                 _abs_d, r"\operatorname{{sign}}({0})", r"\lvert {0} \rvert", np.abs),
+    "neg": Unary("neg", "negation", lambda x: -x, lambda x: -U(x),
+                 lambda x, y: sympy.Integer(-1), r"-1", r"-{0}", np.negative),
+}
+
+
+def power_rule(c):
+    """Elementwise x^c for a constant exponent c."""
+    c = sympy.nsimplify(c)
+    return Unary(f"pow", f"elementwise power x^{c}", lambda x: x**c,
+                 lambda x: sympy.Pow(U(x), c, evaluate=False),
+                 lambda x, y: c * x**(c - 1), rf"{sympy.latex(c)}\, {{0}}^{{{{{sympy.latex(c - 1)}}}}}",
+                 rf"{{0}}^{{{{{sympy.latex(c)}}}}}", lambda a: np.power(a, float(c)))
+
+
+# ----------------------------------------------------------------------- binary ops ---
+
+@dataclass(frozen=True)
+class Binary:
+    """An elementwise binary op with scalar broadcasting."""
+
+    name: str
+    words: str
+    f: Callable              # exact (a, b) -> value
+    show: Callable           # unevaluated display of one entry
+    da: Callable             # exact local derivative wrt a: (a, b, y) -> value
+    db: Callable
+    da_tex: str
+    db_tex: str
+    fwd_tex: str
+    np_f: Callable
+    arity: int = 2
+
+
+def _max_da(a, b, y):
+    s = sign_of(a - b)
+    return sympy.Integer(1) if s > 0 else (HALF if s == 0 else sympy.Integer(0))
+
+
+def _max_db(a, b, y):
+    return 1 - _max_da(a, b, y)
+
+
+BINARY = {
+    "add": Binary("add", "addition", lambda a, b: a + b, lambda a, b: sympy.Add(U(a), U(b), evaluate=False),
+                  lambda a, b, y: sympy.Integer(1), lambda a, b, y: sympy.Integer(1),
+                  "1", "1", "{0} + {1}", np.add),
+    "sub": Binary("sub", "subtraction", lambda a, b: a - b,
+                  lambda a, b: sympy.Add(U(a), -U(b), evaluate=False),
+                  lambda a, b, y: sympy.Integer(1), lambda a, b, y: sympy.Integer(-1),
+                  "1", "-1", "{0} - {1}", np.subtract),
+    "mul": Binary("mul", "elementwise product", lambda a, b: a * b,
+                  lambda a, b: sympy.Mul(U(a), U(b), evaluate=False),
+                  lambda a, b, y: b, lambda a, b, y: a, "{1}", "{0}", r"{0} \odot {1}", np.multiply),
+    "div": Binary("div", "elementwise division", lambda a, b: a / b,
+                  lambda a, b: sympy.Mul(U(a), sympy.Pow(U(b), -1, evaluate=False), evaluate=False),
+                  lambda a, b, y: 1 / b, lambda a, b, y: -a / b**2,
+                  r"\frac{{1}}{{{1}}}", r"-\frac{{{0}}}{{{1}^2}}", r"\frac{{{0}}}{{{1}}}", np.divide),
+    "max": Binary("max", "elementwise maximum", lambda a, b: sympy.Max(a, b),
+                  lambda a, b: sympy.Max(U(a), U(b), evaluate=False),
+                  _max_da, _max_db, r"\mathbb{{1}}[{0} > {1}]", r"\mathbb{{1}}[{1} > {0}]",
+                  r"\max\left({0}, {1}\right)", np.maximum),
+    "min": Binary("min", "elementwise minimum", lambda a, b: sympy.Min(a, b),
+                  lambda a, b: sympy.Min(U(a), U(b), evaluate=False),
+                  lambda a, b, y: _max_db(a, b, y), lambda a, b, y: _max_da(a, b, y),
+                  r"\mathbb{{1}}[{0} < {1}]", r"\mathbb{{1}}[{1} < {0}]", r"\min\left({0}, {1}\right)", np.minimum),
+}
+
+
+def broadcast_shape(name, sa, sb):
+    if sa == sb:
+        return sa
+    if sa == (1, 1):
+        return sb
+    if sb == (1, 1):
+        return sa
+    raise ShapeError(f"{name} of a {sa[0]}x{sa[1]} and a {sb[0]}x{sb[1]} operand")
+
+
+def _entry(value, i, j):
+    return value[0, 0] if value.shape == (1, 1) else value[i, j]
+
+
+def binary_forward(rule, a, b, shape, show=False):
+    fn = rule.show if show else rule.f
+    return _full(shape, lambda i, j: fn(_entry(a, i, j), _entry(b, i, j)))
+
+
+def binary_vjp(rule, g, a, b, y, show=False):
+    """Gradients for a and b; a broadcast 1 x 1 operand sums its entries' contributions."""
+    out = []
+    for which, (operand, local) in enumerate(((a, rule.da), (b, rule.db))):
+        def contrib(i, j):
+            d = local(_entry(a, i, j), _entry(b, i, j), y[i, j])
+            return sympy.Mul(U(g[i, j]), U(d), evaluate=False) if show else g[i, j] * d
+        full = _full(g.shape, contrib)
+        if operand.shape == (1, 1) and g.shape != (1, 1):
+            if show:
+                total = sympy.Add(*[full[k] for k in range(len(full))], evaluate=False)
+            else:
+                total = sum(full[k] for k in range(len(full)))
+            out.append(_m([[total]]))
+        else:
+            out.append(full)
+    return out
+
+
+def unary_forward(rule, a, show=False):
+    fn = rule.show if show else rule.f
+    return a.applyfunc(fn)
+
+
+def unary_vjp(rule, g, a, y, show=False):
+    def contrib(i, j):
+        d = rule.df(a[i, j], y[i, j])
+        return sympy.Mul(U(g[i, j]), U(d), evaluate=False) if show else g[i, j] * d
+    return [_full(g.shape, contrib)]
+
+
+# --------------------------------------------------------------------- matrix ops ---
+
+MATRIX_WORDS = {
+    "matmul": "matrix product",
+    "transpose": "transpose",
+    "sum": "sum of all entries",
+    "mean": "mean of all entries",
+}
+MATRIX_FWD_TEX = {"matmul": "{0} {1}", "transpose": "{0}^{{T}}", "sum": r"\textstyle\sum {0}",
+                  "mean": r"\operatorname{{mean}}({0})"}
+MATRIX_VJP_TEX = {
+    "matmul": [r"{g}\, {1}^{{T}}", r"{0}^{{T}} {g}"],
+    "transpose": [r"{g}^{{T}}"],
+    "sum": [r"{g}\, \mathbf{{1}}"],
+    "mean": [r"\frac{{{g}}}{{n}}\, \mathbf{{1}}"],
+}
+
+
+def matrix_shape(name, shapes):
+    if name == "matmul":
+        (m, k), (k2, n) = shapes
+        if k != k2:
+            raise ShapeError(f"matrix product of a {m}x{k} and a {k2}x{n} operand")
+        return (m, n)
+    if name == "transpose":
+        return (shapes[0][1], shapes[0][0])
+    return (1, 1)
+
+
+def _dot_show(a, b, i, j):
+    terms = [sympy.Mul(U(a[i, k]), U(b[k, j]), evaluate=False) for k in range(a.cols)]
+    return terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+
+
+def matrix_forward(name, vals, show=False):
+    if name == "matmul":
+        a, b = vals
+        if show:
+            return _full((a.rows, b.cols), lambda i, j: _dot_show(a, b, i, j))
+        return _m(a * b)
+    if name == "transpose":
+        return _m(vals[0].T)
+    a = vals[0]
+    if name == "sum":
+        total = sympy.Add(*[U(v) for v in a], evaluate=False) if show else sum(a)
+        return _m([[total]])
+    if name == "mean":
+        if show:
+            return _m([[sympy.Mul(sympy.Add(*[U(v) for v in a], evaluate=False),
+                                  sympy.Pow(len(a), -1, evaluate=False), evaluate=False)]])
+        return _m([[sum(a) / len(a)]])
+    raise MissingRule(name)
+
+
+def matrix_vjp(name, g, vals, y, show=False):
+    if name == "matmul":
+        a, b = vals
+        if show:
+            bt, at = b.T, a.T
+            return [_full(a.shape, lambda i, j: _dot_show(g, bt, i, j)),
+                    _full(b.shape, lambda i, j: _dot_show(at, g, i, j))]
+        return [_m(g * b.T), _m(a.T * g)]
+    if name == "transpose":
+        return [_m(g.T)]
+    a = vals[0]
+    if name == "sum":
+        return [_full(a.shape, lambda i, j: g[0, 0])]
+    if name == "mean":
+        n = len(a)
+        if show:
+            return [_full(a.shape, lambda i, j: sympy.Mul(U(g[0, 0]), sympy.Pow(n, -1, evaluate=False),
+                                                          evaluate=False))]
+        return [_full(a.shape, lambda i, j: g[0, 0] / n)]
+    raise MissingRule(name)
+
+
+def matrix_numeric(name, vals):
+    if name == "matmul":
+        return vals[0] @ vals[1]
+    if name == "transpose":
+        return vals[0].T
+    if name == "sum":
+        return np.array([[vals[0].sum()]])
+    if name == "mean":
+        return np.array([[vals[0].mean()]])
+    raise MissingRule(name)
+
+
+ALL_OPS = sorted(set(UNARY) | set(BINARY) | set(MATRIX_WORDS) | {"pow"})
+
+
+def rule_for(name, param=None):
+    """The rule object (Unary or Binary) or the matrix-op name; MissingRule when none."""
+    if name == "pow":
+        return power_rule(param)
+    if name in UNARY:
+        return UNARY[name]
+    if name in BINARY:
+        return BINARY[name]
+    if name in MATRIX_WORDS:
+        return name
+    raise MissingRule(name)
