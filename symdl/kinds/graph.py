@@ -369,7 +369,8 @@ def solve(question) -> Solution:
                          _shape_text(node.shape), ""])
     sec.add(Table(["node", "operation", "computes", "shape", "value"], rows, align="lllll",
                   caption="Each node is one atomic operation; nodes are listed in topological order."))
-    sec.add(Figure("graph", _figure_data(graph, None, None), caption="The computational graph of f."))
+    sec.add(Figure("graph", _figure_data(graph, None, None, mode="structure"),
+                   caption="The computational graph of f: inputs (boxes), constants (dashed), one circle per atomic operation."))
 
     # b) forward pass
     sec = sol.section("Forward pass: the value at every node", part="b" if "b" in question.parts else None)
@@ -386,6 +387,8 @@ def solve(question) -> Solution:
                      substituted=_display(shown), result=node.value))
         sol.answer(f"forward.{node.id}", node.value)
     sol.answer("output", out.value)
+    sec.add(Figure("graph", _figure_data(graph, None, None, mode="forward"),
+                   caption="The forward pass: the value carried by each edge."))
 
     # c) backward pass
     sec = sol.section("Backward pass: the gradient at every node", part="c" if "c" in question.parts else None)
@@ -460,25 +463,27 @@ def _fmt(value):
     return r"\begin{bmatrix}" + rows + r"\end{bmatrix}"
 
 
-def _figure_data(graph, grads, upstream):
+def _figure_data(graph, grads, upstream, mode="full"):
     """Nodes placed by depth (columns) and order (rows); edges with value and gradient labels."""
-    depth = {}
-    for node in graph.nodes:
-        if node.is_leaf:
-            continue
-        depth[node.id] = node.depth
-    for node in graph.nodes:
-        if node.is_leaf:
-            users = [depth[c.id] for c in graph.consumers(node.id) if c.id in depth]
-            depth[node.id] = (min(users) - 1) if users else 0
+    depth = {n.id: n.depth for n in graph.nodes if not n.is_leaf}
+    inputs = [n for n in graph.nodes if n.op == "input"]
     columns = {}
     for node in graph.nodes:
-        columns.setdefault(depth[node.id], []).append(node.id)
+        if node.op != "const":
+            columns.setdefault(depth.get(node.id, 0), []).append(node.id)
     placed = {}
     for d, ids in columns.items():
         n = len(ids)
+        spread = 1.7 if d == 0 and len(inputs) > 1 else 1.0
         for k, node_id in enumerate(ids):
-            placed[node_id] = (d, (n - 1) / 2 - k)
+            placed[node_id] = (d, ((n - 1) / 2 - k) * spread)
+    # a constant hangs below-left of the node that uses it, close to it
+    for node in graph.nodes:
+        if node.op == "const":
+            users = [c for c in graph.consumers(node.id)]
+            ux, uy = placed[users[0].id] if users else (0, 0)
+            taken = sum(1 for v in placed.values() if v == (ux - 0.5, uy - 0.9))
+            placed[node.id] = (ux - 0.5 - 0.35 * taken, uy - 0.9)
     min_depth = min(d for d, _ in placed.values())
     nodes = []
     for node in graph.nodes:
@@ -495,7 +500,8 @@ def _figure_data(graph, grads, upstream):
     for node in graph.nodes:
         for position, src in enumerate(node.inputs):
             source = graph.by_id[src]
-            edge = {"from": src, "to": node.id, "value": _fmt(source.value), "grad": ""}
+            edge = {"from": src, "to": node.id, "value": _fmt(source.value), "grad": "",
+                    "const": source.op == "const"}
             if grads is not None and source.op != "const":
                 vjp = graph.vjp(node, grads[node.id])[position]
                 edge["grad"] = _fmt(vjp)
@@ -503,15 +509,16 @@ def _figure_data(graph, grads, upstream):
     out = graph.output
     result = {"nodes": nodes, "edges": edges, "output": out.id,
               "output_value": _fmt(out.value), "output_grad": _fmt(upstream) if upstream is not None else "",
-              "columns": max(n["x"] for n in nodes) + 2, "rows": max(len(v) for v in columns.values())}
+              "columns": max(n["x"] for n in nodes) + 2, "rows": max(len(v) for v in columns.values()),
+              "mode": mode}
     return result
 
 
 def _op_symbol(node):
     return {"add": "+", "sub": "-", "mul": r"\times", "div": r"\div", "matmul": r"\cdot",
-            "neg": "-1", "exp": "exp", "log": "ln", "tanh": "tanh", "sigmoid": r"\sigma",
-            "relu": "relu", "abs": "|\\cdot|", "max": "max", "min": "min", "sum": r"\Sigma",
-            "mean": "mean", "transpose": "T", "pow": f"(\\cdot)^{{{sympy.latex(node.param)}}}"}[node.op]
+            "neg": "-1", "exp": r"\exp", "log": r"\ln", "tanh": r"\tanh", "sigmoid": r"\sigma",
+            "relu": r"\mathrm{relu}", "abs": "|\\cdot|", "max": r"\max", "min": r"\min", "sum": r"\Sigma",
+            "mean": r"\mathrm{mean}", "transpose": "T", "pow": f"(\\cdot)^{{{sympy.latex(node.param)}}}"}[node.op]
 
 
 # ---------------------------------------------------------------------- independent ---
