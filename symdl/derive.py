@@ -13,7 +13,6 @@ from pathlib import Path
 from symdl.errors import SpecError, SymdlError, TimeLimitError, UsageError, VerificationFailed
 from symdl.kinds import solver
 from symdl.spec import default_spec, load_exam
-from symdl.verify import verify
 
 DEFAULT_TIME_LIMIT = 120.0   # seconds per question (derivation + verification)
 
@@ -98,6 +97,8 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
     Bad input surfaces as a SymdlError naming the file, the question and (where known) the
     field; an unexpected exception is a bug and propagates with a note naming the question.
     """
+    from symdl.verify import verify   # numpy + SymPy: imported only once a question derives
+
     start = time.perf_counter()
     module = solver(question.kind)
     try:
@@ -144,9 +145,9 @@ def derive(spec=None, out="out", *, pdf=True, time_limit_s=DEFAULT_TIME_LIMIT, p
     same exam is replaced only then). On failure no folder is left behind, not even ``out``
     when this call created it. Raises VerificationFailed (after writing) when a check failed.
     """
+    report = solve_exam(spec, time_limit_s=time_limit_s, progress=progress)
     from symdl.render import answers_json, latex, pdf as pdf_render
 
-    report = solve_exam(spec, time_limit_s=time_limit_s, progress=progress)
     exam, results = report.exam, report.results
     tex_source = latex.render(exam, results)
     json_source = answers_json.render(exam, results)

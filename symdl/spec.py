@@ -151,8 +151,8 @@ def load_exam(path) -> Exam:
             raise SpecError(f"spec file larger than {MAX_SPEC_BYTES // 1_000_000} MB", file=path)
         raw = path.read_bytes()
         if b"\x00" in raw:
-            raise SpecError("not a text file (contains NUL bytes)", file=path)
-        data = tomllib.loads(raw.decode("utf-8"))
+            raise SpecError("not a UTF-8 text file (contains NUL bytes)", file=path)
+        data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))   # a BOM is harmless
     except UnicodeDecodeError:
         raise SpecError("not a UTF-8 text file", file=path) from None
     except tomllib.TOMLDecodeError as exc:

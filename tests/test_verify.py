@@ -1,0 +1,121 @@
+"""The verifier: agree() against hand-made cases, and verify() on a solution that lies."""
+
+import math
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import fakekind
+from symdl.derive import solve_question
+from symdl.spec import load_exam
+from symdl.verify import Check, agree, describe, to_float_array, verify
+
+R = sympy.Rational
+
+
+@pytest.mark.parametrize("derived, independent", [
+    (R(1, 3), 1 / 3),
+    (R(-1, 25), -0.04),
+    (sympy.exp(R(1, 50)), math.exp(0.02)),
+    (sympy.Matrix([[R(1, 10), 2], [3, 4]]), np.array([[0.1, 2.0], [3.0, 4.0]])),
+    (sympy.Matrix([1, 2, 3]), [1.0, 2.0, 3.0]),                  # column vs flat list
+    (sympy.Matrix([[1, 2, 3]]), np.array([[1.0], [2.0], [3.0]])),  # row vs column: same entries
+    (True, np.True_),                                             # numpy bools are bools
+    (False, False),
+    (sympy.oo, float("inf")),
+    (sympy.nan, float("nan")),
+    (0, 1e-12),                                                   # absolute tolerance near zero
+    (10**20, 1e20),
+    ([sympy.Integer(4), R(1, 2)], (4, 0.5)),
+    ("learning rate", "learning rate"),
+])
+def test_agree(derived, independent):
+    assert agree(derived, independent)
+
+
+@pytest.mark.parametrize("derived, independent", [
+    (R(1, 3), 0.3334),
+    (sympy.oo, 5.0),                 # an infinity is not within any tolerance of a number
+    (5, float("inf")),
+    (-sympy.oo, float("inf")),
+    (1, float("nan")),
+    (True, 1),                       # a bool never agrees with a number
+    (1, True),
+    (sympy.Matrix([1, 2]), [1.0, 2.0, 3.0]),
+    (sympy.Symbol("x"), 1.0),        # no numeric reading
+    (sympy.I, 0.0),                  # complex
+    ([sympy.Matrix([1, 2]), sympy.Matrix([1])], [1, 2]),  # ragged
+    (None, 1.0),
+    (1.0, None),
+    ("a", "b"),
+])
+def test_disagree(derived, independent):
+    assert not agree(derived, independent)
+
+
+def test_relative_tolerance_is_relative():
+    assert agree(1e6, 1e6 * (1 + 1e-7))
+    assert not agree(1e6, 1e6 * (1 + 1e-5))
+    assert agree(1e6, 1e6 * (1 + 1e-5), rtol=1e-4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.fractions(min_value=-10**6, max_value=10**6, max_denominator=10**6))
+def test_exact_rationals_agree_with_their_floats(x):
+    value = R(x.numerator, x.denominator)
+    assert agree(value, float(x))
+    assert not agree(value, float(x) + 1e-3 * (abs(float(x)) + 1))
+
+
+def test_to_float_array_shapes_and_describe():
+    assert to_float_array(sympy.Matrix([[1, 2], [3, 4]])).shape == (2, 2)
+    assert to_float_array(sympy.zeros(0, 3)).shape == (0, 3)
+    assert describe(R(1, 3)) == "0.3333333333"
+    assert describe(sympy.Matrix(range(8))) == "[0, 1, 2, 3, 4, 5, ...]"
+    assert describe(sympy.Symbol("x") + 1) == "x + 1"
+    assert describe(np.False_) == "False"
+
+
+def _question(tmp_path, monkeypatch, **fields):
+    fakekind.install(monkeypatch)
+    spec = tmp_path / "exam.toml"
+    spec.write_text(fakekind.spec({"a": "0.1", "b": "0.2", **fields}))
+    return load_exam(spec).questions[0]
+
+
+def test_verify_checks_every_non_text_answer(tmp_path, monkeypatch):
+    q = _question(tmp_path, monkeypatch)
+    checks = verify(q, fakekind.solve(q))
+    assert [c.name for c in checks] == ["sum", "positive"]       # the str answer is exempt
+    assert all(c.ok for c in checks)
+    assert checks[0].derived == R(3, 10)                           # exact, not 0.30000000000000004
+    assert checks[0].independent == pytest.approx(0.3)
+
+
+def test_verify_fails_a_lie(tmp_path, monkeypatch):
+    q = _question(tmp_path, monkeypatch, lie=True)
+    result = solve_question(q)
+    assert not result.verified
+    assert [c.name for c in result.failures] == ["sum"]
+
+
+def test_verify_fails_an_answer_without_independent_value(tmp_path, monkeypatch):
+    q = _question(tmp_path, monkeypatch)
+    monkeypatch.setattr(fakekind, "independent", lambda question: {"sum": 0.3})
+    checks = verify(q, fakekind.solve(q))
+    missing = [c for c in checks if c.name == "positive"][0]
+    assert not missing.ok and missing.note == "no independent check"
+
+
+def test_verify_refuses_a_non_dict_independent(tmp_path, monkeypatch):
+    q = _question(tmp_path, monkeypatch)
+    monkeypatch.setattr(fakekind, "independent", lambda question: [0.3, True])
+    with pytest.raises(TypeError):
+        verify(q, fakekind.solve(q))
+
+
+def test_check_dataclass_note_default():
+    assert Check("x", 1, 1.0, True).note == ""
