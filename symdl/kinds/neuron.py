@@ -1,0 +1,974 @@
+"""The neuron kind: y = A(W^T x + b), its gradients, a dead/saturated diagnosis and whether it can recover."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from symdl.errors import LatexError
+from symdl.latex_parse import parse_number
+from symdl.printer import format_float, substitute, tex, value_tex
+from symdl.solution import Figure, Math, Solution, Step, Tex, Text
+
+FIELDS = {"model", "activation", "slope", "W", "x", "b", "upstream", "domain", "saturation"}
+TOLERANCE = 1e-6
+checks_note = ("z, y and dy/dz recomputed in floating point; every gradient by central finite "
+               "differences of L = (dL/dy) y; the active fraction by a float convolution of "
+               "piecewise polynomials; the domain extremes by enumerating the box's vertices.")
+
+UE = sp.UnevaluatedExpr
+Z = sp.Symbol("z")
+Y = sp.Symbol("y")
+ALPHA = sp.Symbol(r"\alpha")
+
+# Spellings accepted for the activation -> canonical name.
+ACTIVATION_NAMES = {
+    "relu": "relu", "re_lu": "relu", "max": "relu",
+    "leaky_relu": "leaky_relu", "leakyrelu": "leaky_relu", "lrelu": "leaky_relu", "leaky": "leaky_relu",
+    "sigmoid": "sigmoid", "logistic": "sigmoid", "sigma": "sigmoid",
+    "tanh": "tanh",
+    "identity": "identity", "linear": "identity", "none": "identity",
+}
+
+
+# One row per activation: its closed form, its derivative (in z, or in y when neater), the
+# pgfplots expressions of both, the plot half-width, and the largest possible |dy/dz|.
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    title: str
+    formula: object            # A(z), SymPy in Z (and ALPHA)
+    plot: str                  # pgfplots expression of A(x)
+    plot_derivative: tuple     # pieces (from, to, pgfplots expression of A'(x)); None = plot edge
+    half_width: float          # default plot range [-w, w]
+    max_slope: object          # sup |A'(z)|
+
+
+ACTIVATIONS = {
+    "relu": Activation("relu", "ReLU", sp.Max(0, Z), "max(0,x)", ((None, 0, "0"), (0, None, "1")), 1.0, sp.Integer(1)),
+    "leaky_relu": Activation("leaky_relu", "leaky ReLU", sp.Max(ALPHA * Z, Z), "max({a}*x,x)",
+                             ((None, 0, "{a}"), (0, None, "1")), 1.0, sp.Integer(1)),
+    "sigmoid": Activation("sigmoid", "sigmoid", 1 / (1 + sp.exp(-Z)), "1/(1+exp(-x))",
+                          ((None, None, "exp(-x)/(1+exp(-x))^2"),), 6.0, sp.Rational(1, 4)),
+    "tanh": Activation("tanh", "tanh", sp.tanh(Z), "tanh(x)", ((None, None, "1-tanh(x)^2"),), 3.0, sp.Integer(1)),
+    "identity": Activation("identity", "identity", Z, "x", ((None, None, "1"),), 1.0, sp.Integer(1)),
+}
+
+DEFAULT_SLOPE = sp.Rational(1, 100)
+DEFAULT_SATURATION = sp.Rational(1, 100)
+MAX_VOLUME_TERMS = 100_000
+MAX_SUM_TERMS_PER_LINE = 6
+
+# Raw LaTeX the spec may show on the sheet must not reach TeX's file or shell primitives.
+_FORBIDDEN_TEX = re.compile(r"\\(input|include|write|openout|openin|read|immediate|catcode|def|"
+                            r"edef|gdef|xdef|let|newcommand|renewcommand|csname|usepackage|"
+                            r"documentclass|begin\s*\{document\}|end\s*\{document\}|special)\b")
+
+
+# --------------------------------------------------------------------- shared helpers ---
+
+def display_tex(question, name):
+    """Field ``name`` as raw LaTeX to show on the sheet (balanced braces, harmless macros)."""
+    text = question.get(name, str).strip().strip("$").strip()
+    depth = 0
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        raise question.error(name, "unbalanced braces in the LaTeX")
+    if "$" in text or "%" in text or _FORBIDDEN_TEX.search(text) or len(text) > 600:
+        raise question.error(name, "this LaTeX cannot be shown on the sheet (no $, %, file or definition macros)")
+    if not text:
+        raise question.error(name, "empty LaTeX")
+    return Tex(text)
+
+
+def sum_tex(terms, per_line=MAX_SUM_TERMS_PER_LINE) -> Tex:
+    """A sum of printed terms, ``+``/``-`` joined, broken into aligned lines when long."""
+    out = ""
+    for i, term in enumerate(terms):
+        text = tex(term)
+        if i and i % per_line == 0:
+            out += r" \\ &\qquad "
+        if i == 0:
+            out += text
+        elif text.startswith("-"):
+            out += " - " + text[1:].lstrip()
+        else:
+            out += " + " + text
+    return Tex(out)
+
+
+def linear_tex(coeffs, symbols, const=None) -> Tex:
+    """``c_1 s_1 + c_2 s_2 + ... + const`` with signs folded and zero terms dropped."""
+    out = ""
+    for c, sym in zip(coeffs, symbols):
+        if c == 0:
+            continue
+        mag = "" if abs(c) == 1 else tex(abs(c)) + r"\, "
+        sign = "-" if c < 0 else "+"
+        out += (("-" if sign == "-" else "") if not out else f" {sign} ") + mag + tex(sym)
+    if const is not None and (const != 0 or not out):
+        c_text = tex(abs(const)) if out else tex(const)
+        out += (f" {'-' if const < 0 else '+'} " + c_text) if out else c_text
+    return Tex(out)
+
+
+def result_tex(value):
+    """(relation, LaTeX) for a result; a non-terminating fraction is shown exactly, then rounded."""
+    relation, body = value_tex(value)
+    value = sp.sympify(value)
+    if relation != "=" and isinstance(value, sp.Rational) and value.q < 10**6:
+        return "=", Tex(sp.latex(value) + r" \approx " + body)
+    return relation, body
+
+
+def vector_tex(value):
+    """(relation, LaTeX) of a column vector written as a transposed row, rounded when inexact."""
+    relation, body = value_tex(sp.Matrix(value).T)
+    return relation, Tex(body + "^T")
+
+
+def product(*factors):
+    """An unevaluated product of numbers, printed ``a \\cdot b``."""
+    return sp.Mul(*[UE(f) for f in factors], evaluate=False)
+
+
+def num(value) -> str:
+    """A float for TikZ/pgfplots coordinates."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError("non-finite coordinate")
+    text = f"{value:.6g}"
+    return "0" if text == "-0" else text
+
+
+def approx_tex(value, sig=5) -> Tex:
+    """``= v`` or ``\\approx v`` for a value shown inside a sentence."""
+    relation, body = value_tex(value, sig)
+    return Tex(f"{relation} {body}")
+
+
+def read_vector(question, name, source=None):
+    """A vector field as a column Matrix (a row or a column is accepted)."""
+    m = question.matrix(name, source=source)
+    if m.rows != 1 and m.cols != 1:
+        raise question.error(name, f"expected a vector, got a {m.rows}x{m.cols} matrix")
+    return sp.Matrix(m).reshape(len(m), 1)
+
+
+def read_scalar(question, name):
+    m = question.matrix(name)
+    if len(m) != 1:
+        raise question.error(name, f"expected one number, got a {m.rows}x{m.cols} matrix")
+    return m[0]
+
+
+# ------------------------------------------------------------------------ reading ---
+
+@dataclass
+class Neuron:
+    activation: Activation
+    slope: object
+    W: sp.Matrix
+    x: sp.Matrix
+    b: object
+    upstream: object
+    lows: list
+    highs: list
+    domain_note: str
+    threshold: object
+
+    @property
+    def D(self):
+        return self.W.rows
+
+
+def read(question) -> Neuron:
+    raw = question.get("activation", str)
+    key = re.sub(r"[\s\-]+", "_", raw.strip().lower())
+    if key not in ACTIVATION_NAMES:
+        raise question.error("activation", f"unknown activation '{raw}' (known: relu, leaky_relu, "
+                                           "sigmoid, tanh, identity)")
+    act = ACTIVATIONS[ACTIVATION_NAMES[key]]
+    slope = None
+    if act.name == "leaky_relu":
+        slope = question.number("slope", default=DEFAULT_SLOPE)
+        if not (0 < slope < 1):
+            raise question.error("slope", "the leaky ReLU slope must lie strictly between 0 and 1")
+    elif question.has("slope"):
+        raise question.error("slope", "only a leaky_relu activation takes a slope")
+    threshold = None
+    if act.name in ("sigmoid", "tanh"):
+        threshold = question.number("saturation", default=DEFAULT_SATURATION)
+        if not (0 < threshold < act.max_slope):
+            raise question.error("saturation", f"the saturation threshold on |dy/dz| must lie in "
+                                               f"(0, {act.max_slope}) for {act.name}")
+    elif question.has("saturation"):
+        raise question.error("saturation", "only sigmoid and tanh activations take a saturation threshold")
+    if question.has("model"):
+        display_tex(question, "model")
+    W = read_vector(question, "W")
+    x = read_vector(question, "x")
+    if W.rows != x.rows:
+        raise question.error("x", f"x has {x.rows} entries but W has {W.rows}")
+    if W.rows > 64:
+        raise question.error("W", "at most 64 inputs")
+    b = read_scalar(question, "b")
+    upstream = read_scalar(question, "upstream")
+    lows, highs, note = read_domain(question, x)
+    return Neuron(act, slope, W, x, b, upstream, lows, highs, note, threshold)
+
+
+def read_domain(question, x):
+    """The input box: the ``domain`` field, or [0,1]^D (or a symmetric box) around the given x."""
+    D = x.rows
+    if not question.has("domain"):
+        if all(0 <= v <= 1 for v in x):
+            return [sp.Integer(0)] * D, [sp.Integer(1)] * D, Text(
+                "The input domain is taken as the unit box ", Tex(f"[0, 1]^{{{D}}}"),
+                ", which contains the given x (no domain was stated; the spec field 'domain' changes it).")
+        m = max(sp.Integer(1), sp.ceiling(max(abs(v) for v in x)))
+        return [-m] * D, [m] * D, Text(
+            "No input domain was stated and x leaves ", Tex(f"[0, 1]^{{{D}}}"), ": the domain is taken as the box ",
+            Tex(f"[-{m}, {m}]^{{{D}}}"), ", the smallest symmetric integer box that contains x "
+            "(the spec field 'domain' changes it).")
+    raw = question.get("domain", list)
+
+    def number(v):
+        try:
+            return parse_number(v)
+        except LatexError as exc:
+            raise question.error("domain", exc.message) from None
+
+    if len(raw) == 2 and not any(isinstance(v, list) for v in raw):
+        lo, hi = number(raw[0]), number(raw[1])
+        lows, highs = [lo] * D, [hi] * D
+        note = Text("The input domain is the box ", Tex(rf"[{tex(lo)}, {tex(hi)}]^{{{D}}}"), " (stated in the spec).")
+    elif len(raw) == D and all(isinstance(v, list) and len(v) == 2 for v in raw):
+        lows = [number(v[0]) for v in raw]
+        highs = [number(v[1]) for v in raw]
+        note = Text("The input domain is the box ", Tex(r" \times ".join(
+            f"[{tex(lo)}, {tex(hi)}]" for lo, hi in zip(lows, highs))), " (stated in the spec).")
+    else:
+        raise question.error("domain", f"expected [low, high] or {D} pairs [low, high]")
+    for lo, hi in zip(lows, highs):
+        if not lo < hi:
+            raise question.error("domain", "each interval needs low < high")
+    return lows, highs, note
+
+
+# -------------------------------------------------------------- exact box volumes ---
+
+def cube_below(c, r):
+    """Exact vol{v in [0,1]^k : sum_i c_i v_i < r} for c_i > 0, by inclusion-exclusion.
+
+    Returns (value, terms) where terms lists (subset, r - c_S) for every subset S whose
+    corner lies below the plane (the other terms vanish): value =
+    sum_S (-1)^|S| (r - c_S)^k / (k! prod c).
+    """
+    k = len(c)
+    if k == 0:
+        return (sp.Integer(1) if r > 0 else sp.Integer(0)), []
+    if not r > 0:
+        return sp.Integer(0), []
+    order = sorted(range(k), key=lambda i: c[i])
+    terms = []
+
+    def walk(start, subset, total):
+        if len(terms) > MAX_VOLUME_TERMS:
+            return
+        terms.append((subset, r - total))
+        for j in range(start, k):
+            i = order[j]
+            if not bool(total + c[i] < r):
+                break
+            walk(j + 1, subset + (i,), total + c[i])
+
+    walk(0, (), sp.Integer(0))
+    if len(terms) > MAX_VOLUME_TERMS:
+        raise OverflowError
+    scale = sp.factorial(k) * sp.Mul(*c)
+    value = sp.Add(*[(-1) ** len(s) * rest ** k for s, rest in terms]) / scale
+    if r >= sum(c):
+        value = sp.Integer(1)       # the whole cube lies below the plane (the sum is exactly 1)
+    return value, terms
+
+
+def saturation_z(act, threshold):
+    """The |z| beyond which |A'(z)| < threshold, exact."""
+    root = sp.sqrt(1 - 4 * threshold) if act.name == "sigmoid" else sp.sqrt(1 - threshold)
+    if act.name == "sigmoid":
+        return sp.log((1 + root) / (1 - root))
+    return sp.atanh(root)
+
+
+# ------------------------------------------------------------------------- solving ---
+
+def solve(question) -> Solution:
+    n = read(question)
+    act, D = n.activation, n.D
+    sol = Solution(question.id, question.kind)
+    part_a = "a" if "a" in question.parts else None
+    part_b = "b" if "b" in question.parts else None
+    Ws = [sp.Symbol(f"W_{i + 1}") for i in range(D)]
+    xs = [sp.Symbol(f"x_{i + 1}") for i in range(D)]
+    bs = sp.Symbol("b")
+    values = dict(zip(Ws, n.W)) | dict(zip(xs, n.x)) | {bs: n.b}
+
+    # ---------------------------------------------------------------- forward pass
+    sec = sol.section("Forward pass, backward pass and what goes wrong", part=part_a)
+    intro = ["The neuron computes "]
+    intro.append(display_tex(question, "model") if question.has("model")
+                 else Tex(r"y = A(\mathbf{W}^T \mathbf{x} + b)"))
+    intro += [f" with {D} inputs and the {act.title} activation "]
+    intro.append(Tex("A(z) = " + tex(act.formula)))
+    if act.name == "leaky_relu":
+        intro += [", slope ", Tex(r"\alpha = " + tex(n.slope))]
+    intro.append(". First the pre-activation z, then y, then the gradients by the chain rule.")
+    sec.add(Text(*intro))
+    if act.name == "leaky_relu" and not question.has("slope"):
+        sol.assume(Text("The leaky ReLU slope is taken as ", Tex(r"\alpha = " + tex(n.slope)),
+                        " (the PyTorch default; no slope was stated)."))
+
+    z = (n.W.T * n.x)[0] + n.b
+    terms_sym = [Ws[i] * xs[i] for i in range(D)] + [bs]
+    terms_num = [product(n.W[i], n.x[i]) for i in range(D)] + [UE(n.b)]
+    sec.add(Step("The pre-activation, the weighted sum written out term by term:",
+                 lhs=Z, formula=sum_tex(terms_sym), substituted=sum_tex(terms_num), result=z))
+    sol.answer("z", z)
+
+    alpha = n.slope if n.slope is not None else sp.Integer(0)
+    y_exact = act.formula.subs({Z: z, ALPHA: alpha})
+    y_sub = _activation_substituted(act, z, alpha)
+    sec.add(Step("The output of the activation:", lhs=Y, formula=act.formula, substituted=y_sub,
+                 result=y_exact))
+    sol.answer("y", y_exact)
+
+    dydz, dydz_items = _local_derivative(act, z, y_exact, alpha)
+    if act.name in ("relu", "leaky_relu") and z == 0:
+        sol.assume(Text("At the kink z = 0 the derivative of the ", act.title,
+                        " is taken from the left, ", Tex(r"\frac{\partial y}{\partial z} = " + tex(alpha)),
+                        " (the convention of PyTorch and TensorFlow)."))
+    sec.add(*dydz_items)
+    sol.answer("dy_dz", dydz)
+
+    # ---------------------------------------------------------------- backward pass
+    dLdy, dydz_s = sp.Symbol(r"\frac{\partial L}{\partial y}"), sp.Symbol(r"\frac{\partial y}{\partial z}")
+    dLdz_s = sp.Symbol(r"\frac{\partial L}{\partial z}")
+    gz = n.upstream * dydz
+    sec.add(Step("Chain rule through the activation, with the given upstream gradient:",
+                 lhs=dLdz_s, formula=dLdy * dydz_s,
+                 substituted=substitute(dLdy * dydz_s, {dLdy: n.upstream, dydz_s: dydz})
+                 if dydz.is_Rational else product(n.upstream, dydz), result=gz))
+    sol.answer("grad.z", gz)
+
+    gW = n.x * gz
+    gx = n.W * gz
+    sec.add(Text("Chain rule into the weights, since ", Tex(r"\partial z / \partial W_i = x_i"), ":"),
+            _vector_step(r"\frac{\partial L}{\partial \mathbf{W}}", r"\mathbf{x}", gz, n.x, gW))
+    sol.answer("grad.W", gW)
+    sec.add(Text("Chain rule into the bias, since ", Tex(r"\partial z / \partial b = 1"), ":"),
+            Step("", lhs=Tex(r"\frac{\partial L}{\partial b}"), formula=dLdz_s, result=gz))
+    sol.answer("grad.b", gz)
+    sec.add(Text("Chain rule into the input (the gradient passed to the layer below), since ",
+                 Tex(r"\partial z / \partial x_i = W_i"), ":"),
+            _vector_step(r"\frac{\partial L}{\partial \mathbf{x}}", r"\mathbf{W}", gz, n.W, gx))
+    sol.answer("grad.x", gx)
+
+    plot = _figure(n, z, y_exact, dydz)
+    sec.add(plot)
+
+    # ---------------------------------------------------------------- diagnosis
+    dead = bool(dydz == 0)
+    sol.answer("dead", dead)
+    saturated = None
+    if act.name in ("sigmoid", "tanh"):
+        saturated = bool(abs(dydz) < n.threshold)
+        sol.answer("saturated", saturated)
+        sol.assume(Text("The ", act.title, " unit is called saturated when ",
+                        Tex(r"\left|\frac{\partial y}{\partial z}\right| < \tau = " + tex(n.threshold)),
+                        "" if question.has("saturation") else " (a conventional threshold; the spec field "
+                        "'saturation' changes it)", "."))
+    sec.add(*_diagnosis(n, z, dydz, gz, gW, dead, saturated))
+
+    # ---------------------------------------------------------------- part b
+    sec = sol.section("Can the neuron learn again?", part=part_b)
+    sol.assume(n.domain_note)
+    try:
+        _recovery(sol, sec, n, z, dydz, Ws, xs, bs)
+    except OverflowError:
+        raise question.error("W", "the exact active fraction needs too many terms; "
+                                  "use fewer inputs with a nonzero weight") from None
+    return sol
+
+
+def _activation_substituted(act, z, alpha):
+    if act.name == "sigmoid":
+        return sp.Mul(UE(1), sp.Pow(sp.Add(1, sp.exp(UE(-z), evaluate=False), evaluate=False), -1,
+                                    evaluate=False), evaluate=False)
+    return substitute(act.formula, {Z: z, ALPHA: alpha})
+
+
+def _local_derivative(act, z, y, alpha):
+    """(exact dy/dz, the items that derive it) for the activation at z."""
+    lhs = Tex(r"\frac{\partial y}{\partial z}")
+    if act.name in ("relu", "leaky_relu"):
+        low = sp.Integer(0) if act.name == "relu" else alpha
+        value = sp.Integer(1) if z > 0 else low
+        closed = Tex(r"\begin{cases} 1 & z > 0 \\ " + tex(ALPHA if act.name == "leaky_relu" else 0)
+                     + r" & z \le 0 \end{cases}")
+        why = Tex(f"z = {tex(z)} " + (">" if z > 0 else "<" if z < 0 else "=") + " 0")
+        return value, [Text("The local derivative of the activation; here ", why,
+                            ", the " + ("first" if z > 0 else "second") + " case:"),
+                       Step("", lhs=lhs, formula=closed, result=value)]
+    if act.name == "sigmoid":
+        value = y * (1 - y)
+        return value, [Text("The local derivative of the sigmoid, in terms of its output ", Tex(r"y = \sigma(z)"), ":"),
+                       Step("", lhs=lhs, formula=Y * (1 - Y), substituted=_y_sub(Y * (1 - Y), y), result=value)]
+    if act.name == "tanh":
+        value = 1 - y ** 2
+        return value, [Text("The local derivative of tanh, in terms of its output ", Tex(r"y = \tanh z"), ":"),
+                       Step("", lhs=lhs, formula=1 - Y ** 2, substituted=_y_sub(1 - Y ** 2, y), result=value)]
+    return sp.Integer(1), [Step("The identity passes its input unchanged:", lhs=lhs, formula=sp.Integer(1),
+                                result=sp.Integer(1))]
+
+
+def _y_sub(expr, y):
+    """``expr`` in y with the value of y put in: an exact decimal as itself, else rounded."""
+    relation, body = value_tex(y)
+    if relation == "=":
+        return substitute(expr, {Y: y})
+    marker = sp.Symbol("Ymarker")
+    text = tex(expr.xreplace({Y: marker}))
+    return Tex(text.replace("Ymarker", r"\left(" + body + r"\right)"))
+
+
+def _vector_step(lhs, vector_name, gz, vals, result):
+    """dL/d(vector) = dL/dz * vector: compact closed form, the numbers, the result as a row^T."""
+    relation, body = vector_tex(result)
+    substituted = None
+    if gz.is_Rational:
+        substituted = Tex(tex(gz) if gz >= 0 else r"\left(" + tex(gz) + r"\right)")
+        substituted = Tex(substituted + r" \cdot " + vector_tex(vals)[1])
+    return Step("", lhs=Tex(lhs), formula=Tex(r"\frac{\partial L}{\partial z}\, " + vector_name),
+                substituted=substituted, result=Tex(body), relation=relation)
+
+
+def _diagnosis(n, z, dydz, gz, gW, dead, saturated):
+    act = n.activation
+    items = []
+    up = n.upstream
+    z_t, up_t = tex(z), tex(up)
+    if up == 0:
+        items.append(Text("Note first that the upstream gradient is ", Tex(r"\frac{\partial L}{\partial y} = 0"),
+                          ": the loss does not depend on y for this sample, so every gradient below is zero "
+                          "whatever the activation does."))
+    if act.name == "relu":
+        if dead:
+            items.append(Text(
+                "The problem: ", Tex(f"z = {z_t} {'<' if z < 0 else '='} 0"),
+                ", so the ReLU sits on its flat part: ", Tex(r"y = 0"), " and ",
+                Tex(r"\frac{\partial y}{\partial z} = 0"), ". The chain rule multiplies every gradient by this zero: ",
+                Tex(r"\frac{\partial L}{\partial \mathbf{W}} = \mathbf{0}"), " and ",
+                Tex(r"\frac{\partial L}{\partial b} = 0"), ", although the upstream gradient ",
+                Tex(r"\frac{\partial L}{\partial y} = " + up_t), " is not zero"
+                + (" (the loss would fall if y grew, since it is negative)" if up < 0 else
+                   " (the loss would fall if y shrank)" if up > 0 else "") + ". The update ",
+                Tex(r"\mathbf{W} \leftarrow \mathbf{W} - \eta\, \frac{\partial L}{\partial \mathbf{W}}"),
+                " leaves W and b exactly where they are, whatever the learning rate: this sample teaches the "
+                "neuron nothing, and the gradient passed down, ", Tex(r"\frac{\partial L}{\partial \mathbf{x}}"),
+                ", is zero too. A ReLU whose pre-activation is negative for every input it sees is a "
+                "dead ReLU: it can never leave that state through its own gradient."))
+        else:
+            items.append(Text(
+                "Here ", Tex(f"z = {z_t} > 0"), ": the ReLU is on its linear part, ",
+                Tex(r"\frac{\partial y}{\partial z} = 1"), ", and the upstream gradient reaches W and b "
+                "unchanged. This sample does not show a dead neuron."))
+    elif act.name == "leaky_relu":
+        if z > 0:
+            items.append(Text("Here ", Tex(f"z = {z_t} > 0"), ": the leaky ReLU is on its linear part and the "
+                              "gradient reaches W and b unchanged."))
+        else:
+            items.append(Text(
+                "Here ", Tex(f"z = {z_t} \\le 0"), ", the negative part, where the leaky ReLU has slope ",
+                Tex(r"\alpha = " + tex(n.slope)), ": the gradients are scaled by ", Tex(tex(n.slope)),
+                " but not zero, so the neuron still learns from this sample, only more slowly. "
+                "A leaky ReLU cannot die."))
+    elif act.name in ("sigmoid", "tanh"):
+        rel, body = value_tex(dydz)
+        ratio = dydz / act.max_slope
+        if saturated:
+            items.append(Text(
+                "The problem: ", Tex(f"z {value_tex(z)[0]} {value_tex(z)[1]}"), " lies far on a flat tail of the ",
+                act.title, ", so ", Tex(r"\frac{\partial y}{\partial z} " + rel + " " + body),
+                f" is below the saturation threshold ", Tex(r"\tau = " + tex(n.threshold)),
+                ": the unit is saturated. Every gradient is the upstream gradient times this factor, only ",
+                Tex(approx_tex(ratio * 100) + r"\,\%"), " of the largest slope ",
+                Tex(tex(act.max_slope)), f" of the {act.title}, so the weights barely move "
+                "(a vanishing gradient); learning is not stopped, it is very slow."))
+        else:
+            items.append(Text(
+                "Here ", Tex(r"\frac{\partial y}{\partial z} " + rel + " " + body), ", at least the threshold ",
+                Tex(r"\tau = " + tex(n.threshold)), ": the unit is not saturated (", Tex(approx_tex(ratio * 100)
+                                                                                      + r"\,\%"),
+                " of the largest slope), and the gradient reaches W and b."))
+    else:
+        items.append(Text("The identity has ", Tex(r"\frac{\partial y}{\partial z} = 1"),
+                          " everywhere: the gradient always reaches W and b; this neuron cannot die or saturate."))
+    return items
+
+
+def _recovery(sol, sec, n, z, dydz, Ws, xs, bs):
+    act, D = n.activation, n.D
+    W, b = n.W, n.b
+    # extremes of z on the box, at vertices
+    x_hi = [n.highs[i] if W[i] > 0 else n.lows[i] for i in range(D)]
+    x_lo = [n.lows[i] if W[i] > 0 else n.highs[i] for i in range(D)]
+    z_max = sum((W[i] * x_hi[i] for i in range(D)), sp.Integer(0)) + b
+    z_min = sum((W[i] * x_lo[i] for i in range(D)), sp.Integer(0)) + b
+    sol.answer("domain.z_max", z_max)
+    sol.answer("domain.z_min", z_min)
+    lin = linear_tex(list(W), xs, b)
+    nz = [i for i in range(D) if W[i] != 0]
+    c = [abs(W[i]) * (n.highs[i] - n.lows[i]) for i in nz]
+
+    if act.name == "identity":
+        sec.add(Text("With the identity activation the gradient never vanishes: ", Tex(r"\partial y/\partial z = 1"),
+                     " for every input, so the neuron learns from every sample and the question does not arise. "
+                     "Its active fraction is the whole domain."))
+        sol.answer("active_fraction", sp.Integer(1))
+        sol.answer("dead_on_domain", False)
+        return
+
+    if act.name in ("relu", "leaky_relu"):
+        sec.add(Text("The neuron passes a gradient ", "" if act.name == "relu" else "of full size ",
+                     "exactly where it is active, on the open half-space"),
+                Math(Tex(r"\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} = \{\mathbf{x} : " + lin + r" > 0\}")))
+        sec.add(Text("Over the domain, a linear function is largest at a vertex of the box: take ",
+                     Tex(r"x^*_i"), " at the upper end where ", Tex("W_i > 0"), " and at the lower end otherwise, ",
+                     Tex(r"\mathbf{x}^* = " + vector_tex(x_hi)[1]), "."))
+        sec.add(Step("The largest pre-activation on the domain:", lhs=Tex(r"z_{\max} = z(\mathbf{x}^*)"),
+                     formula=sum_tex([Ws[i] * sp.Symbol(f"x^*_{i + 1}") for i in range(D)] + [bs]),
+                     substituted=sum_tex([product(W[i], x_hi[i]) for i in range(D)] + [UE(b)]), result=z_max))
+        dead_domain = bool(z_max <= 0)
+        sol.answer("dead_on_domain", dead_domain if act.name == "relu" else False)
+        if z_max > 0:
+            sec.add(Text("So an input of the domain does activate the neuron: the witness ",
+                         Tex(r"\mathbf{x}^*"), " gives ", Tex(f"z = {tex(z_max)} > 0"),
+                         ", and so does every input near it."))
+        else:
+            sec.add(Text("Even the best input of the domain gives ", Tex(f"z_{{\\max}} = {tex(z_max)} \\le 0"),
+                         ": no input in the domain activates the neuron."))
+        frac = _volume(sol, sec, n, c, nz, z_max, Ws, kind="active")
+        sol.answer("active_fraction", frac)
+        _mechanisms_relu(sec, n, z, z_max, frac, dead_domain)
+        return
+
+    # sigmoid / tanh: the non-saturated slab
+    zs = saturation_z(act, n.threshold)
+    sat_formula = (r"z_{\mathrm{sat}} = \ln\frac{1 + \sqrt{1 - 4\tau}}{1 - \sqrt{1 - 4\tau}}" if act.name == "sigmoid"
+                   else r"z_{\mathrm{sat}} = \operatorname{artanh}\sqrt{1 - \tau}")
+    sec.add(Text("The unit passes a useful gradient where ", Tex(r"\left|\partial y/\partial z\right| \ge \tau"),
+                 ". Solving ", Tex(r"y(1-y) = \tau" if act.name == "sigmoid" else r"1 - y^2 = \tau"),
+                 " for z gives the edge of that region:"))
+    sec.add(Step("", lhs=Tex(r"z_{\mathrm{sat}}"), formula=Tex(sat_formula.split("=", 1)[1]),
+                 substituted=Tex(tex(zs)), result=zs))
+    sec.add(Text("The unit is not saturated on the slab between two parallel planes,"),
+            Math(Tex(r"\{\mathbf{x} : |\mathbf{W}^T\mathbf{x} + b| < z_{\mathrm{sat}}\} = \{\mathbf{x} : |"
+                     + lin + r"| < " + value_tex(zs)[1] + r"\}")))
+    sol.answer("saturation_z", zs)
+    sec.add(Step("On the domain, z ranges between its values at two opposite vertices:",
+                 lhs=Tex(r"z_{\max}"), formula=sum_tex([product(W[i], x_hi[i]) for i in range(D)] + [UE(b)]),
+                 result=z_max))
+    sec.add(Step("", lhs=Tex(r"z_{\min}"), formula=sum_tex([product(W[i], x_lo[i]) for i in range(D)] + [UE(b)]),
+                 result=z_min))
+    if z_min <= 0 <= z_max:
+        t = sp.Integer(0) if z_max == z_min else -z_min / (z_max - z_min)
+        witness = sp.Matrix([x_lo[i] + t * (x_hi[i] - x_lo[i]) for i in range(D)])
+        sec.add(Text("Since ", Tex(r"z_{\min} \le 0 \le z_{\max}"), ", the segment between the two vertices "
+                     "crosses z = 0; a witness input with z = 0, the steepest point of the curve, is ",
+                     Tex(r"\mathbf{x}_0 " + " ".join(vector_tex(witness))), "."))
+    else:
+        witness = sp.Matrix(x_hi if z_max < 0 else x_lo)
+    sol.answer("witness", witness)
+    z_w = (W.T * witness)[0] + b
+    sol.answer("witness.z", z_w)
+    sat_domain = bool(z_min >= zs or z_max <= -zs)
+    sol.answer("saturated_on_domain", sat_domain)
+    if not (z_min <= 0 <= z_max):
+        sec.add(Text("The closest vertex to z = 0 is ", Tex(r"\mathbf{x}_0 = " + vector_tex(witness)[1]),
+                     " with ", Tex("z " + approx_tex(z_w)), ": ",
+                     "it is saturated too, so the unit is saturated on the whole domain." if sat_domain else
+                     "it is not saturated, so some inputs of the domain give useful gradients."))
+    frac = _volume(sol, sec, n, c, nz, z_max, Ws, kind="slab", zs=zs)
+    sol.answer("active_fraction", frac)
+    _mechanisms_saturating(sec, n, z, zs, frac, sat_domain)
+
+
+def _volume(sol, sec, n, c, nz, z_max, Ws, kind, zs=None):
+    """The exact fraction of the box where the neuron is active (half-space or slab)."""
+    k = len(c)
+    D = n.D
+    sec.add(Text("To measure the active part exactly, write each input relative to the vertex ",
+                 Tex(r"\mathbf{x}^*" if kind == "active" else r"\mathbf{x}_{\max}"),
+                 " where z is largest, ", Tex(r"x_i = x^*_i \mp (u_i - l_i)\, v_i"), " with ",
+                 Tex(r"v_i \in [0, 1]"), ": then ", Tex(r"z = z_{\max} - \sum_i c_i v_i"), " with ",
+                 Tex(r"c_i = |W_i|\,(u_i - l_i)"), ". Inputs with ", Tex("W_i = 0"),
+                 " do not matter. The fraction of the box below the plane ", Tex(r"\sum_i c_i v_i = r"),
+                 " is the volume of a corner simplex cut by the unit cube, by inclusion and exclusion over the cube's "
+                 "corners:"))
+    sec.add(Math(Tex(r"F(r) = \operatorname{vol}\Big\{\mathbf{v} \in [0,1]^k : \sum_i c_i v_i < r\Big\} = "
+                     r"\frac{1}{k!\,\prod_i c_i} \sum_{S \subseteq \{1,\dots,k\}} (-1)^{|S|}"
+                     r"\Big(r - \sum_{i \in S} c_i\Big)_+^{\,k}")))
+    c_text = ", ".join(f"c_{{{i + 1}}} = {tex(ci)}" for i, ci in zip(nz, c))
+    sec.add(Text(f"Here k = {k}: ", Tex(c_text), ".") if k else Text("Here k = 0."))
+    if kind == "active":
+        frac, shown = _show_volume(sec, c, z_max, "F(z_{\\max})", r"\text{active fraction}")
+    else:
+        hi, _ = _show_volume(sec, c, z_max + zs, r"F(z_{\max} + z_{\mathrm{sat}})",
+                                    r"P(z > -z_{\mathrm{sat}})")
+        lo, _ = _show_volume(sec, c, z_max - zs, r"F(z_{\max} - z_{\mathrm{sat}})",
+                                    r"P(z > z_{\mathrm{sat}})")
+        frac = hi - lo
+        sec.add(Step("The fraction of the domain where the unit is not saturated:",
+                     lhs=Tex(r"\text{active fraction}"),
+                     formula=Tex(r"P(z > -z_{\mathrm{sat}}) - P(z > z_{\mathrm{sat}})"),
+                     substituted=Tex(value_tex(hi)[1] + " - " + value_tex(lo)[1]),
+                     result=frac))
+    return frac
+
+
+def _show_volume(sec, c, r, name, meaning):
+    k = len(c)
+    value, terms = cube_below(c, r)
+    if k == 0:
+        sec.add(Step("No input has a nonzero weight, so z is the constant bias on the whole domain:",
+                     lhs=Tex(meaning), result=value))
+        return value, terms
+    if not r > 0:
+        sec.add(Text("Since ", Tex(f"r {value_tex(r)[0]} {value_tex(r)[1]} \\le 0"),
+                     ", nothing of the cube lies below the plane:"),
+                Step("", lhs=Tex(meaning + " = " + name), result=sp.Integer(0)))
+        return sp.Integer(0), terms
+    if r >= sum(c):
+        sec.add(Text("Since ", Tex(r"r " + value_tex(r)[0] + " " + value_tex(r)[1] + r" \ge \sum_i c_i = "
+                                   + tex(sum(c))), ", the whole cube lies below the plane:"),
+                Step("", lhs=Tex(meaning + " = " + name), result=sp.Integer(1)))
+        return sp.Integer(1), terms
+    terms = sorted(terms, key=lambda t: (len(t[0]), t[0]))
+    if len(terms) <= 40 and r.is_Rational:
+        pieces = []
+        for s, rest in terms:
+            p = tex(sp.Pow(UE(rest), k, evaluate=False))
+            pieces.append(("-" if len(s) % 2 else "+", p))
+        body = ""
+        for i, (sign, p) in enumerate(pieces):
+            if i and i % 6 == 0:
+                body += r" \\ &\qquad "
+            body += (p if i == 0 else f" {sign} {p}")
+        subst = Tex(r"\frac{1}{" + str(k) + r"! \cdot " + r" \cdot ".join(tex(ci) for ci in c) + r"}\Big(" + body
+                    + r"\Big)")
+        sizes = sorted({len(t[0]) for t in terms})
+        text = (f"Only the {len(terms)} subsets S whose bracket is positive contribute, listed by size "
+                f"|S| = {', '.join(map(str, sizes))}:")
+    else:
+        subst = None
+        text = (f"{len(terms)} subsets S have a positive bracket; their terms are summed exactly (too many to "
+                "list).")
+    relation, shown = result_tex(value)
+    sec.add(Step(text, lhs=Tex(meaning + " = " + name),
+                 formula=Tex(r"\frac{1}{" + str(k) + r"!\,\prod_i c_i}\sum_S (-1)^{|S|}\Big("
+                             + value_tex(r)[1] + r" - \sum_{i \in S} c_i\Big)_+^{\," + str(k) + "}"),
+                 substituted=subst, result=shown, relation=relation))
+    return value, terms
+
+
+def _mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
+    act, W, b, x = n.activation, n.W, n.b, n.x
+    leaky = act.name == "leaky_relu"
+    active_now = z > 0
+    lines = []
+    if leaky:
+        lines.append(Text("A leaky ReLU never stops learning: on the negative side its slope ",
+                          Tex(r"\alpha = " + tex(n.slope)), " still passes a gradient scaled by ", Tex(tex(n.slope)),
+                          ", so W and b keep moving towards inputs where ", Tex("z > 0"), " if the loss asks for it."))
+        for item in lines:
+            sec.add(item)
+        return
+    if active_now:
+        sec.add(Text("This sample already activates the neuron (", Tex(f"z = {tex(z)} > 0"),
+                     "), so it learns from it; the analysis below says how much of the domain keeps it learning."))
+    pct = Tex(approx_tex(frac * 100) + r"\,\%")
+    if not dead_domain:
+        lines.append(Text("1. Other samples. The update is an average over the mini-batch: any sample with ",
+                          Tex("z > 0"), " gives a nonzero gradient into W and b. A fraction ",
+                          Tex(approx_tex(frac)), " (", pct, ") of the domain activates the neuron, so, "
+                          "if the training inputs spread over the domain, most mini-batches contain such samples "
+                          "and the neuron does learn again: it is inactive for this sample, not dead."
+                          if frac >= sp.Rational(1, 2) else
+                          ", so training inputs that land in that part revive it."))
+    else:
+        lines.append(Text("1. Other samples cannot help: ", Tex(f"z_{{\\max}} = {tex(z_max)} \\le 0"),
+                          " means every input of the domain gives ", Tex("z \\le 0"),
+                          ", hence zero gradient into W and b for every sample. The neuron is dead on the whole "
+                          "domain and no data gradient can revive it."))
+    Wn2 = (W.T * W)[0]
+    if z <= 0 and Wn2 != 0:
+        dist = -z / sp.sqrt(Wn2)
+        imax = max(range(n.D), key=lambda i: abs(W[i]))
+        move = -z / abs(W[imax])
+        lines.append(Text("2. Changes upstream. If x is the output of earlier layers, their updates move x. The "
+                          "smallest move that activates the neuron for this sample goes along W and has length ",
+                          Tex(r"\frac{|z|}{\lVert \mathbf{W} \rVert_2} = \frac{" + tex(abs(z)) + r"}{\sqrt{"
+                              + tex(Wn2) + r"}} " + approx_tex(dist)),
+                          "; along one coordinate, changing ", Tex(f"x_{{{imax + 1}}}"),
+                          " (the largest weight in size, ",
+                          Tex(f"W_{{{imax + 1}}} = {tex(W[imax])}"), ") by ",
+                          Tex(r"|z| / |W_{" + str(imax + 1) + r"}| " + approx_tex(move)),
+                          ". But this sample sends no gradient down through the neuron (",
+                          Tex(r"\partial L/\partial \mathbf{x} = \mathbf{0}"),
+                          "), so such a move can only come from other paths or other samples; raw input data "
+                          "never moves."))
+    wx = (W.T * x)[0]
+    if b > 0:
+        if wx < 0:
+            factor = b / (-wx)
+            lines.append(Text(
+                "3. Weight decay. With no data gradient, weight decay alone acts: ",
+                Tex(r"\mathbf{W}_t = (1 - \eta\lambda)^t\,\mathbf{W}_0"), ". If the bias is not decayed (the usual "
+                "practice), z tends to ", Tex(f"b = {tex(b)} > 0"), ": for this sample ",
+                Tex(r"z_t = (1-\eta\lambda)^t\,(" + tex(wx) + ") + " + tex(b)),
+                " turns positive once ", Tex(r"(1 - \eta\lambda)^t < \frac{b}{-\mathbf{W}^T\mathbf{x}} = \frac{"
+                                             + tex(b) + "}{" + tex(-wx) + "} " + approx_tex(factor)),
+                ", i.e. once W has shrunk by ", Tex(approx_tex((1 - factor) * 100) + r"\,\%"),
+                ", and then the neuron learns again. If the bias is decayed at the same rate, z keeps its sign ("
+                "both terms shrink together) and decay cannot revive it."))
+        else:
+            lines.append(Text("3. Weight decay shrinks W towards 0, so z tends to ", Tex(f"b = {tex(b)} > 0"),
+                              " on every input (if the bias is not decayed): decay pushes the neuron back to life."))
+    else:
+        lines.append(Text("3. Weight decay shrinks W towards 0, so z tends to ", Tex(f"b = {tex(b)} \\le 0"),
+                          ": decay cannot revive it (it drives z to the bias, which is not positive)."))
+    lines.append(Text("4. Momentum. With momentum or Adam, the velocity built up on earlier samples keeps moving "
+                      "W and b for a while even though this sample's gradient is zero; this can carry the neuron "
+                      "back into the active region, or further out of it."))
+    if dead_domain:
+        lines.append(Text("Verdict: dead on the whole domain. Gradient descent on the data cannot revive it; only "
+                          + ("weight decay (b > 0 here), " if b > 0 else "")
+                          + "re-initialization, or a leaky ReLU can."))
+    else:
+        lines.append(Text("Verdict: yes, it can learn again. Its inactivity comes from this sample (",
+                          Tex(f"z = {tex(z)}"), "), not from the weights as a whole: ", pct,
+                          " of the domain activates it, e.g. the witness ", Tex(r"\mathbf{x}^*"), " with ",
+                          Tex(f"z = {tex(z_max)}"), "."))
+    for item in lines:
+        sec.add(item)
+
+
+def _mechanisms_saturating(sec, n, z, zs, frac, sat_domain):
+    act = n.activation
+    pct = Tex(approx_tex(frac * 100) + r"\,\%")
+    sec.add(Text("A saturated unit still learns, slowly: its gradient is small, not zero. ", pct,
+                 " of the domain lies in the non-saturated slab."))
+    if sat_domain:
+        sec.add(Text("Here no input of the domain reaches the slab: every sample gives a tiny gradient of the same "
+                     "sign pattern, so the unit creeps out of saturation very slowly (or never, if the loss pulls it "
+                     "further out). Shrinking W (weight decay), normalizing the inputs (batch normalization), a smaller "
+                     "initialization, or a ReLU-type activation are the remedies."))
+    else:
+        sec.add(Text("Samples in the slab give gradients of normal size, so the unit keeps learning from them; "
+                     "weight decay shrinks W, which moves z towards b and widens the slab's share of the domain."))
+        sec.add(Text("Verdict: yes, it can learn; saturation slows learning on this sample (",
+                     Tex(r"|z| " + approx_tex(abs(z))),
+            ", compared with ", Tex(r"z_{\mathrm{sat}} " + approx_tex(zs)), ") but does not stop it."))
+
+
+def _figure(n, z, y, dydz):
+    act = n.activation
+    w = max(act.half_width, 1.3 * abs(float(z)))
+    a = num(n.slope) if n.slope is not None else "0"
+    data = {
+        "xmin": num(-w), "xmax": num(w),
+        # pgfplots expressions are symdl's own constants (no spec text): pass them as TeX
+        "f": Tex(act.plot.replace("{a}", a)),
+        "df": [{"from": num(-w if lo is None else lo), "to": num(w if hi is None else hi),
+                "expr": Tex(expr.replace("{a}", a))} for lo, hi, expr in act.plot_derivative],
+        "z": num(z), "y": num(y), "dydz": num(dydz),
+        "zsat": num(saturation_z(act, n.threshold)) if n.threshold is not None else None,
+        "name": act.title,
+    }
+    return Figure("activation", data, caption=f"The {act.title} (solid) and its derivative (dashed); "
+                                              "the dots mark this sample.")
+
+
+# -------------------------------------------------------------------- independent ---
+
+def _float_activation(name, slope):
+    if name == "relu":
+        return lambda t: max(0.0, t)
+    if name == "leaky_relu":
+        return lambda t: t if t > 0 else slope * t
+    if name == "sigmoid":
+        return lambda t: 1.0 / (1.0 + math.exp(-t)) if t >= 0 else math.exp(t) / (1.0 + math.exp(t))
+    if name == "tanh":
+        return math.tanh
+    return lambda t: t
+
+
+def independent(question) -> dict:
+    """Every answer again in floats: direct sums, finite differences, a piecewise-polynomial volume."""
+    n = read(question)
+    name = n.activation.name
+    slope = float(n.slope) if n.slope is not None else 0.0
+    A = _float_activation(name, slope)
+    W = np.array([float(v) for v in n.W])
+    x = np.array([float(v) for v in n.x])
+    b, up = float(n.b), float(n.upstream)
+    z = float(np.dot(W, x) + b)
+    out = {"z": z, "y": A(z)}
+    h = 1e-6
+
+    def loss(Wv, bv, xv):
+        return up * A(float(np.dot(Wv, xv) + bv))
+
+    kink = name in ("relu", "leaky_relu") and abs(z) < 1e-12
+    # derivative of A: central difference, or from the left at a kink (the stated convention)
+    dydz = (A(z) - A(z - h)) / h if kink else (A(z + h) - A(z - h)) / (2 * h)
+    if name in ("relu", "leaky_relu", "identity"):
+        dydz = round(dydz, 6)   # piecewise linear: the difference quotient is exact up to rounding
+    out["dy_dz"] = dydz
+    out["grad.z"] = up * dydz
+
+    def fd(f, v):
+        g = np.zeros_like(v)
+        for i in range(v.size):
+            e = np.zeros_like(v)
+            e[i] = h
+            g[i] = (f(v) - f(v - e)) / h if kink else (f(v + e) - f(v - e)) / (2 * h)
+        return g
+
+    gW = fd(lambda Wv: loss(Wv, b, x), W)
+    gx = fd(lambda xv: loss(W, b, xv), x)
+    gb = ((loss(W, b, x) - loss(W, b - h, x)) / h if kink
+          else (loss(W, b + h, x) - loss(W, b - h, x)) / (2 * h))
+    if name in ("relu", "leaky_relu", "identity"):
+        gW, gx, gb = np.round(gW, 9), np.round(gx, 9), round(gb, 9)
+    out["grad.W"], out["grad.x"], out["grad.b"] = gW.reshape(-1, 1), gx.reshape(-1, 1), gb
+    out["dead"] = bool(abs(dydz) == 0.0)
+    lows = np.array([float(v) for v in n.lows])
+    highs = np.array([float(v) for v in n.highs])
+    # domain extremes by enumerating vertices (when few), else coordinatewise
+    if len(W) <= 16:
+        import itertools
+
+        zs = [float(np.dot(W, np.where(np.array(bits), highs, lows)) + b)
+              for bits in itertools.product([False, True], repeat=len(W))]
+        zmax, zmin = max(zs), min(zs)
+    else:
+        zmax = b + float(np.sum(np.maximum(W * lows, W * highs)))
+        zmin = b + float(np.sum(np.minimum(W * lows, W * highs)))
+    out["domain.z_max"], out["domain.z_min"] = zmax, zmin
+    c = [abs(Wi) * (hi - lo) for Wi, lo, hi in zip(W, lows, highs) if Wi != 0]
+    if name == "identity":
+        out["active_fraction"] = 1.0
+        out["dead_on_domain"] = False
+        return out
+    if name in ("relu", "leaky_relu"):
+        # P(z > 0): the distribution of z = b + sum W_i x_i, x uniform on the box
+        out["active_fraction"] = 1.0 - float_cdf(W, lows, highs, b, 0.0)
+        out["dead_on_domain"] = bool(zmax <= 0) if name == "relu" else False
+        return out
+    tau = float(n.threshold)
+    if name == "sigmoid":
+        # solve s (1 - s) = tau on the upper branch, then z = logit(s), by bisection
+        zsat = _bisect(lambda t: 1 / (1 + math.exp(-t)) * (1 - 1 / (1 + math.exp(-t))) - tau, 0.0, 50.0)
+    else:
+        zsat = _bisect(lambda t: 1 - math.tanh(t) ** 2 - tau, 0.0, 50.0)
+    out["saturation_z"] = zsat
+    out["saturated"] = bool(abs(dydz) < tau)
+    out["active_fraction"] = float_cdf(W, lows, highs, b, zsat) - float_cdf(W, lows, highs, b, -zsat)
+    out["saturated_on_domain"] = bool(zmin >= zsat or zmax <= -zsat)
+    # witness: where the segment from the minimizing to the maximizing vertex crosses z = 0
+    x_hi = np.where(W > 0, highs, lows)
+    x_lo = np.where(W > 0, lows, highs)
+    if zmin <= 0 <= zmax:
+        t = 0.0 if zmax == zmin else -zmin / (zmax - zmin)
+        wit = x_lo + t * (x_hi - x_lo)
+    else:
+        wit = x_hi if zmax < 0 else x_lo
+    out["witness"] = wit.reshape(-1, 1)
+    out["witness.z"] = float(np.dot(W, wit) + b)
+    return out
+
+
+def _bisect(f, lo, hi):
+    flo = f(lo)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        fm = f(mid)
+        if (fm > 0) == (flo > 0):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def float_cdf(W, lows, highs, b, t):
+    """P(W.x + b <= t) for x uniform on the box, by convolving piecewise polynomials in floats.
+
+    Each term W_i x_i is uniform on an interval; the density of the sum is built term by
+    term (the CDF of a sum with one more uniform term is a moving average of the previous
+    CDF), every piece kept as an exact numpy polynomial on its interval.
+    """
+    from numpy.polynomial import Polynomial as P
+
+    # start: the constant b, CDF = step at b
+    breaks = [float(b)]
+    pieces = [P([0.0]), P([1.0])]        # pieces[j] on [breaks[j-1], breaks[j])
+    for Wi, lo, hi in zip(W, lows, highs):
+        if Wi == 0:
+            continue
+        a0, a1 = sorted((Wi * lo, Wi * hi))
+        width = a1 - a0
+        # G_new(s) = (1/width) * int_{s - a1}^{s - a0} G(u) du = (H(s - a0) - H(s - a1)) / width
+        H, consts = [], []
+        acc = 0.0
+        for j, p in enumerate(pieces):
+            q = p.integ()
+            left = breaks[j - 1] if j > 0 else None
+            if left is None:
+                H.append(P([0.0]))      # G = 0 below the first break, so H = 0 there
+                continue
+            value_left = acc
+            H.append(q - q(left) + value_left)
+            if j < len(breaks):
+                acc = H[-1](breaks[j])
+        new_breaks = sorted(set([bk + a0 for bk in breaks] + [bk + a1 for bk in breaks]))
+
+        def piece_at(s, shift):
+            u = s - shift
+            j = int(np.searchsorted(breaks, u, side="right"))
+            return H[j], j
+
+        new_pieces = []
+        points = [new_breaks[0] - 1.0] + [(new_breaks[i] + new_breaks[i + 1]) / 2
+                                          for i in range(len(new_breaks) - 1)] + [new_breaks[-1] + 1.0]
+        for s in points:
+            h0, j0 = piece_at(s, a0)
+            h1, j1 = piece_at(s, a1)
+            if j0 == 0 and j1 == 0:
+                new_pieces.append(P([0.0]))
+                continue
+            shifted0 = h0(P([-a0, 1.0])) if j0 else P([0.0])
+            shifted1 = h1(P([-a1, 1.0])) if j1 else P([0.0])
+            new_pieces.append((shifted0 - shifted1) / width)
+        # beyond the last break the CDF is 1 (H is linear there: the difference is exact)
+        breaks, pieces = new_breaks, new_pieces
+    j = int(np.searchsorted(breaks, t, side="right"))
+    return float(min(1.0, max(0.0, pieces[j](t))))
