@@ -1,0 +1,74 @@
+"""End to end: the embedded DI504 exam through the CLI to .tex, .pdf (read back) and answers.json."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+needs_tex = pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
+                               reason="latexmk/pdftotext not installed")
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "symdl", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def di504(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    proc = run("derive", "--out", str(out))
+    return proc, out / "di504-midterm-2021"
+
+
+@needs_tex
+def test_derive_di504_writes_verified_key(di504):
+    proc, folder = di504
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["answer-key.pdf", "answer-key.tex", "answers.json"]
+    # progress: one line per question on stderr
+    for qid in ("Q1", "Q2", "Q3", "Q4", "Q5"):
+        assert any(line.startswith(qid) for line in proc.stderr.splitlines()), proc.stderr
+
+
+@needs_tex
+def test_pdf_reads_back_with_the_answers(di504):
+    _, folder = di504
+    text = subprocess.run(["pdftotext", "-layout", str(folder / "answer-key.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    for needle in ("Question Q1", "Question Q5", "Forward pass", "Backward pass", "1.0202", "0.30606"):
+        assert needle in text, needle
+
+
+@needs_tex
+def test_answers_json_shape(di504):
+    _, folder = di504
+    doc = json.loads((folder / "answers.json").read_text())
+    assert doc["exam"]["id"] == "di504-midterm-2021"
+    questions = {q["id"]: q for q in doc["questions"]}
+    assert [q["kind"] for q in doc["questions"]] == ["graph", "neuron", "softmax", "architecture", "training_log"]
+    assert all(q["verified"] is True for q in doc["questions"])
+    q1 = questions["Q1"]["answers"]
+    assert q1["forward.z1"] == pytest.approx([0.02, 0.07])
+    assert q1["grad.W"] == [pytest.approx([0.306060, -0.102020], rel=1e-5), pytest.approx([0.874614, -0.291538], rel=1e-5)]
+    assert q1["grad.x"] == pytest.approx([0.772594, 0.0729752], rel=1e-5)
+
+
+def test_init_writes_a_spec_that_derives(tmp_path):
+    proc = run("init", str(tmp_path / "exam"))
+    assert proc.returncode == 0, proc.stderr
+    spec = tmp_path / "exam" / "di504.toml"
+    assert spec.is_file()
+    again = run("init", str(tmp_path / "exam"))
+    assert again.returncode == 2 and "refusing to overwrite" in again.stderr
+    proc = run("check", str(spec))
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+
+
+def test_help_is_fast_and_lists_commands():
+    proc = run("--help")
+    assert proc.returncode == 0
+    for command in ("derive", "check", "init"):
+        assert command in proc.stdout
