@@ -593,6 +593,18 @@ def sym(name):
     return sympy.Symbol(name)
 
 
+def slope_formula():
+    """b = (n S_xy - S_x S_y) / (n S_xx - S_x^2), kept in textbook order."""
+    n, Sx, Sy, Sxx, Sxy = sym("n"), sym(r"S_{x}"), sym(r"S_{y}"), sym(r"S_{xx}"), sym(r"S_{xy}")
+    with sympy.evaluate(False):
+        return (n * Sxy - Sx * Sy) / (n * Sxx - Sx ** 2)
+
+
+def slope_values(f):
+    return {sym("n"): sympy.Integer(f.n), sym(r"S_{x}"): shown(f.sx), sym(r"S_{y}"): shown(f.sy),
+            sym(r"S_{xx}"): shown(f.sxx), sym(r"S_{xy}"): shown(f.sxy)}
+
+
 # ---------------------------------------------------------------------------------------
 # The solution
 # ---------------------------------------------------------------------------------------
@@ -663,15 +675,19 @@ def _size_section(sol, an):
         lo, hi = an.bounds
         if lo is not None:
             lo_row, hi_row = an.bound_rows
-            words = (f"Check against every row: a row of epoch e at iteration i needs (e-1) I < i <= e I, "
-                     f"so I >= ceil(i/e) and I <= floor((i-1)/(e-1)). The tightest rows are line "
-                     f"{lo_row.line} (epoch {lo_row.epoch}, iteration {lo_row.iteration}): I >= {lo}")
+            parts = ["Check against every row: a row of epoch e at iteration i needs ",
+                     Tex(r"(e-1)\,I < i \le e\,I"), ", so ",
+                     Tex(r"I \ge \lceil i/e \rceil"), " and ",
+                     Tex(r"I \le \lfloor (i-1)/(e-1) \rfloor"), f". The tightest rows are line {lo_row.line} "
+                     f"(epoch {lo_row.epoch}, iteration {lo_row.iteration}): ",
+                     Tex(rf"I \ge \lceil {lo_row.iteration}/{lo_row.epoch} \rceil = {lo}")]
             if hi is not None:
-                words += (f", and line {hi_row.line} (epoch {hi_row.epoch}, iteration "
-                          f"{hi_row.iteration}): I <= {hi}")
-            words += f". {'Only' if lo == hi else 'The value'} I = {an.iterations} "
-            words += "fits." if lo == hi else f"lies in {lo} to {hi if hi is not None else 'infinity'}: consistent."
-            sec.add(Text(words))
+                parts += [f", and line {hi_row.line} (epoch {hi_row.epoch}, iteration {hi_row.iteration}): ",
+                          Tex(rf"I \le \lfloor {hi_row.iteration - 1}/{hi_row.epoch - 1} \rfloor = {hi}")]
+            parts.append(f". {'Only' if lo == hi else 'The value'} I = {an.iterations} " +
+                         ("fits." if lo == hi else
+                          f"lies in {lo} to {hi if hi is not None else 'infinity'}: consistent."))
+            sec.add(Text(*parts))
         if an.method == "bounds":
             sec.add(Step("The rows allow exactly one whole number of iterations per epoch:",
                          lhs=I_, result=sympy.Integer(an.iterations)))
@@ -690,22 +706,26 @@ def _size_section(sol, an):
     B, N = sym("B"), sym("N")
     vals = {I_: sympy.Integer(an.iterations), B: sympy.Integer(st.batch)}
     if st.rounding == "floor":
-        rule = (f"{st.framework if st.framework != 'matlab' else 'MATLAB'} drops the last incomplete "
-                f"mini-batch of every epoch, so I = floor(N/B): the samples left over (at most B - 1) "
-                f"are never seen in that epoch.")
-        lo_expr, hi_expr = I_ * B, I_ * B + B - 1
+        rule = (f"{ {'matlab': 'MATLAB (trainNetwork)', 'pytorch': 'PyTorch with drop_last=True', 'keras': 'Keras/tf.data with drop_remainder=True'}[st.framework]} "
+                f"drops the last incomplete mini-batch of every epoch, so I = floor(N/B): the samples left "
+                f"over (at most B - 1) are not seen in that epoch.")
+        with sympy.evaluate(False):
+            lo_expr, hi_expr = I_ * B, sympy.Add(I_ * B, B, -1, evaluate=False)
     else:
-        rule = (f"{ {'pytorch': 'PyTorch (DataLoader, drop_last=False)', 'keras': 'Keras'}.get(st.framework, st.framework)} "
+        rule = (f"{ {'pytorch': 'PyTorch (DataLoader default, drop_last=False)', 'keras': 'Keras (model.fit default)', 'matlab': 'This MATLAB set-up (drop_last = false)'}[st.framework]} "
                 f"keeps the last, smaller mini-batch, so I = ceil(N/B).")
-        lo_expr, hi_expr = (I_ - 1) * B + 1, I_ * B
+        with sympy.evaluate(False):
+            lo_expr, hi_expr = (I_ - 1) * B + 1, I_ * B
     sec.add(Text(f"Rule: {rule} Hence ", Tex(tex(lo_expr) + r" \le N \le " + tex(hi_expr)),
-                 ", and N is about I B."))
+                 ", and ", Tex(r"N \approx I\,B"), "."))
     estimate = an.iterations * st.batch
+    with sympy.evaluate(False):
+        product = I_ * B
     sec.add(Step("Estimate of the training-set size (mini-batches per epoch times samples per mini-batch):",
-                 lhs=sympy.Symbol(r"\hat{N}"), formula=I_ * B,
-                 substituted=substitute(I_ * B, vals), result=sympy.Integer(estimate)))
-    low = lo_expr.subs(vals)
-    high = hi_expr.subs(vals)
+                 lhs=sympy.Symbol(r"\hat{N}"), formula=product,
+                 substituted=substitute(product, vals), result=sympy.Integer(estimate)))
+    low = sympy.sympify(lo_expr.xreplace(vals).doit())
+    high = sympy.sympify(hi_expr.xreplace(vals).doit())
     sec.add(Step("Smallest training set the rounding rule allows:", lhs=sym("N_{min}"), formula=lo_expr,
                  substituted=substitute(lo_expr, vals), result=low))
     sec.add(Step("Largest training set the rounding rule allows:", lhs=sym("N_{max}"), formula=hi_expr,
@@ -752,26 +772,23 @@ def _time_section(sol, an):
     return {"per_iteration": per_it, "per_epoch": per_epoch}
 
 
-def _fit_steps(sec, xs, ys, xname, yname, scale=None):
-    """Steps for the least-squares slope (sums substituted) and its t statistic; returns the Fit."""
+def _fit_steps(sec, xs, ys, xname, yname, lhs="b", unit="per epoch"):
+    """Steps for the least-squares slope, the sums shown and then substituted; returns the Fit."""
     f = fit(xs, ys)
-    n, Sx, Sy, Sxx, Sxy = (sym("n"), sym(r"S_{x}"), sym(r"S_{y}"), sym(r"S_{xx}"), sym(r"S_{xy}"))
-    vals = {n: sympy.Integer(f.n), Sx: shown(f.sx), Sy: shown(f.sy), Sxx: shown(f.sxx), Sxy: shown(f.sxy)}
     sec.add(Text(f"Sums over the n = {f.n} points (x = {xname}, y = {yname}): ",
                  Tex(r"S_x = \sum x_k = " + tex(shown(f.sx)) + r",\ S_y = \sum y_k = " + tex(shown(f.sy))
                      + r",\ S_{xx} = \sum x_k^2 = " + tex(shown(f.sxx)) + r",\ S_{xy} = \sum x_k y_k = "
                      + tex(shown(f.sxy))), "."))
-    slope = (n * Sxy - Sx * Sy) / (n * Sxx - Sx ** 2)
-    unit = "per iteration" if scale else "per epoch"
-    sec.add(Step(f"Least-squares slope ({unit}):", lhs=sym("b"), formula=slope,
-                 substituted=substitute(slope, vals), result=_q(f.b)))
+    slope = slope_formula()
+    sec.add(Step(f"Least-squares slope ({unit}):", lhs=sym(lhs), formula=slope,
+                 substituted=substitute(slope, slope_values(f)), result=_q(f.b)))
     return f
 
 
 def _t_steps(sec, f, bname="b"):
     b, sse, n, sxxc = sym(bname), sym("SSE"), sym("n"), sym(r"S_{xx}^{c}")
-    se = sympy.sqrt(sse / ((n - 2) * sxxc))
-    t = sym(bname) / se
+    with sympy.evaluate(False):
+        t = b / sympy.sqrt(sse / ((n - 2) * sxxc))
     vals = {b: shown(f.b), sse: shown(f.sse), n: sympy.Integer(f.n), sxxc: shown(f.sxx_centered)}
     sec.add(Text("Residual sum of squares ", Tex(r"SSE = \sum (y_k - a - b x_k)^2 = " + tex(shown(f.sse))),
                  " with intercept ", Tex("a = " + tex(shown(f.a))), ", and ",
@@ -791,7 +808,7 @@ def _trend_section(sol, an):
         sec.add(Text(f"Validation loss y at iteration x ({len(pts)} validation rows). The slope per "
                      f"iteration times I = {I} gives the slope per epoch; keeping x in whole iterations "
                      f"keeps every sum an exact decimal."))
-        f = _fit_steps(sec, xs, ys, "iteration", "validation loss", scale=I)
+        f = _fit_steps(sec, xs, ys, "iteration", "validation loss", lhs=r"b_{it}", unit="per iteration")
         per_epoch = f.b * I
         b_it, I_ = sym(r"b_{it}"), sym("I")
         sec.add(Step("Slope per epoch:", lhs=sym(r"b_{epoch}"), formula=I_ * b_it,
@@ -802,7 +819,7 @@ def _trend_section(sol, an):
         f = _fit_steps(sec, xs, ys, "epoch", "validation loss")
         per_epoch = f.b
     sol.answer("val_loss_slope_per_epoch", _q(per_epoch))
-    _t_steps(sec, f)
+    _t_steps(sec, f, r"b_{it}" if an.x_unit == "iteration" else "b")
     df = f.n - 2
     tcrit = t_critical(st.alpha, df)
     sec.add(Text(f"One-sided test at level {fnum(st.alpha)} with n - 2 = {df} degrees of freedom: "
@@ -814,16 +831,26 @@ def _trend_section(sol, an):
     # relative change
     y0, y1 = pts[0][3], pts[-1][3]
     span = (xs[-1] - xs[0]) / (I if an.x_unit == "iteration" else 1)
-    Y0, Y1, D = sym("y_{first}"), sym("y_{last}"), sym(r"\Delta e")
-    rho = (Y1 - Y0) / Y0
+    Y0, Y1 = sym("y_{first}"), sym("y_{last}")
+    with sympy.evaluate(False):
+        rho = (Y1 - Y0) / Y0
     total = (y1 - y0) / y0
     sec.add(Step("Relative change of the validation loss over the run:", lhs=sym(r"\rho"), formula=rho,
                  substituted=substitute(rho, {Y0: _q(y0), Y1: _q(y1)}), result=_q(total)))
-    per = (Y1 / Y0) ** (1 / D) - 1
+    De = sym(r"\Delta e")
+    if an.x_unit == "iteration":
+        X0, X1, I_ = sym("i_{last}"), sym("i_{first}"), sym("I")
+        with sympy.evaluate(False):
+            span_formula = (X0 - X1) / I_
+        span_vals = {X0: sympy.Integer(pts[-1][1]), X1: sympy.Integer(pts[0][1]), I_: sympy.Integer(I)}
+        sec.add(Step("Epochs between the first and the last validation row:", lhs=De, formula=span_formula,
+                     substituted=substitute(span_formula, span_vals), result=_q(span)))
     rate = (_q(y1) / _q(y0)) ** (1 / _q(span)) - 1
-    sec.add(Step(f"Relative change per epoch (compound, over {fnum(span, 6)} epochs between the first and "
-                 f"the last validation row):", lhs=sym("r"), formula=per,
-                 substituted=substitute(per, {Y0: _q(y0), Y1: _q(y1), D: shown(span)}), result=rate))
+    formula = Tex(r"\left(\frac{y_{last}}{y_{first}}\right)^{1/\Delta e} - 1")
+    numbers = Tex(r"\left(\frac{" + tex(_q(y1)) + "}{" + tex(_q(y0)) + r"}\right)^{1/" + tex(shown(span)) + "} - 1")
+    sec.add(Step("Relative change per epoch (the compound rate that gives the whole change over "
+                 "the epochs between the first and the last validation row):", lhs=sym("r"),
+                 formula=formula, substituted=numbers, result=rate))
     sol.answer("val_loss_change_total", _q(total))
     sol.answer("val_loss_change_per_epoch", rate)
 
@@ -836,14 +863,14 @@ def _trend_section(sol, an):
             rows.append(["...", "", "", "", "", ""])
             continue
         spread = e.spread
-        rows.append([str(e.number), str(len(e.train)), Tex(tex(shown(e.mean))),
-                     Tex(tex(sympy.Float(float(spread), 4))) if spread is not None else "--",
-                     Tex(tex(_q(e.val))), Tex(tex(shown(e.gap)))])
+        rows.append([str(e.number), str(len(e.train)), Tex(f"{float(e.mean):.2f}"),
+                     Tex(f"{float(spread):.1f}") if spread is not None else "--",
+                     Tex(f"{float(e.val):.2f}"), Tex(f"{float(e.gap):.2f}")])
     sec.add(Text("Per epoch: the training loss is the mean of the mini-batch losses logged in that epoch "
                  "(single mini-batch values are noisy; their sample standard deviation s shows how much), "
                  "the validation loss is the last one logged in the epoch, and the gap is their difference."))
-    sec.add(Table(["epoch", "batches", "mean train loss", "s", "validation loss", "gap"], rows,
-                  align="rrrrrr", small=True))
+    sec.add(Table(["epoch", "mini-batches logged", "mean train loss", "s", "validation loss", "gap"], rows,
+                  align="rrrrrr", small=True, caption="Values rounded for display; the fits use the exact values."))
     spreads = [float(e.spread) for e in complete if e.spread is not None]
     means = [float(e.mean) for e in complete]
     ex = [Fraction(e.number) for e in complete]
@@ -856,27 +883,11 @@ def _trend_section(sol, an):
                      f"against a mean of {fnum(np.mean(means), 4)}: one mini-batch value says little, the "
                      f"epoch mean and its trend say more."))
     sec.add(Text("Training trend: least squares of the epoch-mean training loss over the epoch number."))
-    sec.add(Step("Slope of the mean training loss per epoch:", lhs=sym(r"b_{train}"),
-                 formula=(sym("n") * sym(r"S_{xy}") - sym(r"S_{x}") * sym(r"S_{y}"))
-                 / (sym("n") * sym(r"S_{xx}") - sym(r"S_{x}") ** 2),
-                 substituted=substitute((sym("n") * sym(r"S_{xy}") - sym(r"S_{x}") * sym(r"S_{y}"))
-                                        / (sym("n") * sym(r"S_{xx}") - sym(r"S_{x}") ** 2),
-                                        {sym("n"): sympy.Integer(ft.n), sym(r"S_{x}"): shown(ft.sx),
-                                         sym(r"S_{y}"): shown(ft.sy), sym(r"S_{xx}"): shown(ft.sxx),
-                                         sym(r"S_{xy}"): shown(ft.sxy)}),
-                 result=_q(ft.b)))
+    _fit_steps(sec, ex, [e.mean for e in complete], "epoch", "mean training loss", lhs=r"b_{train}")
     _t_steps(sec, ft, r"b_{train}")
     sec.add(Text("Gap trend: the same least squares for the gap (validation minus mean training loss) "
                  "over the epoch number."))
-    sec.add(Step("Slope of the gap per epoch:", lhs=sym(r"b_{gap}"),
-                 formula=(sym("n") * sym(r"S_{xy}") - sym(r"S_{x}") * sym(r"S_{y}"))
-                 / (sym("n") * sym(r"S_{xx}") - sym(r"S_{x}") ** 2),
-                 substituted=substitute((sym("n") * sym(r"S_{xy}") - sym(r"S_{x}") * sym(r"S_{y}"))
-                                        / (sym("n") * sym(r"S_{xx}") - sym(r"S_{x}") ** 2),
-                                        {sym("n"): sympy.Integer(fg.n), sym(r"S_{x}"): shown(fg.sx),
-                                         sym(r"S_{y}"): shown(fg.sy), sym(r"S_{xx}"): shown(fg.sxx),
-                                         sym(r"S_{xy}"): shown(fg.sxy)}),
-                 result=_q(fg.b)))
+    _fit_steps(sec, ex, [e.gap for e in complete], "epoch", "gap", lhs=r"b_{gap}")
     _t_steps(sec, fg, r"b_{gap}")
     sec.add(Text(f"Critical value for these {len(complete)} epochs ({len(complete) - 2} degrees of freedom): ",
                  Tex(r"t_{crit} \approx " + tex(sympy.Float(tcrit_e, 6))), "."))
