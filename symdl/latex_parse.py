@@ -81,7 +81,9 @@ def _patch(l2s):
     def convert_atom(atom):
         result = original_atom(atom)
         if isinstance(result, sympy.Symbol) and result.is_commutative:
-            return sympy.Symbol(result.name, commutative=False)
+            # W_{12} -> W_12, as W_{1} -> W_1 already: the name a [question.values] key can have
+            name = re.sub(r"^([A-Za-z]+)_\{([A-Za-z0-9]+)\}$", r"\1_\2", result.name)
+            return sympy.Symbol(name, commutative=False)
         return result
 
     def convert_postfix(postfix):
@@ -236,6 +238,12 @@ class _Reader:
         return self._skeleton(s)
 
     def _skeleton(self, s: str):
+        lone = _LONE_PLACEHOLDER.fullmatch(s)
+        if lone:    # a lifted matrix or call on its own: nothing left for latex2sympy2 to parse
+            value = self.placeholders.get(sympy.Symbol(rf"\mathit{{{lone.group(1)}}}", commutative=False))
+            if value is not None:
+                _check_size(value)
+                return value
         l2s = _fresh_parser()
         if not s.strip():
             raise LatexError("empty expression")
@@ -361,10 +369,34 @@ class _Reader:
         return parse_number(text)
 
 
+_LONE_PLACEHOLDER = re.compile(r"\s*\\mathit\{(Zph\d+)\}\s*")
+_CACHE: dict = {}            # text -> Parsed; parsing is deterministic, and a kind reads a field twice
+_CACHE_SIZE = 256
+
+
+def clear_cache():
+    """Forget every parsed expression (benchmarks time cold parses with it)."""
+    _CACHE.clear()
+
+
 def parse_expression(text: str) -> Parsed:
-    """Parse an expression such as ``f(x) = \\max[...]``; a left-hand side is dropped."""
+    """Parse an expression such as ``f(x) = \\max[...]``; a left-hand side is dropped.
+
+    Results are cached by text; each call gets its own copy of the constants and notes.
+    """
     if not isinstance(text, str):
         raise LatexError("expected a LaTeX string")
+    hit = _CACHE.get(text)
+    if hit is None:
+        hit = _parse_expression(text)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[text] = hit
+    return Parsed(expr=hit.expr, constants={k: v.copy() for k, v in hit.constants.items()},
+                  notes=list(hit.notes))
+
+
+def _parse_expression(text: str) -> Parsed:
     parts = _split_top(text, "=")
     if len(parts) > 2:
         raise LatexError("more than one '=' in an expression")
