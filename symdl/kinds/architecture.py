@@ -44,6 +44,7 @@ TYPE_ALIASES = {
     "fc": ("fc", "fullyconnected", "linear", "dense", "innerproduct"),
     "batchnorm": ("batchnorm", "bn", "batchnormalization", "batchnorm2d", "batchnorm1d"),
     "dropout": ("dropout",),
+    "norm": ("crosschannelnormalization", "lrn", "localresponsenorm", "localresponsenormalization"),
     "flatten": ("flatten",),
     "softmax": ("softmax",),
     "classification": ("classification", "classificationoutput", "classoutput", "output"),
@@ -62,6 +63,7 @@ DISPLAY = {
     "maxpool": "Max-Pooling", "avgpool": "Average pooling", "gap": "Global average pooling",
     "fc": "Fully Connected", "batchnorm": "Batch normalization", "dropout": "Dropout",
     "flatten": "Flatten", "softmax": "Soft-max", "classification": "Classification Output",
+    "norm": "Cross-channel normalization",
 }
 
 _COMMON_LAYER_FIELDS = {"no", "name", "type", "note"}
@@ -76,6 +78,7 @@ LAYER_FIELDS = {
     "batchnorm": set(),
     "activation": {"alpha"},
     "dropout": {"rate"},
+    "norm": {"window"},
     "flatten": set(),
     "softmax": {"nodes"},
     "classification": {"nodes"},
@@ -493,7 +496,7 @@ def _formula(kind, axis):
             expr = sympy.Add(Ceil(sympy.Mul(inner, sympy.Pow(s, -1))), 1)
         elif kind == "same_total":       # total 'same' padding
             expr = MaxOf(sympy.Add(sympy.Mul(sympy.Add(Ceil(sympy.Mul(n, sympy.Pow(s, -1))), -1), s),
-                                   d * (k - 1) if False else sympy.Mul(d, sympy.Add(k, -1)), 1,
+                                   sympy.Mul(d, sympy.Add(k, -1)), 1,
                                    sympy.Mul(-1, n)), I(0))
         elif kind == "same_total_1":     # total 'same' padding, no dilation
             expr = MaxOf(sympy.Add(sympy.Mul(sympy.Add(Ceil(sympy.Mul(n, sympy.Pow(s, -1))), -1), s),
@@ -731,6 +734,8 @@ class _Deriver:
         if t in ("softmax", "classification") and spec.nodes is not None and spec.nodes != inp.numel:
             raise self.error(spec, "nodes", f"{spec.nodes} nodes given, but the input has {inp.numel} values")
         what = {"activation": f"{spec.type_label} acts on every value on its own",
+                "norm": "Cross-channel (local response) normalization divides each value by a sum over "
+                        "neighbouring channels, with fixed constants",
                 "dropout": "Dropout zeroes random values in training and passes everything at test time",
                 "softmax": "Soft-max turns the scores into probabilities, one per class",
                 "classification": "The classification output takes the probabilities and computes "
@@ -1042,8 +1047,6 @@ def solve(question) -> Solution:
     tot = sol.section("Totals, cost and memory")
     sum_rows = []
     for r in results:
-        if not (r.learnables or r.macs or r.spec.type == "input" or r.out != r.inp):
-            pass
         share = _share(r.learnables, total_learn)
         sum_rows.append([r.spec.name, I(r.learnables) if r.learnables else "0",
                          (Tex(r"\approx " + tex(share, sig_digits=3, approximate=True) + r"\,\%")
@@ -1239,8 +1242,6 @@ def _tconv_pass(spec, x, channels, convention):
         op = spec.output_padding
         grown = np.zeros((full_h + op[0], full_w + op[1]))
         grown[:full_h, :full_w] = canvas
-        if convention == "matlab":      # MATLAB: no dilation; crop [t b l r] off the full output
-            pass
         canvas = grown[t0: grown.shape[0] - b0, l0: grown.shape[1] - r0]
     return canvas[:, :, None], weights, bias, h * w * weights.size, spec.filters
 
