@@ -87,6 +87,8 @@ def _number(cell, where):
     text = cell.strip()
     if not text:
         return None
+    if text.endswith("%"):
+        text = text[:-1].rstrip()     # MATLAB prints accuracies as '93.75%'
     low = text.lower()
     if low in _NONFINITE:
         return _NONFINITE[low]
@@ -439,7 +441,12 @@ class Epoch:
     number: int
     train: list                       # finite mini-batch losses logged in the epoch
     val: Fraction | None              # the last validation loss logged in the epoch
-    val_iteration: int | None = None
+    positions: list = field(default_factory=list)   # where each train value sits, in epochs
+    val_mid: Fraction | None = None   # validation loss interpolated to the mean position
+
+    @property
+    def position(self):
+        return sum(self.positions, Fraction(0)) / len(self.positions) if self.positions else None
 
     @property
     def mean(self):
@@ -456,7 +463,17 @@ class Epoch:
 
     @property
     def gap(self):
-        return None if self.val is None or not self.train else self.val - self.mean
+        return None if self.val_mid is None or not self.train else self.val_mid - self.mean
+
+
+def interpolate(points, x):
+    """Linear interpolation of (position, value) points at x; None outside their range."""
+    if not points or x < points[0][0] or x > points[-1][0]:
+        return None
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        if x0 <= x <= x1:
+            return y1 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
 
 
 @dataclass
@@ -523,17 +540,19 @@ def analyse(question) -> Analysis:
             an.cut = r
             break
     usable = [r for r in log.rows if an.cut is None or r.line < an.cut.line]
+    use_iterations = an.iterations is not None and all(r.iteration is not None for r in usable)
+    an.x_unit = "iteration" if use_iterations else "epoch"
     by_epoch = {}
     for r in usable:
         ep = by_epoch.setdefault(r.epoch, Epoch(r.epoch, [], None))
         if r.values.get("train_loss") is not None:
             ep.train.append(r.values["train_loss"])
+            # a value without an iteration is an epoch average (Keras): it sits mid-epoch
+            ep.positions.append(Fraction(r.iteration, an.iterations) if use_iterations
+                                else Fraction(2 * r.epoch - 1, 2))
         if r.values.get("val_loss") is not None:
-            ep.val, ep.val_iteration = r.values["val_loss"], r.iteration
+            ep.val = r.values["val_loss"]
     an.epochs = [by_epoch[e] for e in sorted(by_epoch)]
-    use_iterations = an.iterations is not None and all(
-        r.iteration is not None for r in usable if r.values.get("val_loss") is not None)
-    an.x_unit = "iteration" if use_iterations else "epoch"
     for r in usable:
         y = r.values.get("val_loss")
         if y is not None:
@@ -546,7 +565,11 @@ def analyse(question) -> Analysis:
                                     f"found {len(an.val_points)}")
     if len({x for x, *_ in an.val_points}) < 2:
         raise question.error("log", f"{log.name}: all validation losses are logged at the same point")
-    complete = [e for e in an.epochs if e.train and e.val is not None]
+    where = [((x / an.iterations) if use_iterations else x, y) for x, _, _, y in an.val_points]
+    for e in an.epochs:
+        if e.train:
+            e.val_mid = interpolate(where, e.position)
+    complete = [e for e in an.epochs if e.train and e.val_mid is not None]
     if len(complete) < 3:
         raise question.error("log", f"{log.name}: need at least 3 epochs with both a training and a "
                                     f"validation loss, found {len(complete)}")
@@ -581,7 +604,8 @@ def fnum(value, digits=4):
 
 
 def pct(value, digits=2):
-    return f"{float(value) * 100:.{digits}g} %"
+    v = float(value) * 100
+    return f"{v:.0f} %" if abs(v) >= 10 ** digits else f"{v:.{digits}g} %"
 
 
 def clock(seconds):
@@ -855,22 +879,26 @@ def _trend_section(sol, an):
     sol.answer("val_loss_change_per_epoch", rate)
 
     # per-epoch table, training trend and gap
-    complete = [e for e in an.epochs if e.train and e.val is not None]
+    complete = [e for e in an.epochs if e.train and e.val_mid is not None]
     rows = []
     listed = complete if len(complete) <= 40 else complete[:20] + [None] + complete[-19:]
     for e in listed:
         if e is None:
-            rows.append(["...", "", "", "", "", ""])
+            rows.append(["...", "", "", "", "", "", ""])
             continue
         spread = e.spread
         rows.append([str(e.number), str(len(e.train)), Tex(f"{float(e.mean):.2f}"),
                      Tex(f"{float(spread):.1f}") if spread is not None else "--",
-                     Tex(f"{float(e.val):.2f}"), Tex(f"{float(e.gap):.2f}")])
+                     Tex(f"{float(e.position):.2f}"), Tex(f"{float(e.val_mid):.2f}"),
+                     Tex(f"{float(e.gap):.2f}")])
     sec.add(Text("Per epoch: the training loss is the mean of the mini-batch losses logged in that epoch "
-                 "(single mini-batch values are noisy; their sample standard deviation s shows how much), "
-                 "the validation loss is the last one logged in the epoch, and the gap is their difference."))
-    sec.add(Table(["epoch", "mini-batches logged", "mean train loss", "s", "validation loss", "gap"], rows,
-                  align="rrrrrr", small=True, caption="Values rounded for display; the fits use the exact values."))
+                 "(single mini-batch values are noisy; their sample standard deviation s shows how much). "
+                 "That mean describes the model at the mean position of those mini-batches ('at epoch', in "
+                 "epochs of training), so the validation loss is interpolated linearly to the same position; "
+                 "the gap is validation minus training. Comparing with the end-of-epoch validation instead would "
+                 "bias the gap by about half an epoch's fall of the loss."))
+    sec.add(Table(["epoch", "mini-batches", "mean train loss", "s", "at epoch", "validation", "gap"], rows,
+                  align="rrrrrrr", small=True, caption="Values rounded for display; the fits use the exact values."))
     spreads = [float(e.spread) for e in complete if e.spread is not None]
     means = [float(e.mean) for e in complete]
     ex = [Fraction(e.number) for e in complete]
@@ -899,8 +927,10 @@ def _trend_section(sol, an):
     sol.assume(f"Trend tests treat the points as independent noise around a straight line (one-sided t tests at "
                f"level {fnum(st.alpha)}); smooth curves have correlated residuals, so the t values overstate "
                f"the certainty, and only their sign and rough size are used.")
-    sol.assume("The epoch-mean training loss averages the logged mini-batches over the epoch, so it lags the "
-               "end-of-epoch validation loss by about half an epoch.")
+    sol.assume("The validation loss changes linearly between two validation rows (used to compare it with the "
+               "epoch-mean training loss at the same point of training)."
+               + ("" if an.x_unit == "iteration" else " A training loss without an iteration number is the "
+                  "average over its epoch (as Keras logs it), placed at the middle of the epoch."))
     return {"val": f, "tcrit": tcrit, "rate": rate, "total": total, "train": ft, "gap": fg,
             "tcrit_e": tcrit_e, "complete": complete, "per_epoch": per_epoch}
 
@@ -955,8 +985,12 @@ def _verdict_section(sol, an, timing, trends):
                      f"slope is significantly below zero (t = {fnum(t_val, 3)} < -{fnum(tcrit, 3)}). Over the "
                      f"run it changed by {pct(trends['total'], 3)}, i.e. {pct(rate, 2)} per epoch."))
     else:
-        sec.add(Text(f"Learning: no. The validation-loss slope {fnum(per_epoch, 3)} per epoch is not "
-                     f"significantly below zero (t = {fnum(t_val, 3)}, needs < -{fnum(tcrit, 3)})."))
+        ys = [p[3] for p in an.val_points]
+        k = v["min_index"]
+        turn = (f" It did fall, to its lowest value at epoch {an.val_points[k][2]}, and then rose again "
+                f"(see overfitting below)." if v["val_rising"] else "")
+        sec.add(Text(f"Learning: no. The validation-loss slope {fnum(per_epoch, 3)} per epoch over the whole run is "
+                     f"not significantly below zero (t = {fnum(t_val, 3)}, needs < -{fnum(tcrit, 3)}).{turn}"))
     sol.answer("learning", v["learning"])
     sol.answer("diverging", v["diverged"])
 
@@ -980,7 +1014,9 @@ def _verdict_section(sol, an, timing, trends):
     ys = [p[3] for p in an.val_points]
     k = v["min_index"]
     words = []
-    words.append(f"mean training loss {'falls' if v['train_falling'] else 'does not fall significantly'} "
+    trend = ("falls" if v["train_falling"] else "rises" if float(ft.t) > float(tcrit_e)
+             else "does not fall significantly")
+    words.append(f"mean training loss {trend} "
                  f"({fnum(ft.b, 3)} per epoch, t = {fnum(ft.t, 3)})")
     words.append(f"gap {'widens' if v['gap_growing'] else 'does not widen significantly'} "
                  f"({fnum(fg.b, 3)} per epoch, t = {fnum(fg.t, 3)}, needs > {fnum(tcrit_e, 3)})")
@@ -1075,7 +1111,7 @@ def _plots(sol, an, trends):
         return r.iteration if by_iteration else r.epoch
 
     def mean_x(e):
-        return (e.number - Fraction(1, 2)) * I if by_iteration else e.number
+        return e.position * I if by_iteration else e.position
 
     for key, word in (("loss", "loss"), ("metric", log.metric or "metric")):
         tkey, vkey = ("train_loss", "val_loss") if key == "loss" else ("train_metric", "val_metric")
@@ -1087,7 +1123,7 @@ def _plots(sol, an, trends):
         for e in an.epochs:
             vals = [r.values[tkey] for r in log.rows if r.epoch == e.number and _finite(r.values.get(tkey))
                     and (an.cut is None or r.line < an.cut.line)]
-            if vals:
+            if vals and e.position is not None:
                 means.append((mean_x(e), sum(vals, Fraction(0)) / len(vals)))
         series = [{"role": "batch", "label": f"mini-batch {word}", "coords": _coords(batch)},
                   {"role": "mean", "label": f"epoch mean of mini-batch {word}", "coords": _coords(means)}]
@@ -1096,16 +1132,21 @@ def _plots(sol, an, trends):
         sec.add(Figure("curves", {"xlabel": xkey, "ylabel": word, "series": series,
                                   "epoch_ticks": False},
                        caption=f"{word[0].upper() + word[1:]} per {xkey}: every logged mini-batch, the mean of "
-                               f"each epoch (drawn at the middle of the epoch) and the validation {word}."))
+                               f"each epoch (drawn at the mean position of its mini-batches) and the validation {word}."))
     complete = trends["complete"]
     fg = trends["gap"]
     gaps = [(e.number, e.gap) for e in complete]
     first, last = complete[0].number, complete[-1].number
     fitted = [(x, fg.a + fg.b * x) for x in (Fraction(first), Fraction(last))]
+    values = [float(g) for _, g in gaps] + [float(y) for _, y in fitted] + [0.0]
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        lo, hi = lo - 1, hi + 1
     sec.add(Figure("gap", {"xlabel": "epoch", "ylabel": "validation - mean training loss",
                            "series": [{"role": "gap", "label": "gap per epoch", "coords": _coords(gaps)},
                                       {"role": "fit", "label": "least-squares line", "coords": _coords(fitted)}],
-                           "xmin": first - 0.5, "xmax": last + 0.5},
+                           "xmin": first - 0.5, "xmax": last + 0.5,
+                           "ymin": fnum(lo - 0.08 * (hi - lo), 6), "ymax": fnum(hi + 0.08 * (hi - lo), 6)},
                    caption="Gap between the validation loss and the epoch-mean training loss, with its "
                            "least-squares line; a widening gap would slope upwards."))
 
@@ -1255,7 +1296,7 @@ def independent(question) -> dict:
     cut = next((k for k, r in enumerate(rows) if any(v is not None and not math.isfinite(v) for v in r[3:5])),
                len(rows))
     good = rows[:cut]
-    use_it = I is not None and all(r[1] is not None for r in good if r[4] is not None)
+    use_it = I is not None and all(r[1] is not None for r in good)
     vx = np.array([(r[1] if use_it else r[0]) for r in good if r[4] is not None], float)
     vy = np.array([r[4] for r in good if r[4] is not None], float)
     b, t = _slope_t(vx / (I if use_it else 1), vy)
@@ -1270,13 +1311,17 @@ def independent(question) -> dict:
 
     epochs = sorted({r[0] for r in good})
     E, M, G = [], [], []
+    vpos = vx / (I if use_it else 1)
     for e in epochs:
         tr = [r[3] for r in good if r[0] == e and r[3] is not None]
-        va = [r[4] for r in good if r[0] == e and r[4] is not None]
-        if tr and va:
+        pos = [(r[1] / I if use_it else e - 0.5) for r in good if r[0] == e and r[3] is not None]
+        if not tr:
+            continue
+        at = float(np.mean(pos))
+        if vpos[0] <= at <= vpos[-1]:
             E.append(e)
             M.append(np.mean(tr))
-            G.append(va[-1] - np.mean(tr))
+            G.append(float(np.interp(at, vpos, vy)) - np.mean(tr))
     bt, tt = _slope_t(E, M)
     bg, tg = _slope_t(E, G)
     tce = _t_crit_float(alpha, len(E) - 2)
