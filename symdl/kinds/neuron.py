@@ -134,6 +134,12 @@ def vector_tex(value):
     return relation, Tex(body + "^T")
 
 
+def _factor_tex(value) -> str:
+    """A number printed as a factor: bracketed when negative."""
+    text = tex(value)
+    return r"\left(" + text + r"\right)" if text.startswith("-") else text
+
+
 def product(*factors):
     """An unevaluated product of numbers, printed ``a \\cdot b``."""
     return sp.Mul(*[UE(f) for f in factors], evaluate=False)
@@ -365,7 +371,8 @@ def solve(question) -> Solution:
     sec.add(Step("Chain rule through the activation, with the given upstream gradient:",
                  lhs=dLdz_s, formula=dLdy * dydz_s,
                  substituted=substitute(dLdy * dydz_s, {dLdy: n.upstream, dydz_s: dydz})
-                 if dydz.is_Rational else product(n.upstream, dydz), result=gz))
+                 if dydz.is_Rational else Tex(_factor_tex(n.upstream) + r" \cdot " + value_tex(dydz)[1]),
+                 result=gz))
     sol.answer("grad.z", gz)
 
     gW = n.x * gz
@@ -578,7 +585,7 @@ def _recovery(sol, sec, n, z, dydz, Ws, xs, bs):
                  ". Solving ", Tex(r"y(1-y) = \tau" if act.name == "sigmoid" else r"1 - y^2 = \tau"),
                  " for z gives the edge of that region:"))
     sec.add(Step("", lhs=Tex(r"z_{\mathrm{sat}}"), formula=Tex(sat_formula.split("=", 1)[1]),
-                 substituted=Tex(tex(zs)), result=zs))
+                 substituted=Tex(tex(zs, ln_notation=True)), result=zs))
     sec.add(Text("The unit is not saturated on the slab between two parallel planes,"),
             Math(Tex(r"\{\mathbf{x} : |\mathbf{W}^T\mathbf{x} + b| < z_{\mathrm{sat}}\} = \{\mathbf{x} : |"
                      + lin + r"| < " + value_tex(zs)[1] + r"\}")))
@@ -662,9 +669,10 @@ def _show_volume(sec, c, r, name, meaning):
                 Step("", lhs=Tex(meaning + " = " + name), result=sp.Integer(1)))
         return sp.Integer(1), terms
     terms = sorted(terms, key=lambda t: (len(t[0]), t[0]))
-    if len(terms) <= 40 and r.is_Rational:
+    if len(terms) <= 40:
         pieces = []
         for s, rest in terms:
+            rest = rest if rest.is_Rational else sp.Float(float(rest), 5)
             p = tex(sp.Pow(UE(rest), k, evaluate=False))
             pieces.append(("-" if len(s) % 2 else "+", p))
         body = ""
@@ -676,7 +684,8 @@ def _show_volume(sec, c, r, name, meaning):
                     + r"\Big)")
         sizes = sorted({len(t[0]) for t in terms})
         text = (f"Only the {len(terms)} subsets S whose bracket is positive contribute, listed by size "
-                f"|S| = {', '.join(map(str, sizes))}:")
+                f"|S| = {', '.join(map(str, sizes))}" + (":" if r.is_Rational else
+                                                         " (brackets rounded here, summed exactly):"))
     else:
         subst = None
         text = (f"{len(terms)} subsets S have a positive bracket; their terms are summed exactly (too many to "
