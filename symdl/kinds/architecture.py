@@ -491,6 +491,8 @@ def _formula(kind, axis):
         elif kind == "floor_d":
             inner = sympy.Add(n, p0, p1, sympy.Mul(-1, d, sympy.Add(k, -1)), -1)
             expr = sympy.Add(Floor(sympy.Mul(inner, sympy.Pow(s, -1))), 1)
+        elif kind == "ceil":
+            expr = sympy.Add(Ceil(sympy.Mul(sympy.Add(n, p0, p1, sympy.Mul(-1, k)), sympy.Pow(s, -1))), 1)
         elif kind == "ceil_d":
             inner = sympy.Add(n, p0, p1, sympy.Mul(-1, d, sympy.Add(k, -1)), -1)
             expr = sympy.Add(Ceil(sympy.Mul(inner, sympy.Pow(s, -1))), 1)
@@ -505,9 +507,11 @@ def _formula(kind, axis):
             expr = Floor(sympy.Mul(P, sympy.Pow(2, -1)))
         elif kind == "same_after":
             expr = sympy.Add(P, sympy.Mul(-1, p0))
-        elif kind == "tconv":            # (n - 1)s - p0 - p1 + d(k - 1) + o + 1
-            expr = sympy.Add(sympy.Mul(sympy.Add(n, -1), s), sympy.Mul(-1, p0), sympy.Mul(-1, p1),
-                             sympy.Mul(d, sympy.Add(k, -1)), a["op"], 1)
+        elif kind.startswith("tconv_torch"):   # (n - 1)s - p0 - p1 + d(k - 1) + 1 [+ o]
+            tail = [sympy.Mul(d, sympy.Add(k, -1)), 1] if "_d" in kind else [k]
+            if "_o" in kind:
+                tail.append(a["op"])
+            expr = sympy.Add(sympy.Mul(sympy.Add(n, -1), s), sympy.Mul(-1, p0), sympy.Mul(-1, p1), *tail)
         elif kind == "tconv_matlab":     # (n - 1)s + k - p0 - p1
             expr = sympy.Add(sympy.Mul(sympy.Add(n, -1), s), k, sympy.Mul(-1, p0), sympy.Mul(-1, p1))
         elif kind == "tconv_same":       # n s
@@ -606,7 +610,7 @@ class _Deriver:
         if eff > span:
             what = f"kernel {a['word']} {k}" + (f" (dilated to {eff})" if d != 1 else "")
             raise self.error(spec, "size", f"{what} exceeds the padded input {a['word']} {span}")
-        kind = "floor" if (d == 1 and not spec.ceil) else ("ceil_d" if spec.ceil else "floor_d")
+        kind = ("ceil" if spec.ceil else "floor") + ("" if d == 1 else "_d")
         values = {a["n"]: I(n), a["p0"]: I(p0), a["p1"]: I(p1), a["k"]: I(k), a["s"]: I(s), a["d"]: I(d)}
         inner = span - eff
         if spec.ceil:
@@ -614,15 +618,19 @@ class _Deriver:
         else:
             out = inner // s + 1
         expr = _formula(kind, axis)
-        items.append(Step(f"output {a['word']}", lhs=a["out"], formula=expr,
-                          substituted=substitute(expr, values), result=I(out)))
         rem = inner % s
+        dropped = spec.ceil and rem and (out - 1) * s >= n + p0
+        first = S(r"\tilde{" + a["out"].name[0] + "}" + a["out"].name[1:]) if dropped else a["out"]
+        items.append(Step(f"output {a['word']}", lhs=first, formula=expr,
+                          substituted=substitute(expr, values), result=I(out)))
         if spec.ceil and rem:
-            if (out - 1) * s >= n + p0:
+            if dropped:
+                items.append(Text(f"ceil_mode: the last window would start at padded index {(out - 1) * s}, "
+                                  f"past the input and the {a['end0']} padding ({n} + {p0} = {n + p0}), "
+                                  "so PyTorch drops it:"))
+                items.append(Step("last window dropped", lhs=a["out"], formula=_sum(first, -1),
+                                  substituted=substitute(_sum(first, -1), {first: I(out)}), result=I(out - 1)))
                 out -= 1
-                items.append(Text(f"ceil_mode: the last window would start at padded index "
-                                  f"{(out) * s}, past the input and the {a['end0']} padding "
-                                  f"(n + p = {n + p0}), so PyTorch drops it: {a['out'].name} = {out}."))
             else:
                 items.append(Text(f"ceil_mode: the stride {s} does not divide {inner}; rounding up keeps "
                                   f"a last window that hangs {s - rem} {a['rows']} past the "
@@ -647,7 +655,8 @@ class _Deriver:
             if self.convention == "matlab":
                 kind, out = "tconv_matlab", (n - 1) * s + k - p0 - p1
             else:
-                kind, out = "tconv", (n - 1) * s - p0 - p1 + eff + op
+                kind = "tconv_torch" + ("_d" if d != 1 else "") + ("_o" if op else "")
+                out = (n - 1) * s - p0 - p1 + eff + op
         if out < 1:
             raise self.error(spec, "padding", f"the cropping leaves no output {a['word']} ({out})")
         expr = _formula(kind, axis)
@@ -1010,25 +1019,47 @@ def solve(question) -> Solution:
 
     # formulas
     intro = sol.section("Formulas")
-    general = _formula("floor_d", "h")
-    intro.add(Text("Along each spatial axis a window of k taps with dilation d spans d(k - 1) + 1 "
-                   "values; with padding p before and after and stride s the number of windows is"))
-    intro.add(Step("", lhs=AXES["h"]["out"], formula=general))
-    intro.add(Text("and likewise for the width with k_w, s_w, d_w, p_l, p_r. With d = 1 the numerator is "
-                   "n + p_before + p_after - k. A convolution has one output channel per filter, "
-                   "k_h k_w C_in/G F weights and F biases; a fully connected layer has "
-                   "n_in n_out weights and n_out biases."))
+    ah, aw = AXES["h"], AXES["w"]
+    with sympy.evaluate(False):
+        span = sympy.Add(sympy.Mul(ah["d"], sympy.Add(ah["k"], -1)), 1)
+        d_one = sympy.Eq(ah["d"], 1)
+        plain = sympy.Add(ah["n"], ah["p0"], ah["p1"], sympy.Mul(-1, ah["k"]))
+    intro.add(Text("Along the height a window of ", ah["k"], " taps with dilation ", ah["d"], " spans ", span,
+                   " rows; with padding ", ah["p0"], " before (top), ", ah["p1"], " after (bottom) and stride ",
+                   ah["s"], " the number of window positions, the output height, is"))
+    intro.add(Step("", lhs=ah["out"], formula=_formula("floor_d", "h")))
+    intro.add(Text("and likewise for the width with ", aw["k"], ", ", aw["d"], ", ", aw["p0"], ", ", aw["p1"],
+                   ", ", aw["s"], ". With ", d_one, " the numerator is ", plain, ". A convolution with ", F,
+                   " filters in ", G, " groups gives ", F, " output channels and has ",
+                   _product(ah["k"], aw["k"], _ratio(C_in, G), F), " weights and ", F,
+                   " biases; a fully connected layer has ", _product(N_out, N_in), " weights and ", N_out,
+                   " biases. Multiply-accumulates: ", _product(ah["out"], aw["out"], F, ah["k"], aw["k"],
+                                                              _ratio(C_in, G)),
+                   " for a convolution, ", _product(N_out, N_in), " for a fully connected layer."))
+    if convention == "pytorch" and any(r.spec.ceil for r in results):
+        intro.add(Text("With ceil_mode the floor becomes a ceiling, and a last window that would start "
+                       "past the input and the top/left padding is dropped (PyTorch's rule)."))
 
-    # table
+    # table, in parts that fit a page
     table_sec = sol.section("Completed table")
-    rows = []
+    header = ["no.", "name", "type", "parameters", "activations (layer output)", "learnables (weights/biases)"]
+    align = (r">{\raggedright}p{0.7cm}>{\raggedright}p{1.8cm}>{\raggedright}p{2.1cm}"
+             r">{\raggedright}p{3.1cm}>{\raggedright}p{2.6cm}>{\raggedright\arraybackslash}p{4.1cm}")
+    parts, rows, used, budget = [], [], 0.0, 22
     for r in results:
-        rows.append([r.spec.no, r.spec.name, r.spec.type_label, _params_cell(r.spec, r, convention),
-                     _activation_cell(r, convention), _learnables_cell(r, convention)])
-    table_sec.add(Table(["no.", "name", "type", "parameters", "activations (layer output)",
-                         "learnables (weights/biases)"], rows, small=True,
-                        align=r">{\raggedright}p{0.7cm}>{\raggedright}p{1.8cm}>{\raggedright}p{2.1cm}"
-                              r">{\raggedright}p{3.1cm}>{\raggedright}p{2.6cm}>{\raggedright\arraybackslash}p{4.1cm}"))
+        cells = [r.spec.no, r.spec.name, r.spec.type_label, _params_cell(r.spec, r, convention),
+                 _activation_cell(r, convention), _learnables_cell(r, convention)]
+        height = max([len(c) for c in cells if isinstance(c, list)]
+                     + [2 if len(r.spec.type_label) > 13 or len(r.spec.name) > 11 else 1]) + 0.4
+        if rows and used + height > budget:
+            parts.append(rows)
+            rows, used, budget = [], 0.0, 44
+        rows.append(cells)
+        used += height
+    parts.append(rows)
+    for i, part in enumerate(parts):
+        table_sec.add(Table(header, part, small=True, align=align,
+                            caption="(the table continues)" if i < len(parts) - 1 else ""))
     notes = [r for r in results if r.spec.note]
     for r in notes:
         table_sec.add(Text(f"Note on {r.spec.name}: {r.spec.note}"))
@@ -1038,8 +1069,9 @@ def solve(question) -> Solution:
     for r in results:
         title = f"{r.spec.no + '  ' if r.spec.no else ''}{r.spec.name} ({r.spec.type_label.lower()})"
         sub = Section(title=title)
-        sub.add(Text("Input: ", shape_tex(shape_list(r.inp, convention)) if r.inp else Tex(r"\text{--}"),
-                     ";  output: ", shape_tex(shape_list(r.out, convention)), "."))
+        if r.inp is not None:
+            sub.add(Text("Input: ", shape_tex(shape_list(r.inp, convention)),
+                         ";  output: ", shape_tex(shape_list(r.out, convention)), "."))
         sub.items.extend(r.steps)
         calc.add(sub)
 
