@@ -18,6 +18,9 @@ from symdl.solution import Figure, Solution, Step, Table, Tex, Text
 FIELDS = {"log", "format", "framework", "minibatch", "drop_last", "columns", "epoch_origin",
           "step_origin", "iterations_per_epoch", "significance", "slow_rate", "rise_tolerance"}
 TOLERANCE = 1e-6
+checks_note = ("The log was re-read by a separate, simpler reader; every number was recomputed in floating "
+               "point (np.polyfit for the slopes, a brute-force search over every iterations-per-epoch and "
+               "training-set size, the t quantile by numerical integration) and every verdict re-decided.")
 
 FORMATS = ("matlab", "csv")
 # framework -> (rounding of N/B into iterations per epoch, names of the parameters it uses)
