@@ -496,13 +496,13 @@ def _formula(kind, axis):
         elif kind == "ceil_d":
             inner = sympy.Add(n, p0, p1, sympy.Mul(-1, d, sympy.Add(k, -1)), -1)
             expr = sympy.Add(Ceil(sympy.Mul(inner, sympy.Pow(s, -1))), 1)
+        elif kind == "same_out":         # 'same': ceil(n/s)
+            expr = Ceil(sympy.Mul(n, sympy.Pow(s, -1)))
         elif kind == "same_total":       # total 'same' padding
-            expr = MaxOf(sympy.Add(sympy.Mul(sympy.Add(Ceil(sympy.Mul(n, sympy.Pow(s, -1))), -1), s),
-                                   sympy.Mul(d, sympy.Add(k, -1)), 1,
+            expr = MaxOf(sympy.Add(sympy.Mul(sympy.Add(a["out"], -1), s), sympy.Mul(d, sympy.Add(k, -1)), 1,
                                    sympy.Mul(-1, n)), I(0))
         elif kind == "same_total_1":     # total 'same' padding, no dilation
-            expr = MaxOf(sympy.Add(sympy.Mul(sympy.Add(Ceil(sympy.Mul(n, sympy.Pow(s, -1))), -1), s),
-                                   k, sympy.Mul(-1, n)), I(0))
+            expr = MaxOf(sympy.Add(sympy.Mul(sympy.Add(a["out"], -1), s), k, sympy.Mul(-1, n)), I(0))
         elif kind == "same_before":
             expr = Floor(sympy.Mul(P, sympy.Pow(2, -1)))
         elif kind == "same_after":
@@ -516,6 +516,8 @@ def _formula(kind, axis):
             expr = sympy.Add(sympy.Mul(sympy.Add(n, -1), s), k, sympy.Mul(-1, p0), sympy.Mul(-1, p1))
         elif kind == "tconv_same":       # n s
             expr = sympy.Mul(n, s)
+        elif kind == "tconv_keras_valid_1":  # n s + max(k - s, 0)
+            expr = sympy.Add(sympy.Mul(n, s), MaxOf(sympy.Add(k, sympy.Mul(-1, s)), I(0)))
         elif kind == "tconv_keras_valid":  # n s + max(d(k-1) + 1 - s, 0)
             expr = sympy.Add(sympy.Mul(n, s), MaxOf(sympy.Add(sympy.Mul(d, sympy.Add(k, -1)), 1,
                                                               sympy.Mul(-1, s)), I(0)))
@@ -588,11 +590,14 @@ class _Deriver:
         if padding == "same":
             # the pads that make the output ceil(n/s), the odd one at the end
             total_kind = "same_total_1" if d == 1 else "same_total"
-            values = {a["n"]: I(n), a["s"]: I(s), a["k"]: I(k), a["d"]: I(d)}
-            total = max((-(-n // s) - 1) * s + eff - n, 0)
-            items.append(Text(f"'same' padding along the {a['word']}: the total padding P makes the output "
-                              f"ceil(n/s) long; the {a['end0']} gets half of it rounded down, the "
+            target = -(-n // s)
+            values = {a["n"]: I(n), a["s"]: I(s), a["k"]: I(k), a["d"]: I(d), a["out"]: I(target)}
+            total = max((target - 1) * s + eff - n, 0)
+            items.append(Text(f"'same' padding along the {a['word']}: the output is ceil(n/s) long; the total "
+                              f"padding P is what that takes, the {a['end0']} gets half of it rounded down, the "
                               f"{a['end1']} the rest."))
+            items.append(Step(f"'same' output {a['word']}", lhs=a["out"], formula=_formula("same_out", axis),
+                              substituted=substitute(_formula("same_out", axis), values), result=I(target)))
             items.append(Step("total padding", lhs=a["P"], formula=_formula(total_kind, axis),
                               substituted=substitute(_formula(total_kind, axis), values), result=I(total)))
             p0 = total // 2
@@ -648,7 +653,7 @@ class _Deriver:
         if padding == "same":
             kind, out = "tconv_same", n * s
         elif self.convention == "keras":
-            kind, out = "tconv_keras_valid", n * s + max(eff - s, 0)
+            kind, out = "tconv_keras_valid" + ("_1" if d == 1 else ""), n * s + max(eff - s, 0)
         else:
             p0, p1 = padding
             values.update({a["p0"]: I(p0), a["p1"]: I(p1)})
