@@ -340,3 +340,18 @@ def test_pdf_end_to_end(tmp_path):
         assert key in answers, key
     assert answers["iterations_per_epoch"] == 155 and answers["skipped_lines"] == 6
     assert isinstance(answers["learning"], bool) and isinstance(answers["recommendation"], str)
+
+
+def test_csv_rows_out_of_order_give_the_same_answers(tmp_path):
+    lines = (LOGS / "lightning_metrics.csv").read_text().splitlines()
+    header, body = lines[0], lines[1:]
+    shuffled = [l for l in body if l.split(",")[3]] + [l for l in body if not l.split(",")[3]]
+    fields = ('format = "csv"\nframework = "pytorch"\nminibatch = 64\n'
+              'columns = { epoch = "epoch", iteration = "step", train_loss = "train_loss", val_loss = "val_loss" }')
+    spec = write_spec(tmp_path, "\n".join([header] + shuffled) + "\n", log_name="m.csv", fields=fields)
+    result = solve_question(question(spec))
+    _, reference, _ = solved("lightning")
+    assert result.verified
+    for key in ("iterations_per_epoch", "train_set_size.min", "val_loss_slope_per_epoch", "gap_slope_t",
+                "overfitting"):
+        assert result.solution.answers[key] == reference.answers[key], key
