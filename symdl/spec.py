@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -62,6 +63,7 @@ class Question:
             if default is _MISSING:
                 raise self.error(name, "missing required field")
             return default
+        self._finite(name, container[name])
         try:
             return parse_matrix(container[name], shape=shape)
         except LatexError as exc:
@@ -76,10 +78,19 @@ class Question:
             if default is _MISSING:
                 raise self.error(name, "missing required field")
             return default
+        self._finite(name, container[name])
         try:
             return parse_number(container[name])
         except LatexError as exc:
             raise self.error(name, exc.message) from None
+
+    def _finite(self, name, value):
+        """TOML allows nan and inf; no exam value is either."""
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.error(name, f"not a finite number: {value}")
+        if isinstance(value, list):
+            for item in value:
+                self._finite(name, item)
 
     def expression(self, name):
         """Field ``name`` parsed as a LaTeX expression (see latex_parse.parse_expression)."""
@@ -100,6 +111,8 @@ class Question:
         if "\x00" in rel:
             raise self.error(name, "file name contains a NUL character")
         try:
+            if path.is_dir():
+                raise self.error(name, f"{rel} is a folder, not a data file")
             if not path.is_file():
                 raise self.error(name, f"data file not found: {rel}")
             with path.open("rb"):
