@@ -299,3 +299,17 @@ def test_pdf_end_to_end(tmp_path):
     assert "Completed table" in text and "Calculations, layer by layer" in text
     assert "15802" in text
     assert "ceil_mode" in text
+
+
+def test_doc_example(tmp_path):
+    """The example spec in docs/kinds/architecture.md derives to the numbers the page states."""
+    import re
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "kinds" / "architecture.md").read_text()
+    path = tmp_path / "doc.toml"
+    path.write_text(re.search(r"```toml\n(.*?)```", doc, re.S).group(1))
+    q, sol = solved(path)
+    assert sol.answers["conv1.output"] == [32, 24, 16]
+    assert sol.answers["pool1.output"] == [15, 11, 16]
+    assert sol.answers["fc1.weights"] == [10, 2640]
+    assert all(c.ok for c in verify(q, sol))
