@@ -770,7 +770,7 @@ def _mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
     if dead_domain:
         lines.append(Text("Verdict: dead on the whole domain. Gradient descent on the data cannot revive it; only "
                           + ("weight decay (b > 0 here), " if b > 0 else "")
-                          + "re-initialization, or a leaky ReLU can."))
+                          + "re-initialization or a leaky ReLU can."))
     else:
         lines.append(Text("Verdict: yes, it can learn again. Its inactivity comes from this sample (",
                           Tex(f"z = {tex(z)}"), "), not from the weights as a whole: ", pct,
@@ -854,16 +854,21 @@ def independent(question) -> dict:
     out["dy_dz"] = dydz
     out["grad.z"] = up * dydz
 
-    def fd(f, v):
+    def fd(f, v, coef):
+        """Central differences; at a kink, one-sided in the direction that lowers z (the convention)."""
         g = np.zeros_like(v)
         for i in range(v.size):
             e = np.zeros_like(v)
             e[i] = h
-            g[i] = (f(v) - f(v - e)) / h if kink else (f(v + e) - f(v - e)) / (2 * h)
+            s = float(np.sign(coef[i]))
+            if kink and s != 0:
+                g[i] = (f(v) - f(v - s * e)) / (s * h)
+            else:
+                g[i] = (f(v + e) - f(v - e)) / (2 * h)
         return g
 
-    gW = fd(lambda Wv: loss(Wv, b, x), W)
-    gx = fd(lambda xv: loss(W, b, xv), x)
+    gW = fd(lambda Wv: loss(Wv, b, x), W, x)
+    gx = fd(lambda xv: loss(W, b, xv), x, W)
     gb = ((loss(W, b, x) - loss(W, b - h, x)) / h if kink
           else (loss(W, b + h, x) - loss(W, b - h, x)) / (2 * h))
     if name in ("relu", "leaky_relu", "identity"):
