@@ -54,6 +54,16 @@ def _full(shape, entry):
     return sympy.ImmutableMatrix(shape[0], shape[1], lambda i, j: entry(i, j))
 
 
+def _show_mul(*factors):
+    """``Mul(*factors, evaluate=False)`` for numbers, built without asking SymPy's assumptions."""
+    return sympy.Mul._from_args(factors, True)
+
+
+def _show_add(*terms):
+    """``Add(*terms, evaluate=False)`` for numbers, built without asking SymPy's assumptions."""
+    return sympy.Add._from_args(terms, True)
+
+
 # --------------------------------------------------------------------- elementwise ---
 
 @dataclass(frozen=True)
@@ -191,17 +201,24 @@ def binary_forward(rule, a, b, shape, show=False):
     return _full(shape, lambda i, j: fn(_entry(a, i, j), _entry(b, i, j)))
 
 
-def binary_vjp(rule, g, a, b, y, show=False):
-    """Gradients for a and b; a broadcast 1 x 1 operand sums its entries' contributions."""
+def binary_vjp(rule, g, a, b, y, show=False, need=(True, True)):
+    """Gradients for a and b; a broadcast 1 x 1 operand sums its entries' contributions.
+
+    With ``show``, an input whose ``need`` is false gets None (its working is not shown).
+    """
     out = []
     for which, (operand, local) in enumerate(((a, rule.da), (b, rule.db))):
+        if show and not need[which]:
+            out.append(None)
+            continue
+
         def contrib(i, j):
             d = local(_entry(a, i, j), _entry(b, i, j), y[i, j])
-            return sympy.Mul(U(g[i, j]), U(d), evaluate=False) if show else g[i, j] * d
+            return _show_mul(U(g[i, j]), U(d)) if show else g[i, j] * d
         full = _full(g.shape, contrib)
         if operand.shape == (1, 1) and g.shape != (1, 1):
             if show:
-                total = sympy.Add(*[full[k] for k in range(len(full))], evaluate=False)
+                total = _show_add(*[full[k] for k in range(len(full))])
             else:
                 total = sum(full[k] for k in range(len(full)))
             out.append(_m([[total]]))
@@ -218,7 +235,7 @@ def unary_forward(rule, a, show=False):
 def unary_vjp(rule, g, a, y, show=False):
     def contrib(i, j):
         d = rule.df(a[i, j], y[i, j])
-        return sympy.Mul(U(g[i, j]), U(d), evaluate=False) if show else g[i, j] * d
+        return _show_mul(U(g[i, j]), U(d)) if show else g[i, j] * d
     return [_full(g.shape, contrib)]
 
 
@@ -252,8 +269,8 @@ def matrix_shape(name, shapes):
 
 
 def _dot_show(a, b, i, j):
-    terms = [sympy.Mul(U(a[i, k]), U(b[k, j]), evaluate=False) for k in range(a.cols)]
-    return terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+    terms = [_show_mul(U(a[i, k]), U(b[k, j])) for k in range(a.cols)]
+    return terms[0] if len(terms) == 1 else _show_add(*terms)
 
 
 def matrix_forward(name, vals, show=False):
@@ -276,13 +293,13 @@ def matrix_forward(name, vals, show=False):
     raise MissingRule(name)
 
 
-def matrix_vjp(name, g, vals, y, show=False):
+def matrix_vjp(name, g, vals, y, show=False, need=(True, True)):
     if name == "matmul":
         a, b = vals
         if show:
             bt, at = b.T, a.T
-            return [_full(a.shape, lambda i, j: _dot_show(g, bt, i, j)),
-                    _full(b.shape, lambda i, j: _dot_show(at, g, i, j))]
+            return [_full(a.shape, lambda i, j: _dot_show(g, bt, i, j)) if need[0] else None,
+                    _full(b.shape, lambda i, j: _dot_show(at, g, i, j)) if need[1] else None]
         return [_m(g * b.T), _m(a.T * g)]
     if name == "transpose":
         return [_m(g.T)]

@@ -15,6 +15,11 @@ from symdl.solution import Figure, Solution, Step, Table, Tex, Text
 FIELDS = {"function", "values", "upstream"}
 TOLERANCE = 1e-6
 FD_STEP = 1e-6
+DISPLAY_LIMIT = 36      # largest value (entries) whose entry-wise working the sheet shows
+
+
+def _size(shape):
+    return shape[0] * shape[1]
 
 _FUNCS = {"exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu",
           "abs": "abs", "max": "max", "min": "min", "sum": "sum", "mean": "mean",
@@ -49,6 +54,7 @@ class Graph:
         self._memo_inputs: dict[str, Node] = {}
         self._consts = 0
         self._ops = 0
+        self._vjp_memo: dict = {}     # node id -> (upstream g, exact gradients)
 
     # -- building ---------------------------------------------------------------------
     def error(self, message, field_name="function"):
@@ -183,6 +189,8 @@ class Graph:
             node.value = self._forward_value(node, vals, show=False)
 
     def _forward_value(self, node, vals, show):
+        if show and _size(node.shape) > DISPLAY_LIMIT:
+            return None         # the sheet shows no entry-wise working for a large value
         rule = self.rule(node)
         if isinstance(rule, ops.Binary):
             return ops.binary_forward(rule, vals[0], vals[1], node.shape, show=show)
@@ -191,12 +199,30 @@ class Graph:
         return ops.matrix_forward(node.op, vals, show=show)
 
     def vjp(self, node, g, show=False):
+        """One gradient per input of ``node`` for upstream ``g``; with ``show``, the entry-wise
+        working (None for an input too large to show). Exact results are kept per node."""
+        big = [_size(self.by_id[i].shape) > DISPLAY_LIMIT for i in node.inputs]
+        if show and all(big):
+            return [None] * len(node.inputs)
+        memo = self._vjp_memo.get(node.id) if not show else None
+        if memo is not None and memo[0] is g:
+            return list(memo[1])
+        need = [not b for b in big]
+        parts = self._vjp(node, g, show, need)
+        if show:
+            return [None if b else part for b, part in zip(big, parts)]
+        self._vjp_memo[node.id] = (g, parts)
+        return list(parts)
+
+    def _vjp(self, node, g, show, need):
         vals = [self.by_id[i].value for i in node.inputs]
         rule = self.rule(node)
         if isinstance(rule, ops.Binary):
-            return ops.binary_vjp(rule, g, vals[0], vals[1], node.value, show=show)
+            return ops.binary_vjp(rule, g, vals[0], vals[1], node.value, show=show, need=need)
         if isinstance(rule, ops.Unary):
             return ops.unary_vjp(rule, g, vals[0], node.value, show=show)
+        if node.op == "matmul":
+            return ops.matrix_vjp(node.op, g, vals, node.value, show=show, need=need)
         return ops.matrix_vjp(node.op, g, vals, node.value, show=show)
 
     def consumers(self, node_id):
@@ -422,7 +448,7 @@ def solve(question) -> Solution:
 
 def _display(matrix):
     """An entry-wise substituted matrix, or None when it is too large to be worth showing."""
-    if len(matrix) > 36:
+    if matrix is None or len(matrix) > DISPLAY_LIMIT:
         return None
     return matrix
 
@@ -452,6 +478,8 @@ def _expr_tex(graph, node):
 
 def _fmt(value):
     """A compact label for a value on the drawing: scalar, or a small column/matrix."""
+    if len(value) > 12:     # decided before any entry is converted: big values are costly
+        return rf"{value.shape[0]}\times{value.shape[1]}"
     arr = np.array([[float(sympy.N(v, 20)) for v in row] for row in value.tolist()])
     def f(x):
         return f"{x:.4g}".replace("e-0", "e-").replace("e+0", "e")
