@@ -85,6 +85,9 @@ LAYER_FIELDS = {
 }
 
 MAX_DIM = 10**7        # refuse absurd sizes (one axis, one count) rather than hang
+MAX_VALUES = 10**10    # values of one activation
+MAX_AREA = 10**7       # H x W positions of one activation (the check pushes a zero map this big)
+WORK_LIMIT = 3 * 10**7  # window taps the check multiplies out; past it the window view's shape is read
 
 
 # ---------------------------------------------------------------------------------------------
@@ -885,10 +888,10 @@ def derive_network(question):
     results, shape = [], None
     for spec in specs:
         res = deriver.layer(spec, shape)
-        for value in (res.out.h, res.out.w, res.out.c):
-            if value > MAX_DIM * 10:
-                raise question.error(spec.field("type"), f"layer '{spec.name}': an output axis of {value} "
-                                                         "is too large")
+        if res.out.h * res.out.w > MAX_AREA or res.out.numel > MAX_VALUES:
+            raise question.error(spec.field("type"), f"layer '{spec.name}': an output of "
+                                                     f"{res.out.h} x {res.out.w} x {res.out.c} is too large "
+                                                     f"(limit {MAX_AREA} positions, {MAX_VALUES} values)")
         results.append(res)
         shape = res.out
     return convention, results
@@ -1144,6 +1147,15 @@ def _windows(x, kernel, stride, dilation, pads):
     return view[::stride[0], ::stride[1], :, ::dilation[0], ::dilation[1]]
 
 
+def _alloc(shape):
+    """A zero float32 array of ``shape``: allocated (lazily, by calloc) up to 2^28 values; past
+    that a zero-strided view of the same shape, which counts the same without the memory."""
+    np = _np()
+    if math.prod(shape) <= 2**28:
+        return np.zeros(shape, np.float32)
+    return np.broadcast_to(np.float32(0), shape)
+
+
 def _same_pads(n, k, s, d):
     out = -(-n // s)
     total = max(0, (out - 1) * s + d * (k - 1) + 1 - n)
@@ -1192,22 +1204,28 @@ def _independent_pass(question):
                 win = _windows(x, kernel, stride, dil, pads)
             if t == "conv":
                 g = spec.groups
-                weights = np.zeros((kernel[0], kernel[1], channels // g, spec.filters), np.float32)
+                weights = _alloc((kernel[0], kernel[1], channels // g, spec.filters))
                 bias = np.zeros(spec.filters, np.float32) if spec.bias else None
-                y = np.einsum("hwcij,ijcf->hwf", win, np.zeros((kernel[0], kernel[1], 1, 1)))
+                if win.size <= WORK_LIMIT:
+                    y = np.einsum("hwcij,ijcf->hwf", win, np.zeros((kernel[0], kernel[1], 1, 1)))
+                else:
+                    y = np.zeros(win.shape[:2] + (1,))
                 channels = weights.shape[-1]
                 macs = y.shape[0] * y.shape[1] * weights.size
                 x = y
             else:
-                x = win.max(axis=(-2, -1)) if t == "maxpool" else win.mean(axis=(-2, -1))
+                if win.size > WORK_LIMIT:
+                    x = np.zeros(win.shape[:3])
+                else:
+                    x = win.max(axis=(-2, -1)) if t == "maxpool" else win.mean(axis=(-2, -1))
         elif t == "tconv":
             x, weights, bias, macs, channels = _tconv_pass(spec, x, channels, convention)
         elif t == "gap":
             pooled = x.mean(axis=(0, 1), keepdims=True)       # (1, 1, 1)
             x = None if convention == "keras" else pooled
         elif t == "fc":
-            n_in = np.zeros(x.shape[:2] + (channels,), np.float32).size if x is not None else channels
-            weights = np.zeros((spec.nodes, n_in), np.float32)
+            n_in = _alloc(x.shape[:2] + (channels,)).size if x is not None else channels
+            weights = _alloc((spec.nodes, n_in))
             bias = np.zeros(spec.nodes, np.float32) if spec.bias else None
             y = (weights @ np.zeros(n_in, np.float32) if weights.size <= 4_000_000
                  else np.zeros(weights.shape[0], np.float32))
@@ -1215,7 +1233,7 @@ def _independent_pass(question):
             x, channels = None, y.shape[0]
         elif t == "flatten":
             if x is not None:
-                x, channels = None, np.zeros(x.shape[:2] + (channels,), np.float32).size
+                x, channels = None, _alloc(x.shape[:2] + (channels,)).size
         elif t == "batchnorm":
             any_bn = True
             weights, bias = np.ones(channels), np.zeros(channels)        # scale, offset
@@ -1254,15 +1272,27 @@ def _tconv_pass(spec, x, channels, convention):
     h, w = x.shape[:2]
     kernel, stride, dil = spec.kernel, spec.stride, spec.dilation
     g = spec.groups
-    weights = np.zeros((kernel[0], kernel[1], spec.filters // g, channels), np.float32)
+    weights = _alloc((kernel[0], kernel[1], spec.filters // g, channels))
     bias = np.zeros(spec.filters, np.float32) if spec.bias else None
     full_h = (h - 1) * stride[0] + dil[0] * (kernel[0] - 1) + 1
     full_w = (w - 1) * stride[1] + dil[1] * (kernel[1] - 1) + 1
-    canvas = np.zeros((full_h, full_w))
-    for i in range(kernel[0]):
-        for j in range(kernel[1]):
-            canvas[i * dil[0]: i * dil[0] + (h - 1) * stride[0] + 1: stride[0],
-                   j * dil[1]: j * dil[1] + (w - 1) * stride[1] + 1: stride[1]] += x[:, :, 0]
+    if kernel[0] * kernel[1] <= 4096:
+        canvas = np.zeros((full_h, full_w))
+        for i in range(kernel[0]):
+            for j in range(kernel[1]):
+                canvas[i * dil[0]: i * dil[0] + (h - 1) * stride[0] + 1: stride[0],
+                       j * dil[1]: j * dil[1] + (w - 1) * stride[1] + 1: stride[1]] += x[:, :, 0]
+    else:
+        # a large kernel: the equivalent stride-1 convolution over the zero-inserted input,
+        # padded by the dilated kernel span less one; its window view has the full size
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        up = np.zeros(((h - 1) * stride[0] + 1, (w - 1) * stride[1] + 1))
+        up[::stride[0], ::stride[1]] = x[:, :, 0]
+        eh, ew = dil[0] * (kernel[0] - 1) + 1, dil[1] * (kernel[1] - 1) + 1
+        padded = np.pad(up, ((eh - 1, eh - 1), (ew - 1, ew - 1)))
+        view = sliding_window_view(padded, (eh, ew))
+        canvas = np.zeros(view.shape[:2])
     if spec.padding == "same" or convention == "keras":
         # Keras/MATLAB 'same': the output is n s, cropped evenly (odd crop at the end);
         # Keras 'valid': the full scatter, grown to n s when the kernel is shorter than the stride
