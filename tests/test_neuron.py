@@ -250,3 +250,13 @@ def test_pdf_end_to_end(tmp_path):
     assert "dead on the whole domain" in text
     assert "A leaky ReLU cannot die" in text
     assert "answers of this question agree" in text
+
+
+def test_the_documented_example_derives(tmp_path):
+    import re
+
+    doc = (Path(__file__).parent.parent / "docs" / "kinds" / "neuron.md").read_text()
+    spec = tmp_path / "example.toml"
+    spec.write_text(re.search(r"```toml\n(.*?)```", doc, re.S).group(1))
+    result = solve_exam(spec).results[0]
+    assert result.verified and result.solution.answers["active_fraction"] == sympy.Rational(65, 72)

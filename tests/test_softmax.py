@@ -218,3 +218,14 @@ def test_pdf_end_to_end(tmp_path):
     assert "multiclass SVM (hinge)" in text
     assert "All cases side by side" in text
     assert "answers of this question agree" in text
+
+
+def test_the_documented_example_derives(tmp_path):
+    import re
+
+    doc = (Path(__file__).parent.parent / "docs" / "kinds" / "softmax.md").read_text()
+    spec = tmp_path / "example.toml"
+    spec.write_text(re.search(r"```toml\n(.*?)```", doc, re.S).group(1))
+    result = solve_exam(spec).results[0]
+    assert result.verified
+    assert result.solution.answers["a.predicted"] == 4 and "c.hinge.loss" in result.solution.answers

@@ -459,10 +459,8 @@ def _y_sub(expr, y):
 def _vector_step(lhs, vector_name, gz, vals, result):
     """dL/d(vector) = dL/dz * vector: compact closed form, the numbers, the result as a row^T."""
     relation, body = vector_tex(result)
-    substituted = None
-    if gz.is_Rational:
-        substituted = Tex(tex(gz) if gz >= 0 else r"\left(" + tex(gz) + r"\right)")
-        substituted = Tex(substituted + r" \cdot " + vector_tex(vals)[1])
+    factor = _factor_tex(gz) if gz.is_Rational else value_tex(gz)[1]
+    substituted = Tex(factor + r" \cdot " + vector_tex(vals)[1])
     return Step("", lhs=Tex(lhs), formula=Tex(r"\frac{\partial L}{\partial z}\, " + vector_name),
                 substituted=substituted, result=Tex(body), relation=relation)
 
@@ -743,7 +741,8 @@ def _mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
                           ". But this sample sends no gradient down through the neuron (",
                           Tex(r"\partial L/\partial \mathbf{x} = \mathbf{0}"),
                           "), so such a move can only come from other paths or other samples; raw input data "
-                          "never moves."))
+                          "never moves." + (" And since the neuron is dead on the whole domain, only a move that "
+                                            "leaves the domain would help." if dead_domain else "")))
     wx = (W.T * x)[0]
     if b > 0:
         if wx < 0:
