@@ -1101,6 +1101,18 @@ def recommendation(an, trends, v, lr, constant):
 # ---------------------------------------------------------------------------------------
 # Plots (plain float coordinates for pgfplots)
 # ---------------------------------------------------------------------------------------
+PLOT_POINTS = 1000      # more points than this per curve are thinned (TeX's memory is finite)
+
+
+def _thin(points):
+    """(every k-th point, k) so that a curve keeps at most PLOT_POINTS points (the last one kept)."""
+    if len(points) <= PLOT_POINTS:
+        return points, 1
+    k = -(-len(points) // PLOT_POINTS)
+    kept = points[::k]
+    return (kept + [points[-1]] if kept[-1] is not points[-1] else kept), k
+
+
 def _coords(points):
     return " ".join(f"({fnum(x, 8)},{fnum(y, 8)})" for x, y in points
                     if math.isfinite(float(x)) and math.isfinite(float(y)))
@@ -1131,14 +1143,20 @@ def _plots(sol, an, trends):
                     if r.epoch == e.number and _finite(r.values.get(tkey))]
             if vals and e.position is not None:
                 means.append((mean_x(e), sum(vals, Fraction(0)) / len(vals)))
+        batch, k_batch = _thin(batch)
+        means, _ = _thin(means)
+        val, k_val = _thin(val)
         series = [{"role": "batch", "label": f"mini-batch {word}", "coords": _coords(batch)},
                   {"role": "mean", "label": f"epoch mean of mini-batch {word}", "coords": _coords(means)}]
         if val:
             series.append({"role": "val", "label": f"validation {word}", "coords": _coords(val)})
+        thinned = (f" Every {k_batch}th logged mini-batch is drawn." if k_batch > 1 else "") + (
+            f" Every {k_val}th validation value is drawn." if k_val > 1 else "")
         sec.add(Figure("curves", {"xlabel": xkey, "ylabel": word, "series": series,
                                   "epoch_ticks": False},
                        caption=f"{word[0].upper() + word[1:]} per {xkey}: every logged mini-batch, the mean of "
-                               f"each epoch (drawn at the mean position of its mini-batches) and the validation {word}."))
+                               f"each epoch (drawn at the mean position of its mini-batches) and the validation {word}."
+                               + thinned))
     complete = trends["complete"]
     fg = trends["gap"]
     gaps = [(e.number, e.gap) for e in complete]
@@ -1149,7 +1167,7 @@ def _plots(sol, an, trends):
     if hi == lo:
         lo, hi = lo - 1, hi + 1
     sec.add(Figure("gap", {"xlabel": "epoch", "ylabel": "validation - mean training loss",
-                           "series": [{"role": "gap", "label": "gap per epoch", "coords": _coords(gaps)},
+                           "series": [{"role": "gap", "label": "gap per epoch", "coords": _coords(_thin(gaps)[0])},
                                       {"role": "fit", "label": "least-squares line", "coords": _coords(fitted)}],
                            "xmin": first - 0.5, "xmax": last + 0.5,
                            "ymin": fnum(lo - 0.08 * (hi - lo), 6), "ymax": fnum(hi + 0.08 * (hi - lo), 6)},
@@ -1291,7 +1309,17 @@ def _independent(question) -> dict:
     I = question.get("iterations_per_epoch", int, None)
     if with_it and I is None:
         top = with_it[-1][1]
-        ok = [c for c in range(1, top + 1) if all((e - 1) * c < i <= e * c for e, i, *_ in with_it)]
+        # per epoch only its first and last logged iteration constrain I; test every candidate
+        ends = {}
+        for e, i, *_ in with_it:
+            lo_i, hi_i = ends.get(e, (i, i))
+            ends[e] = (min(lo_i, i), max(hi_i, i))
+        cand = np.arange(1, top + 1, dtype=np.int64)
+        good = np.ones(top, dtype=bool)
+        for e, pair in ends.items():
+            for i in pair:
+                good &= ((e - 1) * cand < i) & (i <= e * cand)
+        ok = [int(c) for c in cand[good]]
         e_last, i_last = with_it[-1][0], with_it[-1][1]
         I = i_last // e_last if (i_last % e_last == 0 and i_last // e_last in ok) else (ok[0] if len(ok) == 1 else None)
     if I is not None:
