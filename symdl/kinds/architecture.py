@@ -545,6 +545,11 @@ def _ratio(a, b):
         return sympy.Mul(a, sympy.Pow(b, -1))
 
 
+def dims_tex(dims) -> Tex:
+    """'k_h \\times k_w \\times ...' for a shape of symbols and numbers (each printed by the printer)."""
+    return Tex(r" \times ".join(tex(I(d) if isinstance(d, int) else d) for d in dims))
+
+
 def shape_tex(dims) -> Tex:
     """'3001 \\times 33 \\times 1' for a shape list (numbers printed by the printer)."""
     if not dims:
@@ -756,8 +761,7 @@ class _Deriver:
                 "dropout": "Dropout zeroes random values in training and passes everything at test time",
                 "softmax": "Soft-max turns the scores into probabilities, one per class",
                 "classification": "The classification output takes the probabilities and computes "
-                                  "the loss; it reports "
-                                  f"{inp.numel} categories"}[t]
+                                  "the loss; it reports " + _categories(inp)}[t]
         items.append(Text(f"{what}: the output size equals the input size, ",
                           shape_tex(shape_list(inp, conv)), "; nothing is learned."))
         return r
@@ -959,10 +963,16 @@ def _learnables_cell(r: LayerResult, convention):
     return ["-"]
 
 
+def _categories(shape: Shape) -> str:
+    if shape.flat or shape.h * shape.w == 1:
+        return f"{shape.c} categories"
+    return f"{shape.c} categories at each of the {shape.h} x {shape.w} positions"
+
+
 def _activation_cell(r: LayerResult, convention):
     cells = [Text(shape_tex(shape_list(r.out, convention)))]
     if r.spec.type == "classification":
-        cells.append(f"({r.out.numel} categories)")
+        cells.append(f"({_categories(r.out)})")
     return cells
 
 
@@ -986,16 +996,24 @@ def solve(question) -> Solution:
     sol.assume(f"Convention: {name}. Activations are written {order}"
                + ("; a fully connected layer's output is 1 x 1 x n." if convention == "matlab"
                   else "; a vector (after flatten or a fully connected layer) is written [n]."))
-    weights_conv = {
-        "matlab": "convolution weights k_h x k_w x C_in x F (grouped: k_h x k_w x C_in/G x F/G x G), bias "
-                  "1 x 1 x F; fully connected weights out x in, bias out x 1; padding [t b ; l r] as the "
-                  "exam writes it, or [t b l r] as MATLAB's documentation writes it.",
-        "pytorch": "convolution weight F x C_in/G x k_h x k_w, bias F; transposed convolution weight "
-                   "C_in x F/G x k_h x k_w; Linear weight out x in, bias out; padding symmetric.",
-        "keras": "Conv2D kernel k_h x k_w x C_in/G x F, bias F; Dense kernel in x out, bias out; "
-                 "'same' padding makes the output ceil(n/s) and puts the odd pad at the end.",
+    kh, kw, cg, fg = AXES["h"]["k"], AXES["w"]["k"], _ratio(C_in, G), _ratio(F, G)
+    n_o, n_i = S(r"\mathrm{out}"), S(r"\mathrm{in}")
+    dims = lambda *d: dims_tex(d)  # noqa: E731
+    shapes = {
+        "matlab": ("MATLAB parameter shapes: convolution weights ", dims(kh, kw, C_in, F), " (grouped: ",
+                   dims(kh, kw, cg, fg, G), "), bias ", dims(1, 1, F), "; transposed convolution ",
+                   dims(kh, kw, F, C_in), "; fully connected weights ", dims(n_o, n_i), ", bias ", dims(n_o, 1),
+                   "; padding [t b ; l r] as the exam writes it, or [t b l r] as MATLAB's documentation "
+                   "writes it."),
+        "pytorch": ("PyTorch parameter shapes: convolution weight ", dims(F, cg, kh, kw), ", bias ", dims(F),
+                    "; transposed convolution weight ", dims(C_in, fg, kh, kw), "; Linear weight ",
+                    dims(n_o, n_i), ", bias ", dims(n_o), "; padding symmetric."),
+        "keras": ("Keras parameter shapes: Conv2D kernel ", dims(kh, kw, cg, F), ", bias ", dims(F),
+                  "; Conv2DTranspose kernel ", dims(kh, kw, F, C_in), "; Dense kernel ", dims(n_i, n_o),
+                  ", bias ", dims(n_o), "; 'same' padding makes the output ceil(n/s) long and puts the odd "
+                  "pad at the end."),
     }[convention]
-    sol.assume(f"{name} parameter shapes: {weights_conv}")
+    sol.assume(Text(*shapes))
     sol.assume("Multiply-accumulates (MACs) are counted for convolution, transposed-convolution and fully "
                "connected layers only (one per weight-activation product, biases not counted); pooling, "
                "activations, batch normalization, dropout and soft-max count 0. Batch size 1.")
@@ -1026,7 +1044,7 @@ def solve(question) -> Solution:
         sol.answer("total.non_learnable", sum(r.non_learnable for r in results))
 
     # formulas
-    intro = sol.section("Formulas")
+    intro = Section("Formulas")
     ah, aw = AXES["h"], AXES["w"]
     with sympy.evaluate(False):
         span = sympy.Add(sympy.Mul(ah["d"], sympy.Add(ah["k"], -1)), 1)
@@ -1074,6 +1092,7 @@ def solve(question) -> Solution:
 
     # calculations
     calc = sol.section("Calculations, layer by layer")
+    calc.items.extend(intro.items)
     for r in results:
         title = f"{r.spec.no + '  ' if r.spec.no else ''}{r.spec.name} ({r.spec.type_label.lower()})"
         sub = Section(title=title)
