@@ -1069,8 +1069,13 @@ def solve(question) -> Solution:
     # table, in parts that fit a page
     table_sec = sol.section("Completed table")
     header = ["no.", "name", "type", "parameters", "activations (layer output)", "learnables (weights/biases)"]
-    align = (r">{\raggedright}p{0.7cm}>{\raggedright}p{1.8cm}>{\raggedright}p{2.1cm}"
-             r">{\raggedright}p{3.1cm}>{\raggedright}p{2.6cm}>{\raggedright\arraybackslash}p{4.1cm}")
+    # the name column grows with the longest name (names do not break); the parameters give way
+    longest = max(len(r.spec.name) for r in results)
+    name_w = max(1.8, min(3.2, 0.19 * longest + 0.1))
+    params_w = 3.1 - max(0.0, name_w - 2.6)
+    align = (rf">{{\raggedright}}p{{0.7cm}}>{{\raggedright}}p{{{name_w:.2f}cm}}>{{\raggedright}}p{{2.1cm}}"
+             rf">{{\raggedright}}p{{{params_w:.2f}cm}}>{{\raggedright}}p{{2.6cm}}"
+             r">{\raggedright\arraybackslash}p{4.1cm}")
     parts, rows, used, budget = [], [], 0.0, 22
     for r in results:
         cells = [r.spec.no, r.spec.name, r.spec.type_label, _params_cell(r.spec, r, convention),
@@ -1079,7 +1084,7 @@ def solve(question) -> Solution:
                      + [2 if len(r.spec.type_label) > 13 or len(r.spec.name) > 11 else 1]) + 0.4
         if rows and used + height > budget:
             parts.append(rows)
-            rows, used, budget = [], 0.0, 44
+            rows, used, budget = [], 0.0, 50
         rows.append(cells)
         used += height
     parts.append(rows)
