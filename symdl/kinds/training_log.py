@@ -1008,7 +1008,8 @@ def _verdict_section(sol, an, timing, trends):
         hours = (f", about {fnum(halve * float(timing['per_epoch']) / 3600, 2)} h of training"
                  if timing and math.isfinite(halve) else "")
         if v["slow"]:
-            sec.add(Text(f"Learning well: no, far too slowly. {pct(-rate, 2)} per epoch is below the "
+            how = "far too slowly" if -rate < float(st.slow_rate) / 2 else "too slowly"
+            sec.add(Text(f"Learning well: no, {how}. {pct(-rate, 2)} per epoch is below the "
                          f"{pct(st.slow_rate, 2)} per epoch taken here as the least for a healthy run; at this "
                          f"rate halving the validation loss would take ln(1/2) / ln(1 + r) = "
                          f"{fnum(halve, 3)} epochs{hours}."
@@ -1146,16 +1147,22 @@ def _plots(sol, an, trends):
         batch, k_batch = _thin(batch)
         means, _ = _thin(means)
         val, k_val = _thin(val)
-        series = [{"role": "batch", "label": f"mini-batch {word}", "coords": _coords(batch)},
-                  {"role": "mean", "label": f"epoch mean of mini-batch {word}", "coords": _coords(means)}]
+        if by_iteration:
+            series = [{"role": "batch", "label": f"mini-batch {word}", "coords": _coords(batch)},
+                      {"role": "mean", "label": f"epoch mean of mini-batch {word}", "coords": _coords(means)}]
+        else:   # one training value per epoch, already an average over the epoch
+            series = [{"role": "mean", "label": f"training {word} (epoch average)", "coords": _coords(means)}]
         if val:
             series.append({"role": "val", "label": f"validation {word}", "coords": _coords(val)})
         thinned = (f" Every {k_batch}th logged mini-batch is drawn." if k_batch > 1 else "") + (
             f" Every {k_val}th validation value is drawn." if k_val > 1 else "")
         sec.add(Figure("curves", {"xlabel": xkey, "ylabel": word, "series": series,
                                   "epoch_ticks": False},
-                       caption=f"{word[0].upper() + word[1:]} per {xkey}: every logged mini-batch, the mean of "
-                               f"each epoch (drawn at the mean position of its mini-batches) and the validation {word}."
+                       caption=(f"{word[0].upper() + word[1:]} per {xkey}: every logged mini-batch, the mean of "
+                                f"each epoch (drawn at the mean position of its mini-batches) and the validation "
+                                f"{word}." if by_iteration else
+                                f"{word[0].upper() + word[1:]} per epoch: the training {word} averaged over each "
+                                f"epoch (drawn mid-epoch) and the validation {word} at the end of each epoch.")
                                + thinned))
     complete = trends["complete"]
     fg = trends["gap"]
