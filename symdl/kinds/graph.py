@@ -187,6 +187,10 @@ class Graph:
                 continue
             vals = [self.by_id[i].value for i in node.inputs]
             node.value = self._forward_value(node, vals, show=False)
+            for entry in node.value:
+                if entry.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or entry.is_real is False:
+                    raise self.error(f"{node.id} = {_words(self, node)} is undefined or not real at the given "
+                                     f"values (for example a division by zero or the log of a non-positive number)")
 
     def _forward_value(self, node, vals, show):
         if show and _size(node.shape) > DISPLAY_LIMIT:
