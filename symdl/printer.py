@@ -115,6 +115,12 @@ class SymdlPrinter(LatexPrinter):
                 out += " + " + text
         return out
 
+    def _print_Pow(self, expr):
+        # an unevaluated reciprocal of a number (substituted steps): \frac{1}{...}
+        if expr.exp == -1 and (expr.base.is_number or isinstance(expr.base, sympy.UnevaluatedExpr)):
+            return rf"\frac{{1}}{{{self._print(expr.base)}}}"
+        return super()._print_Pow(expr)
+
     def _print_UnevaluatedExpr(self, expr):
         return self._print(expr.args[0])
 

@@ -728,3 +728,7 @@ def independent(question) -> dict:
             grad = np.full(point.shape, np.nan)
         result[f"grad.{node.id}"] = grad
     return result
+
+
+checks_note = ("Independent route: every forward value is recomputed in float64 with numpy's own "
+               "functions, and every gradient by central finite differences of L = u^T f.")

@@ -80,6 +80,13 @@ def item_type(item) -> str:
     raise TypeError(f"cannot render {type(item).__name__}")
 
 
+def checks_note(kind) -> str:
+    """The kind's one-sentence description of its independent route ('' when it has none)."""
+    from symdl.kinds import solver
+
+    return getattr(solver(kind), "checks_note", "")
+
+
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     """The Jinja2 environment: LaTeX-friendly delimiters, StrictUndefined, escaping finalize."""
     env = jinja2.Environment(
@@ -92,7 +99,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     )
     env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell,
                        esc=escape, item_type=item_type, tex=Tex)
-    env.globals.update(item_type=item_type, Tex=Tex)
+    env.globals.update(item_type=item_type, Tex=Tex, checks_note=checks_note)
     return env
 
 
