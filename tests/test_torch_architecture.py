@@ -172,3 +172,51 @@ def test_torchvision_alexnet_numel():
     numel = sum(p.numel() for p in model.parameters())
     q = load_exam(SPECS / "architecture_alexnet_pytorch.toml").questions[0]
     assert arch.solve(q).answers["total.learnables"] == numel == 61_100_840
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(kind=st.sampled_from(["Conv2d", "MaxPool2d", "AvgPool2d", "ConvTranspose2d"]),
+       n=st.integers(1, 30), k=st.integers(1, 6), s=st.integers(1, 4), p=st.integers(0, 3),
+       d=st.integers(1, 3), op=st.integers(0, 3), ceil=st.booleans(), g=st.sampled_from([1, 2]))
+def test_random_layer_against_torch(tmp_path_factory, kind, n, k, s, p, d, op, ceil, g):
+    """One random layer: the solver's output shape and learnables equal torch.nn's."""
+    from symdl.errors import SpecError
+
+    cin, f = 4, 6
+    if kind == "Conv2d":
+        module = nn.Conv2d(cin, f, k, s, p, d, g)
+        fields = dict(filters=f, size=k, stride=s, padding=p, dilation=d, groups=g)
+    elif kind == "ConvTranspose2d":
+        module = nn.ConvTranspose2d(cin, f, k, s, p, op, g, True, d)
+        fields = dict(filters=f, size=k, stride=s, padding=p, dilation=d, groups=g, output_padding=op)
+    elif kind == "MaxPool2d":
+        module = nn.MaxPool2d(k, s, p, d, ceil_mode=ceil)
+        fields = dict(size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil)
+    else:
+        module = nn.AvgPool2d(k, s, p, ceil_mode=ceil)
+        fields = dict(size=k, stride=s, padding=p, ceil_mode=ceil)
+    try:
+        expected = list(module(torch.zeros(1, cin, n, n)).shape[1:])
+    except (RuntimeError, ValueError):
+        expected = None                      # torch refuses these settings
+    lines = ['[exam]\nid = "r"\ntitle = "r"\n[[question]]\nid = "A"\nkind = "architecture"',
+             'convention = "pytorch"', '[[question.layer]]\nname = "x"\ntype = "input"',
+             f"size = [{cin}, {n}, {n}]", f'[[question.layer]]\nname = "l"\ntype = "{kind}"']
+    lines += [f"{key} = {str(v).lower()}" for key, v in fields.items()]
+    path = tmp_path_factory.mktemp("r") / "spec.toml"
+    path.write_text("\n".join(lines) + "\n")
+    q = load_exam(path).questions[0]
+    try:
+        sol = arch.solve(q)
+    except SpecError:
+        assert expected is None or min(expected) == 0, "symdl refused a layer torch accepts"
+        return
+    assert expected is not None, "symdl accepted a layer torch refuses"
+    assert sol.answers["l.output"] == expected
+    assert sol.answers["l.learnables"] == sum(t.numel() for t in module.parameters())
+    if kind in ("Conv2d", "ConvTranspose2d"):
+        assert sol.answers["l.weights"] == list(module.weight.shape)

@@ -620,7 +620,8 @@ class _Deriver:
         else:
             p0, p1 = padding
         span = n + p0 + p1
-        if eff > span:
+        # with ceil_mode a last window may hang past the end: PyTorch only needs one window
+        if eff > span + ((s - 1) if spec.ceil else 0):
             what = f"kernel {a['word']} {k}" + (f" (dilated to {eff})" if d != 1 else "")
             raise self.error(spec, "size", f"{what} exceeds the padded input {a['word']} {span}")
         kind = ("ceil" if spec.ceil else "floor") + ("" if d == 1 else "_d")
@@ -699,7 +700,7 @@ class _Deriver:
             if conv == "pytorch":
                 for (p0, p1), k, d, word in ((spec.padding[:2], kh, spec.dilation[0], "height"),
                                              (spec.padding[2:], kw, spec.dilation[1], "width")):
-                    limit = (d * (k - 1) + 1) // 2 if t == "maxpool" else k // 2
+                    limit = k // 2      # torch checks k // 2 >= pad, dilation or not
                     if p0 > limit:
                         raise self.error(spec, "padding", f"PyTorch refuses padding {p0} larger than half "
                                                           f"the kernel {word} ({limit})")
