@@ -464,6 +464,8 @@ def _expr_tex(graph, node):
     if node.op == "const":
         return tex(node.value)
     parts = [_expr_tex(graph, graph.by_id[i]) for i in node.inputs]
+    if node.op == "exp" and not graph.by_id[node.inputs[0]].is_leaf:
+        return rf"\exp\left({parts[0]}\right)"
     rule = graph.rule(node)
     if isinstance(rule, str):
         template = ops.MATRIX_FWD_TEX[node.op]
