@@ -260,3 +260,23 @@ def test_the_documented_example_derives(tmp_path):
     spec.write_text(re.search(r"```toml\n(.*?)```", doc, re.S).group(1))
     result = solve_exam(spec).results[0]
     assert result.verified and result.solution.answers["active_fraction"] == sympy.Rational(65, 72)
+
+
+def test_fourier_route_agrees_with_the_exact_volume():
+    rng = np.random.default_rng(7)
+    for k in (9, 14):
+        c = [sympy.Rational(int(v), 10) for v in rng.integers(1, 10, size=k)]
+        total = sum(c)
+        for r in (total / 5, total / 2 + sympy.Rational(1, 10), total * 4 / 5):
+            exact, _ = neuron.cube_below(c, r)
+            assert float(exact) == pytest.approx(neuron.fourier_below([float(v) for v in c], float(r)), abs=1e-10)
+
+
+def test_many_inputs_still_derive_exactly(tmp_path):
+    rng = np.random.default_rng(11)
+    W = " \\quad ".join(f"{v / 10:g}" for v in rng.integers(-9, 10, size=24))
+    x = " \\quad ".join(f"{v / 10:g}" for v in rng.integers(0, 10, size=24))
+    q = question(tmp_path, f"activation = 'relu'\nW = '[{W}]^T'\nx = '[{x}]^T'\nb = '-0.3'\nupstream = '1'\n")
+    sol = neuron.solve(q)
+    assert sol.answers["active_fraction"].is_Rational
+    assert all(c.ok for c in verify(q, sol))

@@ -17,8 +17,10 @@ from symdl.solution import Figure, Math, Solution, Step, Tex, Text
 FIELDS = {"model", "activation", "slope", "W", "x", "b", "upstream", "domain", "saturation"}
 TOLERANCE = 1e-6
 checks_note = ("z, y and dy/dz recomputed in floating point; every gradient by central finite "
-               "differences of L = (dL/dy) y; the active fraction by a float convolution of "
-               "piecewise polynomials; the domain extremes by enumerating the box's vertices.")
+               "differences of L = (dL/dy) y; the active fraction by a second algorithm in floats (the "
+               "distribution of W^T x + b as repeated convolutions of piecewise polynomials, or by "
+               "inverting its characteristic function for many inputs); the domain extremes by "
+               "enumerating the box's vertices.")
 
 UE = sp.UnevaluatedExpr
 Z = sp.Symbol("z")
@@ -117,6 +119,14 @@ def linear_tex(coeffs, symbols, const=None) -> Tex:
         c_text = tex(abs(const)) if out else tex(const)
         out += (f" {'-' if const < 0 else '+'} " + c_text) if out else c_text
     return Tex(out)
+
+
+def _plain_number(value) -> str:
+    """A number for a plain-text sentence: its exact decimal, else 6 significant digits."""
+    from symdl.printer import terminating_decimal
+
+    text = terminating_decimal(value) if sp.sympify(value).is_Rational else None
+    return text if text is not None else f"{float(value):.6g}"
 
 
 def result_tex(value):
@@ -274,35 +284,39 @@ def read_domain(question, x):
 def cube_below(c, r):
     """Exact vol{v in [0,1]^k : sum_i c_i v_i < r} for c_i > 0, by inclusion-exclusion.
 
-    Returns (value, terms) where terms lists (subset, r - c_S) for every subset S whose
-    corner lies below the plane (the other terms vanish): value =
-    sum_S (-1)^|S| (r - c_S)^k / (k! prod c).
+    value = sum_S (-1)^|S| (r - c_S)_+^k / (k! prod c) over the subsets S of the k
+    coordinates. Subsets are grouped by their sum sigma = c_S (a dynamic programme over the
+    distinct sums below r), so decimal weights stay cheap for many inputs. Returns (value,
+    terms) with terms the (sigma, N_sigma) pairs, N_sigma the signed count of subsets.
     """
     k = len(c)
     if k == 0:
         return (sp.Integer(1) if r > 0 else sp.Integer(0)), []
     if not r > 0:
         return sp.Integer(0), []
-    order = sorted(range(k), key=lambda i: c[i])
-    terms = []
+    r_float = float(r)
 
-    def walk(start, subset, total):
-        if len(terms) > MAX_VOLUME_TERMS:
-            return
-        terms.append((subset, r - total))
-        for j in range(start, k):
-            i = order[j]
-            if not bool(total + c[i] < r):
-                break
-            walk(j + 1, subset + (i,), total + c[i])
+    def below(t):
+        """t < r exactly; floats decide unless the two are within rounding of each other."""
+        gap = float(t) - r_float
+        if abs(gap) > 1e-9 * max(1.0, abs(r_float)):
+            return gap < 0
+        return bool(t < r)
 
-    walk(0, (), sp.Integer(0))
-    if len(terms) > MAX_VOLUME_TERMS:
-        raise OverflowError
-    scale = sp.factorial(k) * sp.Mul(*c)
-    value = sp.Add(*[(-1) ** len(s) * rest ** k for s, rest in terms]) / scale
+    sums = {sp.Integer(0): 1}
+    for ci in c:
+        new = dict(sums)
+        for sigma, weight in sums.items():
+            t = sigma + ci
+            if below(t):
+                new[t] = new.get(t, 0) - weight
+        sums = {sigma: w for sigma, w in new.items() if w != 0}
+        if len(sums) > MAX_VOLUME_TERMS:
+            raise OverflowError
+    terms = sorted(sums.items(), key=lambda item: item[0])
     if r >= sum(c):
-        value = sp.Integer(1)       # the whole cube lies below the plane (the sum is exactly 1)
+        return sp.Integer(1), terms       # the whole cube lies below the plane (the sum is exactly 1)
+    value = sp.Add(*[w * (r - sigma) ** k for sigma, w in terms]) / (sp.factorial(k) * sp.Mul(*c))
     return value, terms
 
 
@@ -650,48 +664,63 @@ def _volume(sol, sec, n, c, nz, z_max, Ws, kind, zs=None):
 
 
 def _show_volume(sec, c, r, name, meaning):
+    """F(r) for the cube, shown step by step; past the middle, via the complement 1 - F(sum c - r)."""
     k = len(c)
-    value, terms = cube_below(c, r)
+    total = sum(c, sp.Integer(0))
+    lhs = Tex(meaning + " = " + name)
     if k == 0:
+        value = sp.Integer(1) if r > 0 else sp.Integer(0)
         sec.add(Step("No input has a nonzero weight, so z is the constant bias on the whole domain:",
                      lhs=Tex(meaning), result=value))
-        return value, terms
+        return value, []
     if not r > 0:
         sec.add(Text("Since ", Tex(f"r {value_tex(r)[0]} {value_tex(r)[1]} \\le 0"),
                      ", nothing of the cube lies below the plane:"),
-                Step("", lhs=Tex(meaning + " = " + name), result=sp.Integer(0)))
-        return sp.Integer(0), terms
-    if r >= sum(c):
+                Step("", lhs=lhs, result=sp.Integer(0)))
+        return sp.Integer(0), []
+    if r >= total:
         sec.add(Text("Since ", Tex(r"r " + value_tex(r)[0] + " " + value_tex(r)[1] + r" \ge \sum_i c_i = "
-                                   + tex(sum(c))), ", the whole cube lies below the plane:"),
-                Step("", lhs=Tex(meaning + " = " + name), result=sp.Integer(1)))
-        return sp.Integer(1), terms
-    terms = sorted(terms, key=lambda t: (len(t[0]), t[0]))
+                                   + tex(total)), ", the whole cube lies below the plane:"),
+                Step("", lhs=lhs, result=sp.Integer(1)))
+        return sp.Integer(1), []
+    flip = bool(r > total / 2)
+    rr = total - r if flip else r
+    inner, terms = cube_below(c, rr)
+    value = 1 - inner if flip else inner
+    if flip:
+        sec.add(Text("Past the middle of the cube it is shorter to measure the complement, a corner at the "
+                     "opposite vertex (where z is smallest): by the symmetry ", Tex(r"v_i \to 1 - v_i"), ", ",
+                     Tex(r"F(r) = 1 - F\big(\textstyle\sum_i c_i - r\big)"), " with ",
+                     Tex(r"\sum_i c_i - r " + " ".join(value_tex(rr))), "."))
+    lead = "1 - " if flip else ""
     if len(terms) <= 40:
-        pieces = []
-        for s, rest in terms:
-            rest = rest if rest.is_Rational else sp.Float(float(rest), 5)
-            p = tex(sp.Pow(UE(rest), k, evaluate=False))
-            pieces.append(("-" if len(s) % 2 else "+", p))
         body = ""
-        for i, (sign, p) in enumerate(pieces):
+        for i, (sigma, weight) in enumerate(terms):
+            rest = rr - sigma
+            rest = rest if rest.is_Rational else sp.Float(float(rest), 5)
+            piece = tex(sp.Pow(UE(rest), k, evaluate=False))
+            count = "" if abs(weight) == 1 else str(abs(weight)) + r"\,"
             if i and i % 6 == 0:
                 body += r" \\ &\qquad "
-            body += (p if i == 0 else f" {sign} {p}")
-        subst = Tex(r"\frac{1}{" + str(k) + r"! \cdot " + r" \cdot ".join(tex(ci) for ci in c) + r"}\Big(" + body
-                    + r"\Big)")
-        sizes = sorted({len(t[0]) for t in terms})
-        text = (f"Only the {len(terms)} subsets S whose bracket is positive contribute, listed by size "
-                f"|S| = {', '.join(map(str, sizes))}" + (":" if r.is_Rational else
-                                                         " (brackets rounded here, summed exactly):"))
+            if i == 0:
+                body += ("-" if weight < 0 else "") + count + piece
+            else:
+                body += f" {'-' if weight < 0 else '+'} " + count + piece
+        subst = Tex(lead + r"\frac{1}{" + str(k) + r"! \cdot " + r" \cdot ".join(tex(ci) for ci in c)
+                    + r"}\Big(" + body + r"\Big)")
+        text = (f"Subsets S with the same sum give the same bracket: grouped by that sum, only the "
+                f"{len(terms)} sum{'s' if len(terms) > 1 else ''} below "
+                + ("the threshold" if not rr.is_Rational else _plain_number(rr))
+                + " contribute, each with its signed count of subsets"
+                + (":" if rr.is_Rational else " (brackets rounded here, summed exactly):"))
     else:
         subst = None
-        text = (f"{len(terms)} subsets S have a positive bracket; their terms are summed exactly (too many to "
-                "list).")
+        text = (f"{len(terms)} distinct subset sums lie below the threshold; their terms are summed exactly (too "
+                "many to list).")
     relation, shown = result_tex(value)
-    sec.add(Step(text, lhs=Tex(meaning + " = " + name),
-                 formula=Tex(r"\frac{1}{" + str(k) + r"!\,\prod_i c_i}\sum_S (-1)^{|S|}\Big("
-                             + value_tex(r)[1] + r" - \sum_{i \in S} c_i\Big)_+^{\," + str(k) + "}"),
+    sec.add(Step(text, lhs=lhs,
+                 formula=Tex(lead + r"\frac{1}{" + str(k) + r"!\,\prod_i c_i}\sum_S (-1)^{|S|}\Big("
+                             + value_tex(rr)[1] + r" - \sum_{i \in S} c_i\Big)_+^{\," + str(k) + "}"),
                  substituted=subst, result=shown, relation=relation))
     return value, terms
 
@@ -894,7 +923,7 @@ def independent(question) -> dict:
         return out
     if name in ("relu", "leaky_relu"):
         # P(z > 0): the distribution of z = b + sum W_i x_i, x uniform on the box
-        out["active_fraction"] = 1.0 - float_cdf(W, lows, highs, b, 0.0)
+        out["active_fraction"] = 1.0 - float_below(W, lows, highs, b, 0.0)
         out["dead_on_domain"] = bool(zmax <= 0) if name == "relu" else False
         return out
     tau = float(n.threshold)
@@ -905,7 +934,7 @@ def independent(question) -> dict:
         zsat = _bisect(lambda t: 1 - math.tanh(t) ** 2 - tau, 0.0, 50.0)
     out["saturation_z"] = zsat
     out["saturated"] = bool(abs(dydz) < tau)
-    out["active_fraction"] = float_cdf(W, lows, highs, b, zsat) - float_cdf(W, lows, highs, b, -zsat)
+    out["active_fraction"] = float_below(W, lows, highs, b, zsat) - float_below(W, lows, highs, b, -zsat)
     out["saturated_on_domain"] = bool(zmin >= zsat or zmax <= -zsat)
     # witness: where the segment from the minimizing to the maximizing vertex crosses z = 0
     x_hi = np.where(W > 0, highs, lows)
@@ -932,6 +961,47 @@ def _bisect(f, lo, hi):
     return (lo + hi) / 2
 
 
+def fourier_below(c, r):
+    """P(sum_i c_i U_i < r), U uniform on [0,1], c_i > 0, by inverting the characteristic function.
+
+    Centred at mu = sum c / 2 the sum has the real characteristic function
+    psi(t) = prod_i sinc(c_i t / 2), and P(S < r) = 1/2 + (1/pi) int_0^inf sin(t (r - mu)) psi(t) / t dt
+    (Gil-Pelaez). The integrand decays like t^-(k+1): used for many inputs (k >= 9), where it
+    converges fast; composite Gauss-Legendre on [0, T] with T past where |psi| < 1e-15.
+    """
+    c = np.asarray(c, dtype=float)
+    mu = c.sum() / 2
+    d = r - mu
+    if abs(d) >= mu:
+        return 1.0 if d > 0 else 0.0
+    T = 1.0
+    while np.sum(np.log(np.minimum(1.0, 2.0 / (c * T)))) > math.log(1e-15):
+        T *= 1.5
+    width = 0.25 * math.pi / max(abs(d), c.max() / 2)
+    n = min(int(math.ceil(T / width)), 200_000)
+    nodes, weights = np.polynomial.legendre.leggauss(16)
+    edges = np.linspace(0.0, T, n + 1)
+    mid, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
+    total = 0.0
+    for start in range(0, n, 4096):
+        t = (mid[start:start + 4096, None] + half[start:start + 4096, None] * nodes[None, :]).ravel()
+        psi = np.ones_like(t)
+        for ci in c:
+            psi *= np.sinc(ci * t / (2 * math.pi))
+        f = np.sin(t * d) / t * psi
+        total += float(np.sum((f.reshape(-1, 16) * weights[None, :]) * half[start:start + 4096, None]))
+    return min(1.0, max(0.0, 0.5 + total / math.pi))
+
+
+def float_below(W, lows, highs, b, t):
+    """P(W.x + b < t) for x uniform on the box, in floats: piecewise polynomials (few inputs) or Fourier."""
+    c = [abs(Wi) * (hi - lo) for Wi, lo, hi in zip(W, lows, highs) if Wi != 0]
+    if len(c) <= 8:
+        return float_cdf(W, lows, highs, b, t)
+    z_max = b + float(np.sum(np.maximum(W * lows, W * highs)))
+    return 1.0 - fourier_below(c, z_max - t)
+
+
 def float_cdf(W, lows, highs, b, t):
     """P(W.x + b <= t) for x uniform on the box, by convolving piecewise polynomials in floats.
 
@@ -944,10 +1014,10 @@ def float_cdf(W, lows, highs, b, t):
     # start: the constant b, CDF = step at b
     breaks = [float(b)]
     pieces = [P([0.0]), P([1.0])]        # pieces[j] on [breaks[j-1], breaks[j])
-    for Wi, lo, hi in zip(W, lows, highs):
-        if Wi == 0:
-            continue
-        a0, a1 = sorted((Wi * lo, Wi * hi))
+    shifts = [tuple(sorted((Wi * lo, Wi * hi))) for Wi, lo, hi in zip(W, lows, highs) if Wi != 0]
+    for index, (a0, a1) in enumerate(shifts):
+        # later terms only ever ask for this CDF at s <= t - (their lower ends): drop breaks past that
+        limit = t - sum(s0 for s0, _ in shifts[index + 1:])
         width = a1 - a0
         # G_new(s) = (1/width) * int_{s - a1}^{s - a0} G(u) du = (H(s - a0) - H(s - a1)) / width
         H, consts = [], []
@@ -982,6 +1052,7 @@ def float_cdf(W, lows, highs, b, t):
             shifted1 = h1(P([-a1, 1.0])) if j1 else P([0.0])
             new_pieces.append((shifted0 - shifted1) / width)
         # beyond the last break the CDF is 1 (H is linear there: the difference is exact)
-        breaks, pieces = new_breaks, new_pieces
+        keep = int(np.searchsorted(new_breaks, limit, side="right")) + 1
+        breaks, pieces = new_breaks[:keep], new_pieces[:keep + 1]
     j = int(np.searchsorted(breaks, t, side="right"))
     return float(min(1.0, max(0.0, pieces[j](t))))
