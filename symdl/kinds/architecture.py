@@ -284,7 +284,7 @@ def parse_layers(question):
         label_text = ACTIVATIONS.get(key) if canon == "activation" else DISPLAY[canon]
         spec = LayerSpec(index=index, no=str(no), name=name, type=canon, type_label=label_text,
                          raw=table, note=note.strip())
-        _read_fields(question, spec, table, convention, index)
+        _read_fields(question, spec, table, convention)
         specs.append(spec)
     if specs[0].type != "input":
         raise question.error(specs[0].field("type"), "the first layer must be the input layer")
@@ -294,7 +294,7 @@ def parse_layers(question):
     return convention, specs
 
 
-def _read_fields(question, spec, table, convention, index):
+def _read_fields(question, spec, table, convention):
     t = spec.type
     f = spec.field
     if t == "input":
@@ -585,7 +585,6 @@ class _Deriver:
     def __init__(self, question, convention):
         self.q = question
         self.convention = convention
-        self.notes = []
 
     def error(self, spec, key, message):
         return self.q.error(spec.field(key), f"layer '{spec.name}': {message}")
