@@ -229,3 +229,27 @@ def test_the_documented_example_derives(tmp_path):
     result = solve_exam(spec).results[0]
     assert result.verified
     assert result.solution.answers["a.predicted"] == 4 and "c.hinge.loss" in result.solution.answers
+
+
+def test_random_exams_agree_with_numpy(tmp_path):
+    rng = np.random.default_rng(5)
+    for trial in range(4):
+        N, D = int(rng.integers(2, 6)), int(rng.integers(1, 6))
+        W = rng.integers(-20, 21, size=(N, D)) / 10
+        B = rng.integers(-10, 11, size=N) / 10
+        x = rng.integers(-30, 31, size=D) / 10
+        y = int(rng.integers(1, N + 1))
+        reg = ["l1", "l2", "none"][trial % 3]
+        sep = " \\quad "
+        wtex = "\\begin{bmatrix} " + " \\\\ ".join(" & ".join(f"{v:g}" for v in row) for row in W) + " \\end{bmatrix}"
+        btex = sep.join(f"{v:g}" for v in B)
+        xtex = sep.join(f"{v:g}" for v in x)
+        q = question(tmp_path, f"regularization = '{reg}'\nW = '{wtex}'\nB = '[{btex}]^T'\n"
+                               f"[[question.case]]\nid = 'r'\nx = '[{xtex}]^T'\nlabel = {y}\n", name=f"r{trial}")
+        a = softmax.solve(q).answers
+        s = W @ x + B + (np.abs(W).sum(1) if reg == "l1" else (W ** 2).sum(1) if reg == "l2" else 0)
+        np.testing.assert_allclose(arr(a["r.probs"]), np_softmax(s), rtol=1e-12)
+        assert float(a["r.loss"]) == pytest.approx(ce_loss(W, B, x, y - 1, reg), rel=1e-10)
+        np.testing.assert_allclose(arr(a["r.grad.W"]).reshape(N, D),
+                                   central(lambda w: ce_loss(w, B, x, y - 1, reg), W.astype(float)),
+                                   rtol=1e-5, atol=1e-7)

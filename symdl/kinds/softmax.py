@@ -313,7 +313,9 @@ def _case(sol, question, p, case, regs, Wsym, xsym):
             terms_num.append(UE(regs[n]))
         value = sum((p.W[n, i] * case.x[i] for i in range(D)), sp.Integer(0)) + p.B[n] + regs[n]
         s.append(value)
-        sec.add(Step(f"Score of class {p.classes[n]}:" if n == 0 or p.classes[n] != str(n + 1) else "",
+        named = p.classes[n] != str(n + 1)
+        sec.add(Step(f"Score of class {p.classes[n]} (row {n + 1} of W):" if named else
+                     "The scores, one class (one row of W) at a time:" if n == 0 else "",
                      lhs=sp.Symbol(f"s_{n + 1}"), formula=sum_tex(terms_sym, per_line),
                      substituted=sum_tex(terms_num, per_line), result=value))
     s = sp.Matrix(s)
