@@ -44,9 +44,8 @@ def small(qid):
     return next(q for q in load_exam(SPECS / "softmax_small.toml").questions if q.id == qid)
 
 
-def q3(tmp_path=None, extra=""):
-    q = next(q for q in load_exam(default_spec()).questions if q.id == "Q3")
-    return q
+def q3():
+    return next(q for q in load_exam(default_spec()).questions if q.id == "Q3")
 
 
 # ---------------------------------------------------------------------- DI504 Q3 ---

@@ -11,7 +11,7 @@ import sympy as sp
 
 from symdl.errors import LatexError
 from symdl.latex_parse import parse_number
-from symdl.printer import format_float, substitute, tex, value_tex
+from symdl.printer import substitute, tex, value_tex
 from symdl.solution import Figure, Math, Solution, Step, Tex, Text
 
 FIELDS = {"model", "activation", "slope", "W", "x", "b", "upstream", "domain", "saturation"}
@@ -339,7 +339,6 @@ def solve(question) -> Solution:
     Ws = [sp.Symbol(f"W_{i + 1}") for i in range(D)]
     xs = [sp.Symbol(f"x_{i + 1}") for i in range(D)]
     bs = sp.Symbol("b")
-    values = dict(zip(Ws, n.W)) | dict(zip(xs, n.x)) | {bs: n.b}
 
     # ---------------------------------------------------------------- forward pass
     sec = sol.section("Forward pass, backward pass and what goes wrong", part=part_a)
@@ -416,13 +415,13 @@ def solve(question) -> Solution:
                         Tex(r"\left|\frac{\partial y}{\partial z}\right| < \tau = " + tex(n.threshold)),
                         "" if question.has("saturation") else " (a conventional threshold; the spec field "
                         "'saturation' changes it)", "."))
-    sec.add(*_diagnosis(n, z, dydz, gz, gW, dead, saturated))
+    sec.add(*_diagnosis(n, z, dydz, dead, saturated))
 
     # ---------------------------------------------------------------- part b
     sec = sol.section("Can the neuron learn again?", part=part_b)
     sol.assume(n.domain_note)
     try:
-        _recovery(sol, sec, n, z, dydz, Ws, xs, bs)
+        _recovery(sol, sec, n, z, Ws, xs, bs)
     except OverflowError:
         raise question.error("W", "the exact active fraction needs too many terms; "
                                   "use fewer inputs with a nonzero weight") from None
@@ -479,7 +478,7 @@ def _vector_step(lhs, vector_name, gz, vals, result):
                 substituted=substituted, result=Tex(body), relation=relation)
 
 
-def _diagnosis(n, z, dydz, gz, gW, dead, saturated):
+def _diagnosis(n, z, dydz, dead, saturated):
     act = n.activation
     items = []
     up = n.upstream
@@ -543,7 +542,7 @@ def _diagnosis(n, z, dydz, gz, gW, dead, saturated):
     return items
 
 
-def _recovery(sol, sec, n, z, dydz, Ws, xs, bs):
+def _recovery(sol, sec, n, z, Ws, xs, bs):
     act, D = n.activation, n.D
     W, b = n.W, n.b
     # extremes of z on the box, at vertices
@@ -584,7 +583,7 @@ def _recovery(sol, sec, n, z, dydz, Ws, xs, bs):
         else:
             sec.add(Text("Even the best input of the domain gives ", Tex(f"z_{{\\max}} = {tex(z_max)} \\le 0"),
                          ": no input in the domain activates the neuron."))
-        frac = _volume(sol, sec, n, c, nz, z_max, Ws, kind="active")
+        frac = _volume(sec, c, nz, z_max, kind="active")
         sol.answer("active_fraction", frac)
         _mechanisms_relu(sec, n, z, z_max, frac, dead_domain)
         return
@@ -625,15 +624,14 @@ def _recovery(sol, sec, n, z, dydz, Ws, xs, bs):
                      " with ", Tex("z " + approx_tex(z_w)), ": ",
                      "it is saturated too, so the unit is saturated on the whole domain." if sat_domain else
                      "it is not saturated, so some inputs of the domain give useful gradients."))
-    frac = _volume(sol, sec, n, c, nz, z_max, Ws, kind="slab", zs=zs)
+    frac = _volume(sec, c, nz, z_max, kind="slab", zs=zs)
     sol.answer("active_fraction", frac)
     _mechanisms_saturating(sec, n, z, zs, frac, sat_domain)
 
 
-def _volume(sol, sec, n, c, nz, z_max, Ws, kind, zs=None):
+def _volume(sec, c, nz, z_max, kind, zs=None):
     """The exact fraction of the box where the neuron is active (half-space or slab)."""
     k = len(c)
-    D = n.D
     sec.add(Text("To measure the active part exactly, write each input relative to the vertex ",
                  Tex(r"\mathbf{x}^*" if kind == "active" else r"\mathbf{x}_{\max}"),
                  " where z is largest, ", Tex(r"x_i = x^*_i \mp (u_i - l_i)\, v_i"), " with ",
@@ -648,7 +646,7 @@ def _volume(sol, sec, n, c, nz, z_max, Ws, kind, zs=None):
     c_text = ", ".join(f"c_{{{i + 1}}} = {tex(ci)}" for i, ci in zip(nz, c))
     sec.add(Text(f"Here k = {k}: ", Tex(c_text), ".") if k else Text("Here k = 0."))
     if kind == "active":
-        frac, shown = _show_volume(sec, c, z_max, "F(z_{\\max})", r"\text{active fraction}")
+        frac, _ = _show_volume(sec, c, z_max, "F(z_{\\max})", r"\text{active fraction}")
     else:
         hi, _ = _show_volume(sec, c, z_max + zs, r"F(z_{\max} + z_{\mathrm{sat}})",
                                     r"P(z > -z_{\mathrm{sat}})")
@@ -809,7 +807,6 @@ def _mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
 
 
 def _mechanisms_saturating(sec, n, z, zs, frac, sat_domain):
-    act = n.activation
     pct = Tex(approx_tex(frac * 100) + r"\,\%")
     sec.add(Text("A saturated unit still learns, slowly: its gradient is small, not zero. ", pct,
                  " of the domain lies in the non-saturated slab."))
@@ -916,7 +913,6 @@ def independent(question) -> dict:
         zmax = b + float(np.sum(np.maximum(W * lows, W * highs)))
         zmin = b + float(np.sum(np.minimum(W * lows, W * highs)))
     out["domain.z_max"], out["domain.z_min"] = zmax, zmin
-    c = [abs(Wi) * (hi - lo) for Wi, lo, hi in zip(W, lows, highs) if Wi != 0]
     if name == "identity":
         out["active_fraction"] = 1.0
         out["dead_on_domain"] = False
@@ -1020,7 +1016,7 @@ def float_cdf(W, lows, highs, b, t):
         limit = t - sum(s0 for s0, _ in shifts[index + 1:])
         width = a1 - a0
         # G_new(s) = (1/width) * int_{s - a1}^{s - a0} G(u) du = (H(s - a0) - H(s - a1)) / width
-        H, consts = [], []
+        H = []
         acc = 0.0
         for j, p in enumerate(pieces):
             q = p.integ()

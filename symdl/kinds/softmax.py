@@ -208,7 +208,7 @@ def solve(question) -> Solution:
     regs = {kind: reg_terms(p, kind) for kind in REGULARIZATIONS}
     summary = []
     for case in p.cases:
-        summary.append(_case(sol, question, p, case, regs[case.regularization], Wsym, xsym))
+        summary.append(_case(sol, p, case, regs[case.regularization], Wsym, xsym))
     _summary(sol, p, summary)
     return sol
 
@@ -289,7 +289,7 @@ def _twin_cases(p):
     return pairs
 
 
-def _case(sol, question, p, case, regs, Wsym, xsym):
+def _case(sol, p, case, regs, Wsym, xsym):
     N, D = p.N, p.D
     cid = case.id
     part = cid if len(cid) <= 3 else None
@@ -369,7 +369,7 @@ def _case(sol, question, p, case, regs, Wsym, xsym):
     if case.label is not None:
         for index, loss in enumerate(p.losses):
             prefix = cid if index == 0 else f"{cid}.{loss}"
-            _loss(sol, sec, p, case, s, shifted, probs, exps, loss, prefix, Wsym)
+            _loss(sol, sec, p, case, s, shifted, probs, exps, loss, prefix)
     return {"id": cid, "probs": rounded, "predicted": predicted, "label": case.label,
             "regularization": with_reg}
 
@@ -379,7 +379,7 @@ def _tex_text(name):
     return re.sub(r"[^A-Za-z0-9 .,:+\-()]", "", name) or "?"
 
 
-def _loss(sol, sec, p, case, s, shifted, probs, exps, loss, prefix, Wsym):
+def _loss(sol, sec, p, case, s, shifted, probs, exps, loss, prefix):
     N, D = p.N, p.D
     y = case.label
     onehot = sp.Matrix([1 if k == y else 0 for k in range(N)])
