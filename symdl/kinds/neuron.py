@@ -106,12 +106,19 @@ def sum_tex(terms, per_line=MAX_SUM_TERMS_PER_LINE) -> Tex:
     return Tex(out)
 
 
-def linear_tex(coeffs, symbols, const=None) -> Tex:
-    """``c_1 s_1 + c_2 s_2 + ... + const`` with signs folded and zero terms dropped."""
+def linear_tex(coeffs, symbols, const=None, per_line=None) -> Tex:
+    """``c_1 s_1 + c_2 s_2 + ... + const`` with signs folded and zero terms dropped.
+
+    With ``per_line``, a line break ``\\ &\quad`` follows every ``per_line`` terms (for aligned).
+    """
     out = ""
+    count = 0
     for c, sym in zip(coeffs, symbols):
         if c == 0:
             continue
+        if per_line and count and count % per_line == 0:
+            out += r" \\ &\quad "
+        count += 1
         mag = "" if abs(c) == 1 else tex(abs(c)) + r"\, "
         sign = "-" if c < 0 else "+"
         out += (("-" if sign == "-" else "") if not out else f" {sign} ") + mag + tex(sym)
@@ -138,10 +145,22 @@ def result_tex(value):
     return relation, body
 
 
+VECTOR_WRAP = 8     # entries per line of a long vector
+
+
 def vector_tex(value):
-    """(relation, LaTeX) of a column vector written as a transposed row, rounded when inexact."""
-    relation, body = value_tex(sp.Matrix(value).T)
-    return relation, Tex(body + "^T")
+    """(relation, LaTeX) of a column vector written as a transposed row, rounded when inexact.
+
+    A vector longer than VECTOR_WRAP entries is wrapped onto several lines inside the
+    brackets (read line by line), so that it fits the page.
+    """
+    row = sp.Matrix(value).T
+    relation, body = value_tex(row)
+    if row.cols <= VECTOR_WRAP:
+        return relation, Tex(body + "^T")
+    cells = [value_tex(v)[1] for v in row]
+    lines = [r" \quad ".join(cells[i:i + VECTOR_WRAP]) for i in range(0, len(cells), VECTOR_WRAP)]
+    return relation, Tex(r"\left[\begin{array}{l}" + r" \\ ".join(lines) + r"\end{array}\right]^T")
 
 
 def _factor_tex(value) -> str:
@@ -553,6 +572,9 @@ def _recovery(sol, sec, n, z, Ws, xs, bs):
     sol.answer("domain.z_max", z_max)
     sol.answer("domain.z_min", z_min)
     lin = linear_tex(list(W), xs, b)
+    long_form = sum(1 for w in W if w != 0) > 8
+    if long_form:
+        lin = linear_tex(list(W), xs, b, per_line=7)
     nz = [i for i in range(D) if W[i] != 0]
     c = [abs(W[i]) * (n.highs[i] - n.lows[i]) for i in nz]
 
@@ -567,7 +589,10 @@ def _recovery(sol, sec, n, z, Ws, xs, bs):
     if act.name in ("relu", "leaky_relu"):
         sec.add(Text("The neuron passes a gradient ", "" if act.name == "relu" else "of full size ",
                      "exactly where it is active, on the open half-space"),
-                Math(Tex(r"\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} = \{\mathbf{x} : " + lin + r" > 0\}")))
+                Math(Tex(r"\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} = \{\mathbf{x} : " + lin + r" > 0\}")
+                     if not long_form else
+                     Tex(r"\begin{aligned} &\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} \\ &= \{\mathbf{x} : "
+                         + lin + r" > 0\}\end{aligned}")))
         sec.add(Text("Over the domain, a linear function is largest at a vertex of the box: take ",
                      Tex(r"x^*_i"), " at the upper end where ", Tex("W_i > 0"), " and at the lower end otherwise, ",
                      Tex(r"\mathbf{x}^* = " + vector_tex(x_hi)[1]), "."))
@@ -599,7 +624,10 @@ def _recovery(sol, sec, n, z, Ws, xs, bs):
                  substituted=Tex(tex(zs, ln_notation=True)), result=zs))
     sec.add(Text("The unit is not saturated on the slab between two parallel planes,"),
             Math(Tex(r"\{\mathbf{x} : |\mathbf{W}^T\mathbf{x} + b| < z_{\mathrm{sat}}\} = \{\mathbf{x} : |"
-                     + lin + r"| < " + value_tex(zs)[1] + r"\}")))
+                     + lin + r"| < " + value_tex(zs)[1] + r"\}")
+                 if not long_form else
+                 Tex(r"\begin{aligned} &\{\mathbf{x} : |\mathbf{W}^T\mathbf{x} + b| < z_{\mathrm{sat}}\} \\ &= "
+                     r"\{\mathbf{x} : \big|" + lin + r"\big| < " + value_tex(zs)[1] + r"\}\end{aligned}")))
     sol.answer("saturation_z", zs)
     sec.add(Step("On the domain, z ranges between its values at two opposite vertices:",
                  lhs=Tex(r"z_{\max}"), formula=sum_tex([product(W[i], x_hi[i]) for i in range(D)] + [UE(b)]),
@@ -610,8 +638,8 @@ def _recovery(sol, sec, n, z, Ws, xs, bs):
         t = sp.Integer(0) if z_max == z_min else -z_min / (z_max - z_min)
         witness = sp.Matrix([x_lo[i] + t * (x_hi[i] - x_lo[i]) for i in range(D)])
         sec.add(Text("Since ", Tex(r"z_{\min} \le 0 \le z_{\max}"), ", the segment between the two vertices "
-                     "crosses z = 0; a witness input with z = 0, the steepest point of the curve, is ",
-                     Tex(r"\mathbf{x}_0 " + " ".join(vector_tex(witness))), "."))
+                     "crosses z = 0; a witness input with z = 0, the steepest point of the curve, is"),
+                Math(Tex(r"\mathbf{x}_0 " + " ".join(vector_tex(witness)) + ".")))
     else:
         witness = sp.Matrix(x_hi if z_max < 0 else x_lo)
     sol.answer("witness", witness)
@@ -696,16 +724,18 @@ def _show_volume(sec, c, r, name, meaning):
         for i, (sigma, weight) in enumerate(terms):
             rest = rr - sigma
             rest = rest if rest.is_Rational else sp.Float(float(rest), 5)
-            piece = tex(sp.Pow(UE(rest), k, evaluate=False))
+            piece = r"\left(" + tex(rest) + r"\right)^{" + str(k) + "}"
             count = "" if abs(weight) == 1 else str(abs(weight)) + r"\,"
-            if i and i % 6 == 0:
+            if i and i % (6 if k <= 6 else 4) == 0:
                 body += r" \\ &\qquad "
             if i == 0:
                 body += ("-" if weight < 0 else "") + count + piece
             else:
                 body += f" {'-' if weight < 0 else '+'} " + count + piece
-        subst = Tex(lead + r"\frac{1}{" + str(k) + r"! \cdot " + r" \cdot ".join(tex(ci) for ci in c)
-                    + r"}\Big(" + body + r"\Big)")
+        c_prod = sp.Mul(*c)
+        prod = (r" \cdot ".join(tex(ci) for ci in c) if k <= 8
+                else tex(c_prod) if value_tex(c_prod)[0] == "=" else r"\prod_i c_i")
+        subst = Tex(lead + r"\frac{1}{" + str(k) + r"! \cdot " + prod + r"}\Big(" + body + r"\Big)")
         text = (f"Subsets S with the same sum give the same bracket: grouped by that sum, only the "
                 f"{len(terms)} sum{'s' if len(terms) > 1 else ''} below "
                 + ("the threshold" if not rr.is_Rational else _plain_number(rr))
