@@ -109,7 +109,7 @@ def sum_tex(terms, per_line=MAX_SUM_TERMS_PER_LINE) -> Tex:
 def linear_tex(coeffs, symbols, const=None, per_line=None) -> Tex:
     """``c_1 s_1 + c_2 s_2 + ... + const`` with signs folded and zero terms dropped.
 
-    With ``per_line``, a line break ``\\ &\quad`` follows every ``per_line`` terms (for aligned).
+    With ``per_line``, an aligned line break follows every ``per_line`` terms.
     """
     out = ""
     count = 0
