@@ -391,7 +391,7 @@ def _loss(sol, sec, p, case, s, shifted, probs, exps, loss, prefix):
         inner = sum_tex([sp.exp(UE(d), evaluate=False) for d in shifted], per_line=6)
         sec.add(Step("", lhs=sp.Symbol("L"),
                      formula=Tex(r"-\ln p_y = \ln \sum_j e^{s_j - m} - (s_y - m)"),
-                     substituted=Tex(r"\ln\left(" + inner + r"\right) - \left(" + tex(shifted[y]) + r"\right)"),
+                     substituted=Tex(r"\ln\Big(" + inner + r"\Big) - \left(" + tex(shifted[y]) + r"\right)"),
                      result=L))
         g = probs - onehot
         rel, body = vector_tex(g)
@@ -465,12 +465,19 @@ def _summary(sol, p, summary):
     top = max(max(c["probs"]) for c in summary)
     ymax = min(1.0, math.ceil(top * 10 - 1e-9) / 10) if top > 0 else 1.0
     ymax = max(ymax, 0.1)
-    header = ["case"] + [Tex(f"p_{{{k + 1}}}") for k in range(p.N)] + ["predicted"]
-    rows = []
-    for c in summary:
-        rows.append([c["id"]] + [Tex(f"{v:.4f}") for v in c["probs"]] + [p.classes[c["predicted"] - 1]])
-    sec.add(Table(header=header, rows=rows, align="l" + "r" * p.N + "c", small=p.N > 6,
-                  caption="Probabilities rounded to four decimals."))
+    if p.N <= 8:
+        header = ["case"] + [Tex(f"p_{{{k + 1}}}") for k in range(p.N)] + ["predicted"]
+        rows = [[c["id"]] + [Tex(f"{v:.4f}") for v in c["probs"]] + [p.classes[c["predicted"] - 1]]
+                for c in summary]
+        align = "l" + "r" * p.N + "c"
+    else:       # many classes: one row per class, one column per case
+        header = ["class"] + [f"case {c['id']}" for c in summary]
+        rows = [[p.classes[k]] + [Tex(f"{c['probs'][k]:.4f}" + (r"^{\ast}" if c["predicted"] == k + 1 else ""))
+                                  for c in summary] for k in range(p.N)]
+        align = "l" + "r" * len(summary)
+    sec.add(Table(header=header, rows=rows, align=align, small=p.N > 6 or len(summary) > 6,
+                  caption="Probabilities rounded to four decimals." + ("" if p.N <= 8 else
+                                                                      " The predicted class is starred.")))
     data = {
         "ymax": num(ymax),
         "classes": list(p.classes),
