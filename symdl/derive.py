@@ -113,7 +113,8 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
             exc.question = question.id
         raise
     except RecursionError:
-        raise SpecError("expression nested too deeply", file=question.file, question=question.id) from None
+        raise SpecError("recursion limit reached: an expression nested too deeply, or a value far too large",
+                        file=question.file, question=question.id) from None
     except MemoryError:
         raise SpecError("out of memory (a value or shape far too large?)",
                         file=question.file, question=question.id) from None

@@ -90,7 +90,8 @@ def run_cli(spec: Path, workdir: Path) -> subprocess.CompletedProcess:
 
 
 def cli_args(spec: Path, workdir: Path) -> list:
-    return ["derive", str(spec), "--out", str(workdir / "out"), "--no-pdf", "--time-limit", "20"]
+    limit = expectation(spec).get("time-limit", "20") if spec.is_file() else "20"
+    return ["derive", str(spec), "--out", str(workdir / "out"), "--no-pdf", "--time-limit", limit]
 
 
 def fork_cli(argv, workdir: Path, logs: Path) -> int:
