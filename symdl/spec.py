@@ -17,6 +17,26 @@ _MISSING = object()
 
 MAX_SPEC_BYTES = 5_000_000
 
+# Characters beyond ASCII that the answer key's LaTeX (T1 + TS1 + OMS encodings, utf8 input)
+# can typeset: the code points declared in LaTeX's t1enc.dfu, ts1enc.dfu and omsenc.dfu.
+# Any other character in a spec string would stop the PDF build, so it is refused up front.
+TYPESETTABLE = (
+    (0x00A0, 0x00B7), (0x00B9, 0x0125), (0x0128, 0x0137), (0x0139, 0x013E), (0x0141, 0x0148),
+    (0x014A, 0x0165), (0x0168, 0x017E), (0x0192, 0x0192), (0x01C4, 0x01D4), (0x01E2, 0x01E3),
+    (0x01E6, 0x01EB), (0x01F0, 0x01F0), (0x01F4, 0x01F5), (0x0218, 0x021B), (0x0232, 0x0233),
+    (0x0237, 0x0237), (0x02C7, 0x02C7), (0x02D8, 0x02D9), (0x02DB, 0x02DB), (0x02DD, 0x02DD),
+    (0x0E3F, 0x0E3F), (0x1E02, 0x1E03), (0x1E0D, 0x1E0D), (0x1E1E, 0x1E21), (0x1E25, 0x1E25),
+    (0x1E30, 0x1E31), (0x1E37, 0x1E37), (0x1E43, 0x1E43), (0x1E45, 0x1E45), (0x1E47, 0x1E47),
+    (0x1E5B, 0x1E5B), (0x1E63, 0x1E63), (0x1E6D, 0x1E6D), (0x1E8E, 0x1E91), (0x1E9E, 0x1E9E),
+    (0x1EF2, 0x1EF3), (0x200C, 0x200C), (0x2010, 0x2016), (0x2018, 0x201A), (0x201C, 0x201E),
+    (0x2020, 0x2022), (0x2030, 0x2031), (0x2039, 0x203B), (0x203D, 0x203D), (0x2044, 0x2044),
+    (0x204E, 0x204E), (0x2052, 0x2052), (0x20A1, 0x20A1), (0x20A4, 0x20A4), (0x20A6, 0x20A6),
+    (0x20A9, 0x20A9), (0x20AB, 0x20AC), (0x20B1, 0x20B1), (0x2103, 0x2103), (0x2116, 0x2117),
+    (0x211E, 0x211E), (0x2120, 0x2120), (0x2122, 0x2122), (0x2126, 0x2127), (0x212E, 0x212E),
+    (0x2190, 0x2193), (0x2329, 0x232A), (0x2422, 0x2423), (0x25E6, 0x25E6), (0x25EF, 0x25EF),
+    (0x266A, 0x266A), (0x27E8, 0x27E9), (0x3008, 0x3009), (0xFB00, 0xFB06), (0xFEFF, 0xFEFF)
+)
+
 
 @dataclass
 class Question:
@@ -193,6 +213,7 @@ def load_exam(path) -> Exam:
     for key in ("title", "course", "date"):
         if key in exam and not _one_line(exam[key]):
             raise SpecError("must be one line of text", file=path, field=f"exam.{key}")
+    _check_strings(exam, "exam", file=path)
     instructions = exam.get("instructions", [])
     if not isinstance(instructions, list) or not all(isinstance(s, str) for s in instructions):
         raise SpecError("expected a list of strings", file=path, field="exam.instructions")
@@ -231,6 +252,7 @@ def load_exam(path) -> Exam:
         parts = table.get("parts", {})
         if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
             raise SpecError("expected a table of strings", file=path, question=qid, field="parts")
+        _check_strings(table, "", file=path, question=qid)
         title = table.get("title")
         if title is not None and not isinstance(title, str):
             raise SpecError("expected a string", file=path, question=qid, field="title")
@@ -241,6 +263,30 @@ def load_exam(path) -> Exam:
                                   points=points, parts=parts, title=title))
     return Exam(id=exam_id, title=exam["title"], file=path, questions=questions,
                 course=exam.get("course", ""), date=exam.get("date", ""), instructions=instructions)
+
+
+def _typesettable(ch: str) -> bool:
+    code = ord(ch)
+    if code < 0x7F:
+        return True                      # ASCII; control characters are dropped when printed
+    return any(lo <= code <= hi for lo, hi in TYPESETTABLE)
+
+
+def _check_strings(value, path, *, file, question=None):
+    """Refuse, naming the field, any string with a character the answer key cannot print."""
+    if isinstance(value, str):
+        for ch in value:
+            if not _typesettable(ch):
+                raise SpecError(f"character {ch!r} (U+{ord(ch):04X}) cannot be typeset in the answer key; "
+                                "write it in words (or, in a math field, as LaTeX)",
+                                file=file, question=question, field=path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key, path, file=file, question=question)
+            _check_strings(item, f"{path}.{key}" if path else key, file=file, question=question)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_strings(item, path, file=file, question=question)
 
 
 def _one_line(text: str) -> bool:

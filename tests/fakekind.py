@@ -113,4 +113,4 @@ def _toml(value):
         return repr(value)
     import json
 
-    return json.dumps(value)  # a JSON string is a valid TOML basic string
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
