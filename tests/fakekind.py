@@ -111,6 +111,8 @@ def _toml(value):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
     import json
 
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string

@@ -25,7 +25,7 @@ def build(tex_file: Path, timeout: float = 300) -> Path:
     if not tex_available():
         raise BuildError("latexmk/pdflatex not found")
     folder = tex_file.parent
-    env = dict(os.environ, openin_any="p", openout_any="p", shell_escape="f")
+    env = dict(os.environ, openin_any="p", openout_any="p", shell_escape="f", max_print_line="10000")
     if "SOURCE_DATE_EPOCH" in env:
         env.setdefault("FORCE_SOURCE_DATE", "1")
     cmd = ["latexmk", "-norc", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",

@@ -1,0 +1,219 @@
+"""Safety of the LaTeX step: hostile spec text prints as text; TeX can neither run commands
+nor read or write outside its folder, whatever rc file or raw LaTeX it is handed.
+
+The end-to-end case builds one real PDF (a neuron question, ~5 s); the sandbox cases build
+tiny documents directly with ``symdl.render.pdf.build`` (~1 s each).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import fakekind
+from symdl.derive import derive
+from symdl.errors import BuildError
+from symdl.render import latex
+from symdl.render import pdf as pdf_render
+from symdl.spec import load_exam
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+needs_tex = pytest.mark.skipif(not (pdf_render.tex_available() and shutil.which("pdftotext")),
+                               reason="latexmk/pdflatex/pdftotext not installed")
+
+HOSTILE = r"\input{/etc/passwd}\immediate\write18{touch MARKER}"
+
+
+def hostile(marker: Path) -> str:
+    return HOSTILE.replace("MARKER", str(marker))
+
+
+def neuron_spec(marker: Path) -> str:
+    evil = hostile(marker)
+    return f"""
+[exam]
+id = "safety"
+title = '{evil}'
+course = '{evil} $x$ % # & ~ ^ _ < > |'
+date = '{evil}'
+instructions = ['{evil}']
+
+[[question]]
+id = "Q1"
+kind = "neuron"
+title = '{evil}'
+text = '''{evil}
+
+\\end{{document}} \\def\\x{{1}} \\catcode`\\%=12 \\csname @@end\\endcsname'''
+activation = "relu"
+W = '[-0.1 \\quad -0.2]^T'
+x = '[0.7 \\quad 0.9]^T'
+b = '[0.5]'
+upstream = '[-0.124]'
+[question.parts]
+a = '{evil}'
+"""
+
+
+# ------------------------------------------------------------------------ escaping ----
+
+def test_hostile_text_is_escaped_in_the_tex(tmp_path):
+    marker = tmp_path / "pwned"
+    spec = tmp_path / "exam.toml"
+    spec.write_text(neuron_spec(marker))
+    from symdl.derive import solve_exam
+
+    report = solve_exam(spec)
+    tex = latex.render(report.exam, report.results)
+    assert r"\input{/etc/passwd}" not in tex
+    assert r"\write18" not in tex
+    assert r"\end{document} \def" not in tex
+    assert r"\textbackslash{}input\{/etc/passwd\}\textbackslash{}immediate\textbackslash{}write18\{touch" in tex
+    assert tex.count(r"\end{document}") == 1
+
+
+def test_every_string_of_a_fake_question_is_escaped(tmp_path, monkeypatch):
+    fakekind.install(monkeypatch)
+    spec = tmp_path / "exam.toml"
+    evil = hostile(tmp_path / "pwned")
+    spec.write_text(fakekind.spec({"a": "1", "b": "2", "text": evil, "title": evil,
+                                   "parts": {"a": evil}}, title=evil))
+    from symdl.derive import solve_exam
+
+    report = solve_exam(spec)
+    tex = latex.render(report.exam, report.results)
+    assert r"\write18" not in tex and r"\input{" not in tex
+    assert tex.count(r"\textbackslash{}write18") == 4           # exam title, question title, text, part
+
+
+@needs_tex
+def test_hostile_spec_prints_as_text_in_the_pdf_and_runs_nothing(tmp_path):
+    marker = tmp_path / "pwned"
+    spec = tmp_path / "exam.toml"
+    spec.write_text(neuron_spec(marker))
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "symdl", "derive", str(spec), "--out", str(out)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    pdf = out / "safety" / "answer-key.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    flat = "".join(text.split())
+    assert "".join(hostile(marker).split()) in flat                # printed, character for character
+    assert "root:" not in text                                     # /etc/passwd was not read
+    assert not marker.exists()                                     # \write18 did not run
+    assert sorted(p.name for p in (out / "safety").iterdir()) == ["answer-key.pdf", "answer-key.tex",
+                                                                   "answers.json"]
+
+
+# --------------------------------------------------------------------- the sandbox ----
+
+def build_raw(folder: Path, body: str, rc: str | None = None):
+    folder.mkdir(parents=True, exist_ok=True)
+    tex = folder / "raw.tex"
+    tex.write_text("\\documentclass{article}\n\\begin{document}\n" + body + "\n\\end{document}\n")
+    if rc is not None:
+        (folder / "latexmkrc").write_text(rc)
+        (folder / ".latexmkrc").write_text(rc)
+    return pdf_render.build(tex)
+
+
+@needs_tex
+def test_shell_escape_is_off_even_with_a_hostile_latexmkrc(tmp_path):
+    marker = tmp_path / "shell-ran"
+    rc = "$pdflatex = 'pdflatex -shell-escape %O %S'; $pdf_mode = 1;\n"
+    build_raw(tmp_path / "doc", f"Hello \\immediate\\write18{{touch {marker}}}", rc=rc)
+    assert not marker.exists()
+    log = (tmp_path / "doc" / "raw.log").read_text(errors="replace")
+    assert "runsystem(touch" in log and "disabled" in log
+    assert "restricted \\write18 enabled" not in log and "\\write18 enabled." not in log
+
+
+@needs_tex
+@pytest.mark.parametrize("target", ["../escaped.txt", "ABSOLUTE"])
+def test_tex_cannot_write_outside_its_folder(tmp_path, target):
+    target = str(tmp_path / "abs.txt") if target == "ABSOLUTE" else target
+    with pytest.raises(BuildError) as info:
+        build_raw(tmp_path / "doc", "\\newwrite\\f\\immediate\\openout\\f=" + target +
+                  " \\immediate\\write\\f{x}\\immediate\\closeout\\f")
+    assert "I can't write on file" in str(info.value)
+    assert not (tmp_path / "escaped.txt").exists() and not (tmp_path / "abs.txt").exists()
+
+
+@needs_tex
+def test_tex_cannot_read_absolute_paths(tmp_path):
+    secret = tmp_path / "secret.tex"
+    secret.write_text("TOPSECRET")
+    with pytest.raises(BuildError) as info:
+        build_raw(tmp_path / "doc", f"\\input{{{secret}}}")
+    assert "not found" in str(info.value)
+    assert not (tmp_path / "doc" / "raw.pdf").exists()
+
+
+@needs_tex
+def test_failed_build_reports_the_first_tex_error_on_one_line(tmp_path):
+    with pytest.raises(BuildError) as info:
+        build_raw(tmp_path / "doc", "one \\undefinedmacro two \\alsoundefined")
+    message = str(info.value)
+    assert message.startswith("TeX failed: ./raw.tex:3: Undefined control sequence.")
+    assert "\n" not in message and "alsoundefined" not in message
+    assert info.value.exit_status == 1
+
+
+def test_first_error_ignores_the_banner(tmp_path):
+    log = tmp_path / "x.log"
+    log.write_text("This is pdfTeX, Version 3.14 (TeX Live 2022) (preloaded format=pdflatex)  27 NOV 2026 04:55\n"
+                   "LaTeX Font Info:    Checking defaults for OML/cmm/m/it on input line 2.\n"
+                   "! Missing $ inserted.\n<inserted text>\n                $\nl.42 a_b\n")
+    assert pdf_render.first_error(log) == "Missing $ inserted. (l.42)"
+
+
+@needs_tex
+def test_failed_tex_build_leaves_no_folder(tmp_path, monkeypatch):
+    fakekind.install(monkeypatch)
+    spec = tmp_path / "exam.toml"
+    spec.write_text(fakekind.spec({"a": "1", "b": "2"}))
+    monkeypatch.setattr(latex, "render", lambda exam, results:
+                        "\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}\n")
+    out = tmp_path / "out"
+    with pytest.raises(BuildError, match="Undefined control sequence"):
+        derive(spec, out, pdf=True)
+    assert not out.exists()                                          # created by derive, removed again
+    out.mkdir()
+    with pytest.raises(BuildError):
+        derive(spec, out, pdf=True)
+    assert list(out.iterdir()) == []                                 # no staging folder left
+
+
+def test_exam_id_cannot_escape_the_output_folder(tmp_path):
+    spec = tmp_path / "exam.toml"
+    spec.write_text('[exam]\nid = "../../x"\ntitle = "t"\n[[question]]\nid = "Q"\nkind = "neuron"\n')
+    with pytest.raises(Exception, match="exam.id"):
+        load_exam(spec)
+
+
+def test_pdf_build_environment_is_locked_down(monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_run(cmd, cwd, env, **kwargs):
+        seen.update(cmd=cmd, cwd=cwd, env=env)
+        (Path(cwd) / "t.pdf").write_bytes(b"%PDF")
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(pdf_render, "tex_available", lambda: True)
+    monkeypatch.setattr(pdf_render.subprocess, "run", fake_run)
+    monkeypatch.setenv("openin_any", "a")
+    monkeypatch.setenv("shell_escape", "t")
+    (tmp_path / "t.tex").write_text("x")
+    pdf_render.build(tmp_path / "t.tex")
+    assert seen["cmd"][:2] == ["latexmk", "-norc"] and "-no-shell-escape" in seen["cmd"]
+    assert seen["env"]["openin_any"] == "p" and seen["env"]["openout_any"] == "p"
+    assert seen["env"]["shell_escape"] == "f"
+    assert Path(seen["cwd"]) == tmp_path
+    assert os.environ["shell_escape"] == "t"                          # the caller's env is untouched
