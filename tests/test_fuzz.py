@@ -42,8 +42,12 @@ UNCLOSED_MATRIX = ("latex_parse._split_top loops forever on an unclosed \\begin{
                    "character 12 (e.g. '1 + 2 + 3 + 4 + \\begin{bmatrix} 1'); only the time limit stops it")
 
 # Known bugs in modules this suite does not own: (exception type, file, function) -> reason.
-# (Empty now: the graph kind's complex/infinite node values, found here, were fixed.)
-KNOWN: dict = {}
+# (The graph kind's complex/infinite node values, found here first, were fixed.)
+KNOWN = {
+    ("TypeError", "latex_parse.py", "parse_number"):
+        "latex_parse.parse_number(nan or inf float) raises TypeError from sympy.Rational; kinds that "
+        "call latex_parse directly (softmax case x) bypass Question's finite check",
+}
 
 EXTRA_SEEDS = {
     "graph_scalar": """
@@ -211,6 +215,8 @@ def other_type(rng, value):
 def mutate_structure(rng, data: dict) -> list:
     """Apply one structural mutation in place; return a description."""
     places = list(_paths(data))
+    if not places:
+        return "nothing left"
     container, key = rng.choice(places)
     value = container[key]
     op = rng.choice(["delete", "retype", "latex", "latex", "latex", "number", "duplicate", "unknown"])
@@ -294,7 +300,7 @@ def workdir(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def watchdog():
     """A hang (in C code, out of reach of the time limit) kills the run with a traceback."""
-    faulthandler.dump_traceback_later(240, exit=True)
+    faulthandler.dump_traceback_later(max(240, CASES * 3), exit=True)
     yield
     faulthandler.cancel_dump_traceback_later()
 
