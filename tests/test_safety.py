@@ -217,3 +217,19 @@ def test_pdf_build_environment_is_locked_down(monkeypatch, tmp_path):
     assert seen["env"]["shell_escape"] == "f"
     assert Path(seen["cwd"]) == tmp_path
     assert os.environ["shell_escape"] == "t"                          # the caller's env is untouched
+
+
+@needs_tex
+def test_every_character_the_spec_accepts_can_be_typeset(tmp_path, monkeypatch):
+    """spec.TYPESETTABLE promises these characters build; prove it with one PDF holding all."""
+    from symdl.spec import TYPESETTABLE
+
+    fakekind.install(monkeypatch)
+    chars = "".join(chr(c) for lo, hi in TYPESETTABLE for c in range(lo, hi + 1))
+    printable = "".join(chr(c) for c in range(0x20, 0x7F))
+    text = " ".join(chars[i:i + 40] for i in range(0, len(chars), 40))
+    spec = tmp_path / "exam.toml"
+    spec.write_text(fakekind.spec({"a": "1", "b": "2", "text": text + " " + printable}, title="All " + chars[:30]),
+                    encoding="utf-8")
+    report = derive(spec, tmp_path / "out", pdf=True)
+    assert (report.folder / "answer-key.pdf").is_file()
