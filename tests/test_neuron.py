@@ -280,3 +280,14 @@ def test_many_inputs_still_derive_exactly(tmp_path):
     sol = neuron.solve(q)
     assert sol.answers["active_fraction"].is_Rational
     assert all(c.ok for c in verify(q, sol))
+
+
+def test_far_tail_saturation_and_magnitude_guard(tmp_path):
+    q = question(tmp_path, "activation = 'sigmoid'\nW = '[1]'\nx = '[0.5]'\nb = '-900'\nupstream = '1'\n")
+    sol = neuron.solve(q)
+    assert sol.answers["saturated"] is True and sol.answers["dead"] is False    # tiny, never exactly 0
+    assert all(c.ok for c in verify(q, sol))
+    q = question(tmp_path, "activation = 'relu'\nW = '[1]'\nx = '[0.5]'\nb = '10^{300}'\nupstream = '1'\n", "big")
+    with pytest.raises(SpecError) as info:
+        neuron.solve(q)
+    assert info.value.field == "b" and "too large" in info.value.message

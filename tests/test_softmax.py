@@ -252,3 +252,11 @@ def test_random_exams_agree_with_numpy(tmp_path):
         np.testing.assert_allclose(arr(a["r.grad.W"]).reshape(N, D),
                                    central(lambda w: ce_loss(w, B, x, y - 1, reg), W.astype(float)),
                                    rtol=1e-5, atol=1e-7)
+
+
+def test_huge_scores_are_refused_quickly(tmp_path):
+    q = question(tmp_path, "W = '\\begin{bmatrix} 10^{300} & 0 \\\\ 0 & 1 \\end{bmatrix}'\nB = '[0 \\quad 0]^T'\n"
+                           "[[question.case]]\nid = 'a'\nx = '[1 \\quad 2]^T'\n")
+    with pytest.raises(SpecError) as info:
+        softmax.solve(q)
+    assert info.value.field == "case.a.x" and "too large" in info.value.message

@@ -63,6 +63,7 @@ ACTIVATIONS = {
 DEFAULT_SLOPE = sp.Rational(1, 100)
 DEFAULT_SATURATION = sp.Rational(1, 100)
 MAX_VOLUME_TERMS = 100_000
+MAX_Z = 10 ** 6
 MAX_SUM_TERMS_PER_LINE = 6
 
 # Raw LaTeX the spec may show on the sheet must not reach TeX's file or shell primitives.
@@ -257,6 +258,13 @@ def read(question) -> Neuron:
     b = read_scalar(question, "b")
     upstream = read_scalar(question, "upstream")
     lows, highs, note = read_domain(question, x)
+    # magnitudes: an exam neuron's pre-activation stays far below 10^6 on its domain
+    z_ext = abs(b) + sum(abs(w) * max(abs(lo), abs(hi)) for w, lo, hi in zip(W, lows, highs))
+    z_here = abs((W.T * x)[0] + b)
+    if max(z_ext, z_here) > MAX_Z:
+        field = ("b" if abs(b) > MAX_Z / 2 else "W" if max(abs(w) for w in W) > MAX_Z / (4 * W.rows)
+                 else "domain" if question.has("domain") and z_here <= MAX_Z else "x")
+        raise question.error(field, "the pre-activation reaches beyond +-10^6: too large for an exam neuron")
     return Neuron(act, slope, W, x, b, upstream, lows, highs, note, threshold)
 
 
@@ -929,7 +937,14 @@ def independent(question) -> dict:
     if name in ("relu", "leaky_relu", "identity"):
         gW, gx, gb = np.round(gW, 9), np.round(gx, 9), round(gb, 9)
     out["grad.W"], out["grad.x"], out["grad.b"] = gW.reshape(-1, 1), gx.reshape(-1, 1), gb
-    out["dead"] = bool(abs(dydz) == 0.0)
+    if name in ("sigmoid", "tanh"):
+        # log |dy/dz| in floats, finite for every z (the derivative itself underflows past |z| ~ 745)
+        a = abs(z)
+        log_slope = (-a - 2 * math.log1p(math.exp(-a)) if name == "sigmoid"
+                     else math.log(4.0) - 2 * a - 2 * math.log1p(math.exp(-2 * a)))
+        out["dead"] = bool(log_slope == -math.inf)
+    else:
+        out["dead"] = bool(abs(dydz) == 0.0)
     lows = np.array([float(v) for v in n.lows])
     highs = np.array([float(v) for v in n.highs])
     # domain extremes by enumerating vertices (when few), else coordinatewise
@@ -959,7 +974,7 @@ def independent(question) -> dict:
     else:
         zsat = _bisect(lambda t: 1 - math.tanh(t) ** 2 - tau, 0.0, 50.0)
     out["saturation_z"] = zsat
-    out["saturated"] = bool(abs(dydz) < tau)
+    out["saturated"] = bool(log_slope < math.log(tau))
     out["active_fraction"] = float_below(W, lows, highs, b, zsat) - float_below(W, lows, highs, b, -zsat)
     out["saturated_on_domain"] = bool(zmin >= zsat or zmax <= -zsat)
     # witness: where the segment from the minimizing to the maximizing vertex crosses z = 0

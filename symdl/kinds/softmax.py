@@ -28,6 +28,7 @@ LOSSES = {"cross_entropy": "cross_entropy", "cross-entropy": "cross_entropy", "c
           "softmax": "cross_entropy", "hinge": "hinge", "svm": "hinge", "multiclass_svm": "hinge"}
 LOSS_TITLES = {"cross_entropy": "cross-entropy", "hinge": "multiclass SVM (hinge)"}
 CASE_KEYS = {"id", "x", "regularization", "label", "text"}
+MAX_SCORE = 10 ** 6
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 
 
@@ -208,7 +209,7 @@ def solve(question) -> Solution:
     regs = {kind: reg_terms(p, kind) for kind in REGULARIZATIONS}
     summary = []
     for case in p.cases:
-        summary.append(_case(sol, p, case, regs[case.regularization], Wsym, xsym))
+        summary.append(_case(sol, question, p, case, regs[case.regularization], Wsym, xsym))
     _summary(sol, p, summary)
     return sol
 
@@ -289,7 +290,7 @@ def _twin_cases(p):
     return pairs
 
 
-def _case(sol, p, case, regs, Wsym, xsym):
+def _case(sol, question, p, case, regs, Wsym, xsym):
     N, D = p.N, p.D
     cid = case.id
     part = cid if len(cid) <= 3 else None
@@ -319,6 +320,9 @@ def _case(sol, p, case, regs, Wsym, xsym):
                      lhs=sp.Symbol(f"s_{n + 1}"), formula=sum_tex(terms_sym, per_line),
                      substituted=sum_tex(terms_num, per_line), result=value))
     s = sp.Matrix(s)
+    if any(abs(v) > MAX_SCORE for v in s):
+        raise question.error(f"case.{cid}.x", f"a score beyond +-10^{int(math.log10(MAX_SCORE))}: too large "
+                                              "for an exam (check the magnitudes of W, B and x)")
     sol.answer(f"{cid}.scores", s)
 
     # softmax with the max shift
@@ -343,9 +347,7 @@ def _case(sol, p, case, regs, Wsym, xsym):
                           Tex(r"p_k = e^{s_k - m} / \sum_j e^{s_j - m}")],
                   rows=rows, align="c" + "r" * 4))
     sol.answer(f"{cid}.probs", probs)
-    check = sp.simplify(sum(probs) - 1)
-    if check != 0:      # cannot happen: the numerators are the denominator's terms
-        raise AssertionError("probabilities do not sum to 1")
+    # the sum is 1 by construction (the numerators are the denominator's terms)
     rounded = [float(sp.N(v, 20)) for v in probs]
     sec.add(Step("The probabilities sum to 1: the numerators are exactly the terms of the denominator.",
                  lhs=Tex(r"\sum_k p_k"), formula=Tex(r"\frac{\sum_k e^{s_k - m}}{\sum_j e^{s_j - m}}"),
