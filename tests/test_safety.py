@@ -201,13 +201,17 @@ def test_exam_id_cannot_escape_the_output_folder(tmp_path):
 def test_pdf_build_environment_is_locked_down(monkeypatch, tmp_path):
     seen = {}
 
-    def fake_run(cmd, cwd, env, **kwargs):
-        seen.update(cmd=cmd, cwd=cwd, env=env)
-        (Path(cwd) / "t.pdf").write_bytes(b"%PDF")
-        return subprocess.CompletedProcess(cmd, 0, "", "")
+    class FakePopen:
+        def __init__(self, cmd, cwd, env, **kwargs):
+            seen.update(cmd=cmd, cwd=cwd, env=env, **kwargs)
+            (Path(cwd) / "t.pdf").write_bytes(b"%PDF")
+            self.returncode, self.pid = 0, -1
+
+        def communicate(self, timeout=None):
+            return "", ""
 
     monkeypatch.setattr(pdf_render, "tex_available", lambda: True)
-    monkeypatch.setattr(pdf_render.subprocess, "run", fake_run)
+    monkeypatch.setattr(pdf_render.subprocess, "Popen", FakePopen)
     monkeypatch.setenv("openin_any", "a")
     monkeypatch.setenv("shell_escape", "t")
     (tmp_path / "t.tex").write_text("x")
@@ -215,8 +219,33 @@ def test_pdf_build_environment_is_locked_down(monkeypatch, tmp_path):
     assert seen["cmd"][:2] == ["latexmk", "-norc"] and "-no-shell-escape" in seen["cmd"]
     assert seen["env"]["openin_any"] == "p" and seen["env"]["openout_any"] == "p"
     assert seen["env"]["shell_escape"] == "f"
+    assert seen["start_new_session"] is True and seen["stdin"] == subprocess.DEVNULL
     assert Path(seen["cwd"]) == tmp_path
     assert os.environ["shell_escape"] == "t"                          # the caller's env is untouched
+
+
+def _processes_in(folder: Path) -> list:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if Path(os.readlink(proc / "cwd")) == folder:
+                    found.append(int(proc.name))
+            except OSError:
+                pass
+    return found
+
+
+@needs_tex
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc")
+def test_a_tex_loop_is_stopped_whole(tmp_path):
+    doc = tmp_path / "doc"
+    doc.mkdir()
+    (doc / "raw.tex").write_text("\\documentclass{article}\n\\begin{document}\n"
+                                 "\\def\\x{\\x}\\x\n\\end{document}\n")
+    with pytest.raises(BuildError, match="longer than 3 s"):
+        pdf_render.build(doc / "raw.tex", timeout=3)
+    assert _processes_in(doc) == []                                   # no pdflatex left spinning
 
 
 @needs_tex

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -30,17 +31,34 @@ def build(tex_file: Path, timeout: float = 300) -> Path:
         env.setdefault("FORCE_SOURCE_DATE", "1")
     cmd = ["latexmk", "-norc", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
            "-file-line-error", "-quiet", tex_file.name]
+    # latexmk runs pdflatex as a grandchild: give them a process group of their own, so that
+    # a build that runs too long (a TeX loop) is stopped whole, not just latexmk.
+    proc = subprocess.Popen(cmd, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True, start_new_session=True)
     try:
-        proc = subprocess.run(cmd, cwd=folder, env=env, capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise BuildError(f"TeX build took longer than {timeout:.0f} s") from None
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except BaseException as exc:
+        _kill_group(proc)
+        if isinstance(exc, subprocess.TimeoutExpired):
+            raise BuildError(f"TeX build took longer than {timeout:.0f} s (a loop in the LaTeX?)") from None
+        raise
+    proc = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
     pdf = folder / (tex_file.stem + ".pdf")
     if proc.returncode != 0 or not pdf.is_file():
         log = folder / (tex_file.stem + ".log")
         raise BuildError(f"TeX failed: {first_error(log, proc.stdout + proc.stderr)} "
                          f"(rerun with --no-pdf to keep the .tex and build it by hand)")
     return pdf
+
+
+def _kill_group(proc):
+    """Kill latexmk and every process it started (pdflatex, bibtex...), then reap latexmk."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.kill()
+    proc.communicate()
 
 
 _FILE_LINE_ERROR = re.compile(r"^(?:\./)?[^\s:()]+\.(?:tex|sty|cls|def|cfg|clo):\d+: ")
