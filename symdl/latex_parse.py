@@ -154,7 +154,10 @@ def _split_top(s: str, sep: str) -> list[str]:
     i = 0
     while i < len(s):
         if s.startswith(r"\begin{bmatrix}", i):
-            end = s.find(r"\end{bmatrix}", i) + len(r"\end{bmatrix}")
+            end = s.find(r"\end{bmatrix}", i)
+            if end < 0:
+                raise LatexError(f"\\begin{{bmatrix}} without \\end{{bmatrix}} at character {i}")
+            end += len(r"\end{bmatrix}")
             current.append(s[i:end])
             i = end
             continue
@@ -194,6 +197,22 @@ def _check_size(expr):
 
 def _literal_count(text: str) -> int:
     return len(re.findall(r"(?<![A-Za-z_^{])(?:\d+(?:\.\d*)?|\.\d+)", text))
+
+
+def _exact_matrix(table):
+    """sympy.Matrix(table); a table of rationals is built straight over QQ (or ZZ), the domain
+    SymPy would choose itself, without sympifying every entry again."""
+    if not all(isinstance(v, sympy.Rational) for row in table for v in row):
+        return sympy.Matrix(table)
+    from sympy.polys.domains import QQ, ZZ
+    from sympy.polys.matrices import DomainMatrix
+
+    if all(v.q == 1 for row in table for v in row):
+        rep = DomainMatrix([[ZZ(int(v.p)) for v in row] for row in table], (len(table), len(table[0])), ZZ)
+    else:
+        rep = DomainMatrix([[QQ(int(v.p), int(v.q)) for v in row] for row in table],
+                           (len(table), len(table[0])), QQ)
+    return sympy.Matrix._fromrep(rep.to_sparse())
 
 
 def _vector_literal(inner: str):
@@ -244,6 +263,11 @@ class _Reader:
             if value is not None:
                 _check_size(value)
                 return value
+        result = _skeleton_by_shape(s) if SKELETON_CACHE else None
+        if result is not None:
+            result = result.xreplace(self.placeholders)
+            _check_size(result)
+            return result
         l2s = _fresh_parser()
         if not s.strip():
             raise LatexError("empty expression")
@@ -363,13 +387,65 @@ class _Reader:
         width = len(table[0])
         if any(len(row) != width for row in table):
             raise LatexError("matrix rows of different lengths")
-        return sympy.Matrix(table)
+        return _exact_matrix(table)
 
     def _number(self, text: str):
         return parse_number(text)
 
 
 _LONE_PLACEHOLDER = re.compile(r"\s*\\mathit\{(Zph\d+)\}\s*")
+
+# The skeleton cache. latex2sympy2's parser costs tens of milliseconds per call, and a deep
+# network's function is many skeletons of one shape (``W_{7} \cdot (lifted) + b_{7}``). A
+# skeleton made only of names (a letter with an optional subscript), lifted placeholders,
+# numbers, + - ( ), \cdot and ^T is parsed once per shape: its names and placeholders are
+# renamed \mathit{Zc0}, \mathit{Zc1}... in order of appearance, the renamed text is parsed
+# (and kept), and the real names are put back with nothing evaluated, which gives the tree
+# latex2sympy2 builds for the original text (tests/test_bench.py compares the two). Anything
+# else, and every error, goes through latex2sympy2 as written.
+SKELETON_CACHE = True
+_SKELETONS: dict = {}
+_NAME = re.compile(r"(?<![\\A-Za-z0-9^_{])([A-DF-HJ-Za-cf-hk-z])(?:_\{([A-Za-z0-9]+)\}|_([A-Za-z0-9]))?"
+                   r"(?![A-Za-z0-9_'{(\[])(?!\s*[(\[])")
+_PLACEHOLDER = re.compile(r"\\mathit\{(Zph\d+)\}(?!\s*[(\[])")
+_SIMPLE_REST = re.compile(r"(?:\s|[+\-().0-9]|\\cdot|\^T|\\mathit\{Zc\d+\})*")
+
+
+def _skeleton_by_shape(s: str):
+    """The unevaluated tree for a simple skeleton ``s`` from the cache, or None."""
+    real: dict = {}                 # canonical symbol name -> the real symbol
+
+    def rename(symbol):
+        for canon, value in real.items():
+            if value == symbol:
+                return canon
+        canon = rf"\mathit{{Zc{len(real)}}}"
+        real[canon] = symbol
+        return canon
+
+    def name(m):
+        sub = m.group(2) or m.group(3)
+        return " " + rename(sympy.Symbol(m.group(1) + ("_" + sub if sub else ""), commutative=False)) + " "
+
+    canon = _PLACEHOLDER.sub(lambda m: " " + rename(sympy.Symbol(m.group(0), commutative=False)) + " ", s)
+    canon = _NAME.sub(name, canon)
+    if not real or not _SIMPLE_REST.fullmatch(canon):
+        return None
+    canon = " ".join(canon.split())
+    tree = _SKELETONS.get(canon)
+    if tree is None:
+        try:
+            tree = _fresh_parser().latex2sympy(canon)
+        except Exception:
+            return None             # parsed again as written, for the author's error message
+        if not isinstance(tree, sympy.Basic) or isinstance(tree, sympy.MatrixBase):
+            return None
+        if len(_SKELETONS) >= 512:
+            _SKELETONS.clear()
+        _SKELETONS[canon] = tree
+    mapping = {sympy.Symbol(k, commutative=False): v for k, v in real.items()}
+    with sympy.evaluate(False):
+        return tree.xreplace(mapping)
 _CACHE: dict = {}            # text -> Parsed; parsing is deterministic, and a kind reads a field twice
 _CACHE_SIZE = 256
 
@@ -406,6 +482,10 @@ def _parse_expression(text: str) -> Parsed:
     return Parsed(expr=expr, constants=reader.constants, notes=list(dict.fromkeys(reader.notes)))
 
 
+_PLAIN_NUMBER = re.compile(r"\s*(" + _NUMBER + r")\s*")
+_DECIMALS: dict = {}         # '-0.12' -> Rational(-3, 25): a wide matrix repeats its cells
+
+
 def parse_number(text) -> sympy.Rational:
     """A single exact number: ``-0.1`` -> -1/10, ``\\frac{1}{3}``, ``10^{-3}``."""
     if isinstance(text, bool):
@@ -416,6 +496,17 @@ def parse_number(text) -> sympy.Rational:
         return sympy.Rational(repr(text))
     if not isinstance(text, str):
         raise LatexError("expected a number")
+    plain = _PLAIN_NUMBER.fullmatch(text)
+    if plain:       # a bare decimal (a matrix cell): nothing for _normalize to change
+        digits = re.sub(r"\s", "", plain.group(1))
+        if len(digits) > _MAX_DIGITS:
+            raise LatexError(f"number with more than {_MAX_DIGITS} digits")
+        value = _DECIMALS.get(digits)
+        if value is None:
+            if len(_DECIMALS) >= 4096:
+                _DECIMALS.clear()
+            value = _DECIMALS[digits] = sympy.Rational(digits)
+        return value
     s = _normalize(text)
     s = s.strip()
     if re.fullmatch(r"\[\s*(" + _NUMBER + r")\s*\]", s):
@@ -477,4 +568,4 @@ def parse_matrix(text, *, shape=None) -> sympy.Matrix:
         raise LatexError("expected a LaTeX matrix or a number")
     if shape is not None and tuple(matrix.shape) != tuple(shape):
         raise LatexError(f"expected shape {shape[0]}x{shape[1]}, got {matrix.rows}x{matrix.cols}")
-    return sympy.ImmutableMatrix(matrix)
+    return matrix.as_immutable()

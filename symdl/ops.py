@@ -33,6 +33,8 @@ class MissingRule(KeyError):
 
 def sign_of(value):
     """-1, 0 or 1 for an exact real value (decided exactly, numerically when needed)."""
+    if isinstance(value, sympy.Rational):       # the common case, decided by the numerator
+        return (value.p > 0) - (value.p < 0)
     value = sympy.sympify(value)
     if value.is_zero:
         return 0
@@ -81,6 +83,13 @@ class Unary:
     arity: int = 1
 
 
+def _relu(x):
+    """max(0, x) exactly; a rational decided directly (same value SymPy's Max gives)."""
+    if isinstance(x, sympy.Rational):
+        return x if x.p > 0 else sympy.S.Zero
+    return sympy.Max(0, x)
+
+
 def _relu_d(x, y):
     s = sign_of(x)
     return sympy.Integer(1) if s > 0 else (HALF if s == 0 else sympy.Integer(0))
@@ -108,7 +117,7 @@ UNARY = {
                      lambda x: sympy.Pow(1 + sympy.Pow(sympy.E, -U(x), evaluate=False), -1, evaluate=False),
                      lambda x, y: y * (1 - y), r"\sigma({0})\,(1 - \sigma({0}))", r"\sigma({0})",
                      lambda a: 1.0 / (1.0 + np.exp(-a))),
-    "relu": Unary("relu", "elementwise rectifier max(0, .)", lambda x: sympy.Max(0, x),
+    "relu": Unary("relu", "elementwise rectifier max(0, .)", _relu,
                   lambda x: sympy.Max(0, U(x), evaluate=False),
                   _relu_d, r"\mathbb{{1}}[{0} > 0]", r"\max(0, {0})", lambda a: np.maximum(a, 0.0)),
     "abs": Unary("abs", "elementwise absolute value", sympy.Abs,
