@@ -184,6 +184,17 @@ def num(value) -> str:
     return "0" if text == "-0" else text
 
 
+def prose_tex(value, sig=5) -> Tex:
+    """A value inside a sentence: the exact decimal, or ``\\approx`` and the rounded value."""
+    relation, body = value_tex(value, sig)
+    return Tex(body if relation == "=" else r"\approx " + body)
+
+
+def pct_tex(fraction) -> Tex:
+    """A fraction as a percentage inside a sentence."""
+    return Tex(prose_tex(fraction * 100) + r"\,\%")
+
+
 def approx_tex(value, sig=5) -> Tex:
     """``= v`` or ``\\approx v`` for a value shown inside a sentence."""
     relation, body = value_tex(value, sig)
@@ -303,6 +314,9 @@ def read_domain(question, x):
     for lo, hi in zip(lows, highs):
         if not lo < hi:
             raise question.error("domain", "each interval needs low < high")
+    if not all(lo <= v <= hi for v, lo, hi in zip(x, lows, highs)):
+        note = Text(*note.parts, " The given x lies outside this domain: the analysis of part b is about the "
+                                 "domain, not about x.")
     return lows, highs, note
 
 
@@ -534,7 +548,7 @@ def _diagnosis(n, z, dydz, dead, saturated):
             items.append(Text(
                 "Here ", Tex(f"z = {z_t} > 0"), ": the ReLU is on its linear part, ",
                 Tex(r"\frac{\partial y}{\partial z} = 1"), ", and the upstream gradient reaches W and b "
-                "unchanged. This sample does not show a dead neuron."))
+                "unchanged" + (" (here it is zero)" if up == 0 else "") + ". This sample does not show a dead neuron."))
     elif act.name == "leaky_relu":
         if z > 0:
             items.append(Text("Here ", Tex(f"z = {z_t} > 0"), ": the leaky ReLU is on its linear part and the "
@@ -554,14 +568,13 @@ def _diagnosis(n, z, dydz, dead, saturated):
                 act.title, ", so ", Tex(r"\frac{\partial y}{\partial z} " + rel + " " + body),
                 f" is below the saturation threshold ", Tex(r"\tau = " + tex(n.threshold)),
                 ": the unit is saturated. Every gradient is the upstream gradient times this factor, only ",
-                Tex(approx_tex(ratio * 100) + r"\,\%"), " of the largest slope ",
+                pct_tex(ratio), " of the largest slope ",
                 Tex(tex(act.max_slope)), f" of the {act.title}, so the weights barely move "
                 "(a vanishing gradient); learning is not stopped, it is very slow."))
         else:
             items.append(Text(
                 "Here ", Tex(r"\frac{\partial y}{\partial z} " + rel + " " + body), ", at least the threshold ",
-                Tex(r"\tau = " + tex(n.threshold)), ": the unit is not saturated (", Tex(approx_tex(ratio * 100)
-                                                                                      + r"\,\%"),
+                Tex(r"\tau = " + tex(n.threshold)), ": the unit is not saturated (", pct_tex(ratio),
                 " of the largest slope), and the gradient reaches W and b."))
     else:
         items.append(Text("The identity has ", Tex(r"\frac{\partial y}{\partial z} = 1"),
@@ -668,6 +681,14 @@ def _recovery(sol, sec, n, z, Ws, xs, bs):
 def _volume(sec, c, nz, z_max, kind, zs=None):
     """The exact fraction of the box where the neuron is active (half-space or slab)."""
     k = len(c)
+    if k == 0:
+        if kind == "active":
+            return _show_volume(sec, c, z_max, "", r"\text{active fraction}")[0]
+        hi, _ = _show_volume(sec, c, z_max + zs, "", r"P(z > -z_{\mathrm{sat}})")
+        lo, _ = _show_volume(sec, c, z_max - zs, "", r"P(z > z_{\mathrm{sat}})")
+        sec.add(Step("", lhs=Tex(r"\text{active fraction}"), formula=Tex(value_tex(hi)[1] + " - " + value_tex(lo)[1]),
+                     result=hi - lo))
+        return hi - lo
     sec.add(Text("To measure the active part exactly, write each input relative to the vertex ",
                  Tex(r"\mathbf{x}^*" if kind == "active" else r"\mathbf{x}_{\max}"),
                  " where z is largest, ", Tex(r"x_i = x^*_i \mp (u_i - l_i)\, v_i"), " with ",
@@ -704,8 +725,8 @@ def _show_volume(sec, c, r, name, meaning):
     lhs = Tex(meaning + " = " + name)
     if k == 0:
         value = sp.Integer(1) if r > 0 else sp.Integer(0)
-        sec.add(Step("No input has a nonzero weight, so z is the constant bias on the whole domain:",
-                     lhs=Tex(meaning), result=value))
+        sec.add(Text("No input has a nonzero weight, so z is the same on the whole domain:"),
+                Step("", lhs=Tex(meaning), result=value))
         return value, []
     if not r > 0:
         sec.add(Text("Since ", Tex(f"r {value_tex(r)[0]} {value_tex(r)[1]} \\le 0"),
@@ -776,11 +797,11 @@ def _mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
     if active_now:
         sec.add(Text("This sample already activates the neuron (", Tex(f"z = {tex(z)} > 0"),
                      "), so it learns from it; the analysis below says how much of the domain keeps it learning."))
-    pct = Tex(approx_tex(frac * 100) + r"\,\%")
+    pct = pct_tex(frac)
     if not dead_domain:
         lines.append(Text("1. Other samples. The update is an average over the mini-batch: any sample with ",
                           Tex("z > 0"), " gives a nonzero gradient into W and b. A fraction ",
-                          Tex(approx_tex(frac)), " (", pct, ") of the domain activates the neuron, so, "
+                          prose_tex(frac), " (", pct, ") of the domain activates the neuron, so, "
                           "if the training inputs spread over the domain, most mini-batches contain such samples "
                           "and the neuron does learn again: it is inactive for this sample, not dead."
                           if frac >= sp.Rational(1, 2) else
@@ -819,7 +840,7 @@ def _mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
                 Tex(r"z_t = (1-\eta\lambda)^t\,(" + tex(wx) + ") + " + tex(b)),
                 " turns positive once ", Tex(r"(1 - \eta\lambda)^t < \frac{b}{-\mathbf{W}^T\mathbf{x}} = \frac{"
                                              + tex(b) + "}{" + tex(-wx) + "} " + approx_tex(factor)),
-                ", i.e. once W has shrunk by ", Tex(approx_tex((1 - factor) * 100) + r"\,\%"),
+                ", i.e. once W has shrunk by ", pct_tex(1 - factor),
                 ", and then the neuron learns again. If the bias is decayed at the same rate, z keeps its sign ("
                 "both terms shrink together) and decay cannot revive it."))
         else:
@@ -845,20 +866,34 @@ def _mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
 
 
 def _mechanisms_saturating(sec, n, z, zs, frac, sat_domain):
-    pct = Tex(approx_tex(frac * 100) + r"\,\%")
-    sec.add(Text("A saturated unit still learns, slowly: its gradient is small, not zero. ", pct,
+    b = n.b
+    pct = pct_tex(frac)
+    no_weights = all(w == 0 for w in n.W)
+    sec.add(Text("A saturated unit still learns, only slowly: its gradient is small, not zero. A fraction ", pct,
                  " of the domain lies in the non-saturated slab."))
+    b_inside = bool(abs(b) < zs)
+    decay = Text("Weight decay shrinks W, so z tends to the bias ", Tex(f"b = {tex(b)}"), ", which lies ",
+                 "inside the slab (" if b_inside else "outside the slab (",
+                 Tex(r"|b| < z_{\mathrm{sat}}" if b_inside else r"|b| \ge z_{\mathrm{sat}}"), "): ",
+                 "decay pulls the unit out of saturation." if b_inside else
+                 "decay alone does not bring it out of saturation.")
     if sat_domain:
-        sec.add(Text("Here no input of the domain reaches the slab: every sample gives a tiny gradient of the same "
-                     "sign pattern, so the unit creeps out of saturation very slowly (or never, if the loss pulls it "
-                     "further out). Shrinking W (weight decay), normalizing the inputs (batch normalization), a smaller "
-                     "initialization, or a ReLU-type activation are the remedies."))
+        sec.add(Text("No input of the domain reaches the slab"
+                     + (" (every weight is 0, so z = b everywhere)" if no_weights else "")
+                     + ": every sample gives only a tiny gradient, and the unit creeps out of saturation very slowly, "
+                     "or not at all if the loss pushes z further out."), decay)
+        sec.add(Text("Verdict: it learns, but very slowly. Remedies: shrink the pre-activation (weight decay, a "
+                     "smaller initialization, normalized inputs or batch normalization) or use a ReLU-type "
+                     "activation."))
     else:
-        sec.add(Text("Samples in the slab give gradients of normal size, so the unit keeps learning from them; "
-                     "weight decay shrinks W, which moves z towards b and widens the slab's share of the domain."))
-        sec.add(Text("Verdict: yes, it can learn; saturation slows learning on this sample (",
-                     Tex(r"|z| " + approx_tex(abs(z))),
-            ", compared with ", Tex(r"z_{\mathrm{sat}} " + approx_tex(zs)), ") but does not stop it."))
+        sec.add(Text("Samples in the slab give gradients of normal size, so the unit keeps learning from them."),
+                decay)
+        sec.add(Text("Verdict: yes, it can learn. ",
+                     *(("Saturation slows learning on this sample (", Tex(r"|z| " + approx_tex(abs(z))),
+                        " against ", Tex(r"z_{\mathrm{sat}} " + approx_tex(zs)), ") but does not stop it.")
+                       if abs(z) >= zs else
+                       ("This sample is not saturated (", Tex(r"|z| " + approx_tex(abs(z))), " against ",
+                        Tex(r"z_{\mathrm{sat}} " + approx_tex(zs)), ")."))))
 
 
 def _figure(n, z, y, dydz):
