@@ -295,7 +295,8 @@ def _case(sol, question, p, case, regs, Wsym, xsym):
     cid = case.id
     part = cid if len(cid) <= 3 else None
     with_reg = case.regularization != "none"
-    title = "Scores and class probabilities" + ("" if with_reg else " (without the regularization term)") \
+    title = "Scores and class probabilities" + ("" if with_reg or p.regularization == "none"
+                                                else " (without the regularization term)") \
         + ("" if part else f": case {cid}")
     sec = sol.section(title, part=part)
     if case.text:
@@ -377,8 +378,14 @@ def _case(sol, question, p, case, regs, Wsym, xsym):
 
 
 def _tex_text(name):
-    """A class name inside \\text{...}: only letters, digits, spaces and a few marks survive."""
-    return re.sub(r"[^A-Za-z0-9 .,:+\-()]", "", name) or "?"
+    """A class name for use inside \\text{...}: TeX's special characters escaped, the rest dropped."""
+    out = []
+    for ch in name:
+        if ch in "&%$#_{}":
+            out.append("\\" + ch)
+        elif ch.isprintable() and ch not in "\\^~":
+            out.append(ch)
+    return "".join(out) or "?"
 
 
 def _loss(sol, sec, p, case, s, shifted, probs, exps, loss, prefix):
