@@ -274,8 +274,12 @@ def _intro(sol, question, p, Wsym):
         sec.add(Text("Remark (shift invariance). Softmax ignores any amount c added equally to every score:"),
                 Math(Tex(r"\frac{e^{s_k + c}}{\sum_j e^{s_j + c}} = \frac{e^{c}\, e^{s_k}}{e^{c} \sum_j e^{s_j}}"
                          r" = \frac{e^{s_k}}{\sum_j e^{s_j}}.")))
-        sec.add(Text("So if the term were read as one constant over all of W (here ", Tex("r = " + tex(total)),
-                     " for every class), it would change the scores but not the probabilities." + twin_text))
+        if p.reading == "row":
+            sec.add(Text("So if the term were read as one constant over all of W (here ", Tex("r = " + tex(total)),
+                         " for every class), it would change the scores but not the probabilities." + twin_text))
+        else:
+            sec.add(Text("Here the term is read as one constant over all of W, ", Tex("r = " + tex(total)),
+                         " for every class: it changes the scores but not the probabilities." + twin_text))
         sec.add(Text("Remark. In usual L1 regularization the penalty ", Tex(r"\lambda \lVert W \rVert_1"),
                      " is added to the loss, not to the scores; it changes training, not the class probabilities "
                      "of a given W. The answers below follow the formula as written."))
