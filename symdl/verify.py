@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import decimal
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,8 +60,8 @@ def to_float_array(value):
         if value.dtype.kind not in "biuf":
             raise TypeError(f"array of {value.dtype}")
         return value.astype(float)
-    if isinstance(value, (int, float)):
-        return np.array(value, dtype=float)
+    if isinstance(value, (numbers.Real, decimal.Decimal)):   # int, float, Fraction, Decimal
+        return np.array(float(value), dtype=float)
     raise TypeError(f"not a numeric value: {type(value).__name__}")
 
 

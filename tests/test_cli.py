@@ -227,3 +227,9 @@ def test_module_entry_point_help():
 
 def test_derive_module_exports():
     assert callable(derive_module.solve_question) and callable(derive_module.solve_exam)
+
+
+def test_unwritable_out_is_exit_2(tmp_path, monkeypatch):
+    fakekind.install(monkeypatch)
+    spec = write(tmp_path, {"a": "1", "b": "2"})
+    assert main(["derive", str(spec), "--out", "/proc/symdl-cannot-write-here", "--no-pdf"]) == 2

@@ -119,3 +119,31 @@ def test_verify_refuses_a_non_dict_independent(tmp_path, monkeypatch):
 
 def test_check_dataclass_note_default():
     assert Check("x", 1, 1.0, True).note == ""
+
+
+def test_python_numbers_from_kinds_compare_and_serialise():
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from symdl.render.answers_json import jsonable
+
+    assert agree(Fraction(1, 3), 1 / 3) and agree(R(1, 3), Fraction(1, 3)) and agree(Decimal("0.5"), 0.5)
+    assert jsonable([Fraction(1, 3), Fraction(4, 1), Decimal("0.5"), np.float64(2.5), np.int64(7), np.True_,
+                     sympy.true, sympy.oo, -sympy.oo, sympy.nan, float("nan"), 10**30,
+                     sympy.Matrix([[1, R(1, 2)], [3, 4]]), sympy.Matrix([1, 2])]) == \
+        [1 / 3, 4, 0.5, 2.5, 7, True, True, "inf", "-inf", "nan", "nan", 10**30, [[1, 0.5], [3, 4]], [1, 2]]
+
+
+def test_answers_json_is_strict_json(tmp_path, monkeypatch):
+    import json
+
+    from symdl.derive import solve_exam
+    from symdl.render import answers_json
+
+    fakekind.install(monkeypatch)
+    spec = tmp_path / "exam.toml"
+    spec.write_text(fakekind.spec({"a": r"\frac{1}{3}", "b": "0"}))
+    text = answers_json.render(*(lambda r: (r.exam, r.results))(solve_exam(spec)))
+    data = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+    assert data["questions"][0]["answers"]["sum"] == pytest.approx(1 / 3)
+    assert text.endswith("}\n")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import decimal
 import math
+import numbers
 
 import numpy as np
 import sympy
@@ -24,6 +26,10 @@ def jsonable(value):
         return value
     if isinstance(value, int):
         return value
+    if isinstance(value, numbers.Rational):          # fractions.Fraction
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, decimal.Decimal):
+        value = float(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, sympy.MatrixBase):
