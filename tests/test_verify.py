@@ -147,3 +147,36 @@ def test_answers_json_is_strict_json(tmp_path, monkeypatch):
     data = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
     assert data["questions"][0]["answers"]["sum"] == pytest.approx(1 / 3)
     assert text.endswith("}\n")
+
+
+def _perturb(value):
+    """A wrong answer close to ``value``: numbers moved by 0.1 % (+0.001), bools flipped."""
+    if isinstance(value, (bool, np.bool_)):
+        return not bool(value)
+    if isinstance(value, sympy.MatrixBase):
+        return value.applyfunc(_perturb)
+    if isinstance(value, (list, tuple)):
+        return [_perturb(v) for v in value]
+    if isinstance(value, sympy.Basic) and value in (sympy.oo, -sympy.oo, sympy.nan, sympy.zoo):
+        return sympy.Integer(0)
+    return value * R(1001, 1000) + R(1, 1000)
+
+
+@pytest.mark.parametrize("qid", ["Q1", "Q2", "Q3", "Q4", "Q5"])
+def test_every_di504_answer_is_really_checked(qid):
+    """Each DI504 answer agrees with its independent value, and a 0.1 % error in it is caught."""
+    import copy
+
+    from symdl.kinds import solver
+    from symdl.spec import default_spec
+
+    q = [q for q in load_exam(default_spec()).questions if q.id == qid][0]
+    sol = solver(q.kind).solve(q)
+    checks = verify(q, sol)
+    numeric = [n for n, v in sol.answers.items() if not isinstance(v, str)]
+    assert [c.name for c in checks] == numeric and all(c.ok for c in checks)
+    wrong = copy.copy(sol)
+    wrong.answers = {n: (v if isinstance(v, str) else _perturb(v)) for n, v in sol.answers.items()}
+    empty = {n for n, v in sol.answers.items() if isinstance(v, (list, tuple)) and not v}   # nothing to move
+    missed = [c.name for c in verify(q, wrong) if c.ok and c.name not in empty]
+    assert missed == [], f"{qid}: a wrong value passed for {missed}"
