@@ -118,6 +118,9 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
     except MemoryError:
         raise SpecError("out of memory (a value or shape far too large?)",
                         file=question.file, question=question.id) from None
+    except OverflowError:
+        raise SpecError("a value is too large for the numeric cross-check (beyond 10^308)",
+                        file=question.file, question=question.id) from None
     except Exception as exc:
         exc.add_note(f"while deriving question {question.id} ({question.kind}) of {question.file}")
         raise
