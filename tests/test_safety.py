@@ -112,6 +112,19 @@ def test_hostile_spec_prints_as_text_in_the_pdf_and_runs_nothing(tmp_path):
                                                                    "answers.json"]
 
 
+@needs_tex
+def test_special_characters_in_kind_strings_print_as_text(tmp_path):
+    """Class names, case ids and texts, layer names, numbers and notes with TeX's specials."""
+    spec = HERE / "malformed" / "data" / "special-characters.toml"     # a valid spec, kept beside the corpus
+    out = tmp_path / "out"
+    derive(spec, out, pdf=True)
+    text = subprocess.run(["pdftotext", str(out / "special" / "answer-key.pdf"), "-"],
+                          capture_output=True, text=True).stdout
+    for shown in ["Special & characters: 100% #1 $5 a_b ^ ~ \\ { } < > |", "cat_1 & dog", "50% #2",
+                  "$x^2$ {a} \\b", "case a_1", "in_put&%", "conv_1$", "fc_%", "L#0"]:
+        assert shown in text, shown
+
+
 # --------------------------------------------------------------------- the sandbox ----
 
 def build_raw(folder: Path, body: str, rc: str | None = None):
