@@ -405,9 +405,9 @@ _LONE_PLACEHOLDER = re.compile(r"\s*\\mathit\{(Zph\d+)\}\s*")
 # else, and every error, goes through latex2sympy2 as written.
 SKELETON_CACHE = True
 _SKELETONS: dict = {}
-_NAME = re.compile(r"(?<![\\A-Za-z0-9^_{])([A-DF-HJ-Za-cf-hk-z])(?:_\{([A-Za-z0-9]+)\}|_([A-Za-z0-9]))?"
-                   r"(?![A-Za-z0-9_'{(\[])(?!\s*[(\[])")
-_PLACEHOLDER = re.compile(r"\\mathit\{(Zph\d+)\}(?!\s*[(\[])")
+_TOKEN = re.compile(r"(?P<ph>\\mathit\{Zph\d+\})(?!\s*[(\[])"
+                    r"|(?<![\\A-Za-z0-9^_{])(?P<letter>[A-DF-HJ-Za-cf-hk-z])"
+                    r"(?:_\{(?P<sub>[A-Za-z0-9]+)\}|_(?P<sub1>[A-Za-z0-9]))?(?![A-Za-z0-9_'{(\[])(?!\s*[(\[])")
 _SIMPLE_REST = re.compile(r"(?:\s|[+\-().0-9]|\\cdot|\^T|\\mathit\{Zc\d+\})*")
 
 
@@ -415,20 +415,20 @@ def _skeleton_by_shape(s: str):
     """The unevaluated tree for a simple skeleton ``s`` from the cache, or None."""
     real: dict = {}                 # canonical symbol name -> the real symbol
 
-    def rename(symbol):
+    def rename(m):
+        if m.group("ph"):
+            symbol = sympy.Symbol(m.group("ph"), commutative=False)
+        else:
+            sub = m.group("sub") or m.group("sub1")
+            symbol = sympy.Symbol(m.group("letter") + ("_" + sub if sub else ""), commutative=False)
         for canon, value in real.items():
             if value == symbol:
-                return canon
+                return " " + canon + " "
         canon = rf"\mathit{{Zc{len(real)}}}"
         real[canon] = symbol
-        return canon
+        return " " + canon + " "
 
-    def name(m):
-        sub = m.group(2) or m.group(3)
-        return " " + rename(sympy.Symbol(m.group(1) + ("_" + sub if sub else ""), commutative=False)) + " "
-
-    canon = _PLACEHOLDER.sub(lambda m: " " + rename(sympy.Symbol(m.group(0), commutative=False)) + " ", s)
-    canon = _NAME.sub(name, canon)
+    canon = _TOKEN.sub(rename, s)
     if not real or not _SIMPLE_REST.fullmatch(canon):
         return None
     canon = " ".join(canon.split())
@@ -446,6 +446,8 @@ def _skeleton_by_shape(s: str):
     mapping = {sympy.Symbol(k, commutative=False): v for k, v in real.items()}
     with sympy.evaluate(False):
         return tree.xreplace(mapping)
+
+
 _CACHE: dict = {}            # text -> Parsed; parsing is deterministic, and a kind reads a field twice
 _CACHE_SIZE = 256
 
@@ -569,3 +571,60 @@ def parse_matrix(text, *, shape=None) -> sympy.Matrix:
     if shape is not None and tuple(matrix.shape) != tuple(shape):
         raise LatexError(f"expected shape {shape[0]}x{shape[1]}, got {matrix.rows}x{matrix.cols}")
     return matrix.as_immutable()
+
+
+# ------------------------------------------------------------------ display LaTeX ---
+
+# Macros a spec's LaTeX may show verbatim on the sheet (an allow-list: anything else,
+# including every file, definition and loop primitive, is refused).
+DISPLAY_MACROS = frozenset("""
+mathbf boldsymbol bm mathrm mathit mathsf mathcal mathbb operatorname text textrm
+cdot times odot circ div pm mp top intercal prime partial nabla sum prod frac dfrac tfrac sqrt
+left right big Big bigg Bigg quad qquad max min exp log ln tanh sigma arg
+alpha beta gamma delta epsilon varepsilon zeta eta theta lambda mu nu xi pi rho tau phi varphi
+chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega
+leq geq neq approx sim infty in to mid lvert rvert lVert rVert vert Vert langle rangle
+lfloor rfloor lceil rceil ldots cdots vdots hat bar tilde vec dot
+begin end
+""".split())
+DISPLAY_ENVIRONMENTS = frozenset({"bmatrix", "pmatrix", "matrix", "vmatrix"})
+_DISPLAY_SPECIAL = {",", ";", "!", ":", "{", "}", "|", "\\", " "}
+
+
+def display_latex(text: str) -> str:
+    """``text`` checked for showing verbatim in math mode: allowed macros only, balanced braces.
+
+    Raises LatexError naming the first macro or character that is not allowed.
+    """
+    if not isinstance(text, str):
+        raise LatexError("expected a LaTeX string")
+    s = text.strip().strip("$").strip()
+    if not s:
+        raise LatexError("empty LaTeX")
+    if len(s) > 600:
+        raise LatexError("LaTeX longer than 600 characters")
+    for ch in s:
+        if ch in "$%#&~" and ch != "&" or ord(ch) < 32 and ch not in "\n\t" or ch == "@":
+            raise LatexError(f"character {ch!r} is not allowed in displayed LaTeX")
+    depth = 0
+    for ch in s:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        raise LatexError("unbalanced braces")
+    for m in re.finditer(r"\\([A-Za-z]+|.)", s):
+        name = m.group(1)
+        if len(name) == 1 and not name.isalpha():
+            if name not in _DISPLAY_SPECIAL:
+                raise LatexError(f"'\\{name}' is not allowed in displayed LaTeX")
+            continue
+        if name not in DISPLAY_MACROS:
+            raise LatexError(f"macro '\\{name}' is not allowed in displayed LaTeX")
+        if name in ("begin", "end"):
+            env = re.match(r"\s*\{([A-Za-z*]+)\}", s[m.end():])
+            if not env or env.group(1) not in DISPLAY_ENVIRONMENTS:
+                raise LatexError("only matrix environments may appear in displayed LaTeX")
+    if "&" in s and not re.search(r"\\begin\{", s):
+        raise LatexError("'&' outside a matrix")
+    return s

@@ -207,7 +207,7 @@ def test_exact_volume_against_monte_carlo_on_a_skewed_box():
     ("activation = 'relu'\nW = '\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}'\nx = '[1]'\nb = '0'\n"
      "upstream = '1'\n", "W", "expected a vector"),
     ("activation = 'relu'\nmodel = 'y = \\input{x}'\nW = '[1]'\nx = '[1]'\nb = '0'\nupstream = '1'\n",
-     "model", "cannot be shown"),
+     "model", "is not allowed"),
 ])
 def test_bad_input_names_the_field(tmp_path, body, field, message):
     q = question(tmp_path, body)

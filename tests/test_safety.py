@@ -282,10 +282,6 @@ RAW_PAYLOADS = [r"y = \providecommand{\x}{\x}\x",            # an endless loop i
                 r"y = \InputIfFileExists{answer-key.tex}{}{}"]  # reads a file (here: recursion)
 
 
-@pytest.mark.xfail(reason="neuron.display_tex (also used for softmax 'score') filters raw LaTeX with a "
-                          "blacklist that misses \\providecommand, \\loop, \\InputIfFileExists...; the "
-                          "sandbox holds, but TeX then loops until the build timeout (300 s). A "
-                          "whitelist of math macros would refuse these at load time.", strict=False)
 @pytest.mark.parametrize("model", RAW_PAYLOADS)
 def test_raw_latex_fields_refuse_programming_macros(tmp_path, model):
     from symdl.derive import solve_exam
