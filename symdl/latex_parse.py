@@ -18,6 +18,7 @@ Anything it cannot represent faithfully raises :class:`LatexError` with the plac
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -495,6 +496,8 @@ def parse_number(text) -> sympy.Rational:
     if isinstance(text, int):
         return sympy.Integer(text)
     if isinstance(text, float):
+        if not math.isfinite(text):
+            raise LatexError(f"expected a finite number, got {text}")
         return sympy.Rational(repr(text))
     if not isinstance(text, str):
         raise LatexError("expected a number")
@@ -519,6 +522,10 @@ def parse_number(text) -> sympy.Rational:
         if len(digits) > _MAX_DIGITS:
             raise LatexError(f"number with more than {_MAX_DIGITS} digits")
         return sympy.Rational(digits)
+    if r"\begin" in s or "&" in s:
+        raise LatexError(f"expected a number, got a matrix: '{text.strip()[:40]}'")
+    if re.search(r"\^\s*\{[^{}]*\^", s):
+        raise LatexError("nested exponents (such as 10^{10^{10}}) are not accepted in a number")
     l2s = _fresh_parser()
     try:
         value = l2s.latex2sympy(s)
