@@ -233,3 +233,17 @@ def test_unwritable_out_is_exit_2(tmp_path, monkeypatch):
     fakekind.install(monkeypatch)
     spec = write(tmp_path, {"a": "1", "b": "2"})
     assert main(["derive", str(spec), "--out", "/proc/symdl-cannot-write-here", "--no-pdf"]) == 2
+
+
+def test_init_copy_of_di504_checks_in_full(tmp_path, capsys):
+    """`init` then `check` on the copy: every DI504 answer agrees, exit 0, one row each."""
+    assert main(["init", str(tmp_path / "exam")]) == 0
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "exam" / "di504.toml")]) == 0
+    out, err = capsys.readouterr()
+    rows = out.splitlines()[2:-1]
+    total = len(rows)
+    assert total >= 100 and {r.split()[0] for r in rows} == {"Q1", "Q2", "Q3", "Q4", "Q5"}
+    assert all(r.split()[-1] == "yes" for r in rows)
+    assert out.splitlines()[-1] == f"{total} of {total} answers agree with their independent recomputation"
+    assert len(err.splitlines()) == 5 and all("verified" in line for line in err.splitlines())
