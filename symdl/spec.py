@@ -272,6 +272,15 @@ def _typesettable(ch: str) -> bool:
     return any(lo <= code <= hi for lo, hi in TYPESETTABLE)
 
 
+def printable(text: str) -> str:
+    """``text`` with every character the answer key cannot typeset shown as ``[U+XXXX]``.
+
+    For text that does not come from the spec itself (a data file's lines, say), where
+    refusing is not an option: the renderer's escape() can pass such text through here.
+    """
+    return "".join(ch if _typesettable(ch) or ch in "\n\t" else f"[U+{ord(ch):04X}]" for ch in text)
+
+
 def _check_strings(value, path, *, file, question=None):
     """Refuse, naming the field, any string with a character the answer key cannot print."""
     if isinstance(value, str):

@@ -303,3 +303,24 @@ upstream = '[-0.124]'
 """)
     with pytest.raises(SpecError):
         solve_exam(spec)
+
+
+@needs_tex
+@pytest.mark.xfail(reason="text from data files (a training log's skipped lines) reaches LaTeX through "
+                          "render.latex.escape, which keeps characters T1 cannot typeset; the build then "
+                          "fails ('Unicode character ✓'). Fix: escape() passes text through "
+                          "symdl.spec.printable(), which shows such characters as [U+XXXX].", strict=False,
+                   raises=BuildError)
+def test_untypesettable_characters_in_a_data_file_do_not_break_the_pdf(tmp_path):
+    from symdl.derive import write_template
+
+    write_template(tmp_path / "exam")
+    log = tmp_path / "exam" / "q5-training-log.txt"
+    log.write_text("Training on single GPU \u2713\n" + log.read_text())
+    text = (tmp_path / "exam" / "di504.toml").read_text()
+    head = text[:text.index("[[question]]")]
+    q5 = text[text.index('[[question]]\nid = "Q5"'):]
+    spec = tmp_path / "exam" / "q5.toml"
+    spec.write_text(head + q5)
+    assert [q.id for q in load_exam(spec).questions] == ["Q5"]
+    derive(spec, tmp_path / "out", pdf=True)

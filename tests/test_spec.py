@@ -192,3 +192,9 @@ def test_error_text_is_one_line_and_names_the_place():
 def test_one_line_limits_length():
     assert one_line("a\n b\t c") == "a b c"
     assert len(one_line("x" * 1000, 50)) == 50
+
+
+def test_printable_marks_what_cannot_be_typeset():
+    from symdl.spec import printable
+
+    assert printable("Übung — “ok” € → ✓ σ\n") == "Übung — “ok” € → [U+2713] [U+03C3]\n"
