@@ -16,6 +16,7 @@ COMMON_FIELDS = {"id", "kind", "text", "points", "parts", "title"}
 _MISSING = object()
 
 MAX_SPEC_BYTES = 5_000_000
+MAX_DATA_BYTES = 50_000_000
 
 # Characters beyond ASCII that the answer key's LaTeX (T1 + TS1 + OMS encodings, utf8 input)
 # can typeset: the code points declared in LaTeX's t1enc.dfu, ts1enc.dfu, omsenc.dfu, utf8.def.
@@ -135,6 +136,8 @@ class Question:
                 raise self.error(name, f"{rel} is a folder, not a data file")
             if not path.is_file():
                 raise self.error(name, f"data file not found: {rel}")
+            if path.stat().st_size > MAX_DATA_BYTES:
+                raise self.error(name, f"data file larger than {MAX_DATA_BYTES // 1_000_000} MB: {rel}")
             with path.open("rb"):
                 pass
         except OSError as exc:
