@@ -113,8 +113,11 @@ def check_rows(report) -> list:
     return rows
 
 
-def check_table(report, width=40) -> str:
-    """The check table as text: a header, one line per answer, then a summary line."""
+def check_table(report, width=60) -> str:
+    """The check table as text: a header, one line per answer, then a summary line.
+
+    Question and answer names are shown whole; long values are cut at ``width`` characters.
+    """
     header = ("question", "answer", "derived", "independent", "agree")
     body = check_rows(report)
     rows = [header] + [r[:5] for r in body]
@@ -122,7 +125,7 @@ def check_table(report, width=40) -> str:
     def clip(cell):
         return cell if len(cell) <= width else cell[: width - 3] + "..."
 
-    rows = [tuple(clip(c) for c in r) for r in rows]
+    rows = [(q, a, clip(d), clip(i), ok) for q, a, d, i, ok in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = []
     for row, full in zip(rows, [None] + body):
