@@ -3,7 +3,8 @@
 Its switches make it misbehave on purpose: ``lie`` (the independent route is off by one:
 verification must fail), ``spin`` (loop for that many seconds: the time limit must stop
 it), ``swallow`` (spin inside a broad ``except``, as careless code would), ``crash``
-(raise ZeroDivisionError: an internal error). Used in-process via ``install(monkeypatch)``
+(raise ZeroDivisionError: an internal error), ``only_text`` (no numeric answer at all: nothing is
+verified, which must not pass as verified). Used in-process via ``install(monkeypatch)``
 and in subprocesses via ``python -c "import fakekind; fakekind.main()"`` with
 ``PYTHONPATH=tests``.
 """
@@ -17,7 +18,7 @@ import sympy
 
 from symdl.solution import Solution, Step
 
-FIELDS = {"a", "b", "lie", "spin", "swallow", "crash"}
+FIELDS = {"a", "b", "lie", "spin", "swallow", "crash", "only_text"}
 NAME = "fake"
 
 PARTIAL = """<% import "macros.tex.j2" as m %>
@@ -45,6 +46,9 @@ def solve(question):
     if question.get("crash", bool, False):
         return 1 // 0
     sol = Solution(question.id, question.kind)
+    if question.get("only_text", bool, False):
+        sol.answer("remark", "nothing numeric to check")
+        return sol
     sym_a, sym_b, sym_s = sympy.symbols("a b s")
     with sympy.evaluate(False):
         substituted = sympy.Add(a, b)

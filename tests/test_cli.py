@@ -247,3 +247,13 @@ def test_init_copy_of_di504_checks_in_full(tmp_path, capsys):
     assert all(r.split()[-1] == "yes" for r in rows)
     assert out.splitlines()[-1] == f"{total} of {total} answers agree with their independent recomputation"
     assert len(err.splitlines()) == 5 and all("verified" in line for line in err.splitlines())
+
+
+def test_a_question_with_nothing_checked_is_not_verified(tmp_path):
+    spec = write(tmp_path, {"a": "1", "b": "2"}, {"a": "1", "b": "2", "only_text": True})
+    proc = fake_cli("check", str(spec))
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[-1] == ("2 of 2 answers agree with their independent recomputation; "
+                                            "no checked answer in: Q2")
+    derived = fake_cli("derive", str(spec), "--out", str(tmp_path / "out"), "--no-pdf")
+    assert derived.returncode == 1 and "Q2 (no checked answer)" in derived.stderr
