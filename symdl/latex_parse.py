@@ -266,6 +266,7 @@ class _Reader:
                 return value
         result = _skeleton_by_shape(s) if SKELETON_CACHE else None
         if result is not None:
+            _check_size(result)             # before xreplace, which may evaluate powers
             result = result.xreplace(self.placeholders)
             _check_size(result)
             return result
@@ -285,6 +286,7 @@ class _Reader:
             raise LatexError("a list of relations is not an expression")
         if isinstance(result, sympy.MatrixBase):
             raise LatexError("matrix in an unexpected place")
+        _check_size(result)                 # before xreplace, which may evaluate powers
         result = result.xreplace(self.placeholders)
         _check_size(result)
         return result

@@ -22,7 +22,9 @@ _ESCAPE_RE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
 
 def escape(text) -> Tex:
     """Plain text made safe for LaTeX: every special character printed as itself."""
-    text = str(text)
+    from symdl.spec import printable
+
+    text = printable(str(text))     # a character the fonts cannot print shows as [U+XXXX]
     text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
     text = text.replace("\u2014", "---").replace("\u2013", "--")
     return Tex(_ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text))
