@@ -306,11 +306,6 @@ upstream = '[-0.124]'
 
 
 @needs_tex
-@pytest.mark.xfail(reason="text from data files (a training log's skipped lines) reaches LaTeX through "
-                          "render.latex.escape, which keeps characters T1 cannot typeset; the build then "
-                          "fails ('Unicode character ✓'). Fix: escape() passes text through "
-                          "symdl.spec.printable(), which shows such characters as [U+XXXX].", strict=False,
-                   raises=BuildError)
 def test_untypesettable_characters_in_a_data_file_do_not_break_the_pdf(tmp_path):
     from symdl.derive import write_template
 
