@@ -410,22 +410,33 @@ def fit(xs, ys) -> Fit:
 
 
 def t_critical(alpha, df):
-    """One-sided Student-t critical value t_{1-alpha, df} (bisection on mpmath's incomplete beta)."""
+    """One-sided Student-t critical value t_{1-alpha, df}: the root of CDF(t) = 1 - alpha,
+    found by Newton's method on mpmath's incomplete beta (the density is the derivative),
+    started from the normal quantile and kept in a bisection bracket."""
     with mpmath.workdps(30):
         target = 1 - mpmath.mpf(alpha.numerator) / alpha.denominator
+        nu = mpmath.mpf(df)
 
         def cdf(t):
-            return 1 - mpmath.betainc(mpmath.mpf(df) / 2, mpmath.mpf(1) / 2, 0, df / (df + t * t),
-                                      regularized=True) / 2
+            return 1 - mpmath.betainc(nu / 2, mpmath.mpf(1) / 2, 0, nu / (nu + t * t), regularized=True) / 2
+
+        def pdf(t):
+            return (mpmath.gamma((nu + 1) / 2) / (mpmath.sqrt(nu * mpmath.pi) * mpmath.gamma(nu / 2))
+                    * (1 + t * t / nu) ** (-(nu + 1) / 2))
 
         lo, hi = mpmath.mpf(0), mpmath.mpf(1000)
+        t = mpmath.sqrt(2) * mpmath.erfinv(2 * target - 1)
         for _ in range(200):
-            mid = (lo + hi) / 2
-            if cdf(mid) < target:
-                lo = mid
+            f = cdf(t) - target
+            if abs(f) < mpmath.mpf(10) ** -25:
+                break
+            if f < 0:
+                lo = max(lo, t)
             else:
-                hi = mid
-        return sympy.Float(str((lo + hi) / 2), 25)
+                hi = min(hi, t)
+            step = t - f / pdf(t)
+            t = step if lo < step < hi else (lo + hi) / 2
+        return sympy.Float(str(t), 25)
 
 
 def _q(value):
