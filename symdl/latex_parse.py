@@ -432,13 +432,15 @@ def _skeleton_by_shape(s: str):
         return " " + canon + " "
 
     canon = _TOKEN.sub(rename, s)
-    if not real or not _SIMPLE_REST.fullmatch(canon):
+    if not _SIMPLE_REST.fullmatch(canon):
         return None
     canon = " ".join(canon.split())
     tree = _SKELETONS.get(canon)
     if tree is None:
         try:
-            tree = _fresh_parser().latex2sympy(canon)
+            tree = _read_simple(canon)
+            if tree is None:
+                tree = _fresh_parser().latex2sympy(canon)
         except Exception:
             return None             # parsed again as written, for the author's error message
         if not isinstance(tree, sympy.Basic) or isinstance(tree, sympy.MatrixBase):
@@ -449,6 +451,98 @@ def _skeleton_by_shape(s: str):
     mapping = {sympy.Symbol(k, commutative=False): v for k, v in real.items()}
     with sympy.evaluate(False):
         return tree.xreplace(mapping)
+
+
+_SIMPLE_TOKEN = re.compile(r"\s*(\\mathit\{Zc\d+\}|\d+(?:\.\d+)?|\\cdot|\^T|[+\-()])")
+
+
+def _read_simple(canon: str):
+    """latex2sympy2's tree for a renamed simple skeleton, built by the rules of its grammar
+    and with its own add_flat/mul_flat, without running its parser; None when unsure.
+
+    additive: left-associative + and - (``a - b`` is ``a + (-1) b``, a number negated);
+    mp: left-associative \\cdot; unary: a sign, or juxtaposed postfixes multiplied;
+    postfix: an atom with ^T applied; atom: a renamed symbol, a number, or ( additive ).
+    """
+    tokens, pos, text = [], 0, canon.strip()
+    while pos < len(text):
+        m = _SIMPLE_TOKEN.match(text, pos)
+        if not m:
+            return None
+        tokens.append(m.group(1))
+        pos = m.end()
+    l2s = _fresh_parser()
+    at = [0]
+
+    def peek():
+        return tokens[at[0]] if at[0] < len(tokens) else None
+
+    def take():
+        at[0] += 1
+        return tokens[at[0] - 1]
+
+    def additive():
+        left = mp()
+        while peek() in ("+", "-"):
+            sign = take()
+            right = mp()
+            if sign == "-":
+                right = -right if right.func.is_Number else l2s.mul_flat(-1, right)
+            left = l2s.add_flat(left, right)
+        return left
+
+    def mp():
+        left = unary()
+        while peek() == r"\cdot":
+            take()
+            left = l2s.mul_flat(left, unary())
+        return left
+
+    def unary():
+        if peek() in ("+", "-"):
+            sign = take()
+            inner = unary()
+            if sign == "+":
+                return inner
+            return -inner if inner.func.is_Number else l2s.mul_flat(-1, inner)
+        items = [postfix()]
+        while peek() is not None and (peek() == "(" or peek()[0].isdigit() or peek().startswith(r"\mathit")):
+            items.append(postfix())
+        result = items[-1]
+        for item in reversed(items[:-1]):
+            result = l2s.mul_flat(item, result)
+        return result
+
+    def postfix():
+        base = atom()
+        while peek() == "^T":
+            take()
+            base = op("transpose")(base)
+        return base
+
+    def atom():
+        token = take() if peek() is not None else None
+        if token is None:
+            raise LatexError("empty")
+        if token.startswith(r"\mathit"):
+            if peek() == "(":       # latex2sympy2 reads a name before '(' as a function call
+                raise LatexError("call")
+            return sympy.Symbol(token, commutative=False)
+        if token[0].isdigit():
+            return sympy.Rational(token)
+        if token == "(":
+            inner = additive()
+            if peek() != ")":
+                raise LatexError("unbalanced")
+            take()
+            return inner
+        raise LatexError("unexpected token")
+
+    try:
+        tree = additive()
+    except LatexError:
+        return None
+    return tree if at[0] == len(tokens) else None
 
 
 _CACHE: dict = {}            # text -> Parsed; parsing is deterministic, and a kind reads a field twice

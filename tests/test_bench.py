@@ -153,3 +153,34 @@ def test_table_renders_the_parts():
                                      "speedup": None, "verified": True}], "loglog_slope_in_L": {2: 1.0}}}
     text = bench.table(results)
     assert "1.50x" in text and "> 60 s" in text and "w=2: 1.00" in text
+
+
+def _random_renamed(rng, depth=0):
+    atoms = [r"\mathit{Zc0}", r"\mathit{Zc1}", r"\mathit{Zc2}", "2", "0.5", "3.25"]
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        part = "(" + _random_renamed(rng, depth + 1) + ")" if depth < 3 and rng.random() < 0.3 else rng.choice(atoms)
+        part += "^T" * rng.choice([0, 0, 0, 1, 2])
+        if rng.random() < 0.15:
+            part = rng.choice(["-", "+", "- "]) + part
+        parts.append(part)
+    text = parts[0]
+    for part in parts[1:]:
+        text += rng.choice([" + ", " - ", r" \cdot ", " ", ""]) + part
+    return " ".join(text.split())
+
+
+def test_simple_reader_builds_latex2sympy2s_own_tree():
+    l2s = latex_parse._fresh_parser()
+    rng = random.Random(5)
+    compared = 0
+    for _ in range(60):
+        text = _random_renamed(rng)
+        ours = latex_parse._read_simple(text)
+        if ours is None:
+            continue
+        compared += 1
+        assert sympy.srepr(ours) == sympy.srepr(l2s.latex2sympy(text)), text
+    assert compared >= 50
+    # a name before '(' is a function call for latex2sympy2: not read here
+    assert latex_parse._read_simple(r"\mathit{Zc0} (\mathit{Zc1})") is None
