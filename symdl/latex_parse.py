@@ -550,8 +550,9 @@ _CACHE_SIZE = 256
 
 
 def clear_cache():
-    """Forget every parsed expression (benchmarks time cold parses with it)."""
+    """Forget every parsed expression and matrix (benchmarks time cold parses with it)."""
     _CACHE.clear()
+    _MATRICES.clear()
 
 
 def parse_expression(text: str) -> Parsed:
@@ -640,11 +641,32 @@ def parse_number(text) -> sympy.Rational:
     return value
 
 
+_MATRICES: dict = {}         # text -> ImmutableMatrix (immutable: shared, not copied)
+
+
 def parse_matrix(text, *, shape=None) -> sympy.Matrix:
     """A numeric value as a Matrix: a bmatrix, ``[a \\quad b]^T``, ``[0.5]`` or a number.
 
     Every numeric literal written must become one entry, so nothing is dropped silently.
+    A text read before is not read again (a kind reads its values in solve and again in
+    its independent route).
     """
+    if isinstance(text, str) and text in _MATRICES:
+        matrix = _MATRICES[text]
+        if shape is not None and tuple(matrix.shape) != tuple(shape):
+            raise LatexError(f"expected shape {shape[0]}x{shape[1]}, got {matrix.rows}x{matrix.cols}")
+        return matrix
+    matrix = _parse_matrix(text)
+    if isinstance(text, str):
+        if len(_MATRICES) >= _CACHE_SIZE:
+            _MATRICES.pop(next(iter(_MATRICES)))
+        _MATRICES[text] = matrix
+    if shape is not None and tuple(matrix.shape) != tuple(shape):
+        raise LatexError(f"expected shape {shape[0]}x{shape[1]}, got {matrix.rows}x{matrix.cols}")
+    return matrix
+
+
+def _parse_matrix(text) -> sympy.ImmutableMatrix:
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         matrix = sympy.Matrix([[parse_number(text)]])
     elif isinstance(text, list):
@@ -671,8 +693,6 @@ def parse_matrix(text, *, shape=None) -> sympy.Matrix:
             raise LatexError(f"read {len(matrix)} entries but {literals} numbers are written")
     else:
         raise LatexError("expected a LaTeX matrix or a number")
-    if shape is not None and tuple(matrix.shape) != tuple(shape):
-        raise LatexError(f"expected shape {shape[0]}x{shape[1]}, got {matrix.rows}x{matrix.cols}")
     return matrix.as_immutable()
 
 
