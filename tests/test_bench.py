@@ -98,7 +98,7 @@ def _parse_both(text, monkeypatch):
 def test_skeleton_cache_gives_the_uncached_parse(monkeypatch):
     rng = random.Random(3)
     texts = [bench.chain_function(4), r"W_{2}^T x - b_{3}", r"(A B)^T + 2 C", r"e x + y",
-             r"\tanh(x) (e^{x}) + A"] + [_random_skeleton(rng) for _ in range(12)]
+             r"\tanh(x) (e^{x}) + A"] + [_random_skeleton(rng) for _ in range(8)]
     for text in texts:
         uncached, filled, hit = _parse_both(text, monkeypatch)
         assert uncached == filled == hit, text
@@ -174,13 +174,13 @@ def test_simple_reader_builds_latex2sympy2s_own_tree():
     l2s = latex_parse._fresh_parser()
     rng = random.Random(5)
     compared = 0
-    for _ in range(60):
+    for _ in range(40):
         text = _random_renamed(rng)
         ours = latex_parse._read_simple(text)
         if ours is None:
             continue
         compared += 1
         assert sympy.srepr(ours) == sympy.srepr(l2s.latex2sympy(text)), text
-    assert compared >= 50
+    assert compared >= 30
     # a name before '(' is a function call for latex2sympy2: not read here
     assert latex_parse._read_simple(r"\mathit{Zc0} (\mathit{Zc1})") is None
