@@ -68,6 +68,8 @@ def to_float_array(value):
 def _real(value) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
+    if isinstance(value, sympy.Rational):       # exact fraction: correctly rounded, no evalf
+        return float(value)
     number = sympy.N(sympy.sympify(value), 30)
     if number.free_symbols:
         raise TypeError(f"has free symbols: {', '.join(sorted(map(str, number.free_symbols)))}")
