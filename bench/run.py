@@ -36,8 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PY = sys.executable
 FLOOR = "import sympy, numpy, latex2sympy2, jinja2"
-LATEXMK = ["latexmk", "-norc", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
-           "-file-line-error"]          # symdl.render.pdf.build's command, less -quiet
+def _latexmk_command():
+    """symdl.render.pdf.build's latexmk command, less -quiet (so the passes can be counted)."""
+    from symdl.render.pdf import _ONE_PASS
+
+    return ["latexmk", "-norc", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+            "-file-line-error", "-e", _ONE_PASS]
 
 
 # ----------------------------------------------------------------------------- machine ---
@@ -171,7 +175,7 @@ def part_pdf(runs: int, work: Path) -> dict:
         pdf_render.build(folder / "answer-key.tex")
         build.append(time.perf_counter() - start)
         folder = fresh(f"latexmk-{k}")
-        proc = subprocess.run(LATEXMK + ["answer-key.tex"], cwd=folder, env=env, capture_output=True,
+        proc = subprocess.run(_latexmk_command() + ["answer-key.tex"], cwd=folder, env=env, capture_output=True,
                               text=True, stdin=subprocess.DEVNULL)
         log = proc.stdout + proc.stderr
         passes.append(len(re.findall(r"Run number \d+ of rule '(?:pdf)?latex'", log)) or

@@ -89,6 +89,22 @@ def checks_note(kind) -> str:
     return getattr(solver(kind), "checks_note", "")
 
 
+def _bytecode_cache():
+    """Compiled templates kept between runs (keyed by template source, so never stale);
+    None when no cache folder can be written, which only costs compile time."""
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "symdl" / f"jinja-{jinja2.__version__}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            return None
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     """The Jinja2 environment: LaTeX-friendly delimiters, StrictUndefined, escaping finalize."""
     env = jinja2.Environment(
@@ -98,6 +114,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         comment_start_string="<#", comment_end_string="#>",
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, finalize=_finalize, autoescape=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell,
                        esc=escape, item_type=item_type, tex=Tex)
