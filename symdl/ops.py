@@ -131,7 +131,7 @@ UNARY = {
 def power_rule(c):
     """Elementwise x^c for a constant exponent c."""
     c = sympy.nsimplify(c)
-    return Unary(f"pow", f"elementwise power x^{c}", lambda x: x**c,
+    return Unary("pow", f"elementwise power x^{c}", lambda x: x**c,
                  lambda x: sympy.Pow(U(x), c, evaluate=False),
                  lambda x, y: c * x**(c - 1), rf"{sympy.latex(c)}\, {{0}}^{{{{{sympy.latex(c - 1)}}}}}",
                  rf"{{0}}^{{{{{sympy.latex(c)}}}}}", lambda a: np.power(a, float(c)))

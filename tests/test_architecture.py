@@ -20,6 +20,7 @@ from symdl.render import latex
 from symdl.solution import Section, Step
 from symdl.spec import default_spec, load_exam
 from symdl.verify import agree, verify
+from support import documented_example
 
 SPECS = Path(__file__).resolve().parent / "specs"
 
@@ -303,11 +304,7 @@ def test_pdf_end_to_end(tmp_path):
 
 def test_doc_example(tmp_path):
     """The example spec in docs/kinds/architecture.md derives to the numbers the page states."""
-    import re
-
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "kinds" / "architecture.md").read_text()
-    path = tmp_path / "doc.toml"
-    path.write_text(re.search(r"```toml\n(.*?)```", doc, re.S).group(1))
+    path = documented_example("architecture", tmp_path)
     q, sol = solved(path)
     assert sol.answers["conv1.output"] == [32, 24, 16]
     assert sol.answers["pool1.output"] == [15, 11, 16]

@@ -1,8 +1,6 @@
 """The graph kind against independent truth: hand-written numpy formulas and finite differences."""
 
 import math
-import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +12,8 @@ from symdl import ops
 from symdl.errors import SpecError
 from symdl.kinds import graph
 from symdl.spec import default_spec, load_exam
-from symdl.verify import agree, to_float_array, verify
+from symdl.verify import to_float_array, verify
+from support import central_difference
 
 
 def make_question(tmp_path, function, values, upstream=None, name="g"):
@@ -31,18 +30,6 @@ def make_question(tmp_path, function, values, upstream=None, name="g"):
 
 def arr(value):
     return np.squeeze(to_float_array(value))
-
-
-def fd_grad(f, x, h=1e-6):
-    """Central finite differences of a scalar function of an array (test's own copy)."""
-    x = np.array(x, dtype=float)
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        p, m = x.copy(), x.copy()
-        p[idx] += h
-        m[idx] -= h
-        g[idx] = (f(p) - f(m)) / (2 * h)
-    return g
 
 
 # ------------------------------------------------------------------------- DI504 Q1 ---
@@ -128,11 +115,11 @@ def test_matrix_valued_composition_against_fd(tmp_path):
 
     np.testing.assert_allclose(to_float_array(sol.answers["output"]), f(A, B, C), rtol=1e-12)
     np.testing.assert_allclose(to_float_array(sol.answers["grad.A"]),
-                               fd_grad(lambda a: np.sum(U * f(a, B, C)), A), rtol=1e-6, atol=1e-9)
+                               central_difference(lambda a: np.sum(U * f(a, B, C)), A), rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(to_float_array(sol.answers["grad.B"]),
-                               fd_grad(lambda b: np.sum(U * f(A, b, C)), B), rtol=1e-6, atol=1e-9)
+                               central_difference(lambda b: np.sum(U * f(A, b, C)), B), rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(to_float_array(sol.answers["grad.C"]),
-                               fd_grad(lambda c: np.sum(U * f(A, B, c)), C), rtol=1e-6, atol=1e-9)
+                               central_difference(lambda c: np.sum(U * f(A, B, c)), C), rtol=1e-6, atol=1e-9)
     assert all(c.ok for c in verify(q, sol))
 
 
@@ -203,7 +190,7 @@ def test_unary_vjp_matches_fd(name):
     (grad,) = ops.unary_vjp(rule, g, a, y)
     xf = np.array([float(v) for v in x])
     gf = np.array([1, -2, 0.5])
-    expected = fd_grad(lambda v: float(np.sum(gf * rule.np_f(v))), xf)
+    expected = central_difference(lambda v: float(np.sum(gf * rule.np_f(v))), xf)
     np.testing.assert_allclose(np.squeeze(to_float_array(grad)), expected, rtol=1e-6)
 
 
@@ -216,8 +203,8 @@ def test_binary_vjp_matches_fd(name):
     g = sympy.ImmutableMatrix([2, -1])
     ga, gb = ops.binary_vjp(rule, g, a, b, y)
     af, bf, gf = np.array([[0.3], [-1.4]]), np.array([[1.2]]), np.array([[2.0], [-1.0]])
-    np.testing.assert_allclose(to_float_array(ga), fd_grad(lambda v: np.sum(gf * rule.np_f(v, bf)), af), rtol=1e-6)
-    np.testing.assert_allclose(to_float_array(gb), fd_grad(lambda v: np.sum(gf * rule.np_f(af, v)), bf), rtol=1e-6)
+    np.testing.assert_allclose(to_float_array(ga), central_difference(lambda v: np.sum(gf * rule.np_f(v, bf)), af), rtol=1e-6)
+    np.testing.assert_allclose(to_float_array(gb), central_difference(lambda v: np.sum(gf * rule.np_f(af, v)), bf), rtol=1e-6)
 
 
 def test_every_op_has_a_rule_and_unknown_ops_raise():

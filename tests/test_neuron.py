@@ -17,6 +17,7 @@ from symdl.kinds import neuron
 from symdl.render import latex
 from symdl.spec import default_spec, load_exam
 from symdl.verify import to_float_array, verify
+from support import documented_example
 
 SPECS = Path(__file__).parent / "specs"
 
@@ -167,8 +168,6 @@ def test_gradients_match_finite_differences(tmp_path):
 def test_exact_volume_agrees_with_float_convolution(weights, bias):
     W = [sympy.Rational(w, 4) for w in weights]
     b = sympy.Rational(bias, 8)
-    lows = [sympy.Integer(0)] * len(W)
-    highs = [sympy.Integer(1)] * len(W)
     z_max = b + sum(max(w, 0) for w in W)
     c = [abs(w) for w in W if w != 0]
     exact, _ = neuron.cube_below(c, z_max)
@@ -253,11 +252,7 @@ def test_pdf_end_to_end(tmp_path):
 
 
 def test_the_documented_example_derives(tmp_path):
-    import re
-
-    doc = (Path(__file__).parent.parent / "docs" / "kinds" / "neuron.md").read_text()
-    spec = tmp_path / "example.toml"
-    spec.write_text(re.search(r"```toml\n(.*?)```", doc, re.S).group(1))
+    spec = documented_example("neuron", tmp_path)
     result = solve_exam(spec).results[0]
     assert result.verified and result.solution.answers["active_fraction"] == sympy.Rational(65, 72)
 

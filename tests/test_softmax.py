@@ -14,6 +14,7 @@ from symdl.kinds import softmax
 from symdl.render import latex
 from symdl.spec import default_spec, load_exam
 from symdl.verify import to_float_array, verify
+from support import central_difference, documented_example
 
 SPECS = Path(__file__).parent / "specs"
 
@@ -99,16 +100,6 @@ def hinge_loss(W, B, x, y, reg, delta=1.0):
     return sum(max(0.0, s[j] - s[y] + delta) for j in range(len(s)) if j != y)
 
 
-def central(f, v, h=1e-6):
-    g = np.zeros_like(v)
-    for idx in np.ndindex(v.shape):
-        p, m = v.copy(), v.copy()
-        p[idx] += h
-        m[idx] -= h
-        g[idx] = (f(p) - f(m)) / (2 * h)
-    return g
-
-
 def test_cross_entropy_and_hinge_gradients_match_finite_differences():
     q = small("S1")
     a = softmax.solve(q).answers
@@ -117,18 +108,18 @@ def test_cross_entropy_and_hinge_gradients_match_finite_differences():
     x = np.array([1.0, 2.0, -1.0])
     y = 1                                                         # "dog"
     assert float(a["a.loss"]) == pytest.approx(ce_loss(W, B, x, y, "l2"), rel=1e-12)
-    np.testing.assert_allclose(arr(a["a.grad.W"]), central(lambda w: ce_loss(w, B, x, y, "l2"), W), rtol=1e-6,
+    np.testing.assert_allclose(arr(a["a.grad.W"]), central_difference(lambda w: ce_loss(w, B, x, y, "l2"), W), rtol=1e-6,
                                atol=1e-8)
-    np.testing.assert_allclose(arr(a["a.grad.B"]), central(lambda b: ce_loss(W, b, x, y, "l2"), B), rtol=1e-6,
+    np.testing.assert_allclose(arr(a["a.grad.B"]), central_difference(lambda b: ce_loss(W, b, x, y, "l2"), B), rtol=1e-6,
                                atol=1e-8)
     s = W @ x + B + (W ** 2).sum(axis=1)
     np.testing.assert_allclose(arr(a["a.grad.scores"]), np_softmax(s) - np.eye(3)[y], rtol=1e-12, atol=1e-15)
     assert float(a["a.hinge.loss"]) == pytest.approx(hinge_loss(W, B, x, y, "l2"), rel=1e-12)
-    np.testing.assert_allclose(arr(a["a.hinge.grad.W"]), central(lambda w: hinge_loss(w, B, x, y, "l2"), W),
+    np.testing.assert_allclose(arr(a["a.hinge.grad.W"]), central_difference(lambda w: hinge_loss(w, B, x, y, "l2"), W),
                                rtol=1e-6, atol=1e-8)
     # case b has no regularization and label cat
     xb = np.array([0.5, -0.5, 2])
-    np.testing.assert_allclose(arr(a["b.grad.W"]), central(lambda w: ce_loss(w, B, xb, 0, "none"), W), rtol=1e-6,
+    np.testing.assert_allclose(arr(a["b.grad.W"]), central_difference(lambda w: ce_loss(w, B, xb, 0, "none"), W), rtol=1e-6,
                                atol=1e-8)
     # unlabelled case: no loss answers
     assert "c.loss" not in a and "c.predicted" in a
@@ -220,11 +211,7 @@ def test_pdf_end_to_end(tmp_path):
 
 
 def test_the_documented_example_derives(tmp_path):
-    import re
-
-    doc = (Path(__file__).parent.parent / "docs" / "kinds" / "softmax.md").read_text()
-    spec = tmp_path / "example.toml"
-    spec.write_text(re.search(r"```toml\n(.*?)```", doc, re.S).group(1))
+    spec = documented_example("softmax", tmp_path)
     result = solve_exam(spec).results[0]
     assert result.verified
     assert result.solution.answers["a.predicted"] == 4 and "c.hinge.loss" in result.solution.answers
@@ -250,7 +237,7 @@ def test_random_exams_agree_with_numpy(tmp_path):
         np.testing.assert_allclose(arr(a["r.probs"]), np_softmax(s), rtol=1e-12)
         assert float(a["r.loss"]) == pytest.approx(ce_loss(W, B, x, y - 1, reg), rel=1e-10)
         np.testing.assert_allclose(arr(a["r.grad.W"]).reshape(N, D),
-                                   central(lambda w: ce_loss(w, B, x, y - 1, reg), W.astype(float)),
+                                   central_difference(lambda w: ce_loss(w, B, x, y - 1, reg), W.astype(float)),
                                    rtol=1e-5, atol=1e-7)
 
 

@@ -8,7 +8,6 @@ import numpy as np
 import sympy
 
 from symdl import ops
-from symdl.latex_parse import op as op_function
 from symdl.printer import tex
 from symdl.solution import Figure, Solution, Step, Table, Tex, Text
 
