@@ -768,12 +768,8 @@ class _Deriver:
 
     def conv(self, spec, inp, r, items):
         kh, kw = spec.kernel
-        g, f = spec.groups, spec.filters
-        if inp.c % g:
-            raise self.error(spec, "groups", f"{inp.c} input channels cannot be split into {g} groups")
-        if spec.depth is not None and spec.depth != inp.c // g:
-            expected = f"{inp.c} input channels" + (f" / {g} groups = {inp.c // g}" if g > 1 else "")
-            raise self.error(spec, "size", f"filter depth {spec.depth} disagrees with the {expected}")
+        f = spec.filters
+        self._check_depth(spec, inp)
         if spec.in_channels is not None and spec.in_channels != inp.c:
             raise self.error(spec, "in_channels", f"in_channels {spec.in_channels} disagrees with the "
                                                   f"{inp.c} channels of the input")
@@ -789,11 +785,8 @@ class _Deriver:
 
     def tconv(self, spec, inp, r, items):
         kh, kw = spec.kernel
-        g, f = spec.groups, spec.filters
-        if inp.c % g:
-            raise self.error(spec, "groups", f"{inp.c} input channels cannot be split into {g} groups")
-        if spec.depth is not None and spec.depth != inp.c // g:
-            raise self.error(spec, "size", f"filter depth {spec.depth} disagrees with the {inp.c} input channels")
+        f = spec.filters
+        self._check_depth(spec, inp)
         pad = spec.padding
         h = self.tconv_axis(spec, "h", inp.h, kh, spec.stride[0], spec.dilation[0],
                             pad if pad == "same" else pad[:2], spec.output_padding[0], items)
@@ -803,6 +796,15 @@ class _Deriver:
         items.append(Step("one channel per filter", lhs=C_out, formula=F, result=I(f)))
         self._conv_counts(spec, inp, r, items, transposed=True)
         return r
+
+    def _check_depth(self, spec, inp):
+        """The groups must split the input channels, and a given filter depth must match."""
+        g = spec.groups
+        if inp.c % g:
+            raise self.error(spec, "groups", f"{inp.c} input channels cannot be split into {g} groups")
+        if spec.depth is not None and spec.depth != inp.c // g:
+            expected = f"{inp.c} input channels" + (f" / {g} groups = {inp.c // g}" if g > 1 else "")
+            raise self.error(spec, "size", f"filter depth {spec.depth} disagrees with the {expected}")
 
     def _conv_counts(self, spec, inp, r, items, transposed):
         conv = self.convention
