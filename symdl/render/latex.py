@@ -10,7 +10,7 @@ import jinja2
 from symdl import printer
 from symdl.solution import Figure, Math, Section, Step, Table, Tex, Text
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"   # symdl/templates -> ../templates in the repository
 
 _ESCAPES = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
