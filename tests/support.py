@@ -26,3 +26,12 @@ def documented_example(kind, folder: Path) -> Path:
     path = folder / f"{kind}-example.toml"
     path.write_text(re.search(r"```toml\n(.*?)```", doc, re.S).group(1))
     return path
+
+
+def one_question(tmp_path, kind, body, name="q"):
+    """A one-question exam of ``kind`` whose question table ends with ``body`` (TOML lines)."""
+    from symdl.spec import load_exam
+
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'[exam]\nid = "t"\ntitle = "t"\n[[question]]\nid = "Q"\nkind = "{kind}"\n' + body)
+    return load_exam(path).questions[0]

@@ -13,19 +13,16 @@ from symdl.errors import SpecError
 from symdl.kinds import graph
 from symdl.spec import default_spec, load_exam
 from symdl.verify import to_float_array, verify
-from support import central_difference
+from support import central_difference, one_question
 
 
 def make_question(tmp_path, function, values, upstream=None, name="g"):
-    lines = ["[exam]", 'id = "t"', 'title = "t"', "[[question]]", 'id = "Q"', 'kind = "graph"',
-             f"function = '{function}'"]
+    lines = [f"function = '{function}'"]
     if upstream is not None:
         lines.append(f"upstream = '{upstream}'")
     lines.append("[question.values]")
     lines += [f"{k} = '{v}'" for k, v in values.items()]
-    path = tmp_path / f"{name}.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return load_exam(path).questions[0]
+    return one_question(tmp_path, "graph", "\n".join(lines) + "\n", name)
 
 
 def arr(value):

@@ -17,7 +17,7 @@ from symdl.kinds import neuron
 from symdl.render import latex
 from symdl.spec import default_spec, load_exam
 from symdl.verify import to_float_array, verify
-from support import documented_example
+from support import one_question, documented_example
 
 SPECS = Path(__file__).parent / "specs"
 
@@ -27,10 +27,7 @@ def arr(value):
 
 
 def question(tmp_path, body, name="n"):
-    text = '[exam]\nid = "t"\ntitle = "t"\n[[question]]\nid = "Q"\nkind = "neuron"\n' + body
-    path = tmp_path / f"{name}.toml"
-    path.write_text(text)
-    return load_exam(path).questions[0]
+    return one_question(tmp_path, "neuron", body, name)
 
 
 def small(qid):

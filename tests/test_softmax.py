@@ -14,7 +14,7 @@ from symdl.kinds import softmax
 from symdl.render import latex
 from symdl.spec import default_spec, load_exam
 from symdl.verify import to_float_array, verify
-from support import central_difference, documented_example
+from support import one_question, central_difference, documented_example
 
 SPECS = Path(__file__).parent / "specs"
 
@@ -35,10 +35,7 @@ def np_softmax(s):
 
 
 def question(tmp_path, body, name="s"):
-    text = '[exam]\nid = "t"\ntitle = "t"\n[[question]]\nid = "Q"\nkind = "softmax"\n' + body
-    path = tmp_path / f"{name}.toml"
-    path.write_text(text)
-    return load_exam(path).questions[0]
+    return one_question(tmp_path, "softmax", body, name)
 
 
 def small(qid):
