@@ -51,6 +51,7 @@ class Question:
     points: int | None = None
     parts: dict = field(default_factory=dict)
     title: str | None = None
+    data_dirs: tuple = ()       # folders besides the spec's own where data files may lie
 
     # -- errors -------------------------------------------------------------------------
     def error(self, field_name, message) -> SpecError:
@@ -124,14 +125,24 @@ class Question:
             raise self.error(name, exc.message) from None
 
     def data_path(self, name) -> Path:
-        """Field ``name`` as a path to a data file beside the spec; it must exist."""
+        """Field ``name`` as a path to a data file; it must exist and lie in an allowed folder.
+
+        Allowed: the spec's folder and below it, and each of ``data_dirs`` (``--data-dir``),
+        after following every symbolic link; a relative name is looked up in the spec's folder
+        first, then in each data folder.
+        """
+        from symdl.data_files import resolve
+
         rel = self.get(name, str)
-        path = (self.file.parent / rel) if not Path(rel).is_absolute() else Path(rel)
         if not rel.strip():
             raise self.error(name, "empty file name")
         if "\x00" in rel:
             raise self.error(name, "file name contains a NUL character")
         try:
+            path = resolve(rel, self.file.parent, self.data_dirs)
+            if path is None:
+                raise self.error(name, f"{rel}: a data file must lie in the spec's folder or below it, "
+                                       "or in a folder named with --data-dir")
             if path.is_dir():
                 raise self.error(name, f"{rel} is a folder, not a data file")
             if not path.is_file():
@@ -173,11 +184,15 @@ def default_spec() -> Path:
     return Path(str(resources.files("symdl") / "data" / "di504" / "di504.toml"))
 
 
-def load_exam(path) -> Exam:
-    """Read and validate the spec at ``path`` (kind-specific fields are checked by solvers)."""
+def load_exam(path, data_dirs=()) -> Exam:
+    """Read and validate the spec at ``path`` (kind-specific fields are checked by solvers).
+
+    ``data_dirs``: folders, besides the spec's own, where its data files may lie.
+    """
     from symdl.kinds import KINDS
 
     path = Path(path)
+    data_dirs = tuple(Path(d) for d in data_dirs)
     if path.is_dir():
         raise SpecError("is a folder, not a spec file", file=path)
     if not path.is_file():
@@ -263,7 +278,7 @@ def load_exam(path) -> Exam:
             raise SpecError("must be one line of text", file=path, question=qid, field="title")
         fields = {k: v for k, v in table.items() if k not in COMMON_FIELDS}
         questions.append(Question(id=qid, kind=kind, text=text, fields=fields, file=path,
-                                  points=points, parts=parts, title=title))
+                                  points=points, parts=parts, title=title, data_dirs=data_dirs))
     return Exam(id=exam_id, title=exam["title"], file=path, questions=questions,
                 course=exam.get("course", ""), date=exam.get("date", ""), instructions=instructions)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -164,10 +165,12 @@ def test_data_path(tmp_path):
         return Question(id="Q", kind="training_log", text="", fields={"log": value}, file=spec)
 
     assert q("log.txt").data_path("log") == tmp_path / "log.txt"
+    os.mkfifo(tmp_path / "fifo")                          # not a regular file: never opened
     with open(tmp_path / "huge.txt", "wb") as f:          # sparse: no disk space used
         f.truncate(60_000_000)
     for value, message in [("nope.txt", "not found"), ("sub", "is a folder"), ("", "empty file name"),
-                           ("a\x00b", "NUL"), ("huge.txt", "larger than 50 MB"), ("/dev/zero", "not found")]:
+                           ("a\x00b", "NUL"), ("huge.txt", "larger than 50 MB"), ("fifo", "not found"),
+                           ("/dev/zero", "must lie in the spec's folder")]:
         with pytest.raises(SpecError, match=message) as info:
             q(value).data_path("log")
         assert info.value.field == "log"

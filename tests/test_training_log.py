@@ -26,13 +26,16 @@ HERE = Path(__file__).resolve().parent
 SPECS = HERE / "specs"
 LOGS = HERE / "data" / "logs"
 DI504_LOG = HERE.parent / "symdl" / "data" / "di504" / "q5-training-log.txt"
+# The specs under tests/specs name logs in tests/data/ and symdl/data/ ('../data/logs/...'): outside
+# their own folder, so they are read with the repository named as a data folder (--data-dir).
+DATA_DIRS = (HERE.parent,)
 
 needs_tex = pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
                                reason="latexmk/pdftotext not installed")
 
 
 def question(spec):
-    return load_exam(spec).questions[0]
+    return load_exam(spec, data_dirs=DATA_DIRS).questions[0]
 
 
 _CACHE = {}
@@ -312,7 +315,7 @@ def test_cli_exit_status_2_and_one_line(tmp_path, capsys):
 # Rendering
 # ---------------------------------------------------------------------------------------
 def test_latex_has_the_plots_and_no_raw_values():
-    exam = load_exam(SPECS / "training_log_overfit.toml")
+    exam = load_exam(SPECS / "training_log_overfit.toml", data_dirs=DATA_DIRS)
     results = [solve_question(q) for q in exam.questions]
     source = latex.render(exam, results)
     assert source.count(r"\begin{axis}") == 3            # loss, accuracy, gap
@@ -325,7 +328,7 @@ def test_latex_has_the_plots_and_no_raw_values():
 
 @needs_tex
 def test_pdf_end_to_end(tmp_path):
-    report = derive(SPECS / "training_log_di504.toml", tmp_path)
+    report = derive(SPECS / "training_log_di504.toml", tmp_path, data_dirs=DATA_DIRS)
     folder = report.folder
     text = subprocess.run(["pdftotext", "-layout", str(folder / "answer-key.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
