@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
-import signal
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
-from symdl.errors import SpecError, SymdlError, TimeLimitError, UsageError, VerificationFailed
+from symdl import outdir
+from symdl.deadline import effective, rendering, time_limit
+from symdl.errors import BuildError, SpecError, SymdlError, TimeLimitError, UsageError, VerificationFailed
 from symdl.kinds import solver
 from symdl.spec import default_spec, load_exam
 
-DEFAULT_TIME_LIMIT = 120.0   # seconds per question (derivation + verification)
+DEFAULT_TIME_LIMIT = 120.0   # seconds per question (derivation, verification, rendering)
+MAX_TEX_S = 1e6              # the PDF build's timeout when there is no practical time limit
 
 
 @dataclass
@@ -46,49 +47,6 @@ class Report:
     @property
     def verified(self) -> bool:
         return all(r.verified for r in self.results)
-
-
-@contextlib.contextmanager
-def time_limit(seconds, question):
-    """Raise TimeLimitError when the body runs longer than ``seconds`` (main thread only).
-
-    The alarm raises inside the running code; should that code swallow the exception (a
-    broad ``except``), the limit is still reported when the body ends, whatever it raised.
-    """
-    if not seconds or not hasattr(signal, "SIGALRM"):
-        yield
-        return
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    fired = []
-
-    def expired():
-        return TimeLimitError(f"derivation exceeded the time limit of {seconds:g} s",
-                              file=question.file, question=question.id)
-
-    def on_alarm(signum, frame):
-        fired.append(True)
-        raise expired()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    except TimeLimitError:
-        raise
-    except BaseException:
-        if fired:
-            raise expired() from None
-        raise
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    if fired:
-        raise expired()
 
 
 def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
@@ -127,9 +85,18 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
     return QuestionResult(question, solution, checks, time.perf_counter() - start)
 
 
-def solve_exam(spec=None, *, time_limit_s=DEFAULT_TIME_LIMIT, progress=None) -> Report:
-    """Load the spec (default: the embedded DI504 exam) and derive and verify every question."""
-    exam = load_exam(spec or default_spec())
+def solve_exam(spec=None, *, time_limit_s=DEFAULT_TIME_LIMIT, progress=None, data_dirs=()) -> Report:
+    """Load the spec (default: the embedded DI504 exam) and derive and verify every question.
+
+    Data files a question names must lie in the spec's folder (or below it) or in one of
+    ``data_dirs``.
+    """
+    exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
+    return Report(exam, solve_questions(exam, time_limit_s, progress))
+
+
+def solve_questions(exam, time_limit_s=DEFAULT_TIME_LIMIT, progress=None) -> list:
+    """Derive and verify every question of a loaded exam, in order."""
     results = []
     for question in exam.questions:
         result = solve_question(question, time_limit_s)
@@ -138,106 +105,159 @@ def solve_exam(spec=None, *, time_limit_s=DEFAULT_TIME_LIMIT, progress=None) -> 
             state = "verified" if result.verified else f"FAILED: {', '.join(c.name for c in result.failures)}"
             progress(f"{question.id} ({question.kind}): {len(result.checks)} answers, {state}, "
                      f"{result.seconds:.2f} s")
-    return Report(exam, results)
+    return results
 
 
-def derive(spec=None, out="out", *, pdf=True, time_limit_s=DEFAULT_TIME_LIMIT, progress=None) -> Report:
-    """Write ``out/<exam id>/answer-key.tex``, ``answer-key.pdf`` and ``answers.json``.
+def derive(spec=None, out="out", *, pdf=True, time_limit_s=DEFAULT_TIME_LIMIT, progress=None,
+           data_dirs=()) -> Report:
+    """Write ``out/<exam id>/``: ``answer-key.tex``, ``answer-key.pdf``, ``answers.json`` and a manifest.
 
-    Nothing is written unless every question derives and the PDF builds: files go to a
-    temporary folder inside ``out`` and are moved into place whole (an older folder of the
-    same exam is replaced only then). On failure no folder is left behind, not even ``out``
-    when this call created it. Raises VerificationFailed (after writing) when a check failed.
+    Files go to a staging folder inside ``out`` and are moved into place whole, under a lock
+    on ``out``; an older ``out/<exam id>`` is replaced only when its manifest lists every file
+    it holds, unchanged (otherwise UsageError, exit 2, before anything is derived). On bad
+    input or a time limit nothing is left behind, not even ``out`` when this call created it.
+    After writing, raises BuildError when TeX failed (the .tex and answers.json are in place)
+    and VerificationFailed when a check failed.
     """
-    report = solve_exam(spec, time_limit_s=time_limit_s, progress=progress)
-    from symdl.render import answers_json, latex, pdf as pdf_render
-
-    exam, results = report.exam, report.results
-    tex_source = latex.render(exam, results)
-    json_source = answers_json.render(exam, results)
-
+    started = time.monotonic()
+    exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     out = Path(out)
-    created = _make_folder(out)
     final = out / exam.id
+    _check_out(out, final)              # refuse up front, before minutes of derivation
+    report = Report(exam, solve_questions(exam, time_limit_s, progress))
+    tex_source, json_source = _render(exam, report.results, time_limit_s)
+    created = _make_folder(out)
     staging = None
+    build_error = None
     try:
-        try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{exam.id}.", dir=out))
-            (staging / "answer-key.tex").write_text(tex_source, encoding="utf-8")
-            (staging / "answers.json").write_text(json_source, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write the output folder: {exc.strerror or exc}", file=out) from None
+        staging = _stage(out, exam.id, {"answer-key.tex": tex_source, "answers.json": json_source})
         if pdf:
-            if pdf_render.tex_available():
-                if progress:
-                    progress("building PDF with latexmk")
-                pdf_render.build(staging / "answer-key.tex")
-                pdf_render.clean(staging, "answer-key")
-            else:
-                report.pdf_note = ("PDF not built: latexmk/pdflatex not found; install them with "
-                                   "'apt-get install latexmk texlive-latex-extra texlive-pictures' "
-                                   "or run 'make key'")
+            budget = None if effective(time_limit_s) is None else time_limit_s * len(exam.questions)
+            build_error = _build_pdf(staging, exam, report, progress, budget, started)
         try:
-            _replace(staging, final)
+            outdir.write_manifest(staging)
+            report.files = sorted(p.name for p in staging.iterdir() if p.name != outdir.MANIFEST)
+            with outdir.locked(out):
+                outdir.replace(staging, final)
         except OSError as exc:
             raise UsageError(f"cannot move the answer key into place: {exc.strerror or exc}",
                              file=final) from None
     except BaseException:
         if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        if created:
-            with contextlib.suppress(OSError):
-                for folder in [out, *out.parents][:len(created)]:
-                    folder.rmdir()          # only folders this call made, only when empty
+            outdir.discard(staging)
+        _remove_created(out, created)
         raise
     report.folder = final
-    report.files = sorted(p.name for p in final.iterdir())
-    if not report.verified:
-        names = [f"{r.question.id}:{c.name}" for r in results for c in r.failures]
-        if not names:
-            names = [f"{r.question.id} (no checked answer)" for r in results if not r.verified]
-        raise VerificationFailed(f"verification failed for {', '.join(names[:8])}"
-                                 f"{' ...' if len(names) > 8 else ''} (files written to {final})")
+    _raise_failures(report, build_error, final)
     return report
+
+
+def _check_out(out: Path, final: Path):
+    try:
+        if out.exists() and not out.is_dir():
+            raise UsageError("output path exists and is not a folder", file=out)
+        if out.is_dir():
+            with outdir.locked(out):        # not while another run swaps the folder
+                outdir.check_replaceable(final)
+    except OSError as exc:
+        raise UsageError(f"unusable output folder: {exc.strerror or exc}", file=out) from None
+
+
+def _render(exam, results, time_limit_s):
+    """The answer key's LaTeX and answers.json, each question rendered within its time limit."""
+    from symdl.render import answers_json, latex
+
+    with rendering(results, time_limit_s) as timed:
+        tex_source = latex.render(exam, timed)
+    with rendering(results, time_limit_s) as timed:
+        json_source = answers_json.render(exam, timed)
+    return tex_source, json_source
+
+
+def _stage(out: Path, name: str, files: dict) -> Path:
+    try:
+        staging = outdir.staging_folder(out, name)
+    except OSError as exc:
+        raise UsageError(f"cannot write the output folder: {exc.strerror or exc}", file=out) from None
+    try:
+        for file_name, text in files.items():
+            (staging / file_name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        outdir.discard(staging)
+        raise UsageError(f"cannot write the output folder: {exc.strerror or exc}", file=out) from None
+    return staging
+
+
+def _build_pdf(staging, exam, report, progress, budget, started):
+    """Build the PDF in ``staging`` within what is left of ``budget``; return a BuildError or None.
+
+    The budget is the time limit times the number of questions, counted from the start of
+    the derivation; running past it is a TimeLimitError (exit 2, nothing written).
+    """
+    from symdl.render import pdf as pdf_render
+
+    if not pdf_render.tex_available():
+        report.pdf_note = ("PDF not built: latexmk/pdflatex not found; install them with "
+                           "'apt-get install latexmk texlive-latex-extra texlive-pictures' "
+                           "or run 'make key'")
+        return None
+    if progress:
+        progress("building PDF with latexmk")
+    left = None if budget is None else budget - (time.monotonic() - started)
+    if left is not None and left <= 0:
+        raise TimeLimitError(f"no time left for the PDF build (time limit {budget:g} s for "
+                             f"{len(exam.questions)} question(s))", file=exam.file)
+    where = SimpleNamespace(file=exam.file, id=None)
+    try:
+        with time_limit(left, where, what=f"the PDF build ({left or 0:.1f} s left)", limit=budget):
+            pdf_render.build(staging / "answer-key.tex",
+                             timeout=min(MAX_TEX_S, left + 30) if left is not None else MAX_TEX_S)
+    except BuildError as exc:
+        for leftover in ("answer-key.pdf",):
+            with contextlib.suppress(OSError):
+                (staging / leftover).unlink()
+        pdf_render.clean(staging, "answer-key")
+        return exc
+    pdf_render.clean(staging, "answer-key")
+    return None
+
+
+def _raise_failures(report, build_error, final):
+    failures = ""
+    if not report.verified:
+        names = [f"{r.question.id}:{c.name}" for r in report.results for c in r.failures]
+        if not names:
+            names = [f"{r.question.id} (no checked answer)" for r in report.results if not r.verified]
+        failures = f"verification failed for {', '.join(names[:8])}{' ...' if len(names) > 8 else ''}"
+    if build_error is not None:
+        message = build_error.message.replace(" (rerun with --no-pdf to keep the .tex and build it by hand)", "")
+        raise BuildError(f"{message}; no PDF, answer-key.tex and answers.json written to {final}"
+                         f"{'; ' + failures if failures else ''}")
+    if failures:
+        raise VerificationFailed(f"{failures} (files written to {final})")
+
+
+def _remove_created(out: Path, created: list):
+    """Remove the folders this call made, deepest first, only when empty."""
+    with contextlib.suppress(OSError):
+        for folder in created:
+            folder.rmdir()
 
 
 def _make_folder(out: Path) -> list:
     """Create ``out`` (and missing parents); return the folders created, deepest first."""
     missing = []
-    for folder in [out, *out.parents]:
-        if folder.exists() or str(folder) in ("", "."):
-            break
-        missing.append(folder)
-    if out.exists() and not out.is_dir():
-        raise UsageError("output path exists and is not a folder", file=out)
     try:
+        for folder in [out, *out.parents]:
+            if folder.exists() or str(folder) in ("", "."):
+                break
+            missing.append(folder)
+        if out.exists() and not out.is_dir():
+            raise UsageError("output path exists and is not a folder", file=out)
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the output folder: {exc.strerror or exc}", file=out) from None
     return missing
-
-
-def _replace(staging: Path, final: Path):
-    """Move the finished folder into place, replacing an older one."""
-    old = None
-    if final.exists() or final.is_symlink():
-        old = final.with_name(f".{final.name}.old")
-        if old.is_dir() and not old.is_symlink():
-            shutil.rmtree(old)
-        elif old.exists() or old.is_symlink():
-            old.unlink()
-        final.rename(old)
-    try:
-        staging.rename(final)
-    except OSError:
-        if old is not None:
-            old.rename(final)       # put the previous key back
-        raise
-    if old is not None:
-        if old.is_dir() and not old.is_symlink():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink()
 
 
 def write_template(folder) -> list:
@@ -245,10 +265,17 @@ def write_template(folder) -> list:
     source = default_spec().parent
     folder = Path(folder)
     files = sorted(p for p in source.iterdir() if p.is_file())
-    for path in files:
-        if (folder / path.name).exists():
-            raise SpecError("already exists; refusing to overwrite", file=folder / path.name)
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in files:
-        shutil.copyfile(path, folder / path.name)
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise UsageError("exists and is not a folder; name a new or existing folder", file=folder)
+        for path in files:
+            if (folder / path.name).exists():
+                raise UsageError("already exists; refusing to overwrite", file=folder / path.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in files:
+            with (folder / path.name).open("xb") as target:     # never overwrite, even in a race
+                target.write(path.read_bytes())
+    except OSError as exc:
+        raise UsageError(f"cannot write the spec: {exc.strerror or exc}",
+                         file=exc.filename or folder) from None
     return [folder / p.name for p in files]

@@ -7,6 +7,7 @@ is the real process boundary: exit status, stdout, stderr.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -93,8 +94,12 @@ def test_derive_exit_0_writes_exactly_the_key(tmp_path):
     proc = fake_cli("derive", str(spec), "--out", str(tmp_path / "out"), "--no-pdf")
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["fake-exam"]
-    assert sorted(p.name for p in (tmp_path / "out" / "fake-exam").iterdir()) == ["answer-key.tex", "answers.json"]
-    data = json.loads((tmp_path / "out" / "fake-exam" / "answers.json").read_text())
+    folder = tmp_path / "out" / "fake-exam"
+    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.tex", "answers.json"]
+    manifest = json.loads((folder / ".symdl-manifest.json").read_text())
+    assert manifest["files"] == {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+                                 for name in ("answer-key.tex", "answers.json")}
+    data = json.loads((folder / "answers.json").read_text())
     assert data["questions"][0]["answers"] == {"sum": 0.75, "positive": True,
                                                "remark": "text answers are not checked numerically"}
 
@@ -188,10 +193,17 @@ def test_rederive_replaces_the_old_key_whole(tmp_path, monkeypatch):
     spec = write(tmp_path, {"a": "1", "b": "2"})
     out = tmp_path / "out"
     derive(spec, out, pdf=False)
+    # A file symdl did not write is never deleted: the older key stays, the run is refused.
     (out / "fake-exam" / "stale.txt").write_text("from an older run")
     spec.write_text(fakekind.spec({"a": "5", "b": "2"}))
+    with pytest.raises(UsageError, match=r"holds files symdl did not write \(stale.txt\)"):
+        derive(spec, out, pdf=False)
+    assert (out / "fake-exam" / "stale.txt").read_text() == "from an older run"
+    assert '"sum": 3' in (out / "fake-exam" / "answers.json").read_text()
+    (out / "fake-exam" / "stale.txt").unlink()
     derive(spec, out, pdf=False)
-    assert sorted(p.name for p in (out / "fake-exam").iterdir()) == ["answer-key.tex", "answers.json"]
+    assert sorted(p.name for p in (out / "fake-exam").iterdir()) == [".symdl-manifest.json", "answer-key.tex",
+                                                                     "answers.json"]
     assert '"sum": 7' in (out / "fake-exam" / "answers.json").read_text()
     assert sorted(p.name for p in out.iterdir()) == ["fake-exam"]
 

@@ -7,6 +7,7 @@ tiny documents directly with ``symdl.render.pdf.build`` (~1 s each).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -108,8 +109,8 @@ def test_hostile_spec_prints_as_text_in_the_pdf_and_runs_nothing(tmp_path):
     assert "".join(hostile(marker).split()) in flat                # printed, character for character
     assert "root:" not in text                                     # /etc/passwd was not read
     assert not marker.exists()                                     # \write18 did not run
-    assert sorted(p.name for p in (out / "safety").iterdir()) == ["answer-key.pdf", "answer-key.tex",
-                                                                   "answers.json"]
+    assert sorted(p.name for p in (out / "safety").iterdir()) == [".symdl-manifest.json", "answer-key.pdf",
+                                                                   "answer-key.tex", "answers.json"]
 
 
 @needs_tex
@@ -188,20 +189,22 @@ def test_first_error_ignores_the_banner(tmp_path):
 
 
 @needs_tex
-def test_failed_tex_build_leaves_no_folder(tmp_path, monkeypatch):
+def test_failed_tex_build_still_writes_the_tex_and_answers(tmp_path, monkeypatch):
+    """A TeX failure is exit 1 with the first TeX error; .tex and answers.json are in place, no PDF."""
     fakekind.install(monkeypatch)
     spec = tmp_path / "exam.toml"
     spec.write_text(fakekind.spec({"a": "1", "b": "2"}))
-    monkeypatch.setattr(latex, "render", lambda exam, results:
-                        "\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}\n")
+    source = "\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}\n"
+    monkeypatch.setattr(latex, "render", lambda exam, results: source)
     out = tmp_path / "out"
-    with pytest.raises(BuildError, match="Undefined control sequence"):
+    with pytest.raises(BuildError, match="Undefined control sequence") as info:
         derive(spec, out, pdf=True)
-    assert not out.exists()                                          # created by derive, removed again
-    out.mkdir()
-    with pytest.raises(BuildError):
-        derive(spec, out, pdf=True)
-    assert list(out.iterdir()) == []                                 # no staging folder left
+    assert info.value.exit_status == 1 and "\n" not in str(info.value)
+    assert sorted(p.name for p in out.iterdir()) == ["fake-exam"]               # no staging folder left
+    folder = out / "fake-exam"
+    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.tex", "answers.json"]
+    assert (folder / "answer-key.tex").read_text() == source
+    assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["sum"] == 3
 
 
 def test_exam_id_cannot_escape_the_output_folder(tmp_path):

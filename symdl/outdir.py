@@ -1,0 +1,133 @@
+"""Output folders: staged, marked with a manifest of what symdl wrote, replaced only when wholly symdl's."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+from symdl.errors import UsageError
+
+MANIFEST = ".symdl-manifest.json"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(folder: Path):
+    """List every file of ``folder`` (names and sha256) in its manifest."""
+    files = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.name != MANIFEST and p.is_file()}
+    text = json.dumps({"written_by": "symdl", "files": files}, indent=2, sort_keys=True) + "\n"
+    (folder / MANIFEST).write_text(text, encoding="utf-8")
+
+
+def foreign_files(folder: Path) -> str:
+    """Why symdl may not replace ``folder`` ('' when it may: it holds only what symdl wrote)."""
+    if folder.is_symlink():
+        return "is a symbolic link, not a folder symdl wrote"
+    if not folder.exists():
+        return ""
+    if not folder.is_dir():
+        return "exists and is not a folder"
+    entries = sorted(p.name for p in folder.iterdir())
+    try:
+        listed = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+        if not isinstance(listed, dict):
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError):
+        shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
+        return (f"is not a folder symdl wrote (no valid {MANIFEST}){': it holds ' + shown if entries else ''}; "
+                "choose another --out or move it away")
+    foreign = [name for name in entries if name != MANIFEST and name not in listed]
+    if foreign:
+        return (f"holds files symdl did not write ({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}); "
+                "move them away or choose another --out")
+    for name in entries:
+        path = folder / name
+        if name != MANIFEST and (path.is_symlink() or not path.is_file() or _sha256(path) != listed[name]):
+            return f"{name} was changed after symdl wrote it; move it away or choose another --out"
+    return ""
+
+
+def check_replaceable(final: Path):
+    """Raise UsageError (exit 2, naming the folder) unless symdl may replace ``final``."""
+    try:
+        why = foreign_files(final)
+    except OSError as exc:
+        raise UsageError(f"cannot read the output folder: {exc.strerror or exc}", file=final) from None
+    if why:
+        raise UsageError(why, file=final)
+
+
+def staging_folder(out: Path, name: str) -> Path:
+    """A new hidden folder in ``out`` for the files of one run, with the user's umask."""
+    for attempt in range(5):
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out))
+            break
+        except FileNotFoundError:
+            if attempt == 4:        # ``out`` vanished each time (another run removed it, empty)
+                raise
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)       # mkdtemp makes 0700; the key should be shareable
+    return staging
+
+
+@contextlib.contextmanager
+def locked(out: Path):
+    """Hold an exclusive lock on the folder ``out`` itself (no lock file is made)."""
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)            # closing releases the lock
+
+
+def replace(staging: Path, final: Path):
+    """Move ``staging`` to ``final`` (hold ``locked(final.parent)``), replacing an older symdl folder.
+
+    The older folder is checked again here, under the lock; only the files its manifest lists
+    are deleted. Should the move fail, the older folder is put back.
+    """
+    check_replaceable(final)
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.{secrets.token_hex(4)}.old")
+        final.rename(old)
+    try:
+        staging.rename(final)
+    except OSError:
+        if old is not None:
+            old.rename(final)       # put the previous key back
+        raise
+    if old is not None:
+        _remove_own(old)
+
+
+def _remove_own(folder: Path):
+    """Delete the files a manifest lists (and the manifest), then the folder if it is empty."""
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        listed = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+        for path in list(folder.iterdir()):       # only names really in the folder: no "../x"
+            if (path.name in listed or path.name == MANIFEST) and path.is_file() and not path.is_symlink():
+                path.unlink()
+        folder.rmdir()
+
+
+def discard(staging: Path):
+    """Remove a staging folder of this run (everything in it was written by this run)."""
+    shutil.rmtree(staging, ignore_errors=True)
