@@ -1,50 +1,132 @@
 """Command line: parse arguments, call the library, map symdl's errors to exit statuses.
 
 Exit statuses: 0 everything derived and verified; 1 an answer disagrees with its independent
-recomputation, or the PDF build failed; 2 bad input (spec, data file, argument); 3 an
-internal error (a bug in symdl: one line, the traceback with ``SYMDL_DEBUG=1``).
+recomputation, or the PDF build failed (the .tex and answers.json are written); 2 bad input
+(spec, data file, argument, output folder) or a missing Python package; 3 an internal error
+(a bug in symdl: one line, the traceback with ``SYMDL_DEBUG=1``); 128 + signal when
+interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
+import shlex
+import signal
 import sys
+import threading
+import warnings
 
 EXIT_INTERNAL = 3
 
+EPILOG = """exit status:
+  0  every answer derived and verified, the files written
+  1  an answer disagrees with its independent recomputation, or the PDF build failed
+     (answer-key.tex and answers.json are still written; the first TeX error is shown)
+  2  bad input: spec, data file, argument, output folder, time limit (one line naming
+     the file, question and field; nothing written); also a missing Python package
+  3  an internal error, a bug in symdl (one line; SYMDL_DEBUG=1 shows the traceback)
+  130, 143  interrupted (Ctrl-C, SIGTERM); nothing left behind
+"""
+
+# Packages symdl imports; when one is missing the installation is incomplete, not symdl buggy.
+DEPENDENCIES = {"latex2sympy2", "sympy", "numpy", "jinja2", "mpmath", "antlr4", "markupsafe"}
+
+# Errors of the file system that name a path the user gave: bad input, not a bug.
+_PATH_ERRNOS = {errno.ENAMETOOLONG, errno.ELOOP, errno.EACCES, errno.EPERM, errno.EROFS,
+                errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR}
+
 
 def _positive(text):
+    """Seconds: a positive number; a huge one (or inf) means no practical limit."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0 or value == float("inf"):
+    if not value > 0:
         raise argparse.ArgumentTypeError("must be a positive number of seconds")
     return value
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="python -m symdl",
+    from symdl import __version__
+
+    parser = argparse.ArgumentParser(prog="python -m symdl", epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
                                      description="Derive verified answer keys for deep-learning exams.")
+    parser.add_argument("--version", action="version", version=f"symdl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    derive = sub.add_parser("derive", help="write the answer key (.tex, .pdf, answers.json)")
+    limit_help = ("seconds per question for its derivation, verification and rendering; the PDF build "
+                  "gets what is left of this times the number of questions (default 120; a huge value "
+                  "means no limit)")
+    data_help = ("a folder where the spec's data files (log = ...) may also lie, besides the spec's own "
+                 "folder and below it (repeatable)")
+    derive = sub.add_parser("derive", help="write the answer key (.tex, .pdf, answers.json)",
+                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     derive.add_argument("spec", nargs="?", help="exam spec (TOML); default: the DI504 midterm")
-    derive.add_argument("--out", default="out", help="output folder (default: out)")
+    derive.add_argument("--out", default="out",
+                        help="output folder (default: out); files go to OUT/<exam id>/, which symdl "
+                             "replaces only when it wrote everything in it")
     derive.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
-    derive.add_argument("--time-limit", type=_positive, default=120.0,
-                        help="seconds per question (default 120)")
-    check = sub.add_parser("check", help="derive and verify without rendering; print the checks")
+    derive.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
+    derive.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
+    check = sub.add_parser("check", help="derive and verify without rendering; print the checks",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("spec", nargs="?", help="exam spec (TOML); default: the DI504 midterm")
-    check.add_argument("--time-limit", type=_positive, default=120.0,
-                       help="seconds per question (default 120)")
+    check.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
+    check.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
     init = sub.add_parser("init", help="write a copy of the DI504 exam spec as a starting point")
     init.add_argument("dir", help="folder to write the spec into")
     return parser
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM (or SIGINT) arrived: raised in the main thread so that every cleanup runs."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)     # a second signal must not cut the cleanup short
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _signals_and_warnings():
+    """SIGTERM and SIGINT raise Interrupted; warnings (numpy's RuntimeWarning) stay off stderr."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, _on_signal)
+    try:
+        with warnings.catch_warnings():
+            if not os.environ.get("SYMDL_DEBUG"):
+                warnings.simplefilter("ignore")
+            yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        with _signals_and_warnings():
+            return _run(args)
+    except Interrupted as exc:
+        print(f"symdl: interrupted by {signal.Signals(exc.signum).name}; nothing written", file=sys.stderr)
+        return 128 + exc.signum
+    except KeyboardInterrupt:
+        print("symdl: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args) -> int:
     from symdl.errors import SymdlError, one_line
 
     def progress(line):
@@ -55,7 +137,7 @@ def main(argv=None) -> int:
             from symdl.derive import derive
 
             report = derive(args.spec, args.out, pdf=not args.no_pdf, time_limit_s=args.time_limit,
-                            progress=progress)
+                            progress=progress, data_dirs=args.data_dir)
             if report.pdf_note:
                 progress(report.pdf_note)
             progress(f"wrote {report.folder}: {', '.join(report.files)}")
@@ -63,32 +145,52 @@ def main(argv=None) -> int:
         if args.command == "check":
             from symdl.derive import solve_exam
 
-            report = solve_exam(args.spec, time_limit_s=args.time_limit, progress=progress)
+            report = solve_exam(args.spec, time_limit_s=args.time_limit, progress=progress,
+                                data_dirs=args.data_dir)
             sys.stdout.write(check_table(report))
             sys.stdout.flush()
             return 0 if report.verified else 1
         if args.command == "init":
             from symdl.derive import write_template
 
-            for path in write_template(args.dir):
+            paths = write_template(args.dir)
+            for path in paths:
                 print(path)
+            spec = next((p for p in paths if p.suffix == ".toml"), paths[0])
+            print(f"next: python -m symdl derive {shlex.quote(str(spec))}")
             return 0
     except SymdlError as exc:
         print(f"symdl: error: {exc}", file=sys.stderr)
         return exc.exit_status
-    except KeyboardInterrupt:
-        print("symdl: interrupted", file=sys.stderr)
-        return 130
+    except ModuleNotFoundError as exc:
+        package = (exc.name or "").split(".")[0]
+        if package not in DEPENDENCIES or os.environ.get("SYMDL_DEBUG"):
+            return _internal(exc)
+        print(f"symdl: error: the Python package '{package}' is missing from {sys.executable}: "
+              f"install symdl with its dependencies (pip install -e . in the repository, or make key)",
+              file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.errno not in _PATH_ERRNOS or exc.filename is None or os.environ.get("SYMDL_DEBUG"):
+            return _internal(exc)
+        print(one_line(f"symdl: error: {exc.filename}: {exc.strerror}", 500), file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug: one line naming it, the traceback on request
-        if os.environ.get("SYMDL_DEBUG"):
-            raise
-        notes = "; ".join(getattr(exc, "__notes__", []))
-        where = _innermost_frame(exc)
-        print(one_line(f"symdl: internal error (a bug in symdl; rerun with SYMDL_DEBUG=1 for the "
-                       f"traceback): {type(exc).__name__}: {exc}{' [' + where + ']' if where else ''}"
-                       f"{' (' + notes + ')' if notes else ''}", 1000), file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal(exc)
     return 2
+
+
+def _internal(exc) -> int:
+    from symdl.errors import one_line
+
+    if os.environ.get("SYMDL_DEBUG"):
+        raise exc
+    notes = "; ".join(getattr(exc, "__notes__", []))
+    where = _innermost_frame(exc)
+    print(one_line(f"symdl: internal error (a bug in symdl; rerun with SYMDL_DEBUG=1 for the "
+                   f"traceback): {type(exc).__name__}: {exc}{' [' + where + ']' if where else ''}"
+                   f"{' (' + notes + ')' if notes else ''}", 1000), file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def _innermost_frame(exc) -> str:
