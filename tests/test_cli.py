@@ -11,8 +11,10 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from symdl import derive as derive_module
 from symdl.cli import check_table, main
 from symdl.derive import derive, solve_exam
 from symdl.errors import TimeLimitError, UsageError, VerificationFailed
+from symdl.render import latex
 from symdl.render import pdf as pdf_render
 
 HERE = Path(__file__).resolve().parent
@@ -269,3 +272,202 @@ def test_a_question_with_nothing_checked_is_not_verified(tmp_path):
                                             "no checked answer in: Q2")
     derived = fake_cli("derive", str(spec), "--out", str(tmp_path / "out"), "--no-pdf")
     assert derived.returncode == 1 and "Q2 (no checked answer)" in derived.stderr
+
+
+# ------------------------------------------------------- issue 10: the CLI's promises ----
+
+REGRESSIONS = HERE / "regressions"
+Q5 = """[exam]
+id = "q5"
+title = "t"
+[[question]]
+id = "Q5"
+kind = "training_log"
+log = "{log}"
+format = "matlab"
+framework = "matlab"
+minibatch = 32
+"""
+DI504_LOG = ROOT / "symdl" / "data" / "di504" / "q5-training-log.txt"
+
+
+def symdl_cli(*args, cwd=None, env_extra=None, timeout=240, python=sys.executable):
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    env.pop("SYMDL_DEBUG", None)
+    env.update(env_extra or {})
+    return subprocess.run([python, "-m", "symdl", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=timeout)
+
+
+def test_version_and_help_for_a_newcomer():
+    from symdl import __version__
+
+    version = symdl_cli("--version")
+    assert version.returncode == 0 and version.stdout == f"symdl {__version__}\n"
+    top = symdl_cli("--help").stdout
+    for status in ("0 ", "1 ", "2 ", "3 "):
+        assert re.search(rf"^  {status} ", top, re.M), top              # every exit status explained
+    derive_help = " ".join(symdl_cli("derive", "--help").stdout.split())
+    assert "files go to OUT/<exam id>/" in derive_help and "--data-dir DIR" in derive_help
+
+
+def test_init_prints_the_next_command(tmp_path):
+    proc = symdl_cli("init", "exam", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines() == ["exam/di504.toml", "exam/q5-training-log.txt",
+                                        "next: python -m symdl derive exam/di504.toml"]
+
+
+def test_regression_cli_repro(tmp_path):
+    """cli/repro.sh: init onto a file, 300-character names: exit 2 in one line; --time-limit 1e12 works."""
+    proc = subprocess.run(["bash", str(REGRESSIONS / "cli" / "repro.sh")], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300, env=dict(os.environ, TMPDIR=str(tmp_path), PATH=os.path.dirname(
+                              sys.executable) + os.pathsep + os.environ["PATH"]))
+    assert [int(rc) for rc in re.findall(r"rc=(\d+)", proc.stdout)] == [2, 2, 2, 0]
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("symdl:")]
+    assert len(errors) == 3 and all(line.startswith("symdl: error: ") for line in errors), proc.stderr
+    assert "exists and is not a folder" in errors[0]
+    assert errors[1].endswith("c.toml: File name too long") and "File name too long" in errors[2]
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_init_onto_a_file_or_a_long_name(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    proc = symdl_cli("init", str(tmp_path / "afile"))
+    assert proc.returncode == 2
+    assert proc.stderr == f"symdl: error: {tmp_path / 'afile'}: exists and is not a folder; name a new or existing folder\n"
+    assert (tmp_path / "afile").read_text() == "x"
+    long = symdl_cli("init", "d" * 300, cwd=tmp_path)
+    assert long.returncode == 2 and long.stderr.count("\n") == 1 and "File name too long" in long.stderr
+
+
+@pytest.mark.parametrize("limit", ["1e12", "inf", "1e308"])
+def test_a_huge_time_limit_means_no_limit(tmp_path, limit):
+    spec = write(tmp_path, {"a": "1", "b": "2"})
+    assert fake_cli("check", str(spec), "--time-limit", limit).returncode == 0
+    proc = fake_cli("derive", str(spec), "--out", str(tmp_path / "out"), "--no-pdf", "--time-limit", limit)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_time_limit_covers_rendering(tmp_path, monkeypatch):
+    fakekind.install(monkeypatch)
+    spec = write(tmp_path, {"a": "1", "b": "2"}, {"a": "3", "b": "4"})
+
+    def slow_render(exam, results):
+        for result in results:
+            if result.question.id == "Q2":
+                fakekind._spin(10, False)
+        return "tex"
+
+    monkeypatch.setattr(latex, "render", slow_render)
+    start = time.monotonic()
+    with pytest.raises(TimeLimitError) as info:
+        derive(spec, tmp_path / "out", pdf=False, time_limit_s=0.5)
+    assert time.monotonic() - start < 3
+    assert info.value.question == "Q2" and "rendering exceeded the time limit of 0.5 s" in str(info.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_time_limit_covers_the_pdf_build(tmp_path):
+    from test_output_safety import fake_tex, neuron_spec, wait_dead
+
+    env = fake_tex(tmp_path, "hang")
+    spec = neuron_spec(tmp_path / "spec")
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "symdl", "derive", str(spec), "--out", "out", "--time-limit", "3"],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert time.monotonic() - start < 20
+    assert proc.returncode == 2
+    assert re.fullmatch(rf"symdl: error: {re.escape(str(spec))}: the PDF build \([\d.]+ s left\) exceeded "
+                        r"the time limit of 3 s", proc.stderr.splitlines()[-1])
+    assert not (tmp_path / "out").exists()
+    assert wait_dead([int(p) for p in (tmp_path / "pids").read_text().split()]) == []
+
+
+def test_regression_render_past_the_time_limit(tmp_path):
+    """(x^{400})^{400} with --time-limit 20: once rendered for 194 s past the limit; now bounded by it."""
+    spec = REGRESSIONS / "graph_render_206s_past_20s_limit_exit3.toml"
+    start = time.monotonic()
+    proc = symdl_cli("derive", str(spec), "--out", str(tmp_path / "out"), "--time-limit", "20", timeout=200)
+    elapsed = time.monotonic() - start
+    assert elapsed < 45, elapsed                 # 20 s of derivation and rendering, plus start-up
+    assert proc.returncode in (0, 2), proc.stderr
+    if proc.returncode == 2:
+        assert proc.stderr.splitlines()[-1].startswith(f"symdl: error: {spec}: question G: ")
+        assert "exceeded the time limit of 20 s" in proc.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("log, words", [
+    (str(DI504_LOG), "must lie in the spec's folder"),
+    ("../outside/q5-training-log.txt", "must lie in the spec's folder"),
+    ("link.txt", "must lie in the spec's folder"),
+    ("/proc/self/environ", "must lie in the spec's folder"),
+])
+def test_data_files_outside_the_spec_folder_are_refused(tmp_path, log, words):
+    (tmp_path / "outside").mkdir()
+    shutil.copy(DI504_LOG, tmp_path / "outside" / DI504_LOG.name)
+    (tmp_path / "exam").mkdir()
+    (tmp_path / "exam" / "link.txt").symlink_to(tmp_path / "outside" / DI504_LOG.name)
+    spec = tmp_path / "exam" / "q5.toml"
+    spec.write_text(Q5.format(log=log))
+    for command in (["check", str(spec)], ["derive", str(spec), "--out", str(tmp_path / "out")]):
+        proc = symdl_cli(*command)
+        assert proc.returncode == 2
+        assert proc.stderr.startswith(f"symdl: error: {spec}: question Q5: field 'log': ") and words in proc.stderr
+        assert proc.stderr.count("\n") == 1 and not (tmp_path / "out").exists()
+
+
+def test_data_dir_admits_a_log_elsewhere(tmp_path):
+    (tmp_path / "data").mkdir()
+    shutil.copy(DI504_LOG, tmp_path / "data" / "run.txt")
+    (tmp_path / "exam").mkdir()
+    for name, log in (("rel.toml", "run.txt"), ("up.toml", "../data/run.txt"), ("abs.toml", tmp_path / "data" / "run.txt")):
+        spec = tmp_path / "exam" / name
+        spec.write_text(Q5.format(log=log))
+        assert symdl_cli("check", str(spec)).returncode == 2
+        proc = symdl_cli("check", str(spec), "--data-dir", str(tmp_path / "data"))
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.splitlines()[-1].endswith("agree with their independent recomputation")
+
+
+def test_embedded_di504_reads_its_log_beside_it(tmp_path):
+    proc = symdl_cli("check", cwd=tmp_path)
+    assert proc.returncode == 0 and re.search(r"^Q5 ", proc.stdout, re.M)
+
+
+@pytest.mark.parametrize("package", ["latex2sympy2", "sympy", "numpy", "jinja2"])
+def test_a_missing_package_says_what_to_install(tmp_path, package):
+    code = (f"import sys; sys.modules[{package!r}] = None; from symdl.cli import main; "
+            f"sys.exit(main(['derive', '--out', {str(tmp_path / 'out')!r}, '--no-pdf']))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1].startswith(f"symdl: error: the Python package '{package}' is missing")
+    assert "pip install -e ." in proc.stderr and "bug" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_python_without_the_packages(tmp_path):
+    """A real interpreter that lacks sympy and latex2sympy2 (another pyenv Python), symdl on its path."""
+    bare = next((p for p in sorted(Path.home().glob(".pyenv/versions/3.1[1-3]*/bin/python3"))
+                 if subprocess.run([str(p), "-c", "import sympy"], capture_output=True).returncode != 0), None)
+    if bare is None:
+        pytest.skip("no Python >= 3.11 without sympy on this machine")
+    proc = symdl_cli("check", python=str(bare), env_extra={"PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert re.fullmatch(r"symdl: error: the Python package '\w+' is missing from \S+: install symdl with its "
+                        r"dependencies \(pip install -e \. in the repository, or make key\)\n", proc.stderr)
+
+
+def test_numpy_warnings_never_reach_stderr(tmp_path):
+    """A numpy RuntimeWarning (overflow in the float route) must not print its source line."""
+    spec = tmp_path / "w.toml"
+    spec.write_text("[exam]\nid = \"w\"\ntitle = \"t\"\n[[question]]\nid = \"G\"\nkind = \"graph\"\n"
+                    "function = 'f = e^{x}'\n[question.values]\nx = '1000'\n")
+    code = ("import sys, numpy, symdl.derive as d; real = d.solve_exam\n"
+            "def noisy(*a, **k):\n    numpy.exp(numpy.float64(1000.0)); numpy.float64(1.0) / 0.0\n"
+            "    return real(*a, **k)\n"
+            "d.solve_exam = noisy\nfrom symdl.cli import main; sys.exit(main(['check', sys.argv[1]]))")
+    proc = subprocess.run([sys.executable, "-c", code, str(spec)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode in (0, 1, 2), proc.stderr
+    assert "Warning" not in proc.stderr and "numpy" not in proc.stderr
+    assert all(re.match(r"(G \(graph\): |symdl: error: )", line) for line in proc.stderr.splitlines()), proc.stderr
