@@ -50,10 +50,19 @@ def _positive(text):
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (exit 2), like every other error of symdl."""
+
+    def error(self, message):
+        from symdl.errors import one_line
+
+        self.exit(2, one_line(f"symdl: error: {self.prog}: {message} (see --help)", 500) + "\n")
+
+
 def _parser():
     from symdl import __version__
 
-    parser = argparse.ArgumentParser(prog="python -m symdl", epilog=EPILOG,
+    parser = _Parser(prog="python -m symdl", epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      description="Derive verified answer keys for deep-learning exams.")
     parser.add_argument("--version", action="version", version=f"symdl {__version__}")
@@ -119,7 +128,7 @@ def main(argv=None) -> int:
         with _signals_and_warnings():
             return _run(args)
     except Interrupted as exc:
-        print(f"symdl: interrupted by {signal.Signals(exc.signum).name}; nothing written", file=sys.stderr)
+        print(f"symdl: interrupted by {signal.Signals(exc.signum).name}; no partial output left", file=sys.stderr)
         return 128 + exc.signum
     except KeyboardInterrupt:
         print("symdl: interrupted", file=sys.stderr)
@@ -127,12 +136,15 @@ def main(argv=None) -> int:
 
 
 def _run(args) -> int:
-    from symdl.errors import SymdlError, one_line
+    from symdl.errors import SymdlError, UsageError, one_line
 
     def progress(line):
         print(line, file=sys.stderr, flush=True)
 
     try:
+        for folder in getattr(args, "data_dir", []):
+            if not os.path.isdir(folder):
+                raise UsageError("--data-dir: not a folder", file=folder)
         if args.command == "derive":
             from symdl.derive import derive
 

@@ -9,7 +9,9 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
 
 from symdl.errors import UsageError
@@ -104,6 +106,25 @@ def replace(staging: Path, final: Path):
     are deleted. Should the move fail, the older folder is put back.
     """
     check_replaceable(final)
+    with _signals_held():
+        _swap(staging, final)
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGTERM and SIGINT (main thread) while two renames must both happen; deliver them after."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _swap(staging: Path, final: Path):
     old = None
     if final.exists():
         old = final.with_name(f".{final.name}.{secrets.token_hex(4)}.old")

@@ -471,3 +471,15 @@ def test_numpy_warnings_never_reach_stderr(tmp_path):
     assert proc.returncode in (0, 1, 2), proc.stderr
     assert "Warning" not in proc.stderr and "numpy" not in proc.stderr
     assert all(re.match(r"(G \(graph\): |symdl: error: )", line) for line in proc.stderr.splitlines()), proc.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (["derive", "--time-limit", "-1"], "argument --time-limit: must be a positive number of seconds"),
+    (["derive", "--time-limit", "nan"], "argument --time-limit: must be a positive number of seconds"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["check", "--data-dir", "/nonexistent-symdl-folder"], "/nonexistent-symdl-folder: --data-dir: not a folder"),
+])
+def test_usage_errors_are_one_line(args, words):
+    proc = symdl_cli(*args)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert proc.stderr.startswith("symdl: error: ") and words in proc.stderr

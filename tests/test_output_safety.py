@@ -273,7 +273,7 @@ def test_signal_during_the_pdf_build_leaves_nothing(tmp_path, signum):
     out = tmp_path / "out"
     returncode, stderr, pids = _start_and_signal(tmp_path, signum, out)
     assert returncode == 128 + signum
-    assert stderr.splitlines()[-1] == f"symdl: interrupted by {signal.Signals(signum).name}; nothing written"
+    assert stderr.splitlines()[-1] == f"symdl: interrupted by {signal.Signals(signum).name}; no partial output left"
     assert "Traceback" not in stderr
     assert not out.exists()                             # made by this run, removed again
     assert wait_dead(pids) == []                        # latexmk and its child ended
