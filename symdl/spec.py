@@ -185,14 +185,10 @@ def default_spec() -> Path:
 
 
 def load_exam(path, data_dirs=()) -> Exam:
-    """Read and validate the spec at ``path`` (kind-specific fields are checked by solvers).
-
-    ``data_dirs``: folders, besides the spec's own, where its data files may lie.
-    """
+    """Read and validate the spec at ``path`` (kind-specific fields are checked by solvers)."""
     from symdl.kinds import KINDS
 
     path = Path(path)
-    data_dirs = tuple(Path(d) for d in data_dirs)
     if path.is_dir():
         raise SpecError("is a folder, not a spec file", file=path)
     if not path.is_file():
@@ -278,7 +274,8 @@ def load_exam(path, data_dirs=()) -> Exam:
             raise SpecError("must be one line of text", file=path, question=qid, field="title")
         fields = {k: v for k, v in table.items() if k not in COMMON_FIELDS}
         questions.append(Question(id=qid, kind=kind, text=text, fields=fields, file=path,
-                                  points=points, parts=parts, title=title, data_dirs=data_dirs))
+                                  points=points, parts=parts, title=title,
+                                  data_dirs=tuple(Path(d) for d in data_dirs)))
     return Exam(id=exam_id, title=exam["title"], file=path, questions=questions,
                 course=exam.get("course", ""), date=exam.get("date", ""), instructions=instructions)
 
