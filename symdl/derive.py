@@ -126,10 +126,9 @@ def derive(spec=None, out="out", *, pdf=True, time_limit_s=DEFAULT_TIME_LIMIT, p
     _check_out(out, final)              # refuse up front, before minutes of derivation
     report = Report(exam, solve_questions(exam, time_limit_s, progress))
     tex_source, json_source = _render(exam, report.results, time_limit_s)
-    created = _make_folder(out)
-    staging = None
-    build_error = None
+    created, staging, build_error = [], None, None
     try:
+        created = _make_folder(out)
         staging = _stage(out, exam.id, {"answer-key.tex": tex_source, "answers.json": json_source})
         if pdf:
             budget = None if effective(time_limit_s) is None else time_limit_s * len(exam.questions)
