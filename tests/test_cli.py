@@ -374,12 +374,12 @@ def test_time_limit_covers_the_pdf_build(tmp_path):
     env = fake_tex(tmp_path, "hang")
     spec = neuron_spec(tmp_path / "spec")
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "symdl", "derive", str(spec), "--out", "out", "--time-limit", "3"],
+    proc = subprocess.run([sys.executable, "-m", "symdl", "derive", str(spec), "--out", "out", "--time-limit", "8"],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
-    assert time.monotonic() - start < 20
+    assert time.monotonic() - start < 40             # 8 s, start-up and clean-up on a loaded machine
     assert proc.returncode == 2
     assert re.fullmatch(rf"symdl: error: {re.escape(str(spec))}: the PDF build \([\d.]+ s left\) exceeded "
-                        r"the time limit of 3 s", proc.stderr.splitlines()[-1])
+                        r"the time limit of 8 s", proc.stderr.splitlines()[-1])
     assert not (tmp_path / "out").exists()
     assert wait_dead([int(p) for p in (tmp_path / "pids").read_text().split()]) == []
 
