@@ -210,7 +210,7 @@ def _conv_forward(sol, p, xp):
                  "padded input it covers" + (", plus the bias:" if p.has_bias else ":")),
             Math(Tex(r"Y_{i,j}" + ("^{(f)}" if p.F > 1 else "") + " = " + bias +
                      (r"\sum_{c}" if p.C > 1 else "") + r"\sum_{u,v} K" + ("^{(f)}" if p.F > 1 else "") +
-                     (r"_{c,u,v}" if p.C > 1 else "_{u,v}") + r"\, \tilde{X}" + ("_{c,\," if p.C > 1 else "_{") +
+                     (r"_{c,u,v}" if p.C > 1 else "_{u,v}") + r"\, \tilde{X}" + (r"_{c,\," if p.C > 1 else "_{") +
                      _index(p.stride[0], p.dilation[0], "i", "u") + r",\, " +
                      _index(p.stride[1], p.dilation[1], "j", "v") + "}")))
     result = ex.conv_forward(p, xp)
@@ -284,15 +284,9 @@ def _grad_sym(of, key=(), ch=None, f=None):
 
 
 def _conv_backward(sol, p, xp):
-    sec = sol.section("Gradients of the bias and the kernel")
-    bias = [sum(G, sp.Integer(0)) for G in p.upstream]
-    sec.add(Text("The bias is added to every output entry of its filter: its gradient is the sum of the "
-                 "upstream gradient."))
-    for f, G in enumerate(p.upstream):
-        terms = [UE(v) for v in G]
-        sec.add(Step("", lhs=sp.Symbol(r"\frac{\partial L}{\partial b" + (f"_{{{f + 1}}}" if p.F > 1 else "") + "}"),
-                     formula=_sum_lines(terms) if len(terms) <= MAX_TERMS else None, result=bias[f]))
-    sol.answer("grad.bias", bias[0] if p.F == 1 else sp.Matrix(bias))
+    sec = sol.section("Gradients of the bias and the kernel" if p.has_bias else "Gradient of the kernel")
+    if p.has_bias:
+        _bias_gradient(sol, sec, p)
     sec.add(Text("Kernel entry (u, v) multiplies, in the window of output (i, j), the input it lies on: its "
                  "gradient is the sum over all outputs of the upstream value times that input, the forward "
                  "windows read once more:"))
@@ -320,6 +314,17 @@ def _conv_backward(sol, p, xp):
         M = sp.Matrix(p.in_size[0], p.in_size[1], lambda a, b: entries[a, b][1])
         sec.add(Step("", lhs=_grad_sym("X", ch=c if p.C > 1 else None), result=M))
         sol.answer(_name("grad.input", c) if p.C > 1 else "grad.input", M)
+
+
+def _bias_gradient(sol, sec, p):
+    bias = [sum(G, sp.Integer(0)) for G in p.upstream]
+    sec.add(Text("The bias is added to every output entry of its filter: its gradient is the sum of the "
+                 "upstream gradient."))
+    for f, G in enumerate(p.upstream):
+        terms = [UE(v) for v in G]
+        sec.add(Step("", lhs=sp.Symbol(r"\frac{\partial L}{\partial b" + (f"_{{{f + 1}}}" if p.F > 1 else "") + "}"),
+                     formula=_sum_lines(terms) if len(terms) <= MAX_TERMS else None, result=bias[f]))
+    sol.answer("grad.bias", bias[0] if p.F == 1 else sp.Matrix(bias))
 
 
 def _maxpool_backward(sol, p, forward):

@@ -59,7 +59,8 @@ def independent(p) -> dict:
                 for c in range(C):
                     name = "grad.kernel" if gk.shape[:2] == (1, 1) else f"grad.kernel.{f + 1}.{c + 1}"
                     out[name] = gk[f, c]
-            out["grad.bias"] = g.sum(axis=(1, 2)) if g.shape[0] > 1 else float(g.sum())
+            if p.has_bias:
+                out["grad.bias"] = g.sum(axis=(1, 2)) if g.shape[0] > 1 else float(g.sum())
     else:
         y = np.zeros((C, H, W))
         for i, j, idx in _slices(p, H, W):
