@@ -290,9 +290,12 @@ def test_output_size_step_shows_the_numbers_and_what_the_floor_drops(tmp_path):
 
 
 def test_large_output_shows_first_sums_and_a_table():
-    sol = conv.solve(spec_question("conv_large.toml", "L1"))
+    sol = conv.solve(spec_question("conv_large.toml", "L1"))      # 36 short sums: one table row each
     assert sol.answers["output"].shape == (6, 6)
-    assert "The other 32 entries." in repr(sol.sections)
+    tables = [i for s in sol.sections for i in s.items if type(i).__name__ == "Table"]
+    assert any(len(t.rows) == 36 and t.header[1] == "sum over the window" for t in tables)
+    sol = conv.solve(spec_question("conv_large.toml", "L2"))      # 16 sums of 18 terms: 4 steps, 12 in a table
+    assert "The other 12 entries." in repr(sol.sections)
 
 
 def test_docs_example_derives_with_its_pdf(tmp_path):

@@ -19,11 +19,13 @@ checks_note = ("Every output entry was recomputed in float64 by a direct loop ov
                "not by the sums shown above.")
 
 UE = sp.UnevaluatedExpr
-SHOW_ALL = 16        # a matrix with at most this many entries gets one step per entry
-SHOW_FIRST = 4       # otherwise the first few, then a table of the rest
-TABLE_TERMS = 10     # sums of at most this many terms go into one table
+TABLE_ROWS = 36      # short sums of a matrix of at most this many entries: one table row each
+TABLE_TERMS = 10     # a sum of at most this many terms is short
+STEPS_ALL = 9        # long sums of a matrix of at most this many entries: one step each
+SHOW_FIRST = 4       # otherwise the first few steps, then a table of the other values
+MATRIX_COLUMNS = 24  # matrix columns side by side in one table
 MAX_TERMS = 30       # a sum with more terms is given by its value only
-PER_LINE = 5
+PER_LINE = 6
 
 
 class Floor(sp.Function):
@@ -106,21 +108,34 @@ def _conventions(sol, p):
                    "upstream entry is 1.")
 
 
+def _matrices(sec, items):
+    """Labelled matrices side by side, as many to a table as fit across the page."""
+    group, width = [], 0
+    for label, M in items + [(None, None)]:
+        cols = M.cols if M is not None else 0
+        if group and (M is None or width + cols > MATRIX_COLUMNS):
+            sec.add(Table(header=[Tex(tex(g[0])) for g in group], rows=[[g[1] for g in group]],
+                          align="c" * len(group)))
+            group, width = [], 0
+        if M is not None:
+            group.append((label, M))
+            width += cols + 2
+
+
 def _given(sol, p):
     sec = sol.section("The given data")
     many = p.C > 1
-    for c, X in enumerate(p.x):
-        sec.add(Step("The input" + (f", channel {c + 1}:" if many else ":"), lhs=_sym("X", ch=c if many else None),
-                     formula=X))
+    items = [(sp.Symbol(f"X_{{{c + 1}}}" if many else "X"), X) for c, X in enumerate(p.x)]
     for f, kern in enumerate(p.kernels):
-        for c, K in enumerate(kern):
-            label = f"Filter {f + 1}" if p.F > 1 else "The kernel"
-            sec.add(Step(label + (f", channel {c + 1}:" if many else ":"),
-                         lhs=sp.Symbol("K" + (f"_{{{c + 1}}}" if many else "") + (f"^{{({f + 1})}}" if p.F > 1 else "")),
-                         formula=K))
+        items += [(sp.Symbol("K" + (f"_{{{c + 1}}}" if many else "") + (f"^{{({f + 1})}}" if p.F > 1 else "")), K)
+                  for c, K in enumerate(kern)]
     if p.has_bias:
-        sec.add(Step("The bias" + (" of each filter:" if p.F > 1 else ":"), lhs=sp.Symbol("b"),
-                     formula=p.bias[0] if p.F == 1 else sp.Matrix(p.bias)))
+        items.append((sp.Symbol("b"), sp.Matrix([p.bias])))
+    words = ["the input"] + (["the kernel" + ("s" if p.F > 1 else "")] if p.kernels else []) + \
+        (["the bias" + ("es" if p.F > 1 else "")] if p.has_bias else [])
+    sec.add(Text("Given: " + (", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]) +
+                 (" (subscript: the input channel; superscript: the filter)." if many or p.F > 1 else ".")))
+    _matrices(sec, items)
     if p.operation != "conv":
         sec.add(Text(f"{'Max' if p.operation == 'maxpool' else 'Average'} pooling, each channel on its own, "
                      f"with a {p.window[0]} x {p.window[1]} window."))
@@ -167,24 +182,24 @@ def _padded(sol, p, xp):
     what = "negative infinity" if p.operation == "maxpool" else "zeros"
     sec.add(Text(f"Padding with {what}: {t} row(s) on top, {b} at the bottom, {l} column(s) on the left, "
                  f"{r} on the right."))
-    for c, rows in enumerate(xp):
-        M = sp.Matrix([[fill if v is ex.PAD else v for v in row] for row in rows])
-        sec.add(Step("", lhs=sp.Symbol(r"\tilde{X}" + (f"_{{{c + 1}}}" if p.C > 1 else "")), formula=M))
+    _matrices(sec, [(sp.Symbol(r"\tilde{X}" + (f"_{{{c + 1}}}" if p.C > 1 else "")),
+                     sp.Matrix([[fill if v is ex.PAD else v for v in row] for row in rows]))
+                    for c, rows in enumerate(xp)])
 
 
-def _entries(sec, entries, lhs_of, formula_of, count_of):
-    """Every entry's sum: one table when the sums are short, else one step each; a large matrix
-    shows the first few sums and a table of the other values."""
+def _entries(sec, entries, lhs_of, formula_of, count_of, what="sum over the window"):
+    """Every entry's working: one table row each when the sums are short (up to TABLE_ROWS rows),
+    else one step each for a small matrix, the first few and a table of the other values for a large one."""
     keys = sorted(entries)
-    shown = keys if len(keys) <= SHOW_ALL else keys[:SHOW_FIRST]
-    if all(count_of(entries[k]) <= TABLE_TERMS for k in shown):
-        rows = [[tex(lhs_of(k)), tex(formula_of(entries[k], False)), entries[k][-1]] for k in shown]
-        sec.add(Table(header=["entry", "sum over the window", "value"], rows=rows, align="clr",
-                      small=max(count_of(entries[k]) for k in shown) > 6))
-    else:
-        for key in shown:
-            formula = formula_of(entries[key], True) if count_of(entries[key]) <= MAX_TERMS else None
-            sec.add(Step("", lhs=lhs_of(key), formula=formula, result=entries[key][-1]))
+    if len(keys) <= TABLE_ROWS and all(count_of(entries[k]) <= TABLE_TERMS for k in keys):
+        rows = [[tex(lhs_of(k)), tex(formula_of(entries[k], False)), entries[k][-1]] for k in keys]
+        sec.add(Table(header=["entry", what, "value"], rows=rows, align="clr",
+                      small=max(count_of(entries[k]) for k in keys) > 6 or len(keys) > 16))
+        return
+    shown = keys if len(keys) <= STEPS_ALL else keys[:SHOW_FIRST]
+    for key in shown:
+        formula = formula_of(entries[key], True) if count_of(entries[key]) <= MAX_TERMS else None
+        sec.add(Step("", lhs=lhs_of(key), formula=formula, result=entries[key][-1]))
     rest = [k for k in keys if k not in shown]
     if rest:
         sec.add(Table(header=["entry", "value"], rows=[[tex(lhs_of(k)), entries[k][-1]] for k in rest],
@@ -235,14 +250,18 @@ def _maxpool_forward(sol, p, xp):
             sec.add(Text(f"Channel {c + 1}:"))
         _entries(sec, {k: (v[0], v[1]) for k, v in entries.items()},
                  lambda key: _sym("Y", *key, ch=c if p.C > 1 else None),
-                 lambda e, lines: MaxOf(*[UE(v) for v in e[0]]), lambda e: len(e[0]))
+                 lambda e, lines: MaxOf(*[UE(v) for v in e[0]]), lambda e: len(e[0]),
+                 what="the window's maximum")
         _matrix_answer(sol, sec, p, "output", "Y", ex.to_matrix(p, entries, lambda e: e[1]), c, p.C > 1)
     return result
 
 
-def _mean(values, area):
-    return sp.Mul(sp.Add(*[UE(v) for v in values], evaluate=False), sp.Pow(UE(sp.Integer(area)), -1,
-                                                                          evaluate=False), evaluate=False)
+def _mean(values, area, lines=True):
+    """(v_1 + ... + v_n) / n: a fraction in a step, a slash in a table row."""
+    total = sp.Add(*[UE(v) for v in values], evaluate=False)
+    if not lines:
+        return Tex(r"\left(" + tex(total) + r"\right) / " + str(area))
+    return sp.Mul(total, sp.Pow(UE(sp.Integer(area)), -1, evaluate=False), evaluate=False)
 
 
 def _avgpool_forward(sol, p, xp):
@@ -255,7 +274,8 @@ def _avgpool_forward(sol, p, xp):
         if p.C > 1:
             sec.add(Text(f"Channel {c + 1}:"))
         _entries(sec, entries, lambda key: _sym("Y", *key, ch=c if p.C > 1 else None),
-                 lambda e, lines: _mean(e[0], area) if len(e[0]) <= 12 else None, lambda e: len(e[0]))
+                 lambda e, lines: _mean(e[0], area, lines) if len(e[0]) <= 12 else None, lambda e: len(e[0]),
+                 what="the window's mean")
         _matrix_answer(sol, sec, p, "output", "Y", ex.to_matrix(p, entries, lambda e: e[1]), c, p.C > 1)
     return result
 
@@ -280,7 +300,7 @@ def _grad_sym(of, key=(), ch=None, f=None):
     """dL/dK^(f)_{c,u,v} or dL/dX_{c,a,b} as one symbol (indices from 1; channel and filter when many)."""
     idx = ([str(ch + 1)] if ch is not None else []) + [str(k + 1) for k in key]
     body = of + (f"^{{({f + 1})}}" if f is not None else "") + ("_{" + ",".join(idx) + "}" if idx else "")
-    return sp.Symbol(r"\frac{\partial L}{\partial " + body + "}")
+    return sp.Symbol(r"\partial L / \partial " + body)
 
 
 def _conv_backward(sol, p, xp):
@@ -297,7 +317,8 @@ def _conv_backward(sol, p, xp):
                 sec.add(Text(f"Filter {f + 1}, channel {c + 1}:"))
             fk, ck = (None, None) if single else (f if p.F > 1 else None, c if p.C > 1 else None)
             _entries(sec, entries, lambda key: _grad_sym("K", key, ch=ck, f=fk),
-                     lambda e, lines: _sum_lines([_product(g, v) for g, v in e[0]], lines), lambda e: len(e[0]))
+                     lambda e, lines: _sum_lines([_product(g, v) for g, v in e[0]], lines), lambda e: len(e[0]),
+                 what="sum over the outputs")
             M = sp.Matrix(p.window[0], p.window[1], lambda u, v: entries[u, v][1])
             sec.add(Step("", lhs=_grad_sym("K", ch=ck, f=fk), result=M))
             sol.answer("grad.kernel" if single else _name("grad.kernel", f, c), M)
@@ -310,7 +331,8 @@ def _conv_backward(sol, p, xp):
         if p.C > 1:
             sec.add(Text(f"Channel {c + 1}:"))
         _entries(sec, entries, lambda key: _grad_sym("X", key, ch=c if p.C > 1 else None),
-                 lambda e, lines: _sum_lines([_product(g, k) for g, k in e[0]], lines), lambda e: len(e[0]))
+                 lambda e, lines: _sum_lines([_product(g, k) for g, k in e[0]], lines), lambda e: len(e[0]),
+                 what="sum over the windows covering it")
         M = sp.Matrix(p.in_size[0], p.in_size[1], lambda a, b: entries[a, b][1])
         sec.add(Step("", lhs=_grad_sym("X", ch=c if p.C > 1 else None), result=M))
         sol.answer(_name("grad.input", c) if p.C > 1 else "grad.input", M)
@@ -360,7 +382,8 @@ def _avgpool_backward(sol, p):
         if p.C > 1:
             sec.add(Text(f"Channel {c + 1}:"))
         _entries(sec, entries, lambda key: _grad_sym("X", key, ch=c if p.C > 1 else None),
-                 lambda e, lines: _mean(e[0], area) if e[0] and len(e[0]) <= 12 else sp.Integer(0), lambda e: len(e[0]))
+                 lambda e, lines: _mean(e[0], area, lines) if e[0] and len(e[0]) <= 12 else sp.Integer(0), lambda e: len(e[0]),
+                 what="upstream shares")
         M = sp.Matrix(p.in_size[0], p.in_size[1], lambda a, b: entries[a, b][1])
         sec.add(Step("", lhs=_grad_sym("X", ch=c if p.C > 1 else None), result=M))
         sol.answer(_name("grad.input", c) if p.C > 1 else "grad.input", M)
