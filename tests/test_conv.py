@@ -271,11 +271,20 @@ def test_max_pool_tie_goes_to_the_first_maximum_and_is_stated():
     q = spec_question("conv_pool.toml", "P1")
     sol = conv.solve(q)
     # by hand: windows (1,1) and (1,2) both take their max 3 at input (1,2) (each has more than one 3:
-    # the first in row-major order wins): 1 + 2; (2,1) and (2,2) at (2,2): 0.5 + 3; (1,3) and (2,3) (a tie 4, 4) at (2,4): -1 + 1
+    # the first in row-major order wins): 1 + 2; (2,1) and (2,2) at (2,2): 0.5 + 3;
+    # (1,3) and (2,3) (a tie 4, 4) at (2,4): -1 + 1
     g = sol.answers["grad.input"]
     assert g == sympy.Matrix([[0, 3, 0, 0], [0, sympy.Rational(7, 2), 0, 0], [0, 0, 0, 0]])
     assert any("first maximum in row-major order" in a for a in sol.assumptions)
     assert "Tie in window(s) (1, 1), (1, 2), (2, 3)" in repr(sol.sections)
+
+
+def test_toml_rows_and_channel_lists_read_as_bmatrix_values(tmp_path):
+    q = question(tmp_path, "input = [[[1, 2, 3], [4, 5, 6]], [[0, 1, 0], [1, 0, 1]]]\n"
+                           "kernel = [[[1, -1]], '[0.5 \\quad 0.5]']\nbias = '0.25'\n")
+    a = conv.solve(q).answers
+    # by hand: channel 1 rows (1-2, 2-3, 4-5, 5-6) -> -1 each; channel 2 halves of (0+1, 1+0, 1+0, 0+1); + 0.25
+    assert a["output"] == sympy.Matrix([[-1 + sympy.Rational(1, 2) + sympy.Rational(1, 4)] * 2] * 2)
 
 
 def test_output_size_step_shows_the_numbers_and_what_the_floor_drops(tmp_path):
@@ -284,7 +293,8 @@ def test_output_size_step_shows_the_numbers_and_what_the_floor_drops(tmp_path):
     sol = conv.solve(q)
     steps = [i for s in sol.sections for i in s.items if type(i).__name__ == "Step" and i.substituted is not None]
     from symdl.printer import tex
-    assert r"\left\lfloor \frac{6 + 0 + 0 - 1 \cdot \left(2 - 1\right) - 1}{3} \right\rfloor + 1" in tex(steps[0].substituted)
+    floor = r"\left\lfloor \frac{6 + 0 + 0 - 1 \cdot \left(2 - 1\right) - 1}{3} \right\rfloor + 1"
+    assert floor in tex(steps[0].substituted)
     assert list(sol.answers["output_size"]) == [2, 2]
     assert "drops the last 1 row" in repr(sol.sections)
 
@@ -337,6 +347,12 @@ BAD = [
     ("operation = 'maxpool'\ninput = '[1 \\quad 2]'\n", "window", "missing"),
     ("input = '[1 \\quad x]'\nkernel = '[1]'\n", "input", ""),
     ("input = '[1 \\quad 2]'\n", "kernel", "missing"),
+    ("input = '[1 \\quad 20000000]'\nkernel = '[1]'\n", "input", "too large"),
+    ("input = '[1 \\quad \\pi]'\nkernel = '[1]'\n", "input", "rational number"),
+    ("input = '[1 \\quad 2]'\nkernel = '[1]'\nbias = 1e9\n", "bias", "within"),
+    ("input = '[1 \\quad 2]'\nkernel = '[1]'\nbackward = false\nupstream = '[1 \\quad 1]'\n", "backward",
+     "contradicts"),
+    ("input = '[1 \\quad 2]'\nkernel = '[1]'\nfilters = ['[1]']\n", "filters", "not both"),
 ]
 
 

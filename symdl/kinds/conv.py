@@ -234,7 +234,8 @@ def _conv_forward(sol, p, xp):
             sec.add(Text(f"Filter {f + 1}:"))
         b = p.bias[f]
         _entries(sec, entries, lambda key: _sym("Y", *key, ch=f if p.F > 1 else None),
-                 lambda e, lines: _sum_lines([_product(a, v) for a, v in e[0]] + ([UE(b)] if p.has_bias else []), lines),
+                 lambda e, lines: _sum_lines([_product(a, v) for a, v in e[0]] + ([UE(b)] if p.has_bias else []),
+                                             lines),
                  lambda e: len(e[0]))
         _matrix_answer(sol, sec, p, "output", "Y", ex.to_matrix(p, entries, lambda e: e[1]), f, p.F > 1)
     return result
@@ -382,7 +383,8 @@ def _avgpool_backward(sol, p):
         if p.C > 1:
             sec.add(Text(f"Channel {c + 1}:"))
         _entries(sec, entries, lambda key: _grad_sym("X", key, ch=c if p.C > 1 else None),
-                 lambda e, lines: _mean(e[0], area, lines) if e[0] and len(e[0]) <= 12 else sp.Integer(0), lambda e: len(e[0]),
+                 lambda e, lines: _mean(e[0], area, lines) if e[0] and len(e[0]) <= 12 else sp.Integer(0),
+                 lambda e: len(e[0]),
                  what="upstream shares")
         M = sp.Matrix(p.in_size[0], p.in_size[1], lambda a, b: entries[a, b][1])
         sec.add(Step("", lhs=_grad_sym("X", ch=c if p.C > 1 else None), result=M))

@@ -16,6 +16,7 @@ MAX_PADDED = 20        # padded height / width (the sheet prints the padded inpu
 MAX_CHANNELS = 4
 MAX_FILTERS = 4
 MAX_INT = 32           # stride, dilation, window, one side's padding
+MAX_VALUE = 10 ** 6    # the magnitude of any entry (input, kernel, bias, upstream)
 ONLY = {"kernel": ("conv",), "filters": ("conv",), "bias": ("conv",), "window": ("maxpool", "avgpool"),
         "dilation": ("conv", "maxpool")}
 
@@ -71,7 +72,9 @@ def _matrix(question, name, value):
     if m.rows < 1 or m.cols < 1:
         raise question.error(name, "an empty matrix")
     if not all(v.is_Rational for v in m):
-        raise question.error(name, "every entry must be a number")
+        raise question.error(name, "every entry must be a rational number (a decimal or a fraction)")
+    if any(abs(v) > MAX_VALUE for v in m):
+        raise question.error(name, "an entry beyond +-10^6: too large for an exam")
     return m
 
 
@@ -169,6 +172,9 @@ def _bias(question, F):
             out.append(parse_number(v))
         except LatexError as exc:
             raise question.error("bias" if len(items) == 1 else f"bias[{i}]", exc.message) from None
+        if not out[-1].is_Rational or abs(out[-1]) > MAX_VALUE:
+            raise question.error("bias" if len(items) == 1 else f"bias[{i}]", "expected a rational number "
+                                 "within +-10^6")
     return out, True
 
 
