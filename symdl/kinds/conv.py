@@ -14,7 +14,7 @@ FIELDS = {"operation", "input", "kernel", "filters", "bias", "window", "stride",
           "upstream", "backward"}
 TOLERANCE = 1e-9
 checks_note = ("Every output entry was recomputed in float64 by a direct loop over the windows of the "
-               "zero-padded input (numpy); the gradients by a scatter loop that adds each window's upstream "
+               "padded input (numpy); the gradients by a scatter loop that adds each window's upstream "
                "value back onto the kernel and the input (for a max-pool, onto the window's first maximum), "
                "not by the sums shown above.")
 
@@ -221,8 +221,9 @@ def _matrix_answer(sol, sec, p, name, lhs, matrix, ch, many):
 def _conv_forward(sol, p, xp):
     sec = sol.section("Forward pass: the window sums")
     bias = "b_f + " if p.F > 1 else ("b + " if p.has_bias else "")
-    sec.add(Text("Each output entry is the sum, over the input channels, of the kernel times the part of the "
-                 "padded input it covers" + (", plus the bias:" if p.has_bias else ":")),
+    sec.add(Text("Each output entry is the sum" + (", over the input channels," if p.C > 1 else "") +
+                 " of the kernel times the part of the " + ("padded " if any(p.pad) else "") + "input it covers"
+                 + (", plus the bias:" if p.has_bias else ":")),
             Math(Tex(r"Y_{i,j}" + ("^{(f)}" if p.F > 1 else "") + " = " + bias +
                      (r"\sum_{c}" if p.C > 1 else "") + r"\sum_{u,v} K" + ("^{(f)}" if p.F > 1 else "") +
                      (r"_{c,u,v}" if p.C > 1 else "_{u,v}") + r"\, \tilde{X}" + (r"_{c,\," if p.C > 1 else "_{") +
@@ -327,7 +328,8 @@ def _conv_backward(sol, p, xp):
     sec.add(Text("Each input entry receives, from every window that covers it, the upstream value of that "
                  "window's output times the kernel entry lying on it" +
                  (" (summed over the filters)" if p.F > 1 else "") +
-                 "; an entry no window covers gets 0. The padding's gradients are dropped."))
+                 "; an entry no window covers gets 0." + (" The padding's gradients are dropped." if any(p.pad)
+                                                          else "")))
     for c, entries in enumerate(ex.conv_grad_input(p)):
         if p.C > 1:
             sec.add(Text(f"Channel {c + 1}:"))
