@@ -23,6 +23,8 @@ TABLE_ROWS = 36      # short sums of a matrix of at most this many entries: one 
 TABLE_TERMS = 10     # a sum of at most this many terms is short
 STEPS_ALL = 9        # long sums of a matrix of at most this many entries: one step each
 SHOW_FIRST = 4       # otherwise the first few steps, then a table of the other values
+REST_PAIRS = 4       # entries per row of the table of the other values
+REST_ROWS = 15       # rows of that table at most
 MATRIX_COLUMNS = 24  # matrix columns side by side in one table
 MAX_TERMS = 30       # a sum with more terms is given by its value only
 PER_LINE = 6
@@ -201,9 +203,17 @@ def _entries(sec, entries, lhs_of, formula_of, count_of, what="sum over the wind
         formula = formula_of(entries[key], True) if count_of(entries[key]) <= MAX_TERMS else None
         sec.add(Step("", lhs=lhs_of(key), formula=formula, result=entries[key][-1]))
     rest = [k for k in keys if k not in shown]
-    if rest:
-        sec.add(Table(header=["entry", "value"], rows=[[tex(lhs_of(k)), entries[k][-1]] for k in rest],
-                      align="cr", small=True, caption=f"The other {len(rest)} entries."))
+    if len(rest) > REST_PAIRS * REST_ROWS:       # a table that long would run off the page
+        sec.add(Text(f"The other {len(rest)} entries are computed the same way; they are the matrix below."))
+    elif rest:
+        rows = []
+        for n in range(0, len(rest), REST_PAIRS):
+            chunk = rest[n:n + REST_PAIRS]
+            cells = [c for k in chunk for c in (tex(lhs_of(k)), entries[k][-1])]
+            rows.append(cells + [""] * (2 * REST_PAIRS - len(cells)))
+        width = min(REST_PAIRS, len(rest))
+        sec.add(Table(header=["entry", "value"] * width, rows=[r[:2 * width] for r in rows], align="cr" * width,
+                      small=True, caption=f"The other {len(rest)} entries."))
 
 
 def _index(s, d, i, u):
