@@ -196,6 +196,27 @@ def test_gradients_match_finite_differences_or_a_routing_loop(file, qid):
             assert "grad.bias" not in a
 
 
+def test_the_run_time_check_catches_a_wrong_answer():
+    q = spec_question("conv_multi.toml", "M1")
+    sol = conv.solve(q)
+    assert all(c.ok for c in verify(q, sol))
+    right = sol.answers["grad.kernel.2.1"]
+    nudge = sympy.zeros(3, 3)
+    nudge[1, 1] = sympy.Rational(1, 10**5)                            # 1e-5 off one entry: relative 1e-5 > 1e-9
+    sol.answers["grad.kernel.2.1"] = right + nudge
+    failed = [c.name for c in verify(q, sol) if not c.ok]
+    assert failed == ["grad.kernel.2.1"]
+
+
+def test_the_independent_route_shares_no_code_with_the_derivation():
+    import ast
+    import symdl.kinds.conv_check as check
+    tree = ast.parse(Path(check.__file__).read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert imported <= {"__future__", "numpy"}
+
+
 # ---------------------------------------------------------------------- torch ---
 
 def torch_reference(p):
@@ -353,6 +374,8 @@ BAD = [
     ("input = '[1 \\quad 2]'\nkernel = '[1]'\nbackward = false\nupstream = '[1 \\quad 1]'\n", "backward",
      "contradicts"),
     ("input = '[1 \\quad 2]'\nkernel = '[1]'\nfilters = ['[1]']\n", "filters", "not both"),
+    ("operation = 'maxpool'\ninput = '[1 \\quad 2]'\nwindow = [1, 2]\ndilation = [1, 3]\npadding = [0, 1]\n",
+     "padding", "padding only"),
 ]
 
 

@@ -222,8 +222,19 @@ def read(question) -> Problem:
                                          f"along the {axis} (dilation {d}), more than the padded input's {n + p}")
     problem = Problem(op, x, kernels, bias, has_bias, window, stride, dilation, pad, mode, stride_default,
                       None, False)
+    if op == "maxpool" and not _windows_reach_input(problem):
+        raise question.error("padding", "a pooling window would hold padding only: reduce the padding")
     problem.upstream, problem.upstream_ones = _upstream(question, problem)
     return problem
+
+
+def _windows_reach_input(p):
+    """True when every window holds at least one input entry (each axis on its own suffices)."""
+    for n, before, k, s, d, out in zip(p.in_size, p.pad[0::2], p.window, p.stride, p.dilation, p.out_size):
+        for i in range(out):
+            if not any(before <= i * s + u * d < before + n for u in range(k)):
+                return False
+    return True
 
 
 def _upstream(question, p):
