@@ -374,6 +374,8 @@ BAD = [
     ("input = '[1 \\quad 2]'\nkernel = '[1]'\nbackward = false\nupstream = '[1 \\quad 1]'\n", "backward",
      "contradicts"),
     ("input = '[1 \\quad 2]'\nkernel = '[1]'\nfilters = ['[1]']\n", "filters", "not both"),
+    ("input = '\\begin{bmatrix} 1 & ^^5cinput{answers.json} \\end{bmatrix}'\nkernel = '[1]'\n", "input", ""),
+    ("input = '[1 \\quad 2]'\nkernel = '\\begin{bmatrix} 1 & \\openout3 \\end{bmatrix}'\n", "kernel", ""),
     ("operation = 'maxpool'\ninput = '[1 \\quad 2]'\nwindow = [1, 2]\ndilation = [1, 3]\npadding = [0, 1]\n",
      "padding", "padding only"),
 ]
