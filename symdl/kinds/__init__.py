@@ -20,6 +20,7 @@ KINDS = {
     "softmax": "symdl.kinds.softmax",
     "architecture": "symdl.kinds.architecture",
     "training_log": "symdl.kinds.training_log",
+    "conv": "symdl.kinds.conv",
 }
 
 
