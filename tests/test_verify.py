@@ -27,7 +27,7 @@ R = sympy.Rational
     (False, False),
     (sympy.oo, float("inf")),
     (sympy.nan, float("nan")),
-    (0, 1e-12),                                                   # absolute tolerance near zero
+    (0, 0.0),                                                     # exact zero against zero
     (10**20, 1e20),
     ([sympy.Integer(4), R(1, 2)], (4, 0.5)),
     ("learning rate", "learning rate"),
@@ -54,6 +54,12 @@ def test_agree(derived, independent):
 ])
 def test_disagree(derived, independent):
     assert not agree(derived, independent)
+
+
+def test_no_absolute_tolerance_unless_a_kind_declares_one():
+    # was (0, 1e-12) agreeing under a blanket ATOL of 1e-9; now only a declared floor allows it
+    assert not agree(0, 1e-12)
+    assert agree(0, 1e-12, atol=1e-9)
 
 
 def test_relative_tolerance_is_relative():

@@ -1,0 +1,99 @@
+"""High-precision reading of any numeric answer (exact, float, mpmath, numpy, nested lists) as mpf."""
+
+from __future__ import annotations
+
+import decimal
+import numbers
+
+import mpmath
+import numpy as np
+import sympy
+
+DPS = 50          # digits every comparison is made with
+
+
+def _scalar(value):
+    """One number as an mpf (or mpf inf/nan) at the working precision; TypeError when not real."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, str) or value is None:
+        raise TypeError(f"not a number: {value!r}")
+    if isinstance(value, int):
+        return mpmath.mpf(value)
+    if isinstance(value, float):
+        return mpmath.mpf(value)
+    if isinstance(value, mpmath.mpf):
+        return +value
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            raise TypeError("complex value")
+        return +value.real
+    if isinstance(value, numbers.Rational):                  # fractions.Fraction
+        return mpmath.mpf(value.numerator) / value.denominator
+    if isinstance(value, decimal.Decimal):
+        return mpmath.mpf(str(value)) if value.is_finite() else mpmath.mpf(str(value).lower())
+    if isinstance(value, sympy.Basic):
+        return _sympy(value)
+    if isinstance(value, numbers.Real):
+        return mpmath.mpf(float(value))
+    raise TypeError(f"not a numeric value: {type(value).__name__}")
+
+
+def _sympy(value):
+    if isinstance(value, sympy.Rational):                    # exact: no decimal string, no float
+        return mpmath.mpf(int(value.p)) / int(value.q)
+    if value is sympy.nan:
+        return mpmath.nan
+    if value in (sympy.oo, -sympy.oo):
+        return mpmath.inf if value is sympy.oo else -mpmath.inf
+    if value is sympy.zoo:
+        raise TypeError("complex infinity")
+    if not isinstance(value, sympy.Expr):
+        raise TypeError(f"not a number: {type(value).__name__}")
+    if value.free_symbols:
+        raise TypeError(f"has free symbols: {', '.join(sorted(map(str, value.free_symbols)))}")
+    number = value.evalf(DPS + 10)
+    if number is sympy.nan:
+        return mpmath.nan
+    re, im = number.as_real_imag()
+    if im != 0 and abs(sympy.N(im, 10)) > 0:
+        raise TypeError("complex value")
+    if not isinstance(re, sympy.Float):
+        re = sympy.Float(re, DPS + 10)
+    return mpmath.mpf(re._mpf_)
+
+
+def to_mp(value):
+    """(shape, flat list of mpf) for a number, matrix, array or (nested) list; TypeError if none."""
+    if isinstance(value, sympy.MatrixBase):
+        return tuple(value.shape), [_scalar(v) for v in value]
+    if isinstance(value, mpmath.matrix):
+        return (value.rows, value.cols), [_scalar(value[i, j]) for i in range(value.rows)
+                                          for j in range(value.cols)]
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufO":
+            raise TypeError(f"array of {value.dtype}")
+        if value.dtype.kind == "b":
+            raise TypeError("array of bools")
+        return value.shape, [_scalar(v) for v in value.ravel()]
+    if isinstance(value, (list, tuple)):
+        parts = [to_mp(v) for v in value]
+        shapes = {shape for shape, _ in parts}
+        if len(shapes) > 1:
+            raise ValueError("a ragged list")
+        inner = shapes.pop() if shapes else ()
+        return (len(parts),) + inner, [x for _, flat in parts for x in flat]
+    return (), [_scalar(value)]
+
+
+def squeeze(shape):
+    return tuple(n for n in shape if n != 1)
+
+
+def close(a, b, rtol, atol=0) -> bool:
+    """Two mpf agree: relatively (plus the absolute floor ``atol``); equal infinities; NaN with NaN."""
+    if mpmath.isnan(a) or mpmath.isnan(b):
+        return bool(mpmath.isnan(a) and mpmath.isnan(b))
+    if mpmath.isinf(a) or mpmath.isinf(b):
+        return a == b
+    return abs(a - b) <= rtol * max(abs(a), abs(b)) + atol
