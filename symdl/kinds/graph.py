@@ -8,6 +8,7 @@ import numpy as np
 import sympy
 
 from symdl import ops
+from symdl.kinds import graph_independent
 from symdl.printer import tex
 from symdl.solution import Figure, Solution, Step, Table, Tex, Text
 
@@ -37,6 +38,7 @@ class Node:
     param: object = None     # exponent of 'pow'
     symbol: str = ""         # LaTeX name shown on the sheet
     depth: int = 0
+    expr: object = None      # the parsed subexpression this node computes (independent route)
 
     @property
     def is_leaf(self):
@@ -95,6 +97,12 @@ class Graph:
         return self._walk(expr, constants, values)
 
     def _walk(self, e, constants, values):
+        node = self._walk_expr(e, constants, values)
+        if node.expr is None:
+            node.expr = e
+        return node
+
+    def _walk_expr(self, e, constants, values):
         if e in constants:
             return self.const(constants[e])
         if isinstance(e, sympy.Symbol):
@@ -112,11 +120,13 @@ class Graph:
             terms = sorted(e.args, key=lambda t: 1 if t.is_number or t in constants else 0)
             node = self._walk(terms[0], constants, values)
             for term in terms[1:]:
+                left = node.expr
                 if term.could_extract_minus_sign() and isinstance(term, sympy.Mul) and term.args[0] == -1:
                     rest = sympy.Mul(*term.args[1:], evaluate=False) if len(term.args) > 2 else term.args[1]
                     node = self.apply("sub", [node, self._walk(rest, constants, values)])
                 else:
                     node = self.apply("add", [node, self._walk(term, constants, values)])
+                node.expr = sympy.Add(left, term, evaluate=False)
             return node
         if isinstance(e, sympy.Mul):
             return self._product(e, constants, values)
@@ -127,7 +137,9 @@ class Graph:
                 raise self.error("a power with a non-constant exponent is not supported; write e^{...}")
             base = self._walk(e.base, constants, values)
             if e.exp == -1:
-                return self.apply("div", [self.const([[1]]), base])
+                one = self.const([[1]])
+                one.expr = sympy.Integer(1)
+                return self.apply("div", [one, base])
             return self.apply("pow", [base], param=e.exp)
         if isinstance(e, sympy.exp):
             return self.apply("exp", [self._walk(e.args[0], constants, values)])
@@ -160,13 +172,23 @@ class Graph:
         node = None
         for factor in num:
             right = self._walk(factor, constants, values)
-            node = right if node is None else self._times(node, right)
+            if node is None:
+                node = right
+            else:
+                left = node.expr
+                node = self._times(node, right)
+                node.expr = sympy.Mul(left, factor, evaluate=False)
         if node is None:
             node = self.const([[1]])
+            node.expr = sympy.Integer(1)
         for factor in den:
+            left = node.expr
             node = self.apply("div", [node, self._walk(factor, constants, values)])
+            node.expr = sympy.Mul(left, sympy.Pow(factor, -1, evaluate=False), evaluate=False)
         if negate:
+            left = node.expr
             node = self.apply("neg", [node])
+            node.expr = sympy.Mul(sympy.Integer(-1), left, evaluate=False)
         return node
 
     def _times(self, left, right):
@@ -675,12 +697,19 @@ def _numpy_backward(graph, base, u):
 
 
 def independent(question) -> dict:
-    """Float forward values, and every gradient by central finite differences of L = u^T f.
+    """Every forward value and gradient by a route that shares no rule with the derivation.
 
-    Large graphs: see FD_BUDGET above (float reverse pass certified by sampled and
-    directional finite differences for the nodes of more than FD_FULL entries).
+    A graph within graph_independent's budget: the parsed function evaluated with mpmath,
+    gradients by high-precision central differences (see graph_independent). A larger one:
+    float forward values and central finite differences of L = u^T f, see FD_BUDGET above
+    (float reverse pass certified by sampled and directional finite differences for the
+    nodes of more than FD_FULL entries).
     """
     graph = build_graph(question)
+    if graph_independent.affordable(graph):
+        upstream = question.matrix("upstream") if question.has("upstream") else None
+        return graph_independent.independent(question, graph, question.expression("function"),
+                                             _values(question), upstream)
     values = {n.id: _floats(n.value) for n in graph.nodes if n.op == "input"}
     # upstream: read again, as floats
     graph_out = graph.output
