@@ -16,6 +16,15 @@ FIELDS = {"function", "values", "upstream"}
 TOLERANCE = 1e-6
 FD_STEP = 1e-6
 DISPLAY_LIMIT = 36      # largest value (entries) whose entry-wise working the sheet shows
+MAX_DECADES = 5000      # an exact value past 10^5000 in size is refused (no exam needs one)
+MAX_EXP_ARGUMENT = 10000   # exp/sigmoid/tanh of more than this: e^10000 ~ 10^4343
+
+
+def _beyond(entry, limit) -> bool:
+    """True when |entry| > limit (exact for rationals, else from 30 digits)."""
+    if isinstance(entry, sympy.Rational):
+        return abs(entry) > limit
+    return bool(abs(sympy.N(entry, 30)) > limit)
 
 
 def _size(shape):
@@ -213,6 +222,21 @@ class Graph:
                 if entry.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or entry.is_real is False:
                     raise self.error(f"{node.id} = {_words(self, node)} is undefined or not real at the given "
                                      f"values (for example a division by zero or the log of a non-positive number)")
+            self._check_size(node, vals)
+
+    def _check_size(self, node, vals):
+        """Refuse values no exam needs and no check can follow: past 10^MAX_DECADES, or e^(huge)."""
+        for entry in node.value:
+            if isinstance(entry, sympy.Rational) and entry != 0 and \
+                    abs(abs(int(entry.p)).bit_length() - int(entry.q).bit_length()) > MAX_DECADES * 3.33:
+                raise self.error(f"{node.id} = {_words(self, node)} reaches beyond 10^{MAX_DECADES} in size: "
+                                 "too large for an exam value")
+        if node.op in ("exp", "sigmoid", "tanh"):
+            for entry in vals[0]:
+                if _beyond(entry, MAX_EXP_ARGUMENT):
+                    raise self.error(f"the argument of {node.id} = {_words(self, node)} is beyond "
+                                     f"+-{MAX_EXP_ARGUMENT}: the value or its gradient is too large or too "
+                                     f"small (beyond 10^+-{int(MAX_EXP_ARGUMENT * 0.4343)}) to compute and check")
 
     def _forward_value(self, node, vals, show):
         if show and _size(node.shape) > DISPLAY_LIMIT:

@@ -27,6 +27,8 @@ STEP = 25                # first step: 10^-STEP of the point's size
 SHRINK = 10              # a step that moves a kink argument too much is cut by 10^SHRINK
 TRIES = 7
 STABLE = mpmath.mpf("1e-8")
+BOOSTS = (0, 100, 500, 4500)   # extra digits tried in turn until a difference stands above the noise
+SIGNIFICANT = 20         # digits a difference must carry above the rounding noise
 TIE_SHIFT = 60           # the first tied argument is moved 10^-TIE_SHIFT (of its size) to one side,
 TIE_RATIO = 5            # each later one 10^TIE_RATIO times further, so that it outweighs what the
                          # shifts before it moved it by (ties are listed in evaluation order)
@@ -153,17 +155,27 @@ def _mean(a):
 
 # ------------------------------------------------------------------ parsed trees ---
 
-def evaluate(expr, env, constants, probe):
-    """The value of a parsed SymPy tree: a 2-D object array of mpf (a scalar is 1 x 1)."""
-    if expr in constants:
-        return mp_array(constants[expr])
-    if isinstance(expr, sympy.Symbol):
-        return env[expr.name]
-    if expr.is_number:
+def evaluate(expr, env, constants, probe, memo=None):
+    """The value of a parsed SymPy tree: a 2-D object array of mpf (a scalar is 1 x 1).
+
+    ``memo`` (id of a subtree -> its value) lets nested node expressions reuse their parts.
+    """
+    if memo is not None:
+        if id(expr) in memo:
+            return memo[id(expr)]
+        value = memo[id(expr)] = _evaluate(expr, env, constants, probe, memo)
+        return value
+    return _evaluate(expr, env, constants, probe, None)
+
+
+def _evaluate(expr, env, constants, probe, memo):
+    if isinstance(expr, sympy.Symbol):         # a constant's placeholder or an input
+        return mp_array(constants[expr]) if expr in constants else env[expr.name]
+    if expr.is_Number or expr.is_NumberSymbol:  # class flags: no recursion into deep trees
         return _full(np.empty((1, 1)), mp(expr))
     args = expr.args
     if isinstance(expr, sympy.Add):
-        parts = [evaluate(a, env, constants, probe) for a in args]
+        parts = [evaluate(a, env, constants, probe, memo) for a in args]
         total = parts[0]
         for p in parts[1:]:
             total = (total + p).astype(object)
@@ -172,21 +184,21 @@ def evaluate(expr, env, constants, probe):
         out = None
         for factor in args:
             if isinstance(factor, sympy.Pow) and factor.exp == -1 and out is not None:
-                out = _div(probe, probe.next_key(), out, evaluate(factor.base, env, constants, probe))
+                out = _div(probe, probe.next_key(), out, evaluate(factor.base, env, constants, probe, memo))
                 continue
-            value = evaluate(factor, env, constants, probe)
+            value = evaluate(factor, env, constants, probe, memo)
             out = value if out is None else _times(out, value)
         return out
     if isinstance(expr, sympy.Pow):
         if expr.base == sympy.E:
-            return _map(mpmath.exp, evaluate(expr.exp, env, constants, probe))
-        base = evaluate(expr.base, env, constants, probe)
+            return _map(mpmath.exp, evaluate(expr.exp, env, constants, probe, memo))
+        base = evaluate(expr.base, env, constants, probe, memo)
         if expr.exp == -1:
             return _div(probe, probe.next_key(), _full(base, mpmath.mpf(1)), base)
         return _pow(probe, probe.next_key(), base, sympy.Rational(expr.exp) if expr.exp.is_Rational
                     else expr.exp)
     name = type(expr).__name__.lower()
-    values = [evaluate(a, env, constants, probe) for a in args]
+    values = [evaluate(a, env, constants, probe, memo) for a in args]
     return apply_named(name, values, probe, probe.next_key())
 
 
@@ -226,27 +238,57 @@ def _stable(base, moved):
     return True
 
 
-def central(loss, size, shifts):
-    """dL/dt at t = 0 for ``loss(t, probe)``, the step scaled to ``size`` and to the kinks."""
+def extra_digits(scale, size):
+    """Digits beyond DPS that a step at a point of ``size`` needs where values reach ``scale``.
+
+    A small entry added to a large one (5e-324 + 0.1) is lost unless the working precision
+    spans both: the step is 10^-STEP of the entry, so the sum must carry that many more digits.
+    """
+    size = abs(size) if size != 0 else mpmath.mpf(1)
+    if scale == 0 or scale <= size:
+        return 0
+    return int(mpmath.ceil(mpmath.log10(scale / size)))
+
+
+def central(loss, size, shifts, extra=0, magnitude=0):
+    """dL/dt at t = 0 for ``loss(t, probe)``, the step scaled to ``size`` and to the kinks.
+
+    The step is shrunk until no kink or singular argument moves much within it; then the
+    precision is raised (BOOSTS) until the difference carries SIGNIFICANT digits above the
+    rounding noise (of ``magnitude``, the size of the terms L is made of), so a tiny
+    derivative (sigmoid'(400) ~ 1.9e-174) is resolved; one that stays below the noise at
+    the highest precision is 0.
+    """
     size = abs(size) if size != 0 else mpmath.mpf(1)
     for attempt in range(TRIES):
         digits = STEP + SHRINK * attempt
-        with mpmath.workdps(DPS + digits + 20):
-            h = size * mpmath.mpf(10) ** (-digits)
-            p0, pp, pm = Probe(shifts), Probe(shifts), Probe(shifts)
-            loss(mpmath.mpf(0), p0)
-            up, down = loss(h, pp), loss(-h, pm)
-            if _stable(p0, pp) and _stable(p0, pm):
-                return (up - down) / (2 * h)
+        boosts = list(BOOSTS)
+        while boosts:
+            dps = DPS + digits + 20 + extra + boosts.pop(0)
+            with mpmath.workdps(dps):
+                h = size * mpmath.mpf(10) ** (-digits)
+                p0, pp, pm = Probe(shifts), Probe(shifts), Probe(shifts)
+                loss(mpmath.mpf(0), p0)
+                up, down = loss(h, pp), loss(-h, pm)
+                if not (_stable(p0, pp) and _stable(p0, pm)):
+                    break                                   # a smaller step
+                value = (up - down) / (2 * h)
+                noise = mpmath.mpf(10) ** (-dps) * max(abs(up), abs(down), magnitude) / h
+                if abs(value) > mpmath.mpf(10) ** SIGNIFICANT * noise:
+                    return +value
+                if up == down:
+                    boosts = boosts[-1:]                    # flat, or a change far below: the last try
+        else:
+            return +value if abs(value) > 1000 * noise else mpmath.mpf(0)
     return mpmath.nan
 
 
-def ties(loss):
+def ties(loss, extra=0):
     """The tied kink entries of ``loss`` at t = 0: exactly zero, not a rounding residue."""
-    with mpmath.workdps(DPS + 40):
+    with mpmath.workdps(DPS + 40 + extra):
         low = Probe()
         loss(mpmath.mpf(0), low)
-    with mpmath.workdps(2 * DPS + 80):
+    with mpmath.workdps(2 * DPS + 80 + extra):
         high = Probe()
         loss(mpmath.mpf(0), high)
         out = []
@@ -260,28 +302,43 @@ def ties(loss):
     return sorted(out)
 
 
-def derivative(loss, size, tied):
-    """dL/dt at 0, the symmetric-subgradient convention at the ``tied`` kink entries."""
+def derivative(loss, size, tied, scale=0, floor=0, magnitude=0):
+    """dL/dt at 0, the symmetric-subgradient convention at the ``tied`` kink entries.
+
+    ``scale`` is the largest magnitude met (inputs, loss), ``floor`` the extra digits the
+    smallest given number needs: see extra_digits.
+    """
+    extra = max(extra_digits(scale, size), floor)
     if not tied or len(tied) > MAX_TIES:
-        return central(loss, size, None)
+        return central(loss, size, None, extra, magnitude or scale)
     offsets = [mpmath.mpf(10) ** (TIE_RATIO * j - TIE_SHIFT) for j in range(len(tied))]
     total = mpmath.mpf(0)
     for sides in itertools.product((1, -1), repeat=len(tied)):
         shifts = {entry: side * offset for entry, side, offset in zip(tied, sides, offsets)}
-        total += central(loss, size, shifts)
+        total += central(loss, size, shifts, extra, magnitude or scale)
     return total / 2 ** len(tied)
 
 
 # ------------------------------------------------------------------ the question ---
 
-MP_BUDGET = 400_000      # entry evaluations (graph size x gradient entries) the mpmath route affords
+MP_BUDGET = 2_000_000    # entry operations the mpmath route affords (a few seconds)
 
 
 def affordable(graph) -> bool:
     """True when every gradient entry of ``graph`` can be differenced in high precision."""
-    size = sum(int(np.prod(n.shape)) for n in graph.nodes)
-    entries = sum(int(np.prod(n.shape)) for n in graph.nodes if n.op != "const")
-    return 3 * size * entries <= MP_BUDGET
+    def entries(node):
+        return int(np.prod(node.shape))
+    size = sum(entries(n) for n in graph.nodes)
+    cost = 3 * size * (2 + sum(entries(n) for n in graph.nodes if n.op == "input"))
+    for node in graph.nodes:
+        if node.is_leaf:
+            continue
+        args = [graph.by_id[i] for i in node.inputs]
+        work = max([entries(node)] + [entries(a) for a in args])
+        if node.op == "matmul":
+            work = entries(node) * args[0].shape[1]
+        cost += 3 * sum(entries(a) for a in args if not a.is_leaf) * work
+    return cost <= MP_BUDGET
 
 
 def _loss_of(out, weights):
@@ -295,6 +352,12 @@ def independent(question, graph, parsed, values, upstream):
     read from the spec (name -> exact matrix), ``upstream`` the exact upstream or None.
     ``graph`` supplies only the node names, their parsed subexpressions and which node
     feeds which (for the gradients of inner nodes); none of its values or rules is used.
+
+    Input gradients: central differences of L = u^T f through the parsed function as a
+    whole. Inner-node gradients: reverse accumulation over the graph's wiring in which each
+    op's local vector-Jacobian product is itself a central difference of that op (mpmath,
+    this module's functions), so no derivative rule is written anywhere; at a tie the
+    local difference is the mean of the two one-sided ones, which is the convention.
     """
     def inputs(name=None, index=None, t=0):
         env = {n: mp_array(v) for n, v in values.items()}
@@ -306,49 +369,111 @@ def independent(question, graph, parsed, values, upstream):
     with mpmath.workdps(DPS):
         out = evaluate(parsed.expr, inputs(), parsed.constants, Probe())
         result["output"] = out
-        for node in graph.nodes:
+        env, memo = inputs(), {}
+        for node in graph.nodes:             # in topological order: a node's parts are memoized
+            value = evaluate(node.expr, env, parsed.constants, Probe(), memo)
             if not node.is_leaf:
-                result[f"forward.{node.id}"] = evaluate(node.expr, inputs(), parsed.constants, Probe())
-    shape = out.shape
+                result[f"forward.{node.id}"] = value
 
     def weights():
-        return mp_array(upstream) if upstream is not None else _full(np.empty(shape), mpmath.mpf(1))
+        return mp_array(upstream) if upstream is not None else _full(np.empty(out.shape), mpmath.mpf(1))
 
     def tree_loss(name, index):
         def loss(t, probe):
             return _loss_of(evaluate(parsed.expr, inputs(name, index, t), parsed.constants, probe), weights())
         return loss
 
-    def graph_loss(node_id, index):
-        def loss(t, probe):
-            vals = {}
-            for position, node in enumerate(graph.nodes):
-                if node.op == "input":
-                    vals[node.id] = mp_array(values[node.id])
-                elif node.op == "const":
-                    vals[node.id] = mp_array(node.value)
-                else:
-                    vals[node.id] = apply_named(node.op, [vals[i] for i in node.inputs], probe, position,
-                                                node.param)
-                if node.id == node_id:
-                    vals[node.id] = vals[node.id].copy()
-                    vals[node.id][index] += t
-            return _loss_of(vals[graph.output.id], weights())
-        return loss
-
-    tree_ties = ties(tree_loss(None, None))
-    graph_ties = ties(graph_loss(None, None))
-    for node in graph.nodes:
-        if node.op == "const":
-            continue
-        if node.op == "input":
-            point = mp_array(values[node.id])
-            make, tied = (lambda index, n=node.id: tree_loss(n, index)), tree_ties
-        else:
-            point = result[f"forward.{node.id}"]
-            make, tied = (lambda index, n=node.id: graph_loss(n, index)), graph_ties
+    with mpmath.workdps(DPS):
+        given = [abs(v) for matrix in list(values.values()) + list(parsed.constants.values())
+                 for v in mp_array(matrix).ravel()] + [abs(mp(n)) for n in parsed.expr.atoms(sympy.Number)]
+        scale = max([abs(tree_loss(None, None)(0, Probe()))] + given)
+        smallest = min([v for v in given if v != 0], default=mpmath.mpf(1))
+    # a tiny given factor (5e-324 * x) makes every difference tiny: span it in every step
+    floor = extra_digits(scale, smallest)
+    tied = ties(tree_loss(None, None), floor)
+    for name, matrix in values.items():
+        point = mp_array(matrix)
         grad = np.empty(point.shape, dtype=object)
         for index in np.ndindex(point.shape):
-            grad[index] = derivative(make(index), point[index], tied)
-        result[f"grad.{node.id}"] = grad
+            grad[index] = derivative(tree_loss(name, index), point[index], tied, scale, floor)
+        result[f"grad.{name}"] = grad
+    result.update(_inner_gradients(graph, values, weights, floor))
     return result
+
+
+def _wired(graph, values, probe):
+    """Every node's value through the graph's wiring, with this module's own op functions."""
+    vals = {}
+    for position, node in enumerate(graph.nodes):
+        if node.op == "input":
+            vals[node.id] = mp_array(values[node.id])
+        elif node.op == "const":
+            vals[node.id] = mp_array(node.value)
+        else:
+            vals[node.id] = apply_named(node.op, [vals[i] for i in node.inputs], probe, position, node.param)
+    return vals
+
+
+def _inner_gradients(graph, values, weights, floor):
+    """grad.<node> for every inner node: reverse accumulation of local differences.
+
+    Done at two precisions: an entry that shrinks with the precision (a sum that cancels
+    to exactly 0, left as rounding residue) is 0; any other keeps its high-precision value.
+    """
+    def whole(t, probe):
+        return _loss_of(_wired(graph, values, probe)[graph.output.id], weights())
+    tied = ties(whole, floor)              # exact ties, told apart from rounding at two precisions
+    low = _accumulate(graph, values, weights, tied, DPS + 20, floor)
+    high = _accumulate(graph, values, weights, tied, 2 * DPS + 40, floor + DPS + 20)
+    out = {}
+    for name, value in high.items():
+        residue = _map(lambda v: v, value)
+        for index in np.ndindex(value.shape):
+            v_high, v_low = value[index], low[name][index]
+            if v_high == 0 or abs(v_high) <= mpmath.mpf(10) ** (-DPS // 2) * abs(v_low):
+                residue[index] = mpmath.mpf(0)
+        out[name] = residue
+    return out
+
+
+def _accumulate(graph, values, weights, tied, dps, extra):
+    with mpmath.workdps(dps):
+        vals = _wired(graph, values, Probe())
+        grads = {graph.output.id: weights()}
+    for position, node in reversed(list(enumerate(graph.nodes))):
+        if node.is_leaf:
+            continue
+        g = grads.get(node.id)
+        if g is None:
+            g = grads[node.id] = _full(np.empty(vals[node.id].shape), mpmath.mpf(0))
+        here = [(key, index) for key, index in tied if key == position]
+        for slot, input_id in enumerate(node.inputs):
+            if graph.by_id[input_id].op in ("input", "const"):
+                continue
+            part = _local_vjp(node, position, slot, [vals[i] for i in node.inputs], g, here, extra)
+            grads[input_id] = part if input_id not in grads else (grads[input_id] + part).astype(object)
+    return {f"grad.{n.id}": grads.get(n.id, _full(np.empty(vals[n.id].shape), mpmath.mpf(0)))
+            for n in graph.nodes if not n.is_leaf}
+
+
+def _local_vjp(node, position, slot, args, g, tied, floor):
+    """g^T d node / d (its input ``slot``), entry by entry, by central differences of the op alone."""
+    point = args[slot]
+    grad = _full(np.empty(point.shape), mpmath.mpf(0))
+    if all(v == 0 for v in g.ravel()):
+        return grad
+    with mpmath.workdps(DPS):
+        y = apply_named(node.op, args, Probe(), position, node.param)
+        scale = max([abs(v) for a in args + [y, g] for v in a.ravel()] + [mpmath.mpf(0)])
+        magnitude = max(scale, scale ** 2) * (y.size + max(a.size for a in args))   # terms of g^T y
+
+    def loss_at(index):
+        def loss(t, probe):
+            moved = list(args)
+            moved[slot] = point.copy()
+            moved[slot][index] += t
+            return _loss_of(apply_named(node.op, moved, probe, position, node.param), g)
+        return loss
+    for index in np.ndindex(point.shape):
+        grad[index] = derivative(loss_at(index), point[index], tied, scale, floor, magnitude)
+    return grad
