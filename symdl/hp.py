@@ -66,6 +66,9 @@ def _sympy(value):
         raise TypeError(f"not a number: {type(value).__name__}")
     if value.free_symbols:
         raise TypeError(f"has free symbols: {', '.join(sorted(map(str, value.free_symbols)))}")
+    value = value.doit()                 # an unevaluated exact zero (-2 + 2) would evalf to noise
+    if isinstance(value, sympy.Rational):
+        return ratio(int(value.p), int(value.q))
     number = value.evalf(DPS + 10)
     if number is sympy.nan:
         return mpmath.nan

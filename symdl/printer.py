@@ -232,6 +232,8 @@ def numeric(value):
 
 def _float30(v):
     v = sympy.sympify(v)
+    if not isinstance(v, sympy.Rational):
+        v = v.doit()                     # an unevaluated exact zero (-2 + 2) would evalf to noise
     if isinstance(v, sympy.Rational):
         with mpmath.workdps(30):
             return sympy.Float(hp.ratio(int(v.p), int(v.q)), 30)

@@ -115,6 +115,13 @@ def _compare(derived, independent, rtol, atol):
     return ok, ""
 
 
+def _floor(atol, name):
+    """A kind's absolute floor for answer ``name``: one number, or a dict by answer name ('*': others)."""
+    if isinstance(atol, dict):
+        return atol.get(name, atol.get("*", 0))
+    return atol
+
+
 def verify(question, solution) -> list:
     """Every answer of ``solution`` against the kind's independent route; one Check each.
 
@@ -135,7 +142,7 @@ def verify(question, solution) -> list:
             checks.append(Check(name, value, None, False, "no independent check"))
             continue
         other = independent[name]
-        ok, note = _compare(value, other, rtol, atol)
+        ok, note = _compare(value, other, rtol, _floor(atol, name))
         checks.append(Check(name, value, other, ok, note))
     return checks
 

@@ -16,6 +16,8 @@ FIELDS = {"function", "values", "upstream"}
 TOLERANCE = 1e-6
 FD_STEP = 1e-6
 DISPLAY_LIMIT = 36      # largest value (entries) whose entry-wise working the sheet shows
+DRAW_DEPTH = 40         # a graph deeper than this (or with more nodes) is not drawn: TikZ's
+DRAW_NODES = 200        # coordinates would pass TeX's largest dimension (about 5.7 m)
 MAX_DECADES = 5000      # an exact value past 10^5000 in size is refused (no exam needs one)
 MAX_EXP_ARGUMENT = 10000   # exp/sigmoid/tanh of more than this: e^10000 ~ 10^4343
 
@@ -443,8 +445,8 @@ def solve(question) -> Solution:
                          _shape_text(node.shape), ""])
     sec.add(Table(["node", "operation", "computes", "shape", "value"], rows, align="lllll",
                   caption="Each node is one atomic operation; nodes are listed in topological order."))
-    sec.add(Figure("graph", _figure_data(graph, None, None, mode="structure"),
-                   caption="The computational graph of f: inputs (boxes), constants (dashed), one circle per atomic operation."))
+    _draw(sec, graph, lambda: _figure_data(graph, None, None, mode="structure"),
+          caption="The computational graph of f: inputs (boxes), constants (dashed), one circle per atomic operation.")
 
     # b) forward pass
     sec = sol.section("Forward pass: the value at every node", part="b" if "b" in question.parts else None)
@@ -461,8 +463,8 @@ def solve(question) -> Solution:
                      substituted=_display(shown), result=node.value))
         sol.answer(f"forward.{node.id}", node.value)
     sol.answer("output", out.value)
-    sec.add(Figure("graph", _figure_data(graph, None, None, mode="forward"),
-                   caption="The forward pass: the value carried by each edge."))
+    _draw(sec, graph, lambda: _figure_data(graph, None, None, mode="forward"),
+          caption="The forward pass: the value carried by each edge.")
 
     # c) backward pass
     sec = sol.section("Backward pass: the gradient at every node", part="c" if "c" in question.parts else None)
@@ -481,16 +483,29 @@ def solve(question) -> Solution:
                          formula=_vjp_formula(graph, consumer, position),
                          substituted=_display(shown), result=contributions[(consumer.id, position)]))
         if len(users) > 1:
-            total = Tex(" + ".join(rf"\bar{{{node.symbol}}}^{{({c.symbol})}}" for c, _ in users))
+            terms = [rf"\bar{{{node.symbol}}}^{{({c.symbol})}}" for c, _ in users]
+            if len(terms) > 8:          # one line of 399 terms passes TeX's largest dimension
+                terms = terms[:3] + [r"\cdots"] + terms[-2:]
+            total = Tex(" + ".join(terms))
             sec.add(Step(f"{node.id} feeds {len(users)} nodes: the gradients add up.",
                          lhs=Tex(_bar(node.symbol)), formula=total, result=grads[node.id]))
         elif not users:
             grads[node.id] = sympy.zeros(*node.shape)
         name = f"grad.{node.id}"
         sol.answer(name, grads[node.id])
-    sec.add(Figure("graph", _figure_data(graph, grads, upstream),
-                   caption="Forward values above each edge (blue), gradients below (red)."))
+    _draw(sec, graph, lambda: _figure_data(graph, grads, upstream),
+          caption="Forward values above each edge (blue), gradients below (red).")
     return sol
+
+
+def _draw(sec, graph, data, caption):
+    """The drawing of the graph, or one sentence when it has too many columns to fit a page."""
+    depth = max(n.depth for n in graph.nodes)
+    if depth > DRAW_DEPTH or len(graph.nodes) > DRAW_NODES:
+        sec.add(Text(f"The graph has {len(graph.nodes)} nodes in {depth} layers, too many to draw; "
+                     "the table lists every node."))
+        return
+    sec.add(Figure("graph", data(), caption=caption))
 
 
 def _display(matrix):
