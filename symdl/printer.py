@@ -116,6 +116,8 @@ class SymdlPrinter(LatexPrinter):
         text = terminating_decimal(expr)
         if text is not None:
             return text
+        if max(abs(int(expr.p)).bit_length(), int(expr.q).bit_length()) > MAX_EXACT_INTEGER_BITS:
+            return format_float(expr, self._settings["sig_digits"])   # a fraction too long to write out
         return super()._print_Rational(expr)
 
     def _print_Integer(self, expr):

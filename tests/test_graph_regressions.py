@@ -176,3 +176,13 @@ def test_huge_exact_value_prints_fast():
     exact = mpmath.power(mpmath.mpf(101) / 100, 160000)          # 2.62908860473447...e691
     assert relation == r"\approx" and str(text) == r"2.6291 \times 10^{691}"
     assert abs(mpmath.mpf(str(written)) - exact) <= 1e-15 * exact
+
+
+def test_power_of_a_power_derives_and_prints(tmp_path):
+    """(x^400)^400 at 1.01: exact 1.01^160000 (about 2.63e691), printed and written without decimal strings."""
+    proc = derive(tmp_path, REG / "graph_render_206s_past_20s_limit_exit3.toml", "--time-limit", "600")
+    a = answers(tmp_path, "big", proc)
+    x = mpmath.mpf(101) / 100
+    close(a["output"], x ** 160000)
+    close(a["grad.x"], 160000 * x ** 159999)
+    assert r"\left(x^{400}\right)^{400}" in (tmp_path / "out" / "big" / "answer-key.tex").read_text()

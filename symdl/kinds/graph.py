@@ -532,7 +532,10 @@ def _expr_tex(graph, node):
                      for p, i in zip(parts, node.inputs)]
     else:
         template = rule.fwd_tex
-        if node.op in ("mul", "neg", "pow") or (node.op == "sub" and len(parts) > 1):
+        if node.op == "pow":        # (x^{400})^{400}: a power of anything but a name is bracketed
+            parts = [p if graph.by_id[i].op == "input" else rf"\left({p}\right)"
+                     for p, i in zip(parts, node.inputs)]
+        elif node.op in ("mul", "neg") or (node.op == "sub" and len(parts) > 1):
             parts = [rf"\left({p}\right)" if graph.by_id[i].op in ("add", "sub") else p
                      for p, i in zip(parts, node.inputs)]
     return template.format(*parts)
