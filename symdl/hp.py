@@ -10,6 +10,7 @@ import numpy as np
 import sympy
 
 DPS = 50          # digits every comparison is made with
+MAXN = 6000       # digits evalf may work with to get past a cancellation (e^-10000 ~ 10^-4343)
 
 
 def ratio(p: int, q: int):
@@ -69,7 +70,7 @@ def _sympy(value):
     value = value.doit()                 # an unevaluated exact zero (-2 + 2) would evalf to noise
     if isinstance(value, sympy.Rational):
         return ratio(int(value.p), int(value.q))
-    number = value.evalf(DPS + 10)
+    number = value.evalf(DPS + 10, maxn=MAXN)    # past SymPy's default 100 digits: 1 - sigma(400)
     if number is sympy.nan:
         return mpmath.nan
     re, im = number.as_real_imag()

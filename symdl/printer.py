@@ -63,7 +63,7 @@ def _mp(x):
     if isinstance(x, sympy.Float):
         return mpmath.mpf(x._mpf_)
     if isinstance(x, sympy.Basic):
-        return mpmath.mpf(sympy.Float(sympy.N(x, 30), 30)._mpf_)
+        return mpmath.mpf(sympy.Float(sympy.N(x, 30, maxn=hp.MAXN), 30)._mpf_)
     return mpmath.mpf(x)
 
 
@@ -239,7 +239,7 @@ def _float30(v):
     if isinstance(v, sympy.Rational):
         with mpmath.workdps(30):
             return sympy.Float(hp.ratio(int(v.p), int(v.q)), 30)
-    return sympy.Float(sympy.N(v, 30), 30)
+    return sympy.Float(sympy.N(v, 30, maxn=hp.MAXN), 30)
 
 
 def substitute(expr, mapping):

@@ -186,3 +186,31 @@ def test_power_of_a_power_derives_and_prints(tmp_path):
     close(a["output"], x ** 160000)
     close(a["grad.x"], 160000 * x ** 159999)
     assert r"\left(x^{400}\right)^{400}" in (tmp_path / "out" / "big" / "answer-key.tex").read_text()
+
+
+def test_tiny_gradients_are_resolved_and_a_wrong_one_is_caught(tmp_path):
+    """tanh'(200) ~ 7.7e-174 and sigma'(400) ~ 1.9e-174: the independent route resolves them itself."""
+    import copy
+
+    from support import one_question
+    from symdl.kinds import graph
+    from symdl.verify import verify
+
+    q = one_question(tmp_path, "graph", "function = 'f = \\sigma(x) \\cdot \\tanh(y)'\n"
+                                        "[question.values]\nx = '400'\ny = '200'\n")
+    sol = graph.solve(q)
+    checks = verify(q, sol)
+    assert checks and all(c.ok for c in checks), [c.name for c in checks if not c.ok]
+    independent = {c.name: c.independent for c in checks}
+    sx, ty = 1 / (1 + mpmath.exp(-400)), mpmath.tanh(200)
+    dsx = mpmath.exp(-400) / (1 + mpmath.exp(-400)) ** 2          # no 1 - sigma cancellation
+    expected = {"grad.x": dsx * ty, "grad.y": sx * mpmath.sech(200) ** 2}
+    for name, value in expected.items():
+        assert abs(mpmath.mpf(independent[name][0, 0]) - value) <= 1e-20 * value
+        derived = sympy.N(sol.answers[name][0, 0], 40, maxn=1000)     # past the 1 - sigma cancellation
+        assert abs(mpmath.mpf(derived._mpf_) - value) <= 1e-30 * value
+    wrong = copy.copy(sol)
+    wrong.answers = dict(sol.answers, **{"grad.y": sol.answers["grad.y"] * sympy.Rational(1001, 1000)})
+    assert not [c for c in verify(q, wrong) if c.name == "grad.y"][0].ok
+    wrong.answers = dict(sol.answers, **{"grad.y": sympy.Matrix([[sympy.Float("1e-141")]])})
+    assert not [c for c in verify(q, wrong) if c.name == "grad.y"][0].ok
