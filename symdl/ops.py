@@ -131,10 +131,16 @@ UNARY = {
 def power_rule(c):
     """Elementwise x^c for a constant exponent c."""
     c = sympy.nsimplify(c)
+    power, lower = _braced(sympy.latex(c)), _braced(sympy.latex(c - 1))   # \frac{1}{2} is not a field
     return Unary("pow", f"elementwise power x^{c}", lambda x: x**c,
                  lambda x: sympy.Pow(U(x), c, evaluate=False),
-                 lambda x, y: c * x**(c - 1), rf"{sympy.latex(c)}\, {{0}}^{{{{{sympy.latex(c - 1)}}}}}",
-                 rf"{{0}}^{{{{{sympy.latex(c)}}}}}", lambda a: np.power(a, float(c)))
+                 lambda x, y: c * x**(c - 1), rf"{power}\, {{0}}^{{{{{lower}}}}}",
+                 rf"{{0}}^{{{{{power}}}}}", lambda a: np.power(a, float(c)))
+
+
+def _braced(latex: str) -> str:
+    """LaTeX put into a str.format template as literal text (its braces doubled)."""
+    return latex.replace("{", "{{").replace("}", "}}")
 
 
 # ----------------------------------------------------------------------- binary ops ---

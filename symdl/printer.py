@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
+import mpmath
 import sympy
 from sympy.printing.latex import LatexPrinter
 
+from symdl import hp
 from symdl.solution import Tex
 
 # Longest decimal expansion shown exactly; past it a value is rounded and marked \approx.
@@ -14,14 +14,19 @@ MAX_EXACT_DECIMALS = 10
 
 
 def terminating_decimal(value: sympy.Rational):
-    """The exact decimal string of ``value`` when it terminates within the limit, else None."""
+    """The exact decimal string of ``value`` when it terminates within the limit, else None.
+
+    Decided from the denominator's factors of 2 and 5 (at most MAX_EXACT_DECIMALS of each
+    are divided out), so a huge fraction is never turned into a decimal string.
+    """
     value = sympy.Rational(value)
     q = int(value.q)
-    twos = fives = 0
-    while q % 2 == 0:
-        q //= 2
-        twos += 1
-    while q % 5 == 0:
+    twos = (q & -q).bit_length() - 1
+    if twos > MAX_EXACT_DECIMALS:
+        return None
+    q >>= twos
+    fives = 0
+    while q % 5 == 0 and fives <= MAX_EXACT_DECIMALS:
         q //= 5
         fives += 1
     if q != 1:
@@ -30,30 +35,73 @@ def terminating_decimal(value: sympy.Rational):
     if places > MAX_EXACT_DECIMALS:
         return None
     if places == 0:
-        return str(int(value))
+        return _integer_text(int(value))
     scaled = abs(int(value.p) * 10**places // int(value.q))
+    if scaled.bit_length() > MAX_EXACT_INTEGER_BITS:
+        return None
     digits = str(scaled).rjust(places + 1, "0")
     text = f"{digits[:-places]}.{digits[-places:]}"
     return ("-" if value < 0 else "") + text
 
 
-def format_float(x: float, sig: int = 4) -> str:
-    """``x`` to ``sig`` significant digits as LaTeX (scientific form when very large/small)."""
-    if x == 0:
-        return "0"
-    if math.isnan(x):
-        return r"\mathrm{NaN}"
-    if math.isinf(x):
-        return r"\infty" if x > 0 else r"-\infty"
-    exponent = math.floor(math.log10(abs(x)))
+# Longest integer shown digit by digit (about 30 digits); a longer one is rounded.
+MAX_EXACT_INTEGER_BITS = 100
+
+
+def _integer_text(n: int):
+    """``n`` written out, or None when it is too long to show (never converted to a string then)."""
+    return str(n) if n.bit_length() <= MAX_EXACT_INTEGER_BITS else None
+
+
+def _mp(x):
+    """A number (float, int, SymPy number, mpf) as an mpf at 30 digits."""
+    if isinstance(x, mpmath.mpf):
+        return x
+    if isinstance(x, (int, sympy.Rational)):
+        x = sympy.Rational(x)
+        return hp.ratio(int(x.p), int(x.q))
+    if isinstance(x, sympy.Float):
+        return mpmath.mpf(x._mpf_)
+    if isinstance(x, sympy.Basic):
+        return mpmath.mpf(sympy.Float(sympy.N(x, 30, maxn=hp.MAXN), 30)._mpf_)
+    return mpmath.mpf(x)
+
+
+def format_float(x, sig: int = 4) -> str:
+    """``x`` to ``sig`` significant digits as LaTeX (scientific form when very large/small).
+
+    ``x`` may be a float, an int, an mpf or a SymPy number; the rounding is done in mpmath,
+    so values past float64's range (e^{1000}, 5 x 10^{-435}) print with their true exponent.
+    """
+    with mpmath.workdps(30):
+        x = _mp(x)
+        if x == 0:
+            return "0"
+        if mpmath.isnan(x):
+            return r"\mathrm{NaN}"
+        if mpmath.isinf(x):
+            return r"\infty" if x > 0 else r"-\infty"
+        exponent = int(mpmath.floor(mpmath.log10(abs(x))))
+        digits = int(mpmath.nint(abs(x) / mpmath.mpf(10) ** (exponent - sig + 1)))
+        if digits >= 10**sig:                       # rounding carried into a new digit
+            exponent += 1
+            digits = int(mpmath.nint(abs(x) / mpmath.mpf(10) ** (exponent - sig + 1)))
+        elif digits < 10 ** (sig - 1):              # log10 rounded just below a power of ten
+            exponent -= 1
+            digits = int(mpmath.nint(abs(x) / mpmath.mpf(10) ** (exponent - sig + 1)))
+        if -4 <= exponent < 7:                      # fixed point: sig digits, all integer digits
+            decimals = max(sig - 1 - exponent, 0)
+            scaled = int(mpmath.nint(abs(x) * mpmath.mpf(10) ** decimals))
+    sign = "-" if x < 0 else ""
     if -4 <= exponent < 7:
-        decimals = max(sig - 1 - exponent, 0)
-        text = f"{x:.{decimals}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return "0" if text in ("-0", "") else text
-    mantissa = f"{x / 10**exponent:.{sig - 1}f}".rstrip("0").rstrip(".")
-    return rf"{mantissa} \times 10^{{{exponent}}}"
+        text = str(scaled).rjust(decimals + 1, "0")
+        body = f"{text[:-decimals]}.{text[-decimals:]}" if decimals else text
+        if "." in body:
+            body = body.rstrip("0").rstrip(".")
+        return "0" if body in ("", "0") else sign + body
+    text = str(digits)
+    mantissa = (text[0] + "." + text[1:]).rstrip("0").rstrip(".")
+    return rf"{sign}{mantissa} \times 10^{{{exponent}}}"
 
 
 class SymdlPrinter(LatexPrinter):
@@ -64,17 +112,20 @@ class SymdlPrinter(LatexPrinter):
 
     def _print_Rational(self, expr):
         if self._settings["approximate"]:
-            return format_float(float(expr), self._settings["sig_digits"])
+            return format_float(expr, self._settings["sig_digits"])
         text = terminating_decimal(expr)
         if text is not None:
             return text
+        if max(abs(int(expr.p)).bit_length(), int(expr.q).bit_length()) > MAX_EXACT_INTEGER_BITS:
+            return format_float(expr, self._settings["sig_digits"])   # a fraction too long to write out
         return super()._print_Rational(expr)
 
     def _print_Integer(self, expr):
-        return str(int(expr))
+        text = _integer_text(int(expr))
+        return text if text is not None else format_float(expr, self._settings["sig_digits"])
 
     def _print_Float(self, expr):
-        return format_float(float(expr), self._settings["sig_digits"])
+        return format_float(expr, self._settings["sig_digits"])
 
     def _print_Mul(self, expr):
         # Substituted products (numbers wrapped unevaluated): a \cdot b, negatives bracketed.
@@ -145,11 +196,15 @@ def tex(expr, **settings) -> Tex:
 
 def is_exact_decimal(value) -> bool:
     """True when ``value`` (number or matrix) prints exactly as decimals."""
-    if isinstance(value, (bool, int)):
+    if isinstance(value, bool):
         return True
+    if isinstance(value, int):
+        return _integer_text(value) is not None
     if isinstance(value, sympy.MatrixBase):
         return all(is_exact_decimal(v) for v in value)
     value = sympy.sympify(value)
+    if value.is_Integer:
+        return _integer_text(int(value)) is not None
     if value.is_Rational:
         return terminating_decimal(value) is not None
     return False
@@ -159,7 +214,7 @@ def value_tex(value, sig: int = 5):
     """(relation, LaTeX) for a result: ('=', exact decimal) or ('\\approx', rounded)."""
     if isinstance(value, Tex):
         return "=", value
-    if isinstance(value, bool) or isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, bool):
         return "=", tex(value)
     if is_exact_decimal(value):
         return "=", tex(value)
@@ -167,10 +222,24 @@ def value_tex(value, sig: int = 5):
 
 
 def numeric(value):
-    """``value`` evaluated to floats inside SymPy (matrices stay matrices)."""
+    """``value`` evaluated to 30-digit Floats inside SymPy (matrices stay matrices).
+
+    Never through a Python float, so e^{1000} or 5 x 10^{-435} keep their size; a huge
+    exact fraction is rounded by hp.ratio (never written out in decimal).
+    """
     if isinstance(value, sympy.MatrixBase):
-        return value.applyfunc(lambda v: sympy.Float(float(sympy.N(v, 30))))
-    return sympy.Float(float(sympy.N(value, 30)))
+        return value.applyfunc(_float30)
+    return _float30(value)
+
+
+def _float30(v):
+    v = sympy.sympify(v)
+    if not isinstance(v, sympy.Rational):
+        v = v.doit()                     # an unevaluated exact zero (-2 + 2) would evalf to noise
+    if isinstance(v, sympy.Rational):
+        with mpmath.workdps(30):
+            return sympy.Float(hp.ratio(int(v.p), int(v.q)), 30)
+    return sympy.Float(sympy.N(v, 30, maxn=hp.MAXN), 30)
 
 
 def substitute(expr, mapping):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -199,7 +201,7 @@ def load_exam(path, data_dirs=()) -> Exam:
         raw = path.read_bytes()
         if b"\x00" in raw:
             raise SpecError("not a UTF-8 text file (contains NUL bytes)", file=path)
-        data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))   # a BOM is harmless
+        data = _read_toml(raw.decode("utf-8").removeprefix("\ufeff"), path)   # a BOM is harmless
     except UnicodeDecodeError:
         raise SpecError("not a UTF-8 text file", file=path) from None
     except tomllib.TOMLDecodeError as exc:
@@ -267,6 +269,7 @@ def load_exam(path, data_dirs=()) -> Exam:
         if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
             raise SpecError("expected a table of strings", file=path, question=qid, field="parts")
         _check_strings(table, "", file=path, question=qid)
+        _check_integers(table, "", file=path, question=qid)
         title = table.get("title")
         if title is not None and not isinstance(title, str):
             raise SpecError("expected a string", file=path, question=qid, field="title")
@@ -278,6 +281,44 @@ def load_exam(path, data_dirs=()) -> Exam:
                                   data_dirs=tuple(Path(d) for d in data_dirs)))
     return Exam(id=exam_id, title=exam["title"], file=path, questions=questions,
                 course=exam.get("course", ""), date=exam.get("date", ""), instructions=instructions)
+
+
+# TOML integers are read with Python's int-to-string limit lifted up to this many digits
+# (the limit, 4300, would stop the reader with a ValueError naming nothing); a read integer
+# longer than MAX_INTEGER_DIGITS is then refused naming its field.
+TOML_DIGITS = 100_000
+MAX_INTEGER_DIGITS = 60
+
+
+def _read_toml(text: str, path):
+    """tomllib.loads, with long integers read so that their field can be named."""
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(max(old, TOML_DIGITS) if old else 0)
+    try:
+        return tomllib.loads(text)
+    except ValueError as exc:
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise
+        match = re.search(r"\d{%d,}" % TOML_DIGITS, text)
+        line = text.count("\n", 0, match.start()) + 1 if match else None
+        raise SpecError(f"{f'line {line}: ' if line else ''}a number with more than {TOML_DIGITS} digits",
+                        file=path) from None
+    finally:
+        sys.set_int_max_str_digits(old)
+
+
+def _check_integers(value, path, *, file, question=None):
+    """Refuse, naming the field, a TOML integer longer than MAX_INTEGER_DIGITS digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value.bit_length() > MAX_INTEGER_DIGITS * 3.33:      # about 60 digits; no str() of it
+            raise SpecError(f"integer with more than {MAX_INTEGER_DIGITS} digits", file=file,
+                            question=question, field=path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_integers(item, f"{path}.{key}" if path else key, file=file, question=question)
+    elif isinstance(value, list):
+        for item in value:
+            _check_integers(item, path, file=file, question=question)
 
 
 def _typesettable(ch: str) -> bool:
@@ -318,6 +359,4 @@ def _one_line(text: str) -> bool:
 
 
 def _safe_name(name: str) -> bool:
-    import re
-
     return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", name))

@@ -7,13 +7,15 @@ import math
 import numbers
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 import sympy
 
+from symdl import hp
 from symdl.kinds import solver
 
 RTOL = 1e-6
-ATOL = 1e-9
+ATOL = 0          # a kind may declare an absolute floor (module ABS_TOLERANCE) for float-noise routes
 
 
 @dataclass
@@ -84,8 +86,9 @@ def agree(derived, independent, rtol=RTOL, atol=ATOL) -> bool:
     """True when two answers agree: bools and strings exactly, numbers to ``rtol``.
 
     Numbers agree when equal shapes (after dropping length-1 axes) hold entries within
-    ``rtol`` (relative) plus ``atol``; equal infinities and NaN against NaN agree. A value
-    with no numeric reading never agrees.
+    ``rtol`` (relative) plus ``atol`` (absolute, 0 unless a kind declares a floor),
+    compared with mpmath at hp.DPS digits, so nothing under- or overflows a float; equal
+    infinities and NaN against NaN agree. A value with no numeric reading never agrees.
     """
     return _compare(derived, independent, rtol, atol)[0]
 
@@ -100,21 +103,23 @@ def _compare(derived, independent, rtol, atol):
         return derived == independent, ""
     if derived is None or independent is None:
         return False, "no value"
-    try:
-        a, b = to_float_array(derived), to_float_array(independent)
-    except (TypeError, ValueError, OverflowError) as exc:
-        return False, f"not comparable: {exc}"
-    a = np.squeeze(a)
-    b = np.squeeze(b)
-    if a.shape != b.shape:
-        return False, f"shape {a.shape} against {b.shape}"
-    with np.errstate(invalid="ignore", over="ignore"):
-        both_nan = np.isnan(a) & np.isnan(b)
-        same_inf = np.isinf(a) & (a == b)
-        finite = np.isfinite(a) & np.isfinite(b)
-        close = finite & (np.abs(a - b) <= rtol * np.maximum(np.abs(a), np.abs(b)) + atol)
-    ok = bool(np.all(close | both_nan | same_inf))
+    with mpmath.workdps(hp.DPS):
+        try:
+            (shape_a, a), (shape_b, b) = hp.to_mp(derived), hp.to_mp(independent)
+        except (TypeError, ValueError, OverflowError) as exc:
+            return False, f"not comparable: {exc}"
+        if hp.squeeze(shape_a) != hp.squeeze(shape_b):
+            return False, f"shape {hp.squeeze(shape_a)} against {hp.squeeze(shape_b)}"
+        rtol, atol = mpmath.mpf(rtol), mpmath.mpf(atol)
+        ok = all(hp.close(x, y, rtol, atol) for x, y in zip(a, b))
     return ok, ""
+
+
+def _floor(atol, name):
+    """A kind's absolute floor for answer ``name``: one number, or a dict by answer name ('*': others)."""
+    if isinstance(atol, dict):
+        return atol.get(name, atol.get("*", 0))
+    return atol
 
 
 def verify(question, solution) -> list:
@@ -125,6 +130,7 @@ def verify(question, solution) -> list:
     """
     module = solver(question.kind)
     rtol = getattr(module, "TOLERANCE", RTOL)
+    atol = getattr(module, "ABS_TOLERANCE", ATOL)
     independent = module.independent(question)
     if not isinstance(independent, dict):
         raise TypeError(f"{question.kind}.independent returned {type(independent).__name__}, not a dict")
@@ -136,9 +142,17 @@ def verify(question, solution) -> list:
             checks.append(Check(name, value, None, False, "no independent check"))
             continue
         other = independent[name]
-        ok, note = _compare(value, other, rtol, ATOL)
+        ok, note = _compare(value, other, rtol, _floor(atol, name))
         checks.append(Check(name, value, other, ok, note))
     return checks
+
+
+def _short(x, digits) -> str:
+    """An mpf in ``digits`` significant digits: as a float would print, past its range mpmath's form."""
+    f = float(x) if mpmath.isfinite(x) and abs(x) < mpmath.mpf("1e300") else None
+    if f is not None and (x == 0 or abs(f) > 1e-300):
+        return f"{f:.{digits}g}"
+    return mpmath.nstr(x, digits) if mpmath.isfinite(x) else str(float(x))
 
 
 def describe(value) -> str:
@@ -146,12 +160,12 @@ def describe(value) -> str:
     value = _plain(value)
     if isinstance(value, bool) or isinstance(value, str) or value is None:
         return str(value)
-    try:
-        arr = to_float_array(value)
-    except (TypeError, ValueError, OverflowError):
-        return " ".join(str(value).split())
-    if arr.ndim == 0:
-        x = float(arr)
-        return f"{x:.10g}" if math.isfinite(x) else str(x)
-    flat = ", ".join(f"{x:.6g}" for x in arr.ravel()[:6])
-    return f"[{flat}{', ...' if arr.size > 6 else ''}]"
+    with mpmath.workdps(hp.DPS):
+        try:
+            shape, flat = hp.to_mp(value)
+        except (TypeError, ValueError, OverflowError):
+            return " ".join(str(value).split())
+        if shape == ():
+            return _short(flat[0], 10)
+        text = ", ".join(_short(x, 6) for x in flat[:6])
+    return f"[{text}{', ...' if len(flat) > 6 else ''}]"

@@ -27,7 +27,7 @@ R = sympy.Rational
     (False, False),
     (sympy.oo, float("inf")),
     (sympy.nan, float("nan")),
-    (0, 1e-12),                                                   # absolute tolerance near zero
+    (0, 0.0),                                                     # exact zero against zero
     (10**20, 1e20),
     ([sympy.Integer(4), R(1, 2)], (4, 0.5)),
     ("learning rate", "learning rate"),
@@ -54,6 +54,12 @@ def test_agree(derived, independent):
 ])
 def test_disagree(derived, independent):
     assert not agree(derived, independent)
+
+
+def test_no_absolute_tolerance_unless_a_kind_declares_one():
+    # was (0, 1e-12) agreeing under a blanket ATOL of 1e-9; now only a declared floor allows it
+    assert not agree(0, 1e-12)
+    assert agree(0, 1e-12, atol=1e-9)
 
 
 def test_relative_tolerance_is_relative():
@@ -180,3 +186,80 @@ def test_every_di504_answer_is_really_checked(qid):
     empty = {n for n, v in sol.answers.items() if isinstance(v, (list, tuple)) and not v}   # nothing to move
     missed = [c.name for c in verify(q, wrong) if c.ok and c.name not in empty]
     assert missed == [], f"{qid}: a wrong value passed for {missed}"
+
+
+# ------------------------------------------------- high precision, relative (issue 10) ----
+
+def test_tiny_answers_are_checked_relatively():
+    import mpmath
+
+    exact = sympy.exp(-400) / (1 + sympy.exp(-400)) ** 2       # sigmoid'(400), about 1.9e-174
+    with mpmath.workdps(40):
+        reference = mpmath.exp(-400) / (1 + mpmath.exp(-400)) ** 2
+    assert mpmath.nstr(reference, 4) == "1.915e-174"
+    assert agree(exact, reference)
+    assert not agree(exact, 1e-141)                             # passed under the old ATOL of 1e-9
+    assert not agree(sympy.Float("1.0853e-165"), reference)
+    assert not agree(exact, 0.0)
+
+
+def test_values_past_float64_range_compare_exactly():
+    import mpmath
+
+    with mpmath.workdps(40):
+        e1000 = mpmath.exp(1000)                                # 1.97e434: inf as a float
+        small = -mpmath.mpf(496) / 100 * mpmath.mpf(10) ** -435
+    assert agree(sympy.exp(1000), e1000)
+    assert not agree(sympy.exp(1000), e1000 * (1 + mpmath.mpf("1e-5")))
+    assert not agree(sympy.exp(1000), float("inf"))
+    assert agree(-R(496, 100) * R(1, 10**435), small)
+    assert not agree(-R(496, 100) * R(1, 10**435), -small)     # the sign counts
+    assert not agree(-R(496, 100) * R(1, 10**435), 0.0)
+    assert agree(R(101, 100) ** 4000, mpmath.power(mpmath.mpf("1.01"), 4000))
+
+
+def test_every_kind_of_independent_value_compares():
+    import mpmath
+    from fractions import Fraction
+
+    obj = np.empty((2, 1), dtype=object)
+    obj[0, 0], obj[1, 0] = mpmath.mpf(1) / 3, mpmath.mpf(2)
+    derived = sympy.Matrix([R(1, 3), 2])
+    for other in (obj, mpmath.matrix([[mpmath.mpf(1) / 3], [2]]), [Fraction(1, 3), 2], np.array([1 / 3, 2.0]),
+                  [sympy.Rational(1, 3), sympy.Integer(2)], (1 / 3, 2)):
+        assert agree(derived, other), type(other)
+    assert agree(0, 0) and agree(sympy.Integer(0), 0.0) and agree(0, mpmath.mpf(0))
+    assert not agree(R(1, 3), mpmath.mpc(1 / 3, 1))             # complex is no real reading
+    assert describe(sympy.exp(1000)) == "1.970071114e+434"
+
+
+def test_a_kind_may_declare_an_absolute_floor(tmp_path, monkeypatch):
+    q = _question(tmp_path, monkeypatch, a="0", b="0")
+    monkeypatch.setattr(fakekind, "independent", lambda question: {"sum": 1e-20, "positive": False})
+    assert not [c for c in verify(q, fakekind.solve(q)) if c.name == "sum"][0].ok
+    monkeypatch.setattr(fakekind, "ABS_TOLERANCE", 1e-12, raising=False)
+    assert [c for c in verify(q, fakekind.solve(q)) if c.name == "sum"][0].ok
+    monkeypatch.setattr(fakekind, "ABS_TOLERANCE", {"*": 0, "other": 1e-12}, raising=False)
+    assert not [c for c in verify(q, fakekind.solve(q)) if c.name == "sum"][0].ok
+
+
+def test_answers_json_writes_every_finite_number_as_a_number():
+    import json
+    from decimal import Decimal
+
+    import mpmath
+
+    from symdl.render.answers_json import _dumps, jsonable
+
+    values = [sympy.exp(1000), -R(496, 100) * R(1, 10**435), sympy.Integer(10) ** 4800, R(1, 3),
+              R(5, 10**324), sympy.Matrix([[1, R(1, 2)]])]
+    text = _dumps({"a": jsonable(values)})
+    assert "inf" not in text and "nan" not in text and "e434" in text and "e-435" in text
+    read = json.loads(text, parse_float=Decimal)["a"]
+    with mpmath.workdps(40):
+        expected = [mpmath.exp(1000), -mpmath.mpf(496) / 100 / mpmath.mpf(10) ** 435, mpmath.mpf(10) ** 4800,
+                    mpmath.mpf(1) / 3, 5 / mpmath.mpf(10) ** 324]
+        for got, want in zip(read, expected):
+            assert abs(mpmath.mpf(str(got)) - want) <= 1e-15 * abs(want), (got, want)
+    assert read[5] == [1, Decimal("0.5")]
+    assert json.loads(text)["a"][3] == 1 / 3              # in range: still the nearest double

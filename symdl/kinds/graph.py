@@ -8,6 +8,7 @@ import numpy as np
 import sympy
 
 from symdl import ops
+from symdl.kinds import graph_independent
 from symdl.printer import tex
 from symdl.solution import Figure, Solution, Step, Table, Tex, Text
 
@@ -15,6 +16,17 @@ FIELDS = {"function", "values", "upstream"}
 TOLERANCE = 1e-6
 FD_STEP = 1e-6
 DISPLAY_LIMIT = 36      # largest value (entries) whose entry-wise working the sheet shows
+DRAW_DEPTH = 40         # a graph deeper than this (or with more nodes) is not drawn: TikZ's
+DRAW_NODES = 200        # coordinates would pass TeX's largest dimension (about 5.7 m)
+MAX_DECADES = 5000      # an exact value past 10^5000 in size is refused (no exam needs one)
+MAX_EXP_ARGUMENT = 10000   # exp/sigmoid/tanh of more than this: e^10000 ~ 10^4343
+
+
+def _beyond(entry, limit) -> bool:
+    """True when |entry| > limit (exact for rationals, else from 30 digits)."""
+    if isinstance(entry, sympy.Rational):
+        return abs(entry) > limit
+    return bool(abs(sympy.N(entry, 30)) > limit)
 
 
 def _size(shape):
@@ -37,6 +49,7 @@ class Node:
     param: object = None     # exponent of 'pow'
     symbol: str = ""         # LaTeX name shown on the sheet
     depth: int = 0
+    expr: object = None      # the parsed subexpression this node computes (independent route)
 
     @property
     def is_leaf(self):
@@ -95,6 +108,12 @@ class Graph:
         return self._walk(expr, constants, values)
 
     def _walk(self, e, constants, values):
+        node = self._walk_expr(e, constants, values)
+        if node.expr is None:
+            node.expr = e
+        return node
+
+    def _walk_expr(self, e, constants, values):
         if e in constants:
             return self.const(constants[e])
         if isinstance(e, sympy.Symbol):
@@ -112,11 +131,13 @@ class Graph:
             terms = sorted(e.args, key=lambda t: 1 if t.is_number or t in constants else 0)
             node = self._walk(terms[0], constants, values)
             for term in terms[1:]:
+                left = node.expr
                 if term.could_extract_minus_sign() and isinstance(term, sympy.Mul) and term.args[0] == -1:
                     rest = sympy.Mul(*term.args[1:], evaluate=False) if len(term.args) > 2 else term.args[1]
                     node = self.apply("sub", [node, self._walk(rest, constants, values)])
                 else:
                     node = self.apply("add", [node, self._walk(term, constants, values)])
+                node.expr = sympy.Add(left, term, evaluate=False)
             return node
         if isinstance(e, sympy.Mul):
             return self._product(e, constants, values)
@@ -127,7 +148,9 @@ class Graph:
                 raise self.error("a power with a non-constant exponent is not supported; write e^{...}")
             base = self._walk(e.base, constants, values)
             if e.exp == -1:
-                return self.apply("div", [self.const([[1]]), base])
+                one = self.const([[1]])
+                one.expr = sympy.Integer(1)
+                return self.apply("div", [one, base])
             return self.apply("pow", [base], param=e.exp)
         if isinstance(e, sympy.exp):
             return self.apply("exp", [self._walk(e.args[0], constants, values)])
@@ -160,13 +183,23 @@ class Graph:
         node = None
         for factor in num:
             right = self._walk(factor, constants, values)
-            node = right if node is None else self._times(node, right)
+            if node is None:
+                node = right
+            else:
+                left = node.expr
+                node = self._times(node, right)
+                node.expr = sympy.Mul(left, factor, evaluate=False)
         if node is None:
             node = self.const([[1]])
+            node.expr = sympy.Integer(1)
         for factor in den:
+            left = node.expr
             node = self.apply("div", [node, self._walk(factor, constants, values)])
+            node.expr = sympy.Mul(left, sympy.Pow(factor, -1, evaluate=False), evaluate=False)
         if negate:
+            left = node.expr
             node = self.apply("neg", [node])
+            node.expr = sympy.Mul(sympy.Integer(-1), left, evaluate=False)
         return node
 
     def _times(self, left, right):
@@ -191,6 +224,21 @@ class Graph:
                 if entry.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or entry.is_real is False:
                     raise self.error(f"{node.id} = {_words(self, node)} is undefined or not real at the given "
                                      f"values (for example a division by zero or the log of a non-positive number)")
+            self._check_size(node, vals)
+
+    def _check_size(self, node, vals):
+        """Refuse values no exam needs and no check can follow: past 10^MAX_DECADES, or e^(huge)."""
+        for entry in node.value:
+            if isinstance(entry, sympy.Rational) and entry != 0 and \
+                    abs(abs(int(entry.p)).bit_length() - int(entry.q).bit_length()) > MAX_DECADES * 3.33:
+                raise self.error(f"{node.id} = {_words(self, node)} reaches beyond 10^{MAX_DECADES} in size: "
+                                 "too large for an exam value")
+        if node.op in ("exp", "sigmoid", "tanh"):
+            for entry in vals[0]:
+                if _beyond(entry, MAX_EXP_ARGUMENT):
+                    raise self.error(f"the argument of {node.id} = {_words(self, node)} is beyond "
+                                     f"+-{MAX_EXP_ARGUMENT}: the value or its gradient is too large or too "
+                                     f"small (beyond 10^+-{int(MAX_EXP_ARGUMENT * 0.4343)}) to compute and check")
 
     def _forward_value(self, node, vals, show):
         if show and _size(node.shape) > DISPLAY_LIMIT:
@@ -397,8 +445,8 @@ def solve(question) -> Solution:
                          _shape_text(node.shape), ""])
     sec.add(Table(["node", "operation", "computes", "shape", "value"], rows, align="lllll",
                   caption="Each node is one atomic operation; nodes are listed in topological order."))
-    sec.add(Figure("graph", _figure_data(graph, None, None, mode="structure"),
-                   caption="The computational graph of f: inputs (boxes), constants (dashed), one circle per atomic operation."))
+    _draw(sec, graph, lambda: _figure_data(graph, None, None, mode="structure"),
+          caption="The computational graph of f: inputs (boxes), constants (dashed), one circle per atomic operation.")
 
     # b) forward pass
     sec = sol.section("Forward pass: the value at every node", part="b" if "b" in question.parts else None)
@@ -415,8 +463,8 @@ def solve(question) -> Solution:
                      substituted=_display(shown), result=node.value))
         sol.answer(f"forward.{node.id}", node.value)
     sol.answer("output", out.value)
-    sec.add(Figure("graph", _figure_data(graph, None, None, mode="forward"),
-                   caption="The forward pass: the value carried by each edge."))
+    _draw(sec, graph, lambda: _figure_data(graph, None, None, mode="forward"),
+          caption="The forward pass: the value carried by each edge.")
 
     # c) backward pass
     sec = sol.section("Backward pass: the gradient at every node", part="c" if "c" in question.parts else None)
@@ -435,16 +483,29 @@ def solve(question) -> Solution:
                          formula=_vjp_formula(graph, consumer, position),
                          substituted=_display(shown), result=contributions[(consumer.id, position)]))
         if len(users) > 1:
-            total = Tex(" + ".join(rf"\bar{{{node.symbol}}}^{{({c.symbol})}}" for c, _ in users))
+            terms = [rf"\bar{{{node.symbol}}}^{{({c.symbol})}}" for c, _ in users]
+            if len(terms) > 8:          # one line of 399 terms passes TeX's largest dimension
+                terms = terms[:3] + [r"\cdots"] + terms[-2:]
+            total = Tex(" + ".join(terms))
             sec.add(Step(f"{node.id} feeds {len(users)} nodes: the gradients add up.",
                          lhs=Tex(_bar(node.symbol)), formula=total, result=grads[node.id]))
         elif not users:
             grads[node.id] = sympy.zeros(*node.shape)
         name = f"grad.{node.id}"
         sol.answer(name, grads[node.id])
-    sec.add(Figure("graph", _figure_data(graph, grads, upstream),
-                   caption="Forward values above each edge (blue), gradients below (red)."))
+    _draw(sec, graph, lambda: _figure_data(graph, grads, upstream),
+          caption="Forward values above each edge (blue), gradients below (red).")
     return sol
+
+
+def _draw(sec, graph, data, caption):
+    """The drawing of the graph, or one sentence when it has too many columns to fit a page."""
+    depth = max(n.depth for n in graph.nodes)
+    if depth > DRAW_DEPTH or len(graph.nodes) > DRAW_NODES:
+        sec.add(Text(f"The graph has {len(graph.nodes)} nodes in {depth} layers, too many to draw; "
+                     "the table lists every node."))
+        return
+    sec.add(Figure("graph", data(), caption=caption))
 
 
 def _display(matrix):
@@ -471,7 +532,10 @@ def _expr_tex(graph, node):
                      for p, i in zip(parts, node.inputs)]
     else:
         template = rule.fwd_tex
-        if node.op in ("mul", "neg", "pow") or (node.op == "sub" and len(parts) > 1):
+        if node.op == "pow":        # (x^{400})^{400}: a power of anything but a name is bracketed
+            parts = [p if graph.by_id[i].op == "input" else rf"\left({p}\right)"
+                     for p, i in zip(parts, node.inputs)]
+        elif node.op in ("mul", "neg") or (node.op == "sub" and len(parts) > 1):
             parts = [rf"\left({p}\right)" if graph.by_id[i].op in ("add", "sub") else p
                      for p, i in zip(parts, node.inputs)]
     return template.format(*parts)
@@ -575,12 +639,7 @@ def _numeric_forward(graph, values, override=None, base=None):
         if node.op == "const":
             out[node.id] = np.array(node.value.tolist(), dtype=float)
             continue
-        args = [out[i] for i in node.inputs]
-        rule = graph.rule(node)
-        if isinstance(rule, str):
-            out[node.id] = ops.matrix_numeric(node.op, args)
-        else:
-            out[node.id] = rule.np_f(*args)
+        out[node.id] = graph_independent.numpy_op(node, [out[i] for i in node.inputs])
     return out
 
 
@@ -675,12 +734,19 @@ def _numpy_backward(graph, base, u):
 
 
 def independent(question) -> dict:
-    """Float forward values, and every gradient by central finite differences of L = u^T f.
+    """Every forward value and gradient by a route that shares no rule with the derivation.
 
-    Large graphs: see FD_BUDGET above (float reverse pass certified by sampled and
-    directional finite differences for the nodes of more than FD_FULL entries).
+    A graph within graph_independent's budget: the parsed function evaluated with mpmath,
+    gradients by high-precision central differences (see graph_independent). A larger one:
+    float forward values and central finite differences of L = u^T f, see FD_BUDGET above
+    (float reverse pass certified by sampled and directional finite differences for the
+    nodes of more than FD_FULL entries).
     """
     graph = build_graph(question)
+    if graph_independent.affordable(graph):
+        upstream = question.matrix("upstream") if question.has("upstream") else None
+        return graph_independent.independent(question, graph, question.expression("function"),
+                                             _values(question), upstream)
     values = {n.id: _floats(n.value) for n in graph.nodes if n.op == "input"}
     # upstream: read again, as floats
     graph_out = graph.output
@@ -733,8 +799,9 @@ def independent(question) -> dict:
     return result
 
 
-checks_note = ("Independent route: every forward value is recomputed in float64 with numpy's own "
-               "functions, and every gradient by central finite differences of L = u^T f (in a large "
-               "graph, a node of more than 16 entries gets a float64 reverse pass with numpy's own "
-               "rules, itself confirmed by finite differences on 12 random entries and along one "
-               "random direction).")
+checks_note = ("Independent route: the function as parsed is evaluated again with mpmath at 60 digits "
+               "(every node from its own subexpression); the gradient at each input is a central "
+               "difference of L = u^T f in high precision, its step scaled to the point and kept well "
+               "inside the distance to the nearest kink; an inner node's gradient sums local central "
+               "differences of each op; at a tie the convention is the mean of the one-sided differences. "
+               "Graphs too large for that use float64 with numpy's own functions and finite differences.")

@@ -17,6 +17,10 @@ from symdl.solution import Figure, Math, Solution, Step, Table, Tex, Text
 
 FIELDS = {"score", "regularization", "reading", "W", "B", "case", "classes", "loss", "margin"}
 TOLERANCE = 1e-6
+# Its float64 independent route cannot hold a value below float64's range (it underflows to
+# 0, e.g. e^-900): the verifier accepts such answers against 0 (an absolute floor of 1e-300),
+# while anything above the range is still compared relatively (issue 10: the blanket 1e-9 is gone).
+ABS_TOLERANCE = 1e-300
 checks_note = ("scores and probabilities recomputed in floating point (log-sum-exp instead of the max "
                "shift); losses directly; gradients with respect to W and B by complex-step finite "
                "differences of the loss.")

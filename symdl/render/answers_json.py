@@ -7,16 +7,59 @@ import decimal
 import math
 import numbers
 
+import sys
+
+import mpmath
 import numpy as np
 import sympy
+
+from symdl import hp
+
+
+class Number(str):
+    """A JSON number literal written from an exact value (past float64's range or a long integer)."""
+
+
+FLOAT_MAX = mpmath.mpf(sys.float_info.max)
+FLOAT_TINY = mpmath.mpf(sys.float_info.min)        # smallest normal double
+MAX_INTEGER_BITS = 1000                            # about 300 digits; longer integers are rounded
+
+
+def literal(x) -> Number:
+    """An mpf as a JSON number: 17 significant digits and the true exponent (1.97e434)."""
+    with mpmath.workdps(40):
+        exponent = int(mpmath.floor(mpmath.log10(abs(x))))
+        digits = int(mpmath.nint(abs(x) / mpmath.mpf(10) ** (exponent - 16)))
+        if digits >= 10**17:
+            exponent, digits = exponent + 1, int(mpmath.nint(abs(x) / mpmath.mpf(10) ** (exponent - 15)))
+        elif digits < 10**16:
+            exponent, digits = exponent - 1, int(mpmath.nint(abs(x) / mpmath.mpf(10) ** (exponent - 17)))
+    text = str(digits)
+    mantissa = (text[0] + "." + text[1:]).rstrip("0").rstrip(".")
+    return Number(f"{'-' if x < 0 else ''}{mantissa}e{exponent}")
+
+
+def _number(exact, nearest_double):
+    """A finite exact number as a float when a double holds it without over- or underflow, else a literal."""
+    with mpmath.workdps(40):
+        x = hp.to_mp(exact)[1][0]
+        if x == 0:
+            return 0.0
+        if mpmath.isnan(x) or mpmath.isinf(x):
+            return "nan" if mpmath.isnan(x) else ("inf" if x > 0 else "-inf")
+        if FLOAT_TINY <= abs(x) <= FLOAT_MAX:
+            return nearest_double()
+    return literal(x)
 
 
 def jsonable(value):
     """An exact answer as plain JSON: numbers, bools, strings, lists (vectors flat).
 
-    Integers stay exact; other numbers become the nearest double (from 30 significant
-    digits, so the same on every machine); NaN and infinities become the strings "nan",
-    "inf", "-inf" (JSON has no such numbers).
+    Integers stay exact (up to about 300 digits); other numbers become the nearest double
+    (from 30 significant digits, so the same on every machine), and a number a double
+    cannot hold (e^{1000}, 5e-435) a literal with 17 significant digits and its true
+    exponent, so nothing overflows to infinity or underflows to 0. Only an answer that is
+    itself NaN or infinite becomes the string "nan", "inf" or "-inf".
     """
     if isinstance(value, np.generic):
         value = value.item()
@@ -25,9 +68,14 @@ def jsonable(value):
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int):
-        return value
+        if value.bit_length() <= MAX_INTEGER_BITS:
+            return value
+        with mpmath.workdps(40):
+            return literal(hp.to_mp(value)[1][0])
     if isinstance(value, numbers.Rational):          # fractions.Fraction
-        return int(value) if value.denominator == 1 else float(value)
+        if value.denominator == 1:
+            return jsonable(int(value))
+        return _number(value, lambda: float(value))
     if isinstance(value, decimal.Decimal):
         value = float(value)
     if isinstance(value, float):
@@ -44,13 +92,12 @@ def jsonable(value):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, sympy.Basic):
         if value.is_Integer:
-            return int(value)
+            return jsonable(int(value))
         if value is sympy.nan:
             return "nan"
         if value in (sympy.oo, -sympy.oo):
             return str(float(value))
-        x = float(sympy.N(value, 30))
-        return x if math.isfinite(x) else str(x)
+        return _number(value, lambda: float(sympy.N(value, 30)))
     raise TypeError(f"cannot write {type(value).__name__} to answers.json")
 
 
@@ -69,5 +116,18 @@ def document(exam, results) -> dict:
     }
 
 
+def _dumps(value, indent=""):
+    """JSON text laid out like json.dumps(indent=2), with each Number written as its literal."""
+    if isinstance(value, Number):
+        return str(value)
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dumps(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list) and value:
+        return "[\n" + ",\n".join(inner + _dumps(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
 def render(exam, results) -> str:
-    return json.dumps(document(exam, results), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return _dumps(document(exam, results)) + "\n"

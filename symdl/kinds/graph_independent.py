@@ -1,0 +1,494 @@
+"""The graph kind's independent route: the parsed function evaluated with mpmath, gradients by differences.
+
+Nothing here uses the op table (symdl.ops) or the exact graph values. The output and each
+node's forward value come from evaluating SymPy trees as parsed (each node keeps the parsed
+subexpression it stands for) with mpmath at high precision. A gradient is a central
+difference of L = u^T f in high precision, its step scaled to the point and shrunk until no
+kink or singular argument (relu, abs, max/min, log, division, power) moves by more than a
+part in 10^8 within it, so the step stays far inside the distance to the nearest kink.
+
+At an exact tie (relu(0), |0|, max(a, a)) the derivative is the stated convention, the
+symmetric subgradient: each tied node's local derivative is the mean of its two one-sided
+ones. The gradient is multilinear in those local derivatives, so the convention equals the
+mean, over every choice of side at every tie, of the derivative of the smooth piece chosen;
+each piece is reached by shifting its tied arguments by a tiny offset to that side.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import mpmath
+import numpy as np
+import sympy
+
+DPS = 60                 # digits of the forward values
+STEP = 25                # first step: 10^-STEP of the point's size
+SHRINK = 10              # a step that moves a kink argument too much is cut by 10^SHRINK
+TRIES = 7
+STABLE = mpmath.mpf("1e-8")
+BOOSTS = (0, 100, 500, 4500)   # extra digits tried in turn until a difference stands above the noise
+SIGNIFICANT = 20         # digits a difference must carry above the rounding noise
+TIE_SHIFT = 60           # the first tied argument is moved 10^-TIE_SHIFT (of its size) to one side,
+TIE_RATIO = 5            # each later one 10^TIE_RATIO times further, so that it outweighs what the
+                         # shifts before it moved it by (ties are listed in evaluation order)
+MAX_TIES = 8             # at most 2^8 side choices are averaged; past it, plain central differences
+
+
+class Probe:
+    """One evaluation: records kink and singular arguments, shifts tied ones to a chosen side."""
+
+    def __init__(self, shifts=None):
+        self.shifts = shifts or {}
+        self.args = {}
+        self.counter = 0
+
+    def next_key(self):
+        self.counter += 1
+        return self.counter
+
+    def kink(self, key, arg, scale=None):
+        """The kink argument ``arg`` (where the derivative switches at 0), shifted if tied."""
+        if self.shifts:
+            arg = arg.copy()
+            for index in np.ndindex(arg.shape):
+                offset = self.shifts.get((key, index))
+                if offset is not None:
+                    size = scale[index] if scale is not None and scale[index] != 0 else mpmath.mpf(1)
+                    arg[index] = arg[index] + offset * size
+        self.args[key] = ("kink", arg)
+        return arg
+
+    def singular(self, key, arg):
+        self.args[key] = ("singular", arg)
+
+
+def mp(value):
+    """An exact SymPy number (or int) as an mpf at the working precision."""
+    if isinstance(value, sympy.Rational) or isinstance(value, int):
+        value = sympy.Rational(value)
+        return mpmath.mpf(int(value.p)) / int(value.q)
+    number = sympy.N(value, mpmath.mp.dps + 10)
+    if number.free_symbols or not number.is_real:
+        raise ValueError(f"not a real number: {value}")
+    return mpmath.mpf(sympy.Float(number, mpmath.mp.dps + 10)._mpf_)
+
+
+def mp_array(matrix):
+    """A SymPy matrix as a 2-D numpy object array of mpf."""
+    rows = matrix.tolist()
+    out = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            out[i, j] = mp(v)
+    return out
+
+
+def _map(f, a):
+    return np.frompyfunc(f, 1, 1)(a).astype(object).reshape(a.shape)
+
+
+def _full(a, value):
+    out = np.empty(a.shape, dtype=object)
+    out[...] = value
+    return out
+
+
+def _relu(probe, key, a):
+    t = probe.kink(key, a)
+    return np.where(_map(lambda v: v > 0, t).astype(bool), t, _full(t, mpmath.mpf(0)))
+
+
+def _abs(probe, key, a):
+    t = probe.kink(key, a)
+    return _map(lambda v: v if v >= 0 else -v, t)
+
+
+def _extreme(probe, key, a, b, larger):
+    a, b = np.broadcast_arrays(a, b)
+    scale = _map(lambda v: abs(v), a)
+    d = probe.kink(key, (a - b).astype(object), scale)
+    pick_a = _map(lambda v: v > 0 if larger else v < 0, d).astype(bool)
+    shifted_a = (b + d).astype(object)          # a as moved by the shift (d = a' - b)
+    return np.where(pick_a, shifted_a, b).astype(object)
+
+
+def _div(probe, key, a, b):
+    probe.singular(key, b)
+    return (a / b).astype(object)
+
+
+def _log(probe, key, a):
+    probe.singular(key, a)
+    return _map(mpmath.log, a)
+
+
+def _pow(probe, key, a, c):
+    if c == int(c) and c >= 0:
+        n = int(c)
+        return _map(lambda v: v ** n, a)
+    probe.singular(key, a)
+    exponent = mp(c)
+    return _map(lambda v: mpmath.power(v, exponent), a)
+
+
+def _sigmoid(a):
+    return _map(lambda v: 1 / (1 + mpmath.exp(-v)), a)
+
+
+def _times(a, b):
+    """A product as the exam writes it: a scalar scales, two matrices multiply."""
+    if a.shape == (1, 1) or b.shape == (1, 1):
+        return (a * b).astype(object)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"matrix product of {a.shape} and {b.shape}")
+    return (a @ b).astype(object)
+
+
+def _sum(a):
+    return _full(np.empty((1, 1)), mpmath.fsum(a.ravel()))
+
+
+def _mean(a):
+    return _full(np.empty((1, 1)), mpmath.fsum(a.ravel()) / a.size)
+
+
+# ------------------------------------------------------------------ parsed trees ---
+
+def evaluate(expr, env, constants, probe, memo=None):
+    """The value of a parsed SymPy tree: a 2-D object array of mpf (a scalar is 1 x 1).
+
+    ``memo`` (id of a subtree -> its value) lets nested node expressions reuse their parts.
+    """
+    if memo is not None:
+        if id(expr) in memo:
+            return memo[id(expr)]
+        value = memo[id(expr)] = _evaluate(expr, env, constants, probe, memo)
+        return value
+    return _evaluate(expr, env, constants, probe, None)
+
+
+def _evaluate(expr, env, constants, probe, memo):
+    if isinstance(expr, sympy.Symbol):         # a constant's placeholder or an input
+        return mp_array(constants[expr]) if expr in constants else env[expr.name]
+    if expr.is_Number or expr.is_NumberSymbol:  # class flags: no recursion into deep trees
+        return _full(np.empty((1, 1)), mp(expr))
+    args = expr.args
+    if isinstance(expr, sympy.Add):
+        parts = [evaluate(a, env, constants, probe, memo) for a in args]
+        total = parts[0]
+        for p in parts[1:]:
+            total = (total + p).astype(object)
+        return total
+    if isinstance(expr, sympy.Mul):
+        out = None
+        for factor in args:
+            if isinstance(factor, sympy.Pow) and factor.exp == -1 and out is not None:
+                out = _div(probe, probe.next_key(), out, evaluate(factor.base, env, constants, probe, memo))
+                continue
+            value = evaluate(factor, env, constants, probe, memo)
+            out = value if out is None else _times(out, value)
+        return out
+    if isinstance(expr, sympy.Pow):
+        if expr.base == sympy.E:
+            return _map(mpmath.exp, evaluate(expr.exp, env, constants, probe, memo))
+        base = evaluate(expr.base, env, constants, probe, memo)
+        if expr.exp == -1:
+            return _div(probe, probe.next_key(), _full(base, mpmath.mpf(1)), base)
+        return _pow(probe, probe.next_key(), base, sympy.Rational(expr.exp) if expr.exp.is_Rational
+                    else expr.exp)
+    name = type(expr).__name__.lower()
+    values = [evaluate(a, env, constants, probe, memo) for a in args]
+    return apply_named(name, values, probe, probe.next_key())
+
+
+def apply_named(name, values, probe, key, param=None):
+    """Op ``name`` (a graph op or a parsed function's name) applied to mpf arrays."""
+    a = values[0]
+    elementwise = {"exp": lambda: _map(mpmath.exp, a), "tanh": lambda: _map(mpmath.tanh, a),
+                   "sigmoid": lambda: _sigmoid(a), "neg": lambda: _map(lambda v: -v, a),
+                   "log": lambda: _log(probe, key, a), "relu": lambda: _relu(probe, key, a),
+                   "abs": lambda: _abs(probe, key, a), "sum": lambda: _sum(a), "mean": lambda: _mean(a),
+                   "transpose": lambda: a.T.copy()}
+    if name in elementwise:
+        return elementwise[name]()
+    if name == "pow":
+        return _pow(probe, key, a, param)
+    b = values[1]
+    binary = {"add": lambda: (a + b).astype(object), "sub": lambda: (a - b).astype(object),
+              "mul": lambda: (a * b).astype(object), "div": lambda: _div(probe, key, a, b),
+              "matmul": lambda: (a @ b).astype(object),
+              "max": lambda: _extreme(probe, key, a, b, True), "min": lambda: _extreme(probe, key, a, b, False)}
+    if name in binary:
+        return binary[name]()
+    raise ValueError(f"no independent evaluation for '{name}'")
+
+
+# ------------------------------------------------------------------- differences ---
+
+def _stable(base, moved):
+    """True when no kink or singular argument changed sign or moved by more than STABLE of itself."""
+    for key, (_, arg0) in base.args.items():
+        if key not in moved.args:
+            continue
+        arg1 = moved.args[key][1]
+        for v0, v1 in zip(arg0.ravel(), np.broadcast_to(arg1, arg0.shape).ravel()):
+            if mpmath.sign(v0) != mpmath.sign(v1) or abs(v1 - v0) > STABLE * abs(v0):
+                return False
+    return True
+
+
+def extra_digits(scale, size):
+    """Digits beyond DPS that a step at a point of ``size`` needs where values reach ``scale``.
+
+    A small entry added to a large one (5e-324 + 0.1) is lost unless the working precision
+    spans both: the step is 10^-STEP of the entry, so the sum must carry that many more digits.
+    """
+    size = abs(size) if size != 0 else mpmath.mpf(1)
+    if scale == 0 or scale <= size:
+        return 0
+    return int(mpmath.ceil(mpmath.log10(scale / size)))
+
+
+def central(loss, size, shifts, extra=0, magnitude=0):
+    """dL/dt at t = 0 for ``loss(t, probe)``, the step scaled to ``size`` and to the kinks.
+
+    The step is shrunk until no kink or singular argument moves much within it; then the
+    precision is raised (BOOSTS) until the difference carries SIGNIFICANT digits above the
+    rounding noise (of ``magnitude``, the size of the terms L is made of), so a tiny
+    derivative (sigmoid'(400) ~ 1.9e-174) is resolved; one that stays below the noise at
+    the highest precision is 0.
+    """
+    size = abs(size) if size != 0 else mpmath.mpf(1)
+    for attempt in range(TRIES):
+        digits = STEP + SHRINK * attempt
+        boosts = list(BOOSTS)
+        while boosts:
+            dps = DPS + digits + 20 + extra + boosts.pop(0)
+            with mpmath.workdps(dps):
+                h = size * mpmath.mpf(10) ** (-digits)
+                p0, pp, pm = Probe(shifts), Probe(shifts), Probe(shifts)
+                loss(mpmath.mpf(0), p0)
+                up, down = loss(h, pp), loss(-h, pm)
+                if not (_stable(p0, pp) and _stable(p0, pm)):
+                    break                                   # a smaller step
+                value = (up - down) / (2 * h)
+                noise = mpmath.mpf(10) ** (-dps) * max(abs(up), abs(down), magnitude) / h
+                if abs(value) > mpmath.mpf(10) ** SIGNIFICANT * noise:
+                    return +value
+                if up == down:
+                    boosts = boosts[-1:]                    # flat, or a change far below: the last try
+        else:
+            return +value if abs(value) > 1000 * noise else mpmath.mpf(0)
+    return mpmath.nan
+
+
+def ties(loss, extra=0):
+    """The tied kink entries of ``loss`` at t = 0: exactly zero, not a rounding residue."""
+    with mpmath.workdps(DPS + 40 + extra):
+        low = Probe()
+        loss(mpmath.mpf(0), low)
+    with mpmath.workdps(2 * DPS + 80 + extra):
+        high = Probe()
+        loss(mpmath.mpf(0), high)
+        out = []
+        for key, (what, arg) in high.args.items():
+            if what != "kink" or key not in low.args:
+                continue
+            for index in np.ndindex(arg.shape):
+                v_high, v_low = arg[index], low.args[key][1][index]
+                if v_high == 0 or abs(v_high) <= mpmath.mpf(10) ** (-DPS) * abs(v_low):
+                    out.append((key, index))
+    return sorted(out)
+
+
+def derivative(loss, size, tied, scale=0, floor=0, magnitude=0):
+    """dL/dt at 0, the symmetric-subgradient convention at the ``tied`` kink entries.
+
+    ``scale`` is the largest magnitude met (inputs, loss), ``floor`` the extra digits the
+    smallest given number needs: see extra_digits.
+    """
+    extra = max(extra_digits(scale, size), floor)
+    if not tied or len(tied) > MAX_TIES:
+        return central(loss, size, None, extra, magnitude or scale)
+    offsets = [mpmath.mpf(10) ** (TIE_RATIO * j - TIE_SHIFT) for j in range(len(tied))]
+    total = mpmath.mpf(0)
+    for sides in itertools.product((1, -1), repeat=len(tied)):
+        shifts = {entry: side * offset for entry, side, offset in zip(tied, sides, offsets)}
+        total += central(loss, size, shifts, extra, magnitude or scale)
+    return total / 2 ** len(tied)
+
+
+# ------------------------------------------------------------------ the question ---
+
+MP_BUDGET = 2_000_000    # entry operations the mpmath route affords (a few seconds)
+
+
+def affordable(graph) -> bool:
+    """True when every gradient entry of ``graph`` can be differenced in high precision."""
+    def entries(node):
+        return int(np.prod(node.shape))
+    size = sum(entries(n) for n in graph.nodes)
+    cost = 3 * size * (2 + sum(entries(n) for n in graph.nodes if n.op == "input"))
+    for node in graph.nodes:
+        if node.is_leaf:
+            continue
+        args = [graph.by_id[i] for i in node.inputs]
+        work = max([entries(node)] + [entries(a) for a in args])
+        if node.op == "matmul":
+            work = entries(node) * args[0].shape[1]
+        cost += 3 * sum(entries(a) for a in args if not a.is_leaf) * work
+    return cost <= MP_BUDGET
+
+
+def _loss_of(out, weights):
+    return mpmath.fsum((weights * out).ravel())
+
+
+def independent(question, graph, parsed, values, upstream):
+    """Forward value of every node and output, and every gradient, all from mpmath.
+
+    ``parsed`` is the function as read (latex_parse.Parsed), ``values`` the inputs as
+    read from the spec (name -> exact matrix), ``upstream`` the exact upstream or None.
+    ``graph`` supplies only the node names, their parsed subexpressions and which node
+    feeds which (for the gradients of inner nodes); none of its values or rules is used.
+
+    Input gradients: central differences of L = u^T f through the parsed function as a
+    whole. Inner-node gradients: reverse accumulation over the graph's wiring in which each
+    op's local vector-Jacobian product is itself a central difference of that op (mpmath,
+    this module's functions), so no derivative rule is written anywhere; at a tie the
+    local difference is the mean of the two one-sided ones, which is the convention.
+    """
+    def inputs(name=None, index=None, t=0):
+        env = {n: mp_array(v) for n, v in values.items()}
+        if name is not None:
+            env[name][index] += t
+        return env
+
+    result = {}
+    with mpmath.workdps(DPS):
+        out = evaluate(parsed.expr, inputs(), parsed.constants, Probe())
+        result["output"] = out
+        env, memo = inputs(), {}
+        for node in graph.nodes:             # in topological order: a node's parts are memoized
+            value = evaluate(node.expr, env, parsed.constants, Probe(), memo)
+            if not node.is_leaf:
+                result[f"forward.{node.id}"] = value
+
+    def weights():
+        return mp_array(upstream) if upstream is not None else _full(np.empty(out.shape), mpmath.mpf(1))
+
+    def tree_loss(name, index):
+        def loss(t, probe):
+            return _loss_of(evaluate(parsed.expr, inputs(name, index, t), parsed.constants, probe), weights())
+        return loss
+
+    with mpmath.workdps(DPS):
+        given = [abs(v) for matrix in list(values.values()) + list(parsed.constants.values())
+                 for v in mp_array(matrix).ravel()] + [abs(mp(n)) for n in parsed.expr.atoms(sympy.Number)]
+        scale = max([abs(tree_loss(None, None)(0, Probe()))] + given)
+        smallest = min([v for v in given if v != 0], default=mpmath.mpf(1))
+    # a tiny given factor (5e-324 * x) makes every difference tiny: span it in every step
+    floor = extra_digits(scale, smallest)
+    tied = ties(tree_loss(None, None), floor)
+    for name, matrix in values.items():
+        point = mp_array(matrix)
+        grad = np.empty(point.shape, dtype=object)
+        for index in np.ndindex(point.shape):
+            grad[index] = derivative(tree_loss(name, index), point[index], tied, scale, floor)
+        result[f"grad.{name}"] = grad
+    result.update(_inner_gradients(graph, values, weights, floor))
+    return result
+
+
+def _wired(graph, values, probe):
+    """Every node's value through the graph's wiring, with this module's own op functions."""
+    vals = {}
+    for position, node in enumerate(graph.nodes):
+        if node.op == "input":
+            vals[node.id] = mp_array(values[node.id])
+        elif node.op == "const":
+            vals[node.id] = mp_array(node.value)
+        else:
+            vals[node.id] = apply_named(node.op, [vals[i] for i in node.inputs], probe, position, node.param)
+    return vals
+
+
+def _inner_gradients(graph, values, weights, floor):
+    """grad.<node> for every inner node: reverse accumulation of local differences.
+
+    Done at two precisions: an entry that shrinks with the precision (a sum that cancels
+    to exactly 0, left as rounding residue) is 0; any other keeps its high-precision value.
+    """
+    def whole(t, probe):
+        return _loss_of(_wired(graph, values, probe)[graph.output.id], weights())
+    tied = ties(whole, floor)              # exact ties, told apart from rounding at two precisions
+    low = _accumulate(graph, values, weights, tied, DPS + 20, floor)
+    high = _accumulate(graph, values, weights, tied, 2 * DPS + 40, floor + DPS + 20)
+    out = {}
+    for name, value in high.items():
+        residue = _map(lambda v: v, value)
+        for index in np.ndindex(value.shape):
+            v_high, v_low = value[index], low[name][index]
+            if v_high == 0 or abs(v_high) <= mpmath.mpf(10) ** (-DPS // 2) * abs(v_low):
+                residue[index] = mpmath.mpf(0)
+        out[name] = residue
+    return out
+
+
+def _accumulate(graph, values, weights, tied, dps, extra):
+    with mpmath.workdps(dps):
+        vals = _wired(graph, values, Probe())
+        grads = {graph.output.id: weights()}
+    for position, node in reversed(list(enumerate(graph.nodes))):
+        if node.is_leaf:
+            continue
+        g = grads.get(node.id)
+        if g is None:
+            g = grads[node.id] = _full(np.empty(vals[node.id].shape), mpmath.mpf(0))
+        here = [(key, index) for key, index in tied if key == position]
+        for slot, input_id in enumerate(node.inputs):
+            if graph.by_id[input_id].op in ("input", "const"):
+                continue
+            part = _local_vjp(node, position, slot, [vals[i] for i in node.inputs], g, here, extra)
+            grads[input_id] = part if input_id not in grads else (grads[input_id] + part).astype(object)
+    return {f"grad.{n.id}": grads.get(n.id, _full(np.empty(vals[n.id].shape), mpmath.mpf(0)))
+            for n in graph.nodes if not n.is_leaf}
+
+
+def _local_vjp(node, position, slot, args, g, tied, floor):
+    """g^T d node / d (its input ``slot``), entry by entry, by central differences of the op alone."""
+    point = args[slot]
+    grad = _full(np.empty(point.shape), mpmath.mpf(0))
+    if all(v == 0 for v in g.ravel()):
+        return grad
+    with mpmath.workdps(DPS):
+        y = apply_named(node.op, args, Probe(), position, node.param)
+        scale = max([abs(v) for a in args + [y, g] for v in a.ravel()] + [mpmath.mpf(0)])
+        magnitude = max(scale, scale ** 2) * (y.size + max(a.size for a in args))   # terms of g^T y
+
+    def loss_at(index):
+        def loss(t, probe):
+            moved = list(args)
+            moved[slot] = point.copy()
+            moved[slot][index] += t
+            return _loss_of(apply_named(node.op, moved, probe, position, node.param), g)
+        return loss
+    for index in np.ndindex(point.shape):
+        grad[index] = derivative(loss_at(index), point[index], tied, scale, floor, magnitude)
+    return grad
+
+
+def numpy_op(node, args):
+    """One node's float64 value with numpy's own functions, for graphs past MP_BUDGET."""
+    a = args[0]
+    table = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
+             "max": np.maximum, "min": np.minimum, "matmul": np.matmul,
+             "exp": np.exp, "log": np.log, "tanh": np.tanh, "abs": np.abs, "neg": np.negative,
+             "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)), "relu": lambda v: np.maximum(v, 0.0),
+             "pow": lambda v: np.power(v, float(node.param)), "transpose": np.transpose,
+             "sum": lambda v: np.array([[v.sum()]]), "mean": lambda v: np.array([[v.mean()]])}
+    if node.op not in table:
+        raise ValueError(f"no independent evaluation for '{node.op}'")
+    return table[node.op](*args) if node.op in ("add", "sub", "mul", "div", "max", "min", "matmul") \
+        else table[node.op](a)
