@@ -124,11 +124,49 @@ class SymdlPrinter(LatexPrinter):
     def _print_UnevaluatedExpr(self, expr):
         return self._print(expr.args[0])
 
+    def _print_MatrixBase(self, expr):
+        # A matrix too big for a page (and for TeX's input buffer) shows its corners only
+        rows, cols = expr.shape
+        if rows <= MAX_SHOWN_ROWS and cols <= MAX_SHOWN_COLUMNS:
+            return super()._print_MatrixBase(expr)
+        return elided_matrix(self, expr)
+
     def _print_Max(self, expr):
         return r"\max\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
 
     def _print_Min(self, expr):
         return r"\min\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
+
+
+# The largest matrix shown whole; a bigger one is shown by its corner entries
+MAX_SHOWN_ROWS = 16
+MAX_SHOWN_COLUMNS = 10
+_CORNER = (3, 2)        # entries shown before and after the dots
+
+
+def _kept(n: int, limit: int) -> list:
+    """Indices of the rows (columns) shown, None where the dots stand."""
+    if n <= limit:
+        return list(range(n))
+    head, tail = _CORNER
+    return list(range(head)) + [None] + list(range(n - tail, n))
+
+
+def elided_matrix(printer, matrix) -> str:
+    """``matrix`` by its corner entries, with \\cdots, \\vdots and \\ddots for the rest."""
+    rows, cols = matrix.shape
+    lines = []
+    for r in _kept(rows, MAX_SHOWN_ROWS):
+        cells = []
+        for c in _kept(cols, MAX_SHOWN_COLUMNS):
+            if r is None:
+                cells.append(r"\ddots" if c is None else r"\vdots")
+            else:
+                cells.append(r"\cdots" if c is None else printer._print(matrix[r, c]))
+        lines.append(" & ".join(cells))
+    body = "\\\\".join(lines)
+    return (rf"\left[\begin{{matrix}}{body}\end{{matrix}}\right]_{{{rows}\times {cols}}}"
+            r"\text{\footnotesize\ (shown in part; every entry is in the spec or answers.json)}")
 
 
 def tex(expr, **settings) -> Tex:
