@@ -26,10 +26,14 @@ _ESCAPE_RE = re.compile("|".join(re.escape(k) + ("(?=[-\u2013\u2014])" if k == "
                                  for k in _ESCAPES))
 # Source lines of the .tex stay far below TeX's input buffer (buf_size): a long text is put
 # on several lines at its spaces, and a run of more than MAX_RUN characters without a space
-# gets a break point (\allowbreak, then a new source line) every MAX_RUN characters.
+# gets a break point every RUN_PIECE characters, each on a new source line. The break point
+# stretches only where TeX breaks the line there (the two glues cancel otherwise), so a long
+# run fills ragged lines instead of overfull ones that run off the page.
 MAX_TEXT_LINE = 2000
 MAX_RUN = 60
+RUN_PIECE = 20
 _BREAK = "\x00"         # control characters are removed first, so this one marks a break point
+_BREAK_TEX = "\\hskip0pt plus1fil\\penalty0\\hskip0pt plus-1fil\\relax%\n"
 _LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
 
 
@@ -39,9 +43,9 @@ def escape(text) -> Tex:
 
     text = printable(str(text))     # a character the fonts cannot print shows as [U+XXXX]
     text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
-    text = _LONG_RUN.sub(lambda m: _BREAK.join(m.group(0)[i:i + MAX_RUN]
-                                               for i in range(0, len(m.group(0)), MAX_RUN)), text)
-    tex = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text).replace(_BREAK, "\\allowbreak{}%\n")
+    text = _LONG_RUN.sub(lambda m: _BREAK.join(m.group(0)[i:i + RUN_PIECE]
+                                               for i in range(0, len(m.group(0)), RUN_PIECE)), text)
+    tex = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text).replace(_BREAK, _BREAK_TEX)
     return Tex(_wrap(tex) if len(tex) > MAX_TEXT_LINE else tex)
 
 
