@@ -105,8 +105,11 @@ class SymdlPrinter(LatexPrinter):
         if not any(isinstance(a, sympy.UnevaluatedExpr) for a in sympy.preorder_traversal(expr)):
             return super()._print_Add(expr, order=order)
         out = ""
-        for i, term in enumerate(expr.args):
-            text = self._print(term)
+        args = expr.args
+        if len(args) > MAX_SHOWN_TERMS:     # a long substituted sum: its first and last terms
+            args = args[:MAX_SHOWN_TERMS - 2] + (None,) + args[-2:]
+        for i, term in enumerate(args):
+            text = rf"\cdots\ ({len(expr.args)}\text{{ terms}})" if term is None else self._print(term)
             if i == 0:
                 out = text
             elif text.startswith("-"):
@@ -138,6 +141,8 @@ class SymdlPrinter(LatexPrinter):
         return r"\min\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
 
 
+# The longest substituted sum shown whole; a longer one shows its first and last terms
+MAX_SHOWN_TERMS = 12
 # The largest matrix shown whole; a bigger one is shown by its corner entries
 MAX_SHOWN_ROWS = 16
 MAX_SHOWN_COLUMNS = 10

@@ -324,3 +324,15 @@ def test_subscripted_names_typeset_in_the_graph(tmp_path, names):
     answers = json.loads((tmp_path / "out" / "t" / "answers.json").read_text())["questions"][0]["answers"]
     assert np.ravel(answers["output"])[0] == pytest.approx(2 * 3 + 3)
     assert np.ravel(answers[f"grad.{b}"])[0] == pytest.approx(2 + 1)
+
+
+def test_long_substituted_sum_shows_its_first_and_last_terms():
+    import sympy
+
+    from symdl.printer import substitute, tex
+    xs = sympy.symbols("x1:301")
+    out = tex(substitute(sympy.Add(*xs, evaluate=False), {x: sympy.Rational(i + 1, 10) for i, x in enumerate(xs)}))
+    assert out.startswith("0.1 + 0.2 + 0.3") and out.endswith("+ 29.9 + 30")
+    assert r"\cdots" in out and "(300" in out and "15.5" not in out
+    short = tex(substitute(sympy.Add(*xs[:5]), {x: sympy.Rational(i + 1, 10) for i, x in enumerate(xs)}))
+    assert short == "0.1 + 0.2 + 0.3 + 0.4 + 0.5"
