@@ -35,6 +35,13 @@ chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega
 leq geq neq approx sim infty in to mid lvert rvert lVert rVert vert Vert langle rangle
 lfloor rfloor lceil rceil ldots cdots vdots
 """.split())
+# Control words that are single math characters: the only ones TeX takes, unbraced, as the
+# argument of ^, _, \sqrt or an accent (a macro such as \sum or \max there is an error)
+SINGLE = frozenset("""
+cdot times odot circ div pm mp top intercal prime partial nabla infty in to mid leq geq neq approx sim
+alpha beta gamma delta epsilon varepsilon zeta eta theta lambda mu nu xi pi rho tau phi varphi
+chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega sigma
+""".split())
 MACROS = ONE_ARG | TEXT_ARG | TWO_ARGS | BIG | SYMBOLS | {"sqrt", "left", "right", "begin", "end"}
 ENVIRONMENTS = frozenset({"bmatrix", "pmatrix", "matrix", "vmatrix"})
 _DELIMITER_CHARS = frozenset("()[]|./<>")
@@ -59,6 +66,8 @@ def _tokens(s: str) -> list[tuple[str, str]]:
             if word not in MACROS:
                 raise LatexError(f"macro '\\{word}' is not allowed in displayed LaTeX")
             out.append(("word", word))
+            if m.group(0)[-1].isspace():        # TeX skips it; kept so the source reads as written
+                out.append(("space", " "))
         elif symbol is not None:
             if symbol not in _CONTROL_SYMBOLS:
                 raise LatexError(f"'\\{symbol}' is not allowed in displayed LaTeX")
@@ -131,7 +140,10 @@ class _Reader:
             mark = self.take()[1]
             if mark == "'":
                 if seen:
-                    raise LatexError("a prime after a script: write the prime first")
+                    raise LatexError("a prime after a script or a space: write the primes together, first")
+                while self.peek(skip_space=False) == ("char", "'"):
+                    self.i += 1
+                seen.add("'")
                 continue
             if mark in seen:
                 raise LatexError(f"double {'superscript' if mark == '^' else 'subscript'}: use braces")
@@ -146,18 +158,18 @@ class _Reader:
             return self.atom()
         if tok[0] == "char" and tok[1] not in "^_&{}'":
             return self.take()
-        if tok[0] == "word" and tok[1] in SYMBOLS:
+        if tok[0] == "word" and tok[1] in SINGLE:
             return self.take()
         raise LatexError("the argument of '^' or '_' must be one character, a symbol or a braced group")
 
     def argument(self):
-        """One macro argument: a single token or a braced group."""
+        """One macro argument: a single character or math symbol, or a braced group."""
         tok = self.peek()
-        if tok is None or tok in (("char", "}"), ("char", "^"), ("char", "_"), ("char", "&")):
-            raise LatexError("a macro without its argument")
+        if tok is None or tok[0] == "char" and tok[1] in "}^_&'":
+            raise LatexError("a macro without its argument (or one that needs braces)")
         if tok == ("char", "{"):
             return self.atom()
-        if tok[0] == "word" and tok[1] not in SYMBOLS:
+        if tok[0] != "char" and tok[1] not in SINGLE:
             raise LatexError(f"put the argument '\\{tok[1]}' in braces")
         return self.take()
 
@@ -241,8 +253,23 @@ class _Reader:
             raise LatexError(f"a '\\{name}' without its opening part")
 
 
+def _print(tokens) -> str:
+    """The token list written back: what TeX reads is exactly what was checked."""
+    out = []
+    for i, (kind, value) in enumerate(tokens):
+        if kind == "word":
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            out.append("\\" + value + (" " if following and following[0] == "char" and following[1].isalpha() else ""))
+        elif kind == "symbol":
+            out.append("\\" + value)
+        else:
+            out.append(value)
+    return "".join(out)
+
+
 def check_display(text: str) -> str:
-    """``text`` (dollar signs and outer spaces removed) when TeX would read it as intended."""
+    """``text`` written back from its TeX tokens (outer dollar signs and spaces removed) when
+    TeX would read it as intended; LatexError otherwise."""
     if not isinstance(text, str):
         raise LatexError("expected a LaTeX string")
     s = text.strip().strip("$").strip()
@@ -250,10 +277,11 @@ def check_display(text: str) -> str:
         raise LatexError("empty LaTeX")
     if len(s) > MAX_LENGTH:
         raise LatexError(f"LaTeX longer than {MAX_LENGTH} characters")
-    reader = _Reader(_tokens(s))
+    tokens = _tokens(s)
+    reader = _Reader(tokens)
     end = reader.math_list()
     if end is not None:
         raise LatexError({("char", "}"): "unbalanced braces: a '}' closes nothing",
                           ("word", "right"): "a '\\right' without its '\\left'",
                           ("word", "end"): "an '\\end' without its '\\begin'"}[end])
-    return s
+    return _print(tokens)

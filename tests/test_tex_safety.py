@@ -336,3 +336,37 @@ def test_long_substituted_sum_shows_its_first_and_last_terms():
     assert r"\cdots" in out and "(300" in out and "15.5" not in out
     short = tex(substitute(sympy.Add(*xs[:5]), {x: sympy.Rational(i + 1, 10) for i, x in enumerate(xs)}))
     assert short == "0.1 + 0.2 + 0.3 + 0.4 + 0.5"
+
+
+def test_display_is_written_back_from_its_tokens():
+    di504 = r"y = A(\mathbf{W}^T \cdot \mathbf{x} + \mathbf{b})"
+    assert check_display(" $" + di504 + "$ ") == di504
+    assert check_display(r"\alpha  x \cdot\beta") == r"\alpha x \cdot\beta"
+
+
+PIECES = ["x", "y", "2", "+", "=", "(", ")", "[", "]", "{", "}", "^", "_", "'", "&", r"\\", "|", " ",
+          r"\frac", r"\sqrt", r"\left(", r"\right)", r"\left.", r"\right|", r"\begin{bmatrix}",
+          r"\end{bmatrix}", r"\mathbf", r"\text{ab}", r"\alpha", r"\cdot", r"\big(", r"\sum", r"\,",
+          r"\hat", r"\operatorname{relu}", r"\max", r"\lVert", r"\{", r"\}", r"\left\{", r"\right\}",
+          r"\begin{pmatrix}", r"\end{pmatrix}", r"\tfrac", r"\sqrt[", r"\Big|", r"\quad", r"\ldots", "<", "*"]
+
+
+@needs_tex
+@settings(max_examples=3, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(PIECES), min_size=1, max_size=10).map("".join),
+                min_size=60, max_size=60))
+def test_what_the_display_check_accepts_tex_typesets(tmp_path_factory, candidates):
+    accepted = []
+    for text in candidates:
+        try:
+            accepted.append(check_display(text))
+        except LatexError:
+            pass
+    if not accepted:
+        return
+    folder = tmp_path_factory.mktemp("display")
+    tex = folder / "d.tex"
+    tex.write_text("\\documentclass{article}\\usepackage{amsmath,amssymb,bm}\\begin{document}\n"
+                   + "\n\n".join("$" + t + "$ and \\[" + t + "\\]" for t in accepted) + "\n\\end{document}\n")
+    assert pdf_render.build(tex, timeout=120).is_file(), accepted
