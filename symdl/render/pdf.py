@@ -39,12 +39,21 @@ def build(tex_file: Path, timeout: float = 300) -> Path:
     if not tex_available():
         raise BuildError("latexmk/pdflatex not found")
     tex_file = Path(tex_file)
-    scratch = Path(tempfile.mkdtemp(prefix="symdl-tex-"))
     try:
-        shutil.copyfile(tex_file, scratch / tex_file.name)
+        scratch = Path(tempfile.mkdtemp(prefix="symdl-tex-"))
+    except OSError as exc:
+        raise BuildError(f"cannot make a scratch folder for TeX: {exc.strerror or exc}") from None
+    try:
+        try:
+            shutil.copyfile(tex_file, scratch / tex_file.name)
+        except OSError as exc:
+            raise BuildError(f"cannot copy the .tex for TeX: {exc.strerror or exc}") from None
         pdf = _compile(scratch, tex_file.name, timeout)
         target = tex_file.parent / pdf.name
-        shutil.copyfile(pdf, target)
+        try:
+            shutil.copyfile(pdf, target)
+        except OSError as exc:
+            raise BuildError(f"cannot copy the PDF back: {exc.strerror or exc}") from None
         return target
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
