@@ -62,6 +62,10 @@ def test_injection_is_refused_by_check_and_derive_alike(tmp_path, name, question
     work = tmp_path / "work"
     work.mkdir()
     shutil.copy(REGRESSIONS / name, work / name)
+    exam_id = tomllib.loads((work / name).read_text())["exam"]["id"]
+    earlier = work / "out" / exam_id / "answers.json"        # a key from an earlier run stays as it was
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text('{"earlier": true}')
     before = files_under(tmp_path)
     for command in (["check", name], ["derive", name, "--out", "out"]):
         proc, seconds = symdl(*command, cwd=work)
@@ -70,8 +74,9 @@ def test_injection_is_refused_by_check_and_derive_alike(tmp_path, name, question
         assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
         assert name in lines[0] and f"question {question}" in lines[0] and f"field '{field}'" in lines[0]
         assert seconds < 60                                    # refused while reading, not stopped by a limit
-    # nothing written: no output folder, no evil.txt / pwn.txt, no answers.json anywhere
+    # nothing written: no evil.txt / pwn.txt, no new folder, answers.json untouched
     assert files_under(tmp_path) == before
+    assert earlier.read_text() == '{"earlier": true}'
 
 
 @pytest.mark.parametrize("text, message", [
