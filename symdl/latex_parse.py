@@ -698,56 +698,12 @@ def _parse_matrix(text) -> sympy.ImmutableMatrix:
 
 # ------------------------------------------------------------------ display LaTeX ---
 
-# Macros a spec's LaTeX may show verbatim on the sheet (an allow-list: anything else,
-# including every file, definition and loop primitive, is refused).
-DISPLAY_MACROS = frozenset("""
-mathbf boldsymbol bm mathrm mathit mathsf mathcal mathbb operatorname text textrm
-cdot times odot circ div pm mp top intercal prime partial nabla sum prod frac dfrac tfrac sqrt
-left right big Big bigg Bigg quad qquad max min exp log ln tanh sigma arg
-alpha beta gamma delta epsilon varepsilon zeta eta theta lambda mu nu xi pi rho tau phi varphi
-chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega
-leq geq neq approx sim infty in to mid lvert rvert lVert rVert vert Vert langle rangle
-lfloor rfloor lceil rceil ldots cdots vdots hat bar tilde vec dot
-begin end
-""".split())
-DISPLAY_ENVIRONMENTS = frozenset({"bmatrix", "pmatrix", "matrix", "vmatrix"})
-_DISPLAY_SPECIAL = {",", ";", "!", ":", "{", "}", "|", "\\", " "}
-
-
 def display_latex(text: str) -> str:
-    """``text`` checked for showing verbatim in math mode: allowed macros only, balanced braces.
+    """``text`` checked for showing verbatim in math mode (see :mod:`symdl.tex_display`).
 
-    Raises LatexError naming the first macro or character that is not allowed.
+    Raises LatexError naming the first character, macro or unclosed part TeX would not read
+    as intended.
     """
-    if not isinstance(text, str):
-        raise LatexError("expected a LaTeX string")
-    s = text.strip().strip("$").strip()
-    if not s:
-        raise LatexError("empty LaTeX")
-    if len(s) > 600:
-        raise LatexError("LaTeX longer than 600 characters")
-    for ch in s:
-        if ch in "$%#&~" and ch != "&" or ord(ch) < 32 and ch not in "\n\t" or ch == "@":
-            raise LatexError(f"character {ch!r} is not allowed in displayed LaTeX")
-    depth = 0
-    for ch in s:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        raise LatexError("unbalanced braces")
-    for m in re.finditer(r"\\([A-Za-z]+|.)", s):
-        name = m.group(1)
-        if len(name) == 1 and not name.isalpha():
-            if name not in _DISPLAY_SPECIAL:
-                raise LatexError(f"'\\{name}' is not allowed in displayed LaTeX")
-            continue
-        if name not in DISPLAY_MACROS:
-            raise LatexError(f"macro '\\{name}' is not allowed in displayed LaTeX")
-        if name in ("begin", "end"):
-            env = re.match(r"\s*\{([A-Za-z*]+)\}", s[m.end():])
-            if not env or env.group(1) not in DISPLAY_ENVIRONMENTS:
-                raise LatexError("only matrix environments may appear in displayed LaTeX")
-    if "&" in s and not re.search(r"\\begin\{", s):
-        raise LatexError("'&' outside a matrix")
-    return s
+    from symdl.tex_display import check_display
+
+    return check_display(text)

@@ -156,8 +156,11 @@ class SymdlPrinter(LatexPrinter):
         if not any(isinstance(a, sympy.UnevaluatedExpr) for a in sympy.preorder_traversal(expr)):
             return super()._print_Add(expr, order=order)
         out = ""
-        for i, term in enumerate(expr.args):
-            text = self._print(term)
+        args = expr.args
+        if len(args) > MAX_SHOWN_TERMS:     # a long substituted sum: its first and last terms
+            args = args[:MAX_SHOWN_TERMS - 2] + (None,) + args[-2:]
+        for i, term in enumerate(args):
+            text = rf"\cdots\ ({len(expr.args)}\text{{ terms}})" if term is None else self._print(term)
             if i == 0:
                 out = text
             elif text.startswith("-"):
@@ -175,11 +178,51 @@ class SymdlPrinter(LatexPrinter):
     def _print_UnevaluatedExpr(self, expr):
         return self._print(expr.args[0])
 
+    def _print_MatrixBase(self, expr):
+        # A matrix too big for a page (and for TeX's input buffer) shows its corners only
+        rows, cols = expr.shape
+        if rows <= MAX_SHOWN_ROWS and cols <= MAX_SHOWN_COLUMNS:
+            return super()._print_MatrixBase(expr)
+        return elided_matrix(self, expr)
+
     def _print_Max(self, expr):
         return r"\max\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
 
     def _print_Min(self, expr):
         return r"\min\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
+
+
+# The longest substituted sum shown whole; a longer one shows its first and last terms
+MAX_SHOWN_TERMS = 12
+# The largest matrix shown whole; a bigger one is shown by its corner entries
+MAX_SHOWN_ROWS = 16
+MAX_SHOWN_COLUMNS = 10
+_CORNER = (3, 2)        # entries shown before and after the dots
+
+
+def _kept(n: int, limit: int) -> list:
+    """Indices of the rows (columns) shown, None where the dots stand."""
+    if n <= limit:
+        return list(range(n))
+    head, tail = _CORNER
+    return list(range(head)) + [None] + list(range(n - tail, n))
+
+
+def elided_matrix(printer, matrix) -> str:
+    """``matrix`` by its corner entries, with \\cdots, \\vdots and \\ddots for the rest."""
+    rows, cols = matrix.shape
+    lines = []
+    for r in _kept(rows, MAX_SHOWN_ROWS):
+        cells = []
+        for c in _kept(cols, MAX_SHOWN_COLUMNS):
+            if r is None:
+                cells.append(r"\ddots" if c is None else r"\vdots")
+            else:
+                cells.append(r"\cdots" if c is None else printer._print(matrix[r, c]))
+        lines.append(" & ".join(cells))
+    body = "\\\\".join(lines)
+    return (rf"\left[\begin{{matrix}}{body}\end{{matrix}}\right]_{{{rows}\times {cols}}}"
+            r"\text{\footnotesize\ (shown in part; every entry is in the spec or answers.json)}")
 
 
 def tex(expr, **settings) -> Tex:

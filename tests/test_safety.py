@@ -144,6 +144,11 @@ def test_shell_escape_is_off_even_with_a_hostile_latexmkrc(tmp_path):
     rc = "$pdflatex = 'pdflatex -shell-escape %O %S'; $pdf_mode = 1;\n"
     build_raw(tmp_path / "doc", f"Hello \\immediate\\write18{{touch {marker}}}", rc=rc)
     assert not marker.exists()
+    # build() compiles in a scratch folder and keeps no log: to read TeX's log, compile in
+    # place, beside the hostile rc files (-norc must still ignore them)
+    assert sorted(p.name for p in (tmp_path / "doc").iterdir()) == [".latexmkrc", "latexmkrc", "raw.pdf", "raw.tex"]
+    pdf_render._compile(tmp_path / "doc", "raw.tex", 120)
+    assert not marker.exists()
     log = (tmp_path / "doc" / "raw.log").read_text(errors="replace")
     assert "runsystem(touch" in log and "disabled" in log
     assert "restricted \\write18 enabled" not in log and "\\write18 enabled." not in log
@@ -219,7 +224,7 @@ def test_pdf_build_environment_is_locked_down(monkeypatch, tmp_path):
 
     class FakePopen:
         def __init__(self, cmd, cwd, env, **kwargs):
-            seen.update(cmd=cmd, cwd=cwd, env=env, **kwargs)
+            seen.update(cmd=cmd, cwd=cwd, env=env, files=sorted(p.name for p in Path(cwd).iterdir()), **kwargs)
             (Path(cwd) / "t.pdf").write_bytes(b"%PDF")
             self.returncode, self.pid = 0, -1
 
@@ -236,7 +241,12 @@ def test_pdf_build_environment_is_locked_down(monkeypatch, tmp_path):
     assert seen["env"]["openin_any"] == "p" and seen["env"]["openout_any"] == "p"
     assert seen["env"]["shell_escape"] == "f"
     assert seen["start_new_session"] is True and seen["stdin"] == subprocess.DEVNULL
-    assert Path(seen["cwd"]) == tmp_path
+    # TeX runs in a private scratch folder (not inside the output folder) holding only the .tex,
+    # removed afterwards; only the PDF comes back (changed from "runs in the .tex's folder")
+    scratch = Path(seen["cwd"])
+    assert tmp_path not in [scratch, *scratch.parents] and seen["files"] == ["t.tex"]
+    assert not scratch.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.pdf", "t.tex"]
     assert os.environ["shell_escape"] == "t"                          # the caller's env is untouched
 
 

@@ -580,6 +580,8 @@ def _figure_data(graph, grads, upstream, mode="full"):
             taken = sum(1 for v in placed.values() if v == (ux - 0.5, uy - 0.9))
             placed[node.id] = (ux - 0.5 - 0.35 * taken, uy - 0.9)
     min_depth = min(d for d, _ in placed.values())
+    # TikZ names are n1, n2, ...: a spec's name (W_1, s_y) is only ever the printed label
+    tikz = {node.id: f"n{k + 1}" for k, node in enumerate(graph.nodes)}
     nodes = []
     for node in graph.nodes:
         d, row = placed[node.id]
@@ -589,20 +591,20 @@ def _figure_data(graph, grads, upstream, mode="full"):
             label, style = _fmt(node.value), "const"
         else:
             label, style = _op_symbol(node), "op"
-        nodes.append({"id": node.id, "label": label, "style": style, "x": d - min_depth, "y": row,
+        nodes.append({"id": tikz[node.id], "label": label, "style": style, "x": d - min_depth, "y": row,
                       "name": node.symbol})
     edges = []
     for node in graph.nodes:
         for position, src in enumerate(node.inputs):
             source = graph.by_id[src]
-            edge = {"from": src, "to": node.id, "value": _fmt(source.value), "grad": "",
+            edge = {"from": tikz[src], "to": tikz[node.id], "value": _fmt(source.value), "grad": "",
                     "const": source.op == "const"}
             if grads is not None and source.op != "const":
                 vjp = graph.vjp(node, grads[node.id])[position]
                 edge["grad"] = _fmt(vjp)
             edges.append(edge)
     out = graph.output
-    result = {"nodes": nodes, "edges": edges, "output": out.id,
+    result = {"nodes": nodes, "edges": edges, "output": tikz[out.id],
               "output_value": _fmt(out.value), "output_grad": _fmt(upstream) if upstream is not None else "",
               "columns": max(n["x"] for n in nodes) + 2, "rows": max(len(v) for v in columns.values()),
               "mode": mode}

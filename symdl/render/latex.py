@@ -16,18 +16,52 @@ _ESCAPES = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
     "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+    # T1's ligatures would turn `` '' ?` !` into curly or inverted marks: print each as itself
+    "`": r"\textasciigrave{}", "'": r"\textquotesingle{}",
+    # and -- ,, into a dash and a low quote: a hyphen or comma followed by another stays apart
+    "-": "-{}", ",": ",{}",
+    "\u2014": "---", "\u2013": "--",     # the dashes themselves, written the TeX way
 }
-_ESCAPE_RE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
+_ESCAPE_RE = re.compile("|".join(re.escape(k) + ("(?=[-\u2013\u2014])" if k == "-" else "(?=,)" if k == "," else "")
+                                 for k in _ESCAPES))
+# Source lines of the .tex stay far below TeX's input buffer (buf_size): a long text is put
+# on several lines at its spaces, and a run of more than MAX_RUN characters without a space
+# gets a break point every RUN_PIECE characters, each on a new source line. The break point
+# stretches only where TeX breaks the line there (the two glues cancel otherwise), so a long
+# run fills ragged lines instead of overfull ones that run off the page.
+MAX_TEXT_LINE = 2000
+MAX_RUN = 60
+RUN_PIECE = 20
+_BREAK = "\x00"         # control characters are removed first, so this one marks a break point
+_BREAK_TEX = "\\hskip0pt plus1fil\\penalty0\\hskip0pt plus-1fil\\relax%\n"
+_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
 
 
 def escape(text) -> Tex:
-    """Plain text made safe for LaTeX: every special character printed as itself."""
+    """Plain text made safe for LaTeX: every character printed as itself, no ligature between."""
     from symdl.spec import printable
 
     text = printable(str(text))     # a character the fonts cannot print shows as [U+XXXX]
     text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
-    text = text.replace("\u2014", "---").replace("\u2013", "--")
-    return Tex(_ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text))
+    text = _LONG_RUN.sub(lambda m: _BREAK.join(m.group(0)[i:i + RUN_PIECE]
+                                               for i in range(0, len(m.group(0)), RUN_PIECE)), text)
+    tex = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text).replace(_BREAK, _BREAK_TEX)
+    return Tex(_wrap(tex) if len(tex) > MAX_TEXT_LINE else tex)
+
+
+def _wrap(tex: str) -> str:
+    """``tex`` with every source line longer than MAX_TEXT_LINE broken at spaces (a newline
+    reads as a space in TeX); escaped runs between spaces are shorter than the limit."""
+    out = []
+    for line in tex.split("\n"):
+        while len(line) > MAX_TEXT_LINE:
+            cut = line.rfind(" ", 0, MAX_TEXT_LINE + 1)
+            if cut <= 0:
+                break
+            out.append(line[:cut])
+            line = line[cut + 1:]
+        out.append(line)
+    return "\n".join(out)
 
 
 def _finalize(value):
@@ -122,7 +156,35 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     return env
 
 
+# No source line of the answer key is longer than this (TeX's buf_size is 200000 characters)
+MAX_SOURCE_LINE = 4000
+_COMMENT = re.compile(r"(?<!\\)(?:\\\\)*%")
+_BREAKABLE = re.compile(r" |(?<=\\\\)|(?<=&)")
+
+
 def render(exam, results) -> str:
     """The whole answer key as LaTeX source. ``results``: list of QuestionResult."""
     env = environment()
-    return env.get_template("answer-key.tex.j2").render(exam=exam, results=results)
+    tex = env.get_template("answer-key.tex.j2").render(exam=exam, results=results)
+    if all(len(line) <= MAX_SOURCE_LINE for line in tex.split("\n")):
+        return tex
+    return "\n".join(short_lines(line) for line in tex.split("\n"))
+
+
+def short_lines(line: str, limit: int = MAX_SOURCE_LINE) -> str:
+    """``line`` put on several source lines of at most ``limit`` characters where it can be
+    broken without changing what TeX reads: at a space, or after ``\\\\`` or ``&`` (a line end
+    reads as a space). A line with a comment is left whole."""
+    if len(line) <= limit or _COMMENT.search(line):
+        return line
+    out, start = [], 0
+    while len(line) - start > limit:
+        cut = None
+        for m in _BREAKABLE.finditer(line, start + 1, start + limit + 1):
+            cut = m
+        if cut is None:
+            break
+        out.append(line[start:cut.start()])
+        start = cut.end() if cut.group(0) == " " else cut.start()
+    out.append(line[start:])
+    return "\n".join(out)

@@ -1,4 +1,4 @@
-"""Building the PDF with latexmk: no shell escape, TeX's file access kept to the folder.
+"""Building the PDF with latexmk: no shell escape, TeX kept to a scratch folder holding only the .tex.
 
 latexmk runs with ``-norc`` (no system, user or folder rc file can change the commands it
 runs, e.g. add ``-shell-escape``), ``-no-shell-escape``, and kpathsea's ``openin_any=p``,
@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 from pathlib import Path
 
 from symdl.errors import BuildError
@@ -29,31 +30,58 @@ _ONE_PASS = r'$hash_calc_ignore_pattern{"aux"} = "^(\\\\relax|\\\\\@writefile\\{
 
 
 def build(tex_file: Path, timeout: float = 300) -> Path:
-    """Compile ``tex_file`` to PDF in its own folder; return the PDF path."""
+    """Compile ``tex_file`` to PDF in a private scratch folder; return the PDF put beside it.
+
+    The scratch folder (outside the output folder) holds a copy of the ``.tex`` and nothing
+    else, so TeX can neither read nor overwrite ``answers.json`` or any other file; only the
+    PDF is copied back, and the scratch folder is removed in every case.
+    """
     if not tex_available():
         raise BuildError("latexmk/pdflatex not found")
-    folder = tex_file.parent
+    tex_file = Path(tex_file)
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix="symdl-tex-"))
+    except OSError as exc:
+        raise BuildError(f"cannot make a scratch folder for TeX: {exc.strerror or exc}") from None
+    try:
+        try:
+            shutil.copyfile(tex_file, scratch / tex_file.name)
+        except OSError as exc:
+            raise BuildError(f"cannot copy the .tex for TeX: {exc.strerror or exc}") from None
+        pdf = _compile(scratch, tex_file.name, timeout)
+        target = tex_file.parent / pdf.name
+        try:
+            shutil.copyfile(pdf, target)
+        except OSError as exc:
+            raise BuildError(f"cannot copy the PDF back: {exc.strerror or exc}") from None
+        return target
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _compile(folder: Path, name: str, timeout: float) -> Path:
+    """latexmk on ``folder/name``, its process group killed on timeout or interruption."""
     env = dict(os.environ, openin_any="p", openout_any="p", shell_escape="f", max_print_line="10000")
     if "SOURCE_DATE_EPOCH" in env:
         env.setdefault("FORCE_SOURCE_DATE", "1")
     cmd = ["latexmk", "-norc", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
-           "-file-line-error", "-quiet", "-e", _ONE_PASS, tex_file.name]
+           "-file-line-error", "-quiet", "-e", _ONE_PASS, name]
     # latexmk runs pdflatex as a grandchild: give them a process group of their own, so that
     # a build that runs too long (a TeX loop) is stopped whole, not just latexmk.
     proc = subprocess.Popen(cmd, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, text=True, start_new_session=True)
     try:
-        stdout, stderr = proc.communicate(timeout=timeout)
+        stdout, stderr = proc.communicate(timeout=max(timeout, 0.001))
     except BaseException as exc:
         _kill_group(proc)
         if isinstance(exc, subprocess.TimeoutExpired):
             raise BuildError(f"TeX build took longer than {timeout:.0f} s (a loop in the LaTeX?)") from None
         raise
-    proc = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
-    pdf = folder / (tex_file.stem + ".pdf")
+    stem = Path(name).stem
+    pdf = folder / (stem + ".pdf")
     if proc.returncode != 0 or not pdf.is_file():
-        log = folder / (tex_file.stem + ".log")
-        raise BuildError(f"TeX failed: {first_error(log, proc.stdout + proc.stderr)} "
+        log = folder / (stem + ".log")
+        raise BuildError(f"TeX failed: {first_error(log, stdout + stderr)} "
                          f"(rerun with --no-pdf to keep the .tex and build it by hand)")
     return pdf
 

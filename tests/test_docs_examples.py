@@ -1,0 +1,83 @@
+"""Every TOML example in docs/ and the README derives, verifies and builds its PDF."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import tomllib
+
+import numpy as np
+import pytest
+
+from support import DOCS
+from symdl.derive import derive
+from symdl.render import pdf as pdf_render
+
+ROOT = DOCS.parent.parent
+DATA_FOLDERS = [ROOT / "tests" / "data" / "logs", ROOT / "symdl" / "data" / "di504"]
+
+needs_tex = pytest.mark.skipif(not pdf_render.tex_available(), reason="latexmk/pdflatex not installed")
+
+
+def examples():
+    """(document, index, TOML text) for every ```toml block of docs/**/*.md and README.md."""
+    out = []
+    for doc in sorted(DOCS.parent.rglob("*.md")) + [ROOT / "README.md"]:
+        for i, block in enumerate(re.findall(r"```toml\n(.*?)```", doc.read_text(), re.S)):
+            out.append(pytest.param(block, id=f"{doc.relative_to(ROOT)}#{i + 1}"))
+    return out
+
+
+def test_the_docs_hold_an_example_of_every_kind():
+    kinds = {q["kind"] for p in examples() for q in tomllib.loads(p.values[0]).get("question", [])}
+    assert kinds == {"graph", "neuron", "softmax", "architecture", "training_log"}
+
+
+def finite(value):
+    return all(math.isfinite(v) for v in np.ravel(np.array(value, dtype=float)))
+
+
+@needs_tex
+@pytest.mark.parametrize("block", examples())
+def test_docs_example_derives_with_its_pdf(tmp_path, block):
+    spec = tmp_path / "example.toml"
+    spec.write_text(block)
+    for question in tomllib.loads(block).get("question", []):
+        if "log" in question:           # the data file the example names, from the repository
+            source = next(f / question["log"] for f in DATA_FOLDERS if (f / question["log"]).is_file())
+            shutil.copy(source, tmp_path / question["log"])
+    report = derive(spec, tmp_path / "out")
+    assert report.verified
+    assert {"answer-key.pdf", "answer-key.tex", "answers.json"} <= set(report.files)
+    assert (report.folder / "answer-key.pdf").stat().st_size > 1000
+    doc = json.loads((report.folder / "answers.json").read_text())
+    for q in doc["questions"]:
+        assert q["verified"] and q["answers"]
+        assert all(finite(v) for v in q["answers"].values() if not isinstance(v, (str, bool)) and v is not None)
+
+
+def matrix(text):
+    """A LaTeX bmatrix or ``[a \\quad b]^T`` column read with plain string handling."""
+    inner = re.search(r"\\begin\{bmatrix\}(.*)\\end\{bmatrix\}", text, re.S)
+    if inner:
+        return np.array([[float(v) for v in row.split("&")] for row in inner.group(1).split(r"\\")])
+    entries = re.search(r"\[(.*)\]", text).group(1).split(r"\quad")
+    column = np.array([[float(v)] for v in entries])
+    return column if text.strip().endswith("^T") else column.T
+
+
+@needs_tex
+def test_graph_docs_example_output_matches_numpy(tmp_path):
+    """docs/kinds/graph.md (names W_1, W_2 that used to break TikZ): f = tanh(W_2 relu(W_1 x + b))."""
+    block = re.search(r"```toml\n(.*?)```", (DOCS / "graph.md").read_text(), re.S).group(1)
+    spec = tmp_path / "g.toml"
+    spec.write_text(block)
+    values = tomllib.loads(block)["question"][0]["values"]
+    W1, W2, b, x = (matrix(values[k]) for k in ("W_1", "W_2", "b", "x"))
+    expected = np.tanh(W2 @ np.maximum(W1 @ x + b, 0))
+    report = derive(spec, tmp_path / "out")
+    answers = json.loads((report.folder / "answers.json").read_text())["questions"][0]["answers"]
+    assert np.ravel(answers["output"]) == pytest.approx(np.ravel(expected), rel=1e-12)
+    assert "answer-key.pdf" in report.files
