@@ -2,11 +2,18 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
+KEY_PDF := out/di504-midterm-2021/answer-key.pdf
 
 .PHONY: key test venv tex clean
 
-key: venv tex
-	$(PY) -m symdl derive
+# Fails (exit 1) unless this run wrote the PDF: derive alone exits 0 with a note when TeX is
+# missing. A failed TeX install is reported and the .tex and answers.json are still written.
+key: venv
+	@bash .ci/install-tex || echo "make key: TeX install failed; deriving without the PDF" >&2
+	@stamp=$$(mktemp) && trap 'rm -f "$$stamp"' EXIT && \
+	$(PY) -m symdl derive && \
+	if [ -n "$$(find $(KEY_PDF) -newer "$$stamp" -size +0 2>/dev/null)" ]; then :; else \
+	  echo "make key: no PDF was made ($(KEY_PDF)); the .tex and answers.json are beside it; install TeX (see .ci/install-tex)" >&2; exit 1; fi
 
 test: venv tex
 	$(PY) -m pytest -q

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from symdl.errors import LatexError
+from symdl.pycompat import import_latex2sympy2
 
 # Named functions an expression may call, by every spelling accepted, -> canonical op name.
 FUNCTION_NAMES = {
@@ -63,8 +64,7 @@ def op(name):
 
 def _fresh_parser():
     """Import latex2sympy2 and reset every piece of its module-level state."""
-    import latex2sympy2 as l2s
-
+    l2s = import_latex2sympy2()   # with typing.io provided where Python 3.13 removed it
     l2s.is_real = None
     l2s.frac_type = r"\frac"
     l2s.variances = {}
