@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from symdl.errors import SpecError, SymdlError, TimeLimitError, UsageError, VerificationFailed
-from symdl.kinds import solver
+from symdl import kinds
 from symdl.spec import default_spec, load_exam
 
 DEFAULT_TIME_LIMIT = 120.0   # seconds per question (derivation + verification)
@@ -25,6 +25,11 @@ class QuestionResult:
     solution: object
     checks: list
     seconds: float
+    kind: object = None          # the Kind that derived it (its checks note, its template)
+
+    @property
+    def checks_note(self) -> str:
+        return self.kind.checks_note if self.kind is not None else ""
 
     @property
     def verified(self) -> bool:
@@ -100,12 +105,12 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
     from symdl.verify import verify   # numpy + SymPy: imported only once a question derives
 
     start = time.perf_counter()
-    module = solver(question.kind)
+    kind = kinds.get(question.kind)
     try:
         with time_limit(time_limit_s, question):
-            question.check_fields(module.FIELDS)
-            solution = module.solve(question)
-            checks = verify(question, solution)
+            question.values = kind.schema.check(question)
+            solution = kind.solve(question)
+            checks = verify(question, solution, kind)
     except SymdlError as exc:
         if exc.file is None:
             exc.file = question.file
@@ -124,7 +129,7 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
     except Exception as exc:
         exc.add_note(f"while deriving question {question.id} ({question.kind}) of {question.file}")
         raise
-    return QuestionResult(question, solution, checks, time.perf_counter() - start)
+    return QuestionResult(question, solution, checks, time.perf_counter() - start, kind)
 
 
 def solve_exam(spec=None, *, time_limit_s=DEFAULT_TIME_LIMIT, progress=None) -> Report:
