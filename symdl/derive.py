@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from symdl import outdir
+from symdl import kinds, outdir
 from symdl.deadline import effective, rendering, time_limit
 from symdl.errors import BuildError, SpecError, SymdlError, TimeLimitError, UsageError, VerificationFailed
-from symdl.kinds import solver
 from symdl.spec import default_spec, load_exam
 
 DEFAULT_TIME_LIMIT = 120.0   # seconds per question (derivation, verification, rendering)
@@ -26,6 +25,11 @@ class QuestionResult:
     solution: object
     checks: list
     seconds: float
+    kind: object = None          # the Kind that derived it (its checks note, its template)
+
+    @property
+    def checks_note(self) -> str:
+        return self.kind.checks_note if self.kind is not None else ""
 
     @property
     def verified(self) -> bool:
@@ -58,12 +62,12 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
     from symdl.verify import verify   # numpy + SymPy: imported only once a question derives
 
     start = time.perf_counter()
-    module = solver(question.kind)
+    kind = kinds.get(question.kind)
     try:
         with time_limit(time_limit_s, question):
-            question.check_fields(module.FIELDS)
-            solution = module.solve(question)
-            checks = verify(question, solution)
+            question.values = kind.schema.check(question)
+            solution = kind.solve(question)
+            checks = verify(question, solution, kind)
     except SymdlError as exc:
         if exc.file is None:
             exc.file = question.file
@@ -82,7 +86,7 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
     except Exception as exc:
         exc.add_note(f"while deriving question {question.id} ({question.kind}) of {question.file}")
         raise
-    return QuestionResult(question, solution, checks, time.perf_counter() - start)
+    return QuestionResult(question, solution, checks, time.perf_counter() - start, kind)
 
 
 def solve_exam(spec=None, *, time_limit_s=DEFAULT_TIME_LIMIT, progress=None, data_dirs=()) -> Report:

@@ -12,7 +12,6 @@ import numpy as np
 import sympy
 
 from symdl import hp
-from symdl.kinds import solver
 
 RTOL = 1e-6
 ATOL = 0          # a kind may declare an absolute floor (module ABS_TOLERANCE) for float-noise routes
@@ -122,16 +121,19 @@ def _floor(atol, name):
     return atol
 
 
-def verify(question, solution) -> list:
+def verify(question, solution, kind=None) -> list:
     """Every answer of ``solution`` against the kind's independent route; one Check each.
 
     Text answers (recommendations, verdict sentences) have no numeric twin and are skipped;
     any other answer without an independent value fails, so nothing passes unchecked.
     """
-    module = solver(question.kind)
-    rtol = getattr(module, "TOLERANCE", RTOL)
-    atol = getattr(module, "ABS_TOLERANCE", ATOL)
-    independent = module.independent(question)
+    if kind is None:
+        from symdl import kinds
+
+        kind = kinds.get(question.kind)
+    rtol = kind.tolerance
+    atol = kind.abs_tolerance
+    independent = kind.independent(question)
     if not isinstance(independent, dict):
         raise TypeError(f"{question.kind}.independent returned {type(independent).__name__}, not a dict")
     checks = []

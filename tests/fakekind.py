@@ -4,7 +4,7 @@ Its switches make it misbehave on purpose: ``lie`` (the independent route is off
 verification must fail), ``spin`` (loop for that many seconds: the time limit must stop
 it), ``swallow`` (spin inside a broad ``except``, as careless code would), ``crash``
 (raise ZeroDivisionError: an internal error), ``only_text`` (no numeric answer at all: nothing is
-verified, which must not pass as verified). Used in-process via ``install(monkeypatch)``
+verified, which must not pass as verified). Registered through ``symdl.kinds.register`` by ``install()``, used in-process
 and in subprocesses via ``python -c "import fakekind; fakekind.main()"`` with
 ``PYTHONPATH=tests``.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import sympy
 
@@ -21,9 +22,6 @@ from symdl.solution import Solution, Step
 FIELDS = {"a", "b", "lie", "spin", "swallow", "crash", "only_text"}
 NAME = "fake"
 
-PARTIAL = """<% import "macros.tex.j2" as m %>
-<% call(fig) m.sections(q, sol) %><% endcall %>
-"""
 
 
 def _spin(seconds, swallow):
@@ -67,36 +65,36 @@ def independent(question):
     return {"sum": total, "positive": a + b > 0}
 
 
-def _environment_with_partial(original):
-    import jinja2
-
-    def environment(*args, **kwargs):
-        env = original(*args, **kwargs)
-        env.loader = jinja2.ChoiceLoader([env.loader, jinja2.DictLoader({f"kinds/{NAME}.tex.j2": PARTIAL})])
-        return env
-
-    return environment
+PARTIAL_FILE = Path(__file__).with_name("fakekind.tex.j2")
 
 
-def install(monkeypatch):
-    """Register the kind for one test (pytest's monkeypatch undoes it afterwards)."""
-    import symdl.kinds
-    import symdl.render.latex as latex
+def kind():
+    """The fake kind, as any kind outside symdl would declare itself."""
+    from symdl.kinds import Kind
+    from symdl.schema import Field, Schema
 
-    monkeypatch.setitem(sys.modules, "fakekind", sys.modules[__name__])
-    monkeypatch.setitem(symdl.kinds.KINDS, NAME, "fakekind")
-    monkeypatch.setattr(latex, "environment", _environment_with_partial(latex.environment))
+    return Kind(name=NAME,
+                schema=Schema(Field("a", "value"), Field("b", "value"),
+                              *(Field(f, "any", default=None) for f in ("lie", "spin", "swallow", "crash",
+                                                                         "only_text"))),
+                solve=solve, independent=independent, checks_note="The sum was recomputed in floats.",
+                template=PARTIAL_FILE)
+
+
+def install(monkeypatch=None):
+    """Register the kind through symdl's public registry (once per process; ``monkeypatch`` is
+    accepted for the older call sites and not used)."""
+    from symdl import kinds
+
+    if kinds.registered(NAME) is None:
+        kinds.register(kind())
 
 
 def main(argv=None):
     """Run symdl's command line with the fake kind registered (for subprocess tests)."""
-    import symdl.kinds
-    import symdl.render.latex as latex
     from symdl.cli import main as cli_main
 
-    sys.modules.setdefault("fakekind", sys.modules[__name__])
-    symdl.kinds.KINDS[NAME] = "fakekind"
-    latex.environment = _environment_with_partial(latex.environment)
+    install()
     sys.exit(cli_main(argv if argv is not None else sys.argv[1:]))
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from symdl.derive import derive, solve_question
 from symdl.errors import SpecError
+from symdl import kinds
 from symdl.kinds import architecture as arch
 from symdl.printer import tex
 from symdl.render import latex
@@ -32,7 +33,7 @@ def question_of(path, qid=None):
 
 def solved(path, qid=None):
     q = question_of(path, qid)
-    q.check_fields(arch.FIELDS)
+    q.values = kinds.get('architecture').schema.check(q)
     return q, arch.solve(q)
 
 

@@ -68,7 +68,7 @@ def expectation(path: Path) -> dict:
 def missing_kinds(path: Path) -> list:
     """Kinds the spec's questions use whose modules have not landed (their cases skip)."""
     from symdl.errors import SpecError
-    from symdl.kinds import KINDS
+    from symdl import kinds
     from symdl.spec import load_exam
 
     try:
@@ -78,7 +78,7 @@ def missing_kinds(path: Path) -> list:
     text = path.read_bytes().decode("utf-8", "replace")
 
     return sorted({k for k in KIND_RE.findall(text)
-                   if k in KINDS and importlib.util.find_spec(KINDS[k]) is None})
+                   if k in kinds.BUILTIN and importlib.util.find_spec(f"symdl.kinds.{k}") is None})
 
 
 def run_cli(spec: Path, workdir: Path) -> subprocess.CompletedProcess:
@@ -135,11 +135,11 @@ class Outcome:
 
 def run_corpus(specs, base: Path, parallel=2, timeout=60) -> dict:
     """Every spec in a forked child, ``parallel`` at a time: name -> (Outcome, workdir)."""
-    from symdl.kinds import KINDS
+    from symdl import kinds
 
-    for module in KINDS.values():          # import everything once, before forking
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
+    for name in kinds.BUILTIN:             # import everything once, before forking
+        if importlib.util.find_spec(f"symdl.kinds.{name}") is not None:
+            kinds.get(name)
     import symdl.render.answers_json  # noqa: F401
     import symdl.render.latex  # noqa: F401
     import symdl.verify  # noqa: F401

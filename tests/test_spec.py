@@ -176,11 +176,12 @@ def test_data_path(tmp_path):
         assert info.value.field == "log"
 
 
-def test_check_fields():
+def test_schema_refuses_unknown_fields():
+    from symdl.schema import Field, Schema
+
     q = question(W="1", Wt="2")
-    q.check_fields({"W"}) if False else None
     with pytest.raises(SpecError) as info:
-        q.check_fields({"W", "x"})
+        Schema(Field("W", "latex"), Field("x", "latex", default=None)).check(q)
     assert info.value.field == "Wt" and "unknown field for kind 'neuron'" in str(info.value)
 
 

@@ -116,11 +116,21 @@ def item_type(item) -> str:
     raise TypeError(f"cannot render {type(item).__name__}")
 
 
-def checks_note(kind) -> str:
-    """The kind's one-sentence description of its independent route ('' when it has none)."""
-    from symdl.kinds import solver
+def kind_partial(kind_name: str) -> str:
+    """The template name of a kind's partial (served from the kind's own file when it has one)."""
+    return f"kinds/{kind_name}.tex.j2"
 
-    return getattr(solver(kind), "checks_note", "")
+
+def _registered_partial(name):
+    """Jinja2 FunctionLoader: the partial of a kind registered with its own template file."""
+    from symdl import kinds
+
+    match = re.fullmatch(r"kinds/(.+)\.tex\.j2", name)
+    kind = kinds.registered(match.group(1)) if match else None
+    if kind is None or kind.template is None:
+        return None
+    path = Path(kind.template)
+    return path.read_text(encoding="utf-8"), str(path), lambda: True
 
 
 def _bytecode_cache():
@@ -142,7 +152,8 @@ def _bytecode_cache():
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     """The Jinja2 environment: LaTeX-friendly delimiters, StrictUndefined, escaping finalize."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.ChoiceLoader([jinja2.FunctionLoader(_registered_partial),
+                                    jinja2.FileSystemLoader(str(templates))]),
         block_start_string="<%", block_end_string="%>",
         variable_start_string="<<", variable_end_string=">>",
         comment_start_string="<#", comment_end_string="#>",
@@ -152,7 +163,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     )
     env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell,
                        esc=escape, item_type=item_type, tex=Tex)
-    env.globals.update(item_type=item_type, Tex=Tex, checks_note=checks_note)
+    env.globals.update(item_type=item_type, Tex=Tex, kind_partial=kind_partial)
     return env
 
 

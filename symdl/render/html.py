@@ -1,0 +1,137 @@
+"""The answer key as one HTML page: the same Solution, math as MathML, no JavaScript, no network.
+
+Math is printed once, by symdl's LaTeX printer, and converted to presentation MathML with
+latex2mathml, so the page and the PDF show the same formulas. Figures are described by their
+caption (their drawings are in the PDF).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+
+from symdl import printer
+from symdl.solution import Figure, Math, Section, Step, Table, Tex, Text
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
+
+# The PDF's layout inside one formula (line breaks and alignment points of long sums, outside
+# any matrix) means nothing in a page that wraps by itself: it is dropped.
+_LAYOUT_TOKEN = re.compile(r"\\begin\{[a-z*]+\}|\\end\{[a-z*]+\}|\\\\|(?<!\\)&|\\q?quad\b")
+
+
+def _unlayout(latex: str) -> str:
+    """``latex`` without the alignment points and line breaks that lie outside environments."""
+    out, depth, last, pending_break = [], 0, 0, False
+    for match in _LAYOUT_TOKEN.finditer(latex):
+        token = match.group(0)
+        out.append(latex[last:match.start()])
+        last = match.end()
+        if token.startswith("\\begin"):
+            depth += 1
+        elif token.startswith("\\end"):
+            depth -= 1
+        elif depth == 0 and token in ("\\\\", "&"):
+            pending_break = pending_break or token == "\\\\"
+            out.append(" ")
+            continue
+        elif depth == 0 and pending_break:          # the indent after a broken line
+            pending_break = False
+            continue
+        pending_break = False
+        out.append(token)
+    out.append(latex[last:])
+    return "".join(out)
+
+
+def _mathml(latex: str, display: bool = False) -> Markup:
+    """LaTeX math (printer output) as a MathML element; as code when it cannot be converted."""
+    from latex2mathml.converter import convert
+
+    latex = _unlayout(latex)
+    try:
+        return Markup(convert(latex, display="block" if display else "inline"))
+    except Exception:  # noqa: BLE001 - latex2mathml raises many types; the formula stays readable
+        return Markup('<code class="tex">') + escape(latex) + Markup("</code>")
+
+
+def math(value, display=False) -> Markup:
+    """A SymPy object or printer-made Tex as MathML."""
+    return _mathml(printer.tex(value), display)
+
+
+def result(value) -> Markup:
+    """'= v' or '≈ v' for a result value."""
+    relation, body = printer.value_tex(value)
+    return _mathml(f"{relation} {body}")
+
+
+def paragraph(item: Text) -> Markup:
+    """A Text item: strings escaped, math objects as inline MathML."""
+    out = Markup("")
+    for part in item.parts:
+        if isinstance(part, str) and not isinstance(part, Tex):
+            out += escape(part)
+        else:
+            out += math(part)
+    return out
+
+
+def text(value) -> Markup:
+    """A step's words or a caption: plain text escaped, Text with its math."""
+    if value is None:
+        return Markup("")
+    if isinstance(value, Text):
+        return paragraph(value)
+    if isinstance(value, Tex):
+        return _mathml(value)
+    return escape(str(value))
+
+
+def cell(value) -> Markup:
+    """A table cell: text escaped, math as MathML."""
+    if isinstance(value, Tex):
+        return _mathml(value) if value else Markup("")
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, Text):
+        return paragraph(value)
+    if isinstance(value, bool):
+        return escape("yes" if value else "no")
+    return math(value)
+
+
+def step_lines(step: Step) -> list:
+    """The lines of a step as (left side, '= body') pairs of MathML; the left side on the first."""
+    lines = [_mathml(f"= {printer.tex(body)}") for body in (step.formula, step.substituted) if body is not None]
+    if step.result is not None:
+        lines.append(_mathml(f"{step.relation} {printer.tex(step.result)}") if step.relation
+                     else result(step.result))
+    lhs = math(step.lhs) if step.lhs is not None else Markup("")
+    return [(lhs if i == 0 else Markup(""), line) for i, line in enumerate(lines)]
+
+
+def item_type(item) -> str:
+    for cls, name in ((Step, "step"), (Text, "text"), (Math, "math"), (Table, "table"),
+                      (Figure, "figure"), (Section, "section")):
+        if isinstance(item, cls):
+            return name
+    raise TypeError(f"cannot render {type(item).__name__}")
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """HTML templates with autoescaping; every piece of math goes through the filters above."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell, text=text,
+                       item_type=item_type, step_lines=step_lines)
+    return env
+
+
+def render(exam, results) -> str:
+    """The whole answer key as one HTML page. ``results``: list of QuestionResult."""
+    return environment().get_template("answer-key.html.j2").render(exam=exam, results=results)

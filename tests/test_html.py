@@ -1,0 +1,94 @@
+"""The HTML answer key: the same Solution as the PDF, math as MathML, laid out by a real browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from symdl.render import html
+
+BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+
+
+@pytest.fixture(scope="module")
+def di504_page():
+    from symdl.derive import solve_exam
+
+    report = solve_exam()
+    return html.render(report.exam, report.results)
+
+
+def test_page_is_self_contained(di504_page):
+    assert di504_page.startswith("<!DOCTYPE html>")
+    assert "<script" not in di504_page.lower()
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", di504_page)   # nothing fetched
+    assert "@import" not in di504_page and "url(" not in di504_page
+
+
+def test_every_formula_is_mathml(di504_page):
+    assert di504_page.count("<math") > 500
+    assert 'class="tex"' not in di504_page            # no formula fell back to LaTeX source
+    assert "\\begin" not in di504_page and "\\frac" not in di504_page
+
+
+def test_text_from_the_spec_is_escaped():
+    from markupsafe import Markup
+
+    from symdl.solution import Text
+
+    out = html.paragraph(Text("<script>alert(1)</script> & ", Markup("x")))
+    assert "<script>" not in out and "&lt;script&gt;" in out and "&amp;" in out
+
+
+def test_layout_breaks_only_outside_matrices():
+    source = r"a + b \\ &\qquad + c \begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}"
+    assert " ".join(html._unlayout(source).split()) == r"a + b + c \begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}"
+
+
+def _screenshot(page: str, tmp: Path, size=(800, 400)) -> "object":
+    from PIL import Image
+
+    source = tmp / "page.html"
+    source.write_text(page, encoding="utf-8")
+    shot = tmp / "shot.png"
+    profile = tempfile.mkdtemp(dir=tmp)
+    subprocess.run([BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}",
+                    f"--screenshot={shot}", source.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    return Image.open(shot).convert("L")
+
+
+def _ink_rows(image) -> int:
+    """How many pixel rows hold ink (dark pixels)."""
+    import numpy as np
+
+    pixels = np.asarray(image)
+    return int((pixels < 128).any(axis=1).sum())
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium installed (apt-get install chromium)")
+def test_browser_lays_the_math_out(tmp_path):
+    """A fraction laid out as MathML stands on two lines; the same symbols as text on one.
+    Were the <math> elements not understood, both would be one line of ink."""
+    pytest.importorskip("PIL")
+    head = '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="font-size:48px">'
+    fraction = html._mathml(r"\frac{7}{9}", display=True)
+    as_math = _ink_rows(_screenshot(head + str(fraction) + "</body></html>", tmp_path))
+    as_text = _ink_rows(_screenshot(head + "<p>79</p></body></html>", tmp_path))
+    assert as_text > 10
+    assert as_math > 1.7 * as_text, (as_math, as_text)
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium installed (apt-get install chromium)")
+def test_di504_page_renders(di504_page, tmp_path):
+    pytest.importorskip("PIL")
+    image = _screenshot(di504_page, tmp_path, size=(1000, 1400))
+    assert image.size == (1000, 1400)
+    assert _ink_rows(image) > 400          # a page full of text and formulas, not a blank or an error
