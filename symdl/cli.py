@@ -59,6 +59,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, one_line(f"symdl: error: {self.prog}: {message} (see --help)", 500) + "\n")
 
 
+def _formats(text):
+    formats = {f.strip().lower() for f in text.split(",") if f.strip()}
+    unknown = sorted(formats - {"pdf", "html"})
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or repr(text)} (known: pdf, html)")
+    return formats
+
+
 def _parser():
     from symdl import __version__
 
@@ -79,6 +87,9 @@ def _parser():
                         help="output folder (default: out); files go to OUT/<exam id>/, which symdl "
                              "replaces only when it wrote everything in it")
     derive.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
+    derive.add_argument("--format", type=_formats, default={"pdf"}, metavar="FMT[,FMT]",
+                        help="documents besides answer-key.tex and answers.json: pdf (default), html "
+                             "(answer-key.html, math as MathML), or pdf,html")
     derive.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
     derive.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
     check = sub.add_parser("check", help="derive and verify without rendering; print the checks",
@@ -148,7 +159,8 @@ def _run(args) -> int:
         if args.command == "derive":
             from symdl.derive import derive
 
-            report = derive(args.spec, args.out, pdf=not args.no_pdf, time_limit_s=args.time_limit,
+            report = derive(args.spec, args.out, pdf="pdf" in args.format and not args.no_pdf,
+                            html="html" in args.format, time_limit_s=args.time_limit,
                             progress=progress, data_dirs=args.data_dir)
             if report.pdf_note:
                 progress(report.pdf_note)

@@ -112,9 +112,10 @@ def solve_questions(exam, time_limit_s=DEFAULT_TIME_LIMIT, progress=None) -> lis
     return results
 
 
-def derive(spec=None, out="out", *, pdf=True, time_limit_s=DEFAULT_TIME_LIMIT, progress=None,
+def derive(spec=None, out="out", *, pdf=True, html=False, time_limit_s=DEFAULT_TIME_LIMIT, progress=None,
            data_dirs=()) -> Report:
-    """Write ``out/<exam id>/``: ``answer-key.tex``, ``answer-key.pdf``, ``answers.json`` and a manifest.
+    """Write ``out/<exam id>/``: ``answer-key.tex``, ``answer-key.pdf``, ``answers.json`` and a manifest
+    (with ``html``, ``answer-key.html`` too).
 
     Files go to a staging folder inside ``out`` and are moved into place whole, under a lock
     on ``out``; an older ``out/<exam id>`` is replaced only when its manifest lists every file
@@ -129,11 +130,11 @@ def derive(spec=None, out="out", *, pdf=True, time_limit_s=DEFAULT_TIME_LIMIT, p
     final = out / exam.id
     _check_out(out, final)              # refuse up front, before minutes of derivation
     report = Report(exam, solve_questions(exam, time_limit_s, progress))
-    tex_source, json_source = _render(exam, report.results, time_limit_s)
+    sources = _render(exam, report.results, time_limit_s, html)
     created, staging, build_error = [], None, None
     try:
         created = _make_folder(out)
-        staging = _stage(out, exam.id, {"answer-key.tex": tex_source, "answers.json": json_source})
+        staging = _stage(out, exam.id, sources)
         if pdf:
             budget = None if effective(time_limit_s) is None else time_limit_s * len(exam.questions)
             build_error = _build_pdf(staging, exam, report, progress, budget, started)
@@ -166,15 +167,21 @@ def _check_out(out: Path, final: Path):
         raise UsageError(f"unusable output folder: {exc.strerror or exc}", file=out) from None
 
 
-def _render(exam, results, time_limit_s):
-    """The answer key's LaTeX and answers.json, each question rendered within its time limit."""
+def _render(exam, results, time_limit_s, html=False) -> dict:
+    """File name -> text: the key's LaTeX, answers.json (and the HTML key), each question
+    rendered within its time limit."""
     from symdl.render import answers_json, latex
 
-    with rendering(results, time_limit_s) as timed:
-        tex_source = latex.render(exam, timed)
-    with rendering(results, time_limit_s) as timed:
-        json_source = answers_json.render(exam, timed)
-    return tex_source, json_source
+    renderers = {"answer-key.tex": latex.render, "answers.json": answers_json.render}
+    if html:
+        from symdl.render import html as html_render
+
+        renderers["answer-key.html"] = html_render.render
+    sources = {}
+    for name, render in renderers.items():
+        with rendering(results, time_limit_s) as timed:
+            sources[name] = render(exam, timed)
+    return sources
 
 
 def _stage(out: Path, name: str, files: dict) -> Path:

@@ -92,3 +92,23 @@ def test_di504_page_renders(di504_page, tmp_path):
     image = _screenshot(di504_page, tmp_path, size=(1000, 1400))
     assert image.size == (1000, 1400)
     assert _ink_rows(image) > 400          # a page full of text and formulas, not a blank or an error
+
+
+def test_derive_format_html_writes_the_page(tmp_path):
+    import json
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "symdl", "derive", "--format", "html", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    folder = tmp_path / "di504-midterm-2021"
+    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.html",
+                                                        "answer-key.tex", "answers.json"]
+    page = (folder / "answer-key.html").read_text(encoding="utf-8")
+    assert page.count("<math") > 500
+    manifest = json.loads((folder / ".symdl-manifest.json").read_text())
+    assert "answer-key.html" in json.dumps(manifest)
+    bad = subprocess.run([sys.executable, "-m", "symdl", "derive", "--format", "odt", "--out", str(tmp_path / "x")],
+                         capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert bad.returncode == 2 and "unknown format odt" in bad.stderr and len(bad.stderr.splitlines()) == 1
+    assert not (tmp_path / "x").exists()
