@@ -29,5 +29,10 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 tex:
 	@bash .ci/install-tex
 
+# Removes only output folders symdl wrote and still holds unchanged (their manifest), never a
+# file symdl did not write; then the CI venvs and build files.
 clean:
-	rm -rf out/*/ out/.??* build *.egg-info
+	@for d in out/*/; do [ -d "$$d" ] || continue; \
+	  if $(PY) -c "import sys; from pathlib import Path; from symdl import outdir; sys.exit(1 if outdir.foreign_files(Path(sys.argv[1])) else 0)" "$$d"; \
+	  then rm -rf "$$d"; else echo "make clean: kept $$d (not a folder symdl wrote, or changed since)" >&2; fi; done
+	rm -rf build *.egg-info
