@@ -10,17 +10,19 @@ import numpy as np
 import sympy as sp
 
 from symdl.errors import LatexError
+from symdl.kinds.neuron_check import local_answers
 from symdl.latex_parse import parse_number
 from symdl.printer import substitute, tex, value_tex
 from symdl.solution import Figure, Math, Solution, Step, Tex, Text
 
 FIELDS = {"model", "activation", "slope", "W", "x", "b", "upstream", "domain", "saturation"}
 TOLERANCE = 1e-6
-checks_note = ("z, y and dy/dz recomputed in floating point; every gradient by central finite "
-               "differences of L = (dL/dy) y; the active fraction by a second algorithm in floats (the "
-               "distribution of W^T x + b as repeated convolutions of piecewise polynomials, or by "
-               "inverting its characteristic function for many inputs); the domain extremes by "
-               "enumerating the box's vertices.")
+checks_note = ("z recomputed as an exact sum of fractions; y, dy/dz and every gradient of L = (dL/dy) y "
+               "at 50 digits with mpmath, by complex-step derivatives of the forward pass (exact one-sided "
+               "difference quotients for the piecewise-linear ReLUs); the active fraction by a second "
+               "algorithm in floats (the distribution of W^T x + b as repeated convolutions of piecewise "
+               "polynomials, or by inverting its characteristic function for many inputs); the domain "
+               "extremes by enumerating the box's vertices.")
 
 UE = sp.UnevaluatedExpr
 Z = sp.Symbol("z")
@@ -477,11 +479,12 @@ def _local_derivative(act, z, y, alpha):
                             ", the " + ("first" if z > 0 else "second") + " case:"),
                        Step("", lhs=lhs, formula=closed, result=value)]
     if act.name == "sigmoid":
-        value = y * (1 - y)
+        # y (1 - y) with 1 - y = e^{-z}/(1 + e^{-z}) written out: no cancellation when y is 1 to 200 digits
+        value = sp.exp(-z) / (1 + sp.exp(-z)) ** 2
         return value, [Text("The local derivative of the sigmoid, in terms of its output ", Tex(r"y = \sigma(z)"), ":"),
                        Step("", lhs=lhs, formula=Y * (1 - Y), substituted=_y_sub(Y * (1 - Y), y), result=value)]
     if act.name == "tanh":
-        value = 1 - y ** 2
+        value = 1 / sp.cosh(z) ** 2   # = 1 - y^2, evaluated without cancelling 1 against tanh(z)^2
         return value, [Text("The local derivative of tanh, in terms of its output ", Tex(r"y = \tanh z"), ":"),
                        Step("", lhs=lhs, formula=1 - Y ** 2, substituted=_y_sub(1 - Y ** 2, y), result=value)]
     return sp.Integer(1), [Step("The identity passes its input unchanged:", lhs=lhs, formula=sp.Integer(1),
@@ -904,70 +907,13 @@ def _figure(n, z, y, dydz):
 
 # -------------------------------------------------------------------- independent ---
 
-def _float_activation(name, slope):
-    if name == "relu":
-        return lambda t: max(0.0, t)
-    if name == "leaky_relu":
-        return lambda t: t if t > 0 else slope * t
-    if name == "sigmoid":
-        return lambda t: 1.0 / (1.0 + math.exp(-t)) if t >= 0 else math.exp(t) / (1.0 + math.exp(t))
-    if name == "tanh":
-        return math.tanh
-    return lambda t: t
-
-
 def independent(question) -> dict:
-    """Every answer again in floats: direct sums, finite differences, a piecewise-polynomial volume."""
+    """Every answer again: z, y and the gradients at high precision (neuron_check), the domain analysis in floats."""
     n = read(question)
     name = n.activation.name
-    slope = float(n.slope) if n.slope is not None else 0.0
-    A = _float_activation(name, slope)
     W = np.array([float(v) for v in n.W])
-    x = np.array([float(v) for v in n.x])
-    b, up = float(n.b), float(n.upstream)
-    z = float(np.dot(W, x) + b)
-    out = {"z": z, "y": A(z)}
-    h = 1e-6
-
-    def loss(Wv, bv, xv):
-        return up * A(float(np.dot(Wv, xv) + bv))
-
-    kink = name in ("relu", "leaky_relu") and abs(z) < 1e-12
-    # derivative of A: central difference, or from the left at a kink (the stated convention)
-    dydz = (A(z) - A(z - h)) / h if kink else (A(z + h) - A(z - h)) / (2 * h)
-    if name in ("relu", "leaky_relu", "identity"):
-        dydz = round(dydz, 6)   # piecewise linear: the difference quotient is exact up to rounding
-    out["dy_dz"] = dydz
-    out["grad.z"] = up * dydz
-
-    def fd(f, v, coef):
-        """Central differences; at a kink, one-sided in the direction that lowers z (the convention)."""
-        g = np.zeros_like(v)
-        for i in range(v.size):
-            e = np.zeros_like(v)
-            e[i] = h
-            s = float(np.sign(coef[i]))
-            if kink and s != 0:
-                g[i] = (f(v) - f(v - s * e)) / (s * h)
-            else:
-                g[i] = (f(v + e) - f(v - e)) / (2 * h)
-        return g
-
-    gW = fd(lambda Wv: loss(Wv, b, x), W, x)
-    gx = fd(lambda xv: loss(W, b, xv), x, W)
-    gb = ((loss(W, b, x) - loss(W, b - h, x)) / h if kink
-          else (loss(W, b + h, x) - loss(W, b - h, x)) / (2 * h))
-    if name in ("relu", "leaky_relu", "identity"):
-        gW, gx, gb = np.round(gW, 9), np.round(gx, 9), round(gb, 9)
-    out["grad.W"], out["grad.x"], out["grad.b"] = gW.reshape(-1, 1), gx.reshape(-1, 1), gb
-    if name in ("sigmoid", "tanh"):
-        # log |dy/dz| in floats, finite for every z (the derivative itself underflows past |z| ~ 745)
-        a = abs(z)
-        log_slope = (-a - 2 * math.log1p(math.exp(-a)) if name == "sigmoid"
-                     else math.log(4.0) - 2 * a - 2 * math.log1p(math.exp(-2 * a)))
-        out["dead"] = bool(log_slope == -math.inf)
-    else:
-        out["dead"] = bool(abs(dydz) == 0.0)
+    b = float(n.b)
+    out = local_answers(n)      # z, y, dy/dz, gradients, dead, saturated: exact / mpmath, no float64
     lows = np.array([float(v) for v in n.lows])
     highs = np.array([float(v) for v in n.highs])
     # domain extremes by enumerating vertices (when few), else coordinatewise
@@ -997,7 +943,6 @@ def independent(question) -> dict:
     else:
         zsat = _bisect(lambda t: 1 - math.tanh(t) ** 2 - tau, 0.0, 50.0)
     out["saturation_z"] = zsat
-    out["saturated"] = bool(log_slope < math.log(tau))
     out["active_fraction"] = float_below(W, lows, highs, b, zsat) - float_below(W, lows, highs, b, -zsat)
     out["saturated_on_domain"] = bool(zmin >= zsat or zmax <= -zsat)
     # witness: where the segment from the minimizing to the maximizing vertex crosses z = 0

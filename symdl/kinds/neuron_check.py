@@ -1,0 +1,148 @@
+"""A neuron's second route at high precision: exact sums in fractions, mpmath complex steps, no float64."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import sympy as sp
+
+DPS = 50                      # mpmath working digits of this route
+STEP_DIGITS = 30              # complex step h = 10^-30: truncation error ~h^2, far below 1e-6
+
+
+def exact(value):
+    """A spec number as an exact Fraction, or (irrational) as an mpf at the working precision."""
+    value = sp.sympify(value)
+    if value.is_Rational:
+        return Fraction(int(value.p), int(value.q))
+    with mpmath.workdps(DPS + 20):
+        return mpmath.mpf(str(sp.N(value, DPS + 20)))
+
+
+def mp(value):
+    """A Fraction, int or mpf as an mpf (Fractions converted exactly up to the working precision)."""
+    if isinstance(value, Fraction):
+        return mpmath.mpf(value.numerator) / value.denominator
+    return mpmath.mpf(value)
+
+
+def fraction(value):
+    """An mpf (or Fraction, int) as the exact Fraction of its binary value: precise in any verifier."""
+    if isinstance(value, (Fraction, int)):
+        return Fraction(value)
+    value = mpmath.mpf(value)
+    if not mpmath.isfinite(value):
+        raise OverflowError("a non-finite value in the high-precision route")
+    sign, man, exp, _ = value._mpf_
+    return (-1) ** sign * Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
+def _sigmoid(t):
+    """1 / (1 + e^-t) for real or complex t, written so that no exponent is positive."""
+    if mpmath.re(t) >= 0:
+        return 1 / (1 + mpmath.exp(-t))
+    e = mpmath.exp(t)
+    return e / (1 + e)
+
+
+def _tanh(t):
+    """tanh t from e^{-2|t|}: (1 - e)/(1 + e), mirrored for negative real part."""
+    if mpmath.re(t) < 0:
+        return -_tanh(-t)
+    e = mpmath.exp(-2 * t)
+    return (1 - e) / (1 + e)
+
+
+SMOOTH = {"sigmoid": _sigmoid, "tanh": _tanh, "identity": lambda t: t}
+
+
+def _piecewise(name, slope):
+    """relu / leaky relu on exact numbers (Fractions stay Fractions)."""
+    if name == "relu":
+        return lambda t: t if t > 0 else 0 * t
+    return lambda t: t if t > 0 else slope * t
+
+
+def local_answers(n) -> dict:
+    """z, y, dy/dz, every gradient, dead and saturated, recomputed without the symbolic solution.
+
+    z is an exact sum of fractions. For sigmoid, tanh and the identity, dy/dz and the
+    gradients are complex-step derivatives Im f(v + ih)/h of the forward pass in mpmath at
+    50 digits (no cancellation, so e^-400 comes out to full relative precision). For the
+    piecewise-linear ReLUs they are exact difference quotients of fractions with a step that
+    stays on one linear piece (from the left at the kink z = 0, the stated convention).
+    """
+    name = n.activation.name
+    W = [exact(v) for v in n.W]
+    x = [exact(v) for v in n.x]
+    b, up = exact(n.b), exact(n.upstream)
+    slope = exact(n.slope) if n.slope is not None else Fraction(0)
+    z = sum((w * v for w, v in zip(W, x)), Fraction(0)) + b
+    with mpmath.workdps(DPS):
+        if name in SMOOTH:
+            out = _smooth(SMOOTH[name], W, x, b, up, z)
+        else:
+            out = _linear_pieces(_piecewise(name, slope), W, x, b, up, z)
+        out["dead"] = bool(out["dy_dz"] == 0)
+        if n.threshold is not None:
+            out["saturated"] = bool(abs(mp(out["dy_dz"])) < mp(exact(n.threshold)))
+    return {k: v if isinstance(v, bool) else [fraction(e) for e in v] if isinstance(v, list) else fraction(v)
+            for k, v in out.items()}
+
+
+def _smooth(A, W, x, b, up, z):
+    h = mpmath.mpf(10) ** -STEP_DIGITS
+    ih = mpmath.mpc(0, h)
+    Wm, xm, bm, upm = [mp(w) for w in W], [mp(v) for v in x], mp(b), mp(up)
+
+    def loss(Wv, xv, bv):
+        return upm * A(mpmath.fsum(w * v for w, v in zip(Wv, xv)) + bv)
+
+    def step(f):
+        return fraction(mpmath.im(f) / h)
+
+    def bump(vec, i):
+        return [v + ih if j == i else v for j, v in enumerate(vec)]
+
+    zm = mp(z)
+    return {
+        "z": z,
+        "y": fraction(mpmath.re(A(zm))),
+        "dy_dz": step(A(zm + ih)),
+        "grad.z": step(upm * A(zm + ih)),
+        "grad.W": [step(loss(bump(Wm, i), xm, bm)) for i in range(len(W))],
+        "grad.x": [step(loss(Wm, bump(xm, i), bm)) for i in range(len(x))],
+        "grad.b": step(loss(Wm, xm, bm + ih)),
+    }
+
+
+def _linear_pieces(A, W, x, b, up, z):
+    kink = z == 0
+
+    def quotient(f, coef):
+        """df/dt at t = 0 where the pre-activation moves by coef * t: exact on one linear piece."""
+        if coef == 0:
+            return Fraction(0)
+        if kink:    # one-sided, in the direction that lowers z (the convention at the kink)
+            s = 1 if coef > 0 else -1
+            return (f(0) - f(-s)) / s
+        t = abs(z) / (2 * abs(coef))
+        return (f(t) - f(-t)) / (2 * t)
+
+    def loss(Wv, xv, bv):
+        return up * A(sum((w * v for w, v in zip(Wv, xv)), Fraction(0)) + bv)
+
+    def along(vec, i, t):
+        return [v + t if j == i else v for j, v in enumerate(vec)]
+
+    dydz = quotient(lambda t: A(z + t), 1)
+    return {
+        "z": z,
+        "y": A(z),
+        "dy_dz": dydz,
+        "grad.z": quotient(lambda t: up * A(z + t), 1),
+        "grad.W": [quotient(lambda t, i=i: loss(along(W, i, t), x, b), x[i]) for i in range(len(W))],
+        "grad.x": [quotient(lambda t, i=i: loss(W, along(x, i, t), b), W[i]) for i in range(len(x))],
+        "grad.b": quotient(lambda t: loss(W, x, b + t), 1),
+    }
