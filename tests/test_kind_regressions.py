@@ -185,3 +185,104 @@ def test_softmax_wrong_sign_gradient_is_not_verified():
     sol = softmax.solve(q)
     sol.answers["a.grad.scores"] = sympy.Matrix([sympy.Float("1.0853e-165"), sympy.Float("5.08e-435")])
     assert not next(c for c in verify(q, sol) if c.name == "a.grad.scores").ok
+
+
+# ------------------------------------------------------------------------ training logs ---
+
+def refused(tmp_path, spec: Path, *must_name):
+    """``derive`` ends in exit 2 with one line naming the spec, the question, the field and ``must_name``."""
+    out = tmp_path / "out"
+    proc = cli("derive", str(spec), "--out", str(out), "--no-pdf")
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    line = lines[0]
+    for text in (spec.name, f"question {question_id(spec)}", "field 'log'", *must_name):
+        assert text in line, (text, line)
+    assert not out.exists() or not any(out.iterdir())
+    return line
+
+
+def question_id(spec: Path):
+    import tomllib
+    return tomllib.loads(spec.read_text())["question"][0]["id"]
+
+
+def test_csv_duplicated_mapped_column_is_refused(tmp_path):
+    # header: epoch,loss,loss,val_accuracy,val_loss and columns.train_loss = "loss"
+    line = refused(tmp_path, REG / "csv_dup_col" / "dup_col.toml", "dup_col.csv", "line 1", "'loss'",
+                   "columns.train_loss")
+    assert "columns 2, 3" in line
+
+
+def test_percent_in_a_loss_cell_is_refused(tmp_path):
+    # percent.txt line 21: '5  750  01:33:14  50.24    50%    3.0000e-07'
+    assert (REG / "log_percent" / "percent.txt").read_text().splitlines()[20].split("\t")[5] == "50%"
+    refused(tmp_path, REG / "log_percent" / "percent.toml", "percent.txt", "line 21", "'Mini-batch Loss'", "50%")
+
+
+def test_csv_field_over_the_csv_limit_is_refused(tmp_path):
+    text = (REG / "csv_huge_field" / "huge_field.csv").read_text().splitlines()
+    assert len(text[16]) > 131072                                   # line 17 holds the 200000-character cell
+    refused(tmp_path, REG / "csv_huge_field" / "huge_field.toml", "huge_field.csv", "line 17")
+
+
+def test_5000_digit_cell_is_refused(tmp_path):
+    assert len((REG / "log_long_digits" / "long_digits.txt").read_text().splitlines()[20]) > 5000
+    refused(tmp_path, REG / "log_long_digits" / "long_digits.toml", "long_digits.txt", "line 21",
+            "'Mini-batch Loss'")
+
+
+def test_zero_validation_losses_are_refused(tmp_path):
+    # every loss is 0: the relative change of the validation loss, (y_last - y_first) / y_first, is 0/0
+    refused(tmp_path, REG / "log_zero_losses" / "zero_losses.toml", "zero_losses.txt", "line 2",
+            "'Validation Loss'")
+
+
+CONST = REG / "log_const_val" / "const_val.toml"
+
+
+def test_constant_validation_loss_has_no_trend_in_either_route():
+    from symdl.kinds import training_log
+
+    rows = [line.split("\t") for line in (CONST.parent / "const_val.txt").read_text().splitlines()[1:]
+            if line.count("\t") == 7]                     # table rows (not the page headers)
+    assert len(rows) == 101
+    assert {r[6] for r in rows if r[6]} == {"1200.0000"}           # the validation loss never moves
+    q = question(CONST)
+    derived = training_log.solve(q).answers
+    other = training_log.independent(q)
+    for answers in (derived, other):
+        assert answers["val_loss_slope_per_epoch"] == 0
+        assert answers["val_loss_slope_t"] == 0
+        assert answers["val_loss_change_total"] == 0
+        assert answers["val_loss_change_per_epoch"] == 0
+        assert answers["learning"] is False
+        # 25 epochs, the last row is epoch 25 at iteration 3875: 155 iterations of 32 samples
+        assert answers["iterations_per_epoch"] == 155 and answers["train_set_size"] == 155 * 32
+
+
+def test_constant_validation_loss_derives_verified(tmp_path):
+    proc, q = derive_json(CONST, tmp_path / "out", pdf=True)
+    assert proc.returncode == 0, proc.stderr
+    assert q["verified"] is True and q["answers"]["learning"] is False
+    assert q["answers"]["val_loss_slope_t"] == 0
+
+
+def test_float_slope_t_matches_the_textbook_formula():
+    from fractions import Fraction
+
+    from symdl.kinds.log_cells import slope_t
+
+    assert slope_t([1, 2, 3, 4, 5], [1200.0] * 5) == (0.0, 0.0)
+    b, t = slope_t([1, 2, 3, 4], [2.0, 4.0, 6.0, 8.0])              # an exact line: zero residual
+    assert b == pytest.approx(2.0, rel=1e-12) and t == float("inf")
+    xs, ys = [1, 2, 3, 4, 5], [Fraction(v) for v in ("5.1", "4.9", "4.2", "4.4", "3.1")]
+    n = len(xs)
+    mx, my = Fraction(sum(xs), n), sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    sse = sum((y - my - slope * (x - mx)) ** 2 for x, y in zip(xs, ys))
+    t_true = float(slope) / (float(sse / (n - 2) / sxx) ** 0.5)
+    b, t = slope_t(xs, [float(y) for y in ys])
+    assert b == pytest.approx(float(slope), rel=1e-12) and t == pytest.approx(t_true, rel=1e-12)
