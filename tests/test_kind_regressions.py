@@ -286,3 +286,30 @@ def test_float_slope_t_matches_the_textbook_formula():
     t_true = float(slope) / (float(sse / (n - 2) / sxx) ** 0.5)
     b, t = slope_t(xs, [float(y) for y in ys])
     assert b == pytest.approx(float(slope), rel=1e-12) and t == pytest.approx(t_true, rel=1e-12)
+
+
+# ------------------------------------------------------------------------- architecture ---
+
+def test_layer_named_total_is_refused(tmp_path):
+    out = tmp_path / "out"
+    spec = REG / "arch_layer_named_total_exit3.toml"
+    proc = cli("derive", str(spec), "--out", str(out), "--no-pdf")
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert spec.name in line and "question A" in line and "field 'layer.total.name'" in line
+    assert "reserved" in line and not out.exists()
+
+
+def test_totals_keep_their_answer_names(tmp_path):
+    # the same network with the last layer renamed derives, and the totals keep their names
+    spec = tmp_path / "renamed.toml"
+    spec.write_text((REG / "arch_layer_named_total_exit3.toml").read_text().replace('name = "total"',
+                                                                                   'name = "c2"'))
+    proc, q = derive_json(spec, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    a = q["answers"]
+    # PyTorch: in 3x32x32; c1 8 filters 3x3, padding 1 -> 8x32x32; c2 4 filters 3x3 -> 4x30x30
+    assert a["c1.learnables"] == 3 * 3 * 3 * 8 + 8 and a["c2.learnables"] == 3 * 3 * 8 * 4 + 4
+    assert a["total.learnables"] == 224 + 292
+    assert a["c2.output"] == [4, 30, 30]
+    assert a["total.macs"] == 3 * 3 * 3 * 8 * 32 * 32 + 3 * 3 * 8 * 4 * 30 * 30
