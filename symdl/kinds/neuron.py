@@ -10,7 +10,7 @@ import numpy as np
 import sympy as sp
 
 from symdl.errors import LatexError
-from symdl.kinds.neuron_check import local_answers
+from symdl.kinds.neuron_check import domain_answers, local_answers
 from symdl.latex_parse import parse_number
 from symdl.printer import substitute, tex, value_tex
 from symdl.solution import Figure, Math, Solution, Step, Tex, Text
@@ -908,7 +908,8 @@ def _figure(n, z, y, dydz):
 # -------------------------------------------------------------------- independent ---
 
 def independent(question) -> dict:
-    """Every answer again: z, y and the gradients at high precision (neuron_check), the domain analysis in floats."""
+    """Every answer again: z, y, the gradients and the box's extremes exact or at 50 digits (neuron_check);
+    the saturation point and the active fraction in floats."""
     n = read(question)
     name = n.activation.name
     W = np.array([float(v) for v in n.W])
@@ -916,17 +917,8 @@ def independent(question) -> dict:
     out = local_answers(n)      # z, y, dy/dz, gradients, dead, saturated: exact / mpmath, no float64
     lows = np.array([float(v) for v in n.lows])
     highs = np.array([float(v) for v in n.highs])
-    # domain extremes by enumerating vertices (when few), else coordinatewise
-    if len(W) <= 16:
-        import itertools
-
-        zs = [float(np.dot(W, np.where(np.array(bits), highs, lows)) + b)
-              for bits in itertools.product([False, True], repeat=len(W))]
-        zmax, zmin = max(zs), min(zs)
-    else:
-        zmax = b + float(np.sum(np.maximum(W * lows, W * highs)))
-        zmin = b + float(np.sum(np.minimum(W * lows, W * highs)))
-    out["domain.z_max"], out["domain.z_min"] = zmax, zmin
+    out.update(domain_answers(n))   # extremes over the box and the witness, exact
+    zmax, zmin = out["domain.z_max"], out["domain.z_min"]
     if name == "identity":
         out["active_fraction"] = 1.0
         out["dead_on_domain"] = False
@@ -944,17 +936,7 @@ def independent(question) -> dict:
         zsat = _bisect(lambda t: 1 - math.tanh(t) ** 2 - tau, 0.0, 50.0)
     out["saturation_z"] = zsat
     out["active_fraction"] = float_below(W, lows, highs, b, zsat) - float_below(W, lows, highs, b, -zsat)
-    out["saturated_on_domain"] = bool(zmin >= zsat or zmax <= -zsat)
-    # witness: where the segment from the minimizing to the maximizing vertex crosses z = 0
-    x_hi = np.where(W > 0, highs, lows)
-    x_lo = np.where(W > 0, lows, highs)
-    if zmin <= 0 <= zmax:
-        t = 0.0 if zmax == zmin else -zmin / (zmax - zmin)
-        wit = x_lo + t * (x_hi - x_lo)
-    else:
-        wit = x_hi if zmax < 0 else x_lo
-    out["witness"] = wit.reshape(-1, 1)
-    out["witness.z"] = float(np.dot(W, wit) + b)
+    out["saturated_on_domain"] = bool(float(zmin) >= zsat or float(zmax) <= -zsat)
     return out
 
 

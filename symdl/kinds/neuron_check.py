@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 DPS = 50                      # mpmath working digits of this route
@@ -146,3 +148,39 @@ def _linear_pieces(A, W, x, b, up, z):
         "grad.x": [quotient(lambda t, i=i: loss(W, along(x, i, t), b), W[i]) for i in range(len(x))],
         "grad.b": quotient(lambda t: loss(W, x, b + t), 1),
     }
+
+
+def domain_answers(n) -> dict:
+    """The extremes of z over the input box and the witness point, exact.
+
+    The extreme vertices are searched by enumerating every vertex in floats (few inputs) or
+    coordinatewise (many); the z of the chosen vertices, the crossing point of the segment
+    between them and its z are then computed in fractions, so a z of exactly 0 stays 0.
+    """
+    W = [exact(v) for v in n.W]
+    lows, highs = [exact(v) for v in n.lows], [exact(v) for v in n.highs]
+    b = exact(n.b)
+
+    def z_at(point):
+        return sum((w * v for w, v in zip(W, point)), Fraction(0)) + b
+
+    if len(W) <= 16:
+        Wf = np.array([float(w) for w in W])
+        lo_f, hi_f = np.array([float(v) for v in lows]), np.array([float(v) for v in highs])
+        bits = np.array(list(itertools.product([False, True], repeat=len(W))))
+        zs = np.where(bits, hi_f, lo_f) @ Wf
+        pick = [bits[int(np.argmax(zs))], bits[int(np.argmin(zs))]]
+        v_max, v_min = ([hi if bit else lo for bit, lo, hi in zip(p, lows, highs)] for p in pick)
+    else:
+        v_max = [hi if w > 0 else lo for w, lo, hi in zip(W, lows, highs)]
+        v_min = [lo if w > 0 else hi for w, lo, hi in zip(W, lows, highs)]
+    zmax, zmin = z_at(v_max), z_at(v_min)
+    x_hi = [hi if w > 0 else lo for w, lo, hi in zip(W, lows, highs)]
+    x_lo = [lo if w > 0 else hi for w, lo, hi in zip(W, lows, highs)]
+    if zmin <= 0 <= zmax:
+        t = Fraction(0) if zmax == zmin else -zmin / (zmax - zmin)
+        wit = [lo + t * (hi - lo) for lo, hi in zip(x_lo, x_hi)]
+    else:
+        wit = x_hi if zmax < 0 else x_lo
+    return {"domain.z_max": fraction(zmax), "domain.z_min": fraction(zmin),
+            "witness": [fraction(v) for v in wit], "witness.z": fraction(z_at(wit))}
