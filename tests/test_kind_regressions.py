@@ -132,6 +132,32 @@ def test_neuron_wrong_tiny_slope_is_not_verified(name, activation, z, published)
     assert not next(c for c in verify(q, sol) if c.name == "dy_dz").ok
 
 
+def one_neuron(tmp_path, activation, z, upstream="-3"):
+    """A one-input neuron with W = 1, x = 1 and b = z - 1 (z an exact decimal string)."""
+    from decimal import Decimal
+
+    path = tmp_path / "n.toml"
+    path.write_text(f'[exam]\nid = "t"\ntitle = "t"\n[[question]]\nid = "Q"\nkind = "neuron"\n'
+                    f"activation = '{activation}'\nW = '[1]'\nx = '[1]'\nb = '{Decimal(z) - 1}'\n"
+                    f"upstream = '{upstream}'\n")
+    return question(path)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("z", ["-700", "-400.5", "-37", "-0.25", "0", "0.5", "21.25", "199", "900"])
+def test_neuron_slope_anywhere_is_relatively_exact(tmp_path, activation, z):
+    q = one_neuron(tmp_path, activation, z)
+    with mpmath.workdps(2000):                     # enough digits for y(1-y) to survive at |z| = 900
+        zz = mpmath.mpf(z)
+        y = 1 / (1 + mpmath.exp(-zz)) if activation == "sigmoid" else mpmath.tanh(zz)
+        truth = +(y * (1 - y) if activation == "sigmoid" else 1 - y * y)
+    a, other = neuron.solve(q).answers, neuron.independent(q)
+    assert close(a["z"], mpmath.mpf(z)) and close(other["z"], mpmath.mpf(z))
+    for answers in (a, other):
+        assert close(answers["dy_dz"], truth)
+        assert close(answers["grad.z"], -3 * truth)
+
+
 # ----------------------------------------------------------------------------- softmax ---
 
 SOFTMAX = REG / "softmax_apart1000_wrong_grad_verified.toml"
@@ -177,6 +203,26 @@ def test_softmax_far_apart_scores_derive_verified(tmp_path):
     # -5e-435 is below float64's range: whatever answers.json writes must not be positive
     assert str(g).startswith("-") and mpmath.mpf(str(g)) <= 0
     assert list((tmp_path / "out").glob("*/answer-key.pdf"))
+
+
+@pytest.mark.parametrize("scores, label", [((1000, 0, -1000), 1), ((1000, 0, -1000), 3), ((-5, 1995, 2000), 2),
+                                           ((0.5, 0.25, 0), 2), ((300, 300, -300), 1)])
+def test_softmax_gradients_far_apart_are_relatively_exact(tmp_path, scores, label):
+    rows = r" \\ ".join(str(s) for s in scores)
+    path = tmp_path / "s.toml"
+    path.write_text(f'[exam]\nid = "t"\ntitle = "t"\n[[question]]\nid = "S"\nkind = "softmax"\n'
+                    f"W = '\\begin{{bmatrix}} {rows} \\end{{bmatrix}}'\nB = '[0 \\quad 0 \\quad 0]^T'\n"
+                    f"[[question.case]]\nid = \"a\"\nx = '[1]'\nlabel = {label}\n")
+    q = question(path)
+    with mpmath.workdps(3000):
+        e = [mpmath.exp(mpmath.mpf(s)) for s in scores]
+        p = [v / mpmath.fsum(e) for v in e]
+        grad = [+(p[k] - (1 if k == label - 1 else 0)) for k in range(3)]
+        loss = +(-mpmath.log(p[label - 1]))
+    for answers in (softmax.solve(q).answers, softmax.independent(q)):
+        assert close(answers["a.loss"], loss)
+        assert all(close(v, t) for v, t in zip(entries(answers["a.grad.scores"]), grad))
+        assert all(close(v, t) for v, t in zip(entries(answers["a.probs"]), p))
 
 
 @XFAIL_VERIFY
