@@ -121,6 +121,10 @@ def test_neuron_tiny_slope_derives_verified(tmp_path, name, activation, z, publi
     assert q["answers"]["dy_dz"] == pytest.approx(float(mpmath.mpf(published)), rel=1e-12, abs=0)
     if activation == "sigmoid":
         assert list((tmp_path / "out").glob("*/answer-key.pdf"))
+    # the sheet shows the derivative without the cancellation, not y(1 - y) = (1)(1 - (1))
+    tex = next((tmp_path / "out").glob("*/answer-key.tex")).read_text()
+    assert r"\left(1 - \left(1\right)\right)" not in tex and r"1 - \left(1\right)^{2}" not in tex
+    assert (r"\frac{e^{-400}}{1 + e^{-400}}" if activation == "sigmoid" else r"\cosh^2(200)") in tex
 
 
 @XFAIL_VERIFY

@@ -482,13 +482,24 @@ def _local_derivative(act, z, y, alpha):
         # y (1 - y) with 1 - y = e^{-z}/(1 + e^{-z}) written out: no cancellation when y is 1 to 200 digits
         value = sp.exp(-z) / (1 + sp.exp(-z)) ** 2
         return value, [Text("The local derivative of the sigmoid, in terms of its output ", Tex(r"y = \sigma(z)"), ":"),
-                       Step("", lhs=lhs, formula=Y * (1 - Y), substituted=_y_sub(Y * (1 - Y), y), result=value)]
+                       Step("", lhs=lhs, formula=Y * (1 - Y), substituted=_tail_sub(act, z, y) or
+                            _y_sub(Y * (1 - Y), y), result=value)]
     if act.name == "tanh":
         value = 1 / sp.cosh(z) ** 2   # = 1 - y^2, evaluated without cancelling 1 against tanh(z)^2
         return value, [Text("The local derivative of tanh, in terms of its output ", Tex(r"y = \tanh z"), ":"),
-                       Step("", lhs=lhs, formula=1 - Y ** 2, substituted=_y_sub(1 - Y ** 2, y), result=value)]
+                       Step("", lhs=lhs, formula=1 - Y ** 2, substituted=_tail_sub(act, z, y) or
+                            _y_sub(1 - Y ** 2, y), result=value)]
     return sp.Integer(1), [Step("The identity passes its input unchanged:", lhs=lhs, formula=sp.Integer(1),
                                 result=sp.Integer(1))]
+
+
+def _tail_sub(act, z, y):
+    """Where y shows as +-1 when rounded, the derivative written without the cancellation, else None."""
+    if value_tex(y)[1] not in ("1", "-1"):
+        return None
+    if act.name == "sigmoid":
+        return Tex(tex(y) + r" \cdot " + tex(sp.exp(-z) / (1 + sp.exp(-z))))
+    return Tex(r"1 - \tanh^2(" + tex(z) + r") = \frac{1}{\cosh^2(" + tex(z) + ")}")
 
 
 def _y_sub(expr, y):
