@@ -162,6 +162,21 @@ def test_neuron_slope_anywhere_is_relatively_exact(tmp_path, activation, z):
         assert close(answers["grad.z"], -3 * truth)
 
 
+@pytest.mark.parametrize("activation, z", [("tanh", "999999"), ("sigmoid", "-999990")])
+def test_neuron_slope_at_the_largest_z_is_exact_and_quick(tmp_path, activation, z):
+    import time
+
+    q = one_neuron(tmp_path, activation, z, upstream="1")
+    with mpmath.workdps(50):                        # closed forms without cancellation
+        zz = abs(mpmath.mpf(z))
+        truth = (4 * mpmath.exp(-2 * zz) / (1 + mpmath.exp(-2 * zz)) ** 2 if activation == "tanh"
+                 else mpmath.exp(-zz) / (1 + mpmath.exp(-zz)) ** 2)
+    start = time.perf_counter()
+    a, other = neuron.solve(q).answers, neuron.independent(q)
+    assert time.perf_counter() - start < 10          # 24 s before (the route returned half-million-digit fractions)
+    assert close(a["dy_dz"], truth) and close(other["dy_dz"], truth)
+
+
 # ----------------------------------------------------------------------------- softmax ---
 
 SOFTMAX = REG / "softmax_apart1000_wrong_grad_verified.toml"

@@ -29,15 +29,18 @@ def mp(value):
     return mpmath.mpf(value)
 
 
-def fraction(value):
-    """An mpf (or Fraction, int) as the exact Fraction of its binary value: precise in any verifier."""
+def number(value):
+    """A result for the verifier: Fractions (exact) as they are, an mpf as a SymPy Float of its 50 digits.
+
+    A Float, not the mpf's exact binary fraction: e^-400000 as a Fraction has a denominator of
+    half a million digits, which every consumer would then have to divide out.
+    """
     if isinstance(value, (Fraction, int)):
         return Fraction(value)
     value = mpmath.mpf(value)
     if not mpmath.isfinite(value):
         raise OverflowError("a non-finite value in the high-precision route")
-    sign, man, exp, _ = value._mpf_
-    return (-1) ** sign * Fraction(int(man)) * Fraction(2) ** int(exp)
+    return sp.Float(value, DPS)
 
 
 def _sigmoid(t):
@@ -89,7 +92,7 @@ def local_answers(n) -> dict:
         out["dead"] = bool(out["dy_dz"] == 0)
         if n.threshold is not None:
             out["saturated"] = bool(abs(mp(out["dy_dz"])) < mp(exact(n.threshold)))
-    return {k: v if isinstance(v, bool) else [fraction(e) for e in v] if isinstance(v, list) else fraction(v)
+    return {k: v if isinstance(v, bool) else [number(e) for e in v] if isinstance(v, list) else number(v)
             for k, v in out.items()}
 
 
@@ -102,7 +105,7 @@ def _smooth(A, W, x, b, up, z):
         return upm * A(mpmath.fsum(w * v for w, v in zip(Wv, xv)) + bv)
 
     def step(f):
-        return fraction(mpmath.im(f) / h)
+        return mpmath.im(f) / h
 
     def bump(vec, i):
         return [v + ih if j == i else v for j, v in enumerate(vec)]
@@ -110,7 +113,7 @@ def _smooth(A, W, x, b, up, z):
     zm = mp(z)
     return {
         "z": z,
-        "y": fraction(mpmath.re(A(zm))),
+        "y": mpmath.re(A(zm)),
         "dy_dz": step(A(zm + ih)),
         "grad.z": step(upm * A(zm + ih)),
         "grad.W": [step(loss(bump(Wm, i), xm, bm)) for i in range(len(W))],
@@ -182,5 +185,5 @@ def domain_answers(n) -> dict:
         wit = [lo + t * (hi - lo) for lo, hi in zip(x_lo, x_hi)]
     else:
         wit = x_hi if zmax < 0 else x_lo
-    return {"domain.z_max": fraction(zmax), "domain.z_min": fraction(zmin),
-            "witness": [fraction(v) for v in wit], "witness.z": fraction(z_at(wit))}
+    return {"domain.z_max": number(zmax), "domain.z_min": number(zmin),
+            "witness": [number(v) for v in wit], "witness.z": number(z_at(wit))}

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import mpmath
 
-from symdl.kinds.neuron_check import DPS, STEP_DIGITS, exact, fraction, mp
+from symdl.kinds.neuron_check import DPS, STEP_DIGITS, exact, mp, number
 
 
 def _sign(w):
@@ -77,10 +77,10 @@ def case_answers(p, case) -> dict:
     x = [exact(v) for v in case.x]
     sc = Scores(W, B, x, case.regularization, p.reading)
     cid, out = case.id, {}
-    out[f"{cid}.scores"] = [fraction(v) for v in sc.exact]
+    out[f"{cid}.scores"] = [number(v) for v in sc.exact]
     with mpmath.workdps(DPS):
         s = sc.to_mp()
-        out[f"{cid}.probs"] = [fraction(v) for v in probabilities(s)]
+        out[f"{cid}.probs"] = [number(v) for v in probabilities(s)]
         out[f"{cid}.predicted"] = max(range(p.N), key=lambda k: (sc.exact[k], -k)) + 1
         if case.label is None:
             return out
@@ -95,11 +95,11 @@ def case_answers(p, case) -> dict:
             def L(v, loss=loss, margins=margins):
                 return cross_entropy(v, y) if loss == "cross_entropy" else _hinge(v, y, delta, margins)
 
-            out[f"{prefix}.loss"] = fraction(mpmath.re(L(s)))
-            grad_s = [fraction(mpmath.im(L(sc.bumped(k, ih))) / h) for k in range(p.N)]
+            out[f"{prefix}.loss"] = number(mpmath.re(L(s)))
+            grad_s = [number(mpmath.im(L(sc.bumped(k, ih))) / h) for k in range(p.N)]
             out[f"{prefix}.grad.scores"] = grad_s
             out[f"{prefix}.grad.B"] = list(grad_s)
-            out[f"{prefix}.grad.W"] = [[fraction(mpmath.im(L(sc.bumped_W(n, i, ih))) / h) for i in range(p.D)]
+            out[f"{prefix}.grad.W"] = [[number(mpmath.im(L(sc.bumped_W(n, i, ih))) / h) for i in range(p.D)]
                                        for n in range(p.N)]
     return out
 
