@@ -177,6 +177,21 @@ def test_neuron_slope_at_the_largest_z_is_exact_and_quick(tmp_path, activation, 
     assert close(a["dy_dz"], truth) and close(other["dy_dz"], truth)
 
 
+def test_tiny_active_fraction_is_exact_in_both_routes(tmp_path):
+    from fractions import Fraction
+
+    path = tmp_path / "f.toml"
+    ones = r" \quad ".join(["1"] * 5)
+    halves = r" \quad ".join(["0.5"] * 5)
+    path.write_text(f'[exam]\nid = "t"\ntitle = "t"\n[[question]]\nid = "Q"\nkind = "neuron"\n'
+                    f"activation = 'relu'\nW = '[{ones}]^T'\nx = '[{halves}]^T'\nb = '-4.99'\nupstream = '1'\n")
+    q = question(path)
+    # x uniform on [0, 1]^5: z > 0 is the corner simplex sum x_i > 4.99 of side 0.01, volume 0.01^5 / 5!
+    truth = Fraction(1, 100) ** 5 / 120
+    assert neuron.independent(q)["active_fraction"] == truth      # the float route gave 8.3356e-13
+    assert close(neuron.solve(q).answers["active_fraction"], mpmath.mpf(1) / 1200000000000)
+
+
 # ----------------------------------------------------------------------------- softmax ---
 
 SOFTMAX = REG / "softmax_apart1000_wrong_grad_verified.toml"

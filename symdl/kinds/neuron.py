@@ -10,7 +10,7 @@ import numpy as np
 import sympy as sp
 
 from symdl.errors import LatexError
-from symdl.kinds.neuron_check import domain_answers, local_answers
+from symdl.kinds.neuron_check import active_fraction, domain_answers, local_answers, saturation_point
 from symdl.latex_parse import parse_number
 from symdl.printer import substitute, tex, value_tex
 from symdl.solution import Figure, Math, Solution, Step, Tex, Text
@@ -20,9 +20,10 @@ TOLERANCE = 1e-6
 checks_note = ("z recomputed as an exact sum of fractions; y, dy/dz and every gradient of L = (dL/dy) y "
                "at 50 digits with mpmath, by complex-step derivatives of the forward pass (exact one-sided "
                "difference quotients for the piecewise-linear ReLUs); the active fraction by a second "
-               "algorithm in floats (the distribution of W^T x + b as repeated convolutions of piecewise "
-               "polynomials, or by inverting its characteristic function for many inputs); the domain "
-               "extremes by enumerating the box's vertices.")
+               "algorithm (the distribution of W^T x + b as repeated convolutions of piecewise "
+               "polynomials in exact fractions for up to 8 inputs, else by inverting its characteristic "
+               "function in floats); z_sat by bisection at 50 digits; the domain extremes by searching "
+               "the box's vertices.")
 
 UE = sp.UnevaluatedExpr
 Z = sp.Symbol("z")
@@ -919,8 +920,8 @@ def _figure(n, z, y, dydz):
 # -------------------------------------------------------------------- independent ---
 
 def independent(question) -> dict:
-    """Every answer again: z, y, the gradients and the box's extremes exact or at 50 digits (neuron_check);
-    the saturation point and the active fraction in floats."""
+    """Every answer again: z, y, the gradients, the box's extremes, z_sat and (up to 8 inputs) the active
+    fraction exact or at 50 digits (neuron_check, neuron_volume); past 8 inputs the fraction in floats."""
     n = read(question)
     name = n.activation.name
     W = np.array([float(v) for v in n.W])
@@ -935,32 +936,20 @@ def independent(question) -> dict:
         out["dead_on_domain"] = False
         return out
     if name in ("relu", "leaky_relu"):
-        # P(z > 0): the distribution of z = b + sum W_i x_i, x uniform on the box
-        out["active_fraction"] = 1.0 - float_below(W, lows, highs, b, 0.0)
+        # P(z > 0): the distribution of z = b + sum W_i x_i, x uniform on the box (exact up to 8 inputs)
+        exact_fraction = active_fraction(n)
+        out["active_fraction"] = (exact_fraction if exact_fraction is not None
+                                  else 1.0 - float_below(W, lows, highs, b, 0.0))
         out["dead_on_domain"] = bool(zmax <= 0) if name == "relu" else False
         return out
-    tau = float(n.threshold)
-    if name == "sigmoid":
-        # solve s (1 - s) = tau on the upper branch, then z = logit(s), by bisection
-        zsat = _bisect(lambda t: 1 / (1 + math.exp(-t)) * (1 - 1 / (1 + math.exp(-t))) - tau, 0.0, 50.0)
-    else:
-        zsat = _bisect(lambda t: 1 - math.tanh(t) ** 2 - tau, 0.0, 50.0)
-    out["saturation_z"] = zsat
-    out["active_fraction"] = float_below(W, lows, highs, b, zsat) - float_below(W, lows, highs, b, -zsat)
+    zsat_hp = saturation_point(name, n.threshold)      # bisection at 50 digits
+    zsat = float(zsat_hp)
+    out["saturation_z"] = sp.Float(zsat_hp, 50)
+    exact_fraction = active_fraction(n, zsat_hp)
+    out["active_fraction"] = (exact_fraction if exact_fraction is not None else
+                              float_below(W, lows, highs, b, zsat) - float_below(W, lows, highs, b, -zsat))
     out["saturated_on_domain"] = bool(float(zmin) >= zsat or float(zmax) <= -zsat)
     return out
-
-
-def _bisect(f, lo, hi):
-    flo = f(lo)
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        fm = f(mid)
-        if (fm > 0) == (flo > 0):
-            lo, flo = mid, fm
-        else:
-            hi = mid
-    return (lo + hi) / 2
 
 
 def fourier_below(c, r):

@@ -187,3 +187,42 @@ def domain_answers(n) -> dict:
         wit = x_hi if zmax < 0 else x_lo
     return {"domain.z_max": number(zmax), "domain.z_min": number(zmin),
             "witness": [number(v) for v in wit], "witness.z": number(z_at(wit))}
+
+
+MAX_EXACT_VOLUME_TERMS = 8   # beyond this many nonzero weights the float Fourier route is used
+
+
+def saturation_point(name, tau):
+    """z_sat > 0 where |A'(z_sat)| = tau: bisection at 50 digits on A' computed from A itself."""
+    with mpmath.workdps(DPS):
+        tau = mp(exact(tau))
+        A = SMOOTH[name]
+
+        def slope(t):
+            y = A(t)
+            return y * (1 - y) if name == "sigmoid" else 1 - y * y
+
+        lo, hi = mpmath.mpf(0), mpmath.mpf(50)
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if slope(mid) > tau else (lo, mid)
+        return (lo + hi) / 2
+
+
+def active_fraction(n, zsat=None):
+    """P(z > 0) (zsat None) or P(-zsat < z < zsat) for x uniform on the box; None past 8 inputs.
+
+    Computed by neuron_volume.exact_cdf, the piecewise-polynomial convolution in fractions
+    (at 50 digits where zsat, irrational, enters), so a fraction of 1e-12 keeps its digits.
+    """
+    from symdl.kinds.neuron_volume import exact_cdf
+
+    W = [exact(v) for v in n.W]
+    if sum(1 for w in W if w != 0) > MAX_EXACT_VOLUME_TERMS:
+        return None
+    box = (W, [exact(v) for v in n.lows], [exact(v) for v in n.highs], exact(n.b))
+    if zsat is None:
+        return number(1 - exact_cdf(*box, Fraction(0)))
+    with mpmath.workdps(DPS):
+        box = ([mp(w) for w in box[0]], [mp(v) for v in box[1]], [mp(v) for v in box[2]], mp(box[3]))
+        return number(exact_cdf(*box, mp(zsat)) - exact_cdf(*box, -mp(zsat)))
