@@ -393,3 +393,24 @@ def test_totals_keep_their_answer_names(tmp_path):
     assert a["total.learnables"] == 224 + 292
     assert a["c2.output"] == [4, 30, 30]
     assert a["total.macs"] == 3 * 3 * 3 * 8 * 32 * 32 + 3 * 3 * 8 * 4 * 30 * 30
+
+
+def test_compound_rate_with_a_large_exponent_is_quick_and_exact(tmp_path):
+    """1500 iterations per epoch: the rate (y_last / y_first)^(1500/4499) - 1 took 97 s in SymPy."""
+    import time
+
+    from symdl.kinds import training_log
+    from test_training_log import synthetic_matlab, write_spec
+
+    text, _ = synthetic_matlab(1500, 1, 3, 5, 0, "floor")
+    spec = write_spec(tmp_path, text, fields='format = "matlab"\nframework = "matlab"\nminibatch = 1')
+    q = question(spec)
+    an = training_log.analyse(q)
+    (x0, _, _, y0), (x1, _, _, y1) = an.val_points[0], an.val_points[-1]
+    with mpmath.workdps(40):
+        truth = (mpmath.mpf(y1.numerator) / y1.denominator / (mpmath.mpf(y0.numerator) / y0.denominator)) ** (
+            mpmath.mpf(1500) / (x1 - x0)) - 1
+    start = time.perf_counter()
+    rate = training_log.solve(q).answers["val_loss_change_per_epoch"]
+    assert time.perf_counter() - start < 30
+    assert close(rate, truth)
