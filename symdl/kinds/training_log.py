@@ -880,7 +880,8 @@ def _trend_section(sol, an):
         sec.add(Step("Epochs between the first and the last validation row:", lhs=De, formula=span_formula,
                      substituted=substitute(span_formula, span_vals), result=_q(span)))
     # unevaluated: SymPy would raise the ratio's integers to the power's numerator (1500 -> 97 s)
-    rate = sympy.Pow(_q(y1) / _q(y0), 1 / _q(span), evaluate=False) - 1
+    ratio = _q(y1) / _q(y0)
+    rate = sympy.Integer(0) if ratio == 1 else sympy.Pow(ratio, 1 / _q(span), evaluate=False) - 1
     formula = Tex(r"\left(\frac{y_{last}}{y_{first}}\right)^{1/\Delta e} - 1")
     numbers = Tex(r"\left(\frac{" + tex(_q(y1)) + "}{" + tex(_q(y0)) + r"}\right)^{1/" + tex(shown(span)) + "} - 1")
     sec.add(Step("Relative change per epoch (the compound rate that gives the whole change over "
