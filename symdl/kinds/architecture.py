@@ -263,8 +263,9 @@ def parse_layers(question):
         if not isinstance(name, str) or not name.strip():
             raise question.error(f"{label}.name", "every layer needs a name (a string)")
         name = name.strip()
-        if name in names:
-            raise question.error(f"layer.{name}.name", f"duplicate layer name '{name}'")
+        if name in names or name == "total":   # 'total' names the totals' answers (total.learnables, ...)
+            raise question.error(f"layer.{name}.name", f"duplicate layer name '{name}'" if name in names else
+                                 "the name 'total' is reserved for the totals (total.learnables, ...)")
         names.add(name)
         type_raw = table.get("type")
         if not isinstance(type_raw, str):

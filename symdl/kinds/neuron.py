@@ -10,23 +10,20 @@ import numpy as np
 import sympy as sp
 
 from symdl.errors import LatexError
+from symdl.kinds.neuron_check import active_fraction, domain_answers, local_answers, saturation_point
 from symdl.latex_parse import parse_number
 from symdl.printer import substitute, tex, value_tex
 from symdl.solution import Figure, Math, Solution, Step, Tex, Text
 
 FIELDS = {"model", "activation", "slope", "W", "x", "b", "upstream", "domain", "saturation"}
 TOLERANCE = 1e-6
-# Its float64 independent route cannot hold a value below float64's range (it underflows to
-# 0, e.g. e^-900): the verifier accepts such answers against 0 (an absolute floor of 1e-300),
-# while anything above the range is still compared relatively (issue 10: the blanket 1e-9 is
-# gone). witness.z is an exact 0 that the route computes as W^T x + b in float64 from terms of
-# size about 1, so it comes back as rounding noise (5.6e-17): that one answer has a 1e-12 floor.
-ABS_TOLERANCE = {"*": 1e-300, "witness.z": 1e-12}
-checks_note = ("z, y and dy/dz recomputed in floating point; every gradient by central finite "
-               "differences of L = (dL/dy) y; the active fraction by a second algorithm in floats (the "
-               "distribution of W^T x + b as repeated convolutions of piecewise polynomials, or by "
-               "inverting its characteristic function for many inputs); the domain extremes by "
-               "enumerating the box's vertices.")
+checks_note = ("z recomputed as an exact sum of fractions; y, dy/dz and every gradient of L = (dL/dy) y "
+               "at 50 digits with mpmath, by complex-step derivatives of the forward pass (exact one-sided "
+               "difference quotients for the piecewise-linear ReLUs); the active fraction by a second "
+               "algorithm (the distribution of W^T x + b as repeated convolutions of piecewise "
+               "polynomials in exact fractions for up to 8 inputs, else by inverting its characteristic "
+               "function in floats); z_sat by bisection at 50 digits; the domain extremes by searching "
+               "the box's vertices.")
 
 UE = sp.UnevaluatedExpr
 Z = sp.Symbol("z")
@@ -483,15 +480,27 @@ def _local_derivative(act, z, y, alpha):
                             ", the " + ("first" if z > 0 else "second") + " case:"),
                        Step("", lhs=lhs, formula=closed, result=value)]
     if act.name == "sigmoid":
-        value = y * (1 - y)
+        # y (1 - y) with 1 - y = e^{-z}/(1 + e^{-z}) written out: no cancellation when y is 1 to 200 digits
+        value = sp.exp(-z) / (1 + sp.exp(-z)) ** 2
         return value, [Text("The local derivative of the sigmoid, in terms of its output ", Tex(r"y = \sigma(z)"), ":"),
-                       Step("", lhs=lhs, formula=Y * (1 - Y), substituted=_y_sub(Y * (1 - Y), y), result=value)]
+                       Step("", lhs=lhs, formula=Y * (1 - Y), substituted=_tail_sub(act, z, y) or
+                            _y_sub(Y * (1 - Y), y), result=value)]
     if act.name == "tanh":
-        value = 1 - y ** 2
+        value = 1 / sp.cosh(z) ** 2   # = 1 - y^2, evaluated without cancelling 1 against tanh(z)^2
         return value, [Text("The local derivative of tanh, in terms of its output ", Tex(r"y = \tanh z"), ":"),
-                       Step("", lhs=lhs, formula=1 - Y ** 2, substituted=_y_sub(1 - Y ** 2, y), result=value)]
+                       Step("", lhs=lhs, formula=1 - Y ** 2, substituted=_tail_sub(act, z, y) or
+                            _y_sub(1 - Y ** 2, y), result=value)]
     return sp.Integer(1), [Step("The identity passes its input unchanged:", lhs=lhs, formula=sp.Integer(1),
                                 result=sp.Integer(1))]
+
+
+def _tail_sub(act, z, y):
+    """Where y shows as +-1 when rounded, the derivative written without the cancellation, else None."""
+    if value_tex(y)[1] not in ("1", "-1"):
+        return None
+    if act.name == "sigmoid":
+        return Tex(tex(y) + r" \cdot " + tex(sp.exp(-z) / (1 + sp.exp(-z))))
+    return Tex(r"1 - \tanh^2(" + tex(z) + r") = \frac{1}{\cosh^2(" + tex(z) + ")}")
 
 
 def _y_sub(expr, y):
@@ -910,125 +919,37 @@ def _figure(n, z, y, dydz):
 
 # -------------------------------------------------------------------- independent ---
 
-def _float_activation(name, slope):
-    if name == "relu":
-        return lambda t: max(0.0, t)
-    if name == "leaky_relu":
-        return lambda t: t if t > 0 else slope * t
-    if name == "sigmoid":
-        return lambda t: 1.0 / (1.0 + math.exp(-t)) if t >= 0 else math.exp(t) / (1.0 + math.exp(t))
-    if name == "tanh":
-        return math.tanh
-    return lambda t: t
-
-
 def independent(question) -> dict:
-    """Every answer again in floats: direct sums, finite differences, a piecewise-polynomial volume."""
+    """Every answer again: z, y, the gradients, the box's extremes, z_sat and (up to 8 inputs) the active
+    fraction exact or at 50 digits (neuron_check, neuron_volume); past 8 inputs the fraction in floats."""
     n = read(question)
     name = n.activation.name
-    slope = float(n.slope) if n.slope is not None else 0.0
-    A = _float_activation(name, slope)
     W = np.array([float(v) for v in n.W])
-    x = np.array([float(v) for v in n.x])
-    b, up = float(n.b), float(n.upstream)
-    z = float(np.dot(W, x) + b)
-    out = {"z": z, "y": A(z)}
-    h = 1e-6
-
-    def loss(Wv, bv, xv):
-        return up * A(float(np.dot(Wv, xv) + bv))
-
-    kink = name in ("relu", "leaky_relu") and abs(z) < 1e-12
-    # derivative of A: central difference, or from the left at a kink (the stated convention)
-    dydz = (A(z) - A(z - h)) / h if kink else (A(z + h) - A(z - h)) / (2 * h)
-    if name in ("relu", "leaky_relu", "identity"):
-        dydz = round(dydz, 6)   # piecewise linear: the difference quotient is exact up to rounding
-    out["dy_dz"] = dydz
-    out["grad.z"] = up * dydz
-
-    def fd(f, v, coef):
-        """Central differences; at a kink, one-sided in the direction that lowers z (the convention)."""
-        g = np.zeros_like(v)
-        for i in range(v.size):
-            e = np.zeros_like(v)
-            e[i] = h
-            s = float(np.sign(coef[i]))
-            if kink and s != 0:
-                g[i] = (f(v) - f(v - s * e)) / (s * h)
-            else:
-                g[i] = (f(v + e) - f(v - e)) / (2 * h)
-        return g
-
-    gW = fd(lambda Wv: loss(Wv, b, x), W, x)
-    gx = fd(lambda xv: loss(W, b, xv), x, W)
-    gb = ((loss(W, b, x) - loss(W, b - h, x)) / h if kink
-          else (loss(W, b + h, x) - loss(W, b - h, x)) / (2 * h))
-    if name in ("relu", "leaky_relu", "identity"):
-        gW, gx, gb = np.round(gW, 9), np.round(gx, 9), round(gb, 9)
-    out["grad.W"], out["grad.x"], out["grad.b"] = gW.reshape(-1, 1), gx.reshape(-1, 1), gb
-    if name in ("sigmoid", "tanh"):
-        # log |dy/dz| in floats, finite for every z (the derivative itself underflows past |z| ~ 745)
-        a = abs(z)
-        log_slope = (-a - 2 * math.log1p(math.exp(-a)) if name == "sigmoid"
-                     else math.log(4.0) - 2 * a - 2 * math.log1p(math.exp(-2 * a)))
-        out["dead"] = bool(log_slope == -math.inf)
-    else:
-        out["dead"] = bool(abs(dydz) == 0.0)
+    b = float(n.b)
+    out = local_answers(n)      # z, y, dy/dz, gradients, dead, saturated: exact / mpmath, no float64
     lows = np.array([float(v) for v in n.lows])
     highs = np.array([float(v) for v in n.highs])
-    # domain extremes by enumerating vertices (when few), else coordinatewise
-    if len(W) <= 16:
-        import itertools
-
-        zs = [float(np.dot(W, np.where(np.array(bits), highs, lows)) + b)
-              for bits in itertools.product([False, True], repeat=len(W))]
-        zmax, zmin = max(zs), min(zs)
-    else:
-        zmax = b + float(np.sum(np.maximum(W * lows, W * highs)))
-        zmin = b + float(np.sum(np.minimum(W * lows, W * highs)))
-    out["domain.z_max"], out["domain.z_min"] = zmax, zmin
+    out.update(domain_answers(n))   # extremes over the box and the witness, exact
+    zmax, zmin = out["domain.z_max"], out["domain.z_min"]
     if name == "identity":
         out["active_fraction"] = 1.0
         out["dead_on_domain"] = False
         return out
     if name in ("relu", "leaky_relu"):
-        # P(z > 0): the distribution of z = b + sum W_i x_i, x uniform on the box
-        out["active_fraction"] = 1.0 - float_below(W, lows, highs, b, 0.0)
+        # P(z > 0): the distribution of z = b + sum W_i x_i, x uniform on the box (exact up to 8 inputs)
+        exact_fraction = active_fraction(n)
+        out["active_fraction"] = (exact_fraction if exact_fraction is not None
+                                  else 1.0 - float_below(W, lows, highs, b, 0.0))
         out["dead_on_domain"] = bool(zmax <= 0) if name == "relu" else False
         return out
-    tau = float(n.threshold)
-    if name == "sigmoid":
-        # solve s (1 - s) = tau on the upper branch, then z = logit(s), by bisection
-        zsat = _bisect(lambda t: 1 / (1 + math.exp(-t)) * (1 - 1 / (1 + math.exp(-t))) - tau, 0.0, 50.0)
-    else:
-        zsat = _bisect(lambda t: 1 - math.tanh(t) ** 2 - tau, 0.0, 50.0)
-    out["saturation_z"] = zsat
-    out["saturated"] = bool(log_slope < math.log(tau))
-    out["active_fraction"] = float_below(W, lows, highs, b, zsat) - float_below(W, lows, highs, b, -zsat)
-    out["saturated_on_domain"] = bool(zmin >= zsat or zmax <= -zsat)
-    # witness: where the segment from the minimizing to the maximizing vertex crosses z = 0
-    x_hi = np.where(W > 0, highs, lows)
-    x_lo = np.where(W > 0, lows, highs)
-    if zmin <= 0 <= zmax:
-        t = 0.0 if zmax == zmin else -zmin / (zmax - zmin)
-        wit = x_lo + t * (x_hi - x_lo)
-    else:
-        wit = x_hi if zmax < 0 else x_lo
-    out["witness"] = wit.reshape(-1, 1)
-    out["witness.z"] = float(np.dot(W, wit) + b)
+    zsat_hp = saturation_point(name, n.threshold)      # bisection at 50 digits
+    zsat = float(zsat_hp)
+    out["saturation_z"] = sp.Float(zsat_hp, 50)
+    exact_fraction = active_fraction(n, zsat_hp)
+    out["active_fraction"] = (exact_fraction if exact_fraction is not None else
+                              float_below(W, lows, highs, b, zsat) - float_below(W, lows, highs, b, -zsat))
+    out["saturated_on_domain"] = bool(float(zmin) >= zsat or float(zmax) <= -zsat)
     return out
-
-
-def _bisect(f, lo, hi):
-    flo = f(lo)
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        fm = f(mid)
-        if (fm > 0) == (flo > 0):
-            lo, flo = mid, fm
-        else:
-            hi = mid
-    return (lo + hi) / 2
 
 
 def fourier_below(c, r):

@@ -12,6 +12,8 @@ import mpmath
 import numpy as np
 import sympy
 
+from symdl.kinds.log_cells import (PERCENT_KEYS, LogError, check_validation_losses, csv_rows, mapped_positions,
+                                   number_text, slope_t)
 from symdl.printer import substitute, tex
 from symdl.solution import Figure, Solution, Step, Table, Tex, Text
 
@@ -81,17 +83,11 @@ class Log:
     metric: str = ""         # 'RMSE', 'Accuracy' or the CSV column name
 
 
-class LogError(Exception):
-    """A malformed log; turned into the question's one-line SpecError on field 'log'."""
-
-
-def _number(cell, where):
+def _number(cell, where, percent=False):
     """An exact Fraction (or a non-finite float) from a decimal cell; None when empty."""
-    text = cell.strip()
+    text = number_text(cell, where, percent)
     if not text:
         return None
-    if text.endswith("%"):
-        text = text[:-1].rstrip()     # MATLAB prints accuracies as '93.75%'
     low = text.lower()
     if low in _NONFINITE:
         return _NONFINITE[low]
@@ -102,7 +98,7 @@ def _number(cell, where):
 
 def _seconds(cell, where):
     """Elapsed time 'hh:mm:ss' (or plain seconds) as exact seconds."""
-    text = cell.strip()
+    text = number_text(cell, where)
     if not text:
         return None
     match = _CLOCK.fullmatch(text)
@@ -210,21 +206,17 @@ def _matlab_name(key):
 def read_csv(text, name, mapping, epoch_origin, step_origin):
     """A CSV log (Keras CSVLogger, Lightning CSVLogger, ...) through the spec's column mapping."""
     lines = text.splitlines()
-    reader = csv.reader(lines)
     header, rows, skipped, blank = None, [], [], 0
     positions = {}
-    for index, cells in enumerate(reader):
-        number = index + 1
+    for number, cells in csv_rows(lines):
+        index = number - 1
         if not any(c.strip() for c in cells):
             blank += 1
             continue
         cells = [c.strip() for c in cells]
         if header is None:
             header = cells
-            for key, column in mapping.items():
-                if column not in header:
-                    raise LogError(f"no column '{column}' (columns.{key}) in the CSV header")
-                positions[key] = header.index(column)
+            positions = mapped_positions(header, mapping, number)
             continue
         if cells == header:
             skipped.append((number, lines[index].strip()))
@@ -255,7 +247,7 @@ def _row(number, raw, columns, epoch_origin=1, step_origin=1):
         elif key == "elapsed":
             values[key] = _seconds(cell, where)
         else:
-            values[key] = _number(cell, where)
+            values[key] = _number(cell, where, percent=key in PERCENT_KEYS)
     epoch = values.pop("epoch")
     iteration = values.pop("iteration", None)
     if epoch < 1 or (iteration is not None and iteration < 1):
@@ -274,6 +266,7 @@ def _finish(log):
         if b.epoch < a.epoch or (a.iteration is not None and b.iteration is not None
                                  and b.iteration < a.iteration):
             raise LogError(f"line {b.line}: epoch or iteration goes backwards")
+    check_validation_losses(log)
     return log
 
 
@@ -886,7 +879,9 @@ def _trend_section(sol, an):
         span_vals = {X0: sympy.Integer(pts[-1][1]), X1: sympy.Integer(pts[0][1]), I_: sympy.Integer(I)}
         sec.add(Step("Epochs between the first and the last validation row:", lhs=De, formula=span_formula,
                      substituted=substitute(span_formula, span_vals), result=_q(span)))
-    rate = (_q(y1) / _q(y0)) ** (1 / _q(span)) - 1
+    # unevaluated: SymPy would raise the ratio's integers to the power's numerator (1500 -> 97 s)
+    ratio = _q(y1) / _q(y0)
+    rate = sympy.Integer(0) if ratio == 1 else sympy.Pow(ratio, 1 / _q(span), evaluate=False) - 1
     formula = Tex(r"\left(\frac{y_{last}}{y_{first}}\right)^{1/\Delta e} - 1")
     numbers = Tex(r"\left(\frac{" + tex(_q(y1)) + "}{" + tex(_q(y0)) + r"}\right)^{1/" + tex(shown(span)) + "} - 1")
     sec.add(Step("Relative change per epoch (the compound rate that gives the whole change over "
@@ -1288,17 +1283,6 @@ def _t_crit_float(alpha, df):
     return math.sqrt(df) * math.tan(float(np.interp(target, cum, u)))
 
 
-def _slope_t(x, y):
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    b, a = np.polyfit(x, y, 1)
-    res = y - (a + b * x)
-    sse = float(res @ res)
-    if sse <= 1e-300:
-        return b, math.copysign(math.inf, b) if b else 0.0
-    se = math.sqrt(sse / (len(x) - 2) / float(((x - x.mean()) ** 2).sum()))
-    return b, b / se
-
-
 def independent(question) -> dict:
     """Every numeric and boolean answer again: a separate reader, floats, np.polyfit, brute force.
 
@@ -1306,7 +1290,7 @@ def independent(question) -> dict:
     verifier reports every answer as unchecked (never a silent pass)."""
     try:
         return _independent(question)
-    except (ValueError, IndexError, KeyError, StopIteration, ZeroDivisionError, TypeError, OSError):
+    except (ValueError, IndexError, KeyError, StopIteration, ZeroDivisionError, TypeError, OSError, csv.Error):
         return {}
 
 
@@ -1362,7 +1346,7 @@ def _independent(question) -> dict:
     use_it = I is not None and all(r[1] is not None for r in good)
     vx = np.array([(r[1] if use_it else r[0]) for r in good if r[4] is not None], float)
     vy = np.array([r[4] for r in good if r[4] is not None], float)
-    b, t = _slope_t(vx / (I if use_it else 1), vy)
+    b, t = slope_t(vx / (I if use_it else 1), vy)
     out["val_loss_slope_per_epoch"] = b
     out["val_loss_slope_t"] = t
     tc = _t_crit_float(alpha, len(vx) - 2)
@@ -1385,8 +1369,8 @@ def _independent(question) -> dict:
             E.append(e)
             M.append(np.mean(tr))
             G.append(float(np.interp(at, vpos, vy)) - np.mean(tr))
-    bt, tt = _slope_t(E, M)
-    bg, tg = _slope_t(E, G)
+    bt, tt = slope_t(E, M)
+    bg, tg = slope_t(E, G)
     tce = _t_crit_float(alpha, len(E) - 2)
     out.update({"train_loss_slope_per_epoch": bt, "train_loss_slope_t": tt, "gap_slope_per_epoch": bg,
                 "gap_slope_t": tg, "t_critical_epochs": tce})
