@@ -268,9 +268,22 @@ def test_bad_input(tmp_path, layer, convention, field, words):
 
 
 def test_bad_convention(tmp_path):
+    # the choice is checked by the kind's schema: one line naming the field and the known values
     path = spec_text(tmp_path, [INPUT], convention="caffe")
-    with pytest.raises(SpecError, match="unknown convention"):
+    with pytest.raises(SpecError) as info:
         solve_question(question_of(path))
+    assert info.value.field == "convention"
+    assert info.value.message == "unknown value 'caffe' (known: keras, matlab, pytorch)"
+    assert "\n" not in str(info.value)
+
+
+def test_convention_spelling_is_normalized(tmp_path):
+    # ' PyTorch ' is the pytorch convention: C x H x W, as torch.nn.Conv2d(3, 4, 3) gives 4 x 8 x 8
+    layers = [dict(INPUT, size=[3, 10, 10]), {"name": '"c"', "type": '"Conv2d"', "filters": 4, "size": 3}]
+    path = spec_text(tmp_path, layers, convention=" PyTorch ")
+    _, sol = solved(path)
+    assert sol.answers["c.output"] == [4, 8, 8]
+    assert sol.answers["c.weights"] == [4, 3, 3, 3]
 
 
 # -- speed, rendering, PDF ----------------------------------------------------------------------------------
