@@ -217,7 +217,7 @@ def _totals(sol, results, bpv, totals):
                  I(r.macs) if r.macs else "0", I(r.out.numel * bpv)] for r in results]
     sum_rows.append([Text("total"), I(total_learn), Percent(100), I(total_macs), I(total_mem)])
     tot.add(Table(["layer", "learnables", "share", "MACs", "activation bytes"], sum_rows, small=True,
-                  align="lrrrr", role="totals"))
+                  role="totals"))
     nonzero = [r for r in results if r.learnables]
     symbols = [_count_symbol(r.spec.name, i + 1) for i, r in enumerate(nonzero)]
     total_sym = Quantity("N", "total")
