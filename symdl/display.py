@@ -32,6 +32,10 @@ class Quantity(sympy.Symbol):
         base, _, sub = name.lstrip("~").partition("_")
         return base, sub, accent
 
+    def __getnewargs_ex__(self):
+        base, sub, accent = self.parts
+        return (base, sub), dict(self.assumptions0, accent=accent)
+
     def tilde(self):
         base, sub, _ = self.parts
         return Quantity(base, sub, accent="tilde", **self.assumptions0)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import sympy
 
 from symdl.display import CeilOf, Dims, FloorOf, Lines, MaxOf, Percent, Quantity
@@ -19,6 +22,9 @@ def test_quantity_subscripts_are_upright_and_escaped():
     h = Quantity("H", "in")
     assert tex(substitute(sympy.Add(h, 1, evaluate=False), {h: sympy.Integer(7)})) in ("7 + 1", "1 + 7")
     assert Quantity("H", "in") == Quantity("H", "in") and Quantity("H", "in") != sympy.Symbol("H_in")
+    tilde = Quantity("H", "out").tilde()
+    assert pickle.loads(pickle.dumps(tilde)) == tilde and copy.deepcopy(tilde) == tilde
+    assert tex(pickle.loads(pickle.dumps(tilde))) == r"\tilde{H}_{\mathrm{out}}"
 
 
 def test_unevaluated_floor_ceil_max():
