@@ -374,3 +374,15 @@ def test_package_writes_no_latex_and_check_imports_no_derivation():
     check = ast.parse((folder / "check.py").read_text())
     imported = {n.module for n in ast.walk(check) if isinstance(n, ast.ImportFrom)}
     assert imported <= {"__future__", "fields", "numpy.lib.stride_tricks"}, imported
+
+
+def test_layer_names_in_the_totals_are_printed_safely(tmp_path):
+    # a name that is a word becomes the subscript (its '_' escaped); any other name is numbered
+    layers = [INPUT, {"name": '"conv_1"', "type": '"conv"', "filters": 4, "size": 3},
+              {"name": '"c#2 {x}"', "type": '"conv"', "filters": 2, "size": 3}]
+    exam = load_exam(spec_text(tmp_path, layers))
+    source = latex.render(exam, [solve_question(q) for q in exam.questions])
+    # conv_1: 3*3*3*4 + 4 = 112; 'c#2 {x}': 3*3*4*2 + 2 = 74; total 186
+    assert r"N_{\mathrm{conv\_1}} + N_{2}" in source
+    assert "112 + 74" in source and "= 186" in source
+    assert r"c\#2 \{x\}" in source and "c#2 {x}" not in source
