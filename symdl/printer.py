@@ -295,3 +295,67 @@ def substitute(expr, mapping):
                for k, v in mapping.items()}
     with sympy.evaluate(False):
         return expr.xreplace(wrapped)
+
+
+# -- display objects (symdl.display): printed here so that no kind writes LaTeX ---------------------
+_TEXT_ESCAPES = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+                 "%": r"\%", "_": r"\_", "^": r"\hat{}", "~": r"\sim "}
+
+
+def _text_in_math(text: str) -> str:
+    r"""Plain text inside math as \text{...}, every special character escaped."""
+    body = "".join(_TEXT_ESCAPES.get(ch, ch) for ch in str(text) if ord(ch) >= 32)
+    return r"\text{" + body + "}"
+
+
+def _print_Quantity(self, expr):
+    base, sub, accent = expr.parts
+    out = rf"\mathrm{{{base}}}" if len(base) > 1 else base
+    if accent == "tilde":
+        out = rf"\tilde{{{out}}}"
+    if sub:
+        out += r"_{\mathrm{" + sub.replace("_", r"\_") + "}}"
+    return out
+
+
+def _print_FloorOf(self, expr):
+    return r"\left\lfloor " + self._print(expr.args[0]) + r" \right\rfloor"
+
+
+def _print_CeilOf(self, expr):
+    return r"\left\lceil " + self._print(expr.args[0]) + r" \right\rceil"
+
+
+def _print_MaxOf(self, expr):
+    return r"\max\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
+
+
+def _print_Dims(self, expr):
+    if not expr.items:
+        return r"\text{none}"
+    return r" \times ".join(self._print(v) for v in expr.items)
+
+
+def _print_Percent(self, expr):
+    if expr.approx:
+        value = tex(expr.value, sig_digits=expr.sig, approximate=True)
+        return r"\approx " + value + r"\,\%"
+    return self._print(sympy.sympify(expr.value)) + r"\,\%"
+
+
+def _print_Lines(self, expr):
+    from symdl.solution import Text
+
+    def line(item):
+        if isinstance(item, Text):
+            return " ".join(_text_in_math(p) if isinstance(p, str) and not isinstance(p, Tex)
+                            else self._print(p) for p in item.parts)
+        if isinstance(item, str) and not isinstance(item, Tex):
+            return _text_in_math(item)
+        return self._print(item)
+    return r"\begin{array}{l}" + r" \\ ".join(line(i) for i in expr.items) + r"\end{array}"
+
+
+for _method in (_print_Quantity, _print_FloorOf, _print_CeilOf, _print_MaxOf, _print_Dims,
+                _print_Percent, _print_Lines):
+    setattr(SymdlPrinter, _method.__name__, _method)

@@ -53,6 +53,7 @@ class Table:
     caption: str = ""
     align: str | None = None      # LaTeX column spec; default left-aligned columns
     small: bool = False
+    role: str | None = None       # what the table is (e.g. "layers"); the kind's partial lays it out by it
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Section:
     title: str
     items: list = field(default_factory=list)
     part: str | None = None
+    role: str | None = None       # what the section is (e.g. "layer": one layer's working)
 
     def add(self, *items):
         self.items.extend(items)
@@ -87,8 +89,8 @@ class Solution:
     answers: dict = field(default_factory=dict)      # stable name -> exact value, bool or str
     assumptions: list = field(default_factory=list)  # sentences stated on the sheet
 
-    def section(self, title, part=None) -> Section:
-        sec = Section(title=title, part=part)
+    def section(self, title, part=None, role=None) -> Section:
+        sec = Section(title=title, part=part, role=role)
         self.sections.append(sec)
         return sec
 

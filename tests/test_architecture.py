@@ -268,9 +268,22 @@ def test_bad_input(tmp_path, layer, convention, field, words):
 
 
 def test_bad_convention(tmp_path):
+    # the choice is checked by the kind's schema: one line naming the field and the known values
     path = spec_text(tmp_path, [INPUT], convention="caffe")
-    with pytest.raises(SpecError, match="unknown convention"):
+    with pytest.raises(SpecError) as info:
         solve_question(question_of(path))
+    assert info.value.field == "convention"
+    assert info.value.message == "unknown value 'caffe' (known: keras, matlab, pytorch)"
+    assert "\n" not in str(info.value)
+
+
+def test_convention_spelling_is_normalized(tmp_path):
+    # ' PyTorch ' is the pytorch convention: C x H x W, as torch.nn.Conv2d(3, 4, 3) gives 4 x 8 x 8
+    layers = [dict(INPUT, size=[3, 10, 10]), {"name": '"c"', "type": '"Conv2d"', "filters": 4, "size": 3}]
+    path = spec_text(tmp_path, layers, convention=" PyTorch ")
+    _, sol = solved(path)
+    assert sol.answers["c.output"] == [4, 8, 8]
+    assert sol.answers["c.weights"] == [4, 3, 3, 3]
 
 
 # -- speed, rendering, PDF ----------------------------------------------------------------------------------
@@ -311,3 +324,65 @@ def test_doc_example(tmp_path):
     assert sol.answers["pool1.output"] == [15, 11, 16]
     assert sol.answers["fc1.weights"] == [10, 2640]
     assert all(c.ok for c in verify(q, sol))
+
+
+# -- the answer model: HTML key, no LaTeX in the kind, an independent route that is independent -------
+def test_html_key_shows_every_layer_as_mathml():
+    from symdl.render import html
+
+    exam = load_exam(default_spec())
+    page = html.render(exam, [solve_question(q) for q in exam.questions if q.id == "Q4"])
+    assert 'class="tex"' not in page and "Text(" not in page and "\\times" not in page
+    conv11 = page[page.index("<h4>L1  conv1_1 (convolution)</h4>"):]
+    conv11 = conv11[:conv11.index("<h4>", 5)]
+    # conv1_1 by hand: floor((3001 + 3 + 3 - 200)/1) + 1 = 2808, the numbers put in unevaluated
+    assert ("<mn>3001</mn><mo>&#x0002B;</mo><mn>3</mn><mo>&#x0002B;</mo><mn>3</mn><mo>&#x02212;</mo>"
+            "<mn>200</mn>") in conv11
+    assert "<mo>&#x0003D;</mo><mn>2808</mn>" in conv11
+    # the completed table's pool1 row: 2808 rows pooled 6 at a time, 6 x 468 = 2808
+    row = page[page.index("<td>pool1</td>"):]
+    row = row[:row.index("</tr>")]
+    assert "<mn>468</mn><mo>&#x000D7;</mo><mn>33</mn><mo>&#x000D7;</mo><mn>64</mn>" in row
+    assert "<mtext>stride:&#x000A0;[6&#x000A0;1]</mtext>" in row          # a multi-line cell, one line each
+
+
+def test_layer_table_is_laid_out_by_role_not_by_title(q4):
+    from symdl.solution import Table
+
+    _, sol = q4
+    tables = [t for s in sol.sections for t in s.items if isinstance(t, Table)]
+    assert [t.role for t in tables] == ["layers", "totals"]
+    assert [t.align for t in tables] == [None, None]     # column widths are the template's business
+    partial = (Path(latex.TEMPLATES) / "kinds" / "architecture.tex.j2").read_text()
+    assert "Completed table" not in partial
+
+
+def test_package_writes_no_latex_and_check_imports_no_derivation():
+    import ast
+    import re
+
+    folder = Path(arch.__file__).parent
+    for module in folder.glob("*.py"):
+        tree = ast.parse(module.read_text())
+        literals = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+        macros = [s for s in literals if re.search(r"\\(?!d|s)[A-Za-z]", s)]   # \d, \s: regular expressions
+        assert macros == [], f"{module.name}: {macros}"
+        assert len(module.read_text().splitlines()) <= 600
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                assert node.end_lineno - node.lineno + 1 <= 80, f"{module.name}: {node.name}"
+    check = ast.parse((folder / "check.py").read_text())
+    imported = {n.module for n in ast.walk(check) if isinstance(n, ast.ImportFrom)}
+    assert imported <= {"__future__", "fields", "numpy.lib.stride_tricks"}, imported
+
+
+def test_layer_names_in_the_totals_are_printed_safely(tmp_path):
+    # a name that is a word becomes the subscript (its '_' escaped); any other name is numbered
+    layers = [INPUT, {"name": '"conv_1"', "type": '"conv"', "filters": 4, "size": 3},
+              {"name": '"c#2 {x}"', "type": '"conv"', "filters": 2, "size": 3}]
+    exam = load_exam(spec_text(tmp_path, layers))
+    source = latex.render(exam, [solve_question(q) for q in exam.questions])
+    # conv_1: 3*3*3*4 + 4 = 112; 'c#2 {x}': 3*3*4*2 + 2 = 74; total 186
+    assert r"N_{\mathrm{conv\_1}} + N_{2}" in source
+    assert "112 + 74" in source and "= 186" in source
+    assert r"c\#2 \{x\}" in source and "c#2 {x}" not in source

@@ -1,0 +1,373 @@
+"""The architecture kind's derivation: each layer's output size, learnables and MACs, step by step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from symdl.display import Dims, Quantity
+from symdl.printer import substitute
+from symdl.solution import Step, Text
+
+from .fields import MAX_AREA, MAX_VALUES, LayerSpec, parse_layers
+from .formulas import AXES, C_in, C_out, F, G, I, MACS, N_b, N_in, N_L, N_out, N_W, _formula, _product, _ratio, _sum
+from .shapes import (Shape, channel_vector_shape, conv_bias_shape, conv_weight_shape, fc_bias_shape,
+                     fc_weight_shape, categories, input_shape, shape_list,
+                     tconv_weight_shape)
+
+
+def _plural(n, word):
+    return f"{n} {word}" if n != 1 else f"1 {word[:-1] if word.endswith('s') else word}"
+
+
+def shape_of(shape, convention) -> Dims:
+    """The activation ``shape`` as a display H x W x C in ``convention``."""
+    return Dims(*shape_list(shape, convention))
+
+
+@dataclass
+class LayerResult:
+    spec: LayerSpec
+    inp: Shape
+    out: Shape
+    weights: list = field(default_factory=list)
+    bias: list = field(default_factory=list)
+    weight_count: int = 0
+    bias_count: int = 0
+    non_learnable: int = 0
+    macs: int = 0
+    steps: list = field(default_factory=list)
+
+    @property
+    def learnables(self):
+        return self.weight_count + self.bias_count
+
+
+class _Deriver:
+    """Walks the layers once, writing every step."""
+
+    def __init__(self, question, convention):
+        self.q = question
+        self.convention = convention
+
+    def error(self, spec, key, message):
+        return self.q.error(spec.field(key), f"layer '{spec.name}': {message}")
+
+    # -- one spatial axis of a windowed layer -------------------------------------------------
+    def window_axis(self, spec, axis, n, k, s, d, padding, items):
+        """Output length along ``axis``; appends the steps; returns (out, p0, p1)."""
+        a = AXES[axis]
+        eff = d * (k - 1) + 1
+        if padding == "same":
+            # the pads that make the output ceil(n/s), the odd one at the end
+            total_kind = "same_total_1" if d == 1 else "same_total"
+            target = -(-n // s)
+            values = {a["n"]: I(n), a["s"]: I(s), a["k"]: I(k), a["d"]: I(d), a["out"]: I(target)}
+            total = max((target - 1) * s + eff - n, 0)
+            items.append(Text(f"'same' padding along the {a['word']}: the output is ceil(n/s) long; the total "
+                              f"padding P is what that takes, the {a['end0']} gets half of it rounded down, the "
+                              f"{a['end1']} the rest."))
+            items.append(Step(f"'same' output {a['word']}", lhs=a["out"], formula=_formula("same_out", axis),
+                              substituted=substitute(_formula("same_out", axis), values), result=I(target)))
+            items.append(Step("total padding", lhs=a["P"], formula=_formula(total_kind, axis),
+                              substituted=substitute(_formula(total_kind, axis), values), result=I(total)))
+            p0 = total // 2
+            p1 = total - p0
+            items.append(Step(f"{a['end0']} padding", lhs=a["p0"], formula=_formula("same_before", axis),
+                              substituted=substitute(_formula("same_before", axis), {a["P"]: I(total)}),
+                              result=I(p0)))
+            items.append(Step(f"{a['end1']} padding", lhs=a["p1"], formula=_formula("same_after", axis),
+                              substituted=substitute(_formula("same_after", axis),
+                                                     {a["P"]: I(total), a["p0"]: I(p0)}),
+                              result=I(p1)))
+        else:
+            p0, p1 = padding
+        span = n + p0 + p1
+        # with ceil_mode a last window may hang past the end: PyTorch only needs one window
+        if eff > span + ((s - 1) if spec.ceil else 0):
+            what = f"kernel {a['word']} {k}" + (f" (dilated to {eff})" if d != 1 else "")
+            raise self.error(spec, "size", f"{what} exceeds the padded input {a['word']} {span}")
+        kind = ("ceil" if spec.ceil else "floor") + ("" if d == 1 else "_d")
+        values = {a["n"]: I(n), a["p0"]: I(p0), a["p1"]: I(p1), a["k"]: I(k), a["s"]: I(s), a["d"]: I(d)}
+        inner = span - eff
+        if spec.ceil:
+            out = -(-inner // s) + 1
+        else:
+            out = inner // s + 1
+        expr = _formula(kind, axis)
+        rem = inner % s
+        dropped = spec.ceil and rem and (out - 1) * s >= n + p0
+        first = a["out"].tilde() if dropped else a["out"]
+        items.append(Step(f"output {a['word']}", lhs=first, formula=expr,
+                          substituted=substitute(expr, values), result=I(out)))
+        if spec.ceil and rem:
+            if dropped:
+                items.append(Text(f"ceil_mode: the last window would start at padded index {(out - 1) * s}, "
+                                  f"past the input and the {a['end0']} padding ({n} + {p0} = {n + p0}), "
+                                  "so PyTorch drops it:"))
+                items.append(Step("last window dropped", lhs=a["out"], formula=_sum(first, -1),
+                                  substituted=substitute(_sum(first, -1), {first: I(out)}), result=I(out - 1)))
+                out -= 1
+            else:
+                items.append(Text(f"ceil_mode: the stride {s} does not divide {inner}; rounding up keeps "
+                                  f"a last window that hangs {s - rem} {a['rows']} past the "
+                                  f"{a['end1']} edge (it sees only what is inside)."))
+        elif rem:
+            items.append(Text(f"The stride {s} does not divide {span} - {eff} = {inner}: the floor drops "
+                              f"{_plural(rem, a['rows'])} at the {a['end1']} of the padded input "
+                              f"that no window reaches (remainder {inner} mod {s} = {rem})."))
+        return out, p0, p1
+
+    def tconv_axis(self, spec, axis, n, k, s, d, padding, op, items):
+        a = AXES[axis]
+        values = {a["n"]: I(n), a["k"]: I(k), a["s"]: I(s), a["d"]: I(d), a["op"]: I(op)}
+        eff = d * (k - 1) + 1
+        if padding == "same":
+            kind, out = "tconv_same", n * s
+        elif self.convention == "keras":
+            kind, out = "tconv_keras_valid" + ("_1" if d == 1 else ""), n * s + max(eff - s, 0)
+        else:
+            p0, p1 = padding
+            values.update({a["p0"]: I(p0), a["p1"]: I(p1)})
+            if self.convention == "matlab":
+                kind, out = "tconv_matlab", (n - 1) * s + k - p0 - p1
+            else:
+                kind = "tconv_torch" + ("_d" if d != 1 else "") + ("_o" if op else "")
+                out = (n - 1) * s - p0 - p1 + eff + op
+        if out < 1:
+            raise self.error(spec, "padding", f"the cropping leaves no output {a['word']} ({out})")
+        expr = _formula(kind, axis)
+        items.append(Step(f"output {a['word']}", lhs=a["out"],
+                          formula=expr, substituted=substitute(expr, values), result=I(out)))
+        return out
+
+    # -- layers ---------------------------------------------------------------------------------
+    def layer(self, spec: LayerSpec, inp: Shape) -> LayerResult:
+        t = spec.type
+        items = []
+        r = LayerResult(spec, inp, inp, steps=items)
+        conv = self.convention
+        if t == "input":
+            r.out = input_shape(spec.size, conv)
+            items.append(Text("The input's size is given: ", shape_of(r.out, conv), "."))
+            return r
+        if t in ("conv", "tconv", "maxpool", "avgpool") and inp.flat:
+            raise self.error(spec, "type", "a windowed layer needs a spatial input, got a flat vector "
+                                           f"of {inp.c} values")
+        if t == "gap":
+            if inp.flat:
+                raise self.error(spec, "type", "global pooling needs a spatial input")
+            r.out = Shape(1, 1, inp.c, flat=(conv == "keras"))
+            items.append(Text(f"Global average pooling averages each channel's {inp.h} x {inp.w} values "
+                              f"to one: the output is ", shape_of(r.out, conv),
+                              "; nothing is learned."))
+            return r
+        method = {"conv": self.conv, "tconv": self.tconv, "maxpool": self.pool, "avgpool": self.pool,
+                  "fc": self.fc, "batchnorm": self.batchnorm, "flatten": self.flatten}.get(t, self.elementwise)
+        return method(spec, inp, r, items)
+
+    def pool(self, spec, inp, r, items):
+        conv = self.convention
+        kh, kw = spec.kernel
+        if conv == "pytorch":
+            for (p0, p1), k, d, word in ((spec.padding[:2], kh, spec.dilation[0], "height"),
+                                         (spec.padding[2:], kw, spec.dilation[1], "width")):
+                limit = k // 2      # torch checks k // 2 >= pad, dilation or not
+                if p0 > limit:
+                    raise self.error(spec, "padding", f"PyTorch refuses padding {p0} larger than half "
+                                                      f"the kernel {word} ({limit})")
+        items.append(Text(f"{spec.type_label}: each {kh} x {kw} window of every channel gives one "
+                          "value; the channels pass through, nothing is learned."))
+        h, _, _ = self.window_axis(spec, "h", inp.h, kh, spec.stride[0], spec.dilation[0],
+                                   spec.padding if spec.padding == "same" else spec.padding[:2], items)
+        w, _, _ = self.window_axis(spec, "w", inp.w, kw, spec.stride[1], spec.dilation[1],
+                                   spec.padding if spec.padding == "same" else spec.padding[2:], items)
+        r.out = Shape(h, w, inp.c)
+        items.append(Step("channels unchanged", lhs=C_out, formula=C_in, result=I(inp.c)))
+        return r
+
+    def batchnorm(self, spec, inp, r, items):
+        conv = self.convention
+        c = inp.c
+        r.weights = channel_vector_shape(conv, c)
+        r.bias = channel_vector_shape(conv, c)
+        r.weight_count, r.bias_count, r.non_learnable = c, c, 2 * c
+        names = {"matlab": ("Scale", "Offset"), "pytorch": ("weight", "bias"),
+                 "keras": ("gamma", "beta")}[conv]
+        items.append(Text(f"Batch normalization keeps the size; per channel it learns a scale "
+                          f"({names[0]}) and an offset ({names[1]}), and it keeps a running mean and "
+                          "variance that are updated, not learned."))
+        items.append(Step("scale and offset", lhs=N_L,
+                          formula=_product(I(2), C_in), substituted=substitute(_product(I(2), C_in),
+                                                                               {C_in: I(c)}),
+                          result=I(2 * c)))
+        items.append(Step("running mean and variance",
+                          lhs=Quantity("N", "run"), formula=_product(I(2), C_in),
+                          substituted=substitute(_product(I(2), C_in), {C_in: I(c)}), result=I(2 * c)))
+        return r
+
+    def flatten(self, spec, inp, r, items):
+        r.out = Shape(1, 1, inp.numel, flat=True)
+        if inp.flat:
+            items.append(Text("The input is already a vector; flatten leaves it as it is."))
+        else:
+            items.append(Step("values in one vector", lhs=N_out,
+                              formula=_product(AXES["h"]["n"], AXES["w"]["n"], C_in),
+                              substituted=substitute(_product(AXES["h"]["n"], AXES["w"]["n"], C_in),
+                                                     {AXES["h"]["n"]: I(inp.h), AXES["w"]["n"]: I(inp.w),
+                                                      C_in: I(inp.c)}),
+                              result=I(inp.numel)))
+        return r
+
+    def elementwise(self, spec, inp, r, items):
+        """Activations, normalization, dropout, soft-max, classification: the size passes through."""
+        t, conv = spec.type, self.convention
+        if t in ("softmax", "classification") and spec.nodes is not None and spec.nodes != inp.numel:
+            raise self.error(spec, "nodes", f"{spec.nodes} nodes given, but the input has {inp.numel} values")
+        what = {"activation": f"{spec.type_label} acts on every value on its own",
+                "norm": "Cross-channel (local response) normalization divides each value by a sum over "
+                        "neighbouring channels, with fixed constants",
+                "dropout": "Dropout zeroes random values in training and passes everything at test time",
+                "softmax": "Soft-max turns the scores into probabilities, one per class",
+                "classification": "The classification output takes the probabilities and computes "
+                                  "the loss; it reports " + categories(inp)}[t]
+        items.append(Text(f"{what}: the output size equals the input size, ",
+                          shape_of(inp, conv), "; nothing is learned."))
+        return r
+
+    def conv(self, spec, inp, r, items):
+        kh, kw = spec.kernel
+        f = spec.filters
+        self._check_depth(spec, inp)
+        if spec.in_channels is not None and spec.in_channels != inp.c:
+            raise self.error(spec, "in_channels", f"in_channels {spec.in_channels} disagrees with the "
+                                                  f"{inp.c} channels of the input")
+        pad = spec.padding
+        h, _, _ = self.window_axis(spec, "h", inp.h, kh, spec.stride[0], spec.dilation[0],
+                                   pad if pad == "same" else pad[:2], items)
+        w, _, _ = self.window_axis(spec, "w", inp.w, kw, spec.stride[1], spec.dilation[1],
+                                   pad if pad == "same" else pad[2:], items)
+        r.out = Shape(h, w, f)
+        items.append(Step("one channel per filter", lhs=C_out, formula=F, result=I(f)))
+        self._conv_counts(spec, inp, r, items, transposed=False)
+        return r
+
+    def tconv(self, spec, inp, r, items):
+        kh, kw = spec.kernel
+        f = spec.filters
+        self._check_depth(spec, inp)
+        pad = spec.padding
+        h = self.tconv_axis(spec, "h", inp.h, kh, spec.stride[0], spec.dilation[0],
+                            pad if pad == "same" else pad[:2], spec.output_padding[0], items)
+        w = self.tconv_axis(spec, "w", inp.w, kw, spec.stride[1], spec.dilation[1],
+                            pad if pad == "same" else pad[2:], spec.output_padding[1], items)
+        r.out = Shape(h, w, f)
+        items.append(Step("one channel per filter", lhs=C_out, formula=F, result=I(f)))
+        self._conv_counts(spec, inp, r, items, transposed=True)
+        return r
+
+    def _check_depth(self, spec, inp):
+        """The groups must split the input channels, and a given filter depth must match."""
+        g = spec.groups
+        if inp.c % g:
+            raise self.error(spec, "groups", f"{inp.c} input channels cannot be split into {g} groups")
+        if spec.depth is not None and spec.depth != inp.c // g:
+            expected = f"{inp.c} input channels" + (f" / {g} groups = {inp.c // g}" if g > 1 else "")
+            raise self.error(spec, "size", f"filter depth {spec.depth} disagrees with the {expected}")
+
+    def _conv_counts(self, spec, inp, r, items, transposed):
+        conv = self.convention
+        kh, kw = spec.kernel
+        g, f, cin = spec.groups, spec.filters, inp.c
+        ah, aw = AXES["h"], AXES["w"]
+        depth = C_in if g == 1 else _ratio(C_in, G)
+        if transposed:
+            formula = _product(ah["k"], aw["k"], C_in, F) if g == 1 else _product(ah["k"], aw["k"], C_in, _ratio(F, G))
+            r.weights = tconv_weight_shape(conv, kh, kw, cin, f, g)
+        else:
+            formula = _product(ah["k"], aw["k"], depth, F)
+            r.weights = conv_weight_shape(conv, kh, kw, cin, f, g)
+        values = {ah["k"]: I(kh), aw["k"]: I(kw), C_in: I(cin), F: I(f), G: I(g)}
+        r.weight_count = kh * kw * (cin // g) * f
+        items.append(Step("weights" + (f", {g} groups" if g > 1 else ""),
+                          lhs=N_W, formula=formula, substituted=substitute(formula, values),
+                          result=I(r.weight_count)))
+        if spec.bias:
+            r.bias = conv_bias_shape(conv, f, g)
+            r.bias_count = f
+            items.append(Step("one bias per filter", lhs=N_b, formula=F, result=I(f)))
+        else:
+            items.append(Text("No bias (bias = false)."))
+        self._learnables_step(r, items)
+        if transposed:
+            mac = _product(ah["n"], aw["n"], C_in, ah["k"], aw["k"], F if g == 1 else _ratio(F, G))
+            values.update({ah["n"]: I(inp.h), aw["n"]: I(inp.w)})
+            r.macs = inp.h * inp.w * cin * kh * kw * (f // g)
+            text = "multiply-accumulates"
+        else:
+            mac = _product(ah["out"], aw["out"], F, ah["k"], aw["k"], depth)
+            values.update({ah["out"]: I(r.out.h), aw["out"]: I(r.out.w)})
+            r.macs = r.out.h * r.out.w * f * kh * kw * (cin // g)
+            text = "multiply-accumulates"
+        items.append(Step(text, lhs=MACS, formula=mac, substituted=substitute(mac, values), result=I(r.macs)))
+
+    def _learnables_step(self, r, items):
+        if r.bias_count:
+            items.append(Step("learnables", lhs=N_L, formula=_sum(N_W, N_b),
+                              substituted=substitute(_sum(N_W, N_b), {N_W: I(r.weight_count),
+                                                                      N_b: I(r.bias_count)}),
+                              result=I(r.learnables)))
+
+    def fc(self, spec, inp, r, items):
+        conv = self.convention
+        if not inp.flat and conv != "matlab":
+            raise self.error(spec, "type", f"the input is {inp.h} x {inp.w} x {inp.c}, not a vector: "
+                                           f"{'torch.nn.Linear' if conv == 'pytorch' else 'Dense'} acts "
+                                           "on the last axis only; put a flatten layer before it")
+        n_in, n_out = inp.numel, spec.nodes
+        ah, aw = AXES["h"], AXES["w"]
+        if not inp.flat:
+            items.append(Text("A fully connected layer sees its whole input as one vector."))
+            items.append(Step("inputs",
+                              lhs=N_in, formula=_product(ah["n"], aw["n"], C_in),
+                              substituted=substitute(_product(ah["n"], aw["n"], C_in),
+                                                     {ah["n"]: I(inp.h), aw["n"]: I(inp.w), C_in: I(inp.c)}),
+                              result=I(n_in)))
+        else:
+            items.append(Step("inputs", lhs=N_in, result=I(n_in)))
+        r.out = Shape(1, 1, n_out, flat=True)
+        items.append(Step("one output per node", lhs=N_out, result=I(n_out)))
+        r.weights = fc_weight_shape(conv, n_in, n_out)
+        r.weight_count = n_in * n_out
+        formula = _product(N_out, N_in)
+        values = {N_in: I(n_in), N_out: I(n_out)}
+        items.append(Step("weights", lhs=N_W, formula=formula,
+                          substituted=substitute(formula, values), result=I(r.weight_count)))
+        if spec.bias:
+            r.bias = fc_bias_shape(conv, n_out)
+            r.bias_count = n_out
+            items.append(Step("one bias per node", lhs=N_b, formula=N_out, result=I(n_out)))
+        else:
+            items.append(Text("No bias (bias = false)."))
+        self._learnables_step(r, items)
+        r.macs = n_in * n_out
+        items.append(Step("multiply-accumulates", lhs=MACS, formula=formula,
+                          substituted=substitute(formula, values), result=I(r.macs)))
+        return r
+
+
+def derive_network(question):
+    """(convention, [LayerResult]) for the question; raises SpecError naming the layer."""
+    convention, specs = parse_layers(question)
+    deriver = _Deriver(question, convention)
+    results, shape = [], None
+    for spec in specs:
+        res = deriver.layer(spec, shape)
+        if res.out.h * res.out.w > MAX_AREA or res.out.numel > MAX_VALUES:
+            raise question.error(spec.field("type"), f"layer '{spec.name}': an output of "
+                                                     f"{res.out.h} x {res.out.w} x {res.out.c} is too large "
+                                                     f"(limit {MAX_AREA} positions, {MAX_VALUES} values)")
+        results.append(res)
+        shape = res.out
+    return convention, results
+
+

@@ -1,0 +1,245 @@
+"""The architecture kind's Solution: assumptions, answers, formulas, the completed table, calculations, totals."""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from symdl.display import Dims, Lines, Percent, Quantity
+from symdl.printer import substitute
+from symdl.solution import Section, Solution, Step, Table, Text
+
+from .derive import LayerResult, derive_network, shape_of
+from .fields import CONVENTION_NAMES, LayerSpec, bytes_per_value
+from .formulas import AXES, C_in, F, G, I, N_in, N_L, N_out, S, _formula, _product, _ratio, _sum
+from .shapes import categories, shape_list
+
+BN_NAMES = {"matlab": ("Scale", "Offset"), "pytorch": ("weight", "bias"), "keras": ("gamma", "beta")}
+
+
+def solve(question) -> Solution:
+    convention, results = derive_network(question)
+    bpv = bytes_per_value(question)
+    sol = Solution(question.id, question.kind)
+    _assumptions(sol, convention, bpv, results)
+    totals = name_answers(sol, results, convention, bpv)
+    intro = _formulas(convention, results)
+    _completed_table(sol, results, convention)
+    calc = sol.section("Calculations, layer by layer")
+    calc.items.extend(intro.items)
+    for r in results:
+        title = f"{r.spec.no + '  ' if r.spec.no else ''}{r.spec.name} ({r.spec.type_label.lower()})"
+        sub = Section(title=title, role="layer")
+        if r.inp is not None:
+            sub.add(Text("Input: ", shape_of(r.inp, convention), ";  output: ", shape_of(r.out, convention), "."))
+        sub.items.extend(r.steps)
+        calc.add(sub)
+    _totals(sol, results, bpv, totals)
+    return sol
+
+
+def name_answers(sol, results, convention, bpv) -> dict:
+    """Every answer under its stable name: each layer's, then the totals (returned by name)."""
+    for r in results:
+        n = r.spec.name
+        sol.answer(f"{n}.output", shape_list(r.out, convention))
+        sol.answer(f"{n}.learnables", r.learnables)
+        sol.answer(f"{n}.weights", list(r.weights))
+        sol.answer(f"{n}.bias", list(r.bias))
+        sol.answer(f"{n}.macs", r.macs)
+        if r.spec.type == "batchnorm":
+            sol.answer(f"{n}.non_learnable", r.non_learnable)
+    totals = {"learnables": sum(r.learnables for r in results), "macs": sum(r.macs for r in results),
+              "memory_bytes": sum(r.out.numel for r in results) * bpv}
+    if any(r.spec.type == "batchnorm" for r in results):
+        totals["non_learnable"] = sum(r.non_learnable for r in results)
+    for key, value in totals.items():
+        sol.answer(f"total.{key}", value)
+    return totals
+
+
+def _assumptions(sol, convention, bpv, results):
+    name = CONVENTION_NAMES[convention]
+    order = "C x H x W" if convention == "pytorch" else "H x W x C"
+    sol.assume(f"Convention: {name}. Activations are written {order}"
+               + ("; a fully connected layer's output is 1 x 1 x n." if convention == "matlab"
+                  else "; a vector (after flatten or a fully connected layer) is written [n]."))
+    sol.assume(Text(*_layouts(convention)))
+    sol.assume("Multiply-accumulates (MACs) are counted for convolution, transposed-convolution and fully "
+               "connected layers only (one per weight-activation product, biases not counted); pooling, "
+               "activations, batch normalization, dropout and soft-max count 0. Batch size 1.")
+    sol.assume(f"Activation memory: every layer's output is stored, {bpv} bytes per value"
+               + (" (float32)" if bpv == 4 else "") + ", batch size 1 (an in-place ReLU would share its "
+               "input's memory).")
+    if any(r.spec.type == "batchnorm" for r in results):
+        sol.assume("Batch normalization: the learnable scale and offset count as learnables; the running "
+                   "mean and variance are stored but not learned and are reported apart.")
+
+
+def _layouts(convention) -> tuple:
+    """The parts of the sentence that states the convention's parameter shapes."""
+    kh, kw, cg, fg = AXES["h"]["k"], AXES["w"]["k"], _ratio(C_in, G), _ratio(F, G)
+    n_o, n_i = Quantity("out"), Quantity("in")
+    if convention == "matlab":
+        return ("MATLAB parameter shapes: convolution weights ", Dims(kh, kw, C_in, F), " (grouped: ",
+                Dims(kh, kw, cg, fg, G), "), bias ", Dims(1, 1, F), "; transposed convolution ",
+                Dims(kh, kw, F, C_in), "; fully connected weights ", Dims(n_o, n_i), ", bias ", Dims(n_o, 1),
+                "; padding [t b ; l r] as the exam writes it, or [t b l r] as MATLAB's documentation "
+                "writes it.")
+    if convention == "pytorch":
+        return ("PyTorch parameter shapes: convolution weight ", Dims(F, cg, kh, kw), ", bias ", Dims(F),
+                "; transposed convolution weight ", Dims(C_in, fg, kh, kw), "; Linear weight ",
+                Dims(n_o, n_i), ", bias ", Dims(n_o), "; padding symmetric.")
+    return ("Keras parameter shapes: Conv2D kernel ", Dims(kh, kw, cg, F), ", bias ", Dims(F),
+            "; Conv2DTranspose kernel ", Dims(kh, kw, F, C_in), "; Dense kernel ", Dims(n_i, n_o),
+            ", bias ", Dims(n_o), "; 'same' padding makes the output ceil(n/s) long and puts the odd "
+            "pad at the end.")
+
+
+def _formulas(convention, results) -> Section:
+    intro = Section("Formulas")
+    ah, aw = AXES["h"], AXES["w"]
+    with sympy.evaluate(False):
+        span = sympy.Add(sympy.Mul(ah["d"], sympy.Add(ah["k"], -1)), 1)
+        d_one = sympy.Eq(ah["d"], 1)
+        plain = sympy.Add(ah["n"], ah["p0"], ah["p1"], sympy.Mul(-1, ah["k"]))
+    intro.add(Text("Along the height a window of ", ah["k"], " taps with dilation ", ah["d"], " spans ", span,
+                   " rows; with padding ", ah["p0"], " before (top), ", ah["p1"], " after (bottom) and stride ",
+                   ah["s"], " the number of window positions, the output height, is"))
+    intro.add(Step("", lhs=ah["out"], formula=_formula("floor_d", "h")))
+    intro.add(Text("and likewise for the width with ", aw["k"], ", ", aw["d"], ", ", aw["p0"], ", ", aw["p1"],
+                   ", ", aw["s"], ". With ", d_one, " the numerator is ", plain, ". A convolution with ", F,
+                   " filters in ", G, " groups gives ", F, " output channels and has ",
+                   _product(ah["k"], aw["k"], _ratio(C_in, G), F), " weights and ", F,
+                   " biases; a fully connected layer has ", _product(N_out, N_in), " weights and ", N_out,
+                   " biases. Multiply-accumulates: ", _product(ah["out"], aw["out"], F, ah["k"], aw["k"],
+                                                              _ratio(C_in, G)),
+                   " for a convolution, ", _product(N_out, N_in), " for a fully connected layer."))
+    if convention == "pytorch" and any(r.spec.ceil for r in results):
+        intro.add(Text("With ceil_mode the floor becomes a ceiling, and a last window that would start "
+                       "past the input and the top/left padding is dropped (PyTorch's rule)."))
+    return intro
+
+
+# -- the completed table ------------------------------------------------------------------------------
+def _completed_table(sol, results, convention):
+    """One row per layer; the partial splits it over pages and sizes its columns."""
+    sec = sol.section("Completed table")
+    header = ["no.", "name", "type", "parameters", "activations (layer output)", "learnables (weights/biases)"]
+    rows = [[r.spec.no, r.spec.name, r.spec.type_label, _params_cell(r.spec, r),
+             _activation_cell(r, convention), _learnables_cell(r, convention)] for r in results]
+    sec.add(Table(header, rows, small=True, role="layers"))
+    for r in results:
+        if r.spec.note:
+            sec.add(Text(f"Note on {r.spec.name}: {r.spec.note}"))
+
+
+def _window_lines(spec: LayerSpec) -> list:
+    lines = []
+    if spec.padding_text:
+        lines.append(f"padding: {spec.padding_text}")
+    lines.append(f"stride: [{spec.stride[0]} {spec.stride[1]}]")
+    if spec.dilation != (1, 1):
+        lines.append(f"dilation: [{spec.dilation[0]} {spec.dilation[1]}]")
+    if spec.groups != 1:
+        lines.append(f"groups: {spec.groups}")
+    if spec.ceil:
+        lines.append("ceil_mode: true")
+    if spec.output_padding != (0, 0):
+        lines.append(f"output padding: [{spec.output_padding[0]} {spec.output_padding[1]}]")
+    if not spec.bias:
+        lines.append("no bias")
+    return lines
+
+
+def _params_cell(spec: LayerSpec, result: LayerResult) -> Lines:
+    t = spec.type
+    lines = []
+    if t in ("conv", "tconv"):
+        lines.append(f"filters: {spec.filters}")
+        depth = spec.depth if spec.depth is not None else result.inp.c // spec.groups
+        lines.append(Text("size: ", Dims(spec.kernel[0], spec.kernel[1], depth)))
+    elif t in ("maxpool", "avgpool"):
+        lines.append(Text("size: ", Dims(*spec.kernel)))
+    if t in ("conv", "tconv", "maxpool", "avgpool"):
+        lines.extend(_window_lines(spec))
+    elif t == "fc":
+        lines.append(f"nodes: {spec.nodes}")
+        if not spec.bias:
+            lines.append("no bias")
+    elif t in ("softmax", "classification") and spec.nodes is not None:
+        lines.append(f"nodes: {spec.nodes}")
+    elif t == "dropout" and "rate" in spec.extra:
+        lines.append(f"rate: {spec.extra['rate']}")
+    return Lines(*(lines or ["-"]))
+
+
+def _learnables_cell(r: LayerResult, convention) -> Lines:
+    t = r.spec.type
+    if t == "batchnorm":
+        a, b = BN_NAMES[convention]
+        return Lines(Text(f"{a}: ", Dims(*r.weights)), Text(f"{b}: ", Dims(*r.bias)),
+                     f"({r.learnables:,}; running mean and variance {r.non_learnable:,} more, not learned)")
+    if r.weight_count or r.bias_count or t in ("conv", "tconv", "fc"):
+        return Lines(Text("Weights: ", Dims(*r.weights)),
+                     Text("Bias: ", Dims(*r.bias)) if r.bias else "Bias: none",
+                     f"({r.learnables:,} learnables)")
+    if t in ("maxpool", "avgpool", "gap"):
+        return Lines("none (0)")
+    return Lines("-")
+
+
+def _activation_cell(r: LayerResult, convention) -> Lines:
+    cells = [Text(shape_of(r.out, convention))]
+    if r.spec.type == "classification":
+        cells.append(f"({categories(r.out)})")
+    return Lines(*cells)
+
+
+# -- totals -----------------------------------------------------------------------------------------------
+def _share(part, total):
+    return sympy.Rational(part * 100, total) if total else I(0)
+
+
+def _count_symbol(name, index):
+    """N with the layer's name as subscript when the name is a short word, else N with its index."""
+    if re.fullmatch(r"[A-Za-z0-9_]{1,24}", name):
+        return Quantity("N", name)
+    return S(f"N_{index}")
+
+
+def _totals(sol, results, bpv, totals):
+    tot = sol.section("Totals, cost and memory")
+    total_learn, total_macs, total_mem = totals["learnables"], totals["macs"], totals["memory_bytes"]
+    sum_rows = [[r.spec.name, I(r.learnables) if r.learnables else "0",
+                 Percent(_share(r.learnables, total_learn), approx=True) if r.learnables else "-",
+                 I(r.macs) if r.macs else "0", I(r.out.numel * bpv)] for r in results]
+    sum_rows.append([Text("total"), I(total_learn), Percent(100), I(total_macs), I(total_mem)])
+    tot.add(Table(["layer", "learnables", "share", "MACs", "activation bytes"], sum_rows, small=True,
+                  role="totals"))
+    nonzero = [r for r in results if r.learnables]
+    symbols = [_count_symbol(r.spec.name, i + 1) for i, r in enumerate(nonzero)]
+    total_sym = Quantity("N", "total")
+    if nonzero and len(nonzero) <= 10:
+        tot.add(Step("total learnables: the sum over the layers that learn", lhs=total_sym,
+                     formula=_sum(*symbols) if len(symbols) > 1 else symbols[0],
+                     substituted=substitute(_sum(*symbols), dict(zip(symbols, [I(r.learnables) for r in nonzero])))
+                     if len(symbols) > 1 else None,
+                     result=I(total_learn)))
+    else:
+        tot.add(Step("total learnables: the sum of the learnables column above", lhs=total_sym,
+                     result=I(total_learn)))
+    if total_learn:
+        tot.add(Text("Share of a layer: ", _ratio(N_L, total_sym), " x 100 %."))
+    tot.add(Step("total multiply-accumulates: the sum of the MACs column", lhs=Quantity("MACs", "total"),
+                 result=I(total_macs)))
+    mem_sym, values_sym = S("M"), Quantity("n", "values")
+    tot.add(Step(f"activation memory: every output stored, {bpv} bytes per value", lhs=mem_sym,
+                 formula=_product(I(bpv), values_sym),
+                 substituted=substitute(_product(I(bpv), values_sym), {values_sym: I(total_mem // bpv)}),
+                 result=I(total_mem)))
+    tot.add(Text(f"That is {total_mem / 2**20:.2f} MiB of activations and "
+                 f"{total_learn * bpv / 2**20:.2f} MiB of learnables at {bpv} bytes each."))
+    if "non_learnable" in totals:
+        tot.add(Text(f"Non-learnable batch-normalization statistics: {totals['non_learnable']:,} values."))
