@@ -104,6 +104,19 @@ def to_mp(value):
     return (), [_scalar(value)]
 
 
+class Bounded:
+    """An independent value computed in floating point, with the bound of its rounding error
+    (a number, or an array of the value's shape): the verifier accepts a derived value within
+    that bound (plus the relative tolerance), so an exact 0 is not failed by float noise while
+    a wrong value beyond the route's own error still is."""
+
+    def __init__(self, value, error):
+        self.value, self.error = value, error
+
+    def __repr__(self):
+        return f"Bounded({self.value!r}, error={self.error!r})"
+
+
 def squeeze(shape):
     return tuple(n for n in shape if n != 1)
 

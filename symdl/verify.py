@@ -102,15 +102,22 @@ def _compare(derived, independent, rtol, atol):
         return derived == independent, ""
     if derived is None or independent is None:
         return False, "no value"
+    error = None
+    if isinstance(independent, hp.Bounded):
+        independent, error = independent.value, independent.error
     with mpmath.workdps(hp.DPS):
         try:
             (shape_a, a), (shape_b, b) = hp.to_mp(derived), hp.to_mp(independent)
+            floors = [mpmath.mpf(atol)] * len(b)
+            if error is not None:
+                _, bound = hp.to_mp(np.broadcast_to(np.asarray(error, dtype=float), np.shape(independent)))
+                floors = [max(f, e) for f, e in zip(floors, bound)]
         except (TypeError, ValueError, OverflowError) as exc:
             return False, f"not comparable: {exc}"
         if hp.squeeze(shape_a) != hp.squeeze(shape_b):
             return False, f"shape {hp.squeeze(shape_a)} against {hp.squeeze(shape_b)}"
-        rtol, atol = mpmath.mpf(rtol), mpmath.mpf(atol)
-        ok = all(hp.close(x, y, rtol, atol) for x, y in zip(a, b))
+        rtol = mpmath.mpf(rtol)
+        ok = all(hp.close(x, y, rtol, floor) for x, y, floor in zip(a, b, floors))
     return ok, ""
 
 

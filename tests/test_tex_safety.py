@@ -66,6 +66,9 @@ def test_injection_is_refused_by_check_and_derive_alike(tmp_path, name, question
     earlier = work / "out" / exam_id / "answers.json"        # a key from an earlier run stays as it was
     earlier.parent.mkdir(parents=True)
     earlier.write_text('{"earlier": true}')
+    from symdl import outdir
+
+    outdir.write_manifest(earlier.parent)       # a folder symdl wrote: derive may replace it, but must not
     before = files_under(tmp_path)
     for command in (["check", name], ["derive", name, "--out", "out"]):
         proc, seconds = symdl(*command, cwd=work)

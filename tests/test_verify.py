@@ -236,12 +236,13 @@ def test_every_kind_of_independent_value_compares():
 
 def test_a_kind_may_declare_an_absolute_floor(tmp_path, monkeypatch):
     q = _question(tmp_path, monkeypatch, a="0", b="0")
-    monkeypatch.setattr(fakekind, "independent", lambda question: {"sum": 1e-20, "positive": False})
-    assert not [c for c in verify(q, fakekind.solve(q)) if c.name == "sum"][0].ok
-    monkeypatch.setattr(fakekind, "ABS_TOLERANCE", 1e-12, raising=False)
-    assert [c for c in verify(q, fakekind.solve(q)) if c.name == "sum"][0].ok
-    monkeypatch.setattr(fakekind, "ABS_TOLERANCE", {"*": 0, "other": 1e-12}, raising=False)
-    assert not [c for c in verify(q, fakekind.solve(q)) if c.name == "sum"][0].ok
+    kind = dataclasses.replace(fakekind.kind(), independent=lambda question: {"sum": 1e-20, "positive": False})
+    sol = fakekind.solve(q)
+    assert not [c for c in verify(q, sol, kind) if c.name == "sum"][0].ok
+    kind = dataclasses.replace(kind, abs_tolerance=1e-12)
+    assert [c for c in verify(q, sol, kind) if c.name == "sum"][0].ok
+    kind = dataclasses.replace(kind, abs_tolerance={"*": 0, "other": 1e-12})
+    assert not [c for c in verify(q, sol, kind) if c.name == "sum"][0].ok
 
 
 def test_answers_json_writes_every_finite_number_as_a_number():

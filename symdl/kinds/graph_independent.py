@@ -316,7 +316,11 @@ def derivative(loss, size, tied, scale=0, floor=0, magnitude=0):
     for sides in itertools.product((1, -1), repeat=len(tied)):
         shifts = {entry: side * offset for entry, side, offset in zip(tied, sides, offsets)}
         total += central(loss, size, shifts, extra, magnitude or scale)
-    return total / 2 ** len(tied)
+    total /= 2 ** len(tied)
+    # the one-sided points lie up to 10^(TIE_RATIO (k-1) - TIE_SHIFT) from the tie, so the mean
+    # carries a bias of about that size: what stays below it is the exact 0 of a cancelled tie
+    bias = mpmath.mpf(10) ** (TIE_RATIO * len(tied) - TIE_SHIFT + 5) * max(scale, magnitude, 1)
+    return mpmath.mpf(0) if abs(total) <= bias else total
 
 
 # ------------------------------------------------------------------ the question ---
@@ -477,6 +481,43 @@ def _local_vjp(node, position, slot, args, g, tied, floor):
     for index in np.ndindex(point.shape):
         grad[index] = derivative(loss_at(index), point[index], tied, scale, floor, magnitude)
     return grad
+
+
+def numpy_error(node, args, errors, value):
+    """A bound on the rounding error of the float64 ``value`` of ``node`` (running error
+    analysis): the error its arguments carry, carried through the op's derivative, plus the
+    op's own roundings. ``errors`` are the arguments' bounds."""
+    eps = float(np.finfo(float).eps)
+    own = eps * np.abs(value)
+    a = args[0]
+    ea = errors[0]
+    op = node.op
+    if op in ("add", "sub"):
+        return ea + errors[1] + own
+    if op == "mul":
+        return np.abs(a) * errors[1] + np.abs(args[1]) * ea + ea * errors[1] + own
+    if op == "div":
+        return (ea + np.abs(value) * errors[1]) / np.maximum(np.abs(args[1]) - errors[1], eps * np.abs(args[1])) + own
+    if op == "matmul":
+        inner = a.shape[1]
+        return (np.abs(a) @ errors[1] + ea @ np.abs(args[1]) + ea @ errors[1]
+                + (inner + 1) * eps * (np.abs(a) @ np.abs(args[1])))
+    if op in ("max", "min"):
+        return np.maximum(ea, errors[1])
+    if op in ("relu", "abs", "neg", "transpose", "tanh", "sigmoid"):   # Lipschitz 1 (1/4 for sigmoid)
+        return (ea.T if op == "transpose" else ea) + own
+    if op == "exp":
+        return np.abs(value) * ea * np.exp(np.minimum(ea, 1.0)) + own
+    if op == "log":
+        return ea / np.maximum(np.abs(a) - ea, eps * np.abs(a)) + own
+    if op == "pow":
+        p = float(node.param)
+        return np.abs(p) * np.power(np.abs(a) + ea, p - 1) * ea + own
+    if op in ("sum", "mean"):
+        n = a.size
+        total = (ea.sum() + n * eps * np.abs(a).sum()) / (n if op == "mean" else 1)
+        return np.array([[total]]) + own
+    raise ValueError(f"no error bound for '{op}'")
 
 
 def numpy_op(node, args):
