@@ -48,8 +48,20 @@ def time_limit(seconds, question, what="derivation", limit=None):
         fired.append(True)
         raise expired()
 
+    with _alarm(on_alarm, fired, expired, seconds):
+        yield
+
+
+@contextlib.contextmanager
+def _alarm(on_alarm, fired, expired, seconds=None):
+    """SIGALRM handled by ``on_alarm`` while the body runs (set for ``seconds`` when given).
+
+    An alarm that fired (``fired`` not empty) is reported as ``expired()`` however the body
+    ended: code that swallows the exception (a broad ``except``) cannot hide it.
+    """
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    if seconds is not None:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     except TimeLimitError:
@@ -112,17 +124,5 @@ def rendering(results, limit_s):
         fired.append(timed.current)
         raise expired()
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    try:
+    with _alarm(on_alarm, fired, expired):
         yield timed
-    except TimeLimitError:
-        raise
-    except BaseException:
-        if fired:
-            raise expired() from None
-        raise
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    if fired:
-        raise expired()

@@ -103,3 +103,12 @@ class Solution:
     def assume(self, sentence):
         if sentence not in self.assumptions:
             self.assumptions.append(sentence)
+
+
+def item_type(item) -> str:
+    """The name a renderer dispatches a Solution item on: step, text, math, table, figure, section."""
+    for cls, name in ((Step, "step"), (Text, "text"), (Math, "math"), (Table, "table"),
+                      (Figure, "figure"), (Section, "section")):
+        if isinstance(item, cls):
+            return name
+    raise TypeError(f"cannot render {type(item).__name__}")

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from symdl import printer
-from symdl.solution import Figure, Math, Section, Step, Table, Tex, Text
+from symdl.solution import Step, Tex, Text, item_type
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
 
@@ -114,12 +114,6 @@ def step_lines(step: Step) -> list:
     return [(lhs if i == 0 else Markup(""), line) for i, line in enumerate(lines)]
 
 
-def item_type(item) -> str:
-    for cls, name in ((Step, "step"), (Text, "text"), (Math, "math"), (Table, "table"),
-                      (Figure, "figure"), (Section, "section")):
-        if isinstance(item, cls):
-            return name
-    raise TypeError(f"cannot render {type(item).__name__}")
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:

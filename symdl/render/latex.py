@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 
 from symdl import printer
-from symdl.solution import Figure, Math, Section, Step, Table, Tex, Text
+from symdl.solution import Tex, Text, item_type
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"   # symdl/templates -> ../templates in the repository
 
@@ -108,12 +108,6 @@ def cell(value) -> Tex:
     return Tex("$" + printer.tex(value) + "$")
 
 
-def item_type(item) -> str:
-    for cls, name in ((Step, "step"), (Text, "text"), (Math, "math"), (Table, "table"),
-                      (Figure, "figure"), (Section, "section")):
-        if isinstance(item, cls):
-            return name
-    raise TypeError(f"cannot render {type(item).__name__}")
 
 
 def kind_partial(kind_name: str) -> str:
