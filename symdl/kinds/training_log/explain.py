@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.printer import substitute, tex
-from symdl.solution import Solution, Step, Tex, Text
+from symdl.display import LogIterationBound, LogSetSize
+from symdl.printer import substitute
+from symdl.solution import Solution, Step, Text
 
 from .analysis import analyse
 from .cells import _short
@@ -85,14 +86,14 @@ def _size_section(sol, an):
         if lo is not None:
             lo_row, hi_row = an.bound_rows
             parts = ["Check against every row: a row of epoch e at iteration i needs ",
-                     Tex(r"(e-1)\,I < i \le e\,I"), ", so ",
-                     Tex(r"I \ge \lceil i/e \rceil"), " and ",
-                     Tex(r"I \le \lfloor (i-1)/(e-1) \rfloor"), f". The tightest rows are line {lo_row.line} "
+                     LogIterationBound("row"), ", so ",
+                     LogIterationBound("lower"), " and ",
+                     LogIterationBound("upper"), f". The tightest rows are line {lo_row.line} "
                      f"(epoch {lo_row.epoch}, iteration {lo_row.iteration}): ",
-                     Tex(rf"I \ge \lceil {lo_row.iteration}/{lo_row.epoch} \rceil = {lo}")]
+                     LogIterationBound("lower", lo_row.iteration, lo_row.epoch, lo)]
             if hi is not None:
                 parts += [f", and line {hi_row.line} (epoch {hi_row.epoch}, iteration {hi_row.iteration}): ",
-                          Tex(rf"I \le \lfloor {hi_row.iteration - 1}/{hi_row.epoch - 1} \rfloor = {hi}")]
+                          LogIterationBound("upper", hi_row.iteration, hi_row.epoch, hi)]
             parts.append(f". {'Only' if lo == hi else 'The value'} I = {an.iterations} " +
                          ("fits." if lo == hi else
                           f"lies in {lo} to {hi if hi is not None else 'infinity'}: consistent."))
@@ -125,13 +126,13 @@ def _size_section(sol, an):
                 f"keeps the last, smaller mini-batch, so I = ceil(N/B).")
         with sympy.evaluate(False):
             lo_expr, hi_expr = (I_ - 1) * B + 1, I_ * B
-    sec.add(Text(f"Rule: {rule} Hence ", Tex(tex(lo_expr) + r" \le N \le " + tex(hi_expr)),
-                 ", and ", Tex(r"N \approx I\,B"), "."))
+    sec.add(Text(f"Rule: {rule} Hence ", LogSetSize(lo_expr, hi_expr),
+                 ", and ", LogSetSize(), "."))
     estimate = an.iterations * st.batch
     with sympy.evaluate(False):
         product = I_ * B
     sec.add(Step("Estimate of the training-set size (mini-batches per epoch times samples per mini-batch):",
-                 lhs=sympy.Symbol(r"\hat{N}"), formula=product,
+                 lhs=sympy.Symbol("Nhat"), formula=product,
                  substituted=substitute(product, vals), result=sympy.Integer(estimate)))
     low = sympy.sympify(lo_expr.xreplace(vals).doit())
     high = sympy.sympify(hi_expr.xreplace(vals).doit())
@@ -165,12 +166,12 @@ def _time_section(sol, an):
                  f"{first.iteration} (line {first.line}) and {clock(last.values['elapsed'])} at iteration "
                  f"{last.iteration} (line {last.line}); in seconds:"))
     sec.add(Step("Seconds per iteration (the slope of elapsed time over iterations, end to end):",
-                 lhs=sym(r"\tau"), formula=tau, substituted=substitute(tau, vals), result=_q(per_it)))
+                 lhs=sym("tau"), formula=tau, substituted=substitute(tau, vals), result=_q(per_it)))
     I_ = sym("I")
     per_epoch = per_it * an.iterations
-    sec.add(Step("Seconds per epoch:", lhs=sym(r"T_{epoch}"), formula=I_ * sym(r"\tau"),
-                 substituted=substitute(I_ * sym(r"\tau"), {I_: sympy.Integer(an.iterations),
-                                                           sym(r"\tau"): shown(per_it)}),
+    sec.add(Step("Seconds per epoch:", lhs=sym(r"T_{epoch}"), formula=I_ * sym("tau"),
+                 substituted=substitute(I_ * sym("tau"), {I_: sympy.Integer(an.iterations),
+                                                           sym("tau"): shown(per_it)}),
                  result=_q(per_epoch)))
     sec.add(Text(f"That is about {fnum(per_epoch / 60, 3)} minutes per epoch and "
                  f"{fnum(per_it, 3)} s per mini-batch; the whole log spans {clock(last.values['elapsed'])}."))

@@ -7,8 +7,9 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from symdl.printer import substitute, tex
-from symdl.solution import Step, Table, Tex, Text
+from symdl.display import LogCompoundRate, LogEpochSpan, LogFitSums, LogFitTerm, LogFixed, LogTCritical
+from symdl.printer import substitute
+from symdl.solution import Step, Table, Text
 
 from .numbers import fnum, shown, slope_formula, slope_values, sym
 from .stats import _q, fit, t_critical
@@ -18,9 +19,7 @@ def _fit_steps(sec, xs, ys, xname, yname, lhs="b", unit="per epoch"):
     """Steps for the least-squares slope, the sums shown and then substituted; returns the Fit."""
     f = fit(xs, ys)
     sec.add(Text(f"Sums over the n = {f.n} points (x = {xname}, y = {yname}): ",
-                 Tex(r"S_x = \sum x_k = " + tex(shown(f.sx)) + r",\ S_y = \sum y_k = " + tex(shown(f.sy))
-                     + r",\ S_{xx} = \sum x_k^2 = " + tex(shown(f.sxx)) + r",\ S_{xy} = \sum x_k y_k = "
-                     + tex(shown(f.sxy))), "."))
+                 LogFitSums(shown(f.sx), shown(f.sy), shown(f.sxx), shown(f.sxy)), "."))
     slope = slope_formula()
     sec.add(Step(f"Least-squares slope ({unit}):", lhs=sym(lhs), formula=slope,
                  substituted=substitute(slope, slope_values(f)), result=_q(f.b)))
@@ -32,9 +31,9 @@ def _t_steps(sec, f, bname="b"):
     with sympy.evaluate(False):
         t = b / sympy.sqrt(sse / ((n - 2) * sxxc))
     vals = {b: shown(f.b), sse: shown(f.sse), n: sympy.Integer(f.n), sxxc: shown(f.sxx_centered)}
-    sec.add(Text("Residual sum of squares ", Tex(r"SSE = \sum (y_k - a - b x_k)^2 = " + tex(shown(f.sse))),
-                 " with intercept ", Tex("a = " + tex(shown(f.a))), ", and ",
-                 Tex(r"S_{xx}^{c} = S_{xx} - S_x^2/n = " + tex(shown(f.sxx_centered))), "."))
+    sec.add(Text("Residual sum of squares ", LogFitTerm("sse", shown(f.sse)),
+                 " with intercept ", LogFitTerm("intercept", shown(f.a)), ", and ",
+                 LogFitTerm("centered", shown(f.sxx_centered)), "."))
     sec.add(Step("t statistic of the slope (slope over its standard error):", lhs=sym("t"),
                  formula=t, substituted=substitute(t, vals), result=f.t))
 
@@ -65,8 +64,7 @@ def trend_section(sol, an):
     df = f.n - 2
     tcrit = t_critical(st.alpha, df)
     sec.add(Text(f"One-sided test at level {fnum(st.alpha)} with n - 2 = {df} degrees of freedom: "
-                 f"the critical value is ", Tex("t_{" + tex(_q(1 - st.alpha)) + r",\," + str(df) + "} \\approx "
-                                                + tex(sympy.Float(tcrit, 6))), "."))
+                 f"the critical value is ", LogTCritical(sympy.Float(tcrit, 6), _q(1 - st.alpha), df), "."))
     sol.answer("val_loss_slope_t", f.t)
     sol.answer("t_critical", tcrit)
 
@@ -77,9 +75,9 @@ def trend_section(sol, an):
     with sympy.evaluate(False):
         rho = (Y1 - Y0) / Y0
     total = (y1 - y0) / y0
-    sec.add(Step("Relative change of the validation loss over the run:", lhs=sym(r"\rho"), formula=rho,
+    sec.add(Step("Relative change of the validation loss over the run:", lhs=sym("rho"), formula=rho,
                  substituted=substitute(rho, {Y0: _q(y0), Y1: _q(y1)}), result=_q(total)))
-    De = sym(r"\Delta e")
+    De = LogEpochSpan()
     if an.x_unit == "iteration":
         X0, X1, I_ = sym("i_{last}"), sym("i_{first}"), sym("I")
         with sympy.evaluate(False):
@@ -90,8 +88,8 @@ def trend_section(sol, an):
     # unevaluated: SymPy would raise the ratio's integers to the power's numerator (1500 -> 97 s)
     ratio = _q(y1) / _q(y0)
     rate = sympy.Integer(0) if ratio == 1 else sympy.Pow(ratio, 1 / _q(span), evaluate=False) - 1
-    formula = Tex(r"\left(\frac{y_{last}}{y_{first}}\right)^{1/\Delta e} - 1")
-    numbers = Tex(r"\left(\frac{" + tex(_q(y1)) + "}{" + tex(_q(y0)) + r"}\right)^{1/" + tex(shown(span)) + "} - 1")
+    formula = LogCompoundRate(Y1, Y0, De)
+    numbers = LogCompoundRate(_q(y1), _q(y0), shown(span))
     sec.add(Step("Relative change per epoch (the compound rate that gives the whole change over "
                  "the epochs between the first and the last validation row):", lhs=sym("r"),
                  formula=formula, substituted=numbers, result=rate))
@@ -107,10 +105,10 @@ def trend_section(sol, an):
             rows.append(["...", "", "", "", "", "", ""])
             continue
         spread = e.spread
-        rows.append([str(e.number), str(len(e.train)), Tex(f"{float(e.mean):.2f}"),
-                     Tex(f"{float(spread):.1f}") if spread is not None else "--",
-                     Tex(f"{float(e.position):.2f}"), Tex(f"{float(e.val_mid):.2f}"),
-                     Tex(f"{float(e.gap):.2f}")])
+        rows.append([str(e.number), str(len(e.train)), LogFixed(e.mean, 2),
+                     LogFixed(spread, 1) if spread is not None else "--",
+                     LogFixed(e.position, 2), LogFixed(e.val_mid, 2),
+                     LogFixed(e.gap, 2)])
     sec.add(Text("Per epoch: the training loss is the mean of the mini-batch losses logged in that epoch "
                  "(single mini-batch values are noisy; their sample standard deviation s shows how much). "
                  "That mean describes the model at the mean position of those mini-batches ('at epoch', in "
@@ -138,7 +136,7 @@ def trend_section(sol, an):
     _fit_steps(sec, ex, [e.gap for e in complete], "epoch", "gap", lhs=r"b_{gap}")
     _t_steps(sec, fg, r"b_{gap}")
     sec.add(Text(f"Critical value for these {len(complete)} epochs ({len(complete) - 2} degrees of freedom): ",
-                 Tex(r"t_{crit} \approx " + tex(sympy.Float(tcrit_e, 6))), "."))
+                 LogTCritical(sympy.Float(tcrit_e, 6)), "."))
     sol.answer("train_loss_slope_per_epoch", _q(ft.b))
     sol.answer("train_loss_slope_t", ft.t)
     sol.answer("gap_slope_per_epoch", _q(fg.b))
