@@ -123,6 +123,24 @@ def independent(question) -> dict:
         return {}
 
 
+def _brute_force_iterations(with_it):
+    """The iterations per epoch that every logged (epoch, iteration) allows, tried one by one; None when not one."""
+    top = with_it[-1][1]
+    # per epoch only its first and last logged iteration constrain I; test every candidate
+    ends = {}
+    for e, i, *_ in with_it:
+        lo_i, hi_i = ends.get(e, (i, i))
+        ends[e] = (min(lo_i, i), max(hi_i, i))
+    cand = np.arange(1, top + 1, dtype=np.int64)
+    good = np.ones(top, dtype=bool)
+    for e, pair in ends.items():
+        for i in pair:
+            good &= ((e - 1) * cand < i) & (i <= e * cand)
+    ok = [int(c) for c in cand[good]]
+    e_last, i_last = with_it[-1][0], with_it[-1][1]
+    return i_last // e_last if (i_last % e_last == 0 and i_last // e_last in ok) else (ok[0] if len(ok) == 1 else None)
+
+
 def _independent(question) -> dict:
     rows, skipped = _plain_table(question)
     fmt = _field(question, "format", "matlab")
@@ -139,20 +157,7 @@ def _independent(question) -> dict:
     with_it = [r for r in rows if r[1] is not None]
     I = _field(question, "iterations_per_epoch", None)
     if with_it and I is None:
-        top = with_it[-1][1]
-        # per epoch only its first and last logged iteration constrain I; test every candidate
-        ends = {}
-        for e, i, *_ in with_it:
-            lo_i, hi_i = ends.get(e, (i, i))
-            ends[e] = (min(lo_i, i), max(hi_i, i))
-        cand = np.arange(1, top + 1, dtype=np.int64)
-        good = np.ones(top, dtype=bool)
-        for e, pair in ends.items():
-            for i in pair:
-                good &= ((e - 1) * cand < i) & (i <= e * cand)
-        ok = [int(c) for c in cand[good]]
-        e_last, i_last = with_it[-1][0], with_it[-1][1]
-        I = i_last // e_last if (i_last % e_last == 0 and i_last // e_last in ok) else (ok[0] if len(ok) == 1 else None)
+        I = _brute_force_iterations(with_it)
     if I is not None:
         out["iterations_per_epoch"] = I
         sizes = [n for n in range(max(1, (I - 1) * B), (I + 1) * B + 1)

@@ -57,15 +57,9 @@ def _read_section(sol, an):
                "Each CSV row is one logging event; empty cells mean the value was not logged in that row.")
 
 
-def _size_section(sol, an):
-    st, log = an.setup, an.log
-    sec = sol.section("Iterations per epoch and the size of the training set", part="a")
-    I_ = sym("I")
-    if an.iterations is None:
-        sec.add(Text("The log has no iteration column and the spec gives no iterations_per_epoch, so "
-                     "the number of mini-batches per epoch (and with it the training-set size) cannot "
-                     "be read from it."))
-        return
+def _iterations_steps(sol, sec, an):
+    """How the iterations per epoch I follow from the log (or the spec), checked against every row."""
+    log, I_ = an.log, sym("I")
     if an.method in ("final", "bounds", "given"):
         rows = [r for r in log.rows if r.iteration is not None]
         last = rows[-1] if rows else None
@@ -111,6 +105,18 @@ def _size_section(sol, an):
         elif spacing:
             sec.add(Text(f"Validation rows are {', '.join(sorted({str(d) for d in spacing}))} iterations apart, "
                          f"not tied to the epoch length; the epoch column alone fixes I."))
+
+
+def _size_section(sol, an):
+    st, log = an.setup, an.log
+    sec = sol.section("Iterations per epoch and the size of the training set", part="a")
+    I_ = sym("I")
+    if an.iterations is None:
+        sec.add(Text("The log has no iteration column and the spec gives no iterations_per_epoch, so "
+                     "the number of mini-batches per epoch (and with it the training-set size) cannot "
+                     "be read from it."))
+        return
+    _iterations_steps(sol, sec, an)
     sol.answer("iterations_per_epoch", sympy.Integer(an.iterations))
 
     B, N = sym("B"), sym("N")

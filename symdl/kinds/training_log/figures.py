@@ -85,8 +85,7 @@ def plots(sol, an, trends):
     sec.add(Figure("gap", {"xlabel": "epoch", "ylabel": "validation - mean training loss",
                            "series": [{"role": "gap", "label": "gap per epoch", "coords": _coords(_thin(gaps)[0])},
                                       {"role": "fit", "label": "least-squares line", "coords": _coords(fitted)}],
-                           "xmin": first - 0.5, "xmax": last + 0.5,
-                           "ymin": fnum(lo - 0.08 * (hi - lo), 6), "ymax": fnum(hi + 0.08 * (hi - lo), 6)},
+                           "first": first, "last": last, "lo": lo, "hi": hi},
                    caption="Gap between the validation loss and the epoch-mean training loss, with its "
                            "least-squares line; a widening gap would slope upwards."))
 

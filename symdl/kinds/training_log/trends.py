@@ -39,8 +39,26 @@ def _t_steps(sec, f, bname="b"):
 
 
 def trend_section(sol, an):
-    st, log = an.setup, an.log
+    """The trends of the validation loss, the epoch-mean training loss and the gap; their numbers for the verdicts."""
+    st = an.setup
     sec = sol.section("Trends in the losses")
+    f, tcrit, per_epoch = _val_trend(sol, sec, an)
+    rate, total = _relative_change(sol, sec, an)
+    ft, fg, tcrit_e, complete = _epoch_trends(sol, sec, an)
+    sol.assume(f"Trend tests treat the points as independent noise around a straight line (one-sided t tests at "
+               f"level {fnum(st.alpha)}); smooth curves have correlated residuals, so the t values overstate "
+               f"the certainty, and only their sign and rough size are used.")
+    sol.assume("The validation loss changes linearly between two validation rows (used to compare it with the "
+               "epoch-mean training loss at the same point of training)."
+               + ("" if an.x_unit == "iteration" else " A training loss without an iteration number is the "
+                  "average over its epoch (as Keras logs it), placed at the middle of the epoch."))
+    return {"val": f, "tcrit": tcrit, "rate": rate, "total": total, "train": ft, "gap": fg,
+            "tcrit_e": tcrit_e, "complete": complete, "per_epoch": per_epoch}
+
+
+def _val_trend(sol, sec, an):
+    """The validation loss's least-squares slope per epoch and its t test."""
+    st = an.setup
     I = an.iterations
     pts = an.val_points
     xs = [p[0] for p in pts]
@@ -67,7 +85,13 @@ def trend_section(sol, an):
                  f"the critical value is ", LogTCritical(sympy.Float(tcrit, 6), _q(1 - st.alpha), df), "."))
     sol.answer("val_loss_slope_t", f.t)
     sol.answer("t_critical", tcrit)
+    return f, tcrit, per_epoch
 
+
+def _relative_change(sol, sec, an):
+    """The validation loss's relative change over the run and per epoch (the compound rate)."""
+    I, pts = an.iterations, an.val_points
+    xs = [p[0] for p in pts]
     # relative change
     y0, y1 = pts[0][3], pts[-1][3]
     span = (xs[-1] - xs[0]) / (I if an.x_unit == "iteration" else 1)
@@ -95,7 +119,12 @@ def trend_section(sol, an):
                  formula=formula, substituted=numbers, result=rate))
     sol.answer("val_loss_change_total", _q(total))
     sol.answer("val_loss_change_per_epoch", rate)
+    return rate, total
 
+
+def _epoch_trends(sol, sec, an):
+    """The per-epoch table, and the trends of the epoch-mean training loss and of the gap."""
+    st = an.setup
     # per-epoch table, training trend and gap
     complete = [e for e in an.epochs if e.train and e.val_mid is not None]
     rows = []
@@ -142,12 +171,4 @@ def trend_section(sol, an):
     sol.answer("gap_slope_per_epoch", _q(fg.b))
     sol.answer("gap_slope_t", fg.t)
     sol.answer("t_critical_epochs", tcrit_e)
-    sol.assume(f"Trend tests treat the points as independent noise around a straight line (one-sided t tests at "
-               f"level {fnum(st.alpha)}); smooth curves have correlated residuals, so the t values overstate "
-               f"the certainty, and only their sign and rough size are used.")
-    sol.assume("The validation loss changes linearly between two validation rows (used to compare it with the "
-               "epoch-mean training loss at the same point of training)."
-               + ("" if an.x_unit == "iteration" else " A training loss without an iteration number is the "
-                  "average over its epoch (as Keras logs it), placed at the middle of the epoch."))
-    return {"val": f, "tcrit": tcrit, "rate": rate, "total": total, "train": ft, "gap": fg,
-            "tcrit_e": tcrit_e, "complete": complete, "per_epoch": per_epoch}
+    return ft, fg, tcrit_e, complete

@@ -38,6 +38,37 @@ def verdicts(an, trends):
                 min_index=k, rise=rise)
 
 
+def _overfitting_text(sec, an, v, trends):
+    """The overfitting verdict in words: the training trend, the gap trend, the validation minimum."""
+    st, ft, fg, tcrit_e = an.setup, trends["train"], trends["gap"], trends["tcrit_e"]
+    ys = [p[3] for p in an.val_points]
+    k = v["min_index"]
+    words = []
+    trend = ("falls" if v["train_falling"] else "rises" if float(ft.t) > float(tcrit_e)
+             else "does not fall significantly")
+    words.append(f"mean training loss {trend} "
+                 f"({fnum(ft.b, 3)} per epoch, t = {fnum(ft.t, 3)})")
+    words.append(f"gap {'widens' if v['gap_growing'] else 'does not widen significantly'} "
+                 f"({fnum(fg.b, 3)} per epoch, t = {fnum(fg.t, 3)}, needs > {fnum(tcrit_e, 3)})")
+    if v["val_rising"]:
+        words.append(f"validation loss turns up: lowest {fnum(ys[k], 5)} at "
+                     f"{'iteration ' + str(an.val_points[k][1]) if an.val_points[k][1] else 'epoch ' + str(an.val_points[k][2])} "
+                     f"(epoch {an.val_points[k][2]}), then {pct(v['rise'], 2)} higher by the end")
+    else:
+        words.append("validation loss does not rise above its minimum by more than "
+                     f"{pct(st.rise_tolerance, 2)}"
+                     + (f" (its lowest value is the last one)" if k == len(ys) - 1 else
+                        f" (lowest at epoch {an.val_points[k][2]}, last is {pct(v['rise'], 2)} above it)"))
+    if v["diverged"]:
+        sec.add(Text("Overfitting: not assessed as such: a diverging run is not fitting the training data. "
+                     + "; ".join(words) + "."))
+    elif v["overfitting"]:
+        sec.add(Text("Overfitting: yes: " + "; ".join(words) + "."))
+    else:
+        sec.add(Text("Overfitting: no: " + "; ".join(words) + ". Overfitting needs the validation loss "
+                     "rising or the gap widening while the training loss falls."))
+
+
 def verdict_section(sol, an, timing, trends):
     st, log = an.setup, an.log
     v = verdicts(an, trends)
@@ -87,32 +118,7 @@ def verdict_section(sol, an, timing, trends):
             sec.add(Text(f"Learning well: yes, the validation loss falls {pct(-rate, 2)} per epoch."))
 
     # overfitting
-    ys = [p[3] for p in an.val_points]
-    k = v["min_index"]
-    words = []
-    trend = ("falls" if v["train_falling"] else "rises" if float(ft.t) > float(tcrit_e)
-             else "does not fall significantly")
-    words.append(f"mean training loss {trend} "
-                 f"({fnum(ft.b, 3)} per epoch, t = {fnum(ft.t, 3)})")
-    words.append(f"gap {'widens' if v['gap_growing'] else 'does not widen significantly'} "
-                 f"({fnum(fg.b, 3)} per epoch, t = {fnum(fg.t, 3)}, needs > {fnum(tcrit_e, 3)})")
-    if v["val_rising"]:
-        words.append(f"validation loss turns up: lowest {fnum(ys[k], 5)} at "
-                     f"{'iteration ' + str(an.val_points[k][1]) if an.val_points[k][1] else 'epoch ' + str(an.val_points[k][2])} "
-                     f"(epoch {an.val_points[k][2]}), then {pct(v['rise'], 2)} higher by the end")
-    else:
-        words.append("validation loss does not rise above its minimum by more than "
-                     f"{pct(st.rise_tolerance, 2)}"
-                     + (f" (its lowest value is the last one)" if k == len(ys) - 1 else
-                        f" (lowest at epoch {an.val_points[k][2]}, last is {pct(v['rise'], 2)} above it)"))
-    if v["diverged"]:
-        sec.add(Text("Overfitting: not assessed as such: a diverging run is not fitting the training data. "
-                     + "; ".join(words) + "."))
-    elif v["overfitting"]:
-        sec.add(Text("Overfitting: yes: " + "; ".join(words) + "."))
-    else:
-        sec.add(Text("Overfitting: no: " + "; ".join(words) + ". Overfitting needs the validation loss "
-                     "rising or the gap widening while the training loss falls."))
+    _overfitting_text(sec, an, v, trends)
     sol.answer("overfitting", v["overfitting"])
     sol.answer("gap_growing", v["gap_growing"])
 
