@@ -88,3 +88,90 @@ class Lines:
 
     def __repr__(self):
         return "Lines(" + ", ".join(map(repr, self.items)) + ")"
+
+
+# -- training log ---------------------------------------------------------------------------------
+class LogEpochSpan(sympy.Symbol):
+    """The number of epochs between two rows of a training log, shown as Delta e."""
+
+    def __new__(cls, **assumptions):
+        return super().__new__(cls, "Delta_e", **assumptions)
+
+    def __getnewargs_ex__(self):
+        return (), dict(self.assumptions0)
+
+
+class LogIterationBound:
+    """What a log row says of the iterations per epoch I.
+
+    ``side="row"``: (e-1) I < i <= e I; ``"lower"``: I >= ceil(i/e); ``"upper"``:
+    I <= floor((i-1)/(e-1)); with ``i``, ``e`` and ``value`` the numbers and the value.
+    """
+
+    def __init__(self, side, i=None, e=None, value=None):
+        self.side, self.i, self.e, self.value = side, i, e, value
+
+    def __repr__(self):
+        return f"LogIterationBound({self.side!r}, {self.i}, {self.e}, {self.value})"
+
+
+class LogSetSize:
+    """The training-set size N: lo <= N <= hi, or (no bounds) N approx I B."""
+
+    def __init__(self, lo=None, hi=None):
+        self.lo, self.hi = lo, hi
+
+    def __repr__(self):
+        return f"LogSetSize({self.lo}, {self.hi})"
+
+
+class LogFitSums:
+    """The four sums of a least-squares line, each named, written as a sum and valued."""
+
+    def __init__(self, sx, sy, sxx, sxy):
+        self.values = (sx, sy, sxx, sxy)
+
+    def __repr__(self):
+        return "LogFitSums(" + ", ".join(map(str, self.values)) + ")"
+
+
+class LogFitTerm:
+    """One named term of a least-squares fit and its value: ``"sse"``, ``"intercept"`` or ``"centered"``."""
+
+    def __init__(self, name, value):
+        if name not in ("sse", "intercept", "centered"):
+            raise ValueError(f"unknown fit term {name!r}")
+        self.name, self.value = name, value
+
+    def __repr__(self):
+        return f"LogFitTerm({self.name!r}, {self.value})"
+
+
+class LogTCritical:
+    """A one-sided t critical value, approx ``value``: t_{level, df} when both are given, else t_crit."""
+
+    def __init__(self, value, level=None, df=None):
+        self.value, self.level, self.df = value, level, df
+
+    def __repr__(self):
+        return f"LogTCritical({self.value}, {self.level}, {self.df})"
+
+
+class LogCompoundRate:
+    """(last / first)^(1/span) - 1 with the power's base and exponent kept as given (unevaluated)."""
+
+    def __init__(self, last, first, span):
+        self.last, self.first, self.span = last, first, span
+
+    def __repr__(self):
+        return f"LogCompoundRate({self.last}, {self.first}, {self.span})"
+
+
+class LogFixed:
+    """A number shown with a fixed number of decimals (a rounded table value)."""
+
+    def __init__(self, value, decimals=2):
+        self.value, self.decimals = value, decimals
+
+    def __repr__(self):
+        return f"LogFixed({self.value}, {self.decimals})"

@@ -359,3 +359,61 @@ def _print_Lines(self, expr):
 for _method in (_print_Quantity, _print_FloorOf, _print_CeilOf, _print_MaxOf, _print_Dims,
                 _print_Percent, _print_Lines):
     setattr(SymdlPrinter, _method.__name__, _method)
+
+
+# -- training-log display objects -----------------------------------------------------------------
+def _print_LogEpochSpan(self, expr):
+    return r"\Delta e"
+
+
+def _print_LogIterationBound(self, expr):
+    if expr.side == "row":
+        return r"(e-1)\,I < i \le e\,I"
+    if expr.side == "lower":
+        if expr.i is None:
+            return r"I \ge \lceil i/e \rceil"
+        return rf"I \ge \lceil {expr.i}/{expr.e} \rceil = {expr.value}"
+    if expr.i is None:
+        return r"I \le \lfloor (i-1)/(e-1) \rfloor"
+    return rf"I \le \lfloor {expr.i - 1}/{expr.e - 1} \rfloor = {expr.value}"
+
+
+def _print_LogSetSize(self, expr):
+    if expr.lo is None:
+        return r"N \approx I\,B"
+    return self._print(expr.lo) + r" \le N \le " + self._print(expr.hi)
+
+
+def _print_LogFitSums(self, expr):
+    sx, sy, sxx, sxy = (self._print(v) for v in expr.values)
+    return (r"S_x = \sum x_k = " + sx + r",\ S_y = \sum y_k = " + sy
+            + r",\ S_{xx} = \sum x_k^2 = " + sxx + r",\ S_{xy} = \sum x_k y_k = " + sxy)
+
+
+_LOG_FIT_TERMS = {"sse": r"SSE = \sum (y_k - a - b x_k)^2 = ", "intercept": "a = ",
+                  "centered": r"S_{xx}^{c} = S_{xx} - S_x^2/n = "}
+
+
+def _print_LogFitTerm(self, expr):
+    return _LOG_FIT_TERMS[expr.name] + self._print(expr.value)
+
+
+def _print_LogTCritical(self, expr):
+    value = self._print(expr.value)
+    if expr.level is None:
+        return r"t_{crit} \approx " + value
+    return "t_{" + self._print(expr.level) + r",\," + str(expr.df) + r"} \approx " + value
+
+
+def _print_LogCompoundRate(self, expr):
+    return (r"\left(\frac{" + self._print(expr.last) + "}{" + self._print(expr.first) + r"}\right)^{1/"
+            + self._print(expr.span) + "} - 1")
+
+
+def _print_LogFixed(self, expr):
+    return f"{float(expr.value):.{expr.decimals}f}"
+
+
+for _method in (_print_LogEpochSpan, _print_LogIterationBound, _print_LogSetSize, _print_LogFitSums,
+                _print_LogFitTerm, _print_LogTCritical, _print_LogCompoundRate, _print_LogFixed):
+    setattr(SymdlPrinter, _method.__name__, _method)

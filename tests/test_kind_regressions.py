@@ -349,7 +349,7 @@ def test_constant_validation_loss_derives_verified(tmp_path):
 def test_float_slope_t_matches_the_textbook_formula():
     from fractions import Fraction
 
-    from symdl.kinds.log_cells import slope_t
+    from symdl.kinds.training_log import slope_t
 
     assert slope_t([1, 2, 3, 4, 5], [1200.0] * 5) == (0.0, 0.0)
     b, t = slope_t([1, 2, 3, 4], [2.0, 4.0, 6.0, 8.0])              # an exact line: zero residual

@@ -1,0 +1,188 @@
+"""The training-log Solution: reading the log, iterations per epoch and the set size, the time per iteration."""
+
+from __future__ import annotations
+
+import sympy
+
+from symdl.display import LogIterationBound, LogSetSize
+from symdl.printer import substitute
+from symdl.solution import Solution, Step, Text
+
+from .analysis import analyse
+from .cells import _short
+from .fields import COLUMN_WORDS
+from .figures import plots
+from .numbers import clock, fnum, shown, sym
+from .stats import _q
+from .trends import trend_section
+from .verdicts import verdict_section
+
+
+def solve(question) -> Solution:
+    an = analyse(question)
+    st, log = an.setup, an.log
+    sol = Solution(question.id, question.kind)
+    _read_section(sol, an)
+    _size_section(sol, an)
+    timing = _time_section(sol, an)
+    trends = trend_section(sol, an)
+    plots(sol, an, trends)
+    verdict_section(sol, an, timing, trends)
+    return sol
+
+
+def _read_section(sol, an):
+    log = an.log
+    sec = sol.section("Reading the log")
+    found = sorted(COLUMN_WORDS[k] + f" ('{v}')" for k, v in log.columns.items())
+    sec.add(Text(f"{log.name}: {len(log.rows)} rows of the table read; columns used: "
+                 f"{', '.join(found)}."))
+    n = len(log.skipped)
+    if n:
+        shown_lines = "; ".join(f"line {ln}: '{_short(t, 40)}'" for ln, t in log.skipped[:8])
+        more = f" and {n - 8} more" if n > 8 else ""
+        sec.add(Text(f"{n} non-blank line{'s' if n != 1 else ''} that are not rows of the table "
+                     f"(page headers, banners, frames) were skipped and counted"
+                     f"{f' ({log.blank} blank lines also ignored)' if log.blank else ''}: "
+                     f"{shown_lines}{more}."))
+    else:
+        sec.add(Text("Every non-blank line after the header is a row of the table; nothing was skipped."))
+    sol.answer("skipped_lines", sympy.Integer(n))
+    if an.cut is not None:
+        sec.add(Text(f"Line {an.cut.line} (epoch {an.cut.epoch}) holds a non-finite loss (NaN or Inf): "
+                     f"the run diverged there. Trends below use the rows before it."))
+    sol.assume("A line is a row of the table when it starts with two whole numbers (epoch, iteration) "
+               "and has as many cells as the header; any other line (page header, date, banner) is "
+               "skipped, never read as data." if log.fmt == "matlab" else
+               "Each CSV row is one logging event; empty cells mean the value was not logged in that row.")
+
+
+def _iterations_steps(sol, sec, an):
+    """How the iterations per epoch I follow from the log (or the spec), checked against every row."""
+    log, I_ = an.log, sym("I")
+    if an.method in ("final", "bounds", "given"):
+        rows = [r for r in log.rows if r.iteration is not None]
+        last = rows[-1] if rows else None
+        if an.method == "final":
+            i_f, E = sym("i_{final}"), sym("E")
+            sec.add(Step("Training ends with the last iteration of the last epoch, so the iterations "
+                         "per epoch are the final iteration divided by the number of epochs:",
+                         lhs=I_, formula=i_f / E,
+                         substituted=substitute(i_f / E, {i_f: sympy.Integer(last.iteration),
+                                                          E: sympy.Integer(last.epoch)}),
+                         result=sympy.Integer(an.iterations)))
+            sol.assume(f"The last row (line {last.line}, iteration {last.iteration}) is the final "
+                       f"iteration of training: the run completed {last.epoch} full epochs"
+                       + (" (MATLAB always prints the final iteration)." if log.fmt == "matlab" else "."))
+        elif an.method == "given":
+            sec.add(Text(f"The spec gives I = {an.iterations} iterations per epoch."))
+        lo, hi = an.bounds
+        if lo is not None:
+            lo_row, hi_row = an.bound_rows
+            parts = ["Check against every row: a row of epoch e at iteration i needs ",
+                     LogIterationBound("row"), ", so ",
+                     LogIterationBound("lower"), " and ",
+                     LogIterationBound("upper"), f". The tightest rows are line {lo_row.line} "
+                     f"(epoch {lo_row.epoch}, iteration {lo_row.iteration}): ",
+                     LogIterationBound("lower", lo_row.iteration, lo_row.epoch, lo)]
+            if hi is not None:
+                parts += [f", and line {hi_row.line} (epoch {hi_row.epoch}, iteration {hi_row.iteration}): ",
+                          LogIterationBound("upper", hi_row.iteration, hi_row.epoch, hi)]
+            parts.append(f". {'Only' if lo == hi else 'The value'} I = {an.iterations} " +
+                         ("fits." if lo == hi else
+                          f"lies in {lo} to {hi if hi is not None else 'infinity'}: consistent."))
+            sec.add(Text(*parts))
+        if an.method == "bounds":
+            sec.add(Step("The rows allow exactly one whole number of iterations per epoch:",
+                         lhs=I_, result=sympy.Integer(an.iterations)))
+        spacing = an.val_spacing
+        later = spacing[1:] if spacing and spacing[0] != an.iterations else spacing
+        if later and all(d == an.iterations for d in later):
+            sec.add(Text(f"Validation rows come every {an.iterations} iterations"
+                         f"{' after the first one' if later is not spacing else ''} "
+                         f"(iterations {', '.join(str(v[1]) for v in an.val_points[:4])}, ...): "
+                         f"one validation pass per epoch, which confirms I = {an.iterations}."))
+        elif spacing:
+            sec.add(Text(f"Validation rows are {', '.join(sorted({str(d) for d in spacing}))} iterations apart, "
+                         f"not tied to the epoch length; the epoch column alone fixes I."))
+
+
+def _size_section(sol, an):
+    st, log = an.setup, an.log
+    sec = sol.section("Iterations per epoch and the size of the training set", part="a")
+    I_ = sym("I")
+    if an.iterations is None:
+        sec.add(Text("The log has no iteration column and the spec gives no iterations_per_epoch, so "
+                     "the number of mini-batches per epoch (and with it the training-set size) cannot "
+                     "be read from it."))
+        return
+    _iterations_steps(sol, sec, an)
+    sol.answer("iterations_per_epoch", sympy.Integer(an.iterations))
+
+    B, N = sym("B"), sym("N")
+    vals = {I_: sympy.Integer(an.iterations), B: sympy.Integer(st.batch)}
+    if st.rounding == "floor":
+        rule = (f"{ {'matlab': 'MATLAB (trainNetwork)', 'pytorch': 'PyTorch with drop_last=True', 'keras': 'Keras/tf.data with drop_remainder=True'}[st.framework]} "
+                f"drops the last incomplete mini-batch of every epoch, so I = floor(N/B): the samples left "
+                f"over (at most B - 1) are not seen in that epoch.")
+        with sympy.evaluate(False):
+            lo_expr, hi_expr = I_ * B, sympy.Add(I_ * B, B, -1, evaluate=False)
+    else:
+        rule = (f"{ {'pytorch': 'PyTorch (DataLoader default, drop_last=False)', 'keras': 'Keras (model.fit default)', 'matlab': 'This MATLAB set-up (drop_last = false)'}[st.framework]} "
+                f"keeps the last, smaller mini-batch, so I = ceil(N/B).")
+        with sympy.evaluate(False):
+            lo_expr, hi_expr = (I_ - 1) * B + 1, I_ * B
+    sec.add(Text(f"Rule: {rule} Hence ", LogSetSize(lo_expr, hi_expr),
+                 ", and ", LogSetSize(), "."))
+    estimate = an.iterations * st.batch
+    with sympy.evaluate(False):
+        product = I_ * B
+    sec.add(Step("Estimate of the training-set size (mini-batches per epoch times samples per mini-batch):",
+                 lhs=sympy.Symbol("Nhat"), formula=product,
+                 substituted=substitute(product, vals), result=sympy.Integer(estimate)))
+    low = sympy.sympify(lo_expr.xreplace(vals).doit())
+    high = sympy.sympify(hi_expr.xreplace(vals).doit())
+    sec.add(Step("Smallest training set the rounding rule allows:", lhs=sym("N_{min}"), formula=lo_expr,
+                 substituted=substitute(lo_expr, vals), result=low))
+    sec.add(Step("Largest training set the rounding rule allows:", lhs=sym("N_{max}"), formula=hi_expr,
+                 substituted=substitute(hi_expr, vals), result=high))
+    sec.add(Text(f"Answer: the training set holds roughly {estimate} samples; exactly, "
+                 f"{low} <= N <= {high}."))
+    sol.answer("train_set_size", sympy.Integer(estimate))
+    sol.answer("train_set_size.min", low)
+    sol.answer("train_set_size.max", high)
+    sol.assume(f"Every iteration uses one mini-batch of B = {st.batch} samples"
+               + (" (except the last, smaller one of each epoch)" if st.rounding == "ceil" else "")
+               + "; no sample is used twice in an epoch, and the validation set is not part of N.")
+
+
+def _time_section(sol, an):
+    log = an.log
+    timed = [r for r in log.rows if r.iteration is not None and r.values.get("elapsed") is not None]
+    if len(timed) < 2 or an.iterations is None:
+        return None
+    sec = sol.section("Time per iteration and per epoch")
+    first, last = timed[0], timed[-1]
+    t1, t0, i1, i0 = sym("t_{last}"), sym("t_{first}"), sym("i_{last}"), sym("i_{first}")
+    tau = (t1 - t0) / (i1 - i0)
+    vals = {t1: _q(last.values["elapsed"]), t0: _q(first.values["elapsed"]),
+            i1: sympy.Integer(last.iteration), i0: sympy.Integer(first.iteration)}
+    per_it = (last.values["elapsed"] - first.values["elapsed"]) / (last.iteration - first.iteration)
+    sec.add(Text(f"The elapsed-time column reads {clock(first.values['elapsed'])} at iteration "
+                 f"{first.iteration} (line {first.line}) and {clock(last.values['elapsed'])} at iteration "
+                 f"{last.iteration} (line {last.line}); in seconds:"))
+    sec.add(Step("Seconds per iteration (the slope of elapsed time over iterations, end to end):",
+                 lhs=sym("tau"), formula=tau, substituted=substitute(tau, vals), result=_q(per_it)))
+    I_ = sym("I")
+    per_epoch = per_it * an.iterations
+    sec.add(Step("Seconds per epoch:", lhs=sym(r"T_{epoch}"), formula=I_ * sym("tau"),
+                 substituted=substitute(I_ * sym("tau"), {I_: sympy.Integer(an.iterations),
+                                                           sym("tau"): shown(per_it)}),
+                 result=_q(per_epoch)))
+    sec.add(Text(f"That is about {fnum(per_epoch / 60, 3)} minutes per epoch and "
+                 f"{fnum(per_it, 3)} s per mini-batch; the whole log spans {clock(last.values['elapsed'])}."))
+    sol.answer("seconds_per_iteration", _q(per_it))
+    sol.answer("seconds_per_epoch", _q(per_epoch))
+    sol.assume("Elapsed time includes the validation passes and is logged to whole seconds"
+               if log.fmt == "matlab" else "Elapsed time includes the validation passes.")
+    return {"per_iteration": per_it, "per_epoch": per_epoch}

@@ -1,0 +1,150 @@
+"""The training-log kind's fields: the schema (every field and choice declared once) and the set-up read from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from symdl.schema import Field, Schema
+
+from .cells import LogError
+from .csv import read_csv
+from .matlab import read_matlab
+
+FORMATS = ("matlab", "csv")
+# framework -> (rounding of N/B into iterations per epoch, names of the parameters it uses)
+FRAMEWORKS = {
+    "matlab": ("floor", {"lr": "InitialLearnRate", "epochs": "MaxEpochs", "l2": "L2Regularization",
+                         "patience": "ValidationPatience"}),
+    "pytorch": ("ceil", {"lr": "the optimizer's lr", "epochs": "the number of epochs",
+                         "l2": "weight_decay", "patience": "early-stopping patience"}),
+    "keras": ("ceil", {"lr": "learning_rate", "epochs": "epochs", "l2": "the L2 kernel_regularizer",
+                       "patience": "EarlyStopping(patience)"}),
+}
+COLUMN_KEYS = ("epoch", "iteration", "elapsed", "train_loss", "val_loss", "train_metric",
+               "val_metric", "lr")
+REQUIRED_COLUMNS = ("epoch", "train_loss", "val_loss")
+COLUMN_WORDS = {"epoch": "epoch", "iteration": "iteration", "elapsed": "elapsed time",
+                "train_loss": "mini-batch (training) loss", "val_loss": "validation loss",
+                "train_metric": "mini-batch metric", "val_metric": "validation metric",
+                "lr": "learning rate"}
+
+# framework has no choices here: its default depends on the format, and its error line
+# ("unknown framework ...") is the one the kind has always given; setup() checks it.
+SCHEMA = Schema(
+    Field("log", "path"),
+    Field("format", "text", "matlab", choices=FORMATS),
+    Field("framework", "text", None),
+    Field("minibatch", "integer"),
+    Field("drop_last", "bool", None),
+    Field("columns", "table", None),
+    Field("epoch_origin", "integer", 0),
+    Field("step_origin", "integer", 0),
+    Field("iterations_per_epoch", "integer", None),
+    Field("significance", "number", "0.05"),
+    Field("slow_rate", "number", "0.02"),
+    Field("rise_tolerance", "number", "0.01"),
+)
+
+
+def values_of(question) -> dict:
+    """The question's fields as the schema checked them (checked here when the pipeline has not)."""
+    if not question.values:
+        question.values = SCHEMA.check(question)
+    return question.values
+
+
+@dataclass
+class Setup:
+    fmt: str
+    framework: str
+    batch: int
+    rounding: str            # 'floor' (last partial batch dropped) or 'ceil' (kept)
+    names: dict
+    given_iterations: int | None
+    alpha: Fraction
+    slow_rate: Fraction
+    rise_tolerance: Fraction
+
+
+def setup(question) -> Setup:
+    values = values_of(question)
+    fmt = values["format"]
+    framework = values.get("framework", "matlab" if fmt == "matlab" else None)
+    if framework is None:
+        raise question.error("framework", "missing required field (matlab, pytorch or keras)")
+    if framework not in FRAMEWORKS:
+        raise question.error("framework", f"unknown framework '{framework}' (known: {', '.join(FRAMEWORKS)})")
+    batch = values["minibatch"]
+    if batch < 1:
+        raise question.error("minibatch", "must be a positive whole number")
+    rounding, names = FRAMEWORKS[framework]
+    drop_last = values.get("drop_last")
+    if drop_last is not None:
+        rounding = "floor" if drop_last else "ceil"
+    given = values.get("iterations_per_epoch")
+    if given is not None and given < 1:
+        raise question.error("iterations_per_epoch", "must be a positive whole number")
+    alpha = _fraction(question, "significance")
+    if not 0 < alpha < Fraction(1, 2):
+        raise question.error("significance", "must lie between 0 and 0.5")
+    slow = _fraction(question, "slow_rate")
+    rise = _fraction(question, "rise_tolerance")
+    for key, value in (("slow_rate", slow), ("rise_tolerance", rise)):
+        if not 0 < value < 1:
+            raise question.error(key, "must lie between 0 and 1")
+    return Setup(fmt, framework, batch, rounding, names, given, alpha, slow, rise)
+
+
+def _fraction(question, name):
+    value = values_of(question)[name]
+    try:
+        return Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        raise question.error(name, f"'{value}' is not a number") from None
+
+
+def _mapping(question):
+    """The CSV column mapping and the two origins, each checked (one error line naming the field)."""
+    values = values_of(question)
+    mapping = values.get("columns")
+    if mapping is None:
+        raise question.error("columns", "a CSV log needs a column mapping, e.g. "
+                                        "columns = {epoch = \"epoch\", train_loss = \"loss\", "
+                                        "val_loss = \"val_loss\"}")
+    for key, value in mapping.items():
+        if key not in COLUMN_KEYS:
+            raise question.error("columns", f"unknown key '{key}' (known: {', '.join(COLUMN_KEYS)})")
+        if not isinstance(value, str) or not value.strip():
+            raise question.error("columns", f"columns.{key} must be a column name (a string)")
+    for key in REQUIRED_COLUMNS:
+        if key not in mapping:
+            raise question.error("columns", f"missing columns.{key} ({COLUMN_WORDS[key]})")
+    origins = []
+    for key in ("epoch_origin", "step_origin"):
+        value = values[key]
+        if value not in (0, 1):
+            raise question.error(key, "must be 0 (counts from 0) or 1 (counts from 1)")
+        origins.append(value)
+    return mapping, origins
+
+
+def read_log(question, fmt=None):
+    """The question's log, parsed exactly by the reader of its format; malformed logs raise the one-line SpecError."""
+    fmt = fmt or values_of(question)["format"]
+    path = question.data_path("log")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise question.error("log", f"{path.name}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise question.error("log", f"{path.name}: cannot read: {exc.strerror}") from None
+    try:
+        if fmt == "matlab":
+            if question.has("columns"):
+                raise question.error("columns", "a column mapping is for CSV logs only (format = \"csv\")")
+            return read_matlab(text, path.name)
+        mapping, origins = _mapping(question)
+        return read_csv(text, path.name, mapping, *origins)
+    except LogError as exc:
+        raise question.error("log", f"{path.name}: {exc}") from None
