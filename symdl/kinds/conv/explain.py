@@ -18,7 +18,6 @@ STEPS_ALL = 9        # long sums of a matrix of at most this many entries: one s
 SHOW_FIRST = 4       # otherwise the first few steps, then a table of the other values
 REST_PAIRS = 4       # entries per row of the table of the other values
 REST_ROWS = 15       # rows of that table at most
-MATRIX_COLUMNS = 24  # matrix columns side by side in one table
 MAX_TERMS = 30       # a sum with more terms is given by its value only
 PER_LINE = 6
 
@@ -84,17 +83,9 @@ def _conventions(sol, p):
 
 
 def _matrices(sec, items):
-    """Labelled matrices side by side, as many to a table as fit across the page."""
-    group, width = [], 0
-    for label, M in items + [(None, None)]:
-        cols = M.cols if M is not None else 0
-        if group and (M is None or width + cols > MATRIX_COLUMNS):
-            sec.add(Table(header=[g[0] for g in group], rows=[[g[1] for g in group]],
-                          align="c" * len(group)))
-            group, width = [], 0
-        if M is not None:
-            group.append((label, M))
-            width += cols + 2
+    """Labelled matrices side by side: one row, the labels in the header (the partial splits it to fit)."""
+    sec.add(Table(header=[label for label, _ in items], rows=[[M for _, M in items]], align="c" * len(items),
+                  role="matrices"))
 
 
 def _given(sol, p):
