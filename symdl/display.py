@@ -175,3 +175,59 @@ class LogFixed:
 
     def __repr__(self):
         return f"LogFixed({self.value}, {self.decimals})"
+
+
+# -- added for the conv kind --------------------------------------------------------------------------
+
+class SumLines:
+    """A sum of terms joined by + and - (a term printed with a leading minus is subtracted), each term
+    printed as given; ``per_line``: a line break (an aligned continuation) after every that many
+    terms, None: one line. No terms: 0."""
+
+    def __init__(self, terms, per_line=None):
+        self.terms, self.per_line = tuple(terms), per_line
+
+    def __repr__(self):
+        return f"SumLines({len(self.terms)} terms)"
+
+
+class SlashOf:
+    """A quotient on one line, (numerator) / denominator, neither part evaluated."""
+
+    def __init__(self, numerator, denominator):
+        self.numerator, self.denominator = numerator, denominator
+
+    def __repr__(self):
+        return f"SlashOf({self.numerator}, {self.denominator})"
+
+
+class PartialOf:
+    """The derivative of ``of`` with respect to ``wrt`` (both symbols): d of / d wrt written with
+    partial signs, on one line with a slash, or as a fraction (``fraction=True``)."""
+
+    def __init__(self, of, wrt, *, fraction=False):
+        self.of, self.wrt, self.fraction = of, wrt, fraction
+
+    def __repr__(self):
+        return f"PartialOf({self.of}, {self.wrt})"
+
+
+class MinusInfinity(sympy.Symbol):
+    """Negative infinity as a matrix entry that is shown, not computed with (a max-pool's padding)."""
+
+    def __new__(cls, name="minus_infinity", **assumptions):
+        return super().__new__(cls, name, **assumptions)
+
+
+class ConvWindowSum:
+    """The general window sum of a 2-D convolution, Y_{i,j} = b + sum_c sum_{u,v} K_{c,u,v} X~_{c, row, col},
+    with the padded input's row s(i-1) + d(u-1) + 1 (and column likewise) for the given stride and
+    dilation; ``channels``: a sum over input channels; ``filters``: the filter index f on Y, K and b;
+    ``bias``: the bias added."""
+
+    def __init__(self, *, channels, filters, bias, stride, dilation):
+        self.channels, self.filters, self.bias = channels, filters, bias
+        self.stride, self.dilation = tuple(stride), tuple(dilation)
+
+    def __repr__(self):
+        return f"ConvWindowSum(stride={self.stride}, dilation={self.dilation})"

@@ -417,3 +417,51 @@ def _print_LogFixed(self, expr):
 for _method in (_print_LogEpochSpan, _print_LogIterationBound, _print_LogSetSize, _print_LogFitSums,
                 _print_LogFitTerm, _print_LogTCritical, _print_LogCompoundRate, _print_LogFixed):
     setattr(SymdlPrinter, _method.__name__, _method)
+
+
+# -- display objects added for the conv kind ----------------------------------------------------------
+
+def _print_SumLines(self, expr):
+    out = ""
+    for n, term in enumerate(expr.terms):
+        text = self._print(term)
+        if expr.per_line and n and n % expr.per_line == 0:
+            out += r" \\ &\qquad "
+        out += text if n == 0 else (" - " + text[1:].lstrip() if text.startswith("-") else " + " + text)
+    return out or "0"
+
+
+def _print_SlashOf(self, expr):
+    return r"\left(" + self._print(expr.numerator) + r"\right) / " + self._print(expr.denominator)
+
+
+def _print_PartialOf(self, expr):
+    of, wrt = self._print(expr.of), self._print(expr.wrt)
+    if expr.fraction:
+        return r"\frac{\partial " + of + r"}{\partial " + wrt + "}"
+    return r"\partial " + of + r" / \partial " + wrt
+
+
+def _print_MinusInfinity(self, expr):
+    return r"-\infty"
+
+
+def _conv_window_index(s, d, i, u):
+    """The padded-input row (or column) under kernel entry u of output i: s(i-1) + d(u-1) + 1."""
+    if s == 1 and d == 1:
+        return f"{i}+{u}-1"
+    return (f"{s}" if s > 1 else "") + f"({i}-1)+" + (f"{d}" if d > 1 else "") + f"({u}-1)+1"
+
+
+def _print_ConvWindowSum(self, expr):
+    f = "^{(f)}" if expr.filters else ""
+    bias = "b_f + " if expr.filters else ("b + " if expr.bias else "")
+    return (r"Y_{i,j}" + f + " = " + bias + (r"\sum_{c}" if expr.channels else "") + r"\sum_{u,v} K" + f +
+            (r"_{c,u,v}" if expr.channels else "_{u,v}") + r"\, \tilde{X}" +
+            (r"_{c,\," if expr.channels else "_{") +
+            _conv_window_index(expr.stride[0], expr.dilation[0], "i", "u") + r",\, " +
+            _conv_window_index(expr.stride[1], expr.dilation[1], "j", "v") + "}")
+
+
+for _method in (_print_SumLines, _print_SlashOf, _print_PartialOf, _print_MinusInfinity, _print_ConvWindowSum):
+    setattr(SymdlPrinter, _method.__name__, _method)

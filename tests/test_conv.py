@@ -14,7 +14,7 @@ import sympy
 from symdl.derive import derive, solve_question
 from symdl.errors import SpecError
 from symdl.kinds import conv
-from symdl.kinds.conv_read import read
+from symdl.kinds.conv import read
 from symdl.spec import load_exam
 from symdl.verify import to_float_array, verify
 from support import documented_example, one_question
@@ -210,7 +210,7 @@ def test_the_run_time_check_catches_a_wrong_answer():
 
 def test_the_independent_route_shares_no_code_with_the_derivation():
     import ast
-    import symdl.kinds.conv_check as check
+    import symdl.kinds.conv.check as check
     tree = ast.parse(Path(check.__file__).read_text())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}

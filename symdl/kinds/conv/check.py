@@ -1,4 +1,5 @@
-"""The conv kind's independent route: direct float64 numpy loops over windows, and a scatter loop back."""
+"""The conv kind's independent route: direct float64 numpy loops over windows, and a scatter loop back
+(numpy only: it never imports the derivation)."""
 
 from __future__ import annotations
 

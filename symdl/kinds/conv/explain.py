@@ -1,22 +1,15 @@
-"""The conv kind: 2-D convolution (cross-correlation), max and average pooling, and their backward pass."""
+"""The conv kind's Solution: the given data, the output size, the window sums, maxima or means, and
+the backward pass, as steps, tables and text holding SymPy and display objects (no LaTeX here)."""
 
 from __future__ import annotations
 
 import sympy as sp
 
-from symdl.kinds import conv_check
-from symdl.kinds import conv_exact as ex
-from symdl.kinds.conv_read import out_side, read
-from symdl.printer import tex
-from symdl.solution import Math, Solution, Step, Table, Tex, Text
+from symdl.display import ConvWindowSum, FloorOf, MaxOf, MinusInfinity, PartialOf, Quantity, SlashOf, SumLines
+from symdl.solution import Math, Solution, Step, Table, Text
 
-FIELDS = {"operation", "input", "kernel", "filters", "bias", "window", "stride", "padding", "dilation",
-          "upstream", "backward"}
-TOLERANCE = 1e-9
-checks_note = ("Every output entry was recomputed in float64 by a direct loop over the windows of the "
-               "padded input (numpy); the gradients by a scatter loop that adds each window's upstream "
-               "value back onto the kernel and the input (for a max-pool, onto the window's first maximum), "
-               "not by the sums shown above.")
+from . import exact as ex
+from .fields import out_side, read
 
 UE = sp.UnevaluatedExpr
 TABLE_ROWS = 36      # short sums of a matrix of at most this many entries: one table row each
@@ -25,34 +18,13 @@ STEPS_ALL = 9        # long sums of a matrix of at most this many entries: one s
 SHOW_FIRST = 4       # otherwise the first few steps, then a table of the other values
 REST_PAIRS = 4       # entries per row of the table of the other values
 REST_ROWS = 15       # rows of that table at most
-MATRIX_COLUMNS = 24  # matrix columns side by side in one table
 MAX_TERMS = 30       # a sum with more terms is given by its value only
 PER_LINE = 6
 
 
-class Floor(sp.Function):
-    """floor(x), kept unevaluated for the substituted output-size step."""
-
-    def _symdl_latex(self, printer):
-        return r"\left\lfloor " + printer._print(self.args[0]) + r" \right\rfloor"
-
-
-class MaxOf(sp.Function):
-    """max(a, b, ...) with its arguments in the window's order."""
-
-    def _symdl_latex(self, printer):
-        return r"\max\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)"
-
-
-def _sum_lines(terms, lines=True) -> Tex:
-    """Printed terms joined by + / -, with ``lines`` an aligned line break after every PER_LINE terms."""
-    out = ""
-    for n, term in enumerate(terms):
-        text = tex(term)
-        if lines and n and n % PER_LINE == 0:
-            out += r" \\ &\qquad "
-        out += text if n == 0 else (" - " + text[1:].lstrip() if text.startswith("-") else " + " + text)
-    return Tex(out or "0")
+def _sum_lines(terms, lines=True) -> SumLines:
+    """The terms joined by + / -, with ``lines`` an aligned line break after every PER_LINE terms."""
+    return SumLines(terms, PER_LINE if lines else None)
 
 
 def _product(a, b):
@@ -111,17 +83,9 @@ def _conventions(sol, p):
 
 
 def _matrices(sec, items):
-    """Labelled matrices side by side, as many to a table as fit across the page."""
-    group, width = [], 0
-    for label, M in items + [(None, None)]:
-        cols = M.cols if M is not None else 0
-        if group and (M is None or width + cols > MATRIX_COLUMNS):
-            sec.add(Table(header=[Tex(tex(g[0])) for g in group], rows=[[g[1] for g in group]],
-                          align="c" * len(group)))
-            group, width = [], 0
-        if M is not None:
-            group.append((label, M))
-            width += cols + 2
+    """Labelled matrices side by side: one row, the labels in the header (the partial splits it to fit)."""
+    sec.add(Table(header=[label for label, _ in items], rows=[[M for _, M in items]], align="c" * len(items),
+                  role="matrices"))
 
 
 def _given(sol, p):
@@ -154,7 +118,7 @@ def _output_size(sol, p):
         syms = sp.symbols(f"{H}_{{in}} p_{{{before}}} p_{{{after}}} d_{sub} k_{sub} s_{sub}")
         with sp.evaluate(False):
             num = sp.Add(syms[0], syms[1], syms[2], sp.Mul(-1, syms[3], sp.Add(syms[4], -1)), -1)
-            formula = sp.Add(Floor(sp.Mul(num, sp.Pow(syms[5], -1))), 1)
+            formula = sp.Add(FloorOf(sp.Mul(num, sp.Pow(syms[5], -1))), 1)
         numbers = dict(zip(syms, (sp.Integer(v) for v in (n, pb, pa, d, k, s))))
         with sp.evaluate(False):
             substituted = formula.xreplace({key: UE(v) for key, v in numbers.items()})
@@ -180,11 +144,11 @@ def _output_size(sol, p):
 def _padded(sol, p, xp):
     sec = sol.section("The padded input")
     t, b, l, r = p.pad
-    fill = sp.Symbol(r"-\infty") if p.operation == "maxpool" else sp.Integer(0)
+    fill = MinusInfinity() if p.operation == "maxpool" else sp.Integer(0)
     what = "negative infinity" if p.operation == "maxpool" else "zeros"
     sec.add(Text(f"Padding with {what}: {t} row(s) on top, {b} at the bottom, {l} column(s) on the left, "
                  f"{r} on the right."))
-    _matrices(sec, [(sp.Symbol(r"\tilde{X}" + (f"_{{{c + 1}}}" if p.C > 1 else "")),
+    _matrices(sec, [(Quantity("X", str(c + 1) if p.C > 1 else "", accent="tilde", integer=False),
                      sp.Matrix([[fill if v is ex.PAD else v for v in row] for row in rows]))
                     for c, rows in enumerate(xp)])
 
@@ -194,7 +158,7 @@ def _entries(sec, entries, lhs_of, formula_of, count_of, what="sum over the wind
     else one step each for a small matrix, the first few and a table of the other values for a large one."""
     keys = sorted(entries)
     if len(keys) <= TABLE_ROWS and all(count_of(entries[k]) <= TABLE_TERMS for k in keys):
-        rows = [[tex(lhs_of(k)), tex(formula_of(entries[k], False)), entries[k][-1]] for k in keys]
+        rows = [[lhs_of(k), formula_of(entries[k], False), entries[k][-1]] for k in keys]
         sec.add(Table(header=["entry", what, "value"], rows=rows, align="clr",
                       small=max(count_of(entries[k]) for k in keys) > 6 or len(keys) > 16))
         return
@@ -209,18 +173,11 @@ def _entries(sec, entries, lhs_of, formula_of, count_of, what="sum over the wind
         rows = []
         for n in range(0, len(rest), REST_PAIRS):
             chunk = rest[n:n + REST_PAIRS]
-            cells = [c for k in chunk for c in (tex(lhs_of(k)), entries[k][-1])]
+            cells = [c for k in chunk for c in (lhs_of(k), entries[k][-1])]
             rows.append(cells + [""] * (2 * REST_PAIRS - len(cells)))
         width = min(REST_PAIRS, len(rest))
         sec.add(Table(header=["entry", "value"] * width, rows=[r[:2 * width] for r in rows], align="cr" * width,
                       small=True, caption=f"The other {len(rest)} entries."))
-
-
-def _index(s, d, i, u):
-    """The padded-input row (or column) under kernel entry u of output i: s(i-1) + d(u-1) + 1."""
-    if s == 1 and d == 1:
-        return f"{i}+{u}-1"
-    return (f"{s}" if s > 1 else "") + f"({i}-1)+" + (f"{d}" if d > 1 else "") + f"({u}-1)+1"
 
 
 def _matrix_answer(sol, sec, p, name, lhs, matrix, ch, many):
@@ -230,15 +187,11 @@ def _matrix_answer(sol, sec, p, name, lhs, matrix, ch, many):
 
 def _conv_forward(sol, p, xp):
     sec = sol.section("Forward pass: the window sums")
-    bias = "b_f + " if p.F > 1 else ("b + " if p.has_bias else "")
     sec.add(Text("Each output entry is the sum" + (", over the input channels," if p.C > 1 else "") +
                  " of the kernel times the part of the " + ("padded " if any(p.pad) else "") + "input it covers"
                  + (", plus the bias:" if p.has_bias else ":")),
-            Math(Tex(r"Y_{i,j}" + ("^{(f)}" if p.F > 1 else "") + " = " + bias +
-                     (r"\sum_{c}" if p.C > 1 else "") + r"\sum_{u,v} K" + ("^{(f)}" if p.F > 1 else "") +
-                     (r"_{c,u,v}" if p.C > 1 else "_{u,v}") + r"\, \tilde{X}" + (r"_{c,\," if p.C > 1 else "_{") +
-                     _index(p.stride[0], p.dilation[0], "i", "u") + r",\, " +
-                     _index(p.stride[1], p.dilation[1], "j", "v") + "}")))
+            Math(ConvWindowSum(channels=p.C > 1, filters=p.F > 1, bias=p.has_bias, stride=p.stride,
+                               dilation=p.dilation)))
     result = ex.conv_forward(p, xp)
     for f, entries in enumerate(result):
         if p.F > 1:
@@ -272,7 +225,7 @@ def _mean(values, area, lines=True):
     """(v_1 + ... + v_n) / n: a fraction in a step, a slash in a table row."""
     total = sp.Add(*[UE(v) for v in values], evaluate=False)
     if not lines:
-        return Tex(r"\left(" + tex(total) + r"\right) / " + str(area))
+        return SlashOf(total, sp.Integer(area))
     return sp.Mul(total, sp.Pow(UE(sp.Integer(area)), -1, evaluate=False), evaluate=False)
 
 
@@ -312,7 +265,7 @@ def _grad_sym(of, key=(), ch=None, f=None):
     """dL/dK^(f)_{c,u,v} or dL/dX_{c,a,b} as one symbol (indices from 1; channel and filter when many)."""
     idx = ([str(ch + 1)] if ch is not None else []) + [str(k + 1) for k in key]
     body = of + (f"^{{({f + 1})}}" if f is not None else "") + ("_{" + ",".join(idx) + "}" if idx else "")
-    return sp.Symbol(r"\partial L / \partial " + body)
+    return PartialOf(sp.Symbol("L"), sp.Symbol(body))
 
 
 def _conv_backward(sol, p, xp):
@@ -357,7 +310,8 @@ def _bias_gradient(sol, sec, p):
                  "upstream gradient."))
     for f, G in enumerate(p.upstream):
         terms = [UE(v) for v in G]
-        sec.add(Step("", lhs=sp.Symbol(r"\frac{\partial L}{\partial b" + (f"_{{{f + 1}}}" if p.F > 1 else "") + "}"),
+        sec.add(Step("", lhs=PartialOf(sp.Symbol("L"), sp.Symbol("b" + (f"_{{{f + 1}}}" if p.F > 1 else "")),
+                                       fraction=True),
                      formula=_sum_lines(terms) if len(terms) <= MAX_TERMS else None, result=bias[f]))
     sol.answer("grad.bias", bias[0] if p.F == 1 else sp.Matrix(bias))
 
@@ -373,7 +327,7 @@ def _maxpool_backward(sol, p, forward):
         for (i, j), (vals, best, (r, q)) in sorted(forward[c].items()):
             if vals.count(best) > 1:
                 ties.append(f"({i + 1}, {j + 1})")
-            rows.append([tex(_sym("Y", i, j)), best, f"({r - t + 1}, {q - l + 1})", p.upstream[c][i, j]])
+            rows.append([_sym("Y", i, j), best, f"({r - t + 1}, {q - l + 1})", p.upstream[c][i, j]])
         if p.C > 1:
             sec.add(Text(f"Channel {c + 1}:"))
         sec.add(Table(header=["output", "window max", "at input (row, col)", "upstream routed"], rows=rows,
@@ -401,10 +355,3 @@ def _avgpool_backward(sol, p):
         M = sp.Matrix(p.in_size[0], p.in_size[1], lambda a, b: entries[a, b][1])
         sec.add(Step("", lhs=_grad_sym("X", ch=c if p.C > 1 else None), result=M))
         sol.answer(_name("grad.input", c) if p.C > 1 else "grad.input", M)
-
-
-# -------------------------------------------------------------------- independent ---
-
-def independent(question) -> dict:
-    """Every answer again, in float64 numpy loops written apart from the derivation above."""
-    return conv_check.independent(read(question))

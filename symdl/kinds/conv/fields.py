@@ -1,4 +1,5 @@
-"""The conv kind's fields: input channels, kernels, stride, padding, dilation, upstream, checked."""
+"""The conv kind's fields: the schema (operation and padding choices declared once), and the fields read
+into a :class:`Problem` (input channels, kernels, stride, padding, dilation, upstream), checked."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import sympy as sp
 
 from symdl.errors import LatexError
 from symdl.latex_parse import parse_matrix, parse_number
+from symdl.schema import Field, Schema, normalize_choice
 
 OPERATIONS = ("conv", "maxpool", "avgpool")
+PADDING_MODES = ("same", "valid")      # padding as a word; else integers
 MAX_SIDE = 16          # input height / width
 MAX_PADDED = 20        # padded height / width (the sheet prints the padded input)
 MAX_CHANNELS = 4
@@ -19,6 +22,49 @@ MAX_INT = 32           # stride, dilation, window, one side's padding
 MAX_VALUE = 10 ** 6    # the magnitude of any entry (input, kernel, bias, upstream)
 ONLY = {"kernel": ("conv",), "filters": ("conv",), "bias": ("conv",), "window": ("maxpool", "avgpool"),
         "dilation": ("conv", "maxpool")}
+
+
+class _ChoiceField(Field):
+    """A choice field whose error line names what it chooses ("unknown operation 'x' (known: ...)");
+    ``numbers``: integers and lists pass through unchanged (checked by the reader)."""
+
+    def __init__(self, name, type, default, choices, *, what, numbers=False, help=""):
+        super().__init__(name, type, default, choices, help)
+        object.__setattr__(self, "what", what)
+        object.__setattr__(self, "numbers", numbers)
+
+    def check(self, question, value):
+        if self.numbers and not isinstance(value, str):
+            return value
+        if isinstance(value, str) and normalize_choice(value) not in self.choices:
+            raise question.error(self.name, f"unknown {self.what} '{value.strip()}' (known: "
+                                 f"{', '.join(repr(c) if self.numbers else c for c in self.choices.values())}"
+                                 + (", an integer, [height, width] or [top, bottom, left, right])"
+                                    if self.numbers else ")"))
+        return super().check(question, value)
+
+
+SCHEMA = Schema(
+    _ChoiceField("operation", "text", "conv", OPERATIONS, what="operation",
+                 help="conv (cross-correlation), maxpool or avgpool"),
+    Field("input", "any", help="the input: a bmatrix, or a list of them (one per channel)"),
+    Field("kernel", "any", default=None, help="conv: one filter's kernel (one bmatrix per input channel)"),
+    Field("filters", "any", default=None, help="conv: a list of filters instead of 'kernel'"),
+    Field("bias", "any", default=None, help="conv: one number per filter"),
+    Field("window", "any", default=None, help="pools: the window, an integer or [height, width]"),
+    Field("stride", "any", default=None, help="an integer or [height, width]; pools: default the window"),
+    _ChoiceField("padding", "any", 0, PADDING_MODES, what="padding", numbers=True,
+                 help="an integer, [height, width], [top, bottom, left, right], 'same' or 'valid'"),
+    Field("dilation", "any", default=None, help="conv, maxpool: an integer or [height, width]"),
+    Field("upstream", "any", default=None, help="the upstream gradient dL/dY, one matrix per output channel"),
+    Field("backward", "any", default=None, help="true: the backward pass with dL/dY = 1"),
+)
+
+
+def values_of(question) -> dict:
+    """The question's fields as the schema checked them (checked here when not done yet)."""
+    values = getattr(question, "values", None)
+    return values if values else SCHEMA.check(question)
 
 
 @dataclass
@@ -110,14 +156,10 @@ def _pair(question, name, default, low):
     return tuple(items)
 
 
-def _padding(question):
-    value = question.get("padding", (int, list, str), default=0)
-    if isinstance(value, str):
-        mode = value.strip().lower()
-        if mode not in ("same", "valid"):
-            raise question.error("padding", f"unknown padding '{value}' (known: 'same', 'valid', an integer, "
-                                            "[height, width] or [top, bottom, left, right])")
-        return mode, (0, 0, 0, 0)
+def _padding(question, value):
+    question.get("padding", (int, list, str), default=0)      # its type, with the usual error line
+    if isinstance(value, str):            # the schema made it one of PADDING_MODES
+        return value, (0, 0, 0, 0)
     items = [value] if isinstance(value, int) else value
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in items) or len(items) not in (1, 2, 4):
         raise question.error("padding", "expected an integer, [height, width] or [top, bottom, left, right]")
@@ -179,9 +221,8 @@ def _bias(question, F):
 
 
 def read(question) -> Problem:
-    op = question.get("operation", str, default="conv").strip().lower()
-    if op not in OPERATIONS:
-        raise question.error("operation", f"unknown operation '{op}' (known: {', '.join(OPERATIONS)})")
+    values = values_of(question)
+    op = values["operation"]
     for name, ops in ONLY.items():
         if question.has(name) and op not in ops:
             raise question.error(name, f"not a field of operation '{op}' (only of {', '.join(ops)})")
@@ -203,7 +244,7 @@ def read(question) -> Problem:
     stride_default = op != "conv" and not question.has("stride")
     stride = _pair(question, "stride", (1, 1) if op == "conv" else window, 1)
     dilation = _pair(question, "dilation", (1, 1), 1)
-    mode, pad = _padding(question)
+    mode, pad = _padding(question, values["padding"])
     if mode == "same":
         if op != "conv":
             raise question.error("padding", "'same' is offered for convolution only; give the pooling "

@@ -1,0 +1,35 @@
+"""The conv kind: 2-D convolution (cross-correlation), max and average pooling, and their backward pass.
+
+``fields`` holds the schema (the operation and padding choices declared once) and reads a question
+into a :class:`Problem`; ``exact`` does the exact arithmetic (windows, sums, maxima, means,
+gradients); ``explain`` builds the Solution from it. The independent route (``check``) recomputes
+every answer in float64 by direct numpy loops over the windows and a scatter loop back; it imports
+numpy only, never the derivation.
+"""
+
+from __future__ import annotations
+
+from symdl.kinds import Kind
+
+from . import check
+from .explain import solve
+from .fields import OPERATIONS, PADDING_MODES, SCHEMA, Problem, out_side, read
+
+FIELDS = SCHEMA.names
+TOLERANCE = 1e-9
+checks_note = ("Every output entry was recomputed in float64 by a direct loop over the windows of the "
+               "padded input (numpy); the gradients by a scatter loop that adds each window's upstream "
+               "value back onto the kernel and the input (for a max-pool, onto the window's first maximum), "
+               "not by the sums shown above.")
+
+
+def independent(question) -> dict:
+    """Every answer again, in float64 numpy loops written apart from the derivation."""
+    return check.independent(read(question))
+
+
+KIND = Kind(name="conv", schema=SCHEMA, solve=solve, independent=independent, tolerance=TOLERANCE,
+            abs_tolerance=0.0, checks_note=checks_note)
+
+__all__ = ["FIELDS", "KIND", "OPERATIONS", "PADDING_MODES", "Problem", "SCHEMA", "TOLERANCE", "checks_note",
+           "independent", "out_side", "read", "solve"]
