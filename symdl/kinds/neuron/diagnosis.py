@@ -118,26 +118,7 @@ def mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
                           "), so such a move can only come from other paths or other samples; raw input data "
                           "never moves." + (" And since the neuron is dead on the whole domain, only a move that "
                                             "leaves the domain would help." if dead_domain else "")))
-    wx = (W.T * x)[0]
-    if b > 0:
-        if wx < 0:
-            factor = b / (-wx)
-            lines.append(Text(
-                "3. Weight decay. With no data gradient, weight decay alone acts: ",
-                Tex(r"\mathbf{W}_t = (1 - \eta\lambda)^t\,\mathbf{W}_0"), ". If the bias is not decayed (the usual "
-                "practice), z tends to ", Tex(f"b = {tex(b)} > 0"), ": for this sample ",
-                Tex(r"z_t = (1-\eta\lambda)^t\,(" + tex(wx) + ") + " + tex(b)),
-                " turns positive once ", Tex(r"(1 - \eta\lambda)^t < \frac{b}{-\mathbf{W}^T\mathbf{x}} = \frac{"
-                                             + tex(b) + "}{" + tex(-wx) + "} " + approx_tex(factor)),
-                ", i.e. once W has shrunk by ", pct_tex(1 - factor),
-                ", and then the neuron learns again. If the bias is decayed at the same rate, z keeps its sign ("
-                "both terms shrink together) and decay cannot revive it."))
-        else:
-            lines.append(Text("3. Weight decay shrinks W towards 0, so z tends to ", Tex(f"b = {tex(b)} > 0"),
-                              " on every input (if the bias is not decayed): decay pushes the neuron back to life."))
-    else:
-        lines.append(Text("3. Weight decay shrinks W towards 0, so z tends to ", Tex(f"b = {tex(b)} \\le 0"),
-                          ": decay cannot revive it (it drives z to the bias, which is not positive)."))
+    lines.append(_weight_decay(W, x, b))
     lines.append(Text("4. Momentum. With momentum or Adam, the velocity built up on earlier samples keeps moving "
                       "W and b for a while even though this sample's gradient is zero; this can carry the neuron "
                       "back into the active region, or further out of it."))
@@ -152,6 +133,29 @@ def mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
                           Tex(f"z = {tex(z_max)}"), "."))
     for item in lines:
         sec.add(item)
+
+
+
+def _weight_decay(W, x, b):
+    """Recovery mechanism 3: what weight decay alone does to z (the bias not decayed)."""
+    wx = (W.T * x)[0]
+    if b > 0:
+        if wx < 0:
+            factor = b / (-wx)
+            return Text(
+                "3. Weight decay. With no data gradient, weight decay alone acts: ",
+                Tex(r"\mathbf{W}_t = (1 - \eta\lambda)^t\,\mathbf{W}_0"), ". If the bias is not decayed (the usual "
+                "practice), z tends to ", Tex(f"b = {tex(b)} > 0"), ": for this sample ",
+                Tex(r"z_t = (1-\eta\lambda)^t\,(" + tex(wx) + ") + " + tex(b)),
+                " turns positive once ", Tex(r"(1 - \eta\lambda)^t < \frac{b}{-\mathbf{W}^T\mathbf{x}} = \frac{"
+                                             + tex(b) + "}{" + tex(-wx) + "} " + approx_tex(factor)),
+                ", i.e. once W has shrunk by ", pct_tex(1 - factor),
+                ", and then the neuron learns again. If the bias is decayed at the same rate, z keeps its sign ("
+                "both terms shrink together) and decay cannot revive it.")
+        return Text("3. Weight decay shrinks W towards 0, so z tends to ", Tex(f"b = {tex(b)} > 0"),
+                    " on every input (if the bias is not decayed): decay pushes the neuron back to life.")
+    return Text("3. Weight decay shrinks W towards 0, so z tends to ", Tex(f"b = {tex(b)} \\le 0"),
+                ": decay cannot revive it (it drives z to the bias, which is not positive).")
 
 
 def mechanisms_saturating(sec, n, z, zs, frac, sat_domain):

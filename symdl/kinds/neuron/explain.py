@@ -60,29 +60,7 @@ def solve(question) -> Solution:
     sec.add(*dydz_items)
     sol.answer("dy_dz", dydz)
 
-    # ---------------------------------------------------------------- backward pass
-    dLdy, dydz_s = sp.Symbol(r"\frac{\partial L}{\partial y}"), sp.Symbol(r"\frac{\partial y}{\partial z}")
-    dLdz_s = sp.Symbol(r"\frac{\partial L}{\partial z}")
-    gz = n.upstream * dydz
-    sec.add(Step("Chain rule through the activation, with the given upstream gradient:",
-                 lhs=dLdz_s, formula=dLdy * dydz_s,
-                 substituted=substitute(dLdy * dydz_s, {dLdy: n.upstream, dydz_s: dydz})
-                 if dydz.is_Rational else Tex(_factor_tex(n.upstream) + r" \cdot " + value_tex(dydz)[1]),
-                 result=gz))
-    sol.answer("grad.z", gz)
-
-    gW = n.x * gz
-    gx = n.W * gz
-    sec.add(Text("Chain rule into the weights, since ", Tex(r"\partial z / \partial W_i = x_i"), ":"),
-            _vector_step(r"\frac{\partial L}{\partial \mathbf{W}}", r"\mathbf{x}", gz, n.x, gW))
-    sol.answer("grad.W", gW)
-    sec.add(Text("Chain rule into the bias, since ", Tex(r"\partial z / \partial b = 1"), ":"),
-            Step("", lhs=Tex(r"\frac{\partial L}{\partial b}"), formula=dLdz_s, result=gz))
-    sol.answer("grad.b", gz)
-    sec.add(Text("Chain rule into the input (the gradient passed to the layer below), since ",
-                 Tex(r"\partial z / \partial x_i = W_i"), ":"),
-            _vector_step(r"\frac{\partial L}{\partial \mathbf{x}}", r"\mathbf{W}", gz, n.W, gx))
-    sol.answer("grad.x", gx)
+    _backward(sol, sec, n, dydz)
 
     plot = figure(n, z, y_exact, dydz)
     sec.add(plot)
@@ -109,6 +87,32 @@ def solve(question) -> Solution:
         raise question.error("W", "the exact active fraction needs too many terms; "
                                   "use fewer inputs with a nonzero weight") from None
     return sol
+
+
+def _backward(sol, sec, n, dydz):
+    """Part a's backward pass: dL/dz by the chain rule, then into W, b and x."""
+    dLdy, dydz_s = sp.Symbol(r"\frac{\partial L}{\partial y}"), sp.Symbol(r"\frac{\partial y}{\partial z}")
+    dLdz_s = sp.Symbol(r"\frac{\partial L}{\partial z}")
+    gz = n.upstream * dydz
+    sec.add(Step("Chain rule through the activation, with the given upstream gradient:",
+                 lhs=dLdz_s, formula=dLdy * dydz_s,
+                 substituted=substitute(dLdy * dydz_s, {dLdy: n.upstream, dydz_s: dydz})
+                 if dydz.is_Rational else Tex(_factor_tex(n.upstream) + r" \cdot " + value_tex(dydz)[1]),
+                 result=gz))
+    sol.answer("grad.z", gz)
+
+    gW = n.x * gz
+    gx = n.W * gz
+    sec.add(Text("Chain rule into the weights, since ", Tex(r"\partial z / \partial W_i = x_i"), ":"),
+            _vector_step(r"\frac{\partial L}{\partial \mathbf{W}}", r"\mathbf{x}", gz, n.x, gW))
+    sol.answer("grad.W", gW)
+    sec.add(Text("Chain rule into the bias, since ", Tex(r"\partial z / \partial b = 1"), ":"),
+            Step("", lhs=Tex(r"\frac{\partial L}{\partial b}"), formula=dLdz_s, result=gz))
+    sol.answer("grad.b", gz)
+    sec.add(Text("Chain rule into the input (the gradient passed to the layer below), since ",
+                 Tex(r"\partial z / \partial x_i = W_i"), ":"),
+            _vector_step(r"\frac{\partial L}{\partial \mathbf{x}}", r"\mathbf{W}", gz, n.W, gx))
+    sol.answer("grad.x", gx)
 
 
 def _activation_substituted(act, z, alpha):

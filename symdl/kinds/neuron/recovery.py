@@ -28,6 +28,7 @@ def recovery(sol, sec, n, z, Ws, xs, bs):
         lin = linear_tex(list(W), xs, b, per_line=7)
     nz = [i for i in range(D) if W[i] != 0]
     c = [abs(W[i]) * (n.highs[i] - n.lows[i]) for i in nz]
+    box = x_hi, x_lo, z_max, z_min, lin, long_form, nz, c
 
     if act.name == "identity":
         sec.add(Text("With the identity activation the gradient never vanishes: ", Tex(r"\partial y/\partial z = 1"),
@@ -38,32 +39,15 @@ def recovery(sol, sec, n, z, Ws, xs, bs):
         return
 
     if act.name in ("relu", "leaky_relu"):
-        sec.add(Text("The neuron passes a gradient ", "" if act.name == "relu" else "of full size ",
-                     "exactly where it is active, on the open half-space"),
-                Math(Tex(r"\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} = \{\mathbf{x} : " + lin + r" > 0\}")
-                     if not long_form else
-                     Tex(r"\begin{aligned} &\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} \\ &= \{\mathbf{x} : "
-                         + lin + r" > 0\}\end{aligned}")))
-        sec.add(Text("Over the domain, a linear function is largest at a vertex of the box: take ",
-                     Tex(r"x^*_i"), " at the upper end where ", Tex("W_i > 0"), " and at the lower end otherwise, ",
-                     Tex(r"\mathbf{x}^* = " + vector_tex(x_hi)[1]), "."))
-        sec.add(Step("The largest pre-activation on the domain:", lhs=Tex(r"z_{\max} = z(\mathbf{x}^*)"),
-                     formula=sum_tex([Ws[i] * sp.Symbol(f"x^*_{i + 1}") for i in range(D)] + [bs]),
-                     substituted=sum_tex([product(W[i], x_hi[i]) for i in range(D)] + [UE(b)]), result=z_max))
-        dead_domain = bool(z_max <= 0)
-        sol.answer("dead_on_domain", dead_domain if act.name == "relu" else False)
-        if z_max > 0:
-            sec.add(Text("So an input of the domain does activate the neuron: the witness ",
-                         Tex(r"\mathbf{x}^*"), " gives ", Tex(f"z = {tex(z_max)} > 0"),
-                         ", and so does every input near it."))
-        else:
-            sec.add(Text("Even the best input of the domain gives ", Tex(f"z_{{\\max}} = {tex(z_max)} \\le 0"),
-                         ": no input in the domain activates the neuron."))
-        frac = _volume(sec, c, nz, z_max, kind="active")
-        sol.answer("active_fraction", frac)
-        mechanisms_relu(sec, n, z, z_max, frac, dead_domain)
+        _half_space(sol, sec, n, z, Ws, xs, bs, box)
         return
+    _slab(sol, sec, n, z, box)
 
+
+def _slab(sol, sec, n, z, box):
+    """Part b for sigmoid/tanh: the non-saturated slab, its witness and its volume."""
+    act, D, W, b = n.activation, n.D, n.W, n.b
+    x_hi, x_lo, z_max, z_min, lin, long_form, nz, c = box
     # sigmoid / tanh: the non-saturated slab
     zs = saturation_z(act, n.threshold)
     sat_formula = (r"z_{\mathrm{sat}} = \ln\frac{1 + \sqrt{1 - 4\tau}}{1 - \sqrt{1 - 4\tau}}" if act.name == "sigmoid"
@@ -106,6 +90,37 @@ def recovery(sol, sec, n, z, Ws, xs, bs):
     frac = _volume(sec, c, nz, z_max, kind="slab", zs=zs)
     sol.answer("active_fraction", frac)
     mechanisms_saturating(sec, n, z, zs, frac, sat_domain)
+
+
+def _half_space(sol, sec, n, z, Ws, xs, bs, box):
+    """Part b for the ReLUs: the active half-space, its best vertex and its volume."""
+    act, D, W, b = n.activation, n.D, n.W, n.b
+    x_hi, x_lo, z_max, z_min, lin, long_form, nz, c = box
+    sec.add(Text("The neuron passes a gradient ", "" if act.name == "relu" else "of full size ",
+                 "exactly where it is active, on the open half-space"),
+            Math(Tex(r"\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} = \{\mathbf{x} : " + lin + r" > 0\}")
+                 if not long_form else
+                 Tex(r"\begin{aligned} &\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} \\ &= \{\mathbf{x} : "
+                     + lin + r" > 0\}\end{aligned}")))
+    sec.add(Text("Over the domain, a linear function is largest at a vertex of the box: take ",
+                 Tex(r"x^*_i"), " at the upper end where ", Tex("W_i > 0"), " and at the lower end otherwise, ",
+                 Tex(r"\mathbf{x}^* = " + vector_tex(x_hi)[1]), "."))
+    sec.add(Step("The largest pre-activation on the domain:", lhs=Tex(r"z_{\max} = z(\mathbf{x}^*)"),
+                 formula=sum_tex([Ws[i] * sp.Symbol(f"x^*_{i + 1}") for i in range(D)] + [bs]),
+                 substituted=sum_tex([product(W[i], x_hi[i]) for i in range(D)] + [UE(b)]), result=z_max))
+    dead_domain = bool(z_max <= 0)
+    sol.answer("dead_on_domain", dead_domain if act.name == "relu" else False)
+    if z_max > 0:
+        sec.add(Text("So an input of the domain does activate the neuron: the witness ",
+                     Tex(r"\mathbf{x}^*"), " gives ", Tex(f"z = {tex(z_max)} > 0"),
+                     ", and so does every input near it."))
+    else:
+        sec.add(Text("Even the best input of the domain gives ", Tex(f"z_{{\\max}} = {tex(z_max)} \\le 0"),
+                     ": no input in the domain activates the neuron."))
+    frac = _volume(sec, c, nz, z_max, kind="active")
+    sol.answer("active_fraction", frac)
+    mechanisms_relu(sec, n, z, z_max, frac, dead_domain)
+    return
 
 
 def _volume(sec, c, nz, z_max, kind, zs=None):
