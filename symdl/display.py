@@ -226,3 +226,73 @@ def approx_tex(value, sig=5) -> Tex:
     relation, body = value_tex(value, sig)
     return Tex(f"{relation} {body}")
 
+
+
+# -- neuron-kind display objects: bold vector names, partial derivatives, relation chains --------
+
+class VectorSymbol(sympy.Symbol):
+    """A vector's name printed bold (W, x, 0 as the zero vector); a SymPy symbol otherwise."""
+
+    def __new__(cls, name, **assumptions):
+        return super().__new__(cls, name, **assumptions)
+
+
+class PartialSymbol(sympy.Symbol):
+    """A partial derivative d(top)/d(bottom) as one symbol; ``bottom`` may be a VectorSymbol.
+
+    ``style``: "frac" (a fraction, the default), "slash" (top / bottom inline), "abs" (the
+    fraction between absolute-value bars), "slash-abs" (inline between bars).
+    """
+
+    def __new__(cls, top, bottom, style="frac", **assumptions):
+        bold = isinstance(bottom, VectorSymbol)
+        name = f"d {top}/d {'*' if bold else ''}{bottom}|{style}"
+        obj = super().__new__(cls, name, **assumptions)
+        return obj
+
+    @property
+    def parts(self):
+        """(top, bottom, bottom is bold, style)."""
+        body, _, style = self.name.partition("|")
+        top, _, bottom = body[2:].partition("/d ")
+        return top, bottom.lstrip("*"), bottom.startswith("*"), style
+
+    def __getnewargs_ex__(self):
+        top, bottom, bold, style = self.parts
+        return (top, VectorSymbol(bottom) if bold else bottom, style), dict(self.assumptions0)
+
+
+# Relations a RelationChain may hold between its terms, by name.
+RELATIONS = ("=", "<", ">", "<=", ">=", "!=", "<-", ":", "in", "~")
+
+
+class ValueShown:
+    """``= v`` for an exact decimal, else ``~ v`` rounded to ``sig`` digits (the relation included)."""
+
+    def __init__(self, value, sig=5):
+        self.value, self.sig = value, sig
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))           # as printed: the numbers a reader of the sheet sees
+
+
+class RelationChain:
+    """Terms joined by relations: ``RelationChain(z, "=", 0.5, ">", 0)`` shows z = 0.5 > 0.
+
+    A string item is a relation name (one of RELATIONS); any other item is math (SymPy, a
+    display object, or a ValueShown, which brings its own relation). Items are joined by spaces.
+    """
+
+    def __init__(self, *items):
+        for item in items:
+            if isinstance(item, str) and not hasattr(item, "latex") and item not in RELATIONS:
+                if type(item) is str:
+                    raise ValueError(f"unknown relation {item!r} (known: {', '.join(RELATIONS)})")
+        self.items = tuple(items)
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))           # as printed: the numbers a reader of the sheet sees

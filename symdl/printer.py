@@ -359,3 +359,45 @@ def _print_Lines(self, expr):
 for _method in (_print_Quantity, _print_FloorOf, _print_CeilOf, _print_MaxOf, _print_Dims,
                 _print_Percent, _print_Lines):
     setattr(SymdlPrinter, _method.__name__, _method)
+
+
+# -- neuron-kind display objects (symdl.display: VectorSymbol, PartialSymbol, ValueShown, RelationChain) --
+_RELATION_TEX = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", "<-": r"\leftarrow",
+                 ":": ":", "in": r"\in", "~": r"\approx"}
+
+
+def _print_VectorSymbol(self, expr):
+    name = expr.name
+    cut = min((i for i in (name.find("_"), name.find("^")) if i > 0), default=len(name))
+    return r"\mathbf{" + name[:cut] + "}" + name[cut:]
+
+
+def _print_PartialSymbol(self, expr):
+    top, bottom, bold, style = expr.parts
+    bottom = r"\mathbf{" + bottom + "}" if bold else bottom
+    if style.startswith("slash"):
+        body = rf"\partial {top}/\partial {bottom}"
+        return r"\left|" + body + r"\right|" if style == "slash-abs" else body
+    body = r"\frac{\partial " + top + r"}{\partial " + bottom + "}"
+    return r"\left|" + body + r"\right|" if style == "abs" else body
+
+
+def _print_ValueShown(self, expr):
+    relation, body = value_tex(expr.value, expr.sig)
+    return f"{relation} {body}"
+
+
+def _print_RelationChain(self, expr):
+    from symdl.solution import Tex as _Tex
+
+    out = []
+    for item in expr.items:
+        if isinstance(item, str) and not isinstance(item, _Tex):
+            out.append(_RELATION_TEX[item])
+        else:
+            out.append(tex(item))
+    return " ".join(out)
+
+
+for _method in (_print_VectorSymbol, _print_PartialSymbol, _print_ValueShown, _print_RelationChain):
+    setattr(SymdlPrinter, _method.__name__, _method)

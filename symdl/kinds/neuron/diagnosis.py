@@ -4,69 +4,70 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import approx_tex, pct_tex, prose_tex
-from symdl.printer import tex, value_tex
+from symdl.display import PartialSymbol, RelationChain, VectorSymbol, ValueShown, approx_tex, pct_tex, prose_tex
+from symdl.printer import tex
 from symdl.solution import Tex, Text
+
+from .symbols import ALPHA, B, X_VEC, Z_MAX, Z_SAT, DL_DB, DL_DW, DL_DX, DL_DY, DY_DZ, ETA, TAU, W_VEC, Y, Z, ZERO_VEC
+
 
 def diagnosis(n, z, dydz, dead, saturated):
     act = n.activation
     items = []
     up = n.upstream
-    z_t, up_t = tex(z), tex(up)
     if up == 0:
-        items.append(Text("Note first that the upstream gradient is ", Tex(r"\frac{\partial L}{\partial y} = 0"),
+        items.append(Text("Note first that the upstream gradient is ", RelationChain(DL_DY, "=", 0),
                           ": the loss does not depend on y for this sample, so every gradient below is zero "
                           "whatever the activation does."))
     if act.name == "relu":
         if dead:
             items.append(Text(
-                "The problem: ", Tex(f"z = {z_t} {'<' if z < 0 else '='} 0"),
-                ", so the ReLU sits on its flat part: ", Tex(r"y = 0"), " and ",
-                Tex(r"\frac{\partial y}{\partial z} = 0"), ". The chain rule multiplies every gradient by this zero: ",
-                Tex(r"\frac{\partial L}{\partial \mathbf{W}} = \mathbf{0}"), " and ",
-                Tex(r"\frac{\partial L}{\partial b} = 0"), ", although the upstream gradient ",
-                Tex(r"\frac{\partial L}{\partial y} = " + up_t), " is not zero"
+                "The problem: ", RelationChain(Z, "=", z, "<" if z < 0 else "=", 0),
+                ", so the ReLU sits on its flat part: ", RelationChain(Y, "=", 0), " and ",
+                RelationChain(DY_DZ, "=", 0), ". The chain rule multiplies every gradient by this zero: ",
+                RelationChain(DL_DW, "=", ZERO_VEC), " and ",
+                RelationChain(DL_DB, "=", 0), ", although the upstream gradient ",
+                RelationChain(DL_DY, "=", up), " is not zero"
                 + (" (the loss would fall if y grew, since it is negative)" if up < 0 else
                    " (the loss would fall if y shrank)" if up > 0 else "") + ". The update ",
-                Tex(r"\mathbf{W} \leftarrow \mathbf{W} - \eta\, \frac{\partial L}{\partial \mathbf{W}}"),
+                RelationChain(W_VEC, "<-", sp.Add(W_VEC, -ETA * DL_DW, evaluate=False)),
                 " leaves W and b exactly where they are, whatever the learning rate: this sample teaches the "
-                "neuron nothing, and the gradient passed down, ", Tex(r"\frac{\partial L}{\partial \mathbf{x}}"),
+                "neuron nothing, and the gradient passed down, ", DL_DX,
                 ", is zero too. A ReLU whose pre-activation is negative for every input it sees is a "
                 "dead ReLU: it can never leave that state through its own gradient."))
         else:
             items.append(Text(
-                "Here ", Tex(f"z = {z_t} > 0"), ": the ReLU is on its linear part, ",
-                Tex(r"\frac{\partial y}{\partial z} = 1"), ", and the upstream gradient reaches W and b "
+                "Here ", RelationChain(Z, "=", z, ">", 0), ": the ReLU is on its linear part, ",
+                RelationChain(DY_DZ, "=", 1), ", and the upstream gradient reaches W and b "
                 "unchanged" + (" (here it is zero)" if up == 0 else "") + ". This sample does not show a dead neuron."))
     elif act.name == "leaky_relu":
         if z > 0:
-            items.append(Text("Here ", Tex(f"z = {z_t} > 0"), ": the leaky ReLU is on its linear part and the "
+            items.append(Text("Here ", RelationChain(Z, "=", z, ">", 0), ": the leaky ReLU is on its linear part and the "
                               "gradient reaches W and b unchanged."))
         else:
             items.append(Text(
-                "Here ", Tex(f"z = {z_t} \\le 0"), ", the negative part, where the leaky ReLU has slope ",
-                Tex(r"\alpha = " + tex(n.slope)), ": the gradients are scaled by ", Tex(tex(n.slope)),
+                "Here ", RelationChain(Z, "=", z, "<=", 0), ", the negative part, where the leaky ReLU has slope ",
+                RelationChain(ALPHA, "=", n.slope), ": the gradients are scaled by ", n.slope,
                 " but not zero, so the neuron still learns from this sample, only more slowly. "
                 "A leaky ReLU cannot die."))
     elif act.name in ("sigmoid", "tanh"):
-        rel, body = value_tex(dydz)
         ratio = dydz / act.max_slope
         if saturated:
             items.append(Text(
-                "The problem: ", Tex(f"z {value_tex(z)[0]} {value_tex(z)[1]}"), " lies far on a flat tail of the ",
-                act.title, ", so ", Tex(r"\frac{\partial y}{\partial z} " + rel + " " + body),
-                f" is below the saturation threshold ", Tex(r"\tau = " + tex(n.threshold)),
+                "The problem: ", RelationChain(Z, ValueShown(z)), " lies far on a flat tail of the ",
+                act.title, ", so ", RelationChain(DY_DZ, ValueShown(dydz)),
+                " is below the saturation threshold ", RelationChain(TAU, "=", n.threshold),
                 ": the unit is saturated. Every gradient is the upstream gradient times this factor, only ",
                 pct_tex(ratio), " of the largest slope ",
-                Tex(tex(act.max_slope)), f" of the {act.title}, so the weights barely move "
+                act.max_slope, f" of the {act.title}, so the weights barely move "
                 "(a vanishing gradient); learning is not stopped, it is very slow."))
         else:
             items.append(Text(
-                "Here ", Tex(r"\frac{\partial y}{\partial z} " + rel + " " + body), ", at least the threshold ",
-                Tex(r"\tau = " + tex(n.threshold)), ": the unit is not saturated (", pct_tex(ratio),
+                "Here ", RelationChain(DY_DZ, ValueShown(dydz)), ", at least the threshold ",
+                RelationChain(TAU, "=", n.threshold), ": the unit is not saturated (", pct_tex(ratio),
                 " of the largest slope), and the gradient reaches W and b."))
     else:
-        items.append(Text("The identity has ", Tex(r"\frac{\partial y}{\partial z} = 1"),
+        items.append(Text("The identity has ", RelationChain(DY_DZ, "=", 1),
                           " everywhere: the gradient always reaches W and b; this neuron cannot die or saturate."))
     return items
 
@@ -78,26 +79,26 @@ def mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
     lines = []
     if leaky:
         lines.append(Text("A leaky ReLU never stops learning: on the negative side its slope ",
-                          Tex(r"\alpha = " + tex(n.slope)), " still passes a gradient scaled by ", Tex(tex(n.slope)),
-                          ", so W and b keep moving towards inputs where ", Tex("z > 0"), " if the loss asks for it."))
+                          RelationChain(ALPHA, "=", n.slope), " still passes a gradient scaled by ", n.slope,
+                          ", so W and b keep moving towards inputs where ", RelationChain(Z, ">", 0), " if the loss asks for it."))
         for item in lines:
             sec.add(item)
         return
     if active_now:
-        sec.add(Text("This sample already activates the neuron (", Tex(f"z = {tex(z)} > 0"),
+        sec.add(Text("This sample already activates the neuron (", RelationChain(Z, "=", z, ">", 0),
                      "), so it learns from it; the analysis below says how much of the domain keeps it learning."))
     pct = pct_tex(frac)
     if not dead_domain:
         lines.append(Text("1. Other samples. The update is an average over the mini-batch: any sample with ",
-                          Tex("z > 0"), " gives a nonzero gradient into W and b. A fraction ",
+                          RelationChain(Z, ">", 0), " gives a nonzero gradient into W and b. A fraction ",
                           prose_tex(frac), " (", pct, ") of the domain activates the neuron, so, "
                           "if the training inputs spread over the domain, most mini-batches contain such samples "
                           "and the neuron does learn again: it is inactive for this sample, not dead."
                           if frac >= sp.Rational(1, 2) else
                           ", so training inputs that land in that part revive it."))
     else:
-        lines.append(Text("1. Other samples cannot help: ", Tex(f"z_{{\\max}} = {tex(z_max)} \\le 0"),
-                          " means every input of the domain gives ", Tex("z \\le 0"),
+        lines.append(Text("1. Other samples cannot help: ", RelationChain(Z_MAX, "=", z_max, "<=", 0),
+                          " means every input of the domain gives ", RelationChain(Z, "<=", 0),
                           ", hence zero gradient into W and b for every sample. The neuron is dead on the whole "
                           "domain and no data gradient can revive it."))
     Wn2 = (W.T * W)[0]
@@ -109,12 +110,12 @@ def mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
                           "smallest move that activates the neuron for this sample goes along W and has length ",
                           Tex(r"\frac{|z|}{\lVert \mathbf{W} \rVert_2} = \frac{" + tex(abs(z)) + r"}{\sqrt{"
                               + tex(Wn2) + r"}} " + approx_tex(dist)),
-                          "; along one coordinate, changing ", Tex(f"x_{{{imax + 1}}}"),
+                          "; along one coordinate, changing ", sp.Symbol(f"x_{imax + 1}"),
                           " (the largest weight in size, ",
-                          Tex(f"W_{{{imax + 1}}} = {tex(W[imax])}"), ") by ",
+                          RelationChain(sp.Symbol(f"W_{imax + 1}"), "=", W[imax]), ") by ",
                           Tex(r"|z| / |W_{" + str(imax + 1) + r"}| " + approx_tex(move)),
                           ". But this sample sends no gradient down through the neuron (",
-                          Tex(r"\partial L/\partial \mathbf{x} = \mathbf{0}"),
+                          RelationChain(PartialSymbol("L", X_VEC, "slash"), "=", ZERO_VEC),
                           "), so such a move can only come from other paths or other samples; raw input data "
                           "never moves." + (" And since the neuron is dead on the whole domain, only a move that "
                                             "leaves the domain would help." if dead_domain else "")))
@@ -128,9 +129,9 @@ def mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
                           + "re-initialization or a leaky ReLU can."))
     else:
         lines.append(Text("Verdict: yes, it can learn again. Its inactivity comes from this sample (",
-                          Tex(f"z = {tex(z)}"), "), not from the weights as a whole: ", pct,
-                          " of the domain activates it, e.g. the witness ", Tex(r"\mathbf{x}^*"), " with ",
-                          Tex(f"z = {tex(z_max)}"), "."))
+                          RelationChain(Z, "=", z), "), not from the weights as a whole: ", pct,
+                          " of the domain activates it, e.g. the witness ", VectorSymbol("x^*"), " with ",
+                          RelationChain(Z, "=", z_max), "."))
     for item in lines:
         sec.add(item)
 
@@ -145,16 +146,16 @@ def _weight_decay(W, x, b):
             return Text(
                 "3. Weight decay. With no data gradient, weight decay alone acts: ",
                 Tex(r"\mathbf{W}_t = (1 - \eta\lambda)^t\,\mathbf{W}_0"), ". If the bias is not decayed (the usual "
-                "practice), z tends to ", Tex(f"b = {tex(b)} > 0"), ": for this sample ",
+                "practice), z tends to ", RelationChain(B, "=", b, ">", 0), ": for this sample ",
                 Tex(r"z_t = (1-\eta\lambda)^t\,(" + tex(wx) + ") + " + tex(b)),
                 " turns positive once ", Tex(r"(1 - \eta\lambda)^t < \frac{b}{-\mathbf{W}^T\mathbf{x}} = \frac{"
                                              + tex(b) + "}{" + tex(-wx) + "} " + approx_tex(factor)),
                 ", i.e. once W has shrunk by ", pct_tex(1 - factor),
                 ", and then the neuron learns again. If the bias is decayed at the same rate, z keeps its sign ("
                 "both terms shrink together) and decay cannot revive it.")
-        return Text("3. Weight decay shrinks W towards 0, so z tends to ", Tex(f"b = {tex(b)} > 0"),
+        return Text("3. Weight decay shrinks W towards 0, so z tends to ", RelationChain(B, "=", b, ">", 0),
                     " on every input (if the bias is not decayed): decay pushes the neuron back to life.")
-    return Text("3. Weight decay shrinks W towards 0, so z tends to ", Tex(f"b = {tex(b)} \\le 0"),
+    return Text("3. Weight decay shrinks W towards 0, so z tends to ", RelationChain(B, "=", b, "<=", 0),
                 ": decay cannot revive it (it drives z to the bias, which is not positive).")
 
 
@@ -165,9 +166,9 @@ def mechanisms_saturating(sec, n, z, zs, frac, sat_domain):
     sec.add(Text("A saturated unit still learns, only slowly: its gradient is small, not zero. A fraction ", pct,
                  " of the domain lies in the non-saturated slab."))
     b_inside = bool(abs(b) < zs)
-    decay = Text("Weight decay shrinks W, so z tends to the bias ", Tex(f"b = {tex(b)}"), ", which lies ",
+    decay = Text("Weight decay shrinks W, so z tends to the bias ", RelationChain(B, "=", b), ", which lies ",
                  "inside the slab (" if b_inside else "outside the slab (",
-                 Tex(r"|b| < z_{\mathrm{sat}}" if b_inside else r"|b| \ge z_{\mathrm{sat}}"), "): ",
+                 RelationChain(sp.Abs(B), "<" if b_inside else ">=", Z_SAT), "): ",
                  "decay pulls the unit out of saturation." if b_inside else
                  "decay alone does not bring it out of saturation.")
     if sat_domain:
@@ -182,9 +183,9 @@ def mechanisms_saturating(sec, n, z, zs, frac, sat_domain):
         sec.add(Text("Samples in the slab give gradients of normal size, so the unit keeps learning from them."),
                 decay)
         sec.add(Text("Verdict: yes, it can learn. ",
-                     *(("Saturation slows learning on this sample (", Tex(r"|z| " + approx_tex(abs(z))),
-                        " against ", Tex(r"z_{\mathrm{sat}} " + approx_tex(zs)), ") but does not stop it.")
+                     *(("Saturation slows learning on this sample (", RelationChain(sp.Abs(Z), ValueShown(abs(z))),
+                        " against ", RelationChain(Z_SAT, ValueShown(zs)), ") but does not stop it.")
                        if abs(z) >= zs else
-                       ("This sample is not saturated (", Tex(r"|z| " + approx_tex(abs(z))), " against ",
-                        Tex(r"z_{\mathrm{sat}} " + approx_tex(zs)), ")."))))
+                       ("This sample is not saturated (", RelationChain(sp.Abs(Z), ValueShown(abs(z))), " against ",
+                        RelationChain(Z_SAT, ValueShown(zs)), ")."))))
 

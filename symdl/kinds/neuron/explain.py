@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import display_tex, product, sum_tex, vector_tex, _factor_tex
+from symdl.display import PartialSymbol, RelationChain, display_tex, product, sum_tex, vector_tex, _factor_tex
 from symdl.printer import substitute, tex, value_tex
 from symdl.solution import Solution, Step, Tex, Text
 
 from .diagnosis import diagnosis
-from .fields import ALPHA, UE, Y, Z, read
+from .fields import UE, read
 from .figures import figure
 from .recovery import recovery
+from .symbols import (A_OF, ALPHA, B, DL_DB, DL_DW, DL_DX, DL_DY, DL_DZ, DY_DZ, SIGMA_OF, TAU, W_T, W_VEC, X_VEC, Y,
+                      Z)
 
 def solve(question) -> Solution:
     n = read(question)
@@ -27,15 +29,15 @@ def solve(question) -> Solution:
     sec = sol.section("Forward pass, backward pass and what goes wrong", part=part_a)
     intro = ["The neuron computes "]
     intro.append(display_tex(question, "model") if question.has("model")
-                 else Tex(r"y = A(\mathbf{W}^T \mathbf{x} + b)"))
+                 else RelationChain(Y, "=", A_OF(sp.Add(W_T * X_VEC, B, evaluate=False))))
     intro += [f" with {D} inputs and the {act.title} activation "]
-    intro.append(Tex("A(z) = " + tex(act.formula)))
+    intro.append(RelationChain(A_OF(Z), "=", act.formula))
     if act.name == "leaky_relu":
-        intro += [", slope ", Tex(r"\alpha = " + tex(n.slope))]
+        intro += [", slope ", RelationChain(ALPHA, "=", n.slope)]
     intro.append(". First the pre-activation z, then y, then the gradients by the chain rule.")
     sec.add(Text(*intro))
     if act.name == "leaky_relu" and not question.has("slope"):
-        sol.assume(Text("The leaky ReLU slope is taken as ", Tex(r"\alpha = " + tex(n.slope)),
+        sol.assume(Text("The leaky ReLU slope is taken as ", RelationChain(ALPHA, "=", n.slope),
                         " (the PyTorch default; no slope was stated)."))
 
     z = (n.W.T * n.x)[0] + n.b
@@ -55,7 +57,7 @@ def solve(question) -> Solution:
     dydz, dydz_items = _local_derivative(act, z, y_exact, alpha)
     if act.name in ("relu", "leaky_relu") and z == 0:
         sol.assume(Text("At the kink z = 0 the derivative of the ", act.title,
-                        " is taken from the left, ", Tex(r"\frac{\partial y}{\partial z} = " + tex(alpha)),
+                        " is taken from the left, ", RelationChain(DY_DZ, "=", alpha),
                         " (the convention of PyTorch and TensorFlow)."))
     sec.add(*dydz_items)
     sol.answer("dy_dz", dydz)
@@ -73,7 +75,7 @@ def solve(question) -> Solution:
         saturated = bool(abs(dydz) < n.threshold)
         sol.answer("saturated", saturated)
         sol.assume(Text("The ", act.title, " unit is called saturated when ",
-                        Tex(r"\left|\frac{\partial y}{\partial z}\right| < \tau = " + tex(n.threshold)),
+                        RelationChain(PartialSymbol("y", "z", "abs"), "<", TAU, "=", n.threshold),
                         "" if question.has("saturation") else " (a conventional threshold; the spec field "
                         "'saturation' changes it)", "."))
     sec.add(*diagnosis(n, z, dydz, dead, saturated))
@@ -91,8 +93,7 @@ def solve(question) -> Solution:
 
 def _backward(sol, sec, n, dydz):
     """Part a's backward pass: dL/dz by the chain rule, then into W, b and x."""
-    dLdy, dydz_s = sp.Symbol(r"\frac{\partial L}{\partial y}"), sp.Symbol(r"\frac{\partial y}{\partial z}")
-    dLdz_s = sp.Symbol(r"\frac{\partial L}{\partial z}")
+    dLdy, dydz_s, dLdz_s = DL_DY, DY_DZ, DL_DZ
     gz = n.upstream * dydz
     sec.add(Step("Chain rule through the activation, with the given upstream gradient:",
                  lhs=dLdz_s, formula=dLdy * dydz_s,
@@ -103,15 +104,15 @@ def _backward(sol, sec, n, dydz):
 
     gW = n.x * gz
     gx = n.W * gz
-    sec.add(Text("Chain rule into the weights, since ", Tex(r"\partial z / \partial W_i = x_i"), ":"),
-            _vector_step(r"\frac{\partial L}{\partial \mathbf{W}}", r"\mathbf{x}", gz, n.x, gW))
+    sec.add(Text("Chain rule into the weights, since ", RelationChain(PartialSymbol("z", "W_i", "slash"), "=", sp.Symbol("x_i")), ":"),
+            _vector_step(DL_DW, X_VEC, gz, n.x, gW))
     sol.answer("grad.W", gW)
-    sec.add(Text("Chain rule into the bias, since ", Tex(r"\partial z / \partial b = 1"), ":"),
-            Step("", lhs=Tex(r"\frac{\partial L}{\partial b}"), formula=dLdz_s, result=gz))
+    sec.add(Text("Chain rule into the bias, since ", RelationChain(PartialSymbol("z", "b", "slash"), "=", 1), ":"),
+            Step("", lhs=DL_DB, formula=dLdz_s, result=gz))
     sol.answer("grad.b", gz)
     sec.add(Text("Chain rule into the input (the gradient passed to the layer below), since ",
-                 Tex(r"\partial z / \partial x_i = W_i"), ":"),
-            _vector_step(r"\frac{\partial L}{\partial \mathbf{x}}", r"\mathbf{W}", gz, n.W, gx))
+                 RelationChain(PartialSymbol("z", "x_i", "slash"), "=", sp.Symbol("W_i")), ":"),
+            _vector_step(DL_DX, W_VEC, gz, n.W, gx))
     sol.answer("grad.x", gx)
 
 
@@ -124,25 +125,25 @@ def _activation_substituted(act, z, alpha):
 
 def _local_derivative(act, z, y, alpha):
     """(exact dy/dz, the items that derive it) for the activation at z."""
-    lhs = Tex(r"\frac{\partial y}{\partial z}")
+    lhs = DY_DZ
     if act.name in ("relu", "leaky_relu"):
         low = sp.Integer(0) if act.name == "relu" else alpha
         value = sp.Integer(1) if z > 0 else low
         closed = Tex(r"\begin{cases} 1 & z > 0 \\ " + tex(ALPHA if act.name == "leaky_relu" else 0)
                      + r" & z \le 0 \end{cases}")
-        why = Tex(f"z = {tex(z)} " + (">" if z > 0 else "<" if z < 0 else "=") + " 0")
+        why = RelationChain(Z, "=", z, ">" if z > 0 else "<" if z < 0 else "=", 0)
         return value, [Text("The local derivative of the activation; here ", why,
                             ", the " + ("first" if z > 0 else "second") + " case:"),
                        Step("", lhs=lhs, formula=closed, result=value)]
     if act.name == "sigmoid":
         # y (1 - y) with 1 - y = e^{-z}/(1 + e^{-z}) written out: no cancellation when y is 1 to 200 digits
         value = sp.exp(-z) / (1 + sp.exp(-z)) ** 2
-        return value, [Text("The local derivative of the sigmoid, in terms of its output ", Tex(r"y = \sigma(z)"), ":"),
+        return value, [Text("The local derivative of the sigmoid, in terms of its output ", RelationChain(Y, "=", SIGMA_OF(Z)), ":"),
                        Step("", lhs=lhs, formula=Y * (1 - Y), substituted=_tail_sub(act, z, y) or
                             _y_sub(Y * (1 - Y), y), result=value)]
     if act.name == "tanh":
         value = 1 / sp.cosh(z) ** 2   # = 1 - y^2, evaluated without cancelling 1 against tanh(z)^2
-        return value, [Text("The local derivative of tanh, in terms of its output ", Tex(r"y = \tanh z"), ":"),
+        return value, [Text("The local derivative of tanh, in terms of its output ", RelationChain(Y, "=", sp.tanh(Z)), ":"),
                        Step("", lhs=lhs, formula=1 - Y ** 2, substituted=_tail_sub(act, z, y) or
                             _y_sub(1 - Y ** 2, y), result=value)]
     return sp.Integer(1), [Step("The identity passes its input unchanged:", lhs=lhs, formula=sp.Integer(1),
@@ -173,6 +174,6 @@ def _vector_step(lhs, vector_name, gz, vals, result):
     relation, body = vector_tex(result)
     factor = _factor_tex(gz) if gz.is_Rational else value_tex(gz)[1]
     substituted = Tex(factor + r" \cdot " + vector_tex(vals)[1])
-    return Step("", lhs=Tex(lhs), formula=Tex(r"\frac{\partial L}{\partial z}\, " + vector_name),
+    return Step("", lhs=lhs, formula=sp.Mul(DL_DZ, vector_name, evaluate=False),
                 substituted=substituted, result=Tex(body), relation=relation)
 

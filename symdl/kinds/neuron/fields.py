@@ -13,10 +13,9 @@ from symdl.printer import tex
 from symdl.schema import Field, Schema, normalize_choice
 from symdl.solution import Tex, Text
 
+from .symbols import ALPHA, Z
+
 UE = sp.UnevaluatedExpr
-Z = sp.Symbol("z")
-Y = sp.Symbol("y")
-ALPHA = sp.Symbol(r"\alpha")
 
 # Spellings accepted for the activation -> canonical name.
 ACTIVATION_NAMES = {
