@@ -296,3 +296,28 @@ class RelationChain:
         from symdl.printer import tex
 
         return str(tex(self))           # as printed: the numbers a reader of the sheet sees
+
+
+class VectorShown:
+    """A column vector shown as a transposed row (wrapped when long), rounded when inexact.
+
+    ``relation=True`` puts its own ``=`` or ``~`` in front (as ValueShown does for a number).
+    """
+
+    def __init__(self, value, relation=False):
+        self.value, self.relation = value, relation
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))
+
+
+class MathText:
+    """Words inside a formula (an upright text box), e.g. the left side 'active fraction'."""
+
+    def __init__(self, text):
+        self.text = str(text)
+
+    def __repr__(self):
+        return self.text

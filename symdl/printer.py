@@ -401,3 +401,18 @@ def _print_RelationChain(self, expr):
 
 for _method in (_print_VectorSymbol, _print_PartialSymbol, _print_ValueShown, _print_RelationChain):
     setattr(SymdlPrinter, _method.__name__, _method)
+
+
+def _print_VectorShown(self, expr):
+    from symdl.display import vector_tex
+
+    relation, body = vector_tex(expr.value)
+    return f"{relation} {body}" if expr.relation else str(body)
+
+
+def _print_MathText(self, expr):
+    return _text_in_math(expr.text)
+
+
+for _method in (_print_VectorShown, _print_MathText):
+    setattr(SymdlPrinter, _method.__name__, _method)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import _plain_number, approx_tex, linear_tex, product, result_tex, sum_tex, vector_tex
+from symdl.display import PartialSymbol, RelationChain, ValueShown, VectorShown, _plain_number, linear_tex, product, result_tex, sum_tex, vector_tex
 from symdl.printer import tex, value_tex
 from symdl.solution import Math, Step, Tex, Text
 
 from .derive import cube_below, saturation_z
 from .diagnosis import mechanisms_relu, mechanisms_saturating
 from .fields import UE
+from .symbols import ACTIVE_FRACTION, TAU, X_0, X_STAR, Y, Z, Z_MAX, Z_MIN, Z_SAT
 
 def recovery(sol, sec, n, z, Ws, xs, bs):
     act, D = n.activation, n.D
@@ -31,7 +32,7 @@ def recovery(sol, sec, n, z, Ws, xs, bs):
     box = x_hi, x_lo, z_max, z_min, lin, long_form, nz, c
 
     if act.name == "identity":
-        sec.add(Text("With the identity activation the gradient never vanishes: ", Tex(r"\partial y/\partial z = 1"),
+        sec.add(Text("With the identity activation the gradient never vanishes: ", RelationChain(PartialSymbol("y", "z", "slash"), "=", 1),
                      " for every input, so the neuron learns from every sample and the question does not arise. "
                      "Its active fraction is the whole domain."))
         sol.answer("active_fraction", sp.Integer(1))
@@ -52,10 +53,10 @@ def _slab(sol, sec, n, z, box):
     zs = saturation_z(act, n.threshold)
     sat_formula = (r"z_{\mathrm{sat}} = \ln\frac{1 + \sqrt{1 - 4\tau}}{1 - \sqrt{1 - 4\tau}}" if act.name == "sigmoid"
                    else r"z_{\mathrm{sat}} = \operatorname{artanh}\sqrt{1 - \tau}")
-    sec.add(Text("The unit passes a useful gradient where ", Tex(r"\left|\partial y/\partial z\right| \ge \tau"),
-                 ". Solving ", Tex(r"y(1-y) = \tau" if act.name == "sigmoid" else r"1 - y^2 = \tau"),
+    sec.add(Text("The unit passes a useful gradient where ", RelationChain(PartialSymbol("y", "z", "slash-abs"), ">=", TAU),
+                 ". Solving ", RelationChain(Y * (1 - Y) if act.name == "sigmoid" else 1 - Y ** 2, "=", TAU),
                  " for z gives the edge of that region:"))
-    sec.add(Step("", lhs=Tex(r"z_{\mathrm{sat}}"), formula=Tex(sat_formula.split("=", 1)[1]),
+    sec.add(Step("", lhs=Z_SAT, formula=Tex(sat_formula.split("=", 1)[1]),
                  substituted=Tex(tex(zs, ln_notation=True)), result=zs))
     sec.add(Text("The unit is not saturated on the slab between two parallel planes,"),
             Math(Tex(r"\{\mathbf{x} : |\mathbf{W}^T\mathbf{x} + b| < z_{\mathrm{sat}}\} = \{\mathbf{x} : |"
@@ -65,14 +66,14 @@ def _slab(sol, sec, n, z, box):
                      r"\{\mathbf{x} : \big|" + lin + r"\big| < " + value_tex(zs)[1] + r"\}\end{aligned}")))
     sol.answer("saturation_z", zs)
     sec.add(Step("On the domain, z ranges between its values at two opposite vertices:",
-                 lhs=Tex(r"z_{\max}"), formula=sum_tex([product(W[i], x_hi[i]) for i in range(D)] + [UE(b)]),
+                 lhs=Z_MAX, formula=sum_tex([product(W[i], x_hi[i]) for i in range(D)] + [UE(b)]),
                  result=z_max))
-    sec.add(Step("", lhs=Tex(r"z_{\min}"), formula=sum_tex([product(W[i], x_lo[i]) for i in range(D)] + [UE(b)]),
+    sec.add(Step("", lhs=Z_MIN, formula=sum_tex([product(W[i], x_lo[i]) for i in range(D)] + [UE(b)]),
                  result=z_min))
     if z_min <= 0 <= z_max:
         t = sp.Integer(0) if z_max == z_min else -z_min / (z_max - z_min)
         witness = sp.Matrix([x_lo[i] + t * (x_hi[i] - x_lo[i]) for i in range(D)])
-        sec.add(Text("Since ", Tex(r"z_{\min} \le 0 \le z_{\max}"), ", the segment between the two vertices "
+        sec.add(Text("Since ", RelationChain(Z_MIN, "<=", 0, "<=", Z_MAX), ", the segment between the two vertices "
                      "crosses z = 0; a witness input with z = 0, the steepest point of the curve, is"),
                 Math(Tex(r"\mathbf{x}_0 " + " ".join(vector_tex(witness)) + ".")))
     else:
@@ -83,8 +84,8 @@ def _slab(sol, sec, n, z, box):
     sat_domain = bool(z_min >= zs or z_max <= -zs)
     sol.answer("saturated_on_domain", sat_domain)
     if not (z_min <= 0 <= z_max):
-        sec.add(Text("The closest vertex to z = 0 is ", Tex(r"\mathbf{x}_0 = " + vector_tex(witness)[1]),
-                     " with ", Tex("z " + approx_tex(z_w)), ": ",
+        sec.add(Text("The closest vertex to z = 0 is ", RelationChain(X_0, "=", VectorShown(witness)),
+                     " with ", RelationChain(Z, ValueShown(z_w)), ": ",
                      "it is saturated too, so the unit is saturated on the whole domain." if sat_domain else
                      "it is not saturated, so some inputs of the domain give useful gradients."))
     frac = _volume(sec, c, nz, z_max, kind="slab", zs=zs)
@@ -103,19 +104,19 @@ def _half_space(sol, sec, n, z, Ws, xs, bs, box):
                  Tex(r"\begin{aligned} &\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} \\ &= \{\mathbf{x} : "
                      + lin + r" > 0\}\end{aligned}")))
     sec.add(Text("Over the domain, a linear function is largest at a vertex of the box: take ",
-                 Tex(r"x^*_i"), " at the upper end where ", Tex("W_i > 0"), " and at the lower end otherwise, ",
-                 Tex(r"\mathbf{x}^* = " + vector_tex(x_hi)[1]), "."))
-    sec.add(Step("The largest pre-activation on the domain:", lhs=Tex(r"z_{\max} = z(\mathbf{x}^*)"),
+                 Tex(r"x^*_i"), " at the upper end where ", RelationChain(sp.Symbol("W_i"), ">", 0), " and at the lower end otherwise, ",
+                 RelationChain(X_STAR, "=", VectorShown(x_hi)), "."))
+    sec.add(Step("The largest pre-activation on the domain:", lhs=RelationChain(Z_MAX, "=", sp.Function("z")(X_STAR)),
                  formula=sum_tex([Ws[i] * sp.Symbol(f"x^*_{i + 1}") for i in range(D)] + [bs]),
                  substituted=sum_tex([product(W[i], x_hi[i]) for i in range(D)] + [UE(b)]), result=z_max))
     dead_domain = bool(z_max <= 0)
     sol.answer("dead_on_domain", dead_domain if act.name == "relu" else False)
     if z_max > 0:
         sec.add(Text("So an input of the domain does activate the neuron: the witness ",
-                     Tex(r"\mathbf{x}^*"), " gives ", Tex(f"z = {tex(z_max)} > 0"),
+                     X_STAR, " gives ", RelationChain(Z, "=", z_max, ">", 0),
                      ", and so does every input near it."))
     else:
-        sec.add(Text("Even the best input of the domain gives ", Tex(f"z_{{\\max}} = {tex(z_max)} \\le 0"),
+        sec.add(Text("Even the best input of the domain gives ", RelationChain(Z_MAX, "=", z_max, "<=", 0),
                      ": no input in the domain activates the neuron."))
     frac = _volume(sec, c, nz, z_max, kind="active")
     sol.answer("active_fraction", frac)
@@ -131,14 +132,14 @@ def _volume(sec, c, nz, z_max, kind, zs=None):
             return _show_volume(sec, c, z_max, "", r"\text{active fraction}")[0]
         hi, _ = _show_volume(sec, c, z_max + zs, "", r"P(z > -z_{\mathrm{sat}})")
         lo, _ = _show_volume(sec, c, z_max - zs, "", r"P(z > z_{\mathrm{sat}})")
-        sec.add(Step("", lhs=Tex(r"\text{active fraction}"), formula=Tex(value_tex(hi)[1] + " - " + value_tex(lo)[1]),
+        sec.add(Step("", lhs=ACTIVE_FRACTION, formula=Tex(value_tex(hi)[1] + " - " + value_tex(lo)[1]),
                      result=hi - lo))
         return hi - lo
     sec.add(Text("To measure the active part exactly, write each input relative to the vertex ",
                  Tex(r"\mathbf{x}^*" if kind == "active" else r"\mathbf{x}_{\max}"),
                  " where z is largest, ", Tex(r"x_i = x^*_i \mp (u_i - l_i)\, v_i"), " with ",
-                 Tex(r"v_i \in [0, 1]"), ": then ", Tex(r"z = z_{\max} - \sum_i c_i v_i"), " with ",
-                 Tex(r"c_i = |W_i|\,(u_i - l_i)"), ". Inputs with ", Tex("W_i = 0"),
+                 RelationChain(sp.Symbol("v_i"), "in", sp.Interval(0, 1)), ": then ", Tex(r"z = z_{\max} - \sum_i c_i v_i"), " with ",
+                 Tex(r"c_i = |W_i|\,(u_i - l_i)"), ". Inputs with ", RelationChain(sp.Symbol("W_i"), "=", 0),
                  " do not matter. The fraction of the box below the plane ", Tex(r"\sum_i c_i v_i = r"),
                  " is the volume of a corner simplex cut by the unit cube, by inclusion and exclusion over the cube's "
                  "corners:"))
@@ -156,7 +157,7 @@ def _volume(sec, c, nz, z_max, kind, zs=None):
                                     r"P(z > z_{\mathrm{sat}})")
         frac = hi - lo
         sec.add(Step("The fraction of the domain where the unit is not saturated:",
-                     lhs=Tex(r"\text{active fraction}"),
+                     lhs=ACTIVE_FRACTION,
                      formula=Tex(r"P(z > -z_{\mathrm{sat}}) - P(z > z_{\mathrm{sat}})"),
                      substituted=Tex(value_tex(hi)[1] + " - " + value_tex(lo)[1]),
                      result=frac))
@@ -174,7 +175,7 @@ def _show_volume(sec, c, r, name, meaning):
                 Step("", lhs=Tex(meaning), result=value))
         return value, []
     if not r > 0:
-        sec.add(Text("Since ", Tex(f"r {value_tex(r)[0]} {value_tex(r)[1]} \\le 0"),
+        sec.add(Text("Since ", RelationChain(sp.Symbol("r"), ValueShown(r), "<=", 0),
                      ", nothing of the cube lies below the plane:"),
                 Step("", lhs=lhs, result=sp.Integer(0)))
         return sp.Integer(0), []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import PartialSymbol, Quantity, VectorSymbol
+from symdl.display import MathText, PartialSymbol, Quantity, VectorSymbol
 
 Z = sp.Symbol("z")
 Y = sp.Symbol("y")
@@ -27,3 +27,6 @@ DL_DX = PartialSymbol("L", X_VEC)
 W_T = VectorSymbol("W^T")
 A_OF = sp.Function("A")
 SIGMA_OF = sp.Function("sigma")
+X_0 = VectorSymbol("x_0")
+X_STAR = VectorSymbol("x^*")
+ACTIVE_FRACTION = MathText("active fraction")
