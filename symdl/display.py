@@ -321,3 +321,23 @@ class MathText:
 
     def __repr__(self):
         return self.text
+
+
+class BoxOf:
+    """A box of intervals: ``BoxOf(0, 1, power=3)`` shows [0, 1]^3; ``BoxOf(lows, highs)`` joins with x."""
+
+    def __init__(self, lows, highs, power=None):
+        self.power = power
+        self.lows = tuple(lows) if isinstance(lows, (list, tuple)) else (lows,)
+        self.highs = tuple(highs) if isinstance(highs, (list, tuple)) else (highs,)
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))
+
+
+class NormOf(sympy.Function):
+    """The Euclidean norm ||v||_2 of a vector name, kept unevaluated."""
+
+    nargs = 1

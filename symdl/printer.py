@@ -416,3 +416,21 @@ def _print_MathText(self, expr):
 
 for _method in (_print_VectorShown, _print_MathText):
     setattr(SymdlPrinter, _method.__name__, _method)
+
+
+def _print_BoxOf(self, expr):
+    def interval(lo, hi):
+        return f"[{tex(lo)}, {tex(hi)}]"
+    if expr.power is not None:
+        return interval(expr.lows[0], expr.highs[0]) + "^{" + str(expr.power) + "}"
+    return r" \times ".join(interval(lo, hi) for lo, hi in zip(expr.lows, expr.highs))
+
+
+SymdlPrinter._print_BoxOf = _print_BoxOf
+
+
+def _print_NormOf(self, expr):
+    return r"\lVert " + self._print(expr.args[0]) + r" \rVert_2"
+
+
+SymdlPrinter._print_NormOf = _print_NormOf

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import PartialSymbol, RelationChain, VectorSymbol, ValueShown, approx_tex, pct_tex, prose_tex
-from symdl.printer import tex
-from symdl.solution import Tex, Text
+from symdl.display import NormOf, PartialSymbol, RelationChain, VectorSymbol, ValueShown, pct_tex, prose_tex
+from symdl.solution import Text
 
-from .symbols import ALPHA, B, X_VEC, Z_MAX, Z_SAT, DL_DB, DL_DW, DL_DX, DL_DY, DY_DZ, ETA, TAU, W_VEC, Y, Z, ZERO_VEC
+UE = sp.UnevaluatedExpr
+
+from .symbols import DECAY, W_T, ALPHA, B, X_VEC, Z_MAX, Z_SAT, DL_DB, DL_DW, DL_DX, DL_DY, DY_DZ, ETA, TAU, W_VEC, Y, Z, ZERO_VEC
 
 
 def diagnosis(n, z, dydz, dead, saturated):
@@ -108,12 +109,11 @@ def mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
         move = -z / abs(W[imax])
         lines.append(Text("2. Changes upstream. If x is the output of earlier layers, their updates move x. The "
                           "smallest move that activates the neuron for this sample goes along W and has length ",
-                          Tex(r"\frac{|z|}{\lVert \mathbf{W} \rVert_2} = \frac{" + tex(abs(z)) + r"}{\sqrt{"
-                              + tex(Wn2) + r"}} " + approx_tex(dist)),
+                          RelationChain(sp.Abs(Z) / NormOf(W_VEC), "=", _ratio(abs(z), sp.sqrt(UE(Wn2))), ValueShown(dist)),
                           "; along one coordinate, changing ", sp.Symbol(f"x_{imax + 1}"),
                           " (the largest weight in size, ",
                           RelationChain(sp.Symbol(f"W_{imax + 1}"), "=", W[imax]), ") by ",
-                          Tex(r"|z| / |W_{" + str(imax + 1) + r"}| " + approx_tex(move)),
+                          RelationChain(sp.Abs(Z) / sp.Abs(sp.Symbol(f"W_{imax + 1}")), ValueShown(move)),
                           ". But this sample sends no gradient down through the neuron (",
                           RelationChain(PartialSymbol("L", X_VEC, "slash"), "=", ZERO_VEC),
                           "), so such a move can only come from other paths or other samples; raw input data "
@@ -145,11 +145,10 @@ def _weight_decay(W, x, b):
             factor = b / (-wx)
             return Text(
                 "3. Weight decay. With no data gradient, weight decay alone acts: ",
-                Tex(r"\mathbf{W}_t = (1 - \eta\lambda)^t\,\mathbf{W}_0"), ". If the bias is not decayed (the usual "
+                RelationChain(VectorSymbol("W_t"), "=", sp.Mul(DECAY, VectorSymbol("W_0"), evaluate=False)), ". If the bias is not decayed (the usual "
                 "practice), z tends to ", RelationChain(B, "=", b, ">", 0), ": for this sample ",
-                Tex(r"z_t = (1-\eta\lambda)^t\,(" + tex(wx) + ") + " + tex(b)),
-                " turns positive once ", Tex(r"(1 - \eta\lambda)^t < \frac{b}{-\mathbf{W}^T\mathbf{x}} = \frac{"
-                                             + tex(b) + "}{" + tex(-wx) + "} " + approx_tex(factor)),
+                RelationChain(sp.Symbol("z_t"), "=", sp.Add(sp.Mul(DECAY, UE(wx), evaluate=False), UE(b), evaluate=False)),
+                " turns positive once ", RelationChain(DECAY, "<", B / (-(W_T * X_VEC)), "=", _ratio(b, -wx), ValueShown(factor)),
                 ", i.e. once W has shrunk by ", pct_tex(1 - factor),
                 ", and then the neuron learns again. If the bias is decayed at the same rate, z keeps its sign ("
                 "both terms shrink together) and decay cannot revive it.")
@@ -189,3 +188,8 @@ def mechanisms_saturating(sec, n, z, zs, frac, sat_domain):
                        ("This sample is not saturated (", RelationChain(sp.Abs(Z), ValueShown(abs(z))), " against ",
                         RelationChain(Z_SAT, ValueShown(zs)), ")."))))
 
+
+def _ratio(top, bottom):
+    """top / bottom with the numbers shown as they are (not divided out)."""
+    with sp.evaluate(False):
+        return UE(top) / (bottom if isinstance(bottom, sp.Pow) else UE(bottom))

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symdl.display import display_tex
+from symdl.display import BoxOf, display_tex
 from symdl.errors import LatexError
 from symdl.latex_parse import parse_number
-from symdl.printer import tex
 from symdl.schema import Field, Schema, normalize_choice
-from symdl.solution import Tex, Text
+from symdl.solution import Text
 
 from .symbols import ALPHA, Z
 
@@ -153,12 +152,12 @@ def read_domain(question, x):
     if not question.has("domain"):
         if all(0 <= v <= 1 for v in x):
             return [sp.Integer(0)] * D, [sp.Integer(1)] * D, Text(
-                "The input domain is taken as the unit box ", Tex(f"[0, 1]^{{{D}}}"),
+                "The input domain is taken as the unit box ", BoxOf(0, 1, power=D),
                 ", which contains the given x (no domain was stated; the spec field 'domain' changes it).")
         m = max(sp.Integer(1), sp.ceiling(max(abs(v) for v in x)))
         return [-m] * D, [m] * D, Text(
-            "No input domain was stated and x leaves ", Tex(f"[0, 1]^{{{D}}}"), ": the domain is taken as the box ",
-            Tex(f"[-{m}, {m}]^{{{D}}}"), ", the smallest symmetric integer box that contains x "
+            "No input domain was stated and x leaves ", BoxOf(0, 1, power=D), ": the domain is taken as the box ",
+            BoxOf(-m, m, power=D), ", the smallest symmetric integer box that contains x "
             "(the spec field 'domain' changes it).")
     raw = question.get("domain", list)
 
@@ -171,12 +170,11 @@ def read_domain(question, x):
     if len(raw) == 2 and not any(isinstance(v, list) for v in raw):
         lo, hi = number(raw[0]), number(raw[1])
         lows, highs = [lo] * D, [hi] * D
-        note = Text("The input domain is the box ", Tex(rf"[{tex(lo)}, {tex(hi)}]^{{{D}}}"), " (stated in the spec).")
+        note = Text("The input domain is the box ", BoxOf(lo, hi, power=D), " (stated in the spec).")
     elif len(raw) == D and all(isinstance(v, list) and len(v) == 2 for v in raw):
         lows = [number(v[0]) for v in raw]
         highs = [number(v[1]) for v in raw]
-        note = Text("The input domain is the box ", Tex(r" \times ".join(
-            f"[{tex(lo)}, {tex(hi)}]" for lo, hi in zip(lows, highs))), " (stated in the spec).")
+        note = Text("The input domain is the box ", BoxOf(lows, highs), " (stated in the spec).")
     else:
         raise question.error("domain", f"expected [low, high] or {D} pairs [low, high]")
     for lo, hi in zip(lows, highs):

@@ -30,3 +30,4 @@ SIGMA_OF = sp.Function("sigma")
 X_0 = VectorSymbol("x_0")
 X_STAR = VectorSymbol("x^*")
 ACTIVE_FRACTION = MathText("active fraction")
+DECAY = sp.Pow(1 - ETA * sp.Symbol("lambda"), sp.Symbol("t"), evaluate=False)    # (1 - eta lambda)^t
