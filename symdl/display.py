@@ -263,14 +263,14 @@ class PartialSymbol(sympy.Symbol):
 
 
 # Relations a RelationChain may hold between its terms, by name.
-RELATIONS = ("=", "<", ">", "<=", ">=", "!=", "<-", ":", "in", "~")
+RELATIONS = ("=", "<", ">", "<=", ">=", "!=", "<-", ":", "in", "~", "-")
 
 
 class ValueShown:
     """``= v`` for an exact decimal, else ``~ v`` rounded to ``sig`` digits (the relation included)."""
 
-    def __init__(self, value, sig=5):
-        self.value, self.sig = value, sig
+    def __init__(self, value, sig=5, bare=False):
+        self.value, self.sig, self.bare = value, sig, bare     # bare: the number only, no relation
 
     def __repr__(self):
         from symdl.printer import tex
@@ -341,3 +341,27 @@ class NormOf(sympy.Function):
     """The Euclidean norm ||v||_2 of a vector name, kept unevaluated."""
 
     nargs = 1
+
+
+class ProbOf:
+    """P(condition) with the condition a RelationChain's items: ``ProbOf(z, ">", 0)``."""
+
+    def __init__(self, *condition):
+        self.condition = RelationChain(*condition)
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))
+
+
+class CasesOf:
+    """A definition by cases: ``CasesOf((1, cond1), (0, cond2))``, each condition any math object."""
+
+    def __init__(self, *cases):
+        self.cases = tuple(cases)
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))

@@ -362,7 +362,7 @@ for _method in (_print_Quantity, _print_FloorOf, _print_CeilOf, _print_MaxOf, _p
 
 
 # -- neuron-kind display objects (symdl.display: VectorSymbol, PartialSymbol, ValueShown, RelationChain) --
-_RELATION_TEX = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", "<-": r"\leftarrow",
+_RELATION_TEX = {"-": "-", "=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", "<-": r"\leftarrow",
                  ":": ":", "in": r"\in", "~": r"\approx"}
 
 
@@ -384,7 +384,7 @@ def _print_PartialSymbol(self, expr):
 
 def _print_ValueShown(self, expr):
     relation, body = value_tex(expr.value, expr.sig)
-    return f"{relation} {body}"
+    return str(body) if expr.bare else f"{relation} {body}"
 
 
 def _print_RelationChain(self, expr):
@@ -434,3 +434,16 @@ def _print_NormOf(self, expr):
 
 
 SymdlPrinter._print_NormOf = _print_NormOf
+
+
+def _print_ProbOf(self, expr):
+    return "P(" + tex(expr.condition) + ")"
+
+
+def _print_CasesOf(self, expr):
+    rows = r" \\ ".join(tex(value) + " & " + tex(condition) for value, condition in expr.cases)
+    return r"\begin{cases} " + rows + r" \end{cases}"
+
+
+SymdlPrinter._print_ProbOf = _print_ProbOf
+SymdlPrinter._print_CasesOf = _print_CasesOf

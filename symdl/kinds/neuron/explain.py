@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import PartialSymbol, RelationChain, display_tex, product, sum_tex, vector_tex, _factor_tex
+from symdl.display import CasesOf, PartialSymbol, RelationChain, display_tex, product, sum_tex, vector_tex, _factor_tex
 from symdl.printer import substitute, tex, value_tex
 from symdl.solution import Solution, Step, Tex, Text
 
@@ -129,8 +129,8 @@ def _local_derivative(act, z, y, alpha):
     if act.name in ("relu", "leaky_relu"):
         low = sp.Integer(0) if act.name == "relu" else alpha
         value = sp.Integer(1) if z > 0 else low
-        closed = Tex(r"\begin{cases} 1 & z > 0 \\ " + tex(ALPHA if act.name == "leaky_relu" else 0)
-                     + r" & z \le 0 \end{cases}")
+        closed = CasesOf((1, RelationChain(Z, ">", 0)),
+                         (ALPHA if act.name == "leaky_relu" else 0, RelationChain(Z, "<=", 0)))
         why = RelationChain(Z, "=", z, ">" if z > 0 else "<" if z < 0 else "=", 0)
         return value, [Text("The local derivative of the activation; here ", why,
                             ", the " + ("first" if z > 0 else "second") + " case:"),

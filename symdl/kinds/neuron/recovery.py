@@ -11,7 +11,7 @@ from symdl.solution import Math, Step, Tex, Text
 from .derive import cube_below, saturation_z
 from .diagnosis import mechanisms_relu, mechanisms_saturating
 from .fields import UE
-from .symbols import ACTIVE_FRACTION, TAU, X_0, X_STAR, Y, Z, Z_MAX, Z_MIN, Z_SAT
+from .symbols import ACTIVE_FRACTION, F_OF, P_OUTSIDE_HIGH, P_OUTSIDE_LOW, TAU, X_0, X_STAR, Y, Z, Z_MAX, Z_MIN, Z_SAT
 
 def recovery(sol, sec, n, z, Ws, xs, bs):
     act, D = n.activation, n.D
@@ -129,10 +129,10 @@ def _volume(sec, c, nz, z_max, kind, zs=None):
     k = len(c)
     if k == 0:
         if kind == "active":
-            return _show_volume(sec, c, z_max, "", r"\text{active fraction}")[0]
-        hi, _ = _show_volume(sec, c, z_max + zs, "", r"P(z > -z_{\mathrm{sat}})")
-        lo, _ = _show_volume(sec, c, z_max - zs, "", r"P(z > z_{\mathrm{sat}})")
-        sec.add(Step("", lhs=ACTIVE_FRACTION, formula=Tex(value_tex(hi)[1] + " - " + value_tex(lo)[1]),
+            return _show_volume(sec, c, z_max, None, ACTIVE_FRACTION)[0]
+        hi, _ = _show_volume(sec, c, z_max + zs, None, P_OUTSIDE_LOW)
+        lo, _ = _show_volume(sec, c, z_max - zs, None, P_OUTSIDE_HIGH)
+        sec.add(Step("", lhs=ACTIVE_FRACTION, formula=RelationChain(ValueShown(hi, bare=True), "-", ValueShown(lo, bare=True)),
                      result=hi - lo))
         return hi - lo
     sec.add(Text("To measure the active part exactly, write each input relative to the vertex ",
@@ -149,17 +149,15 @@ def _volume(sec, c, nz, z_max, kind, zs=None):
     c_text = ", ".join(f"c_{{{i + 1}}} = {tex(ci)}" for i, ci in zip(nz, c))
     sec.add(Text(f"Here k = {k}: ", Tex(c_text), ".") if k else Text("Here k = 0."))
     if kind == "active":
-        frac, _ = _show_volume(sec, c, z_max, "F(z_{\\max})", r"\text{active fraction}")
+        frac, _ = _show_volume(sec, c, z_max, F_OF(Z_MAX), ACTIVE_FRACTION)
     else:
-        hi, _ = _show_volume(sec, c, z_max + zs, r"F(z_{\max} + z_{\mathrm{sat}})",
-                                    r"P(z > -z_{\mathrm{sat}})")
-        lo, _ = _show_volume(sec, c, z_max - zs, r"F(z_{\max} - z_{\mathrm{sat}})",
-                                    r"P(z > z_{\mathrm{sat}})")
+        hi, _ = _show_volume(sec, c, z_max + zs, F_OF(Z_MAX + Z_SAT), P_OUTSIDE_LOW)
+        lo, _ = _show_volume(sec, c, z_max - zs, F_OF(sp.Add(Z_MAX, -Z_SAT, evaluate=False)), P_OUTSIDE_HIGH)
         frac = hi - lo
         sec.add(Step("The fraction of the domain where the unit is not saturated:",
                      lhs=ACTIVE_FRACTION,
-                     formula=Tex(r"P(z > -z_{\mathrm{sat}}) - P(z > z_{\mathrm{sat}})"),
-                     substituted=Tex(value_tex(hi)[1] + " - " + value_tex(lo)[1]),
+                     formula=RelationChain(P_OUTSIDE_LOW, "-", P_OUTSIDE_HIGH),
+                     substituted=RelationChain(ValueShown(hi, bare=True), "-", ValueShown(lo, bare=True)),
                      result=frac))
     return frac
 
@@ -168,11 +166,11 @@ def _show_volume(sec, c, r, name, meaning):
     """F(r) for the cube, shown step by step; past the middle, via the complement 1 - F(sum c - r)."""
     k = len(c)
     total = sum(c, sp.Integer(0))
-    lhs = Tex(meaning + " = " + name)
+    lhs = RelationChain(meaning, "=", name) if name is not None else meaning
     if k == 0:
         value = sp.Integer(1) if r > 0 else sp.Integer(0)
         sec.add(Text("No input has a nonzero weight, so z is the same on the whole domain:"),
-                Step("", lhs=Tex(meaning), result=value))
+                Step("", lhs=meaning, result=value))
         return value, []
     if not r > 0:
         sec.add(Text("Since ", RelationChain(sp.Symbol("r"), ValueShown(r), "<=", 0),

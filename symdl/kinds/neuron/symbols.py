@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import MathText, PartialSymbol, Quantity, VectorSymbol
+from symdl.display import MathText, ProbOf, PartialSymbol, Quantity, VectorSymbol
 
 Z = sp.Symbol("z")
 Y = sp.Symbol("y")
@@ -31,3 +31,6 @@ X_0 = VectorSymbol("x_0")
 X_STAR = VectorSymbol("x^*")
 ACTIVE_FRACTION = MathText("active fraction")
 DECAY = sp.Pow(1 - ETA * sp.Symbol("lambda"), sp.Symbol("t"), evaluate=False)    # (1 - eta lambda)^t
+F_OF = sp.Function("F")
+P_OUTSIDE_LOW = ProbOf(Z, ">", -Z_SAT)
+P_OUTSIDE_HIGH = ProbOf(Z, ">", Z_SAT)
