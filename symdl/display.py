@@ -6,7 +6,12 @@ A kind builds these and puts them in steps, text and table cells; the printer
 
 from __future__ import annotations
 
+import math
+
 import sympy
+import sympy as sp
+
+from symdl.solution import Tex
 
 
 class Quantity(sympy.Symbol):
@@ -231,3 +236,275 @@ class ConvWindowSum:
 
     def __repr__(self):
         return f"ConvWindowSum(stride={self.stride}, dilation={self.dilation})"
+
+
+MAX_SUM_TERMS_PER_LINE = 6
+
+# -- vector, sum and number helpers shared by the neuron and softmax kinds (moved from kinds/neuron) ---
+
+def display_tex(question, name):
+    """Field ``name`` as LaTeX to show on the sheet, checked against the allow-list of macros."""
+    from symdl.errors import LatexError
+    from symdl.latex_parse import display_latex
+
+    try:
+        return Tex(display_latex(question.get(name, str)))
+    except LatexError as exc:
+        raise question.error(name, exc.message) from None
+
+
+def sum_tex(terms, per_line=MAX_SUM_TERMS_PER_LINE) -> Tex:
+    """A sum of printed terms, ``+``/``-`` joined, broken into aligned lines when long."""
+    from symdl.printer import tex  # the printer may import this module
+    out = ""
+    for i, term in enumerate(terms):
+        text = tex(term)
+        if i and i % per_line == 0:
+            out += r" \\ &\qquad "
+        if i == 0:
+            out += text
+        elif text.startswith("-"):
+            out += " - " + text[1:].lstrip()
+        else:
+            out += " + " + text
+    return Tex(out)
+
+
+def linear_tex(coeffs, symbols, const=None, per_line=None) -> Tex:
+    """``c_1 s_1 + c_2 s_2 + ... + const`` with signs folded and zero terms dropped.
+
+    With ``per_line``, an aligned line break follows every ``per_line`` terms.
+    """
+    from symdl.printer import tex  # the printer may import this module
+    out = ""
+    count = 0
+    for c, sym in zip(coeffs, symbols):
+        if c == 0:
+            continue
+        if per_line and count and count % per_line == 0:
+            out += r" \\ &\quad "
+        count += 1
+        mag = "" if abs(c) == 1 else tex(abs(c)) + r"\, "
+        sign = "-" if c < 0 else "+"
+        out += (("-" if sign == "-" else "") if not out else f" {sign} ") + mag + tex(sym)
+    if const is not None and (const != 0 or not out):
+        c_text = tex(abs(const)) if out else tex(const)
+        out += (f" {'-' if const < 0 else '+'} " + c_text) if out else c_text
+    return Tex(out)
+
+
+def _plain_number(value) -> str:
+    """A number for a plain-text sentence: its exact decimal, else 6 significant digits."""
+    from symdl.printer import terminating_decimal  # the printer may import this module
+
+    text = terminating_decimal(value) if sp.sympify(value).is_Rational else None
+    return text if text is not None else f"{float(value):.6g}"
+
+
+def result_tex(value):
+    """(relation, LaTeX) for a result; a non-terminating fraction is shown exactly, then rounded."""
+    from symdl.printer import value_tex  # the printer may import this module
+    relation, body = value_tex(value)
+    value = sp.sympify(value)
+    if relation != "=" and isinstance(value, sp.Rational) and value.q < 10**6:
+        return "=", Tex(sp.latex(value) + r" \approx " + body)
+    return relation, body
+
+
+VECTOR_WRAP = 8     # entries per line of a long vector
+
+
+def vector_tex(value):
+    """(relation, LaTeX) of a column vector written as a transposed row, rounded when inexact.
+
+    A vector longer than VECTOR_WRAP entries is wrapped onto several lines inside the
+    brackets (read line by line), so that it fits the page.
+    """
+    from symdl.printer import value_tex  # the printer may import this module
+    row = sp.Matrix(value).T
+    relation, body = value_tex(row)
+    if row.cols <= VECTOR_WRAP:
+        return relation, Tex(body + "^T")
+    cells = [value_tex(v)[1] for v in row]
+    lines = [r" \quad ".join(cells[i:i + VECTOR_WRAP]) for i in range(0, len(cells), VECTOR_WRAP)]
+    return relation, Tex(r"\left[\begin{array}{l}" + r" \\ ".join(lines) + r"\end{array}\right]^T")
+
+
+def _factor_tex(value) -> str:
+    """A number printed as a factor: bracketed when negative."""
+    from symdl.printer import tex  # the printer may import this module
+    text = tex(value)
+    return r"\left(" + text + r"\right)" if text.startswith("-") else text
+
+
+def product(*factors):
+    """An unevaluated product of numbers, printed ``a \\cdot b``."""
+    return sp.Mul(*[sp.UnevaluatedExpr(f) for f in factors], evaluate=False)
+
+
+def num(value) -> str:
+    """A float for TikZ/pgfplots coordinates."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError("non-finite coordinate")
+    text = f"{value:.6g}"
+    return "0" if text == "-0" else text
+
+
+def prose_tex(value, sig=5) -> Tex:
+    """A value inside a sentence: the exact decimal, or ``\\approx`` and the rounded value."""
+    from symdl.printer import value_tex  # the printer may import this module
+    relation, body = value_tex(value, sig)
+    return Tex(body if relation == "=" else r"\approx " + body)
+
+
+def pct_tex(fraction) -> Tex:
+    """A fraction as a percentage inside a sentence."""
+    return Tex(prose_tex(fraction * 100) + r"\,\%")
+
+
+def approx_tex(value, sig=5) -> Tex:
+    """``= v`` or ``\\approx v`` for a value shown inside a sentence."""
+    from symdl.printer import value_tex  # the printer may import this module
+    relation, body = value_tex(value, sig)
+    return Tex(f"{relation} {body}")
+
+
+
+# -- neuron-kind display objects: bold vector names, partial derivatives, relation chains --------
+
+class VectorSymbol(sympy.Symbol):
+    """A vector's name printed bold (W, x, 0 as the zero vector); a SymPy symbol otherwise."""
+
+    def __new__(cls, name, **assumptions):
+        return super().__new__(cls, name, **assumptions)
+
+
+class PartialSymbol(sympy.Symbol):
+    """A partial derivative d(top)/d(bottom) as one symbol; ``bottom`` may be a VectorSymbol.
+
+    ``style``: "frac" (a fraction, the default), "slash" (top / bottom inline), "abs" (the
+    fraction between absolute-value bars), "slash-abs" (inline between bars).
+    """
+
+    def __new__(cls, top, bottom, style="frac", **assumptions):
+        bold = isinstance(bottom, VectorSymbol)
+        name = f"d {top}/d {'*' if bold else ''}{bottom}|{style}"
+        obj = super().__new__(cls, name, **assumptions)
+        return obj
+
+    @property
+    def parts(self):
+        """(top, bottom, bottom is bold, style)."""
+        body, _, style = self.name.partition("|")
+        top, _, bottom = body[2:].partition("/d ")
+        return top, bottom.lstrip("*"), bottom.startswith("*"), style
+
+    def __getnewargs_ex__(self):
+        top, bottom, bold, style = self.parts
+        return (top, VectorSymbol(bottom) if bold else bottom, style), dict(self.assumptions0)
+
+
+# Relations a RelationChain may hold between its terms, by name.
+RELATIONS = ("=", "<", ">", "<=", ">=", "!=", "<-", ":", "in", "~", "-")
+
+
+class ValueShown:
+    """``= v`` for an exact decimal, else ``~ v`` rounded to ``sig`` digits (the relation included)."""
+
+    def __init__(self, value, sig=5, bare=False):
+        self.value, self.sig, self.bare = value, sig, bare     # bare: the number only, no relation
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))           # as printed: the numbers a reader of the sheet sees
+
+
+class RelationChain:
+    """Terms joined by relations: ``RelationChain(z, "=", 0.5, ">", 0)`` shows z = 0.5 > 0.
+
+    A string item is a relation name (one of RELATIONS); any other item is math (SymPy, a
+    display object, or a ValueShown, which brings its own relation). Items are joined by spaces.
+    """
+
+    def __init__(self, *items):
+        for item in items:
+            if isinstance(item, str) and not hasattr(item, "latex") and item not in RELATIONS:
+                if type(item) is str:
+                    raise ValueError(f"unknown relation {item!r} (known: {', '.join(RELATIONS)})")
+        self.items = tuple(items)
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))           # as printed: the numbers a reader of the sheet sees
+
+
+class VectorShown:
+    """A column vector shown as a transposed row (wrapped when long), rounded when inexact.
+
+    ``relation=True`` puts its own ``=`` or ``~`` in front (as ValueShown does for a number).
+    """
+
+    def __init__(self, value, relation=False):
+        self.value, self.relation = value, relation
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))
+
+
+class MathText:
+    """Words inside a formula (an upright text box), e.g. the left side 'active fraction'."""
+
+    def __init__(self, text):
+        self.text = str(text)
+
+    def __repr__(self):
+        return self.text
+
+
+class BoxOf:
+    """A box of intervals: ``BoxOf(0, 1, power=3)`` shows [0, 1]^3; ``BoxOf(lows, highs)`` joins with x."""
+
+    def __init__(self, lows, highs, power=None):
+        self.power = power
+        self.lows = tuple(lows) if isinstance(lows, (list, tuple)) else (lows,)
+        self.highs = tuple(highs) if isinstance(highs, (list, tuple)) else (highs,)
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))
+
+
+class NormOf(sympy.Function):
+    """The Euclidean norm ||v||_2 of a vector name, kept unevaluated."""
+
+    nargs = 1
+
+
+class ProbOf:
+    """P(condition) with the condition a RelationChain's items: ``ProbOf(z, ">", 0)``."""
+
+    def __init__(self, *condition):
+        self.condition = RelationChain(*condition)
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))
+
+
+class CasesOf:
+    """A definition by cases: ``CasesOf((1, cond1), (0, cond2))``, each condition any math object."""
+
+    def __init__(self, *cases):
+        self.cases = tuple(cases)
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return str(tex(self))

@@ -465,3 +465,91 @@ def _print_ConvWindowSum(self, expr):
 
 for _method in (_print_SumLines, _print_SlashOf, _print_PartialOf, _print_MinusInfinity, _print_ConvWindowSum):
     setattr(SymdlPrinter, _method.__name__, _method)
+
+
+# -- neuron-kind display objects (symdl.display: VectorSymbol, PartialSymbol, ValueShown, RelationChain) --
+_RELATION_TEX = {"-": "-", "=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", "<-": r"\leftarrow",
+                 ":": ":", "in": r"\in", "~": r"\approx"}
+
+
+def _print_VectorSymbol(self, expr):
+    name = expr.name
+    cut = min((i for i in (name.find("_"), name.find("^")) if i > 0), default=len(name))
+    return r"\mathbf{" + name[:cut] + "}" + name[cut:]
+
+
+def _print_PartialSymbol(self, expr):
+    top, bottom, bold, style = expr.parts
+    bottom = r"\mathbf{" + bottom + "}" if bold else bottom
+    if style.startswith("slash"):
+        body = rf"\partial {top}/\partial {bottom}"
+        return r"\left|" + body + r"\right|" if style == "slash-abs" else body
+    body = r"\frac{\partial " + top + r"}{\partial " + bottom + "}"
+    return r"\left|" + body + r"\right|" if style == "abs" else body
+
+
+def _print_ValueShown(self, expr):
+    relation, body = value_tex(expr.value, expr.sig)
+    return str(body) if expr.bare else f"{relation} {body}"
+
+
+def _print_RelationChain(self, expr):
+    from symdl.solution import Tex as _Tex
+
+    out = []
+    for item in expr.items:
+        if isinstance(item, str) and not isinstance(item, _Tex):
+            out.append(_RELATION_TEX[item])
+        else:
+            out.append(tex(item))
+    return " ".join(out)
+
+
+for _method in (_print_VectorSymbol, _print_PartialSymbol, _print_ValueShown, _print_RelationChain):
+    setattr(SymdlPrinter, _method.__name__, _method)
+
+
+def _print_VectorShown(self, expr):
+    from symdl.display import vector_tex
+
+    relation, body = vector_tex(expr.value)
+    return f"{relation} {body}" if expr.relation else str(body)
+
+
+def _print_MathText(self, expr):
+    return _text_in_math(expr.text)
+
+
+for _method in (_print_VectorShown, _print_MathText):
+    setattr(SymdlPrinter, _method.__name__, _method)
+
+
+def _print_BoxOf(self, expr):
+    def interval(lo, hi):
+        return f"[{tex(lo)}, {tex(hi)}]"
+    if expr.power is not None:
+        return interval(expr.lows[0], expr.highs[0]) + "^{" + str(expr.power) + "}"
+    return r" \times ".join(interval(lo, hi) for lo, hi in zip(expr.lows, expr.highs))
+
+
+SymdlPrinter._print_BoxOf = _print_BoxOf
+
+
+def _print_NormOf(self, expr):
+    return r"\lVert " + self._print(expr.args[0]) + r" \rVert_2"
+
+
+SymdlPrinter._print_NormOf = _print_NormOf
+
+
+def _print_ProbOf(self, expr):
+    return "P(" + tex(expr.condition) + ")"
+
+
+def _print_CasesOf(self, expr):
+    rows = r" \\ ".join(tex(value) + " & " + tex(condition) for value, condition in expr.cases)
+    return r"\begin{cases} " + rows + r" \end{cases}"
+
+
+SymdlPrinter._print_ProbOf = _print_ProbOf
+SymdlPrinter._print_CasesOf = _print_CasesOf

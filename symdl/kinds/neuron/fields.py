@@ -1,0 +1,188 @@
+"""The neuron kind's fields: the schema, the activation table, and the spec read into a Neuron record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symdl.display import BoxOf, display_tex
+from symdl.errors import LatexError
+from symdl.latex_parse import parse_number
+from symdl.schema import Field, Schema, normalize_choice
+from symdl.solution import Text
+
+from .symbols import ALPHA, Z
+
+UE = sp.UnevaluatedExpr
+
+# Spellings accepted for the activation -> canonical name.
+ACTIVATION_NAMES = {
+    "relu": "relu", "re_lu": "relu", "max": "relu",
+    "leaky_relu": "leaky_relu", "leakyrelu": "leaky_relu", "lrelu": "leaky_relu", "leaky": "leaky_relu",
+    "sigmoid": "sigmoid", "logistic": "sigmoid", "sigma": "sigmoid",
+    "tanh": "tanh",
+    "identity": "identity", "linear": "identity", "none": "identity",
+}
+
+
+# One row per activation: its closed form, its derivative (in z, or in y when neater), the
+# pgfplots expressions of both, the plot half-width, and the largest possible |dy/dz|.
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    title: str
+    formula: object            # A(z), SymPy in Z (and ALPHA)
+    plot: str                  # pgfplots expression of A(x)
+    plot_derivative: tuple     # pieces (from, to, pgfplots expression of A'(x)); None = plot edge
+    half_width: float          # default plot range [-w, w]
+    max_slope: object          # sup |A'(z)|
+
+
+ACTIVATIONS = {
+    "relu": Activation("relu", "ReLU", sp.Max(0, Z), "max(0,x)", ((None, 0, "0"), (0, None, "1")), 1.0, sp.Integer(1)),
+    "leaky_relu": Activation("leaky_relu", "leaky ReLU", sp.Max(ALPHA * Z, Z), "max({a}*x,x)",
+                             ((None, 0, "{a}"), (0, None, "1")), 1.0, sp.Integer(1)),
+    "sigmoid": Activation("sigmoid", "sigmoid", 1 / (1 + sp.exp(-Z)), "1/(1+exp(-x))",
+                          ((None, None, "exp(-x)/(1+exp(-x))^2"),), 6.0, sp.Rational(1, 4)),
+    "tanh": Activation("tanh", "tanh", sp.tanh(Z), "tanh(x)", ((None, None, "1-tanh(x)^2"),), 3.0, sp.Integer(1)),
+    "identity": Activation("identity", "identity", Z, "x", ((None, None, "1"),), 1.0, sp.Integer(1)),
+}
+
+DEFAULT_SLOPE = sp.Rational(1, 100)
+DEFAULT_SATURATION = sp.Rational(1, 100)
+MAX_VOLUME_TERMS = 100_000
+MAX_Z = 10 ** 6
+# Every field once. The types are "any": the reader below checks each value itself, with the
+# error lines the malformed-spec corpus expects (a LaTeX vector, a number, a list of pairs).
+SCHEMA = Schema(
+    Field("model", "any", default=None, help="the neuron's formula as LaTeX, shown on the sheet"),
+    Field("activation", "any", help="relu, leaky_relu, sigmoid, tanh or identity (and their spellings)"),
+    Field("slope", "any", default=None, help="leaky ReLU slope in (0, 1); default 0.01"),
+    Field("W", "any", help="the weight vector"),
+    Field("x", "any", help="the input vector"),
+    Field("b", "any", help="the bias"),
+    Field("upstream", "any", help="dL/dy, the upstream gradient"),
+    Field("domain", "any", default=None, help="the input box: [low, high] or one pair per input"),
+    Field("saturation", "any", default=None, help="sigmoid/tanh threshold on |dy/dz|; default 0.01"),
+)
+
+
+def read_vector(question, name, source=None):
+    """A vector field as a column Matrix (a row or a column is accepted)."""
+    m = question.matrix(name, source=source)
+    if m.rows != 1 and m.cols != 1:
+        raise question.error(name, f"expected a vector, got a {m.rows}x{m.cols} matrix")
+    return sp.Matrix(m).reshape(len(m), 1)
+
+
+def read_scalar(question, name):
+    m = question.matrix(name)
+    if len(m) != 1:
+        raise question.error(name, f"expected one number, got a {m.rows}x{m.cols} matrix")
+    return m[0]
+
+
+# ------------------------------------------------------------------------ reading ---
+
+@dataclass
+class Neuron:
+    activation: Activation
+    slope: object
+    W: sp.Matrix
+    x: sp.Matrix
+    b: object
+    upstream: object
+    lows: list
+    highs: list
+    domain_note: str
+    threshold: object
+
+    @property
+    def D(self):
+        return self.W.rows
+
+
+def read(question) -> Neuron:
+    raw = question.get("activation", str)
+    key = normalize_choice(raw)
+    if key not in ACTIVATION_NAMES:
+        raise question.error("activation", f"unknown activation '{raw}' (known: relu, leaky_relu, "
+                                           "sigmoid, tanh, identity)")
+    act = ACTIVATIONS[ACTIVATION_NAMES[key]]
+    slope = None
+    if act.name == "leaky_relu":
+        slope = question.number("slope", default=DEFAULT_SLOPE)
+        if not (0 < slope < 1):
+            raise question.error("slope", "the leaky ReLU slope must lie strictly between 0 and 1")
+    elif question.has("slope"):
+        raise question.error("slope", "only a leaky_relu activation takes a slope")
+    threshold = None
+    if act.name in ("sigmoid", "tanh"):
+        threshold = question.number("saturation", default=DEFAULT_SATURATION)
+        if not (0 < threshold < act.max_slope):
+            raise question.error("saturation", f"the saturation threshold on |dy/dz| must lie in "
+                                               f"(0, {act.max_slope}) for {act.name}")
+    elif question.has("saturation"):
+        raise question.error("saturation", "only sigmoid and tanh activations take a saturation threshold")
+    if question.has("model"):
+        display_tex(question, "model")
+    W = read_vector(question, "W")
+    x = read_vector(question, "x")
+    if W.rows != x.rows:
+        raise question.error("x", f"x has {x.rows} entries but W has {W.rows}")
+    if W.rows > 64:
+        raise question.error("W", "at most 64 inputs")
+    b = read_scalar(question, "b")
+    upstream = read_scalar(question, "upstream")
+    lows, highs, note = read_domain(question, x)
+    # magnitudes: an exam neuron's pre-activation stays far below 10^6 on its domain
+    z_ext = abs(b) + sum(abs(w) * max(abs(lo), abs(hi)) for w, lo, hi in zip(W, lows, highs))
+    z_here = abs((W.T * x)[0] + b)
+    if max(z_ext, z_here) > MAX_Z:
+        field = ("b" if abs(b) > MAX_Z / 2 else "W" if max(abs(w) for w in W) > MAX_Z / (4 * W.rows)
+                 else "domain" if question.has("domain") and z_here <= MAX_Z else "x")
+        raise question.error(field, "the pre-activation reaches beyond +-10^6: too large for an exam neuron")
+    return Neuron(act, slope, W, x, b, upstream, lows, highs, note, threshold)
+
+
+def read_domain(question, x):
+    """The input box: the ``domain`` field, or [0,1]^D (or a symmetric box) around the given x."""
+    D = x.rows
+    if not question.has("domain"):
+        if all(0 <= v <= 1 for v in x):
+            return [sp.Integer(0)] * D, [sp.Integer(1)] * D, Text(
+                "The input domain is taken as the unit box ", BoxOf(0, 1, power=D),
+                ", which contains the given x (no domain was stated; the spec field 'domain' changes it).")
+        m = max(sp.Integer(1), sp.ceiling(max(abs(v) for v in x)))
+        return [-m] * D, [m] * D, Text(
+            "No input domain was stated and x leaves ", BoxOf(0, 1, power=D), ": the domain is taken as the box ",
+            BoxOf(-m, m, power=D), ", the smallest symmetric integer box that contains x "
+            "(the spec field 'domain' changes it).")
+    raw = question.get("domain", list)
+
+    def number(v):
+        try:
+            return parse_number(v)
+        except LatexError as exc:
+            raise question.error("domain", exc.message) from None
+
+    if len(raw) == 2 and not any(isinstance(v, list) for v in raw):
+        lo, hi = number(raw[0]), number(raw[1])
+        lows, highs = [lo] * D, [hi] * D
+        note = Text("The input domain is the box ", BoxOf(lo, hi, power=D), " (stated in the spec).")
+    elif len(raw) == D and all(isinstance(v, list) and len(v) == 2 for v in raw):
+        lows = [number(v[0]) for v in raw]
+        highs = [number(v[1]) for v in raw]
+        note = Text("The input domain is the box ", BoxOf(lows, highs), " (stated in the spec).")
+    else:
+        raise question.error("domain", f"expected [low, high] or {D} pairs [low, high]")
+    for lo, hi in zip(lows, highs):
+        if not lo < hi:
+            raise question.error("domain", "each interval needs low < high")
+    if not all(lo <= v <= hi for v, lo, hi in zip(x, lows, highs)):
+        note = Text(*note.parts, " The given x lies outside this domain: the analysis of part b is about the "
+                                 "domain, not about x.")
+    return lows, highs, note
+
+
