@@ -8,7 +8,7 @@ import math
 import sympy as sp
 
 from symdl.display import SoftmaxClassName, SoftmaxFormula as F, display_tex, product, sum_tex, vector_tex
-from symdl.printer import tex, value_tex
+from symdl.printer import value_tex
 from symdl.solution import Math, Solution, Step, Table, Text
 
 from . import derive
@@ -179,7 +179,7 @@ def _softmax_steps(sec, p, s, sm):
     rows = []
     for k in range(p.N):
         e = sm.exps[k]
-        rows.append([p.classes[k], tex(s[k]), tex(sm.shifted[k]),
+        rows.append([p.classes[k], s[k], sm.shifted[k],
                      e if e == 1 else F("e_and_value", e, " ".join(value_tex(e))),
                      F("fixed4", " ".join(value_tex(sm.probs[k])).lstrip("= "))])
     sec.add(Table(header=["class k", F("s_k"), F("s_k_shifted"), F("e_k"), F("p_k_col")],
