@@ -508,3 +508,28 @@ class CasesOf:
         from symdl.printer import tex
 
         return str(tex(self))
+
+
+# -- added for the softmax kind ------------------------------------------------------------------
+
+UE = sp.UnevaluatedExpr
+
+
+
+class SoftmaxFormula:
+    """One of the softmax kind's named formulas (``printer.SOFTMAX_FORMULAS``), its slots filled
+    with ``args`` (SymPy objects, numbers, printed math, or a class name shown as text)."""
+
+    def __init__(self, name, *args):
+        self.name, self.args = name, tuple(args)
+
+    def __repr__(self):
+        from symdl.printer import tex
+
+        return f"SoftmaxFormula({self.name!r}: {str(tex(self))!r})"      # the math as printed
+
+
+
+class SoftmaxClassName(str):
+    """A class name inside a softmax formula: printed as upright text, TeX's specials escaped."""
+
