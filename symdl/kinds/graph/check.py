@@ -128,7 +128,7 @@ def _numpy_vjp(node, g, args, y):
     return [g * local[op]()]
 
 
-def _numpy_backward(graph, base, u, numpy_vjp=None):
+def _numpy_backward(graph, base, u, numpy_vjp=None, subgradients="symmetric"):
     grads = {graph.output.id: u}
     for node in reversed(graph.nodes):
         if node.is_leaf:
@@ -136,7 +136,10 @@ def _numpy_backward(graph, base, u, numpy_vjp=None):
         g = grads.get(node.id)
         if g is None:
             g = grads[node.id] = np.zeros(node.shape)
-        parts = (numpy_vjp or _numpy_vjp)(node, g, [base[i] for i in node.inputs], base[node.id])
+        args = [base[i] for i in node.inputs]
+        parts = (numpy_vjp or _numpy_vjp)(node, g, args, base[node.id])
+        if node.op == "relu" and subgradients == "pytorch":     # relu'(0) = 0, not the mean 1/2
+            parts = [np.where(_tie(args[0]), 0.0, parts[0])]
         for input_id, part in zip(node.inputs, parts):
             grads[input_id] = part if input_id not in grads else grads[input_id] + part
     return grads
@@ -174,7 +177,7 @@ def independent(question, numpy_vjp=None) -> dict:
 
     nodes = [n for n in graph.nodes if n.op != "const"]
     full_everywhere = 2 * sum(base[n.id].size for n in nodes) <= FD_BUDGET
-    reverse = None if full_everywhere else _numpy_backward(graph, base, u, numpy_vjp)
+    reverse = None if full_everywhere else _numpy_backward(graph, base, u, numpy_vjp, question.subgradients)
     rng = np.random.default_rng(0)
     error = _rounding_bounds(graph, values, base)
     for node in nodes:
