@@ -440,6 +440,8 @@ TABLE = {**UNARY, **BINARY, **MATRIX}
 FUNCTION_NAMES = {spelling: name for name, row in TABLE.items() for spelling in row.spellings}
 FUNCTION_ARITY = {name: row.arity for name, row in TABLE.items()}
 CALLS = frozenset(FUNCTION_NAMES.values()) | {"transpose"}     # ops the parser leaves as f(...)
+# the display form of an op applied to a whole expression (in brackets), where it differs from fwd_tex
+CALL_TEX = {"exp": r"\exp{0}"}
 # SymPy's own function classes the parser leaves in a tree -> the op
 SYMPY_FUNCTIONS = ((sympy.tanh, "tanh"), (sympy.Abs, "abs"), (sympy.Max, "max"), (sympy.Min, "min"))
 

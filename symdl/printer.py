@@ -359,3 +359,32 @@ def _print_Lines(self, expr):
 for _method in (_print_Quantity, _print_FloorOf, _print_CeilOf, _print_MaxOf, _print_Dims,
                 _print_Percent, _print_Lines):
     setattr(SymdlPrinter, _method.__name__, _method)
+
+
+# -- the graph kind's display objects (symdl.display.Graph*) ----------------------------------------
+def _graph_part(self, part):
+    return part if isinstance(part, str) else self._print(part)
+
+
+def _print_GraphGradient(self, expr):
+    out = rf"\bar{{{expr.name}}}"
+    return out if expr.via is None else out + rf"^{{({expr.via})}}"
+
+
+def _print_GraphGradientSum(self, expr):
+    terms = [self._print(t) for t in expr.terms]
+    if len(terms) > expr.limit:
+        terms = terms[:3] + [r"\cdots"] + terms[-2:]
+    return " + ".join(terms)
+
+
+def _print_GraphFormula(self, expr):
+    return expr.template.format(*[_graph_part(self, p) for p in expr.parts])
+
+
+def _print_GraphParen(self, expr):
+    return r"\left(" + _graph_part(self, expr.part) + r"\right)"
+
+
+for _method in (_print_GraphGradient, _print_GraphGradientSum, _print_GraphFormula, _print_GraphParen):
+    setattr(SymdlPrinter, _method.__name__, _method)

@@ -58,7 +58,7 @@ class Graph:
         self._consts += 1
         value = sympy.ImmutableMatrix(value)
         return self._add(Node(id=f"c{self._consts}", op="const", shape=value.shape, value=value,
-                              symbol=f"c_{{{self._consts}}}"))
+                              symbol=tex(sympy.Symbol(f"c_{self._consts}"))))
 
     def apply(self, name, args, param=None):
         shapes = [a.shape for a in args]
@@ -71,7 +71,7 @@ class Graph:
         self._ops += 1
         depth = 1 + max(a.depth for a in args)
         return self._add(Node(id=f"z{self._ops}", op=name, inputs=[a.id for a in args], shape=shape,
-                              param=param, symbol=f"z_{{{self._ops}}}", depth=depth))
+                              param=param, symbol=tex(sympy.Symbol(f"z_{self._ops}")), depth=depth))
 
     def build(self, expr, constants, values):
         """Walk the parsed SymPy tree; return the output node."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy
 
 from symdl import ops
+from symdl.display import GraphFormula, GraphGradient, GraphGradientSum, GraphParen
 from symdl.printer import tex
 from symdl.solution import Figure, Solution, Step, Table, Tex, Text
 
@@ -18,19 +19,14 @@ def _name(graph, node_id):
     return graph.by_id[node_id].symbol
 
 
-def _bar(symbol):
-    return rf"\bar{{{symbol}}}"
-
-
 def _fwd_formula(graph, node):
-    names = [_name(graph, i) for i in node.inputs]
-    return Tex(graph.rule(node).fwd_tex.format(*names))
+    return GraphFormula(graph.rule(node).fwd_tex, *[_name(graph, i) for i in node.inputs])
 
 
 def _vjp_formula(graph, node, position):
     names = [_name(graph, i) for i in node.inputs]
     summed = graph.by_id[node.inputs[position]].shape == (1, 1) and node.shape != (1, 1)
-    return Tex(graph.rule(node).vjp_display(position, names, _bar(node.symbol), summed))
+    return Tex(graph.rule(node).vjp_display(position, names, tex(GraphGradient(node.symbol)), summed))
 
 
 def _shape_text(shape):
@@ -91,7 +87,7 @@ def _assumptions(sol, graph):
 def _graph_section(sol, question, graph):
     out = graph.output
     sec = sol.section("The computational graph", part="a" if "a" in question.parts else None)
-    sec.add(Text("The function, as parsed: ", Tex("f = " + _expr_tex(graph, out)), "."))
+    sec.add(Text("The function, as parsed: ", GraphFormula("f = {0}", _expr_tex(graph, out)), "."))
     rows = []
     for node in graph.nodes:
         if node.op == "input":
@@ -99,7 +95,7 @@ def _graph_section(sol, question, graph):
         elif node.op == "const":
             rows.append([Tex(node.symbol), "constant", "", _shape_text(node.shape), node.value])
         else:
-            rows.append([Tex(node.symbol), _words(graph, node), Tex(_fwd_formula(graph, node)),
+            rows.append([Tex(node.symbol), _words(graph, node), _fwd_formula(graph, node),
                          _shape_text(node.shape), ""])
     sec.add(Table(["node", "operation", "computes", "shape", "value"], rows, align="lllll",
                   caption="Each node is one atomic operation; nodes are listed in topological order."))
@@ -130,7 +126,7 @@ def _forward_section(sol, question, graph):
 def _backward_section(sol, question, graph, upstream, grads, contributions):
     out = graph.output
     sec = sol.section("Backward pass: the gradient at every node", part="c" if "c" in question.parts else None)
-    sec.add(Step("The gradient arriving at the output (given).", lhs=Tex(_bar(out.symbol)), result=upstream))
+    sec.add(Step("The gradient arriving at the output (given).", lhs=GraphGradient(out.symbol), result=upstream))
     for node in reversed(graph.nodes):
         if node.id == out.id or node.op == "const":
             continue
@@ -140,17 +136,14 @@ def _backward_section(sol, question, graph, upstream, grads, contributions):
             shown = vjp(graph, consumer, g, show=True)[position]
             label = (f"{node.id} feeds {consumer.id} = {_words(graph, consumer)}"
                      f"{' (argument ' + str(position + 1) + ')' if len(consumer.inputs) > 1 else ''}")
-            lhs = _bar(node.symbol) if len(users) == 1 else rf"\bar{{{node.symbol}}}^{{({consumer.symbol})}}"
-            sec.add(Step(label + ": local rule, then the numbers.", lhs=Tex(lhs),
+            lhs = GraphGradient(node.symbol, None if len(users) == 1 else consumer.symbol)
+            sec.add(Step(label + ": local rule, then the numbers.", lhs=lhs,
                          formula=_vjp_formula(graph, consumer, position),
                          substituted=_display(shown), result=contributions[(consumer.id, position)]))
         if len(users) > 1:
-            terms = [rf"\bar{{{node.symbol}}}^{{({c.symbol})}}" for c, _ in users]
-            if len(terms) > 8:          # one line of 399 terms passes TeX's largest dimension
-                terms = terms[:3] + [r"\cdots"] + terms[-2:]
-            total = Tex(" + ".join(terms))
+            total = GraphGradientSum(GraphGradient(node.symbol, c.symbol) for c, _ in users)
             sec.add(Step(f"{node.id} feeds {len(users)} nodes: the gradients add up.",
-                         lhs=Tex(_bar(node.symbol)), formula=total, result=grads[node.id]))
+                         lhs=GraphGradient(node.symbol), formula=total, result=grads[node.id]))
         elif not users:
             grads[node.id] = sympy.zeros(*node.shape)
         name = f"grad.{node.id}"
@@ -176,24 +169,21 @@ def _display(matrix):
     return matrix
 
 
-def _paren(latex):
-    return rf"\left({latex}\right)"
-
-
 def _expr_tex(graph, node):
-    """The whole function written back from the graph, in the sheet's notation."""
+    """The whole function written back from the graph, in the sheet's notation (a GraphFormula)."""
     if node.op == "input":
         return node.symbol
     if node.op == "const":
         return tex(node.value)
     parts = [_expr_tex(graph, graph.by_id[i]) for i in node.inputs]
-    if node.op == "exp" and not graph.by_id[node.inputs[0]].is_leaf:
-        return rf"\exp{_paren(parts[0])}"
+    if node.op in ops.CALL_TEX and not graph.by_id[node.inputs[0]].is_leaf:
+        return GraphFormula(ops.CALL_TEX[node.op], GraphParen(parts[0]))
     template = graph.rule(node).fwd_tex
     if node.op == "pow":        # (x^{400})^{400}: a power of anything but a name is bracketed
-        parts = [p if graph.by_id[i].op == "input" else _paren(p) for p, i in zip(parts, node.inputs)]
+        parts = [p if graph.by_id[i].op == "input" else GraphParen(p) for p, i in zip(parts, node.inputs)]
     elif node.op in ("matmul", "mul", "neg") or (node.op == "sub" and len(parts) > 1):
-        parts = [_paren(p) if graph.by_id[i].op in ("add", "sub") else p for p, i in zip(parts, node.inputs)]
-    return template.format(*parts)
+        parts = [GraphParen(p) if graph.by_id[i].op in ("add", "sub") else p for p, i in zip(parts, node.inputs)]
+    return GraphFormula(template, *parts)
+
 
 

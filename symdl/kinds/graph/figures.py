@@ -7,19 +7,24 @@ import sympy
 
 from .derive import vjp
 
+
 def _fmt(value):
-    """A compact label for a value on the drawing: scalar, or a small column/matrix."""
+    """A compact label for a value on the drawing (data; the partial writes it): a number, a small
+    column/matrix of numbers, or only the shape of a large value."""
     if len(value) > 12:     # decided before any entry is converted: big values are costly
-        return rf"{value.shape[0]}\times{value.shape[1]}"
+        return {"kind": "dims", "dims": list(value.shape)}
     arr = np.array([[float(sympy.N(v, 20)) for v in row] for row in value.tolist()])
+
     def f(x):
         return f"{x:.4g}".replace("e-0", "e-").replace("e+0", "e")
     if arr.size == 1:
-        return f(arr[0, 0])
-    if arr.size > 12:
-        return rf"{arr.shape[0]}\times{arr.shape[1]}"
-    rows = r" \\ ".join(" & ".join(f(x) for x in row) for row in arr)
-    return r"\begin{bmatrix}" + rows + r"\end{bmatrix}"
+        return {"kind": "number", "text": f(arr[0, 0])}
+    return {"kind": "rows", "rows": [[f(x) for x in row] for row in arr]}
+
+
+def _name(symbol):
+    """A node's name as the printer wrote it."""
+    return {"kind": "tex", "text": symbol}
 
 
 def figure_data(graph, grads, upstream, mode="full"):
@@ -50,18 +55,18 @@ def figure_data(graph, grads, upstream, mode="full"):
     for node in graph.nodes:
         d, row = placed[node.id]
         if node.op == "input":
-            label, style = node.symbol, "input"
+            label, style = _name(node.symbol), "input"
         elif node.op == "const":
             label, style = _fmt(node.value), "const"
         else:
-            label, style = graph.rule(node).symbol, "op"
+            label, style = _name(graph.rule(node).symbol), "op"
         nodes.append({"id": tikz[node.id], "label": label, "style": style, "x": d - min_depth, "y": row,
                       "name": node.symbol})
     edges = []
     for node in graph.nodes:
         for position, src in enumerate(node.inputs):
             source = graph.by_id[src]
-            edge = {"from": tikz[src], "to": tikz[node.id], "value": _fmt(source.value), "grad": "",
+            edge = {"from": tikz[src], "to": tikz[node.id], "value": _fmt(source.value), "grad": None,
                     "const": source.op == "const"}
             if grads is not None and source.op != "const":
                 vjp_part = vjp(graph, node, grads[node.id])[position]
@@ -69,7 +74,7 @@ def figure_data(graph, grads, upstream, mode="full"):
             edges.append(edge)
     out = graph.output
     result = {"nodes": nodes, "edges": edges, "output": tikz[out.id],
-              "output_value": _fmt(out.value), "output_grad": _fmt(upstream) if upstream is not None else "",
+              "output_value": _fmt(out.value), "output_grad": _fmt(upstream) if upstream is not None else None,
               "columns": max(n["x"] for n in nodes) + 2, "rows": max(len(v) for v in columns.values()),
               "mode": mode}
     return result
