@@ -13,6 +13,9 @@ from .build import build_graph
 from .derive import DISPLAY_LIMIT, DRAW_DEPTH, DRAW_NODES, backward, forward, forward_value, upstream_of, vjp
 from .figures import figure_data
 
+# L = u^T f, the scalar whose gradients the sheet shows
+_LOSS = sympy.Eq(sympy.Symbol("L"), sympy.MatrixSymbol("u", 1, 1).T * sympy.MatrixSymbol("f", 1, 1), evaluate=False)
+
 # ---------------------------------------------------------------------------- solve ---
 
 def _name(graph, node_id):
@@ -74,7 +77,7 @@ def _assumptions(sol, graph):
     sol.assume("Values are exact: decimals are read as fractions (0.1 = 1/10); numbers are rounded only "
                "for display, to 5 significant digits, and marked with the approx sign.")
     sol.assume(Text("The gradient at the output is the given upstream vector u, so every gradient below is ",
-                    Tex(r"\bar{v} = \partial L / \partial v"), " for ", Tex(r"L = u^{T} f"),
+                    Tex(r"\bar{v} = \partial L / \partial v"), " for ", _LOSS,
                     "; at a fork the contributions of all consumers add up."))
     if _kinks(graph):
         sol.assume(ops.SUBGRADIENT_WORDS[graph.subgradients])
