@@ -440,6 +440,10 @@ TABLE = {**UNARY, **BINARY, **MATRIX}
 FUNCTION_NAMES = {spelling: name for name, row in TABLE.items() for spelling in row.spellings}
 FUNCTION_ARITY = {name: row.arity for name, row in TABLE.items()}
 CALLS = frozenset(FUNCTION_NAMES.values()) | {"transpose"}     # ops the parser leaves as f(...)
+# ops whose derivative jumps somewhere (the sheet states the convention), and ops that grow or
+# flatten exponentially (their argument is bounded so that a value and its gradient can be checked)
+KINKS = frozenset({"relu", "abs", "max", "min"})
+STEEP = frozenset({"exp", "sigmoid", "tanh"})
 # the display form of an op applied to a whole expression (in brackets), where it differs from fwd_tex
 CALL_TEX = {"exp": r"\exp{0}"}
 # SymPy's own function classes the parser leaves in a tree -> the op

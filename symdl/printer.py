@@ -379,11 +379,30 @@ def _print_GraphGradientSum(self, expr):
 
 
 def _print_GraphFormula(self, expr):
-    return expr.template.format(*[_graph_part(self, p) for p in expr.parts])
+    """Written without recursion: a graph's function may nest hundreds of ops deep."""
+    from symdl.display import GraphFormula, GraphParen
+
+    done = {}
+    stack = [expr]
+    while stack:
+        item = stack[-1]
+        pending = [p for p in (item.parts if isinstance(item, GraphFormula) else (item.part,))
+                   if isinstance(p, (GraphFormula, GraphParen)) and id(p) not in done]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        parts = [done[id(p)] if isinstance(p, (GraphFormula, GraphParen)) else _graph_part(self, p)
+                 for p in (item.parts if isinstance(item, GraphFormula) else (item.part,))]
+        done[id(item)] = (item.template.format(*parts) if isinstance(item, GraphFormula)
+                          else r"\left(" + parts[0] + r"\right)")
+    return done[id(expr)]
 
 
 def _print_GraphParen(self, expr):
-    return r"\left(" + _graph_part(self, expr.part) + r"\right)"
+    from symdl.display import GraphFormula
+
+    return _print_GraphFormula(self, GraphFormula("{0}", expr))
 
 
 for _method in (_print_GraphGradient, _print_GraphGradientSum, _print_GraphFormula, _print_GraphParen):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sympy
 
+from symdl import ops
+
 DISPLAY_LIMIT = 36      # largest value (entries) whose entry-wise working the sheet shows
 DRAW_DEPTH = 40         # a graph deeper than this (or with more nodes) is not drawn: TikZ's
 DRAW_NODES = 200        # coordinates would pass TeX's largest dimension (about 5.7 m)
@@ -43,7 +45,7 @@ def _check_size(graph, node, vals):
                 abs(abs(int(entry.p)).bit_length() - int(entry.q).bit_length()) > MAX_DECADES * 3.33:
             raise graph.error(f"{node.id} = {_words(graph, node)} reaches beyond 10^{MAX_DECADES} in size: "
                              "too large for an exam value")
-    if node.op in ("exp", "sigmoid", "tanh"):
+    if node.op in ops.STEEP:
         for entry in vals[0]:
             if _beyond(entry, MAX_EXP_ARGUMENT):
                 raise graph.error(f"the argument of {node.id} = {_words(graph, node)} is beyond "

@@ -41,14 +41,14 @@ def _words(graph, node):
 
 
 def _kinks(graph):
-    return [n for n in graph.nodes if n.op in ("max", "min", "relu", "abs")]
+    return [n for n in graph.nodes if n.op in ops.KINKS]
 
 
 def _tie_nodes(graph):
     ties = []
     for node in _kinks(graph):
         vals = [graph.by_id[i].value for i in node.inputs]
-        if node.op in ("max", "min"):
+        if len(vals) == 2:
             a, b = vals
             if any(ops.sign_of(ops._entry(a, i, j) - ops._entry(b, i, j)) == 0
                    for i in range(node.shape[0]) for j in range(node.shape[1])):
