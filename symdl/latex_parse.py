@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from symdl.errors import LatexError
-from symdl.ops import FUNCTION_ARITY, FUNCTION_NAMES
+from symdl.op_names import FUNCTION_ARITY, FUNCTION_NAMES
 from symdl.pycompat import import_latex2sympy2
 
 # Named functions an expression may call (every spelling -> its op) and their arities: the op table's.

@@ -19,6 +19,8 @@ from typing import Callable
 import numpy as np
 import sympy
 
+from symdl.op_names import SPELLINGS
+
 HALF = sympy.Rational(1, 2)
 U = sympy.UnevaluatedExpr
 
@@ -391,10 +393,10 @@ MATRIX = {
     "sum": MatrixOp("sum", "sum of all entries", 1, lambda shapes: (1, 1), _sum_forward,
                     lambda g, vals, show, need: [_full(vals[0].shape, lambda i, j: g[0, 0])],
                     lambda a: np.array([[a.sum()]]), r"\textstyle\sum {0}", (r"{g}\, \mathbf{{1}}",),
-                    r"\Sigma", ("sum",)),
+                    r"\Sigma", SPELLINGS["sum"][0]),
     "mean": MatrixOp("mean", "mean of all entries", 1, lambda shapes: (1, 1), _mean_forward, _mean_vjp,
                      lambda a: np.array([[a.mean()]]), r"\operatorname{{mean}}({0})",
-                     (r"\frac{{{g}}}{{n}}\, \mathbf{{1}}",), r"\mathrm{mean}", ("mean",)),
+                     (r"\frac{{{g}}}{{n}}\, \mathbf{{1}}",), r"\mathrm{mean}", SPELLINGS["mean"][0]),
 }
 MATRIX_WORDS = {name: row.words for name, row in MATRIX.items()}
 MATRIX_FWD_TEX = {name: row.fwd_tex for name, row in MATRIX.items()}
@@ -427,16 +429,21 @@ def matrix_numeric(name, vals):
 
 # the op's mark in the drawing and the names a spec may call it by (one row per op)
 _MARKS = {
-    "add": ("+", ()), "sub": ("-", ()), "mul": (r"\times", ()), "div": (r"\div", ()), "neg": ("-1", ()),
-    "exp": (r"\exp", ("exp",)), "log": (r"\ln", ("ln", "log")), "tanh": (r"\tanh", ("tanh",)),
-    "sigmoid": (r"\sigma", ("sigma", "sigmoid", "sigm")), "relu": (r"\mathrm{relu}", ("relu", "ReLU", "RELU")),
-    "abs": ("|\\cdot|", ("abs",)), "max": (r"\max", ("max",)), "min": (r"\min", ("min",)),
+    "add": "+", "sub": "-", "mul": r"\times", "div": r"\div", "neg": "-1", "exp": r"\exp", "log": r"\ln",
+    "tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{relu}", "abs": "|\\cdot|", "max": r"\max",
+    "min": r"\min",
 }
-UNARY = {name: replace(row, symbol=_MARKS[name][0], spellings=_MARKS[name][1]) for name, row in UNARY.items()}
-BINARY = {name: replace(row, symbol=_MARKS[name][0], spellings=_MARKS[name][1]) for name, row in BINARY.items()}
+
+
+def _marked(name, row):
+    spellings = SPELLINGS.get(name, ((), row.arity))[0]
+    return replace(row, symbol=_MARKS[name], spellings=spellings)
+UNARY = {name: _marked(name, row) for name, row in UNARY.items()}
+BINARY = {name: _marked(name, row) for name, row in BINARY.items()}
 TABLE = {**UNARY, **BINARY, **MATRIX}
 
 # every spelling a spec may call a function by -> its op, and each op's number of arguments
+assert all(TABLE[op].arity == arity for op, (_, arity) in SPELLINGS.items())   # one column, two files
 FUNCTION_NAMES = {spelling: name for name, row in TABLE.items() for spelling in row.spellings}
 FUNCTION_ARITY = {name: row.arity for name, row in TABLE.items()}
 CALLS = frozenset(FUNCTION_NAMES.values()) | {"transpose"}     # ops the parser leaves as f(...)

@@ -12,7 +12,7 @@ from .fields import read_values
 
 FD_STEP = 1e-6
 
-def _numeric_forward(graph, values, override=None, base=None):
+def _numeric_forward(graph, values, override=None, base=None, frozen=None):
     """Float forward pass with numpy's own functions; ``override`` pins node values.
 
     With ``base`` (an earlier unpinned pass), the nodes before the first pinned one are
@@ -34,6 +34,8 @@ def _numeric_forward(graph, values, override=None, base=None):
             out[node.id] = np.array(node.value.tolist(), dtype=float)
             continue
         out[node.id] = check_mp.numpy_op(node, [out[i] for i in node.inputs])
+        if frozen and node.id in frozen:       # a relu tie kept on its zero piece (relu'(0) = 0)
+            out[node.id] = np.where(frozen[node.id], 0.0, out[node.id])
     return out
 
 
@@ -65,6 +67,15 @@ def _rounding_bounds(graph, values, base):
         error[node.id] = check_mp.numpy_error(node, args, [error[i] for i in node.inputs],
                                                        base[node.id])
     return {k: 2 * v for k, v in error.items()}
+
+
+def _frozen_ties(graph, base, subgradients):
+    """Under the PyTorch convention, relu's tied entries (argument 0 at the point): the differences
+    then follow the zero piece there, so they give relu'(0) = 0 as the convention says."""
+    if subgradients != "pytorch":
+        return None
+    return {node.id: _tie(base[node.inputs[0]]) for node in graph.nodes
+            if node.op == "relu" and np.any(_tie(base[node.inputs[0]]))}
 
 
 def _floats(matrix):
@@ -145,6 +156,15 @@ def _numpy_backward(graph, base, u, numpy_vjp=None, subgradients="symmetric"):
     return grads
 
 
+def _abs_backward(graph, base, u, numpy_vjp, subgradients):
+    """The reverse pass on absolute values: the size of the terms each float gradient entry sums,
+    for a bound on its rounding error (an exact 0 then reads as 0, not as float noise)."""
+    def absolute(node, g, args, y):
+        parts = (numpy_vjp or _numpy_vjp)(node, np.abs(g), [np.abs(a) for a in args], np.abs(y))
+        return [np.abs(p) for p in parts]
+    return _numpy_backward(graph, {k: np.abs(v) for k, v in base.items()}, np.abs(u), absolute, subgradients)
+
+
 def independent(question, numpy_vjp=None) -> dict:
     """Every forward value and gradient by a route that shares no rule with the derivation.
 
@@ -168,8 +188,10 @@ def independent(question, numpy_vjp=None) -> dict:
     result = {"output": base[graph_out.id]}
     scale = float(np.sum(np.abs(u * base[graph_out.id]))) + 1.0   # size of L, for rounding error
 
+    frozen = _frozen_ties(graph, base, question.subgradients)
+
     def loss(node_id, value):
-        vals = _numeric_forward(graph, values, override={node_id: value}, base=base)
+        vals = _numeric_forward(graph, values, override={node_id: value}, base=base, frozen=frozen)
         return float(np.sum(u * vals[graph_out.id]))
 
     def central(node_id, point, direction, h):
@@ -178,6 +200,8 @@ def independent(question, numpy_vjp=None) -> dict:
     nodes = [n for n in graph.nodes if n.op != "const"]
     full_everywhere = 2 * sum(base[n.id].size for n in nodes) <= FD_BUDGET
     reverse = None if full_everywhere else _numpy_backward(graph, base, u, numpy_vjp, question.subgradients)
+    terms = None if full_everywhere else _abs_backward(graph, base, u, numpy_vjp, question.subgradients)
+    width = 2 + max(base[n.id].size for n in graph.nodes)      # terms in the longest float sum
     rng = np.random.default_rng(0)
     error = _rounding_bounds(graph, values, base)
     for node in nodes:
@@ -208,7 +232,7 @@ def independent(question, numpy_vjp=None) -> dict:
         expected = float(np.sum(grad * direction))
         if abs(fd - expected) > 1e-5 * float(np.sum(np.abs(grad * direction))) + 100 * _EPS * scale / h:
             grad = np.full(point.shape, np.nan)
-        result[f"grad.{node.id}"] = grad
+        result[f"grad.{node.id}"] = hp.Bounded(grad, 4 * width * _EPS * terms[node.id])
     return result
 
 
