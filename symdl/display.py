@@ -533,3 +533,45 @@ class SoftmaxFormula:
 class SoftmaxClassName(str):
     """A class name inside a softmax formula: printed as upright text, TeX's specials escaped."""
 
+
+class GraphGradient:
+    """The gradient of L at a graph's node, v-bar; ``via``: only the part that reaches it through
+    the consumer ``via`` (v-bar^(z)). ``name`` and ``via`` are node names as the printer wrote them."""
+
+    def __init__(self, name, via=None):
+        self.name, self.via = name, via
+
+    def __repr__(self):
+        return f"GraphGradient({self.name!r}, via={self.via!r})"
+
+
+class GraphGradientSum:
+    """The gradients of one node summed over its consumers; past ``limit`` terms the middle ones
+    are elided (a line of 399 terms passes TeX's largest dimension)."""
+
+    def __init__(self, terms, limit=8):
+        self.terms, self.limit = tuple(terms), limit
+
+    def __repr__(self):
+        return f"GraphGradientSum({len(self.terms)} terms)"
+
+
+class GraphFormula:
+    """A formula written from an op's display form (``template``: str.format fields {0}, {1}, ...)
+    and its operands (node names as the printer wrote them, GraphFormula or GraphParen)."""
+
+    def __init__(self, template, *parts):
+        self.template, self.parts = template, tuple(parts)
+
+    def __repr__(self):
+        return f"GraphFormula({self.template!r}, {len(self.parts)} parts)"
+
+
+class GraphParen:
+    """An operand put in brackets that grow with it."""
+
+    def __init__(self, part):
+        self.part = part
+
+    def __repr__(self):
+        return f"GraphParen({self.part!r})"

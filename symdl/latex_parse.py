@@ -25,22 +25,10 @@ from dataclasses import dataclass, field
 import sympy
 
 from symdl.errors import LatexError
+from symdl.op_names import FUNCTION_ARITY, FUNCTION_NAMES
 from symdl.pycompat import import_latex2sympy2
 
-# Named functions an expression may call, by every spelling accepted, -> canonical op name.
-FUNCTION_NAMES = {
-    "max": "max", "min": "min",
-    "exp": "exp", "ln": "log", "log": "log",
-    "sigma": "sigmoid", "sigmoid": "sigmoid", "sigm": "sigmoid",
-    "relu": "relu", "ReLU": "relu", "RELU": "relu",
-    "tanh": "tanh",
-    "sum": "sum", "mean": "mean", "abs": "abs",
-}
-
-# Canonical op name -> number of arguments.
-FUNCTION_ARITY = {"max": 2, "min": 2, "exp": 1, "log": 1, "sigmoid": 1, "relu": 1,
-                  "tanh": 1, "sum": 1, "mean": 1, "abs": 1, "transpose": 1}
-
+# Named functions an expression may call (every spelling -> its op) and their arities: the op table's.
 _NUMBER = r"[+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)"
 _MAX_EXPONENT = 400          # |10^400| is plenty for an exam; larger is an input error
 _MAX_DIGITS = 60

@@ -6,18 +6,20 @@ unevaluated (for the sheet), one gradient per input from the upstream gradient `
 vector-Jacobian product), its entries written out, and a float numpy forward used only by
 the verifier (an independent route). An op with no row here is an error, never a zero.
 
-Kinks (ties in max/min, relu and abs at 0) use the symmetric subgradient: a tie sends half
-of the gradient to each side, relu'(0) = 1/2, |x|'(0) = 0. These are the values central
-finite differences give, and the sheet states them.
+Kinks (ties in max/min, relu and abs at 0) follow the exam's subgradient convention
+(SUBGRADIENTS): "pytorch" (the default) has relu'(0) = 0, |x|'(0) = 0 and a tie sends half of
+the gradient to each side; "symmetric" differs only in relu'(0) = 1/2. The sheet states it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
 import sympy
+
+from symdl.op_names import SPELLINGS
 
 HALF = sympy.Rational(1, 2)
 U = sympy.UnevaluatedExpr
@@ -81,6 +83,24 @@ class Unary:
     fwd_tex: str             # forward, closed form, '{0}' is the operand
     np_f: Callable
     arity: int = 1
+    symbol: str = ""         # the op's mark in the drawing of the graph
+    spellings: tuple = ()    # names a spec may call it by (\\operatorname{...}, \\sigma, ...)
+
+    def shape(self, shapes):
+        return shapes[0]
+
+    def forward(self, vals, shape, show=False):
+        return unary_forward(self, vals[0], show=show)
+
+    def vjp(self, g, vals, y, show=False, need=(True,)):
+        return unary_vjp(self, g, vals[0], y, show=show)
+
+    def local_tex(self, position, names):
+        return self.df_show.format(*names)
+
+    def vjp_display(self, position, names, g, summed=False):
+        """The closed form of the gradient sent to input ``position`` (LaTeX): g times the local derivative."""
+        return _elementwise_vjp_display(self.local_tex(position, names), g, summed)
 
 
 def _relu(x):
@@ -90,9 +110,9 @@ def _relu(x):
     return sympy.Max(0, x)
 
 
-def _relu_d(x, y):
+def _relu_d(x, y, at_zero=HALF):
     s = sign_of(x)
-    return sympy.Integer(1) if s > 0 else (HALF if s == 0 else sympy.Integer(0))
+    return sympy.Integer(1) if s > 0 else (at_zero if s == 0 else sympy.Integer(0))
 
 
 def _abs_d(x, y):
@@ -135,7 +155,8 @@ def power_rule(c):
     return Unary("pow", f"elementwise power x^{c}", lambda x: x**c,
                  lambda x: sympy.Pow(U(x), c, evaluate=False),
                  lambda x, y: c * x**(c - 1), rf"{power}\, {{0}}^{{{{{lower}}}}}",
-                 rf"{{0}}^{{{{{power}}}}}", lambda a: np.power(a, float(c)))
+                 rf"{{0}}^{{{{{power}}}}}", lambda a: np.power(a, float(c)),
+                 symbol=f"(\\cdot)^{{{sympy.latex(c)}}}")
 
 
 def _braced(latex: str) -> str:
@@ -160,6 +181,34 @@ class Binary:
     fwd_tex: str
     np_f: Callable
     arity: int = 2
+    symbol: str = ""
+    spellings: tuple = ()
+
+    def shape(self, shapes):
+        return broadcast_shape(self.words, *shapes)
+
+    def forward(self, vals, shape, show=False):
+        return binary_forward(self, vals[0], vals[1], shape, show=show)
+
+    def vjp(self, g, vals, y, show=False, need=(True, True)):
+        return binary_vjp(self, g, vals[0], vals[1], y, show=show, need=need)
+
+    def local_tex(self, position, names):
+        return (self.da_tex if position == 0 else self.db_tex).format(*names)
+
+    def vjp_display(self, position, names, g, summed=False):
+        """As Unary's; ``summed`` when the input is a broadcast scalar (its contributions add up)."""
+        return _elementwise_vjp_display(self.local_tex(position, names), g, summed)
+
+
+def _elementwise_vjp_display(local, g, summed):
+    if local == "1":
+        body = g
+    elif local == "-1":
+        body = "-" + g
+    else:
+        body = rf"{g} \odot \left({local}\right)"
+    return rf"\textstyle\sum {body}" if summed else body
 
 
 def _max_da(a, b, y):
@@ -256,31 +305,40 @@ def unary_vjp(rule, g, a, y, show=False):
 
 # --------------------------------------------------------------------- matrix ops ---
 
-MATRIX_WORDS = {
-    "matmul": "matrix product",
-    "transpose": "transpose",
-    "sum": "sum of all entries",
-    "mean": "mean of all entries",
-}
-MATRIX_FWD_TEX = {"matmul": "{0} {1}", "transpose": "{0}^{{T}}", "sum": r"\textstyle\sum {0}",
-                  "mean": r"\operatorname{{mean}}({0})"}
-MATRIX_VJP_TEX = {
-    "matmul": [r"{g}\, {1}^{{T}}", r"{0}^{{T}} {g}"],
-    "transpose": [r"{g}^{{T}}"],
-    "sum": [r"{g}\, \mathbf{{1}}"],
-    "mean": [r"\frac{{{g}}}{{n}}\, \mathbf{{1}}"],
-}
+@dataclass(frozen=True)
+class MatrixOp:
+    """A matrix op (product, transpose, reduction): shape, forward and one VJP per input."""
+
+    name: str
+    words: str
+    arity: int
+    shape_f: Callable        # operand shapes -> result shape (ShapeError when they do not fit)
+    forward_f: Callable      # (vals, show) -> value
+    vjp_f: Callable          # (g, vals, show, need) -> one gradient per input
+    np_f: Callable
+    fwd_tex: str
+    vjp_tex: tuple           # one closed form per input, '{g}' the upstream gradient
+    symbol: str = ""
+    spellings: tuple = ()
+
+    def shape(self, shapes):
+        return self.shape_f(shapes)
+
+    def forward(self, vals, shape, show=False):
+        return self.forward_f(vals, show)
+
+    def vjp(self, g, vals, y, show=False, need=(True, True)):
+        return self.vjp_f(g, vals, show, need)
+
+    def vjp_display(self, position, names, g, summed=False):
+        return self.vjp_tex[position].format(*names, g=g)
 
 
-def matrix_shape(name, shapes):
-    if name == "matmul":
-        (m, k), (k2, n) = shapes
-        if k != k2:
-            raise ShapeError(f"matrix product of a {m}x{k} and a {k2}x{n} operand")
-        return (m, n)
-    if name == "transpose":
-        return (shapes[0][1], shapes[0][0])
-    return (1, 1)
+def _matmul_shape(shapes):
+    (m, k), (k2, n) = shapes
+    if k != k2:
+        raise ShapeError(f"matrix product of a {m}x{k} and a {k2}x{n} operand")
+    return (m, n)
 
 
 def _dot_show(a, b, i, j):
@@ -288,71 +346,164 @@ def _dot_show(a, b, i, j):
     return terms[0] if len(terms) == 1 else _show_add(*terms)
 
 
-def matrix_forward(name, vals, show=False):
-    if name == "matmul":
-        a, b = vals
-        if show:
-            return _full((a.rows, b.cols), lambda i, j: _dot_show(a, b, i, j))
-        return _m(a * b)
-    if name == "transpose":
-        return _m(vals[0].T)
+def _matmul_forward(vals, show):
+    a, b = vals
+    if show:
+        return _full((a.rows, b.cols), lambda i, j: _dot_show(a, b, i, j))
+    return _m(a * b)
+
+
+def _matmul_vjp(g, vals, show, need):
+    a, b = vals
+    if show:
+        bt, at = b.T, a.T
+        return [_full(a.shape, lambda i, j: _dot_show(g, bt, i, j)) if need[0] else None,
+                _full(b.shape, lambda i, j: _dot_show(at, g, i, j)) if need[1] else None]
+    return [_m(g * b.T), _m(a.T * g)]
+
+
+def _sum_forward(vals, show):
     a = vals[0]
-    if name == "sum":
-        total = sympy.Add(*[U(v) for v in a], evaluate=False) if show else sum(a)
-        return _m([[total]])
-    if name == "mean":
-        if show:
-            return _m([[sympy.Mul(sympy.Add(*[U(v) for v in a], evaluate=False),
-                                  sympy.Pow(len(a), -1, evaluate=False), evaluate=False)]])
-        return _m([[sum(a) / len(a)]])
-    raise MissingRule(name)
+    return _m([[sympy.Add(*[U(v) for v in a], evaluate=False) if show else sum(a)]])
+
+
+def _mean_forward(vals, show):
+    a = vals[0]
+    if show:
+        return _m([[sympy.Mul(sympy.Add(*[U(v) for v in a], evaluate=False),
+                              sympy.Pow(len(a), -1, evaluate=False), evaluate=False)]])
+    return _m([[sum(a) / len(a)]])
+
+
+def _mean_vjp(g, vals, show, need):
+    a = vals[0]
+    n = len(a)
+    if show:
+        return [_full(a.shape, lambda i, j: sympy.Mul(U(g[0, 0]), sympy.Pow(n, -1, evaluate=False),
+                                                      evaluate=False))]
+    return [_full(a.shape, lambda i, j: g[0, 0] / n)]
+
+
+MATRIX = {
+    "matmul": MatrixOp("matmul", "matrix product", 2, _matmul_shape, _matmul_forward, _matmul_vjp,
+                       lambda a, b: a @ b, "{0} {1}", (r"{g}\, {1}^{{T}}", r"{0}^{{T}} {g}"), r"\cdot"),
+    "transpose": MatrixOp("transpose", "transpose", 1, lambda shapes: (shapes[0][1], shapes[0][0]),
+                          lambda vals, show: _m(vals[0].T), lambda g, vals, show, need: [_m(g.T)],
+                          lambda a: a.T, "{0}^{{T}}", (r"{g}^{{T}}",), "T"),
+    "sum": MatrixOp("sum", "sum of all entries", 1, lambda shapes: (1, 1), _sum_forward,
+                    lambda g, vals, show, need: [_full(vals[0].shape, lambda i, j: g[0, 0])],
+                    lambda a: np.array([[a.sum()]]), r"\textstyle\sum {0}", (r"{g}\, \mathbf{{1}}",),
+                    r"\Sigma", SPELLINGS["sum"][0]),
+    "mean": MatrixOp("mean", "mean of all entries", 1, lambda shapes: (1, 1), _mean_forward, _mean_vjp,
+                     lambda a: np.array([[a.mean()]]), r"\operatorname{{mean}}({0})",
+                     (r"\frac{{{g}}}{{n}}\, \mathbf{{1}}",), r"\mathrm{mean}", SPELLINGS["mean"][0]),
+}
+MATRIX_WORDS = {name: row.words for name, row in MATRIX.items()}
+MATRIX_FWD_TEX = {name: row.fwd_tex for name, row in MATRIX.items()}
+MATRIX_VJP_TEX = {name: list(row.vjp_tex) for name, row in MATRIX.items()}
+
+
+def matrix_shape(name, shapes):
+    return MATRIX[name].shape(shapes)
+
+
+def matrix_forward(name, vals, show=False):
+    if name not in MATRIX:
+        raise MissingRule(name)
+    return MATRIX[name].forward_f(vals, show)
 
 
 def matrix_vjp(name, g, vals, y, show=False, need=(True, True)):
-    if name == "matmul":
-        a, b = vals
-        if show:
-            bt, at = b.T, a.T
-            return [_full(a.shape, lambda i, j: _dot_show(g, bt, i, j)) if need[0] else None,
-                    _full(b.shape, lambda i, j: _dot_show(at, g, i, j)) if need[1] else None]
-        return [_m(g * b.T), _m(a.T * g)]
-    if name == "transpose":
-        return [_m(g.T)]
-    a = vals[0]
-    if name == "sum":
-        return [_full(a.shape, lambda i, j: g[0, 0])]
-    if name == "mean":
-        n = len(a)
-        if show:
-            return [_full(a.shape, lambda i, j: sympy.Mul(U(g[0, 0]), sympy.Pow(n, -1, evaluate=False),
-                                                          evaluate=False))]
-        return [_full(a.shape, lambda i, j: g[0, 0] / n)]
-    raise MissingRule(name)
+    if name not in MATRIX:
+        raise MissingRule(name)
+    return MATRIX[name].vjp_f(g, vals, show, need)
 
 
 def matrix_numeric(name, vals):
-    if name == "matmul":
-        return vals[0] @ vals[1]
-    if name == "transpose":
-        return vals[0].T
-    if name == "sum":
-        return np.array([[vals[0].sum()]])
-    if name == "mean":
-        return np.array([[vals[0].mean()]])
-    raise MissingRule(name)
+    if name not in MATRIX:
+        raise MissingRule(name)
+    return MATRIX[name].np_f(*vals)
 
 
-ALL_OPS = sorted(set(UNARY) | set(BINARY) | set(MATRIX_WORDS) | {"pow"})
+# --------------------------------------------------------- marks, spellings, conventions ---
+
+# the op's mark in the drawing and the names a spec may call it by (one row per op)
+_MARKS = {
+    "add": "+", "sub": "-", "mul": r"\times", "div": r"\div", "neg": "-1", "exp": r"\exp", "log": r"\ln",
+    "tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{relu}", "abs": "|\\cdot|", "max": r"\max",
+    "min": r"\min",
+}
 
 
-def rule_for(name, param=None):
-    """The rule object (Unary or Binary) or the matrix-op name; MissingRule when none."""
+def _marked(name, row):
+    spellings = SPELLINGS.get(name, ((), row.arity))[0]
+    return replace(row, symbol=_MARKS[name], spellings=spellings)
+UNARY = {name: _marked(name, row) for name, row in UNARY.items()}
+BINARY = {name: _marked(name, row) for name, row in BINARY.items()}
+TABLE = {**UNARY, **BINARY, **MATRIX}
+
+# every spelling a spec may call a function by -> its op, and each op's number of arguments
+assert all(TABLE[op].arity == arity for op, (_, arity) in SPELLINGS.items())   # one column, two files
+FUNCTION_NAMES = {spelling: name for name, row in TABLE.items() for spelling in row.spellings}
+FUNCTION_ARITY = {name: row.arity for name, row in TABLE.items()}
+CALLS = frozenset(FUNCTION_NAMES.values()) | {"transpose"}     # ops the parser leaves as f(...)
+# ops whose derivative jumps somewhere (the sheet states the convention), and ops that grow or
+# flatten exponentially (their argument is bounded so that a value and its gradient can be checked)
+KINKS = frozenset({"relu", "abs", "max", "min"})
+STEEP = frozenset({"exp", "sigmoid", "tanh"})
+# the display form of an op applied to a whole expression (in brackets), where it differs from fwd_tex
+CALL_TEX = {"exp": r"\exp{0}"}
+# SymPy's own function classes the parser leaves in a tree -> the op
+SYMPY_FUNCTIONS = ((sympy.tanh, "tanh"), (sympy.Abs, "abs"), (sympy.Max, "max"), (sympy.Min, "min"))
+
+ALL_OPS = sorted(set(TABLE) | {"pow"})
+
+# The subgradient at a kink, one convention for the whole exam ([exam] subgradients):
+# relu'(0), |x|'(0), and the share of a max/min tie each argument gets.
+SUBGRADIENTS = {
+    "pytorch": {"relu": sympy.Integer(0), "abs": sympy.Integer(0), "tie": HALF},
+    "symmetric": {"relu": HALF, "abs": sympy.Integer(0), "tie": HALF},
+}
+DEFAULT_SUBGRADIENTS = "pytorch"
+SUBGRADIENT_WORDS = {
+    "pytorch": "Kinks follow PyTorch's subgradients: relu'(0) = 0 and |x|'(0) = 0, and at a tie of max/min "
+               "half of the gradient goes to each argument.",
+    "symmetric": "Kinks use the symmetric subgradient: at a tie of max/min half of the gradient goes to "
+                 "each argument, relu'(0) = 1/2 and |x|'(0) = 0 (what central finite differences give).",
+}
+
+
+def _at_convention(rule, convention):
+    """``rule`` with the kink values of ``convention`` (relu'(0); abs and ties agree in both)."""
+    if rule.name == "relu" and convention != "symmetric":
+        at_zero = SUBGRADIENTS[convention]["relu"]
+        return replace(rule, df=lambda x, y: _relu_d(x, y, at_zero))
+    return rule
+
+
+_CONVENTION_ROWS: dict = {}
+
+
+def rule_for(name, param=None, subgradients="symmetric"):
+    """The op's row (Unary, Binary or MatrixOp) under the subgradient convention; MissingRule when none."""
+    if subgradients not in SUBGRADIENTS:
+        raise ValueError(f"unknown subgradient convention {subgradients!r}")
     if name == "pow":
         return power_rule(param)
-    if name in UNARY:
-        return UNARY[name]
-    if name in BINARY:
-        return BINARY[name]
-    if name in MATRIX_WORDS:
-        return name
-    raise MissingRule(name)
+    if name not in TABLE:
+        raise MissingRule(name)
+    key = (name, subgradients)
+    if key not in _CONVENTION_ROWS:
+        _CONVENTION_ROWS[key] = _at_convention(TABLE[name], subgradients)
+    return _CONVENTION_ROWS[key]
+
+
+def activation(name, subgradients=DEFAULT_SUBGRADIENTS):
+    """An elementwise activation's exact forward f(x) and derivative f'(x) under a convention.
+
+    For a kind with its own activations (the neuron): ``f, df = activation("relu", "pytorch")``.
+    """
+    rule = rule_for(FUNCTION_NAMES.get(name, name), subgradients=subgradients)
+    if not isinstance(rule, Unary):
+        raise MissingRule(name)
+    return rule.f, lambda x: rule.df(x, rule.f(x))

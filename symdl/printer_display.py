@@ -358,3 +358,51 @@ def _print_SoftmaxFormula(self, expr):
 
 
 SymdlPrinter._print_SoftmaxFormula = _print_SoftmaxFormula
+
+
+# -- the graph kind's display objects (symdl.display.Graph*) ----------------------------------------
+def _graph_part(self, part):
+    return part if isinstance(part, str) else self._print(part)
+
+
+def _print_GraphGradient(self, expr):
+    out = rf"\bar{{{expr.name}}}"
+    return out if expr.via is None else out + rf"^{{({expr.via})}}"
+
+
+def _print_GraphGradientSum(self, expr):
+    terms = [self._print(t) for t in expr.terms]
+    if len(terms) > expr.limit:
+        terms = terms[:3] + [r"\cdots"] + terms[-2:]
+    return " + ".join(terms)
+
+
+def _print_GraphFormula(self, expr):
+    """Written without recursion: a graph's function may nest hundreds of ops deep."""
+    from symdl.display import GraphFormula, GraphParen
+
+    done = {}
+    stack = [expr]
+    while stack:
+        item = stack[-1]
+        pending = [p for p in (item.parts if isinstance(item, GraphFormula) else (item.part,))
+                   if isinstance(p, (GraphFormula, GraphParen)) and id(p) not in done]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        parts = [done[id(p)] if isinstance(p, (GraphFormula, GraphParen)) else _graph_part(self, p)
+                 for p in (item.parts if isinstance(item, GraphFormula) else (item.part,))]
+        done[id(item)] = (item.template.format(*parts) if isinstance(item, GraphFormula)
+                          else r"\left(" + parts[0] + r"\right)")
+    return done[id(expr)]
+
+
+def _print_GraphParen(self, expr):
+    from symdl.display import GraphFormula
+
+    return _print_GraphFormula(self, GraphFormula("{0}", expr))
+
+
+for _method in (_print_GraphGradient, _print_GraphGradientSum, _print_GraphFormula, _print_GraphParen):
+    setattr(SymdlPrinter, _method.__name__, _method)

@@ -11,6 +11,8 @@ from importlib import resources
 from pathlib import Path
 
 from symdl.errors import LatexError, SpecError
+from symdl.ops import DEFAULT_SUBGRADIENTS, SUBGRADIENTS
+from symdl.schema import normalize_choice
 
 # Keys every question may carry, whatever its kind.
 COMMON_FIELDS = {"id", "kind", "text", "points", "parts", "title"}
@@ -55,6 +57,7 @@ class Question:
     title: str | None = None
     data_dirs: tuple = ()       # folders besides the spec's own where data files may lie
     values: dict = field(default_factory=dict)   # the fields as the kind's schema checked them
+    subgradients: str = DEFAULT_SUBGRADIENTS    # the exam's kink convention (relu'(0), |x|'(0), ties)
 
     # -- errors -------------------------------------------------------------------------
     def error(self, field_name, message) -> SpecError:
@@ -170,10 +173,20 @@ class Exam:
     course: str = ""
     date: str = ""
     instructions: list = field(default_factory=list)
+    subgradients: str = DEFAULT_SUBGRADIENTS    # the kink convention of the whole exam ([exam] subgradients)
 
 
 def _as_tuple(types):
     return types if isinstance(types, tuple) else (types,)
+
+
+def _subgradients(exam, path) -> str:
+    """The exam's subgradient convention: one of SUBGRADIENTS, "pytorch" when not given."""
+    value = exam.get("subgradients", DEFAULT_SUBGRADIENTS)
+    if not isinstance(value, str) or normalize_choice(value) not in SUBGRADIENTS:
+        raise SpecError(f"expected one of {', '.join(repr(k) for k in SUBGRADIENTS)}", file=path,
+                        field="exam.subgradients")
+    return normalize_choice(value)
 
 
 def default_spec() -> Path:
@@ -210,7 +223,7 @@ def load_exam(path, data_dirs=()) -> Exam:
     if not isinstance(exam, dict):
         raise SpecError("missing [exam] table", file=path, field="exam")
     for key in exam:
-        if key not in {"id", "title", "course", "date", "instructions"}:
+        if key not in {"id", "title", "course", "date", "instructions", "subgradients"}:
             raise SpecError("unknown key in [exam]", file=path, field=f"exam.{key}")
     for key in ("id", "title"):
         if not isinstance(exam.get(key), str) or not exam[key].strip():
@@ -225,6 +238,7 @@ def load_exam(path, data_dirs=()) -> Exam:
         if key in exam and not _one_line(exam[key]):
             raise SpecError("must be one line of text", file=path, field=f"exam.{key}")
     _check_strings(exam, "exam", file=path)
+    subgradients = _subgradients(exam, path)
     instructions = exam.get("instructions", [])
     if not isinstance(instructions, list) or not all(isinstance(s, str) for s in instructions):
         raise SpecError("expected a list of strings", file=path, field="exam.instructions")
@@ -273,9 +287,10 @@ def load_exam(path, data_dirs=()) -> Exam:
         fields = {k: v for k, v in table.items() if k not in COMMON_FIELDS}
         questions.append(Question(id=qid, kind=kind, text=text, fields=fields, file=path,
                                   points=points, parts=parts, title=title,
-                                  data_dirs=tuple(Path(d) for d in data_dirs)))
+                                  data_dirs=tuple(Path(d) for d in data_dirs), subgradients=subgradients))
     return Exam(id=exam_id, title=exam["title"], file=path, questions=questions,
-                course=exam.get("course", ""), date=exam.get("date", ""), instructions=instructions)
+                course=exam.get("course", ""), date=exam.get("date", ""), instructions=instructions,
+                subgradients=subgradients)
 
 
 # TOML integers are read with Python's int-to-string limit lifted up to this many digits

@@ -7,9 +7,10 @@ difference of L = u^T f in high precision, its step scaled to the point and shru
 kink or singular argument (relu, abs, max/min, log, division, power) moves by more than a
 part in 10^8 within it, so the step stays far inside the distance to the nearest kink.
 
-At an exact tie (relu(0), |0|, max(a, a)) the derivative is the stated convention, the
-symmetric subgradient: each tied node's local derivative is the mean of its two one-sided
-ones. The gradient is multilinear in those local derivatives, so the convention equals the
+At an exact tie (relu(0), |0|, max(a, a)) the derivative is the exam's stated convention
+(its own table, SIDES, not the op table's): each tied node's local derivative is the mean of
+its one-sided ones over the sides the convention takes (both, except relu at 0 under
+"pytorch": only the left side, relu'(0) = 0). The gradient is multilinear in those local derivatives, so the convention equals the
 mean, over every choice of side at every tie, of the derivative of the smooth piece chosen;
 each piece is reached by shifting its tied arguments by a tiny offset to that side.
 """
@@ -33,6 +34,9 @@ TIE_SHIFT = 60           # the first tied argument is moved 10^-TIE_SHIFT (of it
 TIE_RATIO = 5            # each later one 10^TIE_RATIO times further, so that it outweighs what the
                          # shifts before it moved it by (ties are listed in evaluation order)
 MAX_TIES = 8             # at most 2^8 side choices are averaged; past it, plain central differences
+# the sides of a tie whose one-sided derivatives are averaged, per convention and kink
+SIDES = {"pytorch": {"relu": (-1,), "abs": (1, -1), "extreme": (1, -1)},
+         "symmetric": {"relu": (1, -1), "abs": (1, -1), "extreme": (1, -1)}}
 
 
 class Probe:
@@ -41,13 +45,14 @@ class Probe:
     def __init__(self, shifts=None):
         self.shifts = shifts or {}
         self.args = {}
+        self.kinks = {}          # key -> 'relu', 'abs' or 'extreme' (max/min)
         self.counter = 0
 
     def next_key(self):
         self.counter += 1
         return self.counter
 
-    def kink(self, key, arg, scale=None):
+    def kink(self, key, arg, scale=None, what="extreme"):
         """The kink argument ``arg`` (where the derivative switches at 0), shifted if tied."""
         if self.shifts:
             arg = arg.copy()
@@ -57,6 +62,7 @@ class Probe:
                     size = scale[index] if scale is not None and scale[index] != 0 else mpmath.mpf(1)
                     arg[index] = arg[index] + offset * size
         self.args[key] = ("kink", arg)
+        self.kinks[key] = what
         return arg
 
     def singular(self, key, arg):
@@ -95,12 +101,12 @@ def _full(a, value):
 
 
 def _relu(probe, key, a):
-    t = probe.kink(key, a)
+    t = probe.kink(key, a, what="relu")
     return np.where(_map(lambda v: v > 0, t).astype(bool), t, _full(t, mpmath.mpf(0)))
 
 
 def _abs(probe, key, a):
-    t = probe.kink(key, a)
+    t = probe.kink(key, a, what="abs")
     return _map(lambda v: v if v >= 0 else -v, t)
 
 
@@ -283,8 +289,9 @@ def central(loss, size, shifts, extra=0, magnitude=0):
     return mpmath.nan
 
 
-def ties(loss, extra=0):
-    """The tied kink entries of ``loss`` at t = 0: exactly zero, not a rounding residue."""
+def ties(loss, extra=0, subgradients="symmetric"):
+    """The tied kink entries of ``loss`` at t = 0 (exactly zero, not a rounding residue), each
+    as (key, index, the sides its convention averages)."""
     with mpmath.workdps(DPS + 40 + extra):
         low = Probe()
         loss(mpmath.mpf(0), low)
@@ -298,12 +305,12 @@ def ties(loss, extra=0):
             for index in np.ndindex(arg.shape):
                 v_high, v_low = arg[index], low.args[key][1][index]
                 if v_high == 0 or abs(v_high) <= mpmath.mpf(10) ** (-DPS) * abs(v_low):
-                    out.append((key, index))
+                    out.append((key, index, SIDES[subgradients][high.kinks[key]]))
     return sorted(out)
 
 
 def derivative(loss, size, tied, scale=0, floor=0, magnitude=0):
-    """dL/dt at 0, the symmetric-subgradient convention at the ``tied`` kink entries.
+    """dL/dt at 0, the convention's mean over the sides of the ``tied`` kink entries.
 
     ``scale`` is the largest magnitude met (inputs, loss), ``floor`` the extra digits the
     smallest given number needs: see extra_digits.
@@ -313,10 +320,12 @@ def derivative(loss, size, tied, scale=0, floor=0, magnitude=0):
         return central(loss, size, None, extra, magnitude or scale)
     offsets = [mpmath.mpf(10) ** (TIE_RATIO * j - TIE_SHIFT) for j in range(len(tied))]
     total = mpmath.mpf(0)
-    for sides in itertools.product((1, -1), repeat=len(tied)):
-        shifts = {entry: side * offset for entry, side, offset in zip(tied, sides, offsets)}
+    choices = list(itertools.product(*[sides for _, _, sides in tied]))
+    for chosen in choices:
+        shifts = {(key, index): side * offset
+                  for (key, index, _), side, offset in zip(tied, chosen, offsets)}
         total += central(loss, size, shifts, extra, magnitude or scale)
-    total /= 2 ** len(tied)
+    total /= len(choices)
     # the one-sided points lie up to 10^(TIE_RATIO (k-1) - TIE_SHIFT) from the tie, so the mean
     # carries a bias of about that size: what stays below it is the exact 0 of a cancelled tie
     bias = mpmath.mpf(10) ** (TIE_RATIO * len(tied) - TIE_SHIFT + 5) * max(scale, magnitude, 1)
@@ -394,14 +403,14 @@ def independent(question, graph, parsed, values, upstream):
         smallest = min([v for v in given if v != 0], default=mpmath.mpf(1))
     # a tiny given factor (5e-324 * x) makes every difference tiny: span it in every step
     floor = extra_digits(scale, smallest)
-    tied = ties(tree_loss(None, None), floor)
+    tied = ties(tree_loss(None, None), floor, question.subgradients)
     for name, matrix in values.items():
         point = mp_array(matrix)
         grad = np.empty(point.shape, dtype=object)
         for index in np.ndindex(point.shape):
             grad[index] = derivative(tree_loss(name, index), point[index], tied, scale, floor)
         result[f"grad.{name}"] = grad
-    result.update(_inner_gradients(graph, values, weights, floor))
+    result.update(_inner_gradients(graph, values, weights, floor, question.subgradients))
     return result
 
 
@@ -418,7 +427,7 @@ def _wired(graph, values, probe):
     return vals
 
 
-def _inner_gradients(graph, values, weights, floor):
+def _inner_gradients(graph, values, weights, floor, subgradients):
     """grad.<node> for every inner node: reverse accumulation of local differences.
 
     Done at two precisions: an entry that shrinks with the precision (a sum that cancels
@@ -426,7 +435,7 @@ def _inner_gradients(graph, values, weights, floor):
     """
     def whole(t, probe):
         return _loss_of(_wired(graph, values, probe)[graph.output.id], weights())
-    tied = ties(whole, floor)              # exact ties, told apart from rounding at two precisions
+    tied = ties(whole, floor, subgradients)              # exact ties, told apart from rounding at two precisions
     low = _accumulate(graph, values, weights, tied, DPS + 20, floor)
     high = _accumulate(graph, values, weights, tied, 2 * DPS + 40, floor + DPS + 20)
     out = {}
@@ -450,7 +459,7 @@ def _accumulate(graph, values, weights, tied, dps, extra):
         g = grads.get(node.id)
         if g is None:
             g = grads[node.id] = _full(np.empty(vals[node.id].shape), mpmath.mpf(0))
-        here = [(key, index) for key, index in tied if key == position]
+        here = [entry for entry in tied if entry[0] == position]
         for slot, input_id in enumerate(node.inputs):
             if graph.by_id[input_id].op in ("input", "const"):
                 continue

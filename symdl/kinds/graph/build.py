@@ -1,0 +1,210 @@
+"""The graph kind's graph: one node per atomic op, built from the parsed function (no evaluation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+from symdl import ops
+from symdl.printer import tex
+
+from .fields import read_values
+
+
+@dataclass
+class Node:
+    """One node: an input, a constant or an op applied to earlier nodes."""
+
+    id: str                  # stable answer name: an input's name, c1.., z1..
+    op: str                  # 'input', 'const' or an op of the table
+    inputs: list = field(default_factory=list)
+    shape: tuple = (1, 1)
+    value: object = None     # exact sympy matrix
+    param: object = None     # exponent of 'pow'
+    symbol: str = ""         # LaTeX name shown on the sheet
+    depth: int = 0
+    expr: object = None      # the parsed subexpression this node computes (independent route)
+
+    @property
+    def is_leaf(self):
+        return self.op in ("input", "const")
+
+
+class Graph:
+    """Nodes in topological order, built from a parsed expression."""
+
+    def __init__(self, question):
+        self.question = question
+        self.nodes: list[Node] = []
+        self.by_id: dict[str, Node] = {}
+        self._memo_inputs: dict[str, Node] = {}
+        self._consts = 0
+        self._ops = 0
+        self.notes: list = []      # assumptions the parser made (e.g. \log read as ln)
+        self._vjp_memo: dict = {}     # node id -> (upstream g, exact gradients)
+        self.subgradients = getattr(question, "subgradients", ops.DEFAULT_SUBGRADIENTS)
+
+    # -- building ---------------------------------------------------------------------
+    def error(self, message, field_name="function"):
+        return self.question.error(field_name, message)
+
+    def _add(self, node):
+        self.nodes.append(node)
+        self.by_id[node.id] = node
+        return node
+
+    def const(self, value):
+        self._consts += 1
+        value = sympy.ImmutableMatrix(value)
+        return self._add(Node(id=f"c{self._consts}", op="const", shape=value.shape, value=value,
+                              symbol=tex(sympy.Symbol(f"c_{self._consts}"))))
+
+    def apply(self, name, args, param=None):
+        shapes = [a.shape for a in args]
+        try:
+            shape = ops.rule_for(name, param).shape(shapes)
+        except ops.ShapeError as exc:
+            raise self.error(f"shape mismatch: {exc}") from None
+        except ops.MissingRule:
+            raise self.error(f"no derivative rule for op '{name}'") from None
+        self._ops += 1
+        depth = 1 + max(a.depth for a in args)
+        return self._add(Node(id=f"z{self._ops}", op=name, inputs=[a.id for a in args], shape=shape,
+                              param=param, symbol=tex(sympy.Symbol(f"z_{self._ops}")), depth=depth))
+
+    def build(self, expr, constants, values):
+        """Walk the parsed SymPy tree; return the output node."""
+        return self._walk(expr, constants, values)
+
+    def _walk(self, e, constants, values):
+        node = self._walk_expr(e, constants, values)
+        if node.expr is None:
+            node.expr = e
+        return node
+
+    def _walk_expr(self, e, constants, values):
+        if e in constants:
+            return self.const(constants[e])
+        if isinstance(e, sympy.Symbol):
+            name = e.name
+            if name not in values:
+                raise self.error(f"symbol '{name}' has no value in [question.values]")
+            if name not in self._memo_inputs:
+                value = values[name]
+                self._memo_inputs[name] = self._add(Node(id=name, op="input", shape=value.shape, value=value,
+                                                         symbol=tex(sympy.Symbol(name))))
+            return self._memo_inputs[name]
+        if e.is_number:
+            return self.const([[e]])
+        if isinstance(e, sympy.Add):
+            terms = sorted(e.args, key=lambda t: 1 if t.is_number or t in constants else 0)
+            node = self._walk(terms[0], constants, values)
+            for term in terms[1:]:
+                left = node.expr
+                if term.could_extract_minus_sign() and isinstance(term, sympy.Mul) and term.args[0] == -1:
+                    rest = sympy.Mul(*term.args[1:], evaluate=False) if len(term.args) > 2 else term.args[1]
+                    node = self.apply("sub", [node, self._walk(rest, constants, values)])
+                else:
+                    node = self.apply("add", [node, self._walk(term, constants, values)])
+                node.expr = sympy.Add(left, term, evaluate=False)
+            return node
+        if isinstance(e, sympy.Mul):
+            return self._product(e, constants, values)
+        if isinstance(e, sympy.Pow):
+            if e.base == sympy.E:
+                return self.apply("exp", [self._walk(e.exp, constants, values)])
+            if not e.exp.is_number:
+                raise self.error("a power with a non-constant exponent is not supported; write e^{...}")
+            base = self._walk(e.base, constants, values)
+            if e.exp == -1:
+                one = self.const([[1]])
+                one.expr = sympy.Integer(1)
+                return self.apply("div", [one, base])
+            return self.apply("pow", [base], param=e.exp)
+        if isinstance(e, sympy.exp):
+            return self.apply("exp", [self._walk(e.args[0], constants, values)])
+        if isinstance(e, sympy.log):
+            if len(e.args) > 1 and e.args[1] != sympy.E:
+                raise self.error("only the natural logarithm is supported")
+            return self.apply("log", [self._walk(e.args[0], constants, values)])
+        for cls, name in ops.SYMPY_FUNCTIONS:
+            if isinstance(e, cls):
+                return self._call(name, e.args, constants, values)
+        if isinstance(e, sympy.core.function.AppliedUndef):
+            name = type(e).__name__
+            if name in ops.CALLS:
+                return self._call(name, e.args, constants, values)
+            raise self.error(f"unknown function '{name}(...)'; for a product write '{name} \\cdot (...)'")
+        raise self.error(f"unsupported construct {type(e).__name__}")
+
+    def _call(self, name, args, constants, values):
+        nodes = [self._walk(a, constants, values) for a in args]
+        if ops.TABLE[name].arity == 2 and len(nodes) != 2:
+            raise self.error(f"{name} takes two arguments")
+        return self.apply(name, nodes)
+
+    def _product(self, e, constants, values):
+        num = [a for a in e.args if not (isinstance(a, sympy.Pow) and a.exp == -1)]
+        den = [a.base for a in e.args if isinstance(a, sympy.Pow) and a.exp == -1]
+        negate = False
+        if num and num[0] == -1:
+            negate, num = True, num[1:]
+        node = None
+        for factor in num:
+            right = self._walk(factor, constants, values)
+            if node is None:
+                node = right
+            else:
+                left = node.expr
+                node = self._times(node, right)
+                node.expr = sympy.Mul(left, factor, evaluate=False)
+        if node is None:
+            node = self.const([[1]])
+            node.expr = sympy.Integer(1)
+        for factor in den:
+            left = node.expr
+            node = self.apply("div", [node, self._walk(factor, constants, values)])
+            node.expr = sympy.Mul(left, sympy.Pow(factor, -1, evaluate=False), evaluate=False)
+        if negate:
+            left = node.expr
+            node = self.apply("neg", [node])
+            node.expr = sympy.Mul(sympy.Integer(-1), left, evaluate=False)
+        return node
+
+    def _times(self, left, right):
+        if left.shape == (1, 1) or right.shape == (1, 1):
+            return self.apply("mul", [left, right])
+        if left.shape[1] == right.shape[0]:
+            return self.apply("matmul", [left, right])
+        raise self.error(f"shape mismatch: matrix product of a {left.shape[0]}x{left.shape[1]} "
+                         f"and a {right.shape[0]}x{right.shape[1]} operand")
+
+    # -- evaluation ---------------------------------------------------------------------
+
+    def rule(self, node):
+        """The node's row of the op table, under the exam's subgradient convention."""
+        return ops.rule_for(node.op, node.param, self.subgradients)
+
+    def consumers(self, node_id):
+        return [n for n in self.nodes if node_id in n.inputs]
+
+    @property
+    def output(self):
+        return self.nodes[-1]
+
+
+def build_graph(question) -> Graph:
+    """Parse ``function``, read the values, and build the graph (no evaluation)."""
+    parsed = question.expression("function")
+    values = read_values(question)
+    graph = Graph(question)
+    out = graph.build(parsed.expr, parsed.constants, values)
+    if out is not graph.nodes[-1] or out.is_leaf:
+        raise question.error("function", "the function has no operation to differentiate")
+    unused = set(values) - {n.id for n in graph.nodes if n.op == "input"}
+    if unused:
+        raise question.error(f"values.{sorted(unused)[0]}", "value given for a symbol the function does not use")
+    graph.notes = parsed.notes
+    return graph
+

@@ -1,0 +1,118 @@
+"""The graph kind's derivation: exact forward values and the reverse sweep of vector-Jacobian products."""
+
+from __future__ import annotations
+
+import sympy
+
+from symdl import ops
+
+DISPLAY_LIMIT = 36      # largest value (entries) whose entry-wise working the sheet shows
+DRAW_DEPTH = 40         # a graph deeper than this (or with more nodes) is not drawn: TikZ's
+DRAW_NODES = 200        # coordinates would pass TeX's largest dimension (about 5.7 m)
+MAX_DECADES = 5000      # an exact value past 10^5000 in size is refused (no exam needs one)
+MAX_EXP_ARGUMENT = 10000   # exp/sigmoid/tanh of more than this: e^10000 ~ 10^4343
+
+
+def _beyond(entry, limit) -> bool:
+    """True when |entry| > limit (exact for rationals, else from 30 digits)."""
+    if isinstance(entry, sympy.Rational):
+        return abs(entry) > limit
+    return bool(abs(sympy.N(entry, 30)) > limit)
+
+
+def _size(shape):
+    return shape[0] * shape[1]
+
+
+def forward(graph):
+    """Every node's exact value, in topological order; an undefined or huge value is refused."""
+    for node in graph.nodes:
+        if node.is_leaf:
+            continue
+        vals = [graph.by_id[i].value for i in node.inputs]
+        node.value = forward_value(graph, node, vals, show=False)
+        for entry in node.value:
+            if entry.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or entry.is_real is False:
+                raise graph.error(f"{node.id} = {_words(graph, node)} is undefined or not real at the given "
+                                 f"values (for example a division by zero or the log of a non-positive number)")
+        _check_size(graph, node, vals)
+
+
+def _check_size(graph, node, vals):
+    """Refuse values no exam needs and no check can follow: past 10^MAX_DECADES, or e^(huge)."""
+    for entry in node.value:
+        if isinstance(entry, sympy.Rational) and entry != 0 and \
+                abs(abs(int(entry.p)).bit_length() - int(entry.q).bit_length()) > MAX_DECADES * 3.33:
+            raise graph.error(f"{node.id} = {_words(graph, node)} reaches beyond 10^{MAX_DECADES} in size: "
+                             "too large for an exam value")
+    if node.op in ops.STEEP:
+        for entry in vals[0]:
+            if _beyond(entry, MAX_EXP_ARGUMENT):
+                raise graph.error(f"the argument of {node.id} = {_words(graph, node)} is beyond "
+                                 f"+-{MAX_EXP_ARGUMENT}: the value or its gradient is too large or too "
+                                 f"small (beyond 10^+-{int(MAX_EXP_ARGUMENT * 0.4343)}) to compute and check")
+
+
+def forward_value(graph, node, vals, show):
+    """The node's exact value, or with ``show`` its entries with the numbers put in, unevaluated."""
+    if show and _size(node.shape) > DISPLAY_LIMIT:
+        return None         # the sheet shows no entry-wise working for a large value
+    return graph.rule(node).forward(vals, node.shape, show=show)
+
+
+def vjp(graph, node, g, show=False):
+    """One gradient per input of ``node`` for upstream ``g``; with ``show``, the entry-wise
+    working (None for an input too large to show). Exact results are kept per node."""
+    big = [_size(graph.by_id[i].shape) > DISPLAY_LIMIT for i in node.inputs]
+    if show and all(big):
+        return [None] * len(node.inputs)
+    memo = graph._vjp_memo.get(node.id) if not show else None
+    if memo is not None and memo[0] is g:
+        return list(memo[1])
+    need = [not b for b in big]
+    parts = _vjp(graph, node, g, show, need)
+    if show:
+        return [None if b else part for b, part in zip(big, parts)]
+    graph._vjp_memo[node.id] = (g, parts)
+    return list(parts)
+
+
+def _vjp(graph, node, g, show, need):
+    vals = [graph.by_id[i].value for i in node.inputs]
+    return graph.rule(node).vjp(g, vals, node.value, show=show, need=need)
+
+
+def upstream_of(question, graph):
+    out = graph.output
+    if not question.has("upstream"):
+        if out.shape != (1, 1):
+            raise question.error("upstream", f"missing: the output is {out.shape[0]}x{out.shape[1]}, "
+                                             "so an upstream gradient of that shape is needed")
+        return sympy.ImmutableMatrix([[1]])
+    upstream = question.matrix("upstream")
+    if upstream.shape != out.shape:
+        raise question.error("upstream", f"shape {upstream.rows}x{upstream.cols} does not match the "
+                                         f"{out.shape[0]}x{out.shape[1]} output")
+    return upstream
+
+
+def backward(graph, upstream):
+    """Reverse sweep: each node's gradient is the sum of its consumers' contributions."""
+    grads = {graph.output.id: upstream}
+    contributions = {}     # (consumer id, input position) -> exact gradient matrix
+    for node in reversed(graph.nodes):
+        if node.is_leaf:
+            continue
+        g = grads.get(node.id)
+        if g is None:
+            g = sympy.zeros(*node.shape)
+            grads[node.id] = g
+        parts = vjp(graph, node, g)
+        for position, (input_id, part) in enumerate(zip(node.inputs, parts)):
+            contributions[(node.id, position)] = part
+            grads[input_id] = part if input_id not in grads else sympy.ImmutableMatrix(grads[input_id] + part)
+    return grads, contributions
+
+
+def _words(graph, node):
+    return graph.rule(node).words

@@ -1,0 +1,15 @@
+"""The op table's spelling column, without numpy or SymPy: what a spec may call each op, and its arity.
+
+``symdl.ops`` builds its rows with these (and checks the arities against its rules);
+``symdl.latex_parse`` reads them, so the parser runs where only pure-Python packages are.
+"""
+
+# op -> (the names a spec may call it by, its number of arguments)
+SPELLINGS = {
+    "exp": (("exp",), 1), "log": (("ln", "log"), 1), "tanh": (("tanh",), 1),
+    "sigmoid": (("sigma", "sigmoid", "sigm"), 1), "relu": (("relu", "ReLU", "RELU"), 1),
+    "abs": (("abs",), 1), "max": (("max",), 2), "min": (("min",), 2),
+    "sum": (("sum",), 1), "mean": (("mean",), 1), "transpose": ((), 1),
+}
+FUNCTION_NAMES = {spelling: op for op, (names, _) in SPELLINGS.items() for spelling in names}
+FUNCTION_ARITY = {op: arity for op, (_, arity) in SPELLINGS.items()}
