@@ -10,6 +10,7 @@ import numpy as np
 import sympy
 
 DPS = 50          # digits every comparison is made with
+TINY = sympy.Float("1e-30")   # below this an evalf result may be the noise of an exact zero
 MAXN = 6000       # digits evalf may work with to get past a cancellation (e^-10000 ~ 10^-4343)
 
 
@@ -67,10 +68,14 @@ def _sympy(value):
         raise TypeError(f"not a number: {type(value).__name__}")
     if value.free_symbols:
         raise TypeError(f"has free symbols: {', '.join(sorted(map(str, value.free_symbols)))}")
-    value = value.doit()                 # an unevaluated exact zero (-2 + 2) would evalf to noise
-    if isinstance(value, sympy.Rational):
-        return ratio(int(value.p), int(value.q))
     number = value.evalf(DPS + 10, maxn=MAXN)    # past SymPy's default 100 digits: 1 - sigma(400)
+    if number is not sympy.nan and number.is_number and abs(number) < TINY:
+        # an unevaluated exact zero (-2 + 2) evalfs to noise: decide it exactly. Only here:
+        # doit() on an unevaluated power of big rationals would factor their integers.
+        value = value.doit()
+        if isinstance(value, sympy.Rational):
+            return ratio(int(value.p), int(value.q))
+        number = value.evalf(DPS + 10, maxn=MAXN)
     if number is sympy.nan:
         return mpmath.nan
     re, im = number.as_real_imag()
