@@ -8,39 +8,17 @@ from __future__ import annotations
 from fractions import Fraction
 
 import mpmath
-import sympy as sp
+
+from symdl.mp_route import DPS, STEP_DIGITS, exact, mp, number  # noqa: F401
 
 from .fields import read
 
-DPS = 50                      # mpmath working digits of this route
-STEP_DIGITS = 30              # complex step h = 10^-30: truncation error ~h^2, far below 1e-6
 
 
-# exact, mp and number: the same conversions as the neuron kind's route (no kind imports another)
-def exact(value):
-    """A spec number as an exact Fraction, or (irrational) as an mpf at the working precision."""
-    value = sp.sympify(value)
-    if value.is_Rational:
-        return Fraction(int(value.p), int(value.q))
-    with mpmath.workdps(DPS + 20):
-        return mpmath.mpf(str(sp.N(value, DPS + 20)))
 
 
-def mp(value):
-    """A Fraction, int or mpf as an mpf (Fractions converted exactly up to the working precision)."""
-    if isinstance(value, Fraction):
-        return mpmath.mpf(value.numerator) / value.denominator
-    return mpmath.mpf(value)
 
 
-def number(value):
-    """A result for the verifier: Fractions (exact) as they are, an mpf as a SymPy Float of its 50 digits."""
-    if isinstance(value, (Fraction, int)):
-        return Fraction(value)
-    value = mpmath.mpf(value)
-    if not mpmath.isfinite(value):
-        raise OverflowError("a non-finite value in the high-precision route")
-    return sp.Float(value, DPS)
 
 
 def _sign(w):
