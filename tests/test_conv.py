@@ -17,7 +17,7 @@ from symdl.kinds import conv
 from symdl.kinds.conv import read
 from symdl.spec import load_exam
 from symdl.verify import to_float_array, verify
-from support import documented_example, one_question
+from support import central_difference, documented_example, one_question
 
 SPECS = Path(__file__).parent / "specs"
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,14 +92,9 @@ def hand_forward(op, x, k, bias, stride, pad, dilation, window):
 
 
 def fd_gradient(f, x, h=0.5):
-    """Central differences: exact (up to rounding) for the linear maps of convolution and average pooling."""
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        a, b = x.copy(), x.copy()
-        a[idx] += h
-        b[idx] -= h
-        g[idx] = (f(a) - f(b)) / (2 * h)
-    return g
+    """Central differences with a wide step: exact (up to rounding) for the linear maps of
+    convolution and average pooling."""
+    return central_difference(f, x, h)
 
 
 # ---------------------------------------------------------------- published figures ---
