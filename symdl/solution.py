@@ -1,4 +1,12 @@
-"""What a solver returns: sections of steps, text, tables and figures, plus named answers."""
+"""What a solver returns: sections of steps, text, tables and figures, plus named answers.
+
+Every item has an ``audience``: ``"model"`` (the model answer a student reads: the steps a
+student is expected to show), ``"full"`` (the complete derivation, shown only with
+``--detail full``) or ``"instructor"`` (checks, long analyses, how the spec was read: the
+verification report only). An answer carries its part, a label, its unit, the digits shown,
+whether it is a final answer (boxed and listed in the summary), and later its points,
+tolerance and the mistakes students make (``Mistake``).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +33,8 @@ class Step:
     substituted: Any = None
     result: Any = None
     relation: str | None = None   # overrides '=' / '\approx' before the result when given
+    boxed: bool = False           # the result is a final answer: boxed in the model answer
+    audience: str = "model"
 
 
 @dataclass
@@ -32,9 +42,13 @@ class Text:
     """A paragraph: plain strings (escaped when rendered) interleaved with math objects."""
 
     parts: tuple
+    boxed: bool = False           # a final answer in words: framed in the model answer
+    audience: str = "model"
 
-    def __init__(self, *parts):
+    def __init__(self, *parts, boxed=False, audience="model"):
         self.parts = tuple(parts)
+        self.boxed = boxed
+        self.audience = check_audience(audience)
 
 
 @dataclass
@@ -42,6 +56,8 @@ class Math:
     """A displayed equation given as a SymPy object or Tex."""
 
     body: Any
+    boxed: bool = False
+    audience: str = "model"
 
 
 @dataclass
@@ -54,6 +70,7 @@ class Table:
     align: str | None = None      # LaTeX column spec; default left-aligned columns
     small: bool = False
     role: str | None = None       # what the table is (e.g. "layers"); the kind's partial lays it out by it
+    audience: str = "model"
 
 
 @dataclass
@@ -63,6 +80,7 @@ class Figure:
     name: str
     data: dict
     caption: str = ""
+    audience: str = "model"
 
 
 @dataclass
@@ -73,10 +91,86 @@ class Section:
     items: list = field(default_factory=list)
     part: str | None = None
     role: str | None = None       # what the section is (e.g. "layer": one layer's working)
+    audience: str = "model"
 
     def add(self, *items):
         self.items.extend(items)
         return self
+
+
+AUDIENCES = ("model", "full", "instructor")
+
+
+def check_audience(audience: str) -> str:
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience {audience!r} is not one of {AUDIENCES}")
+    return audience
+
+
+def only(audience, *items):
+    """``items`` marked for ``audience`` ("full": the complete derivation; "instructor": the
+    verification report); returns them as a list, for ``section.add(*only("full", a, b))``."""
+    check_audience(audience)
+    for item in items:
+        item.audience = audience
+    return list(items)
+
+
+def shown(item, audience: str) -> bool:
+    """Whether ``item`` appears in the document for ``audience``: the model answers show
+    "model" items; the full derivation "model" and "full"; the verification report
+    "instructor" items only (and the sections holding them)."""
+    own = getattr(item, "audience", "model")
+    if audience == "model":
+        return own == "model"
+    if audience == "full":
+        return own in ("model", "full")
+    if isinstance(item, Section):
+        return own == "instructor" or any(shown(i, "instructor") for i in item.items)
+    return own == "instructor"
+
+
+@dataclass
+class Mistake:
+    """A common mistake and the value it produces, derived by the kind's own engine with one
+    thing done wrong (``why``: what the student did)."""
+
+    name: str
+    value: Any
+    why: str = ""
+
+
+@dataclass
+class Answer:
+    """One named answer and what the documents say of it.
+
+    ``label`` names it in the summary and the rubric (SymPy object, display object or plain
+    text); ``digits``: significant digits shown (None: the printer's rule / exact);
+    ``final``: boxed in the model answer and listed on page 1; ``points`` (from the part's
+    points unless the kind sets them), ``tolerance`` ({"abs", "rel"}; None: derived from the
+    displayed rounding), ``mistakes`` (list of Mistake) are filled in after solving.
+    """
+
+    name: str
+    value: Any
+    part: str | None = None
+    label: Any = None
+    unit: str | None = None
+    digits: int | None = None
+    final: bool = False
+    points: Any = None
+    tolerance: dict | None = None
+    mistakes: list = field(default_factory=list)
+
+
+@dataclass
+class RubricItem:
+    """A partial-credit item of a part: what earns the points, or an accepted alternative."""
+
+    part: str | None
+    text: Any                     # plain text or Text
+    points: Any = None
+    alternative: bool = False     # an accepted alternative answer or reading, not a credit item
 
 
 @dataclass
@@ -88,17 +182,40 @@ class Solution:
     sections: list = field(default_factory=list)
     answers: dict = field(default_factory=dict)      # stable name -> exact value, bool or str
     assumptions: list = field(default_factory=list)  # sentences stated on the sheet
+    meta: dict = field(default_factory=dict)         # stable name -> Answer (part, label, ...)
+    rubric: list = field(default_factory=list)       # RubricItem, in order
+    given: list = field(default_factory=list)        # the question's data as the exam sheet shows it (items)
 
-    def section(self, title, part=None, role=None) -> Section:
-        sec = Section(title=title, part=part, role=role)
+    def section(self, title, part=None, role=None, audience="model") -> Section:
+        sec = Section(title=title, part=part, role=role, audience=check_audience(audience))
         self.sections.append(sec)
         return sec
 
-    def answer(self, name, value):
+    def answer(self, name, value, *, part=None, label=None, unit=None, digits=None, final=False):
+        """Record an answer; returns ``value``. ``final`` answers are boxed and summarised."""
         if name in self.answers:
             raise ValueError(f"answer {name!r} set twice")
         self.answers[name] = value
+        self.meta[name] = Answer(name, value, part=part, label=label, unit=unit, digits=digits, final=final)
         return value
+
+    def describe(self, name, **changes):
+        """Set what the documents say of an answer recorded earlier (part, label, unit, digits,
+        final, points, tolerance)."""
+        answer = self.meta[name]
+        for key, value in changes.items():
+            if not hasattr(answer, key) or key in ("name", "value", "mistakes"):
+                raise TypeError(f"an answer has no setting {key!r}")
+            setattr(answer, key, value)
+        return answer
+
+    def credit(self, part, text, points=None, *, alternative=False):
+        """A rubric item of ``part``: partial credit, or an accepted alternative answer."""
+        self.rubric.append(RubricItem(part, text, points, alternative))
+
+    def finals(self, part=None) -> list:
+        """The final answers (Answer), of one part or of all, in the order they were recorded."""
+        return [a for a in self.meta.values() if a.final and (part is None or a.part == part)]
 
     def assume(self, sentence):
         if sentence not in self.assumptions:

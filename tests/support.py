@@ -5,7 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "kinds"
+TESTS = Path(__file__).resolve().parent      # tests/: its data folders (specs, regressions, ...)
+DOCS = TESTS.parent / "docs" / "kinds"
 
 
 def central_difference(f, x, h=1e-6):

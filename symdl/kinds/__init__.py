@@ -34,6 +34,10 @@ class Kind:
     checks_note: str = ""            # how the independent route works, for the instructor
     template: Path | None = None     # LaTeX partial; default templates/kinds/<name>.tex.j2
     extra: dict = field(default_factory=dict)
+    # mistakes(question, solution) -> {answer name: [solution.Mistake, ...]}: the common
+    # mistakes, each derived by the kind's own engine with one thing done wrong; the pipeline
+    # drops a mistake whose value equals the right answer. None: the kind declares none.
+    mistakes: Callable | None = None
 
     @property
     def fields(self) -> set:

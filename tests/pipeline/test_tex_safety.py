@@ -25,8 +25,9 @@ from symdl.errors import BuildError, LatexError
 from symdl.render import latex
 from symdl.render import pdf as pdf_render
 from symdl.tex_display import check_display
+from support import TESTS
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 REGRESSIONS = HERE / "regressions"
 
 needs_tex = pytest.mark.skipif(not (pdf_render.tex_available() and shutil.which("pdftotext")),

@@ -17,9 +17,9 @@ from symdl.kinds import neuron
 from symdl.render import latex
 from symdl.spec import default_spec, load_exam
 from symdl.verify import to_float_array, verify
-from support import one_question, documented_example
+from support import TESTS, one_question, documented_example
 
-SPECS = Path(__file__).parent / "specs"
+SPECS = TESTS / "specs"
 
 
 def arr(value):

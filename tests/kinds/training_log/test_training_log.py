@@ -21,8 +21,9 @@ from symdl.errors import SpecError
 from symdl.kinds import training_log as tl
 from symdl.render import latex
 from symdl.spec import load_exam
+from support import TESTS
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 SPECS = HERE / "specs"
 LOGS = HERE / "data" / "logs"
 DI504_LOG = HERE.parent / "symdl" / "data" / "di504" / "q5-training-log.txt"

@@ -18,7 +18,7 @@ nn = torch.nn
 from symdl.kinds import architecture as arch  # noqa: E402
 from symdl.spec import default_spec, load_exam  # noqa: E402
 
-SPECS = Path(__file__).resolve().parent / "specs"
+SPECS = TESTS / "specs"
 
 
 def tf_same(n, k, s, d=1):
@@ -176,6 +176,7 @@ def test_torchvision_alexnet_numel():
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from support import TESTS
 
 
 @settings(max_examples=80, deadline=None)

@@ -26,8 +26,9 @@ from symdl.derive import derive, solve_exam
 from symdl.errors import TimeLimitError, UsageError, VerificationFailed
 from symdl.render import latex
 from symdl.render import pdf as pdf_render
+from support import TESTS
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 ROOT = HERE.parent
 
 

@@ -16,8 +16,9 @@ import pytest
 
 from symdl.render import pdf as pdf_render
 from symdl.spec import default_spec
+from support import TESTS
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 ROOT = HERE.parent
 
 SMALL = r"""

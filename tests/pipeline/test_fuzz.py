@@ -35,8 +35,9 @@ from symdl.derive import time_limit
 from symdl.errors import SymdlError, TimeLimitError
 from symdl.render import answers_json, latex
 from symdl.spec import Question, default_spec
+from support import TESTS
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 CASES = int(os.environ.get("SYMDL_FUZZ_CASES", "160"))
 TIME_LIMIT = 5.0
 

@@ -17,10 +17,10 @@ from symdl.kinds import conv
 from symdl.kinds.conv import read
 from symdl.spec import load_exam
 from symdl.verify import to_float_array, verify
-from support import central_difference, documented_example, one_question
+from support import TESTS, central_difference, documented_example, one_question
 
-SPECS = Path(__file__).parent / "specs"
-ROOT = Path(__file__).resolve().parent.parent
+SPECS = TESTS / "specs"
+ROOT = TESTS.parent
 SPEC_FILES = ["conv_basic.toml", "conv_multi.toml", "conv_pool.toml", "conv_large.toml"]
 ALL = [(f, q.id) for f in SPEC_FILES for q in load_exam(SPECS / f).questions]
 

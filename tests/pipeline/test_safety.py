@@ -22,8 +22,9 @@ from symdl.errors import BuildError
 from symdl.render import latex
 from symdl.render import pdf as pdf_render
 from symdl.spec import load_exam
+from support import TESTS
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 ROOT = HERE.parent
 
 needs_tex = pytest.mark.skipif(not (pdf_render.tex_available() and shutil.which("pdftotext")),

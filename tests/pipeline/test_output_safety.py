@@ -25,8 +25,9 @@ import pytest
 import fakekind
 from symdl.derive import derive
 from symdl.errors import UsageError
+from support import TESTS
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 ROOT = HERE.parent
 REGRESSIONS = HERE / "regressions"
 MANIFEST = ".symdl-manifest.json"

@@ -21,9 +21,9 @@ from symdl.render import latex
 from symdl.solution import Section, Step
 from symdl.spec import default_spec, load_exam
 from symdl.verify import agree, verify
-from support import documented_example
+from support import TESTS, documented_example
 
-SPECS = Path(__file__).resolve().parent / "specs"
+SPECS = TESTS / "specs"
 
 
 def question_of(path, qid=None):

@@ -20,8 +20,9 @@ import sympy
 from symdl.kinds import neuron, softmax
 from symdl.spec import load_exam
 from symdl.verify import verify
+from support import TESTS
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 REG = HERE / "regressions"
 ROOT = HERE.parent
 

@@ -24,8 +24,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import TESTS
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 CORPUS = HERE / "malformed"
 ROOT = HERE.parent
 SPECS = sorted(p for p in CORPUS.glob("*.toml"))

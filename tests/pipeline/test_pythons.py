@@ -12,7 +12,7 @@ import sympy
 
 from symdl.pycompat import provide_typing_io
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = TESTS.parent
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 
 # Python 3.13 as far as typing.io goes: the pseudo-module is gone and typing is not a package.
@@ -34,6 +34,7 @@ PARSE = r"""
 import sys
 from sympy import srepr
 from symdl.latex_parse import parse_expression, parse_number
+from support import TESTS
 assert "antlr4" not in sys.modules, "antlr4 imported before symdl"
 print(srepr(parse_expression(r"W^T x").expr))
 print(srepr(parse_number(r"\frac{3}{8}")))

@@ -14,9 +14,9 @@ from symdl.kinds import softmax
 from symdl.render import latex
 from symdl.spec import default_spec, load_exam
 from symdl.verify import to_float_array, verify
-from support import one_question, central_difference, documented_example
+from support import TESTS, one_question, central_difference, documented_example
 
-SPECS = Path(__file__).parent / "specs"
+SPECS = TESTS / "specs"
 
 W3 = np.array([[-0.8, -0.5, 0.5, 0.2, -0.2], [0.8, -0.3, 0, -0.1, -0.3],
                [0, 0.6, 0.6, 0.2, -0.6], [-0.2, -0.4, 0.1, -0.1, 0.5]])

@@ -17,8 +17,9 @@ from symdl.derive import solve_question
 from symdl.kinds import graph
 from symdl.spec import load_exam
 from symdl.verify import agree
+from support import TESTS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = TESTS.parent
 _spec = importlib.util.spec_from_file_location("symdl_bench_run", ROOT / "bench" / "run.py")
 bench = importlib.util.module_from_spec(_spec)
 sys.modules["symdl_bench_run"] = bench
