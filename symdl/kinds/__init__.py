@@ -38,6 +38,9 @@ class Kind:
     # mistakes, each derived by the kind's own engine with one thing done wrong; the pipeline
     # drops a mistake whose value equals the right answer. None: the kind declares none.
     mistakes: Callable | None = None
+    # sheet(question) -> [items]: the question as the exam sheet shows it (given values, tables
+    # with blank cells, data excerpts), read from question.values; never a derived number.
+    sheet: Callable | None = None
 
     @property
     def fields(self) -> set:
