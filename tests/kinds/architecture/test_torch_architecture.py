@@ -8,7 +8,6 @@ the solver's answers. Skipped when torch is not installed.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +16,7 @@ nn = torch.nn
 
 from symdl.kinds import architecture as arch  # noqa: E402
 from symdl.spec import default_spec, load_exam  # noqa: E402
+from support import TESTS
 
 SPECS = TESTS / "specs"
 
@@ -176,7 +176,6 @@ def test_torchvision_alexnet_numel():
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from support import TESTS
 
 
 @settings(max_examples=80, deadline=None)

@@ -8,13 +8,13 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import mpmath
 import pytest
 import sympy
 
 from symdl.render import pdf as pdf_render
+from support import TESTS
 
 HERE = TESTS
 REG = HERE / "regressions"
@@ -192,7 +192,7 @@ def test_tiny_gradients_are_resolved_and_a_wrong_one_is_caught(tmp_path):
     """tanh'(200) ~ 7.7e-174 and sigma'(400) ~ 1.9e-174: the independent route resolves them itself."""
     import copy
 
-    from support import TESTS, one_question
+    from support import one_question
     from symdl.kinds import graph
     from symdl.verify import verify
 
