@@ -245,6 +245,7 @@ def symdl_chain(L: int, w: int, work: Path, repeats: int = 1, seed: int = 0) -> 
     its first expression); part 1 measures the cold start.
     """
     from symdl import latex_parse
+    from symdl.latex_parse import skeleton as latex_skeleton
     from symdl.derive import solve_question
     from symdl.spec import load_exam
 
@@ -254,7 +255,7 @@ def symdl_chain(L: int, w: int, work: Path, repeats: int = 1, seed: int = 0) -> 
     for _ in range(repeats):
         question = load_exam(path).questions[0]
         latex_parse.clear_cache()               # parsed expressions and numbers ...
-        latex_parse._SKELETONS.clear()          # ... and skeleton shapes: every run parses anew
+        latex_skeleton._SKELETONS.clear()          # ... and skeleton shapes: every run parses anew
         latex_parse._DECIMALS.clear()
         start = time.perf_counter()
         result = solve_question(question, time_limit_s=None)

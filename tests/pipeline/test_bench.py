@@ -6,13 +6,13 @@ import importlib.util
 import random
 import sys
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy
 
 from symdl import latex_parse
+from symdl.latex_parse import skeleton as latex_skeleton
 from symdl.derive import solve_question
 from symdl.kinds import graph
 from symdl.spec import load_exam
@@ -107,9 +107,9 @@ def test_skeleton_cache_gives_the_uncached_parse(monkeypatch):
 
 def test_skeleton_cache_parses_a_deep_chain_once():
     latex_parse.clear_cache()
-    latex_parse._SKELETONS.clear()
+    latex_skeleton._SKELETONS.clear()
     latex_parse.parse_expression(bench.chain_function(12))
-    assert len(latex_parse._SKELETONS) == 1       # twelve layers, one shape
+    assert len(latex_skeleton._SKELETONS) == 1       # twelve layers, one shape
 
 
 def test_large_graph_route_agrees_and_catches_a_wrong_answer(tmp_path, monkeypatch):
@@ -177,11 +177,11 @@ def test_simple_reader_builds_latex2sympy2s_own_tree():
     compared = 0
     for _ in range(40):
         text = _random_renamed(rng)
-        ours = latex_parse._read_simple(text)
+        ours = latex_skeleton._read_simple(text)
         if ours is None:
             continue
         compared += 1
         assert sympy.srepr(ours) == sympy.srepr(l2s.latex2sympy(text)), text
     assert compared >= 30
     # a name before '(' is a function call for latex2sympy2: not read here
-    assert latex_parse._read_simple(r"\mathit{Zc0} (\mathit{Zc1})") is None
+    assert latex_skeleton._read_simple(r"\mathit{Zc0} (\mathit{Zc1})") is None

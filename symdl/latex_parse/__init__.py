@@ -1,4 +1,5 @@
-"""LaTeX -> SymPy, the one place symdl talks to latex2sympy2.
+"""LaTeX -> SymPy, the one place symdl talks to latex2sympy2 (this package: state.py resets and
+patches the parser, skeleton.py is the fast path for simple skeletons).
 
 latex2sympy2 1.9.1 is used for the arithmetic skeleton of an expression (precedence,
 fractions, powers, implicit products). Around it this module:
@@ -25,8 +26,9 @@ from dataclasses import dataclass, field
 import sympy
 
 from symdl.errors import LatexError
+from symdl.latex_parse.skeleton import _skeleton_by_shape
+from symdl.latex_parse.state import _fresh_parser, op
 from symdl.op_names import FUNCTION_ARITY, FUNCTION_NAMES
-from symdl.pycompat import import_latex2sympy2
 
 # Named functions an expression may call (every spelling -> its op) and their arities: the op table's.
 _NUMBER = r"[+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)"
@@ -41,53 +43,6 @@ class Parsed:
     expr: sympy.Expr
     constants: dict = field(default_factory=dict)   # placeholder Symbol -> sympy.Matrix
     notes: list = field(default_factory=list)       # assumptions made while reading
-
-
-def op(name):
-    """The SymPy function class standing for symdl's op ``name`` in a parsed tree."""
-    return sympy.Function(name, commutative=False)
-
-
-# ---------------------------------------------------------------------------- state ---
-
-def _fresh_parser():
-    """Import latex2sympy2 and reset every piece of its module-level state."""
-    l2s = import_latex2sympy2()   # with typing.io provided where Python 3.13 removed it
-    l2s.is_real = None
-    l2s.frac_type = r"\frac"
-    l2s.variances = {}
-    l2s.var = {}
-    l2s.VARIABLE_VALUES = {}
-    if not getattr(l2s, "_symdl_patched", False):
-        _patch(l2s)
-    return l2s
-
-
-def _patch(l2s):
-    """Make symbols non-commutative and transposes explicit inside latex2sympy2."""
-    original_atom = l2s.convert_atom
-
-    def convert_atom(atom):
-        result = original_atom(atom)
-        if isinstance(result, sympy.Symbol) and result.is_commutative:
-            # W_{12} -> W_12, as W_{1} -> W_1 already: the name a [question.values] key can have
-            name = re.sub(r"^([A-Za-z]+)_\{([A-Za-z0-9]+)\}$", r"\1_\2", result.name)
-            return sympy.Symbol(name, commutative=False)
-        return result
-
-    def convert_postfix(postfix):
-        exp_nested = postfix.exp() if hasattr(postfix, "exp") else postfix.exp_nofunc()
-        result = l2s.convert_exp(exp_nested)
-        for post in postfix.postfix_op():
-            if post.transpose():
-                result = op("transpose")(result)
-            else:
-                raise LatexError(f"unsupported postfix operator '{post.getText()}'")
-        return result
-
-    l2s.convert_atom = convert_atom
-    l2s.convert_postfix = convert_postfix
-    l2s._symdl_patched = True
 
 
 # ----------------------------------------------------------------------- text level ---
@@ -385,154 +340,7 @@ class _Reader:
 
 
 _LONE_PLACEHOLDER = re.compile(r"\s*\\mathit\{(Zph\d+)\}\s*")
-
-# The skeleton cache. latex2sympy2's parser costs tens of milliseconds per call, and a deep
-# network's function is many skeletons of one shape (``W_{7} \cdot (lifted) + b_{7}``). A
-# skeleton made only of names (a letter with an optional subscript), lifted placeholders,
-# numbers, + - ( ), \cdot and ^T is parsed once per shape: its names and placeholders are
-# renamed \mathit{Zc0}, \mathit{Zc1}... in order of appearance, the renamed text is parsed
-# (and kept), and the real names are put back with nothing evaluated, which gives the tree
-# latex2sympy2 builds for the original text (tests/test_bench.py compares the two). Anything
-# else, and every error, goes through latex2sympy2 as written.
-SKELETON_CACHE = True
-_SKELETONS: dict = {}
-_TOKEN = re.compile(r"(?P<ph>\\mathit\{Zph\d+\})(?!\s*[(\[])"
-                    r"|(?<![\\A-Za-z0-9^_{])(?P<letter>[A-DF-HJ-Za-cf-hk-z])"
-                    r"(?:_\{(?P<sub>[A-Za-z0-9]+)\}|_(?P<sub1>[A-Za-z0-9]))?(?![A-Za-z0-9_'{(\[])(?!\s*[(\[])")
-_SIMPLE_REST = re.compile(r"(?:\s|[+\-().0-9]|\\cdot|\^T|\\mathit\{Zc\d+\})*")
-
-
-def _skeleton_by_shape(s: str):
-    """The unevaluated tree for a simple skeleton ``s`` from the cache, or None."""
-    real: dict = {}                 # canonical symbol name -> the real symbol
-
-    def rename(m):
-        if m.group("ph"):
-            symbol = sympy.Symbol(m.group("ph"), commutative=False)
-        else:
-            sub = m.group("sub") or m.group("sub1")
-            symbol = sympy.Symbol(m.group("letter") + ("_" + sub if sub else ""), commutative=False)
-        for canon, value in real.items():
-            if value == symbol:
-                return " " + canon + " "
-        canon = rf"\mathit{{Zc{len(real)}}}"
-        real[canon] = symbol
-        return " " + canon + " "
-
-    canon = _TOKEN.sub(rename, s)
-    if not _SIMPLE_REST.fullmatch(canon):
-        return None
-    canon = " ".join(canon.split())
-    tree = _SKELETONS.get(canon)
-    if tree is None:
-        try:
-            tree = _read_simple(canon)
-            if tree is None:
-                tree = _fresh_parser().latex2sympy(canon)
-        except Exception:
-            return None             # parsed again as written, for the author's error message
-        if not isinstance(tree, sympy.Basic) or isinstance(tree, sympy.MatrixBase):
-            return None
-        if len(_SKELETONS) >= 512:
-            _SKELETONS.clear()
-        _SKELETONS[canon] = tree
-    mapping = {sympy.Symbol(k, commutative=False): v for k, v in real.items()}
-    with sympy.evaluate(False):
-        return tree.xreplace(mapping)
-
-
-_SIMPLE_TOKEN = re.compile(r"\s*(\\mathit\{Zc\d+\}|\d+(?:\.\d+)?|\\cdot|\^T|[+\-()])")
-
-
-def _read_simple(canon: str):
-    """latex2sympy2's tree for a renamed simple skeleton, built by the rules of its grammar
-    and with its own add_flat/mul_flat, without running its parser; None when unsure.
-
-    additive: left-associative + and - (``a - b`` is ``a + (-1) b``, a number negated);
-    mp: left-associative \\cdot; unary: a sign, or juxtaposed postfixes multiplied;
-    postfix: an atom with ^T applied; atom: a renamed symbol, a number, or ( additive ).
-    """
-    tokens, pos, text = [], 0, canon.strip()
-    while pos < len(text):
-        m = _SIMPLE_TOKEN.match(text, pos)
-        if not m:
-            return None
-        tokens.append(m.group(1))
-        pos = m.end()
-    l2s = _fresh_parser()
-    at = [0]
-
-    def peek():
-        return tokens[at[0]] if at[0] < len(tokens) else None
-
-    def take():
-        at[0] += 1
-        return tokens[at[0] - 1]
-
-    def additive():
-        left = mp()
-        while peek() in ("+", "-"):
-            sign = take()
-            right = mp()
-            if sign == "-":
-                right = -right if right.func.is_Number else l2s.mul_flat(-1, right)
-            left = l2s.add_flat(left, right)
-        return left
-
-    def mp():
-        left = unary()
-        while peek() == r"\cdot":
-            take()
-            left = l2s.mul_flat(left, unary())
-        return left
-
-    def unary():
-        if peek() in ("+", "-"):
-            sign = take()
-            inner = unary()
-            if sign == "+":
-                return inner
-            return -inner if inner.func.is_Number else l2s.mul_flat(-1, inner)
-        items = [postfix()]
-        while peek() is not None and (peek() == "(" or peek()[0].isdigit() or peek().startswith(r"\mathit")):
-            items.append(postfix())
-        result = items[-1]
-        for item in reversed(items[:-1]):
-            result = l2s.mul_flat(item, result)
-        return result
-
-    def postfix():
-        base = atom()
-        while peek() == "^T":
-            take()
-            base = op("transpose")(base)
-        return base
-
-    def atom():
-        token = take() if peek() is not None else None
-        if token is None:
-            raise LatexError("empty")
-        if token.startswith(r"\mathit"):
-            if peek() == "(":       # latex2sympy2 reads a name before '(' as a function call
-                raise LatexError("call")
-            return sympy.Symbol(token, commutative=False)
-        if token[0].isdigit():
-            return sympy.Rational(token)
-        if token == "(":
-            inner = additive()
-            if peek() != ")":
-                raise LatexError("unbalanced")
-            take()
-            return inner
-        raise LatexError("unexpected token")
-
-    try:
-        tree = additive()
-    except LatexError:
-        return None
-    return tree if at[0] == len(tokens) else None
-
-
+SKELETON_CACHE = True        # the skeleton cache (skeleton.py) is used; the benchmark turns it off
 _CACHE: dict = {}            # text -> Parsed; parsing is deterministic, and a kind reads a field twice
 _CACHE_SIZE = 256
 
