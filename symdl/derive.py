@@ -59,6 +59,7 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
     Bad input surfaces as a SymdlError naming the file, the question and (where known) the
     field; an unexpected exception is a bug and propagates with a note naming the question.
     """
+    from symdl.grading import grade
     from symdl.verify import verify   # numpy + SymPy: imported only once a question derives
 
     start = time.perf_counter()
@@ -68,6 +69,7 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
             question.values = kind.schema.check(question)
             solution = kind.solve(question)
             checks = verify(question, solution, kind)
+            grade(question, solution, kind)     # points, tolerances, common mistakes
     except SymdlError as exc:
         if exc.file is None:
             exc.file = question.file
