@@ -53,13 +53,22 @@ def exact_points(points):
     return Fraction(points)
 
 
+def part_of(question, part):
+    """The part of ``question`` an answer (or section, rubric item) naming ``part`` belongs to:
+    ``part`` itself, None for a question without parts (one part, the whole question), or
+    the string "?" when the question has parts and none is called so."""
+    names = {name for name, _, _ in question.part_list()}
+    if None in names:
+        return None
+    return part if part in names else "?"
+
+
 def assign_points(question, solution) -> None:
     """The part's points, less the kind's own, split evenly over its final answers without points."""
-    names = {name for name, _, _ in question.part_list()}
     by_part: dict = {}
     for answer in solution.meta.values():
-        part = answer.part if answer.part in names else (None if None in names else answer.part)
-        if answer.final and part in names:
+        part = part_of(question, answer.part)
+        if answer.final and part != "?":
             by_part.setdefault(part, []).append(answer)
     for part, answers in by_part.items():
         total = exact_points(question.points_of(part))

@@ -25,7 +25,7 @@ import pytest
 import fakekind
 from symdl.derive import derive
 from symdl.errors import UsageError
-from support import TESTS
+from support import TESTS, answer_values
 
 HERE = TESTS
 ROOT = HERE.parent
@@ -197,7 +197,7 @@ def test_own_key_is_replaced_whole_even_with_a_file_removed(own_key):
     spec, folder = own_key
     (folder / "answer-key.tex").unlink()              # the user removed one of symdl's files
     derive(spec, folder.parent, pdf=False)
-    assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["sum"] == 7
+    assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["sum"]["value"] == 7
     assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.tex", "answers.json"]
     assert manifest_matches(folder)
     assert sorted(p.name for p in folder.parent.iterdir()) == ["fake-exam"]     # no .old, no staging
@@ -248,7 +248,7 @@ def test_regression_concurrent_derives(tmp_path):
     folder = out / "myexam"
     assert {"answer-key.tex", "answers.json", MANIFEST} <= {p.name for p in folder.iterdir()}
     assert manifest_matches(folder)
-    answers = json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]
+    answers = answer_values(json.loads((folder / "answers.json").read_text())["questions"][0])
     assert answers["z"] == pytest.approx(0.25, rel=1e-12)
     assert answers["grad.W"] == pytest.approx([-0.124 * 0.7, -0.124 * 0.9], rel=1e-12)
 
@@ -330,5 +330,5 @@ def test_tex_failure_is_exit_1_with_the_files_written(tmp_path):
     folder = tmp_path / "out" / "myexam"
     assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.tex", "answers.json"]
     assert manifest_matches(folder)
-    assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["z"] == 0.25
+    assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["z"]["value"] == 0.25
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["myexam"]

@@ -210,7 +210,7 @@ def test_failed_tex_build_still_writes_the_tex_and_answers(tmp_path, monkeypatch
     folder = out / "fake-exam"
     assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.tex", "answers.json"]
     assert (folder / "answer-key.tex").read_text() == source
-    assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["sum"] == 3
+    assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["sum"]["value"] == 3
 
 
 def test_exam_id_cannot_escape_the_output_folder(tmp_path):
