@@ -53,7 +53,8 @@ class Question:
     fields: dict
     file: Path
     points: int | None = None
-    parts: dict = field(default_factory=dict)
+    parts: dict = field(default_factory=dict)          # part -> its text
+    part_points: dict = field(default_factory=dict)    # part -> its points (None: not given)
     title: str | None = None
     data_dirs: tuple = ()       # folders besides the spec's own where data files may lie
     values: dict = field(default_factory=dict)   # the fields as the kind's schema checked them
@@ -63,6 +64,19 @@ class Question:
     def error(self, field_name, message) -> SpecError:
         """A SpecError naming this question's file, id and the field."""
         return SpecError(message, file=self.file, question=self.id, field=field_name)
+
+    # -- parts and points ---------------------------------------------------------------
+    def part_list(self) -> list:
+        """Every part as (name, text, points); a question without parts is one part, named None."""
+        if not self.parts:
+            return [(None, self.text, self.points)]
+        return [(name, text, self.part_points.get(name)) for name, text in self.parts.items()]
+
+    def points_of(self, part):
+        """The points of ``part`` (None: the question's own, when it has no parts)."""
+        if part is None or not self.parts:
+            return self.points
+        return self.part_points.get(part)
 
     # -- accessors ----------------------------------------------------------------------
     def has(self, name) -> bool:
@@ -196,9 +210,29 @@ def default_spec() -> Path:
 
 def load_exam(path, data_dirs=()) -> Exam:
     """Read and validate the spec at ``path`` (kind-specific fields are checked by solvers)."""
-    from symdl import kinds
-
     path = Path(path)
+    data = _read_spec_file(path)
+    exam = _exam_header(data, path)
+    for key in data:
+        if key not in {"exam", "question"}:
+            raise SpecError("unknown top-level table", file=path, field=key)
+    subgradients = _subgradients(exam, path)
+    tables = data.get("question")
+    if not isinstance(tables, list) or not tables:
+        raise SpecError("no [[question]] tables", file=path, field="question")
+    questions, seen = [], set()
+    for index, table in enumerate(tables, start=1):
+        question = _question(table, index, path, seen)
+        question.data_dirs = tuple(Path(d) for d in data_dirs)
+        question.subgradients = subgradients
+        questions.append(question)
+    return Exam(id=exam["id"], title=exam["title"], file=path, questions=questions,
+                course=exam.get("course", ""), date=exam.get("date", ""),
+                instructions=exam.get("instructions", []), subgradients=subgradients)
+
+
+def _read_spec_file(path: Path) -> dict:
+    """The spec's TOML as a dict; every way of failing is a SpecError naming the file."""
     if path.is_dir():
         raise SpecError("is a folder, not a spec file", file=path)
     if not path.is_file():
@@ -209,7 +243,7 @@ def load_exam(path, data_dirs=()) -> Exam:
         raw = path.read_bytes()
         if b"\x00" in raw:
             raise SpecError("not a UTF-8 text file (contains NUL bytes)", file=path)
-        data = _read_toml(raw.decode("utf-8").removeprefix("\ufeff"), path)   # a BOM is harmless
+        return _read_toml(raw.decode("utf-8").removeprefix("\ufeff"), path)   # a BOM is harmless
     except UnicodeDecodeError:
         raise SpecError("not a UTF-8 text file", file=path) from None
     except tomllib.TOMLDecodeError as exc:
@@ -219,6 +253,9 @@ def load_exam(path, data_dirs=()) -> Exam:
     except RecursionError:
         raise SpecError("invalid TOML: nested too deeply", file=path) from None
 
+
+def _exam_header(data: dict, path: Path) -> dict:
+    """The checked ``[exam]`` table."""
     exam = data.get("exam")
     if not isinstance(exam, dict):
         raise SpecError("missing [exam] table", file=path, field="exam")
@@ -228,8 +265,7 @@ def load_exam(path, data_dirs=()) -> Exam:
     for key in ("id", "title"):
         if not isinstance(exam.get(key), str) or not exam[key].strip():
             raise SpecError("missing or empty (a string is required)", file=path, field=f"exam.{key}")
-    exam_id = exam["id"]
-    if not _safe_name(exam_id):
+    if not _safe_name(exam["id"]):
         raise SpecError("use letters, digits, '-', '_' or '.' only", file=path, field="exam.id")
     for key in ("course", "date"):
         if key in exam and not isinstance(exam[key], str):
@@ -238,59 +274,101 @@ def load_exam(path, data_dirs=()) -> Exam:
         if key in exam and not _one_line(exam[key]):
             raise SpecError("must be one line of text", file=path, field=f"exam.{key}")
     _check_strings(exam, "exam", file=path)
-    subgradients = _subgradients(exam, path)
     instructions = exam.get("instructions", [])
     if not isinstance(instructions, list) or not all(isinstance(s, str) for s in instructions):
         raise SpecError("expected a list of strings", file=path, field="exam.instructions")
-    for key in data:
-        if key not in {"exam", "question"}:
-            raise SpecError("unknown top-level table", file=path, field=key)
+    return exam
 
-    tables = data.get("question")
-    if not isinstance(tables, list) or not tables:
-        raise SpecError("no [[question]] tables", file=path, field="question")
-    questions, seen = [], set()
-    for index, table in enumerate(tables, start=1):
-        qid = table.get("id") if isinstance(table, dict) else None
-        if not isinstance(qid, str) or not qid.strip():
-            raise SpecError("missing 'id' (a string)", file=path, question=f"#{index}", field="id")
-        if not _safe_name(qid):
-            raise SpecError("use letters, digits, '-', '_' or '.' only", file=path, question=qid, field="id")
-        if qid in seen:
-            raise SpecError("duplicate question id", file=path, question=qid, field="id")
-        seen.add(qid)
-        kind = table.get("kind")
-        if not isinstance(kind, str):
-            raise SpecError("missing 'kind' (a string)", file=path, question=qid, field="kind")
-        if kind not in kinds.names():
-            raise SpecError(f"unknown kind '{kind}' (known: {', '.join(kinds.names())})",
-                            file=path, question=qid, field="kind")
-        text = table.get("text", "")
-        if not isinstance(text, str):
-            raise SpecError("expected a string", file=path, question=qid, field="text")
-        points = table.get("points")
-        if points is not None and (not isinstance(points, (int, float)) or isinstance(points, bool)):
-            raise SpecError("expected a number", file=path, question=qid, field="points")
-        if points is not None and not (0 <= points < 1e6):
-            raise SpecError("expected a number of points between 0 and 10^6", file=path, question=qid,
-                            field="points")
-        parts = table.get("parts", {})
-        if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
-            raise SpecError("expected a table of strings", file=path, question=qid, field="parts")
-        _check_strings(table, "", file=path, question=qid)
-        _check_integers(table, "", file=path, question=qid)
-        title = table.get("title")
-        if title is not None and not isinstance(title, str):
-            raise SpecError("expected a string", file=path, question=qid, field="title")
-        if title is not None and not _one_line(title):
-            raise SpecError("must be one line of text", file=path, question=qid, field="title")
-        fields = {k: v for k, v in table.items() if k not in COMMON_FIELDS}
-        questions.append(Question(id=qid, kind=kind, text=text, fields=fields, file=path,
-                                  points=points, parts=parts, title=title,
-                                  data_dirs=tuple(Path(d) for d in data_dirs), subgradients=subgradients))
-    return Exam(id=exam_id, title=exam["title"], file=path, questions=questions,
-                course=exam.get("course", ""), date=exam.get("date", ""), instructions=instructions,
-                subgradients=subgradients)
+
+def _question(table, index: int, path: Path, seen: set) -> Question:
+    """One checked ``[[question]]`` table (``seen``: the ids read so far, updated)."""
+    from symdl import kinds
+
+    qid = table.get("id") if isinstance(table, dict) else None
+    if not isinstance(qid, str) or not qid.strip():
+        raise SpecError("missing 'id' (a string)", file=path, question=f"#{index}", field="id")
+    if not _safe_name(qid):
+        raise SpecError("use letters, digits, '-', '_' or '.' only", file=path, question=qid, field="id")
+    if qid in seen:
+        raise SpecError("duplicate question id", file=path, question=qid, field="id")
+    seen.add(qid)
+    kind = table.get("kind")
+    if not isinstance(kind, str):
+        raise SpecError("missing 'kind' (a string)", file=path, question=qid, field="kind")
+    if kind not in kinds.names():
+        raise SpecError(f"unknown kind '{kind}' (known: {', '.join(kinds.names())})",
+                        file=path, question=qid, field="kind")
+    text = table.get("text", "")
+    if not isinstance(text, str):
+        raise SpecError("expected a string", file=path, question=qid, field="text")
+    points = _points(table.get("points"), path, qid, "points")
+    _check_strings(table, "", file=path, question=qid)
+    _check_integers(table, "", file=path, question=qid)
+    parts, part_points = _parts(table.get("parts", {}), path, qid)
+    points = _check_part_points(points, part_points, path, qid)
+    title = table.get("title")
+    if title is not None and not isinstance(title, str):
+        raise SpecError("expected a string", file=path, question=qid, field="title")
+    if title is not None and not _one_line(title):
+        raise SpecError("must be one line of text", file=path, question=qid, field="title")
+    fields = {k: v for k, v in table.items() if k not in COMMON_FIELDS}
+    return Question(id=qid, kind=kind, text=text, fields=fields, file=path, points=points,
+                    parts=parts, part_points=part_points, title=title)
+
+
+def _points(points, path, qid, field_name):
+    """A number of points (int or float), or None when not given."""
+    if points is not None and (not isinstance(points, (int, float)) or isinstance(points, bool)):
+        raise SpecError("expected a number", file=path, question=qid, field=field_name)
+    if points is not None and not (0 <= points < 1e6):
+        raise SpecError("expected a number of points between 0 and 10^6", file=path, question=qid,
+                        field=field_name)
+    return points
+
+
+def _parts(parts, path, qid) -> tuple:
+    """``[question.parts]``: each part a string, or a table ``text = "...", points = 5``.
+    Returns (part -> text, part -> points or None)."""
+    if not isinstance(parts, dict):
+        raise SpecError("expected a table of strings or of tables (text, points)", file=path,
+                        question=qid, field="parts")
+    texts, points = {}, {}
+    for name, part in parts.items():
+        where = f"parts.{name}"
+        if isinstance(part, str):
+            texts[name], points[name] = part, None
+            continue
+        if not isinstance(part, dict):
+            raise SpecError("expected a string, or a table with text and points", file=path,
+                            question=qid, field="parts")
+        for key in part:
+            if key not in ("text", "points"):
+                raise SpecError("unknown key in a part (known: text, points)", file=path, question=qid,
+                                field=f"{where}.{key}")
+        if not isinstance(part.get("text", ""), str):
+            raise SpecError("expected a string", file=path, question=qid, field=f"{where}.text")
+        texts[name] = part.get("text", "")
+        points[name] = _points(part.get("points"), path, qid, f"{where}.points")
+    return texts, points
+
+
+def _check_part_points(points, part_points: dict, path, qid):
+    """The question's points: as given, or the sum of its parts' when only those are given.
+    Part points, when any part has them, are on every part and add up to the question's."""
+    given = {k: v for k, v in part_points.items() if v is not None}
+    if not given:
+        return points
+    missing = [k for k, v in part_points.items() if v is None]
+    if missing:
+        raise SpecError(f"part {missing[0]} has no points while part {next(iter(given))} has",
+                        file=path, question=qid, field=f"parts.{missing[0]}.points")
+    total = sum(given.values())
+    if points is None:
+        return total
+    if abs(total - points) > 1e-9 * max(1, abs(points)):
+        raise SpecError(f"the parts' points add up to {total:g}, the question has {points:g}",
+                        file=path, question=qid, field="points")
+    return points
 
 
 # TOML integers are read with Python's int-to-string limit lifted up to this many digits

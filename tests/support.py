@@ -36,3 +36,22 @@ def one_question(tmp_path, kind, body, name="q"):
     path = tmp_path / f"{name}.toml"
     path.write_text(f'[exam]\nid = "t"\ntitle = "t"\n[[question]]\nid = "Q"\nkind = "{kind}"\n' + body)
     return load_exam(path).questions[0]
+
+
+def answer_values(question: dict) -> dict:
+    """One question of answers.json (schema 1) as answer name -> value."""
+    return {name: answer["value"] for name, answer in question["answers"].items()}
+
+
+def validate_answers(doc: dict) -> None:
+    """Raise jsonschema.ValidationError unless ``doc`` is answers.json of schema 1 (the
+    package's symdl/data/answers.schema.json)."""
+    import json
+
+    import jsonschema
+
+    from symdl.render.answers_json import schema_path
+
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(doc)

@@ -101,18 +101,47 @@ def jsonable(value):
     raise TypeError(f"cannot write {type(value).__name__} to answers.json")
 
 
+SCHEMA = 1      # the version of answers.json's layout (symdl/data/answers.schema.json, docs/answers-json.md)
+
+
 def document(exam, results) -> dict:
+    """answers.json, schema 1: the exam, and per question its parts and every answer with its
+    part, points, unit, tolerance and common mistakes."""
     return {
-        "exam": {"id": exam.id, "title": exam.title},
-        "questions": [
-            {
-                "id": r.question.id,
-                "kind": r.question.kind,
-                "verified": r.verified,
-                "answers": {name: jsonable(v) for name, v in r.solution.answers.items()},
-            }
-            for r in results
-        ],
+        "schema": SCHEMA,
+        "exam": {"id": exam.id, "title": exam.title, "course": exam.course, "date": exam.date},
+        "questions": [_question(r) for r in results],
+    }
+
+
+def _question(result) -> dict:
+    q, sol = result.question, result.solution
+    return {
+        "id": q.id,
+        "kind": q.kind,
+        "verified": result.verified,
+        "points": jsonable(q.points),
+        "parts": {name: {"text": text, "points": jsonable(points)} for name, text, points in q.part_list()
+                  if name is not None},
+        "answers": {name: _answer(sol, name, value) for name, value in sol.answers.items()},
+    }
+
+
+def _answer(sol, name, value) -> dict:
+    meta = sol.meta.get(name)
+    if meta is None:                # an answer set on solution.answers directly: no metadata
+        return {"value": jsonable(value), "part": None, "final": False, "points": None, "unit": None,
+                "tolerance": None, "mistakes": []}
+    tolerance = meta.tolerance
+    return {
+        "value": jsonable(value),
+        "part": meta.part,
+        "final": bool(meta.final),
+        "points": jsonable(meta.points),
+        "unit": meta.unit,
+        "tolerance": None if tolerance is None else {"abs": jsonable(tolerance.get("abs")),
+                                                     "rel": jsonable(tolerance.get("rel"))},
+        "mistakes": [{"name": m.name, "value": jsonable(m.value)} for m in meta.mistakes],
     }
 
 
@@ -131,3 +160,10 @@ def _dumps(value, indent=""):
 
 def render(exam, results) -> str:
     return _dumps(document(exam, results)) + "\n"
+
+
+def schema_path():
+    """The JSON Schema of answers.json (in the package: symdl/data/answers.schema.json)."""
+    from importlib import resources
+
+    return resources.files("symdl") / "data" / "answers.schema.json"

@@ -14,6 +14,7 @@ import pytest
 from support import DOCS
 from symdl.derive import derive
 from symdl.render import pdf as pdf_render
+from support import answer_values, validate_answers
 
 ROOT = DOCS.parent.parent
 DATA_FOLDERS = [ROOT / "tests" / "data" / "logs", ROOT / "symdl" / "data" / "di504"]
@@ -55,9 +56,10 @@ def test_docs_example_derives_with_its_pdf(tmp_path, block):
     assert {"answer-key.pdf", "answer-key.tex", "answers.json"} <= set(report.files)
     assert (report.folder / "answer-key.pdf").stat().st_size > 1000
     doc = json.loads((report.folder / "answers.json").read_text())
+    validate_answers(doc)                   # every kind's output against the schema
     for q in doc["questions"]:
-        assert q["verified"] and q["answers"]
-        assert all(finite(v) for v in q["answers"].values() if not isinstance(v, (str, bool)) and v is not None)
+        assert q["verified"] and answer_values(q)
+        assert all(finite(v) for v in answer_values(q).values() if not isinstance(v, (str, bool)) and v is not None)
 
 
 def matrix(text):
@@ -80,6 +82,6 @@ def test_graph_docs_example_output_matches_numpy(tmp_path):
     W1, W2, b, x = (matrix(values[k]) for k in ("W_1", "W_2", "b", "x"))
     expected = np.tanh(W2 @ np.maximum(W1 @ x + b, 0))
     report = derive(spec, tmp_path / "out")
-    answers = json.loads((report.folder / "answers.json").read_text())["questions"][0]["answers"]
+    answers = answer_values(json.loads((report.folder / "answers.json").read_text())["questions"][0])
     assert np.ravel(answers["output"]) == pytest.approx(np.ravel(expected), rel=1e-12)
     assert "answer-key.pdf" in report.files

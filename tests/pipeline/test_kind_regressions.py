@@ -20,7 +20,7 @@ import sympy
 from symdl.kinds import neuron, softmax
 from symdl.spec import load_exam
 from symdl.verify import verify
-from support import TESTS
+from support import TESTS, answer_values
 
 HERE = TESTS
 REG = HERE / "regressions"
@@ -118,7 +118,7 @@ def test_neuron_tiny_slope_derives_verified(tmp_path, name, activation, z, publi
     proc, q = derive_json(REG / name, tmp_path / "out", pdf=activation == "sigmoid")
     assert proc.returncode == 0, proc.stderr
     assert q["verified"] is True
-    assert q["answers"]["dy_dz"] == pytest.approx(float(mpmath.mpf(published)), rel=1e-12, abs=0)
+    assert q["answers"]["dy_dz"]["value"] == pytest.approx(float(mpmath.mpf(published)), rel=1e-12, abs=0)
     if activation == "sigmoid":
         assert list((tmp_path / "out").glob("*/answer-key.pdf"))
     # the sheet shows the derivative without the cancellation, not y(1 - y) = (1)(1 - (1))
@@ -232,7 +232,7 @@ def test_softmax_far_apart_scores_derive_verified(tmp_path):
     proc, q = derive_json(SOFTMAX, tmp_path / "out", pdf=True)
     assert proc.returncode == 0, proc.stderr
     assert q["verified"] is True
-    g = q["answers"]["a.grad.scores"][0]
+    g = q["answers"]["a.grad.scores"]["value"][0]
     # -5e-435 is below float64's range: whatever answers.json writes must not be positive
     assert str(g).startswith("-") and mpmath.mpf(str(g)) <= 0
     assert list((tmp_path / "out").glob("*/answer-key.pdf"))
@@ -343,8 +343,8 @@ def test_constant_validation_loss_has_no_trend_in_either_route():
 def test_constant_validation_loss_derives_verified(tmp_path):
     proc, q = derive_json(CONST, tmp_path / "out", pdf=True)
     assert proc.returncode == 0, proc.stderr
-    assert q["verified"] is True and q["answers"]["learning"] is False
-    assert q["answers"]["val_loss_slope_t"] == 0
+    assert q["verified"] is True and q["answers"]["learning"]["value"] is False
+    assert q["answers"]["val_loss_slope_t"]["value"] == 0
 
 
 def test_float_slope_t_matches_the_textbook_formula():
@@ -385,7 +385,7 @@ def test_totals_keep_their_answer_names(tmp_path):
                                                                                    'name = "c2"'))
     proc, q = derive_json(spec, tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
-    a = q["answers"]
+    a = answer_values(q)
     # PyTorch: in 3x32x32; c1 8 filters 3x3, padding 1 -> 8x32x32; c2 4 filters 3x3 -> 4x30x30
     assert a["c1.learnables"] == 3 * 3 * 3 * 8 + 8 and a["c2.learnables"] == 3 * 3 * 8 * 4 + 4
     assert a["total.learnables"] == 224 + 292

@@ -25,7 +25,7 @@ import pytest
 import fakekind
 from symdl.derive import derive
 from symdl.errors import UsageError
-from support import TESTS
+from support import TESTS, answer_values
 
 HERE = TESTS
 ROOT = HERE.parent
@@ -197,8 +197,9 @@ def test_own_key_is_replaced_whole_even_with_a_file_removed(own_key):
     spec, folder = own_key
     (folder / "answer-key.tex").unlink()              # the user removed one of symdl's files
     derive(spec, folder.parent, pdf=False)
-    assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["sum"] == 7
-    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.tex", "answers.json"]
+    assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["sum"]["value"] == 7
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.tex", "answers.json", "grading.tex",
+                                                        "verification.tex"]
     assert manifest_matches(folder)
     assert sorted(p.name for p in folder.parent.iterdir()) == ["fake-exam"]     # no .old, no staging
 
@@ -248,7 +249,7 @@ def test_regression_concurrent_derives(tmp_path):
     folder = out / "myexam"
     assert {"answer-key.tex", "answers.json", MANIFEST} <= {p.name for p in folder.iterdir()}
     assert manifest_matches(folder)
-    answers = json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]
+    answers = answer_values(json.loads((folder / "answers.json").read_text())["questions"][0])
     assert answers["z"] == pytest.approx(0.25, rel=1e-12)
     assert answers["grad.W"] == pytest.approx([-0.124 * 0.7, -0.124 * 0.9], rel=1e-12)
 
@@ -328,7 +329,9 @@ def test_tex_failure_is_exit_1_with_the_files_written(tmp_path):
     last = proc.stderr.splitlines()[-1]
     assert last.startswith("symdl: error: TeX failed: Undefined control sequence.") and "\n" not in last
     folder = tmp_path / "out" / "myexam"
-    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.tex", "answers.json"]
+    # a TeX failure: no PDF at all, every .tex and answers.json in place
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.tex", "answers.json", "grading.tex",
+                                                        "verification.tex"]
     assert manifest_matches(folder)
-    assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["z"] == 0.25
+    assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["z"]["value"] == 0.25
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["myexam"]

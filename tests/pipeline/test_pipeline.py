@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from support import answer_values, validate_answers
 
 needs_tex = pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
                                reason="latexmk/pdftotext not installed")
@@ -28,7 +29,8 @@ def test_derive_di504_writes_verified_key(di504):
     proc, folder = di504
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.pdf", "answer-key.tex",
-                                                       "answers.json"]
+                                                       "answers.json", "grading.pdf", "grading.tex",
+                                                       "verification.pdf", "verification.tex"]
     # progress: one line per question on stderr
     for qid in ("Q1", "Q2", "Q3", "Q4", "Q5"):
         assert any(line.startswith(qid) for line in proc.stderr.splitlines()), proc.stderr
@@ -47,11 +49,16 @@ def test_pdf_reads_back_with_the_answers(di504):
 def test_answers_json_shape(di504):
     _, folder = di504
     doc = json.loads((folder / "answers.json").read_text())
-    assert doc["exam"]["id"] == "di504-midterm-2021"
+    validate_answers(doc)
+    assert doc["schema"] == 1 and doc["exam"]["id"] == "di504-midterm-2021"
+    # the seed's points (DI504 midterm sheet): Q1 a5 b5 c10, Q2 a10 b10, Q3 20, Q4 25, Q5 a5 b10
+    assert {q["id"]: (q["points"], {k: p["points"] for k, p in q["parts"].items()}) for q in doc["questions"]} == {
+        "Q1": (20, {"a": 5, "b": 5, "c": 10}), "Q2": (20, {"a": 10, "b": 10}), "Q3": (20, {}), "Q4": (25, {}),
+        "Q5": (15, {"a": 5, "b": 10})}
     questions = {q["id"]: q for q in doc["questions"]}
     assert [q["kind"] for q in doc["questions"]] == ["graph", "neuron", "softmax", "architecture", "training_log"]
     assert all(q["verified"] is True for q in doc["questions"])
-    q1 = questions["Q1"]["answers"]
+    q1 = answer_values(questions["Q1"])
     assert q1["forward.z1"] == pytest.approx([0.02, 0.07])
     assert q1["grad.W"] == [pytest.approx([0.306060, -0.102020], rel=1e-5), pytest.approx([0.874614, -0.291538], rel=1e-5)]
     assert q1["grad.x"] == pytest.approx([0.772594, 0.0729752], rel=1e-5)

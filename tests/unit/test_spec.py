@@ -204,3 +204,58 @@ def test_printable_marks_what_cannot_be_typeset():
     from symdl.spec import printable
 
     assert printable("Übung — “ok” € → ✓ σ\n") == "Übung — “ok” € → [U+2713] [U+03C3]\n"
+
+
+# ---------------------------------------------------------------- parts and points ----
+
+def test_di504_parts_carry_the_seeds_points():
+    # the DI504 midterm sheet (seeds/000_c899ea58c0d42005.txt): Q1 a5 b5 c10, Q2 a10 b10,
+    # Q3 20, Q4 25, Q5 a5 b10
+    exam = load_exam(default_spec())
+    got = {q.id: [(name, points) for name, _, points in q.part_list()] for q in exam.questions}
+    assert got == {"Q1": [("a", 5), ("b", 5), ("c", 10)], "Q2": [("a", 10), ("b", 10)],
+                   "Q3": [(None, 20)], "Q4": [(None, 25)], "Q5": [("a", 5), ("b", 10)]}
+    q1 = exam.questions[0]
+    assert q1.parts["c"].startswith("Back-propagate")        # the text, as a plain string part gave it
+    assert q1.points_of("c") == 10 and q1.points_of(None) == 20
+    assert exam.questions[2].points_of(None) == 20
+
+
+def test_parts_plain_strings_and_tables_mix_when_no_points(tmp_path):
+    path = write(tmp_path, HEADER + '[[question]]\nid = "Q1"\nkind = "neuron"\npoints = 7\n'
+                 '[question.parts]\na = "Say."\nb = { text = "Show." }\n')
+    q = load_exam(path).questions[0]
+    assert q.parts == {"a": "Say.", "b": "Show."} and q.part_points == {"a": None, "b": None}
+    assert q.points == 7
+
+
+def test_question_points_are_the_parts_sum_when_only_parts_have_them(tmp_path):
+    path = write(tmp_path, HEADER + '[[question]]\nid = "Q1"\nkind = "neuron"\n'
+                 '[question.parts]\na = { text = "Say.", points = 2.5 }\nb = { text = "Show.", points = 4 }\n')
+    assert load_exam(path).questions[0].points == 6.5
+
+
+@pytest.mark.parametrize("parts, field, words", [
+    ('a = { text = "x", points = 3 }\nb = { text = "y", points = 3 }', "points", "add up to 6"),
+    ('a = { text = "x", points = 20 }\nb = "y"', "parts.b.points", "no points"),
+    ('a = { text = "x", points = true }', "parts.a.points", "expected a number"),
+    ('a = { text = 3, points = 20 }', "parts.a.text", "expected a string"),
+    ('a = [1, 2]', "parts", "expected a string"),
+])
+def test_part_points_errors_name_question_and_field(tmp_path, parts, field, words):
+    path = write(tmp_path, HEADER + f'[[question]]\nid = "Q1"\nkind = "neuron"\npoints = 20\n[question.parts]\n{parts}\n')
+    with pytest.raises(SpecError) as info:
+        load_exam(path)
+    assert info.value.question == "Q1" and info.value.field == field
+    assert words in info.value.message
+
+
+def test_load_exam_is_short():
+    # issue 11: no function over 80 lines; load_exam was 97
+    import inspect
+
+    from symdl import spec
+
+    for name, fn in inspect.getmembers(spec, inspect.isfunction):
+        if fn.__module__ == spec.__name__:
+            assert len(inspect.getsource(fn).splitlines()) <= 80, name

@@ -152,7 +152,7 @@ def test_answers_json_is_strict_json(tmp_path, monkeypatch):
     spec.write_text(fakekind.spec({"a": r"\frac{1}{3}", "b": "0"}))
     text = answers_json.render(*(lambda r: (r.exam, r.results))(solve_exam(spec)))
     data = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
-    assert data["questions"][0]["answers"]["sum"] == pytest.approx(1 / 3)
+    assert data["questions"][0]["answers"]["sum"]["value"] == pytest.approx(1 / 3)
     assert text.endswith("}\n")
 
 

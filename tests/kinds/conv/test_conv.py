@@ -17,7 +17,7 @@ from symdl.kinds import conv
 from symdl.kinds.conv import read
 from symdl.spec import load_exam
 from symdl.verify import to_float_array, verify
-from support import TESTS, central_difference, documented_example, one_question
+from support import TESTS, central_difference, documented_example, one_question, answer_values
 
 SPECS = TESTS / "specs"
 ROOT = TESTS.parent
@@ -330,7 +330,7 @@ def test_docs_example_derives_with_its_pdf(tmp_path):
     report = derive(spec, tmp_path / "out", pdf=pdf)
     assert all(r.verified for r in report.results)
     folder = tmp_path / "out" / "conv-example"
-    answers = {q["id"]: q["answers"] for q in json.loads((folder / "answers.json").read_text())["questions"]}
+    answers = {q["id"]: answer_values(q) for q in json.loads((folder / "answers.json").read_text())["questions"]}
     assert answers["Q1"]["output"] == DV_CONV
     assert answers["Q2"]["output"] == CS231N_MAXPOOL
     # L = sum of outputs: dL/dK_{u,v} = the sum of the inputs kernel entry (u, v) passes over; no bias, no dL/db

@@ -14,7 +14,7 @@ import pytest
 import sympy
 
 from symdl.render import pdf as pdf_render
-from support import TESTS
+from support import TESTS, answer_values
 
 HERE = TESTS
 REG = HERE / "regressions"
@@ -51,7 +51,7 @@ def answers(tmp_path, exam_id, proc):
         assert (folder / "answer-key.pdf").stat().st_size > 0
     question = data["questions"][0]
     assert question["verified"] is True
-    return question["answers"]
+    return answer_values(question)
 
 
 def scalar(value):

@@ -21,7 +21,7 @@ from symdl.errors import SpecError
 from symdl.kinds import training_log as tl
 from symdl.render import latex
 from symdl.spec import load_exam
-from support import TESTS
+from support import TESTS, answer_values
 
 HERE = TESTS
 SPECS = HERE / "specs"
@@ -336,7 +336,7 @@ def test_pdf_end_to_end(tmp_path):
     for needle in ("Question Q5", "4960", "4991", "InitialLearnRate", "far too slowly", "Overfitting: no"):
         assert needle in text, needle
     doc = json.loads((folder / "answers.json").read_text())
-    answers = doc["questions"][0]["answers"]
+    answers = answer_values(doc["questions"][0])
     assert doc["questions"][0]["verified"] is True
     for key in ("iterations_per_epoch", "train_set_size", "train_set_size.min", "train_set_size.max",
                 "seconds_per_iteration", "val_loss_slope_per_epoch", "learning", "overfitting",

@@ -1,0 +1,195 @@
+"""After solving: each answer's points, its tolerance from the displayed rounding, its common mistakes.
+
+Run by derive.solve_question once a solution is verified. The rules (docs/answers-json.md):
+
+- **points**: an answer keeps the points its kind gave it; otherwise a *final* answer gets
+  an even share (an exact Fraction) of its part's points left after the kind's own; a
+  question without parts is one part worth the question's points. Other answers get none.
+- **tolerance**, when the kind gave none, from the rounding the documents show: an integer
+  (or a list of them) is exact, ``{"abs": 0, "rel": 0}``; any other number is accepted within
+  half a unit of its last shown digit (the last decimal of an exact decimal such as 0.02, the
+  last of the ``digits`` significant digits, default :data:`SIG_DIGITS`, of a rounded one):
+  ``abs``; ``rel`` is the same width relative to the value (for a vector or a matrix: ``abs``
+  is the widest entry's, ``rel`` = ``abs`` over the largest entry's size). Exact Fractions.
+  Yes/no and text answers have none.
+- **mistakes**: the kind's ``mistakes(question, solution)`` hook; a mistake whose value equals
+  the right answer (relatively, at high precision, or within its tolerance) is dropped, the
+  others are stored on ``solution.meta[name].mistakes``. A hook that raises is a bug.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import mpmath
+import sympy
+
+from symdl import hp
+from symdl.solution import Mistake
+
+SIG_DIGITS = 5            # significant digits of a rounded value (printer.value_tex's default)
+SAME_RTOL = 1e-12         # a mistake this close to the right answer is no mistake
+
+
+def grade(question, solution, kind) -> None:
+    """Fill in every answer's points and tolerance, and its mistakes (in place)."""
+    assign_points(question, solution)
+    for answer in solution.meta.values():
+        if answer.tolerance is None:
+            answer.tolerance = display_tolerance(answer.value, answer.digits)
+    if kind.mistakes is not None:
+        attach_mistakes(solution, kind.mistakes(question, solution) or {}, kind)
+
+
+# ------------------------------------------------------------------------- points ----
+
+def exact_points(points):
+    """Points (int, float or Fraction) as an exact Fraction; None stays None."""
+    if points is None:
+        return None
+    if isinstance(points, float):
+        return Fraction(repr(points))
+    return Fraction(points)
+
+
+def part_of(question, part):
+    """The part of ``question`` an answer (or section, rubric item) naming ``part`` belongs to:
+    ``part`` itself, None for a question without parts (one part, the whole question), or
+    the string "?" when the question has parts and none is called so."""
+    names = {name for name, _, _ in question.part_list()}
+    if None in names:
+        return None
+    return part if part in names else "?"
+
+
+def assign_points(question, solution) -> None:
+    """The part's points, less the kind's own, split evenly over its final answers without points."""
+    by_part: dict = {}
+    for answer in solution.meta.values():
+        part = part_of(question, answer.part)
+        if answer.final and part != "?":
+            by_part.setdefault(part, []).append(answer)
+    for part, answers in by_part.items():
+        total = exact_points(question.points_of(part))
+        if total is None:
+            continue
+        given = sum((exact_points(a.points) for a in answers if a.points is not None), Fraction(0))
+        free = [a for a in answers if a.points is None]
+        for answer in free:
+            answer.points = (total - given) / len(free)
+    for answer in solution.meta.values():
+        if answer.points is not None:
+            answer.points = exact_points(answer.points)
+
+
+# ---------------------------------------------------------------------- tolerance ----
+
+def _entries(value):
+    """The numbers of an answer, flat; None when it is not numeric (yes/no, text, empty)."""
+    if isinstance(value, (bool, str)) or value is None or isinstance(value, sympy.logic.boolalg.BooleanAtom):
+        return None
+    if isinstance(value, sympy.MatrixBase):
+        return list(value)
+    if isinstance(value, (list, tuple)):
+        flat = []
+        for item in value:
+            inner = _entries(item)
+            if inner is None:
+                return None
+            flat.extend(inner)
+        return flat
+    return [value]
+
+
+def _half_unit(entry, digits):
+    """(half a unit of the last shown digit, the shown value) of one number, exactly; (0, v) for an integer."""
+    from symdl.printer import terminating_decimal
+
+    if isinstance(entry, float):
+        entry = sympy.Rational(repr(entry))
+    elif isinstance(entry, Fraction):
+        entry = sympy.Rational(entry.numerator, entry.denominator)
+    entry = sympy.sympify(entry)
+    if entry.is_Integer:
+        return Fraction(0), Fraction(int(entry))
+    if entry.is_Rational and digits is None and terminating_decimal(entry) is not None:
+        text = terminating_decimal(entry)
+        places = len(text.split(".")[1]) if "." in text else 0
+        return Fraction(1, 2 * 10**places), Fraction(int(entry.p), int(entry.q))
+    with mpmath.workdps(hp.DPS):
+        x = hp.to_mp(entry)[1][0]
+        if not mpmath.isfinite(x):
+            return None
+        if x == 0:
+            return Fraction(0), Fraction(0)
+        sig = digits or SIG_DIGITS
+        exponent = int(mpmath.floor(mpmath.log10(abs(x))))
+        if abs(int(mpmath.nint(abs(x) / mpmath.mpf(10) ** (exponent - sig + 1)))) >= 10**sig:
+            exponent += 1                                  # rounding carries into a new digit
+        unit = exponent - sig + 1
+        scaled = int(mpmath.nint(x / mpmath.mpf(10) ** unit))
+    shown = Fraction(scaled) * (Fraction(10) ** unit)
+    return Fraction(10) ** unit / 2, shown
+
+
+def display_tolerance(value, digits=None):
+    """{"abs", "rel"} (exact Fractions) from the rounding shown; None for a non-numeric answer."""
+    entries = _entries(value)
+    if not entries:
+        return None
+    try:
+        widths = [_half_unit(e, digits) for e in entries]
+    except TypeError:
+        return None                                        # not a real number (a verdict's text)
+    widths = [w for w in widths if w is not None]          # NaN and infinities have no digits
+    if not widths:
+        return None
+    abs_tol = max(w for w, _ in widths)
+    largest = max(abs(v) for _, v in widths)
+    rel_tol = abs_tol / largest if largest else Fraction(0)
+    return {"abs": abs_tol, "rel": rel_tol}
+
+
+# ----------------------------------------------------------------------- mistakes ----
+
+def attach_mistakes(solution, found: dict, kind) -> None:
+    """Store the mistakes of ``found`` (answer name -> [Mistake]) that give a wrong value."""
+    for name, mistakes in found.items():
+        if name not in solution.meta:
+            raise KeyError(f"mistakes() names {name!r}, which is no answer of question {solution.question_id}")
+        answer = solution.meta[name]
+        kept = []
+        for mistake in mistakes:
+            if not isinstance(mistake, Mistake):
+                raise TypeError(f"mistakes() of kind {kind.name} gave {type(mistake).__name__}, not a Mistake")
+            if not same_value(mistake.value, answer.value, answer.tolerance, kind.tolerance):
+                kept.append(mistake)
+        answer.mistakes = kept
+
+
+def same_value(a, b, tolerance=None, rtol=SAME_RTOL) -> bool:
+    """Whether two answers are the same: equal shapes and every entry relatively equal (at 50
+    digits), or within the answer's absolute tolerance; non-numbers compared with ==."""
+    try:
+        with mpmath.workdps(hp.DPS):
+            shape_a, xs = hp.to_mp(_listed(a))
+            shape_b, ys = hp.to_mp(_listed(b))
+            if hp.squeeze(shape_a) != hp.squeeze(shape_b):
+                return False
+            floor = hp.to_mp(tolerance["abs"])[1][0] if tolerance else 0
+            return all(hp.close(x, y, max(rtol, SAME_RTOL), floor) for x, y in zip(xs, ys))
+    except (TypeError, ValueError):
+        return _plain(a) == _plain(b)
+
+
+def _listed(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _plain(value):
+    if isinstance(value, sympy.logic.boolalg.BooleanAtom):
+        return bool(value)
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    return value
