@@ -99,10 +99,11 @@ def test_derive_exit_0_writes_exactly_the_key(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["fake-exam"]
     folder = tmp_path / "out" / "fake-exam"
-    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.tex", "answers.json"]
+    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.tex", "answers.json",
+                                                       "exam-sheet.tex"]
     manifest = json.loads((folder / ".symdl-manifest.json").read_text())
     assert manifest["files"] == {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
-                                 for name in ("answer-key.tex", "answers.json")}
+                                 for name in ("answer-key.tex", "answers.json", "exam-sheet.tex")}
     data = json.loads((folder / "answers.json").read_text())
     assert data["questions"][0]["answers"] == {"sum": 0.75, "positive": True,
                                                "remark": "text answers are not checked numerically"}
@@ -207,7 +208,7 @@ def test_rederive_replaces_the_old_key_whole(tmp_path, monkeypatch):
     (out / "fake-exam" / "stale.txt").unlink()
     derive(spec, out, pdf=False)
     assert sorted(p.name for p in (out / "fake-exam").iterdir()) == [".symdl-manifest.json", "answer-key.tex",
-                                                                     "answers.json"]
+                                                                     "answers.json", "exam-sheet.tex"]
     assert '"sum": 7' in (out / "fake-exam" / "answers.json").read_text()
     assert sorted(p.name for p in out.iterdir()) == ["fake-exam"]
 
