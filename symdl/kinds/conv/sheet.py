@@ -21,14 +21,14 @@ def given(question) -> list:
     if problem.operation == "conv":
         items.extend(_kernels(problem))
     items.extend(_settings(question, values))
-    if problem.upstream is not None:
+    if problem.upstream_ones:       # an all-ones upstream would give the output's size away
+        items.append(Text("The loss is the sum of the outputs, L = sum of every entry of Y."))
+    elif problem.upstream is not None:
         items.append(Text("The gradient arriving at the output:"))
         many = len(problem.upstream) > 1
         for f, up in enumerate(problem.upstream):
             lhs = PartialOf(sp.Symbol("L"), sp.Symbol(f"Y_{f + 1}" if many else "Y"), fraction=True)
             items.append(Math(g.equation(lhs, up)))
-    elif problem.upstream_ones:
-        items.append(Text("The loss is the sum of the outputs, L = sum of every entry of Y."))
     return items
 
 

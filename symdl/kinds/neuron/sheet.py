@@ -20,7 +20,8 @@ def given(question) -> list:
         items.append(Math(display_tex(question, "model")))
     act = neuron.activation
     formula = act.formula.subs(ALPHA, neuron.slope) if act.name == "leaky_relu" else act.formula
-    items.append(Text(f"The activation is the {act.title}: ",
+    slope = [" with slope ", neuron.slope] if act.name == "leaky_relu" else []
+    items.append(Text(f"The activation is the {act.title}", *slope, ": ",
                       sp.Eq(sp.Function("A")(Z), formula, evaluate=False), "."))
     items.append(Text("The given values:"))
     items.extend(g.value(name, getattr(neuron, name)) for name in ("W", "x"))
