@@ -123,7 +123,15 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
                              keep_trailing_newline=True)
     env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell, text=text,
                        item_type=item_type, step_lines=step_lines)
+    env.filters["svg"] = _svg_figure
     return env
+
+
+def _svg_figure(figure) -> Markup:
+    """A figure drawn as inline SVG (render/svg.py)."""
+    from symdl.render import svg
+
+    return svg.draw(figure)
 
 
 def render(exam, results) -> str:
