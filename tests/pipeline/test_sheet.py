@@ -226,3 +226,36 @@ def test_the_sheet_command_writes_its_folder_and_refuses_bad_input(tmp_path):
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     assert "question Q4" in proc.stderr and "layer.conv1_1.given" in proc.stderr
     assert not (tmp_path / "o2").exists()
+
+
+def test_parts_given_as_tables_show_their_points_and_get_space_by_points(tmp_path):
+    """A part may be a string or a table {text, points}: both read; the points are printed and the
+    answer space grows with them (render/sheet.py: CM_PER_POINT per point, at least MIN_SPACE_CM)."""
+    from symdl.render import sheet
+    from symdl.spec import load_exam
+
+    spec = tmp_path / "parts.toml"
+    spec.write_text('[exam]\nid = "p"\ntitle = "Parts"\n[[question]]\nid = "Q1"\nkind = "graph"\npoints = 30\n'
+                    "function = 'f = x^{2}'\n[question.values]\nx = '3'\n[question.parts]\na = \"Draw it.\"\n"
+                    'b = "Differentiate it."\n')
+    exam = load_exam(spec)
+    exam.questions[0].parts = {"a": {"text": "Draw the graph.", "points": 5}, "b": "Differentiate it."}
+    (q,) = sheet.questions(exam)
+    assert [(p.label, p.text, p.points) for p in q.parts] == [("a", "Draw the graph.", 5), ("b", "Differentiate it.", None)]
+    assert q.parts[0].space_cm == pytest.approx(max(sheet.MIN_SPACE_CM, 5 * sheet.CM_PER_POINT))
+    assert q.parts[1].space_cm == pytest.approx(15 * sheet.CM_PER_POINT)     # 30 points over two parts
+    tex = sheet.render(exam, [q])
+    assert r"\textbf{a)} \textbf{(5 points)} Draw the graph." in tex and r"\textbf{b)} Differentiate it." in tex
+    assert r"\vspace*{2.5cm}" in tex and r"\vspace*{6.3cm}" in tex
+
+
+def test_derive_refuses_a_bad_sheet_field_and_writes_nothing(tmp_path):
+    from symdl.errors import SpecError
+
+    spec = tmp_path / "bad.toml"
+    spec.write_text(default_spec().read_text().replace('given = ["learnables"]', 'given = ["bias"]'))
+    shutil.copy(default_spec().parent / "q5-training-log.txt", tmp_path)
+    with pytest.raises(SpecError) as err:
+        derive(spec, tmp_path / "out", pdf=False)
+    assert err.value.question == "Q4" and err.value.field == "layer.conv1_1.given"
+    assert not (tmp_path / "out").exists()

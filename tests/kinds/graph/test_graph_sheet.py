@@ -21,3 +21,13 @@ def test_a_scalar_graph_without_upstream_shows_only_its_inputs(tmp_path):
     text = sheet_text(sheet_of(q))
     assert "x = 3" in text and "y = 2.5" in text and "upstream" not in text and "gradient" not in text
     assert "11.5" not in text            # f(3, 2.5) = 9 + 2.5
+
+
+def test_a_function_too_long_to_show_verbatim_is_printed_back(tmp_path):
+    """The spec's LaTeX is shown verbatim only up to tex_display.MAX_LENGTH characters; past it, the
+    function as parsed (the printer's LaTeX): here the sum of x^1 ... x^120."""
+    terms = " + ".join(f"x^{{{i}}}" for i in range(1, 121))
+    q = one_question(tmp_path, "graph", f"function = 'f = {terms}'\n[question.values]\nx = '1'\n")
+    text = sheet_text(sheet_of(q))
+    assert len(terms) > 600 and text.startswith("f = ")
+    assert all(f"x^{{{i}}}" in text for i in (2, 60, 120))
