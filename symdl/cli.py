@@ -100,9 +100,29 @@ def _parser():
     check.add_argument("spec", nargs="?", help="exam spec (TOML); default: the DI504 midterm")
     check.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
     check.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
+    _sheet_parser(sub, data_help)
     init = sub.add_parser("init", help="write a copy of the DI504 exam spec as a starting point")
     init.add_argument("dir", help="folder to write the spec into")
     return parser
+
+
+def _sheet_parser(sub, data_help):
+    sheet = sub.add_parser("sheet", help="write the exam sheet the students get (exam-sheet.tex, .pdf)",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sheet.add_argument("spec", nargs="?", help="exam spec (TOML); default: the DI504 midterm")
+    sheet.add_argument("--out", default="out",
+                       help="output folder (default: out); files go to OUT/<exam id>-sheet/ (derive writes "
+                            "the same sheet beside the answer key)")
+    sheet.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
+    sheet.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
+
+
+def _run_sheet(args, progress) -> int:
+    from symdl.render.sheet import write
+
+    folder = write(args.spec, args.out, pdf=not args.no_pdf, data_dirs=args.data_dir, progress=progress)
+    progress(f"wrote {folder}: {', '.join(sorted(p.name for p in folder.iterdir() if not p.name.startswith('.')))}")
+    return 0
 
 
 class Interrupted(KeyboardInterrupt):
@@ -177,6 +197,8 @@ def _run(args) -> int:
             sys.stdout.write(check_table(report))
             sys.stdout.flush()
             return 0 if report.verified else 1
+        if args.command == "sheet":
+            return _run_sheet(args, progress)
         if args.command == "init":
             from symdl.derive import write_template
 

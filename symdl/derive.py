@@ -141,6 +141,7 @@ def derive(spec=None, out="out", *, pdf=True, html=False, time_limit_s=DEFAULT_T
     _check_out(out, final)              # refuse up front, before minutes of derivation
     report = Report(exam, solve_questions(exam, time_limit_s, progress))
     sources = _render(exam, report.results, time_limit_s, html, detail)
+    sources.update(_sheet_sources(exam))
     created, staging, build_error = [], None, None
     try:
         created = _make_folder(out)
@@ -148,6 +149,7 @@ def derive(spec=None, out="out", *, pdf=True, html=False, time_limit_s=DEFAULT_T
         if pdf:
             budget = None if effective(time_limit_s) is None else time_limit_s * len(exam.questions)
             build_error = _build_pdf(staging, exam, report, progress, budget, started)
+            build_error = _build_sheet_pdf(staging, build_error)
         try:
             outdir.write_manifest(staging)
             report.files = sorted(p.name for p in staging.iterdir() if p.name != outdir.MANIFEST)
@@ -247,6 +249,22 @@ def _build_pdf(staging, exam, report, progress, budget, started):
             pdf_render.clean(staging, stem)
         return exc
     return None
+
+
+def _sheet_sources(exam) -> dict:
+    """The exam sheet (render/sheet.py: the spec's given values, no answer), written beside the key."""
+    from symdl.render import sheet
+
+    return sheet.sources(exam)
+
+
+def _build_sheet_pdf(staging, build_error):
+    """exam-sheet.pdf beside answer-key.pdf; the key's BuildError first, else the sheet's, else None."""
+    from symdl.render import pdf as pdf_render, sheet
+
+    if not pdf_render.tex_available():
+        return build_error
+    return build_error or sheet.build_pdf(staging)
 
 
 def _raise_failures(report, build_error, final):

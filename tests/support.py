@@ -55,3 +55,35 @@ def validate_answers(doc: dict) -> None:
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+def sheet_of(question):
+    """The exam-sheet items of ``question`` (its kind's ``sheet`` hook over the checked fields)."""
+    from symdl import kinds
+
+    kind = kinds.get(question.kind)
+    question.values = kind.schema.check(question)
+    return kind.sheet(question)
+
+
+def sheet_text(items) -> str:
+    """The sheet items as one string: words as they are, math as the printer writes it, table cells joined."""
+    from symdl.printer import tex
+    from symdl.solution import Math, Table, Text
+
+    out = []
+    for item in items:
+        if isinstance(item, Math):
+            out.append(str(tex(item.body)))
+        elif isinstance(item, Text):
+            out.append("".join(p if isinstance(p, str) else str(tex(p)) for p in item.parts))
+        elif isinstance(item, Table):
+            for row in [item.header, *item.rows]:
+                out.append(" | ".join(" / ".join(c) if isinstance(c, list) else str(c) for c in row))
+    return "\n".join(out)
+
+
+def di504_question(qid):
+    from symdl.spec import default_spec, load_exam
+
+    return next(q for q in load_exam(default_spec()).questions if q.id == qid)

@@ -124,7 +124,15 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell, text=text,
                        item_type=item_type, step_lines=step_lines)
     env.tests["shown_to"] = shown
+    env.filters["svg"] = _svg_figure
     return env
+
+
+def _svg_figure(figure) -> Markup:
+    """A figure drawn as inline SVG (render/svg.py)."""
+    from symdl.render import svg
+
+    return svg.draw(figure)
 
 
 def render(exam, results, audience: str = "model") -> str:

@@ -103,7 +103,7 @@ def test_derive_exit_0_writes_exactly_the_key(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["fake-exam"]
     folder = tmp_path / "out" / "fake-exam"
-    written = ["answer-key.tex", "answers.json", "grading.tex", "verification.tex"]
+    written = ["answer-key.tex", "answers.json", "exam-sheet.tex", "grading.tex", "verification.tex"]
     assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", *written]
     manifest = json.loads((folder / ".symdl-manifest.json").read_text())
     assert manifest["files"] == {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
@@ -212,7 +212,7 @@ def test_rederive_replaces_the_old_key_whole(tmp_path, monkeypatch):
     (out / "fake-exam" / "stale.txt").unlink()
     derive(spec, out, pdf=False)
     assert sorted(p.name for p in (out / "fake-exam").iterdir()) == [".symdl-manifest.json", "answer-key.tex",
-                                                                     "answers.json", "grading.tex",
+                                                                     "answers.json", "exam-sheet.tex", "grading.tex",
                                                                      "verification.tex"]
     assert json.loads((out / "fake-exam" / "answers.json").read_text())["questions"][0]["answers"]["sum"]["value"] == 7
     assert sorted(p.name for p in out.iterdir()) == ["fake-exam"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sympy
 
+from support import TESTS
 from symdl.pycompat import provide_typing_io
 from support import TESTS
 

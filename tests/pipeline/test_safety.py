@@ -112,9 +112,12 @@ def test_hostile_spec_prints_as_text_in_the_pdf_and_runs_nothing(tmp_path):
     assert "root:" not in text                                     # /etc/passwd was not read
     assert not marker.exists()                                     # \write18 did not run
     assert sorted(p.name for p in (out / "safety").iterdir()) == [".symdl-manifest.json", "answer-key.pdf",
-                                                                   "answer-key.tex", "answers.json", "grading.pdf",
+                                                                   "answer-key.tex", "answers.json", "exam-sheet.pdf", "exam-sheet.tex", "grading.pdf",
                                                                    "grading.tex", "verification.pdf",
                                                                    "verification.tex"]
+    sheet = subprocess.run(["pdftotext", "-layout", str(out / "safety" / "exam-sheet.pdf"), "-"],
+                           capture_output=True, text=True).stdout
+    assert "".join(hostile(marker).split()) in "".join(sheet.split())     # the exam sheet prints it too
 
 
 @needs_tex
@@ -212,7 +215,7 @@ def test_failed_tex_build_still_writes_the_tex_and_answers(tmp_path, monkeypatch
     assert sorted(p.name for p in out.iterdir()) == ["fake-exam"]               # no staging folder left
     folder = out / "fake-exam"
     assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.tex", "answers.json",
-                                                        "grading.tex", "verification.tex"]
+                                                        "exam-sheet.tex", "grading.tex", "verification.tex"]
     assert (folder / "answer-key.tex").read_text() == source
     assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["sum"]["value"] == 3
 

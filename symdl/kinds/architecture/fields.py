@@ -46,7 +46,7 @@ DISPLAY = {
     "norm": "Cross-channel normalization",
 }
 
-_COMMON_LAYER_FIELDS = {"no", "name", "type", "note"}
+_COMMON_LAYER_FIELDS = {"no", "name", "type", "note", "given"}   # given: cells the exam sheet fills (sheet.py)
 LAYER_FIELDS = {
     "input": {"size"},
     "conv": {"filters", "size", "padding", "stride", "dilation", "groups", "bias", "in_channels"},

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from symdl.kinds import Kind
 
-from . import check
+from . import check, sheet
 from .explain import solve
 from .fields import OPERATIONS, PADDING_MODES, SCHEMA, Problem, out_side, read
 
@@ -29,7 +29,8 @@ def independent(question) -> dict:
 
 
 KIND = Kind(name="conv", schema=SCHEMA, solve=solve, independent=independent, tolerance=TOLERANCE,
-            abs_tolerance=0.0, checks_note=checks_note)
+            abs_tolerance=0.0, checks_note=checks_note,
+            sheet=sheet.given)
 
 __all__ = ["FIELDS", "KIND", "OPERATIONS", "PADDING_MODES", "Problem", "SCHEMA", "TOLERANCE", "checks_note",
            "independent", "out_side", "read", "solve"]

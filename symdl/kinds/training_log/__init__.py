@@ -11,6 +11,8 @@ with its own simpler reader and recomputes everything in floats with numpy.
 from __future__ import annotations
 
 from symdl.kinds import Kind
+
+from . import sheet
 from symdl.solution import Text
 
 from .analysis import Analysis, Epoch, analyse, interpolate, iterations_per_epoch
@@ -32,7 +34,8 @@ checks_note = ("The log was re-read by a separate, simpler reader; every number 
                "training-set size, the t quantile by numerical integration) and every verdict re-decided.")
 
 KIND = Kind(name="training_log", schema=SCHEMA, solve=solve, independent=independent,
-            tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note)
+            tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
+            sheet=sheet.given)
 
 __all__ = ["Analysis", "COLUMN_KEYS", "COLUMN_WORDS", "Epoch", "FIELDS", "FORMATS", "FRAMEWORKS", "Fit", "KIND",
            "Log", "LogError", "MATLAB_HEADERS", "PERCENT_KEYS", "REQUIRED_COLUMNS", "Row", "SCHEMA", "Setup",

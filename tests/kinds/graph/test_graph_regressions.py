@@ -13,6 +13,7 @@ import mpmath
 import pytest
 import sympy
 
+from support import TESTS
 from symdl.render import pdf as pdf_render
 from support import TESTS, answer_values
 

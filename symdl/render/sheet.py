@@ -1,0 +1,163 @@
+"""The exam sheet the students get: title, course, date, instructions, every question with its text,
+its given values (each kind's ``Kind.sheet``), its parts and points, and space to answer.
+
+It reads the spec alone (never a Solution): nothing derived can reach it. ``python -m symdl sheet``
+writes ``OUT/<exam id>-sheet/``; ``derive`` writes the same two files beside the answer key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from symdl import given as g
+from symdl.errors import BuildError, SymdlError, UsageError
+
+TEX = "exam-sheet.tex"
+PDF = "exam-sheet.pdf"
+CM_PER_POINT = 0.42        # answer space per point of a part (or of a question without parts)
+MIN_SPACE_CM = 2.5
+DEFAULT_SPACE_CM = 5.0     # a part when the question gives no points
+MAX_SPACE_CM = 20.0        # one part never asks for more than most of a page
+
+
+@dataclass
+class SheetPart:
+    label: str
+    text: str
+    points: object
+    space_cm: float
+
+
+@dataclass
+class SheetQuestion:
+    """A question as the sheet shows it: the question (id, title, text, points), its given items
+    (Text, Math, Table with blank cells), its parts, and the space left below a question without parts."""
+
+    question: object
+    items: list
+    parts: list
+    space_cm: float
+
+
+def questions(exam) -> list:
+    """Every question's sheet items, from the kind's ``sheet`` hook over the checked fields."""
+    from symdl import kinds
+
+    out = []
+    for question in exam.questions:
+        kind = kinds.get(question.kind)
+        try:
+            question.values = kind.schema.check(question)
+            items = list(kind.sheet(question)) if kind.sheet is not None else []
+        except SymdlError as exc:
+            if exc.file is None:
+                exc.file = question.file
+            if exc.question is None:
+                exc.question = question.id
+            raise
+        out.append(_sheet_question(question, items))
+    return out
+
+
+def _space(points) -> float:
+    return min(MAX_SPACE_CM, max(MIN_SPACE_CM, float(points) * CM_PER_POINT))
+
+
+def _sheet_question(question, items) -> SheetQuestion:
+    parts = list(question.parts.items())
+    given_points = [g.part_points(p) for _, p in parts]
+    share = (question.points / len(parts)) if (parts and question.points) else None
+    sheet_parts = []
+    for (label, part), points in zip(parts, given_points):
+        basis = points if points is not None else share
+        sheet_parts.append(SheetPart(str(label), g.part_text(part), points,
+                                     _space(basis) if basis is not None else DEFAULT_SPACE_CM))
+    space = 0.0 if parts else (_space(question.points) if question.points else DEFAULT_SPACE_CM)
+    return SheetQuestion(question, items, sheet_parts, space)
+
+
+def sheet_cell(value):
+    """A table cell of the sheet: a list of lines stacked in the cell, anything else as the key's cell."""
+    from symdl.render.latex import cell
+    from symdl.solution import Tex
+
+    if isinstance(value, (list, tuple)):
+        return Tex(r" \newline ".join(cell(v) for v in value))
+    return cell(value)
+
+
+def render(exam, sheet_questions) -> str:
+    """The exam sheet as LaTeX source."""
+    from symdl.render import latex
+
+    env = latex.environment()
+    env.filters["sheet_cell"] = sheet_cell
+    tex = env.get_template("exam-sheet.tex.j2").render(exam=exam, questions=sheet_questions)
+    if all(len(line) <= latex.MAX_SOURCE_LINE for line in tex.split("\n")):
+        return tex
+    return "\n".join(latex.short_lines(line) for line in tex.split("\n"))
+
+
+def sources(exam) -> dict:
+    """File name -> text: the sheet's LaTeX."""
+    return {TEX: render(exam, questions(exam))}
+
+
+def build_pdf(folder: Path, timeout: float = 300):
+    """Build ``folder/exam-sheet.pdf`` from its .tex (render/pdf.py's safe build); the BuildError or None."""
+    import contextlib
+
+    from symdl.render import pdf as pdf_render
+
+    try:
+        pdf_render.build(Path(folder) / TEX, timeout=timeout)
+    except BuildError as exc:
+        with contextlib.suppress(OSError):
+            (Path(folder) / PDF).unlink()
+        pdf_render.clean(Path(folder), "exam-sheet")
+        return exc
+    pdf_render.clean(Path(folder), "exam-sheet")
+    return None
+
+
+def write(spec=None, out="out", *, pdf=True, data_dirs=(), progress=None):
+    """Write ``OUT/<exam id>-sheet/``: exam-sheet.tex, exam-sheet.pdf and the manifest; return the folder.
+
+    Staged, put in the manifest and moved into place as ``derive`` does (an older folder is
+    replaced only when it holds nothing but what symdl wrote). Bad input: nothing written.
+    """
+    from symdl import outdir
+    from symdl.derive import _check_out, _make_folder, _remove_created, _stage
+    from symdl.render import pdf as pdf_render
+    from symdl.spec import default_spec, load_exam
+
+    exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
+    out = Path(out)
+    final = out / f"{exam.id}-sheet"
+    _check_out(out, final)
+    files = sources(exam)
+    created, staging, error = [], None, None
+    try:
+        created = _make_folder(out)
+        staging = _stage(out, final.name, files)
+        if pdf and pdf_render.tex_available():
+            if progress:
+                progress("building the exam sheet's PDF with latexmk")
+            error = build_pdf(staging)
+        outdir.write_manifest(staging)
+        with outdir.locked(out):
+            outdir.replace(staging, final)
+    except OSError as exc:
+        if staging is not None:
+            outdir.discard(staging)
+        _remove_created(out, created)
+        raise UsageError(f"cannot move the exam sheet into place: {exc.strerror or exc}", file=final) from None
+    except BaseException:
+        if staging is not None:
+            outdir.discard(staging)
+        _remove_created(out, created)
+        raise
+    if error is not None:
+        raise BuildError(f"{error.message}; no PDF, {TEX} written to {final}")
+    return final

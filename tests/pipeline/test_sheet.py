@@ -1,0 +1,261 @@
+"""The exam sheet: what the students get shows every question, its givens, blanks and space to answer,
+and no answer: every answer's displayed value (and Q4's exact integers) is looked for in the PDF's text
+(pdftotext); a number that equals an answer may appear only when the spec or its data file gives it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pytest
+
+from support import DOCS
+from symdl.derive import derive
+from symdl.render import pdf as pdf_render
+from symdl.spec import default_spec
+
+ROOT = DOCS.parent.parent
+DATA_FOLDERS = [ROOT / "tests" / "data" / "logs", ROOT / "symdl" / "data" / "di504"]
+HEAD, TAIL = 16, 8       # the log lines the sheet promises to show (first and last)
+
+needs_tex = pytest.mark.skipif(not pdf_render.tex_available() or shutil.which("pdftotext") is None,
+                               reason="latexmk/pdflatex or pdftotext not installed")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def numbers(text: str) -> set:
+    """Every number written in ``text``, as exact Decimals of its absolute value (a sign is not a number)."""
+    out = set()
+    for token in _NUMBER.findall(text):
+        try:
+            out.add(Decimal(token))
+        except InvalidOperation:
+            pass
+    return out
+
+
+def shown_forms(value) -> set:
+    """The ways a key may display ``value``: an integer exactly, a float at 2 to 6 significant digits."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(shown_forms(v) for v in value)) if value else set()
+    if isinstance(value, int) or float(value).is_integer():
+        return {Decimal(abs(int(value)))}
+    return {Decimal(f"{abs(value):.{digits}g}") for digits in range(2, 7)}
+
+
+def given_numbers(spec: Path, exam_tex_pages: int, extra=()) -> set:
+    """Numbers the spec and its data files give (comments dropped), the page numbers, and ``extra``."""
+    text = "\n".join(line.split("#", 1)[0] if not line.lstrip().startswith(("'", '"')) else line
+                     for line in spec.read_text().splitlines())
+    given = numbers(text)
+    for question in tomllib.loads(spec.read_text()).get("question", []):
+        if "log" in question:
+            given |= numbers((spec.parent / question["log"]).read_text())
+    return given | {Decimal(n) for n in range(1, exam_tex_pages + 1)} | {Decimal(n) for n in extra}
+
+
+def structural(spec: Path) -> set:
+    """Counts the sheet states itself: questions, total points, the log lines shown and left out."""
+    data = tomllib.loads(spec.read_text())
+    out = {len(data.get("question", [])), sum(q.get("points", 0) for q in data.get("question", [])), HEAD, TAIL}
+    for question in data.get("question", []):
+        if "log" in question:
+            lines = [l for l in (spec.parent / question["log"]).read_text().splitlines() if l.strip()]
+            out.add(len(lines) - 1 - HEAD - TAIL)
+    return out
+
+
+def leaks(answers_json: dict, pdf_text: str, given: set) -> list:
+    """(question, answer, number) for every answer shown in ``pdf_text`` that no given explains; and
+    (question, answer, text) for a text answer written out."""
+    shown = numbers(pdf_text)
+    flat = " ".join(pdf_text.split())
+    out = []
+    for q in answers_json["questions"]:
+        for name, value in q["answers"].items():
+            if isinstance(value, str) and len(value) > 12 and " ".join(value.split())[:40] in flat:
+                out.append((q["id"], name, value[:40]))
+            for number in shown_forms(value):
+                if number in shown and number not in given:
+                    out.append((q["id"], name, str(number)))
+    return out
+
+
+def pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def derived(tmp_path, spec: Path):
+    report = derive(spec, tmp_path / "out")
+    assert report.verified and {"exam-sheet.pdf", "exam-sheet.tex"} <= set(report.files)
+    folder = report.folder
+    return folder, json.loads((folder / "answers.json").read_text())
+
+
+def docs_examples():
+    out = []
+    for doc in sorted(DOCS.parent.rglob("*.md")) + [ROOT / "README.md"]:
+        for i, block in enumerate(re.findall(r"```toml\n(.*?)```", doc.read_text(), re.S)):
+            out.append(pytest.param(block, id=f"{doc.relative_to(ROOT)}#{i + 1}"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def di504(tmp_path_factory):
+    folder, answers = derived(tmp_path_factory.mktemp("di504"), default_spec())
+    sheet = folder / "exam-sheet.pdf"
+    return folder, answers, pdf_text(sheet), pages(sheet)
+
+
+# ---------------------------------------------------------------------------- no answer ---
+
+@needs_tex
+def test_the_di504_sheet_shows_no_answer(di504):
+    folder, answers, text, n = di504
+    given = given_numbers(default_spec(), n, structural(default_spec()))
+    assert leaks(answers, text, given) == []
+
+
+@needs_tex
+def test_the_leak_detector_finds_the_answers_in_the_answer_key(di504):
+    """The same search over the answer key finds answers of every question (so it can fail)."""
+    folder, answers, _, n = di504
+    key = pdf_text(folder / "answer-key.pdf")
+    found = leaks(answers, key, given_numbers(default_spec(), n, structural(default_spec())))
+    assert {q for q, _, _ in found} == {"Q1", "Q2", "Q3", "Q4", "Q5"}
+    # Q4's exact integers, e.g. conv1_1's output height 2808 and its 12864 learnables (DI504 key)
+    assert ("Q4", "conv1_1.output", "2808") in found and ("Q4", "conv1_1.learnables", "12864") in found
+
+
+@needs_tex
+def test_no_q4_integer_answer_is_on_the_sheet(di504):
+    """Every exact integer answer of Q4 (output sizes, weight shapes, learnables, totals) that the spec
+    does not give is absent from the sheet's text, as a whole number."""
+    _, answers, text, n = di504
+    q4 = next(q for q in answers["questions"] if q["id"] == "Q4")
+    given = given_numbers(default_spec(), n, structural(default_spec()))
+    words = set(re.findall(r"\d+", text))
+    ints = {abs(int(v)) for value in q4["answers"].values() if not isinstance(value, (str, bool))
+            for v in (value if isinstance(value, list) else [value]) if not isinstance(v, list)}
+    hidden = {i for i in ints if Decimal(i) not in given}
+    assert hidden and {2808, 468, 78, 12864, 5427338} <= hidden
+    assert {str(i) for i in hidden} & words == set()
+
+
+@needs_tex
+@pytest.mark.parametrize("block", docs_examples())
+def test_no_docs_example_sheet_shows_an_answer(tmp_path, block):
+    spec = tmp_path / "example.toml"
+    spec.write_text(block)
+    for question in tomllib.loads(block).get("question", []):
+        if "log" in question:
+            source = next(f / question["log"] for f in DATA_FOLDERS if (f / question["log"]).is_file())
+            shutil.copy(source, tmp_path / question["log"])
+    folder, answers = derived(tmp_path, spec)
+    sheet = folder / "exam-sheet.pdf"
+    text = pdf_text(sheet)
+    assert leaks(answers, text, given_numbers(spec, pages(sheet), structural(spec))) == []
+    for q in tomllib.loads(block).get("question", []):
+        assert f"Question {q['id']}" in text
+
+
+# ---------------------------------------------------------------------------- what it shows ---
+
+@needs_tex
+def test_the_di504_sheet_is_the_paper(di504):
+    _, _, text, n = di504
+    assert 4 <= n <= 6
+    flat = re.sub(r"([a-z])- ([a-z])", r"\1\2", " ".join(text.split()))     # words TeX hyphenated
+    spec = tomllib.loads(default_spec().read_text())
+    assert spec["exam"]["title"] in flat and spec["exam"]["date"] in flat
+    for line in spec["exam"]["instructions"]:
+        assert line in flat
+    for q in spec["question"]:
+        assert f"Question {q['id']} ({q['points']} points): {q['title']}" in flat
+        for label, part in q.get("parts", {}).items():
+            assert f"{label}) {' '.join(part.split())[:50]}" in flat
+    # Q1's W and x, Q2's b and upstream, Q3's B and case d's input, as the exam gives them
+    for given in ("0.3 0.2", "0.5", "0.124", "0.3 0.1 0.7 0.9", "2.1 3.4 4.5 2.8 7.1", "without regularization"):
+        assert given in flat.replace("−", "").replace("-", ""), given
+    # Q4: the given columns filled, the derived ones blank, as on the DI504 paper: a '?' for each
+    # output asked for (8 conv and pool layers, 3 fc, the softmax: 13) and for the weights and the
+    # bias of each layer but conv1_1, whose learnables the paper gives (11 layers)
+    assert "200 x 1 x 1 x 64" in flat and "Bias: 1 x 1 x 64" in flat
+    assert "3001 x 33 x 1" in flat and "10 categories" in flat
+    assert flat.count("?") == 13 + 2 * 11 + sum(p.count("?") for q in spec["question"]
+                                                   for p in [q.get("text", ""), *q.get("parts", {}).values()])
+
+
+@needs_tex
+def test_the_log_excerpt_is_verbatim_and_says_what_it_leaves_out(di504):
+    _, _, text, _ = di504
+    log = [l for l in (default_spec().parent / "q5-training-log.txt").read_text().splitlines() if l.strip()]
+    rows = [" ".join(l.split()) for l in text.splitlines()]
+    for line in log[1:1 + HEAD] + log[-TAIL:]:
+        assert " ".join(line.split()) in rows
+    assert " ".join(log[1 + HEAD].split()) not in rows
+    assert f"{len(log) - 1 - HEAD - TAIL} lines of the log left out" in " ".join(text.split())
+
+
+def test_the_sheet_command_writes_its_folder_and_refuses_bad_input(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "symdl", "sheet", "--out", str(out), "--no-pdf"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    folder = out / "di504-midterm-2021-sheet"
+    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "exam-sheet.tex"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text(default_spec().read_text().replace('given = ["learnables"]', 'given = ["weights"]'))
+    shutil.copy(default_spec().parent / "q5-training-log.txt", tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "symdl", "sheet", str(bad), "--out", str(tmp_path / "o2")],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "question Q4" in proc.stderr and "layer.conv1_1.given" in proc.stderr
+    assert not (tmp_path / "o2").exists()
+
+
+def test_parts_given_as_tables_show_their_points_and_get_space_by_points(tmp_path):
+    """A part may be a string or a table {text, points}: both read; the points are printed and the
+    answer space grows with them (render/sheet.py: CM_PER_POINT per point, at least MIN_SPACE_CM)."""
+    from symdl.render import sheet
+    from symdl.spec import load_exam
+
+    spec = tmp_path / "parts.toml"
+    spec.write_text('[exam]\nid = "p"\ntitle = "Parts"\n[[question]]\nid = "Q1"\nkind = "graph"\npoints = 30\n'
+                    "function = 'f = x^{2}'\n[question.values]\nx = '3'\n[question.parts]\na = \"Draw it.\"\n"
+                    'b = "Differentiate it."\n')
+    exam = load_exam(spec)
+    exam.questions[0].parts = {"a": {"text": "Draw the graph.", "points": 5}, "b": "Differentiate it."}
+    (q,) = sheet.questions(exam)
+    assert [(p.label, p.text, p.points) for p in q.parts] == [("a", "Draw the graph.", 5), ("b", "Differentiate it.", None)]
+    assert q.parts[0].space_cm == pytest.approx(max(sheet.MIN_SPACE_CM, 5 * sheet.CM_PER_POINT))
+    assert q.parts[1].space_cm == pytest.approx(15 * sheet.CM_PER_POINT)     # 30 points over two parts
+    tex = sheet.render(exam, [q])
+    assert r"\textbf{a)} \textbf{(5 points)} Draw the graph." in tex and r"\textbf{b)} Differentiate it." in tex
+    assert r"\vspace*{2.5cm}" in tex and r"\vspace*{6.3cm}" in tex
+
+
+def test_derive_refuses_a_bad_sheet_field_and_writes_nothing(tmp_path):
+    from symdl.errors import SpecError
+
+    spec = tmp_path / "bad.toml"
+    spec.write_text(default_spec().read_text().replace('given = ["learnables"]', 'given = ["bias"]'))
+    shutil.copy(default_spec().parent / "q5-training-log.txt", tmp_path)
+    with pytest.raises(SpecError) as err:
+        derive(spec, tmp_path / "out", pdf=False)
+    assert err.value.question == "Q4" and err.value.field == "layer.conv1_1.given"
+    assert not (tmp_path / "out").exists()
