@@ -66,7 +66,8 @@ def _space(points) -> float:
 
 def _sheet_question(question, items) -> SheetQuestion:
     parts = list(question.parts.items())
-    given_points = [g.part_points(p) for _, p in parts]
+    part_points = getattr(question, "part_points", {}) or {}
+    given_points = [part_points.get(label, g.part_points(p)) for label, p in parts]
     share = (question.points / len(parts)) if (parts and question.points) else None
     sheet_parts = []
     for (label, part), points in zip(parts, given_points):

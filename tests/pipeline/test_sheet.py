@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from support import DOCS
+from support import DOCS, answer_values
 from symdl.derive import derive
 from symdl.render import pdf as pdf_render
 from symdl.spec import default_spec
@@ -80,7 +80,7 @@ def leaks(answers_json: dict, pdf_text: str, given: set) -> list:
     flat = " ".join(pdf_text.split())
     out = []
     for q in answers_json["questions"]:
-        for name, value in q["answers"].items():
+        for name, value in answer_values(q).items():
             if isinstance(value, str) and len(value) > 12 and " ".join(value.split())[:40] in flat:
                 out.append((q["id"], name, value[:40]))
             for number in shown_forms(value):
@@ -149,7 +149,7 @@ def test_no_q4_integer_answer_is_on_the_sheet(di504):
     q4 = next(q for q in answers["questions"] if q["id"] == "Q4")
     given = given_numbers(default_spec(), n, structural(default_spec()))
     words = set(re.findall(r"\d+", text))
-    ints = {abs(int(v)) for value in q4["answers"].values() if not isinstance(value, (str, bool))
+    ints = {abs(int(v)) for value in answer_values(q4).values() if not isinstance(value, (str, bool))
             for v in (value if isinstance(value, list) else [value]) if not isinstance(v, list)}
     hidden = {i for i in ints if Decimal(i) not in given}
     assert hidden and {2808, 468, 78, 12864, 5427338} <= hidden
@@ -187,7 +187,10 @@ def test_the_di504_sheet_is_the_paper(di504):
     for q in spec["question"]:
         assert f"Question {q['id']} ({q['points']} points): {q['title']}" in flat
         for label, part in q.get("parts", {}).items():
-            assert f"{label}) {' '.join(part.split())[:50]}" in flat
+            words = part["text"] if isinstance(part, dict) else part
+            assert f"{label}) {' '.join(words.split())[:50]}" in flat
+            if isinstance(part, dict):              # the seed's part points, e.g. Q1 c) (10 points)
+                assert f"{label}) ({part['points']} points) {' '.join(words.split())[:30]}" in flat
     # Q1's W and x, Q2's b and upstream, Q3's B and case d's input, as the exam gives them
     for given in ("0.3 0.2", "0.5", "0.124", "0.3 0.1 0.7 0.9", "2.1 3.4 4.5 2.8 7.1", "without regularization"):
         assert given in flat.replace("−", "").replace("-", ""), given
@@ -197,7 +200,8 @@ def test_the_di504_sheet_is_the_paper(di504):
     assert "200 x 1 x 1 x 64" in flat and "Bias: 1 x 1 x 64" in flat
     assert "3001 x 33 x 1" in flat and "10 categories" in flat
     assert flat.count("?") == 13 + 2 * 11 + sum(p.count("?") for q in spec["question"]
-                                                   for p in [q.get("text", ""), *q.get("parts", {}).values()])
+                                                   for p in [q.get("text", ""), *(v["text"] if isinstance(v, dict) else v
+                                                                             for v in q.get("parts", {}).values())])
 
 
 @needs_tex
