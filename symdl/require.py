@@ -204,8 +204,10 @@ def _eval(node, answers, condition, file):
         return _truth(_eval(node[2], answers, condition, file), condition, file)
     if op == "neg":
         return -_number(_eval(node[1], answers, condition, file), condition, file)
-    a = _number(_eval(node[1], answers, condition, file), condition, file)
-    b = _number(_eval(node[2], answers, condition, file), condition, file)
+    a, b = _eval(node[1], answers, condition, file), _eval(node[2], answers, condition, file)
+    if op in ("==", "!=") and isinstance(a, bool) and isinstance(b, bool):
+        return (a == b) == (op == "==")
+    a, b = _number(a, condition, file), _number(b, condition, file)
     if op == "/" and b == 0:
         raise SpecError(f"condition {condition.text!r}: division by zero", file=file, field="exam.require")
     return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
@@ -245,4 +247,6 @@ def _number(value, condition, file):
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
         raise SpecError(f"condition {condition.text!r}: {value!r} is not a number", file=file,
                         field="exam.require")
-    return Fraction(value) if isinstance(value, float) else value
+    # a float answer is the nearest double of an exact value: read as its shortest decimal, so an
+    # exact 0.04 compares equal to the literal 0.04
+    return Fraction(repr(value)) if isinstance(value, float) else value

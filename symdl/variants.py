@@ -215,14 +215,16 @@ def _find(job, number, seed, start) -> dict:
 def _derive(exam, time_limit_s):
     """Derive every question, those the conditions read first; (results in exam order, failed condition or None).
 
-    A condition is tested as soon as the questions it reads are derived, so a draw that fails
-    it costs only those questions.
+    The questions the conditions read come first, in the order the conditions are written; a
+    condition is tested as soon as its questions are derived, so a draw that fails the first
+    condition costs only its question (write the condition failing most often first).
     """
     from symdl.render.answers_json import jsonable
 
     conditions = list(exam.require)
-    needed = set().union(*(c.questions for c in conditions)) if conditions else set()
-    order = [q for q in exam.questions if q.id in needed] + [q for q in exam.questions if q.id not in needed]
+    needed = [qid for c in conditions for r in c.refs for qid in [r.question]]   # in the order written
+    rank = {qid: i for i, qid in reversed(list(enumerate(needed)))}
+    order = sorted(exam.questions, key=lambda q: rank.get(q.id, len(rank)))
     done, answers = {}, {}
     for question in order:
         result = solve_question(question, time_limit_s)
