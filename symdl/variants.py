@@ -227,7 +227,7 @@ def _derive(exam, time_limit_s):
     order = sorted(exam.questions, key=lambda q: rank.get(q.id, len(rank)))
     done, answers = {}, {}
     for question in order:
-        result = solve_question(question, time_limit_s)
+        result = _solve_shared(question, exam, time_limit_s)
         done[question.id] = result
         answers[question.id] = {k: jsonable(v) for k, v in result.solution.answers.items()}
         for condition in [c for c in conditions if c.questions <= done.keys()]:
@@ -235,6 +235,32 @@ def _derive(exam, time_limit_s):
             if not holds(condition, answers, file=exam.file):
                 return None, condition.text
     return [done[q.id] for q in exam.questions], None
+
+
+_SHARED = {}            # in one process: question as drawn -> its result (derived and verified once)
+SHARED_MAX = 64
+
+
+def _solve_shared(question, exam, time_limit_s):
+    """``solve_question``, except that a question identical to one derived before in this process
+    (same kind, text, fields after the draws, convention) shares that derivation and its checks:
+    the same input gives the same derivation, so DI504's undrawn training log is derived once
+    per worker, not once per variant."""
+    import dataclasses
+    import json
+
+    key = json.dumps([question.id, question.kind, question.text, question.points, question.title,
+                      question.parts, question.fields, question.subgradients, str(question.file),
+                      [str(d) for d in question.data_dirs]], sort_keys=True, default=str)
+    if key in _SHARED:
+        result = _SHARED[key]
+        question.values = result.question.values
+        return dataclasses.replace(result, question=question, seconds=0.0)
+    result = solve_question(question, time_limit_s)
+    if len(_SHARED) >= SHARED_MAX:
+        _SHARED.pop(next(iter(_SHARED)))
+    _SHARED[key] = result
+    return result
 
 
 def _check_verified(exam, results, name, draw_seed):

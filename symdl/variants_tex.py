@@ -3,7 +3,7 @@
 The variants of one document (say ``answer-key.tex``) share their preamble; their bodies are
 typeset one after the other in one pdflatex run per batch (one batch per core), each starting on a
 new page with its page number reset; the log records the page where each begins. A figure
-(``tikzpicture``) that is the same in several variants, in the same surroundings, is typeset once
+(``tikzpicture``) that is the same in several variants, after the same two lines, is typeset once
 and its box reused. The batch's PDF is then cut into one PDF per variant (pikepdf, or poppler's
 pdfseparate + pdfunite). When the preambles differ, each variant is built on its own.
 """
@@ -24,7 +24,7 @@ from symdl.render import pdf as pdf_render
 BEGIN, END = r"\begin{document}", r"\end{document}"
 MARK = "SYMDL-VARIANT-START"
 _FIGURE = re.compile(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", re.S)
-CONTEXT = 300          # characters before a figure that must match for it to be shared
+CONTEXT = 2            # lines before a figure that must match for it to be shared (its environment)
 RESET = ("page", "section", "subsection", "subsubsection", "paragraph", "equation", "figure", "table",
          "footnote", "enumi", "enumii")
 
@@ -42,8 +42,18 @@ def _shared_figures(bodies) -> dict:
     seen = Counter()
     for body in bodies:
         for match in _FIGURE.finditer(body):
-            seen[(body[max(0, match.start() - CONTEXT):match.start()], match.group(0))] += 1
+            seen[(_before(body, match.start()), match.group(0))] += 1
     return {key: f"symdlfig{i}" for i, key in enumerate(k for k, n in seen.items() if n > 1)}
+
+
+def _before(body, at) -> str:
+    """The ``CONTEXT`` lines before position ``at`` (with the start of its own line)."""
+    start = at
+    for _ in range(CONTEXT + 1):
+        start = body.rfind("\n", 0, start)
+        if start < 0:
+            return body[:at]
+    return body[start:at]
 
 
 def combine(texts) -> str | None:
@@ -67,7 +77,7 @@ def combine(texts) -> str | None:
 
 def _with_boxes(body, boxes, made) -> str:
     def replace(match):
-        name = boxes.get((body[max(0, match.start() - CONTEXT):match.start()], match.group(0)))
+        name = boxes.get((_before(body, match.start()), match.group(0)))
         if name is None:
             return match.group(0)
         box = f"\\csname {name}\\endcsname"

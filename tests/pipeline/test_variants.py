@@ -255,3 +255,50 @@ def test_conditions_select_the_draws_and_never_overwrite_foreign_files(tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "manifest.csv",
                                                         "variant-001", "variant-002"]
+
+
+# ------------------------------------------------------------------- batched TeX runs ---
+
+DOC = r"""\documentclass{article}
+\usepackage{tikz}
+\pdfinfoomitdate=1
+\pdftrailerid{}
+\begin{document}
+Variant NAME\par
+
+The figures.
+\begin{center}
+\begin{tikzpicture}\node {shared figure};\end{tikzpicture}
+\end{center}
+\begin{tikzpicture}\node {own figure NAME};\end{tikzpicture}
+\newpage Second page of NAME.
+\end{document}
+"""
+
+
+def _texts(pdf: bytes, tmp_path) -> list:
+    path = tmp_path / "piece.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+@pytest.mark.skipif(shutil.which("latexmk") is None, reason="needs TeX")
+@pytest.mark.parametrize("splitter", ["pikepdf", "poppler"])
+def test_one_tex_run_per_batch_split_back_into_each_variants_pages(tmp_path, monkeypatch, splitter):
+    from symdl import variants_tex
+
+    if splitter == "poppler":
+        monkeypatch.setitem(sys.modules, "pikepdf", None)        # import pikepdf now fails: the fallback
+    texts = [DOC.replace("NAME", name) for name in ("alpha", "beta", "gamma")]
+    combined = variants_tex.combine(texts)
+    assert combined.count(r"\documentclass") == 1 and combined.count("shared figure") == 1
+    assert combined.count("own figure") == 3
+    pdfs = variants_tex.build(texts, "answer-key", timeout=120, jobs=2)
+    for name, pdf in zip(("alpha", "beta", "gamma"), pdfs):
+        assert _texts(pdf, tmp_path) == [f"Variant {name} The figures. shared figure own figure {name} 1",
+                                         f"Second page of {name}. 2"]
+    # a document with another preamble is built on its own
+    odd = texts[:1] + [texts[1].replace(r"\usepackage{tikz}", r"\usepackage{tikz}\usepackage{amsmath}")]
+    assert variants_tex.combine(odd) is None
+    assert [len(_texts(p, tmp_path)) for p in variants_tex.build(odd, "answer-key", timeout=120, jobs=1)] == [2, 2]
