@@ -118,12 +118,27 @@ def iter_variants(spec, count, seed, *, data_dirs=(), time_limit_s=DEFAULT_TIME_
     context = multiprocessing.get_context("fork")
     pool = context.Pool(min(workers, count), initializer=_init, initargs=(job,))
     try:
-        yield from _collect(count, seed, lambda n, start: pool.apply_async(_task, (n, seed, start)),
+        yield from _collect(count, seed, lambda n, start: _Watched(pool, pool.apply_async(_task, (n, seed, start))),
                             progress, ahead=WINDOW * workers)
         pool.close()
         pool.join()
     finally:
         pool.terminate()
+
+
+class _Watched:
+    """An AsyncResult whose wait stops when a worker process dies (the pool would wait forever)."""
+
+    def __init__(self, pool, result):
+        self.pool, self.result = pool, result
+        self.workers = {p.pid for p in pool._pool}
+
+    def get(self):
+        while not self.result.ready():
+            self.result.wait(1.0)
+            if not self.result.ready() and {p.pid for p in self.pool._pool} != self.workers:
+                raise SymdlError("a process deriving variants died (out of memory?); no variant written")
+        return self.result.get()
 
 
 class _Done:
