@@ -11,6 +11,9 @@ Parts (each can be picked with --parts):
      per derivation (solve + verify), against SymPy's own ``diff`` of the same function
      written out entry by entry (the naive baseline, run in a child process with a cap).
   4  the architecture kind on VGG-16 (MATLAB convention), solve + verify.
+  5  `python -m symdl variants` of DI504 with draws (docs/variants.md's example), 100 variants
+     (every document derive writes, PDFs batched), wall time, CPU time of the whole process
+     tree and peak memory (one run: it takes a minute).
 
 Run from the repository root: ``.venv/bin/python bench/run.py`` (``--quick`` for a short run).
 """
@@ -418,6 +421,42 @@ def part_vgg(runs: int, work: Path) -> dict:
 
 # ---------------------------------------------------------------------------- main ---
 
+def variants_spec(work: Path) -> Path:
+    """docs/variants.md's DI504 spec with draws, written beside a copy of the training log."""
+    from symdl.spec import default_spec
+
+    doc = (ROOT / "docs" / "variants.md").read_text(encoding="utf-8")
+    text = re.search(r"```toml\n(.*?)```", doc, re.S).group(1)
+    path = work / "di504-variants.toml"
+    path.write_text(text, encoding="utf-8")
+    shutil.copyfile(default_spec().parent / "q5-training-log.txt", work / "q5-training-log.txt")
+    return path
+
+
+def part_variants(count: int, work: Path) -> dict:
+    """One run of ``variants --count N``: wall, CPU (children included) and peak memory."""
+    import resource
+
+    spec = variants_spec(work)
+    out = work / "variants-out"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run([PY, "-m", "symdl", "variants", str(spec), "--count", str(count), "--seed", "0",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"variants failed ({proc.returncode}): {proc.stderr.strip()[-400:]}")
+    draws = sum(int(m) for m in re.findall(r"(\d+) draw\(s\)", proc.stderr))
+    folder = next(out.iterdir())
+    files = sum(1 for p in folder.rglob("*") if p.is_file())
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"count": count, "wall_s": wall, "cpu_s": cpu, "cpu_over_2_cores_s": cpu / 2,
+            "draws": draws, "files": files, "peak_rss_mb": after.ru_maxrss / 1024,
+            "load_average_after": load, "met": wall < 60}
+
+
 def table(results: dict) -> str:
     out = []
     m = results["machine"]
@@ -460,12 +499,19 @@ def table(results: dict) -> str:
                    f"verified {p['verified']} (target < 0.2 s: {'met' if p['met'] else 'MISSED'})")
     elif p:
         out.append(f"\n(4) VGG-16: skipped ({p['skipped']})")
+    p = results.get("variants")
+    if p:
+        out.append(f"\n(5) variants of DI504 with draws: {p['count']} variants ({p['draws']} draws, {p['files']} files) "
+                   f"in {p['wall_s']:.1f} s wall, {p['cpu_s']:.1f} s CPU (= {p['cpu_over_2_cores_s']:.1f} s on 2 idle "
+                   f"cores), peak memory of one process {p['peak_rss_mb']:.0f} MB, load average after "
+                   f"{p['load_average_after']:.1f} (target < 60 s: {'met' if p['met'] else 'MISSED'})")
     return "\n".join(out) + "\n"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", default="1,2,3,4", help="which parts to run, e.g. 1,3")
+    parser.add_argument("--parts", default="1,2,3,4,5", help="which parts to run, e.g. 1,3")
+    parser.add_argument("--variants", type=int, default=100, help="variants in part 5")
     parser.add_argument("--runs", type=int, default=5, help="runs per median (parts 1, 2, 4)")
     parser.add_argument("--cap", type=float, default=60.0, help="seconds before the naive baseline is stopped")
     parser.add_argument("--quick", action="store_true", help="small grid, 3 runs, 20 s cap")
@@ -497,6 +543,9 @@ def main(argv=None):
         if "4" in parts:
             print("(4) VGG-16 ...", file=sys.stderr)
             results["vgg16"] = part_vgg(runs, work)
+        if "5" in parts:
+            print(f"(5) {args.variants} variants ...", file=sys.stderr)
+            results["variants"] = part_variants(args.variants, work)
     text = table(results)
     print(text)
     Path(args.out).write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")

@@ -101,6 +101,7 @@ def _parser():
     check.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
     check.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
     _sheet_parser(sub, data_help)
+    _variants_parser(sub, limit_help, data_help)
     init = sub.add_parser("init", help="write a copy of the DI504 exam spec as a starting point")
     init.add_argument("dir", help="folder to write the spec into")
     return parser
@@ -122,6 +123,37 @@ def _run_sheet(args, progress) -> int:
 
     folder = write(args.spec, args.out, pdf=not args.no_pdf, data_dirs=args.data_dir, progress=progress)
     progress(f"wrote {folder}: {', '.join(sorted(p.name for p in folder.iterdir() if not p.name.startswith('.')))}")
+def _count(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
+def _variants_parser(sub, limit_help, data_help):
+    variants = sub.add_parser("variants", help="write N per-student variants (sheet, key, answers.json each)",
+                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    variants.add_argument("spec", nargs="?", help="exam spec (TOML) with draws; default: the DI504 midterm")
+    variants.add_argument("--count", type=_count, required=True, metavar="N", help="how many variants (1 to 10000)")
+    variants.add_argument("--seed", type=_count, default=0, metavar="S",
+                          help="seed of the draws (default 0); the same spec and seed give the same files")
+    variants.add_argument("--out", default="out", help="output folder (default: out); files go to "
+                          "OUT/<exam id>-variants/, replaced only when symdl wrote everything in it")
+    variants.add_argument("--no-pdf", action="store_true", help="skip the PDF builds")
+    variants.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
+    variants.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
+
+
+def _run_variants(args, progress) -> int:
+    """The variants command: derive, verify and write them; one line per variant on stderr."""
+    from symdl.variants_out import write
+
+    written = write(args.spec, args.count, args.seed, args.out, pdf=not args.no_pdf, data_dirs=args.data_dir,
+                    time_limit_s=args.time_limit, progress=progress)
+    if written.pdf_note:
+        progress(written.pdf_note)
+    progress(f"wrote {written.folder}: {len(written.variants)} variants, manifest.csv "
+             f"({written.seconds['total']:.1f} s)")
     return 0
 
 
@@ -189,6 +221,8 @@ def _run(args) -> int:
                 progress(report.pdf_note)
             progress(f"wrote {report.folder}: {', '.join(report.files)}")
             return 0
+        if args.command == "variants":
+            return _run_variants(args, progress)
         if args.command == "check":
             from symdl.derive import solve_exam
 

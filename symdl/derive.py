@@ -98,7 +98,24 @@ def solve_exam(spec=None, *, time_limit_s=DEFAULT_TIME_LIMIT, progress=None, dat
     ``data_dirs``.
     """
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
+    if exam.draws:
+        exam, results = _first_variant(exam, data_dirs, time_limit_s, progress)
+        return Report(exam, results)
     return Report(exam, solve_questions(exam, time_limit_s, progress))
+
+
+def _first_variant(exam, data_dirs, time_limit_s, progress):
+    """A spec with draws derives as its variant 001 of seed 0 (symdl.variants.first), said in one line."""
+    from symdl import variants
+
+    exam, results = variants.first(exam.file, data_dirs=data_dirs, time_limit_s=time_limit_s)
+    if progress:
+        progress(f"the spec draws values: derived as variant {exam.variant} of seed 0 "
+                 f"('python -m symdl variants' writes the others)")
+        for r in results:
+            progress(f"{r.question.id} ({r.question.kind}): {len(r.checks)} answers, "
+                     f"{'verified' if r.verified else 'FAILED'}, {r.seconds:.2f} s")
+    return exam, results
 
 
 def solve_questions(exam, time_limit_s=DEFAULT_TIME_LIMIT, progress=None) -> list:
@@ -139,7 +156,11 @@ def derive(spec=None, out="out", *, pdf=True, html=False, time_limit_s=DEFAULT_T
     out = Path(out)
     final = out / exam.id
     _check_out(out, final)              # refuse up front, before minutes of derivation
-    report = Report(exam, solve_questions(exam, time_limit_s, progress))
+    if exam.draws:
+        report = Report(*_first_variant(exam, data_dirs, time_limit_s, progress))
+    else:
+        report = Report(exam, solve_questions(exam, time_limit_s, progress))
+    exam = report.exam
     sources = _render(exam, report.results, time_limit_s, html, detail)
     sources.update(_sheet_sources(exam))
     created, staging, build_error = [], None, None

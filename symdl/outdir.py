@@ -27,9 +27,24 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _tree(folder: Path):
+    """(files, folders) below ``folder`` as relative POSIX paths, symbolic links listed as files."""
+    files, folders = [], []
+    for root, dirs, names in os.walk(folder):
+        rel = Path(root).relative_to(folder)
+        for name in list(dirs):
+            if (Path(root) / name).is_symlink():
+                dirs.remove(name)
+                names.append(name)
+            else:
+                folders.append((rel / name).as_posix())
+        files += [(rel / name).as_posix() for name in names]
+    return sorted(files), sorted(folders)
+
+
 def write_manifest(folder: Path):
-    """List every file of ``folder`` (names and sha256) in its manifest."""
-    files = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.name != MANIFEST and p.is_file()}
+    """List every file of ``folder`` and of its subfolders (relative paths and sha256) in its manifest."""
+    files = {name: _sha256(folder / name) for name in _tree(folder)[0] if name != MANIFEST}
     text = json.dumps({"written_by": "symdl", "files": files}, indent=2, sort_keys=True) + "\n"
     (folder / MANIFEST).write_text(text, encoding="utf-8")
 
@@ -51,11 +66,15 @@ def foreign_files(folder: Path) -> str:
         shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
         return (f"is not a folder symdl wrote (no valid {MANIFEST}){': it holds ' + shown if entries else ''}; "
                 "choose another --out or move it away")
-    foreign = [name for name in entries if name != MANIFEST and name not in listed]
+    files, folders = _tree(folder)
+    holders = {str(Path(name).parent.as_posix()) for name in listed}
+    holders |= {p.as_posix() for name in listed for p in Path(name).parents}
+    foreign = [name for name in files if name != MANIFEST and name not in listed]
+    foreign += [name for name in folders if name not in holders]
     if foreign:
         return (f"holds files symdl did not write ({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}); "
                 "move them away or choose another --out")
-    for name in entries:
+    for name in files:
         path = folder / name
         if name != MANIFEST and (path.is_symlink() or not path.is_file() or _sha256(path) != listed[name]):
             return f"{name} was changed after symdl wrote it; move it away or choose another --out"
@@ -143,9 +162,14 @@ def _remove_own(folder: Path):
     """Delete the files a manifest lists (and the manifest), then the folder if it is empty."""
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         listed = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
-        for path in list(folder.iterdir()):       # only names really in the folder: no "../x"
-            if (path.name in listed or path.name == MANIFEST) and path.is_file() and not path.is_symlink():
+        files, folders = _tree(folder)              # only names really in the folder: no "../x"
+        for name in files:
+            path = folder / name
+            if (name in listed or name == MANIFEST) and path.is_file() and not path.is_symlink():
                 path.unlink()
+        for name in reversed(folders):               # deepest first; a folder left non-empty stays
+            with contextlib.suppress(OSError):
+                (folder / name).rmdir()
         folder.rmdir()
 
 

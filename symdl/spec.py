@@ -188,6 +188,10 @@ class Exam:
     date: str = ""
     instructions: list = field(default_factory=list)
     subgradients: str = DEFAULT_SUBGRADIENTS    # the kink convention of the whole exam ([exam] subgradients)
+    require: list = field(default_factory=list)  # [exam] require: conditions on the answers (symdl.require)
+    draws: list = field(default_factory=list)    # the spec's draws (symdl.draws.Draw), [] for a fixed exam
+    drawn: dict = field(default_factory=dict)    # "<question>.<field>" -> value drawn for this variant
+    variant: str | None = None                   # the variant's label printed on sheet and key ("001 3fa9c2d1")
 
 
 def _as_tuple(types):
@@ -209,9 +213,32 @@ def default_spec() -> Path:
 
 
 def load_exam(path, data_dirs=()) -> Exam:
-    """Read and validate the spec at ``path`` (kind-specific fields are checked by solvers)."""
+    """Read and validate the spec at ``path`` (kind-specific fields are checked by solvers).
+
+    A spec with draws (symdl.draws) is read with the values its first draw picks (seed 0,
+    variant 1, attempt 0); ``exam.draws`` lists them (symdl.variants picks the others).
+    """
+    from symdl import draws
+
     path = Path(path)
-    data = _read_spec_file(path)
+    data = read_spec(path)
+    found = draws.find(data, path)
+    if not found:
+        return build_exam(data, path, data_dirs)
+    data, drawn = draws.apply(data, found, draws.attempt_seed(0, 1, 0))
+    exam = build_exam(data, path, data_dirs)
+    exam.draws, exam.drawn = found, drawn
+    return exam
+
+
+def read_spec(path) -> dict:
+    """The spec at ``path`` as TOML data (its size, encoding and syntax checked)."""
+    return _read_spec_file(Path(path))
+
+
+def build_exam(data: dict, path, data_dirs=()) -> Exam:
+    """The Exam of TOML ``data`` read from ``path`` (no draws left in it)."""
+    path = Path(path)
     exam = _exam_header(data, path)
     for key in data:
         if key not in {"exam", "question"}:
@@ -228,7 +255,8 @@ def load_exam(path, data_dirs=()) -> Exam:
         questions.append(question)
     return Exam(id=exam["id"], title=exam["title"], file=path, questions=questions,
                 course=exam.get("course", ""), date=exam.get("date", ""),
-                instructions=exam.get("instructions", []), subgradients=subgradients)
+                instructions=exam.get("instructions", []), subgradients=subgradients,
+                require=_require(exam, path, seen))
 
 
 def _read_spec_file(path: Path) -> dict:
@@ -260,7 +288,7 @@ def _exam_header(data: dict, path: Path) -> dict:
     if not isinstance(exam, dict):
         raise SpecError("missing [exam] table", file=path, field="exam")
     for key in exam:
-        if key not in {"id", "title", "course", "date", "instructions", "subgradients"}:
+        if key not in {"id", "title", "course", "date", "instructions", "subgradients", "require"}:
             raise SpecError("unknown key in [exam]", file=path, field=f"exam.{key}")
     for key in ("id", "title"):
         if not isinstance(exam.get(key), str) or not exam[key].strip():
@@ -369,6 +397,16 @@ def _check_part_points(points, part_points: dict, path, qid):
         raise SpecError(f"the parts' points add up to {total:g}, the question has {points:g}",
                         file=path, question=qid, field="points")
     return points
+
+
+def _require(exam, path, question_ids) -> list:
+    """[exam] require: the conditions every variant's answers must meet, each parsed once here."""
+    from symdl.require import parse
+
+    conditions = exam.get("require", [])
+    if not isinstance(conditions, list) or not all(isinstance(c, str) for c in conditions):
+        raise SpecError("expected a list of conditions (strings)", file=path, field="exam.require")
+    return [parse(text, question_ids, file=path) for text in conditions]
 
 
 # TOML integers are read with Python's int-to-string limit lifted up to this many digits

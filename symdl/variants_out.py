@@ -1,0 +1,119 @@
+"""Writing variants: OUT/<exam id>-variants/ with variant-NNN/ folders, manifest.csv and the printing PDFs.
+
+Each variant folder holds what ``derive`` writes (its own renderers, symdl.derive._render), with
+every ``.tex`` built to PDF in batches (symdl.variants_tex). Output safety is derive's: a staging
+folder, a manifest of every file, the old folder replaced only when symdl wrote all of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from symdl import outdir, variants
+from symdl.derive import DEFAULT_TIME_LIMIT, MAX_TEX_S, _check_out, _make_folder, _remove_created
+from symdl.errors import UsageError
+from symdl.spec import read_spec, default_spec
+
+MANIFEST_CSV = "manifest.csv"
+
+
+@dataclass
+class Written:
+    folder: Path
+    variants: list = field(default_factory=list)     # (id, seed, digest, files)
+    seconds: dict = field(default_factory=dict)      # phase -> seconds
+    pdf_note: str = ""
+
+
+def _exam_id(spec) -> str:
+    exam = read_spec(Path(spec or default_spec())).get("exam")
+    exam_id = exam.get("id") if isinstance(exam, dict) else None
+    return exam_id if isinstance(exam_id, str) else "exam"
+
+
+def write(spec, count, seed, out="out", *, pdf=True, data_dirs=(), time_limit_s=DEFAULT_TIME_LIMIT,
+          workers=variants.WORKERS, progress=None) -> Written:
+    """Derive ``count`` variants and write them to ``out/<exam id>-variants/`` (replacing an older run)."""
+    started = time.monotonic()
+    variants.prepare(spec, count, seed, data_dirs)          # bad input refused before anything is made
+    out = Path(out)
+    final = out / f"{_exam_id(spec)}-variants"
+    _check_out(out, final)
+    created, staging = [], None
+    written = Written(final)
+    try:
+        created = _make_folder(out)
+        staging = outdir.staging_folder(out, final.name)
+        texs = _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written)
+        written.seconds["derive"] = time.monotonic() - started
+        if pdf:
+            _pdfs(staging, texs, written, progress, time_limit_s)
+        written.seconds["tex"] = time.monotonic() - started - written.seconds["derive"]
+        _manifest_csv(staging, written)
+        try:
+            outdir.write_manifest(staging)
+            with outdir.locked(out):
+                outdir.replace(staging, final)
+        except OSError as exc:
+            raise UsageError(f"cannot move the variants into place: {exc.strerror or exc}", file=final) from None
+    except BaseException:
+        if staging is not None:
+            outdir.discard(staging)
+        _remove_created(out, created)
+        raise
+    written.seconds["total"] = time.monotonic() - started
+    return written
+
+
+def _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written) -> dict:
+    """Write each variant's documents as it arrives; return {tex name: [(folder, text), ...]}."""
+    texs = {}
+    for variant in variants.iter_variants(spec, count, seed, data_dirs=data_dirs, time_limit_s=time_limit_s,
+                                          workers=workers, keep=False, render=True, progress=progress):
+        folder = staging / f"variant-{variant.id}"
+        try:
+            folder.mkdir()
+            for name, text in variant.sources.items():
+                (folder / name).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write the output folder: {exc.strerror or exc}", file=staging) from None
+        for name, text in variant.sources.items():
+            if name.endswith(".tex"):
+                texs.setdefault(name, []).append((folder, text))
+        written.variants.append([variant.id, variant.seed, variant.digest])
+    return texs
+
+
+def _pdfs(staging, texs, written, progress, time_limit_s):
+    """Each .tex of every variant built to PDF (batched), and one printing PDF per document."""
+    from symdl import variants_tex
+    from symdl.render import pdf as pdf_render
+
+    if not pdf_render.tex_available():
+        written.pdf_note = "PDFs not built: latexmk/pdflatex not found"
+        return
+    timeout = MAX_TEX_S if time_limit_s is None else max(60.0, time_limit_s * 10)
+    for name, items in texs.items():
+        stem = name[:-4]
+        if progress:
+            progress(f"building {len(items)} x {stem}.pdf in batches")
+        pdfs = variants_tex.build([text for _, text in items], stem, timeout)
+        for (folder, _), data in zip(items, pdfs):
+            (folder / f"{stem}.pdf").write_bytes(data)
+        variants_tex.merge(pdfs, staging / f"all-{stem}s.pdf")
+
+
+def _manifest_csv(staging, written):
+    rows = io.StringIO()
+    table = csv.writer(rows, lineterminator="\n")
+    table.writerow(["variant", "seed", "digest", "files"])
+    for entry in written.variants:
+        folder = staging / f"variant-{entry[0]}"
+        files = sorted(p.name for p in folder.iterdir())
+        entry.append(files)
+        table.writerow([entry[0], entry[1], entry[2], " ".join(f"variant-{entry[0]}/{f}" for f in files)])
+    (staging / MANIFEST_CSV).write_text(rows.getvalue(), encoding="utf-8")

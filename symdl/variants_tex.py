@@ -1,0 +1,189 @@
+"""PDFs of many variants in few TeX runs: one document per batch, split back into one PDF per variant.
+
+The variants of one document (say ``answer-key.tex``) share their preamble; their bodies are
+typeset one after the other in one pdflatex run per batch (one batch per core), each starting on a
+new page with its page number reset; the log records the page where each begins. A figure
+(``tikzpicture``) that is the same in several variants, after the same two lines, is typeset once
+and its box reused. The batch's PDF is then cut into one PDF per variant (pikepdf, or poppler's
+pdfseparate + pdfunite). When the preambles differ, each variant is built on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from symdl.errors import BuildError
+from symdl.render import pdf as pdf_render
+
+BEGIN, END = r"\begin{document}", r"\end{document}"
+MARK = "SYMDL-VARIANT-START"
+_FIGURE = re.compile(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", re.S)
+CONTEXT = 2            # lines before a figure that must match for it to be shared (its environment)
+RESET = ("page", "section", "subsection", "subsubsection", "paragraph", "equation", "figure", "table",
+         "footnote", "enumi", "enumii")
+
+
+def split(tex: str):
+    """(preamble, body) of a LaTeX document, or None when it is not one."""
+    start, end = tex.find(BEGIN), tex.rfind(END)
+    if start < 0 or end < start:
+        return None
+    return tex[:start], tex[start + len(BEGIN):end]
+
+
+def _shared_figures(bodies) -> dict:
+    """(context, figure) -> box name, for each figure met more than once in the same surroundings."""
+    seen = Counter()
+    for body in bodies:
+        for match in _FIGURE.finditer(body):
+            seen[(_before(body, match.start()), match.group(0))] += 1
+    return {key: f"symdlfig{i}" for i, key in enumerate(k for k, n in seen.items() if n > 1)}
+
+
+def _before(body, at) -> str:
+    """The ``CONTEXT`` lines before position ``at`` (with the start of its own line)."""
+    start = at
+    for _ in range(CONTEXT + 1):
+        start = body.rfind("\n", 0, start)
+        if start < 0:
+            return body[:at]
+    return body[start:at]
+
+
+def combine(texts) -> str | None:
+    """One document typesetting every text's body in turn (None when their preambles differ)."""
+    parts = [split(t) for t in texts]
+    if any(p is None for p in parts) or len({p[0] for p in parts}) != 1:
+        return None
+    bodies = [p[1] for p in parts]
+    boxes = _shared_figures(bodies)
+    made = set()
+    out = [parts[0][0], BEGIN, "\n\\newcount\\symdlshipped\n",
+           "\\AddToHook{shipout/after}{\\global\\advance\\symdlshipped by 1\\relax}\n"]
+    out += [f"\\expandafter\\newbox\\csname {name}\\endcsname\n" for name in boxes.values()]
+    for body in bodies:
+        out.append(f"\\clearpage\\typeout{{{MARK} \\the\\symdlshipped}}\n")
+        out.append("".join(f"\\setcounter{{{c}}}{{{1 if c == 'page' else 0}}}" for c in RESET) + "\n")
+        out.append("\\begingroup\n" + _with_boxes(body, boxes, made) + "\n\\endgroup\n")
+    out.append(f"\\clearpage\\typeout{{{MARK} \\the\\symdlshipped}}\n{END}\n")
+    return "".join(out)
+
+
+def _with_boxes(body, boxes, made) -> str:
+    def replace(match):
+        name = boxes.get((_before(body, match.start()), match.group(0)))
+        if name is None:
+            return match.group(0)
+        box = f"\\csname {name}\\endcsname"
+        if name in made:
+            return f"\\leavevmode\\copy{box}"
+        made.add(name)
+        return f"\\global\\setbox{box}=\\hbox{{{match.group(0)}}}\\leavevmode\\copy{box}"
+
+    return _FIGURE.sub(replace, body)
+
+
+def build(texts, stem, timeout, jobs=2) -> list:
+    """The PDF (bytes) of each LaTeX text, built in ``jobs`` parallel batches (BuildError on a TeX error)."""
+    if not texts:
+        return []
+    size = -(-len(texts) // jobs)
+    batches = [texts[i:i + size] for i in range(0, len(texts), size)]
+    with ThreadPoolExecutor(len(batches)) as pool:
+        pieces = list(pool.map(lambda batch: _build_batch(batch, stem, timeout), batches))
+    return [pdf for piece in pieces for pdf in piece]
+
+
+def _build_batch(texts, stem, timeout) -> list:
+    source = combine(texts)
+    if source is None:
+        return [_build_one(t, stem, timeout) for t in texts]
+    scratch = Path(tempfile.mkdtemp(prefix="symdl-variants-tex-"))
+    try:
+        (scratch / f"{stem}.tex").write_text(source, encoding="utf-8")
+        pdf = pdf_render._compile(scratch, f"{stem}.tex", timeout)
+        log = (scratch / f"{stem}.log").read_text(errors="replace")
+        starts = [int(m) for m in re.findall(rf"^{MARK} (\d+)$", log, re.M)]
+        if len(starts) != len(texts) + 1:
+            raise BuildError(f"TeX run of {len(texts)} variants' {stem}.tex lost its page marks")
+        return cut(pdf, [(a, b) for a, b in zip(starts, starts[1:])], scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _build_one(text, stem, timeout) -> bytes:
+    scratch = Path(tempfile.mkdtemp(prefix="symdl-variants-tex-"))
+    try:
+        (scratch / f"{stem}.tex").write_text(text, encoding="utf-8")
+        return pdf_render._compile(scratch, f"{stem}.tex", timeout).read_bytes()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def cut(pdf: Path, ranges, scratch: Path) -> list:
+    """The pages [a, b) (from 0) of ``pdf`` for each range, each as a PDF (bytes)."""
+    try:
+        import pikepdf
+    except ImportError:
+        return [_cut_poppler(pdf, a, b, scratch) for a, b in ranges]
+    out = []
+    with pikepdf.open(pdf) as source:
+        for a, b in ranges:
+            piece = pikepdf.new()
+            piece.pages.extend(source.pages[a:b])
+            target = scratch / f"piece-{a}.pdf"
+            piece.save(target, deterministic_id=True)
+            out.append(target.read_bytes())
+    return out
+
+
+def _cut_poppler(pdf, a, b, scratch) -> bytes:
+    folder = scratch / f"pages-{a}"
+    folder.mkdir()
+    _run(["pdfseparate", "-f", str(a + 1), "-l", str(b), str(pdf), str(folder / "%06d.pdf")])
+    pages = sorted(folder.iterdir())
+    if len(pages) == 1:
+        return pages[0].read_bytes()
+    _run(["pdfunite", *map(str, pages), str(folder / "all.pdf")])
+    return (folder / "all.pdf").read_bytes()
+
+
+def merge(pdfs, target: Path):
+    """Write the PDFs (bytes) one after the other to ``target`` (the printing copy)."""
+    scratch = Path(tempfile.mkdtemp(prefix="symdl-variants-merge-"))
+    try:
+        files = []
+        for i, data in enumerate(pdfs):
+            files.append(scratch / f"{i:06d}.pdf")
+            files[-1].write_bytes(data)
+        try:
+            import pikepdf
+        except ImportError:
+            _run(["pdfunite", *map(str, files), str(target)] if len(files) > 1 else ["cp", str(files[0]), str(target)])
+            return
+        whole = pikepdf.new()
+        opened = [pikepdf.open(f) for f in files]
+        try:
+            for doc in opened:
+                whole.pages.extend(doc.pages)
+            whole.save(target, deterministic_id=True)
+        finally:
+            for doc in opened:
+                doc.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(cmd):
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BuildError(f"{cmd[0]} failed: {exc}") from None
+    if done.returncode != 0:
+        raise BuildError(f"{cmd[0]} failed: {done.stderr.strip()[:200]}")
