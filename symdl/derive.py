@@ -161,8 +161,7 @@ def derive(spec=None, out="out", *, pdf=True, html=False, time_limit_s=DEFAULT_T
     else:
         report = Report(exam, solve_questions(exam, time_limit_s, progress))
     exam = report.exam
-    sources = _render(exam, report.results, time_limit_s, html, detail)
-    sources.update(_sheet_sources(exam))
+    sources = documents(exam, report.results, time_limit_s, html=html, detail=detail)
     created, staging, build_error = [], None, None
     try:
         created = _make_folder(out)
@@ -200,17 +199,20 @@ def _check_out(out: Path, final: Path):
         raise UsageError(f"unusable output folder: {exc.strerror or exc}", file=out) from None
 
 
-def _render(exam, results, time_limit_s, html=False, detail="model") -> dict:
-    """File name -> text: the three documents' LaTeX, answers.json (and the HTML key), each
-    question rendered within its time limit."""
+def documents(exam, results, time_limit_s, *, html=False, detail="model", staff=True) -> dict:
+    """File name -> text of every document derive writes: the answer key's LaTeX,
+    answers.json, the exam sheet's LaTeX, with ``staff`` the grading and verification
+    documents, with ``html`` the HTML key; each question rendered within its time limit.
+    A variant folder holds the same documents but the staff's (``staff=False``)."""
     from functools import partial
 
     from symdl.render import answers_json, latex
 
-    renderers = {"answer-key.tex": partial(latex.render, document=detail),
-                 "grading.tex": partial(latex.render, document="grading"),
-                 "verification.tex": partial(latex.render, document="verification"),
-                 "answers.json": answers_json.render}
+    renderers = {"answer-key.tex": partial(latex.render, document=detail)}
+    if staff:
+        renderers["grading.tex"] = partial(latex.render, document="grading")
+        renderers["verification.tex"] = partial(latex.render, document="verification")
+    renderers["answers.json"] = answers_json.render
     if html:
         from symdl.render import html as html_render
 
@@ -219,6 +221,7 @@ def _render(exam, results, time_limit_s, html=False, detail="model") -> dict:
     for name, render in renderers.items():
         with rendering(results, time_limit_s) as timed:
             sources[name] = render(exam, timed)
+    sources.update(_sheet_sources(exam))
     return sources
 
 

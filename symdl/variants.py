@@ -215,9 +215,9 @@ def _find(job, number, seed, start) -> dict:
         _check_verified(exam, results, name, draw_seed)
         sources = {}
         if job.render:
-            from symdl.derive import _render
+            from symdl.derive import documents
 
-            sources = _render(exam, results, job.time_limit_s)
+            sources = documents(exam, results, job.time_limit_s, staff=False)
         return {"id": name, "seed": draw_seed, "digest": digest, "attempt": attempt, "drawn": drawn,
                 "exam": exam if job.keep else None, "results": results if job.keep else [],
                 "sources": sources}

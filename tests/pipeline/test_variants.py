@@ -96,8 +96,9 @@ def test_same_seed_gives_byte_identical_output_and_the_hash_is_printed_on_each_k
         runs.append(tree(tmp_path / name / "small-variants"))
     assert runs[0] == runs[1]
     folder = tmp_path / "one" / "small-variants"
-    expected = {f"variant-00{i}/{f}" for i in (1, 2, 3) for f in ("answer-key.pdf", "answer-key.tex", "answers.json")}
-    assert expected | {"manifest.csv", "all-answer-keys.pdf", ".symdl-manifest.json"} == set(runs[0])
+    expected = {f"variant-00{i}/{f}" for i in (1, 2, 3) for f in ("answer-key.pdf", "answer-key.tex", "answers.json",
+                                                                 "exam-sheet.pdf", "exam-sheet.tex")}
+    assert expected | {"manifest.csv", "all-answer-keys.pdf", "all-exam-sheets.pdf", ".symdl-manifest.json"} == set(runs[0])
     rows = list(csv.DictReader((folder / "manifest.csv").open()))
     assert [r["variant"] for r in rows] == ["001", "002", "003"]
     assert len({r["digest"] for r in rows}) == 3
@@ -106,6 +107,9 @@ def test_same_seed_gives_byte_identical_output_and_the_hash_is_printed_on_each_k
         text = subprocess.run(["pdftotext", str(folder / f"variant-{row['variant']}" / "answer-key.pdf"), "-"],
                               capture_output=True, text=True).stdout
         assert f"Variant {row['variant']} ({row['digest']})" in text
+        sheet = subprocess.run(["pdftotext", str(folder / f"variant-{row['variant']}" / "exam-sheet.pdf"), "-"],
+                               capture_output=True, text=True).stdout
+        assert f"Variant {row['variant']} ({row['digest']})" in sheet       # a paper matched to its key
         pages.append(text.count("\f"))
     whole = subprocess.run(["pdftotext", str(folder / "all-answer-keys.pdf"), "-"], capture_output=True, text=True).stdout
     assert whole.count("\f") == sum(pages)
@@ -244,7 +248,7 @@ def test_conditions_select_the_draws_and_never_overwrite_foreign_files(tmp_path)
     folder = out / "fake-exam-variants"
     for i in range(1, 6):
         data = json.loads((folder / f"variant-00{i}" / "answers.json").read_text())
-        total = data["questions"][0]["answers"]["sum"]
+        total = data["questions"][0]["answers"]["sum"]["value"]
         assert total > 1 and Fraction(repr(total)) - Fraction(1, 4) <= 1          # a <= 1, b = 0.25
     (folder / "variant-003" / "notes.txt").write_text("mine")
     proc = cli("variants", str(spec), "--count", "5", "--seed", "5", "--out", str(out), "--no-pdf")
