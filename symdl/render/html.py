@@ -7,6 +7,8 @@ caption (their drawings are in the PDF).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from symdl import printer
-from symdl.solution import Step, Tex, Text, item_type
+from symdl.solution import Step, Tex, Text, item_type, shown
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
 
@@ -47,11 +49,30 @@ def _unlayout(latex: str) -> str:
     return "".join(out)
 
 
+# How math is written: "mathml" (the page), or "tex": the printer's LaTeX between \\( \\) or \\[ \\]
+# as escaped text, for a site whose HTML cleaner drops MathML but whose MathJax filter typesets TeX.
+_MATH_OUTPUT = contextvars.ContextVar("symdl_html_math_output", default="mathml")
+
+
+@contextlib.contextmanager
+def math_output(kind: str):
+    """Within the block, every formula is written as ``kind`` ("mathml" or "tex")."""
+    if kind not in ("mathml", "tex"):
+        raise ValueError(f"math output {kind!r} is not 'mathml' or 'tex'")
+    token = _MATH_OUTPUT.set(kind)
+    try:
+        yield
+    finally:
+        _MATH_OUTPUT.reset(token)
+
+
 def _mathml(latex: str, display: bool = False) -> Markup:
     """LaTeX math (printer output) as a MathML element; as code when it cannot be converted."""
     from latex2mathml.converter import convert
 
     latex = _unlayout(latex)
+    if _MATH_OUTPUT.get() == "tex":
+        return escape(f"\\[{latex}\\]" if display else f"\\({latex}\\)")
     try:
         return Markup(convert(latex, display="block" if display else "inline"))
     except Exception:  # noqa: BLE001 - latex2mathml raises many types; the formula stays readable
@@ -122,8 +143,20 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell, text=text,
-                       item_type=item_type, step_lines=step_lines)
+                       item_type=item_type, step_lines=step_lines, shown=shown)
     return env
+
+
+_ENVIRONMENT = None
+
+
+def question(result, audience=None, checks=True) -> str:
+    """One question's section of the page (``audience`` "model": the model answers alone;
+    ``checks`` False: without the line on the independent recomputation)."""
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+        _ENVIRONMENT = environment()
+    return _ENVIRONMENT.get_template("question.html.j2").render(r=result, audience=audience, checks=checks)
 
 
 def render(exam, results) -> str:
