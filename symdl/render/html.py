@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import re
 from pathlib import Path
 
@@ -68,11 +69,17 @@ def math_output(kind: str):
 
 def _mathml(latex: str, display: bool = False) -> Markup:
     """LaTeX math (printer output) as a MathML element; as code when it cannot be converted."""
-    from latex2mathml.converter import convert
-
     latex = _unlayout(latex)
     if _MATH_OUTPUT.get() == "tex":
         return escape(f"\\[{latex}\\]" if display else f"\\({latex}\\)")
+    return _converted(latex, display)
+
+
+@functools.lru_cache(maxsize=4096)
+def _converted(latex: str, display: bool) -> Markup:
+    """latex2mathml's MathML for ``latex`` (kept: the same closed forms recur in every variant)."""
+    from latex2mathml.converter import convert
+
     try:
         return Markup(convert(latex, display="block" if display else "inline"))
     except Exception:  # noqa: BLE001 - latex2mathml raises many types; the formula stays readable
