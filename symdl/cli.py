@@ -99,7 +99,54 @@ def _parser():
     check.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
     init = sub.add_parser("init", help="write a copy of the DI504 exam spec as a starting point")
     init.add_argument("dir", help="folder to write the spec into")
+    _export_parser(sub, limit_help, data_help)
     return parser
+
+
+def _count(text):
+    """A whole number of variants, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _export_parser(sub, limit_help, data_help):
+    """``export moodle|canvas [SPEC] [--out DIR] [--variants N --seed S] [--multiple-choice]``."""
+    export = sub.add_parser("export", help="write the questions for an LMS: Moodle XML or a Canvas QTI zip",
+                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    export.add_argument("target", choices=("moodle", "canvas"),
+                        help="moodle: OUT/<exam id>/moodle.xml; canvas: OUT/<exam id>/canvas-qti.zip")
+    export.add_argument("spec", nargs="?", help="exam spec (TOML); default: the DI504 midterm")
+    export.add_argument("--out", default="out", help="output folder (default: out); the file goes to "
+                                                      "OUT/<exam id>/ beside the answer key")
+    export.add_argument("--variants", type=_count, metavar="N",
+                        help="export N variants (a pool per question that draws one per student)")
+    export.add_argument("--seed", type=int, metavar="S", help="the variants' seed (needed with --variants)")
+    export.add_argument("--multiple-choice", action="store_true",
+                        help="ask as multiple choice where the derived mistakes give the distractors (Moodle)")
+    export.add_argument("--math", choices=("tex", "mathml"), default=None,
+                        help="math as \\( \\) LaTeX for the LMS's MathJax (Moodle's default) or as MathML "
+                             "(Canvas's default)")
+    export.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
+    export.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
+
+
+def _run_export(args, progress) -> int:
+    from symdl.export import export_spec
+
+    if args.seed is not None and args.variants is None:
+        from symdl.errors import UsageError
+
+        raise UsageError("--seed is only used with --variants")
+    path = export_spec(args.target, args.spec, args.out, variants=args.variants, seed=args.seed,
+                       multiple_choice=args.multiple_choice, math=args.math,
+                       time_limit_s=args.time_limit, data_dirs=args.data_dir, progress=progress)
+    progress(f"wrote {path}")
+    return 0
 
 
 class Interrupted(KeyboardInterrupt):
@@ -174,6 +221,8 @@ def _run(args) -> int:
             sys.stdout.write(check_table(report))
             sys.stdout.flush()
             return 0 if report.verified else 1
+        if args.command == "export":
+            return _run_export(args, progress)
         if args.command == "init":
             from symdl.derive import write_template
 

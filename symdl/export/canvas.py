@@ -1,0 +1,230 @@
+"""Canvas QTI 1.2 package (canvas-qti.zip) as Canvas exports a classic quiz: imsmanifest.xml at
+the root, the assessment ``<id>/<id>.xml`` and ``<id>/assessment_meta.xml``.
+
+Canvas's numerical question holds one number, so every number asked is its own item
+(``numerical_question``), accepted when equal to the value or within [value - tolerance,
+value + tolerance] (``varequal`` or ``vargte``/``varlte``). With variants each number is a
+question group (a section whose ``selection_number`` is 1) holding that number's item of every
+variant; Canvas draws one per student. Every item shows its variant's whole question; the first
+item of a question carries the model answer as its general feedback, the others the value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+from decimal import Decimal, localcontext
+
+from markupsafe import escape
+
+from symdl.export import answers as answer_model
+from symdl.export import content
+from symdl.export.moodle import decimal_text
+from symdl.render import html
+
+QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
+CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+IMSMD_NS = "http://www.imsglobal.org/xsd/imsmd_v1p2"
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)     # every member's timestamp: the same bytes for the same spec
+
+
+def ident(*parts) -> str:
+    """A stable Canvas-style identifier ('g' and 32 hex digits) from names."""
+    return "g" + hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
+def render(items, *, math="mathml") -> bytes:
+    """The zip's bytes for ``items``: a list of (variant id or None, exam, results)."""
+    exam = items[0][1]
+    assessment = ident(exam.id, "assessment")
+    quiz, points = assessment_xml(items, assessment, math)
+    files = {
+        "imsmanifest.xml": manifest_xml(exam, assessment),
+        f"{assessment}/{assessment}.xml": quiz,
+        f"{assessment}/assessment_meta.xml": meta_xml(exam, assessment, points),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _bytes(root) -> bytes:
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _sub(parent, tag, text=None, attrs=None, **attributes):
+    node = ET.SubElement(parent, tag, {**(attrs or {}), **attributes})
+    if text is not None:
+        node.text = text
+    return node
+
+
+def manifest_xml(exam, assessment) -> bytes:
+    root = ET.Element("manifest", {"identifier": ident(exam.id, "manifest"), "xmlns": CP_NS,
+                                   "xmlns:imsmd": IMSMD_NS, "xmlns:xsi": XSI,
+                                   "xsi:schemaLocation": f"{CP_NS} http://www.imsglobal.org/xsd/imscp_v1p1.xsd "
+                                                         f"{IMSMD_NS} http://www.imsglobal.org/xsd/imsmd_v1p2p2.xsd"})
+    metadata = _sub(root, "metadata")
+    _sub(metadata, "schema", "IMS Content")
+    _sub(metadata, "schemaversion", "1.1.3")
+    title = _sub(_sub(_sub(metadata, "imsmd:lom"), "imsmd:general"), "imsmd:title")
+    _sub(title, "imsmd:string", exam.title)
+    _sub(root, "organizations")
+    resources = _sub(root, "resources")
+    quiz = _sub(resources, "resource", identifier=assessment, type="imsqti_xmlv1p2")
+    _sub(quiz, "file", href=f"{assessment}/{assessment}.xml")
+    meta_id = ident(exam.id, "assessment_meta")
+    _sub(quiz, "dependency", identifierref=meta_id)
+    meta = _sub(resources, "resource", identifier=meta_id,
+                type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
+                href=f"{assessment}/assessment_meta.xml")
+    _sub(meta, "file", href=f"{assessment}/assessment_meta.xml")
+    return _bytes(root)
+
+
+def meta_xml(exam, assessment, points) -> bytes:
+    """Canvas's quiz settings: an unpublished graded quiz, one attempt, correct answers hidden."""
+    root = ET.Element("quiz", {"identifier": assessment, "xmlns": CANVAS_NS, "xmlns:xsi": XSI,
+                               "xsi:schemaLocation": f"{CANVAS_NS} https://canvas.instructure.com/xsd/cccv1p0.xsd"})
+    _sub(root, "title", exam.title)
+    _sub(root, "description", f"<p>{escape(getattr(exam, 'course', '') or '')}</p>")
+    for tag, text in (("shuffle_answers", "false"), ("scoring_policy", "keep_highest"),
+                      ("hide_results", ""), ("quiz_type", "assignment"),
+                      ("points_possible", decimal_text(points)), ("require_lockdown_browser", "false"),
+                      ("require_lockdown_browser_for_results", "false"),
+                      ("require_lockdown_browser_monitor", "false"), ("show_correct_answers", "false"),
+                      ("anonymous_submissions", "false"), ("could_be_locked", "false"),
+                      ("allowed_attempts", "1"), ("one_question_at_a_time", "false"),
+                      ("cant_go_back", "false"), ("available", "false"), ("one_time_results", "false"),
+                      ("show_correct_answers_last_attempt", "false"),
+                      ("only_visible_to_overrides", "false"), ("module_locked", "false")):
+        _sub(root, tag, text)
+    return _bytes(root)
+
+
+def assessment_xml(items, assessment, math):
+    """(the assessment's bytes, its total points): one item per number, grouped per number
+    across variants when there are several."""
+    exam = items[0][1]
+    root = ET.Element("questestinterop", {"xmlns": QTI_NS, "xmlns:xsi": XSI,
+                                          "xsi:schemaLocation": f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"})
+    quiz = _sub(root, "assessment", ident=assessment, title=exam.title)
+    field = _sub(_sub(quiz, "qtimetadata"), "qtimetadatafield")
+    _sub(field, "fieldlabel", "cc_maxattempts")
+    _sub(field, "fieldentry", "1")
+    section = _sub(quiz, "section", ident="root_section")
+    groups, total = {}, 0
+    for variant, variant_exam, results in items:
+        for result in results:
+            for key, points, item in _question_items(result, variant_exam, variant, math):
+                if len(items) == 1:
+                    section.append(item)
+                    total += points
+                    continue
+                if key not in groups:
+                    groups[key] = _group(section, variant_exam, key, points)
+                    total += points
+                groups[key].append(item)
+    return _bytes(root), total
+
+
+def _group(section, exam, key, points):
+    qid, name, index = key
+    group = _sub(section, "section", ident=ident(exam.id, "group", *key), title=_title(qid, name, index))
+    selection = _sub(_sub(group, "selection_ordering"), "selection")
+    _sub(selection, "selection_number", "1")
+    _sub(_sub(selection, "selection_extension"), "points_per_item", decimal_text(points))
+    return group
+
+
+def _title(qid, name, index) -> str:
+    return f"{qid} {name}" + (f"[{', '.join(str(i + 1) for i in index)}]" if index else "")
+
+
+def _question_items(result, exam, variant, math):
+    """((question, answer, index), points, item element) for every number the question asks."""
+    asked = answer_model.asked(result)
+    if not asked:
+        return
+    qid = result.question.id
+    text = content.question_text(result, math=math, variant=variant)
+    first = True
+    for answer in asked:
+        label = _label(answer, math)
+        for blank in answer.blanks:
+            points = answer.points / len(answer.blanks)
+            where = f" entry ({', '.join(str(i + 1) for i in blank.index)})" if blank.index else ""
+            prompt = f"{text}\n<p>Enter {label}{where}.</p>"
+            if first:
+                note = content.feedback(result, math=math)
+                first = False
+            else:
+                note = (f"<p>{label}{where} = {escape(blank.value)}"
+                        f"{f' (accepted within ± {escape(blank.tolerance)})' if blank.tolerance != '0' else ''}; "
+                        f"the working is in the feedback of this question's first number.</p>")
+            key = (qid, answer.name, blank.index)
+            item_id = ident(exam.id, variant or "", *key[:2], *blank.index)
+            yield key, points, _item(item_id, _title(qid, answer.name, blank.index), prompt, blank, points, note)
+
+
+def _label(answer, math) -> str:
+    with html.math_output(math):
+        label = answer.meta.label
+        return str(html.cell(label)) if label is not None else f"<code>{escape(answer.name)}</code>"
+
+
+def _item(item_id, title, prompt, blank, points, feedback):
+    item = ET.Element("item", ident=item_id, title=title)
+    meta = _sub(_sub(item, "itemmetadata"), "qtimetadata")
+    for label, entry in (("question_type", "numerical_question"), ("points_possible", decimal_text(points)),
+                         ("original_answer_ids", "1"), ("assessment_question_identifierref", item_id + "q")):
+        field = _sub(meta, "qtimetadatafield")
+        _sub(field, "fieldlabel", label)
+        _sub(field, "fieldentry", entry)
+    presentation = _sub(item, "presentation")
+    _sub(_sub(presentation, "material"), "mattext", prompt, texttype="text/html")
+    response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
+    _sub(_sub(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
+    processing = _sub(item, "resprocessing")
+    _sub(_sub(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    general = _sub(processing, "respcondition", attrs={"continue": "Yes"})
+    _sub(_sub(general, "conditionvar"), "other")
+    _sub(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+    right = _sub(processing, "respcondition", attrs={"continue": "No"})
+    condition = _sub(right, "conditionvar")
+    if blank.tolerance in ("0", "0.0"):
+        _sub(condition, "varequal", blank.value, respident="response1")
+    else:
+        low, high = bounds(blank.value, blank.tolerance)
+        either = _sub(condition, "or")
+        _sub(either, "varequal", blank.value, respident="response1")
+        both = _sub(either, "and")
+        _sub(both, "vargte", low, respident="response1")
+        _sub(both, "varlte", high, respident="response1")
+    _sub(right, "setvar", "100", action="Set", varname="SCORE")
+    fb = _sub(item, "itemfeedback", ident="general_fb")
+    _sub(_sub(_sub(fb, "flow_mat"), "material"), "mattext", feedback, texttype="text/html")
+    return item
+
+
+def bounds(value: str, tolerance: str) -> tuple:
+    """(value - tolerance, value + tolerance) as exact decimals."""
+    with localcontext() as context:
+        context.prec = 60
+        v, t = Decimal(value), Decimal(tolerance)
+        return _plain(v - t), _plain(v + t)
+
+
+def _plain(x: Decimal) -> str:
+    text = format(x.normalize(), "f") if abs(x.adjusted()) < 30 else str(x.normalize())
+    return "0" if text in ("-0", "0") else text
