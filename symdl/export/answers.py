@@ -8,8 +8,10 @@ against the very value the key states.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 import sympy
@@ -21,21 +23,22 @@ from symdl.solution import Answer
 DEFAULT_DIGITS = 5          # significant digits the printer shows of a value it rounds (value_tex)
 
 
-def answer_meta(result, name) -> Answer:
+def answer_meta(result, name, asked=None) -> Answer:
     """The answer ``name`` of ``result`` with its points, tolerance and mistakes: the ONE adapter.
 
     FALLBACK until solution.meta is filled after solving (answer-model issue): points are the
     question's points split evenly over the answers it asks (1 each without points); the
     tolerance is absolute, half a unit of the last digit the key displays, entry by entry
     (an exact zero: 0); no mistakes. Delete the fallback lines once every kind fills them.
+    ``asked``: how many answers the question asks, when the caller knows it already.
     """
     sol = result.solution
     meta = sol.meta.get(name) or Answer(name, sol.answers[name])
     value = sol.answers[name]
     points, tolerance = meta.points, meta.tolerance
     if points is None:                                           # FALLBACK
-        asked = len(asked_names(result))
-        points = Fraction(result.question.points, asked) if result.question.points else Fraction(1)
+        count = asked if asked is not None else len(asked_names(result))
+        points = Fraction(result.question.points, count) if result.question.points else Fraction(1)
     if tolerance is None:                                        # FALLBACK
         tolerance = {"abs": _map(value, lambda v: displayed_half_unit(v, meta.digits)), "rel": None}
     return Answer(name, value, part=meta.part, label=meta.label, unit=meta.unit, digits=meta.digits,
@@ -77,22 +80,8 @@ def displayed_half_unit(value, digits=None) -> Fraction:
         places = len(text.split(".")[1]) if "." in text else 0
         return Fraction(1, 2 * 10**places)
     sig = digits or DEFAULT_DIGITS
-    exponent = _exponent(value)
+    exponent = Decimal(number_text(value)).adjusted()       # floor(log10 |value|) of the written number
     return Fraction(1, 2) * Fraction(10) ** (exponent - sig + 1)
-
-
-def _exponent(value) -> int:
-    """floor(log10 |value|), exact at powers of ten."""
-    import mpmath
-
-    with mpmath.workdps(40):
-        x = abs(mpmath.mpf(sympy.N(value, 40)))
-        exponent = int(mpmath.floor(mpmath.log10(x)))
-        if mpmath.mpf(10) ** (exponent + 1) <= x:
-            exponent += 1
-        elif mpmath.mpf(10) ** exponent > x:
-            exponent -= 1
-    return exponent
 
 
 def _map(value, f):
@@ -131,8 +120,9 @@ class Asked:
 def asked(result) -> list:
     """Every answer of ``result`` an export asks, with its blanks (see :func:`answer_meta`)."""
     out = []
-    for name in asked_names(result):
-        meta = answer_meta(result, name)
+    names = asked_names(result)
+    for name in names:
+        meta = answer_meta(result, name, len(names))
         entries = list(_entries(meta.value))
         tolerances = dict(_entries_tolerance(meta.tolerance, meta.value, entries))
         blanks = [Blank(index, number_text(v), number_text(tolerances[index])) for index, v in entries]
@@ -199,6 +189,14 @@ def number_text(value) -> str:
     """An exact number as the decimal answers.json writes (shortest round-trip of its double)."""
     if isinstance(value, Fraction):
         value = sympy.Rational(value.numerator, value.denominator)
+    try:
+        return _number_text(value)
+    except TypeError:                   # an unhashable number type: not kept
+        return _number_text.__wrapped__(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _number_text(value) -> str:
     written = jsonable(value)
     if isinstance(written, Number):
         return str(written)

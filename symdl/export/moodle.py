@@ -57,7 +57,7 @@ def question(result, exam, variant=None, *, multiple_choice=False, math="tex"):
         return None
     choices = multiple_choice and any(a.mistakes for a in asked)
     qid = result.question.id
-    if len(asked) == 1 and asked[0].shape == () and not (choices and not asked[0].mistakes):
+    if len(asked) == 1 and asked[0].shape == ():
         kind = "multichoice" if choices else "numerical"
         blanks = ""
     else:
