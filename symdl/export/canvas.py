@@ -124,9 +124,11 @@ def assessment_xml(items, assessment, math):
     _sub(field, "fieldentry", "1")
     section = _sub(quiz, "section", ident="root_section")
     groups, total = {}, 0
-    for variant, variant_exam, results in items:
+    prepared = content.pages(items, math=math)
+    for position, (variant, variant_exam, results) in enumerate(items):
         for result in results:
-            for key, points, item in _question_items(result, variant_exam, variant, math):
+            page = prepared.get((position, result.question.id))
+            for key, points, item in _question_items(result, variant_exam, variant, math, page):
                 if len(items) == 1:
                     section.append(item)
                     total += points
@@ -151,13 +153,14 @@ def _title(qid, name, index) -> str:
     return f"{qid} {name}" + (f"[{', '.join(str(i + 1) for i in index)}]" if index else "")
 
 
-def _question_items(result, exam, variant, math):
+def _question_items(result, exam, variant, math, page=None):
     """((question, answer, index), points, item element) for every number the question asks."""
     asked = answer_model.asked(result)
     if not asked:
         return
     qid = result.question.id
-    text = content.question_text(result, math=math, variant=variant)
+    text, model_answer = page or content.page(result, math=math, variant=variant)
+    text = text.replace(content.BLANKS, "")
     first = True
     for answer in asked:
         label = _label(answer, math)
@@ -166,8 +169,7 @@ def _question_items(result, exam, variant, math):
             where = f" entry ({', '.join(str(i + 1) for i in blank.index)})" if blank.index else ""
             prompt = f"{text}\n<p>Enter {label}{where}.</p>"
             if first:
-                note = content.feedback(result, math=math)
-                first = False
+                note, first = model_answer, False
             else:
                 note = (f"<p>{label}{where} = {escape(blank.value)}"
                         f"{f' (accepted within ± {escape(blank.tolerance)})' if blank.tolerance != '0' else ''}; "

@@ -9,7 +9,10 @@ not trusted, which is the default).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import signal
 from pathlib import Path
 
 from markupsafe import Markup
@@ -73,3 +76,51 @@ def feedback(result, *, math="mathml") -> str:
     """The model answer of the question as HTML (the key's section of it, model answers only)."""
     with html.math_output(math):
         return html.question(result, audience="model", checks=False)
+
+
+BLANKS = "<!--symdl:blanks-->"     # where a writer puts its blanks into a page's question text
+PARALLEL_FROM = 8                   # variants from which the pages are rendered on two processes
+_JOB = None                         # (items, math) for the forked workers
+
+
+def page(result, *, math="mathml", variant=None) -> tuple:
+    """(question text with the BLANKS marker, feedback) of one question."""
+    return question_text(result, BLANKS, math=math, variant=variant), feedback(result, math=math)
+
+
+def pages(items, *, math="mathml", workers=None) -> dict:
+    """(item position, question id) -> page, for every question that asks a number.
+
+    The pages of many variants are rendered by forked processes (two, or ``workers``), each
+    inheriting ``items`` (nothing is pickled but the HTML coming back); in the given order.
+    """
+    global _JOB
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if len(items) >= PARALLEL_FROM else 1
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return {key: value for i in range(len(items)) for key, value in _item_pages(items, math, i)}
+    _JOB = (items, math)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
+            chunks = pool.map(_forked_pages, range(len(items)), chunksize=max(1, len(items) // (4 * workers)))
+    finally:
+        _JOB = None
+    return {key: value for chunk in chunks for key, value in chunk}
+
+
+def _item_pages(items, math, i) -> list:
+    from symdl.export.answers import asked_names
+
+    variant, _, results = items[i]
+    return [((i, r.question.id), page(r, math=math, variant=variant)) for r in results if asked_names(r)]
+
+
+def _forked_pages(i) -> list:
+    items, math = _JOB
+    return _item_pages(items, math, i)
+
+
+def _quiet_worker():
+    """A worker leaves SIGINT to its parent and ends quietly on SIGTERM (the pool's own stop)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

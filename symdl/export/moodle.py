@@ -26,14 +26,16 @@ def render(items, *, multiple_choice=False, math="tex") -> bytes:
     """Moodle XML (UTF-8 bytes) of ``items``: a list of (variant id or None, exam, results)."""
     quiz = ET.Element("quiz")
     exam = items[0][1]
+    prepared = content.pages(items, math=math)
     for qid in _question_ids(items):
         category = ET.SubElement(quiz, "question", type="category")
         _text(ET.SubElement(category, "category"), f"$course$/{_path_part(exam.id)}/{_path_part(qid)}")
         info = ET.SubElement(category, "info", format="html")
         _text(info, f"{exam.title}: question {qid}" + (f", {len(items)} variants" if len(items) > 1 else ""))
-        for variant, variant_exam, results in items:
+        for position, (variant, variant_exam, results) in enumerate(items):
             result = next(r for r in results if r.question.id == qid)
-            element = question(result, variant_exam, variant, multiple_choice=multiple_choice, math=math)
+            element = question(result, variant_exam, variant, multiple_choice=multiple_choice, math=math,
+                               page=prepared.get((position, qid)))
             if element is not None:
                 quiz.append(element)
     ET.indent(quiz, space="  ")
@@ -50,8 +52,9 @@ def _path_part(name: str) -> str:
     return str(name).replace("/", "//")
 
 
-def question(result, exam, variant=None, *, multiple_choice=False, math="tex"):
-    """One Moodle question element for ``result`` (None when the question asks no number)."""
+def question(result, exam, variant=None, *, multiple_choice=False, math="tex", page=None):
+    """One Moodle question element for ``result`` (None when the question asks no number);
+    ``page``: its (question text, feedback) from content.pages, rendered here when not given."""
     asked = answer_model.asked(result)
     if not asked:
         return None
@@ -65,8 +68,9 @@ def question(result, exam, variant=None, *, multiple_choice=False, math="tex"):
         blanks = _cloze_blanks(asked, multiple_choice, math)
     element = ET.Element("question", type=kind)
     _text(ET.SubElement(element, "name"), f"{qid} variant {variant}" if variant else qid)
-    _html(element, "questiontext", content.question_text(result, blanks, math=math, variant=variant))
-    _html(element, "generalfeedback", content.feedback(result, math=math))
+    text, feedback = page or content.page(result, math=math, variant=variant)
+    _html(element, "questiontext", text.replace(content.BLANKS, blanks))
+    _html(element, "generalfeedback", feedback)
     if kind != "cloze":
         ET.SubElement(element, "defaultgrade").text = decimal_text(asked[0].points)
     ET.SubElement(element, "penalty").text = PENALTY

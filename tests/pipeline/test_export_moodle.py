@@ -248,3 +248,13 @@ def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, words):
     assert words in run.stderr and len(run.stderr.strip().splitlines()) == 1
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_pages_rendered_by_two_processes_are_the_same(di504, monkeypatch):
+    from symdl.export import content
+
+    items = [(f"{i:03d}", di504.exam, di504.results[:2]) for i in range(1, 4)]
+    monkeypatch.setattr(content, "PARALLEL_FROM", 10**9)
+    serial = {t: render(t, items) for t in ("moodle", "canvas")}
+    monkeypatch.setattr(content, "PARALLEL_FROM", 2)
+    assert {t: render(t, items) for t in ("moodle", "canvas")} == serial
