@@ -19,24 +19,25 @@ from markupsafe import Markup
 
 from symdl import kinds
 from symdl.render import html
+from symdl.solution import Table, Tex, Text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "lms"
 MATH = ("mathml", "tex")
 
 _ENV = None
+_MATHLIKE = re.compile(r"\s*(?:[-+\d.\[(]|.*\\)", re.S)    # LaTeX, a bracket or a number: math
 
 
 def _environment():
     global _ENV
     if _ENV is None:
         _ENV = html.environment(TEMPLATES)
-        _ENV.filters["spec_math"] = lambda latex: html._mathml(latex)
     return _ENV
 
 
 def given_items(result) -> list:
     """The question's data as the exam sheet shows it: ``solution.given``, else the kind's
-    ``sheet(question)``; an empty list when neither is there (then the spec's math is shown)."""
+    ``sheet(question)``; an empty list when neither is there (then the spec's data is shown)."""
     if result.solution.given:
         return list(result.solution.given)
     kind = result.kind or kinds.get(result.question.kind)
@@ -45,31 +46,42 @@ def given_items(result) -> list:
     return []
 
 
-def spec_math(question) -> list:
-    """(words, LaTeX) for the question's LaTeX values, as the spec writes them (top level and one
-    table down), shown only when the kind gives no sheet: a formula as is, a symbol as ``W = ...``."""
-    out = []
+def spec_given(question) -> list:
+    """The question's data as the spec writes it, shown when the kind gives no sheet: each LaTeX
+    value (top level and one table down; a formula as is, a symbol as ``W = ...``), and each list
+    of tables (cases, layers) as a table with a column per key."""
+    items = []
     for name, value in question.fields.items():
-        inner = value.items() if isinstance(value, dict) else [(name, value)]
-        for key, text in inner:
-            if not (isinstance(text, str) and "\\" in text):
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            items.append(_spec_table(name, value))
+            continue
+        for key, text in (value.items() if isinstance(value, dict) else [(name, value)]):
+            if not (isinstance(text, str) and _MATHLIKE.match(text)):
                 continue
-            if "=" in text:                        # a formula: shown as written
-                out.append(("", text))
+            if "=" in text:                                   # a formula: shown as written
+                items.append(Text(Tex(text)))
             elif re.fullmatch(r"[A-Za-z](_[A-Za-z0-9]+)?", key):
-                out.append(("", f"{key} = {text}"))   # a symbol: W = ...
+                items.append(Text(Tex(f"{key} = {text}")))    # a symbol: W = ...
             else:
-                out.append((f"{key.replace('_', ' ')} = ", text))
-    return out
+                items.append(Text(f"{key.replace('_', ' ')} = ", Tex(text)))
+    return items
+
+
+def _spec_table(name, rows) -> Table:
+    header = list(dict.fromkeys(k for row in rows for k in row))
+    def cell(v):
+        if isinstance(v, str):
+            return Tex(v) if "\\" in v or v.lstrip().startswith("[") else v
+        return "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+    return Table(header=header, rows=[[cell(row.get(k)) for k in header] for row in rows], caption=name)
 
 
 def question_text(result, blanks="", *, math="mathml", variant=None) -> str:
     """The question's HTML: its title and text, the given data, its parts, then ``blanks``."""
-    given = given_items(result)
+    given = given_items(result) or spec_given(result.question)
     with html.math_output(math):
         return _environment().get_template("question-text.html.j2").render(
-            q=result.question, given=given, spec_math=[] if given else spec_math(result.question),
-            blanks=Markup(blanks), variant=variant)
+            q=result.question, given=given, blanks=Markup(blanks), variant=variant)
 
 
 def feedback(result, *, math="mathml") -> str:
