@@ -258,3 +258,39 @@ def test_pages_rendered_by_two_processes_are_the_same(di504, monkeypatch):
     serial = {t: render(t, items) for t in ("moodle", "canvas")}
     monkeypatch.setattr(content, "PARALLEL_FROM", 2)
     assert {t: render(t, items) for t in ("moodle", "canvas")} == serial
+
+
+def test_an_unverified_question_is_never_exported(di504, tmp_path):
+    import dataclasses
+
+    from symdl.errors import VerificationFailed
+    from symdl.export import export
+    from symdl.verify import Check
+
+    bad = dataclasses.replace(di504.results[1], checks=[Check("z", -0.04, -0.05, False)])
+    with pytest.raises(VerificationFailed, match="Q2"):
+        export("moodle", [(None, di504.exam, [di504.results[0], bad])], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_variants_flag_is_a_thin_call_to_the_generator(di504, tmp_path, monkeypatch):
+    """--variants N --seed S hands the spec, N and S to symdl.variants.generate and exports what
+    it returns, one pool entry per variant (a stand-in generator here: the real one is issue 14's
+    part 2)."""
+    import types
+    from collections import namedtuple
+
+    from symdl.export import export_spec
+
+    Variant = namedtuple("Variant", "id seed digest exam results")
+    calls = []
+
+    def generate(spec, count, seed, *, data_dirs=(), time_limit_s=None):
+        calls.append((count, seed))
+        return [Variant(f"{i:03d}", seed + i, "0" * 8, di504.exam, di504.results) for i in range(1, count + 1)]
+
+    monkeypatch.setitem(sys.modules, "symdl.variants", types.SimpleNamespace(generate=generate))
+    path = export_spec("moodle", None, tmp_path / "out", variants=3, seed=7)
+    assert calls == [(3, 7)]
+    names = [q.find("name/text").text for c, q in moodle_questions(path.read_bytes()) if c.endswith("/Q5")]
+    assert names == ["Q5 variant 001", "Q5 variant 002", "Q5 variant 003"]
