@@ -15,6 +15,7 @@ import pytest
 import sympy
 
 from symdl.render import pdf as pdf_render
+from support import TESTS
 
 HERE = TESTS
 REG = HERE / "regressions"
