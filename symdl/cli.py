@@ -127,7 +127,7 @@ def _export_parser(sub, limit_help, data_help):
                         help="export N variants (a pool per question that draws one per student)")
     export.add_argument("--seed", type=int, metavar="S", help="the variants' seed (needed with --variants)")
     export.add_argument("--multiple-choice", action="store_true",
-                        help="ask as multiple choice where the derived mistakes give the distractors (Moodle)")
+                        help="ask as multiple choice where the derived mistakes give the distractors")
     export.add_argument("--math", choices=("tex", "mathml"), default=None,
                         help="math as \\( \\) LaTeX for the LMS's MathJax (Moodle's default) or as MathML "
                              "(Canvas's default)")

@@ -29,7 +29,7 @@ def render(target, items, *, multiple_choice=False, math=None) -> bytes:
         return moodle.render(items, multiple_choice=multiple_choice, math=math)
     from symdl.export import canvas
 
-    return canvas.render(items, math=math)
+    return canvas.render(items, multiple_choice=multiple_choice, math=math)
 
 
 def export(target, items, out="out", *, multiple_choice=False, math=None):

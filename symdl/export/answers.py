@@ -185,6 +185,28 @@ def _entries_tolerance(tolerance, value, entries):
             yield index, displayed_half_unit(entry)
 
 
+def choices(answer) -> list:
+    """(fraction, text, feedback): the right value (100 %) then each distinct mistake (0 %)."""
+    right = choice_text(answer.shape, [b.value for b in answer.blanks])
+    out, seen = [("100", right, "")], {right}
+    for mistake, values in answer.mistakes:
+        text = choice_text(answer.shape, values)
+        if text not in seen:
+            seen.add(text)
+            out.append(("0", text, mistake.why))
+    return out
+
+
+def choice_text(shape, values) -> str:
+    """A value as a choice reads: the number, or [a, b, c], or [a, b; c, d] row by row."""
+    if shape == ():
+        return values[0]
+    if len(shape) == 2:
+        rows, cols = shape
+        return "[" + "; ".join(", ".join(values[r * cols:(r + 1) * cols]) for r in range(rows)) + "]"
+    return "[" + ", ".join(values) + "]"
+
+
 def number_text(value) -> str:
     """An exact number as the decimal answers.json writes (shortest round-trip of its double)."""
     if isinstance(value, Fraction):

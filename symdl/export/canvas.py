@@ -37,11 +37,11 @@ def ident(*parts) -> str:
     return "g" + hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]
 
 
-def render(items, *, math="mathml") -> bytes:
+def render(items, *, multiple_choice=False, math="mathml") -> bytes:
     """The zip's bytes for ``items``: a list of (variant id or None, exam, results)."""
     exam = items[0][1]
     assessment = ident(exam.id, "assessment")
-    quiz, points = assessment_xml(items, assessment, math)
+    quiz, points = assessment_xml(items, assessment, math, multiple_choice)
     files = {
         "imsmanifest.xml": manifest_xml(exam, assessment),
         f"{assessment}/{assessment}.xml": quiz,
@@ -112,7 +112,7 @@ def meta_xml(exam, assessment, points) -> bytes:
     return _bytes(root)
 
 
-def assessment_xml(items, assessment, math):
+def assessment_xml(items, assessment, math, multiple_choice=False):
     """(the assessment's bytes, its total points): one item per number, grouped per number
     across variants when there are several."""
     exam = items[0][1]
@@ -128,7 +128,7 @@ def assessment_xml(items, assessment, math):
     for position, (variant, variant_exam, results) in enumerate(items):
         for result in results:
             page = prepared.get((position, result.question.id))
-            for key, points, item in _question_items(result, variant_exam, variant, math, page):
+            for key, points, item in _question_items(result, variant_exam, variant, math, page, multiple_choice):
                 if len(items) == 1:
                     section.append(item)
                     total += points
@@ -153,8 +153,9 @@ def _title(qid, name, index) -> str:
     return f"{qid} {name}" + (f"[{', '.join(str(i + 1) for i in index)}]" if index else "")
 
 
-def _question_items(result, exam, variant, math, page=None):
-    """((question, answer, index), points, item element) for every number the question asks."""
+def _question_items(result, exam, variant, math, page=None, multiple_choice=False):
+    """((question, answer, index), points, item element) for every number the question asks (an
+    answer with mistakes, with ``multiple_choice``: one multiple-choice item for the whole value)."""
     asked = answer_model.asked(result)
     if not asked:
         return
@@ -164,19 +165,30 @@ def _question_items(result, exam, variant, math, page=None):
     first = True
     for answer in asked:
         label = _label(answer, math)
-        for blank in answer.blanks:
-            points = answer.points / len(answer.blanks)
-            where = f" entry ({', '.join(str(i + 1) for i in blank.index)})" if blank.index else ""
-            prompt = f"{text}\n<p>Enter {label}{where}.</p>"
+        choice = multiple_choice and bool(answer.mistakes)
+        for blank in answer.blanks[:1] if choice else answer.blanks:
+            index = () if choice else blank.index
+            points = answer.points if choice else answer.points / len(answer.blanks)
+            where = f" entry ({', '.join(str(i + 1) for i in index)})" if index else ""
+            prompt = f"{text}\n<p>{'Choose' if choice else 'Enter'} {label}{where}.</p>"
             if first:
                 note, first = model_answer, False
             else:
-                note = (f"<p>{label}{where} = {escape(blank.value)}"
-                        f"{f' (accepted within ± {escape(blank.tolerance)})' if blank.tolerance != '0' else ''}; "
+                shown = answer_model.choice_text(answer.shape, [b.value for b in answer.blanks]) if choice else blank.value
+                within = f" (accepted within ± {escape(blank.tolerance)})" if blank.tolerance != "0" and not choice else ""
+                note = (f"<p>{label}{where} = {escape(shown)}{within}; "
                         f"the working is in the feedback of this question's first number.</p>")
-            key = (qid, answer.name, blank.index)
-            item_id = ident(exam.id, variant or "", *key[:2], *blank.index)
-            yield key, points, _item(item_id, _title(qid, answer.name, blank.index), prompt, blank, points, note)
+            key = (qid, answer.name, index)
+            item_id = ident(exam.id, variant or "", *key[:2], *index)
+            item, presentation = _item_head(item_id, _title(qid, answer.name, index), prompt, points,
+                                            "multiple_choice_question" if choice else "numerical_question")
+            if choice:
+                _choice_response(item, presentation, item_id, answer_model.choices(answer))
+            else:
+                _numerical_response(item, presentation, blank)
+            fb = _sub(item, "itemfeedback", ident="general_fb")
+            _sub(_sub(_sub(fb, "flow_mat"), "material"), "mattext", note, texttype="text/html")
+            yield key, points, item
 
 
 def _label(answer, math) -> str:
@@ -185,24 +197,32 @@ def _label(answer, math) -> str:
         return str(html.cell(label)) if label is not None else f"<code>{escape(answer.name)}</code>"
 
 
-def _item(item_id, title, prompt, blank, points, feedback):
+def _item_head(item_id, title, prompt, points, question_type):
     item = ET.Element("item", ident=item_id, title=title)
     meta = _sub(_sub(item, "itemmetadata"), "qtimetadata")
-    for label, entry in (("question_type", "numerical_question"), ("points_possible", decimal_text(points)),
+    for label, entry in (("question_type", question_type), ("points_possible", decimal_text(points)),
                          ("original_answer_ids", "1"), ("assessment_question_identifierref", item_id + "q")):
         field = _sub(meta, "qtimetadatafield")
         _sub(field, "fieldlabel", label)
         _sub(field, "fieldentry", entry)
     presentation = _sub(item, "presentation")
     _sub(_sub(presentation, "material"), "mattext", prompt, texttype="text/html")
-    response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
-    _sub(_sub(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
+    return item, presentation
+
+
+def _outcomes(item):
     processing = _sub(item, "resprocessing")
     _sub(_sub(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
     general = _sub(processing, "respcondition", attrs={"continue": "Yes"})
     _sub(_sub(general, "conditionvar"), "other")
     _sub(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
-    right = _sub(processing, "respcondition", attrs={"continue": "No"})
+    return processing
+
+
+def _numerical_response(item, presentation, blank):
+    response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
+    _sub(_sub(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
+    right = _sub(_outcomes(item), "respcondition", attrs={"continue": "No"})
     condition = _sub(right, "conditionvar")
     if blank.tolerance in ("0", "0.0"):
         _sub(condition, "varequal", blank.value, respident="response1")
@@ -214,9 +234,19 @@ def _item(item_id, title, prompt, blank, points, feedback):
         _sub(both, "vargte", low, respident="response1")
         _sub(both, "varlte", high, respident="response1")
     _sub(right, "setvar", "100", action="Set", varname="SCORE")
-    fb = _sub(item, "itemfeedback", ident="general_fb")
-    _sub(_sub(_sub(fb, "flow_mat"), "material"), "mattext", feedback, texttype="text/html")
-    return item
+
+
+def _choice_response(item, presentation, item_id, options):
+    """The right value and each mistake as choices (Canvas shuffles them: shuffle_answers)."""
+    response = _sub(presentation, "response_lid", ident="response1", rcardinality="Single")
+    render_choice = _sub(response, "render_choice", shuffle="Yes")
+    idents = [str(int(ident(item_id, n)[1:9], 16)) for n in range(len(options))]
+    for choice_id, (_, text, _) in zip(idents, options):
+        label = _sub(render_choice, "response_label", ident=choice_id)
+        _sub(_sub(label, "material"), "mattext", text, texttype="text/plain")
+    right = _sub(_outcomes(item), "respcondition", attrs={"continue": "No"})
+    _sub(_sub(right, "conditionvar"), "varequal", idents[0], respident="response1")
+    _sub(right, "setvar", "100", action="Set", varname="SCORE")
 
 
 def bounds(value: str, tolerance: str) -> tuple:

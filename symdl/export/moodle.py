@@ -99,31 +99,10 @@ def _multichoice(element, answer):
     ET.SubElement(element, "single").text = "true"
     ET.SubElement(element, "shuffleanswers").text = "true"
     ET.SubElement(element, "answernumbering").text = "abc"
-    for fraction, text, why in _choices(answer):
+    for fraction, text, why in answer_model.choices(answer):
         node = ET.SubElement(element, "answer", fraction=fraction, format="html")
         _text(node, str(escape(text)))
         _html(node, "feedback", str(escape(why)))
-
-
-def _choices(answer) -> list:
-    """(fraction, text, feedback): the right value (100 %) then each distinct mistake (0 %)."""
-    right = _choice_text(answer.shape, [b.value for b in answer.blanks])
-    out, seen = [("100", right, "")], {right}
-    for mistake, values in answer.mistakes:
-        text = _choice_text(answer.shape, values)
-        if text not in seen:
-            seen.add(text)
-            out.append(("0", text, mistake.why))
-    return out
-
-
-def _choice_text(shape, values) -> str:
-    if shape == ():
-        return values[0]
-    if len(shape) == 2:
-        rows, cols = shape
-        return "[" + "; ".join(", ".join(values[r * cols:(r + 1) * cols]) for r in range(rows)) + "]"
-    return "[" + ", ".join(values) + "]"
 
 
 def _cloze_blanks(asked, multiple_choice, math) -> str:
@@ -135,7 +114,7 @@ def _cloze_blanks(asked, multiple_choice, math) -> str:
             label = _label(answer)
             if multiple_choice and answer.mistakes:
                 options = "~".join(f"%{fraction}%{_cloze_escape(text)}" + (f"#{_cloze_escape(why)}" if why else "")
-                                   for fraction, text, why in _choices(answer))
+                                   for fraction, text, why in answer_model.choices(answer))
                 weight = sum(weights[(answer.name, b.index)] for b in answer.blanks)
                 lines.append(f"<p>{label}: {{{weight}:MULTICHOICE_S:{options}}}</p>")
                 continue

@@ -204,3 +204,27 @@ def test_valid_against_the_qti_1_2_1_dtd(di504):
     item = next(broken.iter("item"))
     item.insert(0, item.find("resprocessing"))
     assert not dtd.validate(broken)
+
+
+def test_multiple_choice_from_mistakes(di504):
+    import sympy
+
+    from symdl.solution import Mistake
+    from test_export_moodle import _single_final
+
+    q2 = next(r for r in di504.results if r.question.id == "Q2")
+    result = _single_final(q2, "z", [Mistake("no bias", sympy.Rational(-54, 100), "left out the bias b")])
+    data = render("canvas", [(None, di504.exam, [result])], multiple_choice=True)
+    (item,) = _items(assessment_of(data))
+    kinds = {f.find(f"{QTI}fieldlabel").text: f.find(f"{QTI}fieldentry").text for f in item.iter(f"{QTI}qtimetadatafield")}
+    assert kinds["question_type"] == "multiple_choice_question" and kinds["points_possible"] == "20"
+    labels = {l.get("ident"): l.find(f".//{QTI}mattext").text for l in item.iter(f"{QTI}response_label")}
+    assert sorted(labels.values()) == ["-0.04", "-0.54"]
+    right = [c for c in item.iter(f"{QTI}respcondition") if c.get("continue") == "No"][0]
+    assert labels[right.find(f".//{QTI}varequal").text] == "-0.04"
+    source = _dtd()
+    if source is not None:
+        etree = pytest.importorskip("lxml.etree")
+        dtd = etree.DTD(io.BytesIO(source))
+        name = next(n for n in members(data) if n.count("/") == 1 and not n.endswith("assessment_meta.xml"))
+        assert dtd.validate(_for_dtd(members(data)[name][1])), dtd.error_log.filter_from_errors()[:3]
