@@ -129,8 +129,8 @@ def _export_parser(sub, limit_help, data_help):
     export.add_argument("--multiple-choice", action="store_true",
                         help="ask as multiple choice where the derived mistakes give the distractors")
     export.add_argument("--math", choices=("tex", "mathml"), default=None,
-                        help="math as \\( \\) LaTeX for the LMS's MathJax (Moodle's default) or as MathML "
-                             "(Canvas's default)")
+                        help="math as \\( \\) LaTeX for the LMS's MathJax (default) or as MathML "
+                             "(needs trusted content in Moodle; slower to write)")
     export.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
     export.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from symdl.errors import UsageError, VerificationFailed
 
 TARGETS = {"moodle": "moodle.xml", "canvas": "canvas-qti.zip"}
-DEFAULT_MATH = {"moodle": "tex", "canvas": "mathml"}    # why: symdl/export/content.py, docs/lms.md
+DEFAULT_MATH = {"moodle": "tex", "canvas": "tex"}       # why: docs/lms.md
 MAX_VARIANTS = 1000
 
 

@@ -95,9 +95,25 @@ PARALLEL_FROM = 8                   # variants from which the pages are rendered
 _JOB = None                         # (items, math) for the forked workers
 
 
+_KEPT: dict = {}                    # id(result) -> (result, math, variant, page): the pages made this run
+MAX_KEPT = 20000
+
+
 def page(result, *, math="mathml", variant=None) -> tuple:
-    """(question text with the BLANKS marker, feedback) of one question."""
-    return question_text(result, BLANKS, math=math, variant=variant), feedback(result, math=math)
+    """(question text with the BLANKS marker, feedback) of one question; a page made before in
+    this process for the same result object is reused (Moodle and Canvas exports of one run)."""
+    kept = _KEPT.get(id(result))
+    if kept is not None and kept[0] is result and kept[1:3] == (math, variant):
+        return kept[3]
+    made = question_text(result, BLANKS, math=math, variant=variant), feedback(result, math=math)
+    _keep(result, math, variant, made)
+    return made
+
+
+def _keep(result, math, variant, made):
+    if len(_KEPT) >= MAX_KEPT:
+        _KEPT.clear()
+    _KEPT[id(result)] = (result, math, variant, made)
 
 
 def pages(items, *, math="mathml", workers=None) -> dict:
@@ -109,15 +125,25 @@ def pages(items, *, math="mathml", workers=None) -> dict:
     global _JOB
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if len(items) >= PARALLEL_FROM else 1
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    todo = [i for i in range(len(items)) if not all(_is_kept(r, math, items[i][0]) for r in items[i][2])]
+    if workers < 2 or len(todo) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return {key: value for i in range(len(items)) for key, value in _item_pages(items, math, i)}
     _JOB = (items, math)
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
-            chunks = pool.map(_forked_pages, range(len(items)), chunksize=max(1, len(items) // (4 * workers)))
+            chunks = pool.map(_forked_pages, todo, chunksize=max(1, len(todo) // (4 * workers)))
     finally:
         _JOB = None
-    return {key: value for chunk in chunks for key, value in chunk}
+    for i, chunk in zip(todo, chunks):
+        results = {r.question.id: r for r in items[i][2]}
+        for (_, qid), made in chunk:
+            _keep(results[qid], math, items[i][0], made)
+    return {key: value for i in range(len(items)) for key, value in _item_pages(items, math, i)}
+
+
+def _is_kept(result, math, variant) -> bool:
+    kept = _KEPT.get(id(result))
+    return kept is not None and kept[0] is result and kept[1:3] == (math, variant)
 
 
 def _item_pages(items, math, i) -> list:

@@ -123,11 +123,13 @@ def test_range_is_value_plus_minus_tolerance(package):
     assert [_condition(i) for i in items] == [("-0.04", "-0.045", "-0.035")]
 
 
-def test_feedback_and_text(package):
+def test_feedback_and_text(di504, package):
     items = _items(assessment_of(package))
     first_q1 = next(i for i in items if i.get("title").startswith("Q1 "))
     feedback = first_q1.find(f"{QTI}itemfeedback//{QTI}mattext").text
-    assert feedback.startswith('<section class="question"') and "<math" in feedback
+    assert feedback.startswith('<section class="question"') and "\\(" in feedback and "<math" not in feedback
+    mathml = _items(assessment_of(render("canvas", [(None, di504.exam, di504.results[:1])], math="mathml")))
+    assert "<math" in mathml[0].find(f"{QTI}itemfeedback//{QTI}mattext").text
     assert "<script" not in feedback.lower()
     prompt = first_q1.find(f"{QTI}presentation/{QTI}material/{QTI}mattext")
     assert prompt.get("texttype") == "text/html" and "Enter" in prompt.text

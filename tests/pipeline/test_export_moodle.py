@@ -294,3 +294,15 @@ def test_variants_flag_is_a_thin_call_to_the_generator(di504, tmp_path, monkeypa
     assert calls == [(3, 7)]
     names = [q.find("name/text").text for c, q in moodle_questions(path.read_bytes()) if c.endswith("/Q5")]
     assert names == ["Q5 variant 001", "Q5 variant 002", "Q5 variant 003"]
+
+
+def test_pages_kept_from_the_moodle_export_give_canvas_the_same_bytes(di504):
+    from symdl.export import content
+
+    items = [(None, di504.exam, di504.results)]
+    content._KEPT.clear()
+    fresh = render("canvas", items)
+    content._KEPT.clear()
+    render("moodle", items)
+    assert all(content._is_kept(r, "tex", None) for r in di504.results if r.question.id != "")
+    assert render("canvas", items) == fresh
