@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from decimal import Decimal, localcontext
@@ -130,14 +131,20 @@ def assessment_xml(items, assessment, math, multiple_choice=False):
             page = prepared.get((position, result.question.id))
             for key, points, item in _question_items(result, variant_exam, variant, math, page, multiple_choice):
                 if len(items) == 1:
-                    section.append(item)
+                    key = ("", "", (len(groups),))
+                    groups[key] = (section, [item])
                     total += points
                     continue
                 if key not in groups:
-                    groups[key] = _group(section, variant_exam, key, points)
+                    groups[key] = (_group(section, variant_exam, key, points), [])
                     total += points
-                groups[key].append(item)
-    return _bytes(root), total
+                groups[key][1].append(item)
+    texts = []
+    for parent, members in groups.values():         # a marker per run of items, filled in after
+        _sub(parent, "symdl-items", n=str(len(texts)))
+        texts.append("".join(members))
+    skeleton = _bytes(root).decode("utf-8")
+    return _MARKER.sub(lambda m: texts[int(m.group(1))], skeleton).encode("utf-8"), total
 
 
 def _group(section, exam, key, points):
@@ -180,14 +187,12 @@ def _question_items(result, exam, variant, math, page=None, multiple_choice=Fals
                         f"the working is in the feedback of this question's first number.</p>")
             key = (qid, answer.name, index)
             item_id = ident(exam.id, variant or "", *key[:2], *index)
-            item, presentation = _item_head(item_id, _title(qid, answer.name, index), prompt, points,
-                                            "multiple_choice_question" if choice else "numerical_question")
             if choice:
-                _choice_response(item, presentation, item_id, answer_model.choices(answer))
+                response = _choice_response(item_id, answer_model.choices(answer))
             else:
-                _numerical_response(item, presentation, blank)
-            fb = _sub(item, "itemfeedback", ident="general_fb")
-            _sub(_sub(_sub(fb, "flow_mat"), "material"), "mattext", note, texttype="text/html")
+                response = _numerical_response(blank)
+            item = _item(item_id, _title(qid, answer.name, index), prompt, points,
+                         "multiple_choice_question" if choice else "numerical_question", response, note)
             yield key, points, item
 
 
@@ -197,56 +202,61 @@ def _label(answer, math) -> str:
         return str(html.cell(label)) if label is not None else f"<code>{escape(answer.name)}</code>"
 
 
-def _item_head(item_id, title, prompt, points, question_type):
-    item = ET.Element("item", ident=item_id, title=title)
-    meta = _sub(_sub(item, "itemmetadata"), "qtimetadata")
-    for label, entry in (("question_type", question_type), ("points_possible", decimal_text(points)),
-                         ("original_answer_ids", "1"), ("assessment_question_identifierref", item_id + "q")):
-        field = _sub(meta, "qtimetadatafield")
-        _sub(field, "fieldlabel", label)
-        _sub(field, "fieldentry", entry)
-    presentation = _sub(item, "presentation")
-    _sub(_sub(presentation, "material"), "mattext", prompt, texttype="text/html")
-    return item, presentation
+# An item is written as text, not built as an ElementTree: thousands of items of one shape, and
+# ElementTree's pure-Python serializer took most of the export's time.
+_MARKER = re.compile(r'[ ]*<symdl-items n="(\d+)" />\n?')
 
 
-def _outcomes(item):
-    processing = _sub(item, "resprocessing")
-    _sub(_sub(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
-    general = _sub(processing, "respcondition", attrs={"continue": "Yes"})
-    _sub(_sub(general, "conditionvar"), "other")
-    _sub(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
-    return processing
+def _t(text) -> str:
+    """XML character data."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _numerical_response(item, presentation, blank):
-    response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
-    _sub(_sub(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
-    right = _sub(_outcomes(item), "respcondition", attrs={"continue": "No"})
-    condition = _sub(right, "conditionvar")
+def _a(text) -> str:
+    """An XML attribute value (between double quotes)."""
+    return _t(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#09;")
+
+
+def _item(item_id, title, prompt, points, question_type, response, feedback) -> str:
+    fields = "".join(f"<qtimetadatafield><fieldlabel>{label}</fieldlabel><fieldentry>{_t(entry)}</fieldentry>"
+                     f"</qtimetadatafield>\n"
+                     for label, entry in (("question_type", question_type), ("points_possible", decimal_text(points)),
+                                          ("original_answer_ids", "1"),
+                                          ("assessment_question_identifierref", item_id + "q")))
+    presentation, condition = response
+    return (f'<item ident="{_a(item_id)}" title="{_a(title)}">\n<itemmetadata><qtimetadata>\n{fields}'
+            f"</qtimetadata></itemmetadata>\n<presentation>\n"
+            f'<material><mattext texttype="text/html">{_t(prompt)}</mattext></material>\n{presentation}'
+            f"</presentation>\n<resprocessing>\n"
+            f'<outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal" /></outcomes>\n'
+            f'<respcondition continue="Yes"><conditionvar><other /></conditionvar>'
+            f'<displayfeedback feedbacktype="Response" linkrefid="general_fb" /></respcondition>\n'
+            f'<respcondition continue="No"><conditionvar>{condition}</conditionvar>'
+            f'<setvar action="Set" varname="SCORE">100</setvar></respcondition>\n</resprocessing>\n'
+            f'<itemfeedback ident="general_fb"><flow_mat><material><mattext texttype="text/html">{_t(feedback)}'
+            f"</mattext></material></flow_mat></itemfeedback>\n</item>\n")
+
+
+def _numerical_response(blank) -> tuple:
+    """(presentation, condition): a decimal blank, right when equal or within the tolerance."""
+    presentation = ('<response_str ident="response1" rcardinality="Single"><render_fib fibtype="Decimal">'
+                    '<response_label ident="answer1" /></render_fib></response_str>\n')
+    exact = f'<varequal respident="response1">{_t(blank.value)}</varequal>'
     if blank.tolerance in ("0", "0.0"):
-        _sub(condition, "varequal", blank.value, respident="response1")
-    else:
-        low, high = bounds(blank.value, blank.tolerance)
-        either = _sub(condition, "or")
-        _sub(either, "varequal", blank.value, respident="response1")
-        both = _sub(either, "and")
-        _sub(both, "vargte", low, respident="response1")
-        _sub(both, "varlte", high, respident="response1")
-    _sub(right, "setvar", "100", action="Set", varname="SCORE")
+        return presentation, exact
+    low, high = bounds(blank.value, blank.tolerance)
+    return presentation, (f'<or>{exact}<and><vargte respident="response1">{_t(low)}</vargte>'
+                          f'<varlte respident="response1">{_t(high)}</varlte></and></or>')
 
 
-def _choice_response(item, presentation, item_id, options):
-    """The right value and each mistake as choices (Canvas shuffles them: shuffle_answers)."""
-    response = _sub(presentation, "response_lid", ident="response1", rcardinality="Single")
-    render_choice = _sub(response, "render_choice", shuffle="Yes")
+def _choice_response(item_id, options) -> tuple:
+    """(presentation, condition): the right value and each mistake as choices, shuffled."""
     idents = [str(int(ident(item_id, n)[1:9], 16)) for n in range(len(options))]
-    for choice_id, (_, text, _) in zip(idents, options):
-        label = _sub(render_choice, "response_label", ident=choice_id)
-        _sub(_sub(label, "material"), "mattext", text, texttype="text/plain")
-    right = _sub(_outcomes(item), "respcondition", attrs={"continue": "No"})
-    _sub(_sub(right, "conditionvar"), "varequal", idents[0], respident="response1")
-    _sub(right, "setvar", "100", action="Set", varname="SCORE")
+    labels = "".join(f'<response_label ident="{choice_id}"><material><mattext texttype="text/plain">{_t(text)}'
+                     f"</mattext></material></response_label>\n" for choice_id, (_, text, _) in zip(idents, options))
+    presentation = (f'<response_lid ident="response1" rcardinality="Single"><render_choice shuffle="Yes">\n'
+                    f"{labels}</render_choice></response_lid>\n")
+    return presentation, f'<varequal respident="response1">{idents[0]}</varequal>'
 
 
 def bounds(value: str, tolerance: str) -> tuple:
