@@ -104,6 +104,7 @@ def _parser():
     _variants_parser(sub, limit_help, data_help)
     init = sub.add_parser("init", help="write a copy of the DI504 exam spec as a starting point")
     init.add_argument("dir", help="folder to write the spec into")
+    _export_parser(sub, limit_help, data_help)
     return parser
 
 
@@ -123,7 +124,11 @@ def _run_sheet(args, progress) -> int:
 
     folder = write(args.spec, args.out, pdf=not args.no_pdf, data_dirs=args.data_dir, progress=progress)
     progress(f"wrote {folder}: {', '.join(sorted(p.name for p in folder.iterdir() if not p.name.startswith('.')))}")
-def _count(text):
+    return 0
+
+
+def _whole(text):
+    """A whole number (a seed)."""
     try:
         return int(text)
     except ValueError:
@@ -135,7 +140,7 @@ def _variants_parser(sub, limit_help, data_help):
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     variants.add_argument("spec", nargs="?", help="exam spec (TOML) with draws; default: the DI504 midterm")
     variants.add_argument("--count", type=_count, required=True, metavar="N", help="how many variants (1 to 10000)")
-    variants.add_argument("--seed", type=_count, default=0, metavar="S",
+    variants.add_argument("--seed", type=_whole, default=0, metavar="S",
                           help="seed of the draws (default 0); the same spec and seed give the same files")
     variants.add_argument("--out", default="out", help="output folder (default: out); files go to "
                           "OUT/<exam id>-variants/, replaced only when symdl wrote everything in it")
@@ -154,6 +159,51 @@ def _run_variants(args, progress) -> int:
         progress(written.pdf_note)
     progress(f"wrote {written.folder}: {len(written.variants)} variants, manifest.csv "
              f"({written.seconds['total']:.1f} s)")
+
+
+def _count(text):
+    """A whole number of variants, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _export_parser(sub, limit_help, data_help):
+    """``export moodle|canvas [SPEC] [--out DIR] [--variants N --seed S] [--multiple-choice]``."""
+    export = sub.add_parser("export", help="write the questions for an LMS: Moodle XML or a Canvas QTI zip",
+                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    export.add_argument("target", choices=("moodle", "canvas"),
+                        help="moodle: OUT/<exam id>/moodle.xml; canvas: OUT/<exam id>/canvas-qti.zip")
+    export.add_argument("spec", nargs="?", help="exam spec (TOML); default: the DI504 midterm")
+    export.add_argument("--out", default="out", help="output folder (default: out); the file goes to "
+                                                      "OUT/<exam id>/ beside the answer key")
+    export.add_argument("--variants", type=_count, metavar="N",
+                        help="export N variants (a pool per question that draws one per student)")
+    export.add_argument("--seed", type=int, metavar="S", help="the variants' seed (needed with --variants)")
+    export.add_argument("--multiple-choice", action="store_true",
+                        help="ask as multiple choice where the derived mistakes give the distractors")
+    export.add_argument("--math", choices=("tex", "mathml"), default=None,
+                        help="math as \\( \\) LaTeX for the LMS's MathJax (default) or as MathML "
+                             "(needs trusted content in Moodle; slower to write)")
+    export.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
+    export.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
+
+
+def _run_export(args, progress) -> int:
+    from symdl.export import export_spec
+
+    if args.seed is not None and args.variants is None:
+        from symdl.errors import UsageError
+
+        raise UsageError("--seed is only used with --variants")
+    path = export_spec(args.target, args.spec, args.out, variants=args.variants, seed=args.seed,
+                       multiple_choice=args.multiple_choice, math=args.math,
+                       time_limit_s=args.time_limit, data_dirs=args.data_dir, progress=progress)
+    progress(f"wrote {path}")
     return 0
 
 
@@ -233,6 +283,8 @@ def _run(args) -> int:
             return 0 if report.verified else 1
         if args.command == "sheet":
             return _run_sheet(args, progress)
+        if args.command == "export":
+            return _run_export(args, progress)
         if args.command == "init":
             from symdl.derive import write_template
 

@@ -7,6 +7,9 @@ caption (their drawings are in the PDF).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import re
 from pathlib import Path
 
@@ -47,11 +50,36 @@ def _unlayout(latex: str) -> str:
     return "".join(out)
 
 
+# How math is written: "mathml" (the page), or "tex": the printer's LaTeX between \\( \\) or \\[ \\]
+# as escaped text, for a site whose HTML cleaner drops MathML but whose MathJax filter typesets TeX.
+_MATH_OUTPUT = contextvars.ContextVar("symdl_html_math_output", default="mathml")
+
+
+@contextlib.contextmanager
+def math_output(kind: str):
+    """Within the block, every formula is written as ``kind`` ("mathml" or "tex")."""
+    if kind not in ("mathml", "tex"):
+        raise ValueError(f"math output {kind!r} is not 'mathml' or 'tex'")
+    token = _MATH_OUTPUT.set(kind)
+    try:
+        yield
+    finally:
+        _MATH_OUTPUT.reset(token)
+
+
 def _mathml(latex: str, display: bool = False) -> Markup:
     """LaTeX math (printer output) as a MathML element; as code when it cannot be converted."""
+    latex = _unlayout(latex)
+    if _MATH_OUTPUT.get() == "tex":
+        return escape(f"\\[{latex}\\]" if display else f"\\({latex}\\)")
+    return _converted(latex, display)
+
+
+@functools.lru_cache(maxsize=4096)
+def _converted(latex: str, display: bool) -> Markup:
+    """latex2mathml's MathML for ``latex`` (kept: the same closed forms recur in every variant)."""
     from latex2mathml.converter import convert
 
-    latex = _unlayout(latex)
     try:
         return Markup(convert(latex, display="block" if display else "inline"))
     except Exception:  # noqa: BLE001 - latex2mathml raises many types; the formula stays readable
@@ -140,5 +168,23 @@ def render(exam, results, audience: str = "model") -> str:
     default, as the PDF). ``results``: list of QuestionResult."""
     from symdl.render.documents import footer_line
 
-    return environment().get_template("answer-key.html.j2").render(
+    return _environment().get_template("answer-key.html.j2").render(
         exam=exam, results=results, audience=check_audience(audience), footer_line=footer_line(results))
+
+
+_ENVIRONMENT = None
+
+
+def _environment():
+    """The environment, made once per process (an export renders every variant's questions)."""
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+        _ENVIRONMENT = environment()
+    return _ENVIRONMENT
+
+
+def question(result, audience="model", checks=False) -> str:
+    """One question's section of the page (``audience`` "model": the model answers; ``checks``:
+    with the line on the independent recomputation)."""
+    return _environment().get_template("question.html.j2").render(r=result, audience=check_audience(audience),
+                                                                  checks=checks)

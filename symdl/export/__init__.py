@@ -1,0 +1,79 @@
+"""LMS export: the derived questions as Moodle XML or a Canvas QTI 1.2 package.
+
+The export reads results already derived and verified, a list of (variant id, exam, results):
+one item without variants (variant id None), one per variant with them. See docs/lms.md.
+"""
+
+from __future__ import annotations
+
+from symdl.errors import UsageError, VerificationFailed
+
+TARGETS = {"moodle": "moodle.xml", "canvas": "canvas-qti.zip"}
+DEFAULT_MATH = {"moodle": "tex", "canvas": "tex"}       # why: docs/lms.md
+MAX_VARIANTS = 1000
+
+
+def render(target, items, *, multiple_choice=False, math=None) -> bytes:
+    """The file's bytes for ``target`` ("moodle" or "canvas") from ``items``."""
+    _check_target(target)
+    if not items:
+        raise UsageError("nothing to export: no exam given")
+    unverified = [f"{'variant ' + str(v) + ' ' if v else ''}{r.question.id}"
+                  for v, _, results in items for r in results if not r.verified]
+    if unverified:
+        raise VerificationFailed(f"not exported: the answers of {', '.join(unverified[:8])} failed verification")
+    math = math or DEFAULT_MATH[target]
+    if target == "moodle":
+        from symdl.export import moodle
+
+        return moodle.render(items, multiple_choice=multiple_choice, math=math)
+    from symdl.export import canvas
+
+    return canvas.render(items, multiple_choice=multiple_choice, math=math)
+
+
+def export(target, items, out="out", *, multiple_choice=False, math=None):
+    """Write ``OUT/<exam id>/moodle.xml`` or ``canvas-qti.zip`` (staged, with the folder's manifest;
+    the other files symdl wrote there, the answer key, stay). Returns the file's path."""
+    from symdl.export.write import write
+
+    _check_target(target)
+    exam = items[0][1]
+    data = render(target, items, multiple_choice=multiple_choice, math=math)
+    return write(out, exam.id, TARGETS[target], data)
+
+
+def export_spec(target, spec=None, out="out", *, variants=None, seed=None, multiple_choice=False,
+                math=None, time_limit_s=120.0, data_dirs=(), progress=None):
+    """Derive ``spec`` (default DI504), or ``variants`` variants of it from ``seed``, and export them."""
+    from pathlib import Path
+
+    from symdl.derive import solve_exam
+    from symdl.export.write import check_out
+    from symdl.spec import default_spec, load_exam
+
+    _check_target(target)
+    if variants is not None:
+        if not 1 <= variants <= MAX_VARIANTS:
+            raise UsageError(f"--variants: {variants} is not between 1 and {MAX_VARIANTS}")
+        if seed is None:
+            raise UsageError("--variants needs --seed (the same seed gives the same variants)")
+        try:
+            from symdl.variants import generate
+        except ImportError:
+            raise UsageError("--variants: this installation has no variant generator (symdl.variants, "
+                             "issue 14 part 2); export without --variants") from None
+    exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
+    check_out(Path(out), Path(out) / exam.id)
+    if variants is None:
+        report = solve_exam(spec, time_limit_s=time_limit_s, progress=progress, data_dirs=data_dirs)
+        items = [(None, report.exam, report.results)]
+    else:
+        drawn = generate(spec or default_spec(), variants, seed, data_dirs=data_dirs, time_limit_s=time_limit_s)
+        items = [(v.id, v.exam, v.results) for v in drawn]
+    return export(target, items, out, multiple_choice=multiple_choice, math=math)
+
+
+def _check_target(target):
+    if target not in TARGETS:
+        raise UsageError(f"unknown export target {target!r} (known: {', '.join(TARGETS)})")

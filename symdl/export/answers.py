@@ -1,0 +1,227 @@
+"""Which answers an LMS export asks for, and what it says of each: the numbers, tolerances, points, mistakes.
+
+The answers asked are a question's final answers (``meta[name].final``); a question with none
+marked asks all its numeric answers (numbers, vectors, matrices, lists of numbers). Every
+number is written exactly as answers.json writes it (the same ``jsonable``), so an LMS grades
+against the very value the key states.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+import sympy
+
+from symdl import printer
+from symdl.render.answers_json import Number, jsonable
+from symdl.solution import Answer
+
+DEFAULT_DIGITS = 5          # significant digits the printer shows of a value it rounds (value_tex)
+
+
+def answer_meta(result, name, asked=None) -> Answer:
+    """The answer ``name`` of ``result`` with its points, tolerance and mistakes: the ONE adapter.
+
+    FALLBACK until solution.meta is filled after solving (answer-model issue): points are the
+    question's points split evenly over the answers it asks (1 each without points); the
+    tolerance is absolute, half a unit of the last digit the key displays, entry by entry
+    (an exact zero: 0); no mistakes. Delete the fallback lines once every kind fills them.
+    ``asked``: how many answers the question asks, when the caller knows it already.
+    """
+    sol = result.solution
+    meta = sol.meta.get(name) or Answer(name, sol.answers[name])
+    value = sol.answers[name]
+    points, tolerance = meta.points, meta.tolerance
+    if points is None:                                           # FALLBACK
+        count = asked if asked is not None else len(asked_names(result))
+        points = Fraction(result.question.points, count) if result.question.points else Fraction(1)
+    if tolerance is None:                                        # FALLBACK
+        tolerance = {"abs": _map(value, lambda v: displayed_half_unit(v, meta.digits)), "rel": None}
+    return Answer(name, value, part=meta.part, label=meta.label, unit=meta.unit, digits=meta.digits,
+                  final=meta.final, points=points, tolerance=tolerance, mistakes=list(meta.mistakes or []))
+
+
+def asked_names(result) -> list:
+    """The names of the answers an export asks of ``result``'s question, in the Solution's order."""
+    sol = result.solution
+    finals = [name for name, meta in sol.meta.items() if meta.final and is_numeric(sol.answers[name])]
+    return finals or [name for name, value in sol.answers.items() if is_numeric(value)]
+
+
+def is_numeric(value) -> bool:
+    """A finite real number, or a non-empty vector / matrix / (nested) list of them."""
+    if isinstance(value, (bool, str)) or value is None:
+        return False
+    if isinstance(value, sympy.MatrixBase):
+        return len(value) > 0 and all(is_numeric(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0 and all(is_numeric(v) for v in value)
+    if isinstance(value, (int, Fraction)):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, sympy.Basic):
+        return bool(value.is_number) and value.is_real is True and value.is_finite is not False
+    return False
+
+
+def displayed_half_unit(value, digits=None) -> Fraction:
+    """Half a unit of the last digit the key shows of ``value``: an exact decimal to its last
+    place (an integer: 1/2), a rounded one to ``digits`` (default 5) significant digits; 0 for 0."""
+    value = sympy.sympify(value)
+    if value == 0:
+        return Fraction(0)
+    if value.is_Rational and printer.is_exact_decimal(value) and digits is None:
+        text = printer.terminating_decimal(value)
+        places = len(text.split(".")[1]) if "." in text else 0
+        return Fraction(1, 2 * 10**places)
+    sig = digits or DEFAULT_DIGITS
+    exponent = Decimal(number_text(value)).adjusted()       # floor(log10 |value|) of the written number
+    return Fraction(1, 2) * Fraction(10) ** (exponent - sig + 1)
+
+
+def _map(value, f):
+    """``f`` over the entries of ``value``, keeping its shape as nested lists (a scalar: f(value))."""
+    if isinstance(value, sympy.MatrixBase):
+        if value.rows == 1 or value.cols == 1:
+            return [f(v) for v in value]
+        return [[f(v) for v in row] for row in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [_map(v, f) for v in value]
+    return f(value)
+
+
+@dataclass
+class Blank:
+    """One number a student types: where it sits in the answer, the value and the absolute tolerance."""
+
+    index: tuple          # () a scalar; (i,) a vector or list entry; (i, j) a matrix entry (0-based)
+    value: str            # the number as answers.json writes it
+    tolerance: str        # absolute, as a decimal number
+
+
+@dataclass
+class Asked:
+    """One answer an export asks: its blanks, points and the mistakes that become distractors."""
+
+    question_id: str
+    name: str
+    meta: Answer
+    shape: tuple          # () scalar, (n,) vector or list, (rows, cols) matrix
+    blanks: list
+    points: Fraction
+    mistakes: list = field(default_factory=list)   # (Mistake, its blanks' values as strings)
+
+
+def asked(result) -> list:
+    """Every answer of ``result`` an export asks, with its blanks (see :func:`answer_meta`)."""
+    out = []
+    names = asked_names(result)
+    for name in names:
+        meta = answer_meta(result, name, len(names))
+        entries = list(_entries(meta.value))
+        tolerances = dict(_entries_tolerance(meta.tolerance, meta.value, entries))
+        blanks = [Blank(index, number_text(v), number_text(tolerances[index])) for index, v in entries]
+        mistakes = []
+        for mistake in meta.mistakes:
+            if is_numeric(mistake.value) and _shape(mistake.value) == _shape(meta.value):
+                mistakes.append((mistake, [number_text(v) for _, v in _entries(mistake.value)]))
+        out.append(Asked(result.question.id, name, meta, _shape(meta.value), blanks,
+                         Fraction(str(meta.points)), mistakes))
+    return out
+
+
+def _shape(value) -> tuple:
+    if isinstance(value, sympy.MatrixBase):
+        return (len(value),) if value.rows == 1 or value.cols == 1 else (value.rows, value.cols)
+    if isinstance(value, (list, tuple)):
+        return (len(value),)
+    return ()
+
+
+def _entries(value):
+    """(index, entry) over a scalar, a vector / flat list, or a matrix (nested lists are flattened)."""
+    if isinstance(value, sympy.MatrixBase) and not (value.rows == 1 or value.cols == 1):
+        for i in range(value.rows):
+            for j in range(value.cols):
+                yield (i, j), value[i, j]
+    elif isinstance(value, (sympy.MatrixBase, list, tuple)):
+        flat = []
+        _flatten(value, flat)
+        yield from (((i,), v) for i, v in enumerate(flat))
+    else:
+        yield (), value
+
+
+def _flatten(value, out):
+    for v in value:
+        if isinstance(v, (list, tuple, sympy.MatrixBase)):
+            _flatten(v, out)
+        else:
+            out.append(v)
+
+
+def _entries_tolerance(tolerance, value, entries):
+    """(index, absolute tolerance) per entry: ``abs`` a number or shaped like the value; else
+    ``rel`` times the entry's size."""
+    absolute = (tolerance or {}).get("abs")
+    relative = (tolerance or {}).get("rel")
+    shaped = None
+    if isinstance(absolute, (list, tuple)):
+        matrix = isinstance(value, sympy.MatrixBase) and not (value.rows == 1 or value.cols == 1)
+        shaped = dict(_entries(sympy.Matrix(absolute) if matrix else absolute))
+    for index, entry in entries:
+        if shaped is not None:
+            yield index, shaped[index]
+        elif absolute is not None:
+            yield index, absolute
+        elif relative is not None:
+            yield index, abs(sympy.nsimplify(relative) * sympy.sympify(entry))
+        else:
+            yield index, displayed_half_unit(entry)
+
+
+def choices(answer) -> list:
+    """(fraction, text, feedback): the right value (100 %) then each distinct mistake (0 %)."""
+    right = choice_text(answer.shape, [b.value for b in answer.blanks])
+    out, seen = [("100", right, "")], {right}
+    for mistake, values in answer.mistakes:
+        text = choice_text(answer.shape, values)
+        if text not in seen:
+            seen.add(text)
+            out.append(("0", text, mistake.why))
+    return out
+
+
+def choice_text(shape, values) -> str:
+    """A value as a choice reads: the number, or [a, b, c], or [a, b; c, d] row by row."""
+    if shape == ():
+        return values[0]
+    if len(shape) == 2:
+        rows, cols = shape
+        return "[" + "; ".join(", ".join(values[r * cols:(r + 1) * cols]) for r in range(rows)) + "]"
+    return "[" + ", ".join(values) + "]"
+
+
+def number_text(value) -> str:
+    """An exact number as the decimal answers.json writes (shortest round-trip of its double)."""
+    if isinstance(value, Fraction):
+        value = sympy.Rational(value.numerator, value.denominator)
+    try:
+        return _number_text(value)
+    except TypeError:                   # an unhashable number type: not kept
+        return _number_text.__wrapped__(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _number_text(value) -> str:
+    written = jsonable(value)
+    if isinstance(written, Number):
+        return str(written)
+    if isinstance(written, bool) or not isinstance(written, (int, float)):
+        raise ValueError(f"not a finite number: {value!r}")
+    return str(written) if isinstance(written, int) else repr(written)

@@ -1,0 +1,272 @@
+"""Canvas QTI 1.2 package (canvas-qti.zip) as Canvas exports a classic quiz: imsmanifest.xml at
+the root, the assessment ``<id>/<id>.xml`` and ``<id>/assessment_meta.xml``.
+
+Canvas's numerical question holds one number, so every number asked is its own item
+(``numerical_question``), accepted when equal to the value or within [value - tolerance,
+value + tolerance] (``varequal`` or ``vargte``/``varlte``). With variants each number is a
+question group (a section whose ``selection_number`` is 1) holding that number's item of every
+variant; Canvas draws one per student. Every item shows its variant's whole question; the first
+item of a question carries the model answer as its general feedback, the others the value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from decimal import Decimal, localcontext
+
+from markupsafe import escape
+
+from symdl.export import answers as answer_model
+from symdl.export import content
+from symdl.export.moodle import decimal_text
+from symdl.render import html
+
+QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
+CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+IMSMD_NS = "http://www.imsglobal.org/xsd/imsmd_v1p2"
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)     # every member's timestamp: the same bytes for the same spec
+
+
+def ident(*parts) -> str:
+    """A stable Canvas-style identifier ('g' and 32 hex digits) from names."""
+    return "g" + hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
+def render(items, *, multiple_choice=False, math="mathml") -> bytes:
+    """The zip's bytes for ``items``: a list of (variant id or None, exam, results)."""
+    exam = items[0][1]
+    assessment = ident(exam.id, "assessment")
+    quiz, points = assessment_xml(items, assessment, math, multiple_choice)
+    files = {
+        "imsmanifest.xml": manifest_xml(exam, assessment),
+        f"{assessment}/{assessment}.xml": quiz,
+        f"{assessment}/assessment_meta.xml": meta_xml(exam, assessment, points),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _bytes(root) -> bytes:
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _sub(parent, tag, text=None, attrs=None, **attributes):
+    node = ET.SubElement(parent, tag, {**(attrs or {}), **attributes})
+    if text is not None:
+        node.text = text
+    return node
+
+
+def manifest_xml(exam, assessment) -> bytes:
+    root = ET.Element("manifest", {"identifier": ident(exam.id, "manifest"), "xmlns": CP_NS,
+                                   "xmlns:imsmd": IMSMD_NS, "xmlns:xsi": XSI,
+                                   "xsi:schemaLocation": f"{CP_NS} http://www.imsglobal.org/xsd/imscp_v1p1.xsd "
+                                                         f"{IMSMD_NS} http://www.imsglobal.org/xsd/imsmd_v1p2p2.xsd"})
+    metadata = _sub(root, "metadata")
+    _sub(metadata, "schema", "IMS Content")
+    _sub(metadata, "schemaversion", "1.1.3")
+    title = _sub(_sub(_sub(metadata, "imsmd:lom"), "imsmd:general"), "imsmd:title")
+    _sub(title, "imsmd:string", exam.title)
+    _sub(root, "organizations")
+    resources = _sub(root, "resources")
+    quiz = _sub(resources, "resource", identifier=assessment, type="imsqti_xmlv1p2")
+    _sub(quiz, "file", href=f"{assessment}/{assessment}.xml")
+    meta_id = ident(exam.id, "assessment_meta")
+    _sub(quiz, "dependency", identifierref=meta_id)
+    meta = _sub(resources, "resource", identifier=meta_id,
+                type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
+                href=f"{assessment}/assessment_meta.xml")
+    _sub(meta, "file", href=f"{assessment}/assessment_meta.xml")
+    return _bytes(root)
+
+
+def meta_xml(exam, assessment, points) -> bytes:
+    """Canvas's quiz settings: an unpublished graded quiz, one attempt, correct answers hidden."""
+    root = ET.Element("quiz", {"identifier": assessment, "xmlns": CANVAS_NS, "xmlns:xsi": XSI,
+                               "xsi:schemaLocation": f"{CANVAS_NS} https://canvas.instructure.com/xsd/cccv1p0.xsd"})
+    _sub(root, "title", exam.title)
+    _sub(root, "description", f"<p>{escape(getattr(exam, 'course', '') or '')}</p>")
+    for tag, text in (("shuffle_answers", "false"), ("scoring_policy", "keep_highest"),
+                      ("hide_results", ""), ("quiz_type", "assignment"),
+                      ("points_possible", decimal_text(points)), ("require_lockdown_browser", "false"),
+                      ("require_lockdown_browser_for_results", "false"),
+                      ("require_lockdown_browser_monitor", "false"), ("show_correct_answers", "false"),
+                      ("anonymous_submissions", "false"), ("could_be_locked", "false"),
+                      ("allowed_attempts", "1"), ("one_question_at_a_time", "false"),
+                      ("cant_go_back", "false"), ("available", "false"), ("one_time_results", "false"),
+                      ("show_correct_answers_last_attempt", "false"),
+                      ("only_visible_to_overrides", "false"), ("module_locked", "false")):
+        _sub(root, tag, text)
+    return _bytes(root)
+
+
+def assessment_xml(items, assessment, math, multiple_choice=False):
+    """(the assessment's bytes, its total points): one item per number, grouped per number
+    across variants when there are several."""
+    exam = items[0][1]
+    root = ET.Element("questestinterop", {"xmlns": QTI_NS, "xmlns:xsi": XSI,
+                                          "xsi:schemaLocation": f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"})
+    quiz = _sub(root, "assessment", ident=assessment, title=exam.title)
+    field = _sub(_sub(quiz, "qtimetadata"), "qtimetadatafield")
+    _sub(field, "fieldlabel", "cc_maxattempts")
+    _sub(field, "fieldentry", "1")
+    section = _sub(quiz, "section", ident="root_section")
+    groups, total = {}, 0
+    prepared = content.pages(items, math=math)
+    for position, (variant, variant_exam, results) in enumerate(items):
+        for result in results:
+            page = prepared.get((position, result.question.id))
+            for key, points, item in _question_items(result, variant_exam, variant, math, page, multiple_choice):
+                if len(items) == 1:
+                    key = ("", "", (len(groups),))
+                    groups[key] = (section, [item])
+                    total += points
+                    continue
+                if key not in groups:
+                    groups[key] = (_group(section, variant_exam, key, points), [])
+                    total += points
+                groups[key][1].append(item)
+    texts = []
+    for parent, members in groups.values():         # a marker per run of items, filled in after
+        _sub(parent, "symdl-items", n=str(len(texts)))
+        texts.append("".join(members))
+    skeleton = _bytes(root).decode("utf-8")
+    return _MARKER.sub(lambda m: texts[int(m.group(1))], skeleton).encode("utf-8"), total
+
+
+def _group(section, exam, key, points):
+    qid, name, index = key
+    group = _sub(section, "section", ident=ident(exam.id, "group", *key), title=_title(qid, name, index))
+    selection = _sub(_sub(group, "selection_ordering"), "selection")
+    _sub(selection, "selection_number", "1")
+    _sub(_sub(selection, "selection_extension"), "points_per_item", decimal_text(points))
+    return group
+
+
+def _title(qid, name, index) -> str:
+    return f"{qid} {name}" + (f"[{', '.join(str(i + 1) for i in index)}]" if index else "")
+
+
+def _question_items(result, exam, variant, math, page=None, multiple_choice=False):
+    """((question, answer, index), points, item element) for every number the question asks (an
+    answer with mistakes, with ``multiple_choice``: one multiple-choice item for the whole value)."""
+    asked = answer_model.asked(result)
+    if not asked:
+        return
+    qid = result.question.id
+    text, model_answer = page or content.page(result, math=math, variant=variant)
+    text = text.replace(content.BLANKS, "")
+    first = True
+    for answer in asked:
+        label = _label(answer, math)
+        choice = multiple_choice and bool(answer.mistakes)
+        for blank in answer.blanks[:1] if choice else answer.blanks:
+            index = () if choice else blank.index
+            points = answer.points if choice else answer.points / len(answer.blanks)
+            where = f" entry ({', '.join(str(i + 1) for i in index)})" if index else ""
+            prompt = f"{text}\n<p>{'Choose' if choice else 'Enter'} {label}{where}.</p>"
+            if first:
+                note, first = model_answer, False
+            else:
+                shown = answer_model.choice_text(answer.shape, [b.value for b in answer.blanks]) if choice else blank.value
+                within = f" (accepted within ± {escape(blank.tolerance)})" if blank.tolerance != "0" and not choice else ""
+                note = (f"<p>{label}{where} = {escape(shown)}{within}; "
+                        f"the working is in the feedback of this question's first number.</p>")
+            key = (qid, answer.name, index)
+            item_id = ident(exam.id, variant or "", *key[:2], *index)
+            if choice:
+                response = _choice_response(item_id, answer_model.choices(answer))
+            else:
+                response = _numerical_response(blank)
+            item = _item(item_id, _title(qid, answer.name, index), prompt, points,
+                         "multiple_choice_question" if choice else "numerical_question", response, note)
+            yield key, points, item
+
+
+def _label(answer, math) -> str:
+    with html.math_output(math):
+        label = answer.meta.label
+        return str(html.cell(label)) if label is not None else f"<code>{escape(answer.name)}</code>"
+
+
+# An item is written as text, not built as an ElementTree: thousands of items of one shape, and
+# ElementTree's pure-Python serializer took most of the export's time.
+_MARKER = re.compile(r'[ ]*<symdl-items n="(\d+)" />\n?')
+
+
+def _t(text) -> str:
+    """XML character data."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _a(text) -> str:
+    """An XML attribute value (between double quotes)."""
+    return _t(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#09;")
+
+
+def _item(item_id, title, prompt, points, question_type, response, feedback) -> str:
+    fields = "".join(f"<qtimetadatafield><fieldlabel>{label}</fieldlabel><fieldentry>{_t(entry)}</fieldentry>"
+                     f"</qtimetadatafield>\n"
+                     for label, entry in (("question_type", question_type), ("points_possible", decimal_text(points)),
+                                          ("original_answer_ids", "1"),
+                                          ("assessment_question_identifierref", item_id + "q")))
+    presentation, condition = response
+    return (f'<item ident="{_a(item_id)}" title="{_a(title)}">\n<itemmetadata><qtimetadata>\n{fields}'
+            f"</qtimetadata></itemmetadata>\n<presentation>\n"
+            f'<material><mattext texttype="text/html">{_t(prompt)}</mattext></material>\n{presentation}'
+            f"</presentation>\n<resprocessing>\n"
+            f'<outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal" /></outcomes>\n'
+            f'<respcondition continue="Yes"><conditionvar><other /></conditionvar>'
+            f'<displayfeedback feedbacktype="Response" linkrefid="general_fb" /></respcondition>\n'
+            f'<respcondition continue="No"><conditionvar>{condition}</conditionvar>'
+            f'<setvar action="Set" varname="SCORE">100</setvar></respcondition>\n</resprocessing>\n'
+            f'<itemfeedback ident="general_fb"><flow_mat><material><mattext texttype="text/html">{_t(feedback)}'
+            f"</mattext></material></flow_mat></itemfeedback>\n</item>\n")
+
+
+def _numerical_response(blank) -> tuple:
+    """(presentation, condition): a decimal blank, right when equal or within the tolerance."""
+    presentation = ('<response_str ident="response1" rcardinality="Single"><render_fib fibtype="Decimal">'
+                    '<response_label ident="answer1" /></render_fib></response_str>\n')
+    exact = f'<varequal respident="response1">{_t(blank.value)}</varequal>'
+    if blank.tolerance in ("0", "0.0"):
+        return presentation, exact
+    low, high = bounds(blank.value, blank.tolerance)
+    return presentation, (f'<or>{exact}<and><vargte respident="response1">{_t(low)}</vargte>'
+                          f'<varlte respident="response1">{_t(high)}</varlte></and></or>')
+
+
+def _choice_response(item_id, options) -> tuple:
+    """(presentation, condition): the right value and each mistake as choices, shuffled."""
+    idents = [str(int(ident(item_id, n)[1:9], 16)) for n in range(len(options))]
+    labels = "".join(f'<response_label ident="{choice_id}"><material><mattext texttype="text/plain">{_t(text)}'
+                     f"</mattext></material></response_label>\n" for choice_id, (_, text, _) in zip(idents, options))
+    presentation = (f'<response_lid ident="response1" rcardinality="Single"><render_choice shuffle="Yes">\n'
+                    f"{labels}</render_choice></response_lid>\n")
+    return presentation, f'<varequal respident="response1">{idents[0]}</varequal>'
+
+
+def bounds(value: str, tolerance: str) -> tuple:
+    """(value - tolerance, value + tolerance) as exact decimals."""
+    with localcontext() as context:
+        context.prec = 60
+        v, t = Decimal(value), Decimal(tolerance)
+        return _plain(v - t), _plain(v + t)
+
+
+def _plain(x: Decimal) -> str:
+    text = format(x.normalize(), "f") if abs(x.adjusted()) < 30 else str(x.normalize())
+    return "0" if text in ("-0", "0") else text

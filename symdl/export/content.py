@@ -1,0 +1,164 @@
+"""What an LMS question shows: the question text (with its given data) and the model answer as feedback.
+
+Both are HTML made from the same Solution as the answer key (symdl/render/html.py): the feedback
+is the key's section of the question, model answers only, no JavaScript. Math is written as
+``math`` says: "mathml" (latex2mathml, as the HTML key) or "tex" (the printer's LaTeX between
+``\\( \\)``, for Moodle's MathJax filter: Moodle's HTML cleaner removes MathML from text that is
+not trusted, which is the default).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import signal
+from pathlib import Path
+
+from markupsafe import Markup
+
+from symdl import kinds
+from symdl.render import html
+from symdl.solution import Table, Tex, Text
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "lms"
+MATH = ("mathml", "tex")
+
+_ENV = None
+_MATHLIKE = re.compile(r"\s*(?:[-+\d.\[(]|.*\\)", re.S)    # LaTeX, a bracket or a number: math
+
+
+def _environment():
+    global _ENV
+    if _ENV is None:
+        _ENV = html.environment(TEMPLATES)
+    return _ENV
+
+
+def given_items(result) -> list:
+    """The question's data as the exam sheet shows it: ``solution.given``, else the kind's
+    ``sheet(question)``; an empty list when neither is there (then the spec's data is shown)."""
+    if result.solution.given:
+        return list(result.solution.given)
+    kind = result.kind or kinds.get(result.question.kind)
+    if kind is not None and kind.sheet is not None:
+        return list(kind.sheet(result.question) or [])
+    return []
+
+
+def spec_given(question) -> list:
+    """The question's data as the spec writes it, shown when the kind gives no sheet: each LaTeX
+    value (top level and one table down; a formula as is, a symbol as ``W = ...``), and each list
+    of tables (cases, layers) as a table with a column per key."""
+    items = []
+    for name, value in question.fields.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            items.append(_spec_table(name, value))
+            continue
+        for key, text in (value.items() if isinstance(value, dict) else [(name, value)]):
+            if not (isinstance(text, str) and _MATHLIKE.match(text)):
+                continue
+            if "=" in text:                                   # a formula: shown as written
+                items.append(Text(Tex(text)))
+            elif re.fullmatch(r"[A-Za-z](_[A-Za-z0-9]+)?", key):
+                items.append(Text(Tex(f"{key} = {text}")))    # a symbol: W = ...
+            else:
+                items.append(Text(f"{key.replace('_', ' ')} = ", Tex(text)))
+    return items
+
+
+def _spec_table(name, rows) -> Table:
+    header = list(dict.fromkeys(k for row in rows for k in row))
+    def cell(v):
+        if isinstance(v, str):
+            return Tex(v) if "\\" in v or v.lstrip().startswith("[") else v
+        return "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+    return Table(header=header, rows=[[cell(row.get(k)) for k in header] for row in rows], caption=name)
+
+
+def question_text(result, blanks="", *, math="mathml", variant=None) -> str:
+    """The question's HTML: its title and text, the given data, its parts, then ``blanks``."""
+    given = given_items(result) or spec_given(result.question)
+    with html.math_output(math):
+        return _environment().get_template("question-text.html.j2").render(
+            q=result.question, given=given, blanks=Markup(blanks), variant=variant)
+
+
+def feedback(result, *, math="mathml") -> str:
+    """The model answer of the question as HTML (the key's section of it, model answers only)."""
+    with html.math_output(math):
+        return html.question(result, audience="model", checks=False)
+
+
+BLANKS = "<!--symdl:blanks-->"     # where a writer puts its blanks into a page's question text
+PARALLEL_FROM = 8                   # variants from which the pages are rendered on two processes
+_JOB = None                         # (items, math) for the forked workers
+
+
+_KEPT: dict = {}                    # id(result) -> (result, math, variant, page): the pages made this run
+MAX_KEPT = 20000
+
+
+def page(result, *, math="mathml", variant=None) -> tuple:
+    """(question text with the BLANKS marker, feedback) of one question; a page made before in
+    this process for the same result object is reused (Moodle and Canvas exports of one run)."""
+    kept = _KEPT.get(id(result))
+    if kept is not None and kept[0] is result and kept[1:3] == (math, variant):
+        return kept[3]
+    made = question_text(result, BLANKS, math=math, variant=variant), feedback(result, math=math)
+    _keep(result, math, variant, made)
+    return made
+
+
+def _keep(result, math, variant, made):
+    if len(_KEPT) >= MAX_KEPT:
+        _KEPT.clear()
+    _KEPT[id(result)] = (result, math, variant, made)
+
+
+def pages(items, *, math="mathml", workers=None) -> dict:
+    """(item position, question id) -> page, for every question that asks a number.
+
+    The pages of many variants are rendered by forked processes (two, or ``workers``), each
+    inheriting ``items`` (nothing is pickled but the HTML coming back); in the given order.
+    """
+    global _JOB
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if len(items) >= PARALLEL_FROM else 1
+    todo = [i for i in range(len(items)) if not all(_is_kept(r, math, items[i][0]) for r in items[i][2])]
+    if workers < 2 or len(todo) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return {key: value for i in range(len(items)) for key, value in _item_pages(items, math, i)}
+    _JOB = (items, math)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
+            chunks = pool.map(_forked_pages, todo, chunksize=max(1, len(todo) // (4 * workers)))
+    finally:
+        _JOB = None
+    for i, chunk in zip(todo, chunks):
+        results = {r.question.id: r for r in items[i][2]}
+        for (_, qid), made in chunk:
+            _keep(results[qid], math, items[i][0], made)
+    return {key: value for i in range(len(items)) for key, value in _item_pages(items, math, i)}
+
+
+def _is_kept(result, math, variant) -> bool:
+    kept = _KEPT.get(id(result))
+    return kept is not None and kept[0] is result and kept[1:3] == (math, variant)
+
+
+def _item_pages(items, math, i) -> list:
+    from symdl.export.answers import asked_names
+
+    variant, _, results = items[i]
+    return [((i, r.question.id), page(r, math=math, variant=variant)) for r in results if asked_names(r)]
+
+
+def _forked_pages(i) -> list:
+    items, math = _JOB
+    return _item_pages(items, math, i)
+
+
+def _quiet_worker():
+    """A worker leaves SIGINT to its parent and ends quietly on SIGTERM (the pool's own stop)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -1,0 +1,232 @@
+"""Canvas QTI 1.2 export: the zip's layout as Canvas imports it, the numbers against answers.json,
+question groups for variants, fixed bytes, and validity against the IMS QTI 1.2.1 DTD.
+
+The DTD is IMS's ``ims_qtiasiv1p2p1.dtd`` (final release, 14 Feb 2003), not shipped here: the test
+reads it from ``$SYMDL_QTI_DTD``, or from a local clone of pyslet (github.com/swl10/pyslet,
+``unittests/data_imsqtiv1p2p1/ims_qtiasiv1p2p1.dtd``) named by ``$SYMDL_PYSLET_GIT`` (default: the
+mirror path used when this was written); without either the DTD test is skipped and says why.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from symdl.derive import solve_exam
+from symdl.export import render
+from symdl.render import answers_json
+from support import TESTS
+
+ROOT = TESTS.parent
+QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
+PYSLET = os.environ.get("SYMDL_PYSLET_GIT", "/work/.mirror/swl10+pyslet/repo/.git")
+DTD_IN_PYSLET = "unittests/data_imsqtiv1p2p1/ims_qtiasiv1p2p1.dtd"
+
+
+@pytest.fixture(scope="module")
+def di504():
+    return solve_exam()
+
+
+@pytest.fixture(scope="module")
+def package(di504):
+    return render("canvas", [(None, di504.exam, di504.results)])
+
+
+def members(data: bytes) -> dict:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {info.filename: (info, archive.read(info)) for info in archive.infolist()}
+
+
+def assessment_of(data: bytes):
+    files = members(data)
+    manifest = ET.fromstring(files["imsmanifest.xml"][1])
+    quiz = next(r for r in manifest.iter(f"{CP}resource") if r.get("type") == "imsqti_xmlv1p2")
+    return ET.fromstring(files[quiz.find(f"{CP}file").get("href")][1])
+
+
+def test_layout_is_what_canvas_imports(di504, package):
+    files = members(package)
+    names = list(files)
+    assert names[0] == "imsmanifest.xml"                       # at the root, first
+    manifest = ET.fromstring(files["imsmanifest.xml"][1])
+    resources = list(manifest.iter(f"{CP}resource"))
+    assert [r.get("type") for r in resources] == ["imsqti_xmlv1p2",
+                                                  "associatedcontent/imscc_xmlv1p1/learning-application-resource"]
+    quiz, meta = resources
+    ident = quiz.get("identifier")
+    assert [f.get("href") for f in quiz.iter(f"{CP}file")] == [f"{ident}/{ident}.xml"]
+    assert quiz.find(f"{CP}dependency").get("identifierref") == meta.get("identifier")
+    assert meta.get("href") == f"{ident}/assessment_meta.xml"
+    for resource in resources:                                 # every file a resource names is in the zip
+        for f in resource.iter(f"{CP}file"):
+            assert f.get("href") in files
+    assert sorted(names) == sorted(["imsmanifest.xml", f"{ident}/{ident}.xml", f"{ident}/assessment_meta.xml"])
+    settings = ET.fromstring(files[f"{ident}/assessment_meta.xml"][1])
+    assert settings.get("identifier") == ident
+    assert settings.find("{http://canvas.instructure.com/xsd/cccv1p0}points_possible").text == \
+        str(sum(r.question.points for r in di504.results))
+    for info, _ in files.values():
+        assert info.date_time == (1980, 1, 1, 0, 0, 0) and info.compress_type == zipfile.ZIP_DEFLATED
+
+
+def _items(assessment):
+    return list(assessment.iter(f"{QTI}item"))
+
+
+def _condition(item):
+    """(exact value, low, high) of an item's grading condition (low/high None when exact only)."""
+    condition = [c for c in item.iter(f"{QTI}respcondition") if c.get("continue") == "No"][0]
+    exact = condition.find(f".//{QTI}varequal").text
+    low, high = condition.find(f".//{QTI}vargte"), condition.find(f".//{QTI}varlte")
+    assert condition.find(f"{QTI}setvar").text == "100"
+    return exact, low.text if low is not None else None, high.text if high is not None else None
+
+
+def test_every_number_matches_answers_json(di504, package):
+    document = json.loads(answers_json.render(di504.exam, di504.results))
+    expected = []
+    for entry in document["questions"]:
+        for name, value in entry["answers"].items():
+            flat = value if isinstance(value, list) else [value]
+            flat = [x for v in flat for x in (v if isinstance(v, list) else [v])]
+            if flat and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat):
+                expected += flat
+    items = _items(assessment_of(package))
+    assert len(items) == len(expected) == 265
+    for item, number in zip(items, expected):
+        exact, low, high = _condition(item)
+        assert float(exact) == number
+        if low is None:
+            assert number == 0                 # only an exact zero is graded as exact alone
+            continue
+        assert Decimal(low) < Decimal(exact) < Decimal(high)
+        assert Decimal(exact) - Decimal(low) == Decimal(high) - Decimal(exact)   # symmetric, exact decimals
+    points = sum(Fraction(f.find(f"{QTI}fieldentry").text) for item in items
+                 for f in item.iter(f"{QTI}qtimetadatafield") if f.find(f"{QTI}fieldlabel").text == "points_possible")
+    assert round(points, 4) == sum(r.question.points for r in di504.results)
+
+
+def test_range_is_value_plus_minus_tolerance(package):
+    """Q2's z = -0.04 is shown exactly to two places: accepted within [-0.045, -0.035]."""
+    items = [i for i in _items(assessment_of(package)) if i.get("title") == "Q2 z"]
+    assert [_condition(i) for i in items] == [("-0.04", "-0.045", "-0.035")]
+
+
+def test_feedback_and_text(di504, package):
+    items = _items(assessment_of(package))
+    first_q1 = next(i for i in items if i.get("title").startswith("Q1 "))
+    feedback = first_q1.find(f"{QTI}itemfeedback//{QTI}mattext").text
+    assert feedback.startswith('<section class="question"') and "\\(" in feedback and "<math" not in feedback
+    mathml = _items(assessment_of(render("canvas", [(None, di504.exam, di504.results[:1])], math="mathml")))
+    assert "<math" in mathml[0].find(f"{QTI}itemfeedback//{QTI}mattext").text
+    assert "<script" not in feedback.lower()
+    prompt = first_q1.find(f"{QTI}presentation/{QTI}material/{QTI}mattext")
+    assert prompt.get("texttype") == "text/html" and "Enter" in prompt.text
+
+
+def test_variants_are_groups_drawing_one(di504):
+    items = [("001", di504.exam, di504.results[:2]), ("002", di504.exam, di504.results[:2])]
+    assessment = assessment_of(render("canvas", items))
+    root = assessment.find(f"{QTI}assessment/{QTI}section")
+    groups = root.findall(f"{QTI}section")
+    assert groups and not root.findall(f"{QTI}item")
+    for group in groups:
+        selection = group.find(f"{QTI}selection_ordering/{QTI}selection")
+        assert selection.find(f"{QTI}selection_number").text == "1"
+        assert float(selection.find(f"{QTI}selection_extension/{QTI}points_per_item").text) > 0
+        members_ = group.findall(f"{QTI}item")
+        assert len(members_) == 2 and len({m.get("ident") for m in members_}) == 2
+        assert _condition(members_[0]) == _condition(members_[1])    # the same draw twice here
+
+
+def test_same_spec_same_bytes_across_processes(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SYMDL_DEBUG"}
+    outputs = []
+    for run in ("a", "b"):
+        done = subprocess.run([sys.executable, "-m", "symdl", "export", "canvas", "--out", str(tmp_path / run)],
+                              capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        outputs.append((tmp_path / run / "di504-midterm-2021" / "canvas-qti.zip").read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def _dtd():
+    path = os.environ.get("SYMDL_QTI_DTD")
+    if path:
+        return open(path, "rb").read()
+    try:
+        done = subprocess.run(["git", "--git-dir", PYSLET, "show", f"HEAD:{DTD_IN_PYSLET}"],
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 and done.stdout else None
+
+
+def _for_dtd(xml: bytes):
+    """The assessment as the 2003 DTD knows it: no namespace (the DTD predates it), and the
+    extension points (``*_extension``, open to other vocabularies) emptied of Canvas's own elements."""
+    etree = pytest.importorskip("lxml.etree")
+    root = etree.fromstring(xml)
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith("{"):
+            element.tag = element.tag.split("}", 1)[1]
+        for key in [k for k in element.attrib if k.startswith("{")]:
+            del element.attrib[key]
+    for element in root.iter("selection_extension"):
+        for child in list(element):
+            element.remove(child)
+    etree.cleanup_namespaces(root)
+    return root
+
+
+def test_valid_against_the_qti_1_2_1_dtd(di504):
+    etree = pytest.importorskip("lxml.etree", reason="lxml (the test extra) validates against the DTD")
+    source = _dtd()
+    if source is None:
+        pytest.skip("IMS QTI 1.2.1 DTD not found: set SYMDL_QTI_DTD to ims_qtiasiv1p2p1.dtd (see docs/lms.md)")
+    dtd = etree.DTD(io.BytesIO(source))
+    items = [("001", di504.exam, di504.results), ("002", di504.exam, di504.results)]
+    for data in (render("canvas", items[:1]), render("canvas", items)):
+        files = members(data)
+        name = next(n for n in files if n.count("/") == 1 and not n.endswith("assessment_meta.xml"))
+        root = _for_dtd(files[name][1])
+        assert dtd.validate(root), dtd.error_log.filter_from_errors()[:3]
+    broken = _for_dtd(files[name][1])                 # the DTD does catch a misplaced element
+    item = next(broken.iter("item"))
+    item.insert(0, item.find("resprocessing"))
+    assert not dtd.validate(broken)
+
+
+def test_multiple_choice_from_mistakes(di504):
+    import sympy
+
+    from symdl.solution import Mistake
+    from test_export_moodle import _single_final
+
+    q2 = next(r for r in di504.results if r.question.id == "Q2")
+    result = _single_final(q2, "z", [Mistake("no bias", sympy.Rational(-54, 100), "left out the bias b")])
+    data = render("canvas", [(None, di504.exam, [result])], multiple_choice=True)
+    (item,) = _items(assessment_of(data))
+    kinds = {f.find(f"{QTI}fieldlabel").text: f.find(f"{QTI}fieldentry").text for f in item.iter(f"{QTI}qtimetadatafield")}
+    assert kinds["question_type"] == "multiple_choice_question" and kinds["points_possible"] == "20"
+    labels = {l.get("ident"): l.find(f".//{QTI}mattext").text for l in item.iter(f"{QTI}response_label")}
+    assert sorted(labels.values()) == ["-0.04", "-0.54"]
+    right = [c for c in item.iter(f"{QTI}respcondition") if c.get("continue") == "No"][0]
+    assert labels[right.find(f".//{QTI}varequal").text] == "-0.04"
+    source = _dtd()
+    if source is not None:
+        etree = pytest.importorskip("lxml.etree")
+        dtd = etree.DTD(io.BytesIO(source))
+        name = next(n for n in members(data) if n.count("/") == 1 and not n.endswith("assessment_meta.xml"))
+        assert dtd.validate(_for_dtd(members(data)[name][1])), dtd.error_log.filter_from_errors()[:3]

@@ -1,0 +1,308 @@
+"""Moodle XML export: read back with an XML parser, every number and tolerance against answers.json.
+
+The expected tolerance is recomputed here from the exact answer by the documented rule (half a
+unit of the last digit the key displays: an exact decimal to its last place, any other value to
+5 significant digits, an exact zero 0), with Python's decimal module, not with the export's code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+import sympy
+
+from symdl.derive import solve_exam
+from symdl.export import moodle, render
+from symdl.render import answers_json
+from symdl.solution import Mistake
+from support import TESTS
+
+ROOT = TESTS.parent
+CLOZE_NUMERICAL = re.compile(r"\{(\d+):NUMERICAL:=([^:}]+):([^}]+)\}")
+
+
+@pytest.fixture(scope="module")
+def di504():
+    return solve_exam()
+
+
+@pytest.fixture(scope="module")
+def moodle_xml(di504):
+    return render("moodle", [(None, di504.exam, di504.results)])
+
+
+def numbers_of(value):
+    """The numbers of an answers.json value, flattened (None when it is not numeric)."""
+    if isinstance(value, bool) or isinstance(value, str) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return [value]
+    if isinstance(value, list) and value:
+        out = []
+        for v in value:
+            inner = numbers_of(v)
+            if inner is None:
+                return None
+            out.extend(inner)
+        return out
+    return None
+
+
+def exact_numbers(value):
+    if isinstance(value, sympy.MatrixBase):
+        return list(value)
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in exact_numbers(v)]
+    return [value]
+
+
+def expected_tolerance(exact) -> Fraction:
+    """Half a unit of the last displayed digit, by Fraction / Decimal arithmetic alone."""
+    exact = sympy.nsimplify(exact) if not isinstance(exact, sympy.Basic) else exact
+    if exact == 0:
+        return Fraction(0)
+    if exact.is_Rational:
+        q = int(exact.q)
+        twos = fives = 0
+        while q % 2 == 0:
+            q //= 2
+            twos += 1
+        while q % 5 == 0:
+            q //= 5
+            fives += 1
+        if q == 1 and max(twos, fives) <= 10:
+            return Fraction(1, 2 * 10 ** max(twos, fives))
+    digits = Decimal(str(sympy.N(abs(exact), 40)))
+    return Fraction(1, 2) * Fraction(10) ** (digits.adjusted() - 4)
+
+
+def moodle_questions(data: bytes):
+    root = ET.fromstring(data)
+    category, out = None, []
+    for q in root.findall("question"):
+        if q.get("type") == "category":
+            category = q.find("category/text").text
+            continue
+        out.append((category, q))
+    return out
+
+
+def blanks_of(q) -> list:
+    """(value, tolerance) of every graded number of a Moodle question, in order."""
+    if q.get("type") == "numerical":
+        a = q.find("answer")
+        return [(a.find("text").text, a.find("tolerance").text)]
+    text = q.find("questiontext/text").text
+    return [(v, t) for _, v, t in CLOZE_NUMERICAL.findall(text)]
+
+
+def test_every_number_and_tolerance_matches_answers_json(di504, moodle_xml):
+    document = json.loads(answers_json.render(di504.exam, di504.results))
+    questions = moodle_questions(moodle_xml)
+    assert [c for c, _ in questions] == [f"$course$/di504-midterm-2021/{r.question.id}" for r in di504.results]
+    checked = 0
+    for (category, q), entry, result in zip(questions, document["questions"], di504.results):
+        expected = []
+        for name, value in entry["answers"].items():
+            numbers = numbers_of(value)
+            if numbers is None:
+                continue
+            exact = exact_numbers(result.solution.answers[name])
+            assert len(exact) == len(numbers)
+            expected += [(n, expected_tolerance(e)) for n, e in zip(numbers, exact)]
+        got = blanks_of(q)
+        assert len(got) == len(expected), category
+        for (value, tolerance), (number, tol) in zip(got, expected):
+            assert float(value) == number                   # the very double answers.json holds
+            assert Fraction(tolerance) == tol
+            checked += 1
+    assert checked == 265       # every number DI504's answers hold while no answer is marked final
+
+
+def test_known_values_of_di504(moodle_xml):
+    """Q2's pre-activation z = W^T x + b and Q4's conv1_1 output height, computed here from the
+    paper's numbers (W, x, b of Q2; a 3001-row input, padding 3 + 3, a 200-row kernel, stride 1)."""
+    W = [Fraction(v) for v in ("-0.1", "-0.2", "0", "-0.1", "-0.3")]
+    x = [Fraction(v) for v in ("0.7", "0.9", "0.9", "0.2", "0.9")]
+    z = sum(w * xi for w, xi in zip(W, x)) + Fraction("0.5")
+    by_id = {c.rsplit("/", 1)[1]: q for c, q in moodle_questions(moodle_xml)}
+    q2 = {(Fraction(v), Fraction(t)) for _, v, t in CLOZE_NUMERICAL.findall(by_id["Q2"].find("questiontext/text").text)}
+    assert (z, Fraction(1, 200)) in q2 and z == Fraction("-0.04")
+    height = (3001 + 3 + 3 - 200) // 1 + 1
+    q4 = [Fraction(v) for _, v, _ in CLOZE_NUMERICAL.findall(by_id["Q4"].find("questiontext/text").text)]
+    assert height == 2808 and height in q4
+
+
+def test_feedback_is_the_model_answer_without_script(di504, moodle_xml):
+    for _, q in moodle_questions(moodle_xml):
+        feedback = q.find("generalfeedback/text").text
+        assert feedback.startswith('<section class="question"')
+        assert "<script" not in feedback.lower()
+        assert "independent recomputation" not in feedback      # instructor's line stays out
+        assert "\\(" in feedback and "<math" not in feedback     # Moodle: TeX for its MathJax filter
+    q2 = [q for c, q in moodle_questions(moodle_xml) if c.endswith("/Q2")][0]
+    assert "dead" in q2.find("generalfeedback/text").text.lower()
+
+
+def test_mathml_when_asked(di504):
+    data = render("moodle", [(None, di504.exam, di504.results[:1])], math="mathml")
+    (_, q), = moodle_questions(data)
+    assert "<math" in q.find("generalfeedback/text").text
+
+
+def _single_final(result, name, mistakes):
+    """``result`` with only answer ``name`` final and the given mistakes on it."""
+    import copy
+
+    result = copy.copy(result)
+    result.solution = copy.copy(result.solution)
+    result.solution.meta = {k: copy.copy(v) for k, v in result.solution.meta.items()}
+    for key, meta in result.solution.meta.items():
+        meta.final = key == name
+        meta.mistakes = list(mistakes) if key == name else []
+    return result
+
+
+def test_final_answers_are_asked_and_mistakes_become_distractors(di504):
+    q2 = next(r for r in di504.results if r.question.id == "Q2")
+    wrong = [Mistake("no bias", sympy.Rational(-54, 100), "left out the bias b"),
+             Mistake("sign", sympy.Rational(4, 100), "flipped the sign of W")]
+    result = _single_final(q2, "z", wrong)
+    numerical = moodle.question(result, di504.exam)
+    assert numerical.get("type") == "numerical"
+    assert [(a.find("text").text, a.find("tolerance").text) for a in numerical.findall("answer")] == [("-0.04", "0.005")]
+    choice = moodle.question(result, di504.exam, multiple_choice=True)
+    assert choice.get("type") == "multichoice"
+    assert choice.find("shuffleanswers").text == "true" and choice.find("single").text == "true"
+    answers = [(a.get("fraction"), a.find("text").text, a.find("feedback/text").text) for a in choice.findall("answer")]
+    assert answers == [("100", "-0.04", ""), ("0", "-0.54", "left out the bias b"), ("0", "0.04", "flipped the sign of W")]
+    assert choice.find("defaultgrade").text == "20"        # the question's 20 points on its one answer
+
+
+def test_vector_answers_are_cloze_blanks(di504, moodle_xml):
+    q3 = [q for c, q in moodle_questions(moodle_xml) if c.endswith("/Q3")][0]
+    assert q3.get("type") == "cloze"
+    text = q3.find("questiontext/text").text
+    # case a: x = 0, so each class's score is its bias plus the L1 norm of its row of W (the spec's
+    # score s = W x + B + sum_i |w_{N,i}|), computed here from the paper's W and B
+    W = [["-0.8", "-0.5", "+0.5", "+0.2", "-0.2"], ["+0.8", "-0.3", "0", "-0.1", "-0.3"],
+         ["0", "+0.6", "+0.6", "+0.2", "-0.6"], ["-0.2", "-0.4", "+0.1", "-0.1", "+0.5"]]
+    B = ["-0.3", "+0.1", "-0.7", "+0.9"]
+    scores = [Fraction(b) + sum(abs(Fraction(w)) for w in row) for row, b in zip(W, B)]
+    values = [Fraction(v) for _, v, _ in CLOZE_NUMERICAL.findall(text)][:4]
+    assert values == scores
+
+
+def test_variants_are_a_pool_in_one_category(di504):
+    items = [("001", di504.exam, di504.results), ("002", di504.exam, di504.results)]
+    questions = moodle_questions(render("moodle", items))
+    q1 = [q for c, q in questions if c.endswith("/Q1")]
+    assert [q.find("name/text").text for q in q1] == ["Q1 variant 001", "Q1 variant 002"]
+    root = ET.fromstring(render("moodle", items))
+    assert sum(1 for q in root.findall("question") if q.get("type") == "category") == 5
+
+
+def test_same_spec_same_bytes(di504, moodle_xml):
+    assert render("moodle", [(None, di504.exam, di504.results)]) == moodle_xml
+
+
+def _cli(*args, cwd):
+    env = {k: v for k, v in os.environ.items() if k != "SYMDL_DEBUG"}
+    return subprocess.run([sys.executable, "-m", "symdl", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=300)
+
+
+def test_export_beside_the_key_and_in_the_manifest(tmp_path):
+    out = tmp_path / "out"
+    assert _cli("derive", "--no-pdf", "--out", str(out), cwd=ROOT).returncode == 0
+    run = _cli("export", "moodle", "--out", str(out), cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    folder = out / "di504-midterm-2021"
+    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.tex",
+                                                          "answers.json", "moodle.xml"]
+    manifest = json.loads((folder / ".symdl-manifest.json").read_text())
+    assert sorted(manifest["files"]) == ["answer-key.tex", "answers.json", "moodle.xml"]
+    first = (folder / "moodle.xml").read_bytes()
+    assert _cli("export", "moodle", "--out", str(out), cwd=ROOT).returncode == 0
+    assert (folder / "moodle.xml").read_bytes() == first          # another process, the same bytes
+
+
+@pytest.mark.parametrize("args, words", [
+    (("export", "blackboard"), "invalid choice: 'blackboard'"),
+    (("export", "moodle", "--variants", "0", "--seed", "1"), "--variants: must be at least 1"),
+    (("export", "moodle", "--variants", "3"), "--variants needs --seed"),
+    (("export", "moodle", "--seed", "3"), "--seed is only used with --variants"),
+    (("export", "moodle", "no-such-spec.toml"), "no-such-spec.toml"),
+])
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, words):
+    run = _cli(*args, "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert run.returncode == 2
+    assert words in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_pages_rendered_by_two_processes_are_the_same(di504, monkeypatch):
+    from symdl.export import content
+
+    items = [(f"{i:03d}", di504.exam, di504.results[:2]) for i in range(1, 4)]
+    monkeypatch.setattr(content, "PARALLEL_FROM", 10**9)
+    serial = {t: render(t, items) for t in ("moodle", "canvas")}
+    monkeypatch.setattr(content, "PARALLEL_FROM", 2)
+    assert {t: render(t, items) for t in ("moodle", "canvas")} == serial
+
+
+def test_an_unverified_question_is_never_exported(di504, tmp_path):
+    import dataclasses
+
+    from symdl.errors import VerificationFailed
+    from symdl.export import export
+    from symdl.verify import Check
+
+    bad = dataclasses.replace(di504.results[1], checks=[Check("z", -0.04, -0.05, False)])
+    with pytest.raises(VerificationFailed, match="Q2"):
+        export("moodle", [(None, di504.exam, [di504.results[0], bad])], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_variants_flag_is_a_thin_call_to_the_generator(di504, tmp_path, monkeypatch):
+    """--variants N --seed S hands the spec, N and S to symdl.variants.generate and exports what
+    it returns, one pool entry per variant (a stand-in generator here: the real one is issue 14's
+    part 2)."""
+    import types
+    from collections import namedtuple
+
+    from symdl.export import export_spec
+
+    Variant = namedtuple("Variant", "id seed digest exam results")
+    calls = []
+
+    def generate(spec, count, seed, *, data_dirs=(), time_limit_s=None):
+        calls.append((count, seed))
+        return [Variant(f"{i:03d}", seed + i, "0" * 8, di504.exam, di504.results) for i in range(1, count + 1)]
+
+    monkeypatch.setitem(sys.modules, "symdl.variants", types.SimpleNamespace(generate=generate))
+    path = export_spec("moodle", None, tmp_path / "out", variants=3, seed=7)
+    assert calls == [(3, 7)]
+    names = [q.find("name/text").text for c, q in moodle_questions(path.read_bytes()) if c.endswith("/Q5")]
+    assert names == ["Q5 variant 001", "Q5 variant 002", "Q5 variant 003"]
+
+
+def test_pages_kept_from_the_moodle_export_give_canvas_the_same_bytes(di504):
+    from symdl.export import content
+
+    items = [(None, di504.exam, di504.results)]
+    content._KEPT.clear()
+    fresh = render("canvas", items)
+    content._KEPT.clear()
+    render("moodle", items)
+    assert all(content._is_kept(r, "tex", None) for r in di504.results)
+    assert render("canvas", items) == fresh
