@@ -67,7 +67,7 @@ def local_answers(n) -> dict:
         if name in SMOOTH:
             out = _smooth(SMOOTH[name], W, x, b, up, z)
         else:
-            out = _linear_pieces(_piecewise(name, slope), W, x, b, up, z)
+            out = _linear_pieces(_piecewise(name, slope), W, x, b, up, z, n.subgradients)
         out["dead"] = bool(out["dy_dz"] == 0)
         if n.threshold is not None:
             out["saturated"] = bool(abs(mp(out["dy_dz"])) < mp(exact(n.threshold)))
@@ -101,14 +101,16 @@ def _smooth(A, W, x, b, up, z):
     }
 
 
-def _linear_pieces(A, W, x, b, up, z):
+def _linear_pieces(A, W, x, b, up, z, subgradients="pytorch"):
     kink = z == 0
 
     def quotient(f, coef):
         """df/dt at t = 0 where the pre-activation moves by coef * t: exact on one linear piece."""
         if coef == 0:
             return Fraction(0)
-        if kink:    # one-sided, in the direction that lowers z (the convention at the kink)
+        if kink and subgradients == "symmetric":    # the central quotient: the mean of the two slopes
+            return (f(1) - f(-1)) / 2
+        if kink:    # one-sided, in the direction that lowers z (PyTorch's convention at the kink)
             s = 1 if coef > 0 else -1
             return (f(0) - f(-s)) / s
         t = abs(z) / (2 * abs(coef))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import CasesOf, PartialSymbol, RelationChain, display_tex, product, sum_tex, vector_tex, _factor_tex
+from symdl.display import (BracketedValue, CasesOf, NeuronFormula, PartialSymbol, RelationChain, ValueShown, display_tex,
+                            product, sum_tex, vector_tex, _factor_tex)
 from symdl.printer import substitute, tex, value_tex
 from symdl.solution import Solution, Step, Tex, Text
 
@@ -48,17 +49,18 @@ def solve(question) -> Solution:
     sol.answer("z", z)
 
     alpha = n.slope if n.slope is not None else sp.Integer(0)
-    y_exact = act.formula.subs({Z: z, ALPHA: alpha})
+    y_exact = n.A(z)
     y_sub = _activation_substituted(act, z, alpha)
     sec.add(Step("The output of the activation:", lhs=Y, formula=act.formula, substituted=y_sub,
                  result=y_exact))
     sol.answer("y", y_exact)
 
-    dydz, dydz_items = _local_derivative(act, z, y_exact, alpha)
+    dydz, dydz_items = _local_derivative(act, z, y_exact, alpha, n.dA)
     if act.name in ("relu", "leaky_relu") and z == 0:
-        sol.assume(Text("At the kink z = 0 the derivative of the ", act.title,
-                        " is taken from the left, ", RelationChain(DY_DZ, "=", alpha),
-                        " (the convention of PyTorch and TensorFlow)."))
+        sol.assume(Text("At the kink z = 0 the derivative of the ", act.title, " is taken as ",
+                        RelationChain(DY_DZ, "=", dydz),
+                        " (the convention of PyTorch and TensorFlow)." if n.subgradients == "pytorch" else
+                        " (the mean of the two one-sided slopes, as central differences give)."))
     sec.add(*dydz_items)
     sol.answer("dy_dz", dydz)
 
@@ -98,7 +100,7 @@ def _backward(sol, sec, n, dydz):
     sec.add(Step("Chain rule through the activation, with the given upstream gradient:",
                  lhs=dLdz_s, formula=dLdy * dydz_s,
                  substituted=substitute(dLdy * dydz_s, {dLdy: n.upstream, dydz_s: dydz})
-                 if dydz.is_Rational else Tex(_factor_tex(n.upstream) + r" \cdot " + value_tex(dydz)[1]),
+                 if dydz.is_Rational else NeuronFormula("times", Tex(_factor_tex(n.upstream)), ValueShown(dydz, bare=True)),
                  result=gz))
     sol.answer("grad.z", gz)
 
@@ -123,26 +125,27 @@ def _activation_substituted(act, z, alpha):
     return substitute(act.formula, {Z: z, ALPHA: alpha})
 
 
-def _local_derivative(act, z, y, alpha):
+def _local_derivative(act, z, y, alpha, dA):
     """(exact dy/dz, the items that derive it) for the activation at z."""
     lhs = DY_DZ
     if act.name in ("relu", "leaky_relu"):
         low = sp.Integer(0) if act.name == "relu" else alpha
-        value = sp.Integer(1) if z > 0 else low
+        value = dA(z)
         closed = CasesOf((1, RelationChain(Z, ">", 0)),
                          (ALPHA if act.name == "leaky_relu" else 0, RelationChain(Z, "<=", 0)))
         why = RelationChain(Z, "=", z, ">" if z > 0 else "<" if z < 0 else "=", 0)
+        case = "first" if z > 0 else "second" if z < 0 or value == low else "kink"
         return value, [Text("The local derivative of the activation; here ", why,
-                            ", the " + ("first" if z > 0 else "second") + " case:"),
+                            ", the " + case + " case:" if case != "kink" else ", the kink (the convention below):"),
                        Step("", lhs=lhs, formula=closed, result=value)]
     if act.name == "sigmoid":
         # y (1 - y) with 1 - y = e^{-z}/(1 + e^{-z}) written out: no cancellation when y is 1 to 200 digits
-        value = sp.exp(-z) / (1 + sp.exp(-z)) ** 2
+        value = dA(z)
         return value, [Text("The local derivative of the sigmoid, in terms of its output ", RelationChain(Y, "=", SIGMA_OF(Z)), ":"),
                        Step("", lhs=lhs, formula=Y * (1 - Y), substituted=_tail_sub(act, z, y) or
                             _y_sub(Y * (1 - Y), y), result=value)]
     if act.name == "tanh":
-        value = 1 / sp.cosh(z) ** 2   # = 1 - y^2, evaluated without cancelling 1 against tanh(z)^2
+        value = dA(z)
         return value, [Text("The local derivative of tanh, in terms of its output ", RelationChain(Y, "=", sp.tanh(Z)), ":"),
                        Step("", lhs=lhs, formula=1 - Y ** 2, substituted=_tail_sub(act, z, y) or
                             _y_sub(1 - Y ** 2, y), result=value)]
@@ -155,8 +158,8 @@ def _tail_sub(act, z, y):
     if value_tex(y)[1] not in ("1", "-1"):
         return None
     if act.name == "sigmoid":
-        return Tex(tex(y) + r" \cdot " + tex(sp.exp(-z) / (1 + sp.exp(-z))))
-    return Tex(r"1 - \tanh^2(" + tex(z) + r") = \frac{1}{\cosh^2(" + tex(z) + ")}")
+        return NeuronFormula("times", y, sp.exp(-z) / (1 + sp.exp(-z)))
+    return NeuronFormula("tanh_tail", z)
 
 
 def _y_sub(expr, y):
@@ -164,16 +167,15 @@ def _y_sub(expr, y):
     relation, body = value_tex(y)
     if relation == "=":
         return substitute(expr, {Y: y})
-    marker = sp.Symbol("Ymarker")
-    text = tex(expr.xreplace({Y: marker}))
-    return Tex(text.replace("Ymarker", r"\left(" + body + r"\right)"))
+    with sp.evaluate(False):
+        return expr.xreplace({Y: BracketedValue(body)})
 
 
 def _vector_step(lhs, vector_name, gz, vals, result):
     """dL/d(vector) = dL/dz * vector: compact closed form, the numbers, the result as a row^T."""
     relation, body = vector_tex(result)
     factor = _factor_tex(gz) if gz.is_Rational else value_tex(gz)[1]
-    substituted = Tex(factor + r" \cdot " + vector_tex(vals)[1])
+    substituted = NeuronFormula("times", Tex(factor), vector_tex(vals)[1])
     return Step("", lhs=lhs, formula=sp.Mul(DL_DZ, vector_name, evaluate=False),
                 substituted=substituted, result=Tex(body), relation=relation)
 

@@ -15,8 +15,7 @@ from symdl.kinds import Kind
 from .check import independent
 from .derive import MAX_SCORE, reg_derivative, reg_terms
 from .explain import solve
-from .fields import (CASE_KEYS, LOSS_TITLES, LOSSES, READINGS, REGULARIZATIONS, SCHEMA, Case, Problem, read,
-                     values_of)
+from .fields import CASE_KEYS, LOSS_TITLES, LOSSES, READINGS, REGULARIZATIONS, SCHEMA, Case, Problem, read
 
 FIELDS = SCHEMA.names
 TOLERANCE = 1e-6
@@ -29,4 +28,4 @@ KIND = Kind(name="softmax", schema=SCHEMA, solve=solve, independent=independent,
 
 __all__ = ["CASE_KEYS", "Case", "FIELDS", "KIND", "LOSSES", "LOSS_TITLES", "MAX_SCORE", "Problem", "READINGS",
            "REGULARIZATIONS", "SCHEMA", "TOLERANCE", "checks_note", "independent", "read", "reg_derivative",
-           "reg_terms", "solve", "values_of"]
+           "reg_terms", "solve"]
