@@ -411,6 +411,8 @@ for _method in (_print_GraphGradient, _print_GraphGradientSum, _print_GraphFormu
 # -- the neuron kind's formulas (symdl.display.NeuronFormula, BracketedValue, CornerSum) ------------
 NEURON_FORMULAS = {
     "times": r"@1 \cdot @2",
+    "pre_activation_at": r"\mathbf{W}^T\mathbf{x}@1 + b",
+    "x_prime": r"\mathbf{x}'",
     "tanh_tail": r"1 - \tanh^2(@1) = \frac{1}{\cosh^2(@1)}",
     "zsat_sigmoid": r"\ln\frac{1 + \sqrt{1 - 4\tau}}{1 - \sqrt{1 - 4\tau}}",
     "zsat_tanh": r"\operatorname{artanh}\sqrt{1 - \tau}",
