@@ -486,3 +486,11 @@ def _print_CornerSum(self, expr):
 
 for _method in (_print_NeuronFormula, _print_BracketedValue, _print_CornerSum):
     setattr(SymdlPrinter, _method.__name__, _method)
+
+
+# -- the softmax kind's further formulas (the extra term's discussion, the model answers) ------------
+SOFTMAX_FORMULAS.update({
+    "r_values": r"\mathbf{r} = @1",
+    "p_vec": r"\mathbf{p} @1",
+    "s_vec": r"\mathbf{s}",
+})

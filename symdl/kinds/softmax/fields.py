@@ -35,6 +35,7 @@ SCHEMA = Schema(
     Field("loss", "value", default=["cross_entropy"], choices={normalize_choice(k): v for k, v in LOSSES.items()},
           what="loss", many=True, help="cross_entropy and/or hinge, a string or a list"),
     Field("margin", "number", default=None, help="the hinge margin Delta (default 1)"),
+    Field("notes", "list", default=None, help="notes on the question (misprints, readings), shown with the answers"),
 )
 
 
@@ -92,6 +93,9 @@ def read(question) -> Problem:
         raise question.error("margin", "the hinge margin must not be negative")
     if question.has("margin") and "hinge" not in losses:
         raise question.error("margin", "a margin needs the hinge loss")
+    for index, note in enumerate(values.get("notes") or ()):
+        if not isinstance(note, str) or not note.strip():
+            raise question.error("notes", f"note #{index + 1} is not a sentence (a string)")
     tables = question.get("case", list, default=None)
     if not tables:
         raise question.error("case", "no [[question.case]] tables: name at least one input vector")
