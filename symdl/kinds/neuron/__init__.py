@@ -15,6 +15,7 @@ from symdl.kinds import Kind
 from .check import float_below, float_cdf, fourier_below, independent
 from .derive import cube_below, saturation_z
 from .explain import solve
+from .mistakes import mistakes
 from .fields import ACTIVATION_NAMES, ACTIVATIONS, SCHEMA, Activation, Neuron, read, read_domain
 
 FIELDS = SCHEMA.names
@@ -28,7 +29,7 @@ checks_note = ("z recomputed as an exact sum of fractions; y, dy/dz and every gr
                "the box's vertices.")
 
 KIND = Kind(name="neuron", schema=SCHEMA, solve=solve, independent=independent,
-            tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note)
+            tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note, mistakes=mistakes)
 
 __all__ = ["ACTIVATIONS", "ACTIVATION_NAMES", "Activation", "FIELDS", "KIND", "Neuron", "SCHEMA", "TOLERANCE",
            "checks_note", "cube_below", "display_tex", "float_below", "float_cdf", "fourier_below", "independent",

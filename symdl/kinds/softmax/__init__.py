@@ -15,6 +15,7 @@ from symdl.kinds import Kind
 from .check import independent
 from .derive import MAX_SCORE, reg_derivative, reg_terms
 from .explain import solve
+from .mistakes import mistakes
 from .fields import CASE_KEYS, LOSS_TITLES, LOSSES, READINGS, REGULARIZATIONS, SCHEMA, Case, Problem, read
 
 FIELDS = SCHEMA.names
@@ -24,7 +25,7 @@ checks_note = ("scores recomputed exactly in fractions; probabilities at 50 digi
                "respect to the scores, W and B by complex-step derivatives of the loss in mpmath.")
 
 KIND = Kind(name="softmax", schema=SCHEMA, solve=solve, independent=independent,
-            tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note)
+            tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note, mistakes=mistakes)
 
 __all__ = ["CASE_KEYS", "Case", "FIELDS", "KIND", "LOSSES", "LOSS_TITLES", "MAX_SCORE", "Problem", "READINGS",
            "REGULARIZATIONS", "SCHEMA", "TOLERANCE", "checks_note", "independent", "read", "reg_derivative",
