@@ -441,11 +441,24 @@ NEURON_FORMULAS = {
     # the parameter update (issue 13): one step of SGD, momentum or Adam
     "sgd": r"@1 - \eta\, @2",
     "velocity": r"\mu\, @1 + @2",
-    "momentum_step": r"@1 - \eta\, @2",
     "adam_m": r"\beta_1 @1 + (1 - \beta_1)\, @2",
-    "adam_v": r"\beta_2 @1 + (1 - \beta_2)\, @2^{\odot 2}",
+    "adam_v": r"\beta_2 @1 + (1 - \beta_2) \left(@2\right)^{\odot 2}",
     "adam_hat": r"\frac{@1}{1 - @2^{@3}}",
     "adam_step": r"@1 - \eta\, \frac{@2}{\sqrt{@3} + \epsilon}",
+    "new": r"@1'",
+    "state": r"@1_{@2}",
+    "new_state": r"@1'_{@2}",
+    "hat_state": r"\hat{@1}_{@2}",
+    "decayed": r"@1 + \lambda\, @2",
+    "minus_times": r"@1 - @2 \cdot @3",
+    "lin_comb": r"@1 \cdot @2 + @3 \cdot @4",
+    "mu_sub": r"@1 \cdot @2 + @3",
+    "lin_comb_sq": r"@1 \cdot @2 + @3 \cdot @4^{\odot 2}",
+    "pow10": r"10^{@1}",
+    "adam_sub": r"@1 - @2 \cdot \frac{@3}{\sqrt{@4} + @5}",
+    "z_new": r"\mathbf{W}'^T \mathbf{x} + b'",
+    "paren": r"\left(@1\right)",
+    "A_of": r"A\left(@1\right)",
 }
 
 

@@ -13,6 +13,7 @@ import sympy as sp
 from symdl.mp_route import DPS, STEP_DIGITS, exact, mp, number  # noqa: F401
 
 from .fields import read
+from .update_check import update_answers
 
 
 
@@ -217,6 +218,10 @@ def independent(question) -> dict:
     W = np.array([float(v) for v in n.W])
     b = float(n.b)
     out = local_answers(n)      # z, y, dy/dz, gradients, dead, saturated: exact / mpmath, no float64
+    if n.update is not None:    # one optimizer step from these gradients, entry by entry
+        slope = exact(n.slope) if n.slope is not None else Fraction(0)
+        forward = ((lambda t: SMOOTH[name](mp(t))) if name in SMOOTH else _piecewise(name, slope))
+        out.update(update_answers(n, out, forward))
     lows = np.array([float(v) for v in n.lows])
     highs = np.array([float(v) for v in n.highs])
     out.update(domain_answers(n))   # extremes over the box and the witness, exact

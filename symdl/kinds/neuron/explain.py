@@ -9,7 +9,7 @@ from symdl.display import (BracketedValue, CasesOf, NeuronFormula, PartialSymbol
 from symdl.printer import substitute, tex, value_tex
 from symdl.solution import Solution, Step, Tex, Text, only
 
-from . import verdict
+from . import update, verdict
 
 from .diagnosis import diagnosis
 from .fields import UE, read
@@ -52,6 +52,8 @@ def solve(question) -> Solution:
     sol.answer("learns_again", short, part=part_b, label="can it learn again?", final=True)
     verdict.credit(sol, question, n, dead, part_a, part_b)
     _region(sol, question, n, z, symbols, part_b)
+    if n.update is not None:
+        update.explain(sol, n, sol.answers["grad.W"], sol.answers["grad.b"])
     return sol
 
 

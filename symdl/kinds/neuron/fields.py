@@ -14,6 +14,7 @@ from symdl.schema import Field, Schema
 from symdl.solution import Text
 
 from .symbols import ALPHA, Z
+from .update_fields import read_update
 
 UE = sp.UnevaluatedExpr
 
@@ -67,6 +68,8 @@ SCHEMA = Schema(
     Field("upstream", "value", help="dL/dy, the upstream gradient"),
     Field("domain", "list", default=None, help="the input box: [low, high] or one pair per input"),
     Field("saturation", "number", default=None, help="sigmoid/tanh threshold on |dy/dz|; default 0.01"),
+    Field("update", "table", default=None, help="one optimizer step after the backward pass: rule (sgd, momentum, "
+                                                "adam), lr and the rule's settings and state"),
 )
 
 
@@ -119,6 +122,7 @@ class Neuron:
     A: object = None            # the activation, exact (from the op table)
     dA: object = None           # its derivative under the exam's subgradient convention
     subgradients: str = ops.DEFAULT_SUBGRADIENTS
+    update: object = None       # an update_fields.Update, or None
 
     @property
     def D(self):
@@ -162,7 +166,8 @@ def read(question) -> Neuron:
         raise question.error(field, "the pre-activation reaches beyond +-10^6: too large for an exam neuron")
     convention = getattr(question, "subgradients", ops.DEFAULT_SUBGRADIENTS)
     A, dA = activation_rule(act.name, slope, convention)
-    return Neuron(act, slope, W, x, b, upstream, lows, highs, note, threshold, A, dA, convention)
+    return Neuron(act, slope, W, x, b, upstream, lows, highs, note, threshold, A, dA, convention,
+                  read_update(question, W.rows))
 
 
 def read_domain(question, x):

@@ -77,3 +77,12 @@ def test_a_choice_carries_its_wording(tmp_path):
     q = one_question(tmp_path, "softmax", "reading = 'columns'\n" + body)
     with pytest.raises(SpecError, match=r"unknown reading 'columns' \(known: all, row\)"):
         softmax.SCHEMA.check(q)
+
+
+def test_a_negative_power_prints_as_a_fraction():
+    """SymPy's LaTeX printer hands x^-2 to _print_Mul as a power: it must not print as x * (-2)
+    (it did: dy/dz = 1/cosh^2 z of a tanh neuron showed as -cosh(0.1) * (-2))."""
+    from symdl.printer import tex
+
+    assert tex(-1 / sympy.cosh(sympy.Rational(1, 10)) ** 2) == r"-\frac{1}{\cosh^{2}{\left(0.1 \right)}}"
+    assert tex(sympy.Pow(10, -8, evaluate=False)) == r"\frac{1}{100000000}"
