@@ -26,7 +26,8 @@ checks_note = ("z recomputed as an exact sum of fractions; y, dy/dz and every gr
                "algorithm (the distribution of W^T x + b as repeated convolutions of piecewise "
                "polynomials in exact fractions for up to 8 inputs, else by inverting its characteristic "
                "function in floats); z_sat by bisection at 50 digits; the domain extremes by searching "
-               "the box's vertices.")
+               "the box's vertices; an optimizer step again entry by entry from these gradients (Fractions, or "
+               "mpmath for Adam's square root).")
 
 KIND = Kind(name="neuron", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note, mistakes=mistakes)
