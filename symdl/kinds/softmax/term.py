@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symdl.display import LogFixed, RelationChain, SoftmaxFormula as F, VectorShown
-from symdl.solution import Text, only
+from symdl.solution import Table, Text, only
 
 from . import derive
 from .derive import reg_terms
@@ -58,16 +58,23 @@ def discussion(sol, p, rows, twins):
                      F("p_value", k + 1, _three(exact[with_id][k])), f" (case {with_id}), without it ",
                      F("p_value", k + 1, _three(exact[without_id][k])), f" (case {without_id})."))
     twin_ids = {i for pair in twins for i in pair}
+    rows = []
     for case in p.cases:
         if case.regularization == "none" or case.id in twin_ids:
             continue
-        sol.answer(f"{case.id}.without_term.probs", without_term(p, case), label=Text("case ", case.id,
+        without = without_term(p, case)
+        sol.answer(f"{case.id}.without_term.probs", without, label=Text("case ", case.id,
                    " without the term: probabilities"))
-        sec.add(Text(f"Case {case.id} without the term: ", F("p_vec", VectorShown(without_term(p, case), relation=True)),
-                     ", against ", F("p_vec", VectorShown(exact[case.id], relation=True)), " with it."))
+        for words, probs in (("with the term", exact[case.id]), ("without it", without)):
+            rows.append([f"case {case.id}, {words}"] + [F("fixed4", f"{float(v):.4f}") for v in probs])
+    if rows and p.N <= 8:
+        sec.add(Text("The other cases with and without the term:"),
+                Table(header=["case"] + [F("p_col", k + 1) for k in range(p.N)], rows=rows,
+                      align="l" + "r" * p.N, caption="Probabilities rounded to four decimals."))
     if p.reading == "row":
         sec.add(Text("Other readings of the formula. Read as one norm over all of W, or literally as the norm of "
-                     f"row N = {p.N} alone, it adds the same number to every score, and softmax ignores it: every "
+                     "row ", RelationChain(sp.Symbol("N"), "=", p.N), " alone, it adds the same number to every "
+                     "score, and softmax ignores it: every "
                      "case then has the probabilities it has without the term"
                      + (" (case " + twins[0][0] + " would equal case " + twins[0][1] + ")" if twins else "")
                      + ". Read as the usual L1 penalty added to the loss, it changes training, not the "

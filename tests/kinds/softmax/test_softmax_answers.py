@@ -56,7 +56,7 @@ def test_q3_says_what_the_row_term_does_in_numbers():
     # case a with and without the term: without it the scores are B alone
     assert np.allclose([float(v) for v in sol.answers["a.without_term.probs"]], np_softmax(B), rtol=1e-14)
     assert np.allclose([float(v) for v in sol.answers["a.probs"]], np_softmax(B + r), rtol=1e-14)
-    for reading in ("one norm over all of W", "row N = 4 alone", "added to the loss", "case c would equal case d"):
+    for reading in ("one norm over all of W", "row $N = 4$ alone", "added to the loss", "case c would equal case d"):
         assert reading in text, reading
 
 
