@@ -54,6 +54,7 @@ def solve(question) -> Solution:
     _region(sol, question, n, z, symbols, part_b)
     if n.update is not None:
         update.explain(sol, n, sol.answers["grad.W"], sol.answers["grad.b"])
+    verdict.share_points(sol, question)
     return sol
 
 

@@ -56,14 +56,14 @@ def part_b_answer(n, z, dead, saturated):
     """(model items, the boxed verdict's short form for the summary) of part b."""
     act = n.activation
     if act.name == "relu" and dead:
-        return _dead_relu(n), ("not from this sample; only if another input or a change upstream gives z > 0 "
-                               "(or weight decay or momentum moves W and b); never if z stays at most 0 "
-                               "for every training input")
+        return _dead_relu(n), ("not from this sample: only if another input or a change upstream makes its "
+                               "pre-activation positive (or weight decay or momentum moves W and b); never if it "
+                               "stays negative or zero for every training input")
     if act.name == "relu":
         return ([Text("Yes, it is learning: ", RelationChain(Z, "=", z, ">", 0), " gives ", RelationChain(DY_DZ, "=", 1),
                       ", so this sample's gradient reaches W and b. It would stop learning only if ", Z_NONPOS,
                       " for every training input.", boxed=True), remedies()],
-                "yes: z > 0 for this sample, so its gradient reaches W and b")
+                "yes: its pre-activation is positive for this sample, so the gradient reaches W and b")
     if act.name == "leaky_relu":
         return ([Text("Yes: a leaky ReLU always passes a gradient, with slope ", RelationChain(ALPHA, "=", n.slope),
                       " for ", Z_NONPOS, ", so W and b keep moving with every sample (more slowly on the negative "
@@ -134,3 +134,21 @@ def credit(sol, question, n, dead, part_a, part_b):
     else:
         sol.credit(part_b, "Whether and how fast it learns, tied to the size of the local derivative.",
                    points(question, part_b, sp.Rational(1, 1)))
+
+
+# the weight of each final answer within its part (normalized over the finals a question has)
+SHARES = {"z": 3, "y": 1, "dy_dz": 2, "grad.W": 1, "grad.b": 1, "grad.x": 1, "dead": 1, "saturated": 1,
+          "learns_again": 1, "update.W": 2, "update.b": 1, "update.z": 1, "update.y": 1}
+
+
+def share_points(sol, question):
+    """Each final answer's points: its part's points shared by the weights above (exact)."""
+    for part in {a.part for a in sol.finals()}:
+        finals = sol.finals(part)
+        if any(a.name not in SHARES for a in finals):
+            continue
+        weight = sum(SHARES[a.name] for a in finals)
+        for a in finals:
+            value = points(question, part, sp.Rational(SHARES[a.name], weight))
+            if value is not None:
+                sol.describe(a.name, points=value)

@@ -82,6 +82,10 @@ def test_q2_rubric_shares_the_part_points():
         credits = [r for r in sol.rubric if r.part == part and not r.alternative]
         assert sum(r.points for r in credits) == 10
     assert any(r.alternative for r in sol.rubric if r.part == "b")
+    # the final answers share the part's points too: z 3, y 1, dy/dz 2, each gradient 1, the verdict 1
+    assert {a.name: a.points for a in sol.finals("a")} == {"z": 3, "y": 1, "dy_dz": 2, "grad.W": 1, "grad.b": 1,
+                                                           "grad.x": 1, "dead": 1}
+    assert sol.meta["learns_again"].points == 10
 
 
 def test_a_neuron_that_is_learning_says_so():
