@@ -92,3 +92,13 @@ def test_a_neuron_that_is_learning_says_so():
     q = next(q for q in load_exam(TESTS / "specs" / "neuron_small.toml").questions if q.id == "N5")
     sol = neuron.solve(q)
     assert sol.answers["learns_again"].startswith("yes")
+
+
+def test_no_tool_voice_in_any_model_answer():
+    """Every neuron of the test specs: the model answer and the assumptions speak as the instructor."""
+    for q in load_exam(TESTS / "specs" / "neuron_small.toml").questions + [di504_q2()]:
+        sol = neuron.solve(q)
+        text = " ".join(words(i) for _, i in items(sol, "model"))
+        text += " ".join(words(a) if isinstance(a, Text) else str(a) for a in sol.assumptions)
+        for phrase in ("spec field", "float64", "symdl"):
+            assert phrase not in text, (q.id, phrase)

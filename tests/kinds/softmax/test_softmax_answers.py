@@ -77,3 +77,15 @@ def test_notes_must_be_sentences(tmp_path):
     with pytest.raises(SpecError) as info:
         softmax.solve(one_question(tmp_path, "softmax", body))
     assert info.value.field == "notes"
+
+
+def test_no_tool_voice_in_any_model_answer():
+    from support import TESTS
+
+    for q in load_exam(TESTS / "specs" / "softmax_small.toml").questions + [di504_q3()]:
+        sol = softmax.solve(q)
+        text = model_words(sol) + " ".join(
+            "".join(p if type(p) is str else tex(p) for p in a.parts) if isinstance(a, Text) else str(a)
+            for a in sol.assumptions)
+        for phrase in ("spec field", "float64", "symdl"):
+            assert phrase not in text, (q.id, phrase)
