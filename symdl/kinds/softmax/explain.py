@@ -180,13 +180,13 @@ def _score_steps(sec, p, case, regs, Wsym, xsym):
 
 def _softmax_steps(sec, p, s, sm):
     """The max shift, the denominator, the table of s_k, s_k - m, e^{s_k - m}, p_k; the sum is 1."""
-    sec.add(Text("Softmax. Multiplying the numerator and the denominator by ", F("e_minus_m"), " with ",
-                 F("max_shift", sm.kmax + 1, sm.m),
-                 " changes nothing and keeps every exponent at most 0, so nothing overflows:"))
+    sec.add(*only("full", Text("Softmax. Multiplying the numerator and the denominator by ", F("e_minus_m"),
+                               " with ", F("max_shift", sm.kmax + 1, sm.m),
+                               " changes nothing and keeps every exponent at most 0, so nothing overflows:")))
     sec.add(Math(F("softmax")))
-    sec.add(Step("The denominator:", lhs=F("denominator"),
-                 formula=sum_tex([sp.exp(UE(d), evaluate=False) for d in sm.shifted], per_line=6),
-                 result=sm.total))
+    sec.add(*only("full", Step("The denominator:", lhs=F("denominator"),
+                               formula=sum_tex([sp.exp(UE(d), evaluate=False) for d in sm.shifted], per_line=6),
+                               result=sm.total)))
     rows = []
     for k in range(p.N):
         e = sm.exps[k]
@@ -197,10 +197,10 @@ def _softmax_steps(sec, p, s, sm):
                   rows=rows, align="c" + "r" * 4))
     # the sum is 1 by construction (the numerators are the denominator's terms)
     rounded = [float(sp.N(v, 20)) for v in sm.probs]
-    sec.add(Step("The probabilities sum to 1: the numerators are exactly the terms of the denominator.",
-                 lhs=F("sum_p"), formula=F("sum_p_ratio"), result=sp.Integer(1)))
-    sec.add(Text("With the rounded values: ",
-                 F("approx_sum", " + ".join(value_tex(v)[1] for v in sm.probs), f"{sum(rounded):.4f}"), "."))
+    sec.add(*only("full", Step("The probabilities sum to 1: the numerators are exactly the terms of the "
+                               "denominator.", lhs=F("sum_p"), formula=F("sum_p_ratio"), result=sp.Integer(1)),
+                  Text("With the rounded values: ",
+                       F("approx_sum", " + ".join(value_tex(v)[1] for v in sm.probs), f"{sum(rounded):.4f}"), ".")))
     return rounded
 
 
