@@ -142,15 +142,15 @@ def _case(sol, question, p, case, regs, Wsym, xsym):
     answer_part = cid if cid in question.parts else None
     rel, body = vector_tex(s)
     sec.add(Step("The scores of case " + cid + ":", lhs=F("s_vec"), result=body, relation=rel, boxed=True))
-    sol.answer(f"{cid}.scores", s, part=answer_part, label=Text("case ", cid, ": scores"), final=True)
+    sol.answer(f"{cid}.scores", s, part=answer_part, label=f"case {cid}: scores", final=True)
     sm = derive.softmax(s)
     rounded = _softmax_steps(sec, p, s, sm)
     rel, body = vector_tex(sm.probs)
     sec.add(Step("The class probabilities of case " + cid + ":", lhs=F("p_vec", ""), result=body, relation=rel,
                  boxed=True))
-    sol.answer(f"{cid}.probs", sm.probs, part=answer_part, label=Text("case ", cid, ": probabilities"), final=True)
+    sol.answer(f"{cid}.probs", sm.probs, part=answer_part, label=f"case {cid}: probabilities", final=True)
     predicted = _prediction(sol, sec, p, cid, s, sm)
-    sol.describe(f"{cid}.predicted", part=answer_part, label=Text("case ", cid, ": predicted class"))
+    sol.describe(f"{cid}.predicted", part=answer_part, label=f"case {cid}: predicted class")
     if case.label is not None:
         for index, loss in enumerate(p.losses):
             prefix = cid if index == 0 else f"{cid}.{loss}"

@@ -63,8 +63,7 @@ def discussion(sol, p, rows, twins):
         if case.regularization == "none" or case.id in twin_ids:
             continue
         without = without_term(p, case)
-        sol.answer(f"{case.id}.without_term.probs", without, label=Text("case ", case.id,
-                   " without the term: probabilities"))
+        sol.answer(f"{case.id}.without_term.probs", without, label=f"case {case.id} without the term: probabilities")
         for words, probs in (("with the term", exact[case.id]), ("without it", without)):
             rows.append([f"case {case.id}, {words}"] + [F("fixed4", f"{float(v):.4f}") for v in probs])
     if rows and p.N <= 8:
