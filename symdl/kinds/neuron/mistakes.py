@@ -33,18 +33,18 @@ def mistakes(question, solution) -> dict:
             if key in solution.answers and (only is None or key in only) and value != solution.answers[key]:
                 found.setdefault(key, []).append(Mistake(name, value, why))
 
-    add("the bias forgotten", "z computed as W^T x, without b", passes(n, bias=False))
+    add("the bias forgotten", "the pre-activation computed without the bias", passes(n, bias=False))
     relu_like = n.activation.name in ("relu", "leaky_relu")
-    add("the activation left out", "y taken as z and dy/dz as 1, as if there were no activation",
+    add("the activation left out", "the output taken as the pre-activation itself, as if there were no activation",
         passes(n, activation=False), only=("y",) if relu_like else None)
     if relu_like:
         slope = n.slope if n.slope is not None else sp.Integer(0)
         # the kink's other side: 1 at z = 0 (the right-hand slope), the question's convention otherwise
-        add("relu'(0) = 1", "the right-hand slope 1 taken at the kink z = 0",
+        add("relu'(0) = 1", "the right-hand slope 1 taken at the kink",
             passes(n, dA=lambda z: sp.Integer(1) if z == 0 else n.dA(z)))
         if slope == 0:
-            add("the ReLU's derivative taken as 1", "the chain rule through the ReLU with dy/dz = 1 for any z",
+            add("the ReLU's derivative taken as 1", "the chain rule through the ReLU with slope 1 whatever the sign of the pre-activation",
                 passes(n, dA=lambda z: sp.Integer(1)))
-    add("W and x swapped in the gradients", "dL/dW taken as dL/dz times W and dL/dx as dL/dz times x",
+    add("W and x swapped in the gradients", "the weights and the inputs swapped in the two gradients",
         {"grad.W": n.W * passes(n)["grad.z"], "grad.x": n.x * passes(n)["grad.z"]})
     return found

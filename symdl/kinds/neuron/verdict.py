@@ -9,7 +9,7 @@ import sympy as sp
 from symdl.display import NeuronFormula, RelationChain, ValueShown
 from symdl.solution import Text
 
-from .symbols import ALPHA, B, DL_DB, DL_DW, DL_DX, DL_DY, DY_DZ, ETA, W_T, W_VEC, X_VEC, Z, ZERO_VEC
+from .symbols import ALPHA, B, DL_DB, DL_DW, DL_DX, DL_DY, DY_DZ, ETA, W_VEC, X_VEC, Z, ZERO_VEC
 
 Z_POS = RelationChain(Z, ">", 0)
 Z_NONPOS = RelationChain(Z, "<=", 0)
@@ -107,8 +107,8 @@ def _dead_relu(n):
 def credit(sol, question, n, dead, part_a, part_b):
     """The rubric: what earns the points of each part, and the accepted alternatives."""
     act = n.activation
-    sol.credit(part_a, Text("The pre-activation ", RelationChain(Z, "=", W_T * X_VEC + B), " with the numbers put "
-                            "in."), points(question, part_a, sp.Rational(3, 10)))
+    sol.credit(part_a, Text("The pre-activation ", RelationChain(Z, "=", NeuronFormula("pre_activation_at", "")),
+                            " with the numbers put in."), points(question, part_a, sp.Rational(3, 10)))
     sol.credit(part_a, Text("The local derivative ", DY_DZ, " at this z, from the ", act.title, "'s cases."),
                points(question, part_a, sp.Rational(2, 10)))
     sol.credit(part_a, Text("The chain rule into W, b and x: ", DL_DW, ", ", DL_DB, ", ", DL_DX, "."),

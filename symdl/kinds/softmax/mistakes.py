@@ -28,7 +28,7 @@ def mistakes(question, solution) -> dict:
         cid, regs = case.id, reg_terms(p, case.regularization)
         wrong = {}
         if case.regularization != "none":
-            wrong["the extra term dropped"] = ("the scores computed as W x + B only",
+            wrong["the extra term dropped"] = ("the scores computed without the extra term",
                                               derive.scores(p, case, reg_terms(p, "none")))
         no_bias = derive.scores(p, case, regs) - p.B
         wrong["the biases forgotten"] = ("the scores computed without B", no_bias)
@@ -41,7 +41,7 @@ def mistakes(question, solution) -> dict:
             prefix = cid if p.losses[0] == "cross_entropy" else f"{cid}.cross_entropy"
             sm = derive.softmax(list(derive.scores(p, case, regs)))
             loss, g = derive.cross_entropy(sm, case.label)
-            why = "the loss taken as -log10 p_y instead of -ln p_y"
+            why = "the loss computed with the base-10 logarithm instead of the natural one"
             add("log base 10 in the loss", why, f"{prefix}.loss", loss / sp.log(10))
             add("log base 10 in the loss", why, f"{prefix}.grad.scores", g / sp.log(10))
     return found
