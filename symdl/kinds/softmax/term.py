@@ -92,6 +92,9 @@ def credit(sol, question, p, twins):
     for case in p.cases:
         sol.credit(None, f"Case {case.id}: the scores, each written out with the numbers put in.", pts(share))
         sol.credit(None, f"Case {case.id}: the probabilities by softmax (they sum to 1).", pts(share))
+        for name in (f"{case.id}.scores", f"{case.id}.probs"):      # the final answer carries its item's points
+            if total is not None:
+                sol.describe(name, points=pts(share))
     if with_term:
         sol.credit(None, "What the extra term does: it does not depend on x, a per-class offset that favours the "
                          "classes with larger weights and regularizes nothing.", pts(sp.Rational(1, 10)))

@@ -69,6 +69,7 @@ def test_q3_rubric_adds_up_to_the_question_points():
     sol = softmax.solve(di504_q3())
     items = [r for r in sol.rubric if not r.alternative]
     assert sum(r.points for r in items) == 20
+    assert all(sol.meta[f"{c}.{k}"].points == 2 for c in "abcd" for k in ("scores", "probs"))
     assert any(r.alternative for r in sol.rubric)
 
 
