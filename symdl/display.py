@@ -575,3 +575,20 @@ class GraphParen:
 
     def __repr__(self):
         return f"GraphParen({self.part!r})"
+
+
+# -- the neuron kind's formulas (printer_display.NEURON_FORMULAS; @1, @2 are the slots) and sums ---
+class NeuronFormula(SoftmaxFormula):
+    """One of the neuron kind's named formulas, its slots filled with ``args`` (math or plain pieces)."""
+
+
+class BracketedValue(sympy.Symbol):
+    """A number put into a formula in place of a symbol, shown as printed (its name) in brackets."""
+
+
+class CornerSum:
+    """The inclusion-exclusion sum over a cube's corners, numbers put in: ``lead`` ("" or "1 - "),
+    the dimension ``k``, the weights ``c``, the (sigma, signed count) ``terms`` below ``r``."""
+
+    def __init__(self, lead, k, c, terms, r):
+        self.lead, self.k, self.c, self.terms, self.r = lead, k, tuple(c), tuple(terms), r

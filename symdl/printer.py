@@ -129,8 +129,9 @@ class SymdlPrinter(LatexPrinter):
 
     def _print_Mul(self, expr):
         # Substituted products (numbers wrapped unevaluated): a \cdot b, negatives bracketed.
-        if any(isinstance(a, sympy.UnevaluatedExpr) for a in expr.args) or (
-                len(expr.args) > 1 and all(a.is_number for a in expr.args) and not expr.is_Rational):
+        # (SymPy's _print_Pow hands a power with a negative exponent here as it is: not a product.)
+        if isinstance(expr, sympy.Mul) and (any(isinstance(a, sympy.UnevaluatedExpr) for a in expr.args) or (
+                len(expr.args) > 1 and all(a.is_number for a in expr.args) and not expr.is_Rational)):
             args = list(expr.args)
             den = [a.base for a in args if a.is_Pow and a.exp == -1]
             if den:

@@ -406,3 +406,104 @@ def _print_GraphParen(self, expr):
 
 for _method in (_print_GraphGradient, _print_GraphGradientSum, _print_GraphFormula, _print_GraphParen):
     setattr(SymdlPrinter, _method.__name__, _method)
+
+
+# -- the neuron kind's formulas (symdl.display.NeuronFormula, BracketedValue, CornerSum) ------------
+NEURON_FORMULAS = {
+    "times": r"@1 \cdot @2",
+    "pre_activation_at": r"\mathbf{W}^T\mathbf{x}@1 + b",
+    "x_prime": r"\mathbf{x}'",
+    "tanh_tail": r"1 - \tanh^2(@1) = \frac{1}{\cosh^2(@1)}",
+    "zsat_sigmoid": r"\ln\frac{1 + \sqrt{1 - 4\tau}}{1 - \sqrt{1 - 4\tau}}",
+    "zsat_tanh": r"\operatorname{artanh}\sqrt{1 - \tau}",
+    "slab": r"\{\mathbf{x} : |\mathbf{W}^T\mathbf{x} + b| < z_{\mathrm{sat}}\} = \{\mathbf{x} : |@1| < @2\}",
+    "slab_long": r"\begin{aligned} &\{\mathbf{x} : |\mathbf{W}^T\mathbf{x} + b| < z_{\mathrm{sat}}\} \\ &= "
+                 r"\{\mathbf{x} : \big|@1\big| < @2\}\end{aligned}",
+    "half_space": r"\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} = \{\mathbf{x} : @1 > 0\}",
+    "half_space_long": r"\begin{aligned} &\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} \\ &= "
+                       r"\{\mathbf{x} : @1 > 0\}\end{aligned}",
+    "witness": r"\mathbf{x}_0 @1 @2.",
+    "x_star_i": r"x^*_i",
+    "x_star": r"\mathbf{x}^*",
+    "x_max": r"\mathbf{x}_{\max}",
+    "x_rel": r"x_i = x^*_i \mp (u_i - l_i)\, v_i",
+    "z_rel": r"z = z_{\max} - \sum_i c_i v_i",
+    "c_def": r"c_i = |W_i|\,(u_i - l_i)",
+    "plane": r"\sum_i c_i v_i = r",
+    "F_def": r"F(r) = \operatorname{vol}\Big\{\mathbf{v} \in [0,1]^k : \sum_i c_i v_i < r\Big\} = "
+             r"\frac{1}{k!\,\prod_i c_i} \sum_{S \subseteq \{1,\dots,k\}} (-1)^{|S|}"
+             r"\Big(r - \sum_{i \in S} c_i\Big)_+^{\,k}",
+    "sum_c": r"\sum_i c_i",
+    "v_flip": r"v_i \to 1 - v_i",
+    "F_flip": r"F(r) = 1 - F\big(\textstyle\sum_i c_i - r\big)",
+    "sum_c_minus_r": r"\sum_i c_i - r @1",
+    "F_closed": r"@1\frac{1}{@2!\,\prod_i c_i}\sum_S (-1)^{|S|}\Big(@3 - \sum_{i \in S} c_i\Big)_+^{\,@2}",
+    # the parameter update (issue 13): one step of SGD, momentum or Adam
+    "sgd": r"@1 - \eta\, @2",
+    "velocity": r"\mu\, @1 + @2",
+    "adam_m": r"\beta_1 @1 + (1 - \beta_1)\, @2",
+    "adam_v": r"\beta_2 @1 + (1 - \beta_2) \left(@2\right)^{\odot 2}",
+    "adam_hat": r"\frac{@1}{1 - @2^{@3}}",
+    "adam_step": r"@1 - \eta\, \frac{@2}{\sqrt{@3} + \epsilon}",
+    "new": r"@1'",
+    "state": r"@1_{@2}",
+    "new_state": r"@1'_{@2}",
+    "hat_state": r"\hat{@1}_{@2}",
+    "decayed": r"@1 + \lambda\, @2",
+    "minus_times": r"@1 - @2 \cdot @3",
+    "lin_comb": r"@1 \cdot @2 + @3 \cdot @4",
+    "mu_sub": r"@1 \cdot @2 + @3",
+    "lin_comb_sq": r"@1 \cdot @2 + @3 \cdot @4^{\odot 2}",
+    "pow10": r"10^{@1}",
+    "adam_sub": r"@1 - @2 \cdot \frac{@3}{\sqrt{@4} + @5}",
+    "z_new": r"\mathbf{W}'^T \mathbf{x} + b'",
+    "paren": r"\left(@1\right)",
+    "A_of": r"A\left(@1\right)",
+}
+
+
+def _neuron_slot(self, arg):
+    if isinstance(arg, str):                 # printed math (Tex) or a plain piece such as "1 - "
+        return arg
+    return self._print(sympy.sympify(arg) if isinstance(arg, int) else arg)
+
+
+def _print_NeuronFormula(self, expr):
+    import re
+
+    return re.sub(r"@([1-9])", lambda m: _neuron_slot(self, expr.args[int(m.group(1)) - 1]),
+                  NEURON_FORMULAS[expr.name])
+
+
+def _print_BracketedValue(self, expr):
+    return r"\left(" + expr.name + r"\right)"
+
+
+def _print_CornerSum(self, expr):
+    """(lead) 1/(k! prod c) ( sum of signed counts times (r - sigma)^k ), broken into aligned lines."""
+    k, body = expr.k, ""
+    for i, (sigma, weight) in enumerate(expr.terms):
+        rest = expr.r - sigma
+        rest = rest if rest.is_Rational else sympy.Float(float(rest), 5)
+        piece = r"\left(" + tex(rest) + r"\right)^{" + str(k) + "}"
+        count = "" if abs(weight) == 1 else str(abs(weight)) + r"\,"
+        if i and i % (6 if k <= 6 else 4) == 0:
+            body += r" \\ &\qquad "
+        sign = ("-" if weight < 0 else "") if i == 0 else f" {'-' if weight < 0 else '+'} "
+        body += sign + count + piece
+    c_prod = sympy.Mul(*expr.c)
+    prod = (r" \cdot ".join(tex(ci) for ci in expr.c) if k <= 8
+            else tex(c_prod) if value_tex(c_prod)[0] == "=" else r"\prod_i c_i")
+    return expr.lead + r"\frac{1}{" + str(k) + r"! \cdot " + prod + r"}\Big(" + body + r"\Big)"
+
+
+for _method in (_print_NeuronFormula, _print_BracketedValue, _print_CornerSum):
+    setattr(SymdlPrinter, _method.__name__, _method)
+
+
+# -- the softmax kind's further formulas (the extra term's discussion, the model answers) ------------
+SOFTMAX_FORMULAS.update({
+    "r_values": r"\mathbf{r} = @1",
+    "p_vec": r"\mathbf{p} @1",
+    "s_vec": r"\mathbf{s}",
+})

@@ -32,7 +32,10 @@ class Field:
     """One field of a kind: its name, type, default (or required), and allowed choices.
 
     ``choices`` maps every accepted spelling (normalized with :func:`normalize_choice`) to
-    its canonical value; a tuple of names accepts exactly those names.
+    its canonical value; a tuple of names accepts exactly those names. A choice carries its
+    wording: ``what`` names it in the error line ("unknown activation 'softplus' (known:
+    ...)"; default "value"), and ``many`` lets it take one choice or a list of them, each
+    checked, canonical, duplicates dropped (the value is then a list).
     """
 
     name: str
@@ -40,6 +43,8 @@ class Field:
     default: object = _REQUIRED
     choices: object = None
     help: str = ""
+    what: str = "value"
+    many: bool = False
 
     def __post_init__(self):
         if self.type not in _TYPES:
@@ -62,11 +67,28 @@ class Field:
             if isinstance(value, float) and value != value:
                 raise question.error(self.name, "not a number (nan)")
         if self.choices is not None:
-            if not isinstance(value, str) or normalize_choice(value) not in self.choices:
-                known = ", ".join(sorted(dict.fromkeys(self.choices.values())))
-                raise question.error(self.name, f"unknown value {value!r} (known: {known})")
-            return self.choices[normalize_choice(value)]
+            return self._choose(question, value)
         return value
+
+    @property
+    def known(self) -> str:
+        """The canonical choices, for the error line."""
+        return ", ".join(sorted(dict.fromkeys(self.choices.values())))
+
+    def _choose(self, question, value):
+        items = value if self.many and isinstance(value, list) else [value]
+        out = []
+        for item in items:
+            if not isinstance(item, str) or normalize_choice(item) not in self.choices:
+                raise question.error(self.name, f"unknown {self.what} {item!r} (known: {self.known})")
+            canon = self.choices[normalize_choice(item)]
+            if canon not in out:
+                out.append(canon)
+        if not self.many:
+            return out[0]
+        if not out:
+            raise question.error(self.name, f"name at least one {self.what}")
+        return out
 
 
 class Schema:
@@ -88,6 +110,11 @@ class Schema:
     @property
     def names(self) -> set:
         return set(self.fields)
+
+    def values_of(self, question) -> dict:
+        """The question's values as this schema checked them (the pipeline's, else checked now)."""
+        values = getattr(question, "values", None)
+        return values if values else self.check(question)
 
     def check(self, question) -> dict:
         """Every field of ``question`` checked: unknown ones refused, required ones present.

@@ -16,6 +16,7 @@ from . import sheet
 from .check import float_below, float_cdf, fourier_below, independent
 from .derive import cube_below, saturation_z
 from .explain import solve
+from .mistakes import mistakes
 from .fields import ACTIVATION_NAMES, ACTIVATIONS, SCHEMA, Activation, Neuron, read, read_domain
 
 FIELDS = SCHEMA.names
@@ -26,11 +27,12 @@ checks_note = ("z recomputed as an exact sum of fractions; y, dy/dz and every gr
                "algorithm (the distribution of W^T x + b as repeated convolutions of piecewise "
                "polynomials in exact fractions for up to 8 inputs, else by inverting its characteristic "
                "function in floats); z_sat by bisection at 50 digits; the domain extremes by searching "
-               "the box's vertices.")
+               "the box's vertices; an optimizer step again entry by entry from these gradients (Fractions, or "
+               "mpmath for Adam's square root).")
 
 KIND = Kind(name="neuron", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given)
+            sheet=sheet.given, mistakes=mistakes)
 
 __all__ = ["ACTIVATIONS", "ACTIVATION_NAMES", "Activation", "FIELDS", "KIND", "Neuron", "SCHEMA", "TOLERANCE",
            "checks_note", "cube_below", "display_tex", "float_below", "float_cdf", "fourier_below", "independent",

@@ -13,6 +13,7 @@ import sympy as sp
 from symdl.mp_route import DPS, STEP_DIGITS, exact, mp, number  # noqa: F401
 
 from .fields import read
+from .update_check import update_answers
 
 
 
@@ -67,7 +68,7 @@ def local_answers(n) -> dict:
         if name in SMOOTH:
             out = _smooth(SMOOTH[name], W, x, b, up, z)
         else:
-            out = _linear_pieces(_piecewise(name, slope), W, x, b, up, z)
+            out = _linear_pieces(_piecewise(name, slope), W, x, b, up, z, n.subgradients)
         out["dead"] = bool(out["dy_dz"] == 0)
         if n.threshold is not None:
             out["saturated"] = bool(abs(mp(out["dy_dz"])) < mp(exact(n.threshold)))
@@ -101,14 +102,16 @@ def _smooth(A, W, x, b, up, z):
     }
 
 
-def _linear_pieces(A, W, x, b, up, z):
+def _linear_pieces(A, W, x, b, up, z, subgradients="pytorch"):
     kink = z == 0
 
     def quotient(f, coef):
         """df/dt at t = 0 where the pre-activation moves by coef * t: exact on one linear piece."""
         if coef == 0:
             return Fraction(0)
-        if kink:    # one-sided, in the direction that lowers z (the convention at the kink)
+        if kink and subgradients == "symmetric":    # the central quotient: the mean of the two slopes
+            return (f(1) - f(-1)) / 2
+        if kink:    # one-sided, in the direction that lowers z (PyTorch's convention at the kink)
             s = 1 if coef > 0 else -1
             return (f(0) - f(-s)) / s
         t = abs(z) / (2 * abs(coef))
@@ -215,6 +218,10 @@ def independent(question) -> dict:
     W = np.array([float(v) for v in n.W])
     b = float(n.b)
     out = local_answers(n)      # z, y, dy/dz, gradients, dead, saturated: exact / mpmath, no float64
+    if n.update is not None:    # one optimizer step from these gradients, entry by entry
+        slope = exact(n.slope) if n.slope is not None else Fraction(0)
+        forward = ((lambda t: SMOOTH[name](mp(t))) if name in SMOOTH else _piecewise(name, slope))
+        out.update(update_answers(n, out, forward))
     lows = np.array([float(v) for v in n.lows])
     highs = np.array([float(v) for v in n.highs])
     out.update(domain_answers(n))   # extremes over the box and the witness, exact

@@ -124,11 +124,11 @@ def mechanisms_relu(sec, n, z, z_max, frac, dead_domain):
                       "W and b for a while even though this sample's gradient is zero; this can carry the neuron "
                       "back into the active region, or further out of it."))
     if dead_domain:
-        lines.append(Text("Verdict: dead on the whole domain. Gradient descent on the data cannot revive it; only "
+        lines.append(Text("On this input box: dead on the whole box. Gradient descent on the data cannot revive it; only "
                           + ("weight decay (b > 0 here), " if b > 0 else "")
                           + "re-initialization or a leaky ReLU can."))
     else:
-        lines.append(Text("Verdict: yes, it can learn again. Its inactivity comes from this sample (",
+        lines.append(Text("On this input box: it can learn again. Its inactivity comes from this sample (",
                           RelationChain(Z, "=", z), "), not from the weights as a whole: ", pct,
                           " of the domain activates it, e.g. the witness ", VectorSymbol("x^*"), " with ",
                           RelationChain(Z, "=", z_max), "."))
@@ -175,13 +175,13 @@ def mechanisms_saturating(sec, n, z, zs, frac, sat_domain):
                      + (" (every weight is 0, so z = b everywhere)" if no_weights else "")
                      + ": every sample gives only a tiny gradient, and the unit creeps out of saturation very slowly, "
                      "or not at all if the loss pushes z further out."), decay)
-        sec.add(Text("Verdict: it learns, but very slowly. Remedies: shrink the pre-activation (weight decay, a "
+        sec.add(Text("On this input box: it learns, but very slowly. Remedies: shrink the pre-activation (weight decay, a "
                      "smaller initialization, normalized inputs or batch normalization) or use a ReLU-type "
                      "activation."))
     else:
         sec.add(Text("Samples in the slab give gradients of normal size, so the unit keeps learning from them."),
                 decay)
-        sec.add(Text("Verdict: yes, it can learn. ",
+        sec.add(Text("On this input box: it can learn. ",
                      *(("Saturation slows learning on this sample (", RelationChain(sp.Abs(Z), ValueShown(abs(z))),
                         " against ", RelationChain(Z_SAT, ValueShown(zs)), ") but does not stop it.")
                        if abs(z) >= zs else

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import CasesOf, PartialSymbol, RelationChain, display_tex, product, sum_tex, vector_tex, _factor_tex
+from symdl.display import (BracketedValue, CasesOf, NeuronFormula, PartialSymbol, RelationChain, ValueShown, display_tex,
+                            product, sum_tex, vector_tex, _factor_tex)
 from symdl.printer import substitute, tex, value_tex
-from symdl.solution import Solution, Step, Tex, Text
+from symdl.solution import Solution, Step, Tex, Text, only
+
+from . import update, verdict
 
 from .diagnosis import diagnosis
 from .fields import UE, read
@@ -17,16 +20,48 @@ from .symbols import (A_OF, ALPHA, B, DL_DB, DL_DW, DL_DX, DL_DY, DL_DZ, DY_DZ, 
 
 def solve(question) -> Solution:
     n = read(question)
-    act, D = n.activation, n.D
+    act = n.activation
     sol = Solution(question.id, question.kind)
     part_a = "a" if "a" in question.parts else None
     part_b = "b" if "b" in question.parts else None
-    Ws = [sp.Symbol(f"W_{i + 1}") for i in range(D)]
-    xs = [sp.Symbol(f"x_{i + 1}") for i in range(D)]
-    bs = sp.Symbol("b")
+    symbols = ([sp.Symbol(f"W_{i + 1}") for i in range(n.D)], [sp.Symbol(f"x_{i + 1}") for i in range(n.D)],
+               sp.Symbol("b"))
 
-    # ---------------------------------------------------------------- forward pass
     sec = sol.section("Forward pass, backward pass and what goes wrong", part=part_a)
+    z, y_exact, dydz = _forward(sol, sec, question, n, symbols, part_a)
+    _backward(sol, sec, n, dydz, part_a)
+    sec.add(*only("full", figure(n, z, y_exact, dydz)))
+
+    # ---------------------------------------------------------------- diagnosis
+    dead = bool(dydz == 0)
+    sol.answer("dead", dead, part=part_a, label="dead for this input", final=act.name == "relu")
+    saturated = None
+    if act.name in ("sigmoid", "tanh"):
+        saturated = bool(abs(dydz) < n.threshold)
+        sol.answer("saturated", saturated, part=part_a, label="saturated", final=True)
+        sol.assume(Text("The ", act.title, " unit is called saturated when ",
+                        RelationChain(PartialSymbol("y", "z", "abs"), "<", TAU, "=", n.threshold),
+                        "" if question.has("saturation") else " (a conventional threshold)", "."))
+    sec.add(verdict.part_a_verdict(n, z, dydz, dead, saturated))
+    sec.add(*only("full", *diagnosis(n, z, dydz, dead, saturated)))
+
+    # ---------------------------------------------------------------- part b
+    sec = sol.section("Can the neuron learn again?", part=part_b)
+    items, short = verdict.part_b_answer(n, z, dead, saturated)
+    sec.add(*items)
+    sol.answer("learns_again", short, part=part_b, label="can it learn again?", final=True)
+    verdict.credit(sol, question, n, dead, part_a, part_b)
+    _region(sol, question, n, z, symbols, part_b)
+    if n.update is not None:
+        update.explain(sol, n, sol.answers["grad.W"], sol.answers["grad.b"])
+    verdict.share_points(sol, question)
+    return sol
+
+
+def _forward(sol, sec, question, n, symbols, part):
+    """The forward pass and the local derivative: (z, y, dy/dz), each an answer of ``part``."""
+    act, D = n.activation, n.D
+    Ws, xs, bs = symbols
     intro = ["The neuron computes "]
     intro.append(display_tex(question, "model") if question.has("model")
                  else RelationChain(Y, "=", A_OF(sp.Add(W_T * X_VEC, B, evaluate=False))))
@@ -39,81 +74,70 @@ def solve(question) -> Solution:
     if act.name == "leaky_relu" and not question.has("slope"):
         sol.assume(Text("The leaky ReLU slope is taken as ", RelationChain(ALPHA, "=", n.slope),
                         " (the PyTorch default; no slope was stated)."))
-
     z = (n.W.T * n.x)[0] + n.b
     terms_sym = [Ws[i] * xs[i] for i in range(D)] + [bs]
     terms_num = [product(n.W[i], n.x[i]) for i in range(D)] + [UE(n.b)]
     sec.add(Step("The pre-activation, the weighted sum written out term by term:",
-                 lhs=Z, formula=sum_tex(terms_sym), substituted=sum_tex(terms_num), result=z))
-    sol.answer("z", z)
+                 lhs=Z, formula=sum_tex(terms_sym), substituted=sum_tex(terms_num), result=z, boxed=True))
+    sol.answer("z", z, part=part, label=Z, final=True)
 
     alpha = n.slope if n.slope is not None else sp.Integer(0)
-    y_exact = act.formula.subs({Z: z, ALPHA: alpha})
-    y_sub = _activation_substituted(act, z, alpha)
-    sec.add(Step("The output of the activation:", lhs=Y, formula=act.formula, substituted=y_sub,
-                 result=y_exact))
-    sol.answer("y", y_exact)
+    y_exact = n.A(z)
+    sec.add(Step("The output of the activation:", lhs=Y, formula=act.formula,
+                 substituted=_activation_substituted(act, z, alpha), result=y_exact, boxed=True))
+    sol.answer("y", y_exact, part=part, label=Y, final=True)
 
-    dydz, dydz_items = _local_derivative(act, z, y_exact, alpha)
+    dydz, dydz_items = _local_derivative(act, z, y_exact, alpha, n.dA)
     if act.name in ("relu", "leaky_relu") and z == 0:
-        sol.assume(Text("At the kink z = 0 the derivative of the ", act.title,
-                        " is taken from the left, ", RelationChain(DY_DZ, "=", alpha),
-                        " (the convention of PyTorch and TensorFlow)."))
+        sol.assume(Text("At the kink z = 0 the derivative of the ", act.title, " is taken as ",
+                        RelationChain(DY_DZ, "=", dydz),
+                        " (the convention of PyTorch and TensorFlow)." if n.subgradients == "pytorch" else
+                        " (the mean of the two one-sided slopes, as central differences give)."))
+    dydz_items[-1].boxed = True
     sec.add(*dydz_items)
-    sol.answer("dy_dz", dydz)
+    sol.answer("dy_dz", dydz, part=part, label=DY_DZ, final=True)
+    return z, y_exact, dydz
 
-    _backward(sol, sec, n, dydz)
 
-    plot = figure(n, z, y_exact, dydz)
-    sec.add(plot)
-
-    # ---------------------------------------------------------------- diagnosis
-    dead = bool(dydz == 0)
-    sol.answer("dead", dead)
-    saturated = None
-    if act.name in ("sigmoid", "tanh"):
-        saturated = bool(abs(dydz) < n.threshold)
-        sol.answer("saturated", saturated)
-        sol.assume(Text("The ", act.title, " unit is called saturated when ",
-                        RelationChain(PartialSymbol("y", "z", "abs"), "<", TAU, "=", n.threshold),
-                        "" if question.has("saturation") else " (a conventional threshold; the spec field "
-                        "'saturation' changes it)", "."))
-    sec.add(*diagnosis(n, z, dydz, dead, saturated))
-
-    # ---------------------------------------------------------------- part b
-    sec = sol.section("Can the neuron learn again?", part=part_b)
-    sol.assume(n.domain_note)
+def _region(sol, question, n, z, symbols, part):
+    """The input-region analysis (the active half-space or slab, its exact share of the input box), for
+    the instructor: a claim about the inputs only when the question states a box, else about an assumed one."""
+    sec = sol.section("Can the neuron learn again? The input region", part=part, audience="instructor")
+    sec.add(n.domain_note)
     try:
-        recovery(sol, sec, n, z, Ws, xs, bs)
+        recovery(sol, sec, n, z, *symbols)
     except OverflowError:
         raise question.error("W", "the exact active fraction needs too many terms; "
                                   "use fewer inputs with a nonzero weight") from None
-    return sol
+    for name in ("domain.z_max", "domain.z_min", "dead_on_domain", "active_fraction", "saturation_z",
+                 "witness", "witness.z", "saturated_on_domain"):
+        if name in sol.meta:
+            sol.describe(name, part=part)
 
 
-def _backward(sol, sec, n, dydz):
+def _backward(sol, sec, n, dydz, part=None):
     """Part a's backward pass: dL/dz by the chain rule, then into W, b and x."""
     dLdy, dydz_s, dLdz_s = DL_DY, DY_DZ, DL_DZ
     gz = n.upstream * dydz
     sec.add(Step("Chain rule through the activation, with the given upstream gradient:",
                  lhs=dLdz_s, formula=dLdy * dydz_s,
                  substituted=substitute(dLdy * dydz_s, {dLdy: n.upstream, dydz_s: dydz})
-                 if dydz.is_Rational else Tex(_factor_tex(n.upstream) + r" \cdot " + value_tex(dydz)[1]),
+                 if dydz.is_Rational else NeuronFormula("times", Tex(_factor_tex(n.upstream)), ValueShown(dydz, bare=True)),
                  result=gz))
-    sol.answer("grad.z", gz)
+    sol.answer("grad.z", gz, part=part, label=dLdz_s)
 
     gW = n.x * gz
     gx = n.W * gz
     sec.add(Text("Chain rule into the weights, since ", RelationChain(PartialSymbol("z", "W_i", "slash"), "=", sp.Symbol("x_i")), ":"),
             _vector_step(DL_DW, X_VEC, gz, n.x, gW))
-    sol.answer("grad.W", gW)
+    sol.answer("grad.W", gW, part=part, label=DL_DW, final=True)
     sec.add(Text("Chain rule into the bias, since ", RelationChain(PartialSymbol("z", "b", "slash"), "=", 1), ":"),
-            Step("", lhs=DL_DB, formula=dLdz_s, result=gz))
-    sol.answer("grad.b", gz)
+            Step("", lhs=DL_DB, formula=dLdz_s, result=gz, boxed=True))
+    sol.answer("grad.b", gz, part=part, label=DL_DB, final=True)
     sec.add(Text("Chain rule into the input (the gradient passed to the layer below), since ",
                  RelationChain(PartialSymbol("z", "x_i", "slash"), "=", sp.Symbol("W_i")), ":"),
             _vector_step(DL_DX, W_VEC, gz, n.W, gx))
-    sol.answer("grad.x", gx)
+    sol.answer("grad.x", gx, part=part, label=DL_DX, final=True)
 
 
 def _activation_substituted(act, z, alpha):
@@ -123,26 +147,27 @@ def _activation_substituted(act, z, alpha):
     return substitute(act.formula, {Z: z, ALPHA: alpha})
 
 
-def _local_derivative(act, z, y, alpha):
+def _local_derivative(act, z, y, alpha, dA):
     """(exact dy/dz, the items that derive it) for the activation at z."""
     lhs = DY_DZ
     if act.name in ("relu", "leaky_relu"):
         low = sp.Integer(0) if act.name == "relu" else alpha
-        value = sp.Integer(1) if z > 0 else low
+        value = dA(z)
         closed = CasesOf((1, RelationChain(Z, ">", 0)),
                          (ALPHA if act.name == "leaky_relu" else 0, RelationChain(Z, "<=", 0)))
         why = RelationChain(Z, "=", z, ">" if z > 0 else "<" if z < 0 else "=", 0)
+        case = "first" if z > 0 else "second" if z < 0 or value == low else "kink"
         return value, [Text("The local derivative of the activation; here ", why,
-                            ", the " + ("first" if z > 0 else "second") + " case:"),
+                            ", the " + case + " case:" if case != "kink" else ", the kink (the convention below):"),
                        Step("", lhs=lhs, formula=closed, result=value)]
     if act.name == "sigmoid":
         # y (1 - y) with 1 - y = e^{-z}/(1 + e^{-z}) written out: no cancellation when y is 1 to 200 digits
-        value = sp.exp(-z) / (1 + sp.exp(-z)) ** 2
+        value = dA(z)
         return value, [Text("The local derivative of the sigmoid, in terms of its output ", RelationChain(Y, "=", SIGMA_OF(Z)), ":"),
                        Step("", lhs=lhs, formula=Y * (1 - Y), substituted=_tail_sub(act, z, y) or
                             _y_sub(Y * (1 - Y), y), result=value)]
     if act.name == "tanh":
-        value = 1 / sp.cosh(z) ** 2   # = 1 - y^2, evaluated without cancelling 1 against tanh(z)^2
+        value = dA(z)
         return value, [Text("The local derivative of tanh, in terms of its output ", RelationChain(Y, "=", sp.tanh(Z)), ":"),
                        Step("", lhs=lhs, formula=1 - Y ** 2, substituted=_tail_sub(act, z, y) or
                             _y_sub(1 - Y ** 2, y), result=value)]
@@ -155,8 +180,8 @@ def _tail_sub(act, z, y):
     if value_tex(y)[1] not in ("1", "-1"):
         return None
     if act.name == "sigmoid":
-        return Tex(tex(y) + r" \cdot " + tex(sp.exp(-z) / (1 + sp.exp(-z))))
-    return Tex(r"1 - \tanh^2(" + tex(z) + r") = \frac{1}{\cosh^2(" + tex(z) + ")}")
+        return NeuronFormula("times", y, sp.exp(-z) / (1 + sp.exp(-z)))
+    return NeuronFormula("tanh_tail", z)
 
 
 def _y_sub(expr, y):
@@ -164,16 +189,15 @@ def _y_sub(expr, y):
     relation, body = value_tex(y)
     if relation == "=":
         return substitute(expr, {Y: y})
-    marker = sp.Symbol("Ymarker")
-    text = tex(expr.xreplace({Y: marker}))
-    return Tex(text.replace("Ymarker", r"\left(" + body + r"\right)"))
+    with sp.evaluate(False):
+        return expr.xreplace({Y: BracketedValue(body)})
 
 
 def _vector_step(lhs, vector_name, gz, vals, result):
     """dL/d(vector) = dL/dz * vector: compact closed form, the numbers, the result as a row^T."""
     relation, body = vector_tex(result)
     factor = _factor_tex(gz) if gz.is_Rational else value_tex(gz)[1]
-    substituted = Tex(factor + r" \cdot " + vector_tex(vals)[1])
+    substituted = NeuronFormula("times", Tex(factor), vector_tex(vals)[1])
     return Step("", lhs=lhs, formula=sp.Mul(DL_DZ, vector_name, evaluate=False),
-                substituted=substituted, result=Tex(body), relation=relation)
+                substituted=substituted, result=Tex(body), relation=relation, boxed=True)
 

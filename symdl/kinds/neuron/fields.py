@@ -6,13 +6,15 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symdl import ops
 from symdl.display import BoxOf, display_tex
 from symdl.errors import LatexError
 from symdl.latex_parse import parse_number
-from symdl.schema import Field, Schema, normalize_choice
+from symdl.schema import Field, Schema
 from symdl.solution import Text
 
 from .symbols import ALPHA, Z
+from .update_fields import read_update
 
 UE = sp.UnevaluatedExpr
 
@@ -26,8 +28,9 @@ ACTIVATION_NAMES = {
 }
 
 
-# One row per activation: its closed form, its derivative (in z, or in y when neater), the
-# pgfplots expressions of both, the plot half-width, and the largest possible |dy/dz|.
+# One row per activation, for the sheet only: its title, its closed form as shown, the pgfplots
+# expressions of A and A', the plot half-width, and the largest possible |dy/dz|. Its values and
+# derivative come from the op table (symdl.ops), under the exam's subgradient convention.
 @dataclass(frozen=True)
 class Activation:
     name: str
@@ -53,19 +56,38 @@ DEFAULT_SLOPE = sp.Rational(1, 100)
 DEFAULT_SATURATION = sp.Rational(1, 100)
 MAX_VOLUME_TERMS = 100_000
 MAX_Z = 10 ** 6
-# Every field once. The types are "any": the reader below checks each value itself, with the
-# error lines the malformed-spec corpus expects (a LaTeX vector, a number, a list of pairs).
+# Every field once, typed; the reader below checks what a type cannot (a vector's length, a box).
 SCHEMA = Schema(
-    Field("model", "any", default=None, help="the neuron's formula as LaTeX, shown on the sheet"),
-    Field("activation", "any", help="relu, leaky_relu, sigmoid, tanh or identity (and their spellings)"),
-    Field("slope", "any", default=None, help="leaky ReLU slope in (0, 1); default 0.01"),
-    Field("W", "any", help="the weight vector"),
-    Field("x", "any", help="the input vector"),
-    Field("b", "any", help="the bias"),
-    Field("upstream", "any", help="dL/dy, the upstream gradient"),
-    Field("domain", "any", default=None, help="the input box: [low, high] or one pair per input"),
-    Field("saturation", "any", default=None, help="sigmoid/tanh threshold on |dy/dz|; default 0.01"),
+    Field("model", "latex", default=None, help="the neuron's formula as LaTeX, shown on the sheet"),
+    Field("activation", "text", choices=ACTIVATION_NAMES, what="activation",
+          help="relu, leaky_relu, sigmoid, tanh or identity (and their spellings)"),
+    Field("slope", "number", default=None, help="leaky ReLU slope in (0, 1); default 0.01"),
+    Field("W", "value", help="the weight vector"),
+    Field("x", "value", help="the input vector"),
+    Field("b", "value", help="the bias"),
+    Field("upstream", "value", help="dL/dy, the upstream gradient"),
+    Field("domain", "list", default=None, help="the input box: [low, high] or one pair per input"),
+    Field("saturation", "number", default=None, help="sigmoid/tanh threshold on |dy/dz|; default 0.01"),
+    Field("update", "table", default=None, help="one optimizer step after the backward pass: rule (sgd, momentum, "
+                                                "adam), lr and the rule's settings and state"),
 )
+
+
+def activation_rule(name, slope, subgradients):
+    """(A, A') exact, from the op table under the exam's kink convention: relu, sigmoid and tanh are
+    its rows; the leaky ReLU is built from relu's row, A = relu(z) + alpha (z - relu(z)), so its
+    kink follows the same convention (alpha at 0 for PyTorch's); the identity is z itself."""
+    if name == "relu":
+        return ops.activation(name, subgradients)
+    if name in ("sigmoid", "tanh"):
+        # the row's y(1 - y) and 1 - y^2, rewritten exactly so that no 1 - (a number near 1) is left to
+        # evaluate: e^z/(1 + e^z)^2 and 1/cosh^2 z (the same values; y is 1 to 400 digits far out)
+        f, df = ops.activation(name, subgradients)
+        return f, ((lambda z: sp.together(df(z))) if name == "sigmoid" else (lambda z: sp.trigsimp(df(z))))
+    if name == "leaky_relu":
+        relu, relu_d = ops.activation("relu", subgradients)
+        return (lambda z: relu(z) + slope * (z - relu(z))), (lambda z: relu_d(z) + slope * (1 - relu_d(z)))
+    return (lambda z: z), (lambda z: sp.Integer(1))
 
 
 def read_vector(question, name, source=None):
@@ -97,6 +119,10 @@ class Neuron:
     highs: list
     domain_note: str
     threshold: object
+    A: object = None            # the activation, exact (from the op table)
+    dA: object = None           # its derivative under the exam's subgradient convention
+    subgradients: str = ops.DEFAULT_SUBGRADIENTS
+    update: object = None       # an update_fields.Update, or None
 
     @property
     def D(self):
@@ -104,12 +130,7 @@ class Neuron:
 
 
 def read(question) -> Neuron:
-    raw = question.get("activation", str)
-    key = normalize_choice(raw)
-    if key not in ACTIVATION_NAMES:
-        raise question.error("activation", f"unknown activation '{raw}' (known: relu, leaky_relu, "
-                                           "sigmoid, tanh, identity)")
-    act = ACTIVATIONS[ACTIVATION_NAMES[key]]
+    act = ACTIVATIONS[SCHEMA.values_of(question)["activation"]]
     slope = None
     if act.name == "leaky_relu":
         slope = question.number("slope", default=DEFAULT_SLOPE)
@@ -143,7 +164,10 @@ def read(question) -> Neuron:
         field = ("b" if abs(b) > MAX_Z / 2 else "W" if max(abs(w) for w in W) > MAX_Z / (4 * W.rows)
                  else "domain" if question.has("domain") and z_here <= MAX_Z else "x")
         raise question.error(field, "the pre-activation reaches beyond +-10^6: too large for an exam neuron")
-    return Neuron(act, slope, W, x, b, upstream, lows, highs, note, threshold)
+    convention = getattr(question, "subgradients", ops.DEFAULT_SUBGRADIENTS)
+    A, dA = activation_rule(act.name, slope, convention)
+    return Neuron(act, slope, W, x, b, upstream, lows, highs, note, threshold, A, dA, convention,
+                  read_update(question, W.rows))
 
 
 def read_domain(question, x):

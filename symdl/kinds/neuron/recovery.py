@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import PartialSymbol, RelationChain, ValueShown, VectorShown, _plain_number, linear_tex, product, result_tex, sum_tex, vector_tex
+from symdl.display import (CornerSum, NeuronFormula, PartialSymbol, RelationChain, ValueShown, VectorShown, _plain_number,
+                            linear_tex, product, result_tex, sum_tex, vector_tex)
 from symdl.printer import tex, value_tex
 from symdl.solution import Math, Step, Tex, Text
 
@@ -51,19 +52,13 @@ def _slab(sol, sec, n, z, box):
     x_hi, x_lo, z_max, z_min, lin, long_form, nz, c = box
     # sigmoid / tanh: the non-saturated slab
     zs = saturation_z(act, n.threshold)
-    sat_formula = (r"z_{\mathrm{sat}} = \ln\frac{1 + \sqrt{1 - 4\tau}}{1 - \sqrt{1 - 4\tau}}" if act.name == "sigmoid"
-                   else r"z_{\mathrm{sat}} = \operatorname{artanh}\sqrt{1 - \tau}")
     sec.add(Text("The unit passes a useful gradient where ", RelationChain(PartialSymbol("y", "z", "slash-abs"), ">=", TAU),
                  ". Solving ", RelationChain(Y * (1 - Y) if act.name == "sigmoid" else 1 - Y ** 2, "=", TAU),
                  " for z gives the edge of that region:"))
-    sec.add(Step("", lhs=Z_SAT, formula=Tex(sat_formula.split("=", 1)[1]),
+    sec.add(Step("", lhs=Z_SAT, formula=NeuronFormula("zsat_" + act.name),
                  substituted=Tex(tex(zs, ln_notation=True)), result=zs))
     sec.add(Text("The unit is not saturated on the slab between two parallel planes,"),
-            Math(Tex(r"\{\mathbf{x} : |\mathbf{W}^T\mathbf{x} + b| < z_{\mathrm{sat}}\} = \{\mathbf{x} : |"
-                     + lin + r"| < " + value_tex(zs)[1] + r"\}")
-                 if not long_form else
-                 Tex(r"\begin{aligned} &\{\mathbf{x} : |\mathbf{W}^T\mathbf{x} + b| < z_{\mathrm{sat}}\} \\ &= "
-                     r"\{\mathbf{x} : \big|" + lin + r"\big| < " + value_tex(zs)[1] + r"\}\end{aligned}")))
+            Math(NeuronFormula("slab_long" if long_form else "slab", lin, ValueShown(zs, bare=True))))
     sol.answer("saturation_z", zs)
     sec.add(Step("On the domain, z ranges between its values at two opposite vertices:",
                  lhs=Z_MAX, formula=sum_tex([product(W[i], x_hi[i]) for i in range(D)] + [UE(b)]),
@@ -75,7 +70,7 @@ def _slab(sol, sec, n, z, box):
         witness = sp.Matrix([x_lo[i] + t * (x_hi[i] - x_lo[i]) for i in range(D)])
         sec.add(Text("Since ", RelationChain(Z_MIN, "<=", 0, "<=", Z_MAX), ", the segment between the two vertices "
                      "crosses z = 0; a witness input with z = 0, the steepest point of the curve, is"),
-                Math(Tex(r"\mathbf{x}_0 " + " ".join(vector_tex(witness)) + ".")))
+                Math(NeuronFormula("witness", *vector_tex(witness))))
     else:
         witness = sp.Matrix(x_hi if z_max < 0 else x_lo)
     sol.answer("witness", witness)
@@ -99,12 +94,9 @@ def _half_space(sol, sec, n, z, Ws, xs, bs, box):
     x_hi, x_lo, z_max, z_min, lin, long_form, nz, c = box
     sec.add(Text("The neuron passes a gradient ", "" if act.name == "relu" else "of full size ",
                  "exactly where it is active, on the open half-space"),
-            Math(Tex(r"\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} = \{\mathbf{x} : " + lin + r" > 0\}")
-                 if not long_form else
-                 Tex(r"\begin{aligned} &\{\mathbf{x} : \mathbf{W}^T\mathbf{x} + b > 0\} \\ &= \{\mathbf{x} : "
-                     + lin + r" > 0\}\end{aligned}")))
+            Math(NeuronFormula("half_space_long" if long_form else "half_space", lin)))
     sec.add(Text("Over the domain, a linear function is largest at a vertex of the box: take ",
-                 Tex(r"x^*_i"), " at the upper end where ", RelationChain(sp.Symbol("W_i"), ">", 0), " and at the lower end otherwise, ",
+                 NeuronFormula("x_star_i"), " at the upper end where ", RelationChain(sp.Symbol("W_i"), ">", 0), " and at the lower end otherwise, ",
                  RelationChain(X_STAR, "=", VectorShown(x_hi)), "."))
     sec.add(Step("The largest pre-activation on the domain:", lhs=RelationChain(Z_MAX, "=", sp.Function("z")(X_STAR)),
                  formula=sum_tex([Ws[i] * sp.Symbol(f"x^*_{i + 1}") for i in range(D)] + [bs]),
@@ -136,18 +128,16 @@ def _volume(sec, c, nz, z_max, kind, zs=None):
                      result=hi - lo))
         return hi - lo
     sec.add(Text("To measure the active part exactly, write each input relative to the vertex ",
-                 Tex(r"\mathbf{x}^*" if kind == "active" else r"\mathbf{x}_{\max}"),
-                 " where z is largest, ", Tex(r"x_i = x^*_i \mp (u_i - l_i)\, v_i"), " with ",
-                 RelationChain(sp.Symbol("v_i"), "in", sp.Interval(0, 1)), ": then ", Tex(r"z = z_{\max} - \sum_i c_i v_i"), " with ",
-                 Tex(r"c_i = |W_i|\,(u_i - l_i)"), ". Inputs with ", RelationChain(sp.Symbol("W_i"), "=", 0),
-                 " do not matter. The fraction of the box below the plane ", Tex(r"\sum_i c_i v_i = r"),
+                 NeuronFormula("x_star" if kind == "active" else "x_max"),
+                 " where z is largest, ", NeuronFormula("x_rel"), " with ",
+                 RelationChain(sp.Symbol("v_i"), "in", sp.Interval(0, 1)), ": then ", NeuronFormula("z_rel"), " with ",
+                 NeuronFormula("c_def"), ". Inputs with ", RelationChain(sp.Symbol("W_i"), "=", 0),
+                 " do not matter. The fraction of the box below the plane ", NeuronFormula("plane"),
                  " is the volume of a corner simplex cut by the unit cube, by inclusion and exclusion over the cube's "
                  "corners:"))
-    sec.add(Math(Tex(r"F(r) = \operatorname{vol}\Big\{\mathbf{v} \in [0,1]^k : \sum_i c_i v_i < r\Big\} = "
-                     r"\frac{1}{k!\,\prod_i c_i} \sum_{S \subseteq \{1,\dots,k\}} (-1)^{|S|}"
-                     r"\Big(r - \sum_{i \in S} c_i\Big)_+^{\,k}")))
-    c_text = ", ".join(f"c_{{{i + 1}}} = {tex(ci)}" for i, ci in zip(nz, c))
-    sec.add(Text(f"Here k = {k}: ", Tex(c_text), ".") if k else Text("Here k = 0."))
+    sec.add(Math(NeuronFormula("F_def")))
+    weights = [part for i, ci in zip(nz, c) for part in (", ", RelationChain(sp.Symbol(f"c_{i + 1}"), "=", ci))][1:]
+    sec.add(Text(f"Here k = {k}: ", *weights, ".") if k else Text("Here k = 0."))
     if kind == "active":
         frac, _ = _show_volume(sec, c, z_max, F_OF(Z_MAX), ACTIVE_FRACTION)
     else:
@@ -178,8 +168,8 @@ def _show_volume(sec, c, r, name, meaning):
                 Step("", lhs=lhs, result=sp.Integer(0)))
         return sp.Integer(0), []
     if r >= total:
-        sec.add(Text("Since ", Tex(r"r " + value_tex(r)[0] + " " + value_tex(r)[1] + r" \ge \sum_i c_i = "
-                                   + tex(total)), ", the whole cube lies below the plane:"),
+        sec.add(Text("Since ", RelationChain(sp.Symbol("r"), ValueShown(r), ">=", NeuronFormula("sum_c"), "=", total),
+                     ", the whole cube lies below the plane:"),
                 Step("", lhs=lhs, result=sp.Integer(1)))
         return sp.Integer(1), []
     flip = bool(r > total / 2)
@@ -188,27 +178,12 @@ def _show_volume(sec, c, r, name, meaning):
     value = 1 - inner if flip else inner
     if flip:
         sec.add(Text("Past the middle of the cube it is shorter to measure the complement, a corner at the "
-                     "opposite vertex (where z is smallest): by the symmetry ", Tex(r"v_i \to 1 - v_i"), ", ",
-                     Tex(r"F(r) = 1 - F\big(\textstyle\sum_i c_i - r\big)"), " with ",
-                     Tex(r"\sum_i c_i - r " + " ".join(value_tex(rr))), "."))
+                     "opposite vertex (where z is smallest): by the symmetry ", NeuronFormula("v_flip"), ", ",
+                     NeuronFormula("F_flip"), " with ",
+                     NeuronFormula("sum_c_minus_r", ValueShown(rr)), "."))
     lead = "1 - " if flip else ""
     if len(terms) <= 40:
-        body = ""
-        for i, (sigma, weight) in enumerate(terms):
-            rest = rr - sigma
-            rest = rest if rest.is_Rational else sp.Float(float(rest), 5)
-            piece = r"\left(" + tex(rest) + r"\right)^{" + str(k) + "}"
-            count = "" if abs(weight) == 1 else str(abs(weight)) + r"\,"
-            if i and i % (6 if k <= 6 else 4) == 0:
-                body += r" \\ &\qquad "
-            if i == 0:
-                body += ("-" if weight < 0 else "") + count + piece
-            else:
-                body += f" {'-' if weight < 0 else '+'} " + count + piece
-        c_prod = sp.Mul(*c)
-        prod = (r" \cdot ".join(tex(ci) for ci in c) if k <= 8
-                else tex(c_prod) if value_tex(c_prod)[0] == "=" else r"\prod_i c_i")
-        subst = Tex(lead + r"\frac{1}{" + str(k) + r"! \cdot " + prod + r"}\Big(" + body + r"\Big)")
+        subst = CornerSum(lead, k, c, terms, rr)
         text = (f"Subsets S with the same sum give the same bracket: grouped by that sum, only the "
                 f"{len(terms)} sum{'s' if len(terms) > 1 else ''} below "
                 + ("the threshold" if not rr.is_Rational else _plain_number(rr))
@@ -220,8 +195,7 @@ def _show_volume(sec, c, r, name, meaning):
                 "many to list).")
     relation, shown = result_tex(value)
     sec.add(Step(text, lhs=lhs,
-                 formula=Tex(lead + r"\frac{1}{" + str(k) + r"!\,\prod_i c_i}\sum_S (-1)^{|S|}\Big("
-                             + value_tex(rr)[1] + r" - \sum_{i \in S} c_i\Big)_+^{\," + str(k) + "}"),
+                 formula=NeuronFormula("F_closed", lead, k, ValueShown(rr, bare=True)),
                  substituted=subst, result=shown, relation=relation))
     return value, terms
 

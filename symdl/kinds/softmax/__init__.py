@@ -16,8 +16,8 @@ from . import sheet
 from .check import independent
 from .derive import MAX_SCORE, reg_derivative, reg_terms
 from .explain import solve
-from .fields import (CASE_KEYS, LOSS_TITLES, LOSSES, READINGS, REGULARIZATIONS, SCHEMA, Case, Problem, read,
-                     values_of)
+from .mistakes import mistakes
+from .fields import CASE_KEYS, LOSS_TITLES, LOSSES, READINGS, REGULARIZATIONS, SCHEMA, Case, Problem, read
 
 FIELDS = SCHEMA.names
 TOLERANCE = 1e-6
@@ -27,8 +27,8 @@ checks_note = ("scores recomputed exactly in fractions; probabilities at 50 digi
 
 KIND = Kind(name="softmax", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given)
+            sheet=sheet.given, mistakes=mistakes)
 
 __all__ = ["CASE_KEYS", "Case", "FIELDS", "KIND", "LOSSES", "LOSS_TITLES", "MAX_SCORE", "Problem", "READINGS",
            "REGULARIZATIONS", "SCHEMA", "TOLERANCE", "checks_note", "independent", "read", "reg_derivative",
-           "reg_terms", "solve", "values_of"]
+           "reg_terms", "solve"]

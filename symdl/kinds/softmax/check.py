@@ -123,10 +123,17 @@ def _hinge(s, y, delta, margins):
 
 
 def answers(p) -> dict:
-    """Every answer of every case of the read problem ``p``."""
+    """Every answer of every case of the read problem ``p``; a case with the extra term and no twin (the same
+    x without it) also without the term."""
     out = {}
     for case in p.cases:
         out.update(case_answers(p, case))
+        twinned = any(o.x == case.x and o.regularization != case.regularization for o in p.cases)
+        if case.regularization != "none" and not twinned:
+            sc = Scores([[exact(v) for v in p.W.row(n)] for n in range(p.N)], [exact(v) for v in p.B],
+                        [exact(v) for v in case.x], "none", p.reading)
+            with mpmath.workdps(DPS):
+                out[f"{case.id}.without_term.probs"] = [number(v) for v in probabilities(sc.to_mp())]
     return out
 
 

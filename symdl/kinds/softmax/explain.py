@@ -9,9 +9,9 @@ import sympy as sp
 
 from symdl.display import SoftmaxClassName, SoftmaxFormula as F, display_tex, product, sum_tex, vector_tex
 from symdl.printer import value_tex
-from symdl.solution import Math, Solution, Step, Table, Text
+from symdl.solution import Math, Solution, Step, Table, Text, only
 
-from . import derive
+from . import derive, term
 from .derive import MAX_SCORE, reg_terms
 from .fields import LOSS_TITLES, REGULARIZATIONS, read
 from .figures import summary
@@ -29,6 +29,9 @@ def solve(question) -> Solution:
     regs = {kind: reg_terms(p, kind) for kind in REGULARIZATIONS}
     rows = [_case(sol, question, p, case, regs[case.regularization], Wsym, xsym) for case in p.cases]
     summary(sol, p, rows)
+    twins = _twin_cases(p)
+    term.discussion(sol, p, rows, twins)
+    term.credit(sol, question, p, twins)
     return sol
 
 
@@ -43,6 +46,7 @@ def _reg_term(kind, v):
 
 def _intro(sol, question, p, Wsym):
     sec = sol.section("The score function and how its extra term is read")
+    term.notes(sol, sec, question)
     if question.has("score"):
         sec.add(Text("The score function as given:"), Math(display_tex(question, "score")))
     used = {c.regularization for c in p.cases}
@@ -58,7 +62,7 @@ def _intro(sol, question, p, Wsym):
                             "own score, ", F("score_reg"), " with ", F("norm_" + kind), "."))
         else:
             sol.assume(Text("The term is read as one constant over every entry of W, ", F("all_" + kind),
-                            ", added to every class's score (spec field reading = 'all')."))
+                            ", added to every class's score."))
     sec.add(Text("Row n of W holds class n's weights ", F("row"), ". The extra term of each score is"
                  + (" its row's norm:" if p.reading == "row" else " one constant for all classes:")))
     for kind in kinds:
@@ -96,17 +100,17 @@ def _shift_remarks(sec, p, kinds):
                      f"get identical probabilities" + ("; under the row reading used here they differ, because "
                                                        "each class gets its own norm." if p.reading == "row"
                                                        else ", as they do here."))
-    sec.add(Text("Remark (shift invariance). Softmax ignores any amount c added equally to every score:"),
-            Math(F("shift")))
+    sec.add(*only("full", Text("Remark (shift invariance). Softmax ignores any amount c added equally to every score:"),
+                  Math(F("shift"))))
     if p.reading == "row":
-        sec.add(Text("So if the term were read as one constant over all of W (here ", F("r_is", total),
-                     " for every class), it would change the scores but not the probabilities." + twin_text))
+        sec.add(*only("full", Text("So if the term were read as one constant over all of W (here ", F("r_is", total),
+                     " for every class), it would change the scores but not the probabilities." + twin_text)))
     else:
-        sec.add(Text("Here the term is read as one constant over all of W, ", F("r_is", total),
-                     " for every class: it changes the scores but not the probabilities." + twin_text))
-    sec.add(Text("Remark. In usual L1 regularization the penalty ", F("penalty"),
-                 " is added to the loss, not to the scores; it changes training, not the class probabilities "
-                 "of a given W. The answers below follow the formula as written."))
+        sec.add(*only("full", Text("Here the term is read as one constant over all of W, ", F("r_is", total),
+                                   " for every class: it changes the scores but not the probabilities." + twin_text)))
+    sec.add(*only("full", Text("Remark. In usual L1 regularization the penalty ", F("penalty"),
+                               " is added to the loss, not to the scores; it changes training, not the class "
+                               "probabilities of a given W. The answers below follow the formula as written.")))
 
 
 def _twin_cases(p):
@@ -135,11 +139,18 @@ def _case(sol, question, p, case, regs, Wsym, xsym):
     if any(abs(v) > MAX_SCORE for v in s):
         raise question.error(f"case.{cid}.x", f"a score beyond +-10^{int(math.log10(MAX_SCORE))}: too large "
                                               "for an exam (check the magnitudes of W, B and x)")
-    sol.answer(f"{cid}.scores", s)
+    answer_part = cid if cid in question.parts else None
+    rel, body = vector_tex(s)
+    sec.add(Step("The scores of case " + cid + ":", lhs=F("s_vec"), result=body, relation=rel, boxed=True))
+    sol.answer(f"{cid}.scores", s, part=answer_part, label=f"case {cid}: scores", final=True)
     sm = derive.softmax(s)
     rounded = _softmax_steps(sec, p, s, sm)
-    sol.answer(f"{cid}.probs", sm.probs)
+    rel, body = vector_tex(sm.probs)
+    sec.add(Step("The class probabilities of case " + cid + ":", lhs=F("p_vec", ""), result=body, relation=rel,
+                 boxed=True))
+    sol.answer(f"{cid}.probs", sm.probs, part=answer_part, label=f"case {cid}: probabilities", final=True)
     predicted = _prediction(sol, sec, p, cid, s, sm)
+    sol.describe(f"{cid}.predicted", part=answer_part, label=f"case {cid}: predicted class")
     if case.label is not None:
         for index, loss in enumerate(p.losses):
             prefix = cid if index == 0 else f"{cid}.{loss}"
@@ -169,13 +180,13 @@ def _score_steps(sec, p, case, regs, Wsym, xsym):
 
 def _softmax_steps(sec, p, s, sm):
     """The max shift, the denominator, the table of s_k, s_k - m, e^{s_k - m}, p_k; the sum is 1."""
-    sec.add(Text("Softmax. Multiplying the numerator and the denominator by ", F("e_minus_m"), " with ",
-                 F("max_shift", sm.kmax + 1, sm.m),
-                 " changes nothing and keeps every exponent at most 0, so nothing overflows:"))
+    sec.add(*only("full", Text("Softmax. Multiplying the numerator and the denominator by ", F("e_minus_m"),
+                               " with ", F("max_shift", sm.kmax + 1, sm.m),
+                               " changes nothing and keeps every exponent at most 0, so nothing overflows:")))
     sec.add(Math(F("softmax")))
-    sec.add(Step("The denominator:", lhs=F("denominator"),
-                 formula=sum_tex([sp.exp(UE(d), evaluate=False) for d in sm.shifted], per_line=6),
-                 result=sm.total))
+    sec.add(*only("full", Step("The denominator:", lhs=F("denominator"),
+                               formula=sum_tex([sp.exp(UE(d), evaluate=False) for d in sm.shifted], per_line=6),
+                               result=sm.total)))
     rows = []
     for k in range(p.N):
         e = sm.exps[k]
@@ -186,10 +197,10 @@ def _softmax_steps(sec, p, s, sm):
                   rows=rows, align="c" + "r" * 4))
     # the sum is 1 by construction (the numerators are the denominator's terms)
     rounded = [float(sp.N(v, 20)) for v in sm.probs]
-    sec.add(Step("The probabilities sum to 1: the numerators are exactly the terms of the denominator.",
-                 lhs=F("sum_p"), formula=F("sum_p_ratio"), result=sp.Integer(1)))
-    sec.add(Text("With the rounded values: ",
-                 F("approx_sum", " + ".join(value_tex(v)[1] for v in sm.probs), f"{sum(rounded):.4f}"), "."))
+    sec.add(*only("full", Step("The probabilities sum to 1: the numerators are exactly the terms of the "
+                               "denominator.", lhs=F("sum_p"), formula=F("sum_p_ratio"), result=sp.Integer(1)),
+                  Text("With the rounded values: ",
+                       F("approx_sum", " + ".join(value_tex(v)[1] for v in sm.probs), f"{sum(rounded):.4f}"), ".")))
     return rounded
 
 

@@ -22,51 +22,21 @@ CASE_KEYS = {"id", "x", "regularization", "label", "text"}
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 
 
-class _Choice(Field):
-    """A choice field whose error line names what it is: "unknown regularization 'l3' (known: ...)".
-
-    ``many``: a string or a list of choices (the loss), each checked, canonical, duplicates dropped.
-    """
-
-    def check(self, question, value):
-        items = value if isinstance(value, list) and self.type == "value" else [value]
-        out = []
-        for item in items:
-            if not isinstance(item, str) or normalize_choice(item) not in self.choices:
-                raise question.error(self.name, f"unknown {self.help} '{item}' (known: {self.known})")
-            canon = self.choices[normalize_choice(item)]
-            if canon not in out:
-                out.append(canon)
-        if self.type != "value":
-            return out[0]
-        if not out:
-            raise question.error(self.name, "name at least one loss")
-        return out
-
-    @property
-    def known(self):
-        return ", ".join(dict.fromkeys(self.choices.values()))
-
-
 SCHEMA = Schema(
     Field("W", "value", help="N x D weights, row n holds class n's weights"),
     Field("B", "value", help="N biases (a column or a row)"),
     Field("case", "list", default=None, help="the input vectors, one [[question.case]] table each"),
     Field("score", "latex", default=None, help="the score formula as written on the exam"),
-    _Choice("regularization", "text", default=None, choices={c: c for c in REGULARIZATIONS},
-            help="regularization"),
-    _Choice("reading", "text", default="row", choices={c: c for c in READINGS}, help="reading"),
+    Field("regularization", "text", default=None, choices=REGULARIZATIONS, what="regularization",
+          help="the extra term of the score: l1, l2 or none"),
+    Field("reading", "text", default="row", choices=READINGS, what="reading",
+          help="row: class n adds its own row's norm; all: one norm over all of W"),
     Field("classes", "list", default=None, help="N class names"),
-    _Choice("loss", "value", default=["cross_entropy"], choices={normalize_choice(k): v for k, v in LOSSES.items()},
-            help="loss"),
+    Field("loss", "value", default=["cross_entropy"], choices={normalize_choice(k): v for k, v in LOSSES.items()},
+          what="loss", many=True, help="cross_entropy and/or hinge, a string or a list"),
     Field("margin", "number", default=None, help="the hinge margin Delta (default 1)"),
+    Field("notes", "list", default=None, help="notes on the question (misprints, readings), shown with the answers"),
 )
-
-
-def values_of(question) -> dict:
-    """The question's fields as the schema checked them (checked here when not done yet)."""
-    values = getattr(question, "values", None)
-    return values if values else SCHEMA.check(question)
 
 
 @dataclass
@@ -99,7 +69,7 @@ class Problem:
 
 
 def read(question) -> Problem:
-    values = values_of(question)
+    values = SCHEMA.values_of(question)
     W = question.matrix("W")
     N, D = W.shape
     if N < 2:
@@ -123,6 +93,9 @@ def read(question) -> Problem:
         raise question.error("margin", "the hinge margin must not be negative")
     if question.has("margin") and "hinge" not in losses:
         raise question.error("margin", "a margin needs the hinge loss")
+    for index, note in enumerate(values.get("notes") or ()):
+        if not isinstance(note, str) or not note.strip():
+            raise question.error("notes", f"note #{index + 1} is not a sentence (a string)")
     tables = question.get("case", list, default=None)
     if not tables:
         raise question.error("case", "no [[question.case]] tables: name at least one input vector")

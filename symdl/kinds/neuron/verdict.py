@@ -1,0 +1,154 @@
+"""The neuron kind's model answers in words: what part a shows, whether the neuron can learn again
+(part b), the remedies, and the grader's rubric items. The long input-region analysis is elsewhere
+(``recovery``), for the instructor."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symdl.display import NeuronFormula, RelationChain, ValueShown
+from symdl.solution import Text
+
+from .symbols import ALPHA, B, DL_DB, DL_DW, DL_DX, DL_DY, DY_DZ, ETA, W_VEC, X_VEC, Z, ZERO_VEC
+
+Z_POS = RelationChain(Z, ">", 0)
+Z_NONPOS = RelationChain(Z, "<=", 0)
+
+
+def remedies():
+    return Text("Remedies: a leaky ReLU, PReLU or ELU (a nonzero slope for ", RelationChain(Z, "<", 0), ", so the "
+                "gradient never vanishes); He initialization; a smaller learning rate (one large step is what "
+                "usually pushes a neuron into this state); a small positive bias at initialization; batch "
+                "normalization before the activation.")
+
+
+def points(question, part, share):
+    """``share`` of the part's points (of the question's when it has no parts); None when not given."""
+    total = getattr(question, "part_points", {}).get(part) if part else question.points
+    return None if total is None else sp.nsimplify(total) * share
+
+
+def part_a_verdict(n, z, dydz, dead, saturated):
+    """The problem in one boxed paragraph, from the numbers."""
+    act, up = n.activation, n.upstream
+    update = RelationChain(W_VEC, "<-", sp.Add(W_VEC, -ETA * DL_DW, evaluate=False))
+    if act.name == "relu" and dead:
+        return Text("The problem: ", RelationChain(Z, "=", z, "<" if z < 0 else "=", 0),
+                    ", so the ReLU is on its flat part and ", RelationChain(DY_DZ, "=", 0),
+                    ". The chain rule multiplies every gradient by this zero: ", RelationChain(DL_DW, "=", ZERO_VEC),
+                    ", ", RelationChain(DL_DB, "=", 0), " and ", RelationChain(DL_DX, "=", ZERO_VEC),
+                    *((", although ", RelationChain(DL_DY, "=", up, "!=", 0)) if up != 0 else ()),
+                    ". The update ", update, " leaves W and b where they are: the neuron is dead for this "
+                    "input and cannot learn from it.", boxed=True)
+    if act.name in ("sigmoid", "tanh") and saturated:
+        return Text("The problem: ", RelationChain(Z, ValueShown(z)), " lies on a flat tail of the ", act.title,
+                    ", so ", RelationChain(DY_DZ, ValueShown(dydz)), " and every gradient is the upstream "
+                    "gradient times this tiny factor: the unit is saturated and its weights barely move.",
+                    boxed=True)
+    if up == 0:
+        return Text("Here ", RelationChain(DL_DY, "=", 0), ": the loss does not depend on y for this sample, so "
+                    "every gradient is zero whatever the activation does.", boxed=True)
+    return Text("Here ", RelationChain(DY_DZ, ValueShown(dydz)), " is not zero: the gradient reaches W and b, "
+                "so this sample does not show a neuron that cannot learn.", boxed=True)
+
+
+def part_b_answer(n, z, dead, saturated):
+    """(model items, the boxed verdict's short form for the summary) of part b."""
+    act = n.activation
+    if act.name == "relu" and dead:
+        return _dead_relu(n), ("not from this sample: only if another input or a change upstream makes its "
+                               "pre-activation positive (or weight decay or momentum moves W and b); never if it "
+                               "stays negative or zero for every training input")
+    if act.name == "relu":
+        return ([Text("Yes, it is learning: ", RelationChain(Z, "=", z, ">", 0), " gives ", RelationChain(DY_DZ, "=", 1),
+                      ", so this sample's gradient reaches W and b. It would stop learning only if ", Z_NONPOS,
+                      " for every training input.", boxed=True), remedies()],
+                "yes: its pre-activation is positive for this sample, so the gradient reaches W and b")
+    if act.name == "leaky_relu":
+        return ([Text("Yes: a leaky ReLU always passes a gradient, with slope ", RelationChain(ALPHA, "=", n.slope),
+                      " for ", Z_NONPOS, ", so W and b keep moving with every sample (more slowly on the negative "
+                      "side). It cannot die.", boxed=True)], "yes: the leaky ReLU always passes a gradient")
+    if act.name in ("sigmoid", "tanh"):
+        if saturated:
+            return ([Text("Yes, but slowly: a saturated ", act.title, " passes a small gradient, not a zero one, so "
+                          "W and b still move, by a tiny step each time. Samples with a smaller |z| give gradients of "
+                          "normal size and pull it out.", boxed=True),
+                     Text("Remedies: normalized inputs, a smaller initialization or weight decay (smaller |z|), "
+                          "batch normalization before the activation, or a ReLU-type activation.")],
+                    "yes, slowly: the gradient is small, not zero")
+        return ([Text("Yes: the unit is not saturated here, so this sample's gradient reaches W and b.",
+                      boxed=True)], "yes: not saturated")
+    return ([Text("Yes: the identity passes every gradient unchanged; the question does not arise.", boxed=True)],
+            "yes: the identity always passes the gradient")
+
+
+def _dead_relu(n):
+    b = n.b
+    decay = (("weight decay shrinks W, so z tends to the bias ", RelationChain(B, "=", b, ">", 0),
+              " and turns positive once W has shrunk enough (if the bias is not decayed)") if b > 0 else
+             ("weight decay shrinks W, but z then tends to the bias ", RelationChain(B, "=", b, "<=", 0),
+              ", so it cannot revive the neuron"))
+    return [
+        Text("For this sample every gradient is exactly zero (part a), so the neuron's own update cannot move "
+             "it, whatever the learning rate."),
+        Text("It can learn again only if its pre-activation becomes positive for some input: another training "
+             "input ", NeuronFormula("x_prime"), " with ", RelationChain(NeuronFormula("pre_activation_at", "'"), ">", 0),
+             " in a later mini-batch (its gradient is not zero), or a change upstream (when ", X_VEC,
+             " is the output of earlier layers, their updates move it). Side effects of the optimizer can also "
+             "move W and b without a gradient from this sample: ", *decay, "; momentum carries on the velocity "
+             "of earlier steps."),
+        Text("Answer: not from this sample. The neuron can start to learn again only if another input (or a "
+             "change upstream) gives ", Z_POS, ", or through side effects such as weight decay or momentum; if ",
+             Z_NONPOS, " for every training input, it never will: it is a dead ReLU.", boxed=True),
+        remedies(),
+    ]
+
+
+def credit(sol, question, n, dead, part_a, part_b):
+    """The rubric: what earns the points of each part, and the accepted alternatives."""
+    act = n.activation
+    sol.credit(part_a, Text("The pre-activation ", RelationChain(Z, "=", NeuronFormula("pre_activation_at", "")),
+                            " with the numbers put in."), points(question, part_a, sp.Rational(3, 10)))
+    sol.credit(part_a, Text("The local derivative ", DY_DZ, " at this z, from the ", act.title, "'s cases."),
+               points(question, part_a, sp.Rational(2, 10)))
+    sol.credit(part_a, Text("The chain rule into W, b and x: ", DL_DW, ", ", DL_DB, ", ", DL_DX, "."),
+               points(question, part_a, sp.Rational(3, 10)))
+    sol.credit(part_a, "The problem named from the numbers: " + (
+        "every gradient is 0, the update leaves W and b unchanged (a dead ReLU for this input)." if dead else
+        "what the size of the gradient means for learning."), points(question, part_a, sp.Rational(2, 10)))
+    if act.name == "relu" and dead:
+        sol.credit(part_b, "For this sample every gradient is 0, so the neuron's own update cannot move it.",
+                   points(question, part_b, sp.Rational(3, 10)))
+        sol.credit(part_b, Text("It can learn again only if another input or a change upstream gives ", Z_POS,
+                                ", or through side effects (weight decay, momentum)."),
+                   points(question, part_b, sp.Rational(3, 10)))
+        sol.credit(part_b, Text("If ", Z_NONPOS, " for every training input, it never learns again."),
+                   points(question, part_b, sp.Rational(2, 10)))
+        sol.credit(part_b, "At least one remedy: leaky ReLU, PReLU or ELU; He initialization; a smaller learning "
+                           "rate; a small positive bias at initialization; batch normalization.",
+                   points(question, part_b, sp.Rational(2, 10)))
+        sol.credit(part_b, Text("The answer that it can never learn again is accepted when it is tied to ", Z_NONPOS,
+                                " for every input the neuron sees."), alternative=True)
+        sol.credit(part_b, Text("The answer that other samples revive it is accepted when it says why: those samples "
+                                "give ", Z_POS, " and so a nonzero gradient."), alternative=True)
+    else:
+        sol.credit(part_b, "Whether and how fast it learns, tied to the size of the local derivative.",
+                   points(question, part_b, sp.Rational(1, 1)))
+
+
+# the weight of each final answer within its part (normalized over the finals a question has)
+SHARES = {"z": 3, "y": 1, "dy_dz": 2, "grad.W": 1, "grad.b": 1, "grad.x": 1, "dead": 1, "saturated": 1,
+          "learns_again": 1, "update.W": 2, "update.b": 1, "update.z": 1, "update.y": 1}
+
+
+def share_points(sol, question):
+    """Each final answer's points: its part's points shared by the weights above (exact)."""
+    for part in {a.part for a in sol.finals()}:
+        finals = sol.finals(part)
+        if any(a.name not in SHARES for a in finals):
+            continue
+        weight = sum(SHARES[a.name] for a in finals)
+        for a in finals:
+            value = points(question, part, sp.Rational(SHARES[a.name], weight))
+            if value is not None:
+                sol.describe(a.name, points=value)

@@ -1,0 +1,109 @@
+"""The softmax kind's discussion of the score's extra term (what it does, the other readings of the
+formula, each case with and without it), the notes on the question, and the grader's rubric items."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symdl.display import LogFixed, RelationChain, SoftmaxFormula as F, VectorShown
+from symdl.solution import Table, Text, only
+
+from . import derive
+from .derive import reg_terms
+
+
+def notes(sol, sec, question):
+    """The instructor's notes on the question (misprints, readings), from the ``notes`` field."""
+    for note in question.values.get("notes") or question.fields.get("notes") or ():
+        sec.add(Text("Note on the question: " + note))
+
+
+def _three(value):
+    """= or approx, then the value with three decimals (0.980, not 0.98)."""
+    shown = LogFixed(value, 3)
+    return RelationChain("=" if sp.Rational(f"{float(value):.3f}") == value else "~", shown)
+
+
+def without_term(p, case):
+    """The case's probabilities with the extra term left out (exact)."""
+    return derive.softmax(derive.scores(p, case, reg_terms(p, "none"))).probs
+
+
+def discussion(sol, p, rows, twins):
+    """What the extra term does, in numbers: the twin cases (same x, with and without it), each
+    regularized case against itself without it, and the other readings of the formula."""
+    kinds = sorted({c.regularization for c in p.cases} - {"none"})
+    if not kinds:
+        return
+    sec = sol.section("What the extra term does")
+    regs = reg_terms(p, kinds[0])
+    if p.reading == "row":
+        top = max(range(p.N), key=lambda n: regs[n])
+        sec.add(Text("The term ", F("r_n"), " does not depend on x: it is a fixed offset added to class n's score, ",
+                     F("r_values", VectorShown(sp.Matrix(regs))), ", larger for the classes with larger weights "
+                     f"(here class {p.classes[top]}). It favours those classes whatever the input, and it "
+                     "regularizes nothing: a penalty on the weights regularizes only when it is added to the loss "
+                     "that training minimizes, not to the scores."))
+    else:
+        sec.add(Text("Read as one constant over all of W, the term adds the same number ", F("r_is", regs[0]),
+                     " to every score: softmax ignores it, so the probabilities are those without the term, and it "
+                     "regularizes nothing in the scores."))
+    by_id = {c.id: c for c in p.cases}
+    prob = {r["id"]: r for r in rows}
+    exact = {c.id: sol.answers[f"{c.id}.probs"] for c in p.cases}
+    for a, b in twins:
+        with_id, without_id = (a, b) if by_id[a].regularization != "none" else (b, a)
+        k = prob[with_id]["predicted"] - 1
+        sec.add(Text(f"Cases {with_id} and {without_id} have the same input: with the term ",
+                     F("p_value", k + 1, _three(exact[with_id][k])), f" (case {with_id}), without it ",
+                     F("p_value", k + 1, _three(exact[without_id][k])), f" (case {without_id})."))
+    twin_ids = {i for pair in twins for i in pair}
+    rows = []
+    for case in p.cases:
+        if case.regularization == "none" or case.id in twin_ids:
+            continue
+        without = without_term(p, case)
+        sol.answer(f"{case.id}.without_term.probs", without, label=f"case {case.id} without the term: probabilities")
+        for words, probs in (("with the term", exact[case.id]), ("without it", without)):
+            rows.append([f"case {case.id}, {words}"] + [F("fixed4", f"{float(v):.4f}") for v in probs])
+    if rows and p.N <= 8:
+        sec.add(Text("The other cases with and without the term:"),
+                Table(header=["case"] + [F("p_col", k + 1) for k in range(p.N)], rows=rows,
+                      align="l" + "r" * p.N, caption="Probabilities rounded to four decimals."))
+    if p.reading == "row":
+        sec.add(Text("Other readings of the formula. Read as one norm over all of W, or literally as the norm of "
+                     "row ", RelationChain(sp.Symbol("N"), "=", p.N), " alone, it adds the same number to every "
+                     "score, and softmax ignores it: every "
+                     "case then has the probabilities it has without the term"
+                     + (" (case " + twins[0][0] + " would equal case " + twins[0][1] + ")" if twins else "")
+                     + ". Read as the usual L1 penalty added to the loss, it changes training, not the "
+                     "probabilities of a given W: again those without the term."))
+
+
+def credit(sol, question, p, twins):
+    """The rubric: scores and probabilities per case, the term's effect, the drawing; the readings accepted."""
+    total = question.points
+    with_term = any(c.regularization != "none" for c in p.cases)
+    share = sp.Rational(8 if with_term else 9, 10) / (2 * len(p.cases))
+
+    def pts(fraction):
+        return None if total is None else sp.nsimplify(total) * fraction
+
+    for case in p.cases:
+        sol.credit(None, f"Case {case.id}: the scores, each written out with the numbers put in.", pts(share))
+        sol.credit(None, f"Case {case.id}: the probabilities by softmax (they sum to 1).", pts(share))
+        for name in (f"{case.id}.scores", f"{case.id}.probs"):      # the final answer carries its item's points
+            if total is not None:
+                sol.describe(name, points=pts(share))
+    if with_term:
+        sol.credit(None, "What the extra term does: it does not depend on x, a per-class offset that favours the "
+                         "classes with larger weights and regularizes nothing.", pts(sp.Rational(1, 10)))
+        sol.credit(None, "A reading of the term that adds one constant to every score (or the term put in the loss) "
+                         "is accepted when it is stated: the probabilities are then those without the term.",
+                   alternative=True)
+    sol.credit(None, "The class probability distributions drawn as bar charts.", pts(sp.Rational(1, 10)))
+    sol.credit(None, "Softmax computed with or without subtracting the largest score first: the same "
+                     "probabilities.", alternative=True)
+
+
+__all__ = ["credit", "discussion", "notes", "only", "without_term"]

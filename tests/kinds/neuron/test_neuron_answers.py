@@ -1,0 +1,104 @@
+"""The neuron kind's model answers (issue 12): what the student reads, boxed finals, the rubric."""
+
+import sympy
+
+from symdl.kinds import neuron
+from symdl.printer import tex
+from symdl.solution import Section, Step, Text, shown
+from symdl.spec import default_spec, load_exam
+from support import TESTS
+
+
+def di504_q2():
+    return next(q for q in load_exam(default_spec()).questions if q.id == "Q2")
+
+
+def items(sol, audience):
+    """(section, item) for every item the document for ``audience`` shows."""
+    for sec in sol.sections:
+        if not shown(sec, audience) and audience != "instructor":
+            continue
+        for item in sec.items:
+            if shown(item, audience) or (audience == "instructor" and sec.audience == "instructor"):
+                yield sec, item
+
+
+def words(item):
+    """The item's text as the reader sees it (math printed)."""
+    if isinstance(item, Text):
+        return "".join(p if type(p) is str else f"${tex(p)}$" for p in item.parts)
+    if isinstance(item, Step):
+        return item.text + " " + " ".join(str(tex(v)) for v in (item.lhs, item.result) if v is not None)
+    return ""
+
+
+def model_text(sol, part):
+    return " ".join(words(i) for s, i in items(sol, "model") if s.part == part)
+
+
+def test_q2_part_a_boxes_z_and_every_gradient():
+    """z = W^T x + b = -0.04 by hand (numpy: 0.7*-0.1 + 0.9*-0.2 + 0 + 0.2*-0.1 + 0.9*-0.3 + 0.5)."""
+    sol = neuron.solve(di504_q2())
+    finals = {a.name for a in sol.finals("a")}
+    assert {"z", "y", "dy_dz", "grad.W", "grad.b", "grad.x"} <= finals
+    boxed = [i for s, i in items(sol, "model") if s.part == "a" and getattr(i, "boxed", False)]
+    lhs = {str(tex(i.lhs)) for i in boxed if isinstance(i, Step)}
+    assert {"z", "y"} <= lhs and any("partial L" in v and "mathbf{W}" in v for v in lhs)
+    z_step = next(i for i in boxed if isinstance(i, Step) and str(tex(i.lhs)) == "z")
+    assert z_step.result == sympy.Rational(-4, 100)
+    assert abs(float(z_step.result) - (0.7 * -0.1 + 0.9 * -0.2 + 0.2 * -0.1 + 0.9 * -0.3 + 0.5)) < 1e-15
+    verdict = next(i for i in boxed if isinstance(i, Text))
+    assert "dead for this input" in words(verdict) and "-0.124" in words(verdict)
+
+
+def test_q2_part_b_is_one_answer_consistent_with_part_a():
+    sol = neuron.solve(di504_q2())
+    b = model_text(sol, "b")
+    assert sol.answers["dead"] is True and sol.answers["learns_again"].startswith("not from this sample")
+    for phrase in ("every gradient is exactly zero", "another training input", "change upstream",
+                   "weight decay", "momentum", "it never will", "leaky ReLU, PReLU or ELU", "He initialization",
+                   "smaller learning rate", "small positive bias", "batch normalization"):
+        assert phrase in b, phrase
+    # no claim about the student's data: the input-region analysis is the instructor's alone
+    for phrase in ("domain", "fraction", "half-space", "unit box", "spec field", "float64", "symdl"):
+        assert phrase not in b, phrase
+    region = [s for s in sol.sections if "input region" in s.title]
+    assert len(region) == 1 and region[0].audience == "instructor"
+    assert sol.meta["active_fraction"].part == "b" and not sol.meta["active_fraction"].final
+
+
+def test_q2_model_answers_speak_as_the_instructor():
+    sol = neuron.solve(di504_q2())
+    text = " ".join(words(i) for _, i in items(sol, "model"))
+    for phrase in ("spec field", "float64", "symdl"):
+        assert phrase not in text
+
+
+def test_q2_rubric_shares_the_part_points():
+    q = di504_q2()
+    q.part_points = {"a": 10, "b": 10}      # the seed's points (core-key puts them in the spec)
+    sol = neuron.solve(q)
+    for part in ("a", "b"):
+        credits = [r for r in sol.rubric if r.part == part and not r.alternative]
+        assert sum(r.points for r in credits) == 10
+    assert any(r.alternative for r in sol.rubric if r.part == "b")
+    # the final answers share the part's points too: z 3, y 1, dy/dz 2, each gradient 1, the verdict 1
+    assert {a.name: a.points for a in sol.finals("a")} == {"z": 3, "y": 1, "dy_dz": 2, "grad.W": 1, "grad.b": 1,
+                                                           "grad.x": 1, "dead": 1}
+    assert sol.meta["learns_again"].points == 10
+
+
+def test_a_neuron_that_is_learning_says_so():
+    q = next(q for q in load_exam(TESTS / "specs" / "neuron_small.toml").questions if q.id == "N5")
+    sol = neuron.solve(q)
+    assert sol.answers["learns_again"].startswith("yes")
+
+
+def test_no_tool_voice_in_any_model_answer():
+    """Every neuron of the test specs: the model answer and the assumptions speak as the instructor."""
+    for q in load_exam(TESTS / "specs" / "neuron_small.toml").questions + [di504_q2()]:
+        sol = neuron.solve(q)
+        text = " ".join(words(i) for _, i in items(sol, "model"))
+        text += " ".join(words(a) if isinstance(a, Text) else str(a) for a in sol.assumptions)
+        for phrase in ("spec field", "float64", "symdl"):
+            assert phrase not in text, (q.id, phrase)
