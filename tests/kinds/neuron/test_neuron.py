@@ -227,7 +227,7 @@ def test_bad_input_through_the_cli(tmp_path):
 
 def test_latex_render_of_the_neuron_kind():
     report = solve_exam(SPECS / "neuron_small.toml")
-    source = latex.render(report.exam, report.results)
+    source = latex.render(report.exam, report.results, document="full")      # figures are in the full derivation
     assert source.count(r"\begin{tikzpicture}") == len(report.results)
     assert "1/(1+exp(-x))" in source and "max(0.1*x,x)" in source
     assert "A'(z)" in source
