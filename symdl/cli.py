@@ -80,7 +80,8 @@ def _parser():
                   "means no limit)")
     data_help = ("a folder where the spec's data files (log = ...) may also lie, besides the spec's own "
                  "folder and below it (repeatable)")
-    derive = sub.add_parser("derive", help="write the answer key (.tex, .pdf, answers.json)",
+    derive = sub.add_parser("derive", help="write the answer key, rubric and verification report (.tex, .pdf) "
+                                           "and answers.json",
                             epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     derive.add_argument("spec", nargs="?", help="exam spec (TOML); default: the DI504 midterm")
     derive.add_argument("--out", default="out",
@@ -90,6 +91,8 @@ def _parser():
     derive.add_argument("--format", type=_formats, default={"pdf"}, metavar="FMT[,FMT]",
                         help="documents besides answer-key.tex and answers.json: pdf (default), html "
                              "(answer-key.html, math as MathML), or pdf,html")
+    derive.add_argument("--detail", choices=("model", "full"), default="model",
+                        help="answer-key: the model answers (default) or the full derivation")
     derive.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
     derive.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
     check = sub.add_parser("check", help="derive and verify without rendering; print the checks",
@@ -161,7 +164,7 @@ def _run(args) -> int:
 
             report = derive(args.spec, args.out, pdf="pdf" in args.format and not args.no_pdf,
                             html="html" in args.format, time_limit_s=args.time_limit,
-                            progress=progress, data_dirs=args.data_dir)
+                            progress=progress, data_dirs=args.data_dir, detail=args.detail)
             if report.pdf_note:
                 progress(report.pdf_note)
             progress(f"wrote {report.folder}: {', '.join(report.files)}")

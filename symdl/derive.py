@@ -114,10 +114,16 @@ def solve_questions(exam, time_limit_s=DEFAULT_TIME_LIMIT, progress=None) -> lis
     return results
 
 
+DOCUMENTS = ("answer-key", "grading", "verification")   # the LaTeX documents, each .tex and .pdf
+DETAILS = ("model", "full")
+
+
 def derive(spec=None, out="out", *, pdf=True, html=False, time_limit_s=DEFAULT_TIME_LIMIT, progress=None,
-           data_dirs=()) -> Report:
-    """Write ``out/<exam id>/``: ``answer-key.tex``, ``answer-key.pdf``, ``answers.json`` and a manifest
-    (with ``html``, ``answer-key.html`` too).
+           data_dirs=(), detail="model") -> Report:
+    """Write ``out/<exam id>/``: the model answers ``answer-key.tex``/``.pdf`` (with ``detail="full"``
+    the complete derivation instead), the rubric ``grading.tex``/``.pdf``, the instructor's
+    ``verification.tex``/``.pdf``, ``answers.json`` and a manifest (with ``html``,
+    ``answer-key.html`` too).
 
     Files go to a staging folder inside ``out`` and are moved into place whole, under a lock
     on ``out``; an older ``out/<exam id>`` is replaced only when its manifest lists every file
@@ -127,12 +133,14 @@ def derive(spec=None, out="out", *, pdf=True, html=False, time_limit_s=DEFAULT_T
     and VerificationFailed when a check failed.
     """
     started = time.monotonic()
+    if detail not in DETAILS:
+        raise UsageError(f"unknown detail {detail!r} (known: {', '.join(DETAILS)})")
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     out = Path(out)
     final = out / exam.id
     _check_out(out, final)              # refuse up front, before minutes of derivation
     report = Report(exam, solve_questions(exam, time_limit_s, progress))
-    sources = _render(exam, report.results, time_limit_s, html)
+    sources = _render(exam, report.results, time_limit_s, html, detail)
     created, staging, build_error = [], None, None
     try:
         created = _make_folder(out)
@@ -169,12 +177,17 @@ def _check_out(out: Path, final: Path):
         raise UsageError(f"unusable output folder: {exc.strerror or exc}", file=out) from None
 
 
-def _render(exam, results, time_limit_s, html=False) -> dict:
-    """File name -> text: the key's LaTeX, answers.json (and the HTML key), each question
-    rendered within its time limit."""
+def _render(exam, results, time_limit_s, html=False, detail="model") -> dict:
+    """File name -> text: the three documents' LaTeX, answers.json (and the HTML key), each
+    question rendered within its time limit."""
+    from functools import partial
+
     from symdl.render import answers_json, latex
 
-    renderers = {"answer-key.tex": latex.render, "answers.json": answers_json.render}
+    renderers = {"answer-key.tex": partial(latex.render, document=detail),
+                 "grading.tex": partial(latex.render, document="grading"),
+                 "verification.tex": partial(latex.render, document="verification"),
+                 "answers.json": answers_json.render}
     if html:
         from symdl.render import html as html_render
 
@@ -201,7 +214,8 @@ def _stage(out: Path, name: str, files: dict) -> Path:
 
 
 def _build_pdf(staging, exam, report, progress, budget, started):
-    """Build the PDF in ``staging`` within what is left of ``budget``; return a BuildError or None.
+    """Build each document's PDF in ``staging`` within what is left of ``budget``; return a
+    BuildError (every PDF removed then) or None.
 
     The budget is the time limit times the number of questions, counted from the start of
     the derivation; running past it is a TimeLimitError (exit 2, nothing written).
@@ -214,23 +228,24 @@ def _build_pdf(staging, exam, report, progress, budget, started):
                            "or run 'make key'")
         return None
     if progress:
-        progress("building PDF with latexmk")
-    left = None if budget is None else budget - (time.monotonic() - started)
-    if left is not None and left <= 0:
-        raise TimeLimitError(f"no time left for the PDF build (time limit {budget:g} s for "
-                             f"{len(exam.questions)} question(s))", file=exam.file)
+        progress(f"building {', '.join(s + '.pdf' for s in DOCUMENTS)} with latexmk")
     where = SimpleNamespace(file=exam.file, id=None)
     try:
-        with time_limit(left, where, what=f"the PDF build ({left or 0:.1f} s left)", limit=budget):
-            pdf_render.build(staging / "answer-key.tex",
-                             timeout=min(MAX_TEX_S, left + 30) if left is not None else MAX_TEX_S)
+        for stem in DOCUMENTS:              # one TeX run each, within what is left of the budget
+            left = None if budget is None else budget - (time.monotonic() - started)
+            if left is not None and left <= 0:
+                raise TimeLimitError(f"no time left for the PDF build (time limit {budget:g} s for "
+                                     f"{len(exam.questions)} question(s))", file=exam.file)
+            with time_limit(left, where, what=f"the PDF build ({left or 0:.1f} s left)", limit=budget):
+                pdf_render.build(staging / f"{stem}.tex",
+                                 timeout=min(MAX_TEX_S, left + 30) if left is not None else MAX_TEX_S)
+            pdf_render.clean(staging, stem)
     except BuildError as exc:
-        for leftover in ("answer-key.pdf",):
+        for stem in DOCUMENTS:
             with contextlib.suppress(OSError):
-                (staging / leftover).unlink()
-        pdf_render.clean(staging, "answer-key")
+                (staging / f"{stem}.pdf").unlink()
+            pdf_render.clean(staging, stem)
         return exc
-    pdf_render.clean(staging, "answer-key")
     return None
 
 
@@ -243,7 +258,7 @@ def _raise_failures(report, build_error, final):
         failures = f"verification failed for {', '.join(names[:8])}{' ...' if len(names) > 8 else ''}"
     if build_error is not None:
         message = build_error.message.replace(" (rerun with --no-pdf to keep the .tex and build it by hand)", "")
-        raise BuildError(f"{message}; no PDF, answer-key.tex and answers.json written to {final}"
+        raise BuildError(f"{message}; no PDF, the .tex files and answers.json written to {final}"
                          f"{'; ' + failures if failures else ''}")
     if failures:
         raise VerificationFailed(f"{failures} (files written to {final})")

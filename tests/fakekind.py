@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sympy
 
-from symdl.solution import Solution, Step
+from symdl.solution import Mistake, Solution, Step, Text, only
 
 FIELDS = {"a", "b", "lie", "spin", "swallow", "crash", "only_text"}
 NAME = "fake"
@@ -52,11 +52,25 @@ def solve(question):
         substituted = sympy.Add(a, b)
     sol.section("The sum", part="a").add(
         Step("Add the two numbers.", lhs=sym_s, formula=sym_a + sym_b, substituted=substituted,
-             result=a + b))
-    sol.answer("sum", a + b)
+             result=a + b, boxed=True))
+    sol.answer("sum", a + b, part="a", label=sym_s, final=True)
+    sol.sections[-1].add(*only("full", Text("Addition is commutative, so the order does not matter.")))
+    sol.section("How the sum was checked", audience="instructor").add(
+        Text("An instructor's note: the sum was also recomputed in floats.", audience="instructor"))
+    sol.credit("a", "The two numbers added", 1)
+    sol.credit("a", "The sum written as a fraction", alternative=True)
     sol.answer("positive", bool(a + b > 0))
     sol.answer("remark", "text answers are not checked numerically")
     return sol
+
+
+def mistakes(question, solution):
+    """Subtracting instead of adding; the sum rounded to an integer (no mistake when it is one)."""
+    a, b = question.number("a"), question.number("b")
+    if "sum" not in solution.answers:          # only_text: nothing numeric, no mistake to make
+        return {}
+    return {"sum": [Mistake("subtracted", a - b, "b taken away instead of added"),
+                    Mistake("rounded", sympy.Integer(round(a + b)))]}
 
 
 def independent(question):
@@ -78,6 +92,7 @@ def kind():
                               *(Field(f, "any", default=None) for f in ("lie", "spin", "swallow", "crash",
                                                                          "only_text"))),
                 solve=solve, independent=independent, checks_note="The sum was recomputed in floats.",
+                mistakes=mistakes,
                 template=PARTIAL_FILE)
 
 

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from symdl import printer
-from symdl.solution import Step, Tex, Text, item_type
+from symdl.solution import Step, Tex, Text, check_audience, item_type, shown
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
 
@@ -123,9 +123,14 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
                              keep_trailing_newline=True)
     env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell, text=text,
                        item_type=item_type, step_lines=step_lines)
+    env.tests["shown_to"] = shown
     return env
 
 
-def render(exam, results) -> str:
-    """The whole answer key as one HTML page. ``results``: list of QuestionResult."""
-    return environment().get_template("answer-key.html.j2").render(exam=exam, results=results)
+def render(exam, results, audience: str = "model") -> str:
+    """The answer key as one HTML page: the items of ``audience`` (the model answers by
+    default, as the PDF). ``results``: list of QuestionResult."""
+    from symdl.render.documents import footer_line
+
+    return environment().get_template("answer-key.html.j2").render(
+        exam=exam, results=results, audience=check_audience(audience), footer_line=footer_line(results))

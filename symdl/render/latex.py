@@ -46,6 +46,7 @@ def escape(text) -> Tex:
     text = _LONG_RUN.sub(lambda m: _BREAK.join(m.group(0)[i:i + RUN_PIECE]
                                                for i in range(0, len(m.group(0)), RUN_PIECE)), text)
     tex = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text).replace(_BREAK, _BREAK_TEX)
+
     return Tex(_wrap(tex) if len(tex) > MAX_TEXT_LINE else tex)
 
 
@@ -82,6 +83,12 @@ def result(value) -> Tex:
     """'= v' or '\\approx v' for a result value."""
     relation, body = printer.value_tex(value)
     return Tex(f"{relation} {body}")
+
+
+def boxed_result(value) -> Tex:
+    """'= \\boxed{v}' or '\\approx \\boxed{v}': a final answer's result."""
+    relation, body = printer.value_tex(value)
+    return Tex(rf"{relation} \boxed{{{body}}}")
 
 
 def paragraph(item: Text) -> Tex:
@@ -143,8 +150,12 @@ def _bytecode_cache():
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    """The Jinja2 environment: LaTeX-friendly delimiters, StrictUndefined, escaping finalize."""
+def environment(templates: Path = TEMPLATES, audience: str = "model") -> jinja2.Environment:
+    """The Jinja2 environment: LaTeX-friendly delimiters, StrictUndefined, escaping finalize.
+    ``audience`` (a global every template and imported macro sees) selects what is shown."""
+    from symdl.render import documents
+    from symdl.solution import check_audience, shown
+
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FunctionLoader(_registered_partial),
                                     jinja2.FileSystemLoader(str(templates))]),
@@ -155,9 +166,11 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, finalize=_finalize, autoescape=False,
         bytecode_cache=_bytecode_cache(),
     )
-    env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell,
+    env.filters.update(math=math, result=result, boxed_result=boxed_result, paragraph=paragraph, cell=cell,
                        esc=escape, item_type=item_type, tex=Tex)
-    env.globals.update(item_type=item_type, Tex=Tex, kind_partial=kind_partial)
+    env.globals.update(item_type=item_type, Tex=Tex, kind_partial=kind_partial,
+                       **documents.template_globals(check_audience(audience)))
+    env.tests["shown_to"] = shown
     return env
 
 
@@ -167,10 +180,14 @@ _COMMENT = re.compile(r"(?<!\\)(?:\\\\)*%")
 _BREAKABLE = re.compile(r" |(?<=\\\\)|(?<=&)")
 
 
-def render(exam, results) -> str:
-    """The whole answer key as LaTeX source. ``results``: list of QuestionResult."""
-    env = environment()
-    tex = env.get_template("answer-key.tex.j2").render(exam=exam, results=results)
+def render(exam, results, document: str = "model") -> str:
+    """One document as LaTeX source: "model" (the model answers, answer-key.tex), "full" (the
+    complete derivation), "grading" (the rubric) or "verification". ``results``: QuestionResult list."""
+    from symdl.render.documents import DOCUMENTS, footer_line
+
+    template, audience = DOCUMENTS[document]
+    env = environment(audience=audience)
+    tex = env.get_template(template).render(exam=exam, results=results, footer_line=footer_line(results))
     if all(len(line) <= MAX_SOURCE_LINE for line in tex.split("\n")):
         return tex
     return "\n".join(short_lines(line) for line in tex.split("\n"))

@@ -81,7 +81,7 @@ def test_tex_and_json_identical_across_hash_seeds_and_folders(tmp_path):
     for proc in procs:
         finish(proc)
     folders = [out / "di504-midterm-2021" for out in outs]
-    for name in ("answer-key.tex", "answers.json"):
+    for name in ("answer-key.tex", "grading.tex", "verification.tex", "answers.json"):
         digests = {digest(folder / name) for folder in folders}
         assert len(digests) == 1, f"{name} differs between runs"
 
@@ -93,7 +93,7 @@ def test_same_process_twice_is_identical(tmp_path):
     spec.write_text(SMALL)
     derive(spec, tmp_path / "a", pdf=False)
     derive(spec, tmp_path / "b", pdf=False)
-    for name in ("answer-key.tex", "answers.json"):
+    for name in ("answer-key.tex", "grading.tex", "verification.tex", "answers.json"):
         assert (tmp_path / "a" / "determinism" / name).read_bytes() == \
                (tmp_path / "b" / "determinism" / name).read_bytes()
 
@@ -105,12 +105,14 @@ def test_pdf_identical_with_source_date_epoch(tmp_path):
     epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
     finish(start(spec, tmp_path / "one", seed=1, pdf=True, extra_env=epoch))
     finish(start(spec, tmp_path / "two" / "elsewhere", seed=2, pdf=True, extra_env=epoch))
-    a = tmp_path / "one" / "di504-midterm-2021" / "answer-key.pdf"
-    b = tmp_path / "two" / "elsewhere" / "di504-midterm-2021" / "answer-key.pdf"
-    assert a.read_bytes() == b.read_bytes()
-    head = a.read_bytes()
-    assert b"/CreationDate" not in head and b"/ModDate" not in head   # \pdfinfoomitdate=1
-    assert b"PTEX.FullBanner" not in head                              # \pdfsuppressptexinfo=-1
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(a), "-"], capture_output=True, text=True).stdout
-        assert "Answer key" in text
+    for name, title in (("answer-key.pdf", "Answer key"), ("grading.pdf", "Grading rubric"),
+                        ("verification.pdf", "Verification report")):
+        a = tmp_path / "one" / "di504-midterm-2021" / name
+        b = tmp_path / "two" / "elsewhere" / "di504-midterm-2021" / name
+        assert a.read_bytes() == b.read_bytes(), name
+        head = a.read_bytes()
+        assert b"/CreationDate" not in head and b"/ModDate" not in head   # \pdfinfoomitdate=1
+        assert b"PTEX.FullBanner" not in head                              # \pdfsuppressptexinfo=-1
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", str(a), "-"], capture_output=True, text=True).stdout
+            assert title in text

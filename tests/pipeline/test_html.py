@@ -103,7 +103,8 @@ def test_derive_format_html_writes_the_page(tmp_path):
     assert proc.returncode == 0, proc.stderr
     folder = tmp_path / "di504-midterm-2021"
     assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.html",
-                                                        "answer-key.tex", "answers.json"]
+                                                        "answer-key.tex", "answers.json", "grading.tex",
+                                                        "verification.tex"]
     page = (folder / "answer-key.html").read_text(encoding="utf-8")
     assert page.count("<math") > 500
     manifest = json.loads((folder / ".symdl-manifest.json").read_text())

@@ -198,7 +198,8 @@ def test_own_key_is_replaced_whole_even_with_a_file_removed(own_key):
     (folder / "answer-key.tex").unlink()              # the user removed one of symdl's files
     derive(spec, folder.parent, pdf=False)
     assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["sum"]["value"] == 7
-    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.tex", "answers.json"]
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.tex", "answers.json", "grading.tex",
+                                                        "verification.tex"]
     assert manifest_matches(folder)
     assert sorted(p.name for p in folder.parent.iterdir()) == ["fake-exam"]     # no .old, no staging
 
@@ -328,7 +329,9 @@ def test_tex_failure_is_exit_1_with_the_files_written(tmp_path):
     last = proc.stderr.splitlines()[-1]
     assert last.startswith("symdl: error: TeX failed: Undefined control sequence.") and "\n" not in last
     folder = tmp_path / "out" / "myexam"
-    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.tex", "answers.json"]
+    # a TeX failure: no PDF at all, every .tex and answers.json in place
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.tex", "answers.json", "grading.tex",
+                                                        "verification.tex"]
     assert manifest_matches(folder)
     assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["z"]["value"] == 0.25
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["myexam"]

@@ -29,7 +29,8 @@ def test_derive_di504_writes_verified_key(di504):
     proc, folder = di504
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.pdf", "answer-key.tex",
-                                                       "answers.json"]
+                                                       "answers.json", "grading.pdf", "grading.tex",
+                                                       "verification.pdf", "verification.tex"]
     # progress: one line per question on stderr
     for qid in ("Q1", "Q2", "Q3", "Q4", "Q5"):
         assert any(line.startswith(qid) for line in proc.stderr.splitlines()), proc.stderr

@@ -92,7 +92,8 @@ def test_every_string_of_a_fake_question_is_escaped(tmp_path, monkeypatch):
     report = solve_exam(spec)
     tex = latex.render(report.exam, report.results)
     assert r"\write18" not in tex and r"\input{" not in tex
-    assert tex.count(r"\textbackslash{}write18") == 4           # exam title, question title, text, part
+    # exam title, question title (in the summary and over the question), text, part
+    assert tex.count(r"\textbackslash{}write18") == 5
 
 
 @needs_tex
@@ -111,7 +112,9 @@ def test_hostile_spec_prints_as_text_in_the_pdf_and_runs_nothing(tmp_path):
     assert "root:" not in text                                     # /etc/passwd was not read
     assert not marker.exists()                                     # \write18 did not run
     assert sorted(p.name for p in (out / "safety").iterdir()) == [".symdl-manifest.json", "answer-key.pdf",
-                                                                   "answer-key.tex", "answers.json"]
+                                                                   "answer-key.tex", "answers.json", "grading.pdf",
+                                                                   "grading.tex", "verification.pdf",
+                                                                   "verification.tex"]
 
 
 @needs_tex
@@ -201,14 +204,15 @@ def test_failed_tex_build_still_writes_the_tex_and_answers(tmp_path, monkeypatch
     spec = tmp_path / "exam.toml"
     spec.write_text(fakekind.spec({"a": "1", "b": "2"}))
     source = "\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}\n"
-    monkeypatch.setattr(latex, "render", lambda exam, results: source)
+    monkeypatch.setattr(latex, "render", lambda exam, results, document="model": source)
     out = tmp_path / "out"
     with pytest.raises(BuildError, match="Undefined control sequence") as info:
         derive(spec, out, pdf=True)
     assert info.value.exit_status == 1 and "\n" not in str(info.value)
     assert sorted(p.name for p in out.iterdir()) == ["fake-exam"]               # no staging folder left
     folder = out / "fake-exam"
-    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.tex", "answers.json"]
+    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.tex", "answers.json",
+                                                        "grading.tex", "verification.tex"]
     assert (folder / "answer-key.tex").read_text() == source
     assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["sum"]["value"] == 3
 

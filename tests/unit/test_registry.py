@@ -67,8 +67,9 @@ def test_toy_kind_derives_through_the_registry(toy, tmp_path):
     answers = json.loads((report.folder / "answers.json").read_text())
     assert answers["questions"][0]["answers"]["product"]["value"] == pytest.approx(-0.075, rel=1e-12)
     assert report.verified
-    tex = (report.folder / "answer-key.tex").read_text()
-    assert "Recomputed in floats." in tex            # the checks note reaches the key from the Kind
+    tex = (report.folder / "verification.tex").read_text()
+    assert "Recomputed in floats." in tex            # the checks note reaches the verification report from the Kind
+    assert "Recomputed in floats." not in (report.folder / "answer-key.tex").read_text()   # not the model answers
     assert "kinds" in kinds.names.__module__ and "toy_product" in kinds.names()
 
 

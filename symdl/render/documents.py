@@ -1,0 +1,188 @@
+"""What the three LaTeX documents (model answers, rubric, verification) say of answers, parts and points.
+
+Template globals for ``answer-key.tex.j2``, ``summary.tex.j2``, ``grading.tex.j2`` and
+``verification.tex.j2``: a final answer boxed with its label and unit, a part's final answers,
+credit items and mistakes, a number of points, a tolerance. Every piece of math comes from
+the printer; every piece of text is escaped.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy
+
+from symdl import printer
+from symdl.grading import SIG_DIGITS, part_of
+from symdl.solution import Tex, Text, shown
+
+DOCUMENTS = {                      # document -> (template, audience of the kind partials)
+    "model": ("answer-key.tex.j2", "model"),
+    "full": ("answer-key.tex.j2", "full"),
+    "grading": ("grading.tex.j2", "model"),
+    "verification": ("verification.tex.j2", "instructor"),
+}
+
+ROUNDING_RULE = (r"Numbers are exact unless marked with $\approx$; such a value is rounded to "
+                 f"{SIG_DIGITS} significant digits for display only (every later step uses the "
+                 "unrounded value). Integers from 10{,}000 up are written with thin separators.")
+FOOTER_VERIFIED = "Every answer was recomputed by an independent route; details in verification.pdf."
+FOOTER_FAILED = ("Some answers disagree with their independent recomputation; "
+                 "see verification.pdf before handing this key out.")
+TEXT_BOX_CHARS = 60          # a text answer longer than this is framed as a paragraph
+
+
+def _escape(text) -> str:
+    from symdl.render.latex import escape
+
+    return escape(text)
+
+
+def points(value) -> Tex:
+    """A number of points: 5, 2.5, or 10/3 as a fraction."""
+    if value is None:
+        return Tex("")
+    exact = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+    if exact.denominator == 1:
+        return Tex(printer.tex(sympy.Integer(exact.numerator)))
+    text = printer.tex(sympy.Rational(exact.numerator, exact.denominator))
+    return Tex(f"${text}$" if "\\" in text else text)
+
+
+def _plain_list(value):
+    return isinstance(value, (list, tuple)) and all(isinstance(v, (int, sympy.Integer)) and not isinstance(v, bool)
+                                                    for v in value)
+
+
+def value_parts(value, digits=None):
+    """(relation, math body) of an answer's value, or (None, text) for a yes/no or a text."""
+    if isinstance(value, (bool, sympy.logic.boolalg.BooleanAtom)):
+        return None, "yes" if bool(value) else "no"
+    if isinstance(value, str):
+        return None, value
+    if _plain_list(value):
+        if not value:
+            return None, "none"
+        return "=", Tex(r" \times ".join(printer.tex(sympy.Integer(v)) for v in value))
+    if isinstance(value, (list, tuple)):
+        value = sympy.Matrix(value)
+    relation, body = printer.value_tex(value, sig=digits or SIG_DIGITS)
+    return relation, body
+
+
+def value_tex(value, answer=None) -> Tex:
+    """An answer's value as inline LaTeX (a text escaped, a number in math)."""
+    relation, body = value_parts(value, answer.digits if answer is not None else None)
+    if relation is None:
+        return _escape(body)
+    unit = _unit(answer.unit if answer is not None else None)
+    return Tex(f"${relation + ' ' if relation != '=' else ''}{body}{unit}$")
+
+
+def _unit(unit) -> str:
+    return rf"\,\text{{{_escape(unit)}}}" if unit else ""
+
+
+def _label_math(answer):
+    """The label as math (no $), or None when the label is words."""
+    label = answer.label
+    if label is None or (isinstance(label, str) and not isinstance(label, Tex)):
+        return None
+    return printer.tex(label)
+
+
+def label_tex(answer) -> Tex:
+    """An answer's label: words escaped, math in $...$; its name when it has none."""
+    math = _label_math(answer)
+    if math is not None:
+        return Tex(f"${math}$")
+    if isinstance(answer.label, Text):
+        from symdl.render.latex import paragraph
+
+        return paragraph(answer.label)
+    return _escape(answer.label if answer.label is not None else answer.name)
+
+
+def final_tex(answer) -> Tex:
+    """A final answer as the summary and the rubric show it: its label, the value boxed, its unit."""
+    relation, body = value_parts(answer.value, answer.digits)
+    math = _label_math(answer)
+    if relation is None:                         # words: framed; a long text framed on lines of its own
+        words = _escape(body)
+        if len(body) > TEXT_BOX_CHARS:
+            return Tex(rf"\par {_lead(answer)}\par\fbox{{\parbox{{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}}"
+                       rf"{{\raggedright {words}}}}}\par ")
+        return Tex(rf"{_lead(answer)} \fbox{{{words}}}")
+    boxed = rf"\boxed{{{body}{_unit(answer.unit)}}}"
+    if math is not None:
+        return Tex(f"${math} {relation} {boxed}$")
+    lead = r"\approx " if relation != "=" else ""
+    return Tex(f"{_lead(answer)} ${lead}{boxed}$")
+
+
+def _lead(answer) -> str:
+    """The label before a value in words: "label:", without a colon after ? or !."""
+    label = label_tex(answer)
+    return label if label.rstrip().endswith(("?", "!", ":")) else label + ":"
+
+
+def tolerance_tex(answer) -> Tex:
+    """What the rubric accepts: exact, plus or minus a width (and its relative size), or words."""
+    tol = answer.tolerance
+    if tol is None:
+        return Tex("as worded in the key")
+    if not tol.get("abs"):
+        return Tex("exact")
+    width = printer.format_float(_rational(tol["abs"]), 2)
+    rel = tol.get("rel")
+    return Tex(rf"$\pm {width}$" + (rf" (rel.\ ${printer.format_float(_rational(rel), 2)}$)" if rel else ""))
+
+
+def _rational(x):
+    if isinstance(x, Fraction):
+        return sympy.Rational(x.numerator, x.denominator)
+    return x
+
+
+def part_finals(question, solution, part) -> list:
+    """The final answers of ``part`` (None: the whole question, when it has no parts)."""
+    return [a for a in solution.finals() if part_of(question, a.part) == part]
+
+
+def part_boxed_texts(question, solution, part) -> list:
+    """The boxed Text items (final answers in words) the model answer shows for ``part``."""
+    out = []
+    for sec in solution.sections:
+        if part_of(question, sec.part) != part or not shown(sec, "model"):
+            continue
+        out += [it for it in sec.items if isinstance(it, Text) and it.boxed and shown(it, "model")]
+    return out
+
+
+def part_rubric(question, solution, part) -> list:
+    return [c for c in solution.rubric if part_of(question, c.part) == part]
+
+
+def part_mistakes(question, solution, part) -> list:
+    """(answer, mistake) pairs of ``part``, in the order the answers were recorded."""
+    return [(a, m) for a in solution.meta.values() if part_of(question, a.part) == part for m in a.mistakes]
+
+
+def described(value, width=70) -> str:
+    """A check's value as short text (the verifier's description, cut at ``width``)."""
+    from symdl.verify import describe
+
+    text = describe(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def footer_line(results) -> str:
+    return FOOTER_VERIFIED if all(r.verified for r in results) else FOOTER_FAILED
+
+
+def template_globals(audience: str) -> dict:
+    """The globals every document template sees (``audience`` filters the kind partials)."""
+    return dict(audience=audience, shown=shown, points=points, part_finals=part_finals,
+                part_boxed_texts=part_boxed_texts, part_rubric=part_rubric, part_mistakes=part_mistakes,
+                final_tex=final_tex, label_tex=label_tex, value_tex=value_tex, tolerance_tex=tolerance_tex,
+                described=described, rounding_rule=Tex(ROUNDING_RULE))

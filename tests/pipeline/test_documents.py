@@ -1,0 +1,180 @@
+"""Three documents from one derivation: the model answers (summary first, finals boxed), the
+grader's rubric and the instructor's verification report; read back from the PDFs."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pytest
+
+import fakekind
+from symdl.derive import derive
+from symdl.render import pdf as pdf_render
+from symdl.render.documents import FOOTER_VERIFIED, final_tex, value_parts
+from symdl.spec import default_spec
+
+needs_tex = pytest.mark.skipif(not pdf_render.tex_available(), reason="latexmk/pdflatex not installed")
+MODEL_WORDS = ("spec field", "float64", "symdl")       # never in the model answers (issue 12)
+
+
+def pdf_text(path, first=None, last=None) -> str:
+    args = ["pdftotext", "-layout"] + (["-f", str(first), "-l", str(last)] if first else []) + [str(path), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def pages(path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+FAKE = """[exam]
+id = "fake-exam"
+title = "Sums"
+
+[[question]]
+id = "Q1"
+kind = "fake"
+points = 4
+a = "1"
+b = "2"
+[question.parts]
+a = { text = "Add a and b.", points = 4 }
+
+[[question]]
+id = "Q2"
+kind = "fake"
+points = 6
+a = "0.25"
+b = "0.5"
+"""
+
+
+@pytest.fixture
+def fake_documents(tmp_path):
+    fakekind.install()
+    spec = tmp_path / "sums.toml"
+    spec.write_text(FAKE)
+
+    def run(detail="model", pdf=True):
+        report = derive(spec, tmp_path / f"out-{detail}", pdf=pdf, detail=detail)
+        return report, report.folder
+    return run
+
+
+@needs_tex
+def test_model_answers_summary_rubric_and_verification(fake_documents):
+    report, folder = fake_documents()
+    assert {"answer-key.pdf", "grading.pdf", "verification.pdf"} <= set(report.files)
+    summary = pdf_text(folder / "answer-key.pdf", 1, 1)
+    # page 1: every part's final answer with its points; the rounding rule and the one footer line
+    assert "Final answers" in summary and "4 pts" in summary
+    assert re.search(r"s\s*=\s*3\b", summary) and re.search(r"s\s*=\s*0\.75\b", summary)
+    assert "rounded to 5 significant digits" in summary and FOOTER_VERIFIED in summary
+    key = pdf_text(folder / "answer-key.pdf")
+    assert key.count(FOOTER_VERIFIED) == 1 and "(4 points)" in key
+    assert not any(w in key.lower() for w in MODEL_WORDS)
+    assert "commutative" not in key and "instructor's note" not in key      # "full" and "instructor" items
+    assert "Check." not in key and "agree with an independent" not in key
+    tex = (folder / "answer-key.tex").read_text()
+    assert r"\boxed{3}" in tex and r"\boxed{0.75}" in tex                    # the boxed Step and summary
+
+    rubric = pdf_text(folder / "grading.pdf")
+    assert "Part a" in rubric and "(4 points)" in rubric and "(6 points)" in rubric
+    assert "The two numbers added" in rubric and "Also accepted" in rubric
+    assert "subtracted" in rubric and "-0.25" in rubric.replace("−", "-")   # a - b for 0.25, 0.5
+    assert "exact" in rubric                                                 # 3: an integer
+    doc = json.loads((folder / "answers.json").read_text())
+    mistakes = {q["id"]: q["answers"]["sum"]["mistakes"] for q in doc["questions"]}
+    # Q1: 1 + 2 = 3 rounds to itself, so "rounded" is no mistake there; Q2: 0.75 rounds to 1
+    assert mistakes == {"Q1": [{"name": "subtracted", "value": -1}],
+                        "Q2": [{"name": "subtracted", "value": -0.25}, {"name": "rounded", "value": 1}]}
+    assert [q["answers"]["sum"]["points"] for q in doc["questions"]] == [4, 6]
+
+    check = pdf_text(folder / "verification.pdf")
+    assert "Verification report" in check and "The sum was recomputed in floats." in check
+    assert "instructor's note" in check and "commutative" not in check
+    assert re.search(r"sum\s+3\s+3(\.0)?\s+yes", check)
+
+
+@needs_tex
+def test_detail_full_writes_the_complete_derivation(fake_documents):
+    _, folder = fake_documents("full")
+    key = pdf_text(folder / "answer-key.pdf")
+    assert "commutative" in key and "instructor's note" not in key
+    assert "complete derivation" in key
+
+
+def test_detail_must_be_known(fake_documents, tmp_path):
+    from symdl.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown detail"):
+        fake_documents("everything", pdf=False)
+
+
+# ------------------------------------------------------------------------- DI504 ----
+
+@pytest.fixture(scope="module")
+def di504(tmp_path_factory):
+    from symdl.derive import solve_exam
+
+    out = tmp_path_factory.mktemp("di504")
+    report = derive(default_spec(), out, pdf=pdf_render.tex_available())
+    return report, solve_exam()
+
+
+def test_di504_summary_lists_every_final_answer(di504):
+    report, solved = di504
+    tex = (report.folder / "answer-key.tex").read_text()
+    summary = tex[tex.index("Final answers"):tex.index(r"\clearpage")]
+    finals = [a for r in solved.results for a in r.solution.finals()]
+    for answer in finals:
+        assert final_tex(answer) in summary, answer.name
+    if pdf_render.tex_available():
+        page1 = "".join(pdf_text(report.folder / "answer-key.pdf", 1, 1).split())
+        for answer in finals:
+            relation, body = value_parts(answer.value, answer.digits)
+            if relation is not None and re.fullmatch(r"-?[\d.]+", body):
+                assert body.lstrip("-") in page1, answer.name
+    # a part with no final answer says so instead of staying blank
+    for r in solved.results:
+        for part, _, _ in r.question.part_list():
+            if not [a for a in r.solution.finals() if a.part == part or part is None]:
+                assert "see below" in summary or r"\fbox" in summary
+
+
+@needs_tex
+def test_di504_model_answers_speak_as_the_instructor(di504):
+    report, _ = di504
+    key = pdf_text(report.folder / "answer-key.pdf")
+    for word in MODEL_WORDS:
+        assert word not in key.lower(), word
+    assert key.count(FOOTER_VERIFIED) == 1 and "Check." not in key
+    html = report.folder / "answer-key.html"
+    if html.exists():
+        assert not any(w in html.read_text().lower() for w in ("spec field", "float64"))
+
+
+@needs_tex
+@pytest.mark.xfail(strict=False, reason="the page budget is reached once the kinds mark their items' audiences")
+def test_di504_model_answers_fit_ten_pages(di504):
+    report, _ = di504
+    assert pages(report.folder / "answer-key.pdf") <= 10
+
+
+@needs_tex
+def test_di504_rubric_and_verification(di504):
+    report, solved = di504
+    rubric = pdf_text(report.folder / "grading.pdf")
+    # the seed's points (DI504 midterm sheet): Q1 a5 b5 c10, Q2 a10 b10, Q3 20, Q4 25, Q5 a5 b10
+    for line in ("Question Q1 (20 points)", "Question Q4 (25 points)", "Question Q5 (15 points)"):
+        assert line in rubric, line
+    assert rubric.count("(10 points)") == 4 and rubric.count("(5 points)") == 3
+    check = pdf_text(report.folder / "verification.pdf")
+    total = sum(len(r.checks) for r in solved.results)
+    assert f"Every one of the {total} checked answers" in " ".join(check.split())
+    for r in solved.results:
+        assert r.kind.checks_note.split()[0] in check
+        for c in r.checks:
+            assert c.name in check, c.name
