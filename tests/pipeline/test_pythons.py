@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sympy
 
+from support import TESTS
 from symdl.pycompat import provide_typing_io
 
 ROOT = TESTS.parent
@@ -34,7 +35,6 @@ PARSE = r"""
 import sys
 from sympy import srepr
 from symdl.latex_parse import parse_expression, parse_number
-from support import TESTS
 assert "antlr4" not in sys.modules, "antlr4 imported before symdl"
 print(srepr(parse_expression(r"W^T x").expr))
 print(srepr(parse_number(r"\frac{3}{8}")))
