@@ -51,7 +51,7 @@ def _mathml(latex: str, display: bool = False) -> Markup:
     """LaTeX math (printer output) as a MathML element; as code when it cannot be converted."""
     from latex2mathml.converter import convert
 
-    latex = _unlayout(latex)
+    latex = _unlayout(latex).replace(r"\mathbb{1}", r"\mathbf{1}")   # the same indicator as the PDF
     try:
         return Markup(convert(latex, display="block" if display else "inline"))
     except Exception:  # noqa: BLE001 - latex2mathml raises many types; the formula stays readable

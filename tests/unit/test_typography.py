@@ -50,3 +50,7 @@ def test_no_blackboard_one_in_any_document(tmp_path):
     report = solve_exam(spec)
     for document in ("model", "full", "grading", "verification"):
         assert r"\mathbb{1}" not in latex.render(report.exam, report.results, document=document), document
+    from symdl.render import html
+
+    page = html.render(report.exam, report.results)
+    assert 'mathvariant="double-struck"' not in page and 'mathvariant="bold">1<' in page   # the same indicator
