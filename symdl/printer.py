@@ -46,6 +46,21 @@ def terminating_decimal(value: sympy.Rational):
 
 # Longest integer shown digit by digit (about 30 digits); a longer one is rounded.
 MAX_EXACT_INTEGER_BITS = 100
+# Integers from this one up are written with thin separators in math: 12{,}345 (not 1234)
+GROUP_FROM = 10_000
+
+
+def grouped(text: str) -> str:
+    """A number written out (``-12345.678``) with its integer part in groups of three digits
+    (``-12{,}345.678``) when it is at least GROUP_FROM; math-mode LaTeX, for the printer only
+    (plain-text sentences keep ``terminating_decimal``'s digits)."""
+    sign = "-" if text.startswith("-") else ""
+    whole, dot, rest = text[len(sign):].partition(".")
+    if not whole.isdigit() or int(whole) < GROUP_FROM:
+        return text
+    head = len(whole) % 3 or 3
+    groups = [whole[:head]] + [whole[i:i + 3] for i in range(head, len(whole), 3)]
+    return sign + "{,}".join(groups) + dot + rest
 
 
 def _integer_text(n: int):
@@ -98,7 +113,7 @@ def format_float(x, sig: int = 4) -> str:
         body = f"{text[:-decimals]}.{text[-decimals:]}" if decimals else text
         if "." in body:
             body = body.rstrip("0").rstrip(".")
-        return "0" if body in ("", "0") else sign + body
+        return "0" if body in ("", "0") else grouped(sign + body)
     text = str(digits)
     mantissa = (text[0] + "." + text[1:]).rstrip("0").rstrip(".")
     return rf"{sign}{mantissa} \times 10^{{{exponent}}}"
@@ -115,14 +130,14 @@ class SymdlPrinter(LatexPrinter):
             return format_float(expr, self._settings["sig_digits"])
         text = terminating_decimal(expr)
         if text is not None:
-            return text
+            return grouped(text)
         if max(abs(int(expr.p)).bit_length(), int(expr.q).bit_length()) > MAX_EXACT_INTEGER_BITS:
             return format_float(expr, self._settings["sig_digits"])   # a fraction too long to write out
         return super()._print_Rational(expr)
 
     def _print_Integer(self, expr):
         text = _integer_text(int(expr))
-        return text if text is not None else format_float(expr, self._settings["sig_digits"])
+        return grouped(text) if text is not None else format_float(expr, self._settings["sig_digits"])
 
     def _print_Float(self, expr):
         return format_float(expr, self._settings["sig_digits"])

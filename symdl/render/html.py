@@ -80,6 +80,7 @@ def _converted(latex: str, display: bool) -> Markup:
     """latex2mathml's MathML for ``latex`` (kept: the same closed forms recur in every variant)."""
     from latex2mathml.converter import convert
 
+    latex = _unlayout(latex).replace(r"\mathbb{1}", r"\mathbf{1}")   # the same indicator as the PDF
     try:
         return Markup(convert(latex, display="block" if display else "inline"))
     except Exception:  # noqa: BLE001 - latex2mathml raises many types; the formula stays readable

@@ -35,6 +35,13 @@ RUN_PIECE = 20
 _BREAK = "\x00"         # control characters are removed first, so this one marks a break point
 _BREAK_TEX = "\\hskip0pt plus1fil\\penalty0\\hskip0pt plus-1fil\\relax%\n"
 _LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
+# Prose typography: a plain "..." pair printed with TeX's curly quotes, and ^T (a transpose
+# written in words, "[1, 1]^T") as a superscript T; marked by control characters (removed
+# from the text before) and put in after escaping.
+_OPEN, _CLOSE, _SUP_T = "\x01", "\x02", "\x03"
+_QUOTED = re.compile(r'"([^"\n]*)"')
+_TRANSPOSE = re.compile(r"\^T(?![A-Za-z0-9])")
+_MARKS = {_OPEN: "``", _CLOSE: "''", _SUP_T: r"\textsuperscript{T}"}
 
 
 def escape(text) -> Tex:
@@ -43,10 +50,12 @@ def escape(text) -> Tex:
 
     text = printable(str(text))     # a character the fonts cannot print shows as [U+XXXX]
     text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
+    text = _TRANSPOSE.sub(_SUP_T, _QUOTED.sub(_OPEN + r"\1" + _CLOSE, text))
     text = _LONG_RUN.sub(lambda m: _BREAK.join(m.group(0)[i:i + RUN_PIECE]
                                                for i in range(0, len(m.group(0)), RUN_PIECE)), text)
     tex = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text).replace(_BREAK, _BREAK_TEX)
-
+    for mark, replacement in _MARKS.items():
+        tex = tex.replace(mark, replacement)
     return Tex(_wrap(tex) if len(tex) > MAX_TEXT_LINE else tex)
 
 
@@ -188,6 +197,7 @@ def render(exam, results, document: str = "model") -> str:
     template, audience = DOCUMENTS[document]
     env = environment(audience=audience)
     tex = env.get_template(template).render(exam=exam, results=results, footer_line=footer_line(results))
+    tex = tex.replace(r"\mathbb{1}", r"\mathbf{1}")     # msbm has no blackboard 1: a garbage glyph
     if all(len(line) <= MAX_SOURCE_LINE for line in tex.split("\n")):
         return tex
     return "\n".join(short_lines(line) for line in tex.split("\n"))

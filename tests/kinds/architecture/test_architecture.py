@@ -312,7 +312,7 @@ def test_pdf_end_to_end(tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Completed table" in text and "Calculations, layer by layer" in text
-    assert "15802" in text
+    assert "15,802" in text and "15802" not in text      # integers from 10,000 up: thin separators
     assert "ceil_mode" in text
 
 
