@@ -306,3 +306,19 @@ def test_pages_kept_from_the_moodle_export_give_canvas_the_same_bytes(di504):
     render("moodle", items)
     assert all(content._is_kept(r, "tex", None) for r in di504.results)
     assert render("canvas", items) == fresh
+
+
+def test_question_text_gives_no_answer_away(di504, moodle_xml):
+    """No derived number of a question appears in its text outside the blanks (numbers the spec
+    itself writes, such as the given sizes, are allowed)."""
+    spec = di504.exam.file.read_text()
+    checked = 0
+    for (category, q), result in zip(moodle_questions(moodle_xml), di504.results):
+        text = re.sub(r"\{\d+:(NUMERICAL|MULTICHOICE_S):[^}]*\}", "", q.find("questiontext/text").text)
+        for name, value in result.solution.answers.items():
+            for number in numbers_of(answers_json.jsonable(value)) or []:
+                written = str(number)
+                if len(written.lstrip("-").replace(".", "")) >= 4 and written not in spec:
+                    assert not re.search(rf"(?<![\d.]){re.escape(written)}(?![\d])", text), (category, name, written)
+                    checked += 1
+    assert checked > 50          # 74 of DI504's derived numbers are long enough to be recognised
