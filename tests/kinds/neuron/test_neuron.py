@@ -243,11 +243,12 @@ def test_pdf_end_to_end(tmp_path):
     text = " ".join(text.split())
     assert "A sigmoid unit far out on its tail" in text
     assert "saturated" in text
-    assert "dead on the whole domain" in text
-    assert "A leaky ReLU cannot die" in text
+    assert "cannot die" in text                            # the leaky ReLU question's boxed verdict
     check = subprocess.run(["pdftotext", str(report.folder / "verification.pdf"), "-"], capture_output=True,
                            text=True, check=True).stdout
-    assert "answers agree with an independent recomputation" in " ".join(check.split())
+    check = " ".join(check.split())
+    assert "dead on the whole domain" in check            # the input-region analysis is the instructor's
+    assert "answers agree with an independent recomputation" in check
 
 
 def test_the_documented_example_derives(tmp_path):
