@@ -68,6 +68,14 @@ class Analysis:
     x_unit: str = "epoch"             # 'iteration' when the validation x is the iteration
 
 
+def size_range(iterations, batch, rounding):
+    """(smallest, largest) training-set size N giving ``iterations`` mini-batches of ``batch``:
+    'floor' (the last partial batch dropped) I B to I B + B - 1; 'ceil' (kept) (I - 1) B + 1 to I B."""
+    if rounding == "floor":
+        return iterations * batch, iterations * batch + batch - 1
+    return (iterations - 1) * batch + 1, iterations * batch
+
+
 def _ceil_div(a, b):
     return -((-a) // b)
 

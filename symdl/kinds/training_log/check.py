@@ -211,10 +211,45 @@ def _independent(question) -> dict:
     diverging = cut < len(rows) or tt > tce
     out["diverging"] = diverging
     out["learning"] = (not diverging) and t < -tc
-    out["gap_growing"] = tg > tce
     vmin = int(np.argmin(vy))
     rising = vmin < len(vy) - 1 and (vy[-1] - vy[vmin]) / vy[vmin] > rise_tol
-    out["overfitting"] = (not diverging) and tt < -tce and (tg > tce or rising)
+    out["gap_growing"] = tg > tce and G[-1] > 0
+    out["overfitting"] = (not diverging) and tt < -tce and (out["gap_growing"] or rising)
+    shuffle = _field(question, "shuffle", None) or ("once" if framework == "matlab" else "every-epoch")
+    out.update(_same_batch(good, I, shuffle, E, G))
+    out["val_loss.falls"] = int(np.sum(np.diff(vy) < 0))
+    if out["learning"]:
+        out["epochs_to_halve_val_loss"] = math.log(0.5) / math.log1p(rate)
+        if "seconds_per_epoch" in out:
+            out["hours_to_halve_val_loss"] = out["epochs_to_halve_val_loss"] * out["seconds_per_epoch"] / 3600
+    slow_run = out["learning"] and abs(rate) < slow
+    if not diverging and not out["overfitting"] and (slow_run or not out["learning"]):
+        out["forecast.change_per_epoch_10x"] = 10 * rate
+    return out
+
+
+def _same_batch(good, I, shuffle, E, G):
+    """The loss of the mini-batch at the position logged in most epochs (same samples when not reshuffled),
+    and the validation-minus-training gap at the first and last row holding both for it (else per epoch)."""
+    out = {}
+    groups = {}
+    if I is not None and shuffle != "every-epoch":
+        for e, i, _, tr, va, _ in good:
+            if i is not None and tr is not None:
+                groups.setdefault(i - (e - 1) * I, []).append((e, tr, va))
+    ok = [(len(v), p) for p, v in groups.items() if len(v) >= 2 and len({x[0] for x in v}) == len(v)]
+    both = []
+    if ok:
+        p = max(ok)[1]
+        pts = sorted(groups[p])
+        out["same_batch.position"] = p
+        out["same_batch.change_per_epoch"] = (pts[-1][1] / pts[0][1]) ** (1.0 / (pts[-1][0] - pts[0][0])) - 1
+        out["same_batch.falls"] = sum(1 for a, b in zip(pts, pts[1:]) if b[1] < a[1])
+        both = [x for x in pts if x[2] is not None]
+    if len(both) >= 2:
+        out["gap.first"], out["gap.last"] = both[0][2] - both[0][1], both[-1][2] - both[-1][1]
+    else:
+        out["gap.first"], out["gap.last"] = G[0], G[-1]
     return out
 
 

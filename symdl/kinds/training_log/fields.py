@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from symdl.schema import Field, Schema
 
+from .batches import DEFAULT_SHUFFLE, SHUFFLES
 from .cells import LogError
 from .csv import read_csv
 from .matlab import read_matlab
@@ -37,6 +38,7 @@ SCHEMA = Schema(
     Field("framework", "text", None),
     Field("minibatch", "integer"),
     Field("drop_last", "bool", None),
+    Field("shuffle", "text", None, choices=SHUFFLES),
     Field("columns", "table", None),
     Field("epoch_origin", "integer", 0),
     Field("step_origin", "integer", 0),
@@ -65,6 +67,7 @@ class Setup:
     alpha: Fraction
     slow_rate: Fraction
     rise_tolerance: Fraction
+    shuffle: str = "once"     # once (the same batches every epoch), never, every-epoch
 
 
 def setup(question) -> Setup:
@@ -93,7 +96,8 @@ def setup(question) -> Setup:
     for key, value in (("slow_rate", slow), ("rise_tolerance", rise)):
         if not 0 < value < 1:
             raise question.error(key, "must lie between 0 and 1")
-    return Setup(fmt, framework, batch, rounding, names, given, alpha, slow, rise)
+    shuffle = values.get("shuffle") or DEFAULT_SHUFFLE[framework]
+    return Setup(fmt, framework, batch, rounding, names, given, alpha, slow, rise, shuffle)
 
 
 def _fraction(question, name):

@@ -41,7 +41,7 @@ def _t_steps(sec, f, bname="b"):
 def trend_section(sol, an):
     """The trends of the validation loss, the epoch-mean training loss and the gap; their numbers for the verdicts."""
     st = an.setup
-    sec = sol.section("Trends in the losses")
+    sec = sol.section("Trends in the losses", audience="instructor")
     f, tcrit, per_epoch = _val_trend(sol, sec, an)
     rate, total = _relative_change(sol, sec, an)
     ft, fg, tcrit_e, complete = _epoch_trends(sol, sec, an)
