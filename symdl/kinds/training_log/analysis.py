@@ -83,10 +83,14 @@ def _ceil_div(a, b):
 def iterations_per_epoch(question, log, given):
     """(I, (lo, hi), (row giving lo, row giving hi), method) from the epoch/iteration columns."""
     rows = [r for r in log.rows if r.iteration is not None]
+    if given is None and log.steps is not None:
+        given, how = log.steps, "printed"
+    else:
+        how = "given"
     if not rows:
         if given is None:
             return None, (None, None), (None, None), "none"
-        return given, (None, None), (None, None), "given"
+        return given, (None, None), (None, None), how
     lo, lo_row = 0, None
     hi, hi_row = None, None
     for r in rows:
@@ -103,9 +107,10 @@ def iterations_per_epoch(question, log, given):
     last = rows[-1]
     if given is not None:
         if given < lo or (hi is not None and given > hi):
-            raise question.error("iterations_per_epoch", f"{given} contradicts the log, which allows "
-                                                         f"{lo} to {hi if hi is not None else 'any'}")
-        return given, (lo, hi), (lo_row, hi_row), "given"
+            field = "iterations_per_epoch" if how == "given" else "log"
+            raise question.error(field, f"{given} iterations per epoch contradict the log's rows, which allow "
+                                        f"{lo} to {hi if hi is not None else 'any'}")
+        return given, (lo, hi), (lo_row, hi_row), how
     if last.iteration % last.epoch == 0 and lo <= last.iteration // last.epoch and (
             hi is None or last.iteration // last.epoch <= hi):
         return last.iteration // last.epoch, (lo, hi), (lo_row, hi_row), "final"

@@ -23,9 +23,11 @@ def _field(question, name, default=None):
 def _plain_table(question):
     """(epoch, iteration, seconds, train, val, lr) rows as floats, re-read with a regex/csv reader."""
     path = question.data_path("log")
-    fmt = _field(question, "format", "matlab")
     text = path.read_text(encoding="utf-8-sig")
+    fmt = _format(question, text)
     out, skipped = [], 0
+    if fmt in ("keras", "pytorch"):
+        return _console(text, fmt)
     if fmt == "matlab":
         lines = text.splitlines()
 
@@ -63,7 +65,7 @@ def _plain_table(question):
             seconds = _clock_float(cells[ct]) if ct is not None else None
             out.append((int(cells[ce]), int(cells[ci]), seconds, _f(cells[ctl]), _f(cells[cvl]),
                         _f(cells[clr]) if clr is not None else math.nan))
-        return out, skipped
+        return out, skipped, None
     cols = _field(question, "columns")
     eo, so = _field(question, "epoch_origin", 0), _field(question, "step_origin", 0)
     reader = csv.DictReader(text.splitlines())
@@ -84,7 +86,75 @@ def _plain_table(question):
                     _clock_float(el), _f(rec[cols["train_loss"]]), _f(rec[cols["val_loss"]]),
                     _f(rec[cols["lr"]]) if "lr" in cols else math.nan))
     out.sort(key=lambda r: (r[0], r[1] if r[1] is not None else 0))
-    return out, skipped
+    return out, skipped, None
+
+
+def _format(question, text):
+    """The format as named, or guessed from the text by this route's own tests."""
+    named = _field(question, "format", "auto")
+    if named != "auto":
+        return named
+    first = next((l for l in text.splitlines() if l.strip()), "")
+    if _field(question, "columns") is not None and "," in first:
+        return "csv"
+    if re.search(r"(?m)^\s*Epoch\s+\d+\s*/\s*\d+\s*$", text) and "loss:" in text:
+        return "keras"
+    if re.search(r"Epoch\s*\[\s*\d+\s*/\s*\d+\s*\]\s*,?\s*(Step|Batch|Iter)", text, re.I) or \
+            re.search(r"Epoch:\s*\[\s*\d+\s*\]\s*\[", text):
+        return "pytorch"
+    return "matlab"
+
+
+def _console(text, fmt):
+    """(rows, skipped lines, printed steps per epoch) of a Keras or PyTorch console log, by regular expressions."""
+    out, skipped, steps, epoch = [], 0, None, None
+    meter = bool(re.search(r"Epoch:\s*\[\s*\d+\s*\]\s*\[", text))
+    last_test = None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if fmt == "keras":
+            head = re.match(r"\s*Epoch\s+(\d+)\s*/\s*\d+\s*$", line)
+            bar = re.match(r"\s*(\d+)\s*/\s*(\d+)\b", line)
+            if head:
+                epoch = int(head.group(1))
+            elif bar and epoch is not None and bar.group(1) == bar.group(2) and "ETA" not in line \
+                    and re.search(r"\bloss:", line):
+                steps = int(bar.group(2))
+                val = re.search(r"\bval_loss:\s*([^\s]+)", line)
+                out.append((epoch, None, None, float(re.search(r"\bloss:\s*([^\s]+)", line).group(1)),
+                            float(val.group(1)) if val else None, math.nan))
+            else:
+                skipped += 1
+            continue
+        if meter:
+            m = re.search(r"Epoch:\s*\[(\d+)\]\s*\[\s*(\d+)/(\d+)\].*?Loss\s+(\S+)", line)
+            t = re.search(r"Test:\s*\[.*?Loss\s+\S+\s*\(\s*([^\s)]+)", line)
+            if m:
+                if last_test is not None:
+                    out.append(last_test)
+                    last_test = None
+                epoch, steps = int(m.group(1)) + 1, int(m.group(3))
+                out.append((epoch, (epoch - 1) * steps + int(m.group(2)) + 1, None, float(m.group(4)), None, math.nan))
+            elif t and epoch is not None:
+                last_test = (epoch, epoch * steps, None, None, float(t.group(1)), math.nan)
+            else:
+                skipped += 1
+            continue
+        m = re.search(r"Epoch\s*\[(\d+)/\d+\]\s*,?\s*(?:Step|Batch|Iter\w*)\s*\[(\d+)/(\d+)\].*?Loss\s*[:=]\s*(\S+)",
+                      line, re.I)
+        v = re.search(r"Epoch\s*\[(\d+)/\d+\].*?val\w*[ _]loss\s*[:=]\s*([^\s,]+)", line, re.I)
+        if m:
+            epoch, steps = int(m.group(1)), int(m.group(3))
+            out.append((epoch, (epoch - 1) * steps + int(m.group(2)), None, float(m.group(4).rstrip(",")), None,
+                        math.nan))
+        elif v and steps:
+            out.append((int(v.group(1)), int(v.group(1)) * steps, None, None, float(v.group(2)), math.nan))
+        else:
+            skipped += 1
+    if last_test is not None:
+        out.append(last_test)
+    return out, skipped, steps
 
 
 def _f(cell):
@@ -142,9 +212,9 @@ def _brute_force_iterations(with_it):
 
 
 def _independent(question) -> dict:
-    rows, skipped = _plain_table(question)
-    fmt = _field(question, "format", "matlab")
-    framework = _field(question, "framework", "matlab" if fmt == "matlab" else "pytorch")
+    rows, skipped, printed = _plain_table(question)
+    fmt = _format(question, question.data_path("log").read_text(encoding="utf-8-sig"))
+    framework = _field(question, "framework", None) or {"keras": "keras", "pytorch": "pytorch"}.get(fmt, "matlab")
     drop = _field(question, "drop_last", None)
     floor_rule = (framework == "matlab") if drop is None else drop
     B = _field(question, "minibatch")
@@ -155,7 +225,7 @@ def _independent(question) -> dict:
 
     # iterations per epoch: brute force over every candidate I
     with_it = [r for r in rows if r[1] is not None]
-    I = _field(question, "iterations_per_epoch", None)
+    I = _field(question, "iterations_per_epoch", None) or printed
     if with_it and I is None:
         I = _brute_force_iterations(with_it)
     if I is not None:

@@ -10,7 +10,7 @@ from symdl.solution import Solution, Step, Text, only
 
 from .analysis import analyse, size_range
 from .cells import _short
-from .fields import COLUMN_WORDS
+from .fields import COLUMN_WORDS, FORMAT_NAMES
 from .figures import plots
 from .numbers import clock, fnum, shown, sym
 from .stats import _q
@@ -53,16 +53,21 @@ def _read_section(sol, an):
     if an.cut is not None:
         sec.add(Text(f"Line {an.cut.line} (epoch {an.cut.epoch}) holds a non-finite loss (NaN or Inf): "
                      f"the run diverged there. Trends below use the rows before it."))
-    sol.assume("A line is a row of the table when it starts with two whole numbers (epoch, iteration) "
-               "and has as many cells as the header; any other line (page header, date, banner) is "
-               "skipped, never read as data." if log.fmt == "matlab" else
-               "Each CSV row is one logging event; empty cells mean the value was not logged in that row.")
+    sol.assume(f"The log is {FORMAT_NAMES[log.fmt]}.")
+    sol.assume({"matlab": "A line is a row of the table when it starts with two whole numbers (epoch, iteration) "
+                          "and has as many cells as the header; any other line (page header, date, banner) is "
+                          "skipped, never read as data.",
+                "csv": "Each CSV row is one logging event; empty cells mean the value was not logged in that row.",
+                "keras": "An epoch's last progress line (step n of n) holds its average training loss and its "
+                         "validation loss; partial progress lines of an interrupted epoch are skipped.",
+                "pytorch": "Each training line gives the loss of the mini-batch it names; a validation loss "
+                           "belongs to the end of its epoch."}[log.fmt])
 
 
 def _iterations_steps(sol, sec, an):
     """How the iterations per epoch I follow from the log (or the spec), checked against every row."""
     log, I_ = an.log, sym("I")
-    if an.method in ("final", "bounds", "given"):
+    if an.method in ("final", "bounds", "given", "printed"):
         rows = [r for r in log.rows if r.iteration is not None]
         last = rows[-1] if rows else None
         if an.method == "final":
@@ -77,7 +82,11 @@ def _iterations_steps(sol, sec, an):
                        f"iteration of training: the run completed {last.epoch} full epochs"
                        + (" (MATLAB always prints the final iteration)." if log.fmt == "matlab" else "."))
         elif an.method == "given":
-            sec.add(Text(f"The spec gives I = {an.iterations} iterations per epoch."))
+            sec.add(Text(f"The question gives I = {an.iterations} iterations per epoch."))
+        elif an.method == "printed":
+            sec.add(Step(f"The log prints the step count of every epoch ({an.iterations}/{an.iterations} at "
+                         f"the end of an epoch), so the iterations per epoch are", lhs=I_,
+                         result=sympy.Integer(an.iterations)))
         lo, hi = an.bounds
         if lo is not None:
             lo_row, hi_row = an.bound_rows
@@ -147,7 +156,7 @@ def _size_section(sol, an):
     sec.add(Step("Largest training set with this many mini-batches:", lhs=sym("N_{max}"), formula=hi_expr,
                  substituted=substitute(hi_expr, vals), result=high))
     mid = (low + high) / 2
-    rough = sympy.Integer(round(int(mid), 1 - len(str(int(mid)))))     # two significant digits
+    rough = sympy.Integer(round(int(mid), 2 - len(str(int(mid)))))     # two significant digits
     sec.add(Text("The training set holds ", LogSetSize(low, high), " samples, roughly ", rough, ".",
                  boxed=True))
     sol.answer("train_set_size", sympy.Integer(an.iterations * st.batch), part="a", unit="samples",

@@ -10,16 +10,23 @@ from symdl.schema import Field, Schema
 from .batches import DEFAULT_SHUFFLE, SHUFFLES
 from .cells import LogError
 from .csv import read_csv
+from .keras_console import is_keras, read_keras
 from .matlab import read_matlab
+from .pytorch_console import is_pytorch, read_pytorch
 
-FORMATS = ("matlab", "csv")
+FORMATS = ("auto", "matlab", "csv", "keras", "pytorch")
+# the format's name on the sheet, and the framework it implies
+FORMAT_NAMES = {"matlab": "MATLAB trainNetwork verbose output", "csv": "a CSV log, read through its column names",
+                "keras": "Keras console output (model.fit with verbose = 1)",
+                "pytorch": "PyTorch console output (the training loop's print lines)"}
+FORMAT_FRAMEWORK = {"matlab": "matlab", "keras": "keras", "pytorch": "pytorch", "csv": None}
 # framework -> (rounding of N/B into iterations per epoch, names of the parameters it uses)
 FRAMEWORKS = {
     "matlab": ("floor", {"lr": "InitialLearnRate", "epochs": "MaxEpochs", "l2": "L2Regularization",
                          "patience": "ValidationPatience"}),
     "pytorch": ("ceil", {"lr": "the optimizer's lr", "epochs": "the number of epochs",
                          "l2": "weight_decay", "patience": "early-stopping patience"}),
-    "keras": ("ceil", {"lr": "learning_rate", "epochs": "epochs", "l2": "the L2 kernel_regularizer",
+    "keras": ("ceil", {"lr": "learning_rate", "epochs": "the epochs argument of model.fit", "l2": "the L2 kernel_regularizer",
                        "patience": "EarlyStopping(patience)"}),
 }
 COLUMN_KEYS = ("epoch", "iteration", "elapsed", "train_loss", "val_loss", "train_metric",
@@ -34,7 +41,7 @@ COLUMN_WORDS = {"epoch": "epoch", "iteration": "iteration", "elapsed": "elapsed 
 # ("unknown framework ...") is the one the kind has always given; setup() checks it.
 SCHEMA = Schema(
     Field("log", "path"),
-    Field("format", "text", "matlab", choices=FORMATS),
+    Field("format", "text", "auto", choices=FORMATS),
     Field("framework", "text", None),
     Field("minibatch", "integer"),
     Field("drop_last", "bool", None),
@@ -70,10 +77,29 @@ class Setup:
     shuffle: str = "once"     # once (the same batches every epoch), never, every-epoch
 
 
+def detect_format(question) -> str:
+    """The log's format: as the spec names it, or recognised from the text (``format = "auto"``)."""
+    values = values_of(question)
+    if values["format"] != "auto":
+        return values["format"]
+    try:
+        text = question.data_path("log").read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return "matlab"            # read_log reports the file's problem
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if values.get("columns") is not None and "," in first:
+        return "csv"
+    if is_keras(text):
+        return "keras"
+    if is_pytorch(text):
+        return "pytorch"
+    return "matlab"
+
+
 def setup(question) -> Setup:
     values = values_of(question)
-    fmt = values["format"]
-    framework = values.get("framework", "matlab" if fmt == "matlab" else None)
+    fmt = detect_format(question)
+    framework = values.get("framework") or FORMAT_FRAMEWORK[fmt]
     if framework is None:
         raise question.error("framework", "missing required field (matlab, pytorch or keras)")
     if framework not in FRAMEWORKS:
@@ -135,7 +161,7 @@ def _mapping(question):
 
 def read_log(question, fmt=None):
     """The question's log, parsed exactly by the reader of its format; malformed logs raise the one-line SpecError."""
-    fmt = fmt or values_of(question)["format"]
+    fmt = fmt or detect_format(question)
     path = question.data_path("log")
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -148,6 +174,10 @@ def read_log(question, fmt=None):
             if question.has("columns"):
                 raise question.error("columns", "a column mapping is for CSV logs only (format = \"csv\")")
             return read_matlab(text, path.name)
+        if fmt in ("keras", "pytorch"):
+            if question.has("columns"):
+                raise question.error("columns", "a column mapping is for CSV logs only (format = \"csv\")")
+            return (read_keras if fmt == "keras" else read_pytorch)(text, path.name)
         mapping, origins = _mapping(question)
         return read_csv(text, path.name, mapping, *origins)
     except LogError as exc:

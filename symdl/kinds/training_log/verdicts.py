@@ -51,8 +51,12 @@ def _overfitting_text(sec, an, v, trends):
              else "does not fall significantly")
     words.append(f"mean training loss {trend} "
                  f"({fnum(ft.b, 3)} per epoch, t = {fnum(ft.t, 3)})")
-    words.append(f"gap {'widens' if v['gap_growing'] else 'does not widen significantly'} "
-                 f"({fnum(fg.b, 3)} per epoch, t = {fnum(fg.t, 3)}, needs > {fnum(tcrit_e, 3)})")
+    if v["val_below"] and float(fg.t) > float(tcrit_e):
+        words.append(f"gap rises towards zero from below ({fnum(fg.b, 3)} per epoch, t = {fnum(fg.t, 3)}): the "
+                     f"validation loss lies below the training loss and approaches it, which is no widening")
+    else:
+        words.append(f"gap {'widens' if v['gap_growing'] else 'does not widen significantly'} "
+                     f"({fnum(fg.b, 3)} per epoch, t = {fnum(fg.t, 3)}, needs > {fnum(tcrit_e, 3)})")
     if v["val_rising"]:
         words.append(f"validation loss turns up: lowest {fnum(ys[k], 5)} at "
                      f"{'iteration ' + str(an.val_points[k][1]) if an.val_points[k][1] else 'epoch ' + str(an.val_points[k][2])} "
