@@ -66,6 +66,7 @@ class Analysis:
     epochs: list = field(default_factory=list)
     val_points: list = field(default_factory=list)   # (x, iteration or None, epoch, y)
     x_unit: str = "epoch"             # 'iteration' when the validation x is the iteration
+    short: str = ""                   # why the log is too short for trends ("" when it is not)
 
 
 def size_range(iterations, batch, rounding):
@@ -151,18 +152,21 @@ def analyse(question) -> Analysis:
     val_its = [r.iteration for r in log.rows if r.values.get("val_loss") is not None and r.iteration]
     an.val_spacing = [b - a for a, b in zip(val_its, val_its[1:])]
     if len(an.val_points) < 3:
-        raise question.error("log", f"{log.name}: need at least 3 finite validation losses for a trend, "
-                                    f"found {len(an.val_points)}")
+        an.short = (f"it has no validation loss" if not an.val_points else
+                    f"it has {len(an.val_points)} validation loss{'es' if len(an.val_points) > 1 else ''}, and a trend "
+                    f"needs at least 3")
+        return an
     if len({x for x, *_ in an.val_points}) < 2:
-        raise question.error("log", f"{log.name}: all validation losses are logged at the same point")
+        an.short = "all its validation losses are logged at the same point"
+        return an
     where = [((x / an.iterations) if use_iterations else x, y) for x, _, _, y in an.val_points]
     for e in an.epochs:
         if e.train:
             e.val_mid = interpolate(where, e.position)
     complete = [e for e in an.epochs if e.train and e.val_mid is not None]
     if len(complete) < 3:
-        raise question.error("log", f"{log.name}: need at least 3 epochs with both a training and a "
-                                    f"validation loss, found {len(complete)}")
+        an.short = (f"it has {len(complete)} epoch{'s' if len(complete) != 1 else ''} with both a training and a "
+                    f"validation loss, and a trend needs at least 3")
     return an
 
 

@@ -250,6 +250,11 @@ def _independent(question) -> dict:
     use_it = I is not None and all(r[1] is not None for r in good)
     vx = np.array([(r[1] if use_it else r[0]) for r in good if r[4] is not None], float)
     vy = np.array([r[4] for r in good if r[4] is not None], float)
+    shuffle = _field(question, "shuffle", None) or ("once" if framework == "matlab" else "every-epoch")
+    short = _short(good, I, use_it, vx, vy, shuffle)
+    if short is not None:
+        out.update(short)
+        return out
     b, t = slope_t(vx / (I if use_it else 1), vy)
     out["val_loss_slope_per_epoch"] = b
     out["val_loss_slope_t"] = t
@@ -285,7 +290,6 @@ def _independent(question) -> dict:
     rising = vmin < len(vy) - 1 and (vy[-1] - vy[vmin]) / vy[vmin] > rise_tol
     out["gap_growing"] = tg > tce and G[-1] > 0
     out["overfitting"] = (not diverging) and tt < -tce and (out["gap_growing"] or rising)
-    shuffle = _field(question, "shuffle", None) or ("once" if framework == "matlab" else "every-epoch")
     out.update(_same_batch(good, I, shuffle, E, G))
     out["val_loss.falls"] = int(np.sum(np.diff(vy) < 0))
     if out["learning"]:
@@ -295,6 +299,36 @@ def _independent(question) -> dict:
     slow_run = out["learning"] and abs(rate) < slow
     if not diverging and not out["overfitting"] and (slow_run or not out["learning"]):
         out["forecast.change_per_epoch_10x"] = 10 * rate
+    return out
+
+
+def _short(good, I, use_it, vx, vy, shuffle):
+    """The answers of a log too short for trends (fewer than 3 validation points or epochs with both
+    losses), or None when it is long enough."""
+    epochs = sorted({r[0] for r in good})
+    means = {e: np.mean([r[3] for r in good if r[0] == e and r[3] is not None]) for e in epochs
+             if any(r[0] == e and r[3] is not None for r in good)}
+    if len(vx) >= 3 and len(set(vx)) >= 2:
+        vpos = vx / (I if use_it else 1)
+        inside = [e for e in means if vpos[0] <= float(np.mean([(r[1] / I if use_it else e - 0.5)
+                                                               for r in good if r[0] == e and r[3] is not None]))
+                  <= vpos[-1]]
+        if len(inside) >= 3:
+            return None
+    out = _same_batch(good, I, shuffle, None, None)
+    if "same_batch.change_per_epoch" in out:
+        change = out["same_batch.change_per_epoch"]
+    elif len(means) >= 2:
+        (e0, m0), (e1, m1) = min(means.items()), max(means.items())
+        change = out["train_loss_mean.change_per_epoch"] = (m1 / m0) ** (1.0 / (e1 - e0)) - 1
+    elif means:
+        tr = [r[3] for r in good if r[3] is not None]
+        change = out["train_loss.change_in_epoch"] = tr[-1] / tr[0] - 1 if len(tr) >= 2 else None
+    else:
+        change = None
+    if len(vy) == 2:
+        out["val_loss_change_total"] = vy[1] / vy[0] - 1
+    out["learning_train"] = change is not None and change < 0
     return out
 
 
@@ -316,6 +350,8 @@ def _same_batch(good, I, shuffle, E, G):
         out["same_batch.change_per_epoch"] = (pts[-1][1] / pts[0][1]) ** (1.0 / (pts[-1][0] - pts[0][0])) - 1
         out["same_batch.falls"] = sum(1 for a, b in zip(pts, pts[1:]) if b[1] < a[1])
         both = [x for x in pts if x[2] is not None]
+    if E is None:
+        return out
     if len(both) >= 2:
         out["gap.first"], out["gap.last"] = both[0][2] - both[0][1], both[-1][2] - both[-1][1]
     else:

@@ -16,6 +16,7 @@ from .numbers import clock, fnum, shown, sym
 from .stats import _q
 from .trends import trend_section
 from .rubric import rubric
+from .short import short_part_b
 from .verdicts import verdict_section
 
 
@@ -26,9 +27,12 @@ def solve(question) -> Solution:
     _read_section(sol, an)
     _size_section(sol, an)
     timing = _time_section(sol, an)
-    trends = trend_section(sol, an)
-    plots(sol, an, trends)
-    verdict_section(sol, an, timing, trends)
+    if an.short:
+        short_part_b(sol, an, timing)
+    else:
+        trends = trend_section(sol, an)
+        plots(sol, an, trends)
+        verdict_section(sol, an, timing, trends)
     rubric(sol, question, an)
     return sol
 

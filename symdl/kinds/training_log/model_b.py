@@ -92,7 +92,10 @@ def halving_steps(sol, sec, an, trends, timing):
     r = sym("r_{val}")
     with sympy.evaluate(False):
         formula = sympy.log(sympy.Rational(1, 2)) / sympy.log(1 + r)
-    epochs = sympy.log(sympy.Rational(1, 2)) / sympy.log(1 + rate)
+    # unevaluated: log of a power of a ratio of huge integers would factor them (minutes)
+    half = sympy.log(sympy.Rational(1, 2), evaluate=False)
+    epochs = sympy.Mul(half, sympy.Pow(sympy.log(sympy.Add(1, rate, evaluate=False), evaluate=False), -1,
+                                       evaluate=False), evaluate=False)
     with sympy.evaluate(False):
         numbers = sympy.log(sympy.Rational(1, 2)) / sympy.log(1 + sympy.Float(float(rate), 4))
     sec.add(Step("At this rate, halving the validation loss takes", lhs=sym("n_{1/2}"), formula=formula,
@@ -100,7 +103,7 @@ def halving_steps(sol, sec, an, trends, timing):
     sol.answer("epochs_to_halve_val_loss", epochs, part="b", unit="epochs", digits=3,
                label=Text("epochs for the validation loss to halve at this rate ", sym("n_{1/2}")))
     if timing:
-        hours = epochs * _q(timing["per_epoch"]) / 3600
+        hours = sympy.Mul(epochs, _q(timing["per_epoch"]) / 3600, evaluate=False)
         sec.add(Text("that is about ", num(hours, 2), " hours of training at ", num(timing["per_epoch"] / 60, 3),
                      " minutes per epoch."))
         sol.answer("hours_to_halve_val_loss", hours, part="b", unit="h", digits=2,
