@@ -236,6 +236,7 @@ def _independent(question) -> dict:
         out["train_set_size.min"] = min(sizes)
         out["train_set_size.max"] = max(sizes)
 
+    out.update(_dataset(question, B))
     timed = [r for r in with_it if r[2] is not None]
     if I is not None and len(timed) >= 2:
         # least-squares-free check: time difference over iteration difference, end to end
@@ -299,6 +300,44 @@ def _independent(question) -> dict:
     slow_run = out["learning"] and abs(rate) < slow
     if not diverging and not out["overfitting"] and (slow_run or not out["learning"]):
         out["forecast.change_per_epoch_10x"] = 10 * rate
+    return out
+
+
+def _dataset(question, B):
+    """The dataset arithmetic by counting: batches cut off one by one, the split by decimal arithmetic,
+    the smallest set for a printed accuracy by trying every n with Python's round-half-even and half-up."""
+    from decimal import ROUND_FLOOR, Decimal
+
+    total = _field(question, "dataset_size", None)
+    if total is None:
+        return {}
+    out, train = {}, total
+    split = _field(question, "validation_split", None)
+    if split is not None:
+        train = int((Decimal(total) * (1 - Decimal(str(split)))).to_integral_value(rounding=ROUND_FLOOR))
+        out["dataset.train_size"], out["dataset.val_size"] = train, total - train
+    sizes, start = [], 0
+    while start < train:
+        sizes.append(min(B, train - start))
+        start += B
+    out["steps_per_epoch.keep_last"] = len(sizes)
+    out["steps_per_epoch.drop_last"] = sum(1 for s in sizes if s == B)
+    out["last_batch_size"] = sizes[-1]
+    if split is not None:
+        vb, left, steps = _field(question, "validation_batch", None) or B, total - train, 0
+        while left > 0:
+            left -= vb
+            steps += 1
+        out["eval_steps"] = steps
+    printed = _field(question, "printed_accuracy", None)
+    if printed:
+        target = Decimal(str(printed))
+        places = Decimal(1).scaleb(target.as_tuple().exponent)
+        n = 1
+        while not any((Decimal(k) / Decimal(n)).quantize(places, rounding="ROUND_HALF_UP") == target
+                      for k in range(n + 1)):
+            n += 1
+        out["smallest_set_for_accuracy"] = n
     return out
 
 

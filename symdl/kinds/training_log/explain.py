@@ -9,6 +9,7 @@ from symdl.printer import substitute
 from symdl.solution import Solution, Step, Text, only
 
 from .analysis import analyse, size_range
+from .dataset import dataset_section
 from .cells import _short
 from .fields import COLUMN_WORDS, FORMAT_NAMES
 from .figures import plots
@@ -26,6 +27,7 @@ def solve(question) -> Solution:
     sol = Solution(question.id, question.kind)
     _read_section(sol, an)
     _size_section(sol, an)
+    dataset_section(sol, an, question.values)
     timing = _time_section(sol, an)
     if an.short:
         short_part_b(sol, an, timing)

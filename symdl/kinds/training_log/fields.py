@@ -53,6 +53,10 @@ SCHEMA = Schema(
     Field("significance", "number", "0.05"),
     Field("slow_rate", "number", "0.02"),
     Field("rise_tolerance", "number", "0.01"),
+    Field("dataset_size", "integer", None),
+    Field("validation_split", "number", None),
+    Field("validation_batch", "integer", None),
+    Field("printed_accuracy", "text", None),
 )
 
 
@@ -123,7 +127,26 @@ def setup(question) -> Setup:
         if not 0 < value < 1:
             raise question.error(key, "must lie between 0 and 1")
     shuffle = values.get("shuffle") or DEFAULT_SHUFFLE[framework]
+    _check_dataset(question, values)
     return Setup(fmt, framework, batch, rounding, names, given, alpha, slow, rise, shuffle)
+
+
+def _check_dataset(question, values):
+    """The dataset fields: positive sizes, a split strictly between 0 and 1, an accuracy as a decimal."""
+    for key in ("dataset_size", "validation_batch"):
+        if values.get(key) is not None and values[key] < 1:
+            raise question.error(key, "must be a positive whole number")
+    if values.get("validation_split") is not None:
+        if values.get("dataset_size") is None:
+            raise question.error("validation_split", "needs dataset_size (the samples before the split)")
+        if not 0 < _fraction(question, "validation_split") < 1:
+            raise question.error("validation_split", "must lie between 0 and 1")
+    printed = values.get("printed_accuracy")
+    if printed is not None:
+        import re
+
+        if not re.fullmatch(r"(0?\.\d{1,8}|1(\.0{0,8})?|0)", str(printed).strip()):
+            raise question.error("printed_accuracy", f"'{printed}' is not an accuracy as printed (e.g. \"0.9780\")")
 
 
 def _fraction(question, name):
