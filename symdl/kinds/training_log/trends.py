@@ -52,6 +52,16 @@ def trend_section(sol, an):
                "epoch-mean training loss at the same point of training)."
                + ("" if an.x_unit == "iteration" else " A training loss without an iteration number is the "
                   "average over its epoch (as Keras logs it), placed at the middle of the epoch."))
+    for name, unit, label in (
+            ("val_loss_slope_per_epoch", "loss per epoch", "least-squares slope of the validation loss"),
+            ("val_loss_slope_t", None, "t statistic of the validation-loss slope"),
+            ("t_critical", None, "one-sided critical t value (validation points)"),
+            ("train_loss_slope_per_epoch", "loss per epoch", "least-squares slope of the epoch-mean training loss"),
+            ("train_loss_slope_t", None, "t statistic of the training-loss slope"),
+            ("gap_slope_per_epoch", "loss per epoch", "least-squares slope of the gap"),
+            ("gap_slope_t", None, "t statistic of the gap's slope"),
+            ("t_critical_epochs", None, "one-sided critical t value (epochs)")):
+        sol.describe(name, part="b", unit=unit, label=label)
     return {"val": f, "tcrit": tcrit, "rate": rate, "total": total, "train": ft, "gap": fg,
             "tcrit_e": tcrit_e, "complete": complete, "per_epoch": per_epoch}
 
