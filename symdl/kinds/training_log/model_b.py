@@ -111,7 +111,7 @@ def halving_steps(sol, sec, an, trends, timing):
     return float(epochs)
 
 
-def learning_text(sec, v, rates):
+def learning_text(sec, v, rates, where=None):
     """The boxed learning verdict from the verdict booleans and the rates shown above it."""
     if v["diverged"]:
         sec.add(Text("Learning: no, the run diverges.", boxed=True))
@@ -120,6 +120,9 @@ def learning_text(sec, v, rates):
         sec.add(Text(f"Learning: yes{how}: the losses fall steadily, by ", pct(-rates[0]),
                      *(() if rates[1] is None else (" (validation) and ", pct(-rates[1]), " (same mini-batch)")),
                      " per epoch.", boxed=True))
+    elif v["val_rising"] and where is not None:
+        sec.add(Text(f"Learning: only until epoch {where[2]}: the validation loss fell to its lowest value "
+                     "there, ", num(where[3]), ", and has risen since.", boxed=True))
     else:
         sec.add(Text("Learning: no, the validation loss does not fall over the run.", boxed=True))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import math
+import sympy
 
+from symdl.display import RelationChain
 from symdl.solution import Text
 
-from .numbers import fnum, pct
+from .model_b import num
+from .model_b import pct as pct_math
 from .stats import _finite
 
 
@@ -41,64 +43,68 @@ def verdicts(an, trends):
                 min_index=k, rise=rise, val_below=last_gap < 0)
 
 
+def _t(value, sig=3):
+    """t = value, as math."""
+    return RelationChain(sympy.Symbol("t"), "=", num(float(value), sig))
+
+
+def _per_epoch(value):
+    return (num(float(value), 3), " per epoch")
+
+
 def _overfitting_text(sec, an, v, trends):
-    """The overfitting verdict in words: the training trend, the gap trend, the validation minimum."""
+    """The overfitting verdict in words and math: the training trend, the gap trend, the validation minimum."""
     st, ft, fg, tcrit_e = an.setup, trends["train"], trends["gap"], trends["tcrit_e"]
     ys = [p[3] for p in an.val_points]
     k = v["min_index"]
-    words = []
     trend = ("falls" if v["train_falling"] else "rises" if float(ft.t) > float(tcrit_e)
              else "does not fall significantly")
-    words.append(f"mean training loss {trend} "
-                 f"({fnum(ft.b, 3)} per epoch, t = {fnum(ft.t, 3)})")
+    parts = [f"mean training loss {trend} (", *_per_epoch(ft.b), ", ", _t(ft.t), "); "]
     if v["val_below"] and float(fg.t) > float(tcrit_e):
-        words.append(f"gap rises towards zero from below ({fnum(fg.b, 3)} per epoch, t = {fnum(fg.t, 3)}): the "
-                     f"validation loss lies below the training loss and approaches it, which is no widening")
+        parts += ["gap rises towards zero from below (", *_per_epoch(fg.b), ", ", _t(fg.t), "): the validation "
+                  "loss lies below the training loss and approaches it, which is no widening; "]
     else:
-        words.append(f"gap {'widens' if v['gap_growing'] else 'does not widen significantly'} "
-                     f"({fnum(fg.b, 3)} per epoch, t = {fnum(fg.t, 3)}, needs > {fnum(tcrit_e, 3)})")
+        parts += [f"gap {'widens' if v['gap_growing'] else 'does not widen significantly'} (", *_per_epoch(fg.b),
+                  ", ", _t(fg.t), ", critical value ", num(float(tcrit_e), 3), "); "]
+    where = an.val_points[k]
     if v["val_rising"]:
-        words.append(f"validation loss turns up: lowest {fnum(ys[k], 5)} at "
-                     f"{'iteration ' + str(an.val_points[k][1]) if an.val_points[k][1] else 'epoch ' + str(an.val_points[k][2])} "
-                     f"(epoch {an.val_points[k][2]}), then {pct(v['rise'], 2)} higher by the end")
+        parts += ["validation loss turns up: lowest ", num(ys[k], 5),
+                  f" at {'iteration ' + str(where[1]) + ' ' if where[1] else ''}(epoch {where[2]}), then ",
+                  pct_math(v["rise"]), " higher by the end."]
+    elif k == len(ys) - 1:
+        parts += ["validation loss lowest at the last evaluation."]
     else:
-        words.append("validation loss does not rise above its minimum by more than "
-                     f"{pct(st.rise_tolerance, 2)}"
-                     + (f" (its lowest value is the last one)" if k == len(ys) - 1 else
-                        f" (lowest at epoch {an.val_points[k][2]}, last is {pct(v['rise'], 2)} above it)"))
-    if v["diverged"]:
-        sec.add(Text("Overfitting: not assessed as such: a diverging run is not fitting the training data. "
-                     + "; ".join(words) + "."))
-    elif v["overfitting"]:
-        sec.add(Text("Overfitting: yes: " + "; ".join(words) + "."))
-    else:
-        sec.add(Text("Overfitting: no: " + "; ".join(words) + ". Overfitting needs the validation loss "
-                     "rising or the gap widening while the training loss falls."))
+        parts += [f"validation loss lowest at epoch {where[2]}, the last value ", pct_math(v["rise"]),
+                  " above it (the key's tolerance: ", pct_math(st.rise_tolerance), ")."]
+    head = ("Overfitting: not assessed as such, a diverging run is not fitting the training data: "
+            if v["diverged"] else "Overfitting: yes: " if v["overfitting"] else "Overfitting: no: ")
+    sec.add(Text(head, *parts))
 
 
 def instructor_section(sol, an, v, trends, timing):
     """How the verdicts were decided (t tests, the validation minimum), for the instructor."""
-    st, log = an.setup, an.log
+    st = an.setup
     f, ft, tcrit, tcrit_e = trends["val"], trends["train"], trends["tcrit"], trends["tcrit_e"]
     sec = sol.section("How the verdicts were decided", audience="instructor")
-    t_val, rate = float(f.t), float(trends["rate"])
     if v["diverged"]:
-        why = (f"the loss became NaN or Inf at line {an.cut.line}" if an.cut is not None else
-               f"the mean training loss rises by {fnum(ft.b, 3)} per epoch (t = {fnum(ft.t, 3)} > "
-               f"{fnum(tcrit_e, 3)})")
-        sec.add(Text(f"Learning: no, the run diverges: {why}."))
+        if an.cut is not None:
+            sec.add(Text(f"Learning: no, the run diverges: the loss became NaN or Inf at line {an.cut.line}."))
+        else:
+            sec.add(Text("Learning: no, the run diverges: the mean training loss rises by ", *_per_epoch(ft.b),
+                         " (", _t(ft.t), ", critical value ", num(float(tcrit_e), 3), ")."))
     else:
-        sec.add(Text(f"Learning: {'yes' if v['learning'] else 'no'}. Validation-loss slope "
-                     f"{fnum(trends['per_epoch'], 3)} per epoch, t = {fnum(t_val, 3)} against the one-sided "
-                     f"critical value -{fnum(tcrit, 3)}; {pct(rate, 2)} per epoch over the run."))
+        sec.add(Text(f"Learning: {'yes' if v['learning'] else 'no'}. Validation-loss slope ",
+                     *_per_epoch(trends["per_epoch"]), ", ", _t(f.t), " against the one-sided critical value ",
+                     num(-float(tcrit), 3), "; ", pct_math(trends["rate"]), " per epoch over the run."))
     if v["learning"]:
-        sec.add(Text(f"Learning well: {'no' if v['slow'] else 'yes'}: the key calls a fall of less than "
-                     f"{pct(st.slow_rate, 2)} per epoch slow (the slow_rate setting); the model answer argues "
-                     f"from the halving time instead, and graders should not apply the threshold."))
+        sec.add(Text(f"Learning well: {'no' if v['slow'] else 'yes'}. The key recommends a larger learning "
+                     "rate below a fall of ", pct_math(st.slow_rate), " per epoch (the slow_rate setting); the "
+                     "model answer argues from the halving time instead, and graders should not apply the "
+                     "threshold."))
     _overfitting_text(sec, an, v, trends)
-    sol.assume(f"'Overfitting' means the validation loss rising by more than {pct(st.rise_tolerance, 2)} above "
-               f"its minimum, or the gap (validation minus training) positive and widening, while the training "
-               f"loss falls; a validation loss below the training loss and approaching it is not overfitting.")
+    sol.assume("'Overfitting' means the validation loss rising above its minimum by more than the tolerance, or "
+               "the gap (validation minus training) positive and widening, while the training loss falls; a "
+               "validation loss below the training loss and approaching it is not overfitting.")
 
 
 def verdict_section(sol, an, timing, trends):
@@ -121,7 +127,7 @@ def verdict_section(sol, an, timing, trends):
     validation_steps(sol, sec, an, trends)
     if v["learning"]:
         halving_steps(sol, sec, an, trends, timing)
-    learning_text(sec, v, (trends["rate"], batch_rate))
+    learning_text(sec, v, (trends["rate"], batch_rate), an.val_points[v["min_index"]])
     sol.answer("learning", v["learning"], part="b", label="learning", final=True)
     sol.answer("diverging", v["diverged"], part="b", label="diverging")
     overfitting_text(sec, an, v, same_batch_gaps(sol, an, sb, trends["complete"]))
