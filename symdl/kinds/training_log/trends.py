@@ -45,13 +45,13 @@ def trend_section(sol, an):
     f, tcrit, per_epoch = _val_trend(sol, sec, an)
     rate, total = _relative_change(sol, sec, an)
     ft, fg, tcrit_e, complete = _epoch_trends(sol, sec, an)
-    sol.assume(f"Trend tests treat the points as independent noise around a straight line (one-sided t tests at "
-               f"level {fnum(st.alpha)}); smooth curves have correlated residuals, so the t values overstate "
-               f"the certainty, and only their sign and rough size are used.")
-    sol.assume("The validation loss changes linearly between two validation rows (used to compare it with the "
-               "epoch-mean training loss at the same point of training)."
-               + ("" if an.x_unit == "iteration" else " A training loss without an iteration number is the "
-                  "average over its epoch (as Keras logs it), placed at the middle of the epoch."))
+    sec.add(Text(f"The trend tests treat the points as independent noise around a straight line (one-sided t "
+                 f"tests at level {fnum(st.alpha)}); smooth curves have correlated residuals, so the t values "
+                 f"overstate the certainty, and only their sign and rough size are used. The validation loss is "
+                 f"taken to change linearly between two validation rows (to compare it with the epoch-mean "
+                 f"training loss at the same point of training)."
+                 + ("" if an.x_unit == "iteration" else " A training loss without an iteration number is the "
+                    "average over its epoch (as Keras logs it), placed at the middle of the epoch.")))
     for name, unit, label in (
             ("val_loss_slope_per_epoch", "loss per epoch", "least-squares slope of the validation loss"),
             ("val_loss_slope_t", None, "t statistic of the validation-loss slope"),

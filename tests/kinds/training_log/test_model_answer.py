@@ -160,3 +160,15 @@ def test_mistakes_by_hand(di504):
     for name, ms in found.items():
         for m in ms:
             assert float(m.value) != pytest.approx(float(sol.answers[name]), rel=1e-9), (name, m.name)
+
+
+def test_assumptions_on_the_sheet_are_the_students(di504):
+    """The stated assumptions are those a student needs (final iteration, the same batches, B); the t tests'
+    caveats belong to the instructor's trend section."""
+    _, sol, _ = di504
+    text = " ".join(sol.assumptions)
+    assert "not reshuffled between epochs" in text and "B = 32" in text and "final iteration" in text
+    assert "t test" not in text and "slow_rate" not in text and "spec field" not in text
+    trends = next(s for s in sol.sections if s.title == "Trends in the losses")
+    assert any("t tests" in "".join(p for p in i.parts if isinstance(p, str)) for i in trends.items
+               if hasattr(i, "parts"))
