@@ -266,19 +266,7 @@ def _independent(question) -> dict:
     rate = math.exp(math.log(vy[-1] / vy[0]) / span) - 1
     out["val_loss_change_per_epoch"] = rate
 
-    epochs = sorted({r[0] for r in good})
-    E, M, G = [], [], []
-    vpos = vx / (I if use_it else 1)
-    for e in epochs:
-        tr = [r[3] for r in good if r[0] == e and r[3] is not None]
-        pos = [(r[1] / I if use_it else e - 0.5) for r in good if r[0] == e and r[3] is not None]
-        if not tr:
-            continue
-        at = float(np.mean(pos))
-        if vpos[0] <= at <= vpos[-1]:
-            E.append(e)
-            M.append(np.mean(tr))
-            G.append(float(np.interp(at, vpos, vy)) - np.mean(tr))
+    E, M, G = _epoch_table(good, I, use_it, vx, vy)
     bt, tt = slope_t(E, M)
     bg, tg = slope_t(E, G)
     tce = _t_crit_float(alpha, len(E) - 2)
@@ -301,6 +289,23 @@ def _independent(question) -> dict:
     if not diverging and not out["overfitting"] and (slow_run or not out["learning"]):
         out["forecast.change_per_epoch_10x"] = 10 * rate
     return out
+
+
+def _epoch_table(good, I, use_it, vx, vy):
+    """(epochs, mean logged training loss, validation interpolated to the same position minus that mean)."""
+    E, M, G = [], [], []
+    vpos = vx / (I if use_it else 1)
+    for e in sorted({r[0] for r in good}):
+        tr = [r[3] for r in good if r[0] == e and r[3] is not None]
+        pos = [(r[1] / I if use_it else e - 0.5) for r in good if r[0] == e and r[3] is not None]
+        if not tr:
+            continue
+        at = float(np.mean(pos))
+        if vpos[0] <= at <= vpos[-1]:
+            E.append(e)
+            M.append(np.mean(tr))
+            G.append(float(np.interp(at, vpos, vy)) - np.mean(tr))
+    return E, M, G
 
 
 def _dataset(question, B):

@@ -46,7 +46,7 @@ def same_batch_steps(sol, sec, an, sb):
     Y0, Y1 = sym(f"L_{{{e0}}}"), sym(f"L_{{{e1}}}")
     sec.add(Step(f"Loss of that mini-batch (iterations {i0}, ..., {i1}), change per epoch over the "
                  f"{e1 - e0} epochs between:", lhs=sym("r_{batch}"),
-                 formula=LogCompoundRate(Y1, Y0, sym(r"\Delta e")),
+                 formula=LogCompoundRate(Y1, Y0, LogEpochSpan()),
                  substituted=LogCompoundRate(_q(y1), _q(y0), sympy.Integer(e1 - e0)), result=exact))
     sec.add(Text("It is lower than in the epoch before ", sympy.Integer(sb.falls), " times out of ",
                  sympy.Integer(sb.steps), ", ", pct(rate), " per epoch on average."))

@@ -45,10 +45,7 @@ def clock(seconds):
 
 
 def sym(name):
-    """A symbol; a subscript that is a word (i_{final}, N_{min}) is set upright, as a label."""
-    import re
-
-    return sympy.Symbol(re.sub(r"_\{([A-Za-z]{3,}|it)\}", r"_{\\mathrm{\1}}", name))
+    return sympy.Symbol(name)
 
 
 def slope_formula():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.display import LogCompoundRate
+from symdl.display import LogCompoundRate, LogEpochSpan
 from symdl.solution import Step, Text
 
 from .batches import compound, same_batch
@@ -26,7 +26,7 @@ def _epoch_means(sol, sec, an, train):
                  f"({len(a.train)} values), ", num(b.mean), f" in epoch {b.number} ({len(b.train)} values)."))
     M0, M1 = sym(f"m_{{{a.number}}}"), sym(f"m_{{{b.number}}}")
     sec.add(Step("Mean training loss, change per epoch:", lhs=sym("r_{train}"),
-                 formula=LogCompoundRate(M1, M0, sym(r"\Delta e")),
+                 formula=LogCompoundRate(M1, M0, LogEpochSpan()),
                  substituted=LogCompoundRate(shown(b.mean), shown(a.mean), sympy.Integer(b.number - a.number)),
                  result=exact))
     sol.answer("train_loss_mean.change_per_epoch", exact, part="b", unit="relative change per epoch", digits=2,
