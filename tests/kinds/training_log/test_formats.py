@@ -129,3 +129,24 @@ def test_pytorch_imagenet_meter_lines(tmp_path):
     assert float(a["val_loss_change_total"]) == pytest.approx(float(f"{7.35 * 0.8 ** 4:.4e}")
                                                               / float(f"{7.35 * 0.8:.4e}") - 1, rel=1e-12)
     assert a["learning"] is True and a["overfitting"] is False
+
+
+@pytest.mark.parametrize("text, fmt, words", [
+    ("x\n", "keras", "no epoch ends"),
+    ("Epoch 1/2\n10/10 [====] - 1s - loss: 0.5\nEpoch 2/2\n12/12 [====] - 1s - loss: 0.4\n", "keras",
+     "12 steps in epoch 2, 10 in the epochs before"),
+    ("hello\n", "pytorch", "no training lines"),
+    ("Epoch [1/2], Step [5/10], Loss: 0.5\nEpoch [2/2], Step [5/12], Loss: 0.4\n", "pytorch",
+     "12 steps per epoch, 10 in the lines before"),
+])
+def test_console_logs_malformed_give_one_line(tmp_path, text, fmt, words):
+    from symdl.errors import SpecError
+
+    (tmp_path / "run.txt").write_text(text)
+    spec = tmp_path / "exam.toml"
+    spec.write_text(f'[exam]\nid = "t"\ntitle = "t"\n[[question]]\nid = "L"\nkind = "training_log"\n'
+                    f'log = "run.txt"\nformat = "{fmt}"\nminibatch = 32\n')
+    with pytest.raises(SpecError) as info:
+        solve_question(load_exam(spec).questions[0])
+    message = str(info.value)
+    assert "\n" not in message and "question L" in message and "field 'log'" in message and words in message
