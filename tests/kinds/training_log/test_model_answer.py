@@ -172,3 +172,14 @@ def test_assumptions_on_the_sheet_are_the_students(di504):
     trends = next(s for s in sol.sections if s.title == "Trends in the losses")
     assert any("t tests" in "".join(p for p in i.parts if isinstance(p, str)) for i in trends.items
                if hasattr(i, "parts"))
+
+
+def test_rubric_points_follow_the_parts_points():
+    """With part tables (text, points) as the seed gives them (Q5: a 5, b 10), the credit items share them."""
+    q = load_exam(SPEC, data_dirs=(TESTS.parent,)).questions[0]
+    q.parts = {"a": {"text": q.parts["a"], "points": 5}, "b": {"text": q.parts["b"], "points": 10}}
+    sol = solve_question(q).solution
+    credits = [r for r in sol.rubric if not r.alternative]
+    assert sum(r.points for r in credits if r.part == "a") == 5
+    assert sum(r.points for r in credits if r.part == "b") == 10
+    assert all(r.points is None for r in sol.rubric if r.alternative)
