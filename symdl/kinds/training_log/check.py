@@ -336,10 +336,12 @@ def _dataset(question, B):
         out["eval_steps"] = steps
     printed = _field(question, "printed_accuracy", None)
     if printed:
-        target = Decimal(str(printed))
+        text = str(printed).strip()
+        scale = Decimal(100) if text.endswith("%") else Decimal(1)
+        target = Decimal(text.rstrip("%").strip())
         places = Decimal(1).scaleb(target.as_tuple().exponent)
         n = 1
-        while not any((Decimal(k) / Decimal(n)).quantize(places, rounding="ROUND_HALF_UP") == target
+        while not any((Decimal(k) * scale / Decimal(n)).quantize(places, rounding="ROUND_HALF_UP") == target
                       for k in range(n + 1)):
             n += 1
         out["smallest_set_for_accuracy"] = n

@@ -23,8 +23,11 @@ from .numbers import sym
 def smallest_set(printed: str):
     """(n, k): the smallest set size n with a count k whose share k/n rounds to ``printed`` at its
     number of decimals (half up: k/n in [v - h, v + h) with h half a unit of the last digit)."""
-    decimals = len(printed.split(".")[1]) if "." in printed else 0
-    value, half = Fraction(printed), Fraction(1, 2 * 10 ** decimals)
+    text = printed.strip()
+    scale = 100 if text.endswith("%") else 1            # '93.75%': a share printed in per cent
+    text = text.rstrip("%").strip()
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    value, half = Fraction(text) / scale, Fraction(1, 2 * 10 ** decimals) / scale
     lo, hi = value - half, value + half
     n = 1
     while True:

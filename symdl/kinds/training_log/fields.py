@@ -145,8 +145,11 @@ def _check_dataset(question, values):
     if printed is not None:
         import re
 
-        if not re.fullmatch(r"(0?\.\d{1,8}|1(\.0{0,8})?|0)", str(printed).strip()):
-            raise question.error("printed_accuracy", f"'{printed}' is not an accuracy as printed (e.g. \"0.9780\")")
+        text = str(printed).strip()
+        share = r"(0?\.\d{1,8}|1(\.0{0,8})?|0)"
+        percent = r"(\d{1,2}(\.\d{1,6})?|100(\.0{0,6})?)\s*%"
+        if not (re.fullmatch(share, text) or re.fullmatch(percent, text)):
+            raise question.error("printed_accuracy", f"'{printed}' is not an accuracy as printed (e.g. \"0.9780\" or \"93.75%\")")
 
 
 def _fraction(question, name):

@@ -44,6 +44,11 @@ def test_mnist_validation_split_as_keras_makes_it(tmp_path):
     assert Fraction(5868, 6000) == Fraction("0.978")
 
 
+def test_printed_percentage_checked_independently(tmp_path):
+    result = solve(tmp_path, "keras_mnist_convnet.txt", 'minibatch = 128\ndataset_size = 60000\nprinted_accuracy = "93.75%"')
+    assert result.verified and result.solution.answers["smallest_set_for_accuracy"] == 16
+
+
 def test_imagenet_steps_and_last_batch(tmp_path):
     """ImageNet-1k (ILSVRC-2012) has 1,281,167 training images; with batches of 256 the pytorch/examples
     ImageNet script prints 5005 steps per epoch (the last batch kept: 143 images)."""
@@ -56,7 +61,9 @@ def test_imagenet_steps_and_last_batch(tmp_path):
 
 
 @pytest.mark.parametrize("printed, n, k", [("0.5", 2, 1), ("0.33", 3, 1), ("0.9780", 91, 89), ("1", 1, 1),
-                                           ("0.0", 1, 0), ("0.667", 3, 2)])
+                                           ("0.0", 1, 0), ("0.667", 3, 2),
+                                           # MATLAB prints accuracies in per cent: 93.75% = 15/16
+                                           ("93.75%", 16, 15), ("50%", 2, 1), ("33.3%", 3, 1)])
 def test_smallest_set_for_a_printed_share(printed, n, k):
     assert smallest_set(printed) == (n, k)
 
@@ -65,7 +72,8 @@ def test_smallest_set_for_a_printed_share(printed, n, k):
     ('minibatch = 128\nvalidation_split = 0.1', "validation_split"),
     ('minibatch = 128\ndataset_size = 60000\nvalidation_split = 1.5', "validation_split"),
     ('minibatch = 128\ndataset_size = 0', "dataset_size"),
-    ('minibatch = 128\nprinted_accuracy = "97.8 %"', "printed_accuracy"),
+    ('minibatch = 128\nprinted_accuracy = "97.8 percent"', "printed_accuracy"),
+    ('minibatch = 128\nprinted_accuracy = "1.5"', "printed_accuracy"),
 ])
 def test_bad_dataset_fields(tmp_path, fields, field):
     with pytest.raises(SpecError) as info:
