@@ -60,14 +60,14 @@ def _read_section(sol, an):
         sec.add(Text(f"Line {an.cut.line} (epoch {an.cut.epoch}) holds a non-finite loss (NaN or Inf): "
                      f"the run diverged there. Trends below use the rows before it."))
     sol.assume(f"The log is {FORMAT_NAMES[log.fmt]}.")
-    sol.assume({"matlab": "A line is a row of the table when it starts with two whole numbers (epoch, iteration) "
+    sec.add(Text({"matlab": "A line is a row of the table when it starts with two whole numbers (epoch, iteration) "
                           "and has as many cells as the header; any other line (page header, date, banner) is "
                           "skipped, never read as data.",
                 "csv": "Each CSV row is one logging event; empty cells mean the value was not logged in that row.",
                 "keras": "An epoch's last progress line (step n of n) holds its average training loss and its "
                          "validation loss; partial progress lines of an interrupted epoch are skipped.",
                 "pytorch": "Each training line gives the loss of the mini-batch it names; a validation loss "
-                           "belongs to the end of its epoch."}[log.fmt])
+                           "belongs to the end of its epoch."}[log.fmt]))
 
 
 def _iterations_steps(sol, sec, an):
@@ -201,6 +201,6 @@ def _time_section(sol, an):
                  f"{fnum(per_it, 3)} s per mini-batch; the whole log spans {clock(last.values['elapsed'])}."))
     sol.answer("seconds_per_iteration", _q(per_it), unit="s", label="seconds per iteration")
     sol.answer("seconds_per_epoch", _q(per_epoch), unit="s", label="seconds per epoch")
-    sol.assume("Elapsed time includes the validation passes and is logged to whole seconds"
+    sol.assume("Elapsed time includes the validation passes and is logged to whole seconds."
                if log.fmt == "matlab" else "Elapsed time includes the validation passes.")
     return {"per_iteration": per_it, "per_epoch": per_epoch}
