@@ -23,9 +23,10 @@ from .explain import solve
 from .fields import (COLUMN_KEYS, COLUMN_WORDS, FORMATS, FRAMEWORKS, REQUIRED_COLUMNS, SCHEMA, Setup, read_log,
                      setup)
 from .matlab import MATLAB_HEADERS, read_matlab
+from .rubric import mistakes
 from .numbers import clock, fnum, pct, shown
 from .stats import Fit, fit, t_critical
-from .verdicts import recommendation, verdicts
+from .verdicts import verdicts
 
 FIELDS = SCHEMA.names
 TOLERANCE = 1e-6
@@ -35,10 +36,10 @@ checks_note = ("The log was re-read by a separate, simpler reader; every number 
 
 KIND = Kind(name="training_log", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given)
+            sheet=sheet.given, mistakes=mistakes)
 
 __all__ = ["Analysis", "COLUMN_KEYS", "COLUMN_WORDS", "Epoch", "FIELDS", "FORMATS", "FRAMEWORKS", "Fit", "KIND",
            "Log", "LogError", "MATLAB_HEADERS", "PERCENT_KEYS", "REQUIRED_COLUMNS", "Row", "SCHEMA", "Setup",
            "TOLERANCE", "Text", "analyse", "checks_note", "clock", "fit", "fnum", "independent", "interpolate",
-           "iterations_per_epoch", "pct", "read_csv", "read_log", "read_matlab", "recommendation", "setup",
+           "iterations_per_epoch", "pct", "read_csv", "read_log", "read_matlab", "setup",
            "shown", "slope_t", "solve", "t_critical", "verdicts", "_t_crit_float"]

@@ -66,6 +66,15 @@ class Analysis:
     epochs: list = field(default_factory=list)
     val_points: list = field(default_factory=list)   # (x, iteration or None, epoch, y)
     x_unit: str = "epoch"             # 'iteration' when the validation x is the iteration
+    short: str = ""                   # why the log is too short for trends ("" when it is not)
+
+
+def size_range(iterations, batch, rounding):
+    """(smallest, largest) training-set size N giving ``iterations`` mini-batches of ``batch``:
+    'floor' (the last partial batch dropped) I B to I B + B - 1; 'ceil' (kept) (I - 1) B + 1 to I B."""
+    if rounding == "floor":
+        return iterations * batch, iterations * batch + batch - 1
+    return (iterations - 1) * batch + 1, iterations * batch
 
 
 def _ceil_div(a, b):
@@ -75,10 +84,14 @@ def _ceil_div(a, b):
 def iterations_per_epoch(question, log, given):
     """(I, (lo, hi), (row giving lo, row giving hi), method) from the epoch/iteration columns."""
     rows = [r for r in log.rows if r.iteration is not None]
+    if given is None and log.steps is not None:
+        given, how = log.steps, "printed"
+    else:
+        how = "given"
     if not rows:
         if given is None:
             return None, (None, None), (None, None), "none"
-        return given, (None, None), (None, None), "given"
+        return given, (None, None), (None, None), how
     lo, lo_row = 0, None
     hi, hi_row = None, None
     for r in rows:
@@ -95,9 +108,10 @@ def iterations_per_epoch(question, log, given):
     last = rows[-1]
     if given is not None:
         if given < lo or (hi is not None and given > hi):
-            raise question.error("iterations_per_epoch", f"{given} contradicts the log, which allows "
-                                                         f"{lo} to {hi if hi is not None else 'any'}")
-        return given, (lo, hi), (lo_row, hi_row), "given"
+            field = "iterations_per_epoch" if how == "given" else "log"
+            raise question.error(field, f"{given} iterations per epoch contradict the log's rows, which allow "
+                                        f"{lo} to {hi if hi is not None else 'any'}")
+        return given, (lo, hi), (lo_row, hi_row), how
     if last.iteration % last.epoch == 0 and lo <= last.iteration // last.epoch and (
             hi is None or last.iteration // last.epoch <= hi):
         return last.iteration // last.epoch, (lo, hi), (lo_row, hi_row), "final"
@@ -138,18 +152,21 @@ def analyse(question) -> Analysis:
     val_its = [r.iteration for r in log.rows if r.values.get("val_loss") is not None and r.iteration]
     an.val_spacing = [b - a for a, b in zip(val_its, val_its[1:])]
     if len(an.val_points) < 3:
-        raise question.error("log", f"{log.name}: need at least 3 finite validation losses for a trend, "
-                                    f"found {len(an.val_points)}")
+        an.short = (f"it has no validation loss" if not an.val_points else
+                    f"it has {len(an.val_points)} validation loss{'es' if len(an.val_points) > 1 else ''}, and a trend "
+                    f"needs at least 3")
+        return an
     if len({x for x, *_ in an.val_points}) < 2:
-        raise question.error("log", f"{log.name}: all validation losses are logged at the same point")
+        an.short = "all its validation losses are logged at the same point"
+        return an
     where = [((x / an.iterations) if use_iterations else x, y) for x, _, _, y in an.val_points]
     for e in an.epochs:
         if e.train:
             e.val_mid = interpolate(where, e.position)
     complete = [e for e in an.epochs if e.train and e.val_mid is not None]
     if len(complete) < 3:
-        raise question.error("log", f"{log.name}: need at least 3 epochs with both a training and a "
-                                    f"validation loss, found {len(complete)}")
+        an.short = (f"it has {len(complete)} epoch{'s' if len(complete) != 1 else ''} with both a training and a "
+                    f"validation loss, and a trend needs at least 3")
     return an
 
 

@@ -40,6 +40,9 @@ class Log:
     blank: int
     columns: dict            # column key -> the name it has in the file
     metric: str = ""         # 'RMSE', 'Accuracy' or the CSV column name
+    steps: int | None = None            # mini-batches per epoch as the log prints them (Keras 'n/N')
+    planned_epochs: int | None = None   # the epochs the run was set to ('Epoch 3/10'), when printed
+    style: str = ""                     # which console layout of the format (for the sheet)
 
 
 
@@ -163,10 +166,10 @@ def _row(number, raw, columns, epoch_origin=1, step_origin=1):
     return Row(number, epoch, iteration, values)
 
 
-def _finish(log):
+def _finish(log, need_val=True):
     if not log.rows:
         raise LogError("no rows of the table found")
-    if not any(r.values.get("val_loss") is not None for r in log.rows):
+    if need_val and not any(r.values.get("val_loss") is not None for r in log.rows):
         raise LogError("the validation loss column holds no values")
     if not any(r.values.get("train_loss") is not None for r in log.rows):
         raise LogError("the training loss column holds no values")

@@ -23,9 +23,11 @@ def _field(question, name, default=None):
 def _plain_table(question):
     """(epoch, iteration, seconds, train, val, lr) rows as floats, re-read with a regex/csv reader."""
     path = question.data_path("log")
-    fmt = _field(question, "format", "matlab")
     text = path.read_text(encoding="utf-8-sig")
+    fmt = _format(question, text)
     out, skipped = [], 0
+    if fmt in ("keras", "pytorch"):
+        return _console(text, fmt)
     if fmt == "matlab":
         lines = text.splitlines()
 
@@ -63,7 +65,7 @@ def _plain_table(question):
             seconds = _clock_float(cells[ct]) if ct is not None else None
             out.append((int(cells[ce]), int(cells[ci]), seconds, _f(cells[ctl]), _f(cells[cvl]),
                         _f(cells[clr]) if clr is not None else math.nan))
-        return out, skipped
+        return out, skipped, None
     cols = _field(question, "columns")
     eo, so = _field(question, "epoch_origin", 0), _field(question, "step_origin", 0)
     reader = csv.DictReader(text.splitlines())
@@ -84,7 +86,75 @@ def _plain_table(question):
                     _clock_float(el), _f(rec[cols["train_loss"]]), _f(rec[cols["val_loss"]]),
                     _f(rec[cols["lr"]]) if "lr" in cols else math.nan))
     out.sort(key=lambda r: (r[0], r[1] if r[1] is not None else 0))
-    return out, skipped
+    return out, skipped, None
+
+
+def _format(question, text):
+    """The format as named, or guessed from the text by this route's own tests."""
+    named = _field(question, "format", "auto")
+    if named != "auto":
+        return named
+    first = next((l for l in text.splitlines() if l.strip()), "")
+    if _field(question, "columns") is not None and "," in first:
+        return "csv"
+    if re.search(r"(?m)^\s*Epoch\s+\d+\s*/\s*\d+\s*$", text) and "loss:" in text:
+        return "keras"
+    if re.search(r"Epoch\s*\[\s*\d+\s*/\s*\d+\s*\]\s*,?\s*(Step|Batch|Iter)", text, re.I) or \
+            re.search(r"Epoch:\s*\[\s*\d+\s*\]\s*\[", text):
+        return "pytorch"
+    return "matlab"
+
+
+def _console(text, fmt):
+    """(rows, skipped lines, printed steps per epoch) of a Keras or PyTorch console log, by regular expressions."""
+    out, skipped, steps, epoch = [], 0, None, None
+    meter = bool(re.search(r"Epoch:\s*\[\s*\d+\s*\]\s*\[", text))
+    last_test = None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if fmt == "keras":
+            head = re.match(r"\s*Epoch\s+(\d+)\s*/\s*\d+\s*$", line)
+            bar = re.match(r"\s*(\d+)\s*/\s*(\d+)\b", line)
+            if head:
+                epoch = int(head.group(1))
+            elif bar and epoch is not None and bar.group(1) == bar.group(2) and "ETA" not in line \
+                    and re.search(r"\bloss:", line):
+                steps = int(bar.group(2))
+                val = re.search(r"\bval_loss:\s*([^\s]+)", line)
+                out.append((epoch, None, None, float(re.search(r"\bloss:\s*([^\s]+)", line).group(1)),
+                            float(val.group(1)) if val else None, math.nan))
+            else:
+                skipped += 1
+            continue
+        if meter:
+            m = re.search(r"Epoch:\s*\[(\d+)\]\s*\[\s*(\d+)/(\d+)\].*?Loss\s+(\S+)", line)
+            t = re.search(r"Test:\s*\[.*?Loss\s+\S+\s*\(\s*([^\s)]+)", line)
+            if m:
+                if last_test is not None:
+                    out.append(last_test)
+                    last_test = None
+                epoch, steps = int(m.group(1)) + 1, int(m.group(3))
+                out.append((epoch, (epoch - 1) * steps + int(m.group(2)) + 1, None, float(m.group(4)), None, math.nan))
+            elif t and epoch is not None:
+                last_test = (epoch, epoch * steps, None, None, float(t.group(1)), math.nan)
+            else:
+                skipped += 1
+            continue
+        m = re.search(r"Epoch\s*\[(\d+)/\d+\]\s*,?\s*(?:Step|Batch|Iter\w*)\s*\[(\d+)/(\d+)\].*?Loss\s*[:=]\s*(\S+)",
+                      line, re.I)
+        v = re.search(r"Epoch\s*\[(\d+)/\d+\].*?val\w*[ _]loss\s*[:=]\s*([^\s,]+)", line, re.I)
+        if m:
+            epoch, steps = int(m.group(1)), int(m.group(3))
+            out.append((epoch, (epoch - 1) * steps + int(m.group(2)), None, float(m.group(4).rstrip(",")), None,
+                        math.nan))
+        elif v and steps:
+            out.append((int(v.group(1)), int(v.group(1)) * steps, None, None, float(v.group(2)), math.nan))
+        else:
+            skipped += 1
+    if last_test is not None:
+        out.append(last_test)
+    return out, skipped, steps
 
 
 def _f(cell):
@@ -142,9 +212,9 @@ def _brute_force_iterations(with_it):
 
 
 def _independent(question) -> dict:
-    rows, skipped = _plain_table(question)
-    fmt = _field(question, "format", "matlab")
-    framework = _field(question, "framework", "matlab" if fmt == "matlab" else "pytorch")
+    rows, skipped, printed = _plain_table(question)
+    fmt = _format(question, question.data_path("log").read_text(encoding="utf-8-sig"))
+    framework = _field(question, "framework", None) or {"keras": "keras", "pytorch": "pytorch"}.get(fmt, "matlab")
     drop = _field(question, "drop_last", None)
     floor_rule = (framework == "matlab") if drop is None else drop
     B = _field(question, "minibatch")
@@ -155,7 +225,7 @@ def _independent(question) -> dict:
 
     # iterations per epoch: brute force over every candidate I
     with_it = [r for r in rows if r[1] is not None]
-    I = _field(question, "iterations_per_epoch", None)
+    I = _field(question, "iterations_per_epoch", None) or printed
     if with_it and I is None:
         I = _brute_force_iterations(with_it)
     if I is not None:
@@ -166,6 +236,7 @@ def _independent(question) -> dict:
         out["train_set_size.min"] = min(sizes)
         out["train_set_size.max"] = max(sizes)
 
+    out.update(_dataset(question, B))
     timed = [r for r in with_it if r[2] is not None]
     if I is not None and len(timed) >= 2:
         # least-squares-free check: time difference over iteration difference, end to end
@@ -180,6 +251,11 @@ def _independent(question) -> dict:
     use_it = I is not None and all(r[1] is not None for r in good)
     vx = np.array([(r[1] if use_it else r[0]) for r in good if r[4] is not None], float)
     vy = np.array([r[4] for r in good if r[4] is not None], float)
+    shuffle = _field(question, "shuffle", None) or ("once" if framework == "matlab" else "every-epoch")
+    short = _short(good, I, use_it, vx, vy, shuffle)
+    if short is not None:
+        out.update(short)
+        return out
     b, t = slope_t(vx / (I if use_it else 1), vy)
     out["val_loss_slope_per_epoch"] = b
     out["val_loss_slope_t"] = t
@@ -190,10 +266,36 @@ def _independent(question) -> dict:
     rate = math.exp(math.log(vy[-1] / vy[0]) / span) - 1
     out["val_loss_change_per_epoch"] = rate
 
-    epochs = sorted({r[0] for r in good})
+    E, M, G = _epoch_table(good, I, use_it, vx, vy)
+    bt, tt = slope_t(E, M)
+    bg, tg = slope_t(E, G)
+    tce = _t_crit_float(alpha, len(E) - 2)
+    out.update({"train_loss_slope_per_epoch": bt, "train_loss_slope_t": tt, "gap_slope_per_epoch": bg,
+                "gap_slope_t": tg, "t_critical_epochs": tce})
+    diverging = cut < len(rows) or tt > tce
+    out["diverging"] = diverging
+    out["learning"] = (not diverging) and t < -tc
+    vmin = int(np.argmin(vy))
+    rising = vmin < len(vy) - 1 and (vy[-1] - vy[vmin]) / vy[vmin] > rise_tol
+    out["gap_growing"] = tg > tce and G[-1] > 0
+    out["overfitting"] = (not diverging) and tt < -tce and (out["gap_growing"] or rising)
+    out.update(_same_batch(good, I, shuffle, E, G))
+    out["val_loss.falls"] = int(np.sum(np.diff(vy) < 0))
+    if out["learning"]:
+        out["epochs_to_halve_val_loss"] = math.log(0.5) / math.log1p(rate)
+        if "seconds_per_epoch" in out:
+            out["hours_to_halve_val_loss"] = out["epochs_to_halve_val_loss"] * out["seconds_per_epoch"] / 3600
+    slow_run = out["learning"] and abs(rate) < slow
+    if not diverging and not out["overfitting"] and (slow_run or not out["learning"]):
+        out["forecast.change_per_epoch_10x"] = 10 * rate
+    return out
+
+
+def _epoch_table(good, I, use_it, vx, vy):
+    """(epochs, mean logged training loss, validation interpolated to the same position minus that mean)."""
     E, M, G = [], [], []
     vpos = vx / (I if use_it else 1)
-    for e in epochs:
+    for e in sorted({r[0] for r in good}):
         tr = [r[3] for r in good if r[0] == e and r[3] is not None]
         pos = [(r[1] / I if use_it else e - 0.5) for r in good if r[0] == e and r[3] is not None]
         if not tr:
@@ -203,18 +305,103 @@ def _independent(question) -> dict:
             E.append(e)
             M.append(np.mean(tr))
             G.append(float(np.interp(at, vpos, vy)) - np.mean(tr))
-    bt, tt = slope_t(E, M)
-    bg, tg = slope_t(E, G)
-    tce = _t_crit_float(alpha, len(E) - 2)
-    out.update({"train_loss_slope_per_epoch": bt, "train_loss_slope_t": tt, "gap_slope_per_epoch": bg,
-                "gap_slope_t": tg, "t_critical_epochs": tce})
-    diverging = cut < len(rows) or tt > tce
-    out["diverging"] = diverging
-    out["learning"] = (not diverging) and t < -tc
-    out["gap_growing"] = tg > tce
-    vmin = int(np.argmin(vy))
-    rising = vmin < len(vy) - 1 and (vy[-1] - vy[vmin]) / vy[vmin] > rise_tol
-    out["overfitting"] = (not diverging) and tt < -tce and (tg > tce or rising)
+    return E, M, G
+
+
+def _dataset(question, B):
+    """The dataset arithmetic by counting: batches cut off one by one, the split by decimal arithmetic,
+    the smallest set for a printed accuracy by trying every n with Python's round-half-even and half-up."""
+    from decimal import ROUND_FLOOR, Decimal
+
+    total = _field(question, "dataset_size", None)
+    if total is None:
+        return {}
+    out, train = {}, total
+    split = _field(question, "validation_split", None)
+    if split is not None:
+        train = int((Decimal(total) * (1 - Decimal(str(split)))).to_integral_value(rounding=ROUND_FLOOR))
+        out["dataset.train_size"], out["dataset.val_size"] = train, total - train
+    sizes, start = [], 0
+    while start < train:
+        sizes.append(min(B, train - start))
+        start += B
+    out["steps_per_epoch.keep_last"] = len(sizes)
+    out["steps_per_epoch.drop_last"] = sum(1 for s in sizes if s == B)
+    out["last_batch_size"] = sizes[-1]
+    if split is not None:
+        vb, left, steps = _field(question, "validation_batch", None) or B, total - train, 0
+        while left > 0:
+            left -= vb
+            steps += 1
+        out["eval_steps"] = steps
+    printed = _field(question, "printed_accuracy", None)
+    if printed:
+        text = str(printed).strip()
+        scale = Decimal(100) if text.endswith("%") else Decimal(1)
+        target = Decimal(text.rstrip("%").strip())
+        places = Decimal(1).scaleb(target.as_tuple().exponent)
+        n = 1
+        while not any((Decimal(k) * scale / Decimal(n)).quantize(places, rounding="ROUND_HALF_UP") == target
+                      for k in range(n + 1)):
+            n += 1
+        out["smallest_set_for_accuracy"] = n
+    return out
+
+
+def _short(good, I, use_it, vx, vy, shuffle):
+    """The answers of a log too short for trends (fewer than 3 validation points or epochs with both
+    losses), or None when it is long enough."""
+    epochs = sorted({r[0] for r in good})
+    means = {e: np.mean([r[3] for r in good if r[0] == e and r[3] is not None]) for e in epochs
+             if any(r[0] == e and r[3] is not None for r in good)}
+    if len(vx) >= 3 and len(set(vx)) >= 2:
+        vpos = vx / (I if use_it else 1)
+        inside = [e for e in means if vpos[0] <= float(np.mean([(r[1] / I if use_it else e - 0.5)
+                                                               for r in good if r[0] == e and r[3] is not None]))
+                  <= vpos[-1]]
+        if len(inside) >= 3:
+            return None
+    out = _same_batch(good, I, shuffle, None, None)
+    if "same_batch.change_per_epoch" in out:
+        change = out["same_batch.change_per_epoch"]
+    elif len(means) >= 2:
+        (e0, m0), (e1, m1) = min(means.items()), max(means.items())
+        change = out["train_loss_mean.change_per_epoch"] = (m1 / m0) ** (1.0 / (e1 - e0)) - 1
+    elif means:
+        tr = [r[3] for r in good if r[3] is not None]
+        change = out["train_loss.change_in_epoch"] = tr[-1] / tr[0] - 1 if len(tr) >= 2 else None
+    else:
+        change = None
+    if len(vy) == 2:
+        out["val_loss_change_total"] = vy[1] / vy[0] - 1
+    out["learning_train"] = change is not None and change < 0
+    return out
+
+
+def _same_batch(good, I, shuffle, E, G):
+    """The loss of the mini-batch at the position logged in most epochs (same samples when not reshuffled),
+    and the validation-minus-training gap at the first and last row holding both for it (else per epoch)."""
+    out = {}
+    groups = {}
+    if I is not None and shuffle != "every-epoch":
+        for e, i, _, tr, va, _ in good:
+            if i is not None and tr is not None:
+                groups.setdefault(i - (e - 1) * I, []).append((e, tr, va))
+    ok = [(len(v), p) for p, v in groups.items() if len(v) >= 2 and len({x[0] for x in v}) == len(v)]
+    both = []
+    if ok:
+        p = max(ok)[1]
+        pts = sorted(groups[p])
+        out["same_batch.position"] = p
+        out["same_batch.change_per_epoch"] = (pts[-1][1] / pts[0][1]) ** (1.0 / (pts[-1][0] - pts[0][0])) - 1
+        out["same_batch.falls"] = sum(1 for a, b in zip(pts, pts[1:]) if b[1] < a[1])
+        both = [x for x in pts if x[2] is not None]
+    if E is None:
+        return out
+    if len(both) >= 2:
+        out["gap.first"], out["gap.last"] = both[0][2] - both[0][1], both[-1][2] - both[-1][1]
+    else:
+        out["gap.first"], out["gap.last"] = G[0], G[-1]
     return out
 
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.display import LogIterationBound, LogSetSize
+from symdl.display import FloorOf, CeilOf, LogIterationBound, LogSetSize
 from symdl.printer import substitute
-from symdl.solution import Solution, Step, Text
+from symdl.solution import Solution, Step, Text, only
 
-from .analysis import analyse
+from .analysis import analyse, size_range
+from .dataset import dataset_section
 from .cells import _short
-from .fields import COLUMN_WORDS
+from .fields import COLUMN_WORDS, FORMAT_NAMES
 from .figures import plots
 from .numbers import clock, fnum, shown, sym
 from .stats import _q
 from .trends import trend_section
+from .rubric import rubric
+from .short import short_part_b
 from .verdicts import verdict_section
 
 
@@ -24,16 +27,21 @@ def solve(question) -> Solution:
     sol = Solution(question.id, question.kind)
     _read_section(sol, an)
     _size_section(sol, an)
+    dataset_section(sol, an, question.values)
     timing = _time_section(sol, an)
-    trends = trend_section(sol, an)
-    plots(sol, an, trends)
-    verdict_section(sol, an, timing, trends)
+    if an.short:
+        short_part_b(sol, an, timing)
+    else:
+        trends = trend_section(sol, an)
+        plots(sol, an, trends)
+        verdict_section(sol, an, timing, trends)
+    rubric(sol, question, an)
     return sol
 
 
 def _read_section(sol, an):
     log = an.log
-    sec = sol.section("Reading the log")
+    sec = sol.section("Reading the log", audience="instructor")
     found = sorted(COLUMN_WORDS[k] + f" ('{v}')" for k, v in log.columns.items())
     sec.add(Text(f"{log.name}: {len(log.rows)} rows of the table read; columns used: "
                  f"{', '.join(found)}."))
@@ -47,20 +55,25 @@ def _read_section(sol, an):
                      f"{shown_lines}{more}."))
     else:
         sec.add(Text("Every non-blank line after the header is a row of the table; nothing was skipped."))
-    sol.answer("skipped_lines", sympy.Integer(n))
+    sol.answer("skipped_lines", sympy.Integer(n), label="lines of the file that are not table rows")
     if an.cut is not None:
         sec.add(Text(f"Line {an.cut.line} (epoch {an.cut.epoch}) holds a non-finite loss (NaN or Inf): "
                      f"the run diverged there. Trends below use the rows before it."))
-    sol.assume("A line is a row of the table when it starts with two whole numbers (epoch, iteration) "
-               "and has as many cells as the header; any other line (page header, date, banner) is "
-               "skipped, never read as data." if log.fmt == "matlab" else
-               "Each CSV row is one logging event; empty cells mean the value was not logged in that row.")
+    sol.assume(f"The log is {FORMAT_NAMES[log.fmt]}.")
+    sec.add(Text({"matlab": "A line is a row of the table when it starts with two whole numbers (epoch, iteration) "
+                          "and has as many cells as the header; any other line (page header, date, banner) is "
+                          "skipped, never read as data.",
+                "csv": "Each CSV row is one logging event; empty cells mean the value was not logged in that row.",
+                "keras": "An epoch's last progress line (step n of n) holds its average training loss and its "
+                         "validation loss; partial progress lines of an interrupted epoch are skipped.",
+                "pytorch": "Each training line gives the loss of the mini-batch it names; a validation loss "
+                           "belongs to the end of its epoch."}[log.fmt]))
 
 
 def _iterations_steps(sol, sec, an):
     """How the iterations per epoch I follow from the log (or the spec), checked against every row."""
     log, I_ = an.log, sym("I")
-    if an.method in ("final", "bounds", "given"):
+    if an.method in ("final", "bounds", "given", "printed"):
         rows = [r for r in log.rows if r.iteration is not None]
         last = rows[-1] if rows else None
         if an.method == "final":
@@ -75,7 +88,11 @@ def _iterations_steps(sol, sec, an):
                        f"iteration of training: the run completed {last.epoch} full epochs"
                        + (" (MATLAB always prints the final iteration)." if log.fmt == "matlab" else "."))
         elif an.method == "given":
-            sec.add(Text(f"The spec gives I = {an.iterations} iterations per epoch."))
+            sec.add(Text(f"The question gives I = {an.iterations} iterations per epoch."))
+        elif an.method == "printed":
+            sec.add(Step(f"The log prints the step count of every epoch ({an.iterations}/{an.iterations} at "
+                         f"the end of an epoch), so the iterations per epoch are", lhs=I_,
+                         result=sympy.Integer(an.iterations)))
         lo, hi = an.bounds
         if lo is not None:
             lo_row, hi_row = an.bound_rows
@@ -91,66 +108,67 @@ def _iterations_steps(sol, sec, an):
             parts.append(f". {'Only' if lo == hi else 'The value'} I = {an.iterations} " +
                          ("fits." if lo == hi else
                           f"lies in {lo} to {hi if hi is not None else 'infinity'}: consistent."))
-            sec.add(Text(*parts))
+            sec.add(*only("full", Text(*parts)))
         if an.method == "bounds":
             sec.add(Step("The rows allow exactly one whole number of iterations per epoch:",
                          lhs=I_, result=sympy.Integer(an.iterations)))
         spacing = an.val_spacing
         later = spacing[1:] if spacing and spacing[0] != an.iterations else spacing
         if later and all(d == an.iterations for d in later):
-            sec.add(Text(f"Validation rows come every {an.iterations} iterations"
+            sec.add(*only("full", Text(f"Validation rows come every {an.iterations} iterations"
                          f"{' after the first one' if later is not spacing else ''} "
                          f"(iterations {', '.join(str(v[1]) for v in an.val_points[:4])}, ...): "
-                         f"one validation pass per epoch, which confirms I = {an.iterations}."))
+                         f"one validation pass per epoch, which confirms I = {an.iterations}.")))
         elif spacing:
-            sec.add(Text(f"Validation rows are {', '.join(sorted({str(d) for d in spacing}))} iterations apart, "
-                         f"not tied to the epoch length; the epoch column alone fixes I."))
+            sec.add(*only("full", Text(f"Validation rows are {', '.join(sorted({str(d) for d in spacing}))} "
+                                       f"iterations apart, not tied to the epoch length; the epoch column "
+                                       f"alone fixes I.")))
+
+
+_DROPS = {"matlab": "MATLAB (trainNetwork)", "pytorch": "PyTorch with drop_last=True",
+          "keras": "Keras with drop_remainder=True"}
+_KEEPS = {"pytorch": "PyTorch (the DataLoader default, drop_last=False)", "keras": "Keras (model.fit)",
+          "matlab": "This MATLAB set-up"}
 
 
 def _size_section(sol, an):
-    st, log = an.setup, an.log
+    """Part a: I from the log, then the range of N that the framework's last-batch rule allows."""
+    st = an.setup
     sec = sol.section("Iterations per epoch and the size of the training set", part="a")
-    I_ = sym("I")
+    I_, B, N = sym("I"), sym("B"), sym("N")
     if an.iterations is None:
-        sec.add(Text("The log has no iteration column and the spec gives no iterations_per_epoch, so "
-                     "the number of mini-batches per epoch (and with it the training-set size) cannot "
-                     "be read from it."))
+        sec.add(Text("The log has no iteration column and the question does not give the iterations per "
+                     "epoch, so the number of mini-batches per epoch (and with it the training-set size) "
+                     "cannot be read from it."))
         return
     _iterations_steps(sol, sec, an)
-    sol.answer("iterations_per_epoch", sympy.Integer(an.iterations))
-
-    B, N = sym("B"), sym("N")
+    sol.answer("iterations_per_epoch", sympy.Integer(an.iterations), part="a", unit="iterations",
+               label=Text("iterations (mini-batches) per epoch ", I_), final=True)
     vals = {I_: sympy.Integer(an.iterations), B: sympy.Integer(st.batch)}
     if st.rounding == "floor":
-        rule = (f"{ {'matlab': 'MATLAB (trainNetwork)', 'pytorch': 'PyTorch with drop_last=True', 'keras': 'Keras/tf.data with drop_remainder=True'}[st.framework]} "
-                f"drops the last incomplete mini-batch of every epoch, so I = floor(N/B): the samples left "
-                f"over (at most B - 1) are not seen in that epoch.")
+        sec.add(Text(f"{_DROPS[st.framework]} drops the last incomplete mini-batch of every epoch, so ",
+                     sympy.Eq(I_, FloorOf(N / B)), ": up to ", sympy.Integer(st.batch - 1),
+                     " samples are left out of each epoch."))
         with sympy.evaluate(False):
             lo_expr, hi_expr = I_ * B, sympy.Add(I_ * B, B, -1, evaluate=False)
     else:
-        rule = (f"{ {'pytorch': 'PyTorch (DataLoader default, drop_last=False)', 'keras': 'Keras (model.fit default)', 'matlab': 'This MATLAB set-up (drop_last = false)'}[st.framework]} "
-                f"keeps the last, smaller mini-batch, so I = ceil(N/B).")
+        sec.add(Text(f"{_KEEPS[st.framework]} keeps the last, smaller mini-batch, so ",
+                     sympy.Eq(I_, CeilOf(N / B)), "."))
         with sympy.evaluate(False):
             lo_expr, hi_expr = (I_ - 1) * B + 1, I_ * B
-    sec.add(Text(f"Rule: {rule} Hence ", LogSetSize(lo_expr, hi_expr),
-                 ", and ", LogSetSize(), "."))
-    estimate = an.iterations * st.batch
-    with sympy.evaluate(False):
-        product = I_ * B
-    sec.add(Step("Estimate of the training-set size (mini-batches per epoch times samples per mini-batch):",
-                 lhs=sympy.Symbol("Nhat"), formula=product,
-                 substituted=substitute(product, vals), result=sympy.Integer(estimate)))
-    low = sympy.sympify(lo_expr.xreplace(vals).doit())
-    high = sympy.sympify(hi_expr.xreplace(vals).doit())
-    sec.add(Step("Smallest training set the rounding rule allows:", lhs=sym("N_{min}"), formula=lo_expr,
+    low, high = (sympy.Integer(v) for v in size_range(an.iterations, st.batch, st.rounding))
+    sec.add(Step("Smallest training set with this many mini-batches:", lhs=sym("N_{min}"), formula=lo_expr,
                  substituted=substitute(lo_expr, vals), result=low))
-    sec.add(Step("Largest training set the rounding rule allows:", lhs=sym("N_{max}"), formula=hi_expr,
+    sec.add(Step("Largest training set with this many mini-batches:", lhs=sym("N_{max}"), formula=hi_expr,
                  substituted=substitute(hi_expr, vals), result=high))
-    sec.add(Text(f"Answer: the training set holds roughly {estimate} samples; exactly, "
-                 f"{low} <= N <= {high}."))
-    sol.answer("train_set_size", sympy.Integer(estimate))
-    sol.answer("train_set_size.min", low)
-    sol.answer("train_set_size.max", high)
+    mid = (low + high) / 2
+    rough = sympy.Integer(round(int(mid), 2 - len(str(int(mid)))))     # two significant digits
+    sec.add(Text("The training set holds ", LogSetSize(low, high), " samples, roughly ", rough, ".",
+                 boxed=True))
+    sol.answer("train_set_size", sympy.Integer(an.iterations * st.batch), part="a", unit="samples",
+               label=Text("mini-batches per epoch times the batch size ", I_ * B, " (an end of the range)"))
+    sol.answer("train_set_size.min", low, part="a", unit="samples", label=sym("N_{min}"), final=True)
+    sol.answer("train_set_size.max", high, part="a", unit="samples", label=sym("N_{max}"), final=True)
     sol.assume(f"Every iteration uses one mini-batch of B = {st.batch} samples"
                + (" (except the last, smaller one of each epoch)" if st.rounding == "ceil" else "")
                + "; no sample is used twice in an epoch, and the validation set is not part of N.")
@@ -161,7 +179,7 @@ def _time_section(sol, an):
     timed = [r for r in log.rows if r.iteration is not None and r.values.get("elapsed") is not None]
     if len(timed) < 2 or an.iterations is None:
         return None
-    sec = sol.section("Time per iteration and per epoch")
+    sec = sol.section("Time per iteration and per epoch", audience="full")
     first, last = timed[0], timed[-1]
     t1, t0, i1, i0 = sym("t_{last}"), sym("t_{first}"), sym("i_{last}"), sym("i_{first}")
     tau = (t1 - t0) / (i1 - i0)
@@ -181,8 +199,8 @@ def _time_section(sol, an):
                  result=_q(per_epoch)))
     sec.add(Text(f"That is about {fnum(per_epoch / 60, 3)} minutes per epoch and "
                  f"{fnum(per_it, 3)} s per mini-batch; the whole log spans {clock(last.values['elapsed'])}."))
-    sol.answer("seconds_per_iteration", _q(per_it))
-    sol.answer("seconds_per_epoch", _q(per_epoch))
-    sol.assume("Elapsed time includes the validation passes and is logged to whole seconds"
+    sol.answer("seconds_per_iteration", _q(per_it), unit="s", label="seconds per iteration")
+    sol.answer("seconds_per_epoch", _q(per_epoch), unit="s", label="seconds per epoch")
+    sol.assume("Elapsed time includes the validation passes and is logged to whole seconds."
                if log.fmt == "matlab" else "Elapsed time includes the validation passes.")
     return {"per_iteration": per_it, "per_epoch": per_epoch}

@@ -7,18 +7,26 @@ from fractions import Fraction
 
 from symdl.schema import Field, Schema
 
+from .batches import DEFAULT_SHUFFLE, SHUFFLES
 from .cells import LogError
 from .csv import read_csv
+from .keras_console import is_keras, read_keras
 from .matlab import read_matlab
+from .pytorch_console import is_pytorch, read_pytorch
 
-FORMATS = ("matlab", "csv")
+FORMATS = ("auto", "matlab", "csv", "keras", "pytorch")
+# the format's name on the sheet, and the framework it implies
+FORMAT_NAMES = {"matlab": "MATLAB trainNetwork verbose output", "csv": "a CSV log, read through its column names",
+                "keras": "Keras console output (model.fit with verbose = 1)",
+                "pytorch": "PyTorch console output (the training loop's print lines)"}
+FORMAT_FRAMEWORK = {"matlab": "matlab", "keras": "keras", "pytorch": "pytorch", "csv": None}
 # framework -> (rounding of N/B into iterations per epoch, names of the parameters it uses)
 FRAMEWORKS = {
     "matlab": ("floor", {"lr": "InitialLearnRate", "epochs": "MaxEpochs", "l2": "L2Regularization",
                          "patience": "ValidationPatience"}),
     "pytorch": ("ceil", {"lr": "the optimizer's lr", "epochs": "the number of epochs",
                          "l2": "weight_decay", "patience": "early-stopping patience"}),
-    "keras": ("ceil", {"lr": "learning_rate", "epochs": "epochs", "l2": "the L2 kernel_regularizer",
+    "keras": ("ceil", {"lr": "learning_rate", "epochs": "the epochs argument of model.fit", "l2": "the L2 kernel_regularizer",
                        "patience": "EarlyStopping(patience)"}),
 }
 COLUMN_KEYS = ("epoch", "iteration", "elapsed", "train_loss", "val_loss", "train_metric",
@@ -33,10 +41,11 @@ COLUMN_WORDS = {"epoch": "epoch", "iteration": "iteration", "elapsed": "elapsed 
 # ("unknown framework ...") is the one the kind has always given; setup() checks it.
 SCHEMA = Schema(
     Field("log", "path"),
-    Field("format", "text", "matlab", choices=FORMATS),
+    Field("format", "text", "auto", choices=FORMATS),
     Field("framework", "text", None),
     Field("minibatch", "integer"),
     Field("drop_last", "bool", None),
+    Field("shuffle", "text", None, choices=SHUFFLES),
     Field("columns", "table", None),
     Field("epoch_origin", "integer", 0),
     Field("step_origin", "integer", 0),
@@ -44,6 +53,10 @@ SCHEMA = Schema(
     Field("significance", "number", "0.05"),
     Field("slow_rate", "number", "0.02"),
     Field("rise_tolerance", "number", "0.01"),
+    Field("dataset_size", "integer", None),
+    Field("validation_split", "number", None),
+    Field("validation_batch", "integer", None),
+    Field("printed_accuracy", "text", None),
 )
 
 
@@ -65,12 +78,32 @@ class Setup:
     alpha: Fraction
     slow_rate: Fraction
     rise_tolerance: Fraction
+    shuffle: str = "once"     # once (the same batches every epoch), never, every-epoch
+
+
+def detect_format(question) -> str:
+    """The log's format: as the spec names it, or recognised from the text (``format = "auto"``)."""
+    values = values_of(question)
+    if values["format"] != "auto":
+        return values["format"]
+    try:
+        text = question.data_path("log").read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return "matlab"            # read_log reports the file's problem
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if values.get("columns") is not None and "," in first:
+        return "csv"
+    if is_keras(text):
+        return "keras"
+    if is_pytorch(text):
+        return "pytorch"
+    return "matlab"
 
 
 def setup(question) -> Setup:
     values = values_of(question)
-    fmt = values["format"]
-    framework = values.get("framework", "matlab" if fmt == "matlab" else None)
+    fmt = detect_format(question)
+    framework = values.get("framework") or FORMAT_FRAMEWORK[fmt]
     if framework is None:
         raise question.error("framework", "missing required field (matlab, pytorch or keras)")
     if framework not in FRAMEWORKS:
@@ -93,7 +126,30 @@ def setup(question) -> Setup:
     for key, value in (("slow_rate", slow), ("rise_tolerance", rise)):
         if not 0 < value < 1:
             raise question.error(key, "must lie between 0 and 1")
-    return Setup(fmt, framework, batch, rounding, names, given, alpha, slow, rise)
+    shuffle = values.get("shuffle") or DEFAULT_SHUFFLE[framework]
+    _check_dataset(question, values)
+    return Setup(fmt, framework, batch, rounding, names, given, alpha, slow, rise, shuffle)
+
+
+def _check_dataset(question, values):
+    """The dataset fields: positive sizes, a split strictly between 0 and 1, an accuracy as a decimal."""
+    for key in ("dataset_size", "validation_batch"):
+        if values.get(key) is not None and values[key] < 1:
+            raise question.error(key, "must be a positive whole number")
+    if values.get("validation_split") is not None:
+        if values.get("dataset_size") is None:
+            raise question.error("validation_split", "needs dataset_size (the samples before the split)")
+        if not 0 < _fraction(question, "validation_split") < 1:
+            raise question.error("validation_split", "must lie between 0 and 1")
+    printed = values.get("printed_accuracy")
+    if printed is not None:
+        import re
+
+        text = str(printed).strip()
+        share = r"(0?\.\d{1,8}|1(\.0{0,8})?|0)"
+        percent = r"(\d{1,2}(\.\d{1,6})?|100(\.0{0,6})?)\s*%"
+        if not (re.fullmatch(share, text) or re.fullmatch(percent, text)):
+            raise question.error("printed_accuracy", f"'{printed}' is not an accuracy as printed (e.g. \"0.9780\" or \"93.75%\")")
 
 
 def _fraction(question, name):
@@ -131,7 +187,7 @@ def _mapping(question):
 
 def read_log(question, fmt=None):
     """The question's log, parsed exactly by the reader of its format; malformed logs raise the one-line SpecError."""
-    fmt = fmt or values_of(question)["format"]
+    fmt = fmt or detect_format(question)
     path = question.data_path("log")
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -144,6 +200,10 @@ def read_log(question, fmt=None):
             if question.has("columns"):
                 raise question.error("columns", "a column mapping is for CSV logs only (format = \"csv\")")
             return read_matlab(text, path.name)
+        if fmt in ("keras", "pytorch"):
+            if question.has("columns"):
+                raise question.error("columns", "a column mapping is for CSV logs only (format = \"csv\")")
+            return (read_keras if fmt == "keras" else read_pytorch)(text, path.name)
         mapping, origins = _mapping(question)
         return read_csv(text, path.name, mapping, *origins)
     except LogError as exc:

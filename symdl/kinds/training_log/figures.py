@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from symdl.solution import Figure
+from symdl.solution import Figure, only
 
 from .numbers import fnum
 from .stats import _finite
@@ -33,7 +33,7 @@ def plots(sol, an, trends):
     I = an.iterations
     by_iteration = I is not None and all(r.iteration is not None for r in log.rows)
     xkey = "iteration" if by_iteration else "epoch"
-    sec = sol.section("Plots")
+    sec = sol.section("Plots", audience="full")
 
     def xpos(r):
         return r.iteration if by_iteration else r.epoch
@@ -82,12 +82,12 @@ def plots(sol, an, trends):
     lo, hi = min(values), max(values)
     if hi == lo:
         lo, hi = lo - 1, hi + 1
-    sec.add(Figure("gap", {"xlabel": "epoch", "ylabel": "validation - mean training loss",
+    sec.add(*only("instructor", Figure("gap", {"xlabel": "epoch", "ylabel": "validation - mean training loss",
                            "series": [{"role": "gap", "label": "gap per epoch", "coords": _coords(_thin(gaps)[0])},
                                       {"role": "fit", "label": "least-squares line", "coords": _coords(fitted)}],
                            "first": first, "last": last, "lo": lo, "hi": hi},
                    caption="Gap between the validation loss and the epoch-mean training loss, with its "
-                           "least-squares line; a widening gap would slope upwards."))
+                           "least-squares line; a widening gap would slope upwards.")))
 
 
 # ---------------------------------------------------------------------------------------

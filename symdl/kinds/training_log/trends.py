@@ -41,17 +41,27 @@ def _t_steps(sec, f, bname="b"):
 def trend_section(sol, an):
     """The trends of the validation loss, the epoch-mean training loss and the gap; their numbers for the verdicts."""
     st = an.setup
-    sec = sol.section("Trends in the losses")
+    sec = sol.section("Trends in the losses", audience="instructor")
     f, tcrit, per_epoch = _val_trend(sol, sec, an)
     rate, total = _relative_change(sol, sec, an)
     ft, fg, tcrit_e, complete = _epoch_trends(sol, sec, an)
-    sol.assume(f"Trend tests treat the points as independent noise around a straight line (one-sided t tests at "
-               f"level {fnum(st.alpha)}); smooth curves have correlated residuals, so the t values overstate "
-               f"the certainty, and only their sign and rough size are used.")
-    sol.assume("The validation loss changes linearly between two validation rows (used to compare it with the "
-               "epoch-mean training loss at the same point of training)."
-               + ("" if an.x_unit == "iteration" else " A training loss without an iteration number is the "
-                  "average over its epoch (as Keras logs it), placed at the middle of the epoch."))
+    sec.add(Text(f"The trend tests treat the points as independent noise around a straight line (one-sided t "
+                 f"tests at level {fnum(st.alpha)}); smooth curves have correlated residuals, so the t values "
+                 f"overstate the certainty, and only their sign and rough size are used. The validation loss is "
+                 f"taken to change linearly between two validation rows (to compare it with the epoch-mean "
+                 f"training loss at the same point of training)."
+                 + ("" if an.x_unit == "iteration" else " A training loss without an iteration number is the "
+                    "average over its epoch (as Keras logs it), placed at the middle of the epoch.")))
+    for name, unit, label in (
+            ("val_loss_slope_per_epoch", "loss per epoch", "least-squares slope of the validation loss"),
+            ("val_loss_slope_t", None, "t statistic of the validation-loss slope"),
+            ("t_critical", None, "one-sided critical t value (validation points)"),
+            ("train_loss_slope_per_epoch", "loss per epoch", "least-squares slope of the epoch-mean training loss"),
+            ("train_loss_slope_t", None, "t statistic of the training-loss slope"),
+            ("gap_slope_per_epoch", "loss per epoch", "least-squares slope of the gap"),
+            ("gap_slope_t", None, "t statistic of the gap's slope"),
+            ("t_critical_epochs", None, "one-sided critical t value (epochs)")):
+        sol.describe(name, part="b", unit=unit, label=label)
     return {"val": f, "tcrit": tcrit, "rate": rate, "total": total, "train": ft, "gap": fg,
             "tcrit_e": tcrit_e, "complete": complete, "per_epoch": per_epoch}
 

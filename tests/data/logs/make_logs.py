@@ -121,7 +121,25 @@ def malformed():
     (HERE / "bad_non_numeric.csv").write_text("epoch,loss,val_loss\n0,0.9,0.95\n1,abc,0.9\n2,0.7,0.85\n")
 
 
+def pytorch_imagenet_meter():
+    """pytorch/examples imagenet/main.py layout (ProgressMeter): ImageNet-1k, 1,281,167 images, batches of
+    256, so 5005 steps per epoch (last batch kept); 4 epochs, a line every 1000 steps and every 100 test steps."""
+    steps, test_steps, out = 5005, 196, ["=> creating model 'resnet18'"]
+    for e in range(4):
+        for i in range(0, steps, 1000):
+            loss = 7.0 * 0.8 ** (e + i / steps)
+            out.append(f"Epoch: [{e}][{i:>4}/{steps}]\tTime  0.400 ( 0.420)\tData  0.010 ( 0.020)\t"
+                       f"Loss {loss:.4e} ({loss * 1.01:.4e})\tAcc@1  10.00 (  9.50)\tAcc@5  30.00 ( 29.00)")
+        for i in range(0, test_steps, 100):
+            val = 7.35 * 0.8 ** (e + 1) * (1 + 0.002 * i / 100)
+            out.append(f"Test: [{i:>3}/{test_steps}]\tTime  0.100 ( 0.110)\tLoss {val * 0.99:.4e} ({val:.4e})\t"
+                       f"Acc@1  12.00 ( 11.00)\tAcc@5  33.00 ( 32.00)")
+        out.append(" * Acc@1 11.000 Acc@5 32.000")
+    (HERE / "pytorch_imagenet_meter.txt").write_text("\n".join(out) + "\n")
+
+
 if __name__ == "__main__":
+    pytorch_imagenet_meter()
     overfit_matlab_pipes()
     diverge_matlab()
     lightning_csv()

@@ -1,0 +1,121 @@
+"""The grader's side of a training-log question: credit items, accepted alternatives, common mistakes.
+
+Each mistake is derived by the kind's own functions with one thing done wrong (the last-batch rule
+flipped, the iterations per epoch off by one, the epoch means of different mini-batches compared
+instead of the same mini-batch), so its value is what a student who made it would write.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy
+
+from symdl.solution import Mistake
+
+from .analysis import analyse, size_range
+from .batches import compound, epoch_mean_rate
+
+
+def part_points(question, part):
+    """The points of ``part`` when the spec gives them (a part table with ``points``), else None."""
+    entry = (getattr(question, "parts", None) or {}).get(part)
+    if isinstance(entry, dict):
+        return entry.get("points")
+    table = getattr(question, "part_points", None) or {}
+    return table.get(part)
+
+
+def _share(total, weight, whole):
+    return None if total is None else sympy.Rational(Fraction(str(total))) * weight / whole
+
+
+def rubric(sol, question, an):
+    """Credit items of parts a and b (shares of the part's points) and the accepted alternatives."""
+    answers = sol.answers
+    a_pts, b_pts = part_points(question, "a"), part_points(question, "b")
+    if "iterations_per_epoch" in answers:
+        rule = ("the last incomplete mini-batch is dropped" if an.setup.rounding == "floor"
+                else "the last, smaller mini-batch is kept")
+        sol.credit("a", f"Iterations per epoch I = {answers['iterations_per_epoch']} read from the log "
+                        "(the last iteration over the number of epochs, or the epoch boundaries).", _share(a_pts, 2, 5))
+        sol.credit("a", f"The training-set size as a range from I and B with the framework's last-batch rule "
+                        f"({rule}), not I times B given as the size.", _share(a_pts, 2, 5))
+        sol.credit("a", f"Result: {answers['train_set_size.min']} to {answers['train_set_size.max']} samples "
+                        "(any value in the range, or roughly that, with the rule stated).", _share(a_pts, 1, 5))
+    sol.credit("b", "Learning, argued from the loss of the same mini-batch across epochs or from the validation "
+                    "loss (not from losses of different mini-batches), with its rate of change.", _share(b_pts, 3, 10))
+    sol.credit("b", "Overfitting, argued from the validation loss and the sign and trend of the gap between "
+                    "the validation and the training loss.", _share(b_pts, 3, 10))
+    sol.credit("b", "A parameter to change, named, with its direction and size.", _share(b_pts, 2, 10))
+    sol.credit("b", "Why: the change follows from the verdicts (what limits the run now).", _share(b_pts, 2, 10))
+    rec = answers.get("recommendation", "")
+    if rec.startswith("Raise the learning rate"):
+        sol.credit("b", "Accepted instead of a larger constant rate: a learning-rate schedule (a larger "
+                        "initial rate with piecewise drops, or a warm-up and then a decay).", alternative=True)
+        sol.credit("b", "Accepted: Adam (or another adaptive optimizer) instead of SGD with momentum, since its "
+                        "steps adapt to the scale of the gradients.", alternative=True)
+        if an.log.metric == "RMSE":
+            sol.credit("b", "Accepted: normalizing the regression targets (the loss is half the squared RMSE, "
+                            "of the order of a thousand here), so that a usual learning rate gives steps of "
+                            "a useful size.", alternative=True)
+
+
+def mistakes(question, solution) -> dict:
+    """answer name -> [Mistake]: each recomputed with one thing wrong (Kind.mistakes)."""
+    an = analyse(question)
+    st, answers, out = an.setup, solution.answers, {}
+
+    def add(name, mistake):
+        if name in answers:
+            out.setdefault(name, []).append(mistake)
+
+    if an.iterations is not None:
+        other = "ceil" if st.rounding == "floor" else "floor"
+        lo, hi = size_range(an.iterations, st.batch, other)
+        why = ("the last, incomplete mini-batch counted as an iteration" if other == "ceil"
+               else "the last, smaller mini-batch taken as dropped")
+        for name, value in (("train_set_size.min", lo), ("train_set_size.max", hi)):
+            add(name, Mistake("last partial mini-batch " + ("counted" if other == "ceil" else "dropped"),
+                              sympy.Integer(value), why))
+        wrong, why = _off_by_one(an)
+        add("iterations_per_epoch", Mistake("iterations per epoch off by one", sympy.Integer(wrong), why))
+        lo, hi = size_range(wrong, st.batch, st.rounding)
+        for name, value in (("train_set_size.min", lo), ("train_set_size.max", hi),
+                            ("train_set_size", wrong * st.batch)):
+            add(name, Mistake("iterations per epoch off by one", sympy.Integer(value), why))
+    means = epoch_mean_rate(an.epochs)
+    if means is not None:
+        add("same_batch.change_per_epoch",
+            Mistake("means of different mini-batches compared", means[0],
+                    "the mean of the mini-batch losses logged in the first and in the last epoch compared: "
+                    "different mini-batches, whose losses scatter more than they fall"))
+    pts = [(r.iteration, r.values["train_loss"]) for r in an.log.rows[:an.cut_index]
+           if r.iteration is not None and r.values.get("train_loss") is not None
+           and not isinstance(r.values["train_loss"], float)]
+    if len(pts) >= 2 and an.iterations:
+        (i0, y0), (i1, y1) = pts[0], pts[-1]
+        span = Fraction(i1 - i0, an.iterations)
+        if span > 0:
+            add("same_batch.change_per_epoch",
+                Mistake("first and last logged mini-batch compared", compound(y0, y1, span)[0],
+                        "the first and the last logged mini-batch losses compared: different mini-batches"))
+    kept = {k: [m for m in v if not _same(m.value, answers[k])] for k, v in out.items()}
+    return {k: v for k, v in kept.items() if v}
+
+
+def _same(a, b):
+    """Whether a mistake's value is the right answer (compared in floats: the rates are unevaluated powers)."""
+    x, y = float(a), float(b)
+    return x == y or abs(x - y) <= 1e-12 * max(abs(x), abs(y))
+
+
+def _off_by_one(an):
+    """The iterations per epoch a student gets by a fence-post error: the distance between the first two
+    validation rows when that is one off (a validation pass at iteration 1), else I - 1."""
+    I = an.iterations
+    its = [p[1] for p in an.val_points if p[1] is not None]
+    if len(its) >= 2 and abs((its[1] - its[0]) - I) == 1:
+        return its[1] - its[0], (f"the iterations between the first two validation rows "
+                                 f"({its[1]} - {its[0]} = {its[1] - its[0]}) taken as one epoch")
+    return I - 1, "the last iteration of the epoch not counted"
