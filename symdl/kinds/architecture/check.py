@@ -51,6 +51,7 @@ class _Pass:
         self.convention = convention
         self.x = None          # spatial zero activation with one channel (H, W, 1); None when flat
         self.channels = None   # the real channel count, or the vector length when flat
+        self.extra = {}        # the layer's sheet quantities: 'same' pads, rows a floor drops, sizes before it
 
     def shape(self) -> list:
         if self.x is None:
@@ -91,6 +92,9 @@ def _window_pass(state, spec):
         win = win[keep_h][:, keep_w]
     else:
         win = _windows(x, kernel, stride, dil, pads)
+        _floor_losses(state, win.shape[:2], (h + pads[0] + pads[1], w + pads[2] + pads[3]), kernel, stride, dil)
+    if spec.padding == "same":
+        state.extra["padding"] = list(pads)
     if t != "conv":
         if win.size > WORK_LIMIT:
             state.x = np.zeros(win.shape[:3])
@@ -106,6 +110,15 @@ def _window_pass(state, spec):
     state.channels = weights.shape[-1]
     state.x = y
     return weights, bias, y.shape[0] * y.shape[1] * weights.size
+
+
+def _floor_losses(state, counts, spans, kernel, stride, dil):
+    """Rows and columns past the last window's end (measured on the window view), and the
+    output size the division gives before the floor: windows counted plus the dropped share."""
+    lost = [span - ((m - 1) * s + d * (k - 1) + 1) for m, span, k, s, d in zip(counts, spans, kernel, stride, dil)]
+    if any(lost):
+        state.extra["dropped"] = lost
+        state.extra["unfloored"] = [m + lo / s for m, lo, s in zip(counts, lost, stride)]
 
 
 def _layer_pass(state, spec):
@@ -150,8 +163,10 @@ def _independent_pass(question):
     any_bn = False
     for spec in specs:
         t, n = spec.type, spec.name
+        state.extra = {}
         weights, bias, macs, run = _layer_pass(state, spec)
         shape = state.shape()
+        out.update({f"{n}.{key}": value for key, value in state.extra.items()})
         out[f"{n}.output"] = shape
         wcount = weights.size if weights is not None else 0
         bcount = bias.size if bias is not None else 0

@@ -46,7 +46,8 @@ DISPLAY = {
     "norm": "Cross-channel normalization",
 }
 
-_COMMON_LAYER_FIELDS = {"no", "name", "type", "note"}
+_COMMON_LAYER_FIELDS = {"no", "name", "type", "note", "given"}
+GIVEN = ("output", "weights", "bias")      # what the exam's table shows filled in for a layer
 LAYER_FIELDS = {
     "input": {"size"},
     "conv": {"filters", "size", "padding", "stride", "dilation", "groups", "bias", "in_channels"},
@@ -116,6 +117,7 @@ class LayerSpec:
     ceil: bool = False
     output_padding: tuple = (0, 0)
     nodes: int | None = None
+    given: tuple = ()         # cells the exam's table fills in itself ("output", "weights", "bias")
     extra: dict = field(default_factory=dict)
 
     def field(self, key):
@@ -246,6 +248,7 @@ def parse_layers(question):
         label_text = ACTIVATIONS.get(key) if canon == "activation" else DISPLAY[canon]
         spec = LayerSpec(index=index, no=str(no), name=name, type=canon, type_label=label_text,
                          raw=table, note=note.strip())
+        spec.given = _given(question, spec, table.get("given", []))
         _read_fields(question, spec, table, convention)
         specs.append(spec)
     if specs[0].type != "input":
@@ -254,6 +257,15 @@ def parse_layers(question):
         if spec.type == "input":
             raise question.error(spec.field("type"), f"layer '{spec.name}': only the first layer may be an input")
     return convention, specs
+
+
+def _given(question, spec, value) -> tuple:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or any(v not in GIVEN for v in value):
+        raise question.error(spec.field("given"), f"layer '{spec.name}': given lists cells the exam fills "
+                                                  f"in, from {', '.join(GIVEN)}")
+    return tuple(value)
 
 
 def _read_fields(question, spec, table, convention):

@@ -17,6 +17,7 @@ nn = torch.nn
 
 from symdl.kinds import architecture as arch  # noqa: E402
 from symdl.spec import default_spec, load_exam  # noqa: E402
+from support import TESTS  # noqa: E402
 
 SPECS = TESTS / "specs"
 
