@@ -24,6 +24,12 @@ def answer_values(results, convention, bpv) -> dict:
             values[f"{n}.non_learnable"] = r.non_learnable
         if r.same_pads is not None:
             values[f"{n}.padding"] = list(r.same_pads)
+        if r.pointwise is not None:
+            values[f"{n}.pointwise"] = list(r.pointwise)
+        if r.eff_kernel is not None:
+            values[f"{n}.effective_kernel"] = list(r.eff_kernel)
+        if r.receptive is not None:
+            values[f"{n}.receptive_field"] = list(r.receptive[0])
         if any(r.dropped):
             values[f"{n}.dropped"] = list(r.dropped)
             values[f"{n}.unfloored"] = list(r.unfloored)
@@ -38,7 +44,9 @@ def answer_values(results, convention, bpv) -> dict:
 _LABELS = {"output": "output size", "learnables": "learnables", "weights": "weights", "bias": "bias",
            "macs": "multiply-accumulates", "non_learnable": "running statistics (not learned)",
            "padding": "'same' padding [top bottom left right]",
-           "dropped": "rows and columns the floor drops", "unfloored": "output size before the floor"}
+           "dropped": "rows and columns the floor drops", "unfloored": "output size before the floor",
+           "pointwise": "pointwise weights", "effective_kernel": "effective (dilated) kernel",
+           "receptive_field": "receptive field"}
 _TOTAL_LABELS = {"learnables": "total learnables", "macs": "total multiply-accumulates",
                  "memory_bytes": "activation memory", "non_learnable": "total running statistics"}
 
@@ -49,6 +57,8 @@ def _final(r, key) -> bool:
         return False
     if key == "output":
         return r.spec.type in SHAPED
+    if key == "pointwise":
+        return True
     if key in ("weights", "bias"):
         return r.spec.type in LEARNING and (key == "weights" or bool(r.bias))
     return False

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 
-from .fields import WORK_LIMIT, parse_layers, values_of
+from . import check_more
+from .fields import MERGES, WORK_LIMIT, parse_layers, values_of
 
 
 def _np():
@@ -95,6 +96,10 @@ def _window_pass(state, spec):
         _floor_losses(state, win.shape[:2], (h + pads[0] + pads[1], w + pads[2] + pads[3]), kernel, stride, dil)
     if spec.padding == "same":
         state.extra["padding"] = list(pads)
+    if dil != (1, 1):
+        state.extra["effective_kernel"] = check_more.effective_kernel(spec)
+    if t in ("depthwise", "separable"):
+        return win
     if t != "conv":
         if win.size > WORK_LIMIT:
             state.x = np.zeros(win.shape[:3])
@@ -129,6 +134,18 @@ def _layer_pass(state, spec):
         _input(state, spec)
     elif t in ("conv", "maxpool", "avgpool"):
         return _window_pass(state, spec) + (None,)
+    elif t in ("depthwise", "separable"):
+        weights, bias, macs, pointwise = check_more.depthwise_pass(state, spec, _window_pass)
+        w, b, p = check_more.depthwise_shapes(state.convention, spec, weights, bias, pointwise)
+        state.extra.update({"_weights": w, "_bias": b, "_more": pointwise.size if p is not None else 0}
+                           | ({"pointwise": p} if p is not None else {}))
+        return weights, bias, macs, None
+    elif t == "zeropad":
+        check_more.zeropad_pass(state, spec)
+    elif t in ("globalmax", "adaptivepool"):
+        check_more.global_pass(state, spec)
+    elif t == "upsample":
+        check_more.upsample_pass(state, spec)
     elif t == "tconv":
         state.x, weights, bias, macs, state.channels = _tconv_pass(spec, x, channels, state.convention)
         return weights, bias, macs, None
@@ -161,18 +178,32 @@ def _independent_pass(question):
     out = {}
     total_learn = total_macs = total_mem = total_run = 0
     any_bn = False
+    saved, flat = {}, set()
     for spec in specs:
         t, n = spec.type, spec.name
         state.extra = {}
-        weights, bias, macs, run = _layer_pass(state, spec)
+        if t in MERGES:
+            check_more.merge_pass(state, spec, [saved[i] for i in spec.inputs])
+            weights = bias = run = None
+            macs = 0
+        else:
+            if spec.inputs:
+                state.x, state.channels = saved[spec.inputs[0]]
+            weights, bias, macs, run = _layer_pass(state, spec)
+        saved[n] = (state.x, state.channels)
+        if state.x is None:
+            flat.add(n)
         shape = state.shape()
-        out.update({f"{n}.{key}": value for key, value in state.extra.items()})
+        extra = state.extra
+        out.update({f"{n}.{key}": value for key, value in extra.items() if not key.startswith("_")})
         out[f"{n}.output"] = shape
-        wcount = weights.size if weights is not None else 0
+        wcount = (weights.size if weights is not None else 0) + extra.get("_more", 0)
         bcount = bias.size if bias is not None else 0
         out[f"{n}.learnables"] = wcount + bcount
-        out[f"{n}.weights"] = _convention_weight_shape(t, weights, convention, spec) if weights is not None else []
-        out[f"{n}.bias"] = _convention_bias_shape(t, bias, convention, spec) if bias is not None else []
+        out[f"{n}.weights"] = extra.get("_weights") or (
+            _convention_weight_shape(t, weights, convention, spec) if weights is not None else [])
+        out[f"{n}.bias"] = extra["_bias"] if "_bias" in extra else (
+            _convention_bias_shape(t, bias, convention, spec) if bias is not None else [])
         out[f"{n}.macs"] = macs
         if run is not None:
             any_bn = True
@@ -181,6 +212,9 @@ def _independent_pass(question):
         total_learn += wcount + bcount
         total_macs += macs
         total_mem += int(np.prod(shape)) * bpv
+    if values_of(question)["receptive_field"]:
+        out.update({f"{name}.receptive_field": field
+                    for name, field in check_more.receptive_fields(specs, flat).items()})
     out["total.learnables"] = total_learn
     out["total.macs"] = total_macs
     out["total.memory_bytes"] = total_mem

@@ -12,7 +12,9 @@ from symdl.solution import Step, Text
 
 MISTAKES = ("same", "ceil", "no_bias", "flatten")  # one thing a student does wrong, re-derived
 
-from .fields import MAX_AREA, MAX_VALUES, LayerSpec, parse_layers
+from . import derive_more
+from .fields import MAX_AREA, MAX_VALUES, MERGES, LayerSpec, parse_layers, values_of
+from .formulas import full, instructor
 from .formulas import AXES, C_in, C_out, F, G, I, MACS, N_b, N_in, N_L, N_out, N_W, _formula, _product, _ratio, _sum
 from .shapes import (Shape, channel_vector_shape, conv_bias_shape, conv_weight_shape, fc_bias_shape,
                      fc_weight_shape, categories, input_shape, shape_list,
@@ -21,18 +23,6 @@ from .shapes import (Shape, channel_vector_shape, conv_bias_shape, conv_weight_s
 
 def _plural(n, word):
     return f"{n} {word}" if n != 1 else f"1 {word[:-1] if word.endswith('s') else word}"
-
-
-def full(item):
-    """``item`` for the complete derivation only (shown with --detail full)."""
-    item.audience = "full"
-    return item
-
-
-def instructor(item):
-    """``item`` for the verification report (MACs, memory, checks)."""
-    item.audience = "instructor"
-    return item
 
 
 def shape_of(shape, convention) -> Dims:
@@ -55,6 +45,10 @@ class LayerResult:
     same_pads: tuple | None = None      # (t, b, l, r) a 'same' padding worked out
     dropped: tuple = (0, 0)             # rows, columns of the padded input no window reaches
     unfloored: tuple | None = None      # (h, w) output sizes before the floor, exact
+    eff_kernel: tuple | None = None     # (h, w) a dilated kernel's span d(k - 1) + 1
+    pointwise: list | None = None       # a separable convolution's 1 x 1 weights
+    inputs: tuple = ()                  # the layers it read, by name
+    receptive: tuple | None = None      # ((r_h, r_w), (j_h, j_w)) receptive field and jump
 
     @property
     def learnables(self):
@@ -112,6 +106,10 @@ class _Deriver:
         if eff > span + ((s - 1) if ceil else 0):
             what = f"kernel {a['word']} {k}" + (f" (dilated to {eff})" if d != 1 else "")
             raise self.error(spec, "size", f"{what} exceeds the padded input {a['word']} {span}")
+        if d != 1:
+            span_formula = _sum(_product(a["d"], _sum(a["k"], -1)), 1)
+            items.append(Step(f"effective kernel {a['word']}", lhs=Quantity("k", "eff"), formula=span_formula,
+                              substituted=substitute(span_formula, {a["d"]: I(d), a["k"]: I(k)}), result=I(eff)))
         kind = ("ceil" if ceil else "floor") + ("" if d == 1 else "_d")
         values = {a["n"]: I(n), a["p0"]: I(p0), a["p1"]: I(p1), a["k"]: I(k), a["s"]: I(s), a["d"]: I(d)}
         inner = span - eff
@@ -158,6 +156,8 @@ class _Deriver:
                                                   spec.dilation[1], pad if pad == "same" else pad[2:], items)
         if pad == "same":
             r.same_pads = (t, b, l, rr)
+        if spec.dilation != (1, 1):
+            r.eff_kernel = tuple(dd * (k - 1) + 1 for k, dd in zip(spec.kernel, spec.dilation))
         r.dropped = (drop_h, drop_w)
         r.unfloored = (un_h, un_w)
         return h, w
@@ -195,7 +195,7 @@ class _Deriver:
             r.out = input_shape(spec.size, conv)
             items.append(full(Text("The input's size is given: ", shape_of(r.out, conv), ".")))
             return r
-        if t in ("conv", "tconv", "maxpool", "avgpool") and inp.flat:
+        if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "zeropad") and inp.flat:
             raise self.error(spec, "type", "a windowed layer needs a spatial input, got a flat vector "
                                            f"of {inp.c} values")
         if t == "gap":
@@ -206,6 +206,8 @@ class _Deriver:
                               f"to one: the output is ", shape_of(r.out, conv),
                               "; nothing is learned."))
             return r
+        if t in derive_more.METHODS:
+            return derive_more.METHODS[t](self, spec, inp, r, items)
         method = {"conv": self.conv, "tconv": self.tconv, "maxpool": self.pool, "avgpool": self.pool,
                   "fc": self.fc, "batchnorm": self.batchnorm, "flatten": self.flatten}.get(t, self.elementwise)
         return method(spec, inp, r, items)
@@ -400,15 +402,23 @@ def derive_network(question, mistake=None):
     ``mistake`` (one of MISTAKES) re-derives the network with that one thing done wrong."""
     convention, specs = parse_layers(question)
     deriver = _Deriver(question, convention, mistake)
-    results, shape = [], None
+    results, shape, outputs = [], None, {}
     for spec in specs:
-        res = deriver.layer(spec, shape)
+        if spec.type in MERGES:
+            inputs = [(name, outputs[name]) for name in spec.inputs]
+            res = LayerResult(spec, inputs[0][1], inputs[0][1])
+            derive_more.merge(deriver, spec, inputs, res, res.steps)
+        else:
+            res = deriver.layer(spec, outputs[spec.inputs[0]] if spec.inputs else shape)
+        res.inputs = spec.inputs
         if res.out.h * res.out.w > MAX_AREA or res.out.numel > MAX_VALUES:
             raise question.error(spec.field("type"), f"layer '{spec.name}': an output of "
                                                      f"{res.out.h} x {res.out.w} x {res.out.c} is too large "
                                                      f"(limit {MAX_AREA} positions, {MAX_VALUES} values)")
         results.append(res)
-        shape = res.out
+        shape = outputs[spec.name] = res.out
+    if values_of(question)["receptive_field"]:
+        derive_more.receptive_fields(results)
     return convention, results
 
 

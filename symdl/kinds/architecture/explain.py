@@ -168,10 +168,22 @@ def _params_cell(spec: LayerSpec, result: LayerResult) -> Lines:
         lines.append(f"filters: {spec.filters}")
         depth = spec.depth if spec.depth is not None else result.inp.c // spec.groups
         lines.append(Text("size: ", Dims(spec.kernel[0], spec.kernel[1], depth)))
-    elif t in ("maxpool", "avgpool"):
+    elif t in ("maxpool", "avgpool", "depthwise", "separable"):
+        if t == "separable":
+            lines.append(f"filters: {spec.filters}")
         lines.append(Text("size: ", Dims(*spec.kernel)))
-    if t in ("conv", "tconv", "maxpool", "avgpool"):
+        if spec.multiplier != 1:
+            lines.append(f"multiplier: {spec.multiplier}")
+    if spec.inputs:
+        lines.append(("inputs: " if len(spec.inputs) > 1 else "input: ") + ", ".join(spec.inputs))
+    if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable"):
         lines.extend(_window_lines(spec))
+    elif t == "zeropad":
+        lines.append(f"padding: {spec.padding_text}")
+    elif t == "adaptivepool":
+        lines.append(Text("output size: ", Dims(*spec.output_size)))
+    elif t == "upsample":
+        lines.append(Text("scale: ", Dims(*spec.scale)))
     elif t == "fc":
         lines.append(f"nodes: {spec.nodes}")
         if not spec.bias:
@@ -190,11 +202,16 @@ def _learnables_cell(r: LayerResult, convention) -> Lines:
         return Lines(Text(f"{a}: ", Dims(*r.weights)), Text(f"{b}: ", Dims(*r.bias)),
                      Text("(", I(r.learnables), "; running mean and variance ", I(r.non_learnable),
                           " more, not learned)"))
-    if r.weight_count or r.bias_count or t in ("conv", "tconv", "fc"):
+    if r.pointwise is not None:
+        return Lines(Text("Depthwise: ", Dims(*r.weights)), Text("Pointwise: ", Dims(*r.pointwise)),
+                     Text("Bias: ", Dims(*r.bias)) if r.bias else "Bias: none",
+                     Text("(", I(r.learnables), " learnables)"))
+    if r.weight_count or r.bias_count or t in ("conv", "tconv", "fc", "depthwise"):
         return Lines(Text("Weights: ", Dims(*r.weights)),
                      Text("Bias: ", Dims(*r.bias)) if r.bias else "Bias: none",
                      Text("(", I(r.learnables), " learnables)"))
-    if t in ("maxpool", "avgpool", "gap"):
+    if t in ("maxpool", "avgpool", "gap", "globalmax", "adaptivepool", "zeropad", "upsample", "add",
+             "concat", "multiply"):
         return Lines("none (0)")
     return Lines("-")
 
