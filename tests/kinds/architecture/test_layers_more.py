@@ -1,0 +1,97 @@
+"""The further layers and the receptive field against published numbers and torch.nn.
+
+Sources: Araujo, Norris, Sim, "Computing Receptive Fields of Convolutional Neural Networks", Distill
+2019, table of receptive fields (AlexNet 195, VGG-16 212 at the last pooling layer); Yu and Koltun,
+"Multi-Scale Context Aggregation by Dilated Convolutions", ICLR 2016 (3 x 3 kernels dilated 1, 2, 4
+see 3, 7, 15 rows; a 3-tap kernel dilated by 2 spans 5); the Keras SeparableConv2D / DepthwiseConv2D
+kernel shapes (depthwise (k_h, k_w, C, m), pointwise (1, 1, C m, F)).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from symdl.verify import verify
+from support import TESTS
+from test_networks import solve_spec, write_spec
+
+SPECS = TESTS / "specs"
+
+
+def with_field(tmp_path, spec, line):
+    text = (SPECS / spec).read_text()
+    head, sep, rest = text.partition('kind = "architecture"')
+    path = tmp_path / spec
+    path.write_text(head + sep + "\n" + line + rest)
+    return path
+
+
+@pytest.mark.parametrize("spec, layer, field", [
+    ("architecture_alexnet_pytorch.toml", "features.12", 195),     # AlexNet pool5 (Distill 2019)
+    ("architecture_vgg16_keras.toml", "block5_pool", 212),         # VGG-16 pool5 (Distill 2019)
+    ("architecture_vgg16_keras.toml", "block5_conv3", 196),
+])
+def test_receptive_fields_published(tmp_path, spec, layer, field):
+    q, sol = solve_spec(with_field(tmp_path, spec, "receptive_field = true"))
+    assert sol.answers[f"{layer}.receptive_field"] == [field, field]
+    assert all(c.ok for c in verify(q, sol))
+
+
+def test_dilated_stack(tmp_path):
+    layers = [dict(name="x", type="input", size=[1, 32, 32])] + [
+        dict(name=f"d{d}", type="Conv2d", filters=1, size=3, dilation=d, padding=d) for d in (1, 2, 4)]
+    q, sol = solve_spec(write_spec(tmp_path, layers, "pytorch", "receptive_field = true"))
+    a = sol.answers
+    assert [a[f"d{d}.receptive_field"] for d in (1, 2, 4)] == [[3, 3], [7, 7], [15, 15]]   # Yu & Koltun
+    assert a["d2.effective_kernel"] == [5, 5] and a["d4.effective_kernel"] == [9, 9]
+    assert "d1.effective_kernel" not in a
+    assert a["d4.output"] == [1, 32, 32]
+    assert all(c.ok for c in verify(q, sol))
+
+
+def test_separable_depthwise_upsampling_keras(tmp_path):
+    layers = [dict(name="x", type="input", size=[32, 32, 3]),
+              dict(name="sep", type="SeparableConv2D", filters=16, size=3),
+              dict(name="sep2", type="SeparableConv2D", filters=16, size=3, multiplier=2, padding="same"),
+              dict(name="dw", type="DepthwiseConv2D", size=3, multiplier=2, stride=2, padding="same"),
+              dict(name="up", type="UpSampling2D", scale=2),
+              dict(name="gmp", type="GlobalMaxPooling2D")]
+    q, sol = solve_spec(write_spec(tmp_path, layers, "keras"))
+    a = sol.answers
+    assert a["sep.output"] == [30, 30, 16] and a["sep.learnables"] == 3 * 3 * 3 + 3 * 16 + 16
+    assert a["sep.weights"] == [3, 3, 3, 1] and a["sep.pointwise"] == [1, 1, 3, 16]
+    assert a["sep2.learnables"] == 3 * 3 * 16 * 2 + 32 * 16 + 16
+    assert a["dw.output"] == [15, 15, 32] and a["dw.learnables"] == 3 * 3 * 16 * 2 + 32
+    assert a["up.output"] == [30, 30, 32] and a["gmp.output"] == [32]
+    assert all(c.ok for c in verify(q, sol))
+
+
+def test_against_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    layers = [dict(name="x", type="input", size=[3, 9, 8]),
+              dict(name="pad", type="ZeroPad2d", padding=[1, 2, 3, 4]),            # left, right, top, bottom
+              dict(name="dw", type="Conv2d", filters=6, size=3, groups=3, dilation=2),
+              dict(name="bn", type="BatchNorm2d"),
+              dict(name="up", type="Upsample", scale=[2, 3]),
+              dict(name="ada", type="AdaptiveAvgPool2d", output_size=[3, 2]),
+              dict(name="skip", type="Conv2d", filters=6, size=1, inputs=["ada"]),
+              dict(name="sum", type="add", inputs=["ada", "skip"]),
+              dict(name="cat", type="concat", inputs=["sum", "skip"])]
+    q, sol = solve_spec(write_spec(tmp_path, layers, "pytorch"))
+    a = sol.answers
+    pad, dw, bn = nn.ZeroPad2d((1, 2, 3, 4)), nn.Conv2d(3, 6, 3, groups=3, dilation=2), nn.BatchNorm2d(6)
+    up, ada, skip = nn.Upsample(scale_factor=(2, 3)), nn.AdaptiveAvgPool2d((3, 2)), nn.Conv2d(6, 6, 1)
+    x = torch.zeros(1, 3, 9, 8)
+    shapes = {}
+    for name, module in (("pad", pad), ("dw", dw), ("bn", bn), ("up", up), ("ada", ada)):
+        x = module(x)
+        shapes[name] = list(x.shape[1:])
+    s = skip(x)
+    shapes["skip"], shapes["sum"] = list(s.shape[1:]), list((x + s).shape[1:])
+    shapes["cat"] = list(torch.cat([x + s, s], dim=1).shape[1:])
+    assert {n: a[f"{n}.output"] for n in shapes} == shapes
+    for name, module in (("dw", dw), ("bn", bn), ("skip", skip)):
+        assert a[f"{name}.learnables"] == sum(p.numel() for p in module.parameters())
+    assert a["bn.non_learnable"] == bn.running_mean.numel() + bn.running_var.numel()
+    assert all(c.ok for c in verify(q, sol))
