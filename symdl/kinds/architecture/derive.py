@@ -125,9 +125,12 @@ class _Deriver:
         if spec.ceil and rem:
             out = self._ceil_note(a, n, p0, s, rem, inner, out, first, dropped, items)
         elif rem and not ceil:
-            items.append(Text(f"The stride {s} does not divide {span} - {eff} = {inner}: the floor drops "
+            with sympy.evaluate(False):
+                difference = sympy.Eq(sympy.Add(I(span), sympy.Mul(-1, I(eff))), I(inner))
+                remainder = sympy.Eq(sympy.Mod(I(inner), I(s)), I(rem))
+            items.append(Text("The stride ", I(s), " does not divide ", difference, ": the floor drops "
                               f"{_plural(rem, a['rows'])} at the {a['end1']} of the padded input "
-                              f"that no window reaches (remainder {inner} mod {s} = {rem})."))
+                              "that no window reaches (", remainder, ")."))
         unfloored = sympy.Rational(inner, s) + 1
         return out, p0, p1, (0 if ceil else rem), unfloored
 
@@ -202,8 +205,8 @@ class _Deriver:
             if inp.flat:
                 raise self.error(spec, "type", "global pooling needs a spatial input")
             r.out = Shape(1, 1, inp.c, flat=(conv == "keras"))
-            items.append(Text(f"Global average pooling averages each channel's {inp.h} x {inp.w} values "
-                              f"to one: the output is ", shape_of(r.out, conv),
+            items.append(Text("Global average pooling averages each channel's ", Dims(inp.h, inp.w),
+                              " values to one: the output is ", shape_of(r.out, conv),
                               "; nothing is learned."))
             return r
         if t in derive_more.METHODS:
@@ -222,7 +225,7 @@ class _Deriver:
                 if p0 > limit:
                     raise self.error(spec, "padding", f"PyTorch refuses padding {p0} larger than half "
                                                       f"the kernel {word} ({limit})")
-        items.append(full(Text(f"{spec.type_label}: each {kh} x {kw} window of every channel gives one "
+        items.append(full(Text(f"{spec.type_label}: each ", Dims(kh, kw), " window of every channel gives one "
                                "value; the channels pass through, nothing is learned.")))
         h, w = self.spatial(spec, inp, r, items)
         r.out = Shape(h, w, inp.c)

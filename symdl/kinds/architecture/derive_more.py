@@ -105,13 +105,13 @@ def global_pool(d, spec, inp, r, items):
         raise d.error(spec, "type", "pooling needs a spatial input")
     if spec.type == "globalmax":
         r.out = Shape(1, 1, inp.c, flat=(d.convention == "keras"))
-        items.append(Text(f"Global max pooling keeps each channel's largest of its {inp.h} x {inp.w} "
-                          "values: the output is ", _dims(r.out, d.convention), "; nothing is learned."))
+        items.append(Text("Global max pooling keeps each channel's largest of its ", Dims(inp.h, inp.w),
+                          " values: the output is ", _dims(r.out, d.convention), "; nothing is learned."))
         return r
     oh, ow = spec.output_size
     r.out = Shape(oh, ow, inp.c)
-    items.append(Text(f"Adaptive pooling divides the {inp.h} x {inp.w} grid into {oh} x {ow} cells, "
-                      "whatever the input size: the output is ", _dims(r.out, d.convention),
+    items.append(Text("Adaptive pooling divides the ", Dims(inp.h, inp.w), " grid into ", Dims(oh, ow),
+                      " cells, whatever the input size: the output is ", _dims(r.out, d.convention),
                       "; nothing is learned."))
     return r
 

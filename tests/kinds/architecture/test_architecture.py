@@ -113,8 +113,11 @@ def test_floor_drop_is_stated():
     calc = next(s for s in sol.sections if s.title.startswith("Calculations"))
     # floor((224 + 2 + 2 - 11)/4) + 1 = 55: 217 = 4 * 54 + 1, one row and one column never covered
     text = notes_of(calc, "features.0 ")
-    assert "The stride 4 does not divide 228 - 11 = 217: the floor drops 1 row at the bottom" in text
-    assert "drops 1 column at the right" in text
+    assert "the floor drops 1 row at the bottom" in text and "drops 1 column at the right" in text
+    block = next(s for s in calc.items if isinstance(s, Section) and s.title.startswith("features.0 "))
+    note = next(i for i in block.items if not isinstance(i, Step) and "the floor drops 1 row" in str(i.parts))
+    # the numbers are math, not ASCII in the prose: 228 - 11 = 217, 217 mod 4 = 1
+    assert [tex(p) for p in note.parts if not isinstance(p, str)] == ["4", "228 - 11 = 217", r"217 \bmod 4 = 1"]
 
 
 # -- published parameter counts, in each convention -----------------------------------------------
