@@ -55,6 +55,16 @@ class LayerResult:
         return self.weight_count + self.bias_count
 
 
+# how each framework splits a batch normalization layer's values
+BN_SPLIT = {
+    "matlab": "MATLAB: Scale and Offset are learnable; TrainedMean and TrainedVariance are state, not learned.",
+    "pytorch": "PyTorch: weight and bias are parameters (counted by parameters()); running_mean and "
+               "running_var are buffers, as is the step counter num_batches_tracked (one value), not counted.",
+    "keras": "Keras: gamma and beta are trainable parameters; moving_mean and moving_variance are "
+             "non-trainable parameters, which the summary's total includes.",
+}
+
+
 class _Deriver:
     """Walks the layers once, writing every step."""
 
@@ -238,11 +248,9 @@ class _Deriver:
         r.weights = channel_vector_shape(conv, c)
         r.bias = channel_vector_shape(conv, c)
         r.weight_count, r.bias_count, r.non_learnable = c, c, 2 * c
-        names = {"matlab": ("Scale", "Offset"), "pytorch": ("weight", "bias"),
-                 "keras": ("gamma", "beta")}[conv]
-        items.append(full(Text(f"Batch normalization keeps the size; per channel it learns a scale "
-                               f"({names[0]}) and an offset ({names[1]}), and it keeps a running mean and "
-                               "variance that are updated, not learned.")))
+        items.append(full(Text("Batch normalization keeps the size; per channel it learns a scale and an "
+                               "offset, and it keeps a running mean and variance that are updated, not "
+                               "learned. " + BN_SPLIT[conv])))
         items.append(Step("scale and offset", lhs=N_L,
                           formula=_product(I(2), C_in), substituted=substitute(_product(I(2), C_in),
                                                                                {C_in: I(c)}),

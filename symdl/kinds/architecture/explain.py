@@ -11,7 +11,7 @@ from symdl.printer import substitute
 from symdl.solution import Section, Solution, Step, Table, Text, shown
 
 from .answers import name_answers, rubric
-from .derive import LayerResult, derive_network, full, instructor, shape_of
+from .derive import BN_SPLIT, LayerResult, derive_network, full, instructor, shape_of
 from .fields import CONVENTION_NAMES, LayerSpec, bytes_per_value
 from .formulas import AXES, C_in, F, G, I, N_in, N_L, N_out, S, _formula, _product, _ratio, _sum
 from .shapes import categories, shape_list
@@ -78,7 +78,7 @@ def _assumptions(sol, convention, bpv, results):
         "input's memory).")))
     if any(r.spec.type == "batchnorm" for r in results):
         sol.assume("Batch normalization: the learnable scale and offset count as learnables; the running "
-                   "mean and variance are stored but not learned and are reported apart.")
+                   "mean and variance are stored but not learned and are reported apart. " + BN_SPLIT[convention])
 
 
 def _layouts(convention) -> tuple:
