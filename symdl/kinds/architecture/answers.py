@@ -5,9 +5,9 @@ from __future__ import annotations
 from .shapes import shape_list
 
 WINDOWED = ("conv", "tconv", "maxpool", "avgpool")
-SHAPED = WINDOWED + ("gap", "fc", "flatten", "softmax", "merge", "zeropad", "upsample", "globalmax",
-                     "adaptivepool", "depthwise", "separable", "locallyconnected")
-LEARNING = ("conv", "tconv", "fc", "batchnorm", "depthwise", "separable", "locallyconnected")
+SHAPED = WINDOWED + ("gap", "fc", "flatten", "softmax", "zeropad", "upsample", "globalmax", "rbf",
+                     "subsampling", "add", "concat", "multiply", "depthwise", "separable", "adaptivepool")
+LEARNING = ("conv", "tconv", "fc", "batchnorm", "depthwise", "separable", "subsampling")
 
 
 def answer_values(results, convention, bpv) -> dict:
@@ -20,8 +20,10 @@ def answer_values(results, convention, bpv) -> dict:
         values[f"{n}.weights"] = list(r.weights)
         values[f"{n}.bias"] = list(r.bias)
         values[f"{n}.macs"] = r.macs
-        if r.spec.type == "batchnorm":
+        if r.spec.type in ("batchnorm", "rbf"):
             values[f"{n}.non_learnable"] = r.non_learnable
+        if r.connections is not None:
+            values[f"{n}.connections"] = r.connections
         if r.same_pads is not None:
             values[f"{n}.padding"] = list(r.same_pads)
         if r.pointwise is not None:
@@ -36,7 +38,7 @@ def answer_values(results, convention, bpv) -> dict:
     values["total.learnables"] = sum(r.learnables for r in results)
     values["total.macs"] = sum(r.macs for r in results)
     values["total.memory_bytes"] = sum(r.out.numel for r in results) * bpv
-    if any(r.spec.type == "batchnorm" for r in results):
+    if any(r.spec.type in ("batchnorm", "rbf") for r in results):
         values["total.non_learnable"] = sum(r.non_learnable for r in results)
     return values
 
@@ -46,7 +48,7 @@ _LABELS = {"output": "output size", "learnables": "learnables", "weights": "weig
            "padding": "'same' padding [top bottom left right]",
            "dropped": "rows and columns the floor drops", "unfloored": "output size before the floor",
            "pointwise": "pointwise weights", "effective_kernel": "effective (dilated) kernel",
-           "receptive_field": "receptive field"}
+           "receptive_field": "receptive field", "connections": "connections"}
 _TOTAL_LABELS = {"learnables": "total learnables", "macs": "total multiply-accumulates",
                  "memory_bytes": "activation memory", "non_learnable": "total running statistics"}
 
@@ -94,16 +96,17 @@ def rubric(sol, question, results):
     """One credit item per group of the table's blanks, the question's points shared by their number."""
     groups = [
         ("Output sizes of the convolution and pooling layers: the output-size formula with the layer's "
-         "numbers, the result, the channels", lambda r: r.spec.type in WINDOWED + ("zeropad", "upsample"),
+         "numbers, the result, the channels", lambda r: r.spec.type in WINDOWED + ("zeropad", "upsample", "subsampling", "depthwise", "separable"),
          ("output",)),
         ("Weights and bias of the convolution layers: shapes in the convention's layout and their count",
-         lambda r: r.spec.type in ("conv", "tconv", "depthwise", "separable", "locallyconnected"),
+         lambda r: r.spec.type in ("conv", "tconv", "depthwise", "separable", "subsampling"),
          ("weights", "bias")),
         ("Batch normalization: scale and offset per channel; the running statistics not learned",
          lambda r: r.spec.type == "batchnorm", ("weights", "bias")),
         ("Fully connected and output layers: the flattened input size (height x width x channels), "
          "the output sizes, weights and biases",
-         lambda r: r.spec.type in ("fc", "flatten", "softmax", "gap", "globalmax", "adaptivepool", "merge"),
+         lambda r: r.spec.type in ("fc", "flatten", "softmax", "gap", "globalmax", "adaptivepool", "add",
+                                   "concat", "multiply", "rbf"),
          ("output", "weights", "bias")),
     ]
     counts = [sum(1 for r in results if pick(r) for key in keys if _final(r, key)) for _, pick, keys in groups]

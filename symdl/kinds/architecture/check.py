@@ -98,7 +98,7 @@ def _window_pass(state, spec):
         state.extra["padding"] = list(pads)
     if dil != (1, 1):
         state.extra["effective_kernel"] = check_more.effective_kernel(spec)
-    if t in ("depthwise", "separable"):
+    if t in ("depthwise", "separable", "subsampling"):
         return win
     if t != "conv":
         if win.size > WORK_LIMIT:
@@ -106,13 +106,14 @@ def _window_pass(state, spec):
         else:
             state.x = win.max(axis=(-2, -1)) if t == "maxpool" else win.mean(axis=(-2, -1))
         return None, None, 0
-    weights = _alloc((kernel[0], kernel[1], state.channels // spec.groups, spec.filters))
+    weights = (check_more.partial_weights(spec) if spec.table is not None else
+               _alloc((kernel[0], kernel[1], state.channels // spec.groups, spec.filters)))
     bias = np.zeros(spec.filters, np.float32) if spec.bias else None
     if win.size <= WORK_LIMIT:
         y = np.einsum("hwcij,ijcf->hwf", win, np.zeros((kernel[0], kernel[1], 1, 1)))
     else:
         y = np.zeros(win.shape[:2] + (1,))
-    state.channels = weights.shape[-1]
+    state.channels = len(spec.table) if spec.table is not None else weights.shape[-1]
     state.x = y
     return weights, bias, y.shape[0] * y.shape[1] * weights.size
 
@@ -146,6 +147,13 @@ def _layer_pass(state, spec):
         check_more.global_pass(state, spec)
     elif t == "upsample":
         check_more.upsample_pass(state, spec)
+    elif t == "subsampling":
+        weights, bias = check_more.subsampling_pass(state, spec, _window_pass)
+        layout = [1, 1, weights.size] if state.convention == "matlab" else list(weights.shape)
+        state.extra.update({"_weights": layout, "_bias": layout})
+        return weights, bias, 0, None
+    elif t == "rbf":
+        return None, None, 0, check_more.rbf_pass(state, spec)
     elif t == "tconv":
         state.x, weights, bias, macs, state.channels = _tconv_pass(spec, x, channels, state.convention)
         return weights, bias, macs, None
@@ -205,6 +213,9 @@ def _independent_pass(question):
         out[f"{n}.bias"] = extra["_bias"] if "_bias" in extra else (
             _convention_bias_shape(t, bias, convention, spec) if bias is not None else [])
         out[f"{n}.macs"] = macs
+        if values_of(question)["connections"] and t in ("conv", "subsampling", "fc", "rbf"):
+            out[f"{n}.connections"] = extra.get("_connections", (wcount + bcount) * (
+                math.prod(state.x.shape[:2]) if t == "conv" else 1) or run)
         if run is not None:
             any_bn = True
             out[f"{n}.non_learnable"] = run
@@ -273,6 +284,8 @@ def _tconv_pass(spec, x, channels, convention):
 def _convention_weight_shape(t, arr, convention, spec):
     """The allocated array's shape, permuted/split into the convention's layout."""
     np = _np()
+    if t == "conv" and spec.table is not None:   # arr: (k_h, k_w, links)
+        return list(arr.shape)
     if t == "conv":                      # arr: (k_h, k_w, C_in/G, F)
         if convention == "pytorch":
             return list(np.transpose(arr, (3, 2, 0, 1)).shape)

@@ -132,3 +132,33 @@ def receptive_fields(specs, flat_names) -> dict:
         if field is not None and math.prod(field) >= 1:
             out[spec.name] = field
     return out
+
+
+def partial_weights(spec):
+    """A connection table's weights: one k_h x k_w kernel per (filter, input map) pair it marks."""
+    np = _np()
+    mask = np.zeros((spec.filters, max(max(row) for row in spec.table) + 1), bool)
+    for f, row in enumerate(spec.table):
+        mask[f, list(row)] = True
+    return np.zeros((spec.kernel[0], spec.kernel[1], int(mask.sum())), np.float32)
+
+
+def subsampling_pass(state, spec, windows):
+    """LeNet-5's S layer: window sums, one coefficient and one bias per map; connections counted
+    as each output's taps plus its bias."""
+    np = _np()
+    win = windows(state, spec)
+    coefficient, bias = np.ones(state.channels), np.zeros(state.channels)
+    taps = win.shape[-2] * win.shape[-1]
+    state.extra["_connections"] = win.shape[0] * win.shape[1] * state.channels * (taps + 1)
+    state.x = np.zeros(win.shape[:2] + (1,))
+    return coefficient, bias
+
+
+def rbf_pass(state, spec):
+    """One fixed parameter vector per class, as long as the input."""
+    np = _np()
+    n_in = state.channels if state.x is None else state.x.shape[0] * state.x.shape[1] * state.channels
+    fixed = np.zeros((spec.nodes, n_in))
+    state.x, state.channels = None, fixed.shape[0]
+    return fixed.size

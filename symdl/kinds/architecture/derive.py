@@ -49,6 +49,7 @@ class LayerResult:
     pointwise: list | None = None       # a separable convolution's 1 x 1 weights
     inputs: tuple = ()                  # the layers it read, by name
     receptive: tuple | None = None      # ((r_h, r_w), (j_h, j_w)) receptive field and jump
+    connections: int | None = None      # LeNet-5's connection count
 
     @property
     def learnables(self):
@@ -208,7 +209,8 @@ class _Deriver:
             r.out = input_shape(spec.size, conv)
             items.append(full(Text("The input's size is given: ", shape_of(r.out, conv), ".")))
             return r
-        if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "zeropad") and inp.flat:
+        if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "zeropad",
+                 "subsampling") and inp.flat:
             raise self.error(spec, "type", "a windowed layer needs a spatial input, got a flat vector "
                                            f"of {inp.c} values")
         if t == "gap":
@@ -328,6 +330,8 @@ class _Deriver:
             raise self.error(spec, "size", f"filter depth {spec.depth} disagrees with the {expected}")
 
     def _conv_counts(self, spec, inp, r, items, transposed):
+        if spec.table is not None and not transposed:
+            return derive_more.partial_counts(self, spec, inp, r, items)
         conv = self.convention
         kh, kw = spec.kernel
         g, f, cin = spec.groups, spec.filters, inp.c
@@ -430,6 +434,8 @@ def derive_network(question, mistake=None):
         shape = outputs[spec.name] = res.out
     if values_of(question)["receptive_field"]:
         derive_more.receptive_fields(results)
+    if values_of(question)["connections"]:
+        derive_more.connections(results)
     return convention, results
 
 

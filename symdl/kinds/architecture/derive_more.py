@@ -10,7 +10,7 @@ from symdl.printer import substitute
 from symdl.solution import Step, Text
 
 from .formulas import AXES, C_in, C_out, F, I, MACS, N_L, _product, _sum, full, instructor
-from .shapes import Shape, shape_list
+from .shapes import Shape, channel_vector_shape, conv_bias_shape, shape_list
 
 M = sympy.Symbol("m", integer=True)      # the depthwise channel multiplier
 
@@ -128,8 +128,9 @@ def upsample(d, spec, inp, r, items):
     return r
 
 
-METHODS = {"zeropad": zeropad, "depthwise": depthwise, "separable": depthwise, "globalmax": global_pool,
-           "adaptivepool": global_pool, "upsample": upsample}
+def _methods():
+    return {"zeropad": zeropad, "depthwise": depthwise, "separable": depthwise, "globalmax": global_pool,
+            "adaptivepool": global_pool, "upsample": upsample, "subsampling": subsampling, "rbf": rbf}
 
 
 # -- receptive field -------------------------------------------------------------------------------------
@@ -183,3 +184,79 @@ def receptive_steps(res, before, here):
                                                            j_in: sympy.sympify(before[1][i])}),
                           result=I(here[0][i])))
     return steps
+
+
+# -- LeNet-5's own layers ----------------------------------------------------------------------------------
+def partial_counts(d, spec, inp, r, items):
+    """A convolution whose filters read only the input maps its connection table names (LeNet-5's C3)."""
+    kh, kw = spec.kernel
+    ah, aw = AXES["h"], AXES["w"]
+    if spec.groups != 1 or any(i >= inp.c for row in spec.table for i in row):
+        raise d.error(spec, "connections", f"the connection table names input maps 0 to {inp.c - 1} only, "
+                                           "without groups")
+    links = sum(len(row) for row in spec.table)
+    L = Quantity("L", "")
+    r.weights = [kh, kw, links]
+    r.weight_count = kh * kw * links
+    bias = spec.bias and d.mistake != "no_bias"
+    r.bias, r.bias_count = (conv_bias_shape(d.convention, spec.filters, 1) if bias else []), (spec.filters if bias else 0)
+    values = {ah["k"]: I(kh), aw["k"]: I(kw), L: I(links), F: I(spec.filters)}
+    items.append(Step("input maps read, summed over the filters (the connection table)", lhs=L,
+                      formula=None, result=I(links)))
+    formula = _sum(_product(ah["k"], aw["k"], L), F) if bias else _product(ah["k"], aw["k"], L)
+    items.append(Step("learnables", lhs=N_L, formula=formula, substituted=substitute(formula, values),
+                      result=I(r.learnables)))
+    r.macs = r.out.h * r.out.w * r.weight_count
+    items.append(instructor(Step("multiply-accumulates", lhs=MACS, result=I(r.macs))))
+    return r
+
+
+def subsampling(d, spec, inp, r, items):
+    """LeNet-5's S layers: each window's sum times a learned coefficient plus a learned bias, per map."""
+    h, w = d.spatial(spec, inp, r, items)
+    r.out = Shape(h, w, inp.c)
+    bias = d.mistake != "no_bias"
+    r.weights, r.bias = channel_vector_shape(d.convention, inp.c), (channel_vector_shape(d.convention, inp.c)
+                                                                     if bias else [])
+    r.weight_count, r.bias_count = inp.c, inp.c if bias else 0
+    items.append(full(Text("Each map has one trainable coefficient and one trainable bias.")))
+    items.append(Step("learnables", lhs=N_L, formula=_product(I(2), C_in),
+                      substituted=substitute(_product(I(2), C_in), {C_in: I(inp.c)}), result=I(r.learnables)))
+    return r
+
+
+def rbf(d, spec, inp, r, items):
+    """LeNet-5's output: one Euclidean radial basis unit per class, its parameter vector fixed by hand."""
+    n_in = inp.numel
+    r.out = Shape(1, 1, spec.nodes, flat=True)
+    r.non_learnable = spec.nodes * n_in
+    formula = _product(Quantity("n", "out"), Quantity("n", "in"))
+    items.append(Step("fixed parameters (chosen by hand, not learned)", lhs=Quantity("N", "fixed"),
+                      formula=formula, substituted=substitute(formula, {Quantity("n", "out"): I(spec.nodes),
+                                                                        Quantity("n", "in"): I(n_in)}),
+                      result=I(r.non_learnable)))
+    return r
+
+
+def connections(results):
+    """LeNet-5's connection counts: every output value's inputs plus its bias, summed over the outputs."""
+    conn = Quantity("N", "conn")
+    ah, aw = AXES["h"], AXES["w"]
+    for res in results:
+        t = res.spec.type
+        if t in ("conv", "subsampling"):
+            per = (res.learnables if t == "conv" else
+                   (res.spec.kernel[0] * res.spec.kernel[1] + 1) * res.out.c)
+            res.connections = res.out.h * res.out.w * per
+            formula = _product(ah["out"], aw["out"], Quantity("N", "unit"))
+            res.steps.append(Step("connections: every output position uses the weights and biases once",
+                                  lhs=conn, formula=formula,
+                                  substituted=substitute(formula, {ah["out"]: I(res.out.h), aw["out"]: I(res.out.w),
+                                                                   Quantity("N", "unit"): I(per)}),
+                                  result=I(res.connections)))
+        elif t in ("fc", "rbf"):
+            res.connections = res.learnables or res.non_learnable
+            res.steps.append(Step("connections: one per weight and bias", lhs=conn, result=I(res.connections)))
+
+
+METHODS = _methods()

@@ -38,6 +38,8 @@ TYPE_ALIASES = {
     "adaptivepool": ("adaptiveavgpool", "adaptiveavgpool2d", "adaptiveaveragepool", "adaptivemaxpool",
                      "adaptivemaxpool2d"),
     "upsample": ("upsample", "upsampling", "upsampling2d", "upsamplingnearest2d", "resize2d"),
+    "subsampling": ("subsampling", "trainablesubsampling", "lenetsubsampling"),
+    "rbf": ("rbf", "radialbasisfunction", "euclideanrbf", "rbfoutput"),
 }
 MERGES = ("add", "concat", "multiply")
 ACTIVATIONS = {
@@ -55,7 +57,7 @@ DISPLAY = {
     "fc": "Fully Connected", "batchnorm": "Batch normalization", "dropout": "Dropout",
     "flatten": "Flatten", "softmax": "Soft-max", "classification": "Classification Output",
     "norm": "Cross-channel normalization", "add": "Addition", "concat": "Concatenation",
-    "multiply": "Multiplication", "zeropad": "Zero padding", "depthwise": "Depthwise convolution",
+    "multiply": "Multiplication", "subsampling": "Subsampling", "rbf": "RBF output", "zeropad": "Zero padding", "depthwise": "Depthwise convolution",
     "separable": "Separable convolution", "globalmax": "Global max pooling",
     "adaptivepool": "Adaptive pooling", "upsample": "Upsampling",
 }
@@ -64,7 +66,7 @@ _COMMON_LAYER_FIELDS = {"no", "name", "type", "note", "given", "inputs"}
 GIVEN = ("output", "weights", "bias")      # what the exam's table shows filled in for a layer
 LAYER_FIELDS = {
     "input": {"size"},
-    "conv": {"filters", "size", "padding", "stride", "dilation", "groups", "bias", "in_channels"},
+    "conv": {"filters", "size", "padding", "stride", "dilation", "groups", "bias", "in_channels", "connections"},
     "tconv": {"filters", "size", "padding", "stride", "dilation", "groups", "bias", "output_padding"},
     "maxpool": {"size", "padding", "stride", "dilation", "ceil_mode"},
     "avgpool": {"size", "padding", "stride", "ceil_mode"},
@@ -84,6 +86,8 @@ LAYER_FIELDS = {
     "globalmax": set(),
     "adaptivepool": {"output_size"},
     "upsample": {"scale"},
+    "subsampling": {"size", "stride"},
+    "rbf": {"nodes"},
 }
 
 MAX_DIM = 10**7        # refuse absurd sizes (one axis, one count) rather than hang
@@ -97,6 +101,7 @@ SCHEMA = Schema(
     Field("layer", "list", help="the layers in order, one [[question.layer]] table each"),
     Field("bytes_per_value", "integer", default=4, help="bytes per stored value (memory figures)"),
     Field("receptive_field", "bool", default=False, help="work out every layer's receptive field"),
+    Field("connections", "bool", default=False, help="count every layer's connections (as LeNet-5's paper)"),
 )
 BYTES_PER_VALUE = (1, 2, 4, 8)
 
@@ -143,6 +148,7 @@ class LayerSpec:
     multiplier: int = 1       # depthwise channel multiplier
     output_size: tuple = ()   # adaptive pooling (h, w)
     scale: tuple = (1, 1)     # upsampling factors
+    table: tuple | None = None  # a partial connection table: the input maps of each filter (LeNet-5's C3)
     given: tuple = ()         # cells the exam's table fills in itself ("output", "weights", "bias")
     extra: dict = field(default_factory=dict)
 
@@ -365,6 +371,8 @@ def _read_conv(question, spec, table, convention):
     spec.bias = bias
     if "in_channels" in table:
         spec.in_channels = _int(question, f("in_channels"), table["in_channels"], minimum=1)
+    if "connections" in table:
+        spec.table = _connection_table(question, spec, table["connections"])
     if spec.filters % spec.groups:
         raise question.error(f("groups"), f"layer '{spec.name}': {spec.filters} filters cannot be "
                                           f"split into {spec.groups} groups")
@@ -474,6 +482,27 @@ def _read_more(question, spec, table, convention):
                                  label="output_size")
     if t == "upsample":
         spec.scale = _pair(question, f("scale"), table.get("scale", 2), minimum=1, label="scale")
+    if t == "subsampling":
+        spec.kernel = _pair(question, f("size"), table.get("size", 2), minimum=1, label="size")
+        spec.stride = (_pair(question, f("stride"), table["stride"], minimum=1, label="stride")
+                       if "stride" in table else spec.kernel)
+        spec.padding = (0, 0, 0, 0)
+    if t == "rbf":
+        if "nodes" not in table:
+            raise question.error(f("nodes"), f"layer '{spec.name}': an RBF output needs 'nodes'")
+        spec.nodes = _int(question, f("nodes"), table["nodes"], minimum=1)
+
+
+def _connection_table(question, spec, value) -> tuple:
+    """One list of input-map indices (from 0) per filter, each index once."""
+    where = spec.field("connections")
+    if not isinstance(value, list) or len(value) != spec.filters or not all(isinstance(v, list) and v for v in value):
+        raise question.error(where, f"layer '{spec.name}': connections lists, for each of the {spec.filters} "
+                                    "filters, the input maps it reads (from 0)")
+    rows = tuple(tuple(_int(question, where, i) for i in row) for row in value)
+    if any(len(set(row)) != len(row) for row in rows):
+        raise question.error(where, f"layer '{spec.name}': an input map is named twice for one filter")
+    return rows
 
 
 def _zero_padding(question, spec, value, convention):

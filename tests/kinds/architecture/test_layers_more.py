@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import pytest
 
+from symdl import kinds
+from symdl.errors import SpecError
+from symdl.kinds import architecture as arch
+from symdl.spec import load_exam
 from symdl.verify import verify
 from support import TESTS
 from test_networks import solve_spec, write_spec
@@ -95,3 +99,30 @@ def test_against_torch(tmp_path):
         assert a[f"{name}.learnables"] == sum(p.numel() for p in module.parameters())
     assert a["bn.non_learnable"] == bn.running_mean.numel() + bn.running_var.numel()
     assert all(c.ok for c in verify(q, sol))
+
+
+def test_lenet5_as_the_paper_gives_it():
+    # LeCun et al. 1998, Section II.B: C1 156 trainable parameters and 122,304 connections; S2 12 and
+    # 5,880; C3 (Table I's partial connections) 1,516 and 151,600; S4 32 and 2,000; C5 48,120
+    # connections; F6 10,164 trainable parameters; the RBF output's 84 x 10 parameters are fixed
+    q, sol = solve_spec(SPECS / "architecture_lenet5_paper.toml")
+    a = sol.answers
+    expected = {"C1": (156, 122_304), "S2": (12, 5_880), "C3": (1_516, 151_600), "S4": (32, 2_000),
+                "C5": (48_120, 48_120), "F6": (10_164, 10_164)}
+    assert {n: (a[f"{n}.learnables"], a[f"{n}.connections"]) for n in expected} == expected
+    assert a["C3.output"] == [10, 10, 16] and a["C3.weights"] == [5, 5, 60]
+    assert a["output.learnables"] == 0 and a["output.non_learnable"] == 840
+    assert a["total.learnables"] == 60_000
+    assert all(c.ok for c in verify(q, sol))
+    # the bias forgotten: 6 + 6 + 16 + 16 + 120 + 84 = 248 biases fewer
+    found = {m.name: m.value for m in arch.mistakes(q, sol)["total.learnables"]}
+    assert found["bias forgotten"] == 60_000 - 248
+
+
+def test_connection_table_errors(tmp_path):
+    layers = [dict(name="x", type="input", size=[8, 8, 2]),
+              dict(name="c", type="conv", filters=2, size=3, connections=[[0, 1], [2]])]
+    q = load_exam(write_spec(tmp_path, layers, "matlab")).questions[0]
+    q.values = kinds.get("architecture").schema.check(q)
+    with pytest.raises(SpecError, match="input maps 0 to 1"):
+        arch.solve(q)
