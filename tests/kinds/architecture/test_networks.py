@@ -1,7 +1,8 @@
 """Non-sequential networks and the further layers against published parameter counts.
 
 Sources: torchvision.models (ResNet-18: 11,689,512 parameters, resnet18 docs "num_params";
-SqueezeNet 1.0: 1,248,424 and 1.1: 1,235,496, squeezenet1_0 / squeezenet1_1 docs), Keras Applications
+SqueezeNet 1.0: 1,248,424 and 1.1: 1,235,496, squeezenet1_0 / squeezenet1_1 docs; GoogLeNet 6,624,904,
+googlenet docs, the auxiliary classifiers not counted), Keras Applications
 MobileNet (alpha 1.0, 224: 4,253,864 total, 4,231,976 trainable, 21,888 non-trainable; model.summary()).
 """
 
@@ -143,6 +144,59 @@ def mobilenet_v1():
     return L
 
 
+def basic_conv(name, filters, size, last, stride=1, padding=0):
+    """torchvision's BasicConv2d: a convolution without bias, batch normalization, ReLU."""
+    return [dict(name=f"{name}.conv", type="Conv2d", filters=filters, size=size, stride=stride, padding=padding,
+                 bias=False, inputs=[last]),
+            dict(name=f"{name}.bn", type="BatchNorm2d"), dict(name=f"{name}.relu", type="relu")]
+
+
+def inception(name, last, c1, c3r, c3, c5r, c5, proj):
+    """torchvision's Inception block: four branches read ``last``, concatenated (its "5 x 5" branch is 3 x 3)."""
+    pool = dict(name=f"{name}.branch4.pool", type="MaxPool2d", size=3, stride=1, padding=1, ceil_mode=True,
+                inputs=[last])
+    L = (basic_conv(f"{name}.branch1", c1, 1, last)
+         + basic_conv(f"{name}.branch2.0", c3r, 1, last) + basic_conv(f"{name}.branch2.1", c3, 3,
+                                                                      f"{name}.branch2.0.relu", padding=1)
+         + basic_conv(f"{name}.branch3.0", c5r, 1, last) + basic_conv(f"{name}.branch3.1", c5, 3,
+                                                                      f"{name}.branch3.0.relu", padding=1)
+         + [pool] + basic_conv(f"{name}.branch4.1", proj, 1, pool["name"]))
+    return L + [dict(name=f"{name}.cat", type="concatenate",
+                     inputs=[f"{name}.branch{i}.relu" if i == 1 else f"{name}.branch{i}.1.relu" for i in (1, 2, 3, 4)])]
+
+
+def googlenet():
+    pool = dict(type="MaxPool2d", size=3, stride=2, ceil_mode=True)
+    L = [dict(name="x", type="input", size=[3, 224, 224])] + basic_conv("conv1", 64, 7, "x", stride=2, padding=3)
+    L += [dict(name="maxpool1", **pool)] + basic_conv("conv2", 64, 1, "maxpool1") \
+        + basic_conv("conv3", 192, 3, "conv2.relu", padding=1) + [dict(name="maxpool2", **pool)]
+    last = "maxpool2"
+    blocks = [("3a", (64, 96, 128, 16, 32, 32)), ("3b", (128, 128, 192, 32, 96, 64)), "maxpool3",
+              ("4a", (192, 96, 208, 16, 48, 64)), ("4b", (160, 112, 224, 24, 64, 64)),
+              ("4c", (128, 128, 256, 24, 64, 64)), ("4d", (112, 144, 288, 32, 64, 64)),
+              ("4e", (256, 160, 320, 32, 128, 128)), "maxpool4",
+              ("5a", (256, 160, 320, 32, 128, 128)), ("5b", (384, 192, 384, 48, 128, 128))]
+    for block in blocks:
+        if isinstance(block, str):
+            L.append(dict(name=block, type="MaxPool2d", size=3 if block == "maxpool3" else 2, stride=2,
+                          ceil_mode=True, inputs=[last]))
+            last = block
+            continue
+        L += inception(f"inception{block[0]}", last, *block[1])
+        last = f"inception{block[0]}.cat"
+    return L + [dict(name="avgpool", type="AdaptiveAvgPool2d", output_size=1), dict(name="flatten", type="flatten"),
+                dict(name="dropout", type="dropout", rate=0.2), dict(name="fc", type="Linear", nodes=1000)]
+
+
+def test_googlenet_inception_modules(tmp_path):
+    q, sol = solve_spec(write_spec(tmp_path, googlenet(), "pytorch"))
+    a = sol.answers
+    assert a["total.learnables"] == 6_624_904                  # torchvision googlenet (no auxiliary heads)
+    assert a["inception3a.cat.output"] == [256, 28, 28]        # 64 + 128 + 32 + 32 channels
+    assert a["inception5b.cat.output"] == [1024, 7, 7]
+    assert all(c.ok for c in verify(q, sol))
+
+
 def test_resnet18(tmp_path):
     q, sol = solve_spec(write_spec(tmp_path, resnet18(), "pytorch"))
     a = sol.answers
@@ -183,7 +237,9 @@ def test_torchvision_counts_when_installed(tmp_path):
     except Exception as error:        # absent, or built for another torch
         pytest.skip(f"torchvision not usable: {error}")
     for build, layers in ((tvm.resnet18, resnet18()), (tvm.squeezenet1_0, squeezenet("1_0")),
-                          (tvm.squeezenet1_1, squeezenet("1_1"))):
+                          (tvm.squeezenet1_1, squeezenet("1_1")),
+                          (lambda weights: tvm.googlenet(weights=weights, aux_logits=False, init_weights=False),
+                           googlenet())):
         model = build(weights=None)
         _, sol = solve_spec(write_spec(tmp_path, layers, "pytorch"))
         assert sol.answers["total.learnables"] == sum(p.numel() for p in model.parameters())
