@@ -164,10 +164,15 @@ class _Deriver:
         pad = spec.padding
         if self.mistake == "same" and spec.type == "conv" and pad != "same":
             pad = "same"      # the mistake: the size assumed kept ('same'), the stated padding ignored
+        start = len(items)
         h, t, b, drop_h, un_h = self.window_axis(spec, "h", inp.h, spec.kernel[0], spec.stride[0],
                                                  spec.dilation[0], pad if pad == "same" else pad[:2], items)
+        middle = len(items)
         w, l, rr, drop_w, un_w = self.window_axis(spec, "w", inp.w, spec.kernel[1], spec.stride[1],
                                                   spec.dilation[1], pad if pad == "same" else pad[2:], items)
+        if (inp.h, spec.kernel[0], spec.stride[0], spec.dilation[0], t, b) == \
+                (inp.w, spec.kernel[1], spec.stride[1], spec.dilation[1], l, rr):
+            self._square(items[start:middle], items[middle:])
         if pad == "same":
             r.same_pads = (t, b, l, rr)
         if spec.dilation != (1, 1):
@@ -175,6 +180,17 @@ class _Deriver:
         r.dropped = (drop_h, drop_w)
         r.unfloored = (un_h, un_w)
         return h, w
+
+    @staticmethod
+    def _square(height, width):
+        """A square layer's width repeats the height's working: the model answer writes it once,
+        H_out = W_out = ..., and the width's lines go to the full derivation."""
+        for item in width:
+            full(item)
+        for item in height:
+            if isinstance(item, Step) and item.lhs == AXES["h"]["out"] and item.audience == "model":
+                with sympy.evaluate(False):
+                    item.lhs = sympy.Eq(AXES["h"]["out"], AXES["w"]["out"])
 
     def tconv_axis(self, spec, axis, n, k, s, d, padding, op, items):
         a = AXES[axis]

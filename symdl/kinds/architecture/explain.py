@@ -166,9 +166,13 @@ def _params_cell(spec: LayerSpec, result: LayerResult) -> Lines:
     lines = []
     if t in ("conv", "tconv"):
         lines.append(f"filters: {spec.filters}")
-        depth = spec.depth if spec.depth is not None else result.inp.c // spec.groups
-        lines.append(Text("size: ", Dims(spec.kernel[0], spec.kernel[1], depth)))
-    elif t in ("maxpool", "avgpool", "depthwise", "separable"):
+        if spec.table is not None:
+            lines.append(Text("size: ", Dims(*spec.kernel)))
+            lines.append(f"connections: a table ({sum(len(row) for row in spec.table)} input maps in all)")
+        else:
+            depth = spec.depth if spec.depth is not None else result.inp.c // spec.groups
+            lines.append(Text("size: ", Dims(spec.kernel[0], spec.kernel[1], depth)))
+    elif t in ("maxpool", "avgpool", "depthwise", "separable", "subsampling"):
         if t == "separable":
             lines.append(f"filters: {spec.filters}")
         lines.append(Text("size: ", Dims(*spec.kernel)))
@@ -176,7 +180,7 @@ def _params_cell(spec: LayerSpec, result: LayerResult) -> Lines:
             lines.append(f"multiplier: {spec.multiplier}")
     if spec.inputs:
         lines.append(("inputs: " if len(spec.inputs) > 1 else "input: ") + ", ".join(spec.inputs))
-    if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable"):
+    if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "subsampling"):
         lines.extend(_window_lines(spec))
     elif t == "zeropad":
         lines.append(f"padding: {spec.padding_text}")

@@ -132,3 +132,15 @@ def test_ceil_for_floor_by_hand():
     # torchvision AlexNet conv1: ceil((224 + 4 - 11)/4) + 1 = ceil(54.25) + 1 = 56, not 55
     assert m["features.0.output"]["ceiling for floor"] == [64, 56, 56]
     assert m["total.learnables"]["bias forgotten"] == 61_100_840 - (64 + 192 + 384 + 256 + 256 + 4096 + 4096 + 1000)
+
+
+def test_a_square_layer_is_worked_out_once():
+    from symdl.printer import tex
+
+    _, sol = solved(SPECS / "architecture_alexnet_pytorch.toml")
+    conv1 = layer_blocks(sol)["features.0"]
+    lines = model_steps(conv1)
+    # floor((224 + 2 + 2 - 11)/4) + 1 = 55 for both axes: one line, H_out = W_out = ...
+    assert tex(lines[0].lhs) == r"H_{\mathrm{out}} = W_{\mathrm{out}}" and int(lines[0].result) == 55
+    assert not any(s.text == "output width" for s in lines)
+    assert any(isinstance(i, Step) and i.text == "output width" and i.audience == "full" for i in conv1.items)
