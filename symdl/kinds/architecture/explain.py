@@ -6,7 +6,7 @@ import re
 
 import sympy
 
-from symdl.display import Dims, Lines, Percent, Quantity
+from symdl.display import Dims, Lines, Percent, Quantity, ValueShown
 from symdl.printer import substitute
 from symdl.solution import Section, Solution, Step, Table, Text, shown
 
@@ -269,8 +269,10 @@ def _totals(sol, results, bpv, totals):
                             formula=_product(I(bpv), values_sym),
                             substituted=substitute(_product(I(bpv), values_sym), {values_sym: I(total_mem // bpv)}),
                             result=I(total_mem))))
-    tot.add(instructor(Text(f"That is {total_mem / 2**20:.2f} MiB of activations and "
-                            f"{total_learn * bpv / 2**20:.2f} MiB of learnables at {bpv} bytes each.")))
+    tot.add(instructor(Text("That is ", ValueShown(sympy.Rational(total_mem, 2**20), 4, bare=True),
+                            " MiB of activations and ",
+                            ValueShown(sympy.Rational(total_learn * bpv, 2**20), 4, bare=True),
+                            f" MiB of learnables at {bpv} bytes each.")))
     if "non_learnable" in totals:
         tot.add(Text("Non-learnable batch-normalization statistics (running mean and variance): ",
                      I(totals["non_learnable"]), " values."))
