@@ -6,8 +6,9 @@ from .shapes import shape_list
 
 WINDOWED = ("conv", "tconv", "maxpool", "avgpool")
 SHAPED = WINDOWED + ("gap", "fc", "flatten", "softmax", "zeropad", "upsample", "globalmax", "rbf",
-                     "subsampling", "add", "concat", "multiply", "depthwise", "separable", "adaptivepool")
-LEARNING = ("conv", "tconv", "fc", "batchnorm", "depthwise", "separable", "subsampling")
+                     "subsampling", "add", "concat", "multiply", "depthwise", "separable", "adaptivepool",
+                     "locallyconnected")
+LEARNING = ("conv", "tconv", "fc", "batchnorm", "depthwise", "separable", "subsampling", "locallyconnected")
 
 
 def answer_values(results, convention, bpv) -> dict:
@@ -96,10 +97,11 @@ def rubric(sol, question, results):
     """One credit item per group of the table's blanks, the question's points shared by their number."""
     groups = [
         ("Output sizes of the convolution and pooling layers: the output-size formula with the layer's "
-         "numbers, the result, the channels", lambda r: r.spec.type in WINDOWED + ("zeropad", "upsample", "subsampling", "depthwise", "separable"),
+         "numbers, the result, the channels", lambda r: r.spec.type in WINDOWED + ("zeropad", "upsample", "subsampling", "depthwise", "separable",
+                                          "locallyconnected"),
          ("output",)),
         ("Weights and bias of the convolution layers: shapes in the convention's layout and their count",
-         lambda r: r.spec.type in ("conv", "tconv", "depthwise", "separable", "subsampling"),
+         lambda r: r.spec.type in ("conv", "tconv", "depthwise", "separable", "subsampling", "locallyconnected"),
          ("weights", "bias")),
         ("Batch normalization: scale and offset per channel; the running statistics not learned",
          lambda r: r.spec.type == "batchnorm", ("weights", "bias")),

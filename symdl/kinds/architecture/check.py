@@ -98,7 +98,7 @@ def _window_pass(state, spec):
         state.extra["padding"] = list(pads)
     if dil != (1, 1):
         state.extra["effective_kernel"] = check_more.effective_kernel(spec)
-    if t in ("depthwise", "separable", "subsampling"):
+    if t in ("depthwise", "separable", "subsampling", "locallyconnected"):
         return win
     if t != "conv":
         if win.size > WORK_LIMIT:
@@ -152,6 +152,8 @@ def _layer_pass(state, spec):
         layout = [1, 1, weights.size] if state.convention == "matlab" else list(weights.shape)
         state.extra.update({"_weights": layout, "_bias": layout})
         return weights, bias, 0, None
+    elif t == "locallyconnected":
+        return check_more.locally_connected_pass(state, spec, _window_pass) + (None,)
     elif t == "rbf":
         return None, None, 0, check_more.rbf_pass(state, spec)
     elif t == "tconv":

@@ -103,7 +103,7 @@ def effective_kernel(spec):
     return [int((np.arange(k) * d).max()) + 1 for k, d in zip(spec.kernel, spec.dilation)]
 
 
-_WINDOWED = ("conv", "maxpool", "avgpool", "depthwise", "separable")
+_WINDOWED = ("conv", "maxpool", "avgpool", "depthwise", "separable", "locallyconnected", "subsampling")
 _BLOCKS = ("gap", "globalmax", "adaptivepool", "tconv", "upsample", "fc", "flatten")
 
 
@@ -162,3 +162,15 @@ def rbf_pass(state, spec):
     fixed = np.zeros((spec.nodes, n_in))
     state.x, state.channels = None, fixed.shape[0]
     return fixed.size
+
+
+def locally_connected_pass(state, spec, windows):
+    """One kernel per window position, as Keras allocates it: (positions, k_h k_w C, F), bias (H, W, F)."""
+    np = _np()
+    win = windows(state, spec)
+    ho, wo = win.shape[:2]
+    weights = np.zeros((ho * wo, win.shape[-2] * win.shape[-1] * state.channels, spec.filters), np.float32)
+    bias = np.zeros((ho, wo, spec.filters), np.float32) if spec.bias else None
+    state.x, state.channels = np.zeros((ho, wo, 1)), spec.filters
+    state.extra.update({"_weights": list(weights.shape), "_bias": [] if bias is None else list(bias.shape)})
+    return weights, bias, weights.size

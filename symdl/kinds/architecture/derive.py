@@ -226,7 +226,7 @@ class _Deriver:
             items.append(full(Text("The input's size is given: ", shape_of(r.out, conv), ".")))
             return r
         if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "zeropad",
-                 "subsampling") and inp.flat:
+                 "subsampling", "locallyconnected") and inp.flat:
             raise self.error(spec, "type", "a windowed layer needs a spatial input, got a flat vector "
                                            f"of {inp.c} values")
         if t == "gap":

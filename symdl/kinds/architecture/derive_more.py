@@ -128,12 +128,37 @@ def upsample(d, spec, inp, r, items):
     return r
 
 
+def locally_connected(d, spec, inp, r, items):
+    """A convolution without weight sharing (Keras LocallyConnected2D): its own kernel and bias at
+    every output position."""
+    kh, kw = spec.kernel
+    ah, aw = AXES["h"], AXES["w"]
+    h, w = d.spatial(spec, inp, r, items)
+    f, c = spec.filters, inp.c
+    r.out = Shape(h, w, f)
+    bias = spec.bias and d.mistake != "no_bias"
+    r.weights, r.bias = [h * w, kh * kw * c, f], ([h, w, f] if bias else [])
+    r.weight_count, r.bias_count = h * w * kh * kw * c * f, (h * w * f if bias else 0)
+    values = {ah["out"]: I(h), aw["out"]: I(w), ah["k"]: I(kh), aw["k"]: I(kw), C_in: I(c), F: I(f)}
+    per = _sum(_product(ah["k"], aw["k"], C_in, F), F) if bias else _product(ah["k"], aw["k"], C_in, F)
+    formula = _product(ah["out"], aw["out"], per)
+    items.append(full(Text("No weight sharing: every output position has its own kernels and biases.")))
+    items.append(Step("learnables", lhs=N_L, formula=formula, substituted=substitute(formula, values),
+                      result=I(r.learnables)))
+    r.macs = r.weight_count
+    items.append(instructor(Step("multiply-accumulates", lhs=MACS, result=I(r.macs))))
+    return r
+
+
 def _methods():
     return {"zeropad": zeropad, "depthwise": depthwise, "separable": depthwise, "globalmax": global_pool,
-            "adaptivepool": global_pool, "upsample": upsample, "subsampling": subsampling, "rbf": rbf}
+            "adaptivepool": global_pool, "upsample": upsample, "subsampling": subsampling, "rbf": rbf,
+            "locallyconnected": locally_connected}
 
 
 # -- receptive field -------------------------------------------------------------------------------------
+WINDOWED_RF = ("conv", "maxpool", "avgpool", "depthwise", "separable", "locallyconnected", "subsampling")
+
 def receptive_fields(results) -> dict:
     """{layer name: ((r_h, r_w), (j_h, j_w))}: the input rows/columns one output value sees, and the
     input distance between neighbouring outputs (the jump), layer by layer; flat layers are left out.
@@ -151,7 +176,7 @@ def receptive_fields(results) -> dict:
         else:
             (rf, jump) = max(sources, key=lambda s: s[0])
             here = (rf, jump)
-            if spec.type in ("conv", "maxpool", "avgpool", "depthwise", "separable"):
+            if spec.type in WINDOWED_RF:
                 eff = [dd * (k - 1) + 1 for k, dd in zip(spec.kernel, spec.dilation)]
                 here = (tuple(r0 + (e - 1) * j0 for r0, e, j0 in zip(rf, eff, jump)),
                         tuple(j0 * s for j0, s in zip(jump, spec.stride)))
@@ -167,7 +192,7 @@ def receptive_fields(results) -> dict:
 def receptive_steps(res, before, here):
     """The working of one layer's receptive field: r = r_in + (k_eff - 1) j_in, per axis when they differ."""
     spec = res.spec
-    if before is None or spec.type not in ("conv", "maxpool", "avgpool", "depthwise", "separable"):
+    if before is None or spec.type not in WINDOWED_RF:
         return []
     steps = []
     axes = ("h",) if before == ((before[0][0],) * 2, (before[1][0],) * 2) and spec.kernel[0] == spec.kernel[1] \

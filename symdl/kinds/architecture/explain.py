@@ -172,15 +172,15 @@ def _params_cell(spec: LayerSpec, result: LayerResult) -> Lines:
         else:
             depth = spec.depth if spec.depth is not None else result.inp.c // spec.groups
             lines.append(Text("size: ", Dims(spec.kernel[0], spec.kernel[1], depth)))
-    elif t in ("maxpool", "avgpool", "depthwise", "separable", "subsampling"):
-        if t == "separable":
+    elif t in ("maxpool", "avgpool", "depthwise", "separable", "subsampling", "locallyconnected"):
+        if t in ("separable", "locallyconnected"):
             lines.append(f"filters: {spec.filters}")
         lines.append(Text("size: ", Dims(*spec.kernel)))
         if spec.multiplier != 1:
             lines.append(f"multiplier: {spec.multiplier}")
     if spec.inputs:
         lines.append(("inputs: " if len(spec.inputs) > 1 else "input: ") + ", ".join(spec.inputs))
-    if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "subsampling"):
+    if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "subsampling", "locallyconnected"):
         lines.extend(_window_lines(spec))
     elif t == "zeropad":
         lines.append(f"padding: {spec.padding_text}")
@@ -210,7 +210,7 @@ def _learnables_cell(r: LayerResult, convention) -> Lines:
         return Lines(Text("Depthwise: ", Dims(*r.weights)), Text("Pointwise: ", Dims(*r.pointwise)),
                      Text("Bias: ", Dims(*r.bias)) if r.bias else "Bias: none",
                      Text("(", I(r.learnables), " learnables)"))
-    if r.weight_count or r.bias_count or t in ("conv", "tconv", "fc", "depthwise"):
+    if r.weight_count or r.bias_count or t in ("conv", "tconv", "fc", "depthwise", "locallyconnected"):
         return Lines(Text("Weights: ", Dims(*r.weights)),
                      Text("Bias: ", Dims(*r.bias)) if r.bias else "Bias: none",
                      Text("(", I(r.learnables), " learnables)"))

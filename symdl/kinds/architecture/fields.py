@@ -40,6 +40,7 @@ TYPE_ALIASES = {
     "upsample": ("upsample", "upsampling", "upsampling2d", "upsamplingnearest2d", "resize2d"),
     "subsampling": ("subsampling", "trainablesubsampling", "lenetsubsampling"),
     "rbf": ("rbf", "radialbasisfunction", "euclideanrbf", "rbfoutput"),
+    "locallyconnected": ("locallyconnected", "locallyconnected2d", "localconv", "unsharedconv"),
 }
 MERGES = ("add", "concat", "multiply")
 ACTIVATIONS = {
@@ -57,7 +58,8 @@ DISPLAY = {
     "fc": "Fully Connected", "batchnorm": "Batch normalization", "dropout": "Dropout",
     "flatten": "Flatten", "softmax": "Soft-max", "classification": "Classification Output",
     "norm": "Cross-channel normalization", "add": "Addition", "concat": "Concatenation",
-    "multiply": "Multiplication", "subsampling": "Subsampling", "rbf": "RBF output", "zeropad": "Zero padding", "depthwise": "Depthwise convolution",
+    "multiply": "Multiplication", "subsampling": "Subsampling", "rbf": "RBF output",
+    "locallyconnected": "Locally connected", "zeropad": "Zero padding", "depthwise": "Depthwise convolution",
     "separable": "Separable convolution", "globalmax": "Global max pooling",
     "adaptivepool": "Adaptive pooling", "upsample": "Upsampling",
 }
@@ -88,6 +90,7 @@ LAYER_FIELDS = {
     "upsample": {"scale"},
     "subsampling": {"size", "stride"},
     "rbf": {"nodes"},
+    "locallyconnected": {"filters", "size", "stride", "padding", "bias"},
 }
 
 MAX_DIM = 10**7        # refuse absurd sizes (one axis, one count) rather than hang
@@ -461,10 +464,10 @@ def _read_more(question, spec, table, convention):
         spec.padding = _zero_padding(question, spec, table["padding"], convention)
         raw = table["padding"]
         spec.padding_text = raw.strip() if isinstance(raw, str) else _display_value(raw)
-    if t in ("depthwise", "separable"):
-        if t == "separable":
+    if t in ("depthwise", "separable", "locallyconnected"):
+        if t in ("separable", "locallyconnected"):
             if "filters" not in table:
-                raise question.error(f("filters"), f"layer '{spec.name}': a separable convolution needs 'filters'")
+                raise question.error(f("filters"), f"layer '{spec.name}': a {t} layer needs 'filters'")
             spec.filters = _int(question, f("filters"), table["filters"], minimum=1)
         if "size" not in table:
             raise question.error(f("size"), f"layer '{spec.name}': a {t} convolution needs its 'size'")

@@ -126,3 +126,20 @@ def test_connection_table_errors(tmp_path):
     q.values = kinds.get("architecture").schema.check(q)
     with pytest.raises(SpecError, match="input maps 0 to 1"):
         arch.solve(q)
+
+
+def test_locally_connected_keras_docs(tmp_path):
+    # Keras LocallyConnected2D docs: LocallyConnected2D(64, (3, 3)) on 32 x 32 x 3 gives 30 x 30 x 64 and
+    # "will consume (30*30)*(3*3*3*64) + (30*30)*64 parameters"
+    layers = [dict(name="x", type="input", size=[32, 32, 3]),
+              dict(name="lc", type="LocallyConnected2D", filters=64, size=3),
+              dict(name="lc2", type="LocallyConnected2D", filters=32, size=3)]
+    q, sol = solve_spec(write_spec(tmp_path, layers, "keras", "receptive_field = true"))
+    a = sol.answers
+    assert a["lc.output"] == [30, 30, 64]
+    assert a["lc.learnables"] == (30 * 30) * (3 * 3 * 3 * 64) + (30 * 30) * 64
+    assert a["lc.weights"] == [900, 27, 64] and a["lc.bias"] == [30, 30, 64]
+    # the second: 28 * 28 * (3 * 3 * 64 * 32 + 32); both see 3 then 5 rows
+    assert a["lc2.learnables"] == 28 * 28 * (3 * 3 * 64 * 32 + 32)
+    assert a["lc2.receptive_field"] == [5, 5]
+    assert all(c.ok for c in verify(q, sol))
