@@ -8,7 +8,7 @@ import sympy
 
 from symdl.display import Dims, Lines, Percent, Quantity, ValueShown
 from symdl.printer import substitute
-from symdl.solution import Section, Solution, Step, Table, Text, shown
+from symdl.solution import Figure, Section, Solution, Step, Table, Text, shown
 
 from .answers import name_answers, rubric
 from .derive import BN_SPLIT, LayerResult, derive_network, full, instructor, shape_of
@@ -26,6 +26,9 @@ def solve(question) -> Solution:
     _assumptions(sol, convention, bpv, results)
     totals = name_answers(sol, results, convention, bpv)
     intro = _formulas(convention, results)
+    if any(r.inputs for r in results) and len(results) <= GRAPH_LIMIT:
+        sol.section("The network").add(Figure("network", network_graph(results, convention),
+                                              caption="Layers top to bottom; a side branch to the right."))
     _completed_table(sol, results, convention)
     calc = sol.section("Calculations, layer by layer")
     calc.items.extend(intro.items)
@@ -43,6 +46,36 @@ def solve(question) -> Solution:
     _totals(sol, results, bpv, totals)
     rubric(sol, question, results)
     return sol
+
+
+GRAPH_LIMIT = 32      # layers a drawing of the network may hold (one row each)
+
+
+def network_graph(results, convention) -> dict:
+    """Nodes (name, type, output shape, lane, row) and edges of a branching network: a layer that reads
+    the layer above it stays in its lane, one that reads another layer goes one lane to the right of
+    its input's, a merge returns to its leftmost input's lane."""
+    lanes, nodes, edges = {}, [], []
+    for row, r in enumerate(results):
+        spec = r.spec
+        sources = list(spec.inputs) or ([results[row - 1].spec.name] if row else [])
+        if not sources:
+            lane = 0
+        elif len(sources) > 1:
+            lane = min(lanes[s] for s in sources)
+        elif row and sources[0] == results[row - 1].spec.name:
+            lane = lanes[sources[0]]
+        else:
+            lane = lanes[sources[0]] + 1
+        lanes[spec.name] = lane
+        nodes.append({"name": spec.name, "type": spec.type_label, "shape": shape_of(r.out, convention),
+                      "lane": lane, "row": row})
+        edges.extend({"source": s, "target": spec.name,
+                      "bend": "out" if lanes[s] < lane else "back" if lanes[s] > lane else ""} for s in sources)
+    index = {n["name"]: i for i, n in enumerate(nodes)}
+    for e in edges:
+        e["source"], e["target"] = index[e["source"]], index[e["target"]]
+    return {"nodes": nodes, "edges": edges, "lanes": max(lanes.values()) + 1}
 
 
 def _once(steps, name, seen) -> list:

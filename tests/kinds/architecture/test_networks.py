@@ -279,3 +279,25 @@ def test_multiply_and_flat_concatenation(tmp_path):
     assert sol.answers["gate.output"] == [6] and sol.answers["both.output"] == [12]
     assert sol.answers["total.learnables"] == 2 * (16 * 6 + 6)
     assert all(c.ok for c in verify(q, sol))
+
+
+def test_a_branching_network_is_drawn(tmp_path):
+    from symdl.solution import Figure
+
+    layers = [dict(name="x", type="input", size=[8, 8, 4]),
+              dict(name="a", type="conv", filters=4, size=3, padding=1),
+              dict(name="b", type="conv", filters=4, size=3, padding=1),
+              dict(name="skip", type="conv", filters=4, size=1, inputs=["x"]),
+              dict(name="sum", type="add", inputs=["b", "skip"])]
+    _, sol = solve_spec(write_spec(tmp_path, layers, "matlab"))
+    figure = next(i for s in sol.sections for i in s.items if isinstance(i, Figure))
+    nodes, edges = figure.data["nodes"], figure.data["edges"]
+    # the shortcut opens a lane to the right of x's; the sum returns to the main lane
+    assert [(n["name"], n["lane"]) for n in nodes] == [("x", 0), ("a", 0), ("b", 0), ("skip", 1), ("sum", 0)]
+    assert {(e["source"], e["target"], e["bend"]) for e in edges} == {
+        (0, 1, ""), (1, 2, ""), (0, 3, "out"), (2, 4, ""), (3, 4, "back")}
+    # a sequential network (DI504 Q4) has no drawing
+    from symdl.spec import default_spec
+    q = next(q for q in load_exam(default_spec()).questions if q.id == "Q4")
+    q.values = kinds.get("architecture").schema.check(q)
+    assert not any(isinstance(i, Figure) for s in arch.solve(q).sections for i in s.items)
