@@ -84,7 +84,7 @@ def _once(steps, name, seen) -> list:
     out = []
     for item in steps:
         if isinstance(item, Step) and item.audience == "model" and item.substituted is not None:
-            key = (item.text, sympy.srepr(item.lhs), sympy.srepr(item.substituted))
+            key = (item.text, item.lhs, item.substituted)      # SymPy trees hash and compare by structure
             if key in seen:
                 out.append(full(item))
                 out.append(Step(f"{item.text}, as {seen[key]}", lhs=item.lhs, result=item.result))

@@ -65,7 +65,7 @@ DISPLAY = {
 }
 
 _COMMON_LAYER_FIELDS = {"no", "name", "type", "note", "given", "inputs"}
-GIVEN = ("output", "weights", "bias")      # what the exam's table shows filled in for a layer
+GIVEN = ("output", "weights", "bias", "learnables")   # cells the exam's table fills in; learnables: weights and bias
 LAYER_FIELDS = {
     "input": {"size"},
     "conv": {"filters", "size", "padding", "stride", "dilation", "groups", "bias", "in_channels", "connections"},
@@ -321,7 +321,7 @@ def _given(question, spec, value) -> tuple:
     if not isinstance(value, list) or any(v not in GIVEN for v in value):
         raise question.error(spec.field("given"), f"layer '{spec.name}': given lists cells the exam fills "
                                                   f"in, from {', '.join(GIVEN)}")
-    return tuple(value)
+    return tuple(value) + (("weights", "bias") if "learnables" in value else ())
 
 
 def _read_fields(question, spec, table, convention):
