@@ -18,6 +18,7 @@ from . import sheet
 from .check import independent
 from .derive import LayerResult, derive_network
 from .explain import name_answers, solve
+from .mistakes import mistakes
 from .fields import (ACTIVATIONS, CONVENTION_NAMES, CONVENTIONS, DISPLAY, SCHEMA, TYPE_ALIASES, LayerSpec,
                      convention_of, parse_layers)
 from .shapes import Shape, input_shape, shape_list
@@ -30,9 +31,9 @@ checks_note = ("Every layer's output size was recomputed by passing a zero tenso
 
 KIND = Kind(name="architecture", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given)
+            sheet=sheet.given, mistakes=mistakes)
 
 __all__ = ["ACTIVATIONS", "CONVENTIONS", "CONVENTION_NAMES", "DISPLAY", "FIELDS", "KIND", "LayerResult",
            "LayerSpec", "SCHEMA", "Shape", "TOLERANCE", "TYPE_ALIASES", "checks_note", "convention_of",
-           "derive_network", "independent", "input_shape", "name_answers", "parse_layers", "shape_list",
+           "derive_network", "independent", "mistakes", "input_shape", "name_answers", "parse_layers", "shape_list",
            "solve"]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 
-from .fields import WORK_LIMIT, parse_layers, values_of
+from . import check_more
+from .fields import MERGES, WORK_LIMIT, parse_layers, values_of
 
 
 def _np():
@@ -51,6 +52,7 @@ class _Pass:
         self.convention = convention
         self.x = None          # spatial zero activation with one channel (H, W, 1); None when flat
         self.channels = None   # the real channel count, or the vector length when flat
+        self.extra = {}        # the layer's sheet quantities: 'same' pads, rows a floor drops, sizes before it
 
     def shape(self) -> list:
         if self.x is None:
@@ -91,21 +93,38 @@ def _window_pass(state, spec):
         win = win[keep_h][:, keep_w]
     else:
         win = _windows(x, kernel, stride, dil, pads)
+        _floor_losses(state, win.shape[:2], (h + pads[0] + pads[1], w + pads[2] + pads[3]), kernel, stride, dil)
+    if spec.padding == "same":
+        state.extra["padding"] = list(pads)
+    if dil != (1, 1):
+        state.extra["effective_kernel"] = check_more.effective_kernel(spec)
+    if t in ("depthwise", "separable", "subsampling", "locallyconnected"):
+        return win
     if t != "conv":
         if win.size > WORK_LIMIT:
             state.x = np.zeros(win.shape[:3])
         else:
             state.x = win.max(axis=(-2, -1)) if t == "maxpool" else win.mean(axis=(-2, -1))
         return None, None, 0
-    weights = _alloc((kernel[0], kernel[1], state.channels // spec.groups, spec.filters))
+    weights = (check_more.partial_weights(spec) if spec.table is not None else
+               _alloc((kernel[0], kernel[1], state.channels // spec.groups, spec.filters)))
     bias = np.zeros(spec.filters, np.float32) if spec.bias else None
     if win.size <= WORK_LIMIT:
         y = np.einsum("hwcij,ijcf->hwf", win, np.zeros((kernel[0], kernel[1], 1, 1)))
     else:
         y = np.zeros(win.shape[:2] + (1,))
-    state.channels = weights.shape[-1]
+    state.channels = len(spec.table) if spec.table is not None else weights.shape[-1]
     state.x = y
     return weights, bias, y.shape[0] * y.shape[1] * weights.size
+
+
+def _floor_losses(state, counts, spans, kernel, stride, dil):
+    """Rows and columns past the last window's end (measured on the window view), and the
+    output size the division gives before the floor: windows counted plus the dropped share."""
+    lost = [span - ((m - 1) * s + d * (k - 1) + 1) for m, span, k, s, d in zip(counts, spans, kernel, stride, dil)]
+    if any(lost):
+        state.extra["dropped"] = lost
+        state.extra["unfloored"] = [m + lo / s for m, lo, s in zip(counts, lost, stride)]
 
 
 def _layer_pass(state, spec):
@@ -116,6 +135,27 @@ def _layer_pass(state, spec):
         _input(state, spec)
     elif t in ("conv", "maxpool", "avgpool"):
         return _window_pass(state, spec) + (None,)
+    elif t in ("depthwise", "separable"):
+        weights, bias, macs, pointwise = check_more.depthwise_pass(state, spec, _window_pass)
+        w, b, p = check_more.depthwise_shapes(state.convention, spec, weights, bias, pointwise)
+        state.extra.update({"_weights": w, "_bias": b, "_more": pointwise.size if p is not None else 0}
+                           | ({"pointwise": p} if p is not None else {}))
+        return weights, bias, macs, None
+    elif t == "zeropad":
+        check_more.zeropad_pass(state, spec)
+    elif t in ("globalmax", "adaptivepool"):
+        check_more.global_pass(state, spec)
+    elif t == "upsample":
+        check_more.upsample_pass(state, spec)
+    elif t == "subsampling":
+        weights, bias = check_more.subsampling_pass(state, spec, _window_pass)
+        layout = [1, 1, weights.size] if state.convention == "matlab" else list(weights.shape)
+        state.extra.update({"_weights": layout, "_bias": layout})
+        return weights, bias, 0, None
+    elif t == "locallyconnected":
+        return check_more.locally_connected_pass(state, spec, _window_pass) + (None,)
+    elif t == "rbf":
+        return None, None, 0, check_more.rbf_pass(state, spec)
     elif t == "tconv":
         state.x, weights, bias, macs, state.channels = _tconv_pass(spec, x, channels, state.convention)
         return weights, bias, macs, None
@@ -148,17 +188,36 @@ def _independent_pass(question):
     out = {}
     total_learn = total_macs = total_mem = total_run = 0
     any_bn = False
+    saved, flat = {}, set()
     for spec in specs:
         t, n = spec.type, spec.name
-        weights, bias, macs, run = _layer_pass(state, spec)
+        state.extra = {}
+        if t in MERGES:
+            check_more.merge_pass(state, spec, [saved[i] for i in spec.inputs])
+            weights = bias = run = None
+            macs = 0
+        else:
+            if spec.inputs:
+                state.x, state.channels = saved[spec.inputs[0]]
+            weights, bias, macs, run = _layer_pass(state, spec)
+        saved[n] = (state.x, state.channels)
+        if state.x is None:
+            flat.add(n)
         shape = state.shape()
+        extra = state.extra
+        out.update({f"{n}.{key}": value for key, value in extra.items() if not key.startswith("_")})
         out[f"{n}.output"] = shape
-        wcount = weights.size if weights is not None else 0
+        wcount = (weights.size if weights is not None else 0) + extra.get("_more", 0)
         bcount = bias.size if bias is not None else 0
         out[f"{n}.learnables"] = wcount + bcount
-        out[f"{n}.weights"] = _convention_weight_shape(t, weights, convention, spec) if weights is not None else []
-        out[f"{n}.bias"] = _convention_bias_shape(t, bias, convention, spec) if bias is not None else []
+        out[f"{n}.weights"] = extra.get("_weights") or (
+            _convention_weight_shape(t, weights, convention, spec) if weights is not None else [])
+        out[f"{n}.bias"] = extra["_bias"] if "_bias" in extra else (
+            _convention_bias_shape(t, bias, convention, spec) if bias is not None else [])
         out[f"{n}.macs"] = macs
+        if values_of(question)["connections"] and t in ("conv", "subsampling", "fc", "rbf"):
+            out[f"{n}.connections"] = extra.get("_connections", (wcount + bcount) * (
+                math.prod(state.x.shape[:2]) if t == "conv" else 1) or run)
         if run is not None:
             any_bn = True
             out[f"{n}.non_learnable"] = run
@@ -166,6 +225,9 @@ def _independent_pass(question):
         total_learn += wcount + bcount
         total_macs += macs
         total_mem += int(np.prod(shape)) * bpv
+    if values_of(question)["receptive_field"]:
+        out.update({f"{name}.receptive_field": field
+                    for name, field in check_more.receptive_fields(specs, flat).items()})
     out["total.learnables"] = total_learn
     out["total.macs"] = total_macs
     out["total.memory_bytes"] = total_mem
@@ -224,6 +286,8 @@ def _tconv_pass(spec, x, channels, convention):
 def _convention_weight_shape(t, arr, convention, spec):
     """The allocated array's shape, permuted/split into the convention's layout."""
     np = _np()
+    if t == "conv" and spec.table is not None:   # arr: (k_h, k_w, links)
+        return list(arr.shape)
     if t == "conv":                      # arr: (k_h, k_w, C_in/G, F)
         if convention == "pytorch":
             return list(np.transpose(arr, (3, 2, 0, 1)).shape)

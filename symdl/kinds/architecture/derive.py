@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import sympy
+
 from symdl.display import Dims, Quantity
 from symdl.printer import substitute
 from symdl.solution import Step, Text
 
-from .fields import MAX_AREA, MAX_VALUES, LayerSpec, parse_layers
+MISTAKES = ("same", "ceil", "no_bias", "flatten")  # one thing a student does wrong, re-derived
+
+from . import derive_more
+from .fields import MAX_AREA, MAX_VALUES, MERGES, LayerSpec, parse_layers, values_of
+from .formulas import full, instructor
 from .formulas import AXES, C_in, C_out, F, G, I, MACS, N_b, N_in, N_L, N_out, N_W, _formula, _product, _ratio, _sum
 from .shapes import (Shape, channel_vector_shape, conv_bias_shape, conv_weight_shape, fc_bias_shape,
                      fc_weight_shape, categories, input_shape, shape_list,
@@ -36,86 +42,155 @@ class LayerResult:
     non_learnable: int = 0
     macs: int = 0
     steps: list = field(default_factory=list)
+    same_pads: tuple | None = None      # (t, b, l, r) a 'same' padding worked out
+    dropped: tuple = (0, 0)             # rows, columns of the padded input no window reaches
+    unfloored: tuple | None = None      # (h, w) output sizes before the floor, exact
+    eff_kernel: tuple | None = None     # (h, w) a dilated kernel's span d(k - 1) + 1
+    pointwise: list | None = None       # a separable convolution's 1 x 1 weights
+    inputs: tuple = ()                  # the layers it read, by name
+    receptive: tuple | None = None      # ((r_h, r_w), (j_h, j_w)) receptive field and jump
+    connections: int | None = None      # LeNet-5's connection count
 
     @property
     def learnables(self):
         return self.weight_count + self.bias_count
 
 
+# how each framework splits a batch normalization layer's values
+BN_SPLIT = {
+    "matlab": "MATLAB: Scale and Offset are learnable; TrainedMean and TrainedVariance are state, not learned.",
+    "pytorch": "PyTorch: weight and bias are parameters (counted by parameters()); running_mean and "
+               "running_var are buffers, as is the step counter num_batches_tracked (one value), not counted.",
+    "keras": "Keras: gamma and beta are trainable parameters; moving_mean and moving_variance are "
+             "non-trainable parameters, which the summary's total includes.",
+}
+
+
 class _Deriver:
     """Walks the layers once, writing every step."""
 
-    def __init__(self, question, convention):
+    def __init__(self, question, convention, mistake=None):
         self.q = question
         self.convention = convention
+        if mistake is not None and mistake not in MISTAKES:
+            raise ValueError(f"unknown mistake {mistake!r}")
+        self.mistake = mistake      # re-derive with one thing done wrong (see MISTAKES)
 
     def error(self, spec, key, message):
         return self.q.error(spec.field(key), f"layer '{spec.name}': {message}")
 
     # -- one spatial axis of a windowed layer -------------------------------------------------
-    def window_axis(self, spec, axis, n, k, s, d, padding, items):
-        """Output length along ``axis``; appends the steps; returns (out, p0, p1)."""
+    def same_padding(self, axis, n, k, s, d, items):
+        """The pads 'same' needs along ``axis`` (the odd one at the end); appends the steps."""
         a = AXES[axis]
         eff = d * (k - 1) + 1
-        if padding == "same":
-            # the pads that make the output ceil(n/s), the odd one at the end
-            total_kind = "same_total_1" if d == 1 else "same_total"
-            target = -(-n // s)
-            values = {a["n"]: I(n), a["s"]: I(s), a["k"]: I(k), a["d"]: I(d), a["out"]: I(target)}
-            total = max((target - 1) * s + eff - n, 0)
-            items.append(Text(f"'same' padding along the {a['word']}: the output is ceil(n/s) long; the total "
-                              f"padding P is what that takes, the {a['end0']} gets half of it rounded down, the "
-                              f"{a['end1']} the rest."))
-            items.append(Step(f"'same' output {a['word']}", lhs=a["out"], formula=_formula("same_out", axis),
-                              substituted=substitute(_formula("same_out", axis), values), result=I(target)))
-            items.append(Step("total padding", lhs=a["P"], formula=_formula(total_kind, axis),
-                              substituted=substitute(_formula(total_kind, axis), values), result=I(total)))
-            p0 = total // 2
-            p1 = total - p0
-            items.append(Step(f"{a['end0']} padding", lhs=a["p0"], formula=_formula("same_before", axis),
-                              substituted=substitute(_formula("same_before", axis), {a["P"]: I(total)}),
-                              result=I(p0)))
-            items.append(Step(f"{a['end1']} padding", lhs=a["p1"], formula=_formula("same_after", axis),
-                              substituted=substitute(_formula("same_after", axis),
-                                                     {a["P"]: I(total), a["p0"]: I(p0)}),
-                              result=I(p1)))
-        else:
-            p0, p1 = padding
+        total_kind = "same_total_1" if d == 1 else "same_total"
+        target = -(-n // s)
+        values = {a["n"]: I(n), a["s"]: I(s), a["k"]: I(k), a["d"]: I(d), a["out"]: I(target)}
+        total = max((target - 1) * s + eff - n, 0)
+        items.append(full(Text(f"'same' padding along the {a['word']}: the output is ceil(n/s) long; the "
+                               f"total padding P is what that takes, the {a['end0']} gets half of it rounded "
+                               f"down, the {a['end1']} the rest.")))
+        items.append(full(Step(f"'same' output {a['word']}", lhs=a["out"], formula=_formula("same_out", axis),
+                               substituted=substitute(_formula("same_out", axis), values), result=I(target))))
+        items.append(Step("total padding", lhs=a["P"], formula=_formula(total_kind, axis),
+                          substituted=substitute(_formula(total_kind, axis), values), result=I(total)))
+        p0 = total // 2
+        p1 = total - p0
+        items.append(Step(f"{a['end0']} padding", lhs=a["p0"], formula=_formula("same_before", axis),
+                          substituted=substitute(_formula("same_before", axis), {a["P"]: I(total)}),
+                          result=I(p0)))
+        items.append(Step(f"{a['end1']} padding", lhs=a["p1"], formula=_formula("same_after", axis),
+                          substituted=substitute(_formula("same_after", axis),
+                                                 {a["P"]: I(total), a["p0"]: I(p0)}),
+                          result=I(p1)))
+        return p0, p1
+
+    def window_axis(self, spec, axis, n, k, s, d, padding, items):
+        """Output length along ``axis``; appends the steps; returns (out, p0, p1, dropped, unfloored)."""
+        a = AXES[axis]
+        eff = d * (k - 1) + 1
+        p0, p1 = self.same_padding(axis, n, k, s, d, items) if padding == "same" else padding
         span = n + p0 + p1
+        ceil = spec.ceil or self.mistake == "ceil"
         # with ceil_mode a last window may hang past the end: PyTorch only needs one window
-        if eff > span + ((s - 1) if spec.ceil else 0):
+        if eff > span + ((s - 1) if ceil else 0):
             what = f"kernel {a['word']} {k}" + (f" (dilated to {eff})" if d != 1 else "")
             raise self.error(spec, "size", f"{what} exceeds the padded input {a['word']} {span}")
-        kind = ("ceil" if spec.ceil else "floor") + ("" if d == 1 else "_d")
+        if d != 1:
+            span_formula = _sum(_product(a["d"], _sum(a["k"], -1)), 1)
+            items.append(Step(f"effective kernel {a['word']}", lhs=Quantity("k", "eff"), formula=span_formula,
+                              substituted=substitute(span_formula, {a["d"]: I(d), a["k"]: I(k)}), result=I(eff)))
+        kind = ("ceil" if ceil else "floor") + ("" if d == 1 else "_d")
         values = {a["n"]: I(n), a["p0"]: I(p0), a["p1"]: I(p1), a["k"]: I(k), a["s"]: I(s), a["d"]: I(d)}
         inner = span - eff
-        if spec.ceil:
-            out = -(-inner // s) + 1
-        else:
-            out = inner // s + 1
+        out = -(-inner // s) + 1 if ceil else inner // s + 1
         expr = _formula(kind, axis)
         rem = inner % s
         dropped = spec.ceil and rem and (out - 1) * s >= n + p0
         first = a["out"].tilde() if dropped else a["out"]
-        items.append(Step(f"output {a['word']}", lhs=first, formula=expr,
-                          substituted=substitute(expr, values), result=I(out)))
+        step = Step(f"output {a['word']}", lhs=first, formula=expr, substituted=substitute(expr, values),
+                    result=I(out))
+        # a size the layer passes through unchanged (k = 1, stride 1, no padding) needs no working
+        items.append(full(step) if (k, s, d, p0, p1) == (1, 1, 1, 0, 0) else step)
         if spec.ceil and rem:
-            if dropped:
-                items.append(Text(f"ceil_mode: the last window would start at padded index {(out - 1) * s}, "
-                                  f"past the input and the {a['end0']} padding ({n} + {p0} = {n + p0}), "
-                                  "so PyTorch drops it:"))
-                items.append(Step("last window dropped", lhs=a["out"], formula=_sum(first, -1),
-                                  substituted=substitute(_sum(first, -1), {first: I(out)}), result=I(out - 1)))
-                out -= 1
-            else:
-                items.append(Text(f"ceil_mode: the stride {s} does not divide {inner}; rounding up keeps "
-                                  f"a last window that hangs {s - rem} {a['rows']} past the "
-                                  f"{a['end1']} edge (it sees only what is inside)."))
-        elif rem:
-            items.append(Text(f"The stride {s} does not divide {span} - {eff} = {inner}: the floor drops "
+            out = self._ceil_note(a, n, p0, s, rem, inner, out, first, dropped, items)
+        elif rem and not ceil:
+            with sympy.evaluate(False):
+                difference = sympy.Eq(sympy.Add(I(span), sympy.Mul(-1, I(eff))), I(inner))
+                remainder = sympy.Eq(sympy.Mod(I(inner), I(s)), I(rem))
+            items.append(Text("The stride ", I(s), " does not divide ", difference, ": the floor drops "
                               f"{_plural(rem, a['rows'])} at the {a['end1']} of the padded input "
-                              f"that no window reaches (remainder {inner} mod {s} = {rem})."))
-        return out, p0, p1
+                              "that no window reaches (", remainder, ")."))
+        unfloored = sympy.Rational(inner, s) + 1
+        return out, p0, p1, (0 if ceil else rem), unfloored
+
+    def _ceil_note(self, a, n, p0, s, rem, inner, out, first, dropped, items):
+        """PyTorch's ceil_mode when the stride does not divide: the last window kept or dropped."""
+        if dropped:
+            items.append(Text(f"ceil_mode: the last window would start at padded index {(out - 1) * s}, "
+                              f"past the input and the {a['end0']} padding ({n} + {p0} = {n + p0}), "
+                              "so PyTorch drops it:"))
+            items.append(Step("last window dropped", lhs=a["out"], formula=_sum(first, -1),
+                              substituted=substitute(_sum(first, -1), {first: I(out)}), result=I(out - 1)))
+            return out - 1
+        items.append(Text(f"ceil_mode: the stride {s} does not divide {inner}; rounding up keeps "
+                          f"a last window that hangs {s - rem} {a['rows']} past the "
+                          f"{a['end1']} edge (it sees only what is inside)."))
+        return out
+
+    def spatial(self, spec, inp, r, items):
+        """Both axes of a convolution or pooling layer: (h, w); the sheet's extra quantities into ``r``."""
+        pad = spec.padding
+        if self.mistake == "same" and spec.type == "conv" and pad != "same":
+            pad = "same"      # the mistake: the size assumed kept ('same'), the stated padding ignored
+        start = len(items)
+        h, t, b, drop_h, un_h = self.window_axis(spec, "h", inp.h, spec.kernel[0], spec.stride[0],
+                                                 spec.dilation[0], pad if pad == "same" else pad[:2], items)
+        middle = len(items)
+        w, l, rr, drop_w, un_w = self.window_axis(spec, "w", inp.w, spec.kernel[1], spec.stride[1],
+                                                  spec.dilation[1], pad if pad == "same" else pad[2:], items)
+        if (inp.h, spec.kernel[0], spec.stride[0], spec.dilation[0], t, b) == \
+                (inp.w, spec.kernel[1], spec.stride[1], spec.dilation[1], l, rr):
+            self._square(items[start:middle], items[middle:])
+        if pad == "same":
+            r.same_pads = (t, b, l, rr)
+        if spec.dilation != (1, 1):
+            r.eff_kernel = tuple(dd * (k - 1) + 1 for k, dd in zip(spec.kernel, spec.dilation))
+        r.dropped = (drop_h, drop_w)
+        r.unfloored = (un_h, un_w)
+        return h, w
+
+    @staticmethod
+    def _square(height, width):
+        """A square layer's width repeats the height's working: the model answer writes it once,
+        H_out = W_out = ..., and the width's lines go to the full derivation."""
+        for item in width:
+            full(item)
+        for item in height:
+            if isinstance(item, Step) and item.lhs == AXES["h"]["out"] and item.audience == "model":
+                with sympy.evaluate(False):
+                    item.lhs = sympy.Eq(AXES["h"]["out"], AXES["w"]["out"])
 
     def tconv_axis(self, spec, axis, n, k, s, d, padding, op, items):
         a = AXES[axis]
@@ -148,19 +223,22 @@ class _Deriver:
         conv = self.convention
         if t == "input":
             r.out = input_shape(spec.size, conv)
-            items.append(Text("The input's size is given: ", shape_of(r.out, conv), "."))
+            items.append(full(Text("The input's size is given: ", shape_of(r.out, conv), ".")))
             return r
-        if t in ("conv", "tconv", "maxpool", "avgpool") and inp.flat:
+        if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "zeropad",
+                 "subsampling", "locallyconnected") and inp.flat:
             raise self.error(spec, "type", "a windowed layer needs a spatial input, got a flat vector "
                                            f"of {inp.c} values")
         if t == "gap":
             if inp.flat:
                 raise self.error(spec, "type", "global pooling needs a spatial input")
             r.out = Shape(1, 1, inp.c, flat=(conv == "keras"))
-            items.append(Text(f"Global average pooling averages each channel's {inp.h} x {inp.w} values "
-                              f"to one: the output is ", shape_of(r.out, conv),
+            items.append(Text("Global average pooling averages each channel's ", Dims(inp.h, inp.w),
+                              " values to one: the output is ", shape_of(r.out, conv),
                               "; nothing is learned."))
             return r
+        if t in derive_more.METHODS:
+            return derive_more.METHODS[t](self, spec, inp, r, items)
         method = {"conv": self.conv, "tconv": self.tconv, "maxpool": self.pool, "avgpool": self.pool,
                   "fc": self.fc, "batchnorm": self.batchnorm, "flatten": self.flatten}.get(t, self.elementwise)
         return method(spec, inp, r, items)
@@ -175,14 +253,11 @@ class _Deriver:
                 if p0 > limit:
                     raise self.error(spec, "padding", f"PyTorch refuses padding {p0} larger than half "
                                                       f"the kernel {word} ({limit})")
-        items.append(Text(f"{spec.type_label}: each {kh} x {kw} window of every channel gives one "
-                          "value; the channels pass through, nothing is learned."))
-        h, _, _ = self.window_axis(spec, "h", inp.h, kh, spec.stride[0], spec.dilation[0],
-                                   spec.padding if spec.padding == "same" else spec.padding[:2], items)
-        w, _, _ = self.window_axis(spec, "w", inp.w, kw, spec.stride[1], spec.dilation[1],
-                                   spec.padding if spec.padding == "same" else spec.padding[2:], items)
+        items.append(full(Text(f"{spec.type_label}: each ", Dims(kh, kw), " window of every channel gives one "
+                               "value; the channels pass through, nothing is learned.")))
+        h, w = self.spatial(spec, inp, r, items)
         r.out = Shape(h, w, inp.c)
-        items.append(Step("channels unchanged", lhs=C_out, formula=C_in, result=I(inp.c)))
+        items.append(full(Step("channels unchanged", lhs=C_out, formula=C_in, result=I(inp.c))))
         return r
 
     def batchnorm(self, spec, inp, r, items):
@@ -191,11 +266,9 @@ class _Deriver:
         r.weights = channel_vector_shape(conv, c)
         r.bias = channel_vector_shape(conv, c)
         r.weight_count, r.bias_count, r.non_learnable = c, c, 2 * c
-        names = {"matlab": ("Scale", "Offset"), "pytorch": ("weight", "bias"),
-                 "keras": ("gamma", "beta")}[conv]
-        items.append(Text(f"Batch normalization keeps the size; per channel it learns a scale "
-                          f"({names[0]}) and an offset ({names[1]}), and it keeps a running mean and "
-                          "variance that are updated, not learned."))
+        items.append(full(Text("Batch normalization keeps the size; per channel it learns a scale and an "
+                               "offset, and it keeps a running mean and variance that are updated, not "
+                               "learned. " + BN_SPLIT[conv])))
         items.append(Step("scale and offset", lhs=N_L,
                           formula=_product(I(2), C_in), substituted=substitute(_product(I(2), C_in),
                                                                                {C_in: I(c)}),
@@ -206,9 +279,11 @@ class _Deriver:
         return r
 
     def flatten(self, spec, inp, r, items):
-        r.out = Shape(1, 1, inp.numel, flat=True)
+        # the mistake "flatten": the channels dropped, H W values instead of H W C
+        wrong = self.mistake == "flatten" and not inp.flat
+        r.out = Shape(1, 1, inp.h * inp.w if wrong else inp.numel, flat=True)
         if inp.flat:
-            items.append(Text("The input is already a vector; flatten leaves it as it is."))
+            items.append(full(Text("The input is already a vector; flatten leaves it as it is.")))
         else:
             items.append(Step("values in one vector", lhs=N_out,
                               formula=_product(AXES["h"]["n"], AXES["w"]["n"], C_in),
@@ -230,8 +305,8 @@ class _Deriver:
                 "softmax": "Soft-max turns the scores into probabilities, one per class",
                 "classification": "The classification output takes the probabilities and computes "
                                   "the loss; it reports " + categories(inp)}[t]
-        items.append(Text(f"{what}: the output size equals the input size, ",
-                          shape_of(inp, conv), "; nothing is learned."))
+        items.append(full(Text(f"{what}: the output size equals the input size, ",
+                               shape_of(inp, conv), "; nothing is learned.")))
         return r
 
     def conv(self, spec, inp, r, items):
@@ -241,13 +316,9 @@ class _Deriver:
         if spec.in_channels is not None and spec.in_channels != inp.c:
             raise self.error(spec, "in_channels", f"in_channels {spec.in_channels} disagrees with the "
                                                   f"{inp.c} channels of the input")
-        pad = spec.padding
-        h, _, _ = self.window_axis(spec, "h", inp.h, kh, spec.stride[0], spec.dilation[0],
-                                   pad if pad == "same" else pad[:2], items)
-        w, _, _ = self.window_axis(spec, "w", inp.w, kw, spec.stride[1], spec.dilation[1],
-                                   pad if pad == "same" else pad[2:], items)
+        h, w = self.spatial(spec, inp, r, items)
         r.out = Shape(h, w, f)
-        items.append(Step("one channel per filter", lhs=C_out, formula=F, result=I(f)))
+        items.append(full(Step("one channel per filter", lhs=C_out, formula=F, result=I(f))))
         self._conv_counts(spec, inp, r, items, transposed=False)
         return r
 
@@ -261,7 +332,7 @@ class _Deriver:
         w = self.tconv_axis(spec, "w", inp.w, kw, spec.stride[1], spec.dilation[1],
                             pad if pad == "same" else pad[2:], spec.output_padding[1], items)
         r.out = Shape(h, w, f)
-        items.append(Step("one channel per filter", lhs=C_out, formula=F, result=I(f)))
+        items.append(full(Step("one channel per filter", lhs=C_out, formula=F, result=I(f))))
         self._conv_counts(spec, inp, r, items, transposed=True)
         return r
 
@@ -275,6 +346,8 @@ class _Deriver:
             raise self.error(spec, "size", f"filter depth {spec.depth} disagrees with the {expected}")
 
     def _conv_counts(self, spec, inp, r, items, transposed):
+        if spec.table is not None and not transposed:
+            return derive_more.partial_counts(self, spec, inp, r, items)
         conv = self.convention
         kh, kw = spec.kernel
         g, f, cin = spec.groups, spec.filters, inp.c
@@ -288,34 +361,32 @@ class _Deriver:
             r.weights = conv_weight_shape(conv, kh, kw, cin, f, g)
         values = {ah["k"]: I(kh), aw["k"]: I(kw), C_in: I(cin), F: I(f), G: I(g)}
         r.weight_count = kh * kw * (cin // g) * f
-        items.append(Step("weights" + (f", {g} groups" if g > 1 else ""),
-                          lhs=N_W, formula=formula, substituted=substitute(formula, values),
-                          result=I(r.weight_count)))
-        if spec.bias:
+        items.append(full(Step("weights" + (f", {g} groups" if g > 1 else ""),
+                               lhs=N_W, formula=formula, substituted=substitute(formula, values),
+                               result=I(r.weight_count))))
+        if spec.bias and self.mistake != "no_bias":
             r.bias = conv_bias_shape(conv, f, g)
             r.bias_count = f
-            items.append(Step("one bias per filter", lhs=N_b, formula=F, result=I(f)))
+            items.append(full(Step("one bias per filter", lhs=N_b, formula=F, result=I(f))))
         else:
-            items.append(Text("No bias (bias = false)."))
-        self._learnables_step(r, items)
+            items.append(full(Text("No bias (bias = false).")))
+        self._learnables_step(r, items, formula, F, values)
         if transposed:
             mac = _product(ah["n"], aw["n"], C_in, ah["k"], aw["k"], F if g == 1 else _ratio(F, G))
             values.update({ah["n"]: I(inp.h), aw["n"]: I(inp.w)})
             r.macs = inp.h * inp.w * cin * kh * kw * (f // g)
-            text = "multiply-accumulates"
         else:
             mac = _product(ah["out"], aw["out"], F, ah["k"], aw["k"], depth)
             values.update({ah["out"]: I(r.out.h), aw["out"]: I(r.out.w)})
             r.macs = r.out.h * r.out.w * f * kh * kw * (cin // g)
-            text = "multiply-accumulates"
-        items.append(Step(text, lhs=MACS, formula=mac, substituted=substitute(mac, values), result=I(r.macs)))
+        items.append(instructor(Step("multiply-accumulates", lhs=MACS, formula=mac,
+                                     substituted=substitute(mac, values), result=I(r.macs))))
 
-    def _learnables_step(self, r, items):
-        if r.bias_count:
-            items.append(Step("learnables", lhs=N_L, formula=_sum(N_W, N_b),
-                              substituted=substitute(_sum(N_W, N_b), {N_W: I(r.weight_count),
-                                                                      N_b: I(r.bias_count)}),
-                              result=I(r.learnables)))
+    def _learnables_step(self, r, items, weights, bias, values):
+        """The layer's learnables in one line: the weights' formula plus the biases (model answer)."""
+        formula = _sum(weights, bias) if r.bias_count else weights
+        items.append(Step("learnables", lhs=N_L, formula=formula, substituted=substitute(formula, values),
+                          result=I(r.learnables)))
 
     def fc(self, spec, inp, r, items):
         conv = self.convention
@@ -326,48 +397,61 @@ class _Deriver:
         n_in, n_out = inp.numel, spec.nodes
         ah, aw = AXES["h"], AXES["w"]
         if not inp.flat:
-            items.append(Text("A fully connected layer sees its whole input as one vector."))
+            if self.mistake == "flatten":
+                n_in = inp.h * inp.w      # the mistake: the channels dropped from the flattened size
+            items.append(full(Text("A fully connected layer sees its whole input as one vector.")))
             items.append(Step("inputs",
                               lhs=N_in, formula=_product(ah["n"], aw["n"], C_in),
                               substituted=substitute(_product(ah["n"], aw["n"], C_in),
                                                      {ah["n"]: I(inp.h), aw["n"]: I(inp.w), C_in: I(inp.c)}),
                               result=I(n_in)))
         else:
-            items.append(Step("inputs", lhs=N_in, result=I(n_in)))
+            items.append(full(Step("inputs", lhs=N_in, result=I(n_in))))
         r.out = Shape(1, 1, n_out, flat=True)
-        items.append(Step("one output per node", lhs=N_out, result=I(n_out)))
+        items.append(full(Step("one output per node", lhs=N_out, result=I(n_out))))
         r.weights = fc_weight_shape(conv, n_in, n_out)
         r.weight_count = n_in * n_out
         formula = _product(N_out, N_in)
         values = {N_in: I(n_in), N_out: I(n_out)}
-        items.append(Step("weights", lhs=N_W, formula=formula,
-                          substituted=substitute(formula, values), result=I(r.weight_count)))
-        if spec.bias:
+        items.append(full(Step("weights", lhs=N_W, formula=formula,
+                               substituted=substitute(formula, values), result=I(r.weight_count))))
+        if spec.bias and self.mistake != "no_bias":
             r.bias = fc_bias_shape(conv, n_out)
             r.bias_count = n_out
-            items.append(Step("one bias per node", lhs=N_b, formula=N_out, result=I(n_out)))
+            items.append(full(Step("one bias per node", lhs=N_b, formula=N_out, result=I(n_out))))
         else:
-            items.append(Text("No bias (bias = false)."))
-        self._learnables_step(r, items)
+            items.append(full(Text("No bias (bias = false).")))
+        self._learnables_step(r, items, formula, N_out, values)
         r.macs = n_in * n_out
-        items.append(Step("multiply-accumulates", lhs=MACS, formula=formula,
-                          substituted=substitute(formula, values), result=I(r.macs)))
+        items.append(instructor(Step("multiply-accumulates", lhs=MACS, formula=formula,
+                                     substituted=substitute(formula, values), result=I(r.macs))))
         return r
 
 
-def derive_network(question):
-    """(convention, [LayerResult]) for the question; raises SpecError naming the layer."""
+def derive_network(question, mistake=None):
+    """(convention, [LayerResult]) for the question; raises SpecError naming the layer.
+    ``mistake`` (one of MISTAKES) re-derives the network with that one thing done wrong."""
     convention, specs = parse_layers(question)
-    deriver = _Deriver(question, convention)
-    results, shape = [], None
+    deriver = _Deriver(question, convention, mistake)
+    results, shape, outputs = [], None, {}
     for spec in specs:
-        res = deriver.layer(spec, shape)
+        if spec.type in MERGES:
+            inputs = [(name, outputs[name]) for name in spec.inputs]
+            res = LayerResult(spec, inputs[0][1], inputs[0][1])
+            derive_more.merge(deriver, spec, inputs, res, res.steps)
+        else:
+            res = deriver.layer(spec, outputs[spec.inputs[0]] if spec.inputs else shape)
+        res.inputs = spec.inputs
         if res.out.h * res.out.w > MAX_AREA or res.out.numel > MAX_VALUES:
             raise question.error(spec.field("type"), f"layer '{spec.name}': an output of "
                                                      f"{res.out.h} x {res.out.w} x {res.out.c} is too large "
                                                      f"(limit {MAX_AREA} positions, {MAX_VALUES} values)")
         results.append(res)
-        shape = res.out
+        shape = outputs[spec.name] = res.out
+    if values_of(question)["receptive_field"]:
+        derive_more.receptive_fields(results)
+    if values_of(question)["connections"]:
+        derive_more.connections(results)
     return convention, results
 
 

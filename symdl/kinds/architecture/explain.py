@@ -6,11 +6,12 @@ import re
 
 import sympy
 
-from symdl.display import Dims, Lines, Percent, Quantity
+from symdl.display import Dims, Lines, Percent, Quantity, ValueShown
 from symdl.printer import substitute
-from symdl.solution import Section, Solution, Step, Table, Text
+from symdl.solution import Figure, Section, Solution, Step, Table, Text, shown
 
-from .derive import LayerResult, derive_network, shape_of
+from .answers import name_answers, rubric
+from .derive import BN_SPLIT, LayerResult, derive_network, full, instructor, shape_of
 from .fields import CONVENTION_NAMES, LayerSpec, bytes_per_value
 from .formulas import AXES, C_in, F, G, I, N_in, N_L, N_out, S, _formula, _product, _ratio, _sum
 from .shapes import categories, shape_list
@@ -25,38 +26,72 @@ def solve(question) -> Solution:
     _assumptions(sol, convention, bpv, results)
     totals = name_answers(sol, results, convention, bpv)
     intro = _formulas(convention, results)
+    if any(r.inputs for r in results) and len(results) <= GRAPH_LIMIT:
+        sol.section("The network").add(Figure("network", network_graph(results, convention),
+                                              caption="Layers top to bottom; a side branch to the right."))
     _completed_table(sol, results, convention)
     calc = sol.section("Calculations, layer by layer")
     calc.items.extend(intro.items)
+    seen = {}
     for r in results:
         title = f"{r.spec.no + '  ' if r.spec.no else ''}{r.spec.name} ({r.spec.type_label.lower()})"
         sub = Section(title=title, role="layer")
         if r.inp is not None:
-            sub.add(Text("Input: ", shape_of(r.inp, convention), ";  output: ", shape_of(r.out, convention), "."))
-        sub.items.extend(r.steps)
+            sub.add(full(Text("Input: ", shape_of(r.inp, convention), ";  output: ",
+                              shape_of(r.out, convention), ".")))
+        sub.items.extend(_once(r.steps, r.spec.name, seen))
+        if not any(shown(i, "model") for i in sub.items):
+            sub.audience = "full"          # nothing to work out (an activation, dropout, ...)
         calc.add(sub)
     _totals(sol, results, bpv, totals)
+    rubric(sol, question, results)
     return sol
 
 
-def name_answers(sol, results, convention, bpv) -> dict:
-    """Every answer under its stable name: each layer's, then the totals (returned by name)."""
-    for r in results:
-        n = r.spec.name
-        sol.answer(f"{n}.output", shape_list(r.out, convention))
-        sol.answer(f"{n}.learnables", r.learnables)
-        sol.answer(f"{n}.weights", list(r.weights))
-        sol.answer(f"{n}.bias", list(r.bias))
-        sol.answer(f"{n}.macs", r.macs)
-        if r.spec.type == "batchnorm":
-            sol.answer(f"{n}.non_learnable", r.non_learnable)
-    totals = {"learnables": sum(r.learnables for r in results), "macs": sum(r.macs for r in results),
-              "memory_bytes": sum(r.out.numel for r in results) * bpv}
-    if any(r.spec.type == "batchnorm" for r in results):
-        totals["non_learnable"] = sum(r.non_learnable for r in results)
-    for key, value in totals.items():
-        sol.answer(f"total.{key}", value)
-    return totals
+GRAPH_LIMIT = 32      # layers a drawing of the network may hold (one row each)
+
+
+def network_graph(results, convention) -> dict:
+    """Nodes (name, type, output shape, lane, row) and edges of a branching network: a layer that reads
+    the layer above it stays in its lane, one that reads another layer goes one lane to the right of
+    its input's, a merge returns to its leftmost input's lane."""
+    lanes, nodes, edges = {}, [], []
+    for row, r in enumerate(results):
+        spec = r.spec
+        sources = list(spec.inputs) or ([results[row - 1].spec.name] if row else [])
+        if not sources:
+            lane = 0
+        elif len(sources) > 1:
+            lane = min(lanes[s] for s in sources)
+        elif row and sources[0] == results[row - 1].spec.name:
+            lane = lanes[sources[0]]
+        else:
+            lane = lanes[sources[0]] + 1
+        lanes[spec.name] = lane
+        nodes.append({"name": spec.name, "type": spec.type_label, "shape": shape_of(r.out, convention),
+                      "lane": lane, "row": row})
+        edges.extend({"source": s, "target": spec.name,
+                      "bend": "out" if lanes[s] < lane else "back" if lanes[s] > lane else ""} for s in sources)
+    index = {n["name"]: i for i, n in enumerate(nodes)}
+    for e in edges:
+        e["source"], e["target"] = index[e["source"]], index[e["target"]]
+    return {"nodes": nodes, "edges": edges, "lanes": max(lanes.values()) + 1}
+
+
+def _once(steps, name, seen) -> list:
+    """The layer's steps, a model-answer line worked out for an earlier layer with the very same
+    numbers replaced by its result and the earlier layer's name ("as conv2_2")."""
+    out = []
+    for item in steps:
+        if isinstance(item, Step) and item.audience == "model" and item.substituted is not None:
+            key = (item.text, item.lhs, item.substituted)      # SymPy trees hash and compare by structure
+            if key in seen:
+                out.append(full(item))
+                out.append(Step(f"{item.text}, as {seen[key]}", lhs=item.lhs, result=item.result))
+                continue
+            seen[key] = name
+        out.append(item)
+    return out
 
 
 def _assumptions(sol, convention, bpv, results):
@@ -66,15 +101,17 @@ def _assumptions(sol, convention, bpv, results):
                + ("; a fully connected layer's output is 1 x 1 x n." if convention == "matlab"
                   else "; a vector (after flatten or a fully connected layer) is written [n]."))
     sol.assume(Text(*_layouts(convention)))
-    sol.assume("Multiply-accumulates (MACs) are counted for convolution, transposed-convolution and fully "
-               "connected layers only (one per weight-activation product, biases not counted); pooling, "
-               "activations, batch normalization, dropout and soft-max count 0. Batch size 1.")
-    sol.assume(f"Activation memory: every layer's output is stored, {bpv} bytes per value"
-               + (" (float32)" if bpv == 4 else "") + ", batch size 1 (an in-place ReLU would share its "
-               "input's memory).")
+    sol.assume(instructor(Text(
+        "Multiply-accumulates (MACs) are counted for convolution, transposed-convolution and fully "
+        "connected layers only (one per weight-activation product, biases not counted); pooling, "
+        "activations, batch normalization, dropout and soft-max count 0. Batch size 1.")))
+    sol.assume(instructor(Text(
+        f"Activation memory: every layer's output is stored, {bpv} bytes per value"
+        + (" (float32)" if bpv == 4 else "") + ", batch size 1 (an in-place ReLU would share its "
+        "input's memory).")))
     if any(r.spec.type == "batchnorm" for r in results):
         sol.assume("Batch normalization: the learnable scale and offset count as learnables; the running "
-                   "mean and variance are stored but not learned and are reported apart.")
+                   "mean and variance are stored but not learned and are reported apart. " + BN_SPLIT[convention])
 
 
 def _layouts(convention) -> tuple:
@@ -100,22 +137,26 @@ def _layouts(convention) -> tuple:
 def _formulas(convention, results) -> Section:
     intro = Section("Formulas")
     ah, aw = AXES["h"], AXES["w"]
+    dilated = any(r.spec.dilation != (1, 1) for r in results)
     with sympy.evaluate(False):
         span = sympy.Add(sympy.Mul(ah["d"], sympy.Add(ah["k"], -1)), 1)
         d_one = sympy.Eq(ah["d"], 1)
         plain = sympy.Add(ah["n"], ah["p0"], ah["p1"], sympy.Mul(-1, ah["k"]))
-    intro.add(Text("Along the height a window of ", ah["k"], " taps with dilation ", ah["d"], " spans ", span,
-                   " rows; with padding ", ah["p0"], " before (top), ", ah["p1"], " after (bottom) and stride ",
-                   ah["s"], " the number of window positions, the output height, is"))
-    intro.add(Step("", lhs=ah["out"], formula=_formula("floor_d", "h")))
-    intro.add(Text("and likewise for the width with ", aw["k"], ", ", aw["d"], ", ", aw["p0"], ", ", aw["p1"],
-                   ", ", aw["s"], ". With ", d_one, " the numerator is ", plain, ". A convolution with ", F,
-                   " filters in ", G, " groups gives ", F, " output channels and has ",
+    intro.add(full(Text("Along the height a window of ", ah["k"], " taps with dilation ", ah["d"], " spans ",
+                        span, " rows; with padding ", ah["p0"], " before (top), ", ah["p1"],
+                        " after (bottom) and stride ", ah["s"], " the number of window positions is")))
+    intro.add(Text("Output height (the width likewise, with ", aw["k"], ", ", aw["p0"], ", ", aw["p1"], ", ",
+                   aw["s"], "):"))
+    intro.add(Step("", lhs=ah["out"], formula=_formula("floor_d" if dilated else "floor", "h")))
+    if dilated:
+        intro.add(Text("With ", d_one, " the numerator is ", plain, "."))
+    intro.add(Text("A convolution with ", F, " filters (in ", G, " groups) gives ", F, " channels and has ",
                    _product(ah["k"], aw["k"], _ratio(C_in, G), F), " weights and ", F,
                    " biases; a fully connected layer has ", _product(N_out, N_in), " weights and ", N_out,
-                   " biases. Multiply-accumulates: ", _product(ah["out"], aw["out"], F, ah["k"], aw["k"],
-                                                              _ratio(C_in, G)),
-                   " for a convolution, ", _product(N_out, N_in), " for a fully connected layer."))
+                   " biases."))
+    intro.add(instructor(Text("Multiply-accumulates: ", _product(ah["out"], aw["out"], F, ah["k"], aw["k"],
+                                                                 _ratio(C_in, G)),
+                              " for a convolution, ", _product(N_out, N_in), " for a fully connected layer.")))
     if convention == "pytorch" and any(r.spec.ceil for r in results):
         intro.add(Text("With ceil_mode the floor becomes a ceiling, and a last window that would start "
                        "past the input and the top/left padding is dropped (PyTorch's rule)."))
@@ -158,12 +199,28 @@ def _params_cell(spec: LayerSpec, result: LayerResult) -> Lines:
     lines = []
     if t in ("conv", "tconv"):
         lines.append(f"filters: {spec.filters}")
-        depth = spec.depth if spec.depth is not None else result.inp.c // spec.groups
-        lines.append(Text("size: ", Dims(spec.kernel[0], spec.kernel[1], depth)))
-    elif t in ("maxpool", "avgpool"):
+        if spec.table is not None:
+            lines.append(Text("size: ", Dims(*spec.kernel)))
+            lines.append(f"connections: a table ({sum(len(row) for row in spec.table)} input maps in all)")
+        else:
+            depth = spec.depth if spec.depth is not None else result.inp.c // spec.groups
+            lines.append(Text("size: ", Dims(spec.kernel[0], spec.kernel[1], depth)))
+    elif t in ("maxpool", "avgpool", "depthwise", "separable", "subsampling", "locallyconnected"):
+        if t in ("separable", "locallyconnected"):
+            lines.append(f"filters: {spec.filters}")
         lines.append(Text("size: ", Dims(*spec.kernel)))
-    if t in ("conv", "tconv", "maxpool", "avgpool"):
+        if spec.multiplier != 1:
+            lines.append(f"multiplier: {spec.multiplier}")
+    if spec.inputs:
+        lines.append(("inputs: " if len(spec.inputs) > 1 else "input: ") + ", ".join(spec.inputs))
+    if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "subsampling", "locallyconnected"):
         lines.extend(_window_lines(spec))
+    elif t == "zeropad":
+        lines.append(f"padding: {spec.padding_text}")
+    elif t == "adaptivepool":
+        lines.append(Text("output size: ", Dims(*spec.output_size)))
+    elif t == "upsample":
+        lines.append(Text("scale: ", Dims(*spec.scale)))
     elif t == "fc":
         lines.append(f"nodes: {spec.nodes}")
         if not spec.bias:
@@ -180,12 +237,18 @@ def _learnables_cell(r: LayerResult, convention) -> Lines:
     if t == "batchnorm":
         a, b = BN_NAMES[convention]
         return Lines(Text(f"{a}: ", Dims(*r.weights)), Text(f"{b}: ", Dims(*r.bias)),
-                     f"({r.learnables:,}; running mean and variance {r.non_learnable:,} more, not learned)")
-    if r.weight_count or r.bias_count or t in ("conv", "tconv", "fc"):
+                     Text("(", I(r.learnables), "; running mean and variance ", I(r.non_learnable),
+                          " more, not learned)"))
+    if r.pointwise is not None:
+        return Lines(Text("Depthwise: ", Dims(*r.weights)), Text("Pointwise: ", Dims(*r.pointwise)),
+                     Text("Bias: ", Dims(*r.bias)) if r.bias else "Bias: none",
+                     Text("(", I(r.learnables), " learnables)"))
+    if r.weight_count or r.bias_count or t in ("conv", "tconv", "fc", "depthwise", "locallyconnected"):
         return Lines(Text("Weights: ", Dims(*r.weights)),
                      Text("Bias: ", Dims(*r.bias)) if r.bias else "Bias: none",
-                     f"({r.learnables:,} learnables)")
-    if t in ("maxpool", "avgpool", "gap"):
+                     Text("(", I(r.learnables), " learnables)"))
+    if t in ("maxpool", "avgpool", "gap", "globalmax", "adaptivepool", "zeropad", "upsample", "add",
+             "concat", "multiply"):
         return Lines("none (0)")
     return Lines("-")
 
@@ -210,14 +273,14 @@ def _count_symbol(name, index):
 
 
 def _totals(sol, results, bpv, totals):
-    tot = sol.section("Totals, cost and memory")
+    tot = sol.section("Totals")
     total_learn, total_macs, total_mem = totals["learnables"], totals["macs"], totals["memory_bytes"]
     sum_rows = [[r.spec.name, I(r.learnables) if r.learnables else "0",
                  Percent(_share(r.learnables, total_learn), approx=True) if r.learnables else "-",
                  I(r.macs) if r.macs else "0", I(r.out.numel * bpv)] for r in results]
     sum_rows.append([Text("total"), I(total_learn), Percent(100), I(total_macs), I(total_mem)])
-    tot.add(Table(["layer", "learnables", "share", "MACs", "activation bytes"], sum_rows, small=True,
-                  role="totals"))
+    tot.add(instructor(Table(["layer", "learnables", "share", "MACs", "activation bytes"], sum_rows,
+                             small=True, role="totals")))
     nonzero = [r for r in results if r.learnables]
     symbols = [_count_symbol(r.spec.name, i + 1) for i, r in enumerate(nonzero)]
     total_sym = Quantity("N", "total")
@@ -226,20 +289,23 @@ def _totals(sol, results, bpv, totals):
                      formula=_sum(*symbols) if len(symbols) > 1 else symbols[0],
                      substituted=substitute(_sum(*symbols), dict(zip(symbols, [I(r.learnables) for r in nonzero])))
                      if len(symbols) > 1 else None,
-                     result=I(total_learn)))
+                     result=I(total_learn), boxed=True))
     else:
-        tot.add(Step("total learnables: the sum of the learnables column above", lhs=total_sym,
-                     result=I(total_learn)))
+        tot.add(Step("total learnables: the sum of the learnables column of the table", lhs=total_sym,
+                     result=I(total_learn), boxed=True))
     if total_learn:
-        tot.add(Text("Share of a layer: ", _ratio(N_L, total_sym), " x 100 %."))
-    tot.add(Step("total multiply-accumulates: the sum of the MACs column", lhs=Quantity("MACs", "total"),
-                 result=I(total_macs)))
+        tot.add(instructor(Text("Share of a layer: ", _ratio(N_L, total_sym), ", in per cent.")))
+    tot.add(instructor(Step("total multiply-accumulates: the sum of the MACs column",
+                            lhs=Quantity("MACs", "total"), result=I(total_macs))))
     mem_sym, values_sym = S("M"), Quantity("n", "values")
-    tot.add(Step(f"activation memory: every output stored, {bpv} bytes per value", lhs=mem_sym,
-                 formula=_product(I(bpv), values_sym),
-                 substituted=substitute(_product(I(bpv), values_sym), {values_sym: I(total_mem // bpv)}),
-                 result=I(total_mem)))
-    tot.add(Text(f"That is {total_mem / 2**20:.2f} MiB of activations and "
-                 f"{total_learn * bpv / 2**20:.2f} MiB of learnables at {bpv} bytes each."))
+    tot.add(instructor(Step(f"activation memory: every output stored, {bpv} bytes per value", lhs=mem_sym,
+                            formula=_product(I(bpv), values_sym),
+                            substituted=substitute(_product(I(bpv), values_sym), {values_sym: I(total_mem // bpv)}),
+                            result=I(total_mem))))
+    tot.add(instructor(Text("That is ", ValueShown(sympy.Rational(total_mem, 2**20), 4, bare=True),
+                            " MiB of activations and ",
+                            ValueShown(sympy.Rational(total_learn * bpv, 2**20), 4, bare=True),
+                            f" MiB of learnables at {bpv} bytes each.")))
     if "non_learnable" in totals:
-        tot.add(Text(f"Non-learnable batch-normalization statistics: {totals['non_learnable']:,} values."))
+        tot.add(Text("Non-learnable batch-normalization statistics (running mean and variance): ",
+                     I(totals["non_learnable"]), " values."))

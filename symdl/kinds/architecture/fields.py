@@ -28,7 +28,21 @@ TYPE_ALIASES = {
     "flatten": ("flatten",),
     "softmax": ("softmax",),
     "classification": ("classification", "classificationoutput", "classoutput", "output"),
+    "add": ("add", "addition", "additionlayer", "sum", "residualadd"),
+    "concat": ("concat", "concatenate", "concatenation", "concatenationlayer", "depthconcatenation", "cat"),
+    "multiply": ("multiply", "mul", "multiplication", "multiplicationlayer"),
+    "zeropad": ("zeropad", "zeropadding", "zeropadding2d", "zeropad2d", "padding"),
+    "depthwise": ("depthwise", "depthwiseconv", "depthwiseconv2d", "depthwiseconvolution"),
+    "separable": ("separable", "separableconv", "separableconv2d", "separableconvolution"),
+    "globalmax": ("globalmax", "globalmaxpool", "globalmaxpooling", "globalmaxpooling2d", "globalmaxpool2d"),
+    "adaptivepool": ("adaptiveavgpool", "adaptiveavgpool2d", "adaptiveaveragepool", "adaptivemaxpool",
+                     "adaptivemaxpool2d"),
+    "upsample": ("upsample", "upsampling", "upsampling2d", "upsamplingnearest2d", "resize2d"),
+    "subsampling": ("subsampling", "trainablesubsampling", "lenetsubsampling"),
+    "rbf": ("rbf", "radialbasisfunction", "euclideanrbf", "rbfoutput"),
+    "locallyconnected": ("locallyconnected", "locallyconnected2d", "localconv", "unsharedconv"),
 }
+MERGES = ("add", "concat", "multiply")
 ACTIVATIONS = {
     "relu": "Rectified Linear Unit", "rectifiedlinearunit": "Rectified Linear Unit",
     "leakyrelu": "Leaky ReLU", "clippedrelu": "Clipped ReLU", "relu6": "ReLU6", "elu": "ELU",
@@ -43,13 +57,18 @@ DISPLAY = {
     "maxpool": "Max-Pooling", "avgpool": "Average pooling", "gap": "Global average pooling",
     "fc": "Fully Connected", "batchnorm": "Batch normalization", "dropout": "Dropout",
     "flatten": "Flatten", "softmax": "Soft-max", "classification": "Classification Output",
-    "norm": "Cross-channel normalization",
+    "norm": "Cross-channel normalization", "add": "Addition", "concat": "Concatenation",
+    "multiply": "Multiplication", "subsampling": "Subsampling", "rbf": "RBF output",
+    "locallyconnected": "Locally connected", "zeropad": "Zero padding", "depthwise": "Depthwise convolution",
+    "separable": "Separable convolution", "globalmax": "Global max pooling",
+    "adaptivepool": "Adaptive pooling", "upsample": "Upsampling",
 }
 
-_COMMON_LAYER_FIELDS = {"no", "name", "type", "note", "given"}   # given: cells the exam sheet fills (sheet.py)
+_COMMON_LAYER_FIELDS = {"no", "name", "type", "note", "given", "inputs"}
+GIVEN = ("output", "weights", "bias", "learnables")   # cells the exam's table fills in; learnables: weights and bias
 LAYER_FIELDS = {
     "input": {"size"},
-    "conv": {"filters", "size", "padding", "stride", "dilation", "groups", "bias", "in_channels"},
+    "conv": {"filters", "size", "padding", "stride", "dilation", "groups", "bias", "in_channels", "connections"},
     "tconv": {"filters", "size", "padding", "stride", "dilation", "groups", "bias", "output_padding"},
     "maxpool": {"size", "padding", "stride", "dilation", "ceil_mode"},
     "avgpool": {"size", "padding", "stride", "ceil_mode"},
@@ -62,6 +81,16 @@ LAYER_FIELDS = {
     "flatten": set(),
     "softmax": {"nodes"},
     "classification": {"nodes"},
+    "add": set(), "concat": set(), "multiply": set(),
+    "zeropad": {"padding"},
+    "depthwise": {"size", "padding", "stride", "dilation", "multiplier", "bias"},
+    "separable": {"filters", "size", "padding", "stride", "dilation", "multiplier", "bias"},
+    "globalmax": set(),
+    "adaptivepool": {"output_size"},
+    "upsample": {"scale"},
+    "subsampling": {"size", "stride"},
+    "rbf": {"nodes"},
+    "locallyconnected": {"filters", "size", "stride", "padding", "bias"},
 }
 
 MAX_DIM = 10**7        # refuse absurd sizes (one axis, one count) rather than hang
@@ -74,6 +103,8 @@ SCHEMA = Schema(
           help="shape order, padding forms and parameter layouts"),
     Field("layer", "list", help="the layers in order, one [[question.layer]] table each"),
     Field("bytes_per_value", "integer", default=4, help="bytes per stored value (memory figures)"),
+    Field("receptive_field", "bool", default=False, help="work out every layer's receptive field"),
+    Field("connections", "bool", default=False, help="count every layer's connections (as LeNet-5's paper)"),
 )
 BYTES_PER_VALUE = (1, 2, 4, 8)
 
@@ -116,6 +147,12 @@ class LayerSpec:
     ceil: bool = False
     output_padding: tuple = (0, 0)
     nodes: int | None = None
+    inputs: tuple = ()        # the layers it reads (empty: the layer before it)
+    multiplier: int = 1       # depthwise channel multiplier
+    output_size: tuple = ()   # adaptive pooling (h, w)
+    scale: tuple = (1, 1)     # upsampling factors
+    table: tuple | None = None  # a partial connection table: the input maps of each filter (LeNet-5's C3)
+    given: tuple = ()         # cells the exam's table fills in itself ("output", "weights", "bias")
     extra: dict = field(default_factory=dict)
 
     def field(self, key):
@@ -246,14 +283,45 @@ def parse_layers(question):
         label_text = ACTIVATIONS.get(key) if canon == "activation" else DISPLAY[canon]
         spec = LayerSpec(index=index, no=str(no), name=name, type=canon, type_label=label_text,
                          raw=table, note=note.strip())
+        spec.given = _given(question, spec, table.get("given", []))
+        spec.inputs = _inputs(question, spec, table.get("inputs", []), names - {name})
         _read_fields(question, spec, table, convention)
         specs.append(spec)
+    for spec in specs:
+        if spec.type in MERGES and len(spec.inputs) < 2:
+            raise question.error(spec.field("inputs"), f"layer '{spec.name}': a merge names two or more "
+                                                       "inputs (inputs = [\"a\", \"b\"])")
+        if spec.type not in MERGES and len(spec.inputs) > 1:
+            raise question.error(spec.field("inputs"), f"layer '{spec.name}': only a merge (add, "
+                                                       "concatenate, multiply) reads more than one input")
     if specs[0].type != "input":
         raise question.error(specs[0].field("type"), "the first layer must be the input layer")
     for spec in specs[1:]:
         if spec.type == "input":
             raise question.error(spec.field("type"), f"layer '{spec.name}': only the first layer may be an input")
     return convention, specs
+
+
+def _inputs(question, spec, value, earlier) -> tuple:
+    """The layers a layer reads, each named earlier in the spec."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise question.error(spec.field("inputs"), f"layer '{spec.name}': inputs is a list of layer names")
+    for v in value:
+        if v.strip() not in earlier:
+            raise question.error(spec.field("inputs"), f"layer '{spec.name}': input '{v}' is not a layer "
+                                                       "named before it")
+    return tuple(v.strip() for v in value)
+
+
+def _given(question, spec, value) -> tuple:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or any(v not in GIVEN for v in value):
+        raise question.error(spec.field("given"), f"layer '{spec.name}': given lists cells the exam fills "
+                                                  f"in, from {', '.join(GIVEN)}")
+    return tuple(value) + (("weights", "bias") if "learnables" in value else ())
 
 
 def _read_fields(question, spec, table, convention):
@@ -269,6 +337,7 @@ def _read_fields(question, spec, table, convention):
     if t in ("conv", "tconv", "maxpool", "avgpool"):
         _read_window(question, spec, table, convention)
     _read_vector_fields(question, spec, table)
+    _read_more(question, spec, table, convention)
 
 
 def _read_input(question, spec, table, convention):
@@ -305,6 +374,8 @@ def _read_conv(question, spec, table, convention):
     spec.bias = bias
     if "in_channels" in table:
         spec.in_channels = _int(question, f("in_channels"), table["in_channels"], minimum=1)
+    if "connections" in table:
+        spec.table = _connection_table(question, spec, table["connections"])
     if spec.filters % spec.groups:
         raise question.error(f("groups"), f"layer '{spec.name}': {spec.filters} filters cannot be "
                                           f"split into {spec.groups} groups")
@@ -382,3 +453,83 @@ def _read_vector_fields(question, spec, table):
         spec.extra["rate"] = rate
 
 
+
+
+def _read_more(question, spec, table, convention):
+    """Zero padding, depthwise and separable convolution, adaptive pooling, upsampling."""
+    t, f = spec.type, spec.field
+    if t == "zeropad":
+        if "padding" not in table:
+            raise question.error(f("padding"), f"layer '{spec.name}': zero padding needs its 'padding'")
+        spec.padding = _zero_padding(question, spec, table["padding"], convention)
+        raw = table["padding"]
+        spec.padding_text = raw.strip() if isinstance(raw, str) else _display_value(raw)
+    if t in ("depthwise", "separable", "locallyconnected"):
+        if t in ("separable", "locallyconnected"):
+            if "filters" not in table:
+                raise question.error(f("filters"), f"layer '{spec.name}': a {t} layer needs 'filters'")
+            spec.filters = _int(question, f("filters"), table["filters"], minimum=1)
+        if "size" not in table:
+            raise question.error(f("size"), f"layer '{spec.name}': a {t} convolution needs its 'size'")
+        spec.kernel = _pair(question, f("size"), table["size"], minimum=1, label="kernel size")
+        spec.multiplier = _int(question, f("multiplier"), table.get("multiplier", 1), minimum=1)
+        bias = table.get("bias", True)
+        if not isinstance(bias, bool):
+            raise question.error(f("bias"), f"layer '{spec.name}': bias is true or false")
+        spec.bias = bias
+        _read_window(question, spec, table, convention)
+    if t == "adaptivepool":
+        if convention != "pytorch":
+            raise question.error(f("type"), f"layer '{spec.name}': adaptive pooling is a PyTorch layer")
+        spec.output_size = _pair(question, f("output_size"), table.get("output_size", 1), minimum=1,
+                                 label="output_size")
+    if t == "upsample":
+        spec.scale = _pair(question, f("scale"), table.get("scale", 2), minimum=1, label="scale")
+    if t == "subsampling":
+        spec.kernel = _pair(question, f("size"), table.get("size", 2), minimum=1, label="size")
+        spec.stride = (_pair(question, f("stride"), table["stride"], minimum=1, label="stride")
+                       if "stride" in table else spec.kernel)
+        spec.padding = (0, 0, 0, 0)
+    if t == "rbf":
+        if "nodes" not in table:
+            raise question.error(f("nodes"), f"layer '{spec.name}': an RBF output needs 'nodes'")
+        spec.nodes = _int(question, f("nodes"), table["nodes"], minimum=1)
+
+
+def _connection_table(question, spec, value) -> tuple:
+    """One list of input-map indices (from 0) per filter, each index once."""
+    where = spec.field("connections")
+    if not isinstance(value, list) or len(value) != spec.filters or not all(isinstance(v, list) and v for v in value):
+        raise question.error(where, f"layer '{spec.name}': connections lists, for each of the {spec.filters} "
+                                    "filters, the input maps it reads (from 0)")
+    rows = tuple(tuple(_int(question, where, i) for i in row) for row in value)
+    if any(len(set(row)) != len(row) for row in rows):
+        raise question.error(where, f"layer '{spec.name}': an input map is named twice for one filter")
+    return rows
+
+
+def _zero_padding(question, spec, value, convention):
+    """(t, b, l, r) as each framework writes it: p, [p_h, p_w]; PyTorch's 4 numbers are
+    (left, right, top, bottom), Keras's ((top, bottom), (left, right)), MATLAB's [t b ; l r]."""
+    where = spec.field("padding")
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        rows = [_int_list(question, where, r) for r in value]
+        if len(rows) != 2 or any(len(r) != 2 for r in rows):
+            raise question.error(where, f"layer '{spec.name}': expected [[top, bottom], [left, right]]")
+        return rows[0][0], rows[0][1], rows[1][0], rows[1][1]
+    if isinstance(value, str) and ";" in value:
+        rows = [_int_list(question, where, r) for r in value.strip().strip("[]").split(";")]
+        if len(rows) != 2 or any(len(r) != 2 for r in rows):
+            raise question.error(where, f"layer '{spec.name}': expected [t b ; l r]")
+        return rows[0][0], rows[0][1], rows[1][0], rows[1][1]
+    values = _int_list(question, where, value)
+    if len(values) == 1:
+        return (values[0],) * 4
+    if len(values) == 2:
+        return values[0], values[0], values[1], values[1]
+    if len(values) == 4:
+        if convention == "pytorch":
+            left, right, top, bottom = values
+            return top, bottom, left, right
+        return tuple(values)
+    raise question.error(where, f"layer '{spec.name}': zero padding needs 1, 2 or 4 numbers")

@@ -28,6 +28,19 @@ N_W, N_b, N_L, MACS = S("N_W"), S("N_b"), S("N"), Quantity("MACs")
 _CACHE: dict = {}
 
 
+def full(item):
+    """``item`` for the complete derivation only (shown with --detail full)."""
+    item.audience = "full"
+    return item
+
+
+def instructor(item):
+    """``item`` for the verification report (MACs, memory, checks)."""
+    item.audience = "instructor"
+    return item
+
+
+
 def _formula(kind, axis):
     """The closed-form formula ``kind`` for ``axis`` ('h' or 'w'), built once, never evaluated."""
     key = (kind, axis)
