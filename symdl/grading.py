@@ -9,8 +9,8 @@ Run by derive.solve_question once a solution is verified. The rules (docs/answer
   (or a list of them) is exact, ``{"abs": 0, "rel": 0}``; any other number is accepted within
   half a unit of its last shown digit (the last decimal of an exact decimal such as 0.02, the
   last of the ``digits`` significant digits, default :data:`SIG_DIGITS`, of a rounded one):
-  ``abs``; ``rel`` is the same width relative to the value (for a vector or a matrix: ``abs``
-  is the widest entry's, ``rel`` = ``abs`` over the largest entry's size). Exact Fractions.
+  ``abs``; ``rel`` is the same width relative to the value shown; for a vector, a matrix or a
+  list, both are lists shaped as the value, entry by entry. Exact Fractions.
   Yes/no and text answers have none.
 - **mistakes**: the kind's ``mistakes(question, solution)`` hook; a mistake whose value equals
   the right answer (relatively, at high precision, or within its tolerance) is dropped, the
@@ -134,7 +134,11 @@ def _half_unit(entry, digits):
 
 
 def display_tolerance(value, digits=None):
-    """{"abs", "rel"} (exact Fractions) from the rounding shown; None for a non-numeric answer."""
+    """{"abs", "rel"} (exact Fractions) from the rounding shown; None for a non-numeric answer.
+
+    A number gets numbers; a vector, matrix or list gets lists shaped as answers.json writes its
+    value (a column or row vector flat, a matrix by rows), entry by entry: each entry is accepted
+    within half a unit of its own last shown digit (0.33333 within 0.000005, 2718.3 within 0.05)."""
     entries = _entries(value)
     if not entries:
         return None
@@ -142,13 +146,45 @@ def display_tolerance(value, digits=None):
         widths = [_half_unit(e, digits) for e in entries]
     except TypeError:
         return None                                        # not a real number (a verdict's text)
-    widths = [w for w in widths if w is not None]          # NaN and infinities have no digits
-    if not widths:
-        return None
-    abs_tol = max(w for w, _ in widths)
-    largest = max(abs(v) for _, v in widths)
-    rel_tol = abs_tol / largest if largest else Fraction(0)
-    return {"abs": abs_tol, "rel": rel_tol}
+    if all(w is None for w in widths):
+        return None                                        # NaN and infinities have no digits
+    pairs = []                                             # (abs, rel) per entry
+    for width in widths:
+        if width is None:                                  # a NaN or infinite entry: no digits
+            pairs.append((Fraction(0), Fraction(0)))
+        else:
+            half, shown = width
+            pairs.append((half, half / abs(shown) if shown else Fraction(0)))
+    if not _is_collection(value):
+        return {"abs": pairs[0][0], "rel": pairs[0][1]}
+    return {"abs": _shaped(value, [a for a, _ in pairs]), "rel": _shaped(value, [r for _, r in pairs])}
+
+
+def _is_collection(value) -> bool:
+    return isinstance(value, (sympy.MatrixBase, list, tuple))
+
+
+def _shaped(value, flat):
+    """``flat`` (one item per entry of ``value``, in order) laid out as answers.json lays out ``value``."""
+    items = iter(flat)
+
+    def build(v):
+        if isinstance(v, sympy.MatrixBase):
+            if v.rows == 1 or v.cols == 1:
+                return [next(items) for _ in range(len(v))]
+            return [[next(items) for _ in range(v.cols)] for _ in range(v.rows)]
+        if isinstance(v, (list, tuple)):
+            return [build(x) for x in v]
+        return next(items)
+
+    return build(value)
+
+
+def widest(tolerance_part):
+    """The largest number in a tolerance's ``abs`` or ``rel`` (a number or nested lists)."""
+    if isinstance(tolerance_part, (list, tuple)):
+        return max((widest(x) for x in tolerance_part), default=Fraction(0))
+    return tolerance_part
 
 
 # ----------------------------------------------------------------------- mistakes ----
@@ -177,8 +213,11 @@ def same_value(a, b, tolerance=None, rtol=SAME_RTOL) -> bool:
             shape_b, ys = hp.to_mp(_listed(b))
             if hp.squeeze(shape_a) != hp.squeeze(shape_b):
                 return False
-            floor = hp.to_mp(tolerance["abs"])[1][0] if tolerance else 0
-            return all(hp.close(x, y, max(rtol, SAME_RTOL), floor) for x, y in zip(xs, ys))
+            floors = _entries(tolerance["abs"]) if tolerance else None
+            floors = hp.to_mp(floors)[1] if floors else [0] * len(xs)
+            if len(floors) != len(xs):
+                floors = [max(floors)] * len(xs)
+            return all(hp.close(x, y, max(rtol, SAME_RTOL), f) for x, y, f in zip(xs, ys, floors))
     except (TypeError, ValueError):
         return _plain(a) == _plain(b)
 

@@ -11,38 +11,34 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 
 import sympy
 
-from symdl import printer
 from symdl.render.answers_json import Number, jsonable
 from symdl.solution import Answer
 
-DEFAULT_DIGITS = 5          # significant digits the printer shows of a value it rounds (value_tex)
 
 
 def answer_meta(result, name, asked=None) -> Answer:
-    """The answer ``name`` of ``result`` with its points, tolerance and mistakes: the ONE adapter.
+    """The answer ``name`` of ``result`` with its points, tolerance and mistakes, as grading.py
+    filled them after solving (the same the rubric and answers.json show).
 
-    FALLBACK until solution.meta is filled after solving (answer-model issue): points are the
-    question's points split evenly over the answers it asks (1 each without points); the
-    tolerance is absolute, half a unit of the last digit the key displays, entry by entry
-    (an exact zero: 0); no mistakes. Delete the fallback lines once every kind fills them.
-    ``asked``: how many answers the question asks, when the caller knows it already.
+    An answer without points (a question given no points, or one whose answers are none of them
+    final, so that every numeric answer is asked) gets the question's points split evenly over
+    the answers asked, or 1 point when the question has none. ``asked``: how many answers the
+    question asks, when the caller knows it already.
     """
     sol = result.solution
-    meta = sol.meta.get(name) or Answer(name, sol.answers[name])
-    value = sol.answers[name]
-    points, tolerance = meta.points, meta.tolerance
-    if points is None:                                           # FALLBACK
+    meta = sol.meta[name]
+    points = meta.points
+    if points is None:
         count = asked if asked is not None else len(asked_names(result))
         points = Fraction(result.question.points, count) if result.question.points else Fraction(1)
-    if tolerance is None:                                        # FALLBACK
-        tolerance = {"abs": _map(value, lambda v: displayed_half_unit(v, meta.digits)), "rel": None}
-    return Answer(name, value, part=meta.part, label=meta.label, unit=meta.unit, digits=meta.digits,
-                  final=meta.final, points=points, tolerance=tolerance, mistakes=list(meta.mistakes or []))
+    if meta.tolerance is None:
+        raise ValueError(f"answer {name!r} of question {result.question.id} has no tolerance (not a number?)")
+    return Answer(name, meta.value, part=meta.part, label=meta.label, unit=meta.unit, digits=meta.digits,
+                  final=meta.final, points=points, tolerance=meta.tolerance, mistakes=list(meta.mistakes or []))
 
 
 def asked_names(result) -> list:
@@ -67,32 +63,6 @@ def is_numeric(value) -> bool:
     if isinstance(value, sympy.Basic):
         return bool(value.is_number) and value.is_real is True and value.is_finite is not False
     return False
-
-
-def displayed_half_unit(value, digits=None) -> Fraction:
-    """Half a unit of the last digit the key shows of ``value``: an exact decimal to its last
-    place (an integer: 1/2), a rounded one to ``digits`` (default 5) significant digits; 0 for 0."""
-    value = sympy.sympify(value)
-    if value == 0:
-        return Fraction(0)
-    if value.is_Rational and printer.is_exact_decimal(value) and digits is None:
-        text = printer.terminating_decimal(value)
-        places = len(text.split(".")[1]) if "." in text else 0
-        return Fraction(1, 2 * 10**places)
-    sig = digits or DEFAULT_DIGITS
-    exponent = Decimal(number_text(value)).adjusted()       # floor(log10 |value|) of the written number
-    return Fraction(1, 2) * Fraction(10) ** (exponent - sig + 1)
-
-
-def _map(value, f):
-    """``f`` over the entries of ``value``, keeping its shape as nested lists (a scalar: f(value))."""
-    if isinstance(value, sympy.MatrixBase):
-        if value.rows == 1 or value.cols == 1:
-            return [f(v) for v in value]
-        return [[f(v) for v in row] for row in value.tolist()]
-    if isinstance(value, (list, tuple)):
-        return [_map(v, f) for v in value]
-    return f(value)
 
 
 @dataclass
@@ -179,10 +149,8 @@ def _entries_tolerance(tolerance, value, entries):
             yield index, shaped[index]
         elif absolute is not None:
             yield index, absolute
-        elif relative is not None:
-            yield index, abs(sympy.nsimplify(relative) * sympy.sympify(entry))
         else:
-            yield index, displayed_half_unit(entry)
+            yield index, abs(sympy.nsimplify(relative) * sympy.sympify(entry))
 
 
 def choices(answer) -> list:

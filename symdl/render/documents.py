@@ -131,9 +131,13 @@ def tolerance_tex(answer) -> Tex:
     tol = answer.tolerance
     if tol is None:
         return Tex("as worded in the key")
-    if not tol.get("abs"):
+    from symdl.grading import widest
+
+    if not widest(tol.get("abs")):
         return Tex("exact")
-    width = printer.format_float(_rational(tol["abs"]), 2)
+    width = printer.format_float(_rational(widest(tol["abs"])), 2)
+    if isinstance(tol["abs"], (list, tuple)):       # entry by entry: half a unit of each entry's last digit
+        return Tex(rf"each entry to its last shown digit (at most $\pm {width}$)")
     rel = tol.get("rel")
     return Tex(rf"$\pm {width}$" + (rf" (rel.\ ${printer.format_float(_rational(rel), 2)}$)" if rel else ""))
 

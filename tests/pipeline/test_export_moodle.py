@@ -2,7 +2,7 @@
 
 The expected tolerance is recomputed here from the exact answer by the documented rule (half a
 unit of the last digit the key displays: an exact decimal to its last place, any other value to
-5 significant digits, an exact zero 0), with Python's decimal module, not with the export's code.
+5 significant digits; an integer and an exact zero are exact), with Python's decimal module, not with the export's code.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def exact_numbers(value):
 def expected_tolerance(exact) -> Fraction:
     """Half a unit of the last displayed digit, by Fraction / Decimal arithmetic alone."""
     exact = sympy.nsimplify(exact) if not isinstance(exact, sympy.Basic) else exact
-    if exact == 0:
+    if exact == 0 or exact.is_Integer:             # an integer (a size, a count) is exact
         return Fraction(0)
     if exact.is_Rational:
         q = int(exact.q)
@@ -104,6 +104,18 @@ def blanks_of(q) -> list:
     return [(v, t) for _, v, t in CLOZE_NUMERICAL.findall(text)]
 
 
+def asked_in(entry: dict) -> list:
+    """The answers an export asks, from answers.json alone: the final numeric ones, or every
+    numeric one of a question with none final (docs/lms.md)."""
+    numeric = [name for name, a in entry["answers"].items() if numbers_of(a["value"]) is not None]
+    finals = [name for name in numeric if entry["answers"][name]["final"]]
+    return finals or numeric
+
+
+def flat(value):
+    return [x for v in value for x in flat(v)] if isinstance(value, list) else [value]
+
+
 def test_every_number_and_tolerance_matches_answers_json(di504, moodle_xml):
     document = json.loads(answers_json.render(di504.exam, di504.results))
     questions = moodle_questions(moodle_xml)
@@ -111,20 +123,29 @@ def test_every_number_and_tolerance_matches_answers_json(di504, moodle_xml):
     checked = 0
     for (category, q), entry, result in zip(questions, document["questions"], di504.results):
         expected = []
-        for name, value in entry["answers"].items():
-            numbers = numbers_of(value)
-            if numbers is None:
-                continue
+        for name in asked_in(entry):
+            answer = entry["answers"][name]
+            numbers = numbers_of(answer["value"])
+            tolerances = flat(answer["tolerance"]["abs"])
+            if len(tolerances) == 1:
+                tolerances = tolerances * len(numbers)
             exact = exact_numbers(result.solution.answers[name])
-            assert len(exact) == len(numbers)
-            expected += [(n, expected_tolerance(e)) for n, e in zip(numbers, exact)]
+            assert len(exact) == len(numbers) == len(tolerances)
+            digits = result.solution.meta[name].digits
+            for number, tol, e in zip(numbers, tolerances, exact):
+                if digits is None:                      # the documented rule, recomputed by Decimal here
+                    assert Fraction(repr(tol)) == expected_tolerance(e) or \
+                        abs(float(expected_tolerance(e)) - tol) <= 1e-15 * max(tol, 1e-300)
+                expected.append((number, tol))
         got = blanks_of(q)
         assert len(got) == len(expected), category
         for (value, tolerance), (number, tol) in zip(got, expected):
             assert float(value) == number                   # the very double answers.json holds
-            assert Fraction(tolerance) == tol
+            assert float(tolerance) == pytest.approx(tol, rel=1e-12, abs=0)
             checked += 1
-    assert checked == 265       # every number DI504's answers hold while no answer is marked final
+    # every number of every final answer (Q4's table blanks among them) is a blank of the export
+    assert checked == sum(len(numbers_of(e["answers"][n]["value"])) for e in document["questions"]
+                          for n in asked_in(e)) > 30
 
 
 def test_known_values_of_di504(moodle_xml):
@@ -184,7 +205,8 @@ def test_final_answers_are_asked_and_mistakes_become_distractors(di504):
     assert choice.find("shuffleanswers").text == "true" and choice.find("single").text == "true"
     answers = [(a.get("fraction"), a.find("text").text, a.find("feedback/text").text) for a in choice.findall("answer")]
     assert answers == [("100", "-0.04", ""), ("0", "-0.54", "left out the bias b"), ("0", "0.04", "flipped the sign of W")]
-    assert choice.find("defaultgrade").text == "20"        # the question's 20 points on its one answer
+    # the answer's own points, as the rubric and answers.json give them (z's share of Q2a's 10)
+    assert Fraction(choice.find("defaultgrade").text) == q2.solution.meta["z"].points > 0
 
 
 def test_vector_answers_are_cloze_blanks(di504, moodle_xml):
@@ -226,10 +248,10 @@ def test_export_beside_the_key_and_in_the_manifest(tmp_path):
     run = _cli("export", "moodle", "--out", str(out), cwd=ROOT)
     assert run.returncode == 0, run.stderr
     folder = out / "di504-midterm-2021"
-    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.tex",
-                                                          "answers.json", "moodle.xml"]
+    written = ["answer-key.tex", "answers.json", "exam-sheet.tex", "grading.tex", "moodle.xml", "verification.tex"]
+    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", *written]
     manifest = json.loads((folder / ".symdl-manifest.json").read_text())
-    assert sorted(manifest["files"]) == ["answer-key.tex", "answers.json", "moodle.xml"]
+    assert sorted(manifest["files"]) == written
     first = (folder / "moodle.xml").read_bytes()
     assert _cli("export", "moodle", "--out", str(out), cwd=ROOT).returncode == 0
     assert (folder / "moodle.xml").read_bytes() == first          # another process, the same bytes

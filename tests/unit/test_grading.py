@@ -22,7 +22,6 @@ R = sympy.Rational
 
 @pytest.mark.parametrize("value, digits, abs_tol, rel_tol", [
     (7, None, 0, 0),                                      # an integer is exact
-    ([3001, 33, 1], None, 0, 0),                          # so is a shape
     (R(1, 50), None, Fraction(1, 200), Fraction(1, 4)),   # 0.02 shown exactly: +-0.005
     (R(-1, 25), None, Fraction(1, 200), Fraction(1, 8)),  # -0.04
     # pi shown with 5 significant digits, 3.1416: half a unit of 10^-4, relative to 3.1416
@@ -30,10 +29,14 @@ R = sympy.Rational
     (sympy.pi, 3, Fraction(1, 200), Fraction(1, 200) / Fraction(314, 100)),
     # 9.9999963... (not a terminating decimal) rounds up to 10.000: the last digit is then 10^-3
     (R(29999989, 3000000), None, Fraction(1, 2000), Fraction(1, 2000) / 10),
-    # a vector: the widest entry's half unit; relative to the largest entry
-    (sympy.Matrix([R(1, 50), R(107, 100)]), None, Fraction(1, 200), Fraction(1, 200) / Fraction(107, 100)),
-    (sympy.Matrix([R(1, 3), 1000 * sympy.E]), None, Fraction(1, 20),
-     Fraction(1, 20) / Fraction(27183, 10)),
+    # a vector: entry by entry, each to its own last shown digit (0.33333 and 2718.3)
+    (sympy.Matrix([R(1, 50), R(107, 100)]), None, [Fraction(1, 200), Fraction(1, 200)],
+     [Fraction(1, 4), Fraction(1, 200) / Fraction(107, 100)]),
+    (sympy.Matrix([R(1, 3), 1000 * sympy.E]), None, [Fraction(1, 200000), Fraction(1, 20)],
+     [Fraction(1, 200000) / Fraction(33333, 100000), Fraction(1, 20) / Fraction(27183, 10)]),
+    ([3001, 33, 1], None, [0, 0, 0], [0, 0, 0]),                              # a shape: exact
+    (sympy.Matrix([[R(1, 2), 2], [3, R(1, 3)]]), None, [[Fraction(1, 20), 0], [0, Fraction(1, 200000)]],
+     [[Fraction(1, 10), 0], [0, Fraction(1, 200000) / Fraction(33333, 100000)]]),
 ])
 def test_tolerance_is_half_a_unit_of_the_last_shown_digit(value, digits, abs_tol, rel_tol):
     assert display_tolerance(value, digits) == {"abs": abs_tol, "rel": rel_tol}
