@@ -95,12 +95,17 @@ class Unary:
     def vjp(self, g, vals, y, show=False, need=(True,)):
         return unary_vjp(self, g, vals[0], y, show=show)
 
-    def local_tex(self, position, names):
-        return self.df_show.format(*names)
+    def local_template(self, position):
+        return self.df_show
+
+    def vjp_template(self, position, summed=False):
+        """The closed form of the gradient sent to input ``position``: a str.format template whose
+        fields {0}, .. are the inputs' names and {arity} the upstream gradient."""
+        return _elementwise_vjp_display(self.local_template(position), "{%d}" % self.arity, summed)
 
     def vjp_display(self, position, names, g, summed=False):
-        """The closed form of the gradient sent to input ``position`` (LaTeX): g times the local derivative."""
-        return _elementwise_vjp_display(self.local_tex(position, names), g, summed)
+        """The same written out (LaTeX): g times the local derivative."""
+        return self.vjp_template(position, summed).format(*names, g)
 
 
 def _relu(x):
@@ -139,7 +144,7 @@ UNARY = {
                      lambda a: 1.0 / (1.0 + np.exp(-a))),
     "relu": Unary("relu", "elementwise rectifier max(0, .)", _relu,
                   lambda x: sympy.Max(0, U(x), evaluate=False),
-                  _relu_d, r"\mathbb{{1}}[{0} > 0]", r"\max(0, {0})", lambda a: np.maximum(a, 0.0)),
+                  _relu_d, r"\mathbf{{1}}[{0} > 0]", r"\max(0, {0})", lambda a: np.maximum(a, 0.0)),
     "abs": Unary("abs", "elementwise absolute value", sympy.Abs,
                  lambda x: sympy.Abs(U(x), evaluate=False),
                  _abs_d, r"\operatorname{{sign}}({0})", r"\lvert {0} \rvert", np.abs),
@@ -193,12 +198,15 @@ class Binary:
     def vjp(self, g, vals, y, show=False, need=(True, True)):
         return binary_vjp(self, g, vals[0], vals[1], y, show=show, need=need)
 
-    def local_tex(self, position, names):
-        return (self.da_tex if position == 0 else self.db_tex).format(*names)
+    def local_template(self, position):
+        return self.da_tex if position == 0 else self.db_tex
+
+    def vjp_template(self, position, summed=False):
+        """As Unary's; ``summed`` when the input is a broadcast scalar (its contributions add up)."""
+        return _elementwise_vjp_display(self.local_template(position), "{%d}" % self.arity, summed)
 
     def vjp_display(self, position, names, g, summed=False):
-        """As Unary's; ``summed`` when the input is a broadcast scalar (its contributions add up)."""
-        return _elementwise_vjp_display(self.local_tex(position, names), g, summed)
+        return self.vjp_template(position, summed).format(*names, g)
 
 
 def _elementwise_vjp_display(local, g, summed):
@@ -237,12 +245,12 @@ BINARY = {
                   r"\frac{{1}}{{{1}}}", r"-\frac{{{0}}}{{{1}^2}}", r"\frac{{{0}}}{{{1}}}", np.divide),
     "max": Binary("max", "elementwise maximum", lambda a, b: sympy.Max(a, b),
                   lambda a, b: sympy.Max(U(a), U(b), evaluate=False),
-                  _max_da, _max_db, r"\mathbb{{1}}[{0} > {1}]", r"\mathbb{{1}}[{1} > {0}]",
+                  _max_da, _max_db, r"\mathbf{{1}}[{0} > {1}]", r"\mathbf{{1}}[{1} > {0}]",
                   r"\max\left({0}, {1}\right)", np.maximum),
     "min": Binary("min", "elementwise minimum", lambda a, b: sympy.Min(a, b),
                   lambda a, b: sympy.Min(U(a), U(b), evaluate=False),
                   lambda a, b, y: _max_db(a, b, y), lambda a, b, y: _max_da(a, b, y),
-                  r"\mathbb{{1}}[{0} < {1}]", r"\mathbb{{1}}[{1} < {0}]", r"\min\left({0}, {1}\right)", np.minimum),
+                  r"\mathbf{{1}}[{0} < {1}]", r"\mathbf{{1}}[{1} < {0}]", r"\min\left({0}, {1}\right)", np.minimum),
 }
 
 
@@ -329,6 +337,9 @@ class MatrixOp:
 
     def vjp(self, g, vals, y, show=False, need=(True, True)):
         return self.vjp_f(g, vals, show, need)
+
+    def vjp_template(self, position, summed=False):
+        return self.vjp_tex[position].replace("{g}", "{%d}" % self.arity)
 
     def vjp_display(self, position, names, g, summed=False):
         return self.vjp_tex[position].format(*names, g=g)

@@ -14,6 +14,7 @@ import mpmath
 import pytest
 import sympy
 
+from support import TESTS
 from symdl.render import pdf as pdf_render
 
 HERE = TESTS

@@ -1,0 +1,59 @@
+"""The graph kind's model answer for DI504 Q1: what is marked for whom, parts, finals, boxes."""
+
+from symdl.kinds import graph
+from symdl.kinds.graph.parts import part_of
+from symdl.solution import Step, Table, Text, shown
+from symdl.spec import default_spec, load_exam
+
+
+def di504_q1():
+    return load_exam(default_spec()).questions[0]
+
+
+def _words(item):
+    text = item if isinstance(item, Text) else getattr(item, "text", "")
+    parts = (text,) if isinstance(text, str) else getattr(text, "parts", ())
+    return " ".join(p for p in parts if type(p) is str)
+
+
+def test_finals_are_the_output_and_the_gradients_at_the_inputs():
+    sol = graph.solve(di504_q1())
+    assert [(a.name, a.part) for a in sol.finals()] == [("output", "b"), ("grad.x", "c"), ("grad.W", "c")]
+    assert all(a.label is not None for a in sol.finals())
+    assert {a.part for a in sol.meta.values()} == {"b", "c"}        # every answer names its part
+    assert [s.part for s in sol.sections] == ["a", "b", "c"]
+
+
+def test_boxed_steps_are_the_gradients_at_w_and_x():
+    sol = graph.solve(di504_q1())
+    boxed = [s for sec in sol.sections for s in sec.items if isinstance(s, Step) and s.boxed]
+    assert [s.result for s in boxed] == [sol.answers["grad.x"], sol.answers["grad.W"]]
+
+
+def test_model_answer_keeps_the_students_steps_only():
+    sol = graph.solve(di504_q1())
+    model = [i for sec in sol.sections for i in sec.items if shown(i, "model")]
+    assert not any(isinstance(i, Table) for i in model)              # the node table is the full derivation's
+    assert not any("as it was read" in _words(i) for i in model)      # the function printed back: instructor
+    assert any("as it was read" in _words(i) for sec in sol.sections for i in sec.items if shown(i, "instructor"))
+    assert any("scalar-expanded" in _words(i) for i in model)
+    assert sum(1 for i in model if getattr(i, "name", None) == "graph") == 3      # the three drawings
+    backward = [i for i in sol.sections[2].items if isinstance(i, Step)]
+    assert len(backward) == 6 and all(shown(s, "model") for s in backward)   # given, then one per edge
+    for item in model:
+        for bad in ("spec field", "float64", "symdl", "as parsed"):
+            assert bad not in _words(item).lower()
+
+
+def test_the_subgradient_convention_is_stated_once():
+    sol = graph.solve(di504_q1())
+    stated = [a for a in sol.assumptions if isinstance(a, str) and "subgradient" in a]
+    assert len(stated) == 1
+
+
+def test_parts_are_found_by_their_words():
+    class Q:
+        parts = {"a": "Compute the value at every node.", "b": "Back-propagate the gradient to x."}
+    assert [part_of(Q, r) for r in ("graph", "forward", "backward")] == [None, "a", "b"]
+    Q.parts = {"i": "Draw the graph.", "ii": "Find the derivative of f with respect to w."}
+    assert [part_of(Q, r) for r in ("graph", "forward", "backward")] == ["i", None, "ii"]
