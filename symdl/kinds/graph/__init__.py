@@ -17,6 +17,7 @@ from .check import FD_BUDGET, FD_FULL, FD_SAMPLE, FD_STEP, _numpy_vjp
 from .derive import DISPLAY_LIMIT, DRAW_DEPTH, DRAW_NODES, MAX_DECADES, MAX_EXP_ARGUMENT, backward
 from .explain import solve
 from .fields import SCHEMA
+from .mistakes import mistakes
 
 FIELDS = SCHEMA.names
 TOLERANCE = 1e-6
@@ -38,7 +39,7 @@ def independent(question) -> dict:
 
 
 KIND = Kind(name="graph", schema=SCHEMA, solve=solve, independent=independent,
-            tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note)
+            tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note, mistakes=mistakes)
 
 __all__ = ["DISPLAY_LIMIT", "DRAW_DEPTH", "DRAW_NODES", "FD_BUDGET", "FD_FULL", "FD_SAMPLE", "FD_STEP", "FIELDS",
            "Graph", "KIND", "MAX_DECADES", "MAX_EXP_ARGUMENT", "Node", "SCHEMA", "TOLERANCE", "backward",
