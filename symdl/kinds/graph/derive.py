@@ -11,6 +11,7 @@ DRAW_DEPTH = 40         # a graph deeper than this (or with more nodes) is not d
 DRAW_NODES = 200        # coordinates would pass TeX's largest dimension (about 5.7 m)
 MAX_DECADES = 5000      # an exact value past 10^5000 in size is refused (no exam needs one)
 MAX_EXP_ARGUMENT = 10000   # exp/sigmoid/tanh of more than this: e^10000 ~ 10^4343
+SIG_DIGITS = 5          # the one rounding rule: every rounded value (steps, drawing) has 5 significant digits
 
 
 def _beyond(entry, limit) -> bool:

@@ -16,7 +16,7 @@ from symdl.printer import tex
 from symdl.solution import Figure, Solution, Step, Table, Text, only
 
 from .build import build_graph
-from .derive import DISPLAY_LIMIT, DRAW_DEPTH, DRAW_NODES, backward, forward, forward_value, upstream_of, vjp
+from .derive import DISPLAY_LIMIT, DRAW_DEPTH, DRAW_NODES, SIG_DIGITS, backward, forward, forward_value, upstream_of, vjp
 from .figures import figure_data
 from .parts import part_of
 
@@ -24,7 +24,6 @@ from .parts import part_of
 _LOSS = sympy.Eq(sympy.Symbol("L"), sympy.MatrixSymbol("u", 1, 1).T * sympy.MatrixSymbol("f", 1, 1), evaluate=False)
 _GRADIENT_IS = RelationChain(GraphGradient(tex(sympy.Symbol("v"))), "=",
                              PartialOf(sympy.Symbol("L"), sympy.Symbol("v")))
-SIG_DIGITS = 5          # the one rounding rule: every rounded value (steps, drawing) has 5 significant digits
 
 # ---------------------------------------------------------------------------- solve ---
 
@@ -142,7 +141,7 @@ def _forward_section(sol, question, graph):
         sol.answer(f"forward.{node.id}", node.value, part=part, label=node.symbol, digits=SIG_DIGITS)
     sol.answer("output", out.value, part=part, label=tex(sympy.Symbol("f")), digits=SIG_DIGITS, final=True)
     _draw(sec, graph, lambda: figure_data(graph, None, None, mode="forward"),
-          caption=f"The forward pass: the value carried by each edge ({SIG_DIGITS} significant digits).")
+          caption=f"The forward pass: the value on each edge and beside each input ({SIG_DIGITS} significant digits).")
 
 
 def _contribution_steps(sec, graph, node, grads, contributions):
@@ -179,7 +178,7 @@ def _backward_section(sol, question, graph, upstream, grads, contributions):
         sol.answer(f"grad.{node.id}", grads[node.id], part=part, label=GraphGradient(node.symbol),
                    digits=SIG_DIGITS, final=final)
     _draw(sec, graph, lambda: figure_data(graph, grads, upstream),
-          caption=f"Forward values above each edge (blue), gradients below (red), {SIG_DIGITS} significant digits.")
+          caption=f"Values (blue) and gradients (red) on each edge and beside each input, {SIG_DIGITS} significant digits.")
 
 
 def _credits(sol, question, graph):
