@@ -19,7 +19,8 @@ from typing import Callable
 import numpy as np
 import sympy
 
-from symdl.op_names import SPELLINGS
+from symdl import ops_vector
+from symdl.op_names import OVERLOADS, SPELLINGS
 
 HALF = sympy.Rational(1, 2)
 U = sympy.UnevaluatedExpr
@@ -328,6 +329,7 @@ class MatrixOp:
     vjp_tex: tuple           # one closed form per input, '{g}' the upstream gradient
     symbol: str = ""
     spellings: tuple = ()
+    check: Callable | None = None    # values -> None, or why the op does not accept them
 
     def shape(self, shapes):
         return self.shape_f(shapes)
@@ -409,6 +411,7 @@ MATRIX = {
                      lambda a: np.array([[a.mean()]]), r"\operatorname{{mean}}({0})",
                      (r"\frac{{{g}}}{{n}}\, \mathbf{{1}}",), r"\mathrm{mean}", SPELLINGS["mean"][0]),
 }
+MATRIX.update({name: replace(row, spellings=SPELLINGS[name][0]) for name, row in ops_vector.rows(MatrixOp).items()})
 MATRIX_WORDS = {name: row.words for name, row in MATRIX.items()}
 MATRIX_FWD_TEX = {name: row.fwd_tex for name, row in MATRIX.items()}
 MATRIX_VJP_TEX = {name: list(row.vjp_tex) for name, row in MATRIX.items()}
@@ -457,10 +460,10 @@ TABLE = {**UNARY, **BINARY, **MATRIX}
 assert all(TABLE[op].arity == arity for op, (_, arity) in SPELLINGS.items())   # one column, two files
 FUNCTION_NAMES = {spelling: name for name, row in TABLE.items() for spelling in row.spellings}
 FUNCTION_ARITY = {name: row.arity for name, row in TABLE.items()}
-CALLS = frozenset(FUNCTION_NAMES.values()) | {"transpose"}     # ops the parser leaves as f(...)
+CALLS = frozenset(FUNCTION_NAMES.values()) | {"transpose"} | frozenset(OVERLOADS.values())   # ops the parser leaves as f(...)
 # ops whose derivative jumps somewhere (the sheet states the convention), and ops that grow or
 # flatten exponentially (their argument is bounded so that a value and its gradient can be checked)
-KINKS = frozenset({"relu", "abs", "max", "min"})
+KINKS = frozenset({"relu", "abs", "max", "min", "max_all", "min_all", "hinge"})
 STEEP = frozenset({"exp", "sigmoid", "tanh"})
 # the display form of an op applied to a whole expression (in brackets), where it differs from fwd_tex
 CALL_TEX = {"exp": r"\exp{0}"}
@@ -489,6 +492,8 @@ def _at_convention(rule, convention):
     if rule.name == "relu" and convention != "symmetric":
         at_zero = SUBGRADIENTS[convention]["relu"]
         return replace(rule, df=lambda x, y: _relu_d(x, y, at_zero))
+    if rule.name == "hinge":            # a margin of exactly 0 is relu's kink
+        return replace(rule, vjp_f=ops_vector.hinge_vjp(SUBGRADIENTS[convention]["relu"]))
     return rule
 
 
