@@ -35,7 +35,11 @@ def independent(question) -> dict:
 
     The float reverse pass is looked up here at call time, so a test may replace it.
     """
-    return check.independent(question, numpy_vjp=_numpy_vjp)
+    result = check.independent(question, numpy_vjp=_numpy_vjp)
+    if question.has("update"):
+        from . import check_update
+        result.update(check_update.independent(question, build_graph(question), result))
+    return result
 
 
 KIND = Kind(name="graph", schema=SCHEMA, solve=solve, independent=independent,

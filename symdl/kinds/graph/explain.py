@@ -19,6 +19,7 @@ from .build import build_graph
 from .derive import DISPLAY_LIMIT, DRAW_DEPTH, DRAW_NODES, SIG_DIGITS, backward, forward, forward_value, upstream_of, vjp
 from .figures import figure_data
 from .parts import part_of
+from .update import add_update
 
 # L = u^T f, the scalar whose gradients the sheet shows
 _LOSS = sympy.Eq(sympy.Symbol("L"), sympy.MatrixSymbol("u", 1, 1).T * sympy.MatrixSymbol("f", 1, 1), evaluate=False)
@@ -78,6 +79,8 @@ def solve(question) -> Solution:
     _graph_section(sol, question, graph)
     _forward_section(sol, question, graph)
     _backward_section(sol, question, graph, upstream, grads, contributions)
+    if question.has("update"):
+        add_update(sol, question, graph, grads, build_graph)
     _credits(sol, question, graph)
     return sol
 
