@@ -7,6 +7,7 @@ import sympy
 
 from symdl import updates
 from symdl.display import GraphFormula, GraphGradient
+from symdl.errors import SpecError
 from symdl.printer import tex
 from symdl.solution import Step, Text
 
@@ -29,7 +30,7 @@ def read_update(question, inputs):
     for key, default in rule.settings.items():
         if key not in table and default is None:
             raise question.error(f"update.{key}", "missing required field")
-        settings[key] = question.matrix(key, source=table)[0, 0] if key in table else default
+        settings[key] = _number(question, table, key) if key in table else default
     params = table.get("params", list(inputs))
     if not isinstance(params, list) or any(p not in inputs for p in params):
         raise question.error("update.params", f"expected a list of the inputs ({', '.join(inputs)})")
@@ -39,12 +40,28 @@ def read_update(question, inputs):
         if not isinstance(given, dict) or any(p not in params for p in given):
             raise question.error(f"update.{key}", "expected a table: one value per updated parameter")
         for p in params:
-            value = question.matrix(p, source=given) if p in given else sympy.zeros(*inputs[p].shape)
+            value = _matrix(question, given, p, f"update.{key}.{p}") if p in given else sympy.zeros(*inputs[p].shape)
             if value.shape != inputs[p].shape:
                 raise question.error(f"update.{key}.{p}", f"shape {value.shape[0]}x{value.shape[1]} does not "
                                      f"match {p}")
             state[(key, p)] = sympy.ImmutableMatrix(value)
     return rule, settings, params, state
+
+
+def _matrix(question, table, key, where):
+    """Entry ``key`` of a table under ``update`` as an exact matrix; its errors name ``where``."""
+    try:
+        return question.matrix(key, source=table)
+    except SpecError as exc:
+        exc.field = where
+        raise
+
+
+def _number(question, table, key):
+    value = _matrix(question, table, key, f"update.{key}")
+    if value.shape != (1, 1):
+        raise question.error(f"update.{key}", "expected a number")
+    return value[0, 0]
 
 
 def _template(text, keys):

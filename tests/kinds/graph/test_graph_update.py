@@ -82,5 +82,7 @@ def test_bad_update_names_the_field(tmp_path):
         solved(tmp_path, '{ rule = "rmsprop", lr = "0.1" }')
     with pytest.raises(SpecError, match=r"update\.lr.*missing"):
         solved(tmp_path, '{ rule = "sgd" }')
+    with pytest.raises(SpecError, match=r"field 'update\.eps'.*E-notation"):
+        solved(tmp_path, '{ rule = "adam", lr = "0.1", eps = "1e-8" }')
     with pytest.raises(SpecError, match=r"update\.beta"):
         solved(tmp_path, '{ rule = "sgd", lr = "0.1", beta = "0.9" }')
