@@ -54,7 +54,7 @@ def read_program(question) -> Program:
             parsed = parse_expression(m.group(2))
         except LatexError as exc:
             raise question.error(f"program[{k}]", exc.message) from None
-        fresh = {c: sympy.Symbol(rf"\mathit{{P{k}x{j}}}", commutative=False)
+        fresh = {c: sympy.Symbol(f"_constant_{k}_{j}", commutative=False)     # no spec can write "_..."
                  for j, c in enumerate(parsed.constants)}
         expr = parsed.expr.xreplace(fresh)
         program.constants.update({fresh[c]: v for c, v in parsed.constants.items()})

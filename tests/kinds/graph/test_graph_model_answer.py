@@ -57,3 +57,27 @@ def test_parts_are_found_by_their_words():
     assert [part_of(Q, r) for r in ("graph", "forward", "backward")] == [None, "a", "b"]
     Q.parts = {"i": "Draw the graph.", "ii": "Find the derivative of f with respect to w."}
     assert [part_of(Q, r) for r in ("graph", "forward", "backward")] == ["i", None, "ii"]
+
+
+def test_the_kind_writes_no_latex():
+    """No string of the graph kind's modules is LaTeX (docstrings aside): what it shows is built from
+    the printer, the op table's display forms and display objects. The strings allowed name a
+    backslash without writing LaTeX: the patterns that read parts and assignments, an error's advice."""
+    import ast
+    import re
+    from pathlib import Path
+
+    from symdl.kinds.graph import parts, program
+
+    allowed = {pattern for _, pattern in parts._ROLES} | {program._NAME.pattern, " \\cdot (...)'"}
+    found = []
+    for path in sorted(Path(graph.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        docs = {id(n.body[0].value) for n in ast.walk(tree)
+                if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
+                and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+                if re.search(r"\\[A-Za-z]", node.value) and node.value not in allowed:
+                    found.append((path.name, node.lineno, node.value))
+    assert found == []
