@@ -17,6 +17,7 @@ from symdl.solution import Figure, Solution, Step, Table, Text, only
 
 from .build import build_graph
 from .derive import DISPLAY_LIMIT, DRAW_DEPTH, DRAW_NODES, SIG_DIGITS, backward, forward, forward_value, upstream_of, vjp
+from .expanded import expanded_data
 from .figures import figure_data
 from .parts import part_of
 from .update import add_update
@@ -120,7 +121,15 @@ def _graph_section(sol, question, graph):
                                 caption="Each node is one atomic operation; nodes are listed in topological order.")))
     _draw(sec, graph, lambda: figure_data(graph, None, None, mode="structure"),
           caption="The computational graph of f: inputs (boxes), constants (dashed), one circle per operation.")
-    if any(n.shape != (1, 1) for n in graph.nodes if n.op == "input"):
+    if not any(n.shape != (1, 1) for n in graph.nodes if n.op == "input"):
+        return
+    expanded = expanded_data(graph) if question.get("expanded", bool, default=False) else None
+    if expanded is not None:
+        sec.add(Figure("graph", expanded, caption="The scalar-expanded graph: one node per entry, each product "
+                                                  "and sum of a matrix product drawn separately."),
+                Text("The vectorised graph above, one node per operation on whole vectors and matrices, "
+                     "is accepted too."))
+    else:
         sec.add(Text("Each node above works on whole vectors and matrices. The scalar-expanded graph, with "
                      "one node per entry (each product and sum of the matrix product drawn separately), "
                      "is accepted too."))

@@ -10,6 +10,7 @@ SCHEMA = Schema(
     Field("program", "any", default=None),      # or assignments "q = x + y", ..., the last one the output
     Field("upstream", "any", default=None),     # LaTeX matrix; 1 for a scalar output
     Field("values", "any", default=None),       # name -> LaTeX matrix, one per input symbol
+    Field("expanded", "any", default=False),    # also draw the scalar-expanded graph (one node per entry)
     Field("update", "any", default=None),       # one optimizer step: { rule = "sgd", lr = 0.1 } (symdl.updates)
 )
 

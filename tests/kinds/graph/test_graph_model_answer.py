@@ -81,3 +81,20 @@ def test_the_kind_writes_no_latex():
                 if re.search(r"\\[A-Za-z]", node.value) and node.value not in allowed:
                     found.append((path.name, node.lineno, node.value))
     assert found == []
+
+
+def test_scalar_expanded_graph_when_asked(tmp_path):
+    from symdl.kinds.graph.expanded import expanded_data
+    from symdl.kinds.graph.build import build_graph
+    from symdl.solution import Figure
+
+    q = di504_q1()
+    data = expanded_data(build_graph(q))
+    labels = [n["label"]["text"] for n in data["nodes"] if n["style"] == "op"]
+    # W x by entries: 4 products and 2 sums; + c2, exp and max once per entry
+    assert sorted(labels) == sorted([r"\times"] * 4 + ["+"] * 4 + [r"\exp"] * 2 + [r"\max"] * 2)
+    assert sum(n["style"] == "input" for n in data["nodes"]) == 6 and len(data["outputs"]) == 2
+    assert sum(isinstance(i, Figure) for i in graph.solve(q).sections[0].items) == 1     # off by default
+    q.fields["expanded"] = True
+    q.values["expanded"] = True
+    assert sum(isinstance(i, Figure) for i in graph.solve(q).sections[0].items) == 2
