@@ -10,6 +10,12 @@ SPELLINGS = {
     "sigmoid": (("sigma", "sigmoid", "sigm"), 1), "relu": (("relu", "ReLU", "RELU"), 1),
     "abs": (("abs",), 1), "max": (("max",), 2), "min": (("min",), 2),
     "sum": (("sum",), 1), "mean": (("mean",), 1), "transpose": ((), 1),
+    "max_all": ((), 1), "min_all": ((), 1),
+    "softmax": (("softmax", "Softmax"), 1), "log_softmax": (("logsoftmax", "LogSoftmax"), 1),
+    "cross_entropy": (("CE", "crossentropy"), 2), "bce": (("BCE",), 2), "mse": (("MSE",), 2),
+    "hinge": (("hinge",), 2),
 }
+# a spelling called with another number of arguments: \max(x) is the maximum over the entries of x
+OVERLOADS = {("max", 1): "max_all", ("min", 1): "min_all"}
 FUNCTION_NAMES = {spelling: op for op, (names, _) in SPELLINGS.items() for spelling in names}
 FUNCTION_ARITY = {op: arity for op, (_, arity) in SPELLINGS.items()}

@@ -19,7 +19,8 @@ from typing import Callable
 import numpy as np
 import sympy
 
-from symdl.op_names import SPELLINGS
+from symdl import ops_vector
+from symdl.op_names import OVERLOADS, SPELLINGS
 
 HALF = sympy.Rational(1, 2)
 U = sympy.UnevaluatedExpr
@@ -95,12 +96,17 @@ class Unary:
     def vjp(self, g, vals, y, show=False, need=(True,)):
         return unary_vjp(self, g, vals[0], y, show=show)
 
-    def local_tex(self, position, names):
-        return self.df_show.format(*names)
+    def local_template(self, position):
+        return self.df_show
+
+    def vjp_template(self, position, summed=False):
+        """The closed form of the gradient sent to input ``position``: a str.format template whose
+        fields {0}, .. are the inputs' names and {arity} the upstream gradient."""
+        return _elementwise_vjp_display(self.local_template(position), "{%d}" % self.arity, summed)
 
     def vjp_display(self, position, names, g, summed=False):
-        """The closed form of the gradient sent to input ``position`` (LaTeX): g times the local derivative."""
-        return _elementwise_vjp_display(self.local_tex(position, names), g, summed)
+        """The same written out (LaTeX): g times the local derivative."""
+        return self.vjp_template(position, summed).format(*names, g)
 
 
 def _relu(x):
@@ -139,7 +145,7 @@ UNARY = {
                      lambda a: 1.0 / (1.0 + np.exp(-a))),
     "relu": Unary("relu", "elementwise rectifier max(0, .)", _relu,
                   lambda x: sympy.Max(0, U(x), evaluate=False),
-                  _relu_d, r"\mathbb{{1}}[{0} > 0]", r"\max(0, {0})", lambda a: np.maximum(a, 0.0)),
+                  _relu_d, r"\mathbf{{1}}[{0} > 0]", r"\max(0, {0})", lambda a: np.maximum(a, 0.0)),
     "abs": Unary("abs", "elementwise absolute value", sympy.Abs,
                  lambda x: sympy.Abs(U(x), evaluate=False),
                  _abs_d, r"\operatorname{{sign}}({0})", r"\lvert {0} \rvert", np.abs),
@@ -193,12 +199,15 @@ class Binary:
     def vjp(self, g, vals, y, show=False, need=(True, True)):
         return binary_vjp(self, g, vals[0], vals[1], y, show=show, need=need)
 
-    def local_tex(self, position, names):
-        return (self.da_tex if position == 0 else self.db_tex).format(*names)
+    def local_template(self, position):
+        return self.da_tex if position == 0 else self.db_tex
+
+    def vjp_template(self, position, summed=False):
+        """As Unary's; ``summed`` when the input is a broadcast scalar (its contributions add up)."""
+        return _elementwise_vjp_display(self.local_template(position), "{%d}" % self.arity, summed)
 
     def vjp_display(self, position, names, g, summed=False):
-        """As Unary's; ``summed`` when the input is a broadcast scalar (its contributions add up)."""
-        return _elementwise_vjp_display(self.local_tex(position, names), g, summed)
+        return self.vjp_template(position, summed).format(*names, g)
 
 
 def _elementwise_vjp_display(local, g, summed):
@@ -237,12 +246,12 @@ BINARY = {
                   r"\frac{{1}}{{{1}}}", r"-\frac{{{0}}}{{{1}^2}}", r"\frac{{{0}}}{{{1}}}", np.divide),
     "max": Binary("max", "elementwise maximum", lambda a, b: sympy.Max(a, b),
                   lambda a, b: sympy.Max(U(a), U(b), evaluate=False),
-                  _max_da, _max_db, r"\mathbb{{1}}[{0} > {1}]", r"\mathbb{{1}}[{1} > {0}]",
+                  _max_da, _max_db, r"\mathbf{{1}}[{0} > {1}]", r"\mathbf{{1}}[{1} > {0}]",
                   r"\max\left({0}, {1}\right)", np.maximum),
     "min": Binary("min", "elementwise minimum", lambda a, b: sympy.Min(a, b),
                   lambda a, b: sympy.Min(U(a), U(b), evaluate=False),
                   lambda a, b, y: _max_db(a, b, y), lambda a, b, y: _max_da(a, b, y),
-                  r"\mathbb{{1}}[{0} < {1}]", r"\mathbb{{1}}[{1} < {0}]", r"\min\left({0}, {1}\right)", np.minimum),
+                  r"\mathbf{{1}}[{0} < {1}]", r"\mathbf{{1}}[{1} < {0}]", r"\min\left({0}, {1}\right)", np.minimum),
 }
 
 
@@ -320,6 +329,7 @@ class MatrixOp:
     vjp_tex: tuple           # one closed form per input, '{g}' the upstream gradient
     symbol: str = ""
     spellings: tuple = ()
+    check: Callable | None = None    # values -> None, or why the op does not accept them
 
     def shape(self, shapes):
         return self.shape_f(shapes)
@@ -329,6 +339,9 @@ class MatrixOp:
 
     def vjp(self, g, vals, y, show=False, need=(True, True)):
         return self.vjp_f(g, vals, show, need)
+
+    def vjp_template(self, position, summed=False):
+        return self.vjp_tex[position].replace("{g}", "{%d}" % self.arity)
 
     def vjp_display(self, position, names, g, summed=False):
         return self.vjp_tex[position].format(*names, g=g)
@@ -398,6 +411,7 @@ MATRIX = {
                      lambda a: np.array([[a.mean()]]), r"\operatorname{{mean}}({0})",
                      (r"\frac{{{g}}}{{n}}\, \mathbf{{1}}",), r"\mathrm{mean}", SPELLINGS["mean"][0]),
 }
+MATRIX.update({name: replace(row, spellings=SPELLINGS[name][0]) for name, row in ops_vector.rows(MatrixOp).items()})
 MATRIX_WORDS = {name: row.words for name, row in MATRIX.items()}
 MATRIX_FWD_TEX = {name: row.fwd_tex for name, row in MATRIX.items()}
 MATRIX_VJP_TEX = {name: list(row.vjp_tex) for name, row in MATRIX.items()}
@@ -446,10 +460,10 @@ TABLE = {**UNARY, **BINARY, **MATRIX}
 assert all(TABLE[op].arity == arity for op, (_, arity) in SPELLINGS.items())   # one column, two files
 FUNCTION_NAMES = {spelling: name for name, row in TABLE.items() for spelling in row.spellings}
 FUNCTION_ARITY = {name: row.arity for name, row in TABLE.items()}
-CALLS = frozenset(FUNCTION_NAMES.values()) | {"transpose"}     # ops the parser leaves as f(...)
+CALLS = frozenset(FUNCTION_NAMES.values()) | {"transpose"} | frozenset(OVERLOADS.values())   # ops the parser leaves as f(...)
 # ops whose derivative jumps somewhere (the sheet states the convention), and ops that grow or
 # flatten exponentially (their argument is bounded so that a value and its gradient can be checked)
-KINKS = frozenset({"relu", "abs", "max", "min"})
+KINKS = frozenset({"relu", "abs", "max", "min", "max_all", "min_all", "hinge"})
 STEEP = frozenset({"exp", "sigmoid", "tanh"})
 # the display form of an op applied to a whole expression (in brackets), where it differs from fwd_tex
 CALL_TEX = {"exp": r"\exp{0}"}
@@ -478,6 +492,8 @@ def _at_convention(rule, convention):
     if rule.name == "relu" and convention != "symmetric":
         at_zero = SUBGRADIENTS[convention]["relu"]
         return replace(rule, df=lambda x, y: _relu_d(x, y, at_zero))
+    if rule.name == "hinge":            # a margin of exactly 0 is relu's kink
+        return replace(rule, vjp_f=ops_vector.hinge_vjp(SUBGRADIENTS[convention]["relu"]))
     return rule
 
 

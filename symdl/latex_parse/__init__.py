@@ -28,7 +28,7 @@ import sympy
 from symdl.errors import LatexError
 from symdl.latex_parse.skeleton import _skeleton_by_shape
 from symdl.latex_parse.state import _fresh_parser, op
-from symdl.op_names import FUNCTION_ARITY, FUNCTION_NAMES
+from symdl.op_names import FUNCTION_ARITY, FUNCTION_NAMES, OVERLOADS
 
 # Named functions an expression may call (every spelling -> its op) and their arities: the op table's.
 _NUMBER = r"[+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)"
@@ -308,6 +308,7 @@ class _Reader:
             raise LatexError(f"'{name}' must be followed by its argument in parentheses")
         close = _match_close(s, k, s[k], ")" if s[k] == "(" else "]")
         args = [a for a in _split_top(s[k + 1:close], ",")]
+        canonical = OVERLOADS.get((canonical, len(args)), canonical)
         if len(args) != FUNCTION_ARITY[canonical]:
             raise LatexError(f"'{name}' takes {FUNCTION_ARITY[canonical]} argument(s), got {len(args)}")
         if name == "log":

@@ -17,6 +17,7 @@ from .check import FD_BUDGET, FD_FULL, FD_SAMPLE, FD_STEP, _numpy_vjp
 from .derive import DISPLAY_LIMIT, DRAW_DEPTH, DRAW_NODES, MAX_DECADES, MAX_EXP_ARGUMENT, backward
 from .explain import solve
 from .fields import SCHEMA
+from .mistakes import mistakes
 
 FIELDS = SCHEMA.names
 TOLERANCE = 1e-6
@@ -34,12 +35,16 @@ def independent(question) -> dict:
 
     The float reverse pass is looked up here at call time, so a test may replace it.
     """
-    return check.independent(question, numpy_vjp=_numpy_vjp)
+    result = check.independent(question, numpy_vjp=_numpy_vjp)
+    if question.has("update"):
+        from . import check_update
+        result.update(check_update.independent(question, build_graph(question), result))
+    return result
 
 
 KIND = Kind(name="graph", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given)
+            sheet=sheet.given, mistakes=mistakes)
 
 __all__ = ["DISPLAY_LIMIT", "DRAW_DEPTH", "DRAW_NODES", "FD_BUDGET", "FD_FULL", "FD_SAMPLE", "FD_STEP", "FIELDS",
            "Graph", "KIND", "MAX_DECADES", "MAX_EXP_ARGUMENT", "Node", "SCHEMA", "TOLERANCE", "backward",

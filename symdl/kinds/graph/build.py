@@ -43,6 +43,8 @@ class Graph:
         self._ops = 0
         self.notes: list = []      # assumptions the parser made (e.g. \log read as ln)
         self._vjp_memo: dict = {}     # node id -> (upstream g, exact gradients)
+        self.named: dict = {}         # a program's assigned name -> its node
+        self.source = None            # what the independent route evaluates: .expr, .constants
         self.subgradients = getattr(question, "subgradients", ops.DEFAULT_SUBGRADIENTS)
 
     # -- building ---------------------------------------------------------------------
@@ -88,6 +90,8 @@ class Graph:
             return self.const(constants[e])
         if isinstance(e, sympy.Symbol):
             name = e.name
+            if name in self.named:          # a staged program's earlier assignment
+                return self.named[name]
             if name not in values:
                 raise self.error(f"symbol '{name}' has no value in [question.values]")
             if name not in self._memo_inputs:
@@ -195,16 +199,52 @@ class Graph:
 
 
 def build_graph(question) -> Graph:
-    """Parse ``function``, read the values, and build the graph (no evaluation)."""
+    """Parse ``function`` (or the ``program``), read the values, and build the graph (no evaluation)."""
+    if question.has("program"):
+        if question.has("function"):
+            raise question.error("program", "give either a function or a program, not both")
+        return _build_program(question)
     parsed = question.expression("function")
     values = read_values(question)
     graph = Graph(question)
     out = graph.build(parsed.expr, parsed.constants, values)
     if out is not graph.nodes[-1] or out.is_leaf:
         raise question.error("function", "the function has no operation to differentiate")
+    _unused(question, graph, values)
+    graph.notes = parsed.notes
+    graph.source = parsed
+    return graph
+
+
+def _unused(question, graph, values):
     unused = set(values) - {n.id for n in graph.nodes if n.op == "input"}
     if unused:
         raise question.error(f"values.{sorted(unused)[0]}", "value given for a symbol the function does not use")
-    graph.notes = parsed.notes
-    return graph
 
+
+def _build_program(question) -> Graph:
+    """One assignment after the other; each assignment's last node takes its name."""
+    from .program import _resolve, read_program
+
+    program = read_program(question)
+    values = read_values(question)
+    graph = Graph(question)
+    for name, symbol, expr in program.steps:
+        first = len(graph.nodes)
+        node = graph.build(expr, program.constants, values)
+        if node.is_leaf or len(graph.nodes) == first:
+            raise question.error("program", f"'{name}' computes nothing new: an assignment needs an operation")
+        del graph.by_id[node.id]
+        node.id, node.symbol = name, tex(sympy.Symbol(name))
+        graph.by_id[name] = node
+        graph.named[name] = node
+    if graph.output is not graph.named[program.steps[-1][0]]:
+        raise question.error("program", "the last assignment is the output")
+    with sympy.evaluate(False):
+        for node in graph.nodes:
+            if node.expr is not None:
+                node.expr = _resolve(node.expr, program.whole)
+    _unused(question, graph, values)
+    graph.notes = program.notes
+    graph.source = program
+    return graph

@@ -177,8 +177,7 @@ def independent(question, numpy_vjp=None) -> dict:
     graph = build_graph(question)
     if check_mp.affordable(graph):
         upstream = question.matrix("upstream") if question.has("upstream") else None
-        return check_mp.independent(question, graph, question.expression("function"),
-                                             read_values(question), upstream)
+        return check_mp.independent(question, graph, graph.source, read_values(question), upstream)
     values = {n.id: _floats(n.value) for n in graph.nodes if n.op == "input"}
     # upstream: read again, as floats
     graph_out = graph.output

@@ -218,6 +218,10 @@ def apply_named(name, values, probe, key, param=None):
                    "transpose": lambda: a.T.copy()}
     if name in elementwise:
         return elementwise[name]()
+    from .check_ops import apply
+    vector = apply(name, values, probe, key)
+    if vector is not None:
+        return vector
     if name == "pow":
         return _pow(probe, key, a, param)
     b = values[1]
@@ -522,6 +526,9 @@ def numpy_error(node, args, errors, value):
     if op == "pow":
         p = float(node.param)
         return np.abs(p) * np.power(np.abs(a) + ea, p - 1) * ea + own
+    from .check_ops import NUMPY, numpy_error as vector_error
+    if op in NUMPY:
+        return vector_error(op, args, errors, value)
     if op in ("sum", "mean"):
         n = a.size
         total = (ea.sum() + n * eps * np.abs(a).sum()) / (n if op == "mean" else 1)
@@ -538,6 +545,9 @@ def numpy_op(node, args):
              "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)), "relu": lambda v: np.maximum(v, 0.0),
              "pow": lambda v: np.power(v, float(node.param)), "transpose": np.transpose,
              "sum": lambda v: np.array([[v.sum()]]), "mean": lambda v: np.array([[v.mean()]])}
+    from .check_ops import NUMPY
+    if node.op in NUMPY:
+        return NUMPY[node.op](*args)
     if node.op not in table:
         raise ValueError(f"no independent evaluation for '{node.op}'")
     return table[node.op](*args) if node.op in ("add", "sub", "mul", "div", "max", "min", "matmul") \

@@ -11,6 +11,7 @@ DRAW_DEPTH = 40         # a graph deeper than this (or with more nodes) is not d
 DRAW_NODES = 200        # coordinates would pass TeX's largest dimension (about 5.7 m)
 MAX_DECADES = 5000      # an exact value past 10^5000 in size is refused (no exam needs one)
 MAX_EXP_ARGUMENT = 10000   # exp/sigmoid/tanh of more than this: e^10000 ~ 10^4343
+SIG_DIGITS = 5          # the one rounding rule: every rounded value (steps, drawing) has 5 significant digits
 
 
 def _beyond(entry, limit) -> bool:
@@ -30,6 +31,10 @@ def forward(graph):
         if node.is_leaf:
             continue
         vals = [graph.by_id[i].value for i in node.inputs]
+        check = getattr(graph.rule(node), "check", None)
+        problem = check(vals) if check else None
+        if problem:
+            raise graph.error(f"{node.id} = {_words(graph, node)}: {problem}")
         node.value = forward_value(graph, node, vals, show=False)
         for entry in node.value:
             if entry.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or entry.is_real is False:
@@ -77,9 +82,20 @@ def vjp(graph, node, g, show=False):
     return list(parts)
 
 
+SHOWN_OPS = 6           # an upstream entry longer than this (in SymPy operations) is shown rounded
+
+
+def _shown_upstream(g):
+    """The upstream gradient as the working shows it: a short exact entry (e^{0.02}) as it is, a
+    long one (a ratio of sums of exponentials) by its value to SIG_DIGITS digits."""
+    def entry(v):
+        return v if isinstance(v, sympy.Rational) or sympy.count_ops(v) <= SHOWN_OPS else sympy.Float(sympy.N(v, 30), 30)
+    return sympy.ImmutableMatrix(g.shape[0], g.shape[1], [entry(v) for v in g])
+
+
 def _vjp(graph, node, g, show, need):
     vals = [graph.by_id[i].value for i in node.inputs]
-    return graph.rule(node).vjp(g, vals, node.value, show=show, need=need)
+    return graph.rule(node).vjp(_shown_upstream(g) if show else g, vals, node.value, show=show, need=need)
 
 
 def upstream_of(question, graph):

@@ -1,22 +1,34 @@
-"""The graph kind's Solution: the graph's table, the forward pass and the backward pass, step by step."""
+"""The graph kind's Solution: the graph, the forward pass and the backward pass, step by step.
+
+The model answer is what a student must show: the drawing of the graph (a), the value at every
+node (b), and the backward pass node by node with the local rule and the numbers, the gradients
+at the inputs boxed (c). The node table, the inputs written out and the function printed back
+are the full derivation's or the instructor's.
+"""
 
 from __future__ import annotations
 
 import sympy
 
 from symdl import ops
-from symdl.display import GraphFormula, GraphGradient, GraphGradientSum, GraphParen
+from symdl.display import GraphFormula, GraphGradient, GraphGradientSum, GraphParen, PartialOf, RelationChain
 from symdl.printer import tex
-from symdl.solution import Figure, Solution, Step, Table, Tex, Text
+from symdl.solution import Figure, Solution, Step, Table, Text, only
 
 from .build import build_graph
-from .derive import DISPLAY_LIMIT, DRAW_DEPTH, DRAW_NODES, backward, forward, forward_value, upstream_of, vjp
+from .derive import DISPLAY_LIMIT, DRAW_DEPTH, DRAW_NODES, SIG_DIGITS, backward, forward, forward_value, upstream_of, vjp
+from .expanded import expanded_data
 from .figures import figure_data
+from .parts import part_of
+from .update import add_update
 
 # L = u^T f, the scalar whose gradients the sheet shows
 _LOSS = sympy.Eq(sympy.Symbol("L"), sympy.MatrixSymbol("u", 1, 1).T * sympy.MatrixSymbol("f", 1, 1), evaluate=False)
+_GRADIENT_IS = RelationChain(GraphGradient(tex(sympy.Symbol("v"))), "=",
+                             PartialOf(sympy.Symbol("L"), sympy.Symbol("v")))
 
 # ---------------------------------------------------------------------------- solve ---
+
 
 def _name(graph, node_id):
     return graph.by_id[node_id].symbol
@@ -29,7 +41,7 @@ def _fwd_formula(graph, node):
 def _vjp_formula(graph, node, position):
     names = [_name(graph, i) for i in node.inputs]
     summed = graph.by_id[node.inputs[position]].shape == (1, 1) and node.shape != (1, 1)
-    return Tex(graph.rule(node).vjp_display(position, names, tex(GraphGradient(node.symbol)), summed))
+    return GraphFormula(graph.rule(node).vjp_template(position, summed), *names, GraphGradient(node.symbol))
 
 
 def _shape_text(shape):
@@ -68,17 +80,21 @@ def solve(question) -> Solution:
     _graph_section(sol, question, graph)
     _forward_section(sol, question, graph)
     _backward_section(sol, question, graph, upstream, grads, contributions)
+    if question.has("update"):
+        add_update(sol, question, graph, grads, build_graph)
+    _credits(sol, question, graph)
     return sol
 
 
 def _assumptions(sol, graph):
     for note in graph.notes:
         sol.assume(note)
-    sol.assume("Values are exact: decimals are read as fractions (0.1 = 1/10); numbers are rounded only "
-               "for display, to 5 significant digits, and marked with the approx sign.")
+    sol.assume(f"Rounded values are shown to {SIG_DIGITS} significant digits (with the approx sign); "
+               "the working keeps exact values.")
     sol.assume(Text("The gradient at the output is the given upstream vector u, so every gradient below is ",
-                    Tex(r"\bar{v} = \partial L / \partial v"), " for ", _LOSS,
-                    "; at a fork the contributions of all consumers add up."))
+                    _GRADIENT_IS, " for ", _LOSS, "; at a fork the contributions of all consumers add up."))
+    sol.assume(Text("Decimals are read as exact fractions (0.1 = 1/10); nothing is rounded before the "
+                    "last step.", audience="instructor"))
     if _kinks(graph):
         sol.assume(ops.SUBGRADIENT_WORDS[graph.subgradients])
     ties = _tie_nodes(graph)
@@ -89,70 +105,110 @@ def _assumptions(sol, graph):
 
 def _graph_section(sol, question, graph):
     out = graph.output
-    sec = sol.section("The computational graph", part="a" if "a" in question.parts else None)
-    sec.add(Text("The function, as parsed: ", GraphFormula("f = {0}", _expr_tex(graph, out)), "."))
+    sec = sol.section("The computational graph", part=part_of(question, "graph"))
+    sec.add(*only("instructor", Text("The function as it was read: ",
+                                     GraphFormula("f = {0}", _expr_tex(graph, out)), ".")))
     rows = []
     for node in graph.nodes:
         if node.op == "input":
-            rows.append([Tex(node.symbol), "input", "", _shape_text(node.shape), ""])
+            rows.append([node.symbol, "input", "", _shape_text(node.shape), ""])
         elif node.op == "const":
-            rows.append([Tex(node.symbol), "constant", "", _shape_text(node.shape), node.value])
+            rows.append([node.symbol, "constant", "", _shape_text(node.shape), node.value])
         else:
-            rows.append([Tex(node.symbol), _words(graph, node), _fwd_formula(graph, node),
+            rows.append([node.symbol, _words(graph, node), _fwd_formula(graph, node),
                          _shape_text(node.shape), ""])
-    sec.add(Table(["node", "operation", "computes", "shape", "value"], rows, align="lllll",
-                  caption="Each node is one atomic operation; nodes are listed in topological order."))
+    sec.add(*only("full", Table(["node", "operation", "computes", "shape", "value"], rows, align="lllll",
+                                caption="Each node is one atomic operation; nodes are listed in topological order.")))
     _draw(sec, graph, lambda: figure_data(graph, None, None, mode="structure"),
-          caption="The computational graph of f: inputs (boxes), constants (dashed), one circle per atomic operation.")
+          caption="The computational graph of f: inputs (boxes), constants (dashed), one circle per operation.")
+    if not any(n.shape != (1, 1) for n in graph.nodes if n.op == "input"):
+        return
+    expanded = expanded_data(graph) if question.get("expanded", bool, default=False) else None
+    if expanded is not None:
+        sec.add(Figure("graph", expanded, caption="The scalar-expanded graph: one node per entry, each product "
+                                                  "and sum of a matrix product drawn separately."),
+                Text("The vectorised graph above, one node per operation on whole vectors and matrices, "
+                     "is accepted too."))
+    else:
+        sec.add(Text("Each node above works on whole vectors and matrices. The scalar-expanded graph, with "
+                     "one node per entry (each product and sum of the matrix product drawn separately), "
+                     "is accepted too."))
 
 
 def _forward_section(sol, question, graph):
     out = graph.output
-    sec = sol.section("Forward pass: the value at every node", part="b" if "b" in question.parts else None)
+    part = part_of(question, "forward")
+    sec = sol.section("Forward pass: the value at every node", part=part)
     for node in graph.nodes:
         if node.op == "input":
-            sec.add(Step(f"Input {node.id}.", lhs=Tex(node.symbol), result=node.value))
+            sec.add(*only("full", Step(f"Input {node.id}.", lhs=node.symbol, result=node.value)))
     for node in graph.nodes:
         if node.is_leaf:
             continue
         vals = [graph.by_id[i].value for i in node.inputs]
         shown = forward_value(graph, node, vals, show=True)
-        sec.add(Step(f"{node.id}: {_words(graph, node)} of {', '.join(node.inputs)}.",
-                     lhs=Tex(node.symbol), formula=_fwd_formula(graph, node),
-                     substituted=_display(shown), result=node.value))
-        sol.answer(f"forward.{node.id}", node.value)
-    sol.answer("output", out.value)
+        final = node is out
+        sec.add(Step(Text(node.symbol, f": {_words(graph, node)}."), lhs=node.symbol,
+                     formula=_fwd_formula(graph, node), substituted=_display(shown), result=node.value))
+        sol.answer(f"forward.{node.id}", node.value, part=part, label=node.symbol, digits=SIG_DIGITS)
+    sol.answer("output", out.value, part=part, label=tex(sympy.Symbol("f")), digits=SIG_DIGITS, final=True)
     _draw(sec, graph, lambda: figure_data(graph, None, None, mode="forward"),
-          caption="The forward pass: the value carried by each edge.")
+          caption=f"The forward pass: the value on each edge and beside each input ({SIG_DIGITS} significant digits).")
+
+
+def _contribution_steps(sec, graph, node, grads, contributions):
+    """The gradient ``node`` receives from each consumer: the local rule, the numbers, the value."""
+    users = [(c, p) for c in graph.consumers(node.id) for p, i in enumerate(c.inputs) if i == node.id]
+    for consumer, position in users:
+        g = grads[consumer.id]
+        shown = vjp(graph, consumer, g, show=True)[position]
+        lhs = GraphGradient(node.symbol, None if len(users) == 1 else consumer.symbol)
+        sec.add(Step(Text("Back through ", consumer.symbol, f" ({_words(graph, consumer)}) to ",
+                          node.symbol, ":"), lhs=lhs, formula=_vjp_formula(graph, consumer, position),
+                     substituted=_display(shown), result=contributions[(consumer.id, position)]))
+    return users
 
 
 def _backward_section(sol, question, graph, upstream, grads, contributions):
     out = graph.output
-    sec = sol.section("Backward pass: the gradient at every node", part="c" if "c" in question.parts else None)
-    sec.add(Step("The gradient arriving at the output (given).", lhs=GraphGradient(out.symbol), result=upstream))
+    part = part_of(question, "backward")
+    sec = sol.section("Backward pass: the gradient at every node", part=part)
+    sec.add(Step("The gradient arriving at the output is given.", lhs=GraphGradient(out.symbol), result=upstream))
     for node in reversed(graph.nodes):
         if node.id == out.id or node.op == "const":
             continue
-        users = [(c, p) for c in graph.consumers(node.id) for p, i in enumerate(c.inputs) if i == node.id]
-        for consumer, position in users:
-            g = grads[consumer.id]
-            shown = vjp(graph, consumer, g, show=True)[position]
-            label = (f"{node.id} feeds {consumer.id} = {_words(graph, consumer)}"
-                     f"{' (argument ' + str(position + 1) + ')' if len(consumer.inputs) > 1 else ''}")
-            lhs = GraphGradient(node.symbol, None if len(users) == 1 else consumer.symbol)
-            sec.add(Step(label + ": local rule, then the numbers.", lhs=lhs,
-                         formula=_vjp_formula(graph, consumer, position),
-                         substituted=_display(shown), result=contributions[(consumer.id, position)]))
+        users = _contribution_steps(sec, graph, node, grads, contributions)
+        final = node.op == "input"
         if len(users) > 1:
             total = GraphGradientSum(GraphGradient(node.symbol, c.symbol) for c, _ in users)
-            sec.add(Step(f"{node.id} feeds {len(users)} nodes: the gradients add up.",
-                         lhs=GraphGradient(node.symbol), formula=total, result=grads[node.id]))
+            sec.add(Step(Text(node.symbol, f" feeds {len(users)} nodes: the gradients add up."),
+                         lhs=GraphGradient(node.symbol), formula=total, result=grads[node.id], boxed=final))
         elif not users:
             grads[node.id] = sympy.zeros(*node.shape)
-        name = f"grad.{node.id}"
-        sol.answer(name, grads[node.id])
+        elif final:
+            sec.items[-1].boxed = True
+        sol.answer(f"grad.{node.id}", grads[node.id], part=part, label=GraphGradient(node.symbol),
+                   digits=SIG_DIGITS, final=final)
     _draw(sec, graph, lambda: figure_data(graph, grads, upstream),
-          caption="Forward values above each edge (blue), gradients below (red).")
+          caption=f"Values (blue) and gradients (red) on each edge and beside each input, {SIG_DIGITS} significant digits.")
+
+
+def _credits(sol, question, graph):
+    """What earns credit in each part, and the accepted alternatives (points come from the spec)."""
+    ops_used = sorted({_words(graph, n) for n in graph.nodes if not n.is_leaf})
+    sol.credit(part_of(question, "graph"), "One node per operation (" + "; ".join(ops_used) + "), the inputs "
+               "and constants feeding them, edges in the order of evaluation.")
+    sol.credit(part_of(question, "graph"), "The scalar-expanded graph (one node per entry) is accepted.",
+               alternative=True)
+    sol.credit(part_of(question, "forward"), "The value at every node, from the inputs to the output.")
+    sol.credit(part_of(question, "backward"), "The local rule at every node applied to the upstream gradient, "
+               "from the output back to the inputs.")
+    if any(n.op == "matmul" for n in graph.nodes):
+        sol.credit(part_of(question, "backward"), "The matrix product's rule: the transposes in "
+                   "W-bar = z-bar x^T and x-bar = W^T z-bar.")
+    if _kinks(graph):
+        sol.credit(part_of(question, "backward"), "The gradient passes a max/min only to the argument that won "
+                   "(the stated convention at a tie).")
 
 
 def _draw(sec, graph, data, caption):
@@ -187,6 +243,3 @@ def _expr_tex(graph, node):
     elif node.op in ("matmul", "mul", "neg") or (node.op == "sub" and len(parts) > 1):
         parts = [GraphParen(p) if graph.by_id[i].op in ("add", "sub") else p for p, i in zip(parts, node.inputs)]
     return GraphFormula(template, *parts)
-
-
-

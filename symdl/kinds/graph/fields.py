@@ -7,8 +7,11 @@ from symdl.schema import Field, Schema
 # Each field's own reader (question.expression / question.matrix) names its errors, as before.
 SCHEMA = Schema(
     Field("function", "any", default=None),     # LaTeX, read by latex_parse
+    Field("program", "any", default=None),      # or assignments "q = x + y", ..., the last one the output
     Field("upstream", "any", default=None),     # LaTeX matrix; 1 for a scalar output
     Field("values", "any", default=None),       # name -> LaTeX matrix, one per input symbol
+    Field("expanded", "any", default=False),    # also draw the scalar-expanded graph (one node per entry)
+    Field("update", "any", default=None),       # one optimizer step: { rule = "sgd", lr = 0.1 } (symdl.updates)
 )
 
 

@@ -1,0 +1,290 @@
+"""Rows of the op table that work on a whole vector: reductions (max, min over the entries) and losses.
+
+Each row is a ``symdl.ops.MatrixOp``: shape rule, exact forward value, one vector-Jacobian rule
+per input, display forms, a float numpy twin, and a check of the values it accepts (a one-hot
+label, probabilities in (0, 1)). The losses follow the usual definitions for one sample:
+softmax(s)_i = e^{s_i} / sum_j e^{s_j}; CE(s, t) = -sum_i t_i log softmax(s)_i (t a one-hot
+label or a distribution); BCE(p, y) = mean(-(y ln p + (1 - y) ln(1 - p))); MSE(a, b) =
+mean((a - b)^2); hinge(s, t) = sum_{j != y} max(0, s_j - s_y + 1), y the class of the one-hot t
+(CS231n's multiclass SVM loss). A max or min over the entries sends the gradient to the entry
+that wins; at a tie of two entries half to each (PyTorch's even split).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+HALF = sympy.Rational(1, 2)
+
+
+def _m(*value):
+    return sympy.ImmutableMatrix(*value)
+
+
+def _vector_shape(name):
+    def shape(shapes):
+        (r, c), = shapes
+        if r != 1 and c != 1:
+            from symdl.ops import ShapeError
+            raise ShapeError(f"{name} of a {r}x{c} matrix: it takes a vector")
+        return (r, c)
+    return shape
+
+
+def _pair_shape(name, vector=False):
+    def shape(shapes):
+        from symdl.ops import ShapeError
+        (sa, sb) = shapes
+        if sa != sb:
+            raise ShapeError(f"{name} of a {sa[0]}x{sa[1]} and a {sb[0]}x{sb[1]} operand (same shape needed)")
+        if vector and 1 not in sa:
+            raise ShapeError(f"{name} of a {sa[0]}x{sa[1]} matrix: it takes a vector of scores")
+        return (1, 1)
+    return shape
+
+
+def _sign(value):
+    from symdl.ops import sign_of
+    return sign_of(value)
+
+
+# --------------------------------------------------------------- max, min over entries ---
+
+def winners(a, larger=True):
+    """Positions (flat) of the entries of ``a`` that equal its max (min), decided exactly."""
+    entries = list(a)
+    best = 0
+    for k in range(1, len(entries)):
+        s = _sign(entries[k] - entries[best])
+        if (s > 0) if larger else (s < 0):
+            best = k
+    return [k for k, v in enumerate(entries) if _sign(v - entries[best]) == 0]
+
+
+def _extreme_forward(larger):
+    def forward(vals, show):
+        a = vals[0]
+        if show:
+            f = sympy.Max if larger else sympy.Min
+            return _m([[f(*[sympy.UnevaluatedExpr(v) for v in a], evaluate=False)]])
+        return _m([[a[winners(a, larger)[0]]]])
+    return forward
+
+
+def _extreme_vjp(larger):
+    def vjp(g, vals, show, need):
+        a = vals[0]
+        if show:
+            return [None]
+        won = winners(a, larger)
+        share = g[0, 0] / len(won)
+        return [_m(a.rows, a.cols, [share if k in won else 0 for k in range(len(a))])]
+    return vjp
+
+
+def _extreme_check(larger):
+    def check(vals):
+        if len(winners(vals[0], larger)) > 2:
+            return ("a tie of three or more entries has no subgradient the check can confirm; "
+                    "give values without it")
+        return None
+    return check
+
+
+# ------------------------------------------------------------------------- softmax ---
+
+def softmax_exact(s):
+    exps = [sympy.exp(v) for v in s]
+    total = sum(exps)
+    return _m(s.rows, s.cols, [e / total for e in exps])
+
+
+def _softmax_forward(vals, show):
+    return None if show else softmax_exact(vals[0])
+
+
+def _softmax_vjp(g, vals, show, need):
+    if show:
+        return [None]
+    s = vals[0]
+    exps = [sympy.exp(v) for v in s]
+    total, inner = sum(exps), sum(g[k] * exps[k] for k in range(len(exps)))
+    # p_k (g_k - <g, p>) over one denominator, its numerator expanded: an equal upstream gives an exact 0
+    return [_m(s.rows, s.cols, [exps[k] * sympy.expand(g[k] * total - inner) / total**2 for k in range(len(exps))])]
+
+
+def _log_softmax_forward(vals, show):
+    if show:
+        return None
+    s = vals[0]
+    lse = sympy.log(sum(sympy.exp(v) for v in s))
+    return _m(s.rows, s.cols, [v - lse for v in s])
+
+
+def _log_softmax_vjp(g, vals, show, need):
+    if show:
+        return [None]
+    p = softmax_exact(vals[0])
+    total = sum(g)
+    return [_m(p.rows, p.cols, [g[k] - p[k] * total for k in range(len(p))])]
+
+
+# -------------------------------------------------------------------------- losses ---
+
+def _ce_forward(vals, show):
+    if show:
+        return None
+    s, t = vals
+    return _m([[-sum(t[k] * v for k, v in enumerate(_log_softmax_forward([s], False)) if t[k] != 0)]])
+
+
+def _ce_vjp(g, vals, show, need):
+    if show:
+        return [None, None]
+    s, t = vals
+    p, logp = softmax_exact(s), _log_softmax_forward([s], False)
+    mass = sum(t)
+    return [_m(s.rows, s.cols, [g[0, 0] * (p[k] * mass - t[k]) for k in range(len(p))]),
+            _m(t.rows, t.cols, [-g[0, 0] * logp[k] for k in range(len(p))])]
+
+
+def _bce_forward(vals, show):
+    if show:
+        return None
+    p, y = vals
+    n = len(p)
+    return _m([[sum(-(y[k] * sympy.log(p[k]) + (1 - y[k]) * sympy.log(1 - p[k])) for k in range(n)) / n]])
+
+
+def _bce_vjp(g, vals, show, need):
+    if show:
+        return [None, None]
+    p, y = vals
+    n = len(p)
+    return [_m(p.rows, p.cols, [g[0, 0] * (p[k] - y[k]) / (p[k] * (1 - p[k])) / n for k in range(n)]),
+            _m(y.rows, y.cols, [g[0, 0] * (sympy.log(1 - p[k]) - sympy.log(p[k])) / n for k in range(n)])]
+
+
+def _bce_check(vals):
+    p, y = vals
+    if any(_sign(v) <= 0 or _sign(1 - v) <= 0 for v in p):
+        return "the first argument of BCE holds probabilities: every entry strictly between 0 and 1"
+    if any(_sign(v) < 0 or _sign(1 - v) < 0 for v in y):
+        return "the second argument of BCE holds targets between 0 and 1"
+    return None
+
+
+def _mse_forward(vals, show):
+    a, b = vals
+    n = len(a)
+    if show:
+        terms = [sympy.Pow(sympy.Add(sympy.UnevaluatedExpr(a[k]), -sympy.UnevaluatedExpr(b[k]), evaluate=False),
+                           2, evaluate=False) for k in range(n)]
+        return _m([[sympy.Mul(sympy.Add(*terms, evaluate=False), sympy.Pow(n, -1, evaluate=False), evaluate=False)]])
+    return _m([[sum((a[k] - b[k]) ** 2 for k in range(n)) / n]])
+
+
+def _mse_vjp(g, vals, show, need):
+    if show:
+        return [None, None]
+    a, b = vals
+    n = len(a)
+    d = [2 * g[0, 0] * (a[k] - b[k]) / n for k in range(n)]
+    return [_m(a.rows, a.cols, d), _m(b.rows, b.cols, [-v for v in d])]
+
+
+def label_of(t):
+    """The class of a one-hot label vector (its position of the 1), or None when it is not one-hot."""
+    ones = [k for k, v in enumerate(t) if v == 1]
+    return ones[0] if len(ones) == 1 and all(v == 0 for k, v in enumerate(t) if k != ones[0]) else None
+
+
+def _hinge_forward(vals, show):
+    if show:
+        return None
+    s, t = vals
+    y = label_of(t)
+    return _m([[sum(max_zero(s[j] - s[y] + 1) for j in range(len(s)) if j != y)]])
+
+
+def max_zero(v):
+    return v if _sign(v) > 0 else sympy.S.Zero
+
+
+def hinge_vjp(at_zero):
+    """The hinge's rule with the relu convention at a margin of exactly 0 (``at_zero``)."""
+    def vjp(g, vals, show, need):
+        if show:
+            return [None, None]
+        s, t = vals
+        y = label_of(t)
+        active = [sympy.Integer(0) if j == y else
+                  (sympy.Integer(1) if _sign(s[j] - s[y] + 1) > 0 else
+                   (at_zero if _sign(s[j] - s[y] + 1) == 0 else sympy.Integer(0))) for j in range(len(s))]
+        grad = [g[0, 0] * (active[j] if j != y else -sum(active)) for j in range(len(s))]
+        return [_m(s.rows, s.cols, grad), _m(t.rows, t.cols, [0] * len(t))]
+    return vjp
+
+
+def _hinge_check(vals):
+    return None if label_of(vals[1]) is not None else "the second argument of the hinge loss is a one-hot label"
+
+
+def _ce_check(vals):
+    t = vals[1]
+    if any(_sign(v) < 0 for v in t):
+        return "the second argument of CE is a label: a one-hot vector or a distribution (no negative entry)"
+    return None
+
+
+# ----------------------------------------------------------------------- the rows ---
+
+def _np_softmax(s):
+    e = np.exp(s - s.max())
+    return e / e.sum()
+
+
+def _np_hinge(s, t):
+    y = int(np.argmax(t.ravel()))
+    m = s.ravel() - s.ravel()[y] + 1.0
+    m[y] = 0.0
+    return np.array([[np.maximum(m, 0.0).sum()]])
+
+
+def rows(MatrixOp):
+    """The rows, made with the table's MatrixOp (given by symdl.ops, which imports this module)."""
+    def row(name, words, arity, shape, forward, vjp, np_f, fwd, vjp_tex, mark, check=None):
+        return name, MatrixOp(name, words, arity, shape, forward, vjp, np_f, fwd, vjp_tex, mark, check=check)
+
+    return dict((
+        row("max_all", "maximum over the entries", 1, lambda shapes: (1, 1), _extreme_forward(True),
+            _extreme_vjp(True), lambda a: np.array([[a.max()]]), r"\max {0}",
+            (r"\frac{{{g}}}{{k}}\, \mathbf{{1}}[{0} = \max {0}]",), r"\max", _extreme_check(True)),
+        row("min_all", "minimum over the entries", 1, lambda shapes: (1, 1), _extreme_forward(False),
+            _extreme_vjp(False), lambda a: np.array([[a.min()]]), r"\min {0}",
+            (r"\frac{{{g}}}{{k}}\, \mathbf{{1}}[{0} = \min {0}]",), r"\min", _extreme_check(False)),
+        row("softmax", "softmax", 1, _vector_shape("softmax"), _softmax_forward, _softmax_vjp, _np_softmax,
+            r"\operatorname{{softmax}}({0})",
+            (r"p \odot \left({g} - \langle {g}, p \rangle\right),\ p = \operatorname{{softmax}}({0})",),
+            r"\mathrm{softmax}"),
+        row("log_softmax", "log-softmax", 1, _vector_shape("log-softmax"), _log_softmax_forward,
+            _log_softmax_vjp, lambda s: np.log(_np_softmax(s)), r"\log\operatorname{{softmax}}({0})",
+            (r"{g} - \operatorname{{softmax}}({0}) \textstyle\sum {g}",), r"\log\mathrm{softmax}"),
+        row("cross_entropy", "cross-entropy", 2, _pair_shape("cross-entropy", vector=True), _ce_forward, _ce_vjp,
+            lambda s, t: np.array([[-(t * np.log(_np_softmax(s))).sum()]]), r"\operatorname{{CE}}({0}, {1})",
+            (r"{g} \left(\operatorname{{softmax}}({0}) \textstyle\sum {1} - {1}\right)",
+             r"-{g} \log\operatorname{{softmax}}({0})"), r"\mathrm{CE}", _ce_check),
+        row("bce", "binary cross-entropy", 2, _pair_shape("binary cross-entropy"), _bce_forward, _bce_vjp,
+            lambda p, y: np.array([[-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean()]]),
+            r"\operatorname{{BCE}}({0}, {1})",
+            (r"\frac{{{g}}}{{n}}\, \frac{{{0} - {1}}}{{{0} \odot (1 - {0})}}",
+             r"\frac{{{g}}}{{n}} \left(\ln(1 - {0}) - \ln {0}\right)"), r"\mathrm{BCE}", _bce_check),
+        row("mse", "mean squared error", 2, _pair_shape("mean squared error"), _mse_forward, _mse_vjp,
+            lambda a, b: np.array([[((a - b) ** 2).mean()]]), r"\operatorname{{MSE}}({0}, {1})",
+            (r"\frac{{2 {g}}}{{n}} ({0} - {1})", r"-\frac{{2 {g}}}{{n}} ({0} - {1})"), r"\mathrm{MSE}"),
+        row("hinge", "multiclass hinge loss", 2, _pair_shape("hinge loss", vector=True), _hinge_forward,
+            hinge_vjp(sympy.Integer(0)), _np_hinge, r"\operatorname{{hinge}}({0}, {1})",
+            (r"{g} \left(\mathbf{{1}}[m > 0] - {1} \textstyle\sum_{{j}} \mathbf{{1}}[m_j > 0]\right),\ "
+             r"m_j = s_j - s_y + 1\ (j \ne y)", "0"), r"\mathrm{hinge}", _hinge_check),
+    ))
