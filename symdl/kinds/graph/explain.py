@@ -147,7 +147,6 @@ def _forward_section(sol, question, graph):
             continue
         vals = [graph.by_id[i].value for i in node.inputs]
         shown = forward_value(graph, node, vals, show=True)
-        final = node is out
         sec.add(Step(Text(node.symbol, f": {_words(graph, node)}."), lhs=node.symbol,
                      formula=_fwd_formula(graph, node), substituted=_display(shown), result=node.value))
         sol.answer(f"forward.{node.id}", node.value, part=part, label=node.symbol, digits=SIG_DIGITS)
