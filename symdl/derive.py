@@ -216,7 +216,7 @@ def documents(exam, results, time_limit_s, *, html=False, detail="model", staff=
     if html:
         from symdl.render import html as html_render
 
-        renderers["answer-key.html"] = html_render.render
+        renderers["answer-key.html"] = partial(html_render.render, audience=detail)
     sources = {}
     for name, render in renderers.items():
         with rendering(results, time_limit_s) as timed:

@@ -94,6 +94,12 @@ class Section:
     audience: str = "model"
 
     def add(self, *items):
+        """Append ``items``; in a "full" or "instructor" section an item left at "model" takes
+        the section's audience (it belongs to that document with its section)."""
+        if self.audience != "model":
+            for item in items:
+                if getattr(item, "audience", "model") == "model":
+                    item.audience = self.audience
         self.items.extend(items)
         return self
 

@@ -26,7 +26,7 @@ HEAD, TAIL = 16, 8       # the log lines the sheet promises to show (first and l
 
 needs_tex = pytest.mark.skipif(not pdf_render.tex_available() or shutil.which("pdftotext") is None,
                                reason="latexmk/pdflatex or pdftotext not installed")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")   # 12,864 as the key writes it
 
 
 def numbers(text: str) -> set:
@@ -34,7 +34,7 @@ def numbers(text: str) -> set:
     out = set()
     for token in _NUMBER.findall(text):
         try:
-            out.add(Decimal(token))
+            out.add(Decimal(token.replace(",", "")))
         except InvalidOperation:
             pass
     return out
@@ -59,6 +59,10 @@ def given_numbers(spec: Path, exam_tex_pages: int, extra=()) -> set:
     for question in tomllib.loads(spec.read_text()).get("question", []):
         if "log" in question:
             given |= numbers((spec.parent / question["log"]).read_text())
+    from symdl.spec import load_exam
+
+    for value in load_exam(spec).drawn.values():         # a spec with draws gives the values drawn
+        given |= numbers(str(value))
     return given | {Decimal(n) for n in range(1, exam_tex_pages + 1)} | {Decimal(n) for n in extra}
 
 
@@ -234,24 +238,30 @@ def test_the_sheet_command_writes_its_folder_and_refuses_bad_input(tmp_path):
 
 
 def test_parts_given_as_tables_show_their_points_and_get_space_by_points(tmp_path):
-    """A part may be a string or a table {text, points}: both read; the points are printed and the
-    answer space grows with them (render/sheet.py: CM_PER_POINT per point, at least MIN_SPACE_CM)."""
+    """A part may be a string or a table {text, points}: the points are printed and the answer
+    space grows with them (render/sheet.py: CM_PER_POINT per point, at least MIN_SPACE_CM); parts
+    given as strings share the question's points evenly for their space."""
     from symdl.render import sheet
     from symdl.spec import load_exam
 
     spec = tmp_path / "parts.toml"
-    spec.write_text('[exam]\nid = "p"\ntitle = "Parts"\n[[question]]\nid = "Q1"\nkind = "graph"\npoints = 30\n'
-                    "function = 'f = x^{2}'\n[question.values]\nx = '3'\n[question.parts]\na = \"Draw it.\"\n"
-                    'b = "Differentiate it."\n')
+    head = '[exam]\nid = "p"\ntitle = "Parts"\n[[question]]\nid = "Q1"\nkind = "graph"\npoints = 30\n' \
+           "function = 'f = x^{2}'\n[question.values]\nx = '3'\n"
+    spec.write_text(head + '[question.parts.a]\ntext = "Draw the graph."\npoints = 5\n'
+                    '[question.parts.b]\ntext = "Differentiate it."\npoints = 25\n')
     exam = load_exam(spec)
-    exam.questions[0].parts = {"a": {"text": "Draw the graph.", "points": 5}, "b": "Differentiate it."}
     (q,) = sheet.questions(exam)
-    assert [(p.label, p.text, p.points) for p in q.parts] == [("a", "Draw the graph.", 5), ("b", "Differentiate it.", None)]
+    assert [(p.label, p.text, p.points) for p in q.parts] == [("a", "Draw the graph.", 5), ("b", "Differentiate it.", 25)]
     assert q.parts[0].space_cm == pytest.approx(max(sheet.MIN_SPACE_CM, 5 * sheet.CM_PER_POINT))
-    assert q.parts[1].space_cm == pytest.approx(15 * sheet.CM_PER_POINT)     # 30 points over two parts
+    assert q.parts[1].space_cm == pytest.approx(min(sheet.MAX_SPACE_CM, 25 * sheet.CM_PER_POINT))
     tex = sheet.render(exam, [q])
-    assert r"\textbf{a)} \textbf{(5 points)} Draw the graph." in tex and r"\textbf{b)} Differentiate it." in tex
-    assert r"\vspace*{2.5cm}" in tex and r"\vspace*{6.3cm}" in tex
+    assert r"\textbf{a)} \textbf{(5 points)} Draw the graph." in tex
+    assert r"\textbf{b)} \textbf{(25 points)} Differentiate it." in tex
+    spec.write_text(head + '[question.parts]\na = "Draw it."\nb = "Differentiate it."\n')
+    (q,) = sheet.questions(load_exam(spec))
+    assert [p.points for p in q.parts] == [None, None]
+    assert q.parts[1].space_cm == pytest.approx(15 * sheet.CM_PER_POINT)     # 30 points over two parts
+    assert r"\textbf{b)} Differentiate it." in sheet.render(load_exam(spec), [q])
 
 
 def test_derive_refuses_a_bad_sheet_field_and_writes_nothing(tmp_path):

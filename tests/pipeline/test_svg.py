@@ -33,20 +33,26 @@ def _figures(items):
 
 @pytest.fixture(scope="module")
 def di504(tmp_path_factory):
-    """(every figure of the DI504 key, answers.json, the HTML page)."""
+    """(every figure of the DI504 key, answers.json's values, the HTML page of the full derivation)."""
+    from support import answer_values
+
     out = tmp_path_factory.mktemp("html")
-    report = derive(None, out, pdf=False, html=True)
+    report = derive(None, out, pdf=False, html=True, detail="full")
     page = (report.folder / "answer-key.html").read_text()
-    answers = {q["id"]: q["answers"] for q in json.loads((report.folder / "answers.json").read_text())["questions"]}
+    answers = {q["id"]: answer_values(q) for q in json.loads((report.folder / "answers.json").read_text())["questions"]}
     figures = [(r.question.id, f) for r in report.results for s in r.solution.sections for f in _figures(s.items)]
     return figures, answers, page
 
 
 def test_every_figure_of_the_page_is_an_svg(di504):
     figures, _, page = di504
+    from symdl.solution import shown
+
     names = {f.name for _, f in figures}
     assert names == {"graph", "activation", "bars", "curves", "gap"}
-    assert page.count("<svg") == len(figures) == page.count('class="figure"')
+    on_page = [f for _, f in figures if shown(f, "full")]        # the gap plot is the instructor's
+    assert {f.name for f in on_page} >= {"graph", "activation", "bars", "curves"}
+    assert page.count("<svg") == len(on_page) == page.count('class="figure"')
     assert "drawn in the PDF answer key" not in page and "<script" not in page.lower()
     for _, figure in figures:
         ET.fromstring(str(svg.draw(figure)))         # well-formed XML
