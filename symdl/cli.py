@@ -139,7 +139,7 @@ def _variants_parser(sub, limit_help, data_help):
     variants = sub.add_parser("variants", help="write N per-student variants (sheet, key, answers.json each)",
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     variants.add_argument("spec", nargs="?", help="exam spec (TOML) with draws; default: the DI504 midterm")
-    variants.add_argument("--count", type=_count, required=True, metavar="N", help="how many variants (1 to 10000)")
+    variants.add_argument("--count", type=_whole, required=True, metavar="N", help="how many variants (1 to 10000)")
     variants.add_argument("--seed", type=_whole, default=0, metavar="S",
                           help="seed of the draws (default 0); the same spec and seed give the same files")
     variants.add_argument("--out", default="out", help="output folder (default: out); files go to "
