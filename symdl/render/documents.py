@@ -86,8 +86,8 @@ def _unit(unit) -> str:
 def _label_math(answer):
     """The label as math (no $), or None when the label is words."""
     label = answer.label
-    if label is None or (isinstance(label, str) and not isinstance(label, Tex)):
-        return None
+    if label is None or isinstance(label, Text) or (isinstance(label, str) and not isinstance(label, Tex)):
+        return None                              # words (a Text label mixes words and math)
     return printer.tex(label)
 
 
@@ -103,9 +103,22 @@ def label_tex(answer) -> Tex:
     return _escape(answer.label if answer.label is not None else answer.name)
 
 
-def final_tex(answer) -> Tex:
-    """A final answer as the summary and the rubric show it: its label, the value boxed, its unit."""
-    relation, body = value_parts(answer.value, answer.digits)
+def _column(value) -> bool:
+    """A column vector of more than one entry (a shape such as [2808, 33, 64] is not one)."""
+    if isinstance(value, (list, tuple)) and not _plain_list(value):
+        return len(value) > 1 and not any(isinstance(v, (list, tuple)) for v in value)
+    return isinstance(value, sympy.MatrixBase) and value.cols == 1 and value.rows > 1
+
+
+def final_tex(answer, compact=False) -> Tex:
+    """A final answer as the summary and the rubric show it: its label, the value boxed, its unit.
+    ``compact``: a column vector written as a transposed row, to save a page's height."""
+    value = answer.value
+    if compact and _column(value):
+        relation, body = value_parts(sympy.Matrix(value).T, answer.digits)
+        body = Tex(body + r"^{\mathsf{T}}")
+    else:
+        relation, body = value_parts(value, answer.digits)
     math = _label_math(answer)
     if relation is None:                         # words: framed; a long text framed on lines of its own
         words = _escape(body)

@@ -124,24 +124,61 @@ def di504(tmp_path_factory):
     return report, solve_exam()
 
 
+MANY = 8          # a part with more final answers than this (Q4's table blanks) points to its table
+
+
+def _in_a_table_part(solved, answer):
+    r = next(r for r in solved.results if answer in r.solution.finals())
+    same = [a for a in r.solution.finals() if a.part == answer.part]
+    return len(same) > MANY and isinstance(answer.value, (list, tuple))
+
+
 def test_di504_summary_lists_every_final_answer(di504):
     report, solved = di504
     tex = (report.folder / "answer-key.tex").read_text()
     summary = tex[tex.index("Final answers"):tex.index(r"\clearpage")]
+    body = tex[tex.index(r"\clearpage"):]
     finals = [a for r in solved.results for a in r.solution.finals()]
-    for answer in finals:
-        assert final_tex(answer) in summary, answer.name
+    listed = [a for a in finals if not _in_a_table_part(solved, a)]
+    tabled = [a for a in finals if _in_a_table_part(solved, a)]
+    assert len(tabled) == 29 and "total.learnables" in [a.name for a in listed]   # Q4: 29 blanks, 1 total
+    for answer in listed:
+        assert final_tex(answer, compact=True) in summary, answer.name
+    # the table's blanks: the summary points to the completed table, which shows every one of them
+    assert r"the other 29 answers: in the completed table, page~\pageref{answer-Q4}" in summary
+    assert r"\label{answer-Q4}" in body
+    for answer in tabled:
+        _, value = value_parts(answer.value, answer.digits)
+        assert f"${value}$" in body, answer.name
     if pdf_render.tex_available():
         page1 = "".join(pdf_text(report.folder / "answer-key.pdf", 1, 1).split())
-        for answer in finals:
-            relation, body = value_parts(answer.value, answer.digits)
-            if relation is not None and re.fullmatch(r"-?[\d.]+", body):
-                assert body.lstrip("-") in page1, answer.name
+        for answer in listed:
+            relation, shown = value_parts(answer.value, answer.digits)
+            if relation is not None and re.fullmatch(r"-?[\d.]+", shown):
+                assert shown.lstrip("-") in page1, answer.name
+        assert "".join(FOOTER_VERIFIED.split()) in page1             # the summary is one page
+        # the vectors are rows: Q3 case c's probabilities (p4 = 0.95491) on one line of page 1
+        assert "0.0321890.000196250.01270.95491" in page1
     # a part with no final answer says so instead of staying blank
     for r in solved.results:
         for part, _, _ in r.question.part_list():
             if not [a for a in r.solution.finals() if a.part == part or part is None]:
                 assert "see below" in summary or r"\fbox" in summary
+
+
+def test_final_tex_compact_writes_a_column_as_a_transposed_row():
+    import sympy
+
+    from symdl.solution import Answer, Text
+
+    column = Answer(name="p", value=sympy.Matrix([sympy.Rational(1, 4), sympy.Rational(3, 4)]), label="p")
+    assert r"\begin{matrix}0.25 & 0.75\end{matrix}\right]^{\mathsf{T}}" in final_tex(column, compact=True)
+    assert r"0.25\\0.75" in final_tex(column)                     # the rubric keeps the column
+    shape = Answer(name="s", value=[2808, 33, 64], label="output size")
+    assert final_tex(shape, compact=True) == final_tex(shape) and "2808 \\times 33" in final_tex(shape)
+    # a label of words and math is words: no repr of the Text object
+    worded = Answer(name="i", value=sympy.Integer(155), label=Text("iterations per epoch ", sympy.Symbol("I")))
+    assert "Text(" not in final_tex(worded) and "iterations per epoch $I$" in final_tex(worded)
 
 
 @needs_tex
