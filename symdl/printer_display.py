@@ -507,3 +507,14 @@ SOFTMAX_FORMULAS.update({
     "p_vec": r"\mathbf{p} @1",
     "s_vec": r"\mathbf{s}",
 })
+SOFTMAX_FORMULAS.update({           # the model answer's matrix steps (one line per case, not one per class)
+    "r_vec": r"\mathbf{r}",
+    "r_rows_l1": r"\big[\lVert \mathbf{w}_1 \rVert_1\ \cdots\ \lVert \mathbf{w}_N \rVert_1\big]^T",
+    "r_rows_l2": r"\big[\lVert \mathbf{w}_1 \rVert_2^2\ \cdots\ \lVert \mathbf{w}_N \rVert_2^2\big]^T",
+    "score_mat": r"W\mathbf{x} + \mathbf{B}",
+    "score_mat_reg": r"W\mathbf{x} + \mathbf{B} + @1",
+    "vec_sum": r"@1 + @2",
+    "vec_sum_reg": r"@1 + @2 + @3",
+    "p_exp_k": r"p_k = e^{s_k - m} / \sum_j e^{s_j - m}",
+    "p_exp_sub": r"\frac{1}{@1}\, @2",
+})

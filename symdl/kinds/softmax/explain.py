@@ -7,7 +7,8 @@ import math
 
 import sympy as sp
 
-from symdl.display import SoftmaxClassName, SoftmaxFormula as F, display_tex, product, sum_tex, vector_tex
+from symdl.display import (RelationChain, SoftmaxClassName, SoftmaxFormula as F, ValueShown, VectorShown, display_tex, product,
+                            sum_tex, vector_tex)
 from symdl.printer import value_tex
 from symdl.solution import Math, Solution, Step, Table, Text, only
 
@@ -79,8 +80,10 @@ def _reg_steps(sec, p, kind, Wsym):
         for n in range(N):
             terms_sym = [f(Wsym[n][i]) for i in range(D)]
             terms_num = [_reg_term(kind, v) for v in p.W.row(n)]
-            sec.add(Step("", lhs=_reg_symbol(n), formula=sum_tex(terms_sym, per_line=D),
-                         substituted=sum_tex(terms_num, per_line=D), result=vals[n]))
+            sec.add(*only("full", Step("", lhs=_reg_symbol(n), formula=sum_tex(terms_sym, per_line=D),
+                                       substituted=sum_tex(terms_num, per_line=D), result=vals[n])))
+        rel, body = vector_tex(vals)
+        sec.add(Step("", lhs=RelationChain(F("r_vec"), "=", F("r_rows_" + kind)), result=body, relation=rel))
     else:
         terms = [_reg_term(kind, v) for v in p.W]
         sec.add(Step("", lhs=sp.Symbol("r"), formula=F("sum_all_" + kind),
@@ -132,22 +135,21 @@ def _case(sol, question, p, case, regs, Wsym, xsym):
     sec = sol.section(title, part=part)
     if case.text:
         sec.add(Text(case.text))
-    sec.add(Text("Input ", F("x_is", vector_tex(case.x)[1]), "; ",
-                 *(("the term ", F("r_n" if p.reading == "row" else "r"), " is included.") if with_reg else
-                   ("no regularization term.",))))
+    sec.add(*only("full", Text("Input ", F("x_is", vector_tex(case.x)[1]), "; ",
+                               *(("the term ", F("r_n" if p.reading == "row" else "r"), " is included.")
+                                 if with_reg else ("no regularization term.",)))))
     s = _score_steps(sec, p, case, regs, Wsym, xsym)
     if any(abs(v) > MAX_SCORE for v in s):
         raise question.error(f"case.{cid}.x", f"a score beyond +-10^{int(math.log10(MAX_SCORE))}: too large "
                                               "for an exam (check the magnitudes of W, B and x)")
     answer_part = cid if cid in question.parts else None
-    rel, body = vector_tex(s)
-    sec.add(Step("The scores of case " + cid + ":", lhs=F("s_vec"), result=body, relation=rel, boxed=True))
+    sec.add(_score_matrix_step(p, case, regs, s))
     sol.answer(f"{cid}.scores", s, part=answer_part, label=f"case {cid}: scores", final=True)
     sm = derive.softmax(s)
     rounded = _softmax_steps(sec, p, s, sm)
     rel, body = vector_tex(sm.probs)
-    sec.add(Step("The class probabilities of case " + cid + ":", lhs=F("p_vec", ""), result=body, relation=rel,
-                 boxed=True))
+    sec.add(Step("", lhs=RelationChain(F("p_vec", ""), "=", F("p_exp_sub", ValueShown(
+        sm.total, bare=True), VectorShown(sp.Matrix(sm.exps)))), result=body, relation=rel, boxed=True))
     sol.answer(f"{cid}.probs", sm.probs, part=answer_part, label=f"case {cid}: probabilities", final=True)
     predicted = _prediction(sol, sec, p, cid, s, sm)
     sol.describe(f"{cid}.predicted", part=answer_part, label=f"case {cid}: predicted class")
@@ -171,11 +173,31 @@ def _score_steps(sec, p, case, regs, Wsym, xsym):
             terms_sym.append(_reg_symbol(n) if p.reading == "row" else sp.Symbol("r"))
             terms_num.append(UE(regs[n]))
         named = p.classes[n] != str(n + 1)
-        sec.add(Step(f"Score of class {p.classes[n]} (row {n + 1} of W):" if named else
-                     "The scores, one class (one row of W) at a time:" if n == 0 else "",
-                     lhs=sp.Symbol(f"s_{n + 1}"), formula=sum_tex(terms_sym, per_line),
-                     substituted=sum_tex(terms_num, per_line), result=s[n]))
+        sec.add(*only("full", Step(f"Score of class {p.classes[n]} (row {n + 1} of W):" if named else
+                                   "The scores, one class (one row of W) at a time:" if n == 0 else "",
+                                   lhs=sp.Symbol(f"s_{n + 1}"), formula=sum_tex(terms_sym, per_line),
+                                   substituted=sum_tex(terms_num, per_line), result=s[n])))
     return s
+
+
+def _score_matrix_step(p, case, regs, s):
+    """The model answer's scores: all classes at once, W x + B (+ r) with the numbers, boxed."""
+    rel, body = vector_tex(s)
+    Wx, B = VectorShown(p.W * sp.Matrix(case.x)), VectorShown(sp.Matrix(p.B))
+    if case.regularization == "none":
+        formula, substituted = F("score_mat"), F("vec_sum", Wx, B)
+    else:
+        extra = F("r_vec") if p.reading == "row" else sp.Symbol("r")
+        regs_shown = VectorShown(sp.Matrix(regs)) if p.reading == "row" else regs[0]
+        formula, substituted = F("score_mat_reg", extra), F("vec_sum_reg", Wx, B, regs_shown)
+    if p.N * p.D > 60:      # a matrix too large to print: the scores line by line are in the full derivation
+        return Step("The scores of case " + case.id + ":", lhs=F("s_vec"), formula=formula, result=body,
+                    relation=rel, boxed=True)
+    if case.regularization == "none":       # one line: the formula, the numbers, the boxed result
+        return Step("", lhs=RelationChain(F("s_vec"), "=", formula, "=", substituted), result=body, relation=rel,
+                    boxed=True)
+    return Step("", lhs=F("s_vec"), formula=RelationChain(formula, "=", substituted), result=body, relation=rel,
+                boxed=True)
 
 
 def _softmax_steps(sec, p, s, sm):
@@ -183,7 +205,9 @@ def _softmax_steps(sec, p, s, sm):
     sec.add(*only("full", Text("Softmax. Multiplying the numerator and the denominator by ", F("e_minus_m"),
                                " with ", F("max_shift", sm.kmax + 1, sm.m),
                                " changes nothing and keeps every exponent at most 0, so nothing overflows:")))
-    sec.add(Math(F("softmax")))
+    sec.add(*only("full", Math(F("softmax"))))
+    sec.add(Text("Softmax with the largest score subtracted, ", F("p_exp_k"), " with ", F("max_shift", sm.kmax + 1, sm.m),
+                 ":"))
     sec.add(*only("full", Step("The denominator:", lhs=F("denominator"),
                                formula=sum_tex([sp.exp(UE(d), evaluate=False) for d in sm.shifted], per_line=6),
                                result=sm.total)))
@@ -193,8 +217,8 @@ def _softmax_steps(sec, p, s, sm):
         rows.append([p.classes[k], s[k], sm.shifted[k],
                      e if e == 1 else F("e_and_value", e, " ".join(value_tex(e))),
                      F("fixed4", " ".join(value_tex(sm.probs[k])).lstrip("= "))])
-    sec.add(Table(header=["class k", F("s_k"), F("s_k_shifted"), F("e_k"), F("p_k_col")],
-                  rows=rows, align="c" + "r" * 4))
+    sec.add(*only("full", Table(header=["class k", F("s_k"), F("s_k_shifted"), F("e_k"), F("p_k_col")],
+                                rows=rows, align="c" + "r" * 4)))
     # the sum is 1 by construction (the numerators are the denominator's terms)
     rounded = [float(sp.N(v, 20)) for v in sm.probs]
     sec.add(*only("full", Step("The probabilities sum to 1: the numerators are exactly the terms of the "
@@ -216,7 +240,7 @@ def _prediction(sol, sec, p, cid, s, sm):
     name = p.classes[ties[0]]
     argmax = F("argmax", predicted) if name == str(predicted) else \
         F("argmax_named", predicted, SoftmaxClassName(name))
-    sec.add(Text("Predicted class: the largest probability belongs to the largest score, ", argmax,
+    sec.add(Text("Predicted class (the largest score): ", argmax,
                  ", with ", F("p_value", predicted, " ".join(value_tex(sm.probs[ties[0]]))), "." + tie_note))
     return predicted
 

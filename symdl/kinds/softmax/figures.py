@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from symdl.display import SoftmaxFormula as F, num
-from symdl.solution import Figure, Table
+from symdl.solution import Figure, Table, only
 
 
 def summary(sol, p, rows):
@@ -25,9 +25,9 @@ def summary(sol, p, rows):
         body = [[p.classes[k]] + [F("starred" if c["predicted"] == k + 1 else "fixed4", f"{c['probs'][k]:.4f}")
                                   for c in rows] for k in range(p.N)]
         align = "l" + "r" * len(rows)
-    sec.add(Table(header=header, rows=body, align=align, small=p.N > 6 or len(rows) > 6,
+    sec.add(*only("full", Table(header=header, rows=body, align=align, small=p.N > 6 or len(rows) > 6,
                   caption="Probabilities rounded to four decimals." + ("" if p.N <= 8 else
-                                                                      " The predicted class is starred.")))
+                                                                      " The predicted class is starred."))))
     sec.add(Figure("bars", bars(p, rows, ymax), caption="Class probability distributions, every case on the same "
                                                         f"vertical scale (0 to {num(ymax)}); the predicted class "
                                                         "is the dark bar."))

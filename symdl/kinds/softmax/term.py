@@ -66,10 +66,15 @@ def discussion(sol, p, rows, twins):
         sol.answer(f"{case.id}.without_term.probs", without, label=f"case {case.id} without the term: probabilities")
         for words, probs in (("with the term", exact[case.id]), ("without it", without)):
             rows.append([f"case {case.id}, {words}"] + [F("fixed4", f"{float(v):.4f}") for v in probs])
+    for case in p.cases:         # the model answer: one line per case, the table in the full derivation
+        if case.regularization != "none" and case.id not in twin_ids:
+            sec.add(Text(f"Case {case.id}: ", F("p_vec", VectorShown(sp.Matrix(exact[case.id]), relation=True)),
+                         " with the term, ", F("p_vec", VectorShown(sp.Matrix(sol.answers[f"{case.id}.without_term.probs"]),
+                                                                    relation=True)), " without it."))
     if rows and p.N <= 8:
-        sec.add(Text("The other cases with and without the term:"),
+        sec.add(*only("full", Text("The other cases with and without the term:"),
                 Table(header=["case"] + [F("p_col", k + 1) for k in range(p.N)], rows=rows,
-                      align="l" + "r" * p.N, caption="Probabilities rounded to four decimals."))
+                      align="l" + "r" * p.N, caption="Probabilities rounded to four decimals.")))
     if p.reading == "row":
         sec.add(Text("Other readings of the formula. Read as one norm over all of W, or literally as the norm of "
                      "row ", RelationChain(sp.Symbol("N"), "=", p.N), " alone, it adds the same number to every "
