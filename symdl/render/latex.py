@@ -126,6 +126,23 @@ def cell(value) -> Tex:
 
 
 
+ONE_LINE_CHARS = 48          # a step whose pieces print to fewer visible characters fits on one line
+_MACRO = re.compile(r"\\[a-zA-Z]+|[{}&^_ ]|\\[,;!]")
+
+
+def one_line(step) -> bool:
+    """Whether ``lhs = formula = substituted = result`` of ``step`` fits on one line: its printed
+    pieces hold no matrix or multi-line environment and few visible characters (estimated from the
+    LaTeX with its macros and braces left out), so the model answer need not stack them."""
+    pieces = [p for p in (step.lhs, step.formula, step.substituted, step.result) if p is not None]
+    if len(pieces) < 2:
+        return False
+    printed = [printer.tex(p) for p in pieces]
+    if any(r"\begin" in t or r"\\" in t for t in printed):
+        return False
+    return sum(len(_MACRO.sub("", t)) for t in printed) <= ONE_LINE_CHARS
+
+
 def kind_partial(kind_name: str) -> str:
     """The template name of a kind's partial (served from the kind's own file when it has one)."""
     return f"kinds/{kind_name}.tex.j2"
@@ -176,7 +193,7 @@ def environment(templates: Path = TEMPLATES, audience: str = "model") -> jinja2.
         bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(math=math, result=result, boxed_result=boxed_result, paragraph=paragraph, cell=cell,
-                       esc=escape, item_type=item_type, tex=Tex)
+                       esc=escape, item_type=item_type, tex=Tex, one_line=one_line)
     env.globals.update(item_type=item_type, Tex=Tex, kind_partial=kind_partial,
                        **documents.template_globals(check_audience(audience)))
     env.tests["shown_to"] = shown
