@@ -71,9 +71,10 @@ def test_model_answers_summary_rubric_and_verification(fake_documents):
     # page 1: every part's final answer with its points; the rounding rule and the one footer line
     assert "Final answers" in summary and "4 pts" in summary
     assert re.search(r"s\s*=\s*3\b", summary) and re.search(r"s\s*=\s*0\.75\b", summary)
-    assert "rounded to 5 significant digits" in summary and FOOTER_VERIFIED in summary
+    flat = " ".join(summary.split())                # the footnote's lines joined
+    assert "rounded to 5 significant digits" in flat and FOOTER_VERIFIED in flat
     key = pdf_text(folder / "answer-key.pdf")
-    assert key.count(FOOTER_VERIFIED) == 1 and "(4 points)" in key
+    assert " ".join(key.split()).count(FOOTER_VERIFIED) == 1 and "(4 points)" in key
     assert not any(w in key.lower() for w in MODEL_WORDS)
     assert "commutative" not in key and "instructor's note" not in key      # "full" and "instructor" items
     assert "Check." not in key and "agree with an independent" not in key
@@ -187,17 +188,18 @@ def test_di504_model_answers_speak_as_the_instructor(di504):
     key = pdf_text(report.folder / "answer-key.pdf")
     for word in MODEL_WORDS:
         assert word not in key.lower(), word
-    assert key.count(FOOTER_VERIFIED) == 1 and "Check." not in key
+    assert " ".join(key.split()).count(FOOTER_VERIFIED) == 1 and "Check." not in key
     html = report.folder / "answer-key.html"
     if html.exists():
         assert not any(w in html.read_text().lower() for w in ("spec field", "float64"))
 
 
 @needs_tex
-@pytest.mark.xfail(strict=False, reason="the page budget is reached once the kinds mark their items' audiences")
 def test_di504_model_answers_fit_ten_pages(di504):
     report, _ = di504
-    assert pages(report.folder / "answer-key.pdf") <= 10
+    assert pages(report.folder / "answer-key.pdf") <= 10          # issue 12: at most 10 pages, summary first
+    summary = pdf_text(report.folder / "answer-key.pdf").split("\f")[0]
+    assert summary.lstrip().startswith("DI504") and "Final answers" in summary
 
 
 @needs_tex
