@@ -85,4 +85,4 @@ def test_a_negative_power_prints_as_a_fraction():
     from symdl.printer import tex
 
     assert tex(-1 / sympy.cosh(sympy.Rational(1, 10)) ** 2) == r"-\frac{1}{\cosh^{2}{\left(0.1 \right)}}"
-    assert tex(sympy.Pow(10, -8, evaluate=False)) == r"\frac{1}{100000000}"
+    assert tex(sympy.Pow(10, -8, evaluate=False)) == r"\frac{1}{100{,}000{,}000}"   # separators from 10,000 up (issue 12)
