@@ -128,15 +128,15 @@ def _backward(sol, sec, n, dydz, part=None):
 
     gW = n.x * gz
     gx = n.W * gz
-    sec.add(Text("Chain rule into the weights, since ", RelationChain(PartialSymbol("z", "W_i", "slash"), "=", sp.Symbol("x_i")), ":"),
+    sec.add(Text("Chain rule into the weights, the bias and the input (the gradient passed to the layer below), "
+                 "since ", RelationChain(PartialSymbol("z", "W_i", "slash"), "=", sp.Symbol("x_i")), ", ",
+                 RelationChain(PartialSymbol("z", "b", "slash"), "=", 1), " and ",
+                 RelationChain(PartialSymbol("z", "x_i", "slash"), "=", sp.Symbol("W_i")), ":"),
             _vector_step(DL_DW, X_VEC, gz, n.x, gW))
     sol.answer("grad.W", gW, part=part, label=DL_DW, final=True)
-    sec.add(Text("Chain rule into the bias, since ", RelationChain(PartialSymbol("z", "b", "slash"), "=", 1), ":"),
-            Step("", lhs=DL_DB, formula=dLdz_s, result=gz, boxed=True))
+    sec.add(Step("", lhs=RelationChain(DL_DB, "=", dLdz_s), result=gz, relation="=", boxed=True))
     sol.answer("grad.b", gz, part=part, label=DL_DB, final=True)
-    sec.add(Text("Chain rule into the input (the gradient passed to the layer below), since ",
-                 RelationChain(PartialSymbol("z", "x_i", "slash"), "=", sp.Symbol("W_i")), ":"),
-            _vector_step(DL_DX, W_VEC, gz, n.W, gx))
+    sec.add(_vector_step(DL_DX, W_VEC, gz, n.W, gx))
     sol.answer("grad.x", gx, part=part, label=DL_DX, final=True)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symdl.display import NeuronFormula, RelationChain, ValueShown
-from symdl.solution import Text
+from symdl.solution import Text, only
 
 from .symbols import ALPHA, B, DL_DB, DL_DW, DL_DX, DL_DY, DY_DZ, ETA, W_VEC, X_VEC, Z, ZERO_VEC
 
@@ -88,7 +88,7 @@ def _dead_relu(n):
               " and turns positive once W has shrunk enough (if the bias is not decayed)") if b > 0 else
              ("weight decay shrinks W, but z then tends to the bias ", RelationChain(B, "=", b, "<=", 0),
               ", so it cannot revive the neuron"))
-    return [
+    return [*only("full",           # the reasoning at length for --detail full; the model answer is the box
         Text("For this sample every gradient is exactly zero (part a), so the neuron's own update cannot move "
              "it, whatever the learning rate."),
         Text("It can learn again only if its pre-activation becomes positive for some input: another training "
@@ -96,7 +96,7 @@ def _dead_relu(n):
              " in a later mini-batch (its gradient is not zero), or a change upstream (when ", X_VEC,
              " is the output of earlier layers, their updates move it). Side effects of the optimizer can also "
              "move W and b without a gradient from this sample: ", *decay, "; momentum carries on the velocity "
-             "of earlier steps."),
+             "of earlier steps.")),
         Text("Answer: not from this sample. The neuron can start to learn again only if another input (or a "
              "change upstream) gives ", Z_POS, ", or through side effects such as weight decay or momentum; if ",
              Z_NONPOS, " for every training input, it never will: it is a dead ReLU.", boxed=True),

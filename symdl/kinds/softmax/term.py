@@ -68,9 +68,10 @@ def discussion(sol, p, rows, twins):
             rows.append([f"case {case.id}, {words}"] + [F("fixed4", f"{float(v):.4f}") for v in probs])
     for case in p.cases:         # the model answer: one line per case, the table in the full derivation
         if case.regularization != "none" and case.id not in twin_ids:
-            sec.add(Text(f"Case {case.id}: ", F("p_vec", VectorShown(sp.Matrix(exact[case.id]), relation=True)),
-                         " with the term, ", F("p_vec", VectorShown(sp.Matrix(sol.answers[f"{case.id}.without_term.probs"]),
-                                                                    relation=True)), " without it."))
+            without = sol.answers[f"{case.id}.without_term.probs"]
+            sec.add(Text(f"Case {case.id} with the term: ", F("p_vec", VectorShown(sp.Matrix(exact[case.id]), True)),
+                         ";"),
+                    Text("without it: ", F("p_vec", VectorShown(sp.Matrix(without), True)), "."))
     if rows and p.N <= 8:
         sec.add(*only("full", Text("The other cases with and without the term:"),
                 Table(header=["case"] + [F("p_col", k + 1) for k in range(p.N)], rows=rows,
