@@ -1,4 +1,4 @@
-"""PDFs of many variants in few TeX runs: one document per batch, split back into one PDF per variant.
+r"""PDFs of many variants in few TeX runs: one document per batch, split back into one PDF per variant.
 
 The variants of one document (say ``answer-key.tex``) share their preamble; their bodies are
 typeset one after the other in one pdflatex run per batch (one batch per core), each starting on a
@@ -6,6 +6,14 @@ new page with its page number reset; the log records the page where each begins.
 (``tikzpicture``) that is the same in several variants, after the same two lines, is typeset once
 and its box reused. The batch's PDF is then cut into one PDF per variant (pikepdf, or poppler's
 pdfseparate + pdfunite). When the preambles differ, each variant is built on its own.
+
+Cross-references stay each variant's own: a ``\label`` and the ``\pageref``/``\ref`` to it are
+renamed per variant (``symdlv3-answer-Q4``). A reference needs a second TeX pass to be resolved,
+which would double the batch's time; instead the first variant of the batch is built alone first
+(latexmk, as many passes as it needs), and its labels, renamed for every variant, are written into
+the batch's ``.aux`` before the run. Variants laid out alike (the usual case) then need one pass;
+when a variant's page numbers differ, latexmk sees the ``.aux`` change and runs again, so the
+references are right either way.
 """
 
 from __future__ import annotations
@@ -25,6 +33,9 @@ BEGIN, END = r"\begin{document}", r"\end{document}"
 MARK = "SYMDL-VARIANT-START"
 _FIGURE = re.compile(r"\\begin\{tikzpicture\}.*?\\end\{tikzpicture\}", re.S)
 CONTEXT = 2            # lines before a figure that must match for it to be shared (its environment)
+_REFERENCE = re.compile(r"\\(label|pageref|ref)\{([^{}]*)\}")
+_NEWLABEL = re.compile(r"^\\newlabel\{([^{}]*)\}(.*)$", re.S)
+_LONGTABLE = re.compile(r"^\\gdef \\LT@[ivxlcdm]+ ")
 RESET = ("page", "section", "subsection", "subsubsection", "paragraph", "equation", "figure", "table",
          "footnote", "enumi", "enumii")
 
@@ -67,11 +78,56 @@ def combine(texts) -> str | None:
     out = [parts[0][0], BEGIN, "\n\\newcount\\symdlshipped\n",
            "\\AddToHook{shipout/after}{\\global\\advance\\symdlshipped by 1\\relax}\n"]
     out += [f"\\expandafter\\newbox\\csname {name}\\endcsname\n" for name in boxes.values()]
-    for body in bodies:
+    for n, body in enumerate(bodies):
         out.append(f"\\clearpage\\typeout{{{MARK} \\the\\symdlshipped}}\n")
         out.append("".join(f"\\setcounter{{{c}}}{{{1 if c == 'page' else 0}}}" for c in RESET) + "\n")
-        out.append("\\begingroup\n" + _with_boxes(body, boxes, made) + "\n\\endgroup\n")
+        body = _REFERENCE.sub(lambda m, n=n: f"\\{m.group(1)}{{{label(n, m.group(2))}}}", _with_boxes(body, boxes, made))
+        out.append("\\begingroup\n" + body + "\n\\endgroup\n")
     out.append(f"\\clearpage\\typeout{{{MARK} \\the\\symdlshipped}}\n{END}\n")
+    return "".join(out)
+
+
+def label(n: int, name: str) -> str:
+    """The name of label ``name`` of the ``n``-th variant (from 0) in a combined document."""
+    return f"symdlv{n}-{name}"
+
+
+def seeded_aux(aux: str, count: int) -> str:
+    """The ``.aux`` of a combined document of ``count`` variants, guessed from one variant's own
+    ``.aux``: its lines in order for every variant, labels renamed (their page numbers count from
+    the variant's first page) and longtable's column widths (``\\LT@i``, ``\\LT@ii``, ...) renumbered
+    as the tables run on through the combined document."""
+    lines = [line for line in _statements(aux) if not line.startswith(("\\relax", "\\gdef \\@abspage@last"))]
+    tables = sum(1 for line in lines if _LONGTABLE.match(line))
+    out = ["\\relax \n"]
+    for n in range(count):
+        seen = iter(range(n * tables + 1, (n + 1) * tables + 1))
+        for line in lines:
+            line = _NEWLABEL.sub(lambda m: f"\\newlabel{{{label(n, m.group(1))}}}{m.group(2)}", line)
+            out.append(_LONGTABLE.sub(lambda m: f"\\gdef \\LT@{_roman(next(seen))} ", line))
+    return "".join(out)
+
+
+def _statements(aux: str) -> list:
+    """The ``.aux`` as its top-level statements (a statement runs on until its braces balance)."""
+    out, current, depth = [], [], 0
+    for line in aux.splitlines(keepends=True):
+        current.append(line)
+        depth += line.count("{") - line.count("}")
+        if depth <= 0:
+            out.append("".join(current))
+            current, depth = [], 0
+    return out + (["".join(current)] if current else [])
+
+
+def _roman(n: int) -> str:
+    """``n`` as TeX's ``\\romannumeral`` writes it (lower case)."""
+    out = []
+    for value, digits in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= value:
+            out.append(digits)
+            n -= value
     return "".join(out)
 
 
@@ -106,6 +162,12 @@ def _build_batch(texts, stem, timeout) -> list:
         return [_build_one(t, stem, timeout) for t in texts]
     scratch = Path(tempfile.mkdtemp(prefix="symdl-variants-tex-"))
     try:
+        if _REFERENCE.search(texts[0]) or r"\begin{longtable}" in texts[0]:
+            (scratch / "probe").mkdir()
+            (scratch / "probe" / f"{stem}.tex").write_text(texts[0], encoding="utf-8")
+            pdf_render._compile(scratch / "probe", f"{stem}.tex", timeout)
+            aux = (scratch / "probe" / f"{stem}.aux").read_text(encoding="utf-8", errors="replace")
+            (scratch / f"{stem}.aux").write_text(seeded_aux(aux, len(texts)), encoding="utf-8")
         (scratch / f"{stem}.tex").write_text(source, encoding="utf-8")
         pdf = pdf_render._compile(scratch, f"{stem}.tex", timeout)
         log = (scratch / f"{stem}.log").read_text(errors="replace")

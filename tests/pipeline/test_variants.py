@@ -307,3 +307,65 @@ def test_one_tex_run_per_batch_split_back_into_each_variants_pages(tmp_path, mon
     odd = texts[:1] + [texts[1].replace(r"\usepackage{tikz}", r"\usepackage{tikz}\usepackage{amsmath}")]
     assert variants_tex.combine(odd) is None
     assert [len(_texts(p, tmp_path)) for p in variants_tex.build(odd, "answer-key", timeout=120, jobs=1)] == [2, 2]
+
+
+# A document whose page reference and longtable need TeX's second pass when built alone: the
+# reference on page 1 points at the page where its variant's table begins, which varies.
+REF_DOC = r"""\documentclass{article}
+\usepackage{longtable}
+\pdfinfoomitdate=1
+\pdftrailerid{}
+\begin{document}
+Variant NAME: the table is on page~\pageref{table}.
+\newpage FILLER
+\label{table}Table of NAME.\begin{longtable}{ll}a & b\\ c & d\\ \end{longtable}
+\end{document}
+"""
+
+
+@pytest.mark.skipif(shutil.which("latexmk") is None, reason="needs TeX")
+def test_page_references_stay_each_variants_own_in_one_pass_when_the_layouts_agree(tmp_path, monkeypatch):
+    from symdl import variants_tex
+    # count pdflatex's runs: a pdflatex first on PATH that notes each run, then runs the real one
+    real = shutil.which("pdflatex")
+    runs = tmp_path / "runs.txt"
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "pdflatex").write_text(f'#!/bin/sh\necho "$PWD" >> "{runs}"\nexec "{real}" "$@"\n')
+    (tmp_path / "bin" / "pdflatex").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    # alike: every table on page 2, so the probe's .aux is right for all and one pass does it
+    alike = [REF_DOC.replace("NAME", n).replace("FILLER", "") for n in ("alpha", "beta", "gamma")]
+    pdfs = variants_tex.build(alike, "answer-key", timeout=120, jobs=1)
+    for name, pdf in zip(("alpha", "beta", "gamma"), pdfs):
+        pages = _texts(pdf, tmp_path)
+        assert len(pages) == 2 and pages[0] == f"Variant {name}: the table is on page 2. 1" and name in pages[1]
+    folders = runs.read_text().split()
+    assert len(folders) == 3 and sum(1 for f in folders if not f.endswith("/probe")) == 1   # the batch: one pass
+    # unlike: the second variant's table is a page later; latexmk reruns and each is right
+    unlike = [REF_DOC.replace("NAME", n).replace("FILLER", "x\\newpage" if n == "beta" else "")
+              for n in ("alpha", "beta", "gamma")]
+    pdfs = variants_tex.build(unlike, "answer-key", timeout=120, jobs=1)
+    assert [_texts(p, tmp_path)[0] for p in pdfs] == [f"Variant {n}: the table is on page {p}. 1"
+                                                      for n, p in (("alpha", 2), ("beta", 3), ("gamma", 2))]
+
+
+def test_variants_export_is_the_export_of_the_same_variants_byte_for_byte(tmp_path):
+    """``variants --export`` makes each variant's LMS part where it was derived; the files equal
+    what ``export --variants`` writes from the same spec and seed."""
+    (tmp_path / "small.toml").write_text(SMALL)
+    proc = cli("variants", str(tmp_path / "small.toml"), "--count", "4", "--seed", "5", "--out",
+               str(tmp_path / "v"), "--no-pdf", "--export", "moodle,canvas")
+    assert proc.returncode == 0, proc.stderr
+    folder = tmp_path / "v" / "small-variants"
+    for target, name in (("moodle", "moodle.xml"), ("canvas", "canvas-qti.zip")):
+        proc = cli("export", target, str(tmp_path / "small.toml"), "--variants", "4", "--seed", "5",
+                   "--out", str(tmp_path / target))
+        assert proc.returncode == 0, proc.stderr
+        assert (folder / name).read_bytes() == (tmp_path / target / "small" / name).read_bytes()
+    listed = json.loads((folder / ".symdl-manifest.json").read_text())
+    assert {"moodle.xml", "canvas-qti.zip"} <= set(json.dumps(listed).replace('"', " ").split())
+    for args, words in ((("--export", "blackboard"), "unknown export target"),
+                        (("--multiple-choice",), "only used with --export")):
+        proc = cli("variants", str(tmp_path / "small.toml"), "--count", "2", "--out", str(tmp_path / "bad"), *args)
+        assert proc.returncode == 2 and words in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "bad").exists()
