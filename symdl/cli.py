@@ -145,16 +145,29 @@ def _variants_parser(sub, limit_help, data_help):
     variants.add_argument("--out", default="out", help="output folder (default: out); files go to "
                           "OUT/<exam id>-variants/, replaced only when symdl wrote everything in it")
     variants.add_argument("--no-pdf", action="store_true", help="skip the PDF builds")
+    variants.add_argument("--export", default="", metavar="LMS[,LMS]",
+                          help="also write moodle.xml and/or canvas-qti.zip of all the variants (moodle, canvas), "
+                               "from the same derivations")
+    variants.add_argument("--multiple-choice", action="store_true",
+                          help="with --export: multiple choice where the derived mistakes give the distractors")
+    variants.add_argument("--math", choices=("tex", "mathml"), default=None,
+                          help="with --export: math as LaTeX for MathJax (default) or as MathML")
     variants.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
     variants.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
 
 
 def _run_variants(args, progress) -> int:
     """The variants command: derive, verify and write them; one line per variant on stderr."""
+    from symdl.errors import UsageError
+    from symdl.export import targets
     from symdl.variants_out import write
 
+    export = targets(args.export) if args.export else ()
+    if not export and (args.multiple_choice or args.math):
+        raise UsageError("--multiple-choice and --math are only used with --export")
     written = write(args.spec, args.count, args.seed, args.out, pdf=not args.no_pdf, data_dirs=args.data_dir,
-                    time_limit_s=args.time_limit, progress=progress)
+                    time_limit_s=args.time_limit, progress=progress, export=export,
+                    multiple_choice=args.multiple_choice, math=args.math)
     if written.pdf_note:
         progress(written.pdf_note)
     progress(f"wrote {written.folder}: {len(written.variants)} variants, manifest.csv "

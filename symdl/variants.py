@@ -39,6 +39,7 @@ class Variant:
     results: list
     drawn: dict = field(default_factory=dict)      # "<question>.<field>" -> the value written in the spec
     sources: dict = field(default_factory=dict)    # derive's documents: file name -> text
+    exported: dict = field(default_factory=dict)   # LMS target -> this variant's part (symdl.export.fragments)
     draws_tried: int = 1
 
     @property
@@ -58,6 +59,9 @@ class _Job:
     render: bool
     keep: bool
     digits: int
+    export: tuple = ()          # LMS targets whose parts each variant's process makes
+    multiple_choice: bool = False
+    math: str | None = None
 
 
 def check_count(count) -> int:
@@ -104,16 +108,19 @@ def first(spec, *, data_dirs=(), time_limit_s=DEFAULT_TIME_LIMIT, progress=None)
 
 
 def iter_variants(spec, count, seed, *, data_dirs=(), time_limit_s=DEFAULT_TIME_LIMIT, workers=WORKERS,
-                  keep=True, render=True, progress=None):
-    """Yield the variants in order; with ``render`` each carries derive's documents in ``sources``."""
+                  keep=True, render=True, progress=None, export=(), multiple_choice=False, math=None):
+    """Yield the variants in order; with ``render`` each carries derive's documents in ``sources``,
+    with ``export`` (LMS targets) its part of each export in ``exported``."""
     data, draws, _ = prepare(spec, count, seed, data_dirs)
     job = _Job(data, draws, Path(spec or default_spec()), tuple(data_dirs), time_limit_s, render, keep,
-               max(3, len(str(count))))
+               max(3, len(str(count))), tuple(export), multiple_choice, math)
     if workers <= 1 or count == 1:
         yield from _collect(count, seed, lambda n, start: _Done(_find(job, n, seed, start)), progress)
         return
     import symdl.verify  # noqa: F401  (imported once here, so the forked workers start warm)
     from symdl.render import answers_json, latex  # noqa: F401
+    if job.export:
+        from symdl.export import canvas, moodle  # noqa: F401
 
     context = multiprocessing.get_context("fork")
     pool = context.Pool(min(workers, count), initializer=_init, initargs=(job,))
@@ -165,7 +172,8 @@ def _collect(count, seed, submit, progress, ahead=1):
         if progress:
             progress(f"variant {found['id']} ({found['digest']}): {found['attempt'] + 1} draw(s), verified")
         yield Variant(found["id"], found["seed"], found["digest"], found["exam"], found["results"],
-                      drawn=found["drawn"], sources=found["sources"], draws_tried=found["attempt"] + 1)
+                      drawn=found["drawn"], sources=found["sources"], exported=found["exported"],
+                      draws_tried=found["attempt"] + 1)
 
 
 def _unpack(found):
@@ -218,9 +226,15 @@ def _find(job, number, seed, start) -> dict:
             from symdl.derive import documents
 
             sources = documents(exam, results, job.time_limit_s, staff=False)
+        exported = {}
+        if job.export:
+            from symdl.export import fragments
+
+            exported = fragments(job.export, name, exam, results, multiple_choice=job.multiple_choice,
+                                 math=job.math)
         return {"id": name, "seed": draw_seed, "digest": digest, "attempt": attempt, "drawn": drawn,
                 "exam": exam if job.keep else None, "results": results if job.keep else [],
-                "sources": sources}
+                "sources": sources, "exported": exported}
     worst, times = unmet.most_common(1)[0] if unmet else ("?", 0)
     tried = MAX_DRAWS - start
     raise SpecError(f"condition {worst!r} was not met in {times} of {tried} draws for variant {name}"

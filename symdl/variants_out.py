@@ -36,10 +36,13 @@ def _exam_id(spec) -> str:
 
 
 def write(spec, count, seed, out="out", *, pdf=True, data_dirs=(), time_limit_s=DEFAULT_TIME_LIMIT,
-          workers=variants.WORKERS, progress=None) -> Written:
-    """Derive ``count`` variants and write them to ``out/<exam id>-variants/`` (replacing an older run)."""
+          workers=variants.WORKERS, progress=None, export=(), multiple_choice=False, math=None) -> Written:
+    """Derive ``count`` variants and write them to ``out/<exam id>-variants/`` (replacing an older run);
+    with ``export`` (LMS targets), the Moodle XML / Canvas zip of all of them beside, from the same
+    derivations (each variant's part made in the process that derived it)."""
     started = time.monotonic()
-    variants.prepare(spec, count, seed, data_dirs)          # bad input refused before anything is made
+    _, _, exam = variants.prepare(spec, count, seed, data_dirs)    # bad input refused before anything is made
+    lms = _Lms(exam, tuple(export), multiple_choice, math)
     out = Path(out)
     final = out / f"{_exam_id(spec)}-variants"
     _check_out(out, final)
@@ -48,7 +51,8 @@ def write(spec, count, seed, out="out", *, pdf=True, data_dirs=(), time_limit_s=
     try:
         created = _make_folder(out)
         staging = outdir.staging_folder(out, final.name)
-        texs = _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written)
+        texs = _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written, lms)
+        lms.write(staging, progress)
         written.seconds["derive"] = time.monotonic() - started
         if pdf:
             _pdfs(staging, texs, written, progress, time_limit_s)
@@ -69,11 +73,34 @@ def write(spec, count, seed, out="out", *, pdf=True, data_dirs=(), time_limit_s=
     return written
 
 
-def _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written) -> dict:
+@dataclass
+class _Lms:
+    """The LMS exports asked for, gathering each variant's part as it arrives."""
+
+    exam: object
+    targets: tuple
+    multiple_choice: bool = False
+    math: str | None = None
+    parts: dict = field(default_factory=dict)       # target -> [each variant's part]
+
+    def write(self, staging, progress):
+        from symdl.export import TARGETS, assemble
+
+        for target in self.targets:
+            if progress:
+                progress(f"writing {TARGETS[target]} ({len(self.parts[target])} variants)")
+            (staging / TARGETS[target]).write_bytes(assemble(target, self.exam, self.parts[target]))
+
+
+def _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written, lms) -> dict:
     """Write each variant's documents as it arrives; return {tex name: [(folder, text), ...]}."""
     texs = {}
     for variant in variants.iter_variants(spec, count, seed, data_dirs=data_dirs, time_limit_s=time_limit_s,
-                                          workers=workers, keep=False, render=True, progress=progress):
+                                          workers=workers, keep=False, render=True, progress=progress,
+                                          export=lms.targets, multiple_choice=lms.multiple_choice,
+                                          math=lms.math):
+        for target, part in variant.exported.items():
+            lms.parts.setdefault(target, []).append(part)
         folder = staging / f"variant-{variant.id}"
         try:
             folder.mkdir()

@@ -32,6 +32,44 @@ def render(target, items, *, multiple_choice=False, math=None) -> bytes:
     return canvas.render(items, multiple_choice=multiple_choice, math=math)
 
 
+def targets(text) -> tuple:
+    """``"moodle,canvas"`` as the targets' names, in the order given (UsageError for an unknown one)."""
+    names = tuple(dict.fromkeys(t.strip().lower() for t in str(text).split(",") if t.strip()))
+    if not names:
+        raise UsageError(f"--export: no target named in {text!r} (known: {', '.join(TARGETS)})")
+    for name in names:
+        _check_target(name)
+    return names
+
+
+def fragments(names, variant, exam, results, *, multiple_choice=False, math=None) -> dict:
+    """target -> one variant's part of each export (strings only), made where the variant was
+    derived; ``assemble`` puts every variant's parts together into the file ``render`` writes."""
+    from symdl.export import canvas, moodle
+
+    unverified = [r.question.id for r in results if not r.verified]
+    if unverified:
+        raise VerificationFailed(f"not exported: the answers of variant {variant} {', '.join(unverified)} "
+                                 "failed verification")
+    out = {}
+    for name in names:
+        made = moodle.variant_questions if name == "moodle" else canvas.variant_items
+        out[name] = made(variant, exam, results, multiple_choice=multiple_choice, math=math or DEFAULT_MATH[name])
+    return out
+
+
+def assemble(target, exam, parts) -> bytes:
+    """The file's bytes for ``target`` from every variant's ``fragments(...)[target]``, in order."""
+    _check_target(target)
+    if target == "moodle":
+        from symdl.export import moodle
+
+        return moodle.assemble(exam, [q.id for q in exam.questions], parts)
+    from symdl.export import canvas
+
+    return canvas.assemble(exam, parts)
+
+
 def export(target, items, out="out", *, multiple_choice=False, math=None):
     """Write ``OUT/<exam id>/moodle.xml`` or ``canvas-qti.zip`` (staged, with the folder's manifest;
     the other files symdl wrote there, the answer key, stay). Returns the file's path."""

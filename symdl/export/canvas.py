@@ -40,9 +40,25 @@ def ident(*parts) -> str:
 
 def render(items, *, multiple_choice=False, math="mathml") -> bytes:
     """The zip's bytes for ``items``: a list of (variant id or None, exam, results)."""
-    exam = items[0][1]
+    prepared = content.pages(items, math=math)
+    numbers = [variant_items(variant, exam, results, math=math, multiple_choice=multiple_choice,
+                             pages={qid: page for (at, qid), page in prepared.items() if at == position})
+               for position, (variant, exam, results) in enumerate(items)]
+    return assemble(items[0][1], numbers)
+
+
+def variant_items(variant, exam, results, *, math="mathml", multiple_choice=False, pages=None) -> list:
+    """[(key, points, item text)] of one variant, every number its questions ask: what a
+    variant's process hands back for ``assemble``."""
+    return [entry for result in results
+            for entry in _question_items(result, exam, variant, math, (pages or {}).get(result.question.id),
+                                         multiple_choice)]
+
+
+def assemble(exam, numbers) -> bytes:
+    """The zip's bytes from ``numbers``: one list per variant from ``variant_items``, in variant order."""
     assessment = ident(exam.id, "assessment")
-    quiz, points = assessment_xml(items, assessment, math, multiple_choice)
+    quiz, points = assessment_xml(exam, assessment, numbers)
     files = {
         "imsmanifest.xml": manifest_xml(exam, assessment),
         f"{assessment}/{assessment}.xml": quiz,
@@ -113,10 +129,9 @@ def meta_xml(exam, assessment, points) -> bytes:
     return _bytes(root)
 
 
-def assessment_xml(items, assessment, math, multiple_choice=False):
+def assessment_xml(exam, assessment, numbers):
     """(the assessment's bytes, its total points): one item per number, grouped per number
-    across variants when there are several."""
-    exam = items[0][1]
+    across variants when there are several (``numbers``: one list per variant, see ``assemble``)."""
     root = ET.Element("questestinterop", {"xmlns": QTI_NS, "xmlns:xsi": XSI,
                                           "xsi:schemaLocation": f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"})
     quiz = _sub(root, "assessment", ident=assessment, title=exam.title)
@@ -125,20 +140,17 @@ def assessment_xml(items, assessment, math, multiple_choice=False):
     _sub(field, "fieldentry", "1")
     section = _sub(quiz, "section", ident="root_section")
     groups, total = {}, 0
-    prepared = content.pages(items, math=math)
-    for position, (variant, variant_exam, results) in enumerate(items):
-        for result in results:
-            page = prepared.get((position, result.question.id))
-            for key, points, item in _question_items(result, variant_exam, variant, math, page, multiple_choice):
-                if len(items) == 1:
-                    key = ("", "", (len(groups),))
-                    groups[key] = (section, [item])
-                    total += points
-                    continue
-                if key not in groups:
-                    groups[key] = (_group(section, variant_exam, key, points), [])
-                    total += points
-                groups[key][1].append(item)
+    for variant_numbers in numbers:
+        for key, points, item in variant_numbers:
+            if len(numbers) == 1:
+                key = ("", "", (len(groups),))
+                groups[key] = (section, [item])
+                total += points
+                continue
+            if key not in groups:
+                groups[key] = (_group(section, exam, key, points), [])
+                total += points
+            groups[key][1].append(item)
     texts = []
     for parent, members in groups.values():         # a marker per run of items, filled in after
         _sub(parent, "symdl-items", n=str(len(texts)))

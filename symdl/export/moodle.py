@@ -24,20 +24,36 @@ PENALTY = "0.3333333"         # Moodle's default penalty per wrong try (interact
 
 def render(items, *, multiple_choice=False, math="tex") -> bytes:
     """Moodle XML (UTF-8 bytes) of ``items``: a list of (variant id or None, exam, results)."""
-    quiz = ET.Element("quiz")
-    exam = items[0][1]
     prepared = content.pages(items, math=math)
-    for qid in _question_ids(items):
+    questions = [variant_questions(variant, exam, results, multiple_choice=multiple_choice, math=math,
+                                   pages={qid: page for (at, qid), page in prepared.items() if at == position})
+                 for position, (variant, exam, results) in enumerate(items)]
+    return assemble(items[0][1], _question_ids(items), questions)
+
+
+def variant_questions(variant, exam, results, *, multiple_choice=False, math="tex", pages=None) -> dict:
+    """question id -> the Moodle question element of one variant, serialized (None when the
+    question asks no number): what a variant's process hands back for ``assemble``."""
+    out = {}
+    for result in results:
+        element = question(result, exam, variant, multiple_choice=multiple_choice, math=math,
+                           page=(pages or {}).get(result.question.id))
+        out[result.question.id] = None if element is None else ET.tostring(element, encoding="unicode")
+    return out
+
+
+def assemble(exam, question_ids, questions) -> bytes:
+    """The quiz: a category per question holding that question of every variant (``questions``,
+    one dict per variant from ``variant_questions``, in variant order)."""
+    quiz = ET.Element("quiz")
+    for qid in question_ids:
         category = ET.SubElement(quiz, "question", type="category")
         _text(ET.SubElement(category, "category"), f"$course$/{_path_part(exam.id)}/{_path_part(qid)}")
         info = ET.SubElement(category, "info", format="html")
-        _text(info, f"{exam.title}: question {qid}" + (f", {len(items)} variants" if len(items) > 1 else ""))
-        for position, (variant, variant_exam, results) in enumerate(items):
-            result = next(r for r in results if r.question.id == qid)
-            element = question(result, variant_exam, variant, multiple_choice=multiple_choice, math=math,
-                               page=prepared.get((position, qid)))
-            if element is not None:
-                quiz.append(element)
+        _text(info, f"{exam.title}: question {qid}" + (f", {len(questions)} variants" if len(questions) > 1 else ""))
+        for variant in questions:
+            if variant.get(qid) is not None:
+                quiz.append(ET.fromstring(variant[qid]))
     ET.indent(quiz, space="  ")
     return ET.tostring(quiz, encoding="utf-8", xml_declaration=True) + b"\n"
 
