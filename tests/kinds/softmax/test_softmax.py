@@ -1,5 +1,6 @@
 """The softmax kind against independent truth: hand numpy scores, softmax, losses, finite differences."""
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -189,9 +190,11 @@ def test_latex_render_has_one_shared_scale():
     for result in report.results:
         assert result.verified
     s1 = source.split(r"\section*{Question S1")[1].split(r"\section*{Question S2")[0]   # not the summary
-    ymaxes = {line.split("ymax=")[1].split(",")[0] for line in s1.splitlines() if "ymax=" in line}
-    assert len(ymaxes) == 1 and s1.count(r"\begin{axis}") == 3
-    assert "{cat},{dog},{bird}" in s1
+    frames = re.findall(r"\\draw \(0\.4,0\) rectangle \(([\d.]+),([\d.]+)\);", s1)   # each chart's axes box
+    units = re.findall(r"\\begin\{tikzpicture\}\[x=([\d.]+)\\linewidth, y=([\d.]+)cm", s1)
+    assert len(frames) == 3 and len(set(frames)) == 1 and len(units) == 3 and len(set(units)) == 1
+    assert [re.findall(r"\\node\[below, inner sep=2pt\] at \(\d,0\) \{(\w+)\}", chart)
+            for chart in s1.split(r"\begin{tikzpicture}")[1:]] == [["cat", "dog", "bird"]] * 3
 
 
 @pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
