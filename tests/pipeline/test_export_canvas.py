@@ -2,9 +2,10 @@
 question groups for variants, fixed bytes, and validity against the IMS QTI 1.2.1 DTD.
 
 The DTD is IMS's ``ims_qtiasiv1p2p1.dtd`` (final release, 14 Feb 2003), not shipped here: the test
-reads it from ``$SYMDL_QTI_DTD``, or from a local clone of pyslet (github.com/swl10/pyslet,
-``unittests/data_imsqtiv1p2p1/ims_qtiasiv1p2p1.dtd``) named by ``$SYMDL_PYSLET_GIT`` (default: the
-mirror path used when this was written); without either the DTD test is skipped and says why.
+reads it from ``$SYMDL_QTI_DTD``, or from ``build/qti-dtd/`` where ``.ci/fetch-qti-dtd`` puts it
+(taken from pyslet's pinned source release on PyPI, which carries IMS's file among its test data:
+``unittests/data_imsqtiv1p2p1/ims_qtiasiv1p2p1.dtd``), or from a local clone of pyslet named by
+``$SYMDL_PYSLET_GIT``; without any the DTD test is skipped and says why.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -173,10 +175,15 @@ def test_same_spec_same_bytes_across_processes(tmp_path):
     assert outputs[0] == outputs[1]
 
 
+FETCHED_DTD = Path(__file__).resolve().parents[2] / "build" / "qti-dtd" / "ims_qtiasiv1p2p1.dtd"   # .ci/fetch-qti-dtd
+
+
 def _dtd():
     path = os.environ.get("SYMDL_QTI_DTD")
     if path:
         return open(path, "rb").read()
+    if FETCHED_DTD.is_file():
+        return FETCHED_DTD.read_bytes()
     try:
         done = subprocess.run(["git", "--git-dir", PYSLET, "show", f"HEAD:{DTD_IN_PYSLET}"],
                               capture_output=True, timeout=30)
@@ -206,7 +213,7 @@ def test_valid_against_the_qti_1_2_1_dtd(di504):
     etree = pytest.importorskip("lxml.etree", reason="lxml (the test extra) validates against the DTD")
     source = _dtd()
     if source is None:
-        pytest.skip("IMS QTI 1.2.1 DTD not found: set SYMDL_QTI_DTD to ims_qtiasiv1p2p1.dtd (see docs/lms.md)")
+        pytest.skip("IMS QTI 1.2.1 DTD not found: run .ci/fetch-qti-dtd or set SYMDL_QTI_DTD (see docs/lms.md)")
     dtd = etree.DTD(io.BytesIO(source))
     items = [("001", di504.exam, di504.results), ("002", di504.exam, di504.results)]
     for data in (render("canvas", items[:1]), render("canvas", items)):
