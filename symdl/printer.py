@@ -151,9 +151,8 @@ class SymdlPrinter(LatexPrinter):
             den = [a.base for a in args if a.is_Pow and a.exp == -1]
             if den:
                 num = [a for a in args if not (a.is_Pow and a.exp == -1)]
-                with sympy.evaluate(False):
-                    top = sympy.Mul(*num) if len(num) > 1 else (num[0] if num else sympy.Integer(1))
-                    bottom = sympy.Mul(*den) if len(den) > 1 else den[0]
+                top = sympy.Mul(*num, evaluate=False) if len(num) > 1 else (num[0] if num else sympy.Integer(1))
+                bottom = sympy.Mul(*den, evaluate=False) if len(den) > 1 else den[0]
                 return rf"\frac{{{self._print(top)}}}{{{self._print(bottom)}}}"
             sign = ""
             if len(args) > 1 and args[0] == -1:
@@ -306,11 +305,44 @@ def substitute(expr, mapping):
 
     Numbers are wrapped in UnevaluatedExpr so that SymPy neither folds nor splits them
     (``-0.1`` stays one number instead of ``-1 * 0.1``); print the result with :func:`tex`.
+
+    The tree is rebuilt node by node with ``evaluate=False`` passed to each constructor, which
+    gives what ``xreplace`` under ``sympy.evaluate(False)`` gives; that context manager clears
+    SymPy's whole cache on entry and exit (it must: the cache does not key on the flag), and
+    at hundreds of steps per exam the lost cache cost a sixth of a derivation. A node of
+    another type is rebuilt under the context manager, as before.
     """
     wrapped = {k: (sympy.UnevaluatedExpr(v) if isinstance(v, sympy.Basic) and v.is_number else v)
                for k, v in mapping.items()}
-    with sympy.evaluate(False):
-        return expr.xreplace(wrapped)
+    try:
+        return _rebuilt(expr, wrapped)
+    except _Unknown:
+        with sympy.evaluate(False):
+            return expr.xreplace(wrapped)
+
+
+class _Unknown(Exception):
+    """A node whose constructor may not take ``evaluate=False``."""
+
+
+# constructors that read evaluate= as the context manager's flag (SymPy 1.14: AssocOp, Pow,
+# Application, MinMaxBase); another type takes the fallback
+_UNEVALUATED = (sympy.Add, sympy.Mul, sympy.Pow, sympy.Function, sympy.Max, sympy.Min)
+
+
+def _rebuilt(node, mapping):
+    if node in mapping:
+        return mapping[node]
+    args = node.args
+    if not args:
+        return node
+    new = tuple(_rebuilt(a, mapping) for a in args)
+    if all(a is b for a, b in zip(new, args)):
+        return node
+    func = node.func
+    if isinstance(func, type) and issubclass(func, _UNEVALUATED):
+        return func(*new, evaluate=False)
+    raise _Unknown(func)
 
 
 # The display objects' methods (symdl/printer_display.py) are attached to SymdlPrinter there.

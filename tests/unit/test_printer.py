@@ -45,3 +45,38 @@ def test_substituted_form_stays_unevaluated():
     x, y = sympy.symbols("x y")
     shown = printer.tex(printer.substitute(x + y, {x: sympy.Rational(3, 10), y: sympy.Rational(1, 5)}))
     assert "0.3" in shown and "0.2" in shown and "0.5" not in shown
+
+
+def _old_substitute(expr, mapping):
+    """substitute as it was: xreplace under the sympy.evaluate(False) context."""
+    wrapped = {k: (sympy.UnevaluatedExpr(v) if isinstance(v, sympy.Basic) and v.is_number else v)
+               for k, v in mapping.items()}
+    with sympy.evaluate(False):
+        return expr.xreplace(wrapped)
+
+
+def test_substitute_builds_what_the_evaluate_context_built_without_clearing_the_cache(monkeypatch):
+    from symdl.display import CeilOf, FloorOf, MaxOf
+    from symdl.kinds.architecture.formulas import AXES, _formula
+
+    n, p0, p1, k, s, d = (AXES["h"][key] for key in ("n", "p0", "p1", "k", "s", "d"))
+    x, y = sympy.symbols("x y")
+    cases = [(_formula(kind, "h"), {n: sympy.Integer(28), p0: sympy.Integer(2), p1: sympy.Integer(2),
+                                    k: sympy.Integer(5), s: sympy.Integer(2), d: sympy.Integer(1),
+                                    AXES["h"]["out"]: sympy.Integer(14), AXES["h"]["P"]: sympy.Integer(3)})
+             for kind in ("floor", "floor_d", "ceil", "same_out", "same_total", "same_before", "tconv_torch_d_o")]
+    with sympy.evaluate(False):
+        cases += [(sympy.Max(x, y) * sympy.Abs(y - x) + sympy.exp(x), {x: sympy.Rational(-1, 10), y: sympy.Integer(2)}),
+                  (FloorOf(x / y) + CeilOf(y) + MaxOf(x, 0), {x: sympy.Rational(7, 2), y: sympy.Integer(3)}),
+                  (sympy.Eq(x, y + 1), {y: sympy.Integer(4)}),                  # Eq: the fallback
+                  (x ** 2 - 2 * x, {})]
+    real = sympy.core.parameters.clear_cache
+    for expr, mapping in cases:
+        cleared = []
+        monkeypatch.setattr(sympy.core.parameters, "clear_cache", lambda: cleared.append(1) or real())
+        new = printer.substitute(expr, mapping)
+        monkeypatch.undo()
+        assert bool(cleared) == isinstance(expr, sympy.Eq), expr      # only the fallback clears it
+        old = _old_substitute(expr, mapping)
+        assert sympy.srepr(new) == sympy.srepr(old), expr
+        assert printer.tex(new) == printer.tex(old)

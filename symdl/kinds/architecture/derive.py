@@ -136,9 +136,9 @@ class _Deriver:
         if spec.ceil and rem:
             out = self._ceil_note(a, n, p0, s, rem, inner, out, first, dropped, items)
         elif rem and not ceil:
-            with sympy.evaluate(False):
-                difference = sympy.Eq(sympy.Add(I(span), sympy.Mul(-1, I(eff))), I(inner))
-                remainder = sympy.Eq(sympy.Mod(I(inner), I(s)), I(rem))
+            difference = sympy.Eq(sympy.Add(I(span), sympy.Mul(-1, I(eff), evaluate=False), evaluate=False),
+                                  I(inner), evaluate=False)
+            remainder = sympy.Eq(sympy.Mod(I(inner), I(s), evaluate=False), I(rem), evaluate=False)
             items.append(Text("The stride ", I(s), " does not divide ", difference, ": the floor drops "
                               f"{_plural(rem, a['rows'])} at the {a['end1']} of the padded input "
                               "that no window reaches (", remainder, ")."))
@@ -189,8 +189,7 @@ class _Deriver:
             full(item)
         for item in height:
             if isinstance(item, Step) and item.lhs == AXES["h"]["out"] and item.audience == "model":
-                with sympy.evaluate(False):
-                    item.lhs = sympy.Eq(AXES["h"]["out"], AXES["w"]["out"])
+                item.lhs = sympy.Eq(AXES["h"]["out"], AXES["w"]["out"], evaluate=False)
 
     def tconv_axis(self, spec, axis, n, k, s, d, padding, op, items):
         a = AXES[axis]

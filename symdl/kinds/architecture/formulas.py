@@ -90,16 +90,15 @@ def _formula(kind, axis):
     return expr
 
 
+# evaluate=False on the constructor, not the sympy.evaluate(False) context: the same expression,
+# without clearing SymPy's cache on the way in and out (see symdl.printer.substitute)
 def _product(*factors):
-    with sympy.evaluate(False):
-        return sympy.Mul(*factors)
+    return sympy.Mul(*factors, evaluate=False)
 
 
 def _sum(*terms):
-    with sympy.evaluate(False):
-        return sympy.Add(*terms)
+    return sympy.Add(*terms, evaluate=False)
 
 
 def _ratio(a, b):
-    with sympy.evaluate(False):
-        return sympy.Mul(a, sympy.Pow(b, -1))
+    return sympy.Mul(a, sympy.Pow(b, -1, evaluate=False), evaluate=False)

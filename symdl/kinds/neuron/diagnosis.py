@@ -191,5 +191,5 @@ def mechanisms_saturating(sec, n, z, zs, frac, sat_domain):
 
 def _ratio(top, bottom):
     """top / bottom with the numbers shown as they are (not divided out)."""
-    with sp.evaluate(False):
-        return UE(top) / (bottom if isinstance(bottom, sp.Pow) else UE(bottom))
+    below = bottom if isinstance(bottom, sp.Pow) else UE(bottom)      # UE(top) / below, unevaluated
+    return sp.Mul(UE(top), sp.Pow(below, -1, evaluate=False), evaluate=False)
