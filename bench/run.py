@@ -11,9 +11,10 @@ Parts (each can be picked with --parts):
      per derivation (solve + verify), against SymPy's own ``diff`` of the same function
      written out entry by entry (the naive baseline, run in a child process with a cap).
   4  the architecture kind on VGG-16 (MATLAB convention), solve + verify.
-  5  `python -m symdl variants` of DI504 with draws (docs/variants.md's example), 100 variants
-     (every document derive writes, PDFs batched), wall time, CPU time of the whole process
-     tree and peak memory (one run: it takes a minute).
+  5  `python -m symdl variants --export moodle,canvas` of DI504 with draws (docs/variants.md's
+     example), 100 variants (sheet, key and answers.json each, PDFs batched, the Moodle XML and
+     Canvas zip of all of them), wall time and its phases, CPU time of the whole process tree
+     and peak memory (one run: it takes a minute).
 
 Run from the repository root: ``.venv/bin/python bench/run.py`` (``--quick`` for a short run).
 """
@@ -434,7 +435,8 @@ def variants_spec(work: Path) -> Path:
 
 
 def part_variants(count: int, work: Path) -> dict:
-    """One run of ``variants --count N``: wall, CPU (children included) and peak memory."""
+    """One run of ``variants --count N --export moodle,canvas`` (sheets, keys, answers.json, both LMS
+    files): wall, CPU (children included) and peak memory."""
     import resource
 
     spec = variants_spec(work)
@@ -442,7 +444,8 @@ def part_variants(count: int, work: Path) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([PY, "-m", "symdl", "variants", str(spec), "--count", str(count), "--seed", "0",
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+                           "--out", str(out), "--export", "moodle,canvas"], cwd=ROOT, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -451,9 +454,13 @@ def part_variants(count: int, work: Path) -> dict:
     folder = next(out.iterdir())
     files = sum(1 for p in folder.rglob("*") if p.is_file())
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    phases = re.search(r"derive and export ([\d.]+) s, TeX ([\d.]+) s", proc.stderr)
+    exports = {p.name: p.stat().st_size for p in folder.iterdir() if p.name in ("moodle.xml", "canvas-qti.zip")}
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     return {"count": count, "wall_s": wall, "cpu_s": cpu, "cpu_over_2_cores_s": cpu / 2,
-            "draws": draws, "files": files, "peak_rss_mb": after.ru_maxrss / 1024,
+            "draws": draws, "files": files, "peak_rss_mb": after.ru_maxrss / 1024, "exports": exports,
+            "derive_export_s": float(phases.group(1)) if phases else None,
+            "tex_s": float(phases.group(2)) if phases else None,
             "load_average_after": load, "met": wall < 60}
 
 
@@ -501,8 +508,11 @@ def table(results: dict) -> str:
         out.append(f"\n(4) VGG-16: skipped ({p['skipped']})")
     p = results.get("variants")
     if p:
-        out.append(f"\n(5) variants of DI504 with draws: {p['count']} variants ({p['draws']} draws, {p['files']} files) "
-                   f"in {p['wall_s']:.1f} s wall, {p['cpu_s']:.1f} s CPU (= {p['cpu_over_2_cores_s']:.1f} s on 2 idle "
+        phases = (f" (derive, verify, documents and LMS parts {p['derive_export_s']:.1f} s, TeX {p['tex_s']:.1f} s)"
+                  if p.get("tex_s") is not None else "")
+        out.append(f"\n(5) variants of DI504 with draws, with the Moodle and Canvas export: {p['count']} variants "
+                   f"({p['draws']} draws, {p['files']} files, {', '.join(p.get('exports', {}))}) "
+                   f"in {p['wall_s']:.1f} s wall{phases}, {p['cpu_s']:.1f} s CPU (= {p['cpu_over_2_cores_s']:.1f} s on 2 idle "
                    f"cores), peak memory of one process {p['peak_rss_mb']:.0f} MB, load average after "
                    f"{p['load_average_after']:.1f} (target < 60 s: {'met' if p['met'] else 'MISSED'})")
     return "\n".join(out) + "\n"

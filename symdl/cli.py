@@ -170,8 +170,10 @@ def _run_variants(args, progress) -> int:
                     multiple_choice=args.multiple_choice, math=args.math)
     if written.pdf_note:
         progress(written.pdf_note)
-    progress(f"wrote {written.folder}: {len(written.variants)} variants, manifest.csv "
-             f"({written.seconds['total']:.1f} s)")
+    exports = "".join(f", {name}" for name in written.exports)
+    seconds = written.seconds
+    progress(f"wrote {written.folder}: {len(written.variants)} variants, manifest.csv{exports} "
+             f"({seconds['total']:.1f} s: derive and export {seconds['derive']:.1f} s, TeX {seconds['tex']:.1f} s)")
 
 
 def _count(text):

@@ -26,6 +26,7 @@ class Written:
     folder: Path
     variants: list = field(default_factory=list)     # (id, seed, digest, files)
     seconds: dict = field(default_factory=dict)      # phase -> seconds
+    exports: list = field(default_factory=list)      # the LMS files written beside the variants
     pdf_note: str = ""
 
 
@@ -52,7 +53,7 @@ def write(spec, count, seed, out="out", *, pdf=True, data_dirs=(), time_limit_s=
         created = _make_folder(out)
         staging = outdir.staging_folder(out, final.name)
         texs = _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written, lms)
-        lms.write(staging, progress)
+        written.exports = lms.write(staging, progress)
         written.seconds["derive"] = time.monotonic() - started
         if pdf:
             _pdfs(staging, texs, written, progress, time_limit_s)
@@ -83,13 +84,14 @@ class _Lms:
     math: str | None = None
     parts: dict = field(default_factory=dict)       # target -> [each variant's part]
 
-    def write(self, staging, progress):
+    def write(self, staging, progress) -> list:
         from symdl.export import TARGETS, assemble
 
         for target in self.targets:
             if progress:
                 progress(f"writing {TARGETS[target]} ({len(self.parts[target])} variants)")
             (staging / TARGETS[target]).write_bytes(assemble(target, self.exam, self.parts[target]))
+        return [TARGETS[t] for t in self.targets]
 
 
 def _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written, lms) -> dict:
