@@ -110,11 +110,14 @@ def test_same_seed_gives_byte_identical_output_and_the_hash_is_printed_on_each_k
         sheet = subprocess.run(["pdftotext", str(folder / f"variant-{row['variant']}" / "exam-sheet.pdf"), "-"],
                                capture_output=True, text=True).stdout
         assert f"Variant {row['variant']} ({row['digest']})" in sheet       # a paper matched to its key
+        label = f"Variant {row['variant']} ({row['digest']})"
+        for document in (text, sheet):         # in the title and the foot of every page (a loose page too)
+            assert document.count(label) == document.count("\f") + 1
         pages.append(text.count("\f"))
     whole = subprocess.run(["pdftotext", str(folder / "all-answer-keys.pdf"), "-"], capture_output=True, text=True).stdout
     assert whole.count("\f") == sum(pages)
-    assert [r["digest"] for r in rows] == [line.split("(")[1][:8] for line in whole.splitlines()
-                                           if line.startswith("Variant ")]
+    printed = [line.split("(")[1][:8] for line in whole.splitlines() if line.startswith("Variant ")]
+    assert [r["digest"] for r in rows] == list(dict.fromkeys(printed))          # in order, each key whole
     # a different seed gives other variants
     proc = cli("variants", str(tmp_path / "small.toml"), "--count", "3", "--seed", "1", "--out",
                str(tmp_path / "three"), "--no-pdf")
