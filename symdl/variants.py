@@ -258,7 +258,8 @@ def _derive(exam, time_limit_s):
     for question in order:
         result = _solve_shared(question, exam, time_limit_s)
         done[question.id] = result
-        answers[question.id] = {k: jsonable(v) for k, v in result.solution.answers.items()}
+        if question.id in rank:          # only the questions the conditions read
+            answers[question.id] = {k: jsonable(v) for k, v in result.solution.answers.items()}
         for condition in [c for c in conditions if c.questions <= done.keys()]:
             conditions.remove(condition)
             if not holds(condition, answers, file=exam.file):

@@ -87,8 +87,24 @@ class Asked:
     mistakes: list = field(default_factory=list)   # (Mistake, its blanks' values as strings)
 
 
+_ASKED: dict = {}        # id(result) -> (result, its asked answers): Moodle and Canvas of one run ask the same
+MAX_ASKED = 20000
+
+
 def asked(result) -> list:
-    """Every answer of ``result`` an export asks, with its blanks (see :func:`answer_meta`)."""
+    """Every answer of ``result`` an export asks, with its blanks (see :func:`answer_meta`); made
+    once per result object and process (the records are read, never changed)."""
+    kept = _ASKED.get(id(result))
+    if kept is not None and kept[0] is result:
+        return kept[1]
+    if len(_ASKED) >= MAX_ASKED:
+        _ASKED.clear()
+    out = _asked(result)
+    _ASKED[id(result)] = (result, out)
+    return out
+
+
+def _asked(result) -> list:
     out = []
     names = asked_names(result)
     for name in names:
