@@ -43,7 +43,19 @@ def write(spec, count, seed, out="out", *, pdf=True, data_dirs=(), time_limit_s=
     derivations (each variant's part made in the process that derived it)."""
     started = time.monotonic()
     _, _, exam = variants.prepare(spec, count, seed, data_dirs)    # bad input refused before anything is made
+    if export:
+        from symdl.export import MAX_VARIANTS
+
+        if count > MAX_VARIANTS:
+            raise UsageError(f"--export: at most {MAX_VARIANTS} variants in one LMS file, not {count}")
     lms = _Lms(exam, tuple(export), multiple_choice, math)
+    try:
+        return _write(spec, count, seed, out, pdf, data_dirs, time_limit_s, workers, progress, lms, started)
+    finally:
+        lms.close()
+
+
+def _write(spec, count, seed, out, pdf, data_dirs, time_limit_s, workers, progress, lms, started) -> Written:
     out = Path(out)
     final = out / f"{_exam_id(spec)}-variants"
     _check_out(out, final)
@@ -74,24 +86,32 @@ def write(spec, count, seed, out="out", *, pdf=True, data_dirs=(), time_limit_s=
     return written
 
 
-@dataclass
 class _Lms:
-    """The LMS exports asked for, gathering each variant's part as it arrives."""
+    """The LMS files asked for, each variant's part added as it arrives (kept on disk, not in memory)."""
 
-    exam: object
-    targets: tuple
-    multiple_choice: bool = False
-    math: str | None = None
-    parts: dict = field(default_factory=dict)       # target -> [each variant's part]
+    def __init__(self, exam, targets, multiple_choice=False, math=None):
+        from symdl.export import assembly
+
+        self.targets, self.multiple_choice, self.math = targets, multiple_choice, math
+        self.made = {target: assembly(target, exam) for target in targets}
+
+    def add(self, exported: dict):
+        for target, part in exported.items():
+            self.made[target].add(part)
 
     def write(self, staging, progress) -> list:
-        from symdl.export import TARGETS, assemble
+        from symdl.export import TARGETS
+        from symdl.export.spool import write_file
 
-        for target in self.targets:
+        for target, made in self.made.items():
             if progress:
-                progress(f"writing {TARGETS[target]} ({len(self.parts[target])} variants)")
-            (staging / TARGETS[target]).write_bytes(assemble(target, self.exam, self.parts[target]))
+                progress(f"writing {TARGETS[target]} ({made.count} variants)")
+            write_file(staging / TARGETS[target], made.write)
         return [TARGETS[t] for t in self.targets]
+
+    def close(self):
+        for made in self.made.values():
+            made.close()
 
 
 def _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written, lms) -> dict:
@@ -101,8 +121,7 @@ def _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, p
                                           workers=workers, keep=False, render=True, progress=progress,
                                           export=lms.targets, multiple_choice=lms.multiple_choice,
                                           math=lms.math):
-        for target, part in variant.exported.items():
-            lms.parts.setdefault(target, []).append(part)
+        lms.add(variant.exported)
         folder = staging / f"variant-{variant.id}"
         try:
             folder.mkdir()

@@ -58,16 +58,18 @@ def fragments(names, variant, exam, results, *, multiple_choice=False, math=None
     return out
 
 
-def assemble(target, exam, parts) -> bytes:
-    """The file's bytes for ``target`` from every variant's ``fragments(...)[target]``, in order."""
+def assembly(target, exam):
+    """The file for ``target`` being put together: ``add`` each variant's ``fragments(...)[target]``
+    in variant order, then ``write`` it to a binary stream; a context manager (its scratch file
+    is removed on exit)."""
     _check_target(target)
     if target == "moodle":
         from symdl.export import moodle
 
-        return moodle.assemble(exam, [q.id for q in exam.questions], parts)
+        return moodle.Assembly(exam, [q.id for q in exam.questions])
     from symdl.export import canvas
 
-    return canvas.assemble(exam, parts)
+    return canvas.Assembly(exam)
 
 
 def export(target, items, out="out", *, multiple_choice=False, math=None):
@@ -96,20 +98,22 @@ def export_spec(target, spec=None, out="out", *, variants=None, seed=None, multi
             raise UsageError(f"--variants: {variants} is not between 1 and {MAX_VARIANTS}")
         if seed is None:
             raise UsageError("--variants needs --seed (the same seed gives the same variants)")
-        try:
-            from symdl.variants import generate
-        except ImportError:
-            raise UsageError("--variants: this installation has no variant generator (symdl.variants, "
-                             "issue 14 part 2); export without --variants") from None
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     check_out(Path(out), Path(out) / exam.id)
     if variants is None:
         report = solve_exam(spec, time_limit_s=time_limit_s, progress=progress, data_dirs=data_dirs)
-        items = [(None, report.exam, report.results)]
-    else:
-        drawn = generate(spec or default_spec(), variants, seed, data_dirs=data_dirs, time_limit_s=time_limit_s)
-        items = [(v.id, v.exam, v.results) for v in drawn]
-    return export(target, items, out, multiple_choice=multiple_choice, math=math)
+        return export(target, [(None, report.exam, report.results)], out, multiple_choice=multiple_choice,
+                      math=math)
+    from symdl.export.write import write
+    from symdl.variants import iter_variants
+
+    # each variant's part made where it is derived (two processes), put together on disk
+    with assembly(target, exam) as made:
+        for variant in iter_variants(spec or default_spec(), variants, seed, data_dirs=data_dirs,
+                                     time_limit_s=time_limit_s, keep=False, render=False, export=(target,),
+                                     multiple_choice=multiple_choice, math=math):
+            made.add(variant.exported[target])
+        return write(out, exam.id, TARGETS[target], made.write)
 
 
 def _check_target(target):

@@ -22,6 +22,7 @@ from markupsafe import escape
 
 from symdl.export import answers as answer_model
 from symdl.export import content
+from symdl.export.spool import Spool
 from symdl.export.moodle import decimal_text
 from symdl.render import html
 
@@ -41,37 +42,110 @@ def ident(*parts) -> str:
 def render(items, *, multiple_choice=False, math="mathml") -> bytes:
     """The zip's bytes for ``items``: a list of (variant id or None, exam, results)."""
     prepared = content.pages(items, math=math)
-    numbers = [variant_items(variant, exam, results, math=math, multiple_choice=multiple_choice,
-                             pages={qid: page for (at, qid), page in prepared.items() if at == position})
-               for position, (variant, exam, results) in enumerate(items)]
-    return assemble(items[0][1], numbers)
+    with Assembly(items[0][1]) as assembly:
+        for position, (variant, exam, results) in enumerate(items):
+            assembly.add(variant_items(variant, exam, results, math=math, multiple_choice=multiple_choice,
+                                       pages={qid: page for (at, qid), page in prepared.items() if at == position}))
+        out = io.BytesIO()
+        assembly.write(out)
+    return out.getvalue()
 
 
 def variant_items(variant, exam, results, *, math="mathml", multiple_choice=False, pages=None) -> list:
     """[(key, points, item text)] of one variant, every number its questions ask: what a
-    variant's process hands back for ``assemble``."""
+    variant's process hands back."""
     return [entry for result in results
             for entry in _question_items(result, exam, variant, math, (pages or {}).get(result.question.id),
                                          multiple_choice)]
 
 
-def assemble(exam, numbers) -> bytes:
-    """The zip's bytes from ``numbers``: one list per variant from ``variant_items``, in variant order."""
-    assessment = ident(exam.id, "assessment")
-    quiz, points = assessment_xml(exam, assessment, numbers)
-    files = {
-        "imsmanifest.xml": manifest_xml(exam, assessment),
-        f"{assessment}/{assessment}.xml": quiz,
-        f"{assessment}/assessment_meta.xml": meta_xml(exam, assessment, points),
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
+class Assembly:
+    """canvas-qti.zip from every variant's part (``variant_items``), added in variant order: with
+    several variants a question group per number holding that number's item of every variant. The
+    items wait on disk (symdl.export.spool): memory holds one variant's at a time."""
+
+    def __init__(self, exam):
+        self.exam, self.count, self.spool = exam, 0, Spool()
+
+    def add(self, items: list):
+        self.count += 1
+        for key, points, item in items:
+            self.spool.add(key, item, info=points)
+
+    def write(self, out):
+        """The zip to the binary stream ``out`` (seekable), the assessment streamed into it."""
+        exam = self.exam
+        assessment = ident(exam.id, "assessment")
+        skeleton, order, points = self._skeleton(assessment)
+        with zipfile.ZipFile(out, "w") as archive:
+            _member(archive, "imsmanifest.xml", manifest_xml(exam, assessment))
+            with archive.open(_info(f"{assessment}/{assessment}.xml"), "w",
+                              force_zip64=self.spool.size > ZIP64_FROM) as member:
+                pieces = _MARKER.split(skeleton)
+                member.write(pieces[0].encode("utf-8"))
+                for n, text in zip(pieces[1::2], pieces[2::2]):
+                    key, index = order[int(n)]
+                    if index is None:
+                        self.spool.copy(key, member)
+                    else:                           # one variant: each item its own run
+                        entry = self.spool.keys[key][1][index]
+                        _copy_entry(self.spool, entry, member)
+                    member.write(text.encode("utf-8"))
+            _member(archive, f"{assessment}/assessment_meta.xml", meta_xml(exam, assessment, points))
+
+    def _skeleton(self, assessment):
+        """(the assessment's XML with a marker per run of items, the runs as (key, item index or
+        None for all of the key's items), the total points)."""
+        exam = self.exam
+        root = ET.Element("questestinterop", {"xmlns": QTI_NS, "xmlns:xsi": XSI,
+                                              "xsi:schemaLocation": f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"})
+        quiz = _sub(root, "assessment", ident=assessment, title=exam.title)
+        field = _sub(_sub(quiz, "qtimetadata"), "qtimetadatafield")
+        _sub(field, "fieldlabel", "cc_maxattempts")
+        _sub(field, "fieldentry", "1")
+        section = _sub(quiz, "section", ident="root_section")
+        order, total = [], 0
+        for key, (points, entries) in self.spool.keys.items():
+            if self.count == 1:              # no variants: the items stand in the root section
+                for index in range(len(entries)):
+                    _sub(section, "symdl-items", n=str(len(order)))
+                    order.append((key, index))
+                    total += points
+                continue
+            _sub(_group(section, exam, key, points), "symdl-items", n=str(len(order)))
+            order.append((key, None))
+            total += points
+        return _bytes(root).decode("utf-8"), order, total
+
+    def close(self):
+        self.spool.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+ZIP64_FROM = 1 << 30          # parts past 1 GiB: the assessment may pass zip's 2 GiB, so ZIP64
+
+
+def _info(name):
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def _member(archive, name, data: bytes):
+    archive.writestr(_info(name), data)
+
+
+def _copy_entry(spool, entry, out):
+    offset, length = entry
+    spool.file.flush()
+    spool.file.seek(offset)
+    out.write(spool.file.read(length))
 
 
 def _bytes(root) -> bytes:
@@ -127,36 +201,6 @@ def meta_xml(exam, assessment, points) -> bytes:
                       ("only_visible_to_overrides", "false"), ("module_locked", "false")):
         _sub(root, tag, text)
     return _bytes(root)
-
-
-def assessment_xml(exam, assessment, numbers):
-    """(the assessment's bytes, its total points): one item per number, grouped per number
-    across variants when there are several (``numbers``: one list per variant, see ``assemble``)."""
-    root = ET.Element("questestinterop", {"xmlns": QTI_NS, "xmlns:xsi": XSI,
-                                          "xsi:schemaLocation": f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"})
-    quiz = _sub(root, "assessment", ident=assessment, title=exam.title)
-    field = _sub(_sub(quiz, "qtimetadata"), "qtimetadatafield")
-    _sub(field, "fieldlabel", "cc_maxattempts")
-    _sub(field, "fieldentry", "1")
-    section = _sub(quiz, "section", ident="root_section")
-    groups, total = {}, 0
-    for variant_numbers in numbers:
-        for key, points, item in variant_numbers:
-            if len(numbers) == 1:
-                key = ("", "", (len(groups),))
-                groups[key] = (section, [item])
-                total += points
-                continue
-            if key not in groups:
-                groups[key] = (_group(section, exam, key, points), [])
-                total += points
-            groups[key][1].append(item)
-    texts = []
-    for parent, members in groups.values():         # a marker per run of items, filled in after
-        _sub(parent, "symdl-items", n=str(len(texts)))
-        texts.append("".join(members))
-    skeleton = _bytes(root).decode("utf-8")
-    return _MARKER.sub(lambda m: texts[int(m.group(1))], skeleton).encode("utf-8"), total
 
 
 def _group(section, exam, key, points):
@@ -216,7 +260,7 @@ def _label(answer, math) -> str:
 
 # An item is written as text, not built as an ElementTree: thousands of items of one shape, and
 # ElementTree's pure-Python serializer took most of the export's time.
-_MARKER = re.compile(r'[ ]*<symdl-items n="(\d+)" />\n?')
+_MARKER = re.compile(r'[ ]*<symdl-items n="(\d+)" />\n?')      # split: the texts between runs, and each run's n
 
 
 def _t(text) -> str:

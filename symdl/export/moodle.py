@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from symdl.export import answers as answer_model
 from symdl.export import content
+from symdl.export.spool import Spool
 from symdl.render import html
 
 PENALTY = "0.3333333"         # Moodle's default penalty per wrong try (interactive behaviours)
@@ -24,38 +25,72 @@ PENALTY = "0.3333333"         # Moodle's default penalty per wrong try (interact
 
 def render(items, *, multiple_choice=False, math="tex") -> bytes:
     """Moodle XML (UTF-8 bytes) of ``items``: a list of (variant id or None, exam, results)."""
+    import io
+
     prepared = content.pages(items, math=math)
-    questions = [variant_questions(variant, exam, results, multiple_choice=multiple_choice, math=math,
-                                   pages={qid: page for (at, qid), page in prepared.items() if at == position})
-                 for position, (variant, exam, results) in enumerate(items)]
-    return assemble(items[0][1], _question_ids(items), questions)
+    with Assembly(items[0][1], _question_ids(items)) as assembly:
+        for position, (variant, exam, results) in enumerate(items):
+            assembly.add(variant_questions(variant, exam, results, multiple_choice=multiple_choice, math=math,
+                                           pages={qid: page for (at, qid), page in prepared.items() if at == position}))
+        out = io.BytesIO()
+        assembly.write(out)
+    return out.getvalue()
 
 
 def variant_questions(variant, exam, results, *, multiple_choice=False, math="tex", pages=None) -> dict:
-    """question id -> the Moodle question element of one variant, serialized (None when the
-    question asks no number): what a variant's process hands back for ``assemble``."""
+    """question id -> the Moodle question element of one variant, serialized as it stands in the
+    quiz (None when the question asks no number): what a variant's process hands back."""
     out = {}
     for result in results:
         element = question(result, exam, variant, multiple_choice=multiple_choice, math=math,
                            page=(pages or {}).get(result.question.id))
-        out[result.question.id] = None if element is None else ET.tostring(element, encoding="unicode")
+        out[result.question.id] = None if element is None else _in_quiz(element)
     return out
 
 
-def assemble(exam, question_ids, questions) -> bytes:
-    """The quiz: a category per question holding that question of every variant (``questions``,
-    one dict per variant from ``variant_questions``, in variant order)."""
-    quiz = ET.Element("quiz")
-    for qid in question_ids:
-        category = ET.SubElement(quiz, "question", type="category")
-        _text(ET.SubElement(category, "category"), f"$course$/{_path_part(exam.id)}/{_path_part(qid)}")
-        info = ET.SubElement(category, "info", format="html")
-        _text(info, f"{exam.title}: question {qid}" + (f", {len(questions)} variants" if len(questions) > 1 else ""))
-        for variant in questions:
-            if variant.get(qid) is not None:
-                quiz.append(ET.fromstring(variant[qid]))
-    ET.indent(quiz, space="  ")
-    return ET.tostring(quiz, encoding="utf-8", xml_declaration=True) + b"\n"
+def _in_quiz(element) -> str:
+    """An element as ElementTree writes a child of ``<quiz>`` indented by two spaces."""
+    ET.indent(element, space="  ", level=1)
+    return ET.tostring(element, encoding="unicode")
+
+
+class Assembly:
+    """moodle.xml from every variant's part (``variant_questions``), added in variant order: a
+    category per question holding that question of every variant. The parts wait on disk
+    (symdl.export.spool), so memory holds one variant's at a time."""
+
+    def __init__(self, exam, question_ids):
+        self.exam, self.question_ids, self.count = exam, list(question_ids), 0
+        self.spool = Spool()
+
+    def add(self, part: dict):
+        self.count += 1
+        for qid, text in part.items():
+            if text is not None:
+                self.spool.add(qid, "\n  " + text)
+
+    def write(self, out):
+        """The XML (UTF-8) to the binary stream ``out``: the bytes ElementTree writes for the whole quiz."""
+        exam = self.exam
+        out.write(b"<?xml version='1.0' encoding='utf-8'?>\n<quiz>")
+        for qid in self.question_ids:
+            category = ET.Element("question", type="category")
+            _text(ET.SubElement(category, "category"), f"$course$/{_path_part(exam.id)}/{_path_part(qid)}")
+            info = ET.SubElement(category, "info", format="html")
+            _text(info, f"{exam.title}: question {qid}" + (f", {self.count} variants" if self.count > 1 else ""))
+            out.write(("\n  " + _in_quiz(category)).encode("utf-8"))
+            if qid in self.spool.keys:
+                self.spool.copy(qid, out)
+        out.write(b"\n</quiz>\n")
+
+    def close(self):
+        self.spool.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def _question_ids(items) -> list:

@@ -22,9 +22,10 @@ def check_out(out: Path, final: Path):
         raise UsageError(f"unusable output folder: {exc.strerror or exc}", file=out) from None
 
 
-def write(out, exam_id: str, name: str, data: bytes) -> Path:
-    """``OUT/<exam_id>/<name>`` holding ``data``; the files symdl wrote there before (the key) are
-    carried over, so the folder stays wholly symdl's. Returns the file's path."""
+def write(out, exam_id: str, name: str, data) -> Path:
+    """``OUT/<exam_id>/<name>`` holding ``data`` (bytes, or a function writing them to a binary
+    stream); the files symdl wrote there before (the key) are carried over, so the folder stays
+    wholly symdl's. Returns the file's path."""
     out = Path(out)
     final = out / exam_id
     check_out(out, final)
@@ -38,7 +39,11 @@ def write(out, exam_id: str, name: str, data: bytes) -> Path:
                 for path in sorted(final.iterdir()):
                     if path.name not in (name, outdir.MANIFEST) and path.is_file():
                         shutil.copyfile(path, staging / path.name)
-            (staging / name).write_bytes(data)
+            if callable(data):
+                with open(staging / name, "wb") as stream:
+                    data(stream)
+            else:
+                (staging / name).write_bytes(data)
             outdir.write_manifest(staging)
             outdir.replace(staging, final)
     except OSError as exc:

@@ -367,8 +367,9 @@ def test_variants_export_is_the_export_of_the_same_variants_byte_for_byte(tmp_pa
         assert (folder / name).read_bytes() == (tmp_path / target / "small" / name).read_bytes()
     listed = json.loads((folder / ".symdl-manifest.json").read_text())
     assert {"moodle.xml", "canvas-qti.zip"} <= set(json.dumps(listed).replace('"', " ").split())
-    for args, words in ((("--export", "blackboard"), "unknown export target"),
-                        (("--multiple-choice",), "only used with --export")):
-        proc = cli("variants", str(tmp_path / "small.toml"), "--count", "2", "--out", str(tmp_path / "bad"), *args)
+    for args, words in ((("--count", "2", "--export", "blackboard"), "unknown export target"),
+                        (("--count", "2", "--multiple-choice"), "only used with --export"),
+                        (("--count", "1001", "--export", "moodle"), "at most 1000 variants in one LMS file")):
+        proc = cli("variants", str(tmp_path / "small.toml"), "--out", str(tmp_path / "bad"), *args)
         assert proc.returncode == 2 and words in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
         assert not (tmp_path / "bad").exists()
