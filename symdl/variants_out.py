@@ -115,7 +115,7 @@ class _Lms:
 
 
 def _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written, lms) -> dict:
-    """Write each variant's documents as it arrives; return {tex name: [(folder, text), ...]}."""
+    """Write each variant's documents as it arrives; return {tex name: [its path in each variant]}."""
     texs = {}
     for variant in variants.iter_variants(spec, count, seed, data_dirs=data_dirs, time_limit_s=time_limit_s,
                                           workers=workers, keep=False, render=True, progress=progress,
@@ -129,9 +129,9 @@ def _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, p
                 (folder / name).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write the output folder: {exc.strerror or exc}", file=staging) from None
-        for name, text in variant.sources.items():
+        for name in variant.sources:
             if name.endswith(".tex"):
-                texs.setdefault(name, []).append((folder, text))
+                texs.setdefault(name, []).append(folder / name)        # read back from disk when typeset
         written.variants.append([variant.id, variant.seed, variant.digest])
     return texs
 
@@ -145,14 +145,11 @@ def _pdfs(staging, texs, written, progress, time_limit_s):
         written.pdf_note = "PDFs not built: latexmk/pdflatex not found"
         return
     timeout = MAX_TEX_S if time_limit_s is None else max(60.0, time_limit_s * 10)
-    for name, items in texs.items():
+    for name, sources in texs.items():
         stem = name[:-4]
         if progress:
-            progress(f"building {len(items)} x {stem}.pdf in batches")
-        pdfs = variants_tex.build([text for _, text in items], stem, timeout)
-        for (folder, _), data in zip(items, pdfs):
-            (folder / f"{stem}.pdf").write_bytes(data)
-        variants_tex.merge(pdfs, staging / f"all-{stem}s.pdf")
+            progress(f"building {len(sources)} x {stem}.pdf in batches")
+        variants_tex.build_files(sources, timeout, printing=staging / f"all-{stem}s.pdf")
 
 
 def _manifest_csv(staging, written):

@@ -1,17 +1,18 @@
 r"""PDFs of many variants in few TeX runs: one document per batch, split back into one PDF per variant.
 
 The variants of one document (say ``answer-key.tex``) share their preamble; their bodies are
-typeset one after the other in one pdflatex run per batch (one batch per core), each starting on a
-new page with its page number reset; the log records the page where each begins. A figure
+typeset one after the other in one pdflatex run per batch (at most 50 variants, two runs at a
+time), each starting on a new page with its page number reset; the log records the page where
+each begins. A figure
 (``tikzpicture``) that is the same in several variants, after the same two lines, is typeset once
 and its box reused. The batch's PDF is then cut into one PDF per variant (pikepdf, or poppler's
 pdfseparate + pdfunite). When the preambles differ, each variant is built on its own.
 
 Cross-references stay each variant's own: a ``\label`` and the ``\pageref``/``\ref`` to it are
 renamed per variant (``symdlv3-answer-Q4``). A reference needs a second TeX pass to be resolved,
-which would double the batch's time; instead the first variant of the batch is built alone first
+which would double the batch's time; instead the first variant is built alone first, once
 (latexmk, as many passes as it needs), and its labels, renamed for every variant, are written into
-the batch's ``.aux`` before the run. Variants laid out alike (the usual case) then need one pass;
+each batch's ``.aux`` before its run. Variants laid out alike (the usual case) then need one pass;
 when a variant's page numbers differ, latexmk sees the ``.aux`` change and runs again, so the
 references are right either way.
 """
@@ -145,38 +146,86 @@ def _with_boxes(body, boxes, made) -> str:
     return _FIGURE.sub(replace, body)
 
 
+BATCH = 50             # variants typeset in one TeX run at most (memory and a run's time stay bounded)
+
+
 def build(texts, stem, timeout, jobs=2) -> list:
-    """The PDF (bytes) of each LaTeX text, built in ``jobs`` parallel batches (BuildError on a TeX error)."""
+    """The PDF (bytes) of each LaTeX text, built as ``build_files`` does (BuildError on a TeX error)."""
     if not texts:
         return []
-    size = -(-len(texts) // jobs)
-    batches = [texts[i:i + size] for i in range(0, len(texts), size)]
-    with ThreadPoolExecutor(len(batches)) as pool:
-        pieces = list(pool.map(lambda batch: _build_batch(batch, stem, timeout), batches))
-    return [pdf for piece in pieces for pdf in piece]
-
-
-def _build_batch(texts, stem, timeout) -> list:
-    source = combine(texts)
-    if source is None:
-        return [_build_one(t, stem, timeout) for t in texts]
-    scratch = Path(tempfile.mkdtemp(prefix="symdl-variants-tex-"))
+    scratch = Path(tempfile.mkdtemp(prefix="symdl-variants-texts-"))
     try:
-        if _REFERENCE.search(texts[0]) or r"\begin{longtable}" in texts[0]:
-            (scratch / "probe").mkdir()
-            (scratch / "probe" / f"{stem}.tex").write_text(texts[0], encoding="utf-8")
-            pdf_render._compile(scratch / "probe", f"{stem}.tex", timeout)
-            aux = (scratch / "probe" / f"{stem}.aux").read_text(encoding="utf-8", errors="replace")
-            (scratch / f"{stem}.aux").write_text(seeded_aux(aux, len(texts)), encoding="utf-8")
-        (scratch / f"{stem}.tex").write_text(source, encoding="utf-8")
-        pdf = pdf_render._compile(scratch, f"{stem}.tex", timeout)
-        log = (scratch / f"{stem}.log").read_text(errors="replace")
-        starts = [int(m) for m in re.findall(rf"^{MARK} (\d+)$", log, re.M)]
-        if len(starts) != len(texts) + 1:
-            raise BuildError(f"TeX run of {len(texts)} variants' {stem}.tex lost its page marks")
-        return cut(pdf, [(a, b) for a, b in zip(starts, starts[1:])], scratch)
+        sources = []
+        for i, text in enumerate(texts):
+            (scratch / f"{i:06d}").mkdir()
+            sources.append(scratch / f"{i:06d}" / f"{stem}.tex")
+            sources[-1].write_text(text, encoding="utf-8")
+        build_files(sources, timeout, jobs)
+        return [source.with_suffix(".pdf").read_bytes() for source in sources]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def build_files(sources, timeout, jobs=2, printing: Path | None = None):
+    """Build each ``.tex`` file of ``sources`` (all of one name, in folders of their own) into the
+    PDF beside it: batches of at most BATCH variants, ``jobs`` at a time, each read from disk
+    when its run starts; with ``printing``, every page one after the other written there too.
+
+    References and longtable widths: the first source is built alone once (as many passes as
+    it needs) and its ``.aux`` seeds every batch (see seeded_aux)."""
+    sources = [Path(s) for s in sources]
+    if not sources:
+        return
+    stem = sources[0].stem
+    count = -(-len(sources) // BATCH)
+    size = -(-len(sources) // count)           # batches of even size, none above BATCH
+    batches = [sources[i:i + size] for i in range(0, len(sources), size)]
+    scratch = Path(tempfile.mkdtemp(prefix="symdl-variants-tex-"))
+    try:
+        aux = _probe(sources[0], stem, timeout, scratch)
+        with ThreadPoolExecutor(min(jobs, len(batches))) as pool:
+            wholes = list(pool.map(lambda n: _build_batch(batches[n], stem, timeout, aux, scratch / f"batch-{n:05d}"),
+                                   range(len(batches))))
+        if printing is not None:
+            merge([pdf for whole in wholes for pdf in whole], printing)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _probe(source: Path, stem, timeout, scratch) -> str | None:
+    """The ``.aux`` of ``source`` built alone, when it has references or a longtable (else None)."""
+    text = source.read_text(encoding="utf-8")
+    if not (_REFERENCE.search(text) or r"\begin{longtable}" in text):
+        return None
+    folder = scratch / "probe"
+    folder.mkdir()
+    (folder / f"{stem}.tex").write_text(text, encoding="utf-8")
+    pdf_render._compile(folder, f"{stem}.tex", timeout)
+    return (folder / f"{stem}.aux").read_text(encoding="utf-8", errors="replace")
+
+
+def _build_batch(sources, stem, timeout, aux, scratch: Path) -> list:
+    """Build the batch, each PDF beside its source; return the PDFs to print, in order (the
+    batch's whole PDF, kept in ``scratch``, or each variant's own)."""
+    scratch.mkdir()
+    texts = [s.read_text(encoding="utf-8") for s in sources]
+    source = combine(texts)
+    if source is None:
+        for path, text in zip(sources, texts):
+            path.with_suffix(".pdf").write_bytes(_build_one(text, stem, timeout))
+        return [path.with_suffix(".pdf") for path in sources]
+    if aux is not None:
+        (scratch / f"{stem}.aux").write_text(seeded_aux(aux, len(texts)), encoding="utf-8")
+    (scratch / f"{stem}.tex").write_text(source, encoding="utf-8")
+    del texts, source
+    pdf = pdf_render._compile(scratch, f"{stem}.tex", timeout)
+    log = (scratch / f"{stem}.log").read_text(errors="replace")
+    starts = [int(m) for m in re.findall(rf"^{MARK} (\d+)$", log, re.M)]
+    if len(starts) != len(sources) + 1:
+        raise BuildError(f"TeX run of {len(sources)} variants' {stem}.tex lost its page marks")
+    for path, piece in zip(sources, cut(pdf, [(a, b) for a, b in zip(starts, starts[1:])], scratch)):
+        path.with_suffix(".pdf").write_bytes(piece)
+    return [pdf]
 
 
 def _build_one(text, stem, timeout) -> bytes:
@@ -217,29 +266,25 @@ def _cut_poppler(pdf, a, b, scratch) -> bytes:
 
 
 def merge(pdfs, target: Path):
-    """Write the PDFs (bytes) one after the other to ``target`` (the printing copy)."""
-    scratch = Path(tempfile.mkdtemp(prefix="symdl-variants-merge-"))
+    """Write the PDFs (files) one after the other to ``target`` (the printing copy)."""
+    files = [Path(f) for f in pdfs]
     try:
-        files = []
-        for i, data in enumerate(pdfs):
-            files.append(scratch / f"{i:06d}.pdf")
-            files[-1].write_bytes(data)
-        try:
-            import pikepdf
-        except ImportError:
-            _run(["pdfunite", *map(str, files), str(target)] if len(files) > 1 else ["cp", str(files[0]), str(target)])
-            return
-        whole = pikepdf.new()
-        opened = [pikepdf.open(f) for f in files]
-        try:
-            for doc in opened:
-                whole.pages.extend(doc.pages)
-            whole.save(target, deterministic_id=True)
-        finally:
-            for doc in opened:
-                doc.close()
+        import pikepdf
+    except ImportError:
+        if len(files) > 1:
+            _run(["pdfunite", *map(str, files), str(target)])
+        else:
+            shutil.copyfile(files[0], target)
+        return
+    whole = pikepdf.new()
+    opened = [pikepdf.open(f) for f in files]
+    try:
+        for doc in opened:
+            whole.pages.extend(doc.pages)
+        whole.save(target, deterministic_id=True)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        for doc in opened:
+            doc.close()
 
 
 def _run(cmd):
