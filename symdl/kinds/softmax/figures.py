@@ -34,7 +34,9 @@ def summary(sol, p, rows):
 
 
 def bars(p, rows, ymax) -> dict:
-    """The bar charts as data: the shared scale, the class names, and per case its bars."""
+    """The bar charts as data: the shared scale, the class names, and per case its bars; a case
+    is marked "no reg." only where the others have the regularization term and it does not."""
+    regularized = any(c["regularization"] for c in rows)
     return {
         "ymax": num(ymax),
         "classes": list(p.classes),
@@ -43,5 +45,5 @@ def bars(p, rows, ymax) -> dict:
         "cases": [{"id": c["id"], "bars": [{"k": k + 1, "p": num(v), "pred": k + 1 == c["predicted"]}
                                            for k, v in enumerate(c["probs"])],
                    "label": c["label"] + 1 if c["label"] is not None else None,
-                   "note": "" if c["regularization"] else " (no reg.)"} for c in rows],
+                   "note": " (no reg.)" if regularized and not c["regularization"] else ""} for c in rows],
     }

@@ -195,6 +195,19 @@ def test_latex_render_has_one_shared_scale():
     assert len(frames) == 3 and len(set(frames)) == 1 and len(units) == 3 and len(set(units)) == 1
     assert [re.findall(r"\\node\[below, inner sep=2pt\] at \(\d,0\) \{(\w+)\}", chart)
             for chart in s1.split(r"\begin{tikzpicture}")[1:]] == [["cat", "dog", "bird"]] * 3
+    titles = re.findall(r"\{case (\w)( \(no reg\.\))?", s1)
+    assert titles == [("a", ""), ("b", " (no reg.)"), ("c", "")]      # only b drops the l2 term
+
+
+def test_no_case_is_marked_unregularized_when_the_question_has_no_regularization(tmp_path):
+    path = tmp_path / "plain.toml"
+    path.write_text("[exam]\nid = 'p'\ntitle = 'p'\n[[question]]\nid = 'S'\nkind = 'softmax'\n"
+                    "score = 's = \\mathbf{W} \\cdot \\mathbf{x} + \\mathbf{B}'\n"
+                    "W = '\\begin{bmatrix} 1 & 0 \\\\ 0 & 1 \\end{bmatrix}'\nB = '[0 \\quad 0]^T'\n"
+                    "[[question.case]]\nid = 'a'\nx = '[1 \\quad 2]^T'\n")
+    report = solve_exam(path)
+    source = latex.render(report.exam, report.results)
+    assert "{case a}" in source and "no reg." not in source
 
 
 @pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
