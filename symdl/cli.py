@@ -67,56 +67,64 @@ def _formats(text):
     return formats
 
 
+# The arguments several commands share; a command gives its own help where it differs.
+_COMMON = {
+    "spec": (("spec",), dict(nargs="?", help="exam spec (TOML); default: the DI504 midterm")),
+    "out": (("--out",), dict(default="out")),
+    "no_pdf": (("--no-pdf",), dict(action="store_true", help="skip the PDF build")),
+    "time_limit": (("--time-limit",), dict(
+        type=_positive, default=120.0,
+        help="seconds per question for its derivation, verification and rendering; the PDF build gets what "
+             "is left of this times the number of questions (default 120; a huge value means no limit)")),
+    "data_dir": (("--data-dir",), dict(
+        action="append", default=[], metavar="DIR",
+        help="a folder where the spec's data files (log = ...) may also lie, besides the spec's own folder "
+             "and below it (repeatable)")),
+}
+
+
+def _common(parser, *names, **helps):
+    """Add the shared arguments `names` in that order; `helps` (by name) replaces their help."""
+    for name in names:
+        flags, options = _COMMON[name]
+        options = {**options, **({"help": helps[name]} if name in helps else {})}
+        if isinstance(options.get("default"), list):
+            options["default"] = []     # --data-dir: each parser its own list, none shared between runs
+        parser.add_argument(*flags, **options)
+
+
+def _command(sub, name, help):
+    return sub.add_parser(name, help=help, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def _parser():
     from symdl import __version__
 
-    parser = _Parser(prog="python -m symdl", epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     description="Derive verified answer keys for deep-learning exams.")
+    parser = _Parser(prog="python -m symdl", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                     description="Derive verified answer keys for deep-learning exams.")
     parser.add_argument("--version", action="version", version=f"symdl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    limit_help = ("seconds per question for its derivation, verification and rendering; the PDF build "
-                  "gets what is left of this times the number of questions (default 120; a huge value "
-                  "means no limit)")
-    data_help = ("a folder where the spec's data files (log = ...) may also lie, besides the spec's own "
-                 "folder and below it (repeatable)")
-    derive = sub.add_parser("derive", help="write the answer key, rubric and verification report (.tex, .pdf) "
-                                           "and answers.json",
-                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    derive.add_argument("spec", nargs="?", help="exam spec (TOML); default: the DI504 midterm")
-    derive.add_argument("--out", default="out",
-                        help="output folder (default: out); files go to OUT/<exam id>/, which symdl "
-                             "replaces only when it wrote everything in it")
-    derive.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
+    derive = _command(sub, "derive", "write the answer key, rubric and verification report (.tex, .pdf) "
+                                     "and answers.json")
+    _common(derive, "spec", "out", "no_pdf", out="output folder (default: out); files go to OUT/<exam id>/, "
+                                                 "which symdl replaces only when it wrote everything in it")
     derive.add_argument("--format", type=_formats, default={"pdf"}, metavar="FMT[,FMT]",
                         help="documents besides answer-key.tex and answers.json: pdf (default), html "
                              "(answer-key.html, math as MathML), or pdf,html")
     derive.add_argument("--detail", choices=("model", "full"), default="model",
                         help="answer-key: the model answers (default) or the full derivation")
-    derive.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
-    derive.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
-    check = sub.add_parser("check", help="derive and verify without rendering; print the checks",
-                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    check.add_argument("spec", nargs="?", help="exam spec (TOML); default: the DI504 midterm")
-    check.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
-    check.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
-    _sheet_parser(sub, data_help)
-    _variants_parser(sub, limit_help, data_help)
+    _common(derive, "time_limit", "data_dir")
+    check = _command(sub, "check", "derive and verify without rendering; print the checks")
+    _common(check, "spec", "time_limit", "data_dir")
+    sheet = _command(sub, "sheet", "write the exam sheet the students get (exam-sheet.tex, .pdf)")
+    _common(sheet, "spec", "out", "no_pdf", "data_dir",
+            out="output folder (default: out); files go to OUT/<exam id>-sheet/ (derive writes the same "
+                "sheet beside the answer key)")
+    _variants_parser(sub)
     init = sub.add_parser("init", help="write a copy of the DI504 exam spec as a starting point")
     init.add_argument("dir", help="folder to write the spec into")
-    _export_parser(sub, limit_help, data_help)
+    _export_parser(sub)
     return parser
-
-
-def _sheet_parser(sub, data_help):
-    sheet = sub.add_parser("sheet", help="write the exam sheet the students get (exam-sheet.tex, .pdf)",
-                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sheet.add_argument("spec", nargs="?", help="exam spec (TOML); default: the DI504 midterm")
-    sheet.add_argument("--out", default="out",
-                       help="output folder (default: out); files go to OUT/<exam id>-sheet/ (derive writes "
-                            "the same sheet beside the answer key)")
-    sheet.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
-    sheet.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
 
 
 def _run_sheet(args, progress) -> int:
@@ -135,16 +143,15 @@ def _whole(text):
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
 
 
-def _variants_parser(sub, limit_help, data_help):
-    variants = sub.add_parser("variants", help="write N per-student variants (sheet, key, answers.json each)",
-                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    variants.add_argument("spec", nargs="?", help="exam spec (TOML) with draws; default: the DI504 midterm")
+def _variants_parser(sub):
+    variants = _command(sub, "variants", "write N per-student variants (sheet, key, answers.json each)")
+    _common(variants, "spec", spec="exam spec (TOML) with draws; default: the DI504 midterm")
     variants.add_argument("--count", type=_whole, required=True, metavar="N", help="how many variants (1 to 10000)")
     variants.add_argument("--seed", type=_whole, default=0, metavar="S",
                           help="seed of the draws (default 0); the same spec and seed give the same files")
-    variants.add_argument("--out", default="out", help="output folder (default: out); files go to "
-                          "OUT/<exam id>-variants/, replaced only when symdl wrote everything in it")
-    variants.add_argument("--no-pdf", action="store_true", help="skip the PDF builds")
+    _common(variants, "out", "no_pdf", no_pdf="skip the PDF builds",
+            out="output folder (default: out); files go to OUT/<exam id>-variants/, replaced only when symdl "
+                "wrote everything in it")
     variants.add_argument("--export", default="", metavar="LMS[,LMS]",
                           help="also write moodle.xml and/or canvas-qti.zip of all the variants (moodle, canvas), "
                                "from the same derivations")
@@ -152,8 +159,7 @@ def _variants_parser(sub, limit_help, data_help):
                           help="with --export: multiple choice where the derived mistakes give the distractors")
     variants.add_argument("--math", choices=("tex", "mathml"), default=None,
                           help="with --export: math as LaTeX for MathJax (default) or as MathML")
-    variants.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
-    variants.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
+    _common(variants, "time_limit", "data_dir")
 
 
 def _run_variants(args, progress) -> int:
@@ -187,15 +193,13 @@ def _count(text):
     return value
 
 
-def _export_parser(sub, limit_help, data_help):
+def _export_parser(sub):
     """``export moodle|canvas [SPEC] [--out DIR] [--variants N --seed S] [--multiple-choice]``."""
-    export = sub.add_parser("export", help="write the questions for an LMS: Moodle XML or a Canvas QTI zip",
-                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    export = _command(sub, "export", "write the questions for an LMS: Moodle XML or a Canvas QTI zip")
     export.add_argument("target", choices=("moodle", "canvas"),
                         help="moodle: OUT/<exam id>/moodle.xml; canvas: OUT/<exam id>/canvas-qti.zip")
-    export.add_argument("spec", nargs="?", help="exam spec (TOML); default: the DI504 midterm")
-    export.add_argument("--out", default="out", help="output folder (default: out); the file goes to "
-                                                      "OUT/<exam id>/ beside the answer key")
+    _common(export, "spec", "out", out="output folder (default: out); the file goes to OUT/<exam id>/ beside the "
+                                       "answer key")
     export.add_argument("--variants", type=_count, metavar="N",
                         help="export N variants (a pool per question that draws one per student)")
     export.add_argument("--seed", type=int, metavar="S", help="the variants' seed (needed with --variants)")
@@ -204,8 +208,7 @@ def _export_parser(sub, limit_help, data_help):
     export.add_argument("--math", choices=("tex", "mathml"), default=None,
                         help="math as \\( \\) LaTeX for the LMS's MathJax (default) or as MathML "
                              "(needs trusted content in Moodle; slower to write)")
-    export.add_argument("--time-limit", type=_positive, default=120.0, help=limit_help)
-    export.add_argument("--data-dir", action="append", default=[], metavar="DIR", help=data_help)
+    _common(export, "time_limit", "data_dir")
 
 
 def _run_export(args, progress) -> int:

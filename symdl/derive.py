@@ -71,10 +71,7 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
             checks = verify(question, solution, kind)
             grade(question, solution, kind)     # points, tolerances, common mistakes
     except SymdlError as exc:
-        if exc.file is None:
-            exc.file = question.file
-        if exc.question is None:
-            exc.question = question.id
+        exc.locate(question)
         raise
     except RecursionError:
         raise SpecError("recursion limit reached: an expression nested too deeply, or a value far too large",

@@ -1,7 +1,9 @@
 """Display objects: what a kind shows where SymPy has no object of its own (printed by symdl.printer).
 
 A kind builds these and puts them in steps, text and table cells; the printer
-(``SymdlPrinter._print_<Class>``) writes their LaTeX, so no kind writes LaTeX itself.
+(``SymdlPrinter._print_<Class>``) writes their LaTeX, so no kind writes LaTeX itself. This module
+builds on the printer; the printer never imports it (the few objects it takes apart are in
+symdl/display_base.py, named here too).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import math
 import sympy
 import sympy as sp
 
+from symdl.display_base import GraphFormula, GraphParen, SoftmaxClassName  # noqa: F401  (kinds import them here)
+from symdl.printer import tex, terminating_decimal, value_tex, vector_tex  # noqa: F401  (vector_tex: the kinds' name)
 from symdl.solution import Tex
 
 
@@ -255,7 +259,6 @@ def display_tex(question, name):
 
 def sum_tex(terms, per_line=MAX_SUM_TERMS_PER_LINE) -> Tex:
     """A sum of printed terms, ``+``/``-`` joined, broken into aligned lines when long."""
-    from symdl.printer import tex  # the printer may import this module
     out = ""
     for i, term in enumerate(terms):
         text = tex(term)
@@ -275,7 +278,6 @@ def linear_tex(coeffs, symbols, const=None, per_line=None) -> Tex:
 
     With ``per_line``, an aligned line break follows every ``per_line`` terms.
     """
-    from symdl.printer import tex  # the printer may import this module
     out = ""
     count = 0
     for c, sym in zip(coeffs, symbols):
@@ -295,15 +297,12 @@ def linear_tex(coeffs, symbols, const=None, per_line=None) -> Tex:
 
 def _plain_number(value) -> str:
     """A number for a plain-text sentence: its exact decimal, else 6 significant digits."""
-    from symdl.printer import terminating_decimal  # the printer may import this module
-
     text = terminating_decimal(value) if sp.sympify(value).is_Rational else None
     return text if text is not None else f"{float(value):.6g}"
 
 
 def result_tex(value):
     """(relation, LaTeX) for a result; a non-terminating fraction is shown exactly, then rounded."""
-    from symdl.printer import value_tex  # the printer may import this module
     relation, body = value_tex(value)
     value = sp.sympify(value)
     if relation != "=" and isinstance(value, sp.Rational) and value.q < 10**6:
@@ -311,28 +310,8 @@ def result_tex(value):
     return relation, body
 
 
-VECTOR_WRAP = 8     # entries per line of a long vector
-
-
-def vector_tex(value):
-    """(relation, LaTeX) of a column vector written as a transposed row, rounded when inexact.
-
-    A vector longer than VECTOR_WRAP entries is wrapped onto several lines inside the
-    brackets (read line by line), so that it fits the page.
-    """
-    from symdl.printer import value_tex  # the printer may import this module
-    row = sp.Matrix(value).T
-    relation, body = value_tex(row)
-    if row.cols <= VECTOR_WRAP:
-        return relation, Tex(body + "^T")
-    cells = [value_tex(v)[1] for v in row]
-    lines = [r" \quad ".join(cells[i:i + VECTOR_WRAP]) for i in range(0, len(cells), VECTOR_WRAP)]
-    return relation, Tex(r"\left[\begin{array}{l}" + r" \\ ".join(lines) + r"\end{array}\right]^T")
-
-
 def _factor_tex(value) -> str:
     """A number printed as a factor: bracketed when negative."""
-    from symdl.printer import tex  # the printer may import this module
     text = tex(value)
     return r"\left(" + text + r"\right)" if text.startswith("-") else text
 
@@ -353,7 +332,6 @@ def num(value) -> str:
 
 def prose_tex(value, sig=5) -> Tex:
     """A value inside a sentence: the exact decimal, or ``\\approx`` and the rounded value."""
-    from symdl.printer import value_tex  # the printer may import this module
     relation, body = value_tex(value, sig)
     return Tex(body if relation == "=" else r"\approx " + body)
 
@@ -365,7 +343,6 @@ def pct_tex(fraction) -> Tex:
 
 def approx_tex(value, sig=5) -> Tex:
     """``= v`` or ``\\approx v`` for a value shown inside a sentence."""
-    from symdl.printer import value_tex  # the printer may import this module
     relation, body = value_tex(value, sig)
     return Tex(f"{relation} {body}")
 
@@ -416,8 +393,6 @@ class ValueShown:
         self.value, self.sig, self.bare = value, sig, bare     # bare: the number only, no relation
 
     def __repr__(self):
-        from symdl.printer import tex
-
         return str(tex(self))           # as printed: the numbers a reader of the sheet sees
 
 
@@ -436,8 +411,6 @@ class RelationChain:
         self.items = tuple(items)
 
     def __repr__(self):
-        from symdl.printer import tex
-
         return str(tex(self))           # as printed: the numbers a reader of the sheet sees
 
 
@@ -451,8 +424,6 @@ class VectorShown:
         self.value, self.relation = value, relation
 
     def __repr__(self):
-        from symdl.printer import tex
-
         return str(tex(self))
 
 
@@ -475,8 +446,6 @@ class BoxOf:
         self.highs = tuple(highs) if isinstance(highs, (list, tuple)) else (highs,)
 
     def __repr__(self):
-        from symdl.printer import tex
-
         return str(tex(self))
 
 
@@ -493,8 +462,6 @@ class ProbOf:
         self.condition = RelationChain(*condition)
 
     def __repr__(self):
-        from symdl.printer import tex
-
         return str(tex(self))
 
 
@@ -505,8 +472,6 @@ class CasesOf:
         self.cases = tuple(cases)
 
     def __repr__(self):
-        from symdl.printer import tex
-
         return str(tex(self))
 
 
@@ -524,14 +489,8 @@ class SoftmaxFormula:
         self.name, self.args = name, tuple(args)
 
     def __repr__(self):
-        from symdl.printer import tex
-
         return f"SoftmaxFormula({self.name!r}: {str(tex(self))!r})"      # the math as printed
 
-
-
-class SoftmaxClassName(str):
-    """A class name inside a softmax formula: printed as upright text, TeX's specials escaped."""
 
 
 class GraphGradient:
@@ -554,27 +513,6 @@ class GraphGradientSum:
 
     def __repr__(self):
         return f"GraphGradientSum({len(self.terms)} terms)"
-
-
-class GraphFormula:
-    """A formula written from an op's display form (``template``: str.format fields {0}, {1}, ...)
-    and its operands (node names as the printer wrote them, GraphFormula or GraphParen)."""
-
-    def __init__(self, template, *parts):
-        self.template, self.parts = template, tuple(parts)
-
-    def __repr__(self):
-        return f"GraphFormula({self.template!r}, {len(self.parts)} parts)"
-
-
-class GraphParen:
-    """An operand put in brackets that grow with it."""
-
-    def __init__(self, part):
-        self.part = part
-
-    def __repr__(self):
-        return f"GraphParen({self.part!r})"
 
 
 # -- the neuron kind's formulas (printer_display.NEURON_FORMULAS; @1, @2 are the slots) and sums ---

@@ -13,6 +13,13 @@ class SymdlError(Exception):
         self.question = question
         self.field = field
 
+    def locate(self, question):
+        """Name ``question`` and its file where the error named none (raised below the question)."""
+        if self.file is None:
+            self.file = question.file
+        if self.question is None:
+            self.question = question.id
+
     def __str__(self):
         where = []
         if self.file is not None:

@@ -279,6 +279,24 @@ def value_tex(value, sig: int = 5):
     return r"\approx", tex(numeric(value), sig_digits=sig, approximate=True)
 
 
+VECTOR_WRAP = 8     # entries per line of a long vector
+
+
+def vector_tex(value):
+    """(relation, LaTeX) of a column vector written as a transposed row, rounded when inexact.
+
+    A vector longer than VECTOR_WRAP entries is wrapped onto several lines inside the
+    brackets (read line by line), so that it fits the page.
+    """
+    row = sympy.Matrix(value).T
+    relation, body = value_tex(row)
+    if row.cols <= VECTOR_WRAP:
+        return relation, Tex(body + "^T")
+    cells = [value_tex(v)[1] for v in row]
+    lines = [r" \quad ".join(cells[i:i + VECTOR_WRAP]) for i in range(0, len(cells), VECTOR_WRAP)]
+    return relation, Tex(r"\left[\begin{array}{l}" + r" \\ ".join(lines) + r"\end{array}\right]^T")
+
+
 def numeric(value):
     """``value`` evaluated to 30-digit Floats inside SymPy (matrices stay matrices).
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.printer import SymdlPrinter, tex, value_tex  # noqa: F401  (the printer is defined first)
+from symdl.display_base import GraphFormula, GraphParen, SoftmaxClassName
+from symdl.printer import SymdlPrinter, tex, value_tex, vector_tex  # noqa: F401  (the printer is defined first)
 from symdl.solution import Tex
 
 # -- display objects (symdl.display): printed here so that no kind writes LaTeX ---------------------
@@ -221,8 +222,6 @@ for _method in (_print_VectorSymbol, _print_PartialSymbol, _print_ValueShown, _p
 
 
 def _print_VectorShown(self, expr):
-    from symdl.display import vector_tex
-
     relation, body = vector_tex(expr.value)
     return f"{relation} {body}" if expr.relation else str(body)
 
@@ -343,8 +342,6 @@ def _softmax_class_text(name):
 
 
 def _print_SoftmaxFormula(self, expr):
-    from symdl.display import SoftmaxClassName
-
     def slot(arg):
         if isinstance(arg, SoftmaxClassName):
             return _softmax_class_text(arg)
@@ -379,8 +376,6 @@ def _print_GraphGradientSum(self, expr):
 
 def _print_GraphFormula(self, expr):
     """Written without recursion: a graph's function may nest hundreds of ops deep."""
-    from symdl.display import GraphFormula, GraphParen
-
     done = {}
     stack = [expr]
     while stack:
@@ -399,8 +394,6 @@ def _print_GraphFormula(self, expr):
 
 
 def _print_GraphParen(self, expr):
-    from symdl.display import GraphFormula
-
     return _print_GraphFormula(self, GraphFormula("{0}", expr))
 
 

@@ -51,10 +51,7 @@ def questions(exam) -> list:
             question.values = kind.schema.check(question)
             items = list(kind.sheet(question)) if kind.sheet is not None else []
         except SymdlError as exc:
-            if exc.file is None:
-                exc.file = question.file
-            if exc.question is None:
-                exc.question = question.id
+            exc.locate(question)
             raise
         out.append(_sheet_question(question, items))
     return out

@@ -45,3 +45,23 @@ def test_dims_percent_lines():
     assert tex(cell) == (r"\begin{array}{l}\text{stride: [1 1]} \\ \text{size: } 3 \times 3"
                          r" \\ \text{a\_b \& 50\%}\end{array}")
     assert len(cell) == 3
+
+
+def test_the_printer_never_imports_display():
+    """display.py builds on the printer; the printer's modules never import it (what they need of the
+    display objects is in display_base.py, which imports nothing): no import cycle."""
+    import ast
+    from pathlib import Path
+
+    import symdl
+
+    root = Path(symdl.__file__).parent
+    for name in ("printer.py", "printer_display.py", "display_base.py"):
+        imported = set()
+        for node in ast.walk(ast.parse((root / name).read_text())):
+            if isinstance(node, ast.ImportFrom):
+                imported |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names}
+        assert "symdl.display" not in imported, name
+        assert name != "display_base.py" or not imported

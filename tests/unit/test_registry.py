@@ -100,3 +100,31 @@ def test_registry_refuses_clashes_and_unknown_names(toy):
     with pytest.raises(ValueError, match="unknown type"):
         Field("a", "matrix-ish")
     assert kinds.get("graph") is kinds.get("graph")   # looked up once, then the same Kind
+
+
+def test_a_kinds_error_without_a_place_names_the_question(tmp_path):
+    """An error a kind raises naming only its field gets the question and file, in derive and the sheet;
+    one that names its own question keeps it."""
+    from symdl.derive import solve_exam
+    from symdl.render.sheet import questions
+    from symdl.spec import load_exam
+
+    def refuse(question):
+        raise SpecError("no good", field="a")
+
+    def elsewhere(question):
+        raise SpecError("no good", question="other")
+
+    kinds.register(Kind(name="toy_refuses", schema=Schema(Field("a", "value")), solve=refuse,
+                        independent=refuse, sheet=elsewhere))
+    try:
+        path = tmp_path / "bad.toml"
+        path.write_text('[exam]\nid = "b"\ntitle = "B"\n[[question]]\nid = "R1"\nkind = "toy_refuses"\na = "1"\n')
+        with pytest.raises(SpecError) as derived:
+            solve_exam(path)
+        assert (derived.value.file, derived.value.question, derived.value.field) == (path, "R1", "a")
+        with pytest.raises(SpecError) as sheet:
+            questions(load_exam(path))
+        assert (sheet.value.file, sheet.value.question, sheet.value.field) == (path, "other", None)
+    finally:
+        kinds.unregister("toy_refuses")

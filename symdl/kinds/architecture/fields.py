@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from symdl.schema import Field, Schema, normalize_choice
 
@@ -207,26 +207,53 @@ def _pair(question, where, value, *, minimum, label):
     return values[0], values[1]
 
 
-def _padding(question, spec: LayerSpec, value, convention):
-    """(t, b, l, r), 'same' or 'valid' from the spec's padding as the exam writes it."""
+@dataclass(frozen=True)
+class _PaddingRules:
+    """What one layer accepts of the padding notations under one convention: a message (formatted
+    with the layer's name and the value as given) refuses a notation, None accepts it."""
+
+    rows_shape: tuple           # ([t b ; l r] text, [[t, b], [l, r]]): the message when not 2 x 2
+    count: str                  # the message for neither 1, 2 nor 4 numbers
+    rows_refused: str | None = None
+    four_refused: str | None = None
+    four_order: tuple = (0, 1, 2, 3)   # where t, b, l, r stand among the 4 numbers
+
+
+_CONV_PADDING = _PaddingRules(
+    rows_shape=("layer '{name}': expected [t b ; l r], got {value!r}",) * 2,
+    count="layer '{name}': padding needs 1, 2 or 4 numbers (or [t b ; l r]), got {{len(values)}}")  # sic: never filled in
+_ZERO_PADDING = _PaddingRules(
+    rows_shape=("layer '{name}': expected [t b ; l r]", "layer '{name}': expected [[top, bottom], [left, right]]"),
+    count="layer '{name}': zero padding needs 1, 2 or 4 numbers")
+_PADDING_RULES = {   # (layer, convention); a Keras convolution's padding is 'valid' or 'same' only
+    ("conv", "matlab"): _CONV_PADDING,
+    ("conv", "pytorch"): replace(
+        _CONV_PADDING, four_refused="layer '{name}': PyTorch padding is symmetric: give p or [p_h, p_w]",
+        rows_refused="layer '{name}': the [t b ; l r] form is MATLAB's; PyTorch padding is symmetric: "
+                     "give p or [p_h, p_w]"),
+    ("zeropad", "matlab"): _ZERO_PADDING,
+    ("zeropad", "keras"): _ZERO_PADDING,
+    ("zeropad", "pytorch"): replace(_ZERO_PADDING, four_order=(2, 3, 0, 1)),   # (left, right, top, bottom)
+}
+
+
+def _tblr(question, spec, value, rules):
+    """(t, b, l, r) from p, [p_h, p_w], 4 numbers, '[t b ; l r]' or [[t, b], [l, r]] as `rules` allow."""
     where = spec.field("padding")
-    mode = normalize_choice(value.strip().strip("'\"")) if isinstance(value, str) else None
-    if mode in ("same", "valid"):
-        return "same" if mode == "same" else (0, 0, 0, 0)
-    if convention == "keras":
-        raise question.error(where, f"layer '{spec.name}': Keras padding is 'valid' or 'same', got {value!r}")
+
+    def refuse(message):
+        return question.error(where, message.format(name=spec.name, value=value))
+
     rows = None
     if isinstance(value, str) and ";" in value:
-        text = value.strip().strip("[]").strip()
-        rows = [_int_list(question, where, r) for r in text.split(";")]
+        form, rows = 0, [_int_list(question, where, r) for r in value.strip().strip("[]").strip().split(";")]
     elif isinstance(value, list) and value and all(isinstance(v, list) for v in value):
-        rows = [_int_list(question, where, r) for r in value]
+        form, rows = 1, [_int_list(question, where, r) for r in value]
     if rows is not None:
-        if convention != "matlab":
-            raise question.error(where, f"layer '{spec.name}': the [t b ; l r] form is MATLAB's; "
-                                        "PyTorch padding is symmetric: give p or [p_h, p_w]")
+        if rules.rows_refused:
+            raise refuse(rules.rows_refused)
         if len(rows) != 2 or any(len(r) != 2 for r in rows):
-            raise question.error(where, f"layer '{spec.name}': expected [t b ; l r], got {value!r}")
+            raise refuse(rules.rows_shape[form])
         return rows[0][0], rows[0][1], rows[1][0], rows[1][1]
     values = _int_list(question, where, value)
     if len(values) == 1:
@@ -234,12 +261,21 @@ def _padding(question, spec: LayerSpec, value, convention):
     if len(values) == 2:
         return values[0], values[0], values[1], values[1]
     if len(values) == 4:
-        if convention != "matlab":
-            raise question.error(where, f"layer '{spec.name}': PyTorch padding is symmetric: "
-                                        "give p or [p_h, p_w]")
-        return tuple(values)
-    raise question.error(where, f"layer '{spec.name}': padding needs 1, 2 or 4 numbers "
-                                "(or [t b ; l r]), got {len(values)}")
+        if rules.four_refused:
+            raise refuse(rules.four_refused)
+        return tuple(values[i] for i in rules.four_order)
+    raise refuse(rules.count)
+
+
+def _padding(question, spec: LayerSpec, value, convention):
+    """(t, b, l, r), 'same' or 'valid' from the spec's padding as the exam writes it."""
+    mode = normalize_choice(value.strip().strip("'\"")) if isinstance(value, str) else None
+    if mode in ("same", "valid"):
+        return "same" if mode == "same" else (0, 0, 0, 0)
+    if convention == "keras":
+        raise question.error(spec.field("padding"),
+                             f"layer '{spec.name}': Keras padding is 'valid' or 'same', got {value!r}")
+    return _tblr(question, spec, value, _PADDING_RULES["conv", convention])
 
 
 def _display_value(value):
@@ -511,25 +547,4 @@ def _connection_table(question, spec, value) -> tuple:
 def _zero_padding(question, spec, value, convention):
     """(t, b, l, r) as each framework writes it: p, [p_h, p_w]; PyTorch's 4 numbers are
     (left, right, top, bottom), Keras's ((top, bottom), (left, right)), MATLAB's [t b ; l r]."""
-    where = spec.field("padding")
-    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
-        rows = [_int_list(question, where, r) for r in value]
-        if len(rows) != 2 or any(len(r) != 2 for r in rows):
-            raise question.error(where, f"layer '{spec.name}': expected [[top, bottom], [left, right]]")
-        return rows[0][0], rows[0][1], rows[1][0], rows[1][1]
-    if isinstance(value, str) and ";" in value:
-        rows = [_int_list(question, where, r) for r in value.strip().strip("[]").split(";")]
-        if len(rows) != 2 or any(len(r) != 2 for r in rows):
-            raise question.error(where, f"layer '{spec.name}': expected [t b ; l r]")
-        return rows[0][0], rows[0][1], rows[1][0], rows[1][1]
-    values = _int_list(question, where, value)
-    if len(values) == 1:
-        return (values[0],) * 4
-    if len(values) == 2:
-        return values[0], values[0], values[1], values[1]
-    if len(values) == 4:
-        if convention == "pytorch":
-            left, right, top, bottom = values
-            return top, bottom, left, right
-        return tuple(values)
-    raise question.error(where, f"layer '{spec.name}': zero padding needs 1, 2 or 4 numbers")
+    return _tblr(question, spec, value, _PADDING_RULES["zeropad", convention])
