@@ -221,7 +221,7 @@ class _PaddingRules:
 
 _CONV_PADDING = _PaddingRules(
     rows_shape=("layer '{name}': expected [t b ; l r], got {value!r}",) * 2,
-    count="layer '{name}': padding needs 1, 2 or 4 numbers (or [t b ; l r]), got {{len(values)}}")  # sic: never filled in
+    count="layer '{name}': padding needs 1, 2 or 4 numbers (or [t b ; l r]), got {count}")
 _ZERO_PADDING = _PaddingRules(
     rows_shape=("layer '{name}': expected [t b ; l r]", "layer '{name}': expected [[top, bottom], [left, right]]"),
     count="layer '{name}': zero padding needs 1, 2 or 4 numbers")
@@ -241,8 +241,8 @@ def _tblr(question, spec, value, rules):
     """(t, b, l, r) from p, [p_h, p_w], 4 numbers, '[t b ; l r]' or [[t, b], [l, r]] as `rules` allow."""
     where = spec.field("padding")
 
-    def refuse(message):
-        return question.error(where, message.format(name=spec.name, value=value))
+    def refuse(message, count=None):
+        return question.error(where, message.format(name=spec.name, value=value, count=count))
 
     rows = None
     if isinstance(value, str) and ";" in value:
@@ -264,7 +264,7 @@ def _tblr(question, spec, value, rules):
         if rules.four_refused:
             raise refuse(rules.four_refused)
         return tuple(values[i] for i in rules.four_order)
-    raise refuse(rules.count)
+    raise refuse(rules.count, len(values))
 
 
 def _padding(question, spec: LayerSpec, value, convention):

@@ -259,6 +259,10 @@ INPUT = {"name": '"in"', "type": '"input"', "size": [10, 10, 3]}
     ({"name": '"c"', "type": '"conv"', "filters": 4, "size": 3, "strid": 2}, "matlab", "layer.c.strid",
      "unknown field"),
     ({"name": '"in"', "type": '"relu"'}, "matlab", "layer.in.name", "duplicate"),
+    ({"name": '"c"', "type": '"conv"', "filters": 4, "size": 3, "padding": [1, 2, 3]}, "matlab",
+     "layer.c.padding", "padding needs 1, 2 or 4 numbers (or [t b ; l r]), got 3"),
+    ({"name": '"z"', "type": '"zeropad"', "padding": [1, 2, 3]}, "matlab", "layer.z.padding",
+     "zero padding needs 1, 2 or 4 numbers"),
 ])
 def test_bad_input(tmp_path, layer, convention, field, words):
     size = [3, 10, 10] if convention == "pytorch" else [10, 10, 3]
