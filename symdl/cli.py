@@ -180,6 +180,7 @@ def _run_variants(args, progress) -> int:
     seconds = written.seconds
     progress(f"wrote {written.folder}: {len(written.variants)} variants, manifest.csv{exports} "
              f"({seconds['total']:.1f} s: derive and export {seconds['derive']:.1f} s, TeX {seconds['tex']:.1f} s)")
+    return 0
 
 
 def _count(text):
