@@ -236,7 +236,8 @@ def _loss(value, nan="NaN"):
 
 
 def _rate(lr):
-    return f"{float(lr):.4f}" if lr >= Fraction(1, 100) else f"{float(lr):.4e}"
+    """As trainNetwork prints a base learning rate: 0.0010 from 0.001 up, 1.0000e-04 below."""
+    return f"{float(lr):.4f}" if lr >= Fraction(1, 1000) else f"{float(lr):.4e}"
 
 
 def _clock(seconds):
