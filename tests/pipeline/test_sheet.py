@@ -61,8 +61,15 @@ def given_numbers(spec: Path, exam_tex_pages: int, extra=()) -> set:
             given |= numbers((spec.parent / question["log"]).read_text())
     from symdl.spec import load_exam
 
-    for value in load_exam(spec).drawn.values():         # a spec with draws gives the values drawn
+    exam = load_exam(spec)
+    for value in exam.drawn.values():                    # a spec with draws gives the values drawn
         given |= numbers(str(value))
+    for question in exam.questions:                      # a generated training log is given whole
+        if question.kind == "training_log" and question.has("generate"):
+            from symdl.kinds.training_log.source import log_text
+
+            text = log_text(question)[0]
+            given |= numbers(text) | {Decimal(len([line for line in text.splitlines() if line.strip()]))}
     return given | {Decimal(n) for n in range(1, exam_tex_pages + 1)} | {Decimal(n) for n in extra}
 
 

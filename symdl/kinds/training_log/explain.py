@@ -18,6 +18,7 @@ from .stats import _q
 from .trends import trend_section
 from .rubric import rubric
 from .short import short_part_b
+from .source import EXPECTED, is_generated, settings
 from .verdicts import verdict_section
 
 
@@ -29,14 +30,35 @@ def solve(question) -> Solution:
     _size_section(sol, an)
     dataset_section(sol, an, question.values)
     timing = _time_section(sol, an)
+    verdicts = None
     if an.short:
         short_part_b(sol, an, timing)
     else:
         trends = trend_section(sol, an)
         plots(sol, an, trends)
-        verdict_section(sol, an, timing, trends)
+        verdicts, _ = verdict_section(sol, an, timing, trends)
+    if is_generated(question):
+        _generated_section(sol, question, verdicts)
     rubric(sol, question, an)
     return sol
+
+
+def _generated_section(sol, question, v):
+    """For the instructor: the settings a generated log was made from, and whether its verdicts are theirs."""
+    s = settings(question, question.values)
+    wanted = EXPECTED[s.behaviour]
+    ok = v is not None and all(v[key] == value for key, value in wanted.items())
+    every = (f"validation every {s.validation_every} iterations" if s.fmt == "matlab" else "validation after every epoch")
+    words = {"learning": "learning", "slow": "slowly", "overfitting": "overfitting", "diverged": "diverging"}
+    read = ("none (the log is too short for trends)" if v is None else
+            ", ".join(f"{words[k]}: {'yes' if v[k] else 'no'}" for k in wanted))
+    sec = sol.section("The generated log", audience="instructor")
+    sec.add(Text(f"The log was made from the question's settings, not read from a file: a run that is "
+                 f"{s.behaviour}, seed {s.seed}, {s.epochs} epochs of {s.iterations} iterations, {every}, base "
+                 f"learning rate {fnum(s.learning_rate, 4)}, {fnum(s.seconds_per_iteration, 4)} s per iteration. "
+                 f"The verdicts read from it ({read}) are {'those' if ok else 'NOT those'} of that behaviour."))
+    sol.answer("generated.as_intended", ok, part="b",
+               label="the verdicts read from the generated log are those of the behaviour it was made with")
 
 
 def _read_section(sol, an):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from symdl.errors import SpecError
 from symdl.schema import Field, Schema
 
 from .batches import DEFAULT_SHUFFLE, SHUFFLES
@@ -13,6 +14,7 @@ from .csv import read_csv
 from .keras_console import is_keras, read_keras
 from .matlab import read_matlab
 from .pytorch_console import is_pytorch, read_pytorch
+from .source import is_generated, log_text
 
 FORMATS = ("auto", "matlab", "csv", "keras", "pytorch")
 # the format's name on the sheet, and the framework it implies
@@ -40,7 +42,8 @@ COLUMN_WORDS = {"epoch": "epoch", "iteration": "iteration", "elapsed": "elapsed 
 # framework has no choices here: its default depends on the format, and its error line
 # ("unknown framework ...") is the one the kind has always given; setup() checks it.
 SCHEMA = Schema(
-    Field("log", "path"),
+    Field("log", "path", None),          # one of log and generate (source.log_text checks which)
+    Field("generate", "table", None),
     Field("format", "text", "auto", choices=FORMATS),
     Field("framework", "text", None),
     Field("minibatch", "integer"),
@@ -84,11 +87,14 @@ class Setup:
 def detect_format(question) -> str:
     """The log's format: as the spec names it, or recognised from the text (``format = "auto"``)."""
     values = values_of(question)
+    if is_generated(question):
+        log_text(question)         # the generate table checked before anything is read of it
+        return "matlab" if values["format"] == "auto" else values["format"]
     if values["format"] != "auto":
         return values["format"]
     try:
-        text = question.data_path("log").read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text, _ = log_text(question)
+    except SpecError:
         return "matlab"            # read_log reports the file's problem
     first = next((line for line in text.splitlines() if line.strip()), "")
     if values.get("columns") is not None and "," in first:
@@ -188,23 +194,17 @@ def _mapping(question):
 def read_log(question, fmt=None):
     """The question's log, parsed exactly by the reader of its format; malformed logs raise the one-line SpecError."""
     fmt = fmt or detect_format(question)
-    path = question.data_path("log")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise question.error("log", f"{path.name}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise question.error("log", f"{path.name}: cannot read: {exc.strerror}") from None
+    text, name = log_text(question)
     try:
         if fmt == "matlab":
             if question.has("columns"):
                 raise question.error("columns", "a column mapping is for CSV logs only (format = \"csv\")")
-            return read_matlab(text, path.name)
+            return read_matlab(text, name)
         if fmt in ("keras", "pytorch"):
             if question.has("columns"):
                 raise question.error("columns", "a column mapping is for CSV logs only (format = \"csv\")")
-            return (read_keras if fmt == "keras" else read_pytorch)(text, path.name)
+            return (read_keras if fmt == "keras" else read_pytorch)(text, name)
         mapping, origins = _mapping(question)
-        return read_csv(text, path.name, mapping, *origins)
+        return read_csv(text, name, mapping, *origins)
     except LogError as exc:
-        raise question.error("log", f"{path.name}: {exc}") from None
+        raise question.error("log" if not is_generated(question) else "generate", f"{name}: {exc}") from None
