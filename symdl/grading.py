@@ -195,11 +195,12 @@ def attach_mistakes(solution, found: dict, kind) -> None:
         if name not in solution.meta:
             raise KeyError(f"mistakes() names {name!r}, which is no answer of question {solution.question_id}")
         answer = solution.meta[name]
+        right = _numbers(answer.value)              # the answer's entries, made once for all its mistakes
         kept = []
         for mistake in mistakes:
             if not isinstance(mistake, Mistake):
                 raise TypeError(f"mistakes() of kind {kind.name} gave {type(mistake).__name__}, not a Mistake")
-            if not same_value(mistake.value, answer.value, answer.tolerance, kind.tolerance):
+            if not _same(_numbers(mistake.value), right, answer.tolerance, kind.tolerance):
                 kept.append(mistake)
         answer.mistakes = kept
 
@@ -207,10 +208,25 @@ def attach_mistakes(solution, found: dict, kind) -> None:
 def same_value(a, b, tolerance=None, rtol=SAME_RTOL) -> bool:
     """Whether two answers are the same: equal shapes and every entry relatively equal (at 50
     digits), or within the answer's absolute tolerance; non-numbers compared with ==."""
+    return _same(_numbers(a), _numbers(b), tolerance, rtol)
+
+
+def _numbers(value):
+    """(value, (shape, entries at 50 digits) or None when it is no number, vector or matrix)."""
     try:
         with mpmath.workdps(hp.DPS):
-            shape_a, xs = hp.to_mp(_listed(a))
-            shape_b, ys = hp.to_mp(_listed(b))
+            return value, hp.to_mp(_listed(value))
+    except (TypeError, ValueError):
+        return value, None
+
+
+def _same(a, b, tolerance, rtol) -> bool:
+    """same_value on ``_numbers`` of both answers."""
+    if a[1] is None or b[1] is None:
+        return _plain(a[0]) == _plain(b[0])
+    (shape_a, xs), (shape_b, ys) = a[1], b[1]
+    try:
+        with mpmath.workdps(hp.DPS):
             if hp.squeeze(shape_a) != hp.squeeze(shape_b):
                 return False
             floors = _entries(tolerance["abs"]) if tolerance else None
@@ -219,7 +235,7 @@ def same_value(a, b, tolerance=None, rtol=SAME_RTOL) -> bool:
                 floors = [max(floors)] * len(xs)
             return all(hp.close(x, y, max(rtol, SAME_RTOL), f) for x, y, f in zip(xs, ys, floors))
     except (TypeError, ValueError):
-        return _plain(a) == _plain(b)
+        return _plain(a[0]) == _plain(b[0])
 
 
 def _listed(value):
