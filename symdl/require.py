@@ -6,7 +6,9 @@
 Grammar: ``or`` / ``and`` / ``not``; one comparison (``< <= > >= == !=``) between sums;
 ``+ - * /``; numbers; ``true`` / ``false``; parentheses; answer references
 ``<question>.<answer name>`` with optional ``[i]`` indices (vectors from 0; a matrix
-``[row][column]``). Answer names are those of answers.json. Nothing else is accepted.
+``[row][column]``); ``<question> no tie``: no kink of the question (max/min/relu/abs of a graph,
+a ReLU neuron's z) sits exactly at its tie for the drawn values. Answer names are those of
+answers.json. Nothing else is accepted.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ _TOKEN = re.compile(r"""\s*(?:
 )""", re.X)
 
 WORDS = {"and", "or", "not", "true", "false"}
+TIES = "#ties"          # the answer name "<question> no tie" reads: how many kinks tie (see variants._derive)
 COMPARISONS = {"<", "<=", ">", ">=", "==", "!="}
 
 
@@ -143,13 +146,22 @@ class _Parser:
         if kind == "name" and value in ("true", "false"):
             return ("num", value == "true")
         if kind == "name" and value not in WORDS:
-            return ("ref", self.reference(value))
+            ref = self.reference(value)
+            return ("ref", ref) if isinstance(ref, Ref) else ref
         raise self.error(f"unexpected {value!r}")
 
     def reference(self, name):
         question, _, answer = name.partition(".")
         if question not in self.ids:
             raise self.error(f"no question {question!r} (questions: {', '.join(sorted(self.ids))})")
+        if not answer and self.peek() == ("name", "no"):
+            self.take()
+            if self.peek() not in (("name", "tie"), ("name", "ties")):
+                raise self.error(f"expected '{question} no tie'")
+            self.take()
+            ref = Ref(question, TIES, ())
+            self.refs.append(ref)
+            return ("==", ("ref", ref), ("num", 0))
         if not answer:
             raise self.error(f"{name!r} names a question, not one of its answers (write {name}.<answer>)")
         indices = []
@@ -220,6 +232,9 @@ def _lookup(ref: Ref, answers, condition, file):
         return Unknown(f"condition {condition.text!r}: {message}", file=file, field="exam.require")
 
     names = answers.get(ref.question, {})
+    if ref.answer == TIES and TIES not in names:
+        raise unknown(f"question {ref.question} does not say where its kinks tie ('no tie' is for graph and "
+                      "neuron questions)")
     if ref.answer not in names:
         close = [n for n in names if n.startswith(ref.answer.split(".")[0])][:4]
         raise unknown(f"question {ref.question} has no answer {ref.answer!r}"

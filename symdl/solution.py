@@ -191,6 +191,7 @@ class Solution:
     meta: dict = field(default_factory=dict)         # stable name -> Answer (part, label, ...)
     rubric: list = field(default_factory=list)       # RubricItem, in order
     given: list = field(default_factory=list)        # the question's data as the exam sheet shows it (items)
+    ties: list | None = None                          # where a kink ties at the exam's point (None: not tracked)
 
     def section(self, title, part=None, role=None, audience="model") -> Section:
         sec = Section(title=title, part=part, role=role, audience=check_audience(audience))

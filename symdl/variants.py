@@ -19,7 +19,7 @@ from pathlib import Path
 from symdl import draws as drawing
 from symdl.derive import DEFAULT_TIME_LIMIT, solve_question
 from symdl.errors import SpecError, SymdlError, UsageError, VerificationFailed
-from symdl.require import holds
+from symdl.require import TIES, holds
 from symdl.spec import build_exam, default_spec, read_spec
 
 MAX_COUNT = 10_000      # variants in one run
@@ -260,6 +260,8 @@ def _derive(exam, time_limit_s):
         done[question.id] = result
         if question.id in rank:          # only the questions the conditions read
             answers[question.id] = {k: jsonable(v) for k, v in result.solution.answers.items()}
+            if result.solution.ties is not None:
+                answers[question.id][TIES] = len(result.solution.ties)
         for condition in [c for c in conditions if c.questions <= done.keys()]:
             conditions.remove(condition)
             if not holds(condition, answers, file=exam.file):

@@ -147,6 +147,58 @@ def test_each_variant_is_derived_from_its_own_draws_hand_checked(tmp_path):
         assert v.exam.variant == f"{v.id} ({v.digest})"
 
 
+# Draws on a coarse grid, so that ties are common: Q1's max(e^0 ..., 1) ties when (W x)[0] = 0,
+# the ReLU neuron Q2 sits at its kink when z = 0.
+TIES_SPEC = r"""[exam]
+id = "ties"
+title = "Ties"
+require = ["Q1 no tie", "Q2 no tie"]
+[[question]]
+id = "Q1"
+kind = "graph"
+function = 'f(x) = \max \left[\begin{bmatrix} 1 \\ 0 \end{bmatrix}, e^{(\mathbf{W} \cdot \mathbf{x})} \right]'
+upstream = '\begin{bmatrix} 1 \\ 1 \end{bmatrix}'
+[question.values]
+W = { random = "integer", low = -1, high = 1, shape = [2, 2] }
+x = { random = "integer", low = -1, high = 1, shape = [2] }
+[[question]]
+id = "Q2"
+kind = "neuron"
+activation = "relu"
+W = { random = "uniform", low = -0.2, high = 0.2, step = 0.1, shape = [2] }
+x = { random = "uniform", low = -0.2, high = 0.2, step = 0.1, shape = [2] }
+b = { choice = [0] }
+upstream = '[1]'
+"""
+
+
+def test_no_tie_conditions_leave_no_kink_at_its_tie(tmp_path):
+    """Each kept variant, recomputed here from its drawn values: (W x)[0] != 0 for the graph's
+    max, and z = W^T x + b != 0 for the ReLU neuron; about half of the draws tie (both drawn on
+    {-1, 0, 1} and {-0.2, ..., 0.2}), so the conditions do reject draws."""
+    from symdl.latex_parse import parse_matrix
+    from symdl.variants import generate
+
+    (tmp_path / "ties.toml").write_text(TIES_SPEC)
+    found = generate(tmp_path / "ties.toml", 12, 3, workers=2)
+    assert sum(v.draws_tried for v in found) > len(found)              # some draws were refused
+    for v in found:
+        W = [[Fraction(str(e)) for e in row] for row in parse_matrix(v.drawn["Q1.values.W"]).tolist()]
+        x = [Fraction(str(e)) for e in parse_matrix(v.drawn["Q1.values.x"])]
+        assert W[0][0] * x[0] + W[0][1] * x[1] != 0
+        w2, x2 = (parse_matrix(v.drawn[f"Q2.{k}"]) for k in ("W", "x"))
+        assert sum(Fraction(str(a)) * Fraction(str(b)) for a, b in zip(w2, x2)) != 0
+        assert all(r.verified for r in v.results) and v.results[0].solution.ties == []
+
+
+def test_no_tie_is_refused_for_a_kind_that_does_not_track_ties(tmp_path):
+    spec = tmp_path / "exam.toml"
+    spec.write_text(SMALL.replace('require = ["Q2.dead", ', 'require = ["Q3 no tie", "Q2.dead", '))
+    proc = cli("variants", str(spec), "--count", "2", "--out", str(tmp_path / "o"), "--no-pdf")
+    assert proc.returncode == 2 and "does not say where its kinks tie" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
 def test_200_variants_differ_and_show_no_pattern(tmp_path):
     from symdl.latex_parse import parse_matrix
     from symdl.variants import generate
@@ -218,6 +270,7 @@ def test_bad_draws_are_one_line_naming_question_and_field(tmp_path, draw, words)
     (["Q7.sum > 0"], "no question 'Q7'"),
     (["Q1.sum > 5"], "condition 'Q1.sum > 5' was not met in 100 of 100 draws for variant 001"),
     (["Q1.sum >"], "unexpected end"),
+    (["Q1 no way"], "expected 'Q1 no tie'"),
 ])
 def test_bad_or_impossible_conditions_exit_2_nothing_written(tmp_path, require, words):
     spec = drawn_fake(tmp_path, require=require)

@@ -98,6 +98,7 @@ def _assumptions(sol, graph):
     if _kinks(graph):
         sol.assume(ops.SUBGRADIENT_WORDS[graph.subgradients])
     ties = _tie_nodes(graph)
+    sol.ties = [n.id for n in ties]              # for [exam] require's "<question> no tie"
     if ties:
         sol.assume("A tie occurs at " + ", ".join(n.id for n in ties) + ": its derivative is not unique; "
                    "the convention above is applied there.")

@@ -34,6 +34,7 @@ def solve(question) -> Solution:
 
     # ---------------------------------------------------------------- diagnosis
     dead = bool(dydz == 0)
+    sol.ties = ["z"] if act.name in ("relu", "leaky_relu") and z == 0 else []   # z at the kink: require's "no tie"
     sol.answer("dead", dead, part=part_a, label="dead for this input", final=act.name == "relu")
     saturated = None
     if act.name in ("sigmoid", "tanh"):
