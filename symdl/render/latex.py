@@ -40,9 +40,14 @@ _LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
 # written in words, "[1, 1]^T") as a superscript T; marked by control characters (removed
 # from the text before) and put in after escaping.
 _OPEN, _CLOSE, _SUP_T = "\x01", "\x02", "\x03"
+# A name longer than MAX_NAME characters (count_include_pad=True, val_loss_change_per_epoch) may
+# break after each of its underscores, so that it never sticks out of a line or a table column.
+MAX_NAME = 20
+_NAME_BREAK = "\x04"
+_LONG_NAME = re.compile(r"\S{%d,}" % (MAX_NAME + 1))
 _QUOTED = re.compile(r'"([^"\n]*)"')
 _TRANSPOSE = re.compile(r"\^T(?![A-Za-z0-9])")
-_MARKS = {_OPEN: "``", _CLOSE: "''", _SUP_T: r"\textsuperscript{T}"}
+_MARKS = {_OPEN: "``", _CLOSE: "''", _SUP_T: r"\textsuperscript{T}", _NAME_BREAK: r"\allowbreak{}"}
 
 
 def escape(text) -> Tex:
@@ -52,12 +57,28 @@ def escape(text) -> Tex:
     text = printable(str(text))     # a character the fonts cannot print shows as [U+XXXX]
     text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
     text = _TRANSPOSE.sub(_SUP_T, _QUOTED.sub(_OPEN + r"\1" + _CLOSE, text))
+    text = _LONG_NAME.sub(lambda m: re.sub(r"_(?=.)", "_" + _NAME_BREAK, m.group(0)), text)
     text = _LONG_RUN.sub(lambda m: _BREAK.join(m.group(0)[i:i + RUN_PIECE]
                                                for i in range(0, len(m.group(0)), RUN_PIECE)), text)
     tex = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text).replace(_BREAK, _BREAK_TEX)
     for mark, replacement in _MARKS.items():
         tex = tex.replace(mark, replacement)
     return Tex(_wrap(tex) if len(tex) > MAX_TEXT_LINE else tex)
+
+
+def label_key(text) -> Tex:
+    """``text`` escaped for a \\label or \\pageref key: without the break points of a long name."""
+    return Tex(escape(text).replace(_MARKS[_NAME_BREAK], ""))
+
+
+def breakable(text, chars: int) -> Tex:
+    """A name (``same_batch.change_per_epoch``) escaped, with a break point after each ``.`` too
+    (escape gives one after each ``_``) when it is longer than ``chars`` characters (a narrow
+    table column's width)."""
+    tex = escape(text)
+    if len(str(text)) <= chars:
+        return tex
+    return Tex(re.sub(r"\.(?=\S)", r".\\allowbreak{}", tex))
 
 
 def _wrap(tex: str) -> str:
@@ -277,7 +298,7 @@ def environment(templates: Path = TEMPLATES, audience: str = "model") -> jinja2.
         bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(math=math, result=result, boxed_result=boxed_result, paragraph=paragraph, prose=prose,
-                       cell=cell,
+                       cell=cell, breakable=breakable, label_key=label_key,
                        esc=escape, item_type=item_type, tex=Tex, one_line=one_line, fit=fitted)
     env.globals.update(item_type=item_type, Tex=Tex, kind_partial=kind_partial, step_lines=step_lines,
                        final_texts=final_texts, wide_table=wide_table,
