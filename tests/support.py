@@ -87,3 +87,24 @@ def di504_question(qid):
     from symdl.spec import default_spec, load_exam
 
     return next(q for q in load_exam(default_spec()).questions if q.id == qid)
+
+
+# -- lines wider than the text: TeX's "Overfull \hbox (N pt too wide)" in the logs of a build -----
+OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\) (.*)$", re.M)
+FIT_DOCUMENTS = ("answer-key", "grading", "verification", "exam-sheet")
+
+
+def overfull(logs: dict, limit: float = 1.0) -> list:
+    """'document: N pt too wide (where)' for every line over ``limit`` points too wide in ``logs``
+    (document name -> TeX log text, as tex_logs collects them) of the documents a reader gets."""
+    return [f"{name}: {float(width):.1f} pt too wide ({where})" for name, log in sorted(logs.items())
+            if name in FIT_DOCUMENTS for width, where in OVERFULL.findall(log) if float(width) > limit]
+
+
+def tex_logs(monkeypatch) -> dict:
+    """Every PDF build's TeX log from now on (render/pdf.py's read_log hook): document -> log."""
+    from symdl.render import pdf
+
+    logs = {}
+    monkeypatch.setattr(pdf, "read_log", lambda tex, log: logs.__setitem__(tex.stem, log))
+    return logs

@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 
 from symdl import printer
+from symdl.render import fit
 from symdl.solution import Tex, Text, item_type
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"   # symdl/templates -> ../templates in the repository
@@ -39,9 +40,14 @@ _LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
 # written in words, "[1, 1]^T") as a superscript T; marked by control characters (removed
 # from the text before) and put in after escaping.
 _OPEN, _CLOSE, _SUP_T = "\x01", "\x02", "\x03"
+# A name longer than MAX_NAME characters (count_include_pad=True, val_loss_change_per_epoch) may
+# break after each of its underscores, so that it never sticks out of a line or a table column.
+MAX_NAME = 20
+_NAME_BREAK = "\x04"
+_LONG_NAME = re.compile(r"\S{%d,}" % (MAX_NAME + 1))
 _QUOTED = re.compile(r'"([^"\n]*)"')
 _TRANSPOSE = re.compile(r"\^T(?![A-Za-z0-9])")
-_MARKS = {_OPEN: "``", _CLOSE: "''", _SUP_T: r"\textsuperscript{T}"}
+_MARKS = {_OPEN: "``", _CLOSE: "''", _SUP_T: r"\textsuperscript{T}", _NAME_BREAK: r"\allowbreak{}"}
 
 
 def escape(text) -> Tex:
@@ -51,12 +57,28 @@ def escape(text) -> Tex:
     text = printable(str(text))     # a character the fonts cannot print shows as [U+XXXX]
     text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
     text = _TRANSPOSE.sub(_SUP_T, _QUOTED.sub(_OPEN + r"\1" + _CLOSE, text))
+    text = _LONG_NAME.sub(lambda m: re.sub(r"_(?=.)", "_" + _NAME_BREAK, m.group(0)), text)
     text = _LONG_RUN.sub(lambda m: _BREAK.join(m.group(0)[i:i + RUN_PIECE]
                                                for i in range(0, len(m.group(0)), RUN_PIECE)), text)
     tex = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text).replace(_BREAK, _BREAK_TEX)
     for mark, replacement in _MARKS.items():
         tex = tex.replace(mark, replacement)
     return Tex(_wrap(tex) if len(tex) > MAX_TEXT_LINE else tex)
+
+
+def label_key(text) -> Tex:
+    """``text`` escaped for a \\label or \\pageref key: without the break points of a long name."""
+    return Tex(escape(text).replace(_MARKS[_NAME_BREAK], ""))
+
+
+def breakable(text, chars: int) -> Tex:
+    """A name (``same_batch.change_per_epoch``) escaped, with a break point after each ``.`` too
+    (escape gives one after each ``_``) when it is longer than ``chars`` characters (a narrow
+    table column's width)."""
+    tex = escape(text)
+    if len(str(text)) <= chars:
+        return tex
+    return Tex(re.sub(r"\.(?=\S)", r".\\allowbreak{}", tex))
 
 
 def _wrap(tex: str) -> str:
@@ -100,15 +122,45 @@ def boxed_result(value) -> Tex:
     return Tex(rf"{relation} \boxed{{{body}}}")
 
 
-def paragraph(item: Text) -> Tex:
-    """A Text item: strings escaped, math objects printed inline."""
-    out = []
-    for part in item.parts:
+def paragraph(item: Text, display: bool = False) -> Tex:
+    """A Text item: strings escaped, math objects printed inline. ``display`` (prose set as a
+    paragraph of its own, where display math may stand): math holding a transposed row too wide
+    to sit in the sentence (``_displayed``) is displayed on its own line instead, taking the
+    punctuation after it along (as columns if even the line is too narrow)."""
+    out, parts, i = [], list(item.parts), 0
+    while i < len(parts):
+        part = parts[i]
+        i += 1
         if isinstance(part, str) and not isinstance(part, Tex):
             out.append(escape(part))
-        else:
-            out.append("$" + printer.tex(part) + "$")
+            continue
+        math_tex = printer.tex(part)
+        if not (display and _displayed(math_tex, "".join(out))):
+            out.append("$" + math_tex + "$")
+            continue
+        after = parts[i] if i < len(parts) and isinstance(parts[i], str) and not isinstance(parts[i], Tex) else ""
+        mark = after[:1] if after[:1] in (".", ",", ";", ":") else ""
+        if mark:
+            parts[i] = after[1:].lstrip()
+        out.append(r"\[" + fit.fit(math_tex + mark) + r"\]")
     return Tex("".join(out))
+
+
+def _displayed(math_tex: str, before: str) -> bool:
+    """Whether inline math holding a transposed row should be displayed: the row takes more than a
+    third of the line and would not end the paragraph's first line (what comes before it in the
+    paragraph and the row together are wider than the line, or the row alone half the line);
+    TeX can fit no justified line around such a box."""
+    if not fit.has_rows(math_tex):
+        return False
+    width = fit.printed_width(math_tex)
+    return width > fit.TEXT_WIDTH / 3 and (width > fit.TEXT_WIDTH / 2 or
+                                           fit.printed_width(before) + width > fit.TEXT_WIDTH)
+
+
+def prose(item: Text) -> Tex:
+    """A Text item as a paragraph of its own (paragraph with display=True)."""
+    return paragraph(item, display=True)
 
 
 def cell(value) -> Tex:
@@ -141,6 +193,59 @@ def one_line(step) -> bool:
     if any(r"\begin" in t or r"\\" in t for t in printed):
         return False
     return sum(len(_MACRO.sub("", t)) for t in printed) <= ONE_LINE_CHARS
+
+
+def step_lines(step, audience: str = "model") -> dict:
+    """The printed pieces of a step shown as aligned lines: ``lead`` (its left side), ``bodies``
+    (the formula and the numbers substituted, one line each) and ``result`` (with its relation,
+    boxed when final; None without a result). When its widest line would run past the margin,
+    the transposed rows of every piece are written as columns (render/fit.py), all of them, so
+    that the vectors of one step read the same way."""
+    lead = math(step.lhs) if step.lhs is not None else Tex("")
+    bodies = [math(b) for b in (step.formula, step.substituted) if b is not None]
+    shown = None
+    if step.result is not None:
+        boxed = step.boxed and audience != "instructor"
+        if step.relation:
+            value = math(step.result)
+            shown = Tex(step.relation + (rf"\boxed{{{value}}}" if boxed else value))
+        else:
+            shown = boxed_result(step.result) if boxed else result(step.result)
+    lines = [lead + " = " + b for b in bodies] + ([lead + " " + shown] if shown is not None else [])
+    if fit.needs_columns(lines):
+        lead, shown = Tex(fit.columns(lead)), None if shown is None else Tex(fit.columns(shown))
+        bodies = [Tex(fit.columns(b)) for b in bodies]
+    return {"lead": lead, "bodies": bodies, "result": shown}
+
+
+def fitted(tex, room: float = fit.TEXT_WIDTH, scale: float = 1.0) -> Tex:
+    """Displayed math (or a line of text and math) as it is when it fits in ``room`` points at
+    ``scale`` times 10 pt, else with its transposed rows written as columns."""
+    return Tex(fit.fit(tex, room, scale))
+
+
+def final_texts(answers, room: float, scale: float = 1.0) -> list:
+    """The summary's final answers (documents.final_tex, vectors as transposed rows), each as
+    Tex; when one of them is wider than ``room`` points, the vectors of all of them as columns."""
+    from symdl.render.documents import final_tex
+
+    texts = [final_tex(a, compact=True) for a in answers]
+    if fit.needs_columns(texts, room, scale):
+        texts = [Tex(fit.columns(t)) for t in texts]
+    return texts
+
+
+def wide_table(table) -> bool:
+    """Whether a Table may come out wider than the line (estimated from its printed cells, with
+    some margin): the table macro then measures it and scales it to the line if it is. ``table``:
+    a Table, or a dict of its fields (a kind's partial builds some)."""
+    get = table.get if isinstance(table, dict) else lambda name: getattr(table, name)
+    widths = {}
+    for row in [get("header"), *get("rows")]:
+        for k, value in enumerate(row):
+            widths[k] = max(widths.get(k, 0.0), fit.printed_width(cell(value)))
+    scale = 0.9 if get("small") else 1.0
+    return scale * (sum(widths.values()) + 12.0 * len(widths)) > 0.85 * fit.TEXT_WIDTH
 
 
 def kind_partial(kind_name: str) -> str:
@@ -192,9 +297,11 @@ def environment(templates: Path = TEMPLATES, audience: str = "model") -> jinja2.
         undefined=jinja2.StrictUndefined, finalize=_finalize, autoescape=False,
         bytecode_cache=_bytecode_cache(),
     )
-    env.filters.update(math=math, result=result, boxed_result=boxed_result, paragraph=paragraph, cell=cell,
-                       esc=escape, item_type=item_type, tex=Tex, one_line=one_line)
-    env.globals.update(item_type=item_type, Tex=Tex, kind_partial=kind_partial,
+    env.filters.update(math=math, result=result, boxed_result=boxed_result, paragraph=paragraph, prose=prose,
+                       cell=cell, breakable=breakable, label_key=label_key,
+                       esc=escape, item_type=item_type, tex=Tex, one_line=one_line, fit=fitted)
+    env.globals.update(item_type=item_type, Tex=Tex, kind_partial=kind_partial, step_lines=step_lines,
+                       final_texts=final_texts, wide_table=wide_table,
                        **documents.template_globals(check_audience(audience)))
     env.tests["shown_to"] = shown
     return env

@@ -29,6 +29,11 @@ def tex_available() -> bool:
 _ONE_PASS = r'$hash_calc_ignore_pattern{"aux"} = "^(\\\\relax|\\\\\@writefile\\{toc\\}|\\\\gdef \\\\\@abspage\@last)";'
 
 
+# Called as read_log(tex_file, log_text) after each successful build, before the scratch folder
+# and its TeX log are removed (tests read overfull boxes there); None: nothing reads the log.
+read_log = None
+
+
 def build(tex_file: Path, timeout: float = 300) -> Path:
     """Compile ``tex_file`` to PDF in a private scratch folder; return the PDF put beside it.
 
@@ -49,6 +54,8 @@ def build(tex_file: Path, timeout: float = 300) -> Path:
         except OSError as exc:
             raise BuildError(f"cannot copy the .tex for TeX: {exc.strerror or exc}") from None
         pdf = _compile(scratch, tex_file.name, timeout)
+        if read_log is not None:
+            read_log(tex_file, (scratch / (tex_file.stem + ".log")).read_text(errors="replace"))
         target = tex_file.parent / pdf.name
         try:
             shutil.copyfile(pdf, target)

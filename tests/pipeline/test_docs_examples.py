@@ -1,4 +1,4 @@
-"""Every TOML example in docs/ and the README derives, verifies and builds its PDF."""
+"""Every TOML example in docs/ and the README derives, verifies and builds its PDF, no line past the margin."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from support import DOCS
 from symdl.derive import derive
 from symdl.render import pdf as pdf_render
-from support import answer_values, validate_answers
+from support import answer_values, overfull, tex_logs, validate_answers
 
 ROOT = DOCS.parent.parent
 DATA_FOLDERS = [ROOT / "tests" / "data" / "logs", ROOT / "symdl" / "data" / "di504"]
@@ -44,7 +44,8 @@ def finite(value):
 
 @needs_tex
 @pytest.mark.parametrize("block", examples())
-def test_docs_example_derives_with_its_pdf(tmp_path, block):
+def test_docs_example_derives_with_its_pdf(tmp_path, monkeypatch, block):
+    logs = tex_logs(monkeypatch)
     spec = tmp_path / "example.toml"
     spec.write_text(block)
     for question in tomllib.loads(block).get("question", []):
@@ -55,6 +56,7 @@ def test_docs_example_derives_with_its_pdf(tmp_path, block):
     assert report.verified
     assert {"answer-key.pdf", "answer-key.tex", "answers.json"} <= set(report.files)
     assert (report.folder / "answer-key.pdf").stat().st_size > 1000
+    assert overfull(logs) == []             # no line past the margin (tests/pipeline/test_fit.py)
     doc = json.loads((report.folder / "answers.json").read_text())
     validate_answers(doc)                   # every kind's output against the schema
     for q in doc["questions"]:
