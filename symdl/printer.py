@@ -237,7 +237,8 @@ def elided_matrix(printer, matrix) -> str:
         lines.append(" & ".join(cells))
     body = "\\\\".join(lines)
     return (rf"\left[\begin{{matrix}}{body}\end{{matrix}}\right]_{{{rows}\times {cols}}}"
-            r"\text{\footnotesize\ (shown in part; every entry is in the spec or answers.json)}")
+            r"\;\begin{array}{@{}l@{}}\text{\scriptsize shown in part; every entry}\\"
+            r"\text{\scriptsize is in the spec or answers.json}\end{array}")   # two short lines: fits a table column
 
 
 def tex(expr, **settings) -> Tex:

@@ -112,9 +112,10 @@ def _column(value) -> bool:
 
 def final_tex(answer, compact=False) -> Tex:
     """A final answer as the summary and the rubric show it: its label, the value boxed, its unit.
-    ``compact``: a column vector written as a transposed row, to save a page's height."""
+    ``compact``: a column vector written as a transposed row, to save a page's height (one of at
+    most printer.MAX_SHOWN_COLUMNS entries: a longer row would be shown by its ends only)."""
     value = answer.value
-    if compact and _column(value):
+    if compact and _column(value) and len(value) <= printer.MAX_SHOWN_COLUMNS:
         relation, body = value_parts(sympy.Matrix(value).T, answer.digits)
         body = Tex(body + r"^{\mathsf{T}}")
     else:

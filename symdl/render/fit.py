@@ -18,14 +18,22 @@ _RELATIONS = {"=", "<", ">", r"\approx", r"\le", r"\leq", r"\ge", r"\geq", r"\ne
 _BINARIES = {"+", r"\pm", r"\mp", r"\times", r"\odot", r"\otimes", r"\oplus", r"\circ", r"\ast", "*"}
 _TRANSPARENT = {r"\mathbf", r"\mathsf", r"\mathrm", r"\mathit", r"\mathbb", r"\mathcal", r"\bm",
                 r"\boldsymbol", r"\displaystyle", r"\textstyle", r"\hat", r"\bar", r"\tilde", r"\vec",
-                r"\dot", r"\overline", r"\underline", r"\widehat", r"\widetilde", r"\small", r"\relax",
+                r"\dot", r"\overline", r"\underline", r"\widehat", r"\widetilde", r"\relax",
                 r"\mathstrut", r"\phantom", r"\left", r"\right", r"\middle"}
 _SIZED = {r"\big", r"\Big", r"\bigg", r"\Bigg", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr"}
 _WIDE_SYMBOLS = {r"\sum": 14.4, r"\prod": 12.8, r"\int": 8.0, r"\infty": 10.0, r"\cdots": 13.4,
                  r"\ldots": 13.4, r"\dots": 13.4, r"\cdot": 7.2, r"\lVert": 5.0, r"\rVert": 5.0,
                  r"\|": 5.0, r"\lvert": 2.8, r"\rvert": 2.8, r"\partial": 5.7}
 _TEXT = {r"\text", r"\textbf", r"\textit", r"\textrm", r"\mbox", r"\textsf", r"\texttt"}
+_SIZES = {r"\tiny": 0.5, r"\scriptsize": 0.7, r"\footnotesize": 0.8, r"\small": 0.9, r"\normalsize": 1.0}
 _TOKEN = re.compile(r"\\[a-zA-Z]+\*?|\\.|[{}&$^_~]|\s+|[^\s\\{}&$^_~]")
+
+
+def widest_math(tex: str, scale: float = 1.0) -> float:
+    """The estimated width of the widest ``$...$`` piece of ``tex`` (text and inline math): what
+    cannot be broken across lines; 0 without math."""
+    return max((printed_width(piece, scale) for piece in re.findall(r"(?<!\\)\$(.+?)(?<!\\)\$", tex, re.S)),
+               default=0.0)
 
 
 def printed_width(tex: str, scale: float = 1.0) -> float:
@@ -40,11 +48,15 @@ def printed_width(tex: str, scale: float = 1.0) -> float:
 
 def _rows(tokens, i, top=False, math=True):
     """The cells of each row up to a closing ``}`` or ``\\end`` (or the end): [[width, ...], ...]."""
-    rows, cells, width, operand = [], [], 0.0, False
+    rows, cells, width, operand, size = [], [], 0.0, False, 1.0
     while i < len(tokens):
         t = tokens[i]
         if t == "}" or t == r"\end":
             break
+        if t in _SIZES:                 # a size switch holds to the end of its group
+            size = _SIZES[t]
+            i += 1
+            continue
         if t == "&":
             cells.append(width if top else width + 10.0)     # a matrix's column sep; none in align
             width, operand = 0.0, False
@@ -60,7 +72,7 @@ def _rows(tokens, i, top=False, math=True):
                 i += 1
             continue
         w, i, operand, math = _atom(tokens, i, operand, math)
-        width += w
+        width += size * w
     rows.append(cells + [width])
     return rows, i
 
@@ -77,8 +89,14 @@ def _group(tokens, i, math=True):
 
 
 def _name(tokens, i):
-    """The text of a ``{name}`` group at ``i`` (an environment's name); the index after it."""
-    j = tokens.index("}", i)
+    """The text of a ``{...}`` group at ``i`` (an environment's name, an array's columns, braces
+    inside balanced); the index after it."""
+    depth, j = 0, i
+    while j < len(tokens):
+        depth += {"{": 1, "}": -1}.get(tokens[j], 0)
+        if depth == 0:
+            break
+        j += 1
     return "".join(tokens[i + 1:j]), j + 1
 
 
@@ -187,3 +205,51 @@ def needs_columns(lines, room: float = TEXT_WIDTH, scale: float = 1.0) -> bool:
 def fit(tex: str, room: float = TEXT_WIDTH, scale: float = 1.0) -> str:
     """``tex`` (one displayed line) as it is, or with its rows as columns when ``needs_columns``."""
     return columns(tex) if needs_columns([tex], room, scale) else tex
+
+
+_BREAK = re.compile(r"\s*\\\\ &\\q?quad\s*")       # an aligned sum's own line break, \\ &\qquad
+CONTINUED = 20.0                                     # pt: a continued line's \qquad
+
+
+def _terms(tex: str) -> list:
+    """``tex`` cut before each + and - that joins two terms at its top level (outside braces,
+    \\left...\\right and environments): the pieces, each but the first starting with its sign."""
+    pieces, start, depth = [], 0, 0
+    for m in _TOKEN.finditer(tex):
+        t = m.group(0)
+        if t in ("{", r"\left", r"\begin"):
+            depth += 1
+        elif t in ("}", r"\right", r"\end"):
+            depth -= 1
+        elif depth == 0 and t in "+-" and tex[m.start() - 1:m.start()] == " " and tex[m.end():m.end() + 1] == " ":
+            pieces.append(tex[start:m.start()].strip())
+            start = m.start()
+    pieces.append(tex[start:].strip())
+    return [p for p in pieces if p]
+
+
+def wrap(tex: str, indent: float = 0.0, room: float = TEXT_WIDTH) -> str:
+    """An aligned body (``indent``: the width before it on its line, the left side and ``=``) as it
+    is when every line of it fits in ``room``, else its sum broken again at its top-level + and -
+    into lines that fit (continued lines after ``\\\\ &\\qquad``); unchanged when no cut helps."""
+    lines = _BREAK.split(tex)
+    if all(printed_width(line) + indent + (CONTINUED if k else 0.0) <= room for k, line in enumerate(lines)):
+        return tex
+    terms = _terms(" ".join(lines))
+    if len(terms) < 2:
+        return tex
+    out, line = [], terms[0]
+    for term in terms[1:]:
+        if printed_width(line + " " + term) + indent + (CONTINUED if out else 0.0) > room:
+            out.append(line)
+            line = term
+        else:
+            line += " " + term
+    out.append(line)
+    return r" \\ &\qquad ".join(out)
+
+
+def fits(tex: str, indent: float = 0.0, room: float = TEXT_WIDTH) -> bool:
+    """Whether every line of an aligned body fits in ``room`` after ``indent``."""
+    return all(printed_width(line) + indent + (CONTINUED if k else 0.0) <= room
+               for k, line in enumerate(_BREAK.split(tex)))

@@ -200,9 +200,11 @@ def step_lines(step, audience: str = "model") -> dict:
     (the formula and the numbers substituted, one line each) and ``result`` (with its relation,
     boxed when final; None without a result). When its widest line would run past the margin,
     the transposed rows of every piece are written as columns (render/fit.py), all of them, so
-    that the vectors of one step read the same way."""
+    that the vectors of one step read the same way; a body's sum too long for its lines is broken
+    again at its + and -; and the numbers substituted, when even then too wide, are left out."""
     lead = math(step.lhs) if step.lhs is not None else Tex("")
-    bodies = [math(b) for b in (step.formula, step.substituted) if b is not None]
+    substituted = math(step.substituted) if step.substituted is not None else None
+    bodies = [math(b) for b in (step.formula,) if b is not None] + ([substituted] if substituted is not None else [])
     shown = None
     if step.result is not None:
         boxed = step.boxed and audience != "instructor"
@@ -215,6 +217,10 @@ def step_lines(step, audience: str = "model") -> dict:
     if fit.needs_columns(lines):
         lead, shown = Tex(fit.columns(lead)), None if shown is None else Tex(fit.columns(shown))
         bodies = [Tex(fit.columns(b)) for b in bodies]
+    indent = fit.printed_width(lead + " =")
+    bodies = [Tex(fit.wrap(b, indent)) for b in bodies]
+    if substituted is not None and shown is not None and not fit.fits(bodies[-1], indent):
+        bodies = bodies[:-1]        # numbers that no line can hold (a matrix of long sums): formula = result
     return {"lead": lead, "bodies": bodies, "result": shown}
 
 
@@ -302,6 +308,7 @@ def environment(templates: Path = TEMPLATES, audience: str = "model") -> jinja2.
                        esc=escape, item_type=item_type, tex=Tex, one_line=one_line, fit=fitted)
     env.globals.update(item_type=item_type, Tex=Tex, kind_partial=kind_partial, step_lines=step_lines,
                        final_texts=final_texts, wide_table=wide_table,
+                       printed_width=fit.printed_width, widest_math=fit.widest_math,
                        **documents.template_globals(check_audience(audience)))
     env.tests["shown_to"] = shown
     return env

@@ -56,7 +56,7 @@ def test_docs_example_derives_with_its_pdf(tmp_path, monkeypatch, block):
     assert report.verified
     assert {"answer-key.pdf", "answer-key.tex", "answers.json"} <= set(report.files)
     assert (report.folder / "answer-key.pdf").stat().st_size > 1000
-    assert overfull(logs) == []             # no line past the margin (tests/pipeline/test_fit.py)
+    assert overfull(logs) == []             # no line past the margin (tests/pipeline/test_margins.py)
     doc = json.loads((report.folder / "answers.json").read_text())
     validate_answers(doc)                   # every kind's output against the schema
     for q in doc["questions"]:

@@ -221,9 +221,18 @@ def _draw(sec, graph, data, caption):
     sec.add(Figure("graph", data(), caption=caption))
 
 
+# An entry of more operations than this (earlier nodes' exact values nest: 1/(1 + e^{-1.27822})
+# inside a sum inside a tanh), or a row of more in all, makes a substituted line wider than the page
+MAX_ENTRY_OPS, MAX_ROW_OPS = 20, 40
+
+
 def _display(matrix):
-    """An entry-wise substituted matrix, or None when it is too large to be worth showing."""
+    """An entry-wise substituted matrix, or None when it is too large to be worth showing (too
+    many entries, or entries too long to read)."""
     if matrix is None or len(matrix) > DISPLAY_LIMIT:
+        return None
+    ops_count = [[sympy.count_ops(v) for v in matrix.row(r)] for r in range(matrix.rows)]
+    if any(max(row) > MAX_ENTRY_OPS or sum(row) > MAX_ROW_OPS for row in ops_count):
         return None
     return matrix
 

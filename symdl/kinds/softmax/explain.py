@@ -281,8 +281,9 @@ def _hinge(sol, sec, p, case, s):
                         evaluate=False) for j in range(N) if j != y]
     terms_num = [sp.Max(0, sp.Add(UE(s[j]), sp.Mul(-1, UE(s[y]), evaluate=False), UE(delta), evaluate=False),
                         evaluate=False) for j in range(N) if j != y]
+    # the numbers two terms a line: max(0, -1.12934 - (-1.13896) + 1) is a third of the page wide
     sec.add(Step("", lhs=sp.Symbol("L"),
-                 formula=sum_tex(terms_sym, per_line=3), substituted=sum_tex(terms_num, per_line=3), result=L))
+                 formula=sum_tex(terms_sym, per_line=3), substituted=sum_tex(terms_num, per_line=2), result=L))
     if any(margins[j] == 0 for j in range(N) if j != y):
         sol.assume(f"Case {case.id}: where a hinge term sits exactly at its kink (margin 0) its derivative "
                    "is taken as 0.")
