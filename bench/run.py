@@ -105,12 +105,12 @@ def timed(argv, cwd=None, timeout=None) -> float:
 
 def di504_spec(work: Path) -> tuple[Path, str]:
     """The DI504 spec, or a copy reduced to the questions whose kind module exists."""
-    from symdl.kinds import KINDS
+    from symdl.kinds import BUILTIN
     from symdl.spec import default_spec
     import importlib.util
 
     spec = default_spec()
-    missing = sorted({k for k, m in KINDS.items() if importlib.util.find_spec(m) is None})
+    missing = sorted({k for k in BUILTIN if importlib.util.find_spec(f"symdl.kinds.{k}") is None})
     if not missing:
         return spec, "full DI504 exam (5 questions)"
     text = spec.read_text(encoding="utf-8")

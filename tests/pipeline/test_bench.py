@@ -193,3 +193,10 @@ def test_simple_reader_builds_latex2sympy2s_own_tree():
     assert compared >= 30
     # a name before '(' is a function call for latex2sympy2: not read here
     assert latex_skeleton._read_simple(r"\mathit{Zc0} (\mathit{Zc1})") is None
+
+
+def test_di504_spec_is_the_full_exam_when_every_kind_is_there(tmp_path):
+    from symdl.spec import default_spec
+
+    spec, note = bench.di504_spec(tmp_path)          # parts 1 and 2 start here (it once imported a name gone)
+    assert spec == default_spec() and note == "full DI504 exam (5 questions)"
