@@ -22,7 +22,7 @@ from markupsafe import escape
 
 from symdl.export import answers as answer_model
 from symdl.export import content
-from symdl.export.spool import Spool
+from symdl.export.spool import Spool, Spooled
 from symdl.export.moodle import decimal_text
 from symdl.render import html
 
@@ -59,7 +59,7 @@ def variant_items(variant, exam, results, *, math="mathml", multiple_choice=Fals
                                          multiple_choice)]
 
 
-class Assembly:
+class Assembly(Spooled):
     """canvas-qti.zip from every variant's part (``variant_items``), added in variant order: with
     several variants a question group per number holding that number's item of every variant. The
     items wait on disk (symdl.export.spool): memory holds one variant's at a time."""
@@ -116,15 +116,6 @@ class Assembly:
             order.append((key, None))
             total += points
         return _bytes(root).decode("utf-8"), order, total
-
-    def close(self):
-        self.spool.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 ZIP64_FROM = 1 << 30          # parts past 1 GiB: the assessment may pass zip's 2 GiB, so ZIP64

@@ -17,7 +17,7 @@ from markupsafe import escape
 
 from symdl.export import answers as answer_model
 from symdl.export import content
-from symdl.export.spool import Spool
+from symdl.export.spool import Spool, Spooled
 from symdl.render import html
 
 PENALTY = "0.3333333"         # Moodle's default penalty per wrong try (interactive behaviours)
@@ -54,7 +54,7 @@ def _in_quiz(element) -> str:
     return ET.tostring(element, encoding="unicode")
 
 
-class Assembly:
+class Assembly(Spooled):
     """moodle.xml from every variant's part (``variant_questions``), added in variant order: a
     category per question holding that question of every variant. The parts wait on disk
     (symdl.export.spool), so memory holds one variant's at a time."""
@@ -82,15 +82,6 @@ class Assembly:
             if qid in self.spool.keys:
                 self.spool.copy(qid, out)
         out.write(b"\n</quiz>\n")
-
-    def close(self):
-        self.spool.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def _question_ids(items) -> list:

@@ -59,6 +59,22 @@ class Spool:
         self.close()
 
 
+class Spooled:
+    """What an LMS file being put together (moodle.Assembly, canvas.Assembly) shares: its
+    ``spool``, removed on ``close`` or at the end of a ``with`` block."""
+
+    spool: Spool
+
+    def close(self):
+        self.spool.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def write_file(path: Path, write):
     """``write(stream)`` into ``path`` (binary), the file removed again when writing fails."""
     try:
