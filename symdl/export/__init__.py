@@ -22,14 +22,27 @@ def render(target, items, *, multiple_choice=False, math=None) -> bytes:
                   for v, _, results in items for r in results if not r.verified]
     if unverified:
         raise VerificationFailed(f"not exported: the answers of {', '.join(unverified[:8])} failed verification")
+    import io
+
+    from symdl.export import content
+
     math = math or DEFAULT_MATH[target]
-    if target == "moodle":
-        from symdl.export import moodle
+    make = _part_maker(target)
+    prepared = content.pages(items, math=math)        # every item's pages, two processes from 8 on
+    with assembly(target, items[0][1]) as made:
+        for position, (variant, exam, results) in enumerate(items):
+            made.add(make(variant, exam, results, multiple_choice=multiple_choice, math=math,
+                          pages={qid: page for (at, qid), page in prepared.items() if at == position}))
+        out = io.BytesIO()
+        made.write(out)
+    return out.getvalue()
 
-        return moodle.render(items, multiple_choice=multiple_choice, math=math)
-    from symdl.export import canvas
 
-    return canvas.render(items, multiple_choice=multiple_choice, math=math)
+def _part_maker(target):
+    """The function making one variant's part of ``target``'s file (see ``fragments``)."""
+    from symdl.export import canvas, moodle
+
+    return moodle.variant_questions if target == "moodle" else canvas.variant_items
 
 
 def targets(text) -> tuple:
@@ -45,16 +58,13 @@ def targets(text) -> tuple:
 def fragments(names, variant, exam, results, *, multiple_choice=False, math=None) -> dict:
     """target -> one variant's part of each export (strings only), made where the variant was
     derived; ``assemble`` puts every variant's parts together into the file ``render`` writes."""
-    from symdl.export import canvas, moodle
-
     unverified = [r.question.id for r in results if not r.verified]
     if unverified:
         raise VerificationFailed(f"not exported: the answers of variant {variant} {', '.join(unverified)} "
                                  "failed verification")
     out = {}
     for name in names:
-        made = moodle.variant_questions if name == "moodle" else canvas.variant_items
-        out[name] = made(variant, exam, results, multiple_choice=multiple_choice, math=math or DEFAULT_MATH[name])
+        out[name] = _part_maker(name)(variant, exam, results, multiple_choice=multiple_choice, math=math or DEFAULT_MATH[name])
     return out
 
 

@@ -12,7 +12,6 @@ item of a question carries the model answer as its general feedback, the others 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -37,18 +36,6 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)     # every member's timestamp: the same bytes 
 def ident(*parts) -> str:
     """A stable Canvas-style identifier ('g' and 32 hex digits) from names."""
     return "g" + hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]
-
-
-def render(items, *, multiple_choice=False, math="mathml") -> bytes:
-    """The zip's bytes for ``items``: a list of (variant id or None, exam, results)."""
-    prepared = content.pages(items, math=math)
-    with Assembly(items[0][1]) as assembly:
-        for position, (variant, exam, results) in enumerate(items):
-            assembly.add(variant_items(variant, exam, results, math=math, multiple_choice=multiple_choice,
-                                       pages={qid: page for (at, qid), page in prepared.items() if at == position}))
-        out = io.BytesIO()
-        assembly.write(out)
-    return out.getvalue()
 
 
 def variant_items(variant, exam, results, *, math="mathml", multiple_choice=False, pages=None) -> list:

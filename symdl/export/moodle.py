@@ -23,20 +23,6 @@ from symdl.render import html
 PENALTY = "0.3333333"         # Moodle's default penalty per wrong try (interactive behaviours)
 
 
-def render(items, *, multiple_choice=False, math="tex") -> bytes:
-    """Moodle XML (UTF-8 bytes) of ``items``: a list of (variant id or None, exam, results)."""
-    import io
-
-    prepared = content.pages(items, math=math)
-    with Assembly(items[0][1], _question_ids(items)) as assembly:
-        for position, (variant, exam, results) in enumerate(items):
-            assembly.add(variant_questions(variant, exam, results, multiple_choice=multiple_choice, math=math,
-                                           pages={qid: page for (at, qid), page in prepared.items() if at == position}))
-        out = io.BytesIO()
-        assembly.write(out)
-    return out.getvalue()
-
-
 def variant_questions(variant, exam, results, *, multiple_choice=False, math="tex", pages=None) -> dict:
     """question id -> the Moodle question element of one variant, serialized as it stands in the
     quiz (None when the question asks no number): what a variant's process hands back."""
@@ -82,11 +68,6 @@ class Assembly(Spooled):
             if qid in self.spool.keys:
                 self.spool.copy(qid, out)
         out.write(b"\n</quiz>\n")
-
-
-def _question_ids(items) -> list:
-    """Question ids in the exam's order (every variant holds the same questions)."""
-    return [r.question.id for r in items[0][2]]
 
 
 def _path_part(name: str) -> str:
