@@ -71,12 +71,8 @@ class Assembly(Spooled):
                 pieces = _MARKER.split(skeleton)
                 member.write(pieces[0].encode("utf-8"))
                 for n, text in zip(pieces[1::2], pieces[2::2]):
-                    key, index = order[int(n)]
-                    if index is None:
-                        self.spool.copy(key, member)
-                    else:                           # one variant: each item its own run
-                        entry = self.spool.keys[key][1][index]
-                        _copy_entry(self.spool, entry, member)
+                    key, index = order[int(n)]          # index: one variant, each item its own run
+                    self.spool.copy(key, member, index)
                     member.write(text.encode("utf-8"))
             _member(archive, f"{assessment}/assessment_meta.xml", meta_xml(exam, assessment, points))
 
@@ -117,13 +113,6 @@ def _info(name):
 
 def _member(archive, name, data: bytes):
     archive.writestr(_info(name), data)
-
-
-def _copy_entry(spool, entry, out):
-    offset, length = entry
-    spool.file.flush()
-    spool.file.seek(offset)
-    out.write(spool.file.read(length))
 
 
 def _bytes(root) -> bytes:

@@ -38,10 +38,12 @@ class Spool:
     def info(self, key):
         return self.keys[key][0]
 
-    def copy(self, key, out):
-        """Write the texts of ``key`` (UTF-8 bytes) to the binary stream ``out``, in the order added."""
+    def copy(self, key, out, index=None):
+        """Write the texts of ``key`` (UTF-8 bytes) to the binary stream ``out``, in the order added
+        (only its ``index``-th text when given)."""
         self.file.flush()
-        for offset, length in self.keys[key][1]:
+        entries = self.keys[key][1]
+        for offset, length in (entries if index is None else entries[index:index + 1]):
             self.file.seek(offset)
             while length > 0:
                 data = self.file.read(min(CHUNK, length))

@@ -17,6 +17,9 @@ def test_texts_come_back_per_key_in_first_seen_order_and_the_scratch_folder_goes
         for key in spool.keys:
             spool.copy(key, out)
         assert out.getvalue().decode("utf-8") == "".join(f"<{k}{v}>\u00e9" for k in "bac" for v in "123")
+        one = io.BytesIO()
+        spool.copy("a", one, 1)                         # only the second text of a
+        assert one.getvalue().decode("utf-8") == "<a2>\u00e9"
         folder = spool.folder
         assert folder.is_dir()
     assert not folder.exists()
