@@ -1,0 +1,45 @@
+"""Each mistake once per question: the cross-mistake part of grading the mistakes.
+
+After grading.attach_mistakes has dropped, answer by answer, every mistake whose value is the
+right answer, a question's mistakes are grouped by name (the stable slug a kind gives one
+mistake on every answer it changes) and:
+
+- a mistake listed twice on one answer keeps its first value;
+- a mistake whose values on every answer it affects are those of a mistake listed before it
+  (the same answers, the same values) is dropped: a student who makes either writes the same;
+- at most :data:`MAX_MISTAKES` mistakes are kept per question, the first ones the kind lists
+  in the order they first appear (the question's answers in order, each answer's mistakes in
+  the order the kind lists them).
+"""
+
+from __future__ import annotations
+
+MAX_MISTAKES = 8
+
+
+def by_name(solution) -> dict:
+    """{mistake name: {answer name: Mistake}} in the order the answers and mistakes are listed."""
+    groups: dict = {}
+    for answer, meta in solution.meta.items():
+        for mistake in meta.mistakes or []:
+            groups.setdefault(mistake.name, {}).setdefault(answer, mistake)
+    return groups
+
+
+def _same_rows(a: dict, b: dict, solution) -> bool:
+    from symdl.grading import same_value
+
+    return a.keys() == b.keys() and all(
+        same_value(a[k].value, b[k].value, solution.meta[k].tolerance) for k in a)
+
+
+def dedupe(solution, limit: int = MAX_MISTAKES) -> None:
+    """Keep each mistake of ``solution`` once (see the module's rules), in place."""
+    groups = by_name(solution)
+    kept: dict = {}
+    for name, rows in groups.items():
+        if len(kept) >= limit or any(_same_rows(rows, other, solution) for other in kept.values()):
+            continue
+        kept[name] = rows
+    for answer, meta in solution.meta.items():
+        meta.mistakes = [m for m in meta.mistakes or [] if m.name in kept and kept[m.name].get(answer) is m]
