@@ -115,18 +115,22 @@ def _sweep(graph, upstream, wrong=None, changed=()):
     return grads
 
 
-def _names(graph, op):
-    """The input names of the first ``op`` node (for the sentence a student reads)."""
-    node = next(n for n in graph.nodes if n.op == op)
-    return node.inputs
+def _square_product(graph):
+    """The input names of the first matrix product whose left operand is square (None when none is):
+    the one a transpose mistake can be written for, named in the sentence a student reads."""
+    for node in graph.nodes:
+        if node.op == "matmul" and _square(graph.by_id[node.inputs[0]].value):
+            return node.inputs
+    return None
 
 
 def _runs(graph, upstream):
     """(slug, why, wrong rule, ops it changes, the answers it may touch or None for all) in listing order."""
     used = [n.op for n in graph.nodes if not n.is_leaf]
     runs = []
-    if "matmul" in used:
-        a, b = _names(graph, "matmul")
+    names = _square_product(graph)
+    if names:
+        a, b = names
         runs.append(("matmul-transpose-missed", f"you multiplied the upstream gradient by {a} instead of by the "
                      f"transpose of {a} for the gradient of {b}", _transpose_missed, ("matmul",), None))
         runs.append(("matmul-transpose-added", f"you wrote the gradient of {a} transposed ({b} times the upstream "
