@@ -17,6 +17,18 @@ from __future__ import annotations
 MAX_MISTAKES = 8
 
 
+def asked(meta) -> bool:
+    """Whether the exam grades the answer ``meta`` (the kinds list mistakes on those): the kind's
+    ``graded`` mark when it gives one, else whether the answer is final."""
+    graded = getattr(meta, "graded", None)
+    return bool(meta.final if graded is None else graded)
+
+
+def asked_names(solution) -> list:
+    """The names of the answers the exam grades, in order."""
+    return [name for name, meta in solution.meta.items() if asked(meta)]
+
+
 def by_name(solution) -> dict:
     """{mistake name: {answer name: Mistake}} in the order the answers and mistakes are listed."""
     groups: dict = {}

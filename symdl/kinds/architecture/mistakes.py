@@ -14,6 +14,7 @@ is that of the fully connected weights (inputs x outputs written for outputs x i
 from __future__ import annotations
 
 from symdl.errors import SpecError
+from symdl.mistake_rows import asked_names
 from symdl.solution import Mistake
 
 from .answers import answer_values
@@ -39,7 +40,7 @@ def mistakes(question, solution) -> dict:
     """{answer name: [Mistake]} for the table's blanks and the total learnables a mistake changes."""
     bpv = bytes_per_value(question)
     right = solution.answers
-    wanted = {name for name, meta in solution.meta.items() if meta.final or name == "total.learnables"}
+    wanted = set(asked_names(solution)) | {"total.learnables"}
     found: dict = {}
     for switch, name, why in MISTAKES:
         try:

@@ -17,7 +17,8 @@ The mistakes, in the order they are listed:
   upstream gradient;
 - a max's gradient sent to both arguments, or to the argument that lost;
 - a near tie taken as a tie (arguments of a max/min agreeing to two significant digits split the
-  gradient): kept on the max's own input only, not on every gradient below it.
+  gradient): listed on one answer only, the max's own input when the exam grades its gradient,
+  else the first graded gradient it changes (the others follow by the error carried forward).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import mpmath
 import sympy
 
 from symdl import ops
+from symdl.mistake_rows import asked_names
 from symdl.solution import Mistake
 
 from .build import build_graph
@@ -125,7 +127,8 @@ def _square_product(graph):
 
 
 def _runs(graph, upstream):
-    """(slug, why, wrong rule, ops it changes, the answers it may touch or None for all) in listing order."""
+    """(slug, why, wrong rule, ops it changes, None for every answer it changes or a function of the
+    solution giving the answers, in order, of which it is listed on the first it changes) in listing order."""
     used = [n.op for n in graph.nodes if not n.is_leaf]
     runs = []
     names = _square_product(graph)
@@ -146,16 +149,23 @@ def _runs(graph, upstream):
                      "not only to the one that won", _to_both, (op,), None))
         runs.append((f"{op}-grad-to-wrong-argument", f"you sent the gradient of the {op} to the argument "
                      "that lost instead of the one that won", _to_loser, (op,), None))
-        tied = _near_tie_inputs(graph, op)
+        tied = _near_tie_input(graph, op)
         if tied:
             runs.append(("near-tie-taken-as-tie", f"you read two arguments of the {op} that agree to two "
                          "significant digits as a tie and sent half of the gradient to each",
-                         _near_tie, (op,), tied))
+                         _near_tie, (op,), lambda sol, tied=tied: _tie_rows(sol, tied)))
     return runs
 
 
-def _near_tie_inputs(graph, op):
-    """The gradient (one answer) where a near tie of ``op`` first shows: its first non-constant input."""
+def _tie_rows(solution, tied):
+    """Where a near tie is listed, in order of preference: the tied input's gradient when the exam
+    grades it, else the first graded gradient it changes, else the tied input's gradient."""
+    asked = [a for a in asked_names(solution) if a.startswith("grad.")]
+    return ([tied] if tied in asked else []) + [a for a in asked if a != tied] + [tied]
+
+
+def _near_tie_input(graph, op):
+    """The gradient (an answer name) where a near tie of ``op`` first shows: its first non-constant input."""
     for node in graph.nodes:
         if node.op != op:
             continue
@@ -165,7 +175,7 @@ def _near_tie_inputs(graph, op):
         if any(_agree(x, y) for x, y in pairs):
             for i in node.inputs:
                 if not graph.by_id[i].is_leaf or graph.by_id[i].op != "const":
-                    return (f"grad.{i}",)
+                    return f"grad.{i}"
     return None
 
 
@@ -181,12 +191,13 @@ def mistakes(question, solution) -> dict:
         runs.insert(0, ("upstream-not-multiplied", "you started the backward pass from 1 instead of the given "
                         "upstream gradient", _sweep(graph, ones), None))
     out = {}
-    for slug, why, grads, rows in runs:
-        for node in graph.nodes:
-            answer = f"grad.{node.id}"
-            if answer not in solution.answers or node.id not in grads or (rows and answer not in rows):
-                continue
-            value = sympy.ImmutableMatrix(grads[node.id])
-            if value != solution.answers[answer]:
-                out.setdefault(answer, []).append(Mistake(slug, value, why))
+    for slug, why, grads, one_of in runs:
+        changed = [(f"grad.{node.id}", sympy.ImmutableMatrix(grads[node.id])) for node in graph.nodes
+                   if f"grad.{node.id}" in solution.answers and node.id in grads]
+        changed = [(a, v) for a, v in changed if v != solution.answers[a]]
+        if one_of is not None:          # one row only: the first of ``one_of`` the mistake changes
+            rank = {a: k for k, a in enumerate(one_of(solution))}
+            changed = sorted((c for c in changed if c[0] in rank), key=lambda c: rank[c[0]])[:1]
+        for answer, value in changed:
+            out.setdefault(answer, []).append(Mistake(slug, value, why))
     return out

@@ -8,13 +8,14 @@ op table, the chain rule) with one change, and reports the answers it changes, u
   unit were active; for another activation, **activation-derivative-forgotten**: the chain rule
   through the activation without its derivative (dy/dz taken as 1).
 
-Only the answers the exam asks (final answers) carry mistakes.
+Only the answers the exam asks (final answers, or those the kind marks graded) carry mistakes.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
+from symdl.mistake_rows import asked_names
 from symdl.solution import Mistake
 
 from .fields import read
@@ -33,12 +34,12 @@ def passes(n, *, bias=True, dA=None):
 def mistakes(question, solution) -> dict:
     """{answer name: [Mistake]} for this neuron; a mistake that changes nothing is left to the pipeline to drop."""
     n = read(question)
-    final = {name for name, meta in solution.meta.items() if meta.final}
+    asked = set(asked_names(solution))
     found = {}
 
     def add(name, why, wrong):
         for key, value in wrong.items():
-            if key in final and value != solution.answers[key]:
+            if key in asked and value != solution.answers[key]:
                 found.setdefault(key, []).append(Mistake(name, value, why))
 
     add("bias-forgotten", "you computed the pre-activation z without the bias b", passes(n, bias=False))

@@ -9,13 +9,15 @@ thing done wrong, each under one name on every answer it changes:
 - **no-normalization**: e^{s_k} given as the probabilities, not divided by their sum.
 
 Computing softmax without subtracting the largest score first is not among them: it gives the same
-probabilities (it only risks overflow). Only the answers the exam asks (final answers) carry mistakes.
+probabilities (it only risks overflow). Only the answers the exam asks (final answers, or those
+the kind marks graded) carry mistakes.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
+from symdl.mistake_rows import asked_names
 from symdl.solution import Mistake
 
 from . import derive
@@ -26,11 +28,11 @@ from .fields import read
 def mistakes(question, solution) -> dict:
     """{answer name: [Mistake]}: the extra term left out or added to every class, no normalization."""
     p = read(question)
-    final = {name for name, meta in solution.meta.items() if meta.final}
+    asked = set(asked_names(solution))
     found = {}
 
     def add(name, why, key, value):
-        if key in final and value != solution.answers[key]:
+        if key in asked and value != solution.answers[key]:
             found.setdefault(key, []).append(Mistake(name, value, why))
 
     for case in p.cases:

@@ -13,9 +13,9 @@ one thing done wrong, so that its value is what a student who made it would writ
 - **different mini-batches compared** (the mean loss of the first and of the last epoch, or the
   first and the last logged mini-batch): the learning verdict that rate gives.
 
-Only the answers the exam asks (final answers) carry mistakes; a mistake whose verdict is the
-right one is dropped by grading.attach_mistakes, a mistake giving the same values as another by
-symdl.mistake_rows.
+Only the answers the exam asks (final answers, or those the kind marks graded) carry mistakes; a
+mistake whose verdict is the right one is dropped by grading.attach_mistakes, a mistake giving
+the same values as another by symdl.mistake_rows.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import sympy
 
+from symdl.mistake_rows import asked_names
 from symdl.solution import Mistake, Solution
 
 from .analysis import analyse, size_range
@@ -34,11 +35,11 @@ def mistakes(question, solution) -> dict:
     """answer name -> [Mistake]: each recomputed with one thing wrong (Kind.mistakes)."""
     an = analyse(question)
     out: dict = {}
-    final = {name for name, meta in solution.meta.items() if meta.final}
+    asked = set(asked_names(solution))
 
     def add(slug, why, values):
         for name, value in values.items():
-            if name in final:
+            if name in asked:
                 out.setdefault(name, []).append(Mistake(slug, value, why))
 
     if an.iterations is not None:
