@@ -2,8 +2,9 @@
 
 Every mistake swaps rows of the op table for wrong ones (or the upstream gradient for ones) and
 runs the same exact backward pass; the values are exact. Each mistake has a stable name (a slug),
-the same on every gradient it changes; a mistake that changes no answer is left out (and
-grading drops one whose values another mistake already gives).
+the same on every graded gradient it changes (final, or marked graded by the kind); a mistake
+that changes no graded answer is left out (and grading drops one whose values another mistake
+already gives).
 
 The mistakes, in the order they are listed:
 
@@ -158,10 +159,9 @@ def _runs(graph, upstream):
 
 
 def _tie_rows(solution, tied):
-    """Where a near tie is listed, in order of preference: the tied input's gradient when the exam
-    grades it, else the first graded gradient it changes, else the tied input's gradient."""
-    asked = [a for a in asked_names(solution) if a.startswith("grad.")]
-    return ([tied] if tied in asked else []) + [a for a in asked if a != tied] + [tied]
+    """Where a near tie is listed, in order of preference: the tied input's gradient (when the exam
+    grades it), else the first graded gradient it changes."""
+    return [tied] + [a for a in asked_names(solution) if a.startswith("grad.") and a != tied]
 
 
 def _near_tie_input(graph, op):
@@ -190,10 +190,10 @@ def mistakes(question, solution) -> dict:
     if upstream != ones:
         runs.insert(0, ("upstream-not-multiplied", "you started the backward pass from 1 instead of the given "
                         "upstream gradient", _sweep(graph, ones), None))
-    out = {}
+    out, asked = {}, set(asked_names(solution))
     for slug, why, grads, one_of in runs:
         changed = [(f"grad.{node.id}", sympy.ImmutableMatrix(grads[node.id])) for node in graph.nodes
-                   if f"grad.{node.id}" in solution.answers and node.id in grads]
+                   if f"grad.{node.id}" in asked and node.id in grads]
         changed = [(a, v) for a, v in changed if v != solution.answers[a]]
         if one_of is not None:          # one row only: the first of ``one_of`` the mistake changes
             rank = {a: k for k, a in enumerate(one_of(solution))}

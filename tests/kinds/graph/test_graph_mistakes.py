@@ -50,12 +50,14 @@ def test_di504_q1_mistakes_against_numpy():
     # exp's local gradient forgotten: z2-bar = [1, 1], so x-bar = W^T [1, 1] = [-0.1 + 0.3, -0.5 + 0.2]
     np.testing.assert_allclose(found[("grad.x", "exp-local-grad-forgotten")], [0.2, -0.3], rtol=1e-15)
     np.testing.assert_allclose(found[("grad.W", "exp-local-grad-forgotten")], np.outer([1, 1], X), rtol=1e-15)
-    np.testing.assert_allclose(found[("grad.z2", "exp-local-grad-forgotten")], [1, 1])
+    if sol.meta["grad.z2"].final:                   # the node gradients carry mistakes when graded
+        np.testing.assert_allclose(found[("grad.z2", "exp-local-grad-forgotten")], [1, 1])
+    assert all(sol.meta[answer].final for answer, _ in found)
     # the transpose missed (W for W^T in x-bar), and added (W-bar = (g x^T)^T = x g^T)
     np.testing.assert_allclose(found[("grad.x", "matmul-transpose-missed")], W @ right, rtol=1e-12)
     np.testing.assert_allclose(found[("grad.W", "matmul-transpose-added")], np.outer(right, X).T, rtol=1e-12)
     # the max's gradient to the losing argument (the constant): nothing reaches z3 and below
-    for node in ("z3", "z2", "z1", "x", "W"):
+    for node in ("x", "W"):
         assert not np.any(found[(f"grad.{node}", "max-grad-to-wrong-argument")])
     # the near tie (1.0202 against 1 agree to 2 digits): one row, not five; the max's own input z3 when
     # its gradient is graded, else the first graded gradient it changes (x-bar), here z3-bar = [0.5, 1]
