@@ -151,7 +151,7 @@ def _runs(graph, upstream):
         runs.append((f"{op}-grad-to-wrong-argument", f"you sent the gradient of the {op} to the argument "
                      "that lost instead of the one that won", _to_loser, (op,), None))
         tied = _near_tie_input(graph, op)
-        if tied:
+        if tied and not any(run[0] == "near-tie-taken-as-tie" for run in runs):     # one near tie, one row
             runs.append(("near-tie-taken-as-tie", f"you read two arguments of the {op} that agree to two "
                          "significant digits as a tie and sent half of the gradient to each",
                          _near_tie, (op,), lambda sol, tied=tied: _tie_rows(sol, tied)))
