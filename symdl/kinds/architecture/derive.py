@@ -10,7 +10,7 @@ from symdl.display import Dims, Quantity
 from symdl.printer import substitute
 from symdl.solution import Step, Text
 
-MISTAKES = ("same", "pad_once", "ceil", "no_bias", "flatten", "fc_order")  # one thing done wrong, re-derived
+MISTAKES = ("same", "pad_once", "no_bias", "flatten", "fc_order")  # one thing done wrong, re-derived
 
 from . import derive_more
 from .fields import MAX_AREA, MAX_VALUES, MERGES, LayerSpec, parse_layers, values_of
@@ -112,7 +112,7 @@ class _Deriver:
         eff = d * (k - 1) + 1
         p0, p1 = self.same_padding(axis, n, k, s, d, items) if padding == "same" else padding
         span = n + p0 + p1
-        ceil = spec.ceil or self.mistake == "ceil"
+        ceil = spec.ceil
         # with ceil_mode a last window may hang past the end: PyTorch only needs one window
         if eff > span + ((s - 1) if ceil else 0):
             what = f"kernel {a['word']} {k}" + (f" (dilated to {eff})" if d != 1 else "")
