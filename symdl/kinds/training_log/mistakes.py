@@ -13,7 +13,7 @@ one thing done wrong, so that its value is what a student who made it would writ
 - **different mini-batches compared** (the mean loss of the first and of the last epoch, or the
   first and the last logged mini-batch): the learning verdict that rate gives.
 
-Only the answers the exam asks (final answers, or those the kind marks graded) carry mistakes; a
+Only the answers the exam asks (final answers, and those the kind marks graded) carry mistakes; a
 mistake whose verdict is the right one is dropped by grading.attach_mistakes, a mistake giving
 the same values as another by symdl.mistake_rows.
 """
@@ -35,7 +35,8 @@ def mistakes(question, solution) -> dict:
     """answer name -> [Mistake]: each recomputed with one thing wrong (Kind.mistakes)."""
     an = analyse(question)
     out: dict = {}
-    asked = set(asked_names(solution))
+    # the graded answers, and the final ones graded by criteria (the recommendation, in words)
+    asked = set(asked_names(solution)) | {name for name, meta in solution.meta.items() if meta.final}
 
     def add(slug, why, values):
         for name, value in values.items():
