@@ -7,9 +7,12 @@ mistake on every answer it changes) and:
 - a mistake listed twice on one answer keeps its first value;
 - a mistake whose values on every answer it affects are those of a mistake listed before it
   (the same answers, the same values) is dropped: a student who makes either writes the same;
-- at most :data:`MAX_MISTAKES` mistakes are kept per question, the first ones the kind lists
-  in the order they first appear (the question's answers in order, each answer's mistakes in
-  the order the kind lists them).
+- at most :data:`MAX_MISTAKES` mistakes are kept per question, the first ones the kind lists.
+
+The kind's order is read back from the answers: each answer lists its mistakes in the kind's
+order, so a mistake comes before another when some answer lists it first (ties, and mistakes no
+answer shares, in the order they first appear). :func:`by_name` gives the groups in that order,
+each mistake once with the answers it affects: what the rubric shows.
 """
 
 from __future__ import annotations
@@ -30,12 +33,22 @@ def asked_names(solution) -> list:
 
 
 def by_name(solution) -> dict:
-    """{mistake name: {answer name: Mistake}} in the order the answers and mistakes are listed."""
+    """{mistake name: {answer name: Mistake}}, the mistakes in the kind's order (see the module)."""
     groups: dict = {}
+    before: dict = {}                    # name -> the names some answer lists before it
     for answer, meta in solution.meta.items():
+        names = []
         for mistake in meta.mistakes or []:
             groups.setdefault(mistake.name, {}).setdefault(answer, mistake)
-    return groups
+            if mistake.name not in names:
+                before.setdefault(mistake.name, set()).update(names)
+                names.append(mistake.name)
+    order, left = [], list(groups)
+    while left:                          # the first that nothing left precedes (a cycle: the first left)
+        ready = [n for n in left if not (before[n] & set(left))] or left
+        order.append(ready[0])
+        left.remove(ready[0])
+    return {name: groups[name] for name in order}
 
 
 def _same_rows(a: dict, b: dict, solution) -> bool:

@@ -50,3 +50,12 @@ def test_at_most_max_mistakes_per_question_the_first_listed():
     dedupe(sol)
     assert names(sol)["x"] == [f"m{k}" for k in range(MAX_MISTAKES)]
     assert list(by_name(sol)) == [f"m{k}" for k in range(MAX_MISTAKES)]
+
+
+def test_the_groups_follow_the_kinds_order_read_back_from_the_answers():
+    # the kind lists t, e, w; the first answer shows only w (e and t change nothing there)
+    sol = solution({"z": (R(1), [Mistake("w", R(0))]),
+                    "x": (R(1), [Mistake("t", R(2)), Mistake("e", R(3)), Mistake("w", R(0))]),
+                    "y": (R(1), [Mistake("n", R(5))])})
+    assert list(by_name(sol)) == ["t", "e", "w", "n"]
+    assert by_name(sol)["w"].keys() == {"z", "x"}
