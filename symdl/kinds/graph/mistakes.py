@@ -6,7 +6,7 @@ the same on every graded gradient it changes (final, or marked graded by the kin
 that changes no graded answer is left out (and grading drops one whose values another mistake
 already gives).
 
-The mistakes, in the order they are listed:
+The mistakes, in the order they are listed (the rubric's order, and the first 8 are kept):
 
 - a transpose missed: the gradient of a matrix product's right operand with the left matrix
   itself, not its transpose (``W g`` for ``W^T g``; a square matrix only);
@@ -187,8 +187,9 @@ def mistakes(question, solution) -> dict:
     runs = [(slug, why, _sweep(graph, upstream, wrong, changed), rows)
             for slug, why, wrong, changed, rows in _runs(graph, upstream)]
     ones = sympy.ones(*upstream.shape)
-    if upstream != ones:
-        runs.insert(0, ("upstream-not-multiplied", "you started the backward pass from 1 instead of the given "
+    if upstream != ones:            # listed after the transposes and the local gradients, before the max's
+        at = sum(1 for run in runs if run[0].startswith("matmul-") or run[0].endswith("-local-grad-forgotten"))
+        runs.insert(at, ("upstream-not-multiplied", "you started the backward pass from 1 instead of the given "
                         "upstream gradient", _sweep(graph, ones), None))
     out, asked = {}, set(asked_names(solution))
     for slug, why, grads, one_of in runs:
