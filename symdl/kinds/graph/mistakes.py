@@ -127,7 +127,7 @@ def _square_product(graph):
     return None
 
 
-def _runs(graph, upstream):
+def _runs(graph):
     """(slug, why, wrong rule, ops it changes, None for every answer it changes or a function of the
     solution giving the answers, in order, of which it is listed on the first it changes) in listing order."""
     used = [n.op for n in graph.nodes if not n.is_leaf]
@@ -185,7 +185,7 @@ def mistakes(question, solution) -> dict:
     forward(graph)
     upstream = upstream_of(question, graph)
     runs = [(slug, why, _sweep(graph, upstream, wrong, changed), rows)
-            for slug, why, wrong, changed, rows in _runs(graph, upstream)]
+            for slug, why, wrong, changed, rows in _runs(graph)]
     ones = sympy.ones(*upstream.shape)
     if upstream != ones:            # listed after the transposes and the local gradients, before the max's
         at = sum(1 for run in runs if run[0].startswith("matmul-") or run[0].endswith("-local-grad-forgotten"))
