@@ -46,7 +46,7 @@ def mistakes(question, solution) -> dict:
     if an.iterations is not None:
         _size_mistakes(an, add)
     if not an.short:
-        _verdict_mistakes(an, solution, add)
+        _verdict_mistakes(an, add)
     return out
 
 
@@ -93,7 +93,7 @@ def _engine(an):
     return trends, v, recommend
 
 
-def _verdict_mistakes(an, solution, add):
+def _verdict_mistakes(an, add):
     trends, v, recommend = _engine(an)
     if v["diverged"]:
         return
