@@ -120,6 +120,8 @@ def final_tex(answer, compact=False) -> Tex:
         body = Tex(body + r"^{\mathsf{T}}")
     else:
         relation, body = value_parts(value, answer.digits)
+    if relation is None and answer.words is not None:
+        body = answer.words
     math = _label_math(answer)
     if relation is None:                         # words: framed; a long text framed on lines of its own
         words = _escape(body)
