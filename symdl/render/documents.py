@@ -26,7 +26,7 @@ DOCUMENTS = {                      # document -> (template, audience of the kind
 ROUNDING_RULE = (r"Numbers are exact unless marked with $\approx$; such a value is rounded to "
                  f"{SIG_DIGITS} significant digits for display only (every later step uses the "
                  "unrounded value). Numbers from 10{,}000 up are written with thin separators.")
-FOOTER_VERIFIED = "Every answer was recomputed by an independent route; details in verification.pdf."
+FOOTER_VERIFIED = "Every number in this key was checked by a second, independent computation."
 FOOTER_FAILED = ("Some answers disagree with their independent recomputation; "
                  "see verification.pdf before handing this key out.")
 TEXT_BOX_CHARS = 60          # a text answer longer than this is framed as a paragraph
