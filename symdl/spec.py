@@ -187,6 +187,7 @@ class Exam:
     course: str = ""
     date: str = ""
     instructions: list = field(default_factory=list)
+    session: str = ""                            # where, when and how long the exam is sat (under the date)
     subgradients: str = DEFAULT_SUBGRADIENTS    # the kink convention of the whole exam ([exam] subgradients)
     require: list = field(default_factory=list)  # [exam] require: conditions on the answers (symdl.require)
     draws: list = field(default_factory=list)    # the spec's draws (symdl.draws.Draw), [] for a fixed exam
@@ -254,7 +255,7 @@ def build_exam(data: dict, path, data_dirs=()) -> Exam:
         question.subgradients = subgradients
         questions.append(question)
     return Exam(id=exam["id"], title=exam["title"], file=path, questions=questions,
-                course=exam.get("course", ""), date=exam.get("date", ""),
+                course=exam.get("course", ""), date=exam.get("date", ""), session=exam.get("session", ""),
                 instructions=exam.get("instructions", []), subgradients=subgradients,
                 require=_require(exam, path, seen))
 
@@ -288,17 +289,17 @@ def _exam_header(data: dict, path: Path) -> dict:
     if not isinstance(exam, dict):
         raise SpecError("missing [exam] table", file=path, field="exam")
     for key in exam:
-        if key not in {"id", "title", "course", "date", "instructions", "subgradients", "require"}:
+        if key not in {"id", "title", "course", "date", "session", "instructions", "subgradients", "require"}:
             raise SpecError("unknown key in [exam]", file=path, field=f"exam.{key}")
     for key in ("id", "title"):
         if not isinstance(exam.get(key), str) or not exam[key].strip():
             raise SpecError("missing or empty (a string is required)", file=path, field=f"exam.{key}")
     if not _safe_name(exam["id"]):
         raise SpecError("use letters, digits, '-', '_' or '.' only", file=path, field="exam.id")
-    for key in ("course", "date"):
+    for key in ("course", "date", "session"):
         if key in exam and not isinstance(exam[key], str):
             raise SpecError("expected a string", file=path, field=f"exam.{key}")
-    for key in ("title", "course", "date"):
+    for key in ("title", "course", "date", "session"):
         if key in exam and not _one_line(exam[key]):
             raise SpecError("must be one line of text", file=path, field=f"exam.{key}")
     _check_strings(exam, "exam", file=path)

@@ -8,6 +8,7 @@ the printer; every piece of text is escaped.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import sympy
@@ -196,13 +197,22 @@ def described(value, width=70) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+_NUMBERED = re.compile(r"[Qq]?(\d+)")
+
+
+def question_name(question) -> str:
+    """The question's name in a heading: "1" for the id "Q1" (as the exam numbers it), else the id."""
+    match = _NUMBERED.fullmatch(str(question.id))
+    return match.group(1) if match else str(question.id)
+
+
 def footer_line(results) -> str:
     return FOOTER_VERIFIED if all(r.verified for r in results) else FOOTER_FAILED
 
 
 def template_globals(audience: str) -> dict:
     """The globals every document template sees (``audience`` filters the kind partials)."""
-    return dict(audience=audience, shown=shown, points=points, part_finals=part_finals,
+    return dict(audience=audience, shown=shown, points=points, part_finals=part_finals, question_name=question_name,
                 part_boxed_texts=part_boxed_texts, part_rubric=part_rubric, part_mistakes=part_mistakes,
                 final_tex=final_tex, label_tex=label_tex, value_tex=value_tex, tolerance_tex=tolerance_tex,
                 described=described, rounding_rule=Tex(ROUNDING_RULE))

@@ -120,7 +120,7 @@ def paragraph(item: Text) -> Markup:
     out = Markup("")
     for part in item.parts:
         if isinstance(part, str) and not isinstance(part, Tex):
-            out += escape(part)
+            out += plain(part)
         else:
             out += math(part)
     return out
@@ -134,7 +134,7 @@ def text(value) -> Markup:
         return paragraph(value)
     if isinstance(value, Tex):
         return _mathml(value)
-    return escape(str(value))
+    return plain(value)
 
 
 def cell(value) -> Markup:
@@ -163,6 +163,29 @@ def step_lines(step: Step) -> list:
 
 
 
+_TRANSPOSE = re.compile(r"\^T(?![A-Za-z0-9])")
+
+
+def plain(value) -> Markup:
+    """Plain text escaped, a transpose written as the spec writes it ("W^T") set as a superscript T."""
+    return Markup(_TRANSPOSE.sub("<sup>T</sup>", str(escape(str(value)))))
+
+
+def marked(value) -> Markup:
+    """A plain-text field with its emphasis (``**bold**``, ``__underlined__``: symdl/markup.py)."""
+    from symdl import markup
+
+    if value is None:
+        return Markup("")
+    return Markup(markup.html(str(value), plain))
+
+
+def _question_name(question) -> str:
+    from symdl.render.documents import question_name
+
+    return question_name(question)
+
+
 def final(answer) -> Markup:
     """A final answer as the summary shows it: its label, then its value framed (words as the body words them)."""
     from symdl.render.documents import _label_math, value_parts
@@ -188,7 +211,8 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell, text=text,
-                       item_type=item_type, step_lines=step_lines, final=final)
+                       item_type=item_type, step_lines=step_lines, final=final, marked=marked,
+                       question_name=_question_name)
     env.tests["shown_to"] = shown
     env.filters["svg"] = _svg_figure
     return env
