@@ -206,13 +206,29 @@ def question_name(question) -> str:
     return match.group(1) if match else str(question.id)
 
 
+def given_math(question) -> list:
+    """The formulas the exam sheet displays right under the question's text (its kind's ``sheet``
+    hook: the Math items before the first sentence, e.g. the function f(x), the neuron's model, the
+    score function), so the key shows "the function below" below its text."""
+    from symdl import kinds
+    from symdl.solution import Math
+
+    kind = kinds.get(question.kind)
+    out = []
+    for item in kind.sheet(question) if kind.sheet is not None else ():
+        if not isinstance(item, Math):
+            break
+        out.append(item)
+    return out
+
+
 def footer_line(results) -> str:
     return FOOTER_VERIFIED if all(r.verified for r in results) else FOOTER_FAILED
 
 
 def template_globals(audience: str) -> dict:
     """The globals every document template sees (``audience`` filters the kind partials)."""
-    return dict(audience=audience, shown=shown, points=points, part_finals=part_finals, question_name=question_name,
+    return dict(audience=audience, shown=shown, points=points, part_finals=part_finals, question_name=question_name, given_math=given_math,
                 part_boxed_texts=part_boxed_texts, part_rubric=part_rubric, part_mistakes=part_mistakes,
                 final_tex=final_tex, label_tex=label_tex, value_tex=value_tex, tolerance_tex=tolerance_tex,
                 described=described, rounding_rule=Tex(ROUNDING_RULE))

@@ -180,6 +180,12 @@ def marked(value) -> Markup:
     return Markup(markup.html(str(value), plain))
 
 
+def _given_math(question) -> list:
+    from symdl.render.documents import given_math
+
+    return given_math(question)
+
+
 def _question_name(question) -> str:
     from symdl.render.documents import question_name
 
@@ -212,7 +218,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
                              keep_trailing_newline=True)
     env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell, text=text,
                        item_type=item_type, step_lines=step_lines, final=final, marked=marked,
-                       question_name=_question_name)
+                       question_name=_question_name, given_math=_given_math)
     env.tests["shown_to"] = shown
     env.filters["svg"] = _svg_figure
     return env
