@@ -76,8 +76,9 @@ def validation_steps(sol, sec, an, trends):
     sec.add(Text("The validation loss is lower than at the evaluation before ", sympy.Integer(falls),
                  " times out of ", sympy.Integer(len(ys) - 1), ", ", pct(trends["rate"]), " per epoch and ",
                  pct(trends["total"]), " over the run."))
+    # the evidence for the verdicts, not an answer the exam asks for: no box, no points
     sol.describe("val_loss_change_per_epoch", part="b", unit="relative change per epoch", digits=2,
-                 label=Text("change per epoch of the validation loss ", sym("r_{val}")), final=True)
+                 label=Text("change per epoch of the validation loss ", sym("r_{val}")), final=False)
     sol.describe("val_loss_change_total", part="b", unit="relative change", digits=3,
                  label="change of the validation loss over the run")
     sol.answer("val_loss.falls", sympy.Integer(falls), part="b", unit="evaluations",
