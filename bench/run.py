@@ -11,8 +11,8 @@ Parts (each can be picked with --parts):
      per derivation (solve + verify), against SymPy's own ``diff`` of the same function
      written out entry by entry (the naive baseline, run in a child process with a cap).
   4  the architecture kind on VGG-16 (MATLAB convention), solve + verify.
-  5  `python -m symdl variants --export moodle,canvas` of DI504 with draws (docs/variants.md's
-     example), 100 variants (sheet, key and answers.json each, PDFs batched, the Moodle XML and
+  5  `python -m symdl variants --export moodle,canvas` of the embedded DI504, which carries its draws
+     (docs/variants.md), 100 variants (sheet, key, rubric and answers.json each, PDFs batched, the Moodle XML and
      Canvas zip of all of them), wall time and its phases, CPU time of the whole process tree
      and peak memory (one run: it takes a minute).
 
@@ -423,15 +423,10 @@ def part_vgg(runs: int, work: Path) -> dict:
 # ---------------------------------------------------------------------------- main ---
 
 def variants_spec(work: Path) -> Path:
-    """docs/variants.md's DI504 spec with draws, written beside a copy of the training log."""
+    """The embedded DI504 spec: it carries its draws ([question.variants], docs/variants.md)."""
     from symdl.spec import default_spec
 
-    doc = (ROOT / "docs" / "variants.md").read_text(encoding="utf-8")
-    text = re.search(r"```toml\n(.*?)```", doc, re.S).group(1)
-    path = work / "di504-variants.toml"
-    path.write_text(text, encoding="utf-8")
-    shutil.copyfile(default_spec().parent / "q5-training-log.txt", work / "q5-training-log.txt")
-    return path
+    return default_spec()
 
 
 def part_variants(count: int, work: Path) -> dict:

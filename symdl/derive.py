@@ -197,17 +197,18 @@ def _check_out(out: Path, final: Path):
 
 
 def documents(exam, results, time_limit_s, *, html=False, detail="model", staff=True) -> dict:
-    """File name -> text of every document derive writes: the answer key's LaTeX,
-    answers.json, the exam sheet's LaTeX, with ``staff`` the grading and verification
-    documents, with ``html`` the HTML key; each question rendered within its time limit.
-    A variant folder holds the same documents but the staff's (``staff=False``)."""
+    """File name -> text of every document derive writes: the answer key's LaTeX, the rubric's
+    (grading), answers.json, the exam sheet's LaTeX, with ``staff`` the instructor's verification
+    report, with ``html`` the HTML key; each question rendered within its time limit.
+    A variant folder holds the same documents but the verification report (``staff=False``):
+    its rubric is its own, since its values and mistakes are."""
     from functools import partial
 
     from symdl.render import answers_json, latex
 
-    renderers = {"answer-key.tex": partial(latex.render, document=detail)}
+    renderers = {"answer-key.tex": partial(latex.render, document=detail),
+                 "grading.tex": partial(latex.render, document="grading")}
     if staff:
-        renderers["grading.tex"] = partial(latex.render, document="grading")
         renderers["verification.tex"] = partial(latex.render, document="verification")
     renderers["answers.json"] = answers_json.render
     if html:

@@ -288,6 +288,7 @@ SOFTMAX_FORMULAS = {
     "e_minus_m": r"e^{-m}",
     "max_shift": r"m = \max_k s_k = s_{@1} = @2",
     "softmax": r"p_k = \frac{e^{s_k}}{\sum_j e^{s_j}} = \frac{e^{s_k - m}}{\sum_j e^{s_j - m}}",
+    "probability": r"P(y = k \mid \mathbf{x}) = \frac{e^{s_k}}{\sum_j e^{s_j}}",
     "denominator": r"\sum_j e^{s_j - m}",
     "s_k": "s_k",
     "s_k_shifted": "s_k - m",

@@ -167,6 +167,7 @@ class Answer:
     points: Any = None
     tolerance: dict | None = None
     mistakes: list = field(default_factory=list)
+    words: str | None = None       # a yes/no as the documents word it ("yes, but slowly")
 
 
 @dataclass

@@ -187,6 +187,7 @@ class Exam:
     course: str = ""
     date: str = ""
     instructions: list = field(default_factory=list)
+    session: str = ""                            # where, when and how long the exam is sat (under the date)
     subgradients: str = DEFAULT_SUBGRADIENTS    # the kink convention of the whole exam ([exam] subgradients)
     require: list = field(default_factory=list)  # [exam] require: conditions on the answers (symdl.require)
     draws: list = field(default_factory=list)    # the spec's draws (symdl.draws.Draw), [] for a fixed exam
@@ -231,9 +232,53 @@ def load_exam(path, data_dirs=()) -> Exam:
     return exam
 
 
-def read_spec(path) -> dict:
-    """The spec at ``path`` as TOML data (its size, encoding and syntax checked)."""
-    return _read_spec_file(Path(path))
+def read_spec(path, variants: bool = False) -> dict:
+    """The spec at ``path`` as TOML data (its size, encoding and syntax checked).
+
+    A question's ``[question.variants]`` table holds what variants draw instead of the question's
+    own values (symdl.draws tables, in the question's shape; a layer by its name:
+    ``[question.variants.layer.conv1_1]``; ``unset = ["log"]``: fields variants leave out).
+    ``variants=True`` puts them in place of the values (the ``variants`` command); otherwise the
+    table is set aside and the exam is the one written.
+    """
+    path = Path(path)
+    data = _read_spec_file(path)
+    for index, table in enumerate(data.get("question") or (), start=1):
+        if isinstance(table, dict) and "variants" in table:
+            drawn = table.pop("variants")
+            if variants:
+                qid = table.get("id") if isinstance(table.get("id"), str) else f"#{index}"
+                _overlay(table, drawn, path, qid, "variants")
+    return data
+
+
+def _overlay(table: dict, drawn, path, qid, where):
+    """Put the ``variants`` table's entries in place of the question's own (in place)."""
+    from symdl import draws
+
+    if not isinstance(drawn, dict):
+        raise SpecError("expected a table of the values variants draw", file=path, question=qid, field=where)
+    unset = drawn.get("unset", []) if where == "variants" else []
+    if not isinstance(unset, list) or not all(isinstance(k, str) and k in table for k in unset):
+        raise SpecError("a list of the question's fields that variants leave out (e.g. unset = [\"log\"] beside "
+                        "a generated log)", file=path, question=qid, field="variants.unset")
+    for key in unset:
+        del table[key]
+    for key, value in drawn.items():
+        if key == "unset" and where == "variants":
+            continue
+        field_name = f"{where}.{key}"
+        current = table.get(key)
+        if isinstance(current, list) and isinstance(value, dict) and not draws.is_draw(value) and key == "layer":
+            by_name = {t.get("name"): t for t in current if isinstance(t, dict)}
+            for name, layer in value.items():
+                if name not in by_name:
+                    raise SpecError(f"no layer named '{name}'", file=path, question=qid, field=f"{field_name}.{name}")
+                _overlay(by_name[name], layer, path, qid, f"{field_name}.{name}")
+        elif isinstance(current, dict) and isinstance(value, dict) and not draws.is_draw(value):
+            _overlay(current, value, path, qid, field_name)
+        else:
+            table[key] = value
 
 
 def build_exam(data: dict, path, data_dirs=()) -> Exam:
@@ -254,7 +299,7 @@ def build_exam(data: dict, path, data_dirs=()) -> Exam:
         question.subgradients = subgradients
         questions.append(question)
     return Exam(id=exam["id"], title=exam["title"], file=path, questions=questions,
-                course=exam.get("course", ""), date=exam.get("date", ""),
+                course=exam.get("course", ""), date=exam.get("date", ""), session=exam.get("session", ""),
                 instructions=exam.get("instructions", []), subgradients=subgradients,
                 require=_require(exam, path, seen))
 
@@ -288,17 +333,17 @@ def _exam_header(data: dict, path: Path) -> dict:
     if not isinstance(exam, dict):
         raise SpecError("missing [exam] table", file=path, field="exam")
     for key in exam:
-        if key not in {"id", "title", "course", "date", "instructions", "subgradients", "require"}:
+        if key not in {"id", "title", "course", "date", "session", "instructions", "subgradients", "require"}:
             raise SpecError("unknown key in [exam]", file=path, field=f"exam.{key}")
     for key in ("id", "title"):
         if not isinstance(exam.get(key), str) or not exam[key].strip():
             raise SpecError("missing or empty (a string is required)", file=path, field=f"exam.{key}")
     if not _safe_name(exam["id"]):
         raise SpecError("use letters, digits, '-', '_' or '.' only", file=path, field="exam.id")
-    for key in ("course", "date"):
+    for key in ("course", "date", "session"):
         if key in exam and not isinstance(exam[key], str):
             raise SpecError("expected a string", file=path, field=f"exam.{key}")
-    for key in ("title", "course", "date"):
+    for key in ("title", "course", "date", "session"):
         if key in exam and not _one_line(exam[key]):
             raise SpecError("must be one line of text", file=path, field=f"exam.{key}")
     _check_strings(exam, "exam", file=path)

@@ -76,7 +76,7 @@ def prepare(spec, count, seed, data_dirs=()) -> tuple:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise UsageError(f"--seed must be a whole number >= 0, got {seed}")
     path = Path(spec or default_spec())
-    data = read_spec(path)
+    data = read_spec(path, variants=True)
     draws = drawing.find(data, path)
     first = build_exam(drawing.apply(data, draws, drawing.attempt_seed(seed, 1, 0))[0], path, data_dirs)
     if not draws:

@@ -8,6 +8,7 @@ the printer; every piece of text is escaped.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import sympy
@@ -26,7 +27,7 @@ DOCUMENTS = {                      # document -> (template, audience of the kind
 ROUNDING_RULE = (r"Numbers are exact unless marked with $\approx$; such a value is rounded to "
                  f"{SIG_DIGITS} significant digits for display only (every later step uses the "
                  "unrounded value). Numbers from 10{,}000 up are written with thin separators.")
-FOOTER_VERIFIED = "Every answer was recomputed by an independent route; details in verification.pdf."
+FOOTER_VERIFIED = "Every number in this key was checked by a second, independent computation."
 FOOTER_FAILED = ("Some answers disagree with their independent recomputation; "
                  "see verification.pdf before handing this key out.")
 TEXT_BOX_CHARS = 60          # a text answer longer than this is framed as a paragraph
@@ -120,6 +121,8 @@ def final_tex(answer, compact=False) -> Tex:
         body = Tex(body + r"^{\mathsf{T}}")
     else:
         relation, body = value_parts(value, answer.digits)
+    if relation is None and answer.words is not None:
+        body = answer.words
     math = _label_math(answer)
     if relation is None:                         # words: framed; a long text framed on lines of its own
         words = _escape(body)
@@ -194,13 +197,38 @@ def described(value, width=70) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+_NUMBERED = re.compile(r"[Qq]?(\d+)")
+
+
+def question_name(question) -> str:
+    """The question's name in a heading: "1" for the id "Q1" (as the exam numbers it), else the id."""
+    match = _NUMBERED.fullmatch(str(question.id))
+    return match.group(1) if match else str(question.id)
+
+
+def given_math(question) -> list:
+    """The formulas the exam sheet displays right under the question's text (its kind's ``sheet``
+    hook: the Math items before the first sentence, e.g. the function f(x), the neuron's model, the
+    score function), so the key shows "the function below" below its text."""
+    from symdl import kinds
+    from symdl.solution import Math
+
+    kind = kinds.get(question.kind)
+    out = []
+    for item in kind.sheet(question) if kind.sheet is not None else ():
+        if not isinstance(item, Math):
+            break
+        out.append(item)
+    return out
+
+
 def footer_line(results) -> str:
     return FOOTER_VERIFIED if all(r.verified for r in results) else FOOTER_FAILED
 
 
 def template_globals(audience: str) -> dict:
     """The globals every document template sees (``audience`` filters the kind partials)."""
-    return dict(audience=audience, shown=shown, points=points, part_finals=part_finals,
+    return dict(audience=audience, shown=shown, points=points, part_finals=part_finals, question_name=question_name, given_math=given_math,
                 part_boxed_texts=part_boxed_texts, part_rubric=part_rubric, part_mistakes=part_mistakes,
                 final_tex=final_tex, label_tex=label_tex, value_tex=value_tex, tolerance_tex=tolerance_tex,
                 described=described, rounding_rule=Tex(ROUNDING_RULE))

@@ -81,10 +81,27 @@ def _converted(latex: str, display: bool) -> Markup:
     from latex2mathml.converter import convert
 
     latex = _unlayout(latex).replace(r"\mathbb{1}", r"\mathbf{1}")   # the same indicator as the PDF
+    latex = _OPERATOR_NAMES.sub(lambda m: rf"\operatorname{{{m.group(1)}}}", latex)
     try:
-        return Markup(convert(latex, display="block" if display else "inline"))
+        mathml = convert(latex, display="block" if display else "inline")
     except Exception:  # noqa: BLE001 - latex2mathml raises many types; the formula stays readable
         return Markup('<code class="tex">') + escape(latex) + Markup("</code>")
+    return Markup(_one_number(mathml))
+
+
+# Operator names latex2mathml 3.x leaves as a literal "\arg" identifier: written as \operatorname.
+_OPERATOR_NAMES = re.compile(r"\\(arg|deg|det|dim|gcd|hom|ker|Pr)(?![A-Za-z])")
+# A number with thousands separators ("12{,}864") comes out of latex2mathml as three tokens
+# (12, a comma operator, 864): joined into one <mn>, as the PDF sets it.
+_GROUPED = re.compile(r"<mn>(\d+(?:,\d{3})*)</mn><mrow><mo>&#x0002C;</mo></mrow><mn>(\d{3}(?:\.\d+)?)</mn>")
+
+
+def _one_number(mathml: str) -> str:
+    while True:
+        joined = _GROUPED.sub(r"<mn>\1,\2</mn>", mathml)
+        if joined == mathml:
+            return mathml
+        mathml = joined
 
 
 def math(value, display=False) -> Markup:
@@ -103,7 +120,7 @@ def paragraph(item: Text) -> Markup:
     out = Markup("")
     for part in item.parts:
         if isinstance(part, str) and not isinstance(part, Tex):
-            out += escape(part)
+            out += plain(part)
         else:
             out += math(part)
     return out
@@ -117,7 +134,7 @@ def text(value) -> Markup:
         return paragraph(value)
     if isinstance(value, Tex):
         return _mathml(value)
-    return escape(str(value))
+    return plain(value)
 
 
 def cell(value) -> Markup:
@@ -146,13 +163,62 @@ def step_lines(step: Step) -> list:
 
 
 
+_TRANSPOSE = re.compile(r"\^T(?![A-Za-z0-9])")
+
+
+def plain(value) -> Markup:
+    """Plain text escaped, a transpose written as the spec writes it ("W^T") set as a superscript T."""
+    return Markup(_TRANSPOSE.sub("<sup>T</sup>", str(escape(str(value)))))
+
+
+def marked(value) -> Markup:
+    """A plain-text field with its emphasis (``**bold**``, ``__underlined__``: symdl/markup.py)."""
+    from symdl import markup
+
+    if value is None:
+        return Markup("")
+    return Markup(markup.html(str(value), plain))
+
+
+def _given_math(question) -> list:
+    from symdl.render.documents import given_math
+
+    return given_math(question)
+
+
+def _question_name(question) -> str:
+    from symdl.render.documents import question_name
+
+    return question_name(question)
+
+
+def final(answer) -> Markup:
+    """A final answer as the summary shows it: its label, then its value framed (words as the body words them)."""
+    from symdl.render.documents import _label_math, value_parts
+
+    label = answer.label if answer.label is not None else answer.name
+    label_math = _label_math(answer)
+    head = math(label) if label_math is not None else text(label)
+    relation, body = value_parts(answer.value, answer.digits)
+    if relation is None:
+        shown_words = answer.words if answer.words is not None else body
+        return head + Markup(': <span class="box">') + escape(shown_words) + Markup("</span>")
+    unit = rf"\,\text{{{answer.unit}}}" if answer.unit else ""
+    value = _mathml(f"{body}{unit}")
+    if label_math is not None:
+        return head + Markup(" ") + _mathml(relation) + Markup(' <span class="box">') + value + Markup("</span>")
+    lead = _mathml(r"\approx") + Markup(" ") if relation != "=" else Markup("")
+    return head + Markup(": ") + lead + Markup('<span class="box">') + value + Markup("</span>")
+
+
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     """HTML templates with autoescaping; every piece of math goes through the filters above."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters.update(math=math, result=result, paragraph=paragraph, cell=cell, text=text,
-                       item_type=item_type, step_lines=step_lines)
+                       item_type=item_type, step_lines=step_lines, final=final, marked=marked,
+                       question_name=_question_name, given_math=_given_math)
     env.tests["shown_to"] = shown
     env.filters["svg"] = _svg_figure
     return env
@@ -168,10 +234,11 @@ def _svg_figure(figure) -> Markup:
 def render(exam, results, audience: str = "model") -> str:
     """The answer key as one HTML page: the items of ``audience`` (the model answers by
     default, as the PDF). ``results``: list of QuestionResult."""
-    from symdl.render.documents import footer_line
+    from symdl.render.documents import footer_line, part_boxed_texts, part_finals
 
     return _environment().get_template("answer-key.html.j2").render(
-        exam=exam, results=results, audience=check_audience(audience), footer_line=footer_line(results))
+        exam=exam, results=results, audience=check_audience(audience), footer_line=footer_line(results),
+        part_finals=part_finals, part_boxed_texts=part_boxed_texts)
 
 
 _ENVIRONMENT = None

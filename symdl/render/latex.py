@@ -96,6 +96,15 @@ def _wrap(tex: str) -> str:
     return "\n".join(out)
 
 
+def marked(text) -> Tex:
+    """A plain-text field with its emphasis (``**bold**``, ``__underlined__``: symdl/markup.py)."""
+    from symdl import markup
+
+    if text is None:
+        return Tex("")
+    return Tex(markup.latex(str(text), escape))
+
+
 def _finalize(value):
     """Every ``<< value >>`` passes here: Tex goes through, anything else is escaped."""
     if isinstance(value, Tex):
@@ -305,7 +314,7 @@ def environment(templates: Path = TEMPLATES, audience: str = "model") -> jinja2.
     )
     env.filters.update(math=math, result=result, boxed_result=boxed_result, paragraph=paragraph, prose=prose,
                        cell=cell, breakable=breakable, label_key=label_key,
-                       esc=escape, item_type=item_type, tex=Tex, one_line=one_line, fit=fitted)
+                       esc=escape, item_type=item_type, tex=Tex, one_line=one_line, fit=fitted, marked=marked)
     env.globals.update(item_type=item_type, Tex=Tex, kind_partial=kind_partial, step_lines=step_lines,
                        final_texts=final_texts, wide_table=wide_table,
                        printed_width=fit.printed_width, widest_math=fit.widest_math,

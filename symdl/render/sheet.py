@@ -7,7 +7,7 @@ writes ``OUT/<exam id>-sheet/``; ``derive`` writes the same two files beside the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from symdl import given as g
@@ -38,6 +38,7 @@ class SheetQuestion:
     items: list
     parts: list
     space_cm: float
+    handouts: list = field(default_factory=list)   # tables handed out whole, on pages after the questions
 
 
 def questions(exam) -> list:
@@ -72,16 +73,20 @@ def _sheet_question(question, items) -> SheetQuestion:
         sheet_parts.append(SheetPart(str(label), g.part_text(part), points,
                                      _space(basis) if basis is not None else DEFAULT_SPACE_CM))
     space = 0.0 if parts else (_space(question.points) if question.points else DEFAULT_SPACE_CM)
-    return SheetQuestion(question, items, sheet_parts, space)
+    handouts = [it for it in items if getattr(it, "role", None) == "handout"]
+    shown_items = [it for it in items if getattr(it, "role", None) != "handout"]
+    return SheetQuestion(question, shown_items, sheet_parts, space, handouts)
 
 
 def sheet_cell(value):
     """A table cell of the sheet: a list of lines stacked in the cell, anything else as the key's cell."""
-    from symdl.render.latex import cell
+    from symdl.render.latex import cell, marked
     from symdl.solution import Tex
 
     if isinstance(value, (list, tuple)):
-        return Tex(r" \newline ".join(cell(v) for v in value))
+        return Tex(r" \newline ".join(sheet_cell(v) for v in value))
+    if isinstance(value, str) and not isinstance(value, Tex):
+        return marked(value)                 # plain text, with the exam's emphasis (**bold**, __underlined__)
     return cell(value)
 
 

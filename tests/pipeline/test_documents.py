@@ -146,7 +146,7 @@ def test_di504_summary_lists_every_final_answer(di504):
     for answer in listed:
         assert final_tex(answer, compact=True) in summary, answer.name
     # the table's blanks: the summary points to the completed table, which shows every one of them
-    assert r"the other 29 answers: in the completed table, page~\pageref{answer-Q4}" in summary
+    assert r"and 29 more values: see the completed table on page~\pageref{answer-Q4}" in summary
     assert r"\label{answer-Q4}" in body
     for answer in tabled:
         _, value = value_parts(answer.value, answer.digits)

@@ -113,3 +113,37 @@ def test_derive_format_html_writes_the_page(tmp_path):
                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert bad.returncode == 2 and "unknown format odt" in bad.stderr and len(bad.stderr.splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+@pytest.fixture(scope="module")
+def di504_model_page():
+    from symdl.derive import solve_exam
+
+    report = solve_exam()
+    return report, html.render(report.exam, report.results)          # the model answers, as derive writes
+
+
+def test_no_raw_latex_in_the_rendered_page(di504_page, di504_model_page):
+    """No LaTeX command survives as text, inside or outside MathML (latex2mathml left \\arg as an
+    identifier four times), in the complete derivation and in the model answers."""
+    for page in (di504_page, di504_model_page[1]):
+        assert not re.search(r"<m[io][^>]*>\\[A-Za-z]+", page)
+        words = re.sub(r"<[^>]+>", " ", re.sub(r"<math.*?</math>", " ", page, flags=re.S))
+        assert not re.search(r"\\[A-Za-z]+", words), re.search(r".{40}\\[A-Za-z]+.{20}", words)
+
+
+def test_grouped_numbers_are_one_token(di504_model_page):
+    """DI504 Q4's total, 5,427,338 learnables (the sum of the completed table's rows), is one <mn>."""
+    page = di504_model_page[1]
+    assert "<mn>5,427,338</mn>" in page
+    assert not re.search(r"<mn>\d+</mn><mrow><mo>&#x0002C;</mo></mrow><mn>\d{3}", page)
+
+
+def test_final_answers_come_first(di504_model_page):
+    """The page opens with every part's final answers, as the PDF's page 1, in the body's words."""
+    report, page = di504_model_page
+    summary = page[page.index('id="final-answers"'):page.index('<section class="question"')]
+    for r in report.results:
+        assert f"Question {r.question.id.removeprefix('Q')} (" in summary      # the exam's numbering
+    assert "yes, but slowly" in summary and "not yet" in summary       # Q5's verdicts as the body words them
+    assert summary.count('class="box"') >= 20

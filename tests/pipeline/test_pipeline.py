@@ -41,7 +41,7 @@ def test_pdf_reads_back_with_the_answers(di504):
     _, folder = di504
     text = subprocess.run(["pdftotext", "-layout", str(folder / "answer-key.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
-    for needle in ("Question Q1", "Question Q5", "Forward pass", "Backward pass", "1.0202", "0.30606"):
+    for needle in ("Question 1 (20 points)", "Question 5 (15 points)", "Forward pass", "Backward pass", "1.0202", "0.30606"):
         assert needle in text, needle
 
 

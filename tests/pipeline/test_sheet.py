@@ -159,7 +159,7 @@ def test_no_q4_integer_answer_is_on_the_sheet(di504):
     _, answers, text, n = di504
     q4 = next(q for q in answers["questions"] if q["id"] == "Q4")
     given = given_numbers(default_spec(), n, structural(default_spec()))
-    words = set(re.findall(r"\d+", text))
+    words = set(re.findall(r"(?<![\d.])\d+(?![\d.]*\d)", text))    # whole numbers, not a decimal's digits
     ints = {abs(int(v)) for value in answer_values(q4).values() if not isinstance(value, (str, bool))
             for v in (value if isinstance(value, list) else [value]) if not isinstance(v, list)}
     hidden = {i for i in ints if Decimal(i) not in given}
@@ -181,22 +181,31 @@ def test_no_docs_example_sheet_shows_an_answer(tmp_path, block):
     text = pdf_text(sheet)
     assert leaks(answers, text, given_numbers(spec, pages(sheet), structural(spec))) == []
     for q in tomllib.loads(block).get("question", []):
-        assert f"Question {q['id']}" in text
+        assert f"Question {question_number(q['id'])}" in text
 
 
 # ---------------------------------------------------------------------------- what it shows ---
 
+def question_number(qid):
+    """The exam's own numbering: "Q1" is question 1 (an id without a number is shown as it is)."""
+    return re.fullmatch(r"[Qq]?(\d+)", qid).group(1) if re.fullmatch(r"[Qq]?(\d+)", qid) else qid
+
+
 @needs_tex
 def test_the_di504_sheet_is_the_paper(di504):
+    """Everything the original paper says (seed exam): the logistics, every rule, every question as
+    "Question 1 (20 points)", every part with its points; the questions and the handed-out log."""
     _, _, text, n = di504
-    assert 4 <= n <= 6
+    assert 8 <= n <= 11              # 5 questions of a page or two each, the 101-row log on 2-3 pages
     flat = re.sub(r"([a-z])- ([a-z])", r"\1\2", " ".join(text.split()))     # words TeX hyphenated
     spec = tomllib.loads(default_spec().read_text())
     assert spec["exam"]["title"] in flat and spec["exam"]["date"] in flat
     for line in spec["exam"]["instructions"]:
         assert line in flat
+    for words in ("upload the exam to ODTUClass", "do not email", "simple photo", "20:00-23:59", "4 hours"):
+        assert words in flat, words
     for q in spec["question"]:
-        assert f"Question {q['id']} ({q['points']} points): {q['title']}" in flat
+        assert f"Question {question_number(q['id'])} ({q['points']} points): {q['title']}" in flat
         for label, part in q.get("parts", {}).items():
             words = part["text"] if isinstance(part, dict) else part
             if isinstance(part, dict):              # the seed's part points, e.g. Q1 c) (10 points)
@@ -218,13 +227,24 @@ def test_the_di504_sheet_is_the_paper(di504):
 
 @needs_tex
 def test_the_log_excerpt_is_verbatim_and_says_what_it_leaves_out(di504):
+    """The question shows the first 16 and last 8 rows and counts the rows between (77 of 101: the log
+    file also holds the original paper's page headers, which are no rows); the whole log, every row
+    verbatim, is handed out on pages of its own after the questions."""
     _, _, text, _ = di504
     log = [l for l in (default_spec().parent / "q5-training-log.txt").read_text().splitlines() if l.strip()]
-    rows = [" ".join(l.split()) for l in text.splitlines()]
-    for line in log[1:1 + HEAD] + log[-TAIL:]:
+    data = [l for l in log[1:] if l.split("\t")[0].strip().isdigit()]       # a row starts with its epoch
+    assert (len(log) - 1, len(data)) == (107, 101)
+    question, handout = text.split("Handout, question 5")
+    rows = [" ".join(l.split()) for l in question.splitlines()]
+    for line in data[:HEAD] + data[-TAIL:]:
         assert " ".join(line.split()) in rows
-    assert " ".join(log[1 + HEAD].split()) not in rows
-    assert f"{len(log) - 1 - HEAD - TAIL} lines of the log left out" in " ".join(text.split())
+    assert " ".join(data[HEAD].split()) not in rows
+    flat = " ".join(question.split())
+    assert f"{len(data) - HEAD - TAIL} rows left out" in flat and f"the whole log ({len(data)} rows)" in flat
+    handed = [" ".join(l.split()) for l in handout.splitlines()]
+    assert all(" ".join(line.split()) in handed for line in data)
+    assert "The training log (101 rows)" in " ".join(handout.split())
+    assert "Duration" not in handout            # the original paper's page headers are no rows
 
 
 def test_the_sheet_command_writes_its_folder_and_refuses_bad_input(tmp_path):
@@ -281,3 +301,35 @@ def test_derive_refuses_a_bad_sheet_field_and_writes_nothing(tmp_path):
         derive(spec, tmp_path / "out", pdf=False)
     assert err.value.question == "Q4" and err.value.field == "layer.conv1_1.given"
     assert not (tmp_path / "out").exists()
+
+
+@needs_tex
+def test_each_question_opens_its_page_and_keeps_its_emphasis(di504):
+    """No heading or lead-in left at a page's foot: questions 2-5 each open a page (pdftotext's form
+    feed between pages); Q4's warning is bold and conv3_2's size and padding underlined as on the
+    original; Q3 gives the softmax the question's text names."""
+    folder, _, _, _ = di504
+    text = pdf_text(folder / "exam-sheet.pdf")
+    pages_text = text.split("\f")
+    for number in (2, 3, 4, 5):
+        page = next(p for p in pages_text if f"Question {number} (" in p)
+        assert page.lstrip().startswith(f"Question {number} ("), number
+    tex = (folder / "exam-sheet.tex").read_text()
+    assert r"\textbf{Please read the parameters very carefully!}" in tex
+    assert r"\underline{size: 3 x 2 x 128}" in tex and r"\underline{padding: [1 1 ; 1 1]}" in tex
+    assert tex.count(r"\underline{") == 2
+    assert r"P(y = k \mid \mathbf{x}) = \frac{e^{s_k}}{\sum_j e^{s_j}}" in tex
+
+
+def test_emphasis_names_only_the_layers_parameters(tmp_path):
+    from symdl.errors import SpecError
+    from symdl.kinds import get
+    from support import one_question
+
+    body = ('[[question.layer]]\nname = "in"\ntype = "input"\nsize = [8, 8, 1]\n[[question.layer]]\nname = "c"\n'
+            'type = "conv"\nfilters = 2\nsize = [3, 3]\nemphasis = ["stride"]\n')
+    q = one_question(tmp_path, "architecture", body)
+    q.values = get("architecture").schema.check(q)
+    with pytest.raises(SpecError) as err:
+        get("architecture").sheet(q)
+    assert "layer.c.emphasis" in str(err.value) and "filters, size" in str(err.value)

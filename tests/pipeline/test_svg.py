@@ -136,3 +136,29 @@ def test_chromium_draws_every_figure(di504, tmp_path):
         assert not ink[y + h + 5:y + h + 35].any(), f"ink below {figure.name}'s box"
         blue = (np.abs(pixels[y:y + h, :w] - [0x1f, 0x5f, 0xa8]).sum(axis=2) < 60).sum()
         assert blue > 30, f"{figure.name}: no line or bar drawn in blue"
+
+
+def test_the_network_is_drawn_as_the_pdf_draws_it(tmp_path):
+    """A branching network (the residual block and fire module of docs/kinds/architecture.md): one
+    box per layer with its name and output shape, one arrow per input (merges have two), so the
+    HTML page draws every figure the PDF draws."""
+    import re
+
+    from support import TESTS
+    from symdl.derive import solve_exam
+
+    doc = (TESTS.parent / "docs" / "kinds" / "architecture.md").read_text()
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", doc, re.S) if 'inputs = ["bn2"' in b)
+    (tmp_path / "net.toml").write_text(block)
+    report = solve_exam(tmp_path / "net.toml")
+    fig = next(i for s in report.results[0].solution.sections for i in s.items if getattr(i, "name", "") == "network")
+    from symdl.render import svg
+
+    drawn = str(svg.draw(fig))
+    assert drawn.startswith("<svg") and "Dims(" not in drawn
+    nodes, edges = fig.data["nodes"], fig.data["edges"]
+    assert drawn.count("<rect") == len(nodes) and drawn.count("<polyline") == len(edges)
+    assert sum(1 for e in edges if nodes[e["target"]]["name"] == "add") == 2
+    for n in nodes:
+        assert f">{n['name']} (" in drawn
+    assert "64 × 56 × 56" in drawn and "128 × 1 × 1" in drawn       # the input, and the adaptive pool's 1 x 1

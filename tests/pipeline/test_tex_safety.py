@@ -219,7 +219,7 @@ def test_text_prints_as_written_in_the_pdf(tmp_path):
     proc, _ = symdl("derive", str(graph_spec(tmp_path / "t.toml", text)), "--out", "out", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     lines = pdf_text(tmp_path / "out" / "t" / "answer-key.pdf").splitlines()
-    heading = len(lines) - 1 - lines[::-1].index("Question Q1")         # the question, after the summary
+    heading = len(lines) - 1 - lines[::-1].index("Question 1")         # the question, after the summary
     shown = " ".join(lines[heading + 1:][:2])                            # the text may wrap once
     assert shown.startswith(text[:60]) and text in shown
 

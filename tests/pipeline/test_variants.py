@@ -97,8 +97,10 @@ def test_same_seed_gives_byte_identical_output_and_the_hash_is_printed_on_each_k
     assert runs[0] == runs[1]
     folder = tmp_path / "one" / "small-variants"
     expected = {f"variant-00{i}/{f}" for i in (1, 2, 3) for f in ("answer-key.pdf", "answer-key.tex", "answers.json",
-                                                                 "exam-sheet.pdf", "exam-sheet.tex")}
-    assert expected | {"manifest.csv", "all-answer-keys.pdf", "all-exam-sheets.pdf", ".symdl-manifest.json"} == set(runs[0])
+                                                                 "exam-sheet.pdf", "exam-sheet.tex", "grading.pdf",
+                                                                 "grading.tex")}
+    assert expected | {"manifest.csv", "all-answer-keys.pdf", "all-exam-sheets.pdf", "all-gradings.pdf",
+                       ".symdl-manifest.json"} == set(runs[0])
     rows = list(csv.DictReader((folder / "manifest.csv").open()))
     assert [r["variant"] for r in rows] == ["001", "002", "003"]
     assert len({r["digest"] for r in rows}) == 3
@@ -210,8 +212,10 @@ def test_200_variants_differ_and_show_no_pattern(tmp_path):
     assert len({v.digest for v in found}) == 200
     answers = [{(r.question.id, k): str(val) for r in v.results for k, val in r.solution.answers.items()}
                for v in found]
-    # dead: required, and so every gradient and the verdict in words on learning again
-    fixed = {("Q2", k) for k in ("dead", "y", "dy_dz", "grad.z", "grad.W", "grad.b", "grad.x", "learns_again")}
+    # dead: required, and so every gradient; whether it can learn again depends on the draws (some
+    # input of the domain with z > 0, a positive bias): one of three verdicts in words
+    fixed = {("Q2", k) for k in ("dead", "y", "dy_dz", "grad.z", "grad.W", "grad.b", "grad.x")}
+    assert 2 <= len({a[("Q2", "learns_again")] for a in answers}) <= 3
     for key in answers[0]:              # no answer constant unless the requirement fixes it
         values = {a[key] for a in answers}
         assert (len(values) == 1) == (key in fixed), (key, len(values))

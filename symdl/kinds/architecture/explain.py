@@ -150,12 +150,13 @@ def _formulas(convention, results) -> Section:
     intro.add(Step("", lhs=ah["out"], formula=_formula("floor_d" if dilated else "floor", "h")))
     if dilated:
         intro.add(Text("With ", d_one, " the numerator is ", plain, "."))
-    intro.add(Text("A convolution with ", F, " filters (in ", G, " groups) gives ", F, " channels and has ",
-                   _product(ah["k"], aw["k"], _ratio(C_in, G), F), " weights and ", F,
+    grouped = any(getattr(r.spec, "groups", 1) != 1 for r in results)
+    c_in = _ratio(C_in, G) if grouped else C_in
+    intro.add(Text("A convolution with ", F, " filters", *((" (in ", G, " groups)") if grouped else ()),
+                   " gives ", F, " channels and has ", _product(ah["k"], aw["k"], c_in, F), " weights and ", F,
                    " biases; a fully connected layer has ", _product(N_out, N_in), " weights and ", N_out,
                    " biases."))
-    intro.add(instructor(Text("Multiply-accumulates: ", _product(ah["out"], aw["out"], F, ah["k"], aw["k"],
-                                                                 _ratio(C_in, G)),
+    intro.add(instructor(Text("Multiply-accumulates: ", _product(ah["out"], aw["out"], F, ah["k"], aw["k"], c_in),
                               " for a convolution, ", _product(N_out, N_in), " for a fully connected layer.")))
     if convention == "pytorch" and any(r.spec.ceil for r in results):
         intro.add(Text("With ceil_mode the floor becomes a ceiling, and a last window that would start "
@@ -173,7 +174,7 @@ def _completed_table(sol, results, convention):
     sec.add(Table(header, rows, small=True, role="layers"))
     for r in results:
         if r.spec.note:
-            sec.add(Text(f"Note on {r.spec.name}: {r.spec.note}"))
+            sec.add(instructor(Text(f"Note on {r.spec.name}: {r.spec.note}")))   # the sheet shows the layer as read
 
 
 def _window_lines(spec: LayerSpec) -> list:

@@ -64,7 +64,7 @@ DISPLAY = {
     "adaptivepool": "Adaptive pooling", "upsample": "Upsampling",
 }
 
-_COMMON_LAYER_FIELDS = {"no", "name", "type", "note", "given", "inputs"}
+_COMMON_LAYER_FIELDS = {"no", "name", "type", "note", "given", "inputs", "emphasis"}
 GIVEN = ("output", "weights", "bias", "learnables")   # cells the exam's table fills in; learnables: weights and bias
 LAYER_FIELDS = {
     "input": {"size"},

@@ -23,6 +23,7 @@ def given(question) -> list:
     convention, specs = parse_layers(question)
     for spec in specs:
         _check_given(question, spec)
+        _check_emphasis(question, spec)
     rows = [[spec.no, spec.name, spec.type_label, _parameters(spec), _activations(spec),
              _learnables(spec, convention)] for spec in specs]
     header = ["no.", "name", "type", "parameters", "activations (layer output)",
@@ -51,8 +52,23 @@ def _parameters(spec) -> list:
     """The layer's own fields as the exam lists them, one per line ("-" when it has none)."""
     if spec.type == "input":
         return ["-"]
-    lines = [f"{key}: {_text(key, spec.raw[key])}" for key in _PARAMETERS if key in spec.raw]
+    emphasis = set(spec.raw.get("emphasis", ()))
+    lines = [_marked(f"{key}: {_text(key, spec.raw[key])}", key in emphasis) for key in _PARAMETERS if key in spec.raw]
     return lines or ["-"]
+
+
+def _marked(line, underline):
+    """A parameter line, underlined (symdl/markup.py's __...__) where the exam underlines it."""
+    return f"__{line}__" if underline else line
+
+
+def _check_emphasis(question, spec):
+    """``emphasis``: the parameters the exam underlines (a warning to read them carefully)."""
+    keys = spec.raw.get("emphasis", [])
+    own = [k for k in _PARAMETERS if k in spec.raw]
+    if not isinstance(keys, list) or not all(isinstance(k, str) and k in own for k in keys):
+        raise question.error(spec.field("emphasis"), f"layer '{spec.name}': a list of this layer's parameters "
+                                                     f"to underline on the sheet ({', '.join(own) or 'none'})")
 
 
 GIVEN_CELLS = ("learnables",)

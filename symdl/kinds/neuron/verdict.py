@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import NeuronFormula, RelationChain, ValueShown
+from symdl.display import NeuronFormula, RelationChain, ValueShown, VectorShown
 from symdl.solution import Text, only
 
 from .symbols import ALPHA, B, DL_DB, DL_DW, DL_DX, DL_DY, DY_DZ, ETA, W_VEC, X_VEC, Z, ZERO_VEC
@@ -56,9 +56,7 @@ def part_b_answer(n, z, dead, saturated):
     """(model items, the boxed verdict's short form for the summary) of part b."""
     act = n.activation
     if act.name == "relu" and dead:
-        return _dead_relu(n), ("not from this sample: only if another input or a change upstream makes its "
-                               "pre-activation positive (or weight decay or momentum moves W and b); never if it "
-                               "stays negative or zero for every training input")
+        return _dead_relu(n, z), _dead_relu_short(n)
     if act.name == "relu":
         return ([Text("Yes, it is learning: ", RelationChain(Z, "=", z, ">", 0), " gives ", RelationChain(DY_DZ, "=", 1),
                       ", so this sample's gradient reaches W and b. It would stop learning only if ", Z_NONPOS,
@@ -82,12 +80,52 @@ def part_b_answer(n, z, dead, saturated):
             "yes: the identity always passes the gradient")
 
 
-def _dead_relu(n):
+def widest_input(n):
+    """The input of the domain box with the largest pre-activation, and that pre-activation (exact)."""
+    x = [hi if w > 0 else lo for w, lo, hi in zip(n.W, n.lows, n.highs)]
+    return x, sum((w * v for w, v in zip(n.W, x)), sp.Integer(0)) + n.b
+
+
+def _dead_relu_short(n):
+    """Part b's verdict for a ReLU dead at this sample, in a line (the summary's words)."""
+    _, z_max = widest_input(n)
+    if z_max > 0:
+        return ("yes, possibly: other inputs give a positive pre-activation and a nonzero gradient"
+                + ("; weight decay pulls z towards b > 0" if n.b > 0 else ""))
+    return "no: the pre-activation is at most 0 for every input of the domain (a dead ReLU)"
+
+
+def _decay(n):
     b = n.b
-    decay = (("weight decay shrinks W, so z tends to the bias ", RelationChain(B, "=", b, ">", 0),
-              " and turns positive once W has shrunk enough (if the bias is not decayed)") if b > 0 else
-             ("weight decay shrinks W, but z then tends to the bias ", RelationChain(B, "=", b, "<=", 0),
-              ", so it cannot revive the neuron"))
+    return (("weight decay shrinks W, so z tends to the bias ", RelationChain(B, "=", b, ">", 0),
+             " and turns positive once W has shrunk enough (if the bias is not decayed)") if b > 0 else
+            ("weight decay shrinks W, but z then tends to the bias ", RelationChain(B, "=", b, "<=", 0),
+             ", so it cannot revive the neuron"))
+
+
+def _dead_relu(n, z):
+    """Part b for a ReLU dead at this sample: whether it can come back, decided from the domain's widest
+    input (the largest pre-activation any input of the domain gives) and the bias."""
+    x_best, z_max = widest_input(n)
+    if z_max > 0:
+        smaller = all(w <= 0 for w in n.W) and all(lo >= 0 for lo in n.lows)
+        verdict = [Text("Answer: yes, possibly. This sample's gradients are all zero, so it cannot move the neuron; "
+                        "but another input ", NeuronFormula("x_prime"), " with ",
+                        RelationChain(NeuronFormula("pre_activation_at", "'"), ">", 0), " in a later mini-batch (or a "
+                        "change upstream that moves x) passes a nonzero gradient. ",
+                        *(("Every weight is at most 0 and the inputs are at least 0, so smaller inputs give a larger "
+                           "z: ",) if smaller else ("For example ",)),
+                        RelationChain(NeuronFormula("x_prime"), "=", VectorShown(x_best)), " gives ",
+                        RelationChain(Z, "=", z_max, ">", 0), ". ",
+                        *((("Weight decay pulls W towards 0 as well, so z tends to ", RelationChain(B, "=", n.b, ">", 0),
+                            " for every input. ") if n.b > 0 else ())),
+                        "Momentum from earlier steps can also move W and b. If ", Z_NONPOS,
+                        " for every input it sees, it never will: a dead ReLU.", boxed=True)]
+    else:
+        verdict = [Text("Answer: no. ", RelationChain(Z, "<=", z_max, "<=", 0), " for every input of the domain "
+                        "(the largest pre-activation, at ", VectorShown(x_best), "), so every gradient stays zero: a "
+                        "dead ReLU. Only a change upstream (when x is the output of earlier layers) or momentum from "
+                        "earlier steps can still move W and b; ", *_decay(n), ".", boxed=True)]
     return [*only("full",           # the reasoning at length for --detail full; the model answer is the box
         Text("For this sample every gradient is exactly zero (part a), so the neuron's own update cannot move "
              "it, whatever the learning rate."),
@@ -95,11 +133,9 @@ def _dead_relu(n):
              "input ", NeuronFormula("x_prime"), " with ", RelationChain(NeuronFormula("pre_activation_at", "'"), ">", 0),
              " in a later mini-batch (its gradient is not zero), or a change upstream (when ", X_VEC,
              " is the output of earlier layers, their updates move it). Side effects of the optimizer can also "
-             "move W and b without a gradient from this sample: ", *decay, "; momentum carries on the velocity "
+             "move W and b without a gradient from this sample: ", *_decay(n), "; momentum carries on the velocity "
              "of earlier steps.")),
-        Text("Answer: not from this sample. The neuron can start to learn again only if another input (or a "
-             "change upstream) gives ", Z_POS, ", or through side effects such as weight decay or momentum; if ",
-             Z_NONPOS, " for every training input, it never will: it is a dead ReLU.", boxed=True),
+        *verdict,
         remedies(),
     ]
 

@@ -35,7 +35,7 @@ SCHEMA = Schema(
     Field("loss", "value", default=["cross_entropy"], choices={normalize_choice(k): v for k, v in LOSSES.items()},
           what="loss", many=True, help="cross_entropy and/or hinge, a string or a list"),
     Field("margin", "number", default=None, help="the hinge margin Delta (default 1)"),
-    Field("notes", "list", default=None, help="notes on the question (misprints, readings), shown with the answers"),
+    Field("notes", "list", default=None, help="notes on the question (misprints of the original, readings), for the instructor's verification report"),
 )
 
 

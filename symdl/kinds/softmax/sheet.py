@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symdl import given as g
-from symdl.display import display_tex
+from symdl.display import SoftmaxFormula, display_tex
 from symdl.solution import Math, Text
 
 from .fields import read
@@ -17,6 +17,8 @@ def given(question) -> list:
     items = []
     if question.values.get("score") is not None:
         items.append(Math(display_tex(question, "score")))
+    items.append(Text("A multinomial logistic regression (softmax) turns the scores into class probabilities:"))
+    items.append(Math(SoftmaxFormula("probability")))
     items.append(Text("The given weights and biases:"))
     items.extend([g.value("W", problem.W), g.value("B", problem.B)])
     if question.values.get("classes"):

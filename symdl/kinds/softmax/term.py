@@ -15,7 +15,8 @@ from .derive import reg_terms
 def notes(sol, sec, question):
     """The instructor's notes on the question (misprints, readings), from the ``notes`` field."""
     for note in question.values.get("notes") or question.fields.get("notes") or ():
-        sec.add(Text("Note on the question: " + note))
+        # about the original paper (the sheet symdl writes shows the question as read): the instructor's
+        sec.add(*only("instructor", Text("Note on the question: " + note)))
 
 
 def _three(value):

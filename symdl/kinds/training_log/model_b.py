@@ -38,18 +38,19 @@ def same_batch_steps(sol, sec, an, sb):
     who = "MATLAB" if an.setup.framework == "matlab" else "The training loop"
     lows = [r.values["train_loss"] for r in an.log.rows[:an.cut_index]
             if r.values.get("train_loss") is not None and not isinstance(r.values["train_loss"], float)]
-    sec.add(Text(f"{who} {_SHUFFLE_WORDS[an.setup.shuffle]} the mini-batch at position {sb.position} of an "
-                 f"epoch holds the same samples in every epoch. Learning shows in the loss of that same "
-                 f"mini-batch from epoch to epoch; the logged losses of different mini-batches scatter from ",
-                 num(min(lows)), " to ", num(max(lows)), ", far more than any trend."))
+    sec.add(Text(f"Assumption: {who} {_SHUFFLE_WORDS[an.setup.shuffle]} the mini-batch at position {sb.position} "
+                 f"of an epoch holds the same samples in every epoch. The log bears it out: that mini-batch's "
+                 f"loss is lower than in the epoch before ", sympy.Integer(sb.falls), " times out of ",
+                 sympy.Integer(sb.steps), ", while the logged losses of different mini-batches scatter from ",
+                 num(min(lows)), " to ", num(max(lows)), ", far more than any trend. So learning shows in the "
+                 "loss of that same mini-batch from epoch to epoch."))
     exact, rate = compound(y0, y1, e1 - e0)
     Y0, Y1 = sym(f"L_{{{e0}}}"), sym(f"L_{{{e1}}}")
     sec.add(Step(f"Loss of that mini-batch (iterations {i0}, ..., {i1}), change per epoch over the "
                  f"{e1 - e0} epochs between:", lhs=sym("r_{batch}"),
                  formula=LogCompoundRate(Y1, Y0, LogEpochSpan()),
                  substituted=LogCompoundRate(_q(y1), _q(y0), sympy.Integer(e1 - e0)), result=exact))
-    sec.add(Text("It is lower than in the epoch before ", sympy.Integer(sb.falls), " times out of ",
-                 sympy.Integer(sb.steps), ", ", pct(rate), " per epoch on average."))
+    sec.add(Text("That is ", pct(rate), " per epoch on average."))
     sol.answer("same_batch.position", sympy.Integer(sb.position), part="b",
                label="position of the compared mini-batch in its epoch")
     sol.answer("same_batch.change_per_epoch", exact, part="b", unit="relative change per epoch",
@@ -75,8 +76,9 @@ def validation_steps(sol, sec, an, trends):
     sec.add(Text("The validation loss is lower than at the evaluation before ", sympy.Integer(falls),
                  " times out of ", sympy.Integer(len(ys) - 1), ", ", pct(trends["rate"]), " per epoch and ",
                  pct(trends["total"]), " over the run."))
+    # the evidence for the verdicts, not an answer the exam asks for: no box, no points
     sol.describe("val_loss_change_per_epoch", part="b", unit="relative change per epoch", digits=2,
-                 label=Text("change per epoch of the validation loss ", sym("r_{val}")), final=True)
+                 label=Text("change per epoch of the validation loss ", sym("r_{val}")), final=False)
     sol.describe("val_loss_change_total", part="b", unit="relative change", digits=3,
                  label="change of the validation loss over the run")
     sol.answer("val_loss.falls", sympy.Integer(falls), part="b", unit="evaluations",
@@ -127,22 +129,70 @@ def learning_text(sec, v, rates, where=None):
         sec.add(Text("Learning: no, the validation loss does not fall over the run.", boxed=True))
 
 
+def learning_words(v, where=None) -> str:
+    """The learning verdict in the words of the boxed answer (for the summary)."""
+    if v["diverged"]:
+        return "no, the run diverges"
+    if v["learning"]:
+        return "yes, but slowly" if v["slow"] else "yes"
+    if v["val_rising"] and where is not None:
+        return f"only until epoch {where[2]}"
+    return "no"
+
+
+def overfitting_words(v, gaps) -> str:
+    """The overfitting verdict in the words of the boxed answer (for the summary)."""
+    if v["diverged"]:
+        return "cannot be judged (diverging)"
+    if v["overfitting"]:
+        return "yes"
+    if not v["val_below"] and gap_course(gaps[0])[0] == "narrows-then-widens":
+        return "not yet"
+    return "no"
+
+
 def same_batch_gaps(sol, an, sb, complete):
-    """(first, last) gap between the validation and the training loss: in the rows where both are logged
-    for the same mini-batch when there are such rows, else the epoch table's (interpolated) gaps."""
+    """The gap between the validation and the training loss, epoch by epoch: in the rows where both are
+    logged for the same mini-batch when there are such rows, else the epoch table's (interpolated) gaps.
+    Returns (series [(epoch, gap), ...], how) with ``how`` "row" or "epoch"; answers gap.first, gap.last."""
     both = [p for p in (sb.points if sb else []) if p[3] is not None]
     if len(both) >= 2:
-        g0, g1, e0, e1, how = both[0][3] - both[0][2], both[-1][3] - both[-1][2], both[0][0], both[-1][0], "row"
+        series, how = [(p[0], p[3] - p[2]) for p in both], "row"
     else:
-        g0, g1, e0, e1, how = complete[0].gap, complete[-1].gap, complete[0].number, complete[-1].number, "epoch"
+        series, how = [(e.number, e.gap) for e in complete], "epoch"
     label = "validation minus training loss"
-    sol.answer("gap.first", _q(g0), part="b", label=f"{label}, epoch {e0}")
-    sol.answer("gap.last", _q(g1), part="b", label=f"{label}, epoch {e1}")
-    return g0, g1, e0, e1, how
+    sol.answer("gap.first", _q(series[0][1]), part="b", label=f"{label}, epoch {series[0][0]}")
+    sol.answer("gap.last", _q(series[-1][1]), part="b", label=f"{label}, epoch {series[-1][0]}")
+    return series, how
+
+
+def gap_course(series):
+    """How the gap went, as the sentence's pieces: ("widens"|"narrows"|"narrows-then-widens", points)
+    where points are (epoch, gap) pairs the sentence names: first and last, and the turning epoch
+    (the narrowest gap) when the gap narrowed to it and then widened by more than a tenth of its fall."""
+    (e0, g0), (e1, g1) = series[0], series[-1]
+    k = min(range(len(series)), key=lambda i: series[i][1])
+    em, gm = series[k]
+    if 0 < k < len(series) - 1 and (g1 - gm) > (g0 - gm) / 10:
+        return "narrows-then-widens", [(e0, g0), (em, gm), (e1, g1)]
+    return ("widens" if g1 > g0 else "narrows"), [(e0, g0), (e1, g1)]
+
+
+def _gap_words(series, where):
+    course, pts = gap_course(series)
+    if course == "narrows-then-widens":
+        (e0, g0), (em, gm), (e1, g1) = pts
+        return (f"its gap to the training loss{where} narrowed from ", num(g0), f" at epoch {e0} to ", num(gm),
+                f" at epoch {em} and has widened since, to ", num(g1), f" at epoch {e1}")
+    (e0, g0), (e1, g1) = pts
+    verb = "widened" if course == "widens" else "narrowed"
+    return (f"its gap to the training loss{where} {verb} from ", num(g0), f" at epoch {e0} to ", num(g1),
+            f" at epoch {e1}")
 
 
 def overfitting_text(sec, an, v, gaps):
-    g0, g1, e0, e1, how = gaps
+    series, how = gaps
+    (e0, g0), (e1, g1) = series[0], series[-1]
     where = " of the same mini-batch" if how == "row" else ""
     ys = [p[3] for p in an.val_points]
     k = v["min_index"]
@@ -155,18 +205,19 @@ def overfitting_text(sec, an, v, gaps):
                          "its lowest value ", num(ys[k]), f" (epoch {an.val_points[k][2]}) to ", num(ys[-1]),
                          ", ", pct(v["rise"]), " higher.", boxed=True))
         else:
-            sec.add(Text("Overfitting: yes: the training loss keeps falling while the gap between the validation "
-                         f"loss and the training loss{where} widens, from ", num(g0), f" at epoch {e0} to ",
-                         num(g1), f" at epoch {e1}.", boxed=True))
+            sec.add(Text("Overfitting: yes: the training loss keeps falling while ", *_gap_words(series, where),
+                         ".", boxed=True))
     elif v["val_below"]:
         sec.add(Text(f"Overfitting: no: the validation loss stays below the training loss{where} (gap ", num(g0),
                      f" at epoch {e0}, ", num(g1), f" at epoch {e1}) and falls with it. A validation loss below "
                      "the training loss comes from what acts in training only (dropout, augmentation) or from a "
                      "training loss averaged over an epoch while the model improves; it is not overfitting.",
                      boxed=True))
+    elif gap_course(series)[0] == "narrows-then-widens":
+        sec.add(Text("Overfitting: not yet: the validation loss keeps falling, but ", *_gap_words(series, where),
+                     ": a first sign of overfitting, to watch if the run is made longer.", boxed=True))
     else:
-        sec.add(Text("Overfitting: no: the validation loss keeps falling and its gap to the training loss"
-                     f"{where} does not widen: ", num(g0), f" at epoch {e0}, ", num(g1), f" at epoch {e1}.",
+        sec.add(Text("Overfitting: no: the validation loss keeps falling and ", *_gap_words(series, where), ".",
                      boxed=True))
 
 

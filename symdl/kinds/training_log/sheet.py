@@ -1,8 +1,10 @@
-"""The training-log question as the exam sheet shows it: the mini-batch size and a verbatim excerpt of
-the log (its first and last lines, saying how many were left out). Nothing read out of the log.
+"""The training-log question as the exam sheet shows it: the mini-batch size, an excerpt of the log
+(its first and last rows, counting the rows left out), and the whole log as a handout: pages of their
+own after the questions (a Table with role "handout"). Nothing read out of the log.
 
-A generated log (``[question.generate]``) is handed out nowhere else, so the sheet prints it whole
-(the generator keeps it within ``generate.MAX_LINES`` lines)."""
+A line of a tabular log (tab- or comma-separated) that does not split into cells, such as the
+original paper's page headers copied with the log, is not a row: it is neither shown nor counted.
+A short log (at most HEAD + TAIL rows) is shown whole in the question and needs no handout."""
 
 from __future__ import annotations
 
@@ -11,14 +13,13 @@ from symdl.solution import Table, Text
 from .fields import values_of
 from .source import is_generated, log_text
 
-HEAD = 16        # data lines shown from the top of the log
+HEAD = 16        # rows shown from the top of the log
 TAIL = 8         # and from its end
 
 
 def given(question) -> list:
     values = values_of(question)
-    whole = is_generated(question)
-    if whole or not question.has("log"):
+    if is_generated(question) or not question.has("log"):
         text, _ = log_text(question)
     else:
         path = question.data_path("log")
@@ -32,14 +33,21 @@ def given(question) -> list:
         return items
     header, body = lines[0], lines[1:]
     split = _splitter(header, values["format"])
-    shown = body if whole or len(body) <= HEAD + TAIL else body[:HEAD] + [None] + body[-TAIL:]
-    left_out = len(body) - (len(shown) - shown.count(None))
     width = len(split(header))
-    rows = [[f"... {left_out} lines of the log left out here ..."] if line is None
-            else _pad(split(line), width) for line in shown]
-    items.append(Text(f"The log's first {HEAD} and last {TAIL} lines (the whole log is handed out with the exam):"
-                      if left_out else f"The log ({len(lines)} lines):" if whole else "The log:"))
-    items.append(Table(split(header), rows, role="excerpt"))
+    if width > 1:               # a tabular log: only lines that split into cells are rows
+        body = [line for line in body if len(split(line)) > 1]
+    rows = [_pad(split(line), width) for line in body]
+    if len(rows) <= HEAD + TAIL:
+        items.append(Text(f"The log ({len(rows)} rows):"))
+        items.append(Table(split(header), rows, role="excerpt"))
+        return items
+    left_out = len(rows) - HEAD - TAIL
+    items.append(Text(f"The log's first {HEAD} and last {TAIL} rows; the whole log ({len(rows)} rows) is handed "
+                      "out with the exam, on the pages after the questions:"))
+    items.append(Table(split(header), rows[:HEAD] + [[f"... {left_out} rows left out here ..."]] + rows[-TAIL:],
+                       role="excerpt"))
+    items.append(Table(split(header), rows, role="handout",
+                       caption=f"The training log ({len(rows)} rows)"))
     return items
 
 

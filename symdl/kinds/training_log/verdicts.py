@@ -111,8 +111,8 @@ def verdict_section(sol, an, timing, trends):
     """Part b's model answer (the same mini-batch, the validation loss, the verdicts, the change) and
     the instructor's account of how each verdict was decided."""
     from .batches import same_batch
-    from .model_b import (change_text, halving_steps, learning_text, overfitting_text, same_batch_gaps,
-                          same_batch_steps, validation_steps)
+    from .model_b import (change_text, halving_steps, learning_text, learning_words, overfitting_text,
+                          overfitting_words, same_batch_gaps, same_batch_steps, validation_steps)
 
     v = verdicts(an, trends)
     sb = same_batch(an.log.rows[:an.cut_index], an.iterations, an.setup.shuffle)
@@ -129,9 +129,12 @@ def verdict_section(sol, an, timing, trends):
         halving_steps(sol, sec, an, trends, timing)
     learning_text(sec, v, (trends["rate"], batch_rate), an.val_points[v["min_index"]])
     sol.answer("learning", v["learning"], part="b", label="learning", final=True)
+    sol.describe("learning", words=learning_words(v, an.val_points[v["min_index"]]))
     sol.answer("diverging", v["diverged"], part="b", label="diverging")
-    overfitting_text(sec, an, v, same_batch_gaps(sol, an, sb, trends["complete"]))
+    gaps = same_batch_gaps(sol, an, sb, trends["complete"])
+    overfitting_text(sec, an, v, gaps)
     sol.answer("overfitting", v["overfitting"], part="b", label="overfitting", final=True)
+    sol.describe("overfitting", words=overfitting_words(v, gaps))
     sol.answer("gap_growing", v["gap_growing"], part="b", label="the gap widens")
     lr, constant = _lr_info(an.log)
     rec = change_text(sol, sec, an, v, trends, lr, constant)

@@ -60,9 +60,15 @@ def test_q3_says_what_the_row_term_does_in_numbers():
         assert reading in text, reading
 
 
-def test_q3_states_the_misprint_from_the_spec():
+def test_q3_states_the_misprint_from_the_spec_to_the_instructor():
+    """The note is about the original paper: the sheet symdl writes already names part c's vector x_c,
+    so the note is the instructor's (verification report), not the students' key."""
     sol = softmax.solve(di504_q3())
-    assert "Note on the question: Part c gives its input vector the name of part b" in model_words(sol)
+    note = "Note on the question: Part c gives its input vector the name of part b"
+    assert note not in model_words(sol)
+    instructor = [" ".join(p for p in i.parts if type(p) is str) for s in sol.sections for i in s.items
+                  if shown(s, "instructor") and shown(i, "instructor") and isinstance(i, Text)]
+    assert any(note in t for t in instructor)
 
 
 def test_q3_rubric_adds_up_to_the_question_points():

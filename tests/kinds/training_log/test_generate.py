@@ -169,15 +169,20 @@ def test_the_same_text_on_every_python():
         assert out.stdout.split() == here, python
 
 
-def test_the_sheet_prints_the_generated_log_whole(tmp_path):
+def test_the_sheet_hands_the_generated_log_out_whole(tmp_path):
+    """The question shows an excerpt; the whole generated log, every row, is handed out after the questions."""
     q = one_question(tmp_path, "training_log", 'minibatch = 16\n[question.generate]\nbehaviour = "diverging"\n'
-                                               'epochs = 6\niterations_per_epoch = 120\nlearning_rate = 0.1\nseed = 2\n')
+                                               'epochs = 6\niterations_per_epoch = 120\nverbose_every = 20\nlearning_rate = 0.1\nseed = 2\n')
     items = sheet_of(q)
     lines = log_text(q)[0].splitlines()
-    t = next(i for i in items if isinstance(i, Table))
+    assert len(lines) - 1 > 24                               # longer than the excerpt
+    t = next(i for i in items if isinstance(i, Table) and i.role == "handout")
     assert t.header == lines[0].split("\t") and t.rows == [line.split("\t") for line in lines[1:]]
     assert t.rows[-1][3] == "NaN" and t.rows[-1][5] == "0.1000"
-    assert any(f"({len(lines)} lines)" in p for i in items if isinstance(i, Text) for p in i.parts)
+    assert f"({len(lines) - 1} rows)" in t.caption
+    excerpt = next(i for i in items if isinstance(i, Table) and i.role == "excerpt")
+    assert excerpt.rows[:16] == t.rows[:16] and excerpt.rows[-8:] == t.rows[-8:]
+    assert excerpt.rows[16] == [f"... {len(lines) - 1 - 24} rows left out here ..."]
 
 
 BASE = 'minibatch = 32\n[question.generate]\nbehaviour = "overfitting"\nepochs = 10\niterations_per_epoch = 50\n'
@@ -233,3 +238,14 @@ def test_variants_draw_different_logs(tmp_path):
         wanted = EXPECTED[q.fields["generate"]["behaviour"]]
         assert all(a["diverging" if k == "diverged" else k] == x for k, x in wanted.items() if k != "slow")
         assert a["iterations_per_epoch"] == 960 // q.fields["minibatch"]
+
+
+def test_a_short_generated_log_is_shown_whole_in_the_question(tmp_path):
+    q = one_question(tmp_path, "training_log", 'minibatch = 16\n[question.generate]\nbehaviour = "diverging"\n'
+                                               'epochs = 6\niterations_per_epoch = 120\nlearning_rate = 0.1\nseed = 2\n')
+    items = sheet_of(q)
+    lines = log_text(q)[0].splitlines()
+    tables = [i for i in items if isinstance(i, Table)]
+    assert [t.role for t in tables] == ["excerpt"]                   # no handout for 16 rows
+    assert tables[0].rows == [line.split("\t") for line in lines[1:]]
+    assert any(f"({len(lines) - 1} rows)" in p for i in items if isinstance(i, Text) for p in i.parts)
