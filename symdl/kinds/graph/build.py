@@ -46,14 +46,19 @@ class Graph:
         self.named: dict = {}         # a program's assigned name -> its node
         self.source = None            # what the independent route evaluates: .expr, .constants
         self.subgradients = getattr(question, "subgradients", ops.DEFAULT_SUBGRADIENTS)
+        self.field = "function"       # the field being built: 'function', or a program's 'program[k]'
+        self.origin: dict = {}        # node id -> the field that wrote it (a program's line)
 
     # -- building ---------------------------------------------------------------------
-    def error(self, message, field_name="function"):
-        return self.question.error(field_name, message)
+    def error(self, message, field_name=None, node=None):
+        """A SpecError naming ``field_name``, else the field that wrote ``node``, else the one being built."""
+        where = field_name or (self.origin.get(node.id) if node is not None else None) or self.field
+        return self.question.error(where, message)
 
     def _add(self, node):
         self.nodes.append(node)
         self.by_id[node.id] = node
+        self.origin[node.id] = self.field
         return node
 
     def const(self, value):
@@ -229,17 +234,20 @@ def _build_program(question) -> Graph:
     program = read_program(question)
     values = read_values(question)
     graph = Graph(question)
-    for name, symbol, expr in program.steps:
+    for k, (name, symbol, expr) in enumerate(program.steps):
         first = len(graph.nodes)
+        graph.field = f"program[{k}]"
         node = graph.build(expr, program.constants, values)
         if node.is_leaf or len(graph.nodes) == first:
-            raise question.error("program", f"'{name}' computes nothing new: an assignment needs an operation")
+            raise question.error(graph.field, f"'{name}' computes nothing new: an assignment needs an operation")
         del graph.by_id[node.id]
+        graph.origin[name] = graph.origin.pop(node.id)
         node.id, node.symbol = name, tex(sympy.Symbol(name))
         graph.by_id[name] = node
         graph.named[name] = node
+    graph.field = "program"
     if graph.output is not graph.named[program.steps[-1][0]]:
-        raise question.error("program", "the last assignment is the output")
+        raise question.error(f"program[{len(program.steps) - 1}]", "the last assignment is the output")
     with sympy.evaluate(False):
         for node in graph.nodes:
             if node.expr is not None:
