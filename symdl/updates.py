@@ -77,6 +77,30 @@ def _adam(theta, g, state, s):
     return new, {"m": m, "v": v}
 
 
+MAX_STEP = 10**6          # steps already taken: beyond a million no exam needs, and the bias power is 0 or 1
+
+# Each setting's range: (holds, what the error says). eps = 0 is allowed where no second moment is 0.
+RANGES = {
+    "lr": (lambda v: v > 0, "the learning rate must be positive"),
+    "momentum": (lambda v: 0 <= v < 1, "the momentum must lie in [0, 1)"),
+    "beta1": (lambda v: 0 <= v < 1, "beta1 must lie in [0, 1) (at 1 the bias correction 1 - beta1^t is 0)"),
+    "beta2": (lambda v: 0 <= v < 1, "beta2 must lie in [0, 1) (at 1 the bias correction 1 - beta2^t is 0)"),
+    "eps": (lambda v: v >= 0, "eps must not be negative"),
+    "step": (lambda v: v.is_integer and 0 <= v < MAX_STEP,
+             f"expected the number of steps already taken: a whole number from 0 to {MAX_STEP - 1}"),
+}
+
+
+def out_of_range(key, value):
+    """What is wrong with setting ``key`` = ``value`` (an exact number), or None when it is in range."""
+    holds, words = RANGES.get(key, (lambda v: True, ""))
+    try:
+        ok = value.is_real and bool(holds(value))
+    except TypeError:
+        ok = False
+    return None if ok else words
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
