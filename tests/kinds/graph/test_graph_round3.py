@@ -31,6 +31,11 @@ def test_e_as_a_program_name_is_the_node(tmp_path):
     # (x + y) z at -2, 5, -4 by hand: e = 3, f = -12, df/dz = 3, df/dx = df/dy = df/de = z = -4
     assert (a["forward.e"], a["output"], a["grad.z"]) == (3, -12, 3)
     assert a["grad.x"] == a["grad.y"] == a["grad.e"] == -4
+    # the verification report shows each line as it was read: e on the right is the node e
+    report = next((tmp_path / "out").rglob("verification.tex")).read_text()
+    assert "Line 1 of the program was read as $e = x + y$." in report
+    assert r"Line 2 of the program was read as $f = e \odot z$." in report
+    assert "program was read" not in next((tmp_path / "out").rglob("answer-key.tex")).read_text()
 
 
 @pytest.mark.parametrize("spec, words", [
