@@ -48,6 +48,7 @@ class Graph:
         self.subgradients = getattr(question, "subgradients", ops.DEFAULT_SUBGRADIENTS)
         self.field = "function"       # the field being built: 'function', or a program's 'program[k]'
         self.origin: dict = {}        # node id -> the field that wrote it (a program's line)
+        self.taken: set = set()       # names of inputs (and a program's): automatic names skip them
 
     # -- building ---------------------------------------------------------------------
     def error(self, message, field_name=None, node=None):
@@ -62,7 +63,7 @@ class Graph:
         return node
 
     def const(self, value):
-        self._consts += 1
+        self._consts = self._next(self._consts, "c")
         value = sympy.ImmutableMatrix(value)
         return self._add(Node(id=f"c{self._consts}", op="const", shape=value.shape, value=value,
                               symbol=tex(sympy.Symbol(f"c_{self._consts}"))))
@@ -75,10 +76,18 @@ class Graph:
             raise self.error(f"shape mismatch: {exc}") from None
         except ops.MissingRule:
             raise self.error(f"no derivative rule for op '{name}'") from None
-        self._ops += 1
+        self._ops = self._next(self._ops, "z")
         depth = 1 + max(a.depth for a in args)
         return self._add(Node(id=f"z{self._ops}", op=name, inputs=[a.id for a in args], shape=shape,
                               param=param, symbol=tex(sympy.Symbol(f"z_{self._ops}")), depth=depth))
+
+    def _next(self, n, letter):
+        """The next automatic number after ``n`` whose name (z_3, z3) no input or program name has:
+        an input called z_1 beside an automatic z_1 would print two nodes under one name."""
+        n += 1
+        while f"{letter}_{n}" in self.taken or f"{letter}{n}" in self.taken:
+            n += 1
+        return n
 
     def build(self, expr, constants, values):
         """Walk the parsed SymPy tree; return the output node."""
@@ -212,6 +221,7 @@ def build_graph(question) -> Graph:
     parsed = question.expression("function")
     values = read_values(question)
     graph = Graph(question)
+    graph.taken = set(values)
     out = graph.build(parsed.expr, parsed.constants, values)
     if out is not graph.nodes[-1] or out.is_leaf:
         raise question.error("function", "the function has no operation to differentiate")
@@ -234,6 +244,7 @@ def _build_program(question) -> Graph:
     program = read_program(question)
     values = read_values(question)
     graph = Graph(question)
+    graph.taken = set(values) | {name for name, _, _ in program.steps}
     for k, (name, symbol, expr) in enumerate(program.steps):
         first = len(graph.nodes)
         graph.field = f"program[{k}]"

@@ -126,7 +126,10 @@ def add_update(sol, question, graph, grads, build_graph):
     for node in after.nodes:
         if node.id in new_values:
             node.value = new_values[node.id]
-    forward(after)
+    try:
+        forward(after)
+    except SpecError as exc:       # the function is fine at the given values; the step took it out
+        raise question.error("update", f"at the values after the step: {exc.message}") from None
     sec.add(Step("The output at the new values:", lhs=tex(sympy.Symbol("f'")), result=after.output.value, boxed=True))
     sol.answer("update.output", after.output.value, part=part, label=tex(sympy.Symbol("f'")), digits=SIG_DIGITS,
                final=True)

@@ -100,3 +100,17 @@ def test_an_input_named_like_the_parsers_constants_stays_an_input(tmp_path):
     assert [c for c in verify(q, sol) if not c.ok] == []
     np.testing.assert_array_equal(np.squeeze(to_float_array(sol.answers["output"])), [3, 6])
     assert float(np.squeeze(to_float_array(sol.answers["grad.C_1"]))) == 3      # 1 * 1 + 1 * 2
+
+
+def test_automatic_nodes_are_numbered_around_input_names(tmp_path):
+    # inputs named z_1 and c_1 beside the key's own z_1, c_1 once printed two nodes under one name
+    q = one_question(tmp_path, "graph", "function = 'z_1 x + c_1 + 2'\n[question.values]\n"
+                                        "z_1 = '2'\nx = '3'\nc_1 = '1'\n")
+    sol = graph.solve(q)
+    assert [c for c in verify(q, sol) if not c.ok] == []
+    forward = {k for k in sol.answers if k.startswith("forward.")}
+    assert "forward.z1" not in forward and {"forward.z2", "forward.z3", "forward.z4"} <= forward
+    assert float(np.squeeze(to_float_array(sol.answers["output"]))) == 9          # 2 * 3 + 1 + 2
+    assert float(np.squeeze(to_float_array(sol.answers["grad.z_1"]))) == 3
+    symbols = [n.symbol for n in graph.build_graph(q).nodes]
+    assert len(symbols) == len(set(symbols))

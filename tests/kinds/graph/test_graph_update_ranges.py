@@ -101,3 +101,12 @@ def test_adam_early_steps_stay_exact_and_agree_with_the_loop(tmp_path):
         assert [c for c in verify(q, sol) if not c.ok] == []
         new, out = _adam_by_hand(step + 1)
         assert float(np.squeeze(to_float_array(sol.answers["update.b"]))) == pytest.approx(new["b"], rel=1e-12)
+
+
+def test_a_step_out_of_the_functions_domain_names_the_update(tmp_path):
+    # ln(x) at x = 1: gradient 1, and lr = 10 moves x to -9, where ln is undefined
+    q = one_question(tmp_path, "graph", "function = '\\ln(x)'\nupdate = { rule = \"sgd\", lr = \"10\" }\n"
+                                        "[question.values]\nx = '1'\n")
+    with pytest.raises(SpecError, match="after the step") as info:
+        graph.solve(q)
+    assert info.value.field == "update"
