@@ -386,6 +386,11 @@ class _Reader:
         return _exact_matrix(table)
 
     def _number(self, text: str):
+        if self.names:              # a program's name in a matrix written out: not Euler's e there either
+            for m in _NAME_TOKEN.finditer(re.sub(r"\\[A-Za-z]+", " ", text)):
+                name = m.group(1) + (f"_{m.group(2) or m.group(3)}" if m.group(2) or m.group(3) else "")
+                if name in self.names:
+                    raise LatexError(f"'{name}' is a node of the program: a matrix written out holds numbers")
         return parse_number(text)
 
 

@@ -114,3 +114,11 @@ def test_automatic_nodes_are_numbered_around_input_names(tmp_path):
     assert float(np.squeeze(to_float_array(sol.answers["grad.z_1"]))) == 3
     symbols = [n.symbol for n in graph.build_graph(q).nodes]
     assert len(symbols) == len(set(symbols))
+
+
+def test_a_name_in_a_matrix_written_out_is_refused(tmp_path):
+    # outside a program, a cell 'e' is Euler's number; inside one e is a node, which no cell can hold
+    q = question(tmp_path, ["e = x + y", r"f = \begin{bmatrix} e & 1 \end{bmatrix} z"], CS231N)
+    with pytest.raises(SpecError, match="node of the program") as info:
+        graph.solve(q)
+    assert info.value.field == "program[1]"
