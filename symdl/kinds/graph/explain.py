@@ -97,6 +97,7 @@ def _assumptions(sol, graph):
                     "last step.", audience="instructor"))
     if _kinks(graph):
         sol.assume(ops.SUBGRADIENT_WORDS[graph.subgradients])
+
     ties = _tie_nodes(graph)
     sol.ties = [n.id for n in ties]              # for [exam] require's "<question> no tie"
     if ties:
@@ -146,6 +147,12 @@ def _forward_section(sol, question, graph):
     out = graph.output
     part = part_of(question, "forward")
     sec = sol.section("Forward pass: the value at every node", part=part)
+    plain = {"input", "const", "add", "sub", "mul", "div", "neg", "pow", "matmul", "transpose"}
+    for name in ("e", "E"):          # a program's node named e beside values that show Euler's number
+        if name in graph.named and any(n.op not in plain for n in graph.nodes):
+            sec.add(Text("Here ", graph.named[name].symbol, " is the name of a node of the program; a power "
+                         "of Euler's number in the working (such as ", tex(sympy.exp(-1)), ") is the "
+                         "exponential, as usual."))
     for node in graph.nodes:
         if node.op == "input":
             sec.add(*only("full", Step(f"Input {node.id}.", lhs=node.symbol, result=node.value)))

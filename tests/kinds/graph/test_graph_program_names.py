@@ -122,3 +122,25 @@ def test_a_name_in_a_matrix_written_out_is_refused(tmp_path):
     with pytest.raises(SpecError, match="node of the program") as info:
         graph.solve(q)
     assert info.value.field == "program[1]"
+
+
+def test_the_sheet_shows_each_line_as_written(tmp_path):
+    from symdl.kinds.graph import sheet
+    from symdl.solution import Math
+
+    q = question(tmp_path, ["e = x + y", r"f = \sigma(e) z"], CS231N)
+    q.values = graph.SCHEMA.check(q)
+    shown = [str(item.body) for item in sheet.given(q) if isinstance(item, Math)]
+    assert shown[:2] == ["e = x + y", r"f = \sigma(e) z"] and len(shown) == 5     # then x, y, z
+
+
+def test_the_key_says_e_is_a_node_where_eulers_number_is_shown(tmp_path):
+    from symdl.solution import Text
+
+    def notes(program):
+        sol = graph.solve(question(tmp_path, program, CS231N))
+        texts = [i for s in sol.sections for i in s.items if isinstance(i, Text)]
+        return [t for t in texts if "Euler" in "".join(p for p in t.parts if isinstance(p, str))]
+
+    assert len(notes(["e = x + y", r"f = \sigma(e) z"])) == 1
+    assert notes(["e = x + y", "f = e z"]) == []          # no exponential: nothing to tell apart
