@@ -8,6 +8,9 @@ display form of each updated quantity (str.format templates; fields named below)
 - momentum: v' = mu v + g;  theta' = theta - lr v'                        (torch.optim.SGD)
 - adam:     m' = b1 m + (1 - b1) g;  v' = b2 v + (1 - b2) g^2;  t' = t + 1;
             theta' = theta - lr (m' / (1 - b1^t')) / (sqrt(v' / (1 - b2^t')) + eps)   (torch.optim.Adam)
+
+RANGES holds each setting's range (a kind refuses a setting outside it, naming update.<key>);
+Adam's b^t past 64 steps is a BiasPower, exact and unexpanded, evaluated only where a number is needed.
 """
 
 from __future__ import annotations
