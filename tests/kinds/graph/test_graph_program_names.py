@@ -144,3 +144,20 @@ def test_the_key_says_e_is_a_node_where_eulers_number_is_shown(tmp_path):
 
     assert len(notes(["e = x + y", r"f = \sigma(e) z"])) == 1
     assert notes(["e = x + y", "f = e z"]) == []          # no exponential: nothing to tell apart
+
+
+def test_every_letter_and_subscript_is_its_node(tmp_path):
+    """Whatever a letter means to the parser alone (e, E, I, d, i, N, O, S, Q ...), as a program's name it
+    is the node: g = (x + y) z + (x + y) = -9, dg/dq = z + 1 = -3, dg/dz = 3, dg/dx = -3 (by hand)."""
+    import string
+
+    wrong = []
+    for letter in sorted(set(string.ascii_letters) - set("xyzfgT")):
+        for name in (letter, letter + "_1", letter + "_{ab}"):
+            if name == "c_1":
+                continue                        # the key's own constant name: refused (above)
+            a = solved(tmp_path, [f"{name} = x + y", f"f = {name} z", f"g = f + {name}"], CS231N)
+            key = name.replace("{", "").replace("}", "")
+            if (a["output"], a[f"grad.{key}"], a["grad.z"], a["grad.x"]) != (-9, -3, 3, -3):
+                wrong.append(name)
+    assert wrong == []
