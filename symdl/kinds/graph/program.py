@@ -2,7 +2,7 @@
 
 Each right-hand side is parsed alone, with one symbol table: a name assigned earlier means that node
 wherever it is written on a right side (``e = x + y`` then ``f = e z`` uses the node e, not Euler's
-number), and the graph resolves it to that assignment's node (so ``forward.q`` and ``grad.q`` are
+number; an input's name likewise means the input), and the graph resolves it to that assignment's node (so ``forward.q`` and ``grad.q`` are
 answers). A name is one letter with an optional subscript (``q``, ``h_2``, ``q_{ab}``), as the parser
 reads names; anything else, and the key's automatic node names (z_1, c_1, ...), is refused where it
 is assigned. For the
@@ -59,7 +59,8 @@ def read_program(question) -> Program:
         if name in defined or name in inputs:
             raise question.error(f"program[{k}]", f"'{name}' is assigned twice or is an input")
         try:
-            parsed = parse_expression(m.group(2), names=frozenset(defined))
+            # the table: names assigned so far and the inputs (T aside: W^T is a transpose)
+            parsed = parse_expression(m.group(2), names=frozenset(defined) | (inputs - {"T"}))
         except LatexError as exc:
             raise question.error(f"program[{k}]", exc.message) from None
         fresh = {c: sympy.Symbol(f"_constant_{k}_{j}", commutative=False)     # no spec can write "_..."

@@ -161,3 +161,11 @@ def test_every_letter_and_subscript_is_its_node(tmp_path):
             if (a["output"], a[f"grad.{key}"], a["grad.z"], a["grad.x"]) != (-9, -3, 3, -3):
                 wrong.append(name)
     assert wrong == []
+
+
+@pytest.mark.parametrize("name", ["e", "E", "I", "d", "e_1"])
+def test_an_input_named_like_a_constant_is_the_input_in_a_program(tmp_path, name):
+    # the inputs are in the program's symbol table too: q = x + y = 3, f = q * input = -12
+    key = name.replace("{", "").replace("}", "")
+    a = solved(tmp_path, ["q = x + y", f"f = q {name}"], {"x": "-2", "y": "5", key: "-4"})
+    assert a["output"] == -12 and a[f"grad.{key}"] == 3 and a["grad.q"] == -4
