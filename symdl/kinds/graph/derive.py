@@ -55,7 +55,8 @@ def _check_size(graph, node, vals):
             if _beyond(entry, MAX_EXP_ARGUMENT):
                 raise graph.error(f"the argument of {node.id} = {_words(graph, node)} is beyond "
                                  f"+-{MAX_EXP_ARGUMENT}: the value or its gradient is too large or too "
-                                 f"small (beyond 10^+-{int(MAX_EXP_ARGUMENT * 0.4343)}) to compute and check", node=node)
+                                 f"small (beyond 10^+-{int(MAX_EXP_ARGUMENT * 0.4343)}) to compute and check",
+                                  node=node)
 
 
 def forward_value(graph, node, vals, show):

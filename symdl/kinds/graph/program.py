@@ -1,13 +1,13 @@
 """A staged program: ``program = ["q = x + y", "f = q z"]``, each assignment's name a node of the graph.
 
-Each right-hand side is parsed alone, with one symbol table: a name assigned earlier means that node
-wherever it is written on a right side (``e = x + y`` then ``f = e z`` uses the node e, not Euler's
-number; an input's name likewise means the input), and the graph resolves it to that assignment's node (so ``forward.q`` and ``grad.q`` are
-answers). A name is one letter with an optional subscript (``q``, ``h_2``, ``q_{ab}``), as the parser
-reads names; anything else, and the key's automatic node names (z_1, c_1, ...), is refused where it
-is assigned. For the
-independent route the earlier definitions are put into the later expressions without evaluating
-anything (``q - q`` stays a subtraction), giving the program as one function of the inputs.
+Each right-hand side is parsed alone, with one symbol table: a name assigned earlier means that
+node wherever it is written on a right side (``e = x + y`` then ``f = e z`` uses the node e, not
+Euler's number; an input's name likewise means the input), and the graph resolves it to that
+assignment's node (so ``forward.q`` and ``grad.q`` are answers). A name is one letter with an
+optional subscript (``q``, ``h_2``, ``q_{ab}``), as the parser reads names; anything else, and the
+key's automatic node names (z_1, c_1, ...), is refused where it is assigned. For the independent
+route the earlier definitions are put into the later expressions without evaluating anything
+(``q - q`` stays a subtraction), giving the program as one function of the inputs.
 """
 
 from __future__ import annotations
