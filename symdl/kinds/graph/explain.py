@@ -148,11 +148,10 @@ def _forward_section(sol, question, graph):
     part = part_of(question, "forward")
     sec = sol.section("Forward pass: the value at every node", part=part)
     plain = {"input", "const", "add", "sub", "mul", "div", "neg", "pow", "matmul", "transpose"}
-    for name in ("e", "E"):          # a program's node named e beside values that show Euler's number
-        if name in graph.named and any(n.op not in plain for n in graph.nodes):
-            sec.add(Text("Here ", graph.named[name].symbol, " is the name of a node of the program; a power "
-                         "of Euler's number in the working (such as ", tex(sympy.exp(-1)), ") is the "
-                         "exponential, as usual."))
+    if "e" in graph.named and any(n.op not in plain for n in graph.nodes):    # e beside Euler's number
+        sec.add(Text("Here ", graph.named["e"].symbol, " is the name of a node of the program; a power "
+                     "of Euler's number in the working (such as ", tex(sympy.exp(-1)), ") is the "
+                     "exponential, as usual."))
     for node in graph.nodes:
         if node.op == "input":
             sec.add(*only("full", Step(f"Input {node.id}.", lhs=node.symbol, result=node.value)))
