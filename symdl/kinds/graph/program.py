@@ -97,9 +97,10 @@ def _name(question, k, written):
         raise question.error(where, f"'{written}' is a constant or a symbol of LaTeX, not a name; choose a "
                                     f"letter such as q or h_1 for this node")
     if m is None:
-        raise question.error(where, f"'{written}' cannot be a name: on a right side it would read as a "
-                                    f"product of its letters and digits; a name is one letter with an optional "
-                                    f"subscript, such as q, h_1 or q_{{ab}}")
+        why = ("on a right side it would read as a product of its letters and digits"
+               if re.fullmatch(r"[A-Za-z0-9_{}]+", written) else "it is not a name")
+        raise question.error(where, f"'{written}' cannot be assigned: {why}; a name is one letter with an "
+                                    f"optional subscript, such as q, h_1 or q_{{ab}}")
     name = m.group(1) + (f"_{m.group(2) or m.group(3)}" if m.group(2) or m.group(3) else "")
     if _AUTOMATIC.match(name):
         raise question.error(where, f"'{written}' is the name the key gives its own nodes (z_1, z_2, ... and "

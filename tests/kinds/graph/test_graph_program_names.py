@@ -72,7 +72,8 @@ def test_a_minus_a_stays_a_subtraction(tmp_path):
     ("pi", "constant"), (r"\pi", "constant"), ("sigma", "function"), (r"\sigma", "function"),
     ("relu", "function"), ("exp", "function"), ("max", "function"), ("z2", "product"), ("ab", "product"),
     ("q_ab", "product"), ("z_1", "automatic|own nodes"), ("z_{2}", "own nodes"), ("c_1", "own nodes"),
-    ("c1", "product"), ("z1", "product"), ("T", "transpose"), (r"\alpha", "constant"), ("", "name"),
+    ("c1", "product"), ("z1", "product"), ("T", "transpose"), (r"\alpha", "constant"), ("", "not a name"),
+    ("f(x)", "not a name"), ("q^2", "not a name"),
 ])
 def test_names_the_parser_cannot_keep_are_refused_where_assigned(tmp_path, name, words):
     q = question(tmp_path, ["q = x + y", f"{name} = q z", f"f = {name} x"], CS231N)

@@ -40,8 +40,8 @@ def test_e_as_a_program_name_is_the_node(tmp_path):
 
 @pytest.mark.parametrize("spec, words", [
     ("program_name_collides_with_auto_node/p2.toml", "program[0]': 'z_2' is the name the key gives its own nodes"),
-    ("program_digit_name_wrong_field/p1.toml", "program[0]': 'z2' cannot be a name"),
-    ("program_digit_name_wrong_field/n_ab.toml", "program[0]': 'ab' cannot be a name"),
+    ("program_digit_name_wrong_field/p1.toml", "program[0]': 'z2' cannot be assigned: on a right side it would read as a product"),
+    ("program_digit_name_wrong_field/n_ab.toml", "program[0]': 'ab' cannot be assigned: on a right side it would read as a product"),
     ("update_params_duplicate_exit3/update_params_dup.toml", "update.params': 'x' is listed twice"),
     ("adam_step_half_false_failure/step_half.toml", "update.step': expected the number of steps already taken"),
     ("adam_degenerate_settings_misnamed/beta1_one.toml", "update.beta1': beta1 must lie in [0, 1)"),
