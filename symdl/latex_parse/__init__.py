@@ -276,6 +276,7 @@ class _Reader:
                 text, i = token
                 out.append(text)
                 continue
+            _misread(s, i)
             call = self._function_at(s, i)
             if call is not None:
                 name, i = call
@@ -392,6 +393,19 @@ class _Reader:
                 if name in self.names:
                     raise LatexError(f"'{name}' is a node of the program: a matrix written out holds numbers")
         return parse_number(text)
+
+
+_CONSTANT_LETTER = re.compile(r"([eEI])_\s*(?:\{[^{}]*\}|\d+|[A-Za-z])")
+
+
+def _misread(s: str, i: int):
+    """Refuse e, E or I with a subscript at ``s[i:]`` (not a name of the table, which was read
+    before): latex2sympy2 drops the subscript and more (``e_1 z`` reads as Euler's number alone)."""
+    m = _CONSTANT_LETTER.match(s, i)
+    if m and (i == 0 or not (s[i - 1].isalpha() or s[i - 1] in "\\_")):
+        what = "the imaginary unit" if m.group(1) == "I" else "Euler's number"
+        raise LatexError(f"'{m.group()}' cannot be a name here: the parser reads {m.group(1)} with a "
+                         f"subscript as {what}; choose another letter")
 
 
 # a name as latex2sympy2 reads it: one letter, its subscript braced, a run of digits or one letter

@@ -170,3 +170,16 @@ def test_an_input_named_like_a_constant_is_the_input_in_a_program(tmp_path, name
     key = name.replace("{", "").replace("}", "")
     a = solved(tmp_path, ["q = x + y", f"f = q {name}"], {"x": "-2", "y": "5", key: "-4"})
     assert a["output"] == -12 and a[f"grad.{key}"] == 3 and a["grad.q"] == -4
+
+
+def test_e_or_I_with_a_subscript_that_no_table_holds_is_refused(tmp_path):
+    # latex2sympy2 read 'e_1 z' as Euler's number alone (z dropped): with z used elsewhere, a wrong
+    # answer without a complaint. Neither assigned nor an input, e_1 is refused where it is written.
+    q = question(tmp_path, ["q = x + y", "f = q z + e_1 z"], CS231N)
+    with pytest.raises(SpecError, match="Euler's number") as info:
+        graph.solve(q)
+    assert info.value.field == "program[1]"
+    q = one_question(tmp_path, "graph", "function = 'z + e_1 z'\n[question.values]\nz = '2'\n")
+    with pytest.raises(SpecError, match="Euler's number") as info:
+        graph.solve(q)
+    assert info.value.field == "function"
