@@ -181,10 +181,12 @@ def _vector_literal(inner: str):
 class _Reader:
     """Turns one LaTeX string into a SymPy tree with explicit op nodes."""
 
-    def __init__(self):
+    def __init__(self, names=frozenset()):
         self.constants: dict = {}
         self.notes: list = []
         self.placeholders: dict = {}
+        self.names = names          # a program's assigned names: each read as that one symbol
+        self.named: dict = {}       # a name's placeholder symbol -> the name's symbol
 
     def _placeholder(self, value) -> str:
         name = f"Zph{len(self.placeholders)}"
@@ -192,7 +194,8 @@ class _Reader:
         return rf" \mathit{{{name}}} "
 
     def _constant(self, matrix) -> str:
-        symbol = sympy.Symbol(f"C_{len(self.constants) + 1}", commutative=False)
+        # a name no spec can write (an input named C_1 stays an input)
+        symbol = sympy.Symbol(f"_C{len(self.constants) + 1}", commutative=False)
         self.constants[symbol] = matrix
         return self._placeholder(symbol)
 
@@ -212,7 +215,7 @@ class _Reader:
             _check_size(result)             # before xreplace, which may evaluate powers
             result = result.xreplace(self.placeholders)
             _check_size(result)
-            return result
+            return self._names_back(result)
         l2s = _fresh_parser()
         if not s.strip():
             raise LatexError("empty expression")
@@ -232,7 +235,15 @@ class _Reader:
         _check_size(result)                 # before xreplace, which may evaluate powers
         result = result.xreplace(self.placeholders)
         _check_size(result)
-        return result
+        return self._names_back(result)
+
+    def _names_back(self, result):
+        """A program's names put back for their placeholders, nothing evaluated (a - a stays)."""
+        if not self.named:
+            return result
+        back = {**self.named, **{sympy.Symbol(p.name): v for p, v in self.named.items()}}
+        with sympy.evaluate(False):
+            return result.xreplace(back)
 
     def _lift(self, s: str) -> str:
         """Replace matrix literals, bracket vectors and function calls by placeholders."""
@@ -260,14 +271,53 @@ class _Reader:
                     out.append("(" + self._lift(s[i + 1:close]) + ")")
                     i = close + 1
                 continue
+            token = self._name_at(s, i) if self.names else None
+            if token is not None:
+                text, i = token
+                out.append(text)
+                continue
+            _misread(s, i)
             call = self._function_at(s, i)
             if call is not None:
                 name, i = call
                 out.append(self._placeholder(name))  # replaced by _call below
                 continue
+            macro = re.match(r"\\[A-Za-z]+", s[i:]) if self.names else None
+            if macro:               # in a program, no letter of a macro's name is a name
+                out.append(macro.group())
+                i += macro.end()
+                continue
             out.append(s[i])
             i += 1
         return "".join(out)
+
+    def _name_at(self, s: str, i: int):
+        """In a program: (text, index after) for an assigned name at ``s[i:]`` (a placeholder for its
+        symbol, read before ``e^`` or a constant could claim the letter) or for a subscript copied
+        whole (no letter in it is a name); None to read ``s[i]`` as usual."""
+        if s[i] == "_" and i > 0:
+            j = i + 1 + len(s[i + 1:]) - len(s[i + 1:].lstrip())
+            if j < len(s) and s[j] == "{":
+                end = _match_close(s, j, "{", "}") + 1
+            else:
+                m = re.match(r"\\[A-Za-z]+|\d+|.", s[j:], re.S)
+                end = j + (m.end() if m else 0)
+            return s[i:end], end
+        m = _NAME_TOKEN.match(s, i)
+        if m is None:
+            return None
+        word = re.match(r"([A-Za-z]{2,})\s*\(", s[i:])
+        if word and word.group(1) in FUNCTION_NAMES:
+            return None             # a call such as exp(x): _function_at reads it
+        name = m.group(1) + (f"_{m.group(2) or m.group(3)}" if m.group(2) or m.group(3) else "")
+        if name not in self.names:
+            return None
+        symbol = sympy.Symbol(name, commutative=False)
+        placeholder = next((p for p, v in self.named.items() if v == symbol), None)
+        if placeholder is None:     # one placeholder per name: a - a stays a subtraction
+            placeholder = sympy.Symbol(rf"\mathit{{Zpn{len(self.named)}}}", commutative=False)
+            self.named[placeholder] = symbol
+        return f" {placeholder.name} ", m.end()
 
     def _maybe_transpose(self, s, i, matrix):
         m = re.match(r"\s*\^T", s[i:])
@@ -337,9 +387,29 @@ class _Reader:
         return _exact_matrix(table)
 
     def _number(self, text: str):
+        if self.names:              # a program's name in a matrix written out: not Euler's e there either
+            for m in _NAME_TOKEN.finditer(re.sub(r"\\[A-Za-z]+", " ", text)):
+                name = m.group(1) + (f"_{m.group(2) or m.group(3)}" if m.group(2) or m.group(3) else "")
+                if name in self.names:
+                    raise LatexError(f"'{name}' is a node of the program: a matrix written out holds numbers")
         return parse_number(text)
 
 
+_CONSTANT_LETTER = re.compile(r"([eEI])_\s*(?:\{[^{}]*\}|\d+|[A-Za-z])")
+
+
+def _misread(s: str, i: int):
+    """Refuse e, E or I with a subscript at ``s[i:]`` (not a name of the table, which was read
+    before): latex2sympy2 drops the subscript and more (``e_1 z`` reads as Euler's number alone)."""
+    m = _CONSTANT_LETTER.match(s, i)
+    if m and (i == 0 or not (s[i - 1].isalpha() or s[i - 1] in "\\_")):
+        what = "the imaginary unit" if m.group(1) == "I" else "Euler's number"
+        raise LatexError(f"'{m.group()}' cannot be a name here: the parser reads {m.group(1)} with a "
+                         f"subscript as {what}; choose another letter")
+
+
+# a name as latex2sympy2 reads it: one letter, its subscript braced, a run of digits or one letter
+_NAME_TOKEN = re.compile(r"([A-Za-z])(?:_\s*(?:\{\s*([A-Za-z0-9]+)\s*\}|(\d+|[A-Za-z])))?")
 _LONE_PLACEHOLDER = re.compile(r"\s*\\mathit\{(Zph\d+)\}\s*")
 SKELETON_CACHE = True        # the skeleton cache (skeleton.py) is used; the benchmark turns it off
 _CACHE: dict = {}            # text -> Parsed; parsing is deterministic, and a kind reads a field twice
@@ -352,29 +422,33 @@ def clear_cache():
     _MATRICES.clear()
 
 
-def parse_expression(text: str) -> Parsed:
+def parse_expression(text: str, names=()) -> Parsed:
     """Parse an expression such as ``f(x) = \\max[...]``; a left-hand side is dropped.
 
+    ``names``: a program's names assigned so far; each written name (a letter with its
+    subscript) is read as that symbol, even where the parser would read a constant
+    (``e``, ``I``) or a differential (``d z``).
     Results are cached by text; each call gets its own copy of the constants and notes.
     """
     if not isinstance(text, str):
         raise LatexError("expected a LaTeX string")
-    hit = _CACHE.get(text)
+    key = (text, frozenset(names)) if names else text
+    hit = _CACHE.get(key)
     if hit is None:
-        hit = _parse_expression(text)
+        hit = _parse_expression(text, frozenset(names))
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[text] = hit
+        _CACHE[key] = hit
     return Parsed(expr=hit.expr, constants={k: v.copy() for k, v in hit.constants.items()},
                   notes=list(hit.notes))
 
 
-def _parse_expression(text: str) -> Parsed:
+def _parse_expression(text: str, names=frozenset()) -> Parsed:
     parts = _split_top(text, "=")
     if len(parts) > 2:
         raise LatexError("more than one '=' in an expression")
     body = parts[-1]
-    reader = _Reader()
+    reader = _Reader(names)
     expr = reader.read(body)
     return Parsed(expr=expr, constants=reader.constants, notes=list(dict.fromkeys(reader.notes)))
 

@@ -18,7 +18,7 @@ from symdl.latex_parse.state import _fresh_parser, op
 # latex2sympy2 builds for the original text (tests/test_bench.py compares the two). Anything
 # else, and every error, goes through latex2sympy2 as written.
 _SKELETONS: dict = {}
-_TOKEN = re.compile(r"(?P<ph>\\mathit\{Zph\d+\})(?!\s*[(\[])"
+_TOKEN = re.compile(r"(?P<ph>\\mathit\{Zp[hn]\d+\})(?!\s*[(\[])"
                     r"|(?<![\\A-Za-z0-9^_{])(?P<letter>[A-DF-HJ-Za-cf-hk-z])"
                     r"(?:_\{(?P<sub>[A-Za-z0-9]+)\}|_(?P<sub1>[A-Za-z0-9]))?(?![A-Za-z0-9_'{(\[])(?!\s*[(\[])")
 _SIMPLE_REST = re.compile(r"(?:\s|[+\-().0-9]|\\cdot|\^T|\\mathit\{Zc\d+\})*")

@@ -46,18 +46,24 @@ class Graph:
         self.named: dict = {}         # a program's assigned name -> its node
         self.source = None            # what the independent route evaluates: .expr, .constants
         self.subgradients = getattr(question, "subgradients", ops.DEFAULT_SUBGRADIENTS)
+        self.field = "function"       # the field being built: 'function', or a program's 'program[k]'
+        self.origin: dict = {}        # node id -> the field that wrote it (a program's line)
+        self.taken: set = set()       # names of inputs (and a program's): automatic names skip them
 
     # -- building ---------------------------------------------------------------------
-    def error(self, message, field_name="function"):
-        return self.question.error(field_name, message)
+    def error(self, message, field_name=None, node=None):
+        """A SpecError naming ``field_name``, else the field that wrote ``node``, else the one being built."""
+        where = field_name or (self.origin.get(node.id) if node is not None else None) or self.field
+        return self.question.error(where, message)
 
     def _add(self, node):
         self.nodes.append(node)
         self.by_id[node.id] = node
+        self.origin[node.id] = self.field
         return node
 
     def const(self, value):
-        self._consts += 1
+        self._consts = self._next(self._consts, "c")
         value = sympy.ImmutableMatrix(value)
         return self._add(Node(id=f"c{self._consts}", op="const", shape=value.shape, value=value,
                               symbol=tex(sympy.Symbol(f"c_{self._consts}"))))
@@ -70,10 +76,18 @@ class Graph:
             raise self.error(f"shape mismatch: {exc}") from None
         except ops.MissingRule:
             raise self.error(f"no derivative rule for op '{name}'") from None
-        self._ops += 1
+        self._ops = self._next(self._ops, "z")
         depth = 1 + max(a.depth for a in args)
         return self._add(Node(id=f"z{self._ops}", op=name, inputs=[a.id for a in args], shape=shape,
                               param=param, symbol=tex(sympy.Symbol(f"z_{self._ops}")), depth=depth))
+
+    def _next(self, n, letter):
+        """The next automatic number after ``n`` whose name (z_3, z3) no input or program name has:
+        an input called z_1 beside an automatic z_1 would print two nodes under one name."""
+        n += 1
+        while f"{letter}_{n}" in self.taken or f"{letter}{n}" in self.taken:
+            n += 1
+        return n
 
     def build(self, expr, constants, values):
         """Walk the parsed SymPy tree; return the output node."""
@@ -207,6 +221,7 @@ def build_graph(question) -> Graph:
     parsed = question.expression("function")
     values = read_values(question)
     graph = Graph(question)
+    graph.taken = set(values)
     out = graph.build(parsed.expr, parsed.constants, values)
     if out is not graph.nodes[-1] or out.is_leaf:
         raise question.error("function", "the function has no operation to differentiate")
@@ -229,17 +244,21 @@ def _build_program(question) -> Graph:
     program = read_program(question)
     values = read_values(question)
     graph = Graph(question)
-    for name, symbol, expr in program.steps:
+    graph.taken = set(values) | {name for name, _, _ in program.steps}
+    for k, (name, symbol, expr) in enumerate(program.steps):
         first = len(graph.nodes)
+        graph.field = f"program[{k}]"
         node = graph.build(expr, program.constants, values)
         if node.is_leaf or len(graph.nodes) == first:
-            raise question.error("program", f"'{name}' computes nothing new: an assignment needs an operation")
+            raise question.error(graph.field, f"'{name}' computes nothing new: an assignment needs an operation")
         del graph.by_id[node.id]
+        graph.origin[name] = graph.origin.pop(node.id)
         node.id, node.symbol = name, tex(sympy.Symbol(name))
         graph.by_id[name] = node
         graph.named[name] = node
+    graph.field = "program"
     if graph.output is not graph.named[program.steps[-1][0]]:
-        raise question.error("program", "the last assignment is the output")
+        raise question.error(f"program[{len(program.steps) - 1}]", "the last assignment is the output")
     with sympy.evaluate(False):
         for node in graph.nodes:
             if node.expr is not None:

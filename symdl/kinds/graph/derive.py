@@ -34,12 +34,12 @@ def forward(graph):
         check = getattr(graph.rule(node), "check", None)
         problem = check(vals) if check else None
         if problem:
-            raise graph.error(f"{node.id} = {_words(graph, node)}: {problem}")
+            raise graph.error(f"{node.id} = {_words(graph, node)}: {problem}", node=node)
         node.value = forward_value(graph, node, vals, show=False)
         for entry in node.value:
             if entry.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or entry.is_real is False:
-                raise graph.error(f"{node.id} = {_words(graph, node)} is undefined or not real at the given "
-                                 f"values (for example a division by zero or the log of a non-positive number)")
+                raise graph.error(f"{node.id} = {_words(graph, node)} is undefined or not real at the given values "
+                                 f"(for example a division by zero or the log of a non-positive number)", node=node)
         _check_size(graph, node, vals)
 
 
@@ -49,13 +49,14 @@ def _check_size(graph, node, vals):
         if isinstance(entry, sympy.Rational) and entry != 0 and \
                 abs(abs(int(entry.p)).bit_length() - int(entry.q).bit_length()) > MAX_DECADES * 3.33:
             raise graph.error(f"{node.id} = {_words(graph, node)} reaches beyond 10^{MAX_DECADES} in size: "
-                             "too large for an exam value")
+                             "too large for an exam value", node=node)
     if node.op in ops.STEEP:
         for entry in vals[0]:
             if _beyond(entry, MAX_EXP_ARGUMENT):
                 raise graph.error(f"the argument of {node.id} = {_words(graph, node)} is beyond "
                                  f"+-{MAX_EXP_ARGUMENT}: the value or its gradient is too large or too "
-                                 f"small (beyond 10^+-{int(MAX_EXP_ARGUMENT * 0.4343)}) to compute and check")
+                                 f"small (beyond 10^+-{int(MAX_EXP_ARGUMENT * 0.4343)}) to compute and check",
+                                  node=node)
 
 
 def forward_value(graph, node, vals, show):

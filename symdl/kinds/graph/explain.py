@@ -97,6 +97,7 @@ def _assumptions(sol, graph):
                     "last step.", audience="instructor"))
     if _kinks(graph):
         sol.assume(ops.SUBGRADIENT_WORDS[graph.subgradients])
+
     ties = _tie_nodes(graph)
     sol.ties = [n.id for n in ties]              # for [exam] require's "<question> no tie"
     if ties:
@@ -109,6 +110,12 @@ def _graph_section(sol, question, graph):
     sec = sol.section("The computational graph", part=part_of(question, "graph"))
     sec.add(*only("instructor", Text("The function as it was read: ",
                                      GraphFormula("f = {0}", _expr_tex(graph, out)), ".")))
+    if graph.named:             # a program: each line as it was read, a name on a right side its node
+        names = set(graph.named)
+        sec.add(*only("instructor", *[
+            Text(f"Line {k + 1} of the program was read as ",
+                 GraphFormula("{0} = {1}", node.symbol, _expr_tex(graph, node, names - {name})), ".")
+            for k, (name, node) in enumerate(graph.named.items())]))
     rows = []
     for node in graph.nodes:
         if node.op == "input":
@@ -140,6 +147,11 @@ def _forward_section(sol, question, graph):
     out = graph.output
     part = part_of(question, "forward")
     sec = sol.section("Forward pass: the value at every node", part=part)
+    plain = {"input", "const", "add", "sub", "mul", "div", "neg", "pow", "matmul", "transpose"}
+    if "e" in graph.named and any(n.op not in plain for n in graph.nodes):    # e beside Euler's number
+        sec.add(Text("Here ", graph.named["e"].symbol, " is the name of a node of the program; a power "
+                     "of Euler's number in the working (such as ", tex(sympy.exp(-1)), ") is the "
+                     "exponential, as usual."))
     for node in graph.nodes:
         if node.op == "input":
             sec.add(*only("full", Step(f"Input {node.id}.", lhs=node.symbol, result=node.value)))
@@ -237,18 +249,20 @@ def _display(matrix):
     return matrix
 
 
-def _expr_tex(graph, node):
-    """The whole function written back from the graph, in the sheet's notation (a GraphFormula)."""
-    if node.op == "input":
+def _expr_tex(graph, node, names=frozenset()):
+    """The whole function written back from the graph, in the sheet's notation (a GraphFormula);
+    the nodes of ``names`` (a program's assigned names) are written as their names."""
+    if node.op == "input" or node.id in names:
         return node.symbol
     if node.op == "const":
         return tex(node.value)
-    parts = [_expr_tex(graph, graph.by_id[i]) for i in node.inputs]
-    if node.op in ops.CALL_TEX and not graph.by_id[node.inputs[0]].is_leaf:
+    parts = [_expr_tex(graph, graph.by_id[i], names) for i in node.inputs]
+    op_of = {i: ("input" if i in names else graph.by_id[i].op) for i in node.inputs}     # a name: a leaf
+    if node.op in ops.CALL_TEX and op_of[node.inputs[0]] not in ("input", "const"):
         return GraphFormula(ops.CALL_TEX[node.op], GraphParen(parts[0]))
     template = graph.rule(node).fwd_tex
     if node.op == "pow":        # (x^{400})^{400}: a power of anything but a name is bracketed
-        parts = [p if graph.by_id[i].op == "input" else GraphParen(p) for p, i in zip(parts, node.inputs)]
+        parts = [p if op_of[i] == "input" else GraphParen(p) for p, i in zip(parts, node.inputs)]
     elif node.op in ("matmul", "mul", "neg") or (node.op == "sub" and len(parts) > 1):
-        parts = [GraphParen(p) if graph.by_id[i].op in ("add", "sub") else p for p, i in zip(parts, node.inputs)]
+        parts = [GraphParen(p) if op_of[i] in ("add", "sub") else p for p, i in zip(parts, node.inputs)]
     return GraphFormula(template, *parts)

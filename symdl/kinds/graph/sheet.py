@@ -4,7 +4,7 @@ gradient arriving at the output. No node value and no gradient of the derivation
 from __future__ import annotations
 
 from symdl import given as g
-from symdl.display import GraphFormula, display_tex
+from symdl.display import GraphFormula, Tex, display_tex
 from symdl.errors import SpecError
 from symdl.solution import Math, Text
 
@@ -17,6 +17,8 @@ def given(question) -> list:
     items = []
     if question.values.get("function") is not None:
         items.append(_function(question))
+    elif question.values.get("program") is not None:
+        items.extend(_program(question))
     values = read_values(question) if question.values.get("values") is not None else {}
     if values:
         items.append(Text("The given values:"))
@@ -35,3 +37,24 @@ def _function(question) -> Math:
     except SpecError:
         graph = build_graph(question)
         return Math(GraphFormula("f = {0}", _expr_tex(graph, graph.output)))
+
+
+def _program(question) -> list:
+    """A program as the exam writes it, one line per assignment: each line verbatim when TeX reads it
+    as written, else as it was parsed, printed back (an assigned name on a right side as its node)."""
+    from symdl.errors import LatexError
+    from symdl.latex_parse import display_latex
+
+    from .program import _lines
+
+    items, graph = [Text("The function, computed in stages:")], None
+    for k, line in enumerate(_lines(question)):
+        try:
+            items.append(Math(Tex(display_latex(line))))
+            continue
+        except LatexError:
+            pass
+        graph = graph or build_graph(question)
+        name, node = list(graph.named.items())[k]
+        items.append(Math(GraphFormula("{0} = {1}", node.symbol, _expr_tex(graph, node, set(graph.named) - {name}))))
+    return items

@@ -31,9 +31,10 @@ def read_update(question, inputs):
         if key not in table and default is None:
             raise question.error(f"update.{key}", "missing required field")
         settings[key] = _number(question, table, key) if key in table else default
-    params = table.get("params", list(inputs))
-    if not isinstance(params, list) or any(p not in inputs for p in params):
-        raise question.error("update.params", f"expected a list of the inputs ({', '.join(inputs)})")
+        problem = updates.out_of_range(key, settings[key])
+        if problem:
+            raise question.error(f"update.{key}", problem)
+    params = _params(question, table, inputs)
     state = {}
     for key in rule.state:
         given = table.get(key, {})
@@ -44,8 +45,23 @@ def read_update(question, inputs):
             if value.shape != inputs[p].shape:
                 raise question.error(f"update.{key}.{p}", f"shape {value.shape[0]}x{value.shape[1]} does not "
                                      f"match {p}")
+            if key == "v" and any(not (entry.is_real and entry >= 0) for entry in value):
+                raise question.error(f"update.v.{p}", "Adam's second moment is a mean of squares: it cannot be "
+                                     "negative")
             state[(key, p)] = sympy.ImmutableMatrix(value)
     return rule, settings, params, state
+
+
+def _params(question, table, inputs):
+    """The parameters updated: inputs of the function, each listed once (all of them by default)."""
+    params = table.get("params", list(inputs))
+    if not isinstance(params, list) or not params or any(not isinstance(p, str) or p not in inputs
+                                                          for p in params):
+        raise question.error("update.params", f"expected a list of the inputs ({', '.join(inputs)})")
+    twice = sorted({p for p in params if params.count(p) > 1})
+    if twice:
+        raise question.error("update.params", f"'{twice[0]}' is listed twice: each parameter takes one step")
+    return params
 
 
 def _matrix(question, table, key, where):
@@ -93,6 +109,9 @@ def add_update(sol, question, graph, grads, build_graph):
     for p in params:
         old_state = {key: state[(key, p)] for key in rule.state}
         new, new_state = rule.step(inputs[p], grads[p], old_state, settings)
+        if rule.name == "adam" and settings["eps"] == 0 and any(v == 0 for v in new_state["v"]):
+            raise question.error("update.eps", f"with eps = 0 the step of {p} divides by the root of a second "
+                                 "moment that is 0 (its gradient and its v are 0): give eps > 0")
         for key, value in new_state.items():
             lhs = tex(sympy.Symbol(f"{key}_{p}"))
             sec.add(Step(Text(f"The new {key} of ", tex(sympy.Symbol(p)), ":"), lhs=lhs,
@@ -107,7 +126,10 @@ def add_update(sol, question, graph, grads, build_graph):
     for node in after.nodes:
         if node.id in new_values:
             node.value = new_values[node.id]
-    forward(after)
+    try:
+        forward(after)
+    except SpecError as exc:       # the function is fine at the given values; the step took it out
+        raise question.error("update", f"at the values after the step: {exc.message}") from None
     sec.add(Step("The output at the new values:", lhs=tex(sympy.Symbol("f'")), result=after.output.value, boxed=True))
     sol.answer("update.output", after.output.value, part=part, label=tex(sympy.Symbol("f'")), digits=SIG_DIGITS,
                final=True)

@@ -8,6 +8,7 @@ import sympy as sp
 
 from symdl.display import NeuronFormula as F, RelationChain, ValueShown, vector_tex
 from symdl.solution import Step, Tex, Text
+from symdl.updates import bias_power
 
 from .symbols import B, DL_DB, DL_DW, ETA, W_VEC, Y, Z
 
@@ -35,8 +36,9 @@ def step(u, p, g, state):
         return each(lambda pi, vi: pi - u.lr * vi, p, vel), {"velocity": vel}, {"g": g}
     m = each(lambda mi, gi: u.beta1 * mi + (1 - u.beta1) * gi, state["m"], g)
     v = each(lambda vi, gi: u.beta2 * vi + (1 - u.beta2) * gi ** 2, state["v"], g)
-    m_hat = each(lambda mi: mi / (1 - u.beta1 ** u.t), m)
-    v_hat = each(lambda vi: vi / (1 - u.beta2 ** u.t), v)
+    c1, c2 = 1 - bias_power(u.beta1, u.t), 1 - bias_power(u.beta2, u.t)     # unexpanded at a late step
+    m_hat = each(lambda mi: mi / c1, m)
+    v_hat = each(lambda vi: vi / c2, v)
     new = each(lambda pi, mi, vi: pi - u.lr * mi / (sp.sqrt(vi) + u.eps), p, m_hat, v_hat)
     return new, {"m": m, "v": v}, {"g": g, "m_hat": m_hat, "v_hat": v_hat}
 

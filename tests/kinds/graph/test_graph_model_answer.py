@@ -69,7 +69,8 @@ def test_the_kind_writes_no_latex():
 
     from symdl.kinds.graph import parts, program
 
-    allowed = {pattern for _, pattern in parts._ROLES} | {program._NAME.pattern, " \\cdot (...)'"}
+    allowed = {pattern for _, pattern in parts._ROLES} | {program._NAME.pattern, program._SIMPLE.pattern,
+                                                          program._AUTOMATIC.pattern, " \\cdot (...)'"}
     found = []
     for path in sorted(Path(graph.__file__).parent.glob("*.py")):
         tree = ast.parse(path.read_text())
