@@ -255,8 +255,9 @@ def synthetic(answers_json: dict, columns: list, criteria: dict, count=60, seed=
     rows = []
     for story, values, figures in stories:
         rows.append([story, w.row(figures, values, rng)])
+    changed = [s for s in stories if s[1]]
     while len(rows) < count - 6:
-        story, values, _ = stories[rng.randrange(3, len(stories))]
+        story, values, _ = changed[rng.randrange(len(changed))]
         rows.append([story + ", every number to 3 figures", w.row(3, values, rng)])
     for k in range(5):
         cells = w.row(4, {}, rng)

@@ -39,6 +39,7 @@ class Plan:
     deps: dict = field(default_factory=dict)           # answer -> answers recomputed from it
     mistakes: dict = field(default_factory=dict)       # answer -> [(Mistake, solution view)]
     cache: dict = field(default_factory=dict)          # carried values and views, by the values given
+    judged: dict = field(default_factory=dict)         # (column, value) -> (share, why, mistake): as written
 
 
 def plan(question, solution, kind, carry_forward=True) -> Plan:
@@ -86,10 +87,12 @@ def grade(p: Plan, row) -> tuple:
             marks[item.column] = Mark(item, value or Fraction(0), "criterion" if value is not None else "blank", text)
             continue
         values[item.column] = value
-        share, why = rubric.judge(p.question, p.solution, item, value)
-        marks[item.column] = Mark(item, share * item.points, why, text)
-        if why not in ("right", "blank"):
-            marks[item.column].mistake = _mistake(p, item, value)
+        key = (item.column, value)
+        if key not in p.judged:
+            share, why = rubric.judge(p.question, p.solution, item, value)
+            p.judged[key] = (share * item.points, why, _mistake(p, item, value) if why not in ("right", "blank") else "")
+        earned, why, mistake = p.judged[key]
+        marks[item.column] = Mark(item, earned, why, text, mistake=mistake)
     if p.deps:
         _carry(p, marks, values)
     return [marks[i.column] for i in p.items], problems
@@ -139,7 +142,8 @@ def _carry(p: Plan, marks, values):
         if key not in p.cache:
             p.cache[key] = _recompute(p, given)
         for name, view in p.cache[key].items():
-            sources = tuple(a for a in given if name in p.deps.get(a, ()))
+            sources = [a for a in given if name in p.deps.get(a, ())]
+            sources = tuple(a for a in sources if not any(b in p.deps[a] for b in sources if b != a))
             for item in p.by_answer[name]:
                 mark = marks[item.column]
                 if not _short(item.points, mark):
@@ -153,7 +157,13 @@ def _carry(p: Plan, marks, values):
             for item in p.by_answer[dep]:
                 mark = marks[item.column]
                 if mark.status != "carried" and mark.earned < item.points and not mark.note:
-                    mark.note = f"nothing carried forward from your answer to {p.question.id} {name}: {why}"
+                    mark.note = f"nothing carried forward from your answer to {words(p, name)}: {why}"
+
+
+def words(p: Plan, name) -> str:
+    """An answer as the feedback names it: its label when that is plain words, else its name."""
+    label = p.solution.meta[name].label
+    return f"{label} ({p.question.id})" if type(label) is str else f"{p.question.id} {name}"
 
 
 def _recompute(p: Plan, given) -> dict:
