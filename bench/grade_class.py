@@ -282,3 +282,47 @@ def csv_text(students: list, columns: list) -> str:
     for name, cells, _ in students:
         writer.writerow([name] + [cells.get(c, "") for c in columns[1:]])
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- bench/run.py part 6 ----
+
+def bench(count: int, work: Path, python: str) -> dict:
+    """``grade`` of a synthetic DI504 class of ``count``: CPU time of reading the CSV and grading
+    every student (this process, the exam derived once before), and of the whole command
+    ``grade --no-pdf`` in a child (imports, derivation, grading, every feedback page, manifest)."""
+    import json
+    import resource
+    import subprocess
+    import time
+
+    from symdl import classgrade, rubric
+    from symdl.classgrade import responses
+    from symdl.derive import solve_exam
+    from symdl.render import answers_json
+
+    report = solve_exam()
+    text = answers_json.render(report.exam, report.results)
+    criteria = {i.column: i.points for r in report.results for i in rubric.items(r.question, r.solution)
+                if i.answer is None}
+    plans = classgrade.plans(report)
+    columns = classgrade.columns(plans)
+    students = synthetic(json.loads(text), columns, criteria, count=count, seed=1)
+    path = work / "class.csv"
+    path.write_text(csv_text(students, columns), encoding="utf-8")
+    start = time.process_time()
+    plans = classgrade.plans(report)
+    rows = responses.read(path, {i.column: i for p in plans for i in p.items})
+    grades = classgrade.grade_rows(report.exam, plans, rows)
+    grade_cpu = time.process_time() - start
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    proc = subprocess.run([python, "-m", "symdl", "grade", "--responses", str(path), "--out", str(work / "graded"),
+                           "--no-pdf"], cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"grade failed ({proc.returncode}): {proc.stderr.strip()[-400:]}")
+    return {"count": len(grades.students), "items": sum(len(p.items) for p in plans),
+            "carried": sum(m.status == "carried" for s in grades.students for m in s.marks),
+            "grade_cpu_s": grade_cpu, "command_cpu_s": (after.ru_utime - before.ru_utime) +
+            (after.ru_stime - before.ru_stime), "command_wall_s": wall, "met": grade_cpu <= 10}
