@@ -76,14 +76,25 @@ def grade_rows(exam, plans_, rows, carry=True) -> ClassGrades:
     return ClassGrades(exam, plans_, students, problems, carry)
 
 
+def solve(spec=None, *, data_dirs=(), time_limit_s=120.0):
+    """The exam derived and verified (derive.Report); a spec that draws values per student is refused."""
+    from symdl.derive import solve_exam
+    from symdl.errors import UsageError
+    from symdl.spec import default_spec, load_exam
+
+    exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
+    if exam.draws:
+        raise UsageError("the spec draws values for each student's variant; grading a class of variants is "
+                         "not supported (grade each variant's spec with its own students)", file=exam.file)
+    return solve_exam(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
+
+
 def template(spec=None, *, data_dirs=(), time_limit_s=120.0) -> str:
     """The CSV header line for the exam at ``spec``."""
     import csv
     import io
 
-    from symdl.derive import solve_exam
-
-    report = solve_exam(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
+    report = solve(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(columns(plans(report, carry=False)))
     return buffer.getvalue()
@@ -92,11 +103,9 @@ def template(spec=None, *, data_dirs=(), time_limit_s=120.0) -> str:
 def grade_class(spec, responses_csv, out="out", *, pdf=True, data_dirs=(), time_limit_s=120.0, progress=None):
     """Grade every student of ``responses_csv`` and write ``OUT/<exam id>-grades/``; returns
     (ClassGrades, folder). Bad input (UsageError, exit 2) before anything is written."""
-    from symdl.derive import solve_exam
-
     from . import publish
 
-    report = solve_exam(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
+    report = solve(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
     publish.check_out(out, report.exam)
     plans_ = plans(report)
     by_column = {item.column: item for p in plans_ for item in p.items}
