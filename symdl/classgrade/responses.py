@@ -9,6 +9,7 @@ number (or yes/no) is not bad input: it is graded wrong and listed as a problem.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -62,7 +63,7 @@ def read(path, items_by_column: dict) -> list:
     """Every student's Row, checked against ``items_by_column`` (column -> rubric Item)."""
     path = Path(path)
     try:
-        table = list(csv.reader(_text(path).splitlines()))
+        table = list(csv.reader(io.StringIO(_text(path), newline="")))
     except csv.Error as exc:
         raise UsageError(f"not a CSV file: {exc}", file=path) from None
     if not table or not any(c.strip() for c in table[0]):
