@@ -144,3 +144,45 @@ def test_the_command_writes_grades_csv_and_feedback(di504, class_csv, tmp_path):
     pages = sorted((folder / "feedback").iterdir())
     assert len(pages) == 60 and all(p.suffix == ".html" for p in pages)
     assert (folder / "feedback.tex").exists() and (folder / ".symdl-manifest.json").exists()
+
+
+def test_a_graph_node_carried_from_the_students_z1(di504, monkeypatch, tmp_path):
+    """With Q1's node values graded too (as part b asks), a wrong z1 carries into every later node."""
+    from symdl import rubric
+
+    plain = rubric.items
+
+    def with_nodes(question, solution):
+        found = list(plain(question, solution))
+        if question.id != "Q1":
+            return found
+        extra = [rubric.Item(f"Q1.{name}[{i}]", Fraction(1, 2), answer.part, name, (i,), name)
+                 for name, answer in solution.meta.items() if name.startswith(("forward.", "grad.z"))
+                 for i in range(2)]
+        have = {i.column for i in found}
+        return found + [i for i in extra if i.column not in have]
+
+    monkeypatch.setattr(rubric, "items", with_nodes)
+    plans = classgrade.plans(di504.report)
+    columns = classgrade.columns(plans)
+    assert "Q1.forward.z1[0]" in columns
+    items = ref.items_of(di504.exact, di504.report)
+    criteria = {c: p for c, p, _, name, _ in items if name is None}
+    text = answers_json.render(di504.report.exam, di504.report.results)
+    students = ref.gc.synthetic(json.loads(text), columns, criteria, count=60, seed=0)
+    path = tmp_path / "class.csv"
+    path.write_text(ref.gc.csv_text(students, columns), encoding="utf-8")
+    rows = responses.read(path, {i.column: i for p in plans for i in p.items})
+    grades = classgrade.grade_rows(di504.report.exam, plans, rows)
+    for (name, cells, story), student in zip(students, grades.students):
+        earned, total = ref.grade(cells, di504.exact, items, table=di504.table)
+        got = {m.item.column: m.earned for m in student.marks}
+        assert got == earned and student.total == total, f"{name} ({story})"
+    z1 = next(g for (_, _, s), g in zip(students, grades.students) if s.startswith("Q1: z1"))
+    carried = {m.item.column: m.carried_from for m in z1.marks if m.status == "carried"}
+    assert carried["Q1.forward.z2[0]"] == ("forward.z1",)
+    assert {"Q1.output[0]", "Q1.forward.z3[0]", "Q1.grad.z2[0]", "Q1.grad.W[0][0]"} <= set(carried)
+    # grad.x was computed from the unrounded gradient at z1, the carried value from the student's written
+    # 1.2214 and 2.9154: 0.75247 against 0.75248, apart by more than the 5th figure; the grader above agrees
+    wrong = {m.item.column for m in z1.marks if m.item.column.startswith("Q1.") and m.status == "wrong"}
+    assert "Q1.forward.z1[0]" in wrong and wrong <= {"Q1.forward.z1[0]", "Q1.grad.x[0]", "Q1.grad.x[1]"}
