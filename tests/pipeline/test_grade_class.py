@@ -186,3 +186,25 @@ def test_a_graph_node_carried_from_the_students_z1(di504, monkeypatch, tmp_path)
     # 1.2214 and 2.9154: 0.75247 against 0.75248, apart by more than the 5th figure; the grader above agrees
     wrong = {m.item.column for m in z1.marks if m.item.column.startswith("Q1.") and m.status == "wrong"}
     assert "Q1.forward.z1[0]" in wrong and wrong <= {"Q1.forward.z1[0]", "Q1.grad.x[0]", "Q1.grad.x[1]"}
+
+
+def test_the_printed_feedback_fits_the_page(di504, class_csv, tmp_path, monkeypatch):
+    """TeX's log of feedback.pdf for students with the longest cells (every digit of a double) and
+    carried, mistaken and unreadable items: no overfull box."""
+    import shutil
+
+    from symdl.classgrade import publish
+    from symdl.render import pdf as pdf_render
+
+    if shutil.which("latexmk") is None:
+        pytest.skip("no TeX")
+    logs = []
+    monkeypatch.setattr(pdf_render, "read_log", lambda tex, log: logs.append(log))
+    grades = _library(di504, class_csv)
+    stories = [s for _, _, s in di504.students]
+    keep = [0, stories.index(next(s for s in stories if s.startswith("Q4: padding counted once"))),
+            stories.index(next(s for s in stories if "mistake" in s)), len(stories) - 1]
+    grades.students = [grades.students[i] for i in keep]
+    folder = publish.write(grades, tmp_path, pdf=True)
+    assert (folder / "feedback.pdf").exists() and len(logs) == 1
+    assert "Overfull" not in logs[0]
