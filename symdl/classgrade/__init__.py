@@ -86,7 +86,14 @@ def solve(spec=None, *, data_dirs=(), time_limit_s=120.0):
     if exam.draws:
         raise UsageError("the spec draws values for each student's variant; grading a class of variants is "
                          "not supported (grade each variant's spec with its own students)", file=exam.file)
-    return solve_exam(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
+    report = solve_exam(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
+    if not report.verified:
+        from symdl.errors import VerificationFailed
+
+        names = [f"{r.question.id}:{c.name}" for r in report.results for c in r.failures] or ["no checked answer"]
+        raise VerificationFailed(f"the answer key did not verify ({', '.join(names[:6])}); nothing graded "
+                                 "(python -m symdl check shows the comparison)", file=exam.file)
+    return report
 
 
 def template(spec=None, *, data_dirs=(), time_limit_s=120.0) -> str:
