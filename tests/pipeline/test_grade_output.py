@@ -74,3 +74,18 @@ def test_a_spec_that_draws_variants_is_refused(quiz):
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "quiz3.toml" in proc.stderr and "variants" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_an_answer_key_that_does_not_verify_grades_nobody(tmp_path):
+    import fakekind
+
+    from symdl import classgrade
+    from symdl.errors import VerificationFailed
+
+    fakekind.install()
+    spec = tmp_path / "fake.toml"
+    spec.write_text(fakekind.spec({"a": "1", "b": "2", "lie": True, "points": 2}), encoding="utf-8")
+    (tmp_path / "students.csv").write_text("student\nann\n", encoding="utf-8")
+    with pytest.raises(VerificationFailed, match="did not verify"):
+        classgrade.grade_class(spec, tmp_path / "students.csv", tmp_path / "out", pdf=False)
+    assert not (tmp_path / "out").exists()
