@@ -15,6 +15,8 @@ Parts (each can be picked with --parts):
      (docs/variants.md), 100 variants (sheet, key, rubric and answers.json each, PDFs batched, the Moodle XML and
      Canvas zip of all of them), wall time and its phases, CPU time of the whole process tree
      and peak memory (one run: it takes a minute).
+  6  `python -m symdl grade` of a synthetic DI504 class of 1,000 (bench/grade_class.py): CPU time
+     of grading the rows, and of the whole `grade --no-pdf` command.
 
 Run from the repository root: ``.venv/bin/python bench/run.py`` (``--quick`` for a short run).
 """
@@ -22,6 +24,7 @@ Run from the repository root: ``.venv/bin/python bench/run.py`` (``--quick`` for
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -510,12 +513,27 @@ def table(results: dict) -> str:
                    f"in {p['wall_s']:.1f} s wall{phases}, {p['cpu_s']:.1f} s CPU (= {p['cpu_over_2_cores_s']:.1f} s on 2 idle "
                    f"cores), peak memory of one process {p['peak_rss_mb']:.0f} MB, load average after "
                    f"{p['load_average_after']:.1f} (target < 60 s: {'met' if p['met'] else 'MISSED'})")
+    p = results.get("grade")
+    if p:
+        out.append(f"\n(6) grade, a synthetic DI504 class of {p['count']} ({p['items']} items each, {p['carried']} items "
+                   f"carried forward): grading {p['grade_cpu_s']:.2f} s CPU (target <= 10 s: "
+                   f"{'met' if p['met'] else 'MISSED'}); the whole command with every feedback page "
+                   f"{p['command_cpu_s']:.2f} s CPU, {p['command_wall_s']:.2f} s wall")
     return "\n".join(out) + "\n"
+
+
+def part_grade(count: int, work: Path) -> dict:
+    """Part 6 (bench/grade_class.py): ``grade`` of a synthetic DI504 class of ``count``."""
+    spec = importlib.util.spec_from_file_location("symdl_grade_class", BENCH / "grade_class.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.bench(count, work, PY)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", default="1,2,3,4,5", help="which parts to run, e.g. 1,3")
+    parser.add_argument("--parts", default="1,2,3,4,5,6", help="which parts to run, e.g. 1,3")
+    parser.add_argument("--students", type=int, default=1000, help="students in part 6")
     parser.add_argument("--variants", type=int, default=100, help="variants in part 5")
     parser.add_argument("--runs", type=int, default=5, help="runs per median (parts 1, 2, 4)")
     parser.add_argument("--cap", type=float, default=60.0, help="seconds before the naive baseline is stopped")
@@ -551,6 +569,9 @@ def main(argv=None):
         if "5" in parts:
             print(f"(5) {args.variants} variants ...", file=sys.stderr)
             results["variants"] = part_variants(args.variants, work)
+        if "6" in parts:
+            print(f"(6) grade {args.students} students ...", file=sys.stderr)
+            results["grade"] = part_grade(args.students, work)
     text = table(results)
     print(text)
     Path(args.out).write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")

@@ -124,7 +124,38 @@ def _parser():
     init = sub.add_parser("init", help="write a copy of the DI504 exam spec as a starting point")
     init.add_argument("dir", help="folder to write the spec into")
     _export_parser(sub)
+    _grade_parser(sub)
     return parser
+
+
+def _grade_parser(sub):
+    """``grade SPEC --responses students.csv [--out DIR]`` or ``grade SPEC --template``."""
+    grade = _command(sub, "grade", "grade a class from a CSV of the students' answers (grades.csv, feedback)")
+    _common(grade, "spec")
+    what = grade.add_mutually_exclusive_group(required=True)
+    what.add_argument("--responses", metavar="CSV",
+                      help="the students' answers: a header 'student' and one column per rubric item (--template)")
+    what.add_argument("--template", action="store_true", help="print the CSV header the responses file needs")
+    _common(grade, "out", "no_pdf", out="output folder (default: out); files go to OUT/<exam id>-grades/, "
+                                        "replaced only when symdl wrote everything in it",
+            no_pdf="skip feedback.pdf")
+    _common(grade, "time_limit", "data_dir")
+
+
+def _run_grade(args, progress) -> int:
+    from symdl import classgrade
+
+    if args.template:
+        sys.stdout.write(classgrade.template(args.spec, data_dirs=args.data_dir, time_limit_s=args.time_limit))
+        return 0
+    grades, folder = classgrade.grade_class(args.spec, args.responses, args.out, pdf=not args.no_pdf,
+                                            data_dirs=args.data_dir, time_limit_s=args.time_limit,
+                                            progress=progress)
+    carried = sum(m.status == "carried" for s in grades.students for m in s.marks)
+    progress(f"wrote {folder}: grades.csv, problems.csv, feedback/ ({len(grades.students)} students), feedback.tex"
+             f"{', feedback.pdf' if (folder / 'feedback.pdf').exists() else ''}; {len(grades.problems)} "
+             f"cell(s) not readable, {carried} item(s) credited by error carried forward")
+    return 0
 
 
 def _run_sheet(args, progress) -> int:
@@ -304,6 +335,8 @@ def _run(args) -> int:
             return _run_sheet(args, progress)
         if args.command == "export":
             return _run_export(args, progress)
+        if args.command == "grade":
+            return _run_grade(args, progress)
         if args.command == "init":
             from symdl.derive import write_template
 

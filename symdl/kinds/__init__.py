@@ -41,6 +41,11 @@ class Kind:
     # sheet(question) -> [items]: the question as the exam sheet shows it (given values, tables
     # with blank cells, data excerpts), read from question.values; never a derived number.
     sheet: Callable | None = None
+    # carry(question, solution, given) -> {answer name: value}: error carried forward. ``given``
+    # maps answer names to a student's values for them (whole values, shaped as the right ones);
+    # returns every answer that depends on them, recomputed by the kind's own derivation from
+    # those values (everything else as in the spec). None: nothing is carried forward.
+    carry: Callable | None = None
 
     @property
     def fields(self) -> set:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from symdl.display import display_tex, linear_tex, num, product, sum_tex, vector_tex
 from symdl.kinds import Kind
 
-from . import sheet
+from . import carry, sheet
 from .check import float_below, float_cdf, fourier_below, independent
 from .derive import cube_below, saturation_z
 from .explain import solve
@@ -32,7 +32,7 @@ checks_note = ("z recomputed as an exact sum of fractions; y, dy/dz and every gr
 
 KIND = Kind(name="neuron", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given, mistakes=mistakes)
+            sheet=sheet.given, mistakes=mistakes, carry=carry.carry)
 
 __all__ = ["ACTIVATIONS", "ACTIVATION_NAMES", "Activation", "FIELDS", "KIND", "Neuron", "SCHEMA", "TOLERANCE",
            "checks_note", "cube_below", "display_tex", "float_below", "float_cdf", "fourier_below", "independent",
