@@ -72,9 +72,12 @@ def build(tex_file: Path, timeout: float = 300) -> Path:
 
 def _kept_log(exc: BuildError, scratch: Path, tex_file: Path) -> BuildError:
     """``exc`` of a failed TeX run with TeX's log copied beside ``tex_file`` (its ``log``: the
-    log's file name) and named in the message; ``exc`` as it was when TeX wrote no log."""
+    log's file name) and named in the message; ``exc`` as it was when TeX wrote no log, ran out
+    of time (a loop's log may be huge) or wrote a log over MAX_KEPT_LOG bytes."""
     log = scratch / (tex_file.stem + ".log")
     try:
+        if getattr(exc, "timed_out", False) or log.stat().st_size > MAX_KEPT_LOG:
+            return exc
         shutil.copyfile(log, tex_file.parent / log.name)
     except OSError:
         return exc
@@ -84,6 +87,7 @@ def _kept_log(exc: BuildError, scratch: Path, tex_file: Path) -> BuildError:
 
 
 HINT = "(rerun with --no-pdf to keep the .tex and build it by hand)"
+MAX_KEPT_LOG = 20_000_000       # bytes: a longer TeX log (a runaway document's) is not copied out
 
 
 def _compile(folder: Path, name: str, timeout: float) -> Path:
@@ -102,7 +106,9 @@ def _compile(folder: Path, name: str, timeout: float) -> Path:
     except BaseException as exc:
         _kill_group(proc)
         if isinstance(exc, subprocess.TimeoutExpired):
-            raise BuildError(f"TeX build took longer than {timeout:.0f} s (a loop in the LaTeX?)") from None
+            error = BuildError(f"TeX build took longer than {timeout:.0f} s (a loop in the LaTeX?)")
+            error.timed_out = True          # its log (a loop's, maybe huge) is not kept
+            raise error from None
         raise
     stem = Path(name).stem
     pdf = folder / (stem + ".pdf")
