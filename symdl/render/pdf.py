@@ -141,7 +141,7 @@ def first_error(log: Path, fallback: str = "") -> str:
         if line.startswith("! "):
             where = next((m.group(0) for m in (re.match(r"^l\.\d+", x) for x in lines[i + 1:i + 8]) if m), "")
             return f"{line[2:].strip()}{' (' + where + ')' if where else ''}"
-    return "no error line found (see TeX's log)"
+    return "TeX stopped without an error line"
 
 
 def clean(folder: Path, stem: str):
