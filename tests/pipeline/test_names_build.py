@@ -13,6 +13,7 @@ examples are few.
 from __future__ import annotations
 
 import json
+import re
 import string
 import subprocess
 import tempfile
@@ -46,7 +47,7 @@ def spec_text(exam_id, qids, parts, program, layers) -> str:
     network branches (so that it is drawn, layer names beside TikZ nodes)."""
     x, y, w, q = program
     part_lines = "".join(f"{json.dumps(p)} = {{ text = {json.dumps('part ' + p)}, points = 2 }}\n" for p in parts)
-    source, main, side, merge = layers
+    source, main, side, merge, last = layers
     return f'''[exam]
 id = {json.dumps(exam_id)}
 title = "Names"
@@ -87,6 +88,11 @@ size = 1
 name = {json.dumps(merge)}
 type = "add"
 inputs = [{json.dumps(main)}, {json.dumps(side)}]
+[[question.layer]]
+name = {json.dumps(last)}
+type = "Conv2d"
+filters = 2
+size = 3
 '''
 
 
@@ -106,11 +112,14 @@ def build_all(exam_id, qids, parts, program, layers):
             assert (folder / name).read_bytes()[:5] == b"%PDF-", name
         key_tex = (folder / "answer-key.tex").read_text(encoding="utf-8")
         assert f"\\label{{answer-{label_key(qids[0])}}}" in key_tex
+        # the architecture's answers beyond the summary's eight: a \pageref to its answer
+        assert f"\\pageref{{answer-{label_key(qids[1])}}}" in key_tex
         sheet = pdf_text(folder / "exam-sheet.pdf")
         for qid in qids:
             assert f"Question {qid}" in sheet
         key = pdf_text(folder / "answer-key.pdf")
         assert "??" not in key                          # every \pageref resolved (LaTeX prints ?? else)
+        assert re.search(r"answers: in the completed table, page \d+", key)
 
 
 @needs_tex
@@ -119,9 +128,9 @@ def build_all(exam_id, qids, parts, program, layers):
 @given(exam_id=ids, qids=st.lists(ids, min_size=2, max_size=2, unique=True),
        parts=st.lists(names, min_size=1, max_size=2, unique=True),
        program=st.lists(program_names, min_size=4, max_size=4, unique=True),
-       layers=st.lists(names.filter(lambda s: s != "total"), min_size=4, max_size=4, unique=True))
+       layers=st.lists(names.filter(lambda s: s != "total"), min_size=5, max_size=5, unique=True))
 @example(exam_id="a_b-c.9", qids=["b_mixed", "Q-1.x_2"], parts=["a_1", "x.y-z{}%#$&~^\\|<>'\",;:!?/@*+="],
-         program=["x_0", "y", "w_3", "q_1"], layers=["in_0.a-b", "conv_1", "s{}%#$&~^\\|<>'\"_x", "add.1-2"])
+         program=["x_0", "y", "w_3", "q_1"], layers=["in_0.a-b", "conv_1", "s{}%#$&~^\\|<>'\"_x", "add.1-2", "é–“«→€ x"])
 def test_every_valid_id_and_name_builds_every_pdf(exam_id, qids, parts, program, layers):
     build_all(exam_id, qids, parts, program, layers)
 
