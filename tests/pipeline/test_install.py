@@ -60,6 +60,10 @@ def test_the_wheel_holds_every_file_of_the_package(wheel):
             "symdl/templates/kinds/graph.tex.j2", "symdl/templates/lms/question-text.html.j2"} <= templates
     assert {"symdl/data/di504/di504.toml", "symdl/data/di504/q5-training-log.txt",
             "symdl/data/answers.schema.json"} <= data
+    # the files python -m symdl checks for before it starts (symdl/__main__.py) are in the tree
+    from symdl.__main__ import _PACKAGE_DATA
+
+    assert {f"symdl/{name}" for name in _PACKAGE_DATA} <= templates | data
     assert sorted(expected - shipped) == []
     assert sorted(shipped - expected) == []      # nothing stale (a file deleted from the tree)
 
