@@ -173,7 +173,8 @@ class Question:
             with path.open("rb") as data:
                 control = data_files.control_character(data.read(MAX_DATA_BYTES + 1))
             if control is not None:
-                raise self.error(name, f"data file {rel}, {control}: not a text file symdl can use")
+                raise self.error(name, f"data file {rel}, {control} (only tab, newline and carriage return "
+                                       "may be in a data file; a terminal's colour code or backspace?): remove it")
         except OSError as exc:
             raise self.error(name, f"cannot read data file {rel}: {exc.strerror or exc}") from None
         return path
