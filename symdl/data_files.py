@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+# Bytes no data file may hold: control characters other than tab, newline and carriage return
+# (XML 1.0 cannot carry them and no document can show them); in UTF-8 these bytes are only
+# ever these characters.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _inside(path: Path, roots) -> bool:
@@ -27,3 +33,13 @@ def resolve(name: str, spec_folder: Path, data_dirs=()) -> Path | None:
         if candidate.exists():
             return candidate
     return allowed[0] if allowed else None
+
+
+def control_character(raw: bytes) -> str | None:
+    """Where ``raw`` (a data file's bytes) holds its first control character other than tab,
+    newline and carriage return ("line 3: control character U+0001"), or None."""
+    match = _CONTROL.search(raw)
+    if match is None:
+        return None
+    line = raw.count(b"\n", 0, match.start()) + 1
+    return f"line {line}: control character U+{match.group(0)[0]:04X}"

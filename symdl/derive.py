@@ -298,7 +298,9 @@ def _raise_failures(report, build_error, final):
         failures = f"verification failed for {', '.join(names[:8])}{' ...' if len(names) > 8 else ''}"
     if build_error is not None:
         message = build_error.message.replace(" (rerun with --no-pdf to keep the .tex and build it by hand)", "")
-        raise BuildError(f"{message}; no PDF, the .tex files and answers.json written to {final}"
+        log = getattr(build_error, "log", None)         # TeX's log, kept beside its .tex
+        raise BuildError(f"{message}; no PDF, the .tex files{', ' + log if log else ''} and answers.json "
+                         f"written to {final}"
                          f"{'; ' + failures if failures else ''}")
     if failures:
         raise VerificationFailed(f"{failures} (files written to {final})")

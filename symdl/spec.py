@@ -151,6 +151,7 @@ class Question:
         after following every symbolic link; a relative name is looked up in the spec's folder
         first, then in each data folder.
         """
+        from symdl import data_files
         from symdl.data_files import resolve
 
         rel = self.get(name, str)
@@ -169,8 +170,11 @@ class Question:
                 raise self.error(name, f"data file not found: {rel}")
             if path.stat().st_size > MAX_DATA_BYTES:
                 raise self.error(name, f"data file larger than {MAX_DATA_BYTES // 1_000_000} MB: {rel}")
-            with path.open("rb"):
-                pass
+            with path.open("rb") as data:
+                control = data_files.control_character(data.read(MAX_DATA_BYTES + 1))
+            if control is not None:
+                raise self.error(name, f"data file {rel}, {control} (only tab, newline and carriage return "
+                                       "may be in a data file; a terminal's colour code or backspace?): remove it")
         except OSError as exc:
             raise self.error(name, f"cannot read data file {rel}: {exc.strerror or exc}") from None
         return path
@@ -499,6 +503,17 @@ def _typesettable(ch: str) -> bool:
     return any(lo <= code <= hi for lo, hi in TYPESETTABLE)
 
 
+def control_character(text: str) -> str | None:
+    """The first control character of ``text`` other than tab and newline (a TOML escape such as
+    ``\\u0001``, a DEL, a C1 code), or None. XML 1.0 cannot carry most of them (the Moodle and
+    Canvas files would not parse) and no document can show them."""
+    match = _CONTROL.search(text)
+    return match.group(0) if match else None
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 def printable(text: str) -> str:
     """``text`` with every character the answer key cannot typeset shown as ``[U+XXXX]``.
 
@@ -511,6 +526,10 @@ def printable(text: str) -> str:
 def _check_strings(value, path, *, file, question=None):
     """Refuse, naming the field, any string with a character the answer key cannot print."""
     if isinstance(value, str):
+        control = control_character(value)
+        if control is not None:
+            raise SpecError(f"control character U+{ord(control):04X} (a TOML escape such as \\u{ord(control):04x}?) "
+                            "is not allowed in a text; remove it", file=file, question=question, field=path)
         for ch in value:
             if not _typesettable(ch):
                 raise SpecError(f"character {ch!r} (U+{ord(ch):04X}) cannot be typeset in the answer key; "

@@ -66,9 +66,15 @@ def escape(text) -> Tex:
     return Tex(_wrap(tex) if len(tex) > MAX_TEXT_LINE else tex)
 
 
+_KEY_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYabcdefghijklmnopqrstuvwxyz0123456789")   # not Z: the escape
+
+
 def label_key(text) -> Tex:
-    """``text`` escaped for a \\label or \\pageref key: without the break points of a long name."""
-    return Tex(escape(text).replace(_MARKS[_NAME_BREAK], ""))
+    """``text`` (an id, a part, layer, node or program name) as a key made of letters and digits
+    alone: safe in every \\label, \\ref and \\pageref key and as a TikZ node name (no ``_``,
+    ``.``, ``-``, ``:`` or brace). A letter or digit stays itself; any other character (and ``Z``)
+    becomes ``Z<hex code>Z`` (``b_mixed`` -> ``bZ5fZmixed``), so different names never share a key."""
+    return Tex("".join(ch if ch in _KEY_SAFE else f"Z{ord(ch):x}Z" for ch in str(text)))
 
 
 def breakable(text, chars: int) -> Tex:

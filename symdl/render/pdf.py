@@ -39,7 +39,8 @@ def build(tex_file: Path, timeout: float = 300) -> Path:
 
     The scratch folder (outside the output folder) holds a copy of the ``.tex`` and nothing
     else, so TeX can neither read nor overwrite ``answers.json`` or any other file; only the
-    PDF is copied back, and the scratch folder is removed in every case.
+    PDF is copied back (or, when TeX fails, its ``.log``, named in the BuildError's message and
+    its ``log``), and the scratch folder is removed in every case.
     """
     if not tex_available():
         raise BuildError("latexmk/pdflatex not found")
@@ -53,7 +54,10 @@ def build(tex_file: Path, timeout: float = 300) -> Path:
             shutil.copyfile(tex_file, scratch / tex_file.name)
         except OSError as exc:
             raise BuildError(f"cannot copy the .tex for TeX: {exc.strerror or exc}") from None
-        pdf = _compile(scratch, tex_file.name, timeout)
+        try:
+            pdf = _compile(scratch, tex_file.name, timeout)
+        except BuildError as exc:
+            raise _kept_log(exc, scratch, tex_file) from None
         if read_log is not None:
             read_log(tex_file, (scratch / (tex_file.stem + ".log")).read_text(errors="replace"))
         target = tex_file.parent / pdf.name
@@ -64,6 +68,26 @@ def build(tex_file: Path, timeout: float = 300) -> Path:
         return target
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _kept_log(exc: BuildError, scratch: Path, tex_file: Path) -> BuildError:
+    """``exc`` of a failed TeX run with TeX's log copied beside ``tex_file`` (its ``log``: the
+    log's file name) and named in the message; ``exc`` as it was when TeX wrote no log, ran out
+    of time (a loop's log may be huge) or wrote a log over MAX_KEPT_LOG bytes."""
+    log = scratch / (tex_file.stem + ".log")
+    try:
+        if getattr(exc, "timed_out", False) or log.stat().st_size > MAX_KEPT_LOG:
+            return exc
+        shutil.copyfile(log, tex_file.parent / log.name)
+    except OSError:
+        return exc
+    error = BuildError(f"{exc.message.replace(HINT, '').rstrip()} (in {tex_file.name}; TeX's log: {log.name})")
+    error.log = log.name
+    return error
+
+
+HINT = "(rerun with --no-pdf to keep the .tex and build it by hand)"
+MAX_KEPT_LOG = 20_000_000       # bytes: a longer TeX log (a runaway document's) is not copied out
 
 
 def _compile(folder: Path, name: str, timeout: float) -> Path:
@@ -82,14 +106,15 @@ def _compile(folder: Path, name: str, timeout: float) -> Path:
     except BaseException as exc:
         _kill_group(proc)
         if isinstance(exc, subprocess.TimeoutExpired):
-            raise BuildError(f"TeX build took longer than {timeout:.0f} s (a loop in the LaTeX?)") from None
+            error = BuildError(f"TeX build took longer than {timeout:.0f} s (a loop in the LaTeX?)")
+            error.timed_out = True          # its log (a loop's, maybe huge) is not kept
+            raise error from None
         raise
     stem = Path(name).stem
     pdf = folder / (stem + ".pdf")
     if proc.returncode != 0 or not pdf.is_file():
         log = folder / (stem + ".log")
-        raise BuildError(f"TeX failed: {first_error(log, stdout + stderr)} "
-                         f"(rerun with --no-pdf to keep the .tex and build it by hand)")
+        raise BuildError(f"TeX failed: {first_error(log, stdout + stderr)} {HINT}")
     return pdf
 
 
@@ -103,7 +128,7 @@ def _kill_group(proc):
     proc.communicate()
 
 
-_FILE_LINE_ERROR = re.compile(r"^(?:\./)?[^\s:()]+\.(?:tex|sty|cls|def|cfg|clo):\d+: ")
+_FILE_LINE_ERROR = re.compile(r"^(?:\./)?[^\s:()]+\.(?:tex|sty|cls|def|cfg|clo|aux|toc|out|lof|lot|bbl):\d+: ")
 
 
 def first_error(log: Path, fallback: str = "") -> str:
@@ -116,12 +141,12 @@ def first_error(log: Path, fallback: str = "") -> str:
         if line.startswith("! "):
             where = next((m.group(0) for m in (re.match(r"^l\.\d+", x) for x in lines[i + 1:i + 8]) if m), "")
             return f"{line[2:].strip()}{' (' + where + ')' if where else ''}"
-    return "see the .log file"
+    return "TeX stopped without an error line"
 
 
 def clean(folder: Path, stem: str):
-    """Remove TeX's auxiliary files, keeping .tex and .pdf."""
-    for ext in (".aux", ".log", ".fls", ".fdb_latexmk", ".out", ".toc"):
+    """Remove TeX's auxiliary files, keeping .tex and .pdf (and the .log a failed build keeps)."""
+    for ext in (".aux", ".fls", ".fdb_latexmk", ".out", ".toc"):
         path = folder / (stem + ext)
         if path.exists():
             path.unlink()

@@ -162,5 +162,6 @@ def write(spec=None, out="out", *, pdf=True, data_dirs=(), progress=None):
         _remove_created(out, created)
         raise
     if error is not None:
-        raise BuildError(f"{error.message}; no PDF, {TEX} written to {final}")
+        log = getattr(error, "log", None)                # TeX's log, kept beside the .tex
+        raise BuildError(f"{error.message}; no PDF, {TEX}{' and ' + log if log else ''} written to {final}")
     return final

@@ -329,9 +329,12 @@ def test_tex_failure_is_exit_1_with_the_files_written(tmp_path):
     last = proc.stderr.splitlines()[-1]
     assert last.startswith("symdl: error: TeX failed: Undefined control sequence.") and "\n" not in last
     folder = tmp_path / "out" / "myexam"
+    # the message names TeX's log, kept beside its .tex and listed in the manifest
+    assert "TeX's log: answer-key.log" in last and "answer-key.log and answers.json written to out/myexam" in last
+    assert (folder / "answer-key.log").read_text().startswith("This is pdfTeX\n! Undefined control sequence.")
     # a TeX failure: no PDF at all, every .tex and answers.json in place
-    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.tex", "answers.json", "exam-sheet.tex", "grading.tex",
-                                                        "verification.tex"]
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "answer-key.log", "answer-key.tex", "answers.json",
+                                                        "exam-sheet.tex", "grading.tex", "verification.tex"]
     assert manifest_matches(folder)
     assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["z"]["value"] == 0.25
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["myexam"]

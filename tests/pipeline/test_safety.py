@@ -214,9 +214,13 @@ def test_failed_tex_build_still_writes_the_tex_and_answers(tmp_path, monkeypatch
     assert info.value.exit_status == 1 and "\n" not in str(info.value)
     assert sorted(p.name for p in out.iterdir()) == ["fake-exam"]               # no staging folder left
     folder = out / "fake-exam"
-    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.tex", "answers.json",
-                                                        "exam-sheet.tex", "grading.tex", "verification.tex"]
+    assert sorted(p.name for p in folder.iterdir()) == [".symdl-manifest.json", "answer-key.log", "answer-key.tex",
+                                                        "answers.json", "exam-sheet.tex", "grading.tex", "verification.tex"]
     assert (folder / "answer-key.tex").read_text() == source
+    # TeX's own log of the failed run, named in the message and listed in the manifest
+    assert "TeX's log: answer-key.log" in str(info.value)
+    assert "answer-key.tex:1: Undefined control sequence." in (folder / "answer-key.log").read_text()
+    assert "answer-key.log" in json.loads((folder / ".symdl-manifest.json").read_text())["files"]
     assert json.loads((folder / "answers.json").read_text())["questions"][0]["answers"]["sum"]["value"] == 3
 
 

@@ -187,7 +187,10 @@ def test_the_first_tex_error_is_in_the_build_error(tmp_path):
     with pytest.raises(BuildError) as info:
         pdf_render.build(tex, timeout=120)
     assert "Undefined control sequence" in str(info.value)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.tex"]
+    # TeX's log is kept beside the .tex, and named (nothing else of TeX's comes back)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.log", "bad.tex"]
+    assert info.value.log == "bad.log" and "TeX's log: bad.log" in str(info.value)
+    assert "bad.tex:2: Undefined control sequence." in (tmp_path / "bad.log").read_text()
 
 
 # -------------------------------------------------------------- text as written ---
