@@ -52,7 +52,7 @@ def plan(question, solution, kind, carry_forward=True) -> Plan:
         answer = solution.meta[name]
         p.right[name] = numbers(answer.value)
         p.mistakes[name] = [(m, substituted(solution, {name: m.value})) for m in answer.mistakes
-                            if p.right[name] is not None and (numbers(m.value) or {}).keys() == p.right[name].keys()]
+                            if _comparable(answer.value, m.value, p.right[name])]
     if carry_forward and kind.carry is not None:
         for name in p.by_answer:
             if p.right[name] is not None:
@@ -96,6 +96,14 @@ def grade(p: Plan, row) -> tuple:
     if p.deps:
         _carry(p, marks, values)
     return [marks[i.column] for i in p.items], problems
+
+
+def _comparable(right_value, mistaken, right_numbers) -> bool:
+    """A mistake the student's answer can be matched with: a yes/no against a yes/no, a number
+    against a number of the same shape (a text answer is graded by its criteria, not matched)."""
+    if isinstance(right_value, bool):
+        return isinstance(mistaken, bool)
+    return right_numbers is not None and (numbers(mistaken) or {}).keys() == right_numbers.keys()
 
 
 def _mistake(p: Plan, item, value) -> str:
