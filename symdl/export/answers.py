@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 import sympy
 
+from symdl.export import asking
 from symdl.render.answers_json import Number, jsonable
 from symdl.solution import Answer
 
@@ -67,11 +69,15 @@ def is_numeric(value) -> bool:
 
 @dataclass
 class Blank:
-    """One number a student types: where it sits in the answer, the value and the absolute tolerance."""
+    """One number a student types: where it sits in the answer, the value and the absolute
+    tolerance (answers.json's), the key's display of it and the width accepted around that."""
 
     index: tuple          # () a scalar; (i,) a vector or list entry; (i, j) a matrix entry (0-based)
     value: str            # the number as answers.json writes it
-    tolerance: str        # absolute, as a decimal number
+    tolerance: str        # absolute, as a decimal number (the answer policy's)
+    shown: str = ""       # as the answer key prints it (symdl.export.asking.shown)
+    width: str = "0"      # accepted around ``shown``: every value within ``tolerance`` of the exact one
+    exact: object = None  # the exact value as a 40-digit Decimal
 
 
 @dataclass
@@ -111,14 +117,21 @@ def _asked(result) -> list:
         meta = answer_meta(result, name, len(names))
         entries = list(_entries(meta.value))
         tolerances = dict(_entries_tolerance(meta.tolerance, meta.value, entries))
-        blanks = [Blank(index, number_text(v), number_text(tolerances[index])) for index, v in entries]
+        blanks = [_blank(index, v, tolerances[index], meta.digits) for index, v in entries]
         mistakes = []
         for mistake in meta.mistakes:
             if is_numeric(mistake.value) and _shape(mistake.value) == _shape(meta.value):
-                mistakes.append((mistake, [number_text(v) for _, v in _entries(mistake.value)]))
+                mistakes.append((mistake, [asking.shown(v, meta.digits) for _, v in _entries(mistake.value)]))
         out.append(Asked(result.question.id, name, meta, _shape(meta.value), blanks,
                          Fraction(str(meta.points)), mistakes))
     return out
+
+
+def _blank(index, value, tolerance, digits) -> Blank:
+    exact = asking.exact_decimal(value)
+    text = asking.shown(value, digits)
+    width = asking.accepted_width(exact, text, Decimal(number_text(tolerance)))
+    return Blank(index, number_text(value), number_text(tolerance), text, asking.plain(width), exact)
 
 
 def _shape(value) -> tuple:
@@ -171,7 +184,7 @@ def _entries_tolerance(tolerance, value, entries):
 
 def choices(answer) -> list:
     """(fraction, text, feedback): the right value (100 %) then each distinct mistake (0 %)."""
-    right = choice_text(answer.shape, [b.value for b in answer.blanks])
+    right = choice_text(answer.shape, [b.shown for b in answer.blanks])
     out, seen = [("100", right, "")], {right}
     for mistake, values in answer.mistakes:
         text = choice_text(answer.shape, values)
@@ -209,3 +222,24 @@ def _number_text(value) -> str:
     if isinstance(written, bool) or not isinstance(written, (int, float)):
         raise ValueError(f"not a finite number: {value!r}")
     return str(written) if isinstance(written, int) else repr(written)
+
+
+# ------------------------------------------------------------------------- points ----
+# The one place the export reads points: each asked answer's ``points`` (answer_meta) and the
+# question's own; what the LMS cannot mark is what is left.
+
+def question_points(result):
+    """The question's exam points as an exact Fraction (None when the spec gives none)."""
+    points = result.question.points
+    if points is None:
+        return None
+    return Fraction(repr(points)) if isinstance(points, float) else Fraction(points)
+
+
+def by_hand_points(result) -> Fraction:
+    """The points of the question an LMS cannot mark (explanations, verdicts, the rubric's
+    criteria): its exam points less those of the answers asked; 0 without exam points."""
+    total = question_points(result)
+    if total is None:
+        return Fraction(0)
+    return max(Fraction(0), total - sum((a.points for a in asked(result)), Fraction(0)))

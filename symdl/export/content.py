@@ -15,9 +15,10 @@ import re
 import signal
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from symdl import kinds
+from symdl.export import safe
 from symdl.render import html
 from symdl.solution import Table, Tex, Text
 
@@ -80,14 +81,48 @@ def question_text(result, blanks="", *, math="mathml", variant=None) -> str:
     """The question's HTML: its title and text, the given data, its parts, then ``blanks``."""
     given = given_items(result) or spec_given(result.question)
     with html.math_output(math):
-        return _environment().get_template("question-text.html.j2").render(
-            q=result.question, given=given, blanks=Markup(blanks), variant=variant)
+        return safe.html(_environment().get_template("question-text.html.j2").render(
+            q=result.question, given=given, blanks=Markup(blanks), variant=variant))
 
 
 def feedback(result, *, math="mathml") -> str:
     """The model answer of the question as HTML (the key's section of it, model answers only)."""
     with html.math_output(math):
-        return html.question(result, audience="model", checks=False)
+        return safe.html(html.question(result, audience="model", checks=False))
+
+
+def fragment(value, *, math="mathml") -> str:
+    """A label, a rubric item or a mistake's words (plain text or Text) as inert HTML."""
+    with html.math_output(math):
+        return safe.html(str(html.cell(value)))
+
+
+def by_hand(result, *, math="mathml") -> tuple:
+    """(what the student is asked to write, the grader's information) for the parts an LMS
+    cannot mark: the parts none of whose answers is asked, and the rubric's criteria with their
+    points; the grader's side also lists the answers in words (verdicts) of the model answer."""
+    from symdl.export.answers import asked
+
+    sol, question = result.solution, result.question
+    numeric_parts = {a.meta.part for a in asked(result)}
+    parts = [(name, text) for name, text, _ in question.part_list() if name not in numeric_parts and name]
+    ask = ("<p>Explain your answers" + (" to parts " + ", ".join(f"({escape(n)})" for n, _ in parts)
+                                        if parts else "") + ": the reasoning, the verdicts and what you would do, "
+           "as asked above. This part is marked by hand.</p>")
+    lines = []
+    for item in sol.rubric:
+        points = "" if item.points is None else f" [{item.points} pt]"
+        tag = "accepted: " if item.alternative else ""
+        where = f"({escape(item.part)}) " if item.part else ""
+        lines.append(f"<li>{where}{tag}{fragment(item.text, math=math)}{escape(points)}</li>")
+    for meta in sol.meta.values():
+        if meta.final and isinstance(meta.value, (str, bool)):
+            value = "yes" if meta.value is True else "no" if meta.value is False else meta.value
+            label = fragment(meta.label, math=math) if meta.label is not None else escape(meta.name)
+            lines.append(f"<li>{label}: {fragment(value, math=math)}</li>")
+    info = "<p>Rubric (points for what the quiz does not mark):</p><ul>" + "".join(lines) + "</ul>" if lines else \
+        "<p>Mark against the model answer (general feedback).</p>"
+    return safe.html(ask), info
 
 
 BLANKS = "<!--symdl:blanks-->"     # where a writer puts its blanks into a page's question text
