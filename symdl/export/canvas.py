@@ -16,6 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from decimal import Decimal, localcontext
+from fractions import Fraction
 
 from markupsafe import escape
 
@@ -198,19 +199,21 @@ def _question_items(result, exam, variant, math, page=None, multiple_choice=Fals
     qid = result.question.id
     text, model_answer = page or content.page(result, math=math, variant=variant)
     text = text.replace(content.BLANKS, "")
+    shares = item_points(asked)
     for n, answer in enumerate(asked):
+        choice_points = sum(shares[(answer.name, b.index)] for b in answer.blanks)
         label = _label(answer, math)
         if multiple_choice and answer.mistakes:
             key = (qid, answer.name, CHOICE)
             item_id = ident(exam.id, variant or "", qid, answer.name, CHOICE)
             note = model_answer if n == 0 else _note(label, "", answer_model.choice_text(
                 answer.shape, [b.shown for b in answer.blanks]), "")
-            yield key, answer.points, _item(item_id, _title(qid, answer.name, ()), f"{text}\n<p>Choose {label}.</p>",
-                                            answer.points, "multiple_choice_question",
+            yield key, choice_points, _item(item_id, _title(qid, answer.name, ()), f"{text}\n<p>Choose {label}.</p>",
+                                            choice_points, "multiple_choice_question",
                                             _choice_response(item_id, answer_model.choices(answer), math), note)
         for m, blank in enumerate(answer.blanks):
             index = blank.index
-            points = answer.points / len(answer.blanks)
+            points = shares[(answer.name, index)]
             where = f" entry ({', '.join(str(i + 1) for i in index)})" if index else ""
             unit = asking.canvas_unit(blank.exact, Decimal(blank.tolerance))
             prompt = f"{text}\n<p>Enter {label}{where} {_precision(blank)}{_unit_words(unit)}.</p>"
@@ -220,13 +223,32 @@ def _question_items(result, exam, variant, math, page=None, multiple_choice=Fals
             item_id = ident(exam.id, variant or "", *key[:2], *index)
             yield key, points, _item(item_id, _title(qid, answer.name, index), prompt, points, "numerical_question",
                                      _numerical_response(blank, unit), note)
-    points = answer_model.by_hand_points(result)
+    total = answer_model.question_points(result)
+    points = total - sum(shares.values()) if total is not None and answer_model.by_hand_points(result) > 0 else 0
     if points > 0:
         ask, info = content.by_hand(result, math=math)
         key = (qid, BY_HAND, ())
         item_id = ident(exam.id, variant or "", qid, BY_HAND)
         yield key, points, _item(item_id, f"{qid} {BY_HAND}", f"{text}\n{ask}", points, "essay_question",
                                  _ESSAY, info)
+
+
+def item_points(asked) -> dict:
+    """(answer name, blank index) -> the points of that number's item, as decimals Canvas holds
+    (exact up to 7 places, else hundredths): each the difference of the rounded running totals, so
+    the items of an answer add up to the rounded total at its end as its choice item does, and the
+    numbers of a question to its rounded total (the essay item takes the rest of the exam points)."""
+    out, total, shown = {}, Fraction(0), Fraction(0)
+    for answer in asked:
+        for blank in answer.blanks:
+            total += Fraction(answer.points) / len(answer.blanks)
+            now = _held(total)
+            out[(answer.name, blank.index)], shown = now - shown, now
+    return out
+
+
+def _held(x: Fraction) -> Fraction:
+    return x if (x * 10**7).denominator == 1 else Fraction(round(x * 100), 100)
 
 
 CHOICE = "choice"

@@ -116,9 +116,24 @@ def flat(value):
     return [x for v in value for x in flat(v)] if isinstance(value, list) else [value]
 
 
+def expected_shown(exact, digits=None) -> Decimal:
+    """The key's display of ``exact``: an exact decimal (up to 10 places) as is, any other value to
+    ``digits`` (default 5) significant digits, by Decimal arithmetic alone."""
+    exact = sympy.nsimplify(exact) if not isinstance(exact, sympy.Basic) else exact
+    if digits is None and exact.is_Rational and (exact.is_Integer or expected_tolerance(exact) * 2 >= Fraction(1, 10**10)):
+        return Decimal(exact.p) / Decimal(exact.q)
+    value = Decimal(str(sympy.N(exact, 40)))
+    if value == 0:
+        return value
+    return value.quantize(Decimal(1).scaleb(value.adjusted() - (digits or 5) + 1))
+
+
 def test_every_number_and_tolerance_matches_answers_json(di504, moodle_xml):
+    """Each blank shows the key's display of its number and accepts around it every value within
+    answers.json's tolerance of the exact number, and at most the display's rounding (plus a
+    hundredth of the tolerance) more."""
     document = json.loads(answers_json.render(di504.exam, di504.results))
-    questions = moodle_questions(moodle_xml)
+    questions = [(c, q) for c, q in moodle_questions(moodle_xml) if q.get("type") != "essay"]
     assert [c for c, _ in questions] == [f"$course$/di504-midterm-2021/{r.question.id}" for r in di504.results]
     checked = 0
     for (category, q), entry, result in zip(questions, document["questions"], di504.results):
@@ -136,12 +151,14 @@ def test_every_number_and_tolerance_matches_answers_json(di504, moodle_xml):
                 if digits is None:                      # the documented rule, recomputed by Decimal here
                     assert Fraction(repr(tol)) == expected_tolerance(e) or \
                         abs(float(expected_tolerance(e)) - tol) <= 1e-15 * max(tol, 1e-300)
-                expected.append((number, tol))
+                expected.append((e, tol, expected_shown(e, digits)))
         got = blanks_of(q)
         assert len(got) == len(expected), category
-        for (value, tolerance), (number, tol) in zip(got, expected):
-            assert float(value) == number                   # the very double answers.json holds
-            assert float(tolerance) == pytest.approx(tol, rel=1e-12, abs=0)
+        for (value, width), (e, tol, shown) in zip(got, expected):
+            assert Decimal(value) == shown                  # as the key prints it
+            exact, tol, width = Decimal(str(sympy.N(e, 40))), Decimal(repr(tol)), Decimal(width)
+            off = abs(Decimal(value) - exact)
+            assert off + tol <= width <= off + tol * Decimal("1.01") + Decimal("1e-30")
             checked += 1
     # every number of every final answer (Q4's table blanks among them) is a blank of the export
     assert checked == sum(len(numbers_of(e["answers"][n]["value"])) for e in document["questions"]
@@ -175,7 +192,7 @@ def test_feedback_is_the_model_answer_without_script(di504, moodle_xml):
 
 def test_mathml_when_asked(di504):
     data = render("moodle", [(None, di504.exam, di504.results[:1])], math="mathml")
-    (_, q), = moodle_questions(data)
+    (_, q), = [(c, q) for c, q in moodle_questions(data) if q.get("type") != "essay"]
     assert "<math" in q.find("generalfeedback/text").text
 
 
@@ -200,13 +217,14 @@ def test_final_answers_are_asked_and_mistakes_become_distractors(di504):
     numerical = moodle.question(result, di504.exam)
     assert numerical.get("type") == "numerical"
     assert [(a.find("text").text, a.find("tolerance").text) for a in numerical.findall("answer")] == [("-0.04", "0.005")]
-    choice = moodle.question(result, di504.exam, multiple_choice=True)
-    assert choice.get("type") == "multichoice"
-    assert choice.find("shuffleanswers").text == "true" and choice.find("single").text == "true"
-    answers = [(a.get("fraction"), a.find("text").text, a.find("feedback/text").text) for a in choice.findall("answer")]
-    assert answers == [("100", "-0.04", ""), ("0", "-0.54", "left out the bias b"), ("0", "0.04", "flipped the sign of W")]
-    # the answer's own points, as the rubric and answers.json give them (z's share of Q2a's 10)
-    assert Fraction(choice.find("defaultgrade").text) == q2.solution.meta["z"].points > 0
+    data = render("moodle", [(None, di504.exam, [result])], multiple_choice=True)
+    (_, choice), = [(c, q) for c, q in moodle_questions(data) if q.get("type") != "essay"]
+    assert choice.get("type") == "cloze"          # every question a cloze with choices: one type per pool
+    blanks = re.findall(r"\{(\d+):MULTICHOICE_S:([^}]*)\}", choice.find("questiontext/text").text)
+    assert [options for _, options in blanks] == [
+        "%100%-0.04~%0%-0.54#left out the bias b~%0%0.04#flipped the sign of W"]
+    # the question's mark is the answer's own points, as the rubric and answers.json give them
+    assert Fraction(choice.find("defaultgrade").text) == int(blanks[0][0]) == q2.solution.meta["z"].points > 0
 
 
 def test_vector_answers_are_cloze_blanks(di504, moodle_xml):
@@ -229,7 +247,9 @@ def test_variants_are_a_pool_in_one_category(di504):
     q1 = [q for c, q in questions if c.endswith("/Q1")]
     assert [q.find("name/text").text for q in q1] == ["Q1 variant 001", "Q1 variant 002"]
     root = ET.fromstring(render("moodle", items))
-    assert sum(1 for q in root.findall("question") if q.get("type") == "category") == 5
+    pools = [q.find("category/text").text for q in root.findall("question") if q.get("type") == "category"]
+    assert [p for p in pools if not p.endswith("(marked by hand)")] == \
+        [f"$course$/di504-midterm-2021/Q{n}" for n in range(1, 6)]
 
 
 def test_same_spec_same_bytes(di504, moodle_xml):
