@@ -11,6 +11,7 @@ item of a question carries the model answer as its general feedback, the others 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import xml.etree.ElementTree as ET
@@ -21,7 +22,7 @@ from fractions import Fraction
 from markupsafe import escape
 
 from symdl.export import answers as answer_model
-from symdl.export import asking, content, safe
+from symdl.export import asking, content, figures, safe
 from symdl.export.spool import Spool, Spooled
 from symdl.export.moodle import decimal_text
 
@@ -57,7 +58,14 @@ class Assembly(Spooled):
     def add(self, items: list):
         self.count += 1
         for key, points, item in items:
+            if key[0] == FIGURE:
+                if key not in self.spool.keys:          # a name is its content's hash: once is enough
+                    self.spool.add(key, item)
+                continue
             self.spool.add(key, item, info=points)
+
+    def figure_names(self) -> list:
+        return [key[1] for key in self.spool.keys if key[0] == FIGURE]
 
     def write(self, out):
         """The zip to the binary stream ``out`` (seekable), the assessment streamed into it."""
@@ -65,7 +73,7 @@ class Assembly(Spooled):
         assessment = ident(exam.id, "assessment")
         skeleton, order, points = self._skeleton(assessment)
         with zipfile.ZipFile(out, "w") as archive:
-            _member(archive, "imsmanifest.xml", manifest_xml(exam, assessment))
+            _member(archive, "imsmanifest.xml", manifest_xml(exam, assessment, self.figure_names()))
             with archive.open(_info(f"{assessment}/{assessment}.xml"), "w",
                               force_zip64=self.spool.size > ZIP64_FROM) as member:
                 pieces = _MARKER.split(skeleton)
@@ -75,6 +83,9 @@ class Assembly(Spooled):
                     self.spool.copy(key, member, index)
                     member.write(text.encode("utf-8"))
             _member(archive, f"{assessment}/assessment_meta.xml", meta_xml(exam, assessment, points))
+            for name in self.figure_names():
+                data = "".join(self.spool.texts((FIGURE, name)))
+                archive.writestr(_info(FIGURE_FOLDER + name), base64.b64decode(data))
 
     def _skeleton(self, assessment):
         """(the assessment's XML with a marker per run of items, the runs as (key, item index or
@@ -89,8 +100,10 @@ class Assembly(Spooled):
         section = _sub(quiz, "section", ident="root_section")
         order, total = [], 0
         chosen = {key[:2] for key, (_, entries) in self.spool.keys.items()
-                  if key[2] == CHOICE and len(entries) == self.count}
+                  if key[0] != FIGURE and key[2] == CHOICE and len(entries) == self.count}
         for key, (points, entries) in self.spool.keys.items():
+            if key[0] == FIGURE:
+                continue
             if (key[2] == CHOICE) != (key[:2] in chosen):
                 continue                     # a choice some variant lacks, or the numbers a choice replaces
             if self.count == 1:              # no variants: the items stand in the root section
@@ -131,7 +144,7 @@ def _sub(parent, tag, text=None, attrs=None, **attributes):
     return node
 
 
-def manifest_xml(exam, assessment) -> bytes:
+def manifest_xml(exam, assessment, figure_names=()) -> bytes:
     root = ET.Element("manifest", {"identifier": ident(exam.id, "manifest"), "xmlns": CP_NS,
                                    "xmlns:imsmd": IMSMD_NS, "xmlns:xsi": XSI,
                                    "xsi:schemaLocation": f"{CP_NS} http://www.imsglobal.org/xsd/imscp_v1p1.xsd "
@@ -151,6 +164,10 @@ def manifest_xml(exam, assessment) -> bytes:
                 type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
                 href=f"{assessment}/assessment_meta.xml")
     _sub(meta, "file", href=f"{assessment}/assessment_meta.xml")
+    for name in figure_names:                 # each figure a web content resource, as Canvas exports files
+        href = FIGURE_FOLDER + name
+        figure = _sub(resources, "resource", identifier=ident(exam.id, "figure", name), type="webcontent", href=href)
+        _sub(figure, "file", href=href)
     return _bytes(root)
 
 
@@ -197,8 +214,11 @@ def _question_items(result, exam, variant, math, page=None, multiple_choice=Fals
     if not asked:
         return
     qid = result.question.id
-    text, model_answer = page or content.page(result, math=math, variant=variant)
+    text, model_answer, files = page or content.page(result, math=math, variant=variant)
     text = text.replace(content.BLANKS, "")
+    model_answer = figures.refer(model_answer, FIGURE_SRC)
+    for name, png in files.items():
+        yield (FIGURE, name), None, figures.encoded(png)
     shares = item_points(asked)
     for n, answer in enumerate(asked):
         choice_points = sum(shares[(answer.name, b.index)] for b in answer.blanks)
@@ -251,6 +271,9 @@ def _held(x: Fraction) -> Fraction:
     return x if (x * 10**7).denominator == 1 else Fraction(round(x * 100), 100)
 
 
+FIGURE = "@figure"                              # a figure's entry: (FIGURE, file name), its PNG in base64
+FIGURE_FOLDER = "web_resources/figures/"           # where the zip holds them, as Canvas's export does
+FIGURE_SRC = "$IMS-CC-FILEBASE$/figures/"          # how an item refers to one (Canvas's own form)
 CHOICE = "choice"
 BY_HAND = "marked by hand"
 _ESSAY = ('<response_str ident="response1" rcardinality="Single"><render_fib><response_label ident="answer1" '

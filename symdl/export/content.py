@@ -18,7 +18,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from symdl import kinds
-from symdl.export import safe
+from symdl.export import figures, safe
 from symdl.render import html
 from symdl.solution import Table, Tex, Text
 
@@ -135,12 +135,15 @@ MAX_KEPT = 20000
 
 
 def page(result, *, math="mathml", variant=None) -> tuple:
-    """(question text with the BLANKS marker, feedback) of one question; a page made before in
-    this process for the same result object is reused (Moodle and Canvas exports of one run)."""
+    """(question text with the BLANKS marker, feedback, {figure file: PNG}) of one question, the
+    feedback's figures as <img> placeholders (symdl.export.figures); a page made before in this
+    process for the same result object is reused (Moodle and Canvas exports of one run)."""
     kept = _KEPT.get(id(result))
     if kept is not None and kept[0] is result and kept[1:3] == (math, variant):
         return kept[3]
-    made = question_text(result, BLANKS, math=math, variant=variant), feedback(result, math=math)
+    answer, files = figures.extract(feedback(result, math=math),
+                                    f"{result.question.id}-{variant}" if variant else result.question.id)
+    made = question_text(result, BLANKS, math=math, variant=variant), answer, files
     _keep(result, math, variant, made)
     return made
 

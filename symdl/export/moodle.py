@@ -17,7 +17,7 @@ from fractions import Fraction
 from markupsafe import escape
 
 from symdl.export import answers as answer_model
-from symdl.export import asking, content, safe
+from symdl.export import asking, content, figures, safe
 from symdl.export.spool import Spool, Spooled
 
 PENALTY = "0.3333333"         # Moodle's default penalty per wrong try (interactive behaviours)
@@ -140,9 +140,9 @@ def by_hand_question(result, exam, variant=None, *, math="tex", page=None):
     if points <= 0:
         return None
     qid = result.question.id
-    text, feedback = page or content.page(result, math=math, variant=variant)
     ask, info = content.by_hand(result, math=math)
-    element = _head("essay", f"{qid} by hand", exam, variant, (text, feedback), ask, points)
+    element = _head("essay", f"{qid} by hand", exam, variant, page or content.page(result, math=math, variant=variant),
+                    ask, points)
     for tag, value in (("responseformat", "editor"), ("responserequired", "1"), ("responsefieldlines", "15"),
                        ("attachments", "0"), ("attachmentsrequired", "0")):
         ET.SubElement(element, tag).text = value
@@ -153,11 +153,14 @@ def by_hand_question(result, exam, variant=None, *, math="tex", page=None):
 
 def _head(kind, qid, exam, variant, page, blanks, points=None):
     """A question element's common part: name, text (the page with its blanks), feedback, mark."""
-    text, feedback = page
+    text, feedback, files = page
     element = ET.Element("question", type=kind)
     _text(ET.SubElement(element, "name"), safe.plain(f"{qid} variant {variant}" if variant else qid))
     _html(element, "questiontext", text.replace(content.BLANKS, blanks))
-    _html(element, "generalfeedback", feedback)
+    node = _html(element, "generalfeedback", figures.refer(feedback, "@@PLUGINFILE@@/"))
+    for name, png in files.items():        # a figure: a file of the feedback's own file area
+        file = ET.SubElement(node, "file", name=name, path="/", encoding="base64")
+        file.text = figures.encoded(png)
     if points is not None:
         ET.SubElement(element, "defaultgrade").text = decimal_text(points)
     ET.SubElement(element, "penalty").text = PENALTY if kind != "essay" else "0"

@@ -64,9 +64,9 @@ def test_layout_is_what_canvas_imports(di504, package):
     assert names[0] == "imsmanifest.xml"                       # at the root, first
     manifest = ET.fromstring(files["imsmanifest.xml"][1])
     resources = list(manifest.iter(f"{CP}resource"))
-    assert [r.get("type") for r in resources] == ["imsqti_xmlv1p2",
-                                                  "associatedcontent/imscc_xmlv1p1/learning-application-resource"]
-    quiz, meta = resources
+    assert [r.get("type") for r in resources][:2] == ["imsqti_xmlv1p2",
+                                                      "associatedcontent/imscc_xmlv1p1/learning-application-resource"]
+    quiz, meta = resources[:2]
     ident = quiz.get("identifier")
     assert [f.get("href") for f in quiz.iter(f"{CP}file")] == [f"{ident}/{ident}.xml"]
     assert quiz.find(f"{CP}dependency").get("identifierref") == meta.get("identifier")
@@ -74,7 +74,18 @@ def test_layout_is_what_canvas_imports(di504, package):
     for resource in resources:                                 # every file a resource names is in the zip
         for f in resource.iter(f"{CP}file"):
             assert f.get("href") in files
-    assert sorted(names) == sorted(["imsmanifest.xml", f"{ident}/{ident}.xml", f"{ident}/assessment_meta.xml"])
+    figures = [n for n in names if n.startswith("web_resources/figures/")]
+    assert figures and all(n.endswith(".png") and files[n][1].startswith(b"\x89PNG\r\n\x1a\n") for n in figures)
+    assert sorted(names) == sorted(["imsmanifest.xml", f"{ident}/{ident}.xml", f"{ident}/assessment_meta.xml",
+                                    *figures])
+    listed = {f.get("href") for r in manifest.iter(f"{CP}resource") if r.get("type") == "webcontent"
+              for f in r.iter(f"{CP}file")}
+    assert listed == set(figures)
+    assessment = files[f"{ident}/{ident}.xml"][1].decode()
+    assert "<svg" not in assessment and "&lt;svg" not in assessment          # no inline SVG: Canvas deletes it
+    import re
+    referred = set(re.findall(r'src="\$IMS-CC-FILEBASE\$/figures/([^"]+)"', assessment))
+    assert referred == {n.rsplit("/", 1)[1] for n in figures}
     settings = ET.fromstring(files[f"{ident}/assessment_meta.xml"][1])
     assert settings.get("identifier") == ident
     assert Fraction(settings.find("{http://canvas.instructure.com/xsd/cccv1p0}points_possible").text) == \
