@@ -129,7 +129,7 @@ def _asked(result) -> list:
 
 def _blank(index, value, tolerance, digits) -> Blank:
     exact = asking.exact_decimal(value)
-    text = asking.shown(value, digits)
+    text = asking.shown_within(value, digits, Decimal(number_text(tolerance)))
     width = asking.accepted_width(exact, text, Decimal(number_text(tolerance)))
     return Blank(index, number_text(value), number_text(tolerance), text, asking.plain(width), exact)
 

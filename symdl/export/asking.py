@@ -51,6 +51,27 @@ def shown(value, digits=None) -> str:
     return plain(rounded)
 
 
+def shown_within(value, digits, tolerance: Decimal) -> str:
+    """The key's display of ``value`` (:func:`shown`), with more significant digits when it lies
+    more than a tenth of ``tolerance`` from the exact value: an LMS grades around what it shows,
+    so what it accepts stays within 1.1 tolerances of the exact value (a display at 5 significant
+    digits of an answer asked to 3 is the key's own)."""
+    text = shown(value, digits)
+    if tolerance == 0 or digits is None and text == shown(value, None) and _is_exact(value):
+        return text
+    exact, more = exact_decimal(value), digits or KEY_DIGITS
+    while abs(Decimal(text) - exact) * 10 > tolerance and more < 30:
+        more += 1
+        text = shown(value, more)
+    return text
+
+
+def _is_exact(value) -> bool:
+    from symdl.printer import is_exact_decimal
+
+    return is_exact_decimal(value)
+
+
 def plain(x: Decimal) -> str:
     """A Decimal in positional notation, no exponent, no trailing zeros after the point."""
     text = format(x, "f")
@@ -101,18 +122,30 @@ def canvas_answer(exact: Decimal, shown_text: str, tolerance: Decimal, k: int) -
 
 def precision_words(entries) -> str:
     """What the question says of the precision asked, from (exact Decimal, tolerance Decimal) per
-    entry: "exactly", "to N significant figures" when every tolerance is half a unit of the N-th
-    significant digit, else "within ± t" (one t) or "each entry within its tolerance"."""
+    entry: "exactly"; "to N significant figures" (N >= 2) when every tolerance is half a unit of
+    the N-th significant digit; "to N decimal places" when every one is half a unit of the N-th
+    decimal; else "within ± t" (one t) or each entry's."""
     tolerances = [t for _, t in entries]
     if all(t == 0 for t in tolerances):
         return "exactly"
     figures = {_significant(x, t) for x, t in entries}
-    if len(figures) == 1 and None not in figures:
-        n = figures.pop()
-        return f"to {n} significant figure{'s' if n != 1 else ''}"
+    if len(figures) == 1 and None not in figures and min(figures) >= 2:
+        return f"to {figures.pop()} significant figures"
+    places = {_places(t) for t in tolerances}
+    if len(places) == 1 and None not in places:
+        n = places.pop()
+        return f"to {n} decimal place{'s' if n != 1 else ''}"
     if len(set(tolerances)) == 1:
         return f"within ± {plain(tolerances[0])}"
     return "each entry within ± " + ", ".join(plain(t) for t in tolerances)
+
+
+def _places(t: Decimal):
+    """N when t is half a unit of the N-th decimal place (N >= 1), else None."""
+    unit = (t * 2).normalize()
+    if t == 0 or unit.as_tuple().digits != (1,) or unit.adjusted() >= 0:
+        return None
+    return -unit.adjusted()
 
 
 def _significant(x: Decimal, t: Decimal):

@@ -79,7 +79,8 @@ class Assembly(Spooled):
             _text(ET.SubElement(category, "category"), _category_path(exam, qid))
             info = ET.SubElement(category, "info", format="html")
             _text(info, safe.html(str(escape(f"{exam.title}: question {qid}"
-                                              + (f", {self.count} variants" if self.count > 1 else "")))))
+                                              + (f", {self.count} variants" if self.count > 1 else "")
+                                              + _points_note(exam, qid)))))
             out.write(("\n  " + _in_quiz(category)).encode("utf-8"))
             if qid in self.spool.keys:
                 self._copy_pool(qid, out)
@@ -93,6 +94,14 @@ class Assembly(Spooled):
 BY_HAND = "marked by hand"
 _CHOICE = re.compile(r"@@symdl-choice:(\d+)@@")
 _ALTERNATIVES = re.compile(r"@@symdl-choice:(\d+)@@(.*?)@@symdl-or:\1@@(.*?)@@symdl-end:\1@@", re.S)
+
+
+def _points_note(exam, qid) -> str:
+    question = next((q for q in exam.questions if q.id == qid), None)
+    if question is None or question.points is None:
+        return ""
+    return (f"; {decimal_text(Fraction(repr(question.points)) if isinstance(question.points, float) else question.points)}"
+            " points in the exam, with its parts marked by hand (their own category)")
 
 
 def _category_path(exam, qid, suffix=None) -> str:

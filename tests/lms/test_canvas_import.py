@@ -94,6 +94,28 @@ def test_canvas_imports_and_grades_variants(tmp_path):
     results, bad, lines, kinds = canvas_check.check(str(folder / "canvas-qti.zip"), answers)
     assert bad == 0, "\n".join(lines[-20:])
     assert len(results) >= 3 * 20 and {r["unit"] for r in results} - {0}
+    # one structure per pool: every variant of a question has the same blanks and dropdowns
+    import re
+    import xml.etree.ElementTree as ET
+
+    pools = {}
+    for q in ET.parse(folder / "moodle.xml").getroot().iter("question"):
+        if q.get("type") == "category":
+            continue
+        name = q.find("name/text").text.rsplit(" variant ", 1)[0]
+        shape = (q.get("type"), tuple(re.findall(r"\{\d+:([A-Z_]+):", q.find("questiontext/text").text)))
+        pools.setdefault(name, set()).add(shape)
+    assert len(pools) >= 5 and all(len(shapes) == 1 for shapes in pools.values()), pools
+    assert any("MULTICHOICE_S" in kinds for shapes in pools.values() for _, kinds in shapes)
+    with zipfile.ZipFile(folder / "canvas-qti.zip") as archive:
+        name = next(n for n in archive.namelist() if n.count("/") == 1 and not n.endswith("assessment_meta.xml"))
+        root = ET.fromstring(archive.read(name))
+    qti = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+    groups = root.find(f"{qti}assessment/{qti}section").findall(f"{qti}section")
+    for group in groups:                 # Canvas draws one item a group: all of one type
+        types = {f.find(f"{qti}fieldentry").text for f in group.iter(f"{qti}qtimetadatafield")
+                 if f.find(f"{qti}fieldlabel").text == "question_type"}
+        assert len(group.findall(f"{qti}item")) == 3 and len(types) == 1
     # the same files from `export --variants`
     done = cli("export", "canvas", spec, "--variants", 3, "--seed", 11, "--multiple-choice", "--out",
                tmp_path / "again", cwd=ROOT)

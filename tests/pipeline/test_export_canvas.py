@@ -143,7 +143,7 @@ def test_every_number_matches_answers_json(di504, package):
     """Each item's exact answer is the key's display of its number (in the unit it is asked in),
     inside <or> as Canvas's exporter writes it; the range around it, inside <and>, holds every
     value within answers.json's tolerance, rounded to the quiz page's 4 decimals."""
-    from test_export_moodle import exact_numbers, expected_shown
+    from test_export_moodle import assert_key_display, exact_numbers, expected_shown
 
     document = json.loads(answers_json.render(di504.exam, di504.results))
     expected = []
@@ -153,15 +153,15 @@ def test_every_number_matches_answers_json(di504, package):
             exact = exact_numbers(result.solution.answers[name])
             tolerances = tolerances * len(exact) if len(tolerances) == 1 else tolerances
             digits = result.solution.meta[name].digits
-            expected += [(e, Decimal(repr(t)), expected_shown(e, digits)) for e, t in zip(exact, tolerances)]
+            expected += [(e, Decimal(repr(t)), expected_shown(e, digits), digits) for e, t in zip(exact, tolerances)]
     items = _items(assessment_of(package))
     assert len(items) == len(expected) > 30
-    for item, (e, tol, shown) in zip(items, expected):
+    for item, (e, tol, shown, digits) in zip(items, expected):
         condition = [c for c in item.iter(f"{QTI}respcondition") if c.get("continue") == "No"][0]
         assert condition.find(f"{QTI}conditionvar/{QTI}or/{QTI}varequal") is not None
         exact, low, high = _condition(item)
         k = _unit(item)
-        assert Decimal(exact).scaleb(-k) == shown
+        assert_key_display(str(Decimal(exact).scaleb(-k)), e, tol, shown, digits)
         if low is None:
             assert tol == 0 and shown == int(shown)       # only an integer (a size, a count) is graded exactly
             continue
