@@ -10,17 +10,20 @@ drawn in the PDF answer key.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 
 SRC = "symdl-figure:"                     # the placeholder src of a figure's <img>
-SCALE = 2                                 # pixels per SVG unit: sharp on a high-density screen
+SCALE = 1.5                               # pixels per SVG unit: sharper than the page's own size
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 _NOT_DRAWN = "(drawn in the PDF answer key)"
 
 
+@functools.lru_cache(maxsize=256)
 def rasterize(svg: str):
-    """PNG bytes of an SVG document, None when CairoSVG or the cairo library is missing."""
+    """PNG bytes of an SVG document, None when CairoSVG or the cairo library is missing (kept: a
+    drawing met twice is painted once)."""
     try:
         import cairosvg
     except (ImportError, OSError):
@@ -43,6 +46,12 @@ def extract(page: str, stem: str) -> tuple:
         return f'<img src="{SRC}{name}" alt="figure {len(files)}" style="max-width: 100%" />'
 
     return _SVG.sub(replace, page), files
+
+
+def dropped(page: str) -> str:
+    """``page`` with each figure replaced by a note that it is shown with the question's numbers."""
+    return re.sub(r'<img src="' + re.escape(SRC) + r'[^"]*"[^>]*>', "(figure: in the feedback of the question's numbers)",
+                  page)
 
 
 def refer(page: str, prefix: str) -> str:

@@ -150,8 +150,8 @@ def by_hand_question(result, exam, variant=None, *, math="tex", page=None):
         return None
     qid = result.question.id
     ask, info = content.by_hand(result, math=math)
-    element = _head("essay", f"{qid} by hand", exam, variant, page or content.page(result, math=math, variant=variant),
-                    ask, points)
+    text, feedback, _ = page or content.page(result, math=math, variant=variant)
+    element = _head("essay", f"{qid} by hand", exam, variant, (text, figures.dropped(feedback), {}), ask, points)
     for tag, value in (("responseformat", "editor"), ("responserequired", "1"), ("responsefieldlines", "15"),
                        ("attachments", "0"), ("attachmentsrequired", "0")):
         ET.SubElement(element, tag).text = value

@@ -51,6 +51,6 @@ def test_moodle_feedback_carries_each_figure_as_a_png_file():
         assert files[name].startswith(b"\x89PNG\r\n\x1a\n")
         image = Image.open(io.BytesIO(files[name]))
         width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', str(svg.draw(figure))).groups())
-        assert image.size == (round(2 * width), round(2 * height))      # the SVG's own size, twice as fine
+        assert image.size == (round(1.5 * width), round(1.5 * height))      # the SVG's own size, 1.5 times as fine
         darkest, lightest = image.convert("L").getextrema()
         assert darkest < 100 and lightest > 200                          # drawn: dark strokes on white
