@@ -127,11 +127,11 @@ def _asked(result) -> list:
     return out
 
 
-def _blank(index, value, tolerance, digits) -> Blank:
+def _blank(index, value, tolerance: Decimal, digits) -> Blank:
     exact = asking.exact_decimal(value)
-    text = asking.shown_within(value, digits, Decimal(number_text(tolerance)))
-    width = asking.accepted_width(exact, text, Decimal(number_text(tolerance)))
-    return Blank(index, number_text(value), number_text(tolerance), text, asking.plain(width), exact)
+    text = asking.shown_within(value, digits, tolerance)
+    width = asking.accepted_width(exact, text, tolerance)
+    return Blank(index, number_text(value), asking.plain(tolerance), text, asking.plain(width), exact)
 
 
 def _shape(value) -> tuple:
@@ -165,21 +165,35 @@ def _flatten(value, out):
 
 
 def _entries_tolerance(tolerance, value, entries):
-    """(index, absolute tolerance) per entry: ``abs`` a number or shaped like the value; else
-    ``rel`` times the entry's size."""
-    absolute = (tolerance or {}).get("abs")
-    relative = (tolerance or {}).get("rel")
-    shaped = None
-    if isinstance(absolute, (list, tuple)):
-        matrix = isinstance(value, sympy.MatrixBase) and not (value.rows == 1 or value.cols == 1)
-        shaped = dict(_entries(sympy.Matrix(absolute) if matrix else absolute))
+    """(index, absolute tolerance) per entry: the larger of ``abs`` and ``rel`` times the entry's
+    size (as answers.json's readers take it), each a number or shaped like the value."""
+    absolute = _shaped((tolerance or {}).get("abs"), value)
+    relative = _shaped((tolerance or {}).get("rel"), value)
     for index, entry in entries:
-        if shaped is not None:
-            yield index, shaped[index]
-        elif absolute is not None:
-            yield index, absolute
-        else:
-            yield index, abs(sympy.nsimplify(relative) * sympy.sympify(entry))
+        width = Decimal(0)
+        if absolute is not None:
+            width = _decimal(absolute(index))
+        if relative is not None and relative(index):
+            width = max(width, _decimal(relative(index)) * abs(asking.exact_decimal(entry)))
+        yield index, width
+
+
+def _decimal(x) -> Decimal:
+    """A tolerance (int, Fraction, float, SymPy number) as a Decimal (a Fraction to 40 digits)."""
+    if isinstance(x, Fraction) and x.denominator != 1:
+        return asking.exact_decimal(sympy.Rational(x.numerator, x.denominator))
+    return Decimal(number_text(x))
+
+
+def _shaped(tolerance, value):
+    """index -> the tolerance of that entry (one number for all, or a list shaped as the value)."""
+    if tolerance is None:
+        return None
+    if isinstance(tolerance, (list, tuple)):
+        matrix = isinstance(value, sympy.MatrixBase) and not (value.rows == 1 or value.cols == 1)
+        shaped = dict(_entries(sympy.Matrix(tolerance) if matrix else tolerance))
+        return shaped.__getitem__
+    return lambda index: tolerance
 
 
 def choices(answer) -> list:

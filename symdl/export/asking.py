@@ -135,27 +135,38 @@ def precision_words(entries) -> str:
     if len(places) == 1 and None not in places:
         n = places.pop()
         return f"to {n} decimal place{'s' if n != 1 else ''}"
-    if len(set(tolerances)) == 1:
-        return f"within ± {plain(tolerances[0])}"
-    return "each entry within ± " + ", ".join(plain(t) for t in tolerances)
+    if len({_brief(t) for t in tolerances}) == 1:
+        return f"within ± {_brief(tolerances[0])}"
+    return "each entry within ± " + ", ".join(_brief(t) for t in tolerances)
+
+
+def _brief(t: Decimal) -> str:
+    """A tolerance as words give it: 3 significant digits."""
+    return plain(t.quantize(Decimal(1).scaleb(t.adjusted() - 2))) if t else "0"
+
+
+def _half_unit(t: Decimal):
+    """The exponent e when t is half of 10^e (within a thousandth: a relative tolerance taken of the
+    exact value rather than the printed one differs by that little), else None."""
+    if t <= 0:
+        return None
+    with localcontext() as context:
+        context.prec = PRECISION
+        twice = t * 2
+        e = twice.adjusted() + (1 if twice.scaleb(-twice.adjusted()) >= Decimal("9.99") else 0)
+        return e if abs(twice.scaleb(-e) - 1) < Decimal("0.001") else None
 
 
 def _places(t: Decimal):
     """N when t is half a unit of the N-th decimal place (N >= 1), else None."""
-    unit = (t * 2).normalize()
-    if t == 0 or unit.as_tuple().digits != (1,) or unit.adjusted() >= 0:
-        return None
-    return -unit.adjusted()
+    e = _half_unit(t)
+    return -e if e is not None and e < 0 else None
 
 
 def _significant(x: Decimal, t: Decimal):
     """N when t is half a unit of x's N-th significant digit (1 <= N <= 15), else None."""
-    if x == 0 or t == 0:
+    e = _half_unit(t)
+    if x == 0 or e is None:
         return None
-    with localcontext() as context:
-        context.prec = PRECISION
-        unit = (t * 2).normalize()
-        if unit.as_tuple().digits != (1,):
-            return None
-        n = x.adjusted() - unit.adjusted() + 1
-        return n if 1 <= n <= 15 else None
+    n = x.adjusted() - e + 1
+    return n if 1 <= n <= 15 else None

@@ -111,10 +111,12 @@ def by_hand(result, *, math="mathml") -> tuple:
            "as asked above. This part is marked by hand.</p>")
     lines = []
     for item in sol.rubric:
-        points = "" if item.points is None else f" [{item.points} pt]"
-        tag = "accepted: " if item.alternative else ""
-        where = f"({escape(item.part)}) " if item.part else ""
-        lines.append(f"<li>{where}{tag}{fragment(item.text, math=math)}{escape(points)}</li>")
+        points = getattr(item, "points", None)
+        points = "" if points is None else f" [{points} pt]"
+        tag = "accepted: " if getattr(item, "alternative", False) else ""
+        part = getattr(item, "part", None)
+        where = f"({escape(part)}) " if part else ""
+        lines.append(f"<li>{where}{tag}{fragment(getattr(item, 'text', item), math=math)}{escape(points)}</li>")
     for meta in sol.meta.values():
         if meta.final and isinstance(meta.value, (str, bool)):
             value = "yes" if meta.value is True else "no" if meta.value is False else meta.value
