@@ -78,6 +78,7 @@ class Blank:
     shown: str = ""       # as the answer key prints it (symdl.export.asking.shown)
     width: str = "0"      # accepted around ``shown``: every value within ``tolerance`` of the exact one
     exact: object = None  # the exact value as a 40-digit Decimal
+    printed: str = ""     # exactly as the key prints it (``shown`` may be finer): what a choice reads
 
 
 @dataclass
@@ -131,7 +132,8 @@ def _blank(index, value, tolerance: Decimal, digits) -> Blank:
     exact = asking.exact_decimal(value)
     text = asking.shown_within(value, digits, tolerance)
     width = asking.accepted_width(exact, text, tolerance)
-    return Blank(index, number_text(value), asking.plain(tolerance), text, asking.plain(width), exact)
+    return Blank(index, number_text(value), asking.plain(tolerance), text, asking.plain(width), exact,
+                 asking.shown(value, digits))
 
 
 def _shape(value) -> tuple:
@@ -198,7 +200,7 @@ def _shaped(tolerance, value):
 
 def choices(answer) -> list:
     """(fraction, text, feedback): the right value (100 %) then each distinct mistake (0 %)."""
-    right = choice_text(answer.shape, [b.shown for b in answer.blanks])
+    right = choice_text(answer.shape, [b.printed for b in answer.blanks])   # every choice printed alike
     out, seen = [("100", right, "")], {right}
     for mistake, values in answer.mistakes:
         text = choice_text(answer.shape, values)
@@ -206,6 +208,12 @@ def choices(answer) -> list:
             seen.add(text)
             out.append(("0", text, mistake.why))
     return out
+
+
+def has_choices(answer) -> bool:
+    """Whether ``answer`` can be asked as a choice: some mistake reads differently from the right
+    value as the key prints them (else the dropdown would hold the answer alone)."""
+    return len(choices(answer)) >= 2
 
 
 def choice_text(shape, values) -> str:

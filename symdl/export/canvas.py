@@ -223,11 +223,11 @@ def _question_items(result, exam, variant, math, page=None, multiple_choice=Fals
     for n, answer in enumerate(asked):
         choice_points = sum(shares[(answer.name, b.index)] for b in answer.blanks)
         label = _label(answer, math)
-        if multiple_choice and answer.mistakes:
+        if multiple_choice and answer_model.has_choices(answer):
             key = (qid, answer.name, CHOICE)
             item_id = ident(exam.id, variant or "", qid, answer.name, CHOICE)
             note = model_answer if n == 0 else _note(label, "", answer_model.choice_text(
-                answer.shape, [b.shown for b in answer.blanks]), "")
+                answer.shape, [b.printed for b in answer.blanks]), "")
             yield key, choice_points, _item(item_id, _title(qid, answer.name, ()), f"{text}\n<p>Choose {label}.</p>",
                                             choice_points, "multiple_choice_question",
                                             _choice_response(item_id, answer_model.choices(answer), math), note)

@@ -206,7 +206,7 @@ def _cloze_blanks(asked, multiple_choice, math) -> str:
                  for b in answer.blanks}
         numbers = f"<p>{label} ({_precision(answer)}):" + (f" {cells[()]}</p>" if answer.shape == () else "</p>"
                                                           + _grid(answer.shape, cells))
-        if multiple_choice and answer.mistakes:
+        if multiple_choice and answer_model.has_choices(answer):
             options = "~".join(f"%{fraction}%{safe.cloze(_choice_html(text))}"
                                + (f"#{safe.cloze(_choice_html(why))}" if why else "")
                                for fraction, text, why in answer_model.choices(answer))

@@ -381,3 +381,16 @@ def test_question_text_gives_no_answer_away(di504, moodle_xml):
                     assert not re.search(rf"(?<![\d.]){re.escape(written)}(?![\d])", text), (category, name, written)
                     checked += 1
     assert checked > 50          # 74 of DI504's derived numbers are long enough to be recognised
+
+
+def test_every_choice_reads_as_the_key_prints_it(di504):
+    """With --multiple-choice the right value and the mistakes are printed alike, at most the key's
+    5 significant digits (never a raw double, never the right one finer than the others)."""
+    data = render("moodle", [(None, di504.exam, di504.results)], multiple_choice=True)
+    blanks = [b for _, q in moodle_questions(data) if q.get("type") == "cloze"
+              for b in re.findall(r"\{\d+:MULTICHOICE_S:([^}]*)\}", q.find("questiontext/text").text)]
+    assert len(blanks) >= 10
+    for blank in blanks:
+        values = [option.split("%", 2)[2].split("#", 1)[0] for option in blank.split("~")]
+        numbers = [n for v in values for n in re.findall(r"-?[\d.]+(?:e-?\d+)?", v)]
+        assert numbers and all(len(Decimal(n).normalize().as_tuple().digits) <= 5 for n in numbers), blank
