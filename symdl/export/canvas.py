@@ -1,12 +1,14 @@
 """Canvas QTI 1.2 package (canvas-qti.zip) as Canvas exports a classic quiz: imsmanifest.xml at
-the root, the assessment ``<id>/<id>.xml`` and ``<id>/assessment_meta.xml``.
+the root, the assessment ``<id>/<id>.xml``, ``<id>/assessment_meta.xml`` and the figures.
 
 Canvas's numerical question holds one number, so every number asked is its own item
-(``numerical_question``), accepted when equal to the value or within [value - tolerance,
-value + tolerance] (``varequal`` or ``vargte``/``varlte``). With variants each number is a
-question group (a section whose ``selection_number`` is 1) holding that number's item of every
-variant; Canvas draws one per student. Every item shows its variant's whole question; the first
-item of a question carries the model answer as its general feedback, the others the value.
+(``numerical_question``), written as Canvas's exporter writes one: the shown value as the exact
+answer inside ``<or>``, its range inside ``<and>``; a number whose tolerance the quiz page's
+4-decimal input cannot reach is asked in a stated unit (symdl.export.asking). With variants each
+number is a question group (a section whose ``selection_number`` is 1) holding that number's item
+of every variant; Canvas draws one per student. Every item shows its variant's whole question; the
+first item of a question carries the model answer as its general feedback, the others the value;
+an essay item takes the points no number marks.
 """
 
 from __future__ import annotations

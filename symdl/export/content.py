@@ -1,10 +1,10 @@
 """What an LMS question shows: the question text (with its given data) and the model answer as feedback.
 
 Both are HTML made from the same Solution as the answer key (symdl/render/html.py): the feedback
-is the key's section of the question, model answers only, no JavaScript. Math is written as
-``math`` says: "mathml" (latex2mathml, as the HTML key) or "tex" (the printer's LaTeX between
-``\\( \\)``, for Moodle's MathJax filter: Moodle's HTML cleaner removes MathML from text that is
-not trusted, which is the default).
+is the key's section of the question, model answers only, no JavaScript, its figures as PNG files
+(symdl.export.figures). Math is written as ``math`` says: "mathml" (latex2mathml, as the HTML key)
+or "tex" (the printer's LaTeX between ``\\( \\)``, for the LMS's MathJax; docs/lms.md). Every page
+goes through symdl.export.safe: spec text in it cannot become a blank, HTML or MathJax input.
 """
 
 from __future__ import annotations

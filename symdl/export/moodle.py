@@ -1,10 +1,11 @@
 """Moodle XML: a category per question holding one Moodle question per variant (a pool a quiz's
-random question draws from), numerical for a lone number, cloze for vectors, matrices and several
-answers, the model answer as general feedback; with ``multiple_choice`` the derived mistakes are
-the distractors.
+random question draws from), numerical for a lone number, cloze for anything else (and for every
+question with ``multiple_choice``, so that a pool has one type: a dropdown per answer whose mistakes
+give choices in every variant), the model answer as general feedback with its figures as files; and
+a category of essay questions for the points no blank marks, the rubric as the grader's information.
 
-Moodle's numerical tolerance is absolute (its "nominal" type): the value is accepted within
-[value - tolerance, value + tolerance]; so is a cloze NUMERICAL blank ``{w:NUMERICAL:=value:tolerance}``.
+Moodle's numerical tolerance is absolute (its "nominal" type): the shown value is accepted within
+± width; so is a cloze NUMERICAL blank ``{w:NUMERICAL:=shown:width}`` (symdl.export.asking).
 """
 
 from __future__ import annotations
