@@ -181,11 +181,28 @@ def test_every_number_matches_answers_json(di504, package):
     assert round(numbers, 4) == round(exported_points(di504), 4) > 50
 
 
-def test_range_is_value_plus_minus_tolerance(package):
-    """Q2's z = -0.04 is shown exactly to two places: accepted within [-0.045, -0.035]."""
+def test_range_is_value_plus_minus_tolerance(di504, package):
+    """Q2's z = W^T x + b = -0.04 (computed here from the paper's W, x, b): its item's range is
+    [-0.04 - t, -0.04 + t] for the tolerance t answers.json states, in the unit the item asks (the
+    least power of ten making t at least 0.0005), each end rounded to 4 decimals as the quiz page
+    rounds what is typed."""
+    W = [Fraction(v) for v in ("-0.1", "-0.2", "0", "-0.1", "-0.3")]
+    x = [Fraction(v) for v in ("0.7", "0.9", "0.9", "0.2", "0.9")]
+    z = sum(w * xi for w, xi in zip(W, x)) + Fraction("0.5")
+    document = json.loads(answers_json.render(di504.exam, di504.results))
+    tolerance = next(q for q in document["questions"] if q["id"] == "Q2")["answers"]["z"]["tolerance"]
+    t = max(Decimal(repr(tolerance["abs"] or 0)), Decimal(repr(tolerance["rel"] or 0)) * Decimal("0.04"))
+    k = 0
+    while t.scaleb(k) < Decimal("0.0005"):
+        k += 1
     items = [i for i in _items(assessment_of(package)) if i.get("title") == "Q2 z"]
-    assert _unit(items[0]) == 0
-    assert [_condition(i) for i in items] == [("-0.04", "-0.045", "-0.035")]
+    assert _unit(items[0]) == k
+    step = Decimal("0.0001")
+    low = (Decimal(z.numerator) / z.denominator - t).scaleb(k).quantize(step, "ROUND_HALF_UP")
+    high = (Decimal(z.numerator) / z.denominator + t).scaleb(k).quantize(step, "ROUND_HALF_UP")
+    (exact, got_low, got_high), = [_condition(i) for i in items]
+    assert Decimal(exact) == Decimal("-0.04").scaleb(k) and z == Fraction("-0.04")
+    assert Decimal(got_low) == low and Decimal(got_high) == high      # -0.04 sits inside the grid: exact ends
 
 
 def test_feedback_and_text(di504, package):
