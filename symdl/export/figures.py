@@ -28,7 +28,10 @@ def rasterize(svg: str):
         import cairosvg
     except (ImportError, OSError):
         return None
-    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=SCALE, unsafe=False)
+    try:
+        return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=SCALE, unsafe=False)
+    except Exception:  # noqa: BLE001 - CairoSVG raises many types on a drawing it cannot read: left as a note
+        return None
 
 
 def extract(page: str, stem: str) -> tuple:
