@@ -203,6 +203,8 @@ def attach_mistakes(solution, found: dict, kind) -> None:
             if not _same(_numbers(mistake.value), right, answer.tolerance, kind.tolerance):
                 kept.append(mistake)
         answer.mistakes = kept
+    from symdl.mistake_rows import dedupe       # each mistake once per question (symdl/mistake_rows.py)
+    dedupe(solution)
 
 
 def same_value(a, b, tolerance=None, rtol=SAME_RTOL) -> bool:

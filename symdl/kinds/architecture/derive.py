@@ -10,7 +10,7 @@ from symdl.display import Dims, Quantity
 from symdl.printer import substitute
 from symdl.solution import Step, Text
 
-MISTAKES = ("same", "ceil", "no_bias", "flatten")  # one thing a student does wrong, re-derived
+MISTAKES = ("same", "pad_once", "no_bias", "flatten", "fc_order")  # one thing done wrong, re-derived
 
 from . import derive_more
 from .fields import MAX_AREA, MAX_VALUES, MERGES, LayerSpec, parse_layers, values_of
@@ -112,7 +112,7 @@ class _Deriver:
         eff = d * (k - 1) + 1
         p0, p1 = self.same_padding(axis, n, k, s, d, items) if padding == "same" else padding
         span = n + p0 + p1
-        ceil = spec.ceil or self.mistake == "ceil"
+        ceil = spec.ceil
         # with ceil_mode a last window may hang past the end: PyTorch only needs one window
         if eff > span + ((s - 1) if ceil else 0):
             what = f"kernel {a['word']} {k}" + (f" (dilated to {eff})" if d != 1 else "")
@@ -164,6 +164,8 @@ class _Deriver:
         pad = spec.padding
         if self.mistake == "same" and spec.type == "conv" and pad != "same":
             pad = "same"      # the mistake: the size assumed kept ('same'), the stated padding ignored
+        elif self.mistake == "pad_once" and pad != "same":
+            pad = (pad[0], 0, pad[2], 0)   # the mistake: each axis's padding counted on one side only
         start = len(items)
         h, t, b, drop_h, un_h = self.window_axis(spec, "h", inp.h, spec.kernel[0], spec.stride[0],
                                                  spec.dilation[0], pad if pad == "same" else pad[:2], items)
@@ -409,6 +411,8 @@ class _Deriver:
         r.out = Shape(1, 1, n_out, flat=True)
         items.append(full(Step("one output per node", lhs=N_out, result=I(n_out))))
         r.weights = fc_weight_shape(conv, n_in, n_out)
+        if self.mistake == "fc_order":     # the mistake: the weights written inputs x outputs the other way round
+            r.weights = r.weights[::-1]
         r.weight_count = n_in * n_out
         formula = _product(N_out, N_in)
         values = {N_in: I(n_in), N_out: I(n_out)}

@@ -1,8 +1,20 @@
-"""The architecture kind's common mistakes: the network re-derived by the same engine with one thing done wrong."""
+"""The mistakes students make filling in an architecture table: the network re-derived by the same
+engine (derive.derive_network) with one thing done wrong.
+
+Only the table's blanks (the final answers: output sizes, weight and bias shapes, the total
+learnables) carry mistakes; a later size that an earlier wrong one changes is listed with it
+(the error carried forward), under the same name. A bias shape a student leaves out is a blank,
+not a value, so "bias forgotten" is listed on the counts only.
+
+Flattening in another order (channels first instead of last) changes no size and no count, only
+which weight meets which value, so a table of sizes cannot show it; the order a table does show
+is that of the fully connected weights (inputs x outputs written for outputs x inputs).
+"""
 
 from __future__ import annotations
 
 from symdl.errors import SpecError
+from symdl.mistake_rows import asked_names
 from symdl.solution import Mistake
 
 from .answers import answer_values
@@ -11,22 +23,24 @@ from .fields import bytes_per_value
 
 # (the engine's switch, the mistake's name, what the student did)
 MISTAKES = (
-    ("same", "'same' padding assumed",
-     "took every convolution to keep its input size, ignoring the padding the layer states"),
-    ("ceil", "ceiling for floor", "rounded the number of window positions up instead of down"),
-    ("no_bias", "bias forgotten", "counted the weights only, not the one bias per filter or node"),
-    ("flatten", "channels dropped when flattening",
-     "took height times width, not height times width times channels, as the fully connected input"),
+    ("pad_once", "padding-counted-once",
+     "you added the padding of one side only; the output size counts the padding before and after"),
+    ("same", "same-padding-assumed",
+     "you took every convolution to keep its input size ('same'), ignoring the padding the layer states"),
+    ("no_bias", "bias-forgotten", "you counted the weights only, not the one bias per filter or node"),
+    ("flatten", "channels-dropped-when-flattening",
+     "you took height times width, not height times width times channels, as the fully connected input"),
+    ("fc_order", "fc-weights-order-swapped",
+     "you wrote the fully connected weights with the two sizes the other way round (inputs by outputs "
+     "for outputs by inputs)"),
 )
 
 
 def mistakes(question, solution) -> dict:
-    """{answer name: [Mistake]} for the final answers, the layers' learnables and the totals a mistake
-    changes (a later answer an earlier wrong size changes is listed too: the error carried forward)."""
+    """{answer name: [Mistake]} for the table's blanks and the total learnables a mistake changes."""
     bpv = bytes_per_value(question)
     right = solution.answers
-    wanted = {name for name, meta in solution.meta.items()
-              if meta.final or name.startswith("total.") or (name.endswith(".learnables") and meta.value)}
+    wanted = set(asked_names(solution)) | {"total.learnables"}
     found: dict = {}
     for switch, name, why in MISTAKES:
         try:
@@ -34,6 +48,6 @@ def mistakes(question, solution) -> dict:
         except SpecError:
             continue          # the mistake makes the network impossible (a kernel past its input)
         for answer, value in answer_values(results, convention, bpv).items():
-            if answer in wanted and value != right.get(answer):
+            if answer in wanted and value != right.get(answer) and value != []:
                 found.setdefault(answer, []).append(Mistake(name, value, why))
     return found

@@ -14,6 +14,7 @@ from symdl.kinds import Kind
 from . import check, sheet
 from .explain import solve
 from .fields import OPERATIONS, PADDING_MODES, SCHEMA, Problem, out_side, read
+from .mistakes import mistakes
 
 FIELDS = SCHEMA.names
 TOLERANCE = 1e-9
@@ -30,7 +31,7 @@ def independent(question) -> dict:
 
 KIND = Kind(name="conv", schema=SCHEMA, solve=solve, independent=independent, tolerance=TOLERANCE,
             abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given)
+            sheet=sheet.given, mistakes=mistakes)
 
 __all__ = ["FIELDS", "KIND", "OPERATIONS", "PADDING_MODES", "Problem", "SCHEMA", "TOLERANCE", "checks_note",
-           "independent", "out_side", "read", "solve"]
+           "independent", "mistakes", "out_side", "read", "solve"]

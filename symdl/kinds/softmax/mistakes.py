@@ -1,13 +1,23 @@
-"""The softmax kind's common mistakes: the kind's own algebra (``derive``) run with one thing done wrong.
+"""The mistakes students make with scores and softmax: the kind's own algebra (``derive``) run with one
+thing done wrong, each under one name on every answer it changes:
+
+- **extra-term-left-out**: the scores without the extra (regularization) term;
+- **extra-term-added-to-every-class** (when the term is read per class): the term of row N (the
+  formula's w_{N,i} read literally, N the number of classes) added to every class's score;
+  softmax ignores a shift common to all scores, so its probabilities are those without the term,
+  its scores are not (the rubric accepts this reading when the student states it);
+- **no-normalization**: e^{s_k} given as the probabilities, not divided by their sum.
 
 Computing softmax without subtracting the largest score first is not among them: it gives the same
-probabilities (it only risks overflow).
+probabilities (it only risks overflow). Only the answers the exam asks (final answers, or those
+the kind marks graded) carry mistakes.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
+from symdl.mistake_rows import asked_names
 from symdl.solution import Mistake
 
 from . import derive
@@ -16,32 +26,30 @@ from .fields import read
 
 
 def mistakes(question, solution) -> dict:
-    """{answer name: [Mistake]}: the extra term dropped, the biases forgotten, log base 10 in the loss."""
+    """{answer name: [Mistake]}: the extra term left out or added to every class, no normalization."""
     p = read(question)
+    asked = set(asked_names(solution))
     found = {}
 
     def add(name, why, key, value):
-        if key in solution.answers and value != solution.answers[key]:
+        if key in asked and value != solution.answers[key]:
             found.setdefault(key, []).append(Mistake(name, value, why))
 
     for case in p.cases:
-        cid, regs = case.id, reg_terms(p, case.regularization)
-        wrong = {}
-        if case.regularization != "none":
-            wrong["the extra term dropped"] = ("the scores computed without the extra term",
-                                              derive.scores(p, case, reg_terms(p, "none")))
-        no_bias = derive.scores(p, case, regs) - p.B
-        wrong["the biases forgotten"] = ("the scores computed without B", no_bias)
-        for name, (why, s) in wrong.items():
-            sm = derive.softmax(list(s))
+        cid, kind = case.id, case.regularization
+        wrong = []
+        if kind != "none":
+            wrong.append(("extra-term-left-out", "you computed the scores without the extra term",
+                          derive.scores(p, case, reg_terms(p, "none"))))
+            if p.reading == "row":
+                last = reg_terms(p, kind)[-1]          # w_{N,i} read literally: row N's term, for every class
+                wrong.append(("extra-term-added-to-every-class", f"you added the term of the last row of W "
+                              f"(N = {p.N}) to every class's score instead of each class's own term (accepted "
+                              "only when that reading is stated)", derive.scores(p, case, [last] * p.N)))
+        for name, why, s in wrong:
             add(name, why, f"{cid}.scores", sp.Matrix(s))
-            add(name, why, f"{cid}.probs", sm.probs)
-            add(name, why, f"{cid}.predicted", sm.kmax + 1)
-        if case.label is not None and "cross_entropy" in p.losses:
-            prefix = cid if p.losses[0] == "cross_entropy" else f"{cid}.cross_entropy"
-            sm = derive.softmax(list(derive.scores(p, case, regs)))
-            loss, g = derive.cross_entropy(sm, case.label)
-            why = "the loss computed with the base-10 logarithm instead of the natural one"
-            add("log base 10 in the loss", why, f"{prefix}.loss", loss / sp.log(10))
-            add("log base 10 in the loss", why, f"{prefix}.grad.scores", g / sp.log(10))
+            add(name, why, f"{cid}.probs", derive.softmax(list(s)).probs)
+        sm = derive.softmax(list(derive.scores(p, case, reg_terms(p, kind))))
+        add("no-normalization", "you gave e to the power of each score as the probabilities, without "
+            "dividing by their sum", f"{cid}.probs", sp.Matrix([e * sp.exp(sm.m) for e in sm.exps]))
     return found

@@ -23,7 +23,7 @@ from .explain import solve
 from .fields import (COLUMN_KEYS, COLUMN_WORDS, FORMATS, FRAMEWORKS, REQUIRED_COLUMNS, SCHEMA, Setup, read_log,
                      setup)
 from .matlab import MATLAB_HEADERS, read_matlab
-from .rubric import mistakes
+from .mistakes import mistakes
 from .numbers import clock, fnum, pct, shown
 from .stats import Fit, fit, t_critical
 from .verdicts import verdicts

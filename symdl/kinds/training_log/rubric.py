@@ -1,20 +1,11 @@
-"""The grader's side of a training-log question: credit items, accepted alternatives, common mistakes.
-
-Each mistake is derived by the kind's own functions with one thing done wrong (the last-batch rule
-flipped, the iterations per epoch off by one, the epoch means of different mini-batches compared
-instead of the same mini-batch), so its value is what a student who made it would write.
-"""
+"""The grader's side of a training-log question: credit items and accepted alternatives (the
+mistakes students make are in mistakes.py)."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
 import sympy
-
-from symdl.solution import Mistake
-
-from .analysis import analyse, size_range
-from .batches import compound, epoch_mean_rate
 
 
 def part_points(question, part):
@@ -60,62 +51,3 @@ def rubric(sol, question, an):
                             "of the order of a thousand here), so that a usual learning rate gives steps of "
                             "a useful size.", alternative=True)
 
-
-def mistakes(question, solution) -> dict:
-    """answer name -> [Mistake]: each recomputed with one thing wrong (Kind.mistakes)."""
-    an = analyse(question)
-    st, answers, out = an.setup, solution.answers, {}
-
-    def add(name, mistake):
-        if name in answers:
-            out.setdefault(name, []).append(mistake)
-
-    if an.iterations is not None:
-        other = "ceil" if st.rounding == "floor" else "floor"
-        lo, hi = size_range(an.iterations, st.batch, other)
-        why = ("the last, incomplete mini-batch counted as an iteration" if other == "ceil"
-               else "the last, smaller mini-batch taken as dropped")
-        for name, value in (("train_set_size.min", lo), ("train_set_size.max", hi)):
-            add(name, Mistake("last partial mini-batch " + ("counted" if other == "ceil" else "dropped"),
-                              sympy.Integer(value), why))
-        wrong, why = _off_by_one(an)
-        add("iterations_per_epoch", Mistake("iterations per epoch off by one", sympy.Integer(wrong), why))
-        lo, hi = size_range(wrong, st.batch, st.rounding)
-        for name, value in (("train_set_size.min", lo), ("train_set_size.max", hi),
-                            ("train_set_size", wrong * st.batch)):
-            add(name, Mistake("iterations per epoch off by one", sympy.Integer(value), why))
-    means = epoch_mean_rate(an.epochs)
-    if means is not None:
-        add("same_batch.change_per_epoch",
-            Mistake("means of different mini-batches compared", means[0],
-                    "the mean of the mini-batch losses logged in the first and in the last epoch compared: "
-                    "different mini-batches, whose losses scatter more than they fall"))
-    pts = [(r.iteration, r.values["train_loss"]) for r in an.log.rows[:an.cut_index]
-           if r.iteration is not None and r.values.get("train_loss") is not None
-           and not isinstance(r.values["train_loss"], float)]
-    if len(pts) >= 2 and an.iterations:
-        (i0, y0), (i1, y1) = pts[0], pts[-1]
-        span = Fraction(i1 - i0, an.iterations)
-        if span > 0:
-            add("same_batch.change_per_epoch",
-                Mistake("first and last logged mini-batch compared", compound(y0, y1, span)[0],
-                        "the first and the last logged mini-batch losses compared: different mini-batches"))
-    kept = {k: [m for m in v if not _same(m.value, answers[k])] for k, v in out.items()}
-    return {k: v for k, v in kept.items() if v}
-
-
-def _same(a, b):
-    """Whether a mistake's value is the right answer (compared in floats: the rates are unevaluated powers)."""
-    x, y = float(a), float(b)
-    return x == y or abs(x - y) <= 1e-12 * max(abs(x), abs(y))
-
-
-def _off_by_one(an):
-    """The iterations per epoch a student gets by a fence-post error: the distance between the first two
-    validation rows when that is one off (a validation pass at iteration 1), else I - 1."""
-    I = an.iterations
-    its = [p[1] for p in an.val_points if p[1] is not None]
-    if len(its) >= 2 and abs((its[1] - its[0]) - I) == 1:
-        return its[1] - its[0], (f"the iterations between the first two validation rows "
-                                 f"({its[1]} - {its[0]} = {its[1] - its[0]}) taken as one epoch")
-    return I - 1, "the last iteration of the epoch not counted"

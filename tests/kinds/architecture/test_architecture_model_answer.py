@@ -102,38 +102,6 @@ def test_same_padding_per_side_is_an_answer():
     assert all(c.ok for c in verify(q, sol))
 
 
-# -- common mistakes, re-derived ------------------------------------------------------------------
-def mistakes_of(q, sol):
-    return {name: {m.name: m.value for m in found} for name, found in arch.mistakes(q, sol).items()}
-
-
-def test_di504_mistakes_by_hand(q4):
-    q, sol = q4
-    m = mistakes_of(q, sol)
-    # 'same' assumed: conv1_1 keeps 3001 rows; pool1 then floor((3001 - 6)/6) + 1 = 500; conv3_2's width
-    # ceil(33/3) = 11
-    assert m["conv1_1.output"]["'same' padding assumed"] == [3001, 33, 64]
-    assert m["pool1.output"]["'same' padding assumed"] == [500, 33, 64]
-    assert m["conv3_2.output"]["'same' padding assumed"] == [83, 11, 128]
-    # the bias forgotten: 5,427,338 less 64 + 64 + 128 * 4 + 256 * 2 + 10 = 1,162 biases
-    assert m["total.learnables"]["bias forgotten"] == 5427338 - 1162
-    assert m["conv1_2.learnables"]["bias forgotten"] == 3 * 64 * 64
-    # channels dropped at the flatten: fc7 sees 13 * 12 = 156 inputs, not 19,968
-    assert m["fc7.weights"]["channels dropped when flattening"] == [256, 156]
-    assert m["total.learnables"]["channels dropped when flattening"] == 5427338 - 19968 * 256 + 156 * 256
-    # every stride of DI504 divides: the ceiling gives the right sizes and produces no mistake
-    assert not any("ceiling for floor" in found for found in m.values())
-    assert len({name for found in m.values() for name in found}) >= 2
-
-
-def test_ceil_for_floor_by_hand():
-    q, sol = solved(SPECS / "architecture_alexnet_pytorch.toml")
-    m = mistakes_of(q, sol)
-    # torchvision AlexNet conv1: ceil((224 + 4 - 11)/4) + 1 = ceil(54.25) + 1 = 56, not 55
-    assert m["features.0.output"]["ceiling for floor"] == [64, 56, 56]
-    assert m["total.learnables"]["bias forgotten"] == 61_100_840 - (64 + 192 + 384 + 256 + 256 + 4096 + 4096 + 1000)
-
-
 def test_a_square_layer_is_worked_out_once():
     from symdl.printer import tex
 

@@ -116,7 +116,7 @@ def test_lenet5_as_the_paper_gives_it():
     assert all(c.ok for c in verify(q, sol))
     # the bias forgotten: 6 + 6 + 16 + 16 + 120 + 84 = 248 biases fewer
     found = {m.name: m.value for m in arch.mistakes(q, sol)["total.learnables"]}
-    assert found["bias forgotten"] == 60_000 - 248
+    assert found["bias-forgotten"] == 60_000 - 248
 
 
 def test_connection_table_errors(tmp_path):

@@ -1,15 +1,33 @@
-"""The graph kind's common mistakes, each value against numpy doing the same mistake by hand."""
+"""The graph kind's mistakes, each value against numpy (or hand arithmetic) doing the same mistake."""
+
+import re
+import tomllib
 
 import numpy as np
 import sympy
 
+from symdl.derive import solve_question
 from symdl.kinds import graph
 from symdl.spec import default_spec, load_exam
 from symdl.verify import to_float_array
-from support import one_question
+from support import TESTS, one_question
 
 W = np.array([[-0.1, -0.5], [0.3, 0.2]])
 X = np.array([0.3, -0.1])
+
+
+def latex_array(text):
+    """A bmatrix or a [a \\quad b ...]^T vector of the spec as a numpy array (read here, not by symdl)."""
+    body = re.sub(r"\\(begin|end)\{bmatrix\}|\^T|[\[\]]", "", text)
+    rows = [[float(t) for t in re.split(r"&|\\quad", row) if t.strip()] for row in body.split(r"\\") if row.strip()]
+    return np.squeeze(np.array(rows))
+
+
+def graded(q):
+    """{(answer, mistake name): value} after the whole pipeline (equal and duplicate mistakes dropped)."""
+    sol = solve_question(q).solution
+    return sol, {(answer, m.name): np.squeeze(to_float_array(m.value))
+                 for answer, meta in sol.meta.items() for m in meta.mistakes}
 
 
 def mistakes_of(q):
@@ -25,47 +43,122 @@ def question(tmp_path, function, values, upstream=None):
 
 
 def test_di504_q1_mistakes_against_numpy():
-    sol, found = mistakes_of(load_exam(default_spec()).questions[0])
-    z3 = np.exp(W @ X + np.array([0.0, 1.0]))
-    right = z3 * (z3 > np.array([1.0, 0.0]))            # z2-bar with the mask z3 > c1: [1, 1]
-    np.testing.assert_allclose(found[("grad.x", "W instead of W^T")], W @ right, rtol=1e-12)
-    # z3 = [1.0202, 2.9154] against c1 = [1, 0]: the first entries agree to 2 digits (1.0 and 1.0)
-    tie = z3 * np.array([0.5, 1.0])
-    np.testing.assert_allclose(found[("grad.z3", "near tie taken as a tie")], [0.5, 1.0])
-    np.testing.assert_allclose(found[("grad.x", "near tie taken as a tie")], W.T @ tie, rtol=1e-12)
-    np.testing.assert_allclose(found[("grad.W", "near tie taken as a tie")], np.outer(tie, X), rtol=1e-12)
-    # the mask dropped changes only the constant's gradient, u = [1, 1] equals ones: neither survives
-    names = {name for _, name in found}
-    assert names == {"W instead of W^T", "near tie taken as a tie"}
-    # exact: the near tie halves e^{0.02} exactly
-    exact = graph.KIND.mistakes(load_exam(default_spec()).questions[0], sol)["grad.z1"][0].value
-    assert exact[0] == sympy.exp(sympy.Rational(1, 50)) / 2
+    q = load_exam(default_spec()).questions[0]
+    sol, found = graded(q)
+    z3 = np.exp(W @ X + np.array([0.0, 1.0]))          # [1.0202, 2.9154], both above c1 = [1, 0]
+    right = z3 * np.array([1.0, 1.0])                  # z2-bar: upstream [1, 1] times e^{z2}
+    # exp's local gradient forgotten: z2-bar = [1, 1], so x-bar = W^T [1, 1] = [-0.1 + 0.3, -0.5 + 0.2]
+    np.testing.assert_allclose(found[("grad.x", "exp-local-grad-forgotten")], [0.2, -0.3], rtol=1e-15)
+    np.testing.assert_allclose(found[("grad.W", "exp-local-grad-forgotten")], np.outer([1, 1], X), rtol=1e-15)
+    if sol.meta["grad.z2"].final:                   # the node gradients carry mistakes when graded
+        np.testing.assert_allclose(found[("grad.z2", "exp-local-grad-forgotten")], [1, 1])
+    assert all(sol.meta[answer].final for answer, _ in found)
+    # the transpose missed (W for W^T in x-bar), and added (W-bar = (g x^T)^T = x g^T)
+    np.testing.assert_allclose(found[("grad.x", "matmul-transpose-missed")], W @ right, rtol=1e-12)
+    np.testing.assert_allclose(found[("grad.W", "matmul-transpose-added")], np.outer(right, X).T, rtol=1e-12)
+    # the max's gradient to the losing argument (the constant): nothing reaches z3 and below
+    for node in ("x", "W"):
+        assert not np.any(found[(f"grad.{node}", "max-grad-to-wrong-argument")])
+    # the near tie (1.0202 against 1 agree to 2 digits): one row, not five; the max's own input z3 when
+    # its gradient is graded, else the first graded gradient it changes (x-bar), here z3-bar = [0.5, 1]
+    # and x-bar = W^T (z3 * [0.5, 1])
+    rows = [k[0] for k in found if k[1] == "near-tie-taken-as-tie"]
+    assert rows == (["grad.z3"] if sol.meta["grad.z3"].final else ["grad.x"])
+    tie = {"grad.z3": [0.5, 1.0], "grad.x": W.T @ (z3 * np.array([0.5, 1.0]))}[rows[0]]
+    np.testing.assert_allclose(found[(rows[0], "near-tie-taken-as-tie")], tie, rtol=1e-12)
+    # the whole gradient to both: only the constant's gradient changes, no answer; upstream = ones: no change
+    assert {name for _, name in found} == {"exp-local-grad-forgotten", "matmul-transpose-missed",
+                                           "matmul-transpose-added", "max-grad-to-wrong-argument",
+                                           "near-tie-taken-as-tie"}
+    # each mistake once per answer, one sentence for all its rows
+    for meta in sol.meta.values():
+        assert len({m.name for m in meta.mistakes}) == len(meta.mistakes)
+    whys = {}
+    for meta in sol.meta.values():
+        for m in meta.mistakes:
+            whys.setdefault(m.name, set()).add(m.why)
+    assert all(len(w) == 1 and w.pop().startswith("you ") for w in whys.values())
 
 
-def test_mask_dropped_and_upstream_ignored(tmp_path):
+def test_di504_exp_forgotten_is_exact():
+    q = load_exam(default_spec()).questions[0]
+    sol = graph.solve(q)
+    found = {m.name: m.value for m in graph.KIND.mistakes(q, sol)["grad.x"]}
+    assert found["exp-local-grad-forgotten"] == sympy.Matrix([sympy.Rational(1, 5), sympy.Rational(-3, 10)])
+    # the near tie halves e^{0.02} exactly: x-bar = W^T [e^{0.02} / 2, e^{1.07}]
+    tie = {m.name: m.value for m in graph.KIND.mistakes(q, sol)["grad.x"]}["near-tie-taken-as-tie"]
+    E = sympy.exp
+    half = E(sympy.Rational(1, 50)) / 2
+    assert sympy.simplify(tie[0] - (sympy.Rational(-1, 10) * half + sympy.Rational(3, 10) * E(sympy.Rational(107, 100)))) == 0
+
+
+def test_three_layers_local_gradients_forgotten_against_numpy():
+    """tests/specs/graph_three_layers.toml: tanh(W3 relu(W2 sigmoid(W1 x + b1) + b2)), each op's local
+    derivative left out in a numpy backward pass written here."""
+    q = load_exam(TESTS / "specs" / "graph_three_layers.toml").questions[0]
+    values = tomllib.loads((TESTS / "specs" / "graph_three_layers.toml").read_text())["question"][0]["values"]
+    v = {k: latex_array(values[k]) for k in ("W_1", "b_1", "W_2", "b_2", "W_3", "x")}
+    u = np.array([-0.795, -1.876, 1.462])
+    a1 = v["W_1"] @ v["x"] + v["b_1"]
+    h1 = 1 / (1 + np.exp(-a1))
+    a2 = v["W_2"] @ h1 + v["b_2"]
+    h2 = np.maximum(a2, 0)
+    a3 = v["W_3"] @ h2
+
+    def x_bar(tanh=True, relu=True, sig=True, up=u):
+        g = up * ((1 - np.tanh(a3) ** 2) if tanh else 1)
+        g = (v["W_3"].T @ g) * ((a2 > 0) if relu else 1)
+        g = (v["W_2"].T @ g) * ((h1 * (1 - h1)) if sig else 1)
+        return v["W_1"].T @ g
+
+    sol, found = graded(q)
+    np.testing.assert_allclose(np.squeeze(to_float_array(sol.answers["grad.x"])), x_bar(), rtol=1e-12)
+    np.testing.assert_allclose(found[("grad.x", "tanh-local-grad-forgotten")], x_bar(tanh=False), rtol=1e-12)
+    np.testing.assert_allclose(found[("grad.x", "relu-local-grad-forgotten")], x_bar(relu=False), rtol=1e-12)
+    np.testing.assert_allclose(found[("grad.x", "sigmoid-local-grad-forgotten")], x_bar(sig=False), rtol=1e-12)
+    np.testing.assert_allclose(found[("grad.x", "upstream-not-multiplied")], x_bar(up=np.ones(3)), rtol=1e-12)
+    # no square matrix product: no transpose mistake can be written
+    assert not any("transpose" in name for _, name in found)
+
+
+def test_max_to_both_and_wrong_argument_and_upstream(tmp_path):
     x, y, u = np.array([2.0, -1.0]), np.array([1.0, 3.0]), np.array([2.0, -0.5])
     q = question(tmp_path, r"\max(x, y) + y", {"x": "[2 \\quad -1]^T", "y": "[1 \\quad 3]^T"},
                  upstream="[2 \\quad -0.5]^T")
     sol, found = mistakes_of(q)
     # right: x-bar = u [x > y], y-bar = u [y > x] + u
     np.testing.assert_allclose(np.squeeze(to_float_array(sol.answers["grad.x"])), u * (x > y))
-    np.testing.assert_allclose(found[("grad.x", "max mask dropped")], u)
-    np.testing.assert_allclose(found[("grad.y", "max mask dropped")], 2 * u)
-    np.testing.assert_allclose(found[("grad.x", "upstream gradient ignored")], 1.0 * (x > y))
-    np.testing.assert_allclose(found[("grad.y", "upstream gradient ignored")], 1.0 * (y > x) + 1)
+    np.testing.assert_allclose(found[("grad.x", "max-grad-to-both")], u)
+    np.testing.assert_allclose(found[("grad.y", "max-grad-to-both")], 2 * u)
+    np.testing.assert_allclose(found[("grad.x", "max-grad-to-wrong-argument")], u * (x < y))
+    np.testing.assert_allclose(found[("grad.y", "max-grad-to-wrong-argument")], u * (y < x) + u)
+    np.testing.assert_allclose(found[("grad.x", "upstream-not-multiplied")], 1.0 * (x > y))
+    np.testing.assert_allclose(found[("grad.y", "upstream-not-multiplied")], 1.0 * (y > x) + 1)
 
 
 def test_a_mistake_that_changes_nothing_is_left_out(tmp_path):
-    # a non-square W: "W instead of W^T" cannot be written, and no max, relu or upstream: nothing
+    # a non-square W: no transpose mistake can be written, and no max, local gradient or upstream: nothing
     q = question(tmp_path, r"\operatorname{sum}(W x)",
                  {"W": r"\begin{bmatrix} 1 & 2 & 3 \\ 4 & 5 & 6 \end{bmatrix}", "x": "[1 \\quad 0 \\quad -1]^T"})
     assert mistakes_of(q)[1] == {}
 
 
-def test_relu_mask_dropped(tmp_path):
+def test_relu_local_gradient_forgotten(tmp_path):
     q = question(tmp_path, r"\operatorname{sum}(\operatorname{relu}(W x))",
                  {"W": r"\begin{bmatrix} 1 & -2 \\ -3 & 1 \end{bmatrix}", "x": "[1 \\quad 1]^T"})
     _, found = mistakes_of(q)
     Wn = np.array([[1.0, -2.0], [-3.0, 1.0]])
-    np.testing.assert_allclose(found[("grad.x", "max mask dropped")], Wn.T @ np.ones(2))   # relu' taken as 1
-    assert ("grad.x", "W instead of W^T") not in found      # W x < 0: relu sends 0 back, W 0 = W^T 0
+    np.testing.assert_allclose(found[("grad.x", "relu-local-grad-forgotten")], Wn.T @ np.ones(2))
+    assert ("grad.x", "matmul-transpose-missed") not in found      # W x < 0: relu sends 0 back, W 0 = W^T 0
+
+
+def test_mean_and_product_local_gradients(tmp_path):
+    """mean(c x), c = 2, x = [1, 2, 4]: x-bar = c / 3 and c-bar = (1 + 2 + 4) / 3 right; the mean's 1/3
+    forgotten: x-bar = c; the product's local gradient forgotten: x-bar = 1/3, c-bar = 3 * 1/3 = 1."""
+    q = question(tmp_path, r"\operatorname{mean}(c x)", {"c": "2", "x": "[1 \\quad 2 \\quad 4]^T"})
+    sol, found = mistakes_of(q)
+    np.testing.assert_allclose(np.squeeze(to_float_array(sol.answers["grad.x"])), [2 / 3] * 3)
+    np.testing.assert_allclose(found[("grad.x", "mean-local-grad-forgotten")], [2, 2, 2])
+    np.testing.assert_allclose(found[("grad.c", "mean-local-grad-forgotten")], 7)
+    np.testing.assert_allclose(found[("grad.x", "mul-local-grad-forgotten")], [1 / 3] * 3)
+    np.testing.assert_allclose(found[("grad.c", "mul-local-grad-forgotten")], 1)
