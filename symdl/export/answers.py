@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 import sympy
 
+from symdl.export import asking
 from symdl.render.answers_json import Number, jsonable
 from symdl.solution import Answer
 
@@ -67,11 +69,16 @@ def is_numeric(value) -> bool:
 
 @dataclass
 class Blank:
-    """One number a student types: where it sits in the answer, the value and the absolute tolerance."""
+    """One number a student types: where it sits in the answer, the value and the absolute
+    tolerance (answers.json's), the key's display of it and the width accepted around that."""
 
     index: tuple          # () a scalar; (i,) a vector or list entry; (i, j) a matrix entry (0-based)
     value: str            # the number as answers.json writes it
-    tolerance: str        # absolute, as a decimal number
+    tolerance: str        # absolute, as a decimal number (the answer policy's)
+    shown: str = ""       # as the answer key prints it (symdl.export.asking.shown)
+    width: str = "0"      # accepted around ``shown``: every value within ``tolerance`` of the exact one
+    exact: object = None  # the exact value as a 40-digit Decimal
+    printed: str = ""     # exactly as the key prints it (``shown`` may be finer): what a choice reads
 
 
 @dataclass
@@ -111,14 +118,22 @@ def _asked(result) -> list:
         meta = answer_meta(result, name, len(names))
         entries = list(_entries(meta.value))
         tolerances = dict(_entries_tolerance(meta.tolerance, meta.value, entries))
-        blanks = [Blank(index, number_text(v), number_text(tolerances[index])) for index, v in entries]
+        blanks = [_blank(index, v, tolerances[index], meta.digits) for index, v in entries]
         mistakes = []
         for mistake in meta.mistakes:
             if is_numeric(mistake.value) and _shape(mistake.value) == _shape(meta.value):
-                mistakes.append((mistake, [number_text(v) for _, v in _entries(mistake.value)]))
+                mistakes.append((mistake, [asking.shown(v, meta.digits) for _, v in _entries(mistake.value)]))
         out.append(Asked(result.question.id, name, meta, _shape(meta.value), blanks,
                          Fraction(str(meta.points)), mistakes))
     return out
+
+
+def _blank(index, value, tolerance: Decimal, digits) -> Blank:
+    exact = asking.exact_decimal(value)
+    text = asking.shown_within(value, digits, tolerance)
+    width = asking.accepted_width(exact, text, tolerance)
+    return Blank(index, number_text(value), asking.plain(tolerance), text, asking.plain(width), exact,
+                 asking.shown(value, digits))
 
 
 def _shape(value) -> tuple:
@@ -152,26 +167,40 @@ def _flatten(value, out):
 
 
 def _entries_tolerance(tolerance, value, entries):
-    """(index, absolute tolerance) per entry: ``abs`` a number or shaped like the value; else
-    ``rel`` times the entry's size."""
-    absolute = (tolerance or {}).get("abs")
-    relative = (tolerance or {}).get("rel")
-    shaped = None
-    if isinstance(absolute, (list, tuple)):
-        matrix = isinstance(value, sympy.MatrixBase) and not (value.rows == 1 or value.cols == 1)
-        shaped = dict(_entries(sympy.Matrix(absolute) if matrix else absolute))
+    """(index, absolute tolerance) per entry: the larger of ``abs`` and ``rel`` times the entry's
+    size (as answers.json's readers take it), each a number or shaped like the value."""
+    absolute = _shaped((tolerance or {}).get("abs"), value)
+    relative = _shaped((tolerance or {}).get("rel"), value)
     for index, entry in entries:
-        if shaped is not None:
-            yield index, shaped[index]
-        elif absolute is not None:
-            yield index, absolute
-        else:
-            yield index, abs(sympy.nsimplify(relative) * sympy.sympify(entry))
+        width = Decimal(0)
+        if absolute is not None:
+            width = _decimal(absolute(index))
+        if relative is not None and relative(index):
+            width = max(width, _decimal(relative(index)) * abs(asking.exact_decimal(entry)))
+        yield index, width
+
+
+def _decimal(x) -> Decimal:
+    """A tolerance (int, Fraction, float, SymPy number) as a Decimal (a Fraction to 40 digits)."""
+    if isinstance(x, Fraction) and x.denominator != 1:
+        return asking.exact_decimal(sympy.Rational(x.numerator, x.denominator))
+    return Decimal(number_text(x))
+
+
+def _shaped(tolerance, value):
+    """index -> the tolerance of that entry (one number for all, or a list shaped as the value)."""
+    if tolerance is None:
+        return None
+    if isinstance(tolerance, (list, tuple)):
+        matrix = isinstance(value, sympy.MatrixBase) and not (value.rows == 1 or value.cols == 1)
+        shaped = dict(_entries(sympy.Matrix(tolerance) if matrix else tolerance))
+        return shaped.__getitem__
+    return lambda index: tolerance
 
 
 def choices(answer) -> list:
     """(fraction, text, feedback): the right value (100 %) then each distinct mistake (0 %)."""
-    right = choice_text(answer.shape, [b.value for b in answer.blanks])
+    right = choice_text(answer.shape, [b.printed for b in answer.blanks])   # every choice printed alike
     out, seen = [("100", right, "")], {right}
     for mistake, values in answer.mistakes:
         text = choice_text(answer.shape, values)
@@ -179,6 +208,12 @@ def choices(answer) -> list:
             seen.add(text)
             out.append(("0", text, mistake.why))
     return out
+
+
+def has_choices(answer) -> bool:
+    """Whether ``answer`` can be asked as a choice: some mistake reads differently from the right
+    value as the key prints them (else the dropdown would hold the answer alone)."""
+    return len(choices(answer)) >= 2
 
 
 def choice_text(shape, values) -> str:
@@ -209,3 +244,24 @@ def _number_text(value) -> str:
     if isinstance(written, bool) or not isinstance(written, (int, float)):
         raise ValueError(f"not a finite number: {value!r}")
     return str(written) if isinstance(written, int) else repr(written)
+
+
+# ------------------------------------------------------------------------- points ----
+# The one place the export reads points: each asked answer's ``points`` (answer_meta) and the
+# question's own; what the LMS cannot mark is what is left.
+
+def question_points(result):
+    """The question's exam points as an exact Fraction (None when the spec gives none)."""
+    points = result.question.points
+    if points is None:
+        return None
+    return Fraction(repr(points)) if isinstance(points, float) else Fraction(points)
+
+
+def by_hand_points(result) -> Fraction:
+    """The points of the question an LMS cannot mark (explanations, verdicts, the rubric's
+    criteria): its exam points less those of the answers asked; 0 without exam points."""
+    total = question_points(result)
+    if total is None:
+        return Fraction(0)
+    return max(Fraction(0), total - sum((a.points for a in asked(result)), Fraction(0)))

@@ -1,29 +1,32 @@
 """Canvas QTI 1.2 package (canvas-qti.zip) as Canvas exports a classic quiz: imsmanifest.xml at
-the root, the assessment ``<id>/<id>.xml`` and ``<id>/assessment_meta.xml``.
+the root, the assessment ``<id>/<id>.xml``, ``<id>/assessment_meta.xml`` and the figures.
 
 Canvas's numerical question holds one number, so every number asked is its own item
-(``numerical_question``), accepted when equal to the value or within [value - tolerance,
-value + tolerance] (``varequal`` or ``vargte``/``varlte``). With variants each number is a
-question group (a section whose ``selection_number`` is 1) holding that number's item of every
-variant; Canvas draws one per student. Every item shows its variant's whole question; the first
-item of a question carries the model answer as its general feedback, the others the value.
+(``numerical_question``), written as Canvas's exporter writes one: the shown value as the exact
+answer inside ``<or>``, its range inside ``<and>``; a number whose tolerance the quiz page's
+4-decimal input cannot reach is asked in a stated unit (symdl.export.asking). With variants each
+number is a question group (a section whose ``selection_number`` is 1) holding that number's item
+of every variant; Canvas draws one per student. Every item shows its variant's whole question; the
+first item of a question carries the model answer as its general feedback, the others the value;
+an essay item takes the points no number marks.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import xml.etree.ElementTree as ET
 import zipfile
 from decimal import Decimal, localcontext
+from fractions import Fraction
 
 from markupsafe import escape
 
 from symdl.export import answers as answer_model
-from symdl.export import content
+from symdl.export import asking, content, figures, safe
 from symdl.export.spool import Spool, Spooled
 from symdl.export.moodle import decimal_text
-from symdl.render import html
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -57,7 +60,14 @@ class Assembly(Spooled):
     def add(self, items: list):
         self.count += 1
         for key, points, item in items:
+            if key[0] == FIGURE:
+                if key not in self.spool.keys:          # a name is its content's hash: once is enough
+                    self.spool.add(key, item)
+                continue
             self.spool.add(key, item, info=points)
+
+    def figure_names(self) -> list:
+        return [key[1] for key in self.spool.keys if key[0] == FIGURE]
 
     def write(self, out):
         """The zip to the binary stream ``out`` (seekable), the assessment streamed into it."""
@@ -65,7 +75,7 @@ class Assembly(Spooled):
         assessment = ident(exam.id, "assessment")
         skeleton, order, points = self._skeleton(assessment)
         with zipfile.ZipFile(out, "w") as archive:
-            _member(archive, "imsmanifest.xml", manifest_xml(exam, assessment))
+            _member(archive, "imsmanifest.xml", manifest_xml(exam, assessment, self.figure_names()))
             with archive.open(_info(f"{assessment}/{assessment}.xml"), "w",
                               force_zip64=self.spool.size > ZIP64_FROM) as member:
                 pieces = _MARKER.split(skeleton)
@@ -75,6 +85,9 @@ class Assembly(Spooled):
                     self.spool.copy(key, member, index)
                     member.write(text.encode("utf-8"))
             _member(archive, f"{assessment}/assessment_meta.xml", meta_xml(exam, assessment, points))
+            for name in self.figure_names():
+                data = "".join(self.spool.texts((FIGURE, name)))
+                archive.writestr(_info(FIGURE_FOLDER + name), base64.b64decode(data))
 
     def _skeleton(self, assessment):
         """(the assessment's XML with a marker per run of items, the runs as (key, item index or
@@ -82,13 +95,19 @@ class Assembly(Spooled):
         exam = self.exam
         root = ET.Element("questestinterop", {"xmlns": QTI_NS, "xmlns:xsi": XSI,
                                               "xsi:schemaLocation": f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"})
-        quiz = _sub(root, "assessment", ident=assessment, title=exam.title)
+        quiz = _sub(root, "assessment", ident=assessment, title=safe.plain(exam.title))
         field = _sub(_sub(quiz, "qtimetadata"), "qtimetadatafield")
         _sub(field, "fieldlabel", "cc_maxattempts")
         _sub(field, "fieldentry", "1")
         section = _sub(quiz, "section", ident="root_section")
         order, total = [], 0
+        chosen = {key[:2] for key, (_, entries) in self.spool.keys.items()
+                  if key[0] != FIGURE and key[2] == CHOICE and len(entries) == self.count}
         for key, (points, entries) in self.spool.keys.items():
+            if key[0] == FIGURE:
+                continue
+            if (key[2] == CHOICE) != (key[:2] in chosen):
+                continue                     # a choice some variant lacks, or the numbers a choice replaces
             if self.count == 1:              # no variants: the items stand in the root section
                 for index in range(len(entries)):
                     _sub(section, "symdl-items", n=str(len(order)))
@@ -121,13 +140,13 @@ def _bytes(root) -> bytes:
 
 
 def _sub(parent, tag, text=None, attrs=None, **attributes):
-    node = ET.SubElement(parent, tag, {**(attrs or {}), **attributes})
+    node = ET.SubElement(parent, tag, {k: safe.xml_text(v) for k, v in {**(attrs or {}), **attributes}.items()})
     if text is not None:
-        node.text = text
+        node.text = safe.xml_text(text)
     return node
 
 
-def manifest_xml(exam, assessment) -> bytes:
+def manifest_xml(exam, assessment, figure_names=()) -> bytes:
     root = ET.Element("manifest", {"identifier": ident(exam.id, "manifest"), "xmlns": CP_NS,
                                    "xmlns:imsmd": IMSMD_NS, "xmlns:xsi": XSI,
                                    "xsi:schemaLocation": f"{CP_NS} http://www.imsglobal.org/xsd/imscp_v1p1.xsd "
@@ -136,7 +155,7 @@ def manifest_xml(exam, assessment) -> bytes:
     _sub(metadata, "schema", "IMS Content")
     _sub(metadata, "schemaversion", "1.1.3")
     title = _sub(_sub(_sub(metadata, "imsmd:lom"), "imsmd:general"), "imsmd:title")
-    _sub(title, "imsmd:string", exam.title)
+    _sub(title, "imsmd:string", safe.plain(exam.title))
     _sub(root, "organizations")
     resources = _sub(root, "resources")
     quiz = _sub(resources, "resource", identifier=assessment, type="imsqti_xmlv1p2")
@@ -147,6 +166,10 @@ def manifest_xml(exam, assessment) -> bytes:
                 type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
                 href=f"{assessment}/assessment_meta.xml")
     _sub(meta, "file", href=f"{assessment}/assessment_meta.xml")
+    for name in figure_names:                 # each figure a web content resource, as Canvas exports files
+        href = FIGURE_FOLDER + name
+        figure = _sub(resources, "resource", identifier=ident(exam.id, "figure", name), type="webcontent", href=href)
+        _sub(figure, "file", href=href)
     return _bytes(root)
 
 
@@ -154,9 +177,9 @@ def meta_xml(exam, assessment, points) -> bytes:
     """Canvas's quiz settings: an unpublished graded quiz, one attempt, correct answers hidden."""
     root = ET.Element("quiz", {"identifier": assessment, "xmlns": CANVAS_NS, "xmlns:xsi": XSI,
                                "xsi:schemaLocation": f"{CANVAS_NS} https://canvas.instructure.com/xsd/cccv1p0.xsd"})
-    _sub(root, "title", exam.title)
-    _sub(root, "description", f"<p>{escape(getattr(exam, 'course', '') or '')}</p>")
-    for tag, text in (("shuffle_answers", "false"), ("scoring_policy", "keep_highest"),
+    _sub(root, "title", safe.plain(exam.title))
+    _sub(root, "description", safe.html(f"<p>{escape(getattr(exam, 'course', '') or '')}</p>"))
+    for tag, text in (("shuffle_answers", "true"), ("scoring_policy", "keep_highest"),
                       ("hide_results", ""), ("quiz_type", "assignment"),
                       ("points_possible", decimal_text(points)), ("require_lockdown_browser", "false"),
                       ("require_lockdown_browser_for_results", "false"),
@@ -172,7 +195,7 @@ def meta_xml(exam, assessment, points) -> bytes:
 
 def _group(section, exam, key, points):
     qid, name, index = key
-    group = _sub(section, "section", ident=ident(exam.id, "group", *key), title=_title(qid, name, index))
+    group = _sub(section, "section", ident=ident(exam.id, "group", *key), title=safe.plain(_title(qid, name, index)))
     selection = _sub(_sub(group, "selection_ordering"), "selection")
     _sub(selection, "selection_number", "1")
     _sub(_sub(selection, "selection_extension"), "points_per_item", decimal_text(points))
@@ -180,49 +203,106 @@ def _group(section, exam, key, points):
 
 
 def _title(qid, name, index) -> str:
-    return f"{qid} {name}" + (f"[{', '.join(str(i + 1) for i in index)}]" if index else "")
+    return f"{qid} {name}" + (f"[{', '.join(str(i + 1) for i in index)}]" if isinstance(index, tuple) and index
+                               else "")
 
 
 def _question_items(result, exam, variant, math, page=None, multiple_choice=False):
-    """((question, answer, index), points, item element) for every number the question asks (an
-    answer with mistakes, with ``multiple_choice``: one multiple-choice item for the whole value)."""
+    """((question, answer, index), points, item text) for every number the question asks, then an
+    essay item for the points no number marks. With ``multiple_choice`` an answer with mistakes is
+    also written as one multiple-choice item under (question, answer, CHOICE): ``Assembly`` keeps
+    the choice when every variant has it, else the numbers (a group's items share one type)."""
     asked = answer_model.asked(result)
     if not asked:
         return
     qid = result.question.id
-    text, model_answer = page or content.page(result, math=math, variant=variant)
+    text, model_answer, files = page or content.page(result, math=math, variant=variant)
     text = text.replace(content.BLANKS, "")
-    first = True
-    for answer in asked:
+    model_answer = figures.refer(model_answer, FIGURE_SRC)
+    for name, png in files.items():
+        yield (FIGURE, name), None, figures.encoded(png)
+    shares = item_points(asked)
+    for n, answer in enumerate(asked):
+        choice_points = sum(shares[(answer.name, b.index)] for b in answer.blanks)
         label = _label(answer, math)
-        choice = multiple_choice and bool(answer.mistakes)
-        for blank in answer.blanks[:1] if choice else answer.blanks:
-            index = () if choice else blank.index
-            points = answer.points if choice else answer.points / len(answer.blanks)
+        if multiple_choice and answer_model.has_choices(answer):
+            key = (qid, answer.name, CHOICE)
+            item_id = ident(exam.id, variant or "", qid, answer.name, CHOICE)
+            note = model_answer if n == 0 else _note(label, "", answer_model.choice_text(
+                answer.shape, [b.printed for b in answer.blanks]), "")
+            yield key, choice_points, _item(item_id, _title(qid, answer.name, ()), f"{text}\n<p>Choose {label}.</p>",
+                                            choice_points, "multiple_choice_question",
+                                            _choice_response(item_id, answer_model.choices(answer), math), note)
+        for m, blank in enumerate(answer.blanks):
+            index = blank.index
+            points = shares[(answer.name, index)]
             where = f" entry ({', '.join(str(i + 1) for i in index)})" if index else ""
-            prompt = f"{text}\n<p>{'Choose' if choice else 'Enter'} {label}{where}.</p>"
-            if first:
-                note, first = model_answer, False
-            else:
-                shown = answer_model.choice_text(answer.shape, [b.value for b in answer.blanks]) if choice else blank.value
-                within = f" (accepted within ± {escape(blank.tolerance)})" if blank.tolerance != "0" and not choice else ""
-                note = (f"<p>{label}{where} = {escape(shown)}{within}; "
-                        f"the working is in the feedback of this question's first number.</p>")
+            unit = asking.canvas_unit(blank.exact, Decimal(blank.tolerance))
+            prompt = f"{text}\n<p>Enter {label}{where} {_precision(blank)}{_unit_words(unit)}.</p>"
+            within = f" (accepted within ± {escape(blank.width)})" if blank.width != "0" else ""
+            note = model_answer if n == 0 and m == 0 else _note(label, where, blank.shown, within)
             key = (qid, answer.name, index)
             item_id = ident(exam.id, variant or "", *key[:2], *index)
-            if choice:
-                response = _choice_response(item_id, answer_model.choices(answer))
-            else:
-                response = _numerical_response(blank)
-            item = _item(item_id, _title(qid, answer.name, index), prompt, points,
-                         "multiple_choice_question" if choice else "numerical_question", response, note)
-            yield key, points, item
+            yield key, points, _item(item_id, _title(qid, answer.name, index), prompt, points, "numerical_question",
+                                     _numerical_response(blank, unit), note)
+    total = answer_model.question_points(result)
+    points = total - sum(shares.values()) if total is not None and answer_model.by_hand_points(result) > 0 else 0
+    if points > 0:
+        ask, info = content.by_hand(result, math=math)
+        key = (qid, BY_HAND, ())
+        item_id = ident(exam.id, variant or "", qid, BY_HAND)
+        yield key, points, _item(item_id, f"{qid} {BY_HAND}", f"{text}\n{ask}", points, "essay_question",
+                                 _ESSAY, info)
+
+
+def item_points(asked) -> dict:
+    """(answer name, blank index) -> the points of that number's item, as decimals Canvas holds
+    (exact up to 7 places, else hundredths): each the difference of the rounded running totals, so
+    the items of an answer add up to the rounded total at its end as its choice item does, and the
+    numbers of a question to its rounded total (the essay item takes the rest of the exam points)."""
+    out, total, shown = {}, Fraction(0), Fraction(0)
+    for answer in asked:
+        for blank in answer.blanks:
+            total += Fraction(answer.points) / len(answer.blanks)
+            now = _held(total)
+            out[(answer.name, blank.index)], shown = now - shown, now
+    return out
+
+
+def _held(x: Fraction) -> Fraction:
+    return x if (x * 10**7).denominator == 1 else Fraction(round(x * 100), 100)
+
+
+FIGURE = "@figure"                              # a figure's entry: (FIGURE, file name), its PNG in base64
+FIGURE_FOLDER = "web_resources/figures/"           # where the zip holds them, as Canvas's export does
+FIGURE_SRC = "$IMS-CC-FILEBASE$/figures/"          # how an item refers to one (Canvas's own form)
+CHOICE = "choice"
+BY_HAND = "marked by hand"
+_ESSAY = ('<response_str ident="response1" rcardinality="Single"><render_fib><response_label ident="answer1" '
+          'rshuffle="No" /></render_fib></response_str>\n', None)
+
+
+def _note(label, where, shown, within) -> str:
+    return (f"<p>{label}{where} = {safe.html(str(escape(shown)))}{within}; "
+            f"the working is in the feedback of this question's first number.</p>")
+
+
+def _precision(blank) -> str:
+    return asking.precision_words([(blank.exact, Decimal(blank.tolerance))])
+
+
+def _unit_words(k) -> str:
+    """How a scaled number is typed: "in units of 10^-k", with an example (nothing for k = 0)."""
+    if k == 0:
+        return ""
+    return (f", in units of 10<sup>-{k}</sup>: type the value times 10<sup>{k}</sup> "
+            f"(a value of {asking.plain(Decimal(123).scaleb(-k))} is typed as 123)")
 
 
 def _label(answer, math) -> str:
-    with html.math_output(math):
-        label = answer.meta.label
-        return str(html.cell(label)) if label is not None else f"<code>{escape(answer.name)}</code>"
+    label = answer.meta.label
+    return content.fragment(label, math=math) if label is not None else \
+        f"<code>{safe.html(str(escape(answer.name)))}</code>"
 
 
 # An item is written as text, not built as an ElementTree: thousands of items of one shape, and
@@ -231,8 +311,8 @@ _MARKER = re.compile(r'[ ]*<symdl-items n="(\d+)" />\n?')      # split: the text
 
 
 def _t(text) -> str:
-    """XML character data."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """XML character data (nothing XML cannot carry)."""
+    return safe.xml_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _a(text) -> str:
@@ -246,40 +326,58 @@ def _item(item_id, title, prompt, points, question_type, response, feedback) -> 
                      for label, entry in (("question_type", question_type), ("points_possible", decimal_text(points)),
                                           ("original_answer_ids", "1"),
                                           ("assessment_question_identifierref", item_id + "q")))
-    presentation, condition = response
-    return (f'<item ident="{_a(item_id)}" title="{_a(title)}">\n<itemmetadata><qtimetadata>\n{fields}'
+    presentation, condition, *choices = response
+    choices = choices[0] if choices else []
+    if condition is None:           # an essay: marked by hand
+        marking = '<respcondition continue="No"><conditionvar><other /></conditionvar></respcondition>\n'
+    else:
+        marking = (f'<respcondition continue="No"><conditionvar>{condition}</conditionvar>'
+                   f'<setvar action="Set" varname="SCORE">100</setvar></respcondition>\n')
+    marking = "".join(f'<respcondition continue="Yes"><conditionvar><varequal respident="response1">{choice_id}'
+                      f'</varequal></conditionvar><displayfeedback feedbacktype="Response" '
+                      f'linkrefid="{choice_id}_fb" /></respcondition>\n' for choice_id, _ in choices) + marking
+    return (f'<item ident="{_a(item_id)}" title="{_a(safe.plain(title))}">\n<itemmetadata><qtimetadata>\n{fields}'
             f"</qtimetadata></itemmetadata>\n<presentation>\n"
             f'<material><mattext texttype="text/html">{_t(prompt)}</mattext></material>\n{presentation}'
             f"</presentation>\n<resprocessing>\n"
             f'<outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal" /></outcomes>\n'
             f'<respcondition continue="Yes"><conditionvar><other /></conditionvar>'
             f'<displayfeedback feedbacktype="Response" linkrefid="general_fb" /></respcondition>\n'
-            f'<respcondition continue="No"><conditionvar>{condition}</conditionvar>'
-            f'<setvar action="Set" varname="SCORE">100</setvar></respcondition>\n</resprocessing>\n'
+            f"{marking}</resprocessing>\n"
             f'<itemfeedback ident="general_fb"><flow_mat><material><mattext texttype="text/html">{_t(feedback)}'
-            f"</mattext></material></flow_mat></itemfeedback>\n</item>\n")
+            f"</mattext></material></flow_mat></itemfeedback>\n"
+            + "".join(f'<itemfeedback ident="{choice_id}_fb"><flow_mat><material><mattext texttype="text/html">'
+                      f"{_t(why)}</mattext></material></flow_mat></itemfeedback>\n" for choice_id, why in choices)
+            + "</item>\n")
 
 
-def _numerical_response(blank) -> tuple:
-    """(presentation, condition): a decimal blank, right when equal or within the tolerance."""
+def _numerical_response(blank, unit=0) -> tuple:
+    """(presentation, condition) as Canvas's own exporter writes a numerical answer: the key's
+    display (in units of 10^-unit) as the exact answer inside ``<or>``, with its margin as a range
+    inside ``<and>``: every value within the tolerance is accepted once the quiz page has rounded
+    it to 4 decimals (asking.canvas_answer)."""
     presentation = ('<response_str ident="response1" rcardinality="Single"><render_fib fibtype="Decimal">'
                     '<response_label ident="answer1" /></render_fib></response_str>\n')
-    exact = f'<varequal respident="response1">{_t(blank.value)}</varequal>'
-    if blank.tolerance in ("0", "0.0"):
-        return presentation, exact
-    low, high = bounds(blank.value, blank.tolerance)
-    return presentation, (f'<or>{exact}<and><vargte respident="response1">{_t(low)}</vargte>'
-                          f'<varlte respident="response1">{_t(high)}</varlte></and></or>')
+    exact, margin = asking.canvas_answer(blank.exact, blank.shown, Decimal(blank.tolerance), unit)
+    condition = f'<varequal respident="response1">{_t(exact)}</varequal>'
+    if margin != "0":
+        low, high = bounds(exact, margin)
+        condition += (f'<and><vargte respident="response1">{_t(low)}</vargte>'
+                      f'<varlte respident="response1">{_t(high)}</varlte></and>')
+    return presentation, f"<or>{condition}</or>"
 
 
-def _choice_response(item_id, options) -> tuple:
-    """(presentation, condition): the right value and each mistake as choices, shuffled."""
+def _choice_response(item_id, options, math="tex") -> tuple:
+    """(presentation, condition, feedback per choice): the right value and each mistake as
+    choices (shuffled by the quiz's shuffle_answers), each mistake with its explanation."""
     idents = [str(int(ident(item_id, n)[1:9], 16)) for n in range(len(options))]
-    labels = "".join(f'<response_label ident="{choice_id}"><material><mattext texttype="text/plain">{_t(text)}'
-                     f"</mattext></material></response_label>\n" for choice_id, (_, text, _) in zip(idents, options))
+    labels = "".join(f'<response_label ident="{choice_id}"><material><mattext texttype="text/plain">'
+                     f"{_t(safe.plain(text))}</mattext></material></response_label>\n"
+                     for choice_id, (_, text, _) in zip(idents, options))
     presentation = (f'<response_lid ident="response1" rcardinality="Single"><render_choice shuffle="Yes">\n'
                     f"{labels}</render_choice></response_lid>\n")
-    return presentation, f'<varequal respident="response1">{idents[0]}</varequal>'
+    feedback = [(choice_id, safe.html(str(escape(why)))) for choice_id, (_, _, why) in zip(idents, options) if why]
+    return presentation, f'<varequal respident="response1">{idents[0]}</varequal>', feedback
 
 
 def bounds(value: str, tolerance: str) -> tuple:

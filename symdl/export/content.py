@@ -1,10 +1,10 @@
 """What an LMS question shows: the question text (with its given data) and the model answer as feedback.
 
 Both are HTML made from the same Solution as the answer key (symdl/render/html.py): the feedback
-is the key's section of the question, model answers only, no JavaScript. Math is written as
-``math`` says: "mathml" (latex2mathml, as the HTML key) or "tex" (the printer's LaTeX between
-``\\( \\)``, for Moodle's MathJax filter: Moodle's HTML cleaner removes MathML from text that is
-not trusted, which is the default).
+is the key's section of the question, model answers only, no JavaScript, its figures as PNG files
+(symdl.export.figures). Math is written as ``math`` says: "mathml" (latex2mathml, as the HTML key)
+or "tex" (the printer's LaTeX between ``\\( \\)``, for the LMS's MathJax; docs/lms.md). Every page
+goes through symdl.export.safe: spec text in it cannot become a blank, HTML or MathJax input.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ import re
 import signal
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from symdl import kinds
+from symdl.export import figures, safe
 from symdl.render import html
 from symdl.solution import Table, Tex, Text
 
@@ -80,14 +81,50 @@ def question_text(result, blanks="", *, math="mathml", variant=None) -> str:
     """The question's HTML: its title and text, the given data, its parts, then ``blanks``."""
     given = given_items(result) or spec_given(result.question)
     with html.math_output(math):
-        return _environment().get_template("question-text.html.j2").render(
-            q=result.question, given=given, blanks=Markup(blanks), variant=variant)
+        return safe.html(_environment().get_template("question-text.html.j2").render(
+            q=result.question, given=given, blanks=Markup(blanks), variant=variant))
 
 
 def feedback(result, *, math="mathml") -> str:
     """The model answer of the question as HTML (the key's section of it, model answers only)."""
     with html.math_output(math):
-        return html.question(result, audience="model", checks=False)
+        return safe.html(html.question(result, audience="model", checks=False))
+
+
+def fragment(value, *, math="mathml") -> str:
+    """A label, a rubric item or a mistake's words (plain text or Text) as inert HTML."""
+    with html.math_output(math):
+        return safe.html(str(html.cell(value)))
+
+
+def by_hand(result, *, math="mathml") -> tuple:
+    """(what the student is asked to write, the grader's information) for the parts an LMS
+    cannot mark: the parts none of whose answers is asked, and the rubric's criteria with their
+    points; the grader's side also lists the answers in words (verdicts) of the model answer."""
+    from symdl.export.answers import asked
+
+    sol, question = result.solution, result.question
+    numeric_parts = {a.meta.part for a in asked(result)}
+    parts = [(name, text) for name, text, _ in question.part_list() if name not in numeric_parts and name]
+    ask = ("<p>Explain your answers" + (" to parts " + ", ".join(f"({escape(n)})" for n, _ in parts)
+                                        if parts else "") + ": the reasoning, the verdicts and what you would do, "
+           "as asked above. This part is marked by hand.</p>")
+    lines = []
+    for item in sol.rubric:
+        points = getattr(item, "points", None)
+        points = "" if points is None else f" [{points} pt]"
+        tag = "accepted: " if getattr(item, "alternative", False) else ""
+        part = getattr(item, "part", None)
+        where = f"({escape(part)}) " if part else ""
+        lines.append(f"<li>{where}{tag}{fragment(getattr(item, 'text', item), math=math)}{escape(points)}</li>")
+    for meta in sol.meta.values():
+        if meta.final and isinstance(meta.value, (str, bool)):
+            value = "yes" if meta.value is True else "no" if meta.value is False else meta.value
+            label = fragment(meta.label, math=math) if meta.label is not None else escape(meta.name)
+            lines.append(f"<li>{label}: {fragment(value, math=math)}</li>")
+    info = "<p>Rubric (points for what the quiz does not mark):</p><ul>" + "".join(lines) + "</ul>" if lines else \
+        "<p>Mark against the model answer (general feedback).</p>"
+    return safe.html(ask), info
 
 
 BLANKS = "<!--symdl:blanks-->"     # where a writer puts its blanks into a page's question text
@@ -100,12 +137,15 @@ MAX_KEPT = 20000
 
 
 def page(result, *, math="mathml", variant=None) -> tuple:
-    """(question text with the BLANKS marker, feedback) of one question; a page made before in
-    this process for the same result object is reused (Moodle and Canvas exports of one run)."""
+    """(question text with the BLANKS marker, feedback, {figure file: PNG}) of one question, the
+    feedback's figures as <img> placeholders (symdl.export.figures); a page made before in this
+    process for the same result object is reused (Moodle and Canvas exports of one run)."""
     kept = _KEPT.get(id(result))
     if kept is not None and kept[0] is result and kept[1:3] == (math, variant):
         return kept[3]
-    made = question_text(result, BLANKS, math=math, variant=variant), feedback(result, math=math)
+    answer, files = figures.extract(feedback(result, math=math),
+                                    f"{result.question.id}-{variant}" if variant else result.question.id)
+    made = question_text(result, BLANKS, math=math, variant=variant), answer, files
     _keep(result, math, variant, made)
     return made
 

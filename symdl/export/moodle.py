@@ -1,36 +1,41 @@
 """Moodle XML: a category per question holding one Moodle question per variant (a pool a quiz's
-random question draws from), numerical for a lone number, cloze for vectors, matrices and several
-answers, the model answer as general feedback; with ``multiple_choice`` the derived mistakes are
-the distractors.
+random question draws from), numerical for a lone number, cloze for anything else (and for every
+question with ``multiple_choice``, so that a pool has one type: a dropdown per answer whose mistakes
+give choices in every variant), the model answer as general feedback with its figures as files; and
+a category of essay questions for the points no blank marks, the rubric as the grader's information.
 
-Moodle's numerical tolerance is absolute (its "nominal" type): the value is accepted within
-[value - tolerance, value + tolerance]; so is a cloze NUMERICAL blank ``{w:NUMERICAL:=value:tolerance}``.
+Moodle's numerical tolerance is absolute (its "nominal" type): the shown value is accepted within
+± width; so is a cloze NUMERICAL blank ``{w:NUMERICAL:=shown:width}`` (symdl.export.asking).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
 from markupsafe import escape
 
 from symdl.export import answers as answer_model
-from symdl.export import content
+from symdl.export import asking, content, figures, safe
 from symdl.export.spool import Spool, Spooled
-from symdl.render import html
 
 PENALTY = "0.3333333"         # Moodle's default penalty per wrong try (interactive behaviours)
 
 
 def variant_questions(variant, exam, results, *, multiple_choice=False, math="tex", pages=None) -> dict:
     """question id -> the Moodle question element of one variant, serialized as it stands in the
-    quiz (None when the question asks no number): what a variant's process hands back."""
+    quiz (None when the question asks no number), and (question id, "by hand") -> the essay
+    question of the parts no blank marks: what a variant's process hands back."""
     out = {}
     for result in results:
-        element = question(result, exam, variant, multiple_choice=multiple_choice, math=math,
-                           page=(pages or {}).get(result.question.id))
+        page = (pages or {}).get(result.question.id)
+        element = question(result, exam, variant, multiple_choice=multiple_choice, math=math, page=page)
         out[result.question.id] = None if element is None else _in_quiz(element)
+        essay = by_hand_question(result, exam, variant, math=math, page=page)
+        if essay is not None:
+            out[(result.question.id, "by hand")] = _in_quiz(essay)
     return out
 
 
@@ -47,13 +52,24 @@ class Assembly(Spooled):
 
     def __init__(self, exam, question_ids):
         self.exam, self.question_ids, self.count = exam, list(question_ids), 0
-        self.spool = Spool()
+        self.spool, self.choices = Spool(), {}
 
     def add(self, part: dict):
         self.count += 1
-        for qid, text in part.items():
+        for key, text in part.items():
             if text is not None:
-                self.spool.add(qid, "\n  " + text)
+                self.spool.add(key, "\n  " + text)
+                if not isinstance(key, tuple):      # which answers may be a dropdown in every variant
+                    found = set(_CHOICE.findall(text))
+                    self.choices[key] = found if key not in self.choices else self.choices[key] & found
+
+    def _copy_pool(self, qid, out):
+        """Every variant's question ``qid``, each answer a dropdown only when it is one in every
+        variant (a pool's questions have one structure), else its numerical blanks."""
+        keep = self.choices.get(qid, set())
+        for text in self.spool.texts(qid):
+            out.write(_ALTERNATIVES.sub(lambda m: m.group(2) if m.group(1) in keep else m.group(3),
+                                        text).encode("utf-8"))
 
     def write(self, out):
         """The XML (UTF-8) to the binary stream ``out``: the bytes ElementTree writes for the whole quiz."""
@@ -61,13 +77,43 @@ class Assembly(Spooled):
         out.write(b"<?xml version='1.0' encoding='utf-8'?>\n<quiz>")
         for qid in self.question_ids:
             category = ET.Element("question", type="category")
-            _text(ET.SubElement(category, "category"), f"$course$/{_path_part(exam.id)}/{_path_part(qid)}")
+            _text(ET.SubElement(category, "category"), _category_path(exam, qid))
             info = ET.SubElement(category, "info", format="html")
-            _text(info, f"{exam.title}: question {qid}" + (f", {self.count} variants" if self.count > 1 else ""))
+            _text(info, safe.html(str(escape(f"{exam.title}: question {qid}"
+                                              + (f", {self.count} variants" if self.count > 1 else "")
+                                              + _points_note(exam, qid)))))
             out.write(("\n  " + _in_quiz(category)).encode("utf-8"))
             if qid in self.spool.keys:
-                self.spool.copy(qid, out)
+                self._copy_pool(qid, out)
+            if (qid, "by hand") in self.spool.keys:
+                out.write(("\n  " + _in_quiz(_category(exam, qid, BY_HAND, f"{exam.title}: question {qid}, "
+                                                        "the parts marked by hand"))).encode("utf-8"))
+                self.spool.copy((qid, "by hand"), out)
         out.write(b"\n</quiz>\n")
+
+
+BY_HAND = "marked by hand"
+_CHOICE = re.compile(r"@@symdl-choice:(\d+)@@")
+_ALTERNATIVES = re.compile(r"@@symdl-choice:(\d+)@@(.*?)@@symdl-or:\1@@(.*?)@@symdl-end:\1@@", re.S)
+
+
+def _points_note(exam, qid) -> str:
+    question = next((q for q in exam.questions if q.id == qid), None)
+    if question is None or question.points is None:
+        return ""
+    return (f"; {decimal_text(Fraction(repr(question.points)) if isinstance(question.points, float) else question.points)}"
+            " points in the exam, with its parts marked by hand (their own category)")
+
+
+def _category_path(exam, qid, suffix=None) -> str:
+    return f"$course$/{_path_part(exam.id)}/{_path_part(qid)}" + (f" ({suffix})" if suffix else "")
+
+
+def _category(exam, qid, suffix, info):
+    category = ET.Element("question", type="category")
+    _text(ET.SubElement(category, "category"), _category_path(exam, qid, suffix))
+    _text(ET.SubElement(category, "info", format="html"), safe.html(str(escape(info))))
+    return category
 
 
 def _path_part(name: str) -> str:
@@ -77,75 +123,103 @@ def _path_part(name: str) -> str:
 
 def question(result, exam, variant=None, *, multiple_choice=False, math="tex", page=None):
     """One Moodle question element for ``result`` (None when the question asks no number);
-    ``page``: its (question text, feedback) from content.pages, rendered here when not given."""
+    ``page``: its (question text, feedback) from content.pages, rendered here when not given.
+    A lone number is a numerical question; anything else, and every question when
+    ``multiple_choice`` (so that a pool's variants share one type), a cloze question."""
     asked = answer_model.asked(result)
     if not asked:
         return None
-    choices = multiple_choice and any(a.mistakes for a in asked)
     qid = result.question.id
-    if len(asked) == 1 and asked[0].shape == ():
-        kind = "multichoice" if choices else "numerical"
-        blanks = ""
+    kind = "numerical" if len(asked) == 1 and asked[0].shape == () and not multiple_choice else "cloze"
+    if kind == "numerical":
+        blanks = f"<p>Give {_label(asked[0], math)} {_precision(asked[0])}.</p>"
     else:
-        kind = "cloze"
         blanks = _cloze_blanks(asked, multiple_choice, math)
-    element = ET.Element("question", type=kind)
-    _text(ET.SubElement(element, "name"), f"{qid} variant {variant}" if variant else qid)
-    text, feedback = page or content.page(result, math=math, variant=variant)
-    _html(element, "questiontext", text.replace(content.BLANKS, blanks))
-    _html(element, "generalfeedback", feedback)
-    if kind != "cloze":
-        ET.SubElement(element, "defaultgrade").text = decimal_text(asked[0].points)
-    ET.SubElement(element, "penalty").text = PENALTY
-    ET.SubElement(element, "hidden").text = "0"
-    ET.SubElement(element, "idnumber").text = f"{exam.id}-{qid}" + (f"-{variant}" if variant else "")
+    points = asked[0].points if kind == "numerical" else sum(_weights(asked).values())
+    element = _head(kind, qid, exam, variant, page or content.page(result, math=math, variant=variant), blanks,
+                    points)
     if kind == "numerical":
         _numerical(element, asked[0])
-    elif kind == "multichoice":
-        _multichoice(element, asked[0])
+    return element
+
+
+def by_hand_question(result, exam, variant=None, *, math="tex", page=None):
+    """An essay question worth the points no blank marks (answer_model.by_hand_points), the
+    rubric's text as the grader's information; None when every point is marked by the quiz."""
+    points = answer_model.by_hand_points(result)
+    if points <= 0:
+        return None
+    qid = result.question.id
+    ask, info = content.by_hand(result, math=math)
+    text, feedback, _ = page or content.page(result, math=math, variant=variant)
+    element = _head("essay", f"{qid} by hand", exam, variant, (text, figures.dropped(feedback), {}), ask, points)
+    for tag, value in (("responseformat", "editor"), ("responserequired", "1"), ("responsefieldlines", "15"),
+                       ("attachments", "0"), ("attachmentsrequired", "0")):
+        ET.SubElement(element, tag).text = value
+    _html(element, "graderinfo", info)
+    _html(element, "responsetemplate", "")
+    return element
+
+
+def _head(kind, qid, exam, variant, page, blanks, points=None):
+    """A question element's common part: name, text (the page with its blanks), feedback, mark."""
+    text, feedback, files = page
+    element = ET.Element("question", type=kind)
+    _text(ET.SubElement(element, "name"), safe.plain(f"{qid} variant {variant}" if variant else qid))
+    _html(element, "questiontext", text.replace(content.BLANKS, blanks))
+    node = _html(element, "generalfeedback", figures.refer(feedback, "@@PLUGINFILE@@/"))
+    for name, png in files.items():        # a figure: a file of the feedback's own file area
+        file = ET.SubElement(node, "file", name=name, path="/", encoding="base64")
+        file.text = figures.encoded(png)
+    if points is not None:
+        ET.SubElement(element, "defaultgrade").text = decimal_text(points)
+    ET.SubElement(element, "penalty").text = PENALTY if kind != "essay" else "0"
+    ET.SubElement(element, "hidden").text = "0"
+    ET.SubElement(element, "idnumber").text = safe.plain(f"{exam.id}-{qid}" + (f"-{variant}" if variant else ""))
     return element
 
 
 def _numerical(element, answer):
     blank = answer.blanks[0]
     node = ET.SubElement(element, "answer", fraction="100", format="moodle_auto_format")
-    _text(node, blank.value)
+    _text(node, blank.shown)
     _html(node, "feedback", "")
-    ET.SubElement(node, "tolerance").text = blank.tolerance
+    ET.SubElement(node, "tolerance").text = blank.width
     ET.SubElement(element, "unitgradingtype").text = "0"
     ET.SubElement(element, "unitpenalty").text = "0.1000000"
     ET.SubElement(element, "showunits").text = "3"        # no units asked
     ET.SubElement(element, "unitsleft").text = "0"
 
 
-def _multichoice(element, answer):
-    ET.SubElement(element, "single").text = "true"
-    ET.SubElement(element, "shuffleanswers").text = "true"
-    ET.SubElement(element, "answernumbering").text = "abc"
-    for fraction, text, why in answer_model.choices(answer):
-        node = ET.SubElement(element, "answer", fraction=fraction, format="html")
-        _text(node, str(escape(text)))
-        _html(node, "feedback", str(escape(why)))
+def _precision(answer) -> str:
+    return asking.precision_words([(b.exact, asking.Decimal(b.tolerance)) for b in answer.blanks])
 
 
 def _cloze_blanks(asked, multiple_choice, math) -> str:
-    """The blanks of a cloze question as HTML: one line (or table) per answer asked."""
+    """The blanks of a cloze question as HTML: one line (or table) per answer asked; with
+    ``multiple_choice`` an answer with mistakes is written both as a dropdown and as numbers
+    (``Assembly`` keeps the dropdown when every variant of the question has one)."""
     weights = _weights(asked)
     lines = []
-    with html.math_output(math):
-        for answer in asked:
-            label = _label(answer)
-            if multiple_choice and answer.mistakes:
-                options = "~".join(f"%{fraction}%{_cloze_escape(text)}" + (f"#{_cloze_escape(why)}" if why else "")
-                                   for fraction, text, why in answer_model.choices(answer))
-                weight = sum(weights[(answer.name, b.index)] for b in answer.blanks)
-                lines.append(f"<p>{label}: {{{weight}:MULTICHOICE_S:{options}}}</p>")
-                continue
-            cells = {b.index: f"{{{weights[(answer.name, b.index)]}:NUMERICAL:={b.value}:{b.tolerance}}}"
-                     for b in answer.blanks}
-            lines.append(f"<p>{label}:" + (f" {cells[()]}</p>" if answer.shape == () else "</p>"
-                                           + _grid(answer.shape, cells)))
+    for n, answer in enumerate(asked):
+        label = _label(answer, math)
+        cells = {b.index: f"{{{weights[(answer.name, b.index)]}:NUMERICAL:={b.shown}:{b.width}}}"
+                 for b in answer.blanks}
+        numbers = f"<p>{label} ({_precision(answer)}):" + (f" {cells[()]}</p>" if answer.shape == () else "</p>"
+                                                          + _grid(answer.shape, cells))
+        if multiple_choice and answer_model.has_choices(answer):
+            options = "~".join(f"%{fraction}%{safe.cloze(_choice_html(text))}"
+                               + (f"#{safe.cloze(_choice_html(why))}" if why else "")
+                               for fraction, text, why in answer_model.choices(answer))
+            weight = sum(weights[(answer.name, b.index)] for b in answer.blanks)
+            numbers = (f"@@symdl-choice:{n}@@<p>{label}: {{{weight}:MULTICHOICE_S:{options}}}</p>"
+                       f"@@symdl-or:{n}@@{numbers}@@symdl-end:{n}@@")
+        lines.append(numbers)
     return "\n".join(lines)
+
+
+def _choice_html(text) -> str:
+    return safe.html(str(escape(text)))
 
 
 def _grid(shape, cells) -> str:
@@ -156,26 +230,21 @@ def _grid(shape, cells) -> str:
     return f'<table border="1" cellpadding="4" style="border-collapse: collapse"><tbody>{body}</tbody></table>'
 
 
-def _label(answer) -> str:
+def _label(answer, math) -> str:
     label = answer.meta.label
-    text = str(html.cell(label)) if label is not None else f"<code>{escape(answer.name)}</code>"
+    text = content.fragment(label, math=math) if label is not None else f"<code>{safe.html(str(escape(answer.name)))}</code>"
     if answer.meta.unit:
-        text += f" ({escape(answer.meta.unit)})"
+        text += f" ({safe.html(str(escape(answer.meta.unit)))})"
     return text
 
 
 def _weights(asked) -> dict:
-    """(answer, index) -> the blank's integer cloze weight: the points per blank in least integers."""
+    """(answer, index) -> the blank's integer cloze weight: its points (the answer's split evenly
+    over its blanks), times the least integer making every weight whole (1 when all are).
+    Moodle gives a cloze question the sum of its weights as its mark."""
     points = {(a.name, b.index): a.points / len(a.blanks) for a in asked for b in a.blanks}
     scale = math.lcm(*(p.denominator for p in points.values()))
-    numbers = {k: int(p * scale) for k, p in points.items()}
-    divisor = math.gcd(*numbers.values()) or 1
-    return {k: max(1, n // divisor) for k, n in numbers.items()}
-
-
-def _cloze_escape(text: str) -> str:
-    """A cloze answer or feedback with Moodle's special characters (} # ~ / " \\) escaped."""
-    return "".join("\\" + c if c in '}#~/"\\' else c for c in str(text))
+    return {k: max(1, int(p * scale)) for k, p in points.items()}
 
 
 def decimal_text(value: Fraction) -> str:
@@ -187,10 +256,10 @@ def decimal_text(value: Fraction) -> str:
 
 
 def _text(parent, text):
-    ET.SubElement(parent, "text").text = text
+    ET.SubElement(parent, "text").text = safe.xml_text(text)
 
 
 def _html(parent, tag, text):
     node = ET.SubElement(parent, tag, format="html")
-    ET.SubElement(node, "text").text = text
+    ET.SubElement(node, "text").text = safe.xml_text(text)
     return node

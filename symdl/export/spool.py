@@ -50,6 +50,13 @@ class Spool:
                 out.write(data)
                 length -= len(data)
 
+    def texts(self, key):
+        """The texts of ``key`` as strings, one at a time, in the order added."""
+        self.file.flush()
+        for offset, length in self.keys[key][1]:
+            self.file.seek(offset)
+            yield self.file.read(length).decode("utf-8")
+
     def close(self):
         self.file.close()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -70,8 +70,9 @@ def math_output(kind: str):
 def _mathml(latex: str, display: bool = False) -> Markup:
     """LaTeX math (printer output) as a MathML element; as code when it cannot be converted."""
     latex = _unlayout(latex)
-    if _MATH_OUTPUT.get() == "tex":
-        return escape(f"\\[{latex}\\]" if display else f"\\({latex}\\)")
+    if _MATH_OUTPUT.get() == "tex":      # marked: the LMS export tells it from spec text (export/safe.py)
+        return Markup('<span class="symdl-tex">') + escape(f"\\[{latex}\\]" if display else f"\\({latex}\\)") \
+            + Markup("</span>")
     return _converted(latex, display)
 
 

@@ -64,9 +64,9 @@ def test_layout_is_what_canvas_imports(di504, package):
     assert names[0] == "imsmanifest.xml"                       # at the root, first
     manifest = ET.fromstring(files["imsmanifest.xml"][1])
     resources = list(manifest.iter(f"{CP}resource"))
-    assert [r.get("type") for r in resources] == ["imsqti_xmlv1p2",
-                                                  "associatedcontent/imscc_xmlv1p1/learning-application-resource"]
-    quiz, meta = resources
+    assert [r.get("type") for r in resources][:2] == ["imsqti_xmlv1p2",
+                                                      "associatedcontent/imscc_xmlv1p1/learning-application-resource"]
+    quiz, meta = resources[:2]
     ident = quiz.get("identifier")
     assert [f.get("href") for f in quiz.iter(f"{CP}file")] == [f"{ident}/{ident}.xml"]
     assert quiz.find(f"{CP}dependency").get("identifierref") == meta.get("identifier")
@@ -74,17 +74,46 @@ def test_layout_is_what_canvas_imports(di504, package):
     for resource in resources:                                 # every file a resource names is in the zip
         for f in resource.iter(f"{CP}file"):
             assert f.get("href") in files
-    assert sorted(names) == sorted(["imsmanifest.xml", f"{ident}/{ident}.xml", f"{ident}/assessment_meta.xml"])
+    figures = [n for n in names if n.startswith("web_resources/figures/")]
+    assert figures and all(n.endswith(".png") and files[n][1].startswith(b"\x89PNG\r\n\x1a\n") for n in figures)
+    assert sorted(names) == sorted(["imsmanifest.xml", f"{ident}/{ident}.xml", f"{ident}/assessment_meta.xml",
+                                    *figures])
+    listed = {f.get("href") for r in manifest.iter(f"{CP}resource") if r.get("type") == "webcontent"
+              for f in r.iter(f"{CP}file")}
+    assert listed == set(figures)
+    assessment = files[f"{ident}/{ident}.xml"][1].decode()
+    assert "<svg" not in assessment and "&lt;svg" not in assessment          # no inline SVG: Canvas deletes it
+    import re
+    referred = set(re.findall(r'src="\$IMS-CC-FILEBASE\$/figures/([^"]+)"', assessment))
+    assert referred == {n.rsplit("/", 1)[1] for n in figures}
     settings = ET.fromstring(files[f"{ident}/assessment_meta.xml"][1])
     assert settings.get("identifier") == ident
     assert Fraction(settings.find("{http://canvas.instructure.com/xsd/cccv1p0}points_possible").text) == \
-        exported_points(di504)
+        exam_points(di504) == 100           # the numbers and the parts marked by hand: the exam's points
+    assert settings.find("{http://canvas.instructure.com/xsd/cccv1p0}shuffle_answers").text == "true"
     for info, _ in files.values():
         assert info.date_time == (1980, 1, 1, 0, 0, 0) and info.compress_type == zipfile.ZIP_DEFLATED
 
 
-def _items(assessment):
-    return list(assessment.iter(f"{QTI}item"))
+def _items(assessment, kind="numerical_question"):
+    return [i for i in assessment.iter(f"{QTI}item") if kind is None or _kind(i) == kind]
+
+
+def _kind(item):
+    return next(f.find(f"{QTI}fieldentry").text for f in item.iter(f"{QTI}qtimetadatafield")
+                if f.find(f"{QTI}fieldlabel").text == "question_type")
+
+
+def _unit(item) -> int:
+    """k when the item asks its number in units of 10^-k (its text says so), else 0."""
+    import re
+
+    found = re.findall(r"in units of 10<sup>-(\d+)</sup>", item.find(f"{QTI}presentation/{QTI}material/{QTI}mattext").text)
+    return int(found[0]) if found else 0
+
+
+def exam_points(di504) -> Fraction:
+    return sum((Fraction(r.question.points) for r in di504.results), Fraction(0))
 
 
 def _condition(item):
@@ -111,30 +140,69 @@ def exported_points(di504) -> Fraction:
 
 
 def test_every_number_matches_answers_json(di504, package):
+    """Each item's exact answer is the key's display of its number (in the unit it is asked in),
+    inside <or> as Canvas's exporter writes it; the range around it, inside <and>, holds every
+    value within answers.json's tolerance, rounded to the quiz page's 4 decimals."""
+    from test_export_moodle import assert_key_display, exact_numbers, expected_shown
+
     document = json.loads(answers_json.render(di504.exam, di504.results))
     expected = []
-    for entry in document["questions"]:
+    for entry, result in zip(document["questions"], di504.results):
         for name in asked_in(entry):
-            expected += flat(entry["answers"][name]["value"])
+            tolerances = flat(entry["answers"][name]["tolerance"]["abs"])
+            exact = exact_numbers(result.solution.answers[name])
+            tolerances = tolerances * len(exact) if len(tolerances) == 1 else tolerances
+            digits = result.solution.meta[name].digits
+            expected += [(e, Decimal(repr(t)), expected_shown(e, digits), digits) for e, t in zip(exact, tolerances)]
     items = _items(assessment_of(package))
     assert len(items) == len(expected) > 30
-    for item, number in zip(items, expected):
+    for item, (e, tol, shown, digits) in zip(items, expected):
+        condition = [c for c in item.iter(f"{QTI}respcondition") if c.get("continue") == "No"][0]
+        assert condition.find(f"{QTI}conditionvar/{QTI}or/{QTI}varequal") is not None
         exact, low, high = _condition(item)
-        assert float(exact) == number
+        k = _unit(item)
+        assert_key_display(str(Decimal(exact).scaleb(-k)), e, tol, shown, digits)
         if low is None:
-            assert number == int(number)       # only an integer (a size, a count) or 0 is graded exactly
+            assert tol == 0 and shown == int(shown)       # only an integer (a size, a count) is graded exactly
             continue
-        assert Decimal(low) < Decimal(exact) < Decimal(high)
+        assert condition.find(f"{QTI}conditionvar/{QTI}or/{QTI}and/{QTI}vargte") is not None
         assert Decimal(exact) - Decimal(low) == Decimal(high) - Decimal(exact)   # symmetric, exact decimals
-    points = sum(Fraction(f.find(f"{QTI}fieldentry").text) for item in items
+        value = Decimal(str(__import__("sympy").N(e, 40))).scaleb(k)
+        step = Decimal("0.0001")
+        assert Decimal(low) <= (value - tol.scaleb(k)).quantize(step, rounding="ROUND_HALF_UP")
+        assert Decimal(high) >= (value + tol.scaleb(k)).quantize(step, rounding="ROUND_HALF_UP")
+        assert tol.scaleb(k) >= Decimal("0.0005")        # the page's rounding is at most a tenth of it
+    every = _items(assessment_of(package), None)
+    points = sum(Fraction(f.find(f"{QTI}fieldentry").text) for item in every
                  for f in item.iter(f"{QTI}qtimetadatafield") if f.find(f"{QTI}fieldlabel").text == "points_possible")
-    assert round(points, 4) == round(exported_points(di504), 4) > 50
+    assert points == exam_points(di504) == 100
+    numbers = sum(Fraction(f.find(f"{QTI}fieldentry").text) for item in items
+                  for f in item.iter(f"{QTI}qtimetadatafield") if f.find(f"{QTI}fieldlabel").text == "points_possible")
+    assert round(numbers, 4) == round(exported_points(di504), 4) > 50
 
 
-def test_range_is_value_plus_minus_tolerance(package):
-    """Q2's z = -0.04 is shown exactly to two places: accepted within [-0.045, -0.035]."""
+def test_range_is_value_plus_minus_tolerance(di504, package):
+    """Q2's z = W^T x + b = -0.04 (computed here from the paper's W, x, b): its item's range is
+    [-0.04 - t, -0.04 + t] for the tolerance t answers.json states, in the unit the item asks (the
+    least power of ten making t at least 0.0005), each end rounded to 4 decimals as the quiz page
+    rounds what is typed."""
+    W = [Fraction(v) for v in ("-0.1", "-0.2", "0", "-0.1", "-0.3")]
+    x = [Fraction(v) for v in ("0.7", "0.9", "0.9", "0.2", "0.9")]
+    z = sum(w * xi for w, xi in zip(W, x)) + Fraction("0.5")
+    document = json.loads(answers_json.render(di504.exam, di504.results))
+    tolerance = next(q for q in document["questions"] if q["id"] == "Q2")["answers"]["z"]["tolerance"]
+    t = max(Decimal(repr(tolerance["abs"] or 0)), Decimal(repr(tolerance["rel"] or 0)) * Decimal("0.04"))
+    k = 0
+    while t.scaleb(k) < Decimal("0.0005"):
+        k += 1
     items = [i for i in _items(assessment_of(package)) if i.get("title") == "Q2 z"]
-    assert [_condition(i) for i in items] == [("-0.04", "-0.045", "-0.035")]
+    assert _unit(items[0]) == k
+    step = Decimal("0.0001")
+    low = (Decimal(z.numerator) / z.denominator - t).scaleb(k).quantize(step, "ROUND_HALF_UP")
+    high = (Decimal(z.numerator) / z.denominator + t).scaleb(k).quantize(step, "ROUND_HALF_UP")
+    (exact, got_low, got_high), = [_condition(i) for i in items]
+    assert Decimal(exact) == Decimal("-0.04").scaleb(k) and z == Fraction("-0.04")
+    assert Decimal(got_low) == low and Decimal(got_high) == high      # -0.04 sits inside the grid: exact ends
 
 
 def test_feedback_and_text(di504, package):
@@ -160,6 +228,8 @@ def test_variants_are_groups_drawing_one(di504):
         assert selection.find(f"{QTI}selection_number").text == "1"
         assert float(selection.find(f"{QTI}selection_extension/{QTI}points_per_item").text) > 0
         members_ = group.findall(f"{QTI}item")
+        if _kind(members_[0]) == "essay_question":
+            continue
         assert len(members_) == 2 and len({m.get("ident") for m in members_}) == 2
         assert _condition(members_[0]) == _condition(members_[1])    # the same draw twice here
 
@@ -236,7 +306,7 @@ def test_multiple_choice_from_mistakes(di504):
     q2 = next(r for r in di504.results if r.question.id == "Q2")
     result = _single_final(q2, "z", [Mistake("no bias", sympy.Rational(-54, 100), "left out the bias b")])
     data = render("canvas", [(None, di504.exam, [result])], multiple_choice=True)
-    (item,) = _items(assessment_of(data))
+    (item,) = _items(assessment_of(data), "multiple_choice_question")
     kinds = {f.find(f"{QTI}fieldlabel").text: f.find(f"{QTI}fieldentry").text for f in item.iter(f"{QTI}qtimetadatafield")}
     assert kinds["question_type"] == "multiple_choice_question"
     assert Fraction(kinds["points_possible"]) == q2.solution.meta["z"].points > 0     # z's own points
@@ -244,6 +314,13 @@ def test_multiple_choice_from_mistakes(di504):
     assert sorted(labels.values()) == ["-0.04", "-0.54"]
     right = [c for c in item.iter(f"{QTI}respcondition") if c.get("continue") == "No"][0]
     assert labels[right.find(f".//{QTI}varequal").text] == "-0.04"
+    # the mistake's explanation is the feedback of its choice
+    wrong = next(i for i, text in labels.items() if text == "-0.54")
+    shown = [c for c in item.iter(f"{QTI}respcondition") if c.find(f".//{QTI}varequal") is not None
+             and c.find(f".//{QTI}varequal").text == wrong]
+    link = shown[0].find(f"{QTI}displayfeedback").get("linkrefid")
+    feedback = next(f for f in item.iter(f"{QTI}itemfeedback") if f.get("ident") == link)
+    assert feedback.find(f".//{QTI}mattext").text == "left out the bias b"
     source = _dtd()
     if source is not None:
         etree = pytest.importorskip("lxml.etree")

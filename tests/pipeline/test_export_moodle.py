@@ -1,8 +1,9 @@
 """Moodle XML export: read back with an XML parser, every number and tolerance against answers.json.
 
-The expected tolerance is recomputed here from the exact answer by the documented rule (half a
-unit of the last digit the key displays: an exact decimal to its last place, any other value to
-5 significant digits; an integer and an exact zero are exact), with Python's decimal module, not with the export's code.
+The tolerance is answers.json's (the answer policy's, tested with grading); what is checked here is
+that the export grades by it: the number shown is the key's print, recomputed here with Python's
+decimal module from the exact answer (an exact decimal as is, any other value to 5 significant
+digits), and the width accepted around it covers the tolerance around the exact value.
 """
 
 from __future__ import annotations
@@ -116,9 +117,35 @@ def flat(value):
     return [x for v in value for x in flat(v)] if isinstance(value, list) else [value]
 
 
+def expected_shown(exact, digits=None) -> Decimal:
+    """The key's display of ``exact``: an exact decimal (up to 10 places) as is, any other value to
+    ``digits`` (default 5) significant digits, by Decimal arithmetic alone."""
+    exact = sympy.nsimplify(exact) if not isinstance(exact, sympy.Basic) else exact
+    if digits is None and exact.is_Rational and (exact.is_Integer or expected_tolerance(exact) * 2 >= Fraction(1, 10**10)):
+        return Decimal(exact.p) / Decimal(exact.q)
+    value = Decimal(str(sympy.N(exact, 40)))
+    if value == 0:
+        return value
+    return value.quantize(Decimal(1).scaleb(value.adjusted() - (digits or 5) + 1))
+
+
+def assert_key_display(value: str, exact, tol: Decimal, shown: Decimal, digits=None):
+    """``value`` is the key's print ``shown``, or (when that lies more than a tenth of the tolerance
+    from the exact value) a finer rounding inside the print's own rounding interval, within a tenth."""
+    if Decimal(value) == shown:
+        return
+    exact = Decimal(str(sympy.N(exact, 40)))
+    assert tol > 0 and abs(shown - exact) * 10 > tol
+    half_unit = Decimal(5).scaleb(shown.adjusted() - (digits or 5))
+    assert abs(Decimal(value) - shown) <= half_unit and abs(Decimal(value) - exact) * 10 <= tol
+
+
 def test_every_number_and_tolerance_matches_answers_json(di504, moodle_xml):
+    """Each blank shows the key's display of its number and accepts around it every value within
+    answers.json's tolerance of the exact number, and at most the display's rounding (plus a
+    hundredth of the tolerance) more."""
     document = json.loads(answers_json.render(di504.exam, di504.results))
-    questions = moodle_questions(moodle_xml)
+    questions = [(c, q) for c, q in moodle_questions(moodle_xml) if q.get("type") != "essay"]
     assert [c for c, _ in questions] == [f"$course$/di504-midterm-2021/{r.question.id}" for r in di504.results]
     checked = 0
     for (category, q), entry, result in zip(questions, document["questions"], di504.results):
@@ -127,21 +154,25 @@ def test_every_number_and_tolerance_matches_answers_json(di504, moodle_xml):
             answer = entry["answers"][name]
             numbers = numbers_of(answer["value"])
             tolerances = flat(answer["tolerance"]["abs"])
+            relative = flat(answer["tolerance"]["rel"])
             if len(tolerances) == 1:
                 tolerances = tolerances * len(numbers)
+            if len(relative) == 1:
+                relative = relative * len(numbers)
             exact = exact_numbers(result.solution.answers[name])
             assert len(exact) == len(numbers) == len(tolerances)
             digits = result.solution.meta[name].digits
-            for number, tol, e in zip(numbers, tolerances, exact):
-                if digits is None:                      # the documented rule, recomputed by Decimal here
-                    assert Fraction(repr(tol)) == expected_tolerance(e) or \
-                        abs(float(expected_tolerance(e)) - tol) <= 1e-15 * max(tol, 1e-300)
-                expected.append((number, tol))
+            for number, tol, rel, e in zip(numbers, tolerances, relative, exact):
+                # accepted: within the larger of abs and rel x |value| (as answers.json is read)
+                width = max(Decimal(repr(tol)), Decimal(repr(rel or 0)) * abs(Decimal(str(sympy.N(e, 40)))))
+                expected.append((e, width, expected_shown(e, digits), digits))
         got = blanks_of(q)
         assert len(got) == len(expected), category
-        for (value, tolerance), (number, tol) in zip(got, expected):
-            assert float(value) == number                   # the very double answers.json holds
-            assert float(tolerance) == pytest.approx(tol, rel=1e-12, abs=0)
+        for (value, width), (e, tol, shown, digits) in zip(got, expected):
+            assert_key_display(value, e, tol, shown, digits)
+            exact, width = Decimal(str(sympy.N(e, 40))), Decimal(width)
+            off = abs(Decimal(value) - exact)
+            assert off + tol * Decimal("0.999999") <= width <= off + tol * Decimal("1.01") + Decimal("1e-30")
             checked += 1
     # every number of every final answer (Q4's table blanks among them) is a blank of the export
     assert checked == sum(len(numbers_of(e["answers"][n]["value"])) for e in document["questions"]
@@ -155,8 +186,8 @@ def test_known_values_of_di504(moodle_xml):
     x = [Fraction(v) for v in ("0.7", "0.9", "0.9", "0.2", "0.9")]
     z = sum(w * xi for w, xi in zip(W, x)) + Fraction("0.5")
     by_id = {c.rsplit("/", 1)[1]: q for c, q in moodle_questions(moodle_xml)}
-    q2 = {(Fraction(v), Fraction(t)) for _, v, t in CLOZE_NUMERICAL.findall(by_id["Q2"].find("questiontext/text").text)}
-    assert (z, Fraction(1, 200)) in q2 and z == Fraction("-0.04")
+    q2 = {Fraction(v) for _, v, t in CLOZE_NUMERICAL.findall(by_id["Q2"].find("questiontext/text").text)}
+    assert z in q2 and z == Fraction("-0.04")          # an exact decimal, shown as it is
     height = (3001 + 3 + 3 - 200) // 1 + 1
     q4 = [Fraction(v) for _, v, _ in CLOZE_NUMERICAL.findall(by_id["Q4"].find("questiontext/text").text)]
     assert height == 2808 and height in q4
@@ -175,7 +206,7 @@ def test_feedback_is_the_model_answer_without_script(di504, moodle_xml):
 
 def test_mathml_when_asked(di504):
     data = render("moodle", [(None, di504.exam, di504.results[:1])], math="mathml")
-    (_, q), = moodle_questions(data)
+    (_, q), = [(c, q) for c, q in moodle_questions(data) if q.get("type") != "essay"]
     assert "<math" in q.find("generalfeedback/text").text
 
 
@@ -199,14 +230,18 @@ def test_final_answers_are_asked_and_mistakes_become_distractors(di504):
     result = _single_final(q2, "z", wrong)
     numerical = moodle.question(result, di504.exam)
     assert numerical.get("type") == "numerical"
-    assert [(a.find("text").text, a.find("tolerance").text) for a in numerical.findall("answer")] == [("-0.04", "0.005")]
-    choice = moodle.question(result, di504.exam, multiple_choice=True)
-    assert choice.get("type") == "multichoice"
-    assert choice.find("shuffleanswers").text == "true" and choice.find("single").text == "true"
-    answers = [(a.get("fraction"), a.find("text").text, a.find("feedback/text").text) for a in choice.findall("answer")]
-    assert answers == [("100", "-0.04", ""), ("0", "-0.54", "left out the bias b"), ("0", "0.04", "flipped the sign of W")]
-    # the answer's own points, as the rubric and answers.json give them (z's share of Q2a's 10)
-    assert Fraction(choice.find("defaultgrade").text) == q2.solution.meta["z"].points > 0
+    (answer,) = numerical.findall("answer")           # -0.04 is exact: shown as is, within answers.json's tolerance
+    tolerance = q2.solution.meta["z"].tolerance
+    t = max(Fraction(tolerance["abs"] or 0), Fraction(tolerance["rel"] or 0) * Fraction(4, 100))
+    assert answer.find("text").text == "-0.04" and Fraction(answer.find("tolerance").text) == t > 0
+    data = render("moodle", [(None, di504.exam, [result])], multiple_choice=True)
+    (_, choice), = [(c, q) for c, q in moodle_questions(data) if q.get("type") != "essay"]
+    assert choice.get("type") == "cloze"          # every question a cloze with choices: one type per pool
+    blanks = re.findall(r"\{(\d+):MULTICHOICE_S:([^}]*)\}", choice.find("questiontext/text").text)
+    assert [options for _, options in blanks] == [
+        "%100%-0.04~%0%-0.54#left out the bias b~%0%0.04#flipped the sign of W"]
+    # the question's mark is the answer's own points, as the rubric and answers.json give them
+    assert Fraction(choice.find("defaultgrade").text) == int(blanks[0][0]) == q2.solution.meta["z"].points > 0
 
 
 def test_vector_answers_are_cloze_blanks(di504, moodle_xml):
@@ -229,7 +264,9 @@ def test_variants_are_a_pool_in_one_category(di504):
     q1 = [q for c, q in questions if c.endswith("/Q1")]
     assert [q.find("name/text").text for q in q1] == ["Q1 variant 001", "Q1 variant 002"]
     root = ET.fromstring(render("moodle", items))
-    assert sum(1 for q in root.findall("question") if q.get("type") == "category") == 5
+    pools = [q.find("category/text").text for q in root.findall("question") if q.get("type") == "category"]
+    assert [p for p in pools if not p.endswith("(marked by hand)")] == \
+        [f"$course$/di504-midterm-2021/Q{n}" for n in range(1, 6)]
 
 
 def test_same_spec_same_bytes(di504, moodle_xml):
@@ -345,3 +382,18 @@ def test_question_text_gives_no_answer_away(di504, moodle_xml):
                     assert not re.search(rf"(?<![\d.]){re.escape(written)}(?![\d])", text), (category, name, written)
                     checked += 1
     assert checked > 50          # 74 of DI504's derived numbers are long enough to be recognised
+
+
+def test_every_choice_reads_as_the_key_prints_it(di504):
+    """With --multiple-choice the right value and the mistakes are printed alike, at most the key's
+    5 significant digits (never a raw double, never the right one finer than the others; an integer
+    whole)."""
+    data = render("moodle", [(None, di504.exam, di504.results)], multiple_choice=True)
+    blanks = [b for _, q in moodle_questions(data) if q.get("type") == "cloze"
+              for b in re.findall(r"\{\d+:MULTICHOICE_S:([^}]*)\}", q.find("questiontext/text").text)]
+    assert len(blanks) >= 10
+    for blank in blanks:
+        values = [option.split("%", 2)[2].split("#", 1)[0] for option in blank.split("~")]
+        numbers = [n for v in values for n in re.findall(r"-?[\d.]+(?:e-?\d+)?", v)]
+        rounded = [n for n in numbers if "." in n or "e" in n]          # integers are printed whole
+        assert numbers and all(len(Decimal(n).normalize().as_tuple().digits) <= 5 for n in rounded), blank

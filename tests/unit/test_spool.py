@@ -20,6 +20,7 @@ def test_texts_come_back_per_key_in_first_seen_order_and_the_scratch_folder_goes
         one = io.BytesIO()
         spool.copy("a", one, 1)                         # only the second text of a
         assert one.getvalue().decode("utf-8") == "<a2>\u00e9"
+        assert list(spool.texts("c")) == [f"<c{v}>\u00e9" for v in "123"]      # as strings, one at a time
         folder = spool.folder
         assert folder.is_dir()
     assert not folder.exists()
