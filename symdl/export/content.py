@@ -9,6 +9,7 @@ goes through symdl.export.safe: spec text in it cannot become a blank, HTML or M
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import re
@@ -43,8 +44,27 @@ def given_items(result) -> list:
         return list(result.solution.given)
     kind = result.kind or kinds.get(result.question.kind)
     if kind is not None and kind.sheet is not None:
-        return list(kind.sheet(result.question) or [])
+        return online(list(kind.sheet(result.question) or []))
     return []
+
+
+def online(items) -> list:
+    """The sheet's items for a student on line: data the paper hands out on pages of its own (a
+    Table with role "handout": the whole training log) shown in the question in place of the
+    paper's excerpt and the sentence leading to it."""
+    handouts = [it for it in items if getattr(it, "role", None) == "handout"]
+    if not handouts:
+        return items
+    out = []
+    for it in items:
+        if getattr(it, "role", None) == "excerpt":
+            if out and isinstance(out[-1], Text):
+                out.pop()                                     # "the log's first 16 and last 8 rows; ..."
+            for h in handouts:
+                out += [Text(f"{h.caption}:"), dataclasses.replace(h, caption="", role="excerpt")]
+        elif getattr(it, "role", None) != "handout":
+            out.append(it)
+    return out
 
 
 def spec_given(question) -> list:
