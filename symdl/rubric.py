@@ -245,8 +245,11 @@ def _shown(answer, entry=()) -> str:
 
     exact = sympy.sympify(value)
     if tol is not None and tol[0] == 0:
-        text = str(int(exact)) if exact.is_Integer else (terminating_decimal(exact) or str(exact))
-        return f"{text} (exact)"
+        text = terminating_decimal(exact) if exact.is_Rational else None
+        if text is None or len(text) > 40:                     # a huge integer: its leading figures
+            with mpmath.workdps(hp.DPS):
+                text = mpmath.nstr(hp.to_mp(exact)[1][0], 17)
+        return f"{text.replace(chr(92) + ',', '')} (exact)"
     with mpmath.workdps(hp.DPS):
         x = hp.to_mp(exact)[1][0]
         return f"{mpmath.nstr(x, figures, strip_zeros=False)} ({figures} s.f.)"

@@ -70,12 +70,12 @@ def rubric(sol, question, an):
                    "step is what the run lacks." if rec.startswith("Raise the learning rate") else
                    "The change addresses what the verdicts show limits the run."), weight=2)
     if rec.startswith("Raise the learning rate"):
-        sol.credit("b", "Accepted instead of a larger constant rate: a learning-rate schedule (a larger "
+        sol.credit("b", "Instead of a larger constant rate, a learning-rate schedule (a larger "
                         "initial rate with piecewise drops, or a warm-up and then a decay).", alternative=True)
-        sol.credit("b", "Accepted: Adam (or another adaptive optimizer) instead of SGD with momentum, since its "
+        sol.credit("b", "Adam (or another adaptive optimizer) instead of SGD with momentum, since its "
                         "steps adapt to the scale of the gradients.", alternative=True)
         if an.log.metric == "RMSE":
-            sol.credit("b", "Accepted: normalizing the regression targets (the loss is half the squared RMSE, "
+            sol.credit("b", "Normalizing the regression targets (the loss is half the squared RMSE, "
                             "of the order of a thousand here), so that a usual learning rate gives steps of "
                             "a useful size.", alternative=True)
 
