@@ -362,3 +362,13 @@ def test_bad_rubric_split_names_its_field(toy, tmp_path, rubric_table, field):
     with pytest.raises(SpecError) as info:
         solve_exam(path)
     assert info.value.field == field
+
+
+def test_a_question_and_an_answer_may_ask_for_other_figures(toy, tmp_path):
+    path = _spec(tmp_path)
+    path.write_text(path.read_text().replace('b = "3"\n', 'b = "3"\ngrading = { figures = 4, answers = { sum = 2 } }\n'))
+    meta = solve_exam(path).results[0].solution.meta
+    # 2/3 to the question's 4 figures: half a unit of 10^-4; 2 x 3 = 6 stays exact; the answers say so
+    assert meta["ratio"].tolerance["abs"] == Fraction(1, 20000) and meta["ratio"].figures == 4
+    assert meta["product"].tolerance["abs"] == 0
+    assert meta["sum"].figures == 2
