@@ -15,8 +15,8 @@ Run by derive.solve_question once a solution is verified. The rules (docs/answer
   the right answer (relatively, at high precision, or within its tolerance) is dropped, the
   others are stored on ``solution.meta[name].mistakes``. A hook that raises is a bug.
 
-:func:`display_tolerance` (half a unit of the last digit SHOWN) stays for the documents that
-describe a displayed rounding; grading never uses it.
+(Schema 1's tolerance, half a unit of the last digit the key shows, is gone: it was the key's
+precision, not the student's.)
 """
 
 from __future__ import annotations
@@ -156,64 +156,6 @@ def _entries(value):
     return [value]
 
 
-def _half_unit(entry, digits):
-    """(half a unit of the last shown digit, the shown value) of one number, exactly; (0, v) for an integer."""
-    from symdl.printer import terminating_decimal
-
-    if isinstance(entry, float):
-        entry = sympy.Rational(repr(entry))
-    elif isinstance(entry, Fraction):
-        entry = sympy.Rational(entry.numerator, entry.denominator)
-    entry = sympy.sympify(entry)
-    if entry.is_Integer:
-        return Fraction(0), Fraction(int(entry))
-    if entry.is_Rational and digits is None and terminating_decimal(entry) is not None:
-        text = terminating_decimal(entry)
-        places = len(text.split(".")[1]) if "." in text else 0
-        return Fraction(1, 2 * 10**places), Fraction(int(entry.p), int(entry.q))
-    with mpmath.workdps(hp.DPS):
-        x = hp.to_mp(entry)[1][0]
-        if not mpmath.isfinite(x):
-            return None
-        if x == 0:
-            return Fraction(0), Fraction(0)
-        sig = digits or SIG_DIGITS
-        exponent = int(mpmath.floor(mpmath.log10(abs(x))))
-        if abs(int(mpmath.nint(abs(x) / mpmath.mpf(10) ** (exponent - sig + 1)))) >= 10**sig:
-            exponent += 1                                  # rounding carries into a new digit
-        unit = exponent - sig + 1
-        scaled = int(mpmath.nint(x / mpmath.mpf(10) ** unit))
-    shown = Fraction(scaled) * (Fraction(10) ** unit)
-    return Fraction(10) ** unit / 2, shown
-
-
-def display_tolerance(value, digits=None):
-    """{"abs", "rel"} (exact Fractions) from the rounding shown; None for a non-numeric answer.
-
-    A number gets numbers; a vector, matrix or list gets lists shaped as answers.json writes its
-    value (a column or row vector flat, a matrix by rows), entry by entry: each entry is accepted
-    within half a unit of its own last shown digit (0.33333 within 0.000005, 2718.3 within 0.05)."""
-    entries = _entries(value)
-    if not entries:
-        return None
-    try:
-        widths = [_half_unit(e, digits) for e in entries]
-    except TypeError:
-        return None                                        # not a real number (a verdict's text)
-    if all(w is None for w in widths):
-        return None                                        # NaN and infinities have no digits
-    pairs = []                                             # (abs, rel) per entry
-    for width in widths:
-        if width is None:                                  # a NaN or infinite entry: no digits
-            pairs.append((Fraction(0), Fraction(0)))
-        else:
-            half, shown = width
-            pairs.append((half, half / abs(shown) if shown else Fraction(0)))
-    if not _is_collection(value):
-        return {"abs": pairs[0][0], "rel": pairs[0][1]}
-    return {"abs": _shaped(value, [a for a, _ in pairs]), "rel": _shaped(value, [r for _, r in pairs])}
-
-
 def _is_collection(value) -> bool:
     return isinstance(value, (sympy.MatrixBase, list, tuple))
 
@@ -232,13 +174,6 @@ def _shaped(value, flat):
         return next(items)
 
     return build(value)
-
-
-def widest(tolerance_part):
-    """The largest number in a tolerance's ``abs`` or ``rel`` (a number or nested lists)."""
-    if isinstance(tolerance_part, (list, tuple)):
-        return max((widest(x) for x in tolerance_part), default=Fraction(0))
-    return tolerance_part
 
 
 # ----------------------------------------------------------------------- mistakes ----

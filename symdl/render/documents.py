@@ -172,28 +172,6 @@ def _lead(answer) -> str:
     return label if label.rstrip().endswith(("?", "!", ":")) else label + ":"
 
 
-def tolerance_tex(answer) -> Tex:
-    """What the rubric accepts: exact, plus or minus a width (and its relative size), or words."""
-    tol = answer.tolerance
-    if tol is None:
-        return Tex("by the criteria below")
-    from symdl.grading import widest
-
-    if not widest(tol.get("abs")):
-        return Tex("exact")
-    width = printer.format_float(_rational(widest(tol["abs"])), 2)
-    if isinstance(tol["abs"], (list, tuple)):       # entry by entry: half a unit of each entry's last digit
-        return Tex(rf"each entry to its last shown digit (at most $\pm {width}$)")
-    rel = tol.get("rel")
-    return Tex(rf"$\pm {width}$" + (rf" (rel.\ ${printer.format_float(_rational(rel), 2)}$)" if rel else ""))
-
-
-def _rational(x):
-    if isinstance(x, Fraction):
-        return sympy.Rational(x.numerator, x.denominator)
-    return x
-
-
 def part_finals(question, solution, part) -> list:
     """The final answers of ``part`` (None: the whole question, when it has no parts)."""
     return [a for a in solution.finals() if part_of(question, a.part) == part]
@@ -213,11 +191,6 @@ def part_rubric(question, solution, part) -> list:
     return [c for c in solution.rubric if part_of(question, c.part) == part]
 
 
-def part_mistakes(question, solution, part) -> list:
-    """(answer, mistake) pairs of ``part``, in the order the answers were recorded."""
-    return [(a, m) for a in solution.meta.values() if part_of(question, a.part) == part for m in a.mistakes]
-
-
 def described(value, width=70) -> str:
     """A check's value as short text (the verifier's description, cut at ``width``)."""
     from symdl.verify import describe
@@ -233,8 +206,8 @@ def footer_line(results) -> str:
 def template_globals(audience: str) -> dict:
     """The globals every document template sees (``audience`` filters the kind partials)."""
     return dict(audience=audience, shown=shown, points=points, part_finals=part_finals,
-                part_boxed_texts=part_boxed_texts, part_rubric=part_rubric, part_mistakes=part_mistakes,
-                final_tex=final_tex, label_tex=label_tex, value_tex=value_tex, tolerance_tex=tolerance_tex,
+                part_boxed_texts=part_boxed_texts, part_rubric=part_rubric,
+                final_tex=final_tex, label_tex=label_tex, value_tex=value_tex,
                 described=described, rounding_rule=rounding_rule, policy_sentence=policy_sentence,
                 rubric_rows=rubric_rows, question_mistakes=question_mistakes, accepted_tex=accepted_tex,
                 policy_of=_policy_of)

@@ -10,7 +10,7 @@ import sympy
 
 from symdl import kinds
 from symdl.derive import solve_exam
-from symdl.grading import display_tolerance, same_value
+from symdl.grading import same_value
 from symdl.kinds import Kind
 from symdl.schema import Field, Schema
 from symdl.solution import Mistake, Solution, Step
@@ -20,31 +20,36 @@ R = sympy.Rational
 
 # ------------------------------------------------------------------- tolerances ----
 
-@pytest.mark.parametrize("value, digits, abs_tol, rel_tol", [
-    (7, None, 0, 0),                                      # an integer is exact
-    (R(1, 50), None, Fraction(1, 200), Fraction(1, 4)),   # 0.02 shown exactly: +-0.005
-    (R(-1, 25), None, Fraction(1, 200), Fraction(1, 8)),  # -0.04
-    # pi shown with 5 significant digits, 3.1416: half a unit of 10^-4, relative to 3.1416
-    (sympy.pi, None, Fraction(1, 20000), Fraction(1, 20000) / Fraction(31416, 10000)),
-    (sympy.pi, 3, Fraction(1, 200), Fraction(1, 200) / Fraction(314, 100)),
-    # 9.9999963... (not a terminating decimal) rounds up to 10.000: the last digit is then 10^-3
-    (R(29999989, 3000000), None, Fraction(1, 2000), Fraction(1, 2000) / 10),
-    # a vector: entry by entry, each to its own last shown digit (0.33333 and 2718.3)
-    (sympy.Matrix([R(1, 50), R(107, 100)]), None, [Fraction(1, 200), Fraction(1, 200)],
-     [Fraction(1, 4), Fraction(1, 200) / Fraction(107, 100)]),
-    (sympy.Matrix([R(1, 3), 1000 * sympy.E]), None, [Fraction(1, 200000), Fraction(1, 20)],
-     [Fraction(1, 200000) / Fraction(33333, 100000), Fraction(1, 20) / Fraction(27183, 10)]),
-    ([3001, 33, 1], None, [0, 0, 0], [0, 0, 0]),                              # a shape: exact
-    (sympy.Matrix([[R(1, 2), 2], [3, R(1, 3)]]), None, [[Fraction(1, 20), 0], [0, Fraction(1, 200000)]],
-     [[Fraction(1, 10), 0], [0, Fraction(1, 200000) / Fraction(33333, 100000)]]),
+@pytest.mark.parametrize("value, abs_tol, rel_tol", [
+    (7, 0, 0),                                                    # an integer is exact
+    (R(1, 50), 0, 0),                                             # 0.02: a short exact decimal
+    # 1/3 and e^1 x 1000 = 2718.28...: half a unit of the 3rd figure, relative to the exact value
+    (sympy.Matrix([R(1, 3), 1000 * sympy.E]), [Fraction(1, 2000), 5], [Fraction(3, 2000), None]),
+    ([3001, 33, 1], [0, 0, 0], [0, 0, 0]),                        # a shape: exact
+    (sympy.Matrix([[R(1, 2), 2], [3, R(1, 3)]]), [[0, 0], [0, Fraction(1, 2000)]], [[0, 0], [0, Fraction(3, 2000)]]),
 ])
-def test_tolerance_is_half_a_unit_of_the_last_shown_digit(value, digits, abs_tol, rel_tol):
-    assert display_tolerance(value, digits) == {"abs": abs_tol, "rel": rel_tol}
+def test_tolerance_is_the_policys_interval_entry_by_entry(value, abs_tol, rel_tol):
+    from symdl.grading import policy_tolerance
+
+    tol = policy_tolerance(value, 3)
+    assert tol["abs"] == abs_tol
+    def flat(v):
+        return [x for row in (v if isinstance(v, list) else [v]) for x in (row if isinstance(row, list) else [row])]
+
+    for got, want, width in zip(flat(tol["rel"]), flat(rel_tol), flat(tol["abs"])):
+        if want is None:                                          # 5 / 2718.28...: by hand with math.e
+            import math
+            want = Fraction(5) / Fraction(1000 * math.e)
+            assert abs(got - want) < Fraction(1, 10**12)
+        else:
+            assert abs(got - want) < Fraction(1, 10**29)
 
 
 @pytest.mark.parametrize("value", [True, "raise the learning rate", None, []])
 def test_no_tolerance_for_what_is_not_a_number(value):
-    assert display_tolerance(value) is None
+    from symdl.grading import policy_tolerance
+
+    assert policy_tolerance(value) is None
 
 
 def test_same_value_is_relative_at_high_precision():
