@@ -21,6 +21,7 @@ precision, not the student's.)
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -106,7 +107,7 @@ def interval(entry, figures):
     if short_decimal(entry, figures):
         return Fraction(0), Fraction(0)
     with mpmath.workdps(hp.DPS):
-        x = hp.to_mp(entry)[1][0]
+        x = mp_value(entry)
         if not mpmath.isfinite(x):
             return None
         if x == 0:
@@ -119,6 +120,14 @@ def interval(entry, figures):
         half = Fraction(10) ** (exponent - figures + 1) / 2
         size = Fraction(mpmath.nstr(abs(x), 30, min_fixed=-mpmath.inf, max_fixed=mpmath.inf))
     return half, half / size
+
+
+@functools.lru_cache(maxsize=4096)
+def mp_value(entry):
+    """An exact number at hp.DPS digits (cached: a graph's node value may be a long closed form whose
+    evaluation the tolerance, the rubric's text and the grader's bounds would otherwise repeat)."""
+    with mpmath.workdps(hp.DPS):
+        return hp.to_mp(entry)[1][0]
 
 
 def policy_tolerance(value, figures=3):

@@ -26,7 +26,7 @@ import mpmath
 import sympy
 
 from symdl import hp
-from symdl.grading import exact_points, interval, part_of, policy_of
+from symdl.grading import exact_points, interval, mp_value, part_of, policy_of
 
 
 @dataclass(frozen=True)
@@ -251,8 +251,7 @@ def _shown(answer, entry=()) -> str:
                 text = mpmath.nstr(hp.to_mp(exact)[1][0], 17)
         return f"{text.replace(chr(92) + ',', '')} (exact)"
     with mpmath.workdps(hp.DPS):
-        x = hp.to_mp(exact)[1][0]
-        return f"{mpmath.nstr(x, figures, strip_zeros=False)} ({figures} s.f.)"
+        return f"{mpmath.nstr(mp_value(exact), figures, strip_zeros=False)} ({figures} s.f.)"
 
 
 def _plain(text) -> str:
@@ -342,8 +341,7 @@ def _bounds(solution, name, entry, value, figures):
             centre = Fraction(int(exact.p), int(exact.q))
         else:
             with mpmath.workdps(hp.DPS):
-                centre = Fraction(mpmath.nstr(hp.to_mp(exact)[1][0], 45, min_fixed=-mpmath.inf,
-                                              max_fixed=mpmath.inf))
+                centre = Fraction(mpmath.nstr(mp_value(exact), 45, min_fixed=-mpmath.inf, max_fixed=mpmath.inf))
         cache[key] = (centre - half, centre + half)
     return cache[key]
 

@@ -301,11 +301,12 @@ def _figures_text(x, figures, exact) -> str:
     import mpmath
 
     from symdl import hp
+    from symdl.grading import mp_value
 
     if exact:
         return printer.tex(x)
     with mpmath.workdps(hp.DPS):
-        text = mpmath.nstr(hp.to_mp(x)[1][0], figures, strip_zeros=False, min_fixed=-5, max_fixed=7)
+        text = mpmath.nstr(mp_value(x), figures, strip_zeros=False, min_fixed=-5, max_fixed=7)
     if "e" in text:
         mant, exp = text.split("e")
         return rf"{mant} \cdot 10^{{{int(exp)}}}"

@@ -160,8 +160,7 @@ def _revival(n) -> str:
     corner = [n.highs[i] if W[i] > 0 else n.lows[i] for i in range(D)]
     z_max = sum((W[i] * corner[i] for i in range(D)), sp.Integer(0)) + b
     if z_max > 0:
-        inputs = (f"here an input with W^T x + b > 0, such as x = {_vector(corner)} (z = {_num(z_max)}), "
-                  "in a later mini-batch")
+        inputs = f"here x = {_vector(corner)} (z = {_num(z_max)}), for one, in a later mini-batch"
     else:
         inputs = f"but no input of the domain does (z is at most {_num(z_max)}), so only an update can"
     decay = (f"weight decay, which shrinks W so that z tends to b = {_num(b)} > 0" if b > 0 else
