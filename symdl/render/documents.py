@@ -286,14 +286,21 @@ def accepted_tex(answer) -> Tex:
         tol = interval(x, figures)
         exact.append(tol is not None and tol[0] == 0)
         shown.append(_figures_text(x, figures, exact[-1]))
-    body = shown[0] if entries == [()] else "[" + r",\ ".join(shown) + "]"
+    cells = [f"${t}$" for t in shown]                    # one formula an entry: a long vector breaks between
+    if entries and len(entries[0]) == 2:                # a matrix by rows: "[a, b; c, d]"
+        rows: dict = {}
+        for e, c in zip(entries, cells):
+            rows.setdefault(e[0], []).append(c)
+        body = "[" + "; ".join(", ".join(r) for r in rows.values()) + "]"
+    else:
+        body = cells[0] if entries == [()] else "[" + ", ".join(cells) + "]"
     if all(exact):
         words = "exactly"
     elif not any(exact):
         words = f"{figures} s.f." + ("" if entries == [()] else " each")
     else:
         words = f"{figures} s.f. (integers and short decimals exactly)"
-    return Tex(f"${body}$, {words}")
+    return Tex(f"{body}, {words}")
 
 
 def _figures_text(x, figures, exact) -> str:
