@@ -1,24 +1,27 @@
-"""After solving: each answer's points, its tolerance from the displayed rounding, its common mistakes.
+"""After solving: the answer policy's interval for every answer, the rubric's points, the common mistakes.
 
-Run by derive.solve_question once a solution is verified. The rules (docs/answers-json.md):
+Run by derive.solve_question once a solution is verified. The rules (docs/answer-policy.md):
 
-- **points**: an answer keeps the points its kind gave it; otherwise a *final* answer gets
-  an even share (an exact Fraction) of its part's points left after the kind's own; a
-  question without parts is one part worth the question's points. Other answers get none.
-- **tolerance**, when the kind gave none, from the rounding the documents show: an integer
-  (or a list of them) is exact, ``{"abs": 0, "rel": 0}``; any other number is accepted within
-  half a unit of its last shown digit (the last decimal of an exact decimal such as 0.02, the
-  last of the ``digits`` significant digits, default :data:`SIG_DIGITS`, of a rounded one):
-  ``abs``; ``rel`` is the same width relative to the value shown; for a vector, a matrix or a
-  list, both are lists shaped as the value, entry by entry. Exact Fractions.
-  Yes/no and text answers have none.
+- **the answer policy** (``[exam] grading``, :class:`Policy`): a number is right within half a unit
+  of the ``figures``-th significant figure (default 3) of the EXACT value; an integer, and an exact
+  *short* decimal (a terminating decimal with at most ``figures`` significant figures: 0, -0.04,
+  2.15, 155), only as written. A question (``[question.grading] figures``) or one of its answers
+  (``[question.grading.answers] "name" = figures``) may ask for other figures. The interval is
+  stored as ``answer.tolerance`` = {"abs", "rel"}, exact Fractions, shaped as the value (entry by
+  entry); yes/no and text answers have none.
+- **points**: symdl.rubric's items (numeric entries and criteria), summing exactly to each part's
+  points; ``answer.points`` = the sum of its items' points.
 - **mistakes**: the kind's ``mistakes(question, solution)`` hook; a mistake whose value equals
   the right answer (relatively, at high precision, or within its tolerance) is dropped, the
   others are stored on ``solution.meta[name].mistakes``. A hook that raises is a bug.
+
+(Schema 1's tolerance, half a unit of the last digit the key shows, is gone: it was the key's
+precision, not the student's.)
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -26,6 +29,7 @@ import mpmath
 import sympy
 
 from symdl import hp
+from symdl.policy import DEFAULT_POLICY, Band, Policy, policy_of  # noqa: F401  (re-exported)
 from symdl.solution import Mistake
 
 SIG_DIGITS = 5            # significant digits of a rounded value (printer.value_tex's default)
@@ -33,16 +37,19 @@ SAME_RTOL = 1e-12         # a mistake this close to the right answer is no mista
 
 
 def grade(question, solution, kind) -> None:
-    """Fill in every answer's points and tolerance, and its mistakes (in place)."""
-    assign_points(question, solution)
+    """Fill in every answer's tolerance (the policy's interval), points (the rubric's) and mistakes (in place)."""
+    from symdl import rubric
+
+    policy = policy_of(question)
     for answer in solution.meta.values():
+        figures = answer.figures or policy.figures_of(answer.name)
+        answer.figures = figures
         if answer.tolerance is None:
-            answer.tolerance = display_tolerance(answer.value, answer.digits)
+            answer.tolerance = policy_tolerance(answer.value, figures)
     if kind.mistakes is not None:
         attach_mistakes(solution, kind.mistakes(question, solution) or {}, kind)
+    rubric.assign(question, solution)
 
-
-# ------------------------------------------------------------------------- points ----
 
 def exact_points(points):
     """Points (int, float or Fraction) as an exact Fraction; None stays None."""
@@ -50,6 +57,9 @@ def exact_points(points):
         return None
     if isinstance(points, float):
         return Fraction(repr(points))
+    if isinstance(points, sympy.Basic):
+        points = sympy.Rational(points)
+        return Fraction(int(points.p), int(points.q))
     return Fraction(points)
 
 
@@ -63,27 +73,80 @@ def part_of(question, part):
     return part if part in names else "?"
 
 
-def assign_points(question, solution) -> None:
-    """The part's points, less the kind's own, split evenly over its final answers without points."""
-    by_part: dict = {}
-    for answer in solution.meta.values():
-        part = part_of(question, answer.part)
-        if answer.final and part != "?":
-            by_part.setdefault(part, []).append(answer)
-    for part, answers in by_part.items():
-        total = exact_points(question.points_of(part))
-        if total is None:
-            continue
-        given = sum((exact_points(a.points) for a in answers if a.points is not None), Fraction(0))
-        free = [a for a in answers if a.points is None]
-        for answer in free:
-            answer.points = (total - given) / len(free)
-    for answer in solution.meta.values():
-        if answer.points is not None:
-            answer.points = exact_points(answer.points)
-
-
 # ---------------------------------------------------------------------- tolerance ----
+
+def short_decimal(entry, figures) -> bool:
+    """Whether an exact number is an integer, or a terminating decimal of at most ``figures``
+    significant figures (0, 155, -0.04, 2.15 at 3 figures; not 0.2745): graded only as written."""
+    from symdl.printer import terminating_decimal
+
+    if not (isinstance(entry, sympy.Basic) and entry.is_Rational):
+        return False
+    if entry.is_Integer:
+        return True
+    text = terminating_decimal(entry)
+    if text is None:
+        return False
+    digits = text.lstrip("-").replace(".", "").replace(",", "").replace(r"\,", "").lstrip("0")
+    return len(digits) <= figures
+
+
+def _exact(entry):
+    if isinstance(entry, float):
+        return sympy.Rational(repr(entry))
+    if isinstance(entry, Fraction):
+        return sympy.Rational(entry.numerator, entry.denominator)
+    return sympy.sympify(entry)
+
+
+def interval(entry, figures):
+    """(abs, rel) of one exact number under the policy: (0, 0) for an integer or a short decimal;
+    else half a unit of the ``figures``-th significant figure of the exact value, and that width
+    relative to the exact value (to 30 figures). None when it is not finite."""
+    entry = _exact(entry)
+    if short_decimal(entry, figures):
+        return Fraction(0), Fraction(0)
+    with mpmath.workdps(hp.DPS):
+        x = mp_value(entry)
+        if not mpmath.isfinite(x):
+            return None
+        if x == 0:
+            return Fraction(0), Fraction(0)
+        exponent = int(mpmath.floor(mpmath.log10(abs(x))))
+        if abs(x) < mpmath.mpf(10) ** exponent:          # log10 rounding just below a power of ten
+            exponent -= 1
+        elif abs(x) >= mpmath.mpf(10) ** (exponent + 1):
+            exponent += 1
+        half = Fraction(10) ** (exponent - figures + 1) / 2
+        size = Fraction(mpmath.nstr(abs(x), 30, min_fixed=-mpmath.inf, max_fixed=mpmath.inf))
+    return half, half / size
+
+
+@functools.lru_cache(maxsize=4096)
+def mp_value(entry):
+    """An exact number at hp.DPS digits (cached: a graph's node value may be a long closed form whose
+    evaluation the tolerance, the rubric's text and the grader's bounds would otherwise repeat)."""
+    with mpmath.workdps(hp.DPS):
+        return hp.to_mp(entry)[1][0]
+
+
+def policy_tolerance(value, figures=3):
+    """{"abs", "rel"} (exact Fractions) of the policy's interval; None for a non-numeric answer.
+    A vector, matrix or list gets lists shaped as answers.json writes its value, entry by entry."""
+    entries = _entries(value)
+    if not entries:
+        return None
+    try:
+        pairs = [interval(e, figures) for e in entries]
+    except (TypeError, sympy.SympifyError):
+        return None                                        # not a real number (a verdict's text)
+    if all(p is None for p in pairs):
+        return None                                        # NaN and infinities have no figures
+    pairs = [p or (Fraction(0), Fraction(0)) for p in pairs]
+    if not _is_collection(value):
+        return {"abs": pairs[0][0], "rel": pairs[0][1]}
+    return {"abs": _shaped(value, [a for a, _ in pairs]), "rel": _shaped(value, [r for _, r in pairs])}
+
 
 def _entries(value):
     """The numbers of an answer, flat; None when it is not numeric (yes/no, text, empty)."""
@@ -100,64 +163,6 @@ def _entries(value):
             flat.extend(inner)
         return flat
     return [value]
-
-
-def _half_unit(entry, digits):
-    """(half a unit of the last shown digit, the shown value) of one number, exactly; (0, v) for an integer."""
-    from symdl.printer import terminating_decimal
-
-    if isinstance(entry, float):
-        entry = sympy.Rational(repr(entry))
-    elif isinstance(entry, Fraction):
-        entry = sympy.Rational(entry.numerator, entry.denominator)
-    entry = sympy.sympify(entry)
-    if entry.is_Integer:
-        return Fraction(0), Fraction(int(entry))
-    if entry.is_Rational and digits is None and terminating_decimal(entry) is not None:
-        text = terminating_decimal(entry)
-        places = len(text.split(".")[1]) if "." in text else 0
-        return Fraction(1, 2 * 10**places), Fraction(int(entry.p), int(entry.q))
-    with mpmath.workdps(hp.DPS):
-        x = hp.to_mp(entry)[1][0]
-        if not mpmath.isfinite(x):
-            return None
-        if x == 0:
-            return Fraction(0), Fraction(0)
-        sig = digits or SIG_DIGITS
-        exponent = int(mpmath.floor(mpmath.log10(abs(x))))
-        if abs(int(mpmath.nint(abs(x) / mpmath.mpf(10) ** (exponent - sig + 1)))) >= 10**sig:
-            exponent += 1                                  # rounding carries into a new digit
-        unit = exponent - sig + 1
-        scaled = int(mpmath.nint(x / mpmath.mpf(10) ** unit))
-    shown = Fraction(scaled) * (Fraction(10) ** unit)
-    return Fraction(10) ** unit / 2, shown
-
-
-def display_tolerance(value, digits=None):
-    """{"abs", "rel"} (exact Fractions) from the rounding shown; None for a non-numeric answer.
-
-    A number gets numbers; a vector, matrix or list gets lists shaped as answers.json writes its
-    value (a column or row vector flat, a matrix by rows), entry by entry: each entry is accepted
-    within half a unit of its own last shown digit (0.33333 within 0.000005, 2718.3 within 0.05)."""
-    entries = _entries(value)
-    if not entries:
-        return None
-    try:
-        widths = [_half_unit(e, digits) for e in entries]
-    except TypeError:
-        return None                                        # not a real number (a verdict's text)
-    if all(w is None for w in widths):
-        return None                                        # NaN and infinities have no digits
-    pairs = []                                             # (abs, rel) per entry
-    for width in widths:
-        if width is None:                                  # a NaN or infinite entry: no digits
-            pairs.append((Fraction(0), Fraction(0)))
-        else:
-            half, shown = width
-            pairs.append((half, half / abs(shown) if shown else Fraction(0)))
-    if not _is_collection(value):
-        return {"abs": pairs[0][0], "rel": pairs[0][1]}
-    return {"abs": _shaped(value, [a for a, _ in pairs]), "rel": _shaped(value, [r for _, r in pairs])}
 
 
 def _is_collection(value) -> bool:
@@ -178,13 +183,6 @@ def _shaped(value, flat):
         return next(items)
 
     return build(value)
-
-
-def widest(tolerance_part):
-    """The largest number in a tolerance's ``abs`` or ``rel`` (a number or nested lists)."""
-    if isinstance(tolerance_part, (list, tuple)):
-        return max((widest(x) for x in tolerance_part), default=Fraction(0))
-    return tolerance_part
 
 
 # ----------------------------------------------------------------------- mistakes ----

@@ -152,9 +152,12 @@ class Answer:
 
     ``label`` names it in the summary and the rubric (SymPy object, display object or plain
     text); ``digits``: significant digits shown (None: the printer's rule / exact);
-    ``final``: boxed in the model answer and listed on page 1; ``points`` (from the part's
-    points unless the kind sets them), ``tolerance`` ({"abs", "rel"}; None: derived from the
-    displayed rounding), ``mistakes`` (list of Mistake) are filled in after solving.
+    ``final``: boxed in the model answer and listed on page 1; ``graded``: whether the exam asks
+    for it (None: when it is final and a number or a yes/no; text answers are graded by criteria);
+    ``weight``: its share of the part's points under the derived rule (None: 1).
+    Filled in after solving (symdl.grading, symdl.rubric): ``figures`` (the answer policy's
+    significant figures for it), ``tolerance`` ({"abs", "rel"}: the policy's interval),
+    ``points`` (the sum of its rubric items' points, exact), ``mistakes`` (list of Mistake).
     """
 
     name: str
@@ -168,16 +171,29 @@ class Answer:
     tolerance: dict | None = None
     mistakes: list = field(default_factory=list)
     words: str | None = None       # a yes/no as the documents word it ("yes, but slowly")
+    graded: bool | None = None
+    weight: Any = None
+    figures: int | None = None
 
 
 @dataclass
 class RubricItem:
-    """A partial-credit item of a part: what earns the points, or an accepted alternative."""
+    """A criterion of a part (an idea a full answer contains: an explanation, a drawing, a verdict
+    in words), an accepted alternative, or a note for the grader.
+
+    A criterion (``slug`` given, not ``alternative``) carries points: ``points`` when the kind
+    fixes them (rare: the spec's ``rubric`` table usually does), else a share of the part by
+    ``weight`` (symdl.rubric); ``model`` is the sentence a full answer would write. Without a slug
+    (or as an alternative) the item is advice to the grader and carries no points.
+    """
 
     part: str | None
-    text: Any                     # plain text or Text
+    text: Any                     # plain text or Text: what the idea is
     points: Any = None
     alternative: bool = False     # an accepted alternative answer or reading, not a credit item
+    slug: str | None = None       # a criterion's id within its part ("dead-now")
+    weight: Any = 1               # its share under the derived rule
+    model: str = ""               # the model sentence (plain text)
 
 
 @dataclass
@@ -218,8 +234,15 @@ class Solution:
         return answer
 
     def credit(self, part, text, points=None, *, alternative=False):
-        """A rubric item of ``part``: partial credit, or an accepted alternative answer."""
+        """A note for the grader of ``part`` (no points), or an accepted alternative answer."""
         self.rubric.append(RubricItem(part, text, points, alternative))
+
+    def criterion(self, part, slug, text, model="", *, weight=1, points=None):
+        """A criterion of ``part``: an idea a full answer contains (``text``), the model sentence
+        that states it (``model``), its weight in the part's points (or fixed ``points``)."""
+        if any(c.slug == slug and c.part == part for c in self.rubric):
+            raise ValueError(f"criterion {slug!r} of part {part} set twice")
+        self.rubric.append(RubricItem(part, text, points, False, slug, weight, model))
 
     def finals(self, part=None) -> list:
         """The final answers (Answer), of one part or of all, in the order they were recorded."""

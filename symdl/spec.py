@@ -12,10 +12,11 @@ from pathlib import Path
 
 from symdl.errors import LatexError, SpecError
 from symdl.ops import DEFAULT_SUBGRADIENTS, SUBGRADIENTS
+from symdl.policy import question_policy, read_policy, rubric_splits
 from symdl.schema import normalize_choice
 
 # Keys every question may carry, whatever its kind.
-COMMON_FIELDS = {"id", "kind", "text", "points", "parts", "title"}
+COMMON_FIELDS = {"id", "kind", "text", "points", "parts", "title", "grading", "rubric"}
 
 _MISSING = object()
 
@@ -59,6 +60,8 @@ class Question:
     data_dirs: tuple = ()       # folders besides the spec's own where data files may lie
     values: dict = field(default_factory=dict)   # the fields as the kind's schema checked them
     subgradients: str = DEFAULT_SUBGRADIENTS    # the exam's kink convention (relu'(0), |x|'(0), ties)
+    grading: object = None      # the answer policy (symdl.grading.Policy) with this question's overrides
+    rubric: dict = field(default_factory=dict)  # part (None: no parts) -> {answer or criterion: points}
 
     # -- errors -------------------------------------------------------------------------
     def error(self, field_name, message) -> SpecError:
@@ -197,6 +200,7 @@ class Exam:
     draws: list = field(default_factory=list)    # the spec's draws (symdl.draws.Draw), [] for a fixed exam
     drawn: dict = field(default_factory=dict)    # "<question>.<field>" -> value drawn for this variant
     variant: str | None = None                   # the variant's label printed on sheet and key ("001 3fa9c2d1")
+    grading: object = None                       # the answer policy ([exam] grading; symdl.grading.Policy)
 
 
 def _as_tuple(types):
@@ -293,6 +297,7 @@ def build_exam(data: dict, path, data_dirs=()) -> Exam:
         if key not in {"exam", "question"}:
             raise SpecError("unknown top-level table", file=path, field=key)
     subgradients = _subgradients(exam, path)
+    policy = read_policy(exam.get("grading", {}), path)
     tables = data.get("question")
     if not isinstance(tables, list) or not tables:
         raise SpecError("no [[question]] tables", file=path, field="question")
@@ -301,11 +306,13 @@ def build_exam(data: dict, path, data_dirs=()) -> Exam:
         question = _question(table, index, path, seen)
         question.data_dirs = tuple(Path(d) for d in data_dirs)
         question.subgradients = subgradients
+        question.grading = question_policy(policy, table.get("grading"), path, question.id)
+        question.rubric = rubric_splits(table, question, path)
         questions.append(question)
     return Exam(id=exam["id"], title=exam["title"], file=path, questions=questions,
                 course=exam.get("course", ""), date=exam.get("date", ""), session=exam.get("session", ""),
                 instructions=exam.get("instructions", []), subgradients=subgradients,
-                require=_require(exam, path, seen))
+                require=_require(exam, path, seen), grading=policy)
 
 
 def _read_spec_file(path: Path) -> dict:
@@ -337,7 +344,8 @@ def _exam_header(data: dict, path: Path) -> dict:
     if not isinstance(exam, dict):
         raise SpecError("missing [exam] table", file=path, field="exam")
     for key in exam:
-        if key not in {"id", "title", "course", "date", "session", "instructions", "subgradients", "require"}:
+        if key not in {"id", "title", "course", "date", "session", "instructions", "subgradients", "require",
+                       "grading"}:
             raise SpecError("unknown key in [exam]", file=path, field=f"exam.{key}")
     for key in ("id", "title"):
         if not isinstance(exam.get(key), str) or not exam[key].strip():
@@ -419,8 +427,8 @@ def _parts(parts, path, qid) -> tuple:
             raise SpecError("expected a string, or a table with text and points", file=path,
                             question=qid, field="parts")
         for key in part:
-            if key not in ("text", "points"):
-                raise SpecError("unknown key in a part (known: text, points)", file=path, question=qid,
+            if key not in ("text", "points", "rubric"):
+                raise SpecError("unknown key in a part (known: text, points, rubric)", file=path, question=qid,
                                 field=f"{where}.{key}")
         if not isinstance(part.get("text", ""), str):
             raise SpecError("expected a string", file=path, question=qid, field=f"{where}.text")

@@ -39,12 +39,12 @@ def one_question(tmp_path, kind, body, name="q"):
 
 
 def answer_values(question: dict) -> dict:
-    """One question of answers.json (schema 1) as answer name -> value."""
+    """One question of answers.json (schema 2) as answer name -> value."""
     return {name: answer["value"] for name, answer in question["answers"].items()}
 
 
 def validate_answers(doc: dict) -> None:
-    """Raise jsonschema.ValidationError unless ``doc`` is answers.json of schema 1 (the
+    """Raise jsonschema.ValidationError unless ``doc`` is answers.json of schema 2 (the
     package's symdl/data/answers.schema.json)."""
     import json
 

@@ -47,6 +47,9 @@ def asked_names(result) -> list:
     """The names of the answers an export asks of ``result``'s question, in the Solution's order."""
     sol = result.solution
     finals = [name for name, meta in sol.meta.items() if meta.final and is_numeric(sol.answers[name])]
+    graded = [name for name in finals if sol.meta[name].points is not None]     # the rubric's (symdl.rubric)
+    if graded:
+        return graded
     return finals or [name for name, value in sol.answers.items() if is_numeric(value)]
 
 

@@ -101,17 +101,37 @@ def jsonable(value):
     raise TypeError(f"cannot write {type(value).__name__} to answers.json")
 
 
-SCHEMA = 1      # the version of answers.json's layout (symdl/data/answers.schema.json, docs/answers-json.md)
+SCHEMA = 2      # the version of answers.json's layout (symdl/data/answers.schema.json, docs/answers-json.md)
 
 
 def document(exam, results) -> dict:
-    """answers.json, schema 1: the exam, and per question its parts and every answer with its
-    part, points, unit, tolerance and common mistakes."""
+    """answers.json, schema 2: the exam with its answer policy, and per question its parts, its
+    rubric (every graded item with its points) and every answer with its part, points, unit,
+    tolerance (the policy's interval) and common mistakes."""
+    from symdl.policy import policy_of
+
+    policy = policy_of(exam)
     return {
         "schema": SCHEMA,
         "exam": {"id": exam.id, "title": exam.title, "course": exam.course, "date": exam.date},
+        "grading": _policy(policy),
         "questions": [_question(r) for r in results],
     }
+
+
+def _policy(policy) -> dict:
+    band = policy.partial
+    return {"figures": policy.figures, "step": jsonable(policy.step), "carry_forward": policy.carry_forward,
+            "partial": None if band is None else {"figures": band.figures, "credit": jsonable(band.credit)}}
+
+
+def _rubric(result) -> list:
+    from symdl import rubric
+
+    if result.solution is None:
+        return []
+    return [{"column": i.column, "points": jsonable(i.points), "part": i.part, "answer": i.answer,
+             "entry": list(i.entry), "text": i.text} for i in rubric.items(result.question, result.solution)]
 
 
 def _question(result) -> dict:
@@ -123,6 +143,7 @@ def _question(result) -> dict:
         "points": jsonable(q.points),
         "parts": {name: {"text": text, "points": jsonable(points)} for name, text, points in q.part_list()
                   if name is not None},
+        "rubric": _rubric(result),
         "answers": {name: _answer(sol, name, value) for name, value in sol.answers.items()},
     }
 
@@ -141,7 +162,7 @@ def _answer(sol, name, value) -> dict:
         "unit": meta.unit,
         "tolerance": None if tolerance is None else {"abs": jsonable(tolerance.get("abs")),
                                                      "rel": jsonable(tolerance.get("rel"))},
-        "mistakes": [{"name": m.name, "value": jsonable(m.value)} for m in meta.mistakes],
+        "mistakes": [{"name": m.name, "value": jsonable(m.value), "why": m.why or ""} for m in meta.mistakes],
     }
 
 

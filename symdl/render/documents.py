@@ -24,9 +24,40 @@ DOCUMENTS = {                      # document -> (template, audience of the kind
     "verification": ("verification.tex.j2", "instructor"),
 }
 
-ROUNDING_RULE = (r"Numbers are exact unless marked with $\approx$; such a value is rounded to "
+ROUNDING_RULE = (r"Numbers are exact unless marked with $\approx$; in the working such a value is rounded to "
                  f"{SIG_DIGITS} significant digits for display only (every later step uses the "
                  "unrounded value). Numbers from 10{,}000 up are written with thin separators.")
+
+
+def policy_sentence(policy) -> str:
+    """The answer policy in one or two sentences, as the instructor states it (plain text)."""
+    f = policy.figures
+    text = (f"A number is right when it lies within half a unit of its {_ordinal(f)} significant figure "
+            f"(give numbers to {f} significant figures); an integer or an exact decimal of at most {f} "
+            "significant figures must be given exactly.")
+    if policy.partial is not None:
+        text += (f" A number right only to {policy.partial.figures} significant figures earns "
+                 f"{_fraction_words(policy.partial.credit)} of its points.")
+    return text
+
+
+def _ordinal(n) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+
+
+def _fraction_words(x) -> str:
+    x = Fraction(x)
+    return {Fraction(1, 2): "half", Fraction(1, 4): "a quarter", Fraction(3, 4): "three quarters"}.get(
+        x, f"{float(x):g} times")
+
+
+def rounding_rule(exam) -> Tex:
+    """The key's rounding note: final answers at the policy's figures, the working at more, the rule."""
+    from symdl.policy import policy_of
+
+    policy = policy_of(exam)
+    return Tex(f"Final answers are given to {policy.figures} significant figures. " + _escape(policy_sentence(policy))
+               + " " + ROUNDING_RULE)
 FOOTER_VERIFIED = "Every number in this key was checked by a second, independent computation."
 FOOTER_FAILED = ("Some answers disagree with their independent recomputation; "
                  "see verification.pdf before handing this key out.")
@@ -116,11 +147,12 @@ def final_tex(answer, compact=False) -> Tex:
     ``compact``: a column vector written as a transposed row, to save a page's height (one of at
     most printer.MAX_SHOWN_COLUMNS entries: a longer row would be shown by its ends only)."""
     value = answer.value
+    digits = answer.figures if (answer.final and answer.figures) else answer.digits
     if compact and _column(value) and len(value) <= printer.MAX_SHOWN_COLUMNS:
-        relation, body = value_parts(sympy.Matrix(value).T, answer.digits)
+        relation, body = value_parts(sympy.Matrix(value).T, digits)
         body = Tex(body + r"^{\mathsf{T}}")
     else:
-        relation, body = value_parts(value, answer.digits)
+        relation, body = value_parts(value, digits)
     if relation is None and answer.words is not None:
         body = answer.words
     math = _label_math(answer)
@@ -143,28 +175,6 @@ def _lead(answer) -> str:
     return label if label.rstrip().endswith(("?", "!", ":")) else label + ":"
 
 
-def tolerance_tex(answer) -> Tex:
-    """What the rubric accepts: exact, plus or minus a width (and its relative size), or words."""
-    tol = answer.tolerance
-    if tol is None:
-        return Tex("as worded in the key")
-    from symdl.grading import widest
-
-    if not widest(tol.get("abs")):
-        return Tex("exact")
-    width = printer.format_float(_rational(widest(tol["abs"])), 2)
-    if isinstance(tol["abs"], (list, tuple)):       # entry by entry: half a unit of each entry's last digit
-        return Tex(rf"each entry to its last shown digit (at most $\pm {width}$)")
-    rel = tol.get("rel")
-    return Tex(rf"$\pm {width}$" + (rf" (rel.\ ${printer.format_float(_rational(rel), 2)}$)" if rel else ""))
-
-
-def _rational(x):
-    if isinstance(x, Fraction):
-        return sympy.Rational(x.numerator, x.denominator)
-    return x
-
-
 def part_finals(question, solution, part) -> list:
     """The final answers of ``part`` (None: the whole question, when it has no parts)."""
     return [a for a in solution.finals() if part_of(question, a.part) == part]
@@ -182,11 +192,6 @@ def part_boxed_texts(question, solution, part) -> list:
 
 def part_rubric(question, solution, part) -> list:
     return [c for c in solution.rubric if part_of(question, c.part) == part]
-
-
-def part_mistakes(question, solution, part) -> list:
-    """(answer, mistake) pairs of ``part``, in the order the answers were recorded."""
-    return [(a, m) for a in solution.meta.values() if part_of(question, a.part) == part for m in a.mistakes]
 
 
 def described(value, width=70) -> str:
@@ -228,7 +233,140 @@ def footer_line(results) -> str:
 
 def template_globals(audience: str) -> dict:
     """The globals every document template sees (``audience`` filters the kind partials)."""
-    return dict(audience=audience, shown=shown, points=points, part_finals=part_finals, question_name=question_name, given_math=given_math,
-                part_boxed_texts=part_boxed_texts, part_rubric=part_rubric, part_mistakes=part_mistakes,
-                final_tex=final_tex, label_tex=label_tex, value_tex=value_tex, tolerance_tex=tolerance_tex,
-                described=described, rounding_rule=Tex(ROUNDING_RULE))
+    return dict(audience=audience, shown=shown, points=points, part_finals=part_finals, question_name=question_name,
+                given_math=given_math,
+                part_boxed_texts=part_boxed_texts, part_rubric=part_rubric,
+                final_tex=final_tex, label_tex=label_tex, value_tex=value_tex,
+                described=described, rounding_rule=rounding_rule, policy_sentence=policy_sentence,
+                rubric_rows=rubric_rows, question_mistakes=question_mistakes, accepted_tex=accepted_tex,
+                policy_of=_policy_of)
+
+
+def _policy_of(x):
+    from symdl.policy import policy_of
+
+    return policy_of(x)
+
+
+# --------------------------------------------------------------------- the rubric ----
+
+def rubric_rows(question, solution, part) -> list:
+    """The rubric's rows of ``part``: one per graded answer (its label, what is accepted, its points)
+    then one per criterion (the idea, its model sentence, its points), from symdl.rubric's items."""
+    from symdl import rubric
+
+    rows, by_answer = [], {}
+    for item in rubric.items(question, solution):
+        if item.part != part:
+            continue
+        if item.answer is None:
+            crit = next((c for c in solution.rubric if c.slug and _slug_column(question, c) == item.column), None)
+            idea = crit.text if crit is not None else item.text
+            rows.append({"criterion": True, "idea": idea, "model": _escape(item.text) if crit is not None and crit.model
+                         else Tex(""), "points": points(item.points)})
+        elif item.answer in by_answer:
+            by_answer[item.answer]["items"].append(item)
+        else:
+            row = {"criterion": False, "answer": solution.meta[item.answer], "items": [item]}
+            by_answer[item.answer] = row
+            rows.append(row)
+    for row in rows:
+        if not row["criterion"]:
+            row["label"] = label_tex(row["answer"])
+            row["accepted"] = accepted_tex(row["answer"])
+            row["points"] = _item_points(row["items"])
+    return rows
+
+
+def _slug_column(question, criterion) -> str:
+    from symdl.grading import part_of
+
+    part = part_of(question, criterion.part)
+    return f"{question.id}.{part}.{criterion.slug}" if part else f"{question.id}.{criterion.slug}"
+
+
+def _item_points(items) -> Tex:
+    """An answer's points: "2", or "2 (0.5 each)", or "1.5 + 1 + 1"."""
+    total = sum((i.points for i in items), Fraction(0))
+    if len(items) == 1:
+        return points(total)
+    if len({i.points for i in items}) == 1:
+        return Tex(f"{points(total)} ({points(items[0].points)} each)")
+    return Tex(" + ".join(points(i.points) for i in items))
+
+
+def accepted_tex(answer) -> Tex:
+    """What the rubric accepts, in words: "$0.773$, 3 s.f.", "$-0.04$ exactly", "yes"."""
+    from symdl import rubric
+    from symdl.grading import interval
+
+    value = answer.value
+    if isinstance(value, (bool, sympy.logic.boolalg.BooleanAtom)):
+        return Tex("yes" if bool(value) else "no")
+    if isinstance(value, str) or answer.tolerance is None:
+        return Tex("by the criteria below")
+    figures = answer.figures or 3
+    entries = rubric.entry_indices(value)
+    if entries == [()] and isinstance(value, (list, tuple)):            # a shape: one blank
+        return Tex("$" + r" \times ".join(printer.tex(sympy.Integer(int(v))) for v in value) + "$ exactly")
+    shown, exact = [], []
+    for e in entries:
+        x = sympy.sympify(rubric.entry_of(value, e))
+        tol = interval(x, figures)
+        exact.append(tol is not None and tol[0] == 0)
+        shown.append(_figures_text(x, figures, exact[-1]))
+    cells = [f"${t}$" for t in shown]                    # one formula an entry: a long vector breaks between
+    if entries and len(entries[0]) == 2:                # a matrix by rows: "[a, b; c, d]"
+        rows: dict = {}
+        for e, c in zip(entries, cells):
+            rows.setdefault(e[0], []).append(c)
+        body = "[" + "; ".join(", ".join(r) for r in rows.values()) + "]"
+    else:
+        body = cells[0] if entries == [()] else "[" + ", ".join(cells) + "]"
+    if all(exact):
+        words = "exactly"
+    elif not any(exact):
+        words = f"{figures} s.f." + ("" if entries == [()] else " each")
+    else:
+        words = f"{figures} s.f. (integers and short decimals exactly)"
+    return Tex(f"{body}, {words}")
+
+
+def _figures_text(x, figures, exact) -> str:
+    """One number as the rubric states it: exact as written, or rounded to ``figures`` s.f."""
+    import mpmath
+
+    from symdl import hp
+    from symdl.grading import mp_value
+
+    if exact:
+        return printer.tex(x)
+    with mpmath.workdps(hp.DPS):
+        text = mpmath.nstr(mp_value(x), figures, strip_zeros=False, min_fixed=-5, max_fixed=7)
+    if "e" in text:
+        mant, exp = text.split("e")
+        return rf"{mant} \cdot 10^{{{int(exp)}}}"
+    return text
+
+
+def question_mistakes(question, solution) -> list:
+    """The question's mistakes, each once: {"name", "why", "rows": [(label, value)]}, in the order
+    they first appear (an answer's mistakes in the order the kind gave them)."""
+    groups: dict = {}
+    for answer in solution.meta.values():
+        for m in answer.mistakes:
+            group = groups.setdefault(m.name, {"name": m.name, "why": m.why, "rows": []})
+            group["rows"].append((label_tex(answer), mistake_tex(m.value, answer)))
+    return list(groups.values())
+
+
+def mistake_tex(value, answer) -> Tex:
+    """A mistake's value as the rubric shows it: at the answer's figures, a column vector as a row."""
+    digits = answer.figures or answer.digits
+    if _column(value) and len(value) <= printer.MAX_SHOWN_COLUMNS:
+        relation, body = value_parts(sympy.Matrix(value).T, digits)
+        return Tex(f"${relation + ' ' if relation != '=' else ''}{body}" + r"^{\mathsf{T}}" + f"{_unit(answer.unit)}$")
+    relation, body = value_parts(value, digits)
+    if relation is None:
+        return _escape(body)
+    return Tex(f"${relation + ' ' if relation != '=' else ''}{body}{_unit(answer.unit)}$")

@@ -89,8 +89,8 @@ def test_model_answers_summary_rubric_and_verification(fake_documents):
     doc = json.loads((folder / "answers.json").read_text())
     mistakes = {q["id"]: q["answers"]["sum"]["mistakes"] for q in doc["questions"]}
     # Q1: 1 + 2 = 3 rounds to itself, so "rounded" is no mistake there; Q2: 0.75 rounds to 1
-    assert mistakes == {"Q1": [{"name": "subtracted", "value": -1}],
-                        "Q2": [{"name": "subtracted", "value": -0.25}, {"name": "rounded", "value": 1}]}
+    assert [[{k: m[k] for k in ("name", "value")} for m in ms] for ms in mistakes.values()] == [
+        [{"name": "subtracted", "value": -1}], [{"name": "subtracted", "value": -0.25}, {"name": "rounded", "value": 1}]]
     assert [q["answers"]["sum"]["points"] for q in doc["questions"]] == [4, 6]
 
     check = pdf_text(folder / "verification.pdf")
@@ -120,8 +120,14 @@ def test_detail_must_be_known(fake_documents, tmp_path):
 def di504(tmp_path_factory):
     from symdl.derive import solve_exam
 
+    from support import overfull
+
     out = tmp_path_factory.mktemp("di504")
-    report = derive(default_spec(), out, pdf=pdf_render.tex_available())
+    logs = {}
+    with pytest.MonkeyPatch.context() as patch:          # every TeX log of the build, read as it is made
+        patch.setattr(pdf_render, "read_log", lambda tex, log: logs.__setitem__(tex.stem, log))
+        report = derive(default_spec(), out, pdf=pdf_render.tex_available())
+    report.grading_overfull = overfull({k: v for k, v in logs.items() if k == "grading"})
     return report, solve_exam()
 
 
@@ -153,13 +159,14 @@ def test_di504_summary_lists_every_final_answer(di504):
         assert f"${value}$" in body, answer.name
     if pdf_render.tex_available():
         page1 = "".join(pdf_text(report.folder / "answer-key.pdf", 1, 1).split())
-        for answer in listed:
-            relation, shown = value_parts(answer.value, answer.digits)
+        for answer in listed:                       # final answers at the policy's figures
+            relation, shown = value_parts(answer.value, answer.figures)
             if relation is not None and re.fullmatch(r"-?[\d.]+", shown):
                 assert shown.lstrip("-") in page1, answer.name
         assert "".join(FOOTER_VERIFIED.split()) in page1             # the summary is one page
-        # the vectors are rows: Q3 case c's probabilities (p4 = 0.95491) on one line of page 1
-        assert "0.0321890.000196250.01270.95491" in page1
+        # the vectors are rows: Q3 case c's probabilities to 3 significant figures on one line of page 1
+        # (softmax of s = W x + B + r by hand: 0.032189, 0.00019625, 0.012700, 0.95491)
+        assert "0.03220.0001960.01270.955" in page1
     # a part with no final answer says so instead of staying blank
     for r in solved.results:
         for part, _, _ in r.question.part_list():
@@ -200,6 +207,47 @@ def test_di504_model_answers_fit_ten_pages(di504):
     assert pages(report.folder / "answer-key.pdf") <= 10          # issue 12: at most 10 pages, summary first
     summary = pdf_text(report.folder / "answer-key.pdf").split("\f")[0]
     assert summary.lstrip().startswith("DI504") and "Final answers" in summary
+
+
+def test_as_worded_appears_nowhere():
+    """Free text is graded by criteria with model sentences, never "as worded in the key"."""
+    from support import TESTS
+
+    root = TESTS.parent
+    for path in list((root / "symdl").rglob("*.py")) + list((root / "templates").rglob("*.j2")):
+        assert "as worded" not in path.read_text().lower(), path
+
+
+@needs_tex
+def test_di504_rubric_at_a_glance(di504):
+    """The TA's rubric: at most 7 pages, no line past the margin, every item's points and accepted value
+    in words, the criteria with their model sentences, every mistake of answers.json."""
+    report, solved = di504
+    path = report.folder / "grading.pdf"
+    assert pages(path) <= 7
+    assert report.grading_overfull == []
+    text = pdf_text(path)
+    flat = " ".join(text.split())
+    # the policy once, and the accepted values in words: x-bar_1 = 0.7725937... to 3 figures, z = -0.04 exactly
+    assert "within half a unit of its 3rd significant figure" in flat
+    assert "0.773, 0.0730], 3 s.f. each" in flat and "0.04, exactly" in flat
+    # Q2(b)'s criteria: x = 0 in [0, 1]^5 gives z = b = 0.5 > 0 (every weight is <= 0)
+    assert "x = [0, 0, 0, 0, 0] (z = 0.5)" in flat and "Remedies" in flat
+    doc = json.loads((report.folder / "answers.json").read_text())
+    squeezed = re.sub(r"[^a-z0-9]", "", flat.lower())
+    names = {m["name"] for q in doc["questions"] for a in q["answers"].values() for m in a["mistakes"]}
+    assert names
+    for name in names:
+        assert re.sub(r"[^a-z0-9]", "", name.lower().replace("^t", "")) in squeezed, name
+    # each mistake named once in its question's page(s), however many answers it affects
+    ids = [q["id"] for q in doc["questions"]]
+    for k, q in enumerate(doc["questions"]):
+        start = flat.index(f"Question {q['id']} (")
+        end = flat.index(f"Question {ids[k + 1]} (") if k + 1 < len(ids) else len(flat)
+        section = re.sub(r"[^a-z0-9]", "", flat[start:end].lower())
+        for name in {m["name"] for a in q["answers"].values() for m in a["mistakes"]}:
+            key = re.sub(r"[^a-z0-9]", "", name.lower().replace("^t", ""))
+            assert section.count(key) == 1, (q["id"], name)
 
 
 @needs_tex

@@ -1,9 +1,9 @@
 """Moodle XML export: read back with an XML parser, every number and tolerance against answers.json.
 
-The tolerance is answers.json's (the answer policy's, tested with grading); what is checked here is
-that the export grades by it: the number shown is the key's print, recomputed here with Python's
-decimal module from the exact answer (an exact decimal as is, any other value to 5 significant
-digits), and the width accepted around it covers the tolerance around the exact value.
+The expected tolerance is recomputed here from the exact answer by the documented answer policy
+(docs/answer-policy.md: half a unit of the 3rd significant figure of the exact value; an integer, an
+exact zero and an exact decimal of at most 3 significant figures are exact), with Python's decimal
+module, not with the export's code.
 """
 
 from __future__ import annotations
@@ -65,8 +65,10 @@ def exact_numbers(value):
     return [value]
 
 
-def expected_tolerance(exact) -> Fraction:
-    """Half a unit of the last displayed digit, by Fraction / Decimal arithmetic alone."""
+def expected_tolerance(exact, figures=3) -> Fraction:
+    """The answer policy's interval (docs/answer-policy.md), by Fraction / Decimal arithmetic alone:
+    an integer or an exact decimal of at most 3 significant figures is exact; any other number is
+    accepted within half a unit of its 3rd significant figure, measured on the exact value."""
     exact = sympy.nsimplify(exact) if not isinstance(exact, sympy.Basic) else exact
     if exact == 0 or exact.is_Integer:             # an integer (a size, a count) is exact
         return Fraction(0)
@@ -80,9 +82,11 @@ def expected_tolerance(exact) -> Fraction:
             q //= 5
             fives += 1
         if q == 1 and max(twos, fives) <= 10:
-            return Fraction(1, 2 * 10 ** max(twos, fives))
+            written = Decimal(int(exact.p)) / Decimal(int(exact.q))
+            if len(written.normalize().as_tuple().digits) <= figures:
+                return Fraction(0)                 # -0.04, 2.15: only as written
     digits = Decimal(str(sympy.N(abs(exact), 40)))
-    return Fraction(1, 2) * Fraction(10) ** (digits.adjusted() - 4)
+    return Fraction(1, 2) * Fraction(10) ** (digits.adjusted() - figures + 1)
 
 
 def moodle_questions(data: bytes):
@@ -106,11 +110,13 @@ def blanks_of(q) -> list:
 
 
 def asked_in(entry: dict) -> list:
-    """The answers an export asks, from answers.json alone: the final numeric ones, or every
-    numeric one of a question with none final (docs/lms.md)."""
+    """The answers an export asks, from answers.json alone: the final numeric ones the rubric grades
+    (points not null), else the final numeric ones, or every numeric one of a question with none
+    final (docs/lms.md)."""
     numeric = [name for name, a in entry["answers"].items() if numbers_of(a["value"]) is not None]
     finals = [name for name in numeric if entry["answers"][name]["final"]]
-    return finals or numeric
+    graded = [name for name in finals if entry["answers"][name]["points"] is not None]
+    return graded or finals or numeric
 
 
 def flat(value):
@@ -186,8 +192,9 @@ def test_known_values_of_di504(moodle_xml):
     x = [Fraction(v) for v in ("0.7", "0.9", "0.9", "0.2", "0.9")]
     z = sum(w * xi for w, xi in zip(W, x)) + Fraction("0.5")
     by_id = {c.rsplit("/", 1)[1]: q for c, q in moodle_questions(moodle_xml)}
-    q2 = {Fraction(v) for _, v, t in CLOZE_NUMERICAL.findall(by_id["Q2"].find("questiontext/text").text)}
-    assert z in q2 and z == Fraction("-0.04")          # an exact decimal, shown as it is
+    q2 = {(Fraction(v), Fraction(t)) for _, v, t in CLOZE_NUMERICAL.findall(by_id["Q2"].find("questiontext/text").text)}
+    # -0.04 has one significant figure: an exact short decimal, accepted only as written (tolerance 0)
+    assert (z, Fraction(0)) in q2 and z == Fraction("-0.04")
     height = (3001 + 3 + 3 - 200) // 1 + 1
     q4 = [Fraction(v) for _, v, _ in CLOZE_NUMERICAL.findall(by_id["Q4"].find("questiontext/text").text)]
     assert height == 2808 and height in q4
@@ -233,7 +240,8 @@ def test_final_answers_are_asked_and_mistakes_become_distractors(di504):
     (answer,) = numerical.findall("answer")           # -0.04 is exact: shown as is, within answers.json's tolerance
     tolerance = q2.solution.meta["z"].tolerance
     t = max(Fraction(tolerance["abs"] or 0), Fraction(tolerance["rel"] or 0) * Fraction(4, 100))
-    assert answer.find("text").text == "-0.04" and Fraction(answer.find("tolerance").text) == t > 0
+    # -0.04: an exact decimal of one significant figure, accepted only as written (the answer policy)
+    assert answer.find("text").text == "-0.04" and Fraction(answer.find("tolerance").text) == t == 0
     data = render("moodle", [(None, di504.exam, [result])], multiple_choice=True)
     (_, choice), = [(c, q) for c, q in moodle_questions(data) if q.get("type") != "essay"]
     assert choice.get("type") == "cloze"          # every question a cloze with choices: one type per pool

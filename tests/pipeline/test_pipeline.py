@@ -50,7 +50,8 @@ def test_answers_json_shape(di504):
     _, folder = di504
     doc = json.loads((folder / "answers.json").read_text())
     validate_answers(doc)
-    assert doc["schema"] == 1 and doc["exam"]["id"] == "di504-midterm-2021"
+    assert doc["schema"] == 2 and doc["exam"]["id"] == "di504-midterm-2021"
+    assert doc["grading"] == {"figures": 3, "step": 0.5, "carry_forward": True, "partial": None}
     # the seed's points (DI504 midterm sheet): Q1 a5 b5 c10, Q2 a10 b10, Q3 20, Q4 25, Q5 a5 b10
     assert {q["id"]: (q["points"], {k: p["points"] for k, p in q["parts"].items()}) for q in doc["questions"]} == {
         "Q1": (20, {"a": 5, "b": 5, "c": 10}), "Q2": (20, {"a": 10, "b": 10}), "Q3": (20, {}), "Q4": (25, {}),
@@ -62,6 +63,16 @@ def test_answers_json_shape(di504):
     assert q1["forward.z1"] == pytest.approx([0.02, 0.07])
     assert q1["grad.W"] == [pytest.approx([0.306060, -0.102020], rel=1e-5), pytest.approx([0.874614, -0.291538], rel=1e-5)]
     assert q1["grad.x"] == pytest.approx([0.772594, 0.0729752], rel=1e-5)
+    # the policy's interval, by hand: half a unit of the 3rd significant figure of 0.772594 and 0.0729752
+    assert questions["Q1"]["answers"]["grad.x"]["tolerance"]["abs"] == [0.0005, 0.00005]
+    # one points scheme: the rubric's items add up to every part, question and the exam's 100 points
+    for q in doc["questions"]:
+        for part, p in (q["parts"].items() or [(None, {"points": q["points"]})]):
+            assert sum(i["points"] for i in q["rubric"] if i["part"] == part) == p["points"], (q["id"], part)
+        for name, a in q["answers"].items():
+            own = [i["points"] for i in q["rubric"] if i["answer"] == name]
+            assert a["points"] == (sum(own) if own else None), (q["id"], name)
+    assert sum(i["points"] for q in doc["questions"] for i in q["rubric"]) == 100
 
 
 def test_init_writes_a_spec_that_derives(tmp_path):

@@ -1,4 +1,5 @@
-"""answers.json schema 1: the layout, the schema file in the package, and what the schema refuses."""
+"""answers.json schema 2: the layout (the answer policy, each question's rubric), the schema file in the
+package, and what the schema refuses."""
 
 from __future__ import annotations
 
@@ -26,20 +27,33 @@ def _doc():
     sol.answer("epochs", 12, part="b", unit="epochs", final=True)
     sol.answer("learning", True)
     sol.meta["grad.x"].points, sol.meta["grad.x"].tolerance = Fraction(4), {"abs": Fraction(1, 200000), "rel": Fraction(1, 400000)}
-    sol.meta["grad.x"].mistakes = [Mistake("W instead of W^T", sympy.Matrix([1, 1]))]
+    sol.meta["grad.x"].mistakes = [Mistake("w-not-transposed", sympy.Matrix([1, 1]), "you used W instead of W^T")]
+    sol.criterion("b", "why", "Why 12 epochs.", "Twelve epochs, because the loss stops falling there.", weight=1)
     exam = Exam(id="e", title="E", file=Path("e.toml"), questions=[q], course="C", date="D")
     return document(exam, [QuestionResult(q, sol, [], 0.0)])
 
 
-def test_layout_of_schema_1():
+def test_layout_of_schema_2():
     doc = _doc()
-    assert doc["schema"] == 1 and doc["exam"] == {"id": "e", "title": "E", "course": "C", "date": "D"}
+    assert doc["schema"] == 2 and doc["exam"] == {"id": "e", "title": "E", "course": "C", "date": "D"}
+    assert doc["grading"] == {"figures": 3, "step": 0.5, "carry_forward": True, "partial": None}
     q = doc["questions"][0]
     assert q["points"] == 10 and q["parts"] == {"a": {"text": "First.", "points": 4},
                                                  "b": {"text": "Second.", "points": 6}}
     assert q["answers"]["grad.x"] == {"value": [1 / 3, 2], "part": "a", "final": True, "points": 4, "unit": None,
                                       "tolerance": {"abs": 5e-06, "rel": 2.5e-06},
-                                      "mistakes": [{"name": "W instead of W^T", "value": [1, 1]}]}
+                                      "mistakes": [{"name": "w-not-transposed", "value": [1, 1],
+                                                    "why": "you used W instead of W^T"}]}
+    # the rubric: part a's 4 points over grad.x's two entries (2 each); part b's 6 over the number of
+    # epochs and the criterion (weight 1 each): 3 and 3; the yes/no "learning" is not final: no item
+    assert q["rubric"] == [
+        {"column": "Q1.grad.x[0]", "points": 2, "part": "a", "answer": "grad.x", "entry": [0],
+         "text": "grad.x[0]: 0.333 (3 s.f.)"},
+        {"column": "Q1.grad.x[1]", "points": 2, "part": "a", "answer": "grad.x", "entry": [1],
+         "text": "grad.x[1]: 2 (exact)"},
+        {"column": "Q1.epochs", "points": 3, "part": "b", "answer": "epochs", "entry": [], "text": "epochs: 12 (exact)"},
+        {"column": "Q1.b.why", "points": 3, "part": "b", "answer": None, "entry": [],
+         "text": "Twelve epochs, because the loss stops falling there."}]
     assert q["answers"]["epochs"]["unit"] == "epochs" and q["answers"]["learning"]["value"] is True
     validate_answers(doc)
 
@@ -58,6 +72,20 @@ def test_the_schema_is_in_the_package_and_refuses_the_old_layout():
         bad["questions"][0]["answers"]["grad.x"].update(broken)
         with pytest.raises(jsonschema.ValidationError):
             validate_answers(bad)
+    for broken in ({"points": -1}, {"entry": [0, 1, 2]}, {"column": ""}, {"answer": 3}):
+        bad = copy.deepcopy(doc)
+        bad["questions"][0]["rubric"][0].update(broken)
+        with pytest.raises(jsonschema.ValidationError):
+            validate_answers(bad)
+    for broken in ({"figures": 0}, {"step": 0}, {"partial": {"figures": 2, "credit": 1}}):
+        bad = copy.deepcopy(doc)
+        bad["grading"].update(broken)
+        with pytest.raises(jsonschema.ValidationError):
+            validate_answers(bad)
+    bad = copy.deepcopy(doc)
+    del bad["questions"][0]["rubric"]                                   # schema 1's layout
+    with pytest.raises(jsonschema.ValidationError):
+        validate_answers(bad)
 
 
 def test_render_writes_exact_numbers_the_schema_accepts():

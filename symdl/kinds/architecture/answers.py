@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from .shapes import shape_list
 
 WINDOWED = ("conv", "tconv", "maxpool", "avgpool")
@@ -80,41 +82,17 @@ def name_answers(sol, results, convention, bpv) -> dict:
     return {k.split(".", 1)[1]: v for k, v in sol.answers.items() if k.startswith("total.")}
 
 
-def _apportion(points, counts) -> list:
-    """``points`` split over groups in proportion to ``counts`` (largest remainder), whole points."""
-    total = sum(counts)
-    if points is None or not total:
-        return [None] * len(counts)
-    shares = [points * c / total for c in counts]
-    whole = [int(s) for s in shares]
-    order = sorted(range(len(counts)), key=lambda i: whole[i] - shares[i])
-    for i in order[:points - sum(whole)]:
-        whole[i] += 1
-    return whole
-
-
 def rubric(sol, question, results):
-    """One credit item per group of the table's blanks, the question's points shared by their number."""
-    groups = [
-        ("Output sizes of the convolution and pooling layers: the output-size formula with the layer's "
-         "numbers, the result, the channels", lambda r: r.spec.type in WINDOWED + ("zeropad", "upsample", "subsampling", "depthwise", "separable",
-                                          "locallyconnected"),
-         ("output",)),
-        ("Weights and bias of the convolution layers: shapes in the convention's layout and their count",
-         lambda r: r.spec.type in ("conv", "tconv", "depthwise", "separable", "subsampling", "locallyconnected"),
-         ("weights", "bias")),
-        ("Batch normalization: scale and offset per channel; the running statistics not learned",
-         lambda r: r.spec.type == "batchnorm", ("weights", "bias")),
-        ("Fully connected and output layers: the flattened input size (height x width x channels), "
-         "the output sizes, weights and biases",
-         lambda r: r.spec.type in ("fc", "flatten", "softmax", "gap", "globalmax", "adaptivepool", "add",
-                                   "concat", "multiply", "rbf"),
-         ("output", "weights", "bias")),
-    ]
-    counts = [sum(1 for r in results if pick(r) for key in keys if _final(r, key)) for _, pick, keys in groups]
-    points = _apportion(question.points, counts)
-    for (text, _, _), count, share in zip(groups, counts, points):
-        if count:
-            sol.credit(None, text, share)
+    """Each blank of the table is a graded item: an output size or a weights shape weight 1, a bias
+    weight 1/2 (its shape follows from the filters alone); symdl.rubric shares the points by these
+    weights (DI504: 13 outputs, 8 weights, 8 biases: 25 points, 1, 1 and 1/2 each). The totals are not
+    blanks of the table: graded only when the question's text asks for a total."""
+    asks_total = "total" in (question.text or "").lower() or any(
+        "total" in (text or "").lower() for _, text, _ in question.part_list())
+    for name, answer in sol.meta.items():
+        if name.startswith("total."):
+            answer.graded = bool(answer.final and asks_total)
+        elif answer.final and name.endswith(".bias"):
+            answer.weight = Fraction(1, 2)
     sol.credit(None, "A later size or count that follows correctly from an earlier wrong one "
                      "(an error carried forward) loses the points of the first error only.", alternative=True)

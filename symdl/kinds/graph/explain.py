@@ -206,13 +206,30 @@ def _backward_section(sol, question, graph, upstream, grads, contributions):
 
 
 def _credits(sol, question, graph):
-    """What earns credit in each part, and the accepted alternatives (points come from the spec)."""
+    """The drawing's criteria (part a), every node's value and gradient graded where the parts ask for
+    them and the points allow (symdl.rubric), and the notes and accepted alternatives for the grader."""
+    from symdl.grading import policy_of
+
     ops_used = sorted({_words(graph, n) for n in graph.nodes if not n.is_leaf})
-    sol.credit(part_of(question, "graph"), "One node per operation (" + "; ".join(ops_used) + "), the inputs "
-               "and constants feeding them, edges in the order of evaluation.")
-    sol.credit(part_of(question, "graph"), "The scalar-expanded graph (one node per entry) is accepted.",
-               alternative=True)
-    sol.credit(part_of(question, "forward"), "The value at every node, from the inputs to the output.")
+    leaves = [n.id for n in graph.nodes if n.op == "input"]
+    drawing = part_of(question, "graph")
+    if drawing is not None:
+        sol.criterion(drawing, "nodes", "One node per atomic operation.",
+                      "One node per operation: " + "; ".join(ops_used) + ".", weight=3)
+        sol.criterion(drawing, "edges", "The inputs and constants feeding the nodes, edges in the order of evaluation.",
+                      f"The inputs ({', '.join(leaves)}) and the constants on edges into the nodes that use them, "
+                      "each node's output on to the next, ending at f.", weight=2)
+    sol.credit(drawing, "The scalar-expanded graph (one node per entry) is accepted.", alternative=True)
+    step = policy_of(question).step
+    for role, prefix in (("forward", "forward."), ("backward", "grad.")):
+        part = part_of(question, role)
+        names = [n for n, a in sol.meta.items() if a.part == part and n.startswith(prefix) and not a.final
+                 and n != f"forward.{graph.output.id}"]                 # the output node is "output" itself
+        total = question.points_of(part) if part else None
+        finals = [a for a in sol.meta.values() if a.part == part and a.final]
+        if part is not None and total is not None and (len(names) + len(finals)) * step <= total:
+            for name in names:                                     # "show each node's value": all graded
+                sol.describe(name, graded=True)
     sol.credit(part_of(question, "backward"), "The local rule at every node applied to the upstream gradient, "
                "from the output back to the inputs.")
     if any(n.op == "matmul" for n in graph.nodes):

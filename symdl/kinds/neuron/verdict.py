@@ -140,51 +140,79 @@ def _dead_relu(n, z):
     ]
 
 
+def _num(v) -> str:
+    """A number in plain text: exact when it is a short decimal, else to 3 significant figures."""
+    from symdl.printer import terminating_decimal
+
+    v = sp.nsimplify(v)
+    text = terminating_decimal(v) if v.is_Rational else None
+    return (text if text is not None and len(text) <= 8 else f"{float(v):.3g}")
+
+
+def _vector(values) -> str:
+    return "[" + ", ".join(_num(v) for v in values) + "]"
+
+
 def credit(sol, question, n, dead, part_a, part_b):
-    """The rubric: what earns the points of each part, and the accepted alternatives."""
-    act = n.activation
-    sol.credit(part_a, Text("The pre-activation ", RelationChain(Z, "=", NeuronFormula("pre_activation_at", "")),
-                            " with the numbers put in."), points(question, part_a, sp.Rational(3, 10)))
-    sol.credit(part_a, Text("The local derivative ", DY_DZ, " at this z, from the ", act.title, "'s cases."),
-               points(question, part_a, sp.Rational(2, 10)))
-    sol.credit(part_a, Text("The chain rule into W, b and x: ", DL_DW, ", ", DL_DB, ", ", DL_DX, "."),
-               points(question, part_a, sp.Rational(3, 10)))
-    sol.credit(part_a, "The problem named from the numbers: " + (
-        "every gradient is 0, the update leaves W and b unchanged (a dead ReLU for this input)." if dead else
-        "what the size of the gradient means for learning."), points(question, part_a, sp.Rational(2, 10)))
+    """The criteria of each part (ideas a full answer states, each with its model sentence from the
+    numbers) and the accepted alternatives; the numeric answers are graded items of their own."""
+    act, up = n.activation, n.upstream
+    z = sol.answers["z"]
     if act.name == "relu" and dead:
-        sol.credit(part_b, "For this sample every gradient is 0, so the neuron's own update cannot move it.",
-                   points(question, part_b, sp.Rational(3, 10)))
-        sol.credit(part_b, Text("It can learn again only if another input or a change upstream gives ", Z_POS,
-                                ", or through side effects (weight decay, momentum)."),
-                   points(question, part_b, sp.Rational(3, 10)))
-        sol.credit(part_b, Text("If ", Z_NONPOS, " for every training input, it never learns again."),
-                   points(question, part_b, sp.Rational(2, 10)))
-        sol.credit(part_b, "At least one remedy: leaky ReLU, PReLU or ELU; He initialization; a smaller learning "
-                           "rate; a small positive bias at initialization; batch normalization.",
-                   points(question, part_b, sp.Rational(2, 10)))
-        sol.credit(part_b, Text("The answer that it can never learn again is accepted when it is tied to ", Z_NONPOS,
-                                " for every input the neuron sees."), alternative=True)
-        sol.credit(part_b, Text("The answer that other samples revive it is accepted when it says why: those samples "
-                                "give ", Z_POS, " and so a nonzero gradient."), alternative=True)
+        sol.criterion(part_a, "no-update", "Why it cannot learn: the zero derivative stops every gradient, so the "
+                      "update leaves W and b unchanged.",
+                      f"Since z = {_num(z)} <= 0, dy/dz = 0, so dL/dW = 0, dL/db = 0 "
+                      f"although dL/dy = {_num(up)} != 0: the update W <- W - eta dL/dW "
+                      "leaves W and b unchanged, a dead ReLU for this input.")
     else:
-        sol.credit(part_b, "Whether and how fast it learns, tied to the size of the local derivative.",
-                   points(question, part_b, sp.Rational(1, 1)))
+        sol.criterion(part_a, "diagnosis", "What the size of the gradient means for learning.",
+                      f"The local derivative at z = {_num(z)} sets how much of dL/dy reaches W and b.")
+    if not (act.name == "relu" and dead):
+        sol.criterion(part_b, "learns", "Whether and how fast it learns, tied to the size of the local derivative.",
+                      "It learns from this sample in proportion to dy/dz; it would stop only where "
+                      "dy/dz is 0 (or tiny) for every input.")
+        return
+    sol.criterion(part_b, "dead-now", "Why it is dead for this input.",
+                  f"For this input z = W^T x + b = {_num(z)} < 0, so dy/dz = 0 and every gradient is 0: "
+                  "the neuron's own update cannot move it.", weight=3)
+    sol.criterion(part_b, "revives-if-z-positive", "It comes back only if z turns positive for some input; which "
+                  "inputs or updates could do it here.", _revival(n), weight=3)
+    sol.criterion(part_b, "never-if-all-negative", "If z <= 0 for every training input it never learns again.",
+                  "If W^T x + b <= 0 for every training input, no gradient ever reaches W and b: it stays dead.",
+                  weight=2)
+    sol.criterion(part_b, "remedies", "At least one remedy.",
+                  "Remedies: a leaky ReLU, PReLU or ELU; He initialization; a smaller learning rate; a small "
+                  "positive bias at initialization; batch normalization before the activation.", weight=2)
+    sol.credit(part_b, Text("The answer that it can never learn again is accepted when it is tied to ", Z_NONPOS,
+                            " for every input the neuron sees."), alternative=True)
+    sol.credit(part_b, Text("The answer that other samples revive it is accepted when it says why: those samples "
+                            "give ", Z_POS, " and so a nonzero gradient."), alternative=True)
+
+
+def _revival(n) -> str:
+    """The model sentence of "revives-if-z-positive": the inputs of the exam's domain that give z > 0
+    (the corner of the domain where z is largest), and the updates that could move z there."""
+    W, b, D = n.W, n.b, n.D
+    corner = [n.highs[i] if W[i] > 0 else n.lows[i] for i in range(D)]
+    z_max = sum((W[i] * corner[i] for i in range(D)), sp.Integer(0)) + b
+    if z_max > 0:
+        inputs = f"here x = {_vector(corner)} (z = {_num(z_max)}), for one, in a later mini-batch"
+    else:
+        inputs = f"but no input of the domain does (z is at most {_num(z_max)}), so only an update can"
+    decay = (f"weight decay, which shrinks W so that z tends to b = {_num(b)} > 0" if b > 0 else
+             f"not weight decay (z would tend to b = {_num(b)} <= 0)")
+    return (f"It comes back only if W^T x + b > 0 for some input: {inputs}; or an update of the layers "
+            f"upstream that moves x there; or {decay}.")
 
 
 # the weight of each final answer within its part (normalized over the finals a question has)
-SHARES = {"z": 3, "y": 1, "dy_dz": 2, "grad.W": 1, "grad.b": 1, "grad.x": 1, "dead": 1, "saturated": 1,
+SHARES = {"z": 2, "y": 1, "dy_dz": 2, "grad.W": 1, "grad.b": 1, "grad.x": 1, "dead": 1, "saturated": 1,
           "learns_again": 1, "update.W": 2, "update.b": 1, "update.z": 1, "update.y": 1}
 
 
 def share_points(sol, question):
-    """Each final answer's points: its part's points shared by the weights above (exact)."""
-    for part in {a.part for a in sol.finals()}:
-        finals = sol.finals(part)
-        if any(a.name not in SHARES for a in finals):
-            continue
-        weight = sum(SHARES[a.name] for a in finals)
-        for a in finals:
-            value = points(question, part, sp.Rational(SHARES[a.name], weight))
-            if value is not None:
-                sol.describe(a.name, points=value)
+    """Each final answer's weight in its part's points (symdl.rubric shares them; with the criterion of
+    part a, weight 1, DI504's part a is z 2, y 1, dy/dz 2, each gradient 1, the verdict 1, why 1)."""
+    for a in sol.finals():
+        if a.name in SHARES:
+            sol.describe(a.name, weight=SHARES[a.name])

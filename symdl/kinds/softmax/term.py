@@ -88,27 +88,24 @@ def discussion(sol, p, rows, twins):
 
 
 def credit(sol, question, p, twins):
-    """The rubric: scores and probabilities per case, the term's effect, the drawing; the readings accepted."""
-    total = question.points
+    """The rubric: per case its scores and probabilities (graded entry by entry, weight 2 each) and the
+    drawing the question asks for (a criterion, weight 1); the readings of the extra term accepted.
+    What the extra term does is discussed in the key but not asked, so it carries no points."""
     with_term = any(c.regularization != "none" for c in p.cases)
-    share = sp.Rational(8 if with_term else 9, 10) / (2 * len(p.cases))
-
-    def pts(fraction):
-        return None if total is None else sp.nsimplify(total) * fraction
-
     for case in p.cases:
-        sol.credit(None, f"Case {case.id}: the scores, each written out with the numbers put in.", pts(share))
-        sol.credit(None, f"Case {case.id}: the probabilities by softmax (they sum to 1).", pts(share))
-        for name in (f"{case.id}.scores", f"{case.id}.probs"):      # the final answer carries its item's points
-            if total is not None:
-                sol.describe(name, points=pts(share))
+        part = case.id if case.id in question.parts else None
+        for name in (f"{case.id}.scores", f"{case.id}.probs"):
+            sol.describe(name, weight=2)
+        probs = sol.answers[f"{case.id}.probs"]
+        top = max(range(len(probs)), key=lambda k: probs[k])
+        slug = "drawn" if part else f"{case.id}.drawn"
+        sol.criterion(part, slug, f"Case {case.id}: the distribution drawn as a bar chart.",
+                      f"A bar per class, heights the probabilities (summing to 1), the tallest bar class {top + 1} "
+                      f"at about {float(probs[top]):.2f}.", weight=1)
     if with_term:
-        sol.credit(None, "What the extra term does: it does not depend on x, a per-class offset that favours the "
-                         "classes with larger weights and regularizes nothing.", pts(sp.Rational(1, 10)))
         sol.credit(None, "A reading of the term that adds one constant to every score (or the term put in the loss) "
                          "is accepted when it is stated: the probabilities are then those without the term.",
                    alternative=True)
-    sol.credit(None, "The class probability distributions drawn as bar charts.", pts(sp.Rational(1, 10)))
     sol.credit(None, "Softmax computed with or without subtracting the largest score first: the same "
                      "probabilities.", alternative=True)
 

@@ -76,13 +76,20 @@ def test_finals_and_totals(q4):
     assert sol.meta["total.memory_bytes"].unit == "bytes"
 
 
-def test_rubric_shares_the_25_points(q4):
-    q, sol = q4
-    items = [r for r in sol.rubric if not r.alternative]
-    assert sum(r.points for r in items) == q.points == 25
-    # blanks: 6 conv + 3 pool outputs; 5 convs' weights and biases (conv1_1's are given); fc7-9 outputs,
-    # weights, biases and prob's output: 9, 10, 10 of 29 cells; 25 points by largest remainder: 8, 9, 8
-    assert [r.points for r in items] == [8, 9, 8]
+def test_rubric_shares_the_25_points():
+    from symdl.derive import solve_question
+    from symdl.rubric import items
+
+    q = next(q for q in load_exam(default_spec()).questions if q.id == "Q4")
+    sol = solve_question(q).solution
+    found = items(q, sol)
+    # the table's blanks: 6 conv + 3 pool + fc7-9 + prob outputs (13), the weights of 5 convs (conv1_1's
+    # are given) and 3 fc (8), their biases (8): 13 + 8 + 8/2 = 25 weight units for 25 points, so an
+    # output or a weights blank is worth 1, a bias blank 1/2; the total is not a blank of the table
+    assert len(found) == 29 and sum(i.points for i in found) == q.points == 25
+    assert all(i.points == (Fraction(1, 2) if i.answer.endswith(".bias") else 1) for i in found)
+    assert "total.learnables" not in {i.answer for i in found} and sol.meta["total.learnables"].points is None
+    assert all(i.entry == () for i in found)        # a shape is one blank: one item, judged whole
 
 
 def test_floor_quantities_are_answers():

@@ -84,17 +84,27 @@ def test_q2_model_answers_speak_as_the_instructor():
 
 
 def test_q2_rubric_shares_the_part_points():
+    from symdl.derive import solve_question
+    from symdl.rubric import items
+
     q = di504_q2()
-    q.part_points = {"a": 10, "b": 10}      # the seed's points (core-key puts them in the spec)
-    sol = neuron.solve(q)
-    for part in ("a", "b"):
-        credits = [r for r in sol.rubric if r.part == part and not r.alternative]
-        assert sum(r.points for r in credits) == 10
+    sol = solve_question(q).solution
+    found = items(q, sol)
+    by = {i.column: i.points for i in found}
+    # part a (10): z 2, y 1, dy/dz 2, each gradient 1, the verdict 1 (weights), the criterion why 1;
+    # a zero vector of 5 entries worth 1 point is one item (5 entries cannot each get half a point)
+    assert by == {"Q2.z": 2, "Q2.y": 1, "Q2.dy_dz": 2, "Q2.grad.W": 1, "Q2.grad.b": 1, "Q2.grad.x": 1,
+                  "Q2.dead": 1, "Q2.a.no-update": 1,
+                  # part b (10): the four ideas of a full answer, weights 3, 3, 2, 2
+                  "Q2.b.dead-now": 3, "Q2.b.revives-if-z-positive": 3, "Q2.b.never-if-all-negative": 2,
+                  "Q2.b.remedies": 2}
+    assert sum(by.values()) == 20
     assert any(r.alternative for r in sol.rubric if r.part == "b")
-    # the final answers share the part's points too: z 3, y 1, dy/dz 2, each gradient 1, the verdict 1
-    assert {a.name: a.points for a in sol.finals("a")} == {"z": 3, "y": 1, "dy_dz": 2, "grad.W": 1, "grad.b": 1,
-                                                           "grad.x": 1, "dead": 1}
-    assert sol.meta["learns_again"].points == 10
+    assert sol.meta["learns_again"].points is None          # a text answer: graded by its criteria
+    # the model sentence of the revival criterion names an input of [0, 1]^5 that gives z > 0:
+    # x = 0 (every weight is <= 0): z = b = 0.5
+    revive = next(i for i in found if i.column == "Q2.b.revives-if-z-positive")
+    assert "x = [0, 0, 0, 0, 0] (z = 0.5)" in revive.text and "weight decay" in revive.text
 
 
 def test_a_neuron_that_is_learning_says_so():

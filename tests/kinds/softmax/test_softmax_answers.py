@@ -1,5 +1,7 @@
 """The softmax kind's model answers (issue 12): boxed scores and probabilities, what the extra term does."""
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -72,10 +74,19 @@ def test_q3_states_the_misprint_from_the_spec_to_the_instructor():
 
 
 def test_q3_rubric_adds_up_to_the_question_points():
-    sol = softmax.solve(di504_q3())
-    items = [r for r in sol.rubric if not r.alternative]
-    assert sum(r.points for r in items) == 20
+    from symdl.derive import solve_question
+    from symdl.rubric import items
+
+    q = di504_q3()
+    sol = solve_question(q).solution
+    found = items(q, sol)
+    assert sum(i.points for i in found) == 20
+    # per case: scores 2 and probabilities 2 (half a point per entry of 4), the drawing 1: 4 x 5 = 20
     assert all(sol.meta[f"{c}.{k}"].points == 2 for c in "abcd" for k in ("scores", "probs"))
+    assert {i.column: i.points for i in found if i.answer is None} == {f"Q3.{c}.drawn": 1 for c in "abcd"}
+    assert all(i.points == Fraction(1, 2) for i in found if i.answer is not None)
+    # what the extra term does is not asked: no item says so
+    assert not any("extra term" in i.text for i in found)
     assert any(r.alternative for r in sol.rubric)
 
 

@@ -8,6 +8,7 @@ is worked out from those cells with Fractions and math, sharing nothing with the
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 import pytest
@@ -131,10 +132,19 @@ def test_rubric_credits_and_alternatives(di504):
     alternatives = [r.text for r in sol.rubric if r.alternative]
     assert any("schedule" in t for t in alternatives)
     assert any("Adam" in t for t in alternatives)
-    assert any("normalizing the regression targets" in t for t in alternatives)
-    credits = [r for r in sol.rubric if not r.alternative]
-    assert {r.part for r in credits} == {"a", "b"}
-    assert not any("2 %" in r.text for r in sol.rubric)      # no invented threshold to grade by
+    assert any("Normalizing the regression targets" in t for t in alternatives)
+    criteria = [r for r in sol.rubric if r.slug]
+    assert {r.part for r in criteria} == {"a", "b"}
+    assert {r.slug for r in criteria} == {"last-batch-rule", "learning-argued", "overfitting-argued", "change", "why"}
+    # no invented threshold to grade by (the slow_rate's 2 %); the measured rates (0.42 %) are fine
+    assert not any(re.search(r"(?<![\d.])2 %", str(r.text) + r.model) for r in sol.rubric)
+    learning = next(r for r in criteria if r.slug == "learning-argued")
+    # the validation loss of the log falls from 1228.5365 (epoch 1) to 1163.0098 (epoch 10) and on:
+    # the rate per epoch the key fits is -0.0042439..., said as "about 0.42 %"
+    assert "about 0.42 % per epoch" in learning.model
+    # the change criterion's model sentence is the recommendation's first clause
+    change = next(r for r in criteria if r.slug == "change")
+    assert change.model.startswith("Raise the learning rate") and "3e-6" in change.model
 
 
 def test_assumptions_on_the_sheet_are_the_students(di504):
@@ -150,11 +160,20 @@ def test_assumptions_on_the_sheet_are_the_students(di504):
 
 
 def test_rubric_points_follow_the_parts_points():
-    """With part tables (text, points) as the seed gives them (Q5: a 5, b 10), the credit items share them."""
+    """With part tables (text, points) as the seed gives them (Q5: a 5, b 10), the items share them:
+    a: I 2, N_min 1, N_max 1, the last-batch rule 1; b: the two verdicts 1 each, the four criteria 2 each.
+    The rate of change of the validation loss is the key's evidence, not asked: no points."""
+    from symdl.rubric import items
+
     q = load_exam(SPEC, data_dirs=(TESTS.parent,)).questions[0]
-    q.parts = {"a": {"text": q.parts["a"], "points": 5}, "b": {"text": q.parts["b"], "points": 10}}
+    q.part_points = {"a": 5, "b": 10}
+    q.points = 15
     sol = solve_question(q).solution
-    credits = [r for r in sol.rubric if not r.alternative]
-    assert sum(r.points for r in credits if r.part == "a") == 5
-    assert sum(r.points for r in credits if r.part == "b") == 10
+    by = {i.column: i.points for i in items(q, sol)}
+    qid = q.id
+    assert by == {f"{qid}.iterations_per_epoch": 2, f"{qid}.train_set_size.min": 1, f"{qid}.train_set_size.max": 1,
+                  f"{qid}.a.last-batch-rule": 1, f"{qid}.learning": 1, f"{qid}.overfitting": 1,
+                  f"{qid}.b.learning-argued": 2, f"{qid}.b.overfitting-argued": 2, f"{qid}.b.change": 2,
+                  f"{qid}.b.why": 2}
+    assert sol.meta["val_loss_change_per_epoch"].points is None
     assert all(r.points is None for r in sol.rubric if r.alternative)
