@@ -122,6 +122,10 @@ class Bounded:
     def __repr__(self):
         return f"Bounded({self.value!r}, error={self.error!r})"
 
+    def __array__(self, dtype=None, copy=None):
+        """The value as an array (np.asarray, np.size): a reader that wants the number gets it."""
+        return np.asarray(self.value, dtype=dtype)
+
 
 def sum_bound(magnitude, terms):
     """The rounding bound of a float64 sum of ``terms`` terms whose absolute values add to
