@@ -113,8 +113,12 @@ def _compare(derived, independent, rtol, atol):
             (shape_a, a), (shape_b, b) = hp.to_mp(derived), hp.to_mp(independent)
             floors = [mpmath.mpf(atol)] * len(b)
             if error is not None:
-                _, bound = hp.to_mp(np.broadcast_to(np.asarray(error, dtype=float), np.shape(independent)))
-                floors = [max(f, e) for f, e in zip(floors, bound)]
+                _, bound = hp.to_mp(error)
+                if len(bound) == 1:
+                    bound = bound * len(b)
+                if len(bound) != len(b):
+                    raise ValueError(f"{len(bound)} rounding bounds for {len(b)} entries")
+                floors = [max(f, abs(e)) for f, e in zip(floors, bound)]
         except (TypeError, ValueError, OverflowError) as exc:
             return False, f"not comparable: {exc}"
         if hp.squeeze(shape_a) != hp.squeeze(shape_b):
