@@ -1,0 +1,42 @@
+"""A neuron at z = 0 exactly (0.1 + 0.2 - 0.3 + 0 * 5): every activation verifies with no absolute
+slack, the values are the hand ones, and a wrong value next to an exact 0 fails."""
+
+import pytest
+import sympy
+
+from support import one_question
+from symdl.kinds import neuron
+from symdl.verify import verify
+
+BODY = r"""activation = "{activation}"
+W = '\begin{{bmatrix}} 0.1 \\ 0.2 \\ -0.3 \\ 0 \end{{bmatrix}}'
+x = '[1 \quad 1 \quad 1 \quad 5]^T'
+b = '0'
+upstream = '0.7'
+domain = [-1, 1]
+"""
+HALF = sympy.Rational(1, 2)
+# y(0) and y'(0) by hand; relu at the kink: the PyTorch convention 0
+AT_ZERO = {"sigmoid": (HALF, sympy.Rational(1, 4)), "tanh": (0, 1), "relu": (0, 0),
+           "leaky_relu": (0, None), "identity": (0, 1)}
+
+
+@pytest.mark.parametrize("activation", list(AT_ZERO))
+def test_z_exactly_zero_verifies(tmp_path, activation):
+    q = one_question(tmp_path, "neuron", BODY.format(activation=activation), name=activation)
+    sol = neuron.solve(q)
+    checks = verify(q, sol)
+    assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
+    y, slope = AT_ZERO[activation]
+    assert sol.answers["z"] == 0 and sol.answers["y"] == y
+    if slope is not None:
+        assert sol.answers["dy_dz"] == slope
+        # grad W_i = upstream y'(0) x_i
+        assert list(sol.answers["grad.W"]) == [sympy.Rational(7, 10) * slope * v for v in (1, 1, 1, 5)]
+
+
+def test_a_wrong_value_next_to_z_zero_fails(tmp_path):
+    q = one_question(tmp_path, "neuron", BODY.format(activation="tanh"))
+    sol = neuron.solve(q)
+    sol.answers["z"] = sympy.Rational(1, 10**40)
+    assert "z" in [c.name for c in verify(q, sol) if not c.ok]
