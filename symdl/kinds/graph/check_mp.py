@@ -46,10 +46,17 @@ class Probe:
         self.args = {}
         self.kinks = {}          # key -> 'relu', 'abs' or 'extreme' (max/min)
         self.counter = 0
+        self.node = None
 
     def next_key(self):
         self.counter += 1
-        return self.counter
+        return self.counter if self.node is None else (self.node, self.counter)
+
+    def at(self, position):
+        """Keys from here on belong to the graph node at ``position``: (position, 0) for the op,
+        (position, 1), ... for the kinks inside it (a max over entries), the same in every pass."""
+        self.node, self.counter = position, 0
+        return (position, 0)
 
     def kink(self, key, arg, what="extreme"):
         """Record the kink argument ``arg`` (where the derivative switches at 0)."""
@@ -446,7 +453,8 @@ def _wired(graph, values, probe):
         elif node.op == "const":
             vals[node.id] = mp_array(node.value)
         else:
-            vals[node.id] = apply_named(node.op, [vals[i] for i in node.inputs], probe, position, node.param)
+            vals[node.id] = apply_named(node.op, [vals[i] for i in node.inputs], probe, probe.at(position),
+                                        node.param)
     return vals
 
 
@@ -482,7 +490,7 @@ def _accumulate(graph, values, weights, tied, dps, extra):
         g = grads.get(node.id)
         if g is None:
             g = grads[node.id] = _full(np.empty(vals[node.id].shape), mpmath.mpf(0))
-        here = [entry for entry in tied if entry[0] == position]
+        here = [entry for entry in tied if entry[0][0] == position]
         for slot, input_id in enumerate(node.inputs):
             if graph.by_id[input_id].op in ("input", "const"):
                 continue
@@ -499,7 +507,8 @@ def _local_vjp(node, position, slot, args, g, tied, floor):
     if all(v == 0 for v in g.ravel()):
         return grad
     with mpmath.workdps(DPS):
-        y = apply_named(node.op, args, Probe(), position, node.param)
+        probe = Probe()
+        y = apply_named(node.op, args, probe, probe.at(position), node.param)
         scale = max([abs(v) for a in args + [y, g] for v in a.ravel()] + [mpmath.mpf(0)])
         magnitude = max(scale, scale ** 2) * (y.size + max(a.size for a in args))   # terms of g^T y
 
@@ -508,7 +517,7 @@ def _local_vjp(node, position, slot, args, g, tied, floor):
             moved = list(args)
             moved[slot] = point.copy()
             moved[slot][index] += t
-            return _loss_of(apply_named(node.op, moved, probe, position, node.param), g)
+            return _loss_of(apply_named(node.op, moved, probe, probe.at(position), node.param), g)
         return loss
     for index in np.ndindex(point.shape):
         grad[index] = derivative(loss_at(index), point[index], tied, scale, floor, magnitude)

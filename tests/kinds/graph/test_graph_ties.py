@@ -117,3 +117,17 @@ def test_a_nan_of_the_route_is_a_named_check_failure():
     assert not ok and "NaN" in note and "entry 2 of 3" in note and "not checked" in note
     ok, note = _compare([1, 2], np.array([np.inf, 2.0]), 1e-6, 0)
     assert not ok and "infinite" in note
+
+
+def test_ties_inside_two_maxima_over_entries(tmp_path):
+    """Two max-over-entries nodes, each with a tie of two: the inner nodes' gradients split each tie
+    evenly (torch.max's backward) instead of the NaN the route gave when the second node's inner
+    kinks were numbered apart in its two passes."""
+    q = _question(tmp_path, r"\max(W x) + \max(y) + \max(W y)",
+                  {"x": _matrix([[2], [-1], [2]]), "y": _matrix([[1], [3], [3]]),
+                   "W": _matrix([[1, 0, 0], [0, 1, 0], [0, 0, 1]])}, "pytorch")
+    sol = graph.solve(q)
+    checks = verify(q, sol)
+    assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
+    np.testing.assert_array_equal(arr(sol.answers["grad.x"]), [0.5, 0, 0.5])
+    np.testing.assert_array_equal(arr(sol.answers["grad.y"]), [0, 1, 1])    # 1/2 + 1/2 from the two maxima
