@@ -40,3 +40,28 @@ def test_a_wrong_value_next_to_z_zero_fails(tmp_path):
     sol = neuron.solve(q)
     sol.answers["z"] = sympy.Rational(1, 10**40)
     assert "z" in [c.name for c in verify(q, sol) if not c.ok]
+
+
+STEP = r"""activation = "{activation}"
+W = '\begin{{bmatrix}} 0.3 \\ -0.3 \end{{bmatrix}}'
+x = '[3 \quad 3]^T'
+b = '0'
+upstream = '{up}'
+update = {update}
+"""
+
+
+@pytest.mark.parametrize("activation, up, update", [
+    # tanh'(0) = 1: grad W_1 = 3, velocity 3, W_1 - 0.1 x 3 = 0 exactly (the route left -6.7e-52)
+    ("tanh", 1, '{ rule = "momentum", lr = "0.1", momentum = "0.9" }'),
+    # sigmoid'(0) = 1/4, upstream 4: grad W_1 = 4 x 3 / 4 = 3, W_1 - 0.1 x 3 = 0
+    ("sigmoid", 4, '{ rule = "sgd", lr = "0.1" }'),
+])
+def test_a_step_landing_on_zero_verifies(tmp_path, activation, up, update):
+    q = one_question(tmp_path, "neuron", STEP.format(activation=activation, up=up, update=update), name=activation)
+    sol = neuron.solve(q)
+    assert sol.answers["update.W"][0] == 0
+    checks = verify(q, sol)
+    assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
+    sol.answers["update.W"] = [sympy.Rational(1, 10**30), sol.answers["update.W"][1]]
+    assert [c.name for c in verify(q, sol) if not c.ok] == ["update.W"]
