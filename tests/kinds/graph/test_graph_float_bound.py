@@ -68,3 +68,34 @@ def test_the_bounds_are_scaled_to_the_terms(cancelled):
         if isinstance(value, hp.Bounded):
             error = np.ravel(value.error)
             assert np.all(np.isfinite(error)) and np.all(error < 1e-8), name
+
+
+UPDATE = """[exam]
+id = "u"
+title = "t"
+[[question]]
+id = "Q"
+kind = "graph"
+function = '{function}'
+update = {update}
+[question.values]
+w = '0.3'
+x = '{x}'
+"""
+
+
+@pytest.mark.parametrize("function, x, update", [
+    ("w x", 3, '{ rule = "sgd", lr = "0.1", params = ["w"] }'),                       # 0.3 - 0.1 x 3 = 0
+    (r"\tanh(w x) + 3 w", 0, '{ rule = "momentum", lr = "0.1", momentum = "0.9", params = ["w"] }'),
+])
+def test_an_update_landing_on_zero_verifies(tmp_path, function, x, update):
+    """The route's step at high precision left 3.9e-62 where 0 is right (exit 1); now bounded."""
+    path = tmp_path / "u.toml"
+    path.write_text(UPDATE.format(function=function, x=x, update=update))
+    q = load_exam(path).questions[0]
+    sol = graph.solve(q)
+    assert sol.answers["update.w"][0] == 0
+    checks = verify(q, sol)
+    assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
+    sol.answers["update.w"] = sympy.Matrix([[sympy.Rational(1, 10**30)]])
+    assert "update.w" in [c.name for c in verify(q, sol) if not c.ok]
