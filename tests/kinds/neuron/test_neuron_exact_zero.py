@@ -65,3 +65,21 @@ def test_a_step_landing_on_zero_verifies(tmp_path, activation, up, update):
     assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
     sol.answers["update.W"] = [sympy.Rational(1, 10**30), sol.answers["update.W"][1]]
     assert [c.name for c in verify(q, sol) if not c.ok] == ["update.W"]
+
+
+def test_a_tiny_active_fraction_past_eight_inputs(tmp_path):
+    """Ten inputs take the float (Fourier) route: P(x_1 + ... + x_10 > 9.7) for x uniform on [0, 1]^10
+    is the corner simplex 0.3^10 / 10! = 1.6272e-12, which the route finds within ~1e-16 but not to
+    a relative 1e-6 (exit 1 before); it now carries its error bound, and 2e-12 still fails."""
+    import math
+    from fractions import Fraction
+    ones = r"[" + r" \quad ".join(["1"] * 10) + r"]^T"
+    q = one_question(tmp_path, "neuron", f"activation = 'relu'\nW = '{ones}'\nx = '{ones}'\nb = '-9.7'\n"
+                     "upstream = '1'\ndomain = [0, 1]\n")
+    sol = neuron.solve(q)
+    by_hand = Fraction(3, 10) ** 10 / math.factorial(10)
+    assert abs(Fraction(str(sympy.nsimplify(sol.answers["active_fraction"]))) - by_hand) <= by_hand / 10**9
+    checks = verify(q, sol)
+    assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
+    sol.answers["active_fraction"] = sympy.Rational(2, 10**12)
+    assert [c.name for c in verify(q, sol) if not c.ok] == ["active_fraction"]
