@@ -39,15 +39,14 @@ def _numeric_forward(graph, values, override=None, base=None, frozen=None):
     return out
 
 
-# Finite differences on every entry cost two forward passes per entry. When the whole
-# question needs at most FD_BUDGET of them, every gradient entry is checked that way.
-# Past it (wide layers: a 64x64 weight alone has 4096 entries), a node of more than
-# FD_FULL entries gets its independent value from a float reverse pass written here with
-# numpy (its own derivative rules, not the op table's), and that float gradient is itself
-# certified by central finite differences on FD_SAMPLE seeded random entries plus one
-# directional derivative along a random direction of the whole node; an entry that
-# disagrees is replaced by its finite difference and a failed directional check makes
-# the whole node NaN, so either way the verifier reports the disagreement.
+# Every gradient comes from a float reverse pass written here with numpy (its own derivative
+# rules, not the op table's), with the bound of its rounding error, and is certified by
+# central finite differences (two forward passes per entry). When the whole question needs
+# at most FD_BUDGET of them, or a node has at most FD_FULL entries, every entry is differenced;
+# past it (wide layers: a 64x64 weight alone has 4096 entries) FD_SAMPLE seeded random entries
+# plus one directional derivative along a random direction of the whole node. An entry that
+# disagrees takes its finite difference (within the difference's noise), and a failed
+# directional check makes the whole node NaN, which the verifier names as not checked.
 FD_BUDGET = 4000
 FD_FULL = 16
 FD_SAMPLE = 12
@@ -170,9 +169,8 @@ def independent(question, numpy_vjp=None) -> dict:
 
     A graph within graph_independent's budget: the parsed function evaluated with mpmath,
     gradients by high-precision central differences (see graph_independent). A larger one:
-    float forward values and central finite differences of L = u^T f, see FD_BUDGET above
-    (float reverse pass certified by sampled and directional finite differences for the
-    nodes of more than FD_FULL entries).
+    float64 forward values and a float reverse pass certified by central finite differences
+    of L = u^T f (see FD_BUDGET above), every value as hp.Bounded with its rounding bound.
     """
     graph = build_graph(question)
     if check_mp.affordable(graph):
