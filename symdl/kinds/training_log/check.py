@@ -285,7 +285,8 @@ def _independent(question) -> dict:
     out["learning"] = (not diverging) and t.value < -tc
     vmin = int(np.argmin(vy))
     rising = vmin < len(vy) - 1 and (vy[-1] - vy[vmin]) / vy[vmin] > rise_tol
-    out["gap_growing"] = tg.value > tce and G[-1].value > 0
+    # a verdict on a float value: within its rounding bound the value is the exact 0 it may be
+    out["gap_growing"] = tg.value > tce and G[-1].value > G[-1].error
     out["overfitting"] = (not diverging) and tt.value < -tce and (out["gap_growing"] or rising)
     out.update(_same_batch(good, I, shuffle, E, G))
     out["val_loss.falls"] = int(np.sum(np.diff(vy) < 0))
@@ -376,7 +377,13 @@ def _short(good, I, use_it, vx, vy, shuffle):
         change = out["same_batch.change_per_epoch"]
     elif len(means) >= 2:
         (e0, m0), (e1, m1) = min(means.items()), max(means.items())
-        change = out["train_loss_mean.change_per_epoch"] = (m1 / m0) ** (1.0 / (e1 - e0)) - 1
+        change = (m1 / m0) ** (1.0 / (e1 - e0)) - 1
+        # two means equal in exact arithmetic may differ in their last bit: bound it by the means'
+        # relative rounding errors (a mean of n terms), carried through the ratio and the root
+        counts = {e: sum(1 for r in good if r[0] == e and r[3] is not None) for e in (e0, e1)}
+        rel = sum(float(hp.sum_bound(1.0, counts[e] + 1)) for e in (e0, e1))
+        change = out["train_loss_mean.change_per_epoch"] = hp.Bounded(
+            change, 2 * rel / (e1 - e0) * abs(change + 1) + 4 * hp.EPS)
     elif means:
         tr = [r[3] for r in good if r[3] is not None]
         change = out["train_loss.change_in_epoch"] = tr[-1] / tr[0] - 1 if len(tr) >= 2 else None
@@ -384,6 +391,8 @@ def _short(good, I, use_it, vx, vy, shuffle):
         change = None
     if len(vy) == 2:
         out["val_loss_change_total"] = vy[1] / vy[0] - 1
+    if isinstance(change, hp.Bounded):          # within its rounding bound: the exact 0 it may be
+        change = change.value if abs(change.value) > change.error else 0.0
     out["learning_train"] = change is not None and change < 0
     return out
 

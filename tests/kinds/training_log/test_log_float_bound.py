@@ -73,3 +73,29 @@ def test_the_bound_scales_with_the_data():
     assert b.error < 1e-180
     assert agree(sympy.Rational(true.numerator, true.denominator) * sympy.Float("1e-170", 30), b, rtol=1e-6)
     assert not agree(sympy.Float("1e-141"), b, rtol=1e-6)
+
+
+SHORT = ("Epoch\tIteration\tTime Elapsed (hh:mm:ss)\tMini-batch RMSE\tValidation RMSE\tMini-batch Loss\t"
+         "Validation Loss\tBase Learning Rate\n"
+         + "".join(f"{e}\t{i}\t00:00:0{i}\t1\t{'1' if v else ''}\t{t}\t{'0.5' if v else ''}\t1.0000e-03\n"
+                   for e, i, t, v in [(1, 1, "0.1", True), (1, 2, "0.2", False), (1, 3, "0.3", False),
+                                      (2, 4, "0.05", False), (2, 5, "0.25", False), (2, 6, "0.3", True)]))
+
+
+def test_equal_epoch_means_are_no_change_and_not_learning(tmp_path):
+    """Epoch means 0.2 and 0.2 exactly (0.1 0.2 0.3 and 0.05 0.25 0.3), which np.mean makes
+    0.20000000000000004 and 0.19999999999999998: the change per epoch is 0 (it read -2.2e-16, exit
+    1) and the verdict 'the training loss falls' is no (the float route said yes)."""
+    from symdl.spec import load_exam
+    (tmp_path / "short.txt").write_text(SHORT)
+    (tmp_path / "short.toml").write_text('[exam]\nid = "s"\ntitle = "t"\n[[question]]\nid = "T"\n'
+                                         'kind = "training_log"\nlog = "short.txt"\nformat = "matlab"\n'
+                                         'framework = "matlab"\nminibatch = 32\nshuffle = "every-epoch"\n')
+    assert np.mean([0.1, 0.2, 0.3]) != np.mean([0.05, 0.25, 0.3])
+    q = load_exam(tmp_path / "short.toml").questions[0]
+    sol = tl.solve(q)
+    assert sol.answers["train_loss_mean.change_per_epoch"] == 0 and sol.answers["learning_train"] is False
+    checks = verify(q, sol)
+    assert all(c.ok for c in checks), [(c.name, str(c.independent)) for c in checks if not c.ok]
+    sol.answers["train_loss_mean.change_per_epoch"] = sympy.Rational(-1, 10**9)
+    assert [c.name for c in verify(q, sol) if not c.ok] == ["train_loss_mean.change_per_epoch"]
