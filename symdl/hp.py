@@ -11,6 +11,7 @@ import sympy
 
 DPS = 50          # digits every comparison is made with
 TINY = sympy.Float("1e-30")   # below this an evalf result may be the noise of an exact zero
+EPS = 2.0 ** -52   # float64's machine epsilon (the spacing of doubles at 1)
 MAXN = 6000       # digits evalf may work with to get past a cancellation (e^-10000 ~ 10^-4343)
 
 
@@ -112,7 +113,7 @@ def to_mp(value):
 class Bounded:
     """An independent value computed in floating point, with the bound of its rounding error
     (a number, or an array of the value's shape): the verifier accepts a derived value within
-    that bound (plus the relative tolerance), so an exact 0 is not failed by float noise while
+    that bound (or the relative tolerance), so an exact 0 is not failed by float noise while
     a wrong value beyond the route's own error still is."""
 
     def __init__(self, value, error):
@@ -121,15 +122,35 @@ class Bounded:
     def __repr__(self):
         return f"Bounded({self.value!r}, error={self.error!r})"
 
+    def __array__(self, dtype=None, copy=None):
+        """The value as an array (np.asarray, np.size): a reader that wants the number gets it."""
+        return np.asarray(self.value, dtype=dtype)
+
+
+def sum_bound(magnitude, terms):
+    """The rounding bound of a float64 sum of ``terms`` terms whose absolute values add to
+    ``magnitude`` (a number or an array): each term is a product of at most two decimals read
+    as doubles (three roundings) and the sum rounds once per term (|error| <= n eps/2 sum|terms|,
+    Higham's gamma_n), taken twice over for safety. Scaled to the terms, so an exact 0 summed
+    from terms of size 1 may read 1e-17 while a 1e-141 where the terms are 1e-174 still fails."""
+    return 2 * (terms + 3) * EPS * np.abs(np.asarray(magnitude, dtype=float))
+
+
+def mp_bound(magnitude, digits, terms=1):
+    """The rounding bound of a value summed from ``terms`` terms of total size ``magnitude`` in
+    ``digits``-digit arithmetic (mpmath): the same reasoning as sum_bound at that precision."""
+    return sympy.Float(2 * (terms + 3) * mpmath.mpf(10) ** (1 - digits) * abs(mpmath.mpf(magnitude)), 30)
+
 
 def squeeze(shape):
     return tuple(n for n in shape if n != 1)
 
 
 def close(a, b, rtol, atol=0) -> bool:
-    """Two mpf agree: relatively (plus the absolute floor ``atol``); equal infinities; NaN with NaN."""
+    """Two mpf agree: |a - b| <= max(rtol max(|a|, |b|), atol) (``atol``: the absolute floor or the
+    route's rounding bound); equal infinities; NaN with NaN."""
     if mpmath.isnan(a) or mpmath.isnan(b):
         return bool(mpmath.isnan(a) and mpmath.isnan(b))
     if mpmath.isinf(a) or mpmath.isinf(b):
         return a == b
-    return abs(a - b) <= rtol * max(abs(a), abs(b)) + atol
+    return abs(a - b) <= max(rtol * max(abs(a), abs(b)), atol)

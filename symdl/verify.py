@@ -84,10 +84,13 @@ def _real(value) -> float:
 def agree(derived, independent, rtol=RTOL, atol=ATOL) -> bool:
     """True when two answers agree: bools and strings exactly, numbers to ``rtol``.
 
-    Numbers agree when equal shapes (after dropping length-1 axes) hold entries within
-    ``rtol`` (relative) plus ``atol`` (absolute, 0 unless a kind declares a floor),
-    compared with mpmath at hp.DPS digits, so nothing under- or overflows a float; equal
-    infinities and NaN against NaN agree. A value with no numeric reading never agrees.
+    Numbers agree when equal shapes (after dropping length-1 axes) hold entries with
+    |derived - independent| <= max(``rtol`` times the larger, the floor), the floor being
+    ``atol`` (0 unless a kind declares one) or, for an hp.Bounded value of a float route, its
+    rounding bound; compared with mpmath at hp.DPS digits, so nothing under- or overflows a
+    float. Equal infinities and NaN against NaN agree; a NaN or an infinity of the independent
+    route against a finite derived value never does, and says so (verify's note). A value with
+    no numeric reading never agrees.
     """
     return _compare(derived, independent, rtol, atol)[0]
 
@@ -110,15 +113,45 @@ def _compare(derived, independent, rtol, atol):
             (shape_a, a), (shape_b, b) = hp.to_mp(derived), hp.to_mp(independent)
             floors = [mpmath.mpf(atol)] * len(b)
             if error is not None:
-                _, bound = hp.to_mp(np.broadcast_to(np.asarray(error, dtype=float), np.shape(independent)))
-                floors = [max(f, e) for f, e in zip(floors, bound)]
+                _, bound = hp.to_mp(error)
+                if len(bound) == 1:
+                    bound = bound * len(b)
+                if len(bound) != len(b):
+                    raise ValueError(f"{len(bound)} rounding bounds for {len(b)} entries")
+                floors = [max(f, abs(e)) for f, e in zip(floors, bound)]
         except (TypeError, ValueError, OverflowError) as exc:
             return False, f"not comparable: {exc}"
         if hp.squeeze(shape_a) != hp.squeeze(shape_b):
             return False, f"shape {hp.squeeze(shape_a)} against {hp.squeeze(shape_b)}"
+        unusable = _unusable(a, b, floors)
+        if unusable:
+            return False, unusable
         rtol = mpmath.mpf(rtol)
         ok = all(hp.close(x, y, rtol, floor) for x, y, floor in zip(a, b, floors))
     return ok, ""
+
+
+def _unusable(derived, independent, floors):
+    """A note when the independent route gave no usable number for an entry (NaN or an infinity
+    against a finite derived value, or no finite rounding bound), else "": such an entry is not a
+    disagreement but a check that could not be made, and is failed saying so."""
+    def entries(test):
+        return [k for k, (x, y, f) in enumerate(zip(derived, independent, floors)) if test(x, y, f)]
+
+    def where(found):
+        return f"entr{'y' if len(found) == 1 else 'ies'} {', '.join(str(k + 1) for k in found[:3])}" + \
+            (f" and {len(found) - 3} more" if len(found) > 3 else "") + f" of {len(derived)}"
+
+    nan = entries(lambda x, y, f: mpmath.isnan(y) and not mpmath.isnan(x))
+    if nan:
+        return f"the independent route gave no number (NaN) at {where(nan)}: not checked"
+    inf = entries(lambda x, y, f: mpmath.isinf(y) and not mpmath.isinf(x))
+    if inf:
+        return f"the independent route overflowed (infinite) at {where(inf)}: not checked"
+    loose = entries(lambda x, y, f: not mpmath.isfinite(f))
+    if loose:
+        return f"the independent route's rounding bound is not finite at {where(loose)}: not checked"
+    return ""
 
 
 def _floor(atol, name):
@@ -167,6 +200,8 @@ def _short(x, digits) -> str:
 def describe(value) -> str:
     """A short plain-text rendering of a value for the check table."""
     value = _plain(value)
+    if isinstance(value, hp.Bounded):
+        value = _plain(value.value)
     if isinstance(value, bool) or isinstance(value, str) or value is None:
         return str(value)
     with mpmath.workdps(hp.DPS):

@@ -265,3 +265,49 @@ def test_answers_json_writes_every_finite_number_as_a_number():
             assert abs(mpmath.mpf(str(got)) - want) <= 1e-15 * abs(want), (got, want)
     assert read[5] == [1, Decimal("0.5")]
     assert json.loads(text)["a"][3] == 1 / 3              # in range: still the nearest double
+
+
+# ------------------------------------------------------------ rounding bounds of float routes ---
+
+def test_a_bounded_value_agrees_within_max_of_relative_and_bound():
+    from symdl import hp
+    noise = hp.Bounded(2.7755575615628914e-17, hp.sum_bound(0.6, 3))     # 0.1 + 0.2 - 0.3 in doubles
+    assert agree(0, noise) and agree(sympy.Integer(0), noise)
+    assert not agree(sympy.Rational(1, 10**12), noise)                  # far above ~1e-15
+    tiny = hp.Bounded(1.9e-174, hp.sum_bound(1.9e-174, 3))               # README pitfall: 1e-141 is wrong
+    assert agree(sympy.Float("1.9e-174", 30), tiny)
+    assert not agree(sympy.Float("1e-141"), tiny) and not agree(0, tiny)
+    # the rule is max(rtol * |value|, bound), not their sum: 1 + 1.5e-6 is outside both
+    assert not agree(sympy.Rational(1) + sympy.Rational(15, 10**7), hp.Bounded(1.0, 1e-6), rtol=1e-6)
+    assert agree(sympy.Rational(1) + sympy.Rational(9, 10**7), hp.Bounded(1.0, 1e-6), rtol=1e-6)
+
+
+def test_bounds_per_entry_and_past_float_range():
+    import mpmath
+    from symdl import hp
+    value = np.array([0.0, 1.0, 3e-17])
+    bound = np.array([1e-16, 0.0, 1e-16])
+    assert agree([0, 1, 0], hp.Bounded(value, bound))
+    assert not agree([0, 1 + 1e-5, 0], hp.Bounded(value, bound))           # entry 2: relative only
+    assert not agree([1e-15, 1, 0], hp.Bounded(value, bound))              # entry 1: past its bound
+    big = np.empty(1, dtype=object)
+    big[0] = mpmath.mpf("1e400")                                           # a bound past float64 is kept
+    exact = sympy.Float("1e700", 30)
+    assert agree(exact, hp.Bounded(np.array([exact + sympy.Float("1e399", 30)], dtype=object), big))
+
+
+def test_nan_inf_or_unbounded_route_entries_are_named_not_checked():
+    from symdl import hp
+    from symdl.verify import _compare
+    ok, note = _compare([1, 2, 3], np.array([1.0, np.nan, 3.0]), 1e-6, 0)
+    assert not ok and note == "the independent route gave no number (NaN) at entry 2 of 3: not checked"
+    ok, note = _compare([1, 2, 3, 4, 5], np.full(5, np.nan), 1e-6, 0)
+    assert not ok and "entries 1, 2, 3 and 2 more of 5" in note
+    ok, note = _compare([1, 2], np.array([np.inf, 2.0]), 1e-6, 0)
+    assert not ok and "infinite" in note
+    ok, note = _compare([0], hp.Bounded(np.array([0.0]), np.array([np.inf])), 1e-6, 0)
+    assert not ok and "bound is not finite" in note
+    ok, note = _compare([0, 0], hp.Bounded(np.array([0.0, 0.0]), np.array([1e-16, 1e-16, 1e-16])), 1e-6, 0)
+    assert not ok and "rounding bounds for 2 entries" in note
+    assert agree(math.nan, np.nan)                                         # NaN against NaN, as documented
+    assert describe(hp.Bounded(np.array([0.5, 0.25]), 1e-17)) == "[0.5, 0.25]"

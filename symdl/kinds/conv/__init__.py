@@ -21,7 +21,8 @@ TOLERANCE = 1e-9
 checks_note = ("Every output entry was recomputed in float64 by a direct loop over the windows of the "
                "padded input (numpy); the gradients by a scatter loop that adds each window's upstream "
                "value back onto the kernel and the input (for a max-pool, onto the window's first maximum), "
-               "not by the sums shown above.")
+               "not by the sums shown above. Each float value was compared within the bound of its rounding error, "
+               "scaled to the sizes of the terms it summed.")
 
 
 def independent(question) -> dict:

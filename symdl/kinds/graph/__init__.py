@@ -26,8 +26,10 @@ checks_note = ("Independent route: the function as parsed is evaluated again wit
                "difference of L = u^T f in high precision, its step scaled to the point and kept well "
                "inside the distance to the nearest kink; an inner node's gradient sums local central "
                "differences of each op; at a tie, the exam's subgradient convention: the mean of the one-sided "
-               "differences on the sides it takes (relu at 0 under the PyTorch convention: the left side). "
-               "Graphs too large for that use float64 with numpy's own functions and finite differences.")
+               "differences on the sides it takes (relu at 0 under the PyTorch convention: the left side), "
+               "found in one difference with each tied kink on the straight line of that mean slope. "
+               "Graphs too large for that use float64 with numpy's own functions and finite differences, "
+               "each value with the bound of its rounding error.")
 
 
 def independent(question) -> dict:

@@ -39,15 +39,14 @@ def _numeric_forward(graph, values, override=None, base=None, frozen=None):
     return out
 
 
-# Finite differences on every entry cost two forward passes per entry. When the whole
-# question needs at most FD_BUDGET of them, every gradient entry is checked that way.
-# Past it (wide layers: a 64x64 weight alone has 4096 entries), a node of more than
-# FD_FULL entries gets its independent value from a float reverse pass written here with
-# numpy (its own derivative rules, not the op table's), and that float gradient is itself
-# certified by central finite differences on FD_SAMPLE seeded random entries plus one
-# directional derivative along a random direction of the whole node; an entry that
-# disagrees is replaced by its finite difference and a failed directional check makes
-# the whole node NaN, so either way the verifier reports the disagreement.
+# Every gradient comes from a float reverse pass written here with numpy (its own derivative
+# rules, not the op table's), with the bound of its rounding error, and is certified by
+# central finite differences (two forward passes per entry). When the whole question needs
+# at most FD_BUDGET of them, or a node has at most FD_FULL entries, every entry is differenced;
+# past it (wide layers: a 64x64 weight alone has 4096 entries) FD_SAMPLE seeded random entries
+# plus one directional derivative along a random direction of the whole node. An entry that
+# disagrees takes its finite difference (within the difference's noise), and a failed
+# directional check makes the whole node NaN, which the verifier names as not checked.
 FD_BUDGET = 4000
 FD_FULL = 16
 FD_SAMPLE = 12
@@ -170,9 +169,8 @@ def independent(question, numpy_vjp=None) -> dict:
 
     A graph within graph_independent's budget: the parsed function evaluated with mpmath,
     gradients by high-precision central differences (see graph_independent). A larger one:
-    float forward values and central finite differences of L = u^T f, see FD_BUDGET above
-    (float reverse pass certified by sampled and directional finite differences for the
-    nodes of more than FD_FULL entries).
+    float64 forward values and a float reverse pass certified by central finite differences
+    of L = u^T f (see FD_BUDGET above), every value as hp.Bounded with its rounding bound.
     """
     graph = build_graph(question)
     if check_mp.affordable(graph):
@@ -184,55 +182,69 @@ def independent(question, numpy_vjp=None) -> dict:
     base = _numeric_forward(graph, values)
     u = (np.array(question.matrix("upstream").tolist(), dtype=float)
          if question.has("upstream") else np.ones(graph_out.shape))
-    result = {"output": base[graph_out.id]}
-    scale = float(np.sum(np.abs(u * base[graph_out.id]))) + 1.0   # size of L, for rounding error
-
+    error = _rounding_bounds(graph, values, base)
+    result = {"output": hp.Bounded(base[graph_out.id], error[graph_out.id])}
     frozen = _frozen_ties(graph, base, question.subgradients)
 
     def loss(node_id, value):
         vals = _numeric_forward(graph, values, override={node_id: value}, base=base, frozen=frozen)
         return float(np.sum(u * vals[graph_out.id]))
 
-    def central(node_id, point, direction, h):
-        return (loss(node_id, point + h * direction) - loss(node_id, point - h * direction)) / (2 * h)
-
     nodes = [n for n in graph.nodes if n.op != "const"]
     full_everywhere = 2 * sum(base[n.id].size for n in nodes) <= FD_BUDGET
-    reverse = None if full_everywhere else _numpy_backward(graph, base, u, numpy_vjp, question.subgradients)
-    terms = None if full_everywhere else _abs_backward(graph, base, u, numpy_vjp, question.subgradients)
+    # the size of the terms L sums, and the rounding bound of L itself: a difference of two
+    # values of L carries twice that over 2h (plus a margin)
+    scale = float(np.sum(np.abs(u * base[graph_out.id]))) + 1.0
+    noise = 100 * _EPS * scale + 4 * float(np.sum(np.abs(u) * error[graph_out.id]))
     width = 2 + max(base[n.id].size for n in graph.nodes)      # terms in the longest float sum
+    try:
+        reverse = _numpy_backward(graph, base, u, numpy_vjp, question.subgradients)
+        terms = _abs_backward(graph, base, u, numpy_vjp, question.subgradients)
+        # the forward values' own errors carried into the reverse pass (first order: the same
+        # pass on the magnitudes moved by their bounds, minus the pass on the magnitudes)
+        moved = _abs_backward(graph, {k: np.abs(v) + error[k] for k, v in base.items()}, u, numpy_vjp,
+                              question.subgradients)
+        terms = {k: 4 * width * _EPS * v + 2 * np.abs(moved[k] - v) for k, v in terms.items()}
+    except ValueError:
+        if not full_everywhere:
+            raise
+        reverse = terms = None                 # an op without a float rule: differences alone
     rng = np.random.default_rng(0)
-    error = _rounding_bounds(graph, values, base)
     for node in nodes:
         if node.op != "input":
             result[f"forward.{node.id}"] = hp.Bounded(base[node.id], error[node.id])
-        point = base[node.id]
-        if full_everywhere or point.size <= FD_FULL:
-            grad = np.zeros_like(point, dtype=float)
-            for index in np.ndindex(point.shape):
-                h = FD_STEP * max(1.0, abs(point[index]))
-                unit = np.zeros_like(point, dtype=float)
-                unit[index] = 1.0
-                grad[index] = central(node.id, point, unit, h)
-            result[f"grad.{node.id}"] = grad
-            continue
-        grad = np.array(reverse[node.id], dtype=float)
-        for flat in rng.choice(point.size, size=min(FD_SAMPLE, point.size), replace=False):
-            index = np.unravel_index(flat, point.shape)
-            h = FD_STEP * max(1.0, abs(point[index]))
-            unit = np.zeros_like(point, dtype=float)
-            unit[index] = 1.0
-            fd = central(node.id, point, unit, h)
-            if abs(fd - grad[index]) > 1e-5 * max(abs(fd), abs(grad[index])) + 100 * _EPS * scale / h:
-                grad[index] = fd
-        direction = rng.standard_normal(point.shape)
-        h = FD_STEP * max(1.0, float(np.max(np.abs(point))))
-        fd = central(node.id, point, direction, h)
-        expected = float(np.sum(grad * direction))
-        if abs(fd - expected) > 1e-5 * float(np.sum(np.abs(grad * direction))) + 100 * _EPS * scale / h:
-            grad = np.full(point.shape, np.nan)
-        # below its rounding bound an entry is an exact 0 summed in floats: 0
-        result[f"grad.{node.id}"] = np.where(np.abs(grad) <= 4 * width * _EPS * terms[node.id], 0.0, grad)
+        every = full_everywhere or base[node.id].size <= FD_FULL
+        result[f"grad.{node.id}"] = _gradient(node, base[node.id], loss, noise, rng, every,
+                                              None if reverse is None else reverse[node.id],
+                                              None if terms is None else terms[node.id])
     return result
 
 
+def _gradient(node, point, loss, noise, rng, every, reverse, bound):
+    """grad.<node> as hp.Bounded: the float reverse pass's entries (``reverse``, within ``bound``),
+    each certified by a central difference (all entries when ``every``, else FD_SAMPLE seeded ones
+    and one random direction); an entry whose difference disagrees takes the difference, within
+    its own noise; a failed directional check makes the node NaN, which the verifier names."""
+    def central(direction, h):
+        return (loss(node.id, point + h * direction) - loss(node.id, point - h * direction)) / (2 * h)
+
+    if reverse is None:
+        grad, error = np.zeros_like(point, dtype=float), np.zeros_like(point, dtype=float)
+    else:
+        grad, error = np.array(reverse, dtype=float), np.array(bound, dtype=float)
+    flats = range(point.size) if every else rng.choice(point.size, size=min(FD_SAMPLE, point.size), replace=False)
+    for flat in flats:
+        index = np.unravel_index(flat, point.shape)
+        h = FD_STEP * max(1.0, abs(point[index]))
+        unit = np.zeros_like(point, dtype=float)
+        unit[index] = 1.0
+        fd = central(unit, h)
+        if reverse is None or abs(fd - grad[index]) > 1e-5 * max(abs(fd), abs(grad[index])) + noise / h:
+            grad[index], error[index] = fd, noise / h
+    if not every:
+        direction = rng.standard_normal(point.shape)
+        h = FD_STEP * max(1.0, float(np.max(np.abs(point))))
+        fd = central(direction, h)
+        if abs(fd - float(np.sum(grad * direction))) > 1e-5 * float(np.sum(np.abs(grad * direction))) + noise / h:
+            grad = np.full(point.shape, np.nan)
+    return hp.Bounded(grad, error)

@@ -10,14 +10,14 @@ part in 10^8 within it, so the step stays far inside the distance to the nearest
 At an exact tie (relu(0), |0|, max(a, a)) the derivative is the exam's stated convention
 (its own table, SIDES, not the op table's): each tied node's local derivative is the mean of
 its one-sided ones over the sides the convention takes (both, except relu at 0 under
-"pytorch": only the left side, relu'(0) = 0). The gradient is multilinear in those local derivatives, so the convention equals the
-mean, over every choice of side at every tie, of the derivative of the smooth piece chosen;
-each piece is reached by shifting its tied arguments by a tiny offset to that side.
+"pytorch": only the left side, relu'(0) = 0). The route differences a function in which each
+tied entry's kink is replaced by the straight line through it with that mean slope (relu(t) by
+0 t or t / 2, |t| by 0 t, max(a, b) by b + (a - b) / 2): the gradient is multilinear in the
+local derivatives (a path through the graph meets each entry once), so the derivative of that
+function is the convention's gradient, found with one difference whatever the number of ties.
 """
 
 from __future__ import annotations
-
-import itertools
 
 import mpmath
 import numpy as np
@@ -30,40 +30,45 @@ TRIES = 7
 STABLE = mpmath.mpf("1e-8")
 BOOSTS = (0, 100, 500, 4500)   # extra digits tried in turn until a difference stands above the noise
 SIGNIFICANT = 20         # digits a difference must carry above the rounding noise
-TIE_SHIFT = 60           # the first tied argument is moved 10^-TIE_SHIFT (of its size) to one side,
-TIE_RATIO = 5            # each later one 10^TIE_RATIO times further, so that it outweighs what the
-                         # shifts before it moved it by (ties are listed in evaluation order)
-MAX_TIES = 8             # at most 2^8 side choices are averaged; past it, plain central differences
 # the sides of a tie whose one-sided derivatives are averaged, per convention and kink
 SIDES = {"pytorch": {"relu": (-1,), "abs": (1, -1), "extreme": (1, -1)},
          "symmetric": {"relu": (1, -1), "abs": (1, -1), "extreme": (1, -1)}}
+# the slope of each kink on each side of 0 (max and min: the weight of their first argument)
+ONE_SIDED = {"relu": {1: 1, -1: 0}, "abs": {1: 1, -1: -1}, "max": {1: 1, -1: 0}, "min": {1: 0, -1: 1}}
 
 
 class Probe:
-    """One evaluation: records kink and singular arguments, shifts tied ones to a chosen side."""
+    """One evaluation: records kink and singular arguments; tied kink entries (``sides``: (key,
+    index) -> the sides the convention averages) are evaluated on their mean-slope line."""
 
-    def __init__(self, shifts=None):
-        self.shifts = shifts or {}
+    def __init__(self, sides=None):
+        self.sides = sides or {}
         self.args = {}
         self.kinks = {}          # key -> 'relu', 'abs' or 'extreme' (max/min)
         self.counter = 0
+        self.node = None
 
     def next_key(self):
         self.counter += 1
-        return self.counter
+        return self.counter if self.node is None else (self.node, self.counter)
 
-    def kink(self, key, arg, scale=None, what="extreme"):
-        """The kink argument ``arg`` (where the derivative switches at 0), shifted if tied."""
-        if self.shifts:
-            arg = arg.copy()
-            for index in np.ndindex(arg.shape):
-                offset = self.shifts.get((key, index))
-                if offset is not None:
-                    size = scale[index] if scale is not None and scale[index] != 0 else mpmath.mpf(1)
-                    arg[index] = arg[index] + offset * size
+    def at(self, position):
+        """Keys from here on belong to the graph node at ``position``: (position, 0) for the op,
+        (position, 1), ... for the kinks inside it (a max over entries), the same in every pass."""
+        self.node, self.counter = position, 0
+        return (position, 0)
+
+    def kink(self, key, arg, what="extreme"):
+        """Record the kink argument ``arg`` (where the derivative switches at 0)."""
         self.args[key] = ("kink", arg)
         self.kinks[key] = what
         return arg
+
+    def lines(self, key, kind):
+        """(index, slope) of each tied entry of kink ``key``: the convention's mean one-sided slope."""
+        for (k, index), sides in self.sides.items():
+            if k == key:
+                yield index, mpmath.mpf(sum(ONE_SIDED[kind][s] for s in sides)) / len(sides)
 
     def singular(self, key, arg):
         self.args[key] = ("singular", arg)
@@ -102,21 +107,28 @@ def _full(a, value):
 
 def _relu(probe, key, a):
     t = probe.kink(key, a, what="relu")
-    return np.where(_map(lambda v: v > 0, t).astype(bool), t, _full(t, mpmath.mpf(0)))
+    out = np.where(_map(lambda v: v > 0, t).astype(bool), t, _full(t, mpmath.mpf(0)))
+    for index, slope in probe.lines(key, "relu"):
+        out[index] = slope * t[index]
+    return out
 
 
 def _abs(probe, key, a):
     t = probe.kink(key, a, what="abs")
-    return _map(lambda v: v if v >= 0 else -v, t)
+    out = _map(lambda v: v if v >= 0 else -v, t)
+    for index, slope in probe.lines(key, "abs"):
+        out[index] = slope * t[index]
+    return out
 
 
 def _extreme(probe, key, a, b, larger):
     a, b = np.broadcast_arrays(a, b)
-    scale = _map(lambda v: abs(v), a)
-    d = probe.kink(key, (a - b).astype(object), scale)
+    d = probe.kink(key, (a - b).astype(object))
     pick_a = _map(lambda v: v > 0 if larger else v < 0, d).astype(bool)
-    shifted_a = (b + d).astype(object)          # a as moved by the shift (d = a' - b)
-    return np.where(pick_a, shifted_a, b).astype(object)
+    out = np.where(pick_a, a, b).astype(object)
+    for index, weight in probe.lines(key, "max" if larger else "min"):
+        out[index] = b[index] + weight * d[index]
+    return out
 
 
 def _div(probe, key, a, b):
@@ -237,14 +249,17 @@ def apply_named(name, values, probe, key, param=None):
 # ------------------------------------------------------------------- differences ---
 
 def _stable(base, moved):
-    """True when no kink or singular argument changed sign or moved by more than STABLE of itself."""
+    """True when no kink or singular argument changed sign or moved by more than STABLE of itself
+    (a tied entry, evaluated on its line, may: it has no kink any more)."""
     for key, (_, arg0) in base.args.items():
         if key not in moved.args:
             continue
-        arg1 = moved.args[key][1]
-        for v0, v1 in zip(arg0.ravel(), np.broadcast_to(arg1, arg0.shape).ravel()):
+        arg1 = np.broadcast_to(moved.args[key][1], arg0.shape)
+        for index in np.ndindex(arg0.shape):
+            v0, v1 = arg0[index], arg1[index]
             if mpmath.sign(v0) != mpmath.sign(v1) or abs(v1 - v0) > STABLE * abs(v0):
-                return False
+                if (key, index) not in base.sides:
+                    return False
     return True
 
 
@@ -260,10 +275,11 @@ def extra_digits(scale, size):
     return int(mpmath.ceil(mpmath.log10(scale / size)))
 
 
-def central(loss, size, shifts, extra=0, magnitude=0):
+def central(loss, size, sides, extra=0, magnitude=0):
     """dL/dt at t = 0 for ``loss(t, probe)``, the step scaled to ``size`` and to the kinks.
 
-    The step is shrunk until no kink or singular argument moves much within it; then the
+    ``sides`` (None, or (key, index) -> sides) are the tied kink entries, each on its line.
+    The step is shrunk until no other kink or singular argument moves much within it; then the
     precision is raised (BOOSTS) until the difference carries SIGNIFICANT digits above the
     rounding noise (of ``magnitude``, the size of the terms L is made of), so a tiny
     derivative (sigmoid'(400) ~ 1.9e-174) is resolved; one that stays below the noise at
@@ -277,7 +293,7 @@ def central(loss, size, shifts, extra=0, magnitude=0):
             dps = DPS + digits + 20 + extra + boosts.pop(0)
             with mpmath.workdps(dps):
                 h = size * mpmath.mpf(10) ** (-digits)
-                p0, pp, pm = Probe(shifts), Probe(shifts), Probe(shifts)
+                p0, pp, pm = Probe(sides), Probe(sides), Probe(sides)
                 loss(mpmath.mpf(0), p0)
                 up, down = loss(h, pp), loss(-h, pm)
                 if not (_stable(p0, pp) and _stable(p0, pm)):
@@ -314,26 +330,14 @@ def ties(loss, extra=0, subgradients="symmetric"):
 
 
 def derivative(loss, size, tied, scale=0, floor=0, magnitude=0):
-    """dL/dt at 0, the convention's mean over the sides of the ``tied`` kink entries.
+    """dL/dt at 0 under the convention: the ``tied`` kink entries on their mean-slope lines.
 
     ``scale`` is the largest magnitude met (inputs, loss), ``floor`` the extra digits the
     smallest given number needs: see extra_digits.
     """
     extra = max(extra_digits(scale, size), floor)
-    if not tied or len(tied) > MAX_TIES:
-        return central(loss, size, None, extra, magnitude or scale)
-    offsets = [mpmath.mpf(10) ** (TIE_RATIO * j - TIE_SHIFT) for j in range(len(tied))]
-    total = mpmath.mpf(0)
-    choices = list(itertools.product(*[sides for _, _, sides in tied]))
-    for chosen in choices:
-        shifts = {(key, index): side * offset
-                  for (key, index, _), side, offset in zip(tied, chosen, offsets)}
-        total += central(loss, size, shifts, extra, magnitude or scale)
-    total /= len(choices)
-    # the one-sided points lie up to 10^(TIE_RATIO (k-1) - TIE_SHIFT) from the tie, so the mean
-    # carries a bias of about that size: what stays below it is the exact 0 of a cancelled tie
-    bias = mpmath.mpf(10) ** (TIE_RATIO * len(tied) - TIE_SHIFT + 5) * max(scale, magnitude, 1)
-    return mpmath.mpf(0) if abs(total) <= bias else total
+    sides = {(key, index): chosen for key, index, chosen in tied}
+    return central(loss, size, sides or None, extra, magnitude or scale)
 
 
 # ------------------------------------------------------------------ the question ---
@@ -376,21 +380,29 @@ def independent(question, graph, parsed, values, upstream):
     this module's functions), so no derivative rule is written anywhere; at a tie the
     local difference is the mean of the two one-sided ones, which is the convention.
     """
+    read = {}                                # the inputs as mpf, once per working precision
+
     def inputs(name=None, index=None, t=0):
-        env = {n: mp_array(v) for n, v in values.items()}
+        prec = mpmath.mp.prec
+        if prec not in read:
+            read[prec] = {n: mp_array(v) for n, v in values.items()}
+        env = {n: v.copy() for n, v in read[prec].items()}
         if name is not None:
             env[name][index] += t
         return env
 
-    result = {}
-    with mpmath.workdps(DPS):
-        out = evaluate(parsed.expr, inputs(), parsed.constants, Probe())
-        result["output"] = out
-        env, memo = inputs(), {}
-        for node in graph.nodes:             # in topological order: a node's parts are memoized
-            value = evaluate(node.expr, env, parsed.constants, Probe(), memo)
-            if not node.is_leaf:
-                result[f"forward.{node.id}"] = value
+    def forward(dps):
+        with mpmath.workdps(dps):
+            found = {"output": evaluate(parsed.expr, inputs(), parsed.constants, Probe())}
+            env, memo = inputs(), {}
+            for node in graph.nodes:         # in topological order: a node's parts are memoized
+                value = evaluate(node.expr, env, parsed.constants, Probe(), memo)
+                if not node.is_leaf:
+                    found[f"forward.{node.id}"] = value
+        return found
+
+    result = _bounded(forward(DPS), forward(2 * DPS + 40))
+    out = result["output"].value
 
     def weights():
         return mp_array(upstream) if upstream is not None else _full(np.empty(out.shape), mpmath.mpf(1))
@@ -418,6 +430,20 @@ def independent(question, graph, parsed, values, upstream):
     return result
 
 
+def _bounded(low, high):
+    """Values found at two precisions as hp.Bounded: the higher one, within its distance to the
+    lower (far above its own error), so that the rounding residue of an exact 0 (0.1 + 0.2 - 0.3
+    leaves 1e-51 at 50 digits) agrees with 0 while a true 1e-174 keeps its digits."""
+    from symdl import hp
+    out = {}
+    for name, value in high.items():
+        error = _map(lambda v: v, value)
+        for index in np.ndindex(value.shape):
+            error[index] = abs(value[index] - low[name][index])
+        out[name] = hp.Bounded(value, error)
+    return out
+
+
 def _wired(graph, values, probe):
     """Every node's value through the graph's wiring, with this module's own op functions."""
     vals = {}
@@ -427,7 +453,8 @@ def _wired(graph, values, probe):
         elif node.op == "const":
             vals[node.id] = mp_array(node.value)
         else:
-            vals[node.id] = apply_named(node.op, [vals[i] for i in node.inputs], probe, position, node.param)
+            vals[node.id] = apply_named(node.op, [vals[i] for i in node.inputs], probe, probe.at(position),
+                                        node.param)
     return vals
 
 
@@ -463,7 +490,7 @@ def _accumulate(graph, values, weights, tied, dps, extra):
         g = grads.get(node.id)
         if g is None:
             g = grads[node.id] = _full(np.empty(vals[node.id].shape), mpmath.mpf(0))
-        here = [entry for entry in tied if entry[0] == position]
+        here = [entry for entry in tied if entry[0][0] == position]
         for slot, input_id in enumerate(node.inputs):
             if graph.by_id[input_id].op in ("input", "const"):
                 continue
@@ -480,7 +507,8 @@ def _local_vjp(node, position, slot, args, g, tied, floor):
     if all(v == 0 for v in g.ravel()):
         return grad
     with mpmath.workdps(DPS):
-        y = apply_named(node.op, args, Probe(), position, node.param)
+        probe = Probe()
+        y = apply_named(node.op, args, probe, probe.at(position), node.param)
         scale = max([abs(v) for a in args + [y, g] for v in a.ravel()] + [mpmath.mpf(0)])
         magnitude = max(scale, scale ** 2) * (y.size + max(a.size for a in args))   # terms of g^T y
 
@@ -489,7 +517,7 @@ def _local_vjp(node, position, slot, args, g, tied, floor):
             moved = list(args)
             moved[slot] = point.copy()
             moved[slot][index] += t
-            return _loss_of(apply_named(node.op, moved, probe, position, node.param), g)
+            return _loss_of(apply_named(node.op, moved, probe, probe.at(position), node.param), g)
         return loss
     for index in np.ndindex(point.shape):
         grad[index] = derivative(loss_at(index), point[index], tied, scale, floor, magnitude)

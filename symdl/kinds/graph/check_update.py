@@ -6,6 +6,8 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
+from symdl import hp
+
 from . import check_mp
 from .fields import read_values
 
@@ -23,7 +25,7 @@ def independent(question, graph, gradients) -> dict:
     rule = table["rule"]
     values = read_values(question)
     params = table.get("params", list(values))
-    out = {}
+    out, errors = {}, {}
     with mpmath.workdps(check_mp.DPS):
         lr = _number(question, table, "lr")
         env = {n: check_mp.mp_array(v) for n, v in values.items()}
@@ -52,8 +54,29 @@ def independent(question, graph, gradients) -> dict:
                 hat = np.vectorize(lambda mk, vk: (mk / (1 - b1**t)) / (mpmath.sqrt(vk / (1 - b2**t)) + eps),
                                    otypes=[object])
                 new = theta - lr * hat(m, v)
-            out[f"update.{p}"] = new
+            for state, before in (("velocity", "velocity"), ("m", "m"), ("v", "v")):
+                key = f"update.{state}.{p}"
+                if key in out:                          # terms: the state before, g (g^2 for v)
+                    out[key] = hp.Bounded(out[key], _bound(abs(given(before)) + abs(g) + g * g + abs(out[key])))
+            errors[p] = _bound(abs(theta) + abs(new - theta))          # terms: theta and its step
+            out[f"update.{p}"] = hp.Bounded(new, errors[p])
             env[p] = new
         source = graph.source
-        out["update.output"] = check_mp.evaluate(source.expr, env, source.constants, check_mp.Probe())
+
+        def output(shift):
+            moved = {k: (v + shift * errors[k] if k in errors else v) for k, v in env.items()}
+            return check_mp.evaluate(source.expr, moved, source.constants, check_mp.Probe())
+        value = output(0)
+        # the new parameters' own bounds carried to the output (moved by them either way)
+        spread = np.maximum(_map_abs(output(1) - value), _map_abs(output(-1) - value))
+        out["update.output"] = hp.Bounded(value, 2 * spread + _bound(_map_abs(value)))
     return out
+
+
+def _map_abs(a):
+    return np.frompyfunc(abs, 1, 1)(a).astype(object)
+
+
+def _bound(magnitude):
+    """A few units of the 45th digit times the size of the terms (the route works at 50)."""
+    return np.frompyfunc(lambda m: mpmath.mpf(hp.mp_bound(m, check_mp.DPS - 15, 4)), 1, 1)(magnitude).astype(object)

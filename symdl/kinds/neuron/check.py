@@ -10,6 +10,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from symdl import hp
 from symdl.mp_route import DPS, STEP_DIGITS, exact, mp, number  # noqa: F401
 
 from .fields import read
@@ -135,6 +136,54 @@ def _linear_pieces(A, W, x, b, up, z, subgradients="pytorch"):
     }
 
 
+def _update_bounds(n, out, update) -> dict:
+    """The update's values computed at 50 digits (the gradients of complex steps, Adam's root) as
+    hp.Bounded: each carries a few units of its last digit times the size of the terms it summed,
+    so a step that lands exactly on 0 (0.3 - 0.1 x 3) agrees with a residue of 1e-52. Exact
+    (Fraction) values stay as they are."""
+    def bound(magnitude):
+        return hp.mp_bound(magnitude, DPS - 5, 4)
+
+    def size(v):
+        return abs(mp(exact(v)))
+
+    with mpmath.workdps(DPS):
+        grads = {"W": out["grad.W"], "b": [out["grad.b"]]}
+        params = {"W": list(n.W), "b": [n.b]}
+        errors = {}
+        for name in ("W", "b"):
+            key = f"update.{name}"
+            new = update[key] if name == "W" else [update[key]]
+            # new = p - (the step): the terms are p and the step, |new - p|
+            errors[name] = [bound(size(p) + abs(mp(exact(v)) - mp(exact(p)))) for p, v in zip(params[name], new)]
+            for state in ("velocity", "m", "v"):
+                skey = f"update.{state}.{name}"
+                if skey in update:
+                    given = n.update.state[state][name]
+                    before = [size(x) for x in (given if name == "W" else [given])]
+                    after = update[skey] if name == "W" else [update[skey]]
+                    sbound = [bound(b0 + size(g) + size(g) ** 2 + size(a)) for b0, g, a in zip(before, grads[name], after)]
+                    update[skey] = _bounded(update[skey], sbound, name)
+            update[key] = _bounded(update[key], errors[name], name)
+        z_error = sum((size(x) * e for x, e in zip(n.x, errors["W"])), errors["b"][0])
+        z_terms = sum((size(w.value if isinstance(w, hp.Bounded) else w) * size(x) for w, x in
+                       zip(_values(update["update.W"]), n.x)), size(_values(update["update.b"])[0]))
+        z_error += bound(z_terms)
+        update["update.z"] = hp.Bounded(update["update.z"], z_error)
+        y = update["update.y"]
+        update["update.y"] = hp.Bounded(y, z_error + bound(size(y)))     # each activation is 1-Lipschitz or less
+    return update
+
+
+def _values(value):
+    value = value.value if isinstance(value, hp.Bounded) else value
+    return value if isinstance(value, list) else [value]
+
+
+def _bounded(value, errors, name):
+    return hp.Bounded(value, list(errors) if name == "W" else errors[0])
+
+
 def domain_answers(n) -> dict:
     """The extremes of z over the input box and the witness point, exact.
 
@@ -221,7 +270,7 @@ def independent(question) -> dict:
     if n.update is not None:    # one optimizer step from these gradients, entry by entry
         slope = exact(n.slope) if n.slope is not None else Fraction(0)
         forward = ((lambda t: SMOOTH[name](mp(t))) if name in SMOOTH else _piecewise(name, slope))
-        out.update(update_answers(n, out, forward))
+        out.update(_update_bounds(n, out, update_answers(n, out, forward)))
     lows = np.array([float(v) for v in n.lows])
     highs = np.array([float(v) for v in n.highs])
     out.update(domain_answers(n))   # extremes over the box and the witness, exact
@@ -233,33 +282,46 @@ def independent(question) -> dict:
     if name in ("relu", "leaky_relu"):
         # P(z > 0): the distribution of z = b + sum W_i x_i, x uniform on the box (exact up to 8 inputs)
         exact_fraction = active_fraction(n)
-        out["active_fraction"] = (exact_fraction if exact_fraction is not None
-                                  else 1.0 - float_below(W, lows, highs, b, 0.0))
+        if exact_fraction is None:
+            below, error = _below(W, lows, highs, b, 0.0)
+            exact_fraction = hp.Bounded(1.0 - below, error)
+        out["active_fraction"] = exact_fraction
         out["dead_on_domain"] = bool(zmax <= 0) if name == "relu" else False
         return out
     zsat_hp = saturation_point(name, n.threshold)      # bisection at 50 digits
     zsat = float(zsat_hp)
     out["saturation_z"] = sp.Float(zsat_hp, 50)
     exact_fraction = active_fraction(n, zsat_hp)
-    out["active_fraction"] = (exact_fraction if exact_fraction is not None else
-                              float_below(W, lows, highs, b, zsat) - float_below(W, lows, highs, b, -zsat))
+    if exact_fraction is None:
+        (high, e_high), (low, e_low) = _below(W, lows, highs, b, zsat), _below(W, lows, highs, b, -zsat)
+        exact_fraction = hp.Bounded(high - low, e_high + e_low)
+    out["active_fraction"] = exact_fraction
     out["saturated_on_domain"] = bool(float(zmin) >= zsat or float(zmax) <= -zsat)
     return out
 
 
 def fourier_below(c, r):
-    """P(sum_i c_i U_i < r), U uniform on [0,1], c_i > 0, by inverting the characteristic function.
+    """P(sum_i c_i U_i < r), U uniform on [0,1], c_i > 0 (see _fourier)."""
+    return _fourier(c, r)[0]
+
+
+def _fourier(c, r):
+    """(P(sum_i c_i U_i < r), a bound on its error), U uniform on [0,1], c_i > 0, by inverting the
+    characteristic function.
 
     Centred at mu = sum c / 2 the sum has the real characteristic function
     psi(t) = prod_i sinc(c_i t / 2), and P(S < r) = 1/2 + (1/pi) int_0^inf sin(t (r - mu)) psi(t) / t dt
     (Gil-Pelaez). The integrand decays like t^-(k+1): used for many inputs (k >= 9), where it
     converges fast; composite Gauss-Legendre on [0, T] with T past where |psi| < 1e-15.
+    The error bound: the tail past T (|psi| < 1e-15 there and falling like t^-k, so its integral
+    is below 1e-15 / k) plus the rounding of the sum (hp.sum_bound over the magnitudes of its
+    terms: pairwise within a chunk, one by one across chunks), four times over, over pi.
     """
     c = np.asarray(c, dtype=float)
     mu = c.sum() / 2
     d = r - mu
     if abs(d) >= mu:
-        return 1.0 if d > 0 else 0.0
+        return (1.0 if d > 0 else 0.0), 0.0
     T = 1.0
     while np.sum(np.log(np.minimum(1.0, 2.0 / (c * T)))) > math.log(1e-15):
         T *= 1.5
@@ -268,24 +330,35 @@ def fourier_below(c, r):
     nodes, weights = np.polynomial.legendre.leggauss(16)
     edges = np.linspace(0.0, T, n + 1)
     mid, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
-    total = 0.0
+    total = magnitude = 0.0
     for start in range(0, n, 4096):
         t = (mid[start:start + 4096, None] + half[start:start + 4096, None] * nodes[None, :]).ravel()
         psi = np.ones_like(t)
         for ci in c:
             psi *= np.sinc(ci * t / (2 * math.pi))
         f = np.sin(t * d) / t * psi
-        total += float(np.sum((f.reshape(-1, 16) * weights[None, :]) * half[start:start + 4096, None]))
-    return min(1.0, max(0.0, 0.5 + total / math.pi))
+        terms = (f.reshape(-1, 16) * weights[None, :]) * half[start:start + 4096, None]
+        total += float(np.sum(terms))
+        magnitude += float(np.sum(np.abs(terms)))
+    # np.sum adds pairwise (log2(16 x 4096) = 16 levels), the chunks one by one; psi rounds once per factor
+    error = 4 * (1e-15 / len(c) + float(hp.sum_bound(magnitude, 16 + n // 4096 + 1 + len(c)))) / math.pi
+    return min(1.0, max(0.0, 0.5 + total / math.pi)), error
 
 
 def float_below(W, lows, highs, b, t):
     """P(W.x + b < t) for x uniform on the box, in floats: piecewise polynomials (few inputs) or Fourier."""
+    return _below(W, lows, highs, b, t)[0]
+
+
+def _below(W, lows, highs, b, t):
+    """(float_below, a bound on its error): the Fourier route's own bound; the piecewise
+    polynomials (at most 8 terms, used only where the exact route is not) a generous 1e-12."""
     c = [abs(Wi) * (hi - lo) for Wi, lo, hi in zip(W, lows, highs) if Wi != 0]
     if len(c) <= 8:
-        return float_cdf(W, lows, highs, b, t)
+        return float_cdf(W, lows, highs, b, t), 1e-12
     z_max = b + float(np.sum(np.maximum(W * lows, W * highs)))
-    return 1.0 - fourier_below(c, z_max - t)
+    p, error = _fourier(c, z_max - t)
+    return 1.0 - p, error
 
 
 def float_cdf(W, lows, highs, b, t):

@@ -14,6 +14,8 @@ import re
 
 import numpy as np
 
+from symdl import hp
+
 from .source import is_generated, log_text
 
 
@@ -262,7 +264,7 @@ def _independent(question) -> dict:
     if short is not None:
         out.update(short)
         return out
-    b, t = slope_t(vx / (I if use_it else 1), vy)
+    b, t = bounded_fit(vx / (I if use_it else 1), vy)
     out["val_loss_slope_per_epoch"] = b
     out["val_loss_slope_t"] = t
     tc = _t_crit_float(alpha, len(vx) - 2)
@@ -273,18 +275,19 @@ def _independent(question) -> dict:
     out["val_loss_change_per_epoch"] = rate
 
     E, M, G = _epoch_table(good, I, use_it, vx, vy)
-    bt, tt = slope_t(E, M)
-    bg, tg = slope_t(E, G)
+    bt, tt = bounded_fit(E, M)
+    bg, tg = bounded_fit(E, [g.value for g in G])
     tce = _t_crit_float(alpha, len(E) - 2)
     out.update({"train_loss_slope_per_epoch": bt, "train_loss_slope_t": tt, "gap_slope_per_epoch": bg,
                 "gap_slope_t": tg, "t_critical_epochs": tce})
-    diverging = cut < len(rows) or tt > tce
+    diverging = cut < len(rows) or tt.value > tce
     out["diverging"] = diverging
-    out["learning"] = (not diverging) and t < -tc
+    out["learning"] = (not diverging) and t.value < -tc
     vmin = int(np.argmin(vy))
     rising = vmin < len(vy) - 1 and (vy[-1] - vy[vmin]) / vy[vmin] > rise_tol
-    out["gap_growing"] = tg > tce and G[-1] > 0
-    out["overfitting"] = (not diverging) and tt < -tce and (out["gap_growing"] or rising)
+    # a verdict on a float value: within its rounding bound the value is the exact 0 it may be
+    out["gap_growing"] = tg.value > tce and G[-1].value > G[-1].error
+    out["overfitting"] = (not diverging) and tt.value < -tce and (out["gap_growing"] or rising)
     out.update(_same_batch(good, I, shuffle, E, G))
     out["val_loss.falls"] = int(np.sum(np.diff(vy) < 0))
     if out["learning"]:
@@ -310,7 +313,9 @@ def _epoch_table(good, I, use_it, vx, vy):
         if vpos[0] <= at <= vpos[-1]:
             E.append(e)
             M.append(np.mean(tr))
-            G.append(float(np.interp(at, vpos, vy)) - np.mean(tr))
+            val = float(np.interp(at, vpos, vy))
+            # an exact 0 gap reads as float noise: carry the bound of the interpolation and the mean
+            G.append(hp.Bounded(val - np.mean(tr), hp.sum_bound(abs(val) + np.mean(np.abs(tr)), len(tr) + 4)))
     return E, M, G
 
 
@@ -372,7 +377,13 @@ def _short(good, I, use_it, vx, vy, shuffle):
         change = out["same_batch.change_per_epoch"]
     elif len(means) >= 2:
         (e0, m0), (e1, m1) = min(means.items()), max(means.items())
-        change = out["train_loss_mean.change_per_epoch"] = (m1 / m0) ** (1.0 / (e1 - e0)) - 1
+        change = (m1 / m0) ** (1.0 / (e1 - e0)) - 1
+        # two means equal in exact arithmetic may differ in their last bit: bound it by the means'
+        # relative rounding errors (a mean of n terms), carried through the ratio and the root
+        counts = {e: sum(1 for r in good if r[0] == e and r[3] is not None) for e in (e0, e1)}
+        rel = sum(float(hp.sum_bound(1.0, counts[e] + 1)) for e in (e0, e1))
+        change = out["train_loss_mean.change_per_epoch"] = hp.Bounded(
+            change, 2 * rel / (e1 - e0) * abs(change + 1) + 4 * hp.EPS)
     elif means:
         tr = [r[3] for r in good if r[3] is not None]
         change = out["train_loss.change_in_epoch"] = tr[-1] / tr[0] - 1 if len(tr) >= 2 else None
@@ -380,6 +391,8 @@ def _short(good, I, use_it, vx, vy, shuffle):
         change = None
     if len(vy) == 2:
         out["val_loss_change_total"] = vy[1] / vy[0] - 1
+    if isinstance(change, hp.Bounded):          # within its rounding bound: the exact 0 it may be
+        change = change.value if abs(change.value) > change.error else 0.0
     out["learning_train"] = change is not None and change < 0
     return out
 
@@ -411,6 +424,23 @@ def _same_batch(good, I, shuffle, E, G):
     return out
 
 
+def bounded_fit(x, y):
+    """slope_t's (slope, t) as hp.Bounded values: a slope that is exactly 0 reads in floats as noise
+    of about eps times the data, so each carries the bound of its rounding error. The slope is
+    sum (x - mean x)(y - mean y) / sum (x - mean x)^2: its numerator sums n terms of at most
+    |x - mean x| (|y| + |y_0| + |mean y|) (y read as doubles and shifted by its first value);
+    taken four times over for np.polyfit's own least squares. The t statistic scales it by 1 / se."""
+    b, t, se = _slope_t_se(x, y)
+    if not (math.isfinite(b) and math.isfinite(t)) or se == 0:
+        return hp.Bounded(b, 0.0), hp.Bounded(t, 0.0)     # an exact fit: 0 and 0, or +-inf
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    dx = np.abs(x - x.mean())
+    sxx = float((dx ** 2).sum())
+    terms = float(np.sum(dx * (np.abs(y) + abs(y[0]) + abs(float(np.mean(y))))))
+    error = 4 * float(hp.sum_bound(terms, len(x))) / sxx if sxx > 0 else 0.0
+    return hp.Bounded(b, error), hp.Bounded(t, error / se)
+
+
 def slope_t(x, y):
     """(slope, t statistic) of a float least-squares line, with an exact fit recognised as such.
 
@@ -419,6 +449,11 @@ def slope_t(x, y):
     instead of a t of rounding noise over rounding noise. Residuals at rounding level of the
     data (an exact straight line) give t = +-inf, as the exact route's zero residual does.
     """
+    return _slope_t_se(x, y)[:2]
+
+
+def _slope_t_se(x, y):
+    """slope_t's (slope, t) and the slope's standard error (0 for an exact fit)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     y = y - y[0]
     b, a = np.polyfit(x, y, 1)
@@ -427,6 +462,6 @@ def slope_t(x, y):
     scale = float(np.max(np.abs(y))) if y.size else 0.0
     if sse <= 1e-300 or math.sqrt(sse / len(x)) <= 1e-12 * scale:
         flat = scale == 0 or b == 0
-        return (0.0, 0.0) if flat else (b, math.copysign(math.inf, b))
+        return (0.0, 0.0, 0.0) if flat else (b, math.copysign(math.inf, b), 0.0)
     se = math.sqrt(sse / (len(x) - 2) / float(((x - x.mean()) ** 2).sum()))
-    return b, b / se
+    return b, b / se, se
