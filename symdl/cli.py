@@ -260,7 +260,7 @@ def _signals_and_warnings():
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        with _signals_and_warnings():
+        with _signals_and_warnings(), _reading(args):
             return _run(args)
     except Interrupted as exc:
         print(f"symdl: interrupted by {signal.Signals(exc.signum).name}; no partial output left", file=sys.stderr)
@@ -268,6 +268,15 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("symdl: interrupted", file=sys.stderr)
         return 130
+
+
+def _reading(args):
+    """``--time-limit`` over reading the spec too (symdl.deadline.reading), for the commands that have one."""
+    from symdl.deadline import reading
+
+    if getattr(args, "time_limit", None) is None:
+        return contextlib.nullcontext()
+    return reading(args.time_limit, getattr(args, "spec", None) or "the DI504 spec")
 
 
 def _run(args) -> int:

@@ -22,6 +22,7 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
+from symdl.bounded import NumberError, decimal_places, exact, is_decimal
 from symdl.errors import SpecError
 
 DRAW_KEYS = {"random", "choice"}
@@ -29,6 +30,8 @@ UNIFORM_KEYS = {"random", "low", "high", "step", "shape", "exclude"}
 CHOICE_KEYS = {"choice"}
 MAX_ENTRIES = 10_000         # entries of one drawn matrix
 MAX_GRID = 10**15            # points of one grid
+MAX_MAGNITUDE = 10**30       # |low|, |high|: a drawn number has at most 30 digits before the point
+MAX_PLACES = 30              # and at most 30 after it
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,10 @@ def _read(table, path, qid, file) -> Draw:
         raise error(f"the grid has more than {MAX_GRID} points; use a larger step")
     shape = _shape(table.get("shape"), error)
     exclude = frozenset(_exact(v, error, "exclude") for v in _as_list(table.get("exclude", []), error))
+    for value in sorted(exclude):
+        if not low <= value <= high or (value - low) / step % 1 != 0:
+            raise error(f"exclude: {decimal_text(value)} is not a value of the grid {decimal_text(low)}, "
+                        f"{decimal_text(low + step)}, ... {decimal_text(high)}, so it excludes nothing")
     draw = Draw(qid, path, kind, low=low, step=step, count=int(span) + 1, shape=shape, exclude=exclude)
     if draw.distinct() < 1:
         raise error("exclude removes every value of the grid")
@@ -202,14 +209,17 @@ def _read(table, path, qid, file) -> Draw:
 
 
 def _exact(value, error, key) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise error(f"{key} must be a number, got {type(value).__name__}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise error(f"{key} must be a finite number, got {value}")
+    """A number of the draw: exact, a terminating decimal (a drawn value is written back as one), bounded."""
     try:
-        return Fraction(str(value).strip().lstrip("+"))
-    except (ValueError, ZeroDivisionError):
-        raise error(f"{key} must be a number, got {value!r}") from None
+        number = exact(value.lstrip("+") if isinstance(value, str) else value)
+    except NumberError as exc:
+        raise error(f"{key} must be a number of an exam ({exc})") from None
+    if not is_decimal(number):
+        raise error(f"{key} must be a decimal ({value!r} has no terminating decimal expansion, so the values "
+                    f"drawn could not be written as the exam writes numbers)")
+    if abs(number) > MAX_MAGNITUDE or decimal_places(number) > MAX_PLACES:
+        raise error(f"{key} must lie within +-10^30 with at most {MAX_PLACES} decimal places, got {value!r}")
+    return number
 
 
 def _as_list(value, error):

@@ -62,6 +62,7 @@ class Settings:
     same_batches: bool = True        # the data are not reshuffled: position p is the same samples every epoch
     slow_rate: float = 0.02
     rise_tolerance: float = 0.01
+    redraw: int = 0                  # how many times the seed given was redrawn (intended.as_asked)
 
 
 @dataclass(frozen=True)
