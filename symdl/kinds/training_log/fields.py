@@ -124,14 +124,14 @@ def setup(question) -> Setup:
         raise question.error("framework", f"unknown framework '{framework}' (known: {', '.join(FRAMEWORKS)})")
     batch = values["minibatch"]
     if not 1 <= batch <= MAX_BATCH:
-        raise question.error("minibatch", f"must be a whole number from 1 to {MAX_BATCH}")
+        raise question.error("minibatch", f"must be a positive whole number, at most {MAX_BATCH}")
     rounding, names = FRAMEWORKS[framework]
     drop_last = values.get("drop_last")
     if drop_last is not None:
         rounding = "floor" if drop_last else "ceil"
     given = values.get("iterations_per_epoch")
     if given is not None and not 1 <= given <= MAX_STEPS:
-        raise question.error("iterations_per_epoch", f"must be a whole number from 1 to {MAX_STEPS}")
+        raise question.error("iterations_per_epoch", f"must be a positive whole number, at most {MAX_STEPS}")
     alpha = _fraction(question, "significance")
     if not 0 < alpha < Fraction(1, 2):
         raise question.error("significance", "must lie between 0 and 0.5")
@@ -151,7 +151,7 @@ def _check_dataset(question, values, batch):
     accuracy as a decimal; a field that no answer would read (its companion missing) is refused."""
     for key, top in (("dataset_size", MAX_DATASET), ("validation_batch", MAX_BATCH)):
         if values.get(key) is not None and not 1 <= values[key] <= top:
-            raise question.error(key, f"must be a whole number from 1 to {top}")
+            raise question.error(key, f"must be a positive whole number, at most {top}")
     total = values.get("dataset_size")
     for key, needs, why in (("validation_split", "dataset_size", "the samples before the split"),
                             ("validation_batch", "validation_split", "the validation samples it counts steps of"),

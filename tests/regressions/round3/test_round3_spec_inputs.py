@@ -1,0 +1,109 @@
+"""Round-3 regressions of draws, conditions and generated logs, each ending as its NOTES.txt says.
+
+Every input is a copy of shared/regressions/round3/<folder>/ (NOTES.txt beside it). Each runs through
+``python -m symdl`` in a subprocess, as a user would; CPU time is the child's (getrusage), never wall time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+
+
+def cli(*args, timeout=300):
+    """(process, CPU seconds the child used) of ``python -m symdl args``."""
+    env = dict(os.environ)
+    env.pop("SYMDL_DEBUG", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run([sys.executable, "-m", "symdl", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=timeout)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return proc, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def one_error_line(proc, *words):
+    """Exit 2 with one line on stderr holding every one of ``words``; nothing on stdout."""
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-600:])
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symdl: error: "), proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    return lines[0]
+
+
+def import_cpu():
+    """CPU seconds of starting symdl and reading nothing (the floor a fast refusal is measured against)."""
+    _, cpu = cli("check", HERE / "missing.toml")
+    return cpu
+
+
+def test_draw_step_third_is_refused_at_reading_whatever_the_seed(tmp_path):
+    spec = HERE / "draw_step_third_exit3" / "d1.toml"
+    one_error_line(cli("check", spec)[0], "Q1", "values.x", "step must be a decimal")
+    for seed in (0, 1, 7):
+        proc, _ = cli("variants", spec, "--count", 3, "--seed", seed, "--out", tmp_path / f"v{seed}")
+        one_error_line(proc, "Q1", "values.x", "decimal")
+        assert not (tmp_path / f"v{seed}").exists()          # nothing written
+
+
+def test_draw_huge_exponent_is_refused_in_well_under_a_second():
+    floor = import_cpu()
+    proc, cpu = cli("check", HERE / "draw_step_huge_exponent_hang" / "d2.toml", "--time-limit", 5, timeout=60)
+    one_error_line(proc, "Q1", "values.x", "exponent")
+    assert cpu - floor < 0.5, (cpu, floor)
+
+
+def test_require_1000_term_sum_is_evaluated():
+    spec = HERE / "require_recursion_exit3" / "require_1000_term_sum.toml"
+    proc, _ = cli("check", spec)
+    assert proc.returncode == 0, proc.stderr
+    assert "7 of 7 answers agree" in proc.stdout
+
+
+def test_require_nested_parentheses_is_refused_naming_exam_require():
+    proc, _ = cli("check", HERE / "require_recursion_exit3" / "require_nested_parens.toml")
+    one_error_line(proc, "exam.require")
+
+
+def test_variants_exhausted_says_how_many_the_condition_allows(tmp_path):
+    spec = HERE / "variants_exhausted_unclear_error" / "f.toml"
+    proc, _ = cli("export", "moodle", spec, "--variants", 3, "--seed", 0, "--out", tmp_path / "out")
+    line = one_error_line(proc, "exam.require", "variant 003", "'Q1.output[0] != -24'",
+                          "the conditions allow only 2 of the 3 variants", "at most 2")
+    assert "'?'" not in line and "0 of 0" not in line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["g8", "g8b"])
+def test_generated_log_beyond_its_iteration_budget_is_refused_at_once(name):
+    floor = import_cpu()
+    proc, cpu = cli("derive", HERE / "generated_log_memory_8GB" / f"{name}.toml", "--no-pdf", "--time-limit", 60,
+                    "--out", HERE / "never-written", timeout=120)
+    one_error_line(proc, "Q1", "generate.iterations_per_epoch")
+    assert cpu - floor < 1.0, (cpu, floor)
+    assert not (HERE / "never-written").exists()
+
+
+@pytest.mark.parametrize("name, behaviour", [("gen_overfit", "overfitting"), ("gen_learnwell", "learning well")])
+def test_generated_log_reads_as_asked(tmp_path, name, behaviour):
+    """The seeds of the notes made logs the key read otherwise: the seed is drawn again, said in the report."""
+    proc, _ = cli("derive", HERE / "generated_log_not_as_intended" / f"{name}.toml", "--no-pdf",
+                  "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr[-600:]
+    doc = json.loads(next(tmp_path.glob("*/answers.json")).read_text())
+    answers = doc["questions"][0]["answers"]
+    assert answers["generated.as_intended"]["value"] is True
+    wanted = {"overfitting": ("overfitting", True), "learning well": ("learning", True)}[behaviour]
+    assert answers[wanted[0]]["value"] is wanted[1]
+    report = next(tmp_path.glob("*/verification.tex")).read_text()
+    assert "was drawn again" in report
