@@ -67,8 +67,9 @@ def as_asked(question, given: Settings) -> Settings:
             return s
     raise question.error("generate.epochs", f"no log made from these settings reads clearly as "
                                             f"'{given.behaviour}' ({MAX_REDRAWS} seeds from {given.seed} tried): "
-                                            f"with {given.epochs} epochs the trend tests cannot tell it at this "
-                                            f"significance; give more epochs (or a larger significance)")
+                                            f"with {given.epochs} epochs the trend tests cannot tell it at these "
+                                            f"thresholds; give more epochs (or a larger significance, or "
+                                            f"slow_rate and rise_tolerance nearer their defaults)")
 
 
 def reads_as(question, behaviour) -> bool:

@@ -107,3 +107,41 @@ def test_generated_log_reads_as_asked(tmp_path, name, behaviour):
     assert answers[wanted[0]]["value"] is wanted[1]
     report = next(tmp_path.glob("*/verification.tex")).read_text()
     assert "was drawn again" in report
+
+
+def test_time_limit_covers_reading_the_spec(monkeypatch, capsys):
+    """A spec whose reading would not end (simulated: the draws' reader spins) stops at --time-limit with
+    one line naming the phase, exit 2; the limit is lifted once the spec is read (the question's own starts)."""
+    import time
+
+    from symdl import cli, draws
+
+    def spin(data, file=None):
+        end = time.process_time() + 30
+        while time.process_time() < end:
+            pass
+        raise AssertionError("the time limit did not stop reading")
+
+    monkeypatch.setattr(draws, "find", spin)
+    start = time.process_time()
+    status = cli.main(["check", str(HERE / "draw_step_third_exit3" / "d1.toml"), "--time-limit", "0.5"])
+    assert status == 2 and time.process_time() - start < 5
+    err = capsys.readouterr().err
+    assert "reading the spec exceeded the time limit of 0.5 s" in err and "d1.toml" in err
+
+
+def test_reading_limit_ends_when_the_questions_start(capsys):
+    """The reading limit ends when the spec is read: reading_done() (before a worker pool) or a question's own
+    limit, which replaces it, so a derivation longer than what was left of reading's limit is not stopped."""
+    import signal
+
+    from symdl import deadline
+
+    with deadline.reading(0.05, "spec.toml"):
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0
+        deadline.reading_done()
+        assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    with deadline.reading(5, "spec.toml"):
+        with deadline.time_limit(10, type("Q", (), {"file": "f", "id": "Q1"})()):
+            assert signal.getitimer(signal.ITIMER_REAL)[0] > 5       # the question's own limit, not reading's
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
