@@ -272,10 +272,15 @@ def main(argv=None) -> int:
 
 def _reading(args):
     """``--time-limit`` over reading the spec too (symdl.deadline.reading), for the commands that have one."""
-    from symdl.deadline import reading
-
     if getattr(args, "time_limit", None) is None:
         return contextlib.nullcontext()
+    try:        # imported before the clock starts: the limit is on reading the spec, not on importing SymPy
+        import symdl.derive  # noqa: F401
+        import symdl.variants  # noqa: F401
+    except ImportError:
+        return contextlib.nullcontext()     # _run reports the missing package
+    from symdl.deadline import reading
+
     return reading(args.time_limit, getattr(args, "spec", None) or "the DI504 spec")
 
 

@@ -90,6 +90,8 @@ class Draw:
     def distinct(self) -> int:
         """How many different values this draw can give (capped at MAX_GRID)."""
         per = self.count - (len(self.exclude) if self.kind != "choice" else 0)
+        if per > 1 and self.entries * math.log10(per) > math.log10(MAX_GRID):
+            return MAX_GRID                  # per ** entries would be a number of up to 150,000 digits
         return min(MAX_GRID, per ** self.entries) if per > 1 else max(per, 0)
 
 
