@@ -199,6 +199,8 @@ class _Parser:
             kind, value = self.take()
             if kind != "number" or not value.isdigit():
                 raise self.error("an index must be a whole number (from 0)")
+            if len(value) > 9:
+                raise self.error(f"index [{value[:12]}...] is past the end of any answer")
             indices.append(int(value))
             self.take("]")
         ref = Ref(question, answer, tuple(indices))
