@@ -68,7 +68,8 @@ class Draw:
         """The drawn value, as the spec would have written it."""
         if self.kind == "choice":
             return copy.deepcopy(self.items[rng.randrange(self.count)])
-        values = [self._one(rng) for _ in range(self.entries)]
+        left = self._left() if 2 * len(self.exclude) >= self.count else None
+        values = [self._one(rng, left) for _ in range(self.entries)]
         if self.kind == "integer":
             ints = [int(v) for v in values]
             if not self.shape:
@@ -79,13 +80,18 @@ class Draw:
             return [ints[i:i + cols] for i in range(0, len(ints), cols)]
         return latex_value(values, self.shape)
 
-    def _one(self, rng) -> Fraction:
-        for _ in range(1000):
+    def _one(self, rng, left=None) -> Fraction:
+        if left is not None:
+            # most of the grid excluded: pick among the values left (rejection would cost count/left tries)
+            return left[rng.randrange(len(left))]
+        while True:                      # at least half the grid is left: 2 tries expected
             value = self.grid(rng.randrange(self.count))
             if value not in self.exclude:
                 return value
-        raise SpecError("every value drawn was excluded (exclude covers nearly the whole grid)",
-                        question=self.question, field=self.field)
+
+    def _left(self) -> list:
+        """The grid's values that are not excluded (only asked when exclude covers half of it or more)."""
+        return [v for v in (self.grid(k) for k in range(self.count)) if v not in self.exclude]
 
     def distinct(self) -> int:
         """How many different values this draw can give (capped at MAX_GRID)."""

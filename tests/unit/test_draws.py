@@ -280,3 +280,16 @@ def test_the_iterative_evaluator_agrees_with_python_on_fractions(text):
         return
     condition = require.parse(f"{text} == {expected.numerator} / {expected.denominator}", {"Q2"})
     assert require.holds(condition, ANSWERS) is True
+
+
+def test_a_grid_nearly_all_excluded_costs_what_it_draws():
+    """1001 grid points, 1000 excluded, a 100 x 100 draw: every entry is the one value left, at once."""
+    import time
+
+    table = {"random": "integer", "low": 0, "high": 1000, "exclude": list(range(1000)), "shape": [100, 100]}
+    draw = one(table)
+    assert draw.distinct() == 1
+    start = time.process_time()
+    _, drawn = draws.apply(spec(W=None), [draw], 3)
+    assert time.process_time() - start < 0.5
+    assert {v for row in drawn["Q.W"] for v in row} == {1000}
