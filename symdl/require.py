@@ -9,6 +9,11 @@ Grammar: ``or`` / ``and`` / ``not``; one comparison (``< <= > >= == !=``) betwee
 ``[row][column]``); ``<question> no tie``: no kink of the question (max/min/relu/abs of a graph,
 a ReLU neuron's z) sits exactly at its tie for the drawn values. Answer names are those of
 answers.json. Nothing else is accepted.
+
+Bounded where read: at most MAX_TOKENS numbers, names and operators, MAX_DEPTH levels of parentheses,
+``not`` and unary ``-`` together, numbers with exponents of at most 400 (symdl.bounded). ``a + b + c ...``
+and ``x and y and ...`` are one node each, and the evaluator keeps its own stack, so a condition of any
+accepted length is evaluated without recursion.
 """
 
 from __future__ import annotations
