@@ -32,6 +32,7 @@ MAX_ENTRIES = 10_000         # entries of one drawn matrix
 MAX_GRID = 10**15            # points of one grid
 MAX_MAGNITUDE = 10**30       # |low|, |high|: a drawn number has at most 30 digits before the point
 MAX_PLACES = 30              # and at most 30 after it
+MAX_NESTING = 32             # lists and tables within a question's field (copied and walked per variant)
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,23 @@ def find(data: dict, file=None) -> list:
         for key, value in table.items():
             if key in {"id", "kind"} and is_draw(value):
                 raise SpecError("the question's id and kind cannot be drawn", file=file, question=qid, field=key)
+            if _depth(value) > MAX_NESTING:
+                raise SpecError(f"lists and tables nested more than {MAX_NESTING} deep", file=file, question=qid,
+                                field=key)
             _walk(value, (key,), qid, file, found, index - 1)
     return found
+
+
+def _depth(value) -> int:
+    """How deep lists and tables nest in ``value`` (without recursion: a spec may nest 500 deep)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_NESTING:
+            children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _walk(value, path, qid, file, found, index):

@@ -293,3 +293,18 @@ def test_a_grid_nearly_all_excluded_costs_what_it_draws():
     _, drawn = draws.apply(spec(W=None), [draw], 3)
     assert time.process_time() - start < 0.5
     assert {v for row in drawn["Q.W"] for v in row} == {1000}
+
+
+def test_a_field_nested_hundreds_deep_is_refused_not_a_recursion_error():
+    """A draw's data are copied and walked per variant (recursively, by copy.deepcopy): 480 nested lists
+    (tomllib reads them) were a RecursionError in the worker, exit 3."""
+    deep = {"choice": [1]}
+    for _ in range(480):
+        deep = [deep]
+    with pytest.raises(SpecError) as info:
+        draws.find(spec(values={"x": {"choice": ["1", "2"]}}, w=deep))
+    assert info.value.field == "w" and "nested more than 32 deep" in info.value.message
+    shallow = {"choice": [1]}
+    for _ in range(30):
+        shallow = [shallow]
+    assert len(draws.find(spec(w=shallow))) == 1
