@@ -18,6 +18,7 @@ accepted length is evaluated without recursion.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -345,4 +346,7 @@ def _number(value, condition, file):
                         field="exam.require")
     # a float answer is the nearest double of an exact value: read as its shortest decimal, so an
     # exact 0.04 compares equal to the literal 0.04
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpecError(f"condition {_shown(condition.text)}: an answer it reads is {value} (not a finite "
+                        "number), so it cannot be compared", file=file, field="exam.require")
     return Fraction(repr(value)) if isinstance(value, float) else value

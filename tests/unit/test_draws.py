@@ -113,7 +113,7 @@ def test_attempt_seeds_differ_per_variant_and_attempt_and_are_stable():
 
 # -- [exam] require ---------------------------------------------------------------------------
 
-ANSWERS = {"Q2": {"dead": True, "z": -0.04, "grad.W": [0, 0, 0]},
+ANSWERS = {"Q2": {"dead": True, "z": -0.04, "grad.W": [0, 0, 0], "inf": float("inf"), "nan": float("nan")},
            "Q4": {"conv1_1.output": [2808, 33, 64], "w": [[1, 2], [3, 4]]}}
 
 
@@ -154,6 +154,8 @@ def test_unreadable_conditions_are_refused_when_the_spec_is_read(text, words):
     ("Q4.conv1_1.output > 0", "is a vector"),
     ("Q2.z", "not a condition"),
     ("Q2.dead + 1 > 0", "not a number"),
+    ("Q2.inf > 0", "not a finite number"),
+    ("Q2.nan == 0", "not a finite number"),
 ])
 def test_conditions_naming_unknown_answers_or_mixing_types_are_errors(text, words):
     with pytest.raises(SpecError) as info:
