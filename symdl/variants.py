@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from symdl import draws as drawing
+from symdl.deadline import reading_done
 from symdl.derive import DEFAULT_TIME_LIMIT, solve_question
 from symdl.errors import SpecError, SymdlError, UsageError, VerificationFailed
 from symdl.require import TIES, holds
@@ -112,6 +113,7 @@ def iter_variants(spec, count, seed, *, data_dirs=(), time_limit_s=DEFAULT_TIME_
     """Yield the variants in order; with ``render`` each carries derive's documents in ``sources``,
     with ``export`` (LMS targets) its part of each export in ``exported``."""
     data, draws, _ = prepare(spec, count, seed, data_dirs)
+    reading_done()                  # the spec is read (--time-limit's reading phase); each question has its own
     job = _Job(data, draws, Path(spec or default_spec()), tuple(data_dirs), time_limit_s, render, keep,
                max(3, len(str(count))), tuple(export), multiple_choice, math)
     if workers <= 1 or count == 1:
@@ -122,9 +124,6 @@ def iter_variants(spec, count, seed, *, data_dirs=(), time_limit_s=DEFAULT_TIME_
     if job.export:
         from symdl.export import canvas, moodle  # noqa: F401
 
-    from symdl.deadline import reading_done
-
-    reading_done()                               # the spec is read; each worker's questions have their own limit
     context = multiprocessing.get_context("fork")
     pool = context.Pool(min(workers, count), initializer=_init, initargs=(job,))
     try:
