@@ -291,7 +291,7 @@ def _signals_and_warnings():
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        with _signals_and_warnings():
+        with _signals_and_warnings(), _reading(args):
             return _run(args)
     except Interrupted as exc:
         print(f"symdl: interrupted by {signal.Signals(exc.signum).name}; no partial output left", file=sys.stderr)
@@ -299,6 +299,20 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("symdl: interrupted", file=sys.stderr)
         return 130
+
+
+def _reading(args):
+    """``--time-limit`` over reading the spec too (symdl.deadline.reading), for the commands that have one."""
+    if getattr(args, "time_limit", None) is None:
+        return contextlib.nullcontext()
+    try:        # imported before the clock starts: the limit is on reading the spec, not on importing SymPy
+        import symdl.derive  # noqa: F401
+        import symdl.variants  # noqa: F401
+    except ImportError:
+        return contextlib.nullcontext()     # _run reports the missing package
+    from symdl.deadline import reading
+
+    return reading(args.time_limit, getattr(args, "spec", None) or "the DI504 spec")
 
 
 def _run(args) -> int:

@@ -1,4 +1,4 @@
-"""Time limits over every phase: each question's derivation, verification and rendering, then TeX."""
+"""Time limits over every phase: reading the spec, each question's derivation, verification and rendering, then TeX."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def time_limit(seconds, question, what="derivation", limit=None):
     inside the running code; should that code swallow the exception (a broad ``except``),
     the limit is still reported when the body ends, whatever it raised.
     """
+    reading_done()
     seconds = effective(seconds)
     if seconds is None or not _alarms_possible():
         yield
@@ -50,6 +51,45 @@ def time_limit(seconds, question, what="derivation", limit=None):
 
     with _alarm(on_alarm, fired, expired, seconds):
         yield
+
+
+_READING = []          # [True] while the spec is being read under ``reading``
+
+
+@contextlib.contextmanager
+def reading(seconds, file):
+    """The time limit over reading the spec (the TOML, the draws, the conditions, the fields): from here
+    until the first question's own limit starts (``time_limit``) or ``reading_done()``, whichever is first.
+
+    Numbers in specs are bounded where they are read, so a spec reads in milliseconds; this is the
+    backstop that keeps ``--time-limit`` true for every phase.
+    """
+    seconds = effective(seconds)
+    if seconds is None or not _alarms_possible():
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        if _READING:                    # else reading is over; a later phase has its own limit
+            raise TimeLimitError(f"reading the spec exceeded the time limit of {seconds:g} s", file=file)
+
+    _READING.append(True)
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        _READING.clear()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def reading_done():
+    """The spec is read: stop its time limit (a question's derivation or a worker pool takes over)."""
+    if _READING:
+        _READING.clear()
+        if _alarms_possible():
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
+from symdl.bounded import NumberError, decimal_places, exact, is_decimal
 from symdl.errors import SpecError
 
 DRAW_KEYS = {"random", "choice"}
@@ -29,6 +30,9 @@ UNIFORM_KEYS = {"random", "low", "high", "step", "shape", "exclude"}
 CHOICE_KEYS = {"choice"}
 MAX_ENTRIES = 10_000         # entries of one drawn matrix
 MAX_GRID = 10**15            # points of one grid
+MAX_MAGNITUDE = 10**30       # |low|, |high|: a drawn number has at most 30 digits before the point
+MAX_PLACES = 30              # and at most 30 after it
+MAX_NESTING = 32             # lists and tables within a question's field (copied and walked per variant)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,8 @@ class Draw:
         """The drawn value, as the spec would have written it."""
         if self.kind == "choice":
             return copy.deepcopy(self.items[rng.randrange(self.count)])
-        values = [self._one(rng) for _ in range(self.entries)]
+        left = self._left() if 2 * len(self.exclude) >= self.count else None
+        values = [self._one(rng, left) for _ in range(self.entries)]
         if self.kind == "integer":
             ints = [int(v) for v in values]
             if not self.shape:
@@ -76,17 +81,24 @@ class Draw:
             return [ints[i:i + cols] for i in range(0, len(ints), cols)]
         return latex_value(values, self.shape)
 
-    def _one(self, rng) -> Fraction:
-        for _ in range(1000):
+    def _one(self, rng, left=None) -> Fraction:
+        if left is not None:
+            # most of the grid excluded: pick among the values left (rejection would cost count/left tries)
+            return left[rng.randrange(len(left))]
+        while True:                      # at least half the grid is left: 2 tries expected
             value = self.grid(rng.randrange(self.count))
             if value not in self.exclude:
                 return value
-        raise SpecError("every value drawn was excluded (exclude covers nearly the whole grid)",
-                        question=self.question, field=self.field)
+
+    def _left(self) -> list:
+        """The grid's values that are not excluded (only asked when exclude covers half of it or more)."""
+        return [v for v in (self.grid(k) for k in range(self.count)) if v not in self.exclude]
 
     def distinct(self) -> int:
         """How many different values this draw can give (capped at MAX_GRID)."""
         per = self.count - (len(self.exclude) if self.kind != "choice" else 0)
+        if per > 1 and self.entries * math.log10(per) > math.log10(MAX_GRID):
+            return MAX_GRID                  # per ** entries would be a number of up to 150,000 digits
         return min(MAX_GRID, per ** self.entries) if per > 1 else max(per, 0)
 
 
@@ -135,8 +147,23 @@ def find(data: dict, file=None) -> list:
         for key, value in table.items():
             if key in {"id", "kind"} and is_draw(value):
                 raise SpecError("the question's id and kind cannot be drawn", file=file, question=qid, field=key)
+            if _depth(value) > MAX_NESTING:
+                raise SpecError(f"lists and tables nested more than {MAX_NESTING} deep", file=file, question=qid,
+                                field=key)
             _walk(value, (key,), qid, file, found, index - 1)
     return found
+
+
+def _depth(value) -> int:
+    """How deep lists and tables nest in ``value`` (without recursion: a spec may nest 500 deep)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_NESTING:
+            children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _walk(value, path, qid, file, found, index):
@@ -195,6 +222,10 @@ def _read(table, path, qid, file) -> Draw:
         raise error(f"the grid has more than {MAX_GRID} points; use a larger step")
     shape = _shape(table.get("shape"), error)
     exclude = frozenset(_exact(v, error, "exclude") for v in _as_list(table.get("exclude", []), error))
+    for value in sorted(exclude):
+        if not low <= value <= high or (value - low) / step % 1 != 0:
+            raise error(f"exclude: {decimal_text(value)} is not a value of the grid {decimal_text(low)}, "
+                        f"{decimal_text(low + step)}, ... {decimal_text(high)}, so it excludes nothing")
     draw = Draw(qid, path, kind, low=low, step=step, count=int(span) + 1, shape=shape, exclude=exclude)
     if draw.distinct() < 1:
         raise error("exclude removes every value of the grid")
@@ -202,14 +233,17 @@ def _read(table, path, qid, file) -> Draw:
 
 
 def _exact(value, error, key) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise error(f"{key} must be a number, got {type(value).__name__}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise error(f"{key} must be a finite number, got {value}")
+    """A number of the draw: exact, a terminating decimal (a drawn value is written back as one), bounded."""
     try:
-        return Fraction(str(value).strip().lstrip("+"))
-    except (ValueError, ZeroDivisionError):
-        raise error(f"{key} must be a number, got {value!r}") from None
+        number = exact(value.lstrip("+") if isinstance(value, str) else value)
+    except NumberError as exc:
+        raise error(f"{key} must be a number of an exam ({exc})") from None
+    if not is_decimal(number):
+        raise error(f"{key} must be a decimal ({value!r} has no terminating decimal expansion, so the values "
+                    f"drawn could not be written as the exam writes numbers)")
+    if abs(number) > MAX_MAGNITUDE or decimal_places(number) > MAX_PLACES:
+        raise error(f"{key} must lie within +-10^30 with at most {MAX_PLACES} decimal places, got {value!r}")
+    return number
 
 
 def _as_list(value, error):

@@ -9,14 +9,21 @@ Grammar: ``or`` / ``and`` / ``not``; one comparison (``< <= > >= == !=``) betwee
 ``[row][column]``); ``<question> no tie``: no kink of the question (max/min/relu/abs of a graph,
 a ReLU neuron's z) sits exactly at its tie for the drawn values. Answer names are those of
 answers.json. Nothing else is accepted.
+
+Bounded where read: at most MAX_TOKENS numbers, names and operators, MAX_DEPTH levels of parentheses,
+``not`` and unary ``-`` together, numbers with exponents of at most 400 (symdl.bounded). ``a + b + c ...``
+and ``x and y and ...`` are one node each, and the evaluator keeps its own stack, so a condition of any
+accepted length is evaluated without recursion.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from symdl.bounded import NumberError, exact
 from symdl.errors import SpecError
 
 _TOKEN = re.compile(r"""\s*(?:
@@ -28,6 +35,8 @@ _TOKEN = re.compile(r"""\s*(?:
 WORDS = {"and", "or", "not", "true", "false"}
 TIES = "#ties"          # the answer name "<question> no tie" reads: how many kinks tie (see variants._derive)
 COMPARISONS = {"<", "<=", ">", ">=", "==", "!="}
+MAX_DEPTH = 40          # nested parentheses, 'not's and unary minuses of one condition
+MAX_TOKENS = 10_000     # numbers, names and operators of one condition
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,7 @@ class Condition:
 class _Parser:
     def __init__(self, text, question_ids, error):
         self.text, self.ids, self.error = text, question_ids, error
-        self.tokens, self.pos, self.refs = self._tokenize(text), 0, []
+        self.tokens, self.pos, self.refs, self.depth = self._tokenize(text), 0, [], 0
 
     def _tokenize(self, text):
         tokens, at = [], 0
@@ -65,8 +74,16 @@ class _Parser:
                 raise self.error(f"cannot read {text[at:].strip()[:20]!r}")
             kind = match.lastgroup
             tokens.append((kind, match.group(kind)))
+            if len(tokens) > MAX_TOKENS:
+                raise self.error(f"longer than {MAX_TOKENS} numbers, names and operators")
             at = match.end()
         return tokens
+
+    def deeper(self):
+        """One more level of nesting (a parenthesis, a 'not', a unary minus), refused past MAX_DEPTH."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"nested more than {MAX_DEPTH} deep (parentheses, 'not' or unary '-')")
 
     def peek(self):
         return self.tokens[self.pos] if self.pos < len(self.tokens) else (None, None)
@@ -87,24 +104,30 @@ class _Parser:
         return tree
 
     def disjunction(self):
-        node = self.conjunction()
+        nodes = [self.conjunction()]
         while self.peek() == ("name", "or"):
             self.take()
-            node = ("or", node, self.conjunction())
-        return node
+            nodes.append(self.conjunction())
+        return nodes[0] if len(nodes) == 1 else ("or", tuple(nodes))
 
     def conjunction(self):
-        node = self.negation()
+        nodes = [self.negation()]
         while self.peek() == ("name", "and"):
             self.take()
-            node = ("and", node, self.negation())
-        return node
+            nodes.append(self.negation())
+        return nodes[0] if len(nodes) == 1 else ("and", tuple(nodes))
 
     def negation(self):
-        if self.peek() == ("name", "not"):
+        count = 0
+        while self.peek() == ("name", "not"):
             self.take()
-            return ("not", self.negation())
-        return self.comparison()
+            self.deeper()
+            count += 1
+        node = self.comparison()
+        self.depth -= count
+        for _ in range(count):
+            node = ("not", node)
+        return node
 
     def comparison(self):
         node = self.sum()
@@ -116,32 +139,44 @@ class _Parser:
         return node
 
     def sum(self):
-        node = self.product()
-        while self.peek()[0] == "op" and self.peek()[1] in "+-":
-            op = self.take()[1]
-            node = (op, node, self.product())
-        return node
+        return self.chain(self.product, "+-")
 
     def product(self):
-        node = self.unary()
-        while self.peek()[0] == "op" and self.peek()[1] in "*/":
+        return self.chain(self.unary, "*/")
+
+    def chain(self, operand, ops):
+        """``a op b op c ...`` as one node ("chain", a, ((op, b), (op, c), ...)), evaluated left to right:
+        a sum of 1000 terms is one node, not a tree 1000 deep."""
+        first, rest = operand(), []
+        while self.peek()[0] == "op" and self.peek()[1] in ops:
             op = self.take()[1]
-            node = (op, node, self.unary())
-        return node
+            rest.append((op, operand()))
+        return first if not rest else ("chain", first, tuple(rest))
 
     def unary(self):
-        if self.peek() == ("op", "-"):
+        count = 0
+        while self.peek() == ("op", "-"):
             self.take()
-            return ("neg", self.unary())
-        return self.atom()
+            self.deeper()
+            count += 1
+        node = self.atom()
+        self.depth -= count
+        for _ in range(count):
+            node = ("neg", node)
+        return node
 
     def atom(self):
         kind, value = self.take()
         if kind == "number":
-            return ("num", Fraction(value))
+            try:
+                return ("num", exact(value))
+            except NumberError as exc:
+                raise self.error(str(exc)) from None
         if kind == "op" and value == "(":
+            self.deeper()
             node = self.disjunction()
             self.take(")")
+            self.depth -= 1
             return node
         if kind == "name" and value in ("true", "false"):
             return ("num", value == "true")
@@ -170,6 +205,8 @@ class _Parser:
             kind, value = self.take()
             if kind != "number" or not value.isdigit():
                 raise self.error("an index must be a whole number (from 0)")
+            if len(value) > 9:
+                raise self.error(f"index [{value[:12]}...] is past the end of any answer")
             indices.append(int(value))
             self.take("]")
         ref = Ref(question, answer, tuple(indices))
@@ -181,11 +218,16 @@ def parse(text: str, question_ids, *, file=None) -> Condition:
     """The condition ``text``, checked against the exam's question ids (SpecError naming it)."""
 
     def error(message):
-        return SpecError(f"condition {text!r}: {message}", file=file, field="exam.require")
+        return SpecError(f"condition {_shown(text)}: {message}", file=file, field="exam.require")
 
     parser = _Parser(text, set(question_ids), error)
     tree = parser.parse()
     return Condition(text, tree, tuple(parser.refs))
+
+
+def _shown(text: str) -> str:
+    """A condition as an error line quotes it: whole, or its first 60 characters."""
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 class Unknown(SpecError):
@@ -196,40 +238,80 @@ def holds(condition: Condition, answers: dict, *, file=None) -> bool:
     """Whether ``condition`` holds for ``answers`` ({question id: {answer name: JSON value}})."""
     value = _eval(condition.tree, answers, condition, file)
     if not isinstance(value, bool):
-        raise SpecError(f"condition {condition.text!r} is a number, not a condition (compare it: ... > 0)",
+        raise SpecError(f"condition {_shown(condition.text)} is a number, not a condition (compare it: ... > 0)",
                         file=file, field="exam.require")
     return value
 
 
 def _eval(node, answers, condition, file):
-    op = node[0]
-    if op == "num":
-        return node[1]
-    if op == "ref":
-        return _lookup(node[1], answers, condition, file)
-    if op == "not":
-        return not _truth(_eval(node[1], answers, condition, file), condition, file)
-    if op in ("and", "or"):
-        left = _truth(_eval(node[1], answers, condition, file), condition, file)
-        if (op == "and" and not left) or (op == "or" and left):
-            return left
-        return _truth(_eval(node[2], answers, condition, file), condition, file)
-    if op == "neg":
-        return -_number(_eval(node[1], answers, condition, file), condition, file)
-    a, b = _eval(node[1], answers, condition, file), _eval(node[2], answers, condition, file)
+    """The value of ``node``, by an explicit stack: each entry is a node and how many of its operands
+    are already on ``values`` (no recursion, however long or deep the condition)."""
+    stack, values = [(node, 0)], []
+    while stack:
+        node, done = stack.pop()
+        op = node[0]
+        if op == "num":
+            values.append(node[1])
+        elif op == "ref":
+            values.append(_lookup(node[1], answers, condition, file))
+        elif op in ("not", "neg"):
+            if done == 0:
+                stack += [(node, 1), (node[1], 0)]
+            elif op == "not":
+                values.append(not _truth(values.pop(), condition, file))
+            else:
+                values.append(-_number(values.pop(), condition, file))
+        elif op in ("and", "or"):
+            items = node[1]
+            if done > 0:
+                last = _truth(values.pop(), condition, file)
+                if last == (op == "or") or done == len(items):
+                    values.append(last)          # short circuit, or the last operand decides
+                    continue
+            stack += [(node, done + 1), (items[done], 0)]
+        elif op == "chain":
+            operands = [node[1]] + [item for _, item in node[2]]
+            if done == 0:
+                stack.append((node, 1))
+                stack += [(item, 0) for item in reversed(operands)]
+                continue
+            parts = values[len(values) - len(operands):]
+            del values[len(values) - len(operands):]
+            value = parts[0]
+            for (sign, _), other in zip(node[2], parts[1:]):
+                value = _binary(sign, value, other, condition, file)
+            values.append(value)
+        elif done == 0:
+            stack += [(node, 1), (node[2], 0), (node[1], 0)]
+        else:
+            b, a = values.pop(), values.pop()
+            values.append(_binary(op, a, b, condition, file))
+    return values.pop()
+
+
+def _binary(op, a, b, condition, file):
     if op in ("==", "!=") and isinstance(a, bool) and isinstance(b, bool):
         return (a == b) == (op == "==")
     a, b = _number(a, condition, file), _number(b, condition, file)
     if op == "/" and b == 0:
-        raise SpecError(f"condition {condition.text!r}: division by zero", file=file, field="exam.require")
+        raise SpecError(f"condition {_shown(condition.text)}: division by zero", file=file, field="exam.require")
+    if op in ("*", "/") and _too_large(a, b, op):
+        raise SpecError(f"condition {_shown(condition.text)}: a product or quotient beyond 10^4000",
+                        file=file, field="exam.require")
     return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
             "<": lambda: a < b, "<=": lambda: a <= b, ">": lambda: a > b, ">=": lambda: a >= b,
             "==": lambda: a == b, "!=": lambda: a != b}[op]()
 
 
+def _too_large(a, b, op) -> bool:
+    """Whether ``a op b`` would have more than ~4000 digits (a condition multiplying 1e400 by itself 1000 times)."""
+    bits = lambda x: Fraction(x).numerator.bit_length() + Fraction(x).denominator.bit_length()  # noqa: E731
+    return bits(a) + bits(b) > 4000 * 3.33
+
+
 def _lookup(ref: Ref, answers, condition, file):
     def unknown(message):
-        return Unknown(f"condition {condition.text!r}: {message}", file=file, field="exam.require")
+        return Unknown(f"condition {_shown(condition.text)}: {message}", file=file, field="exam.require")
 
     names = answers.get(ref.question, {})
     if ref.answer == TIES and TIES not in names:
@@ -253,15 +335,18 @@ def _lookup(ref: Ref, answers, condition, file):
 
 def _truth(value, condition, file) -> bool:
     if not isinstance(value, bool):
-        raise SpecError(f"condition {condition.text!r}: 'and', 'or' and 'not' need conditions, not numbers",
+        raise SpecError(f"condition {_shown(condition.text)}: 'and', 'or' and 'not' need conditions, not numbers",
                         file=file, field="exam.require")
     return value
 
 
 def _number(value, condition, file):
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
-        raise SpecError(f"condition {condition.text!r}: {value!r} is not a number", file=file,
+        raise SpecError(f"condition {_shown(condition.text)}: {value!r} is not a number", file=file,
                         field="exam.require")
     # a float answer is the nearest double of an exact value: read as its shortest decimal, so an
     # exact 0.04 compares equal to the literal 0.04
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpecError(f"condition {_shown(condition.text)}: an answer it reads is {value} (not a finite "
+                        "number), so it cannot be compared", file=file, field="exam.require")
     return Fraction(repr(value)) if isinstance(value, float) else value

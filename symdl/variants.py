@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from symdl import draws as drawing
+from symdl.deadline import reading_done
 from symdl.derive import DEFAULT_TIME_LIMIT, solve_question
 from symdl.errors import SpecError, SymdlError, UsageError, VerificationFailed
 from symdl.require import TIES, holds
@@ -112,10 +113,11 @@ def iter_variants(spec, count, seed, *, data_dirs=(), time_limit_s=DEFAULT_TIME_
     """Yield the variants in order; with ``render`` each carries derive's documents in ``sources``,
     with ``export`` (LMS targets) its part of each export in ``exported``."""
     data, draws, _ = prepare(spec, count, seed, data_dirs)
+    reading_done()                  # the spec is read (--time-limit's reading phase); each question has its own
     job = _Job(data, draws, Path(spec or default_spec()), tuple(data_dirs), time_limit_s, render, keep,
                max(3, len(str(count))), tuple(export), multiple_choice, math)
     if workers <= 1 or count == 1:
-        yield from _collect(count, seed, lambda n, start: _Done(_find(job, n, seed, start)), progress)
+        yield from _collect(count, seed, lambda n, start, *past: _Done(_find(job, n, seed, start, *past)), progress)
         return
     import symdl.verify  # noqa: F401  (imported once here, so the forked workers start warm)
     from symdl.render import answers_json, latex  # noqa: F401
@@ -125,8 +127,8 @@ def iter_variants(spec, count, seed, *, data_dirs=(), time_limit_s=DEFAULT_TIME_
     context = multiprocessing.get_context("fork")
     pool = context.Pool(min(workers, count), initializer=_init, initargs=(job,))
     try:
-        yield from _collect(count, seed, lambda n, start: _Watched(pool, pool.apply_async(_task, (n, seed, start))),
-                            progress, ahead=WINDOW * workers)
+        yield from _collect(count, seed, lambda n, start, *past: _Watched(pool, pool.apply_async(
+            _task, (n, seed, start, *past))), progress, ahead=WINDOW * workers)
         pool.close()
         pool.join()
     finally:
@@ -159,7 +161,10 @@ class _Done:
 
 
 def _collect(count, seed, submit, progress, ahead=1):
-    """Submit variants ``ahead`` of the one collected; keep each only when its draws are new."""
+    """Submit variants ``ahead`` of the one collected; keep each only when its draws are new.
+
+    A variant whose draws repeat an earlier one is drawn again from its next attempt, told the draws
+    taken so far (skipped before deriving) and what its earlier attempts met (for the error line)."""
     pending, taken, next_n = {}, set(), 1
     for n in range(1, count + 1):
         while next_n <= min(count, n + ahead - 1):
@@ -167,7 +172,8 @@ def _collect(count, seed, submit, progress, ahead=1):
             next_n += 1
         found = _unpack(pending.pop(n).get())
         while found["digest"] in taken:          # the same draws as an earlier variant: draw again
-            found = _unpack(submit(n, found["attempt"] + 1).get())
+            past = (frozenset(taken), found["unmet"], found["failing"], found["repeats"] + 1)
+            found = _unpack(submit(n, found["attempt"] + 1, *past).get())
         taken.add(found["digest"])
         if progress:
             progress(f"variant {found['id']} ({found['digest']}): {found['attempt'] + 1} draw(s), verified")
@@ -197,17 +203,19 @@ def _init(job):
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _task(number, seed, start):
+def _task(number, seed, start, *past):
     try:
-        found = _find(_JOB, number, seed, start)
+        found = _find(_JOB, number, seed, start, *past)
     except SymdlError as exc:
         found = {"error": exc}
     return pickle.dumps(found)
 
 
-def _find(job, number, seed, start) -> dict:
-    """The first draw from attempt ``start`` on whose variant derives, verifies and meets every condition."""
-    unmet = Counter()
+def _find(job, number, seed, start, taken=frozenset(), unmet=None, failing=frozenset(), repeats=0) -> dict:
+    """The first draw from attempt ``start`` on whose variant derives, verifies, meets every condition and
+    is not one of ``taken`` (the digests of the variants before it); ``unmet``, ``failing`` and ``repeats``
+    carry what the attempts before ``start`` met."""
+    unmet, failing = Counter(unmet or {}), set(failing)
     name = str(number).zfill(job.digits)
     for attempt in range(start, MAX_DRAWS):
         draw_seed = drawing.attempt_seed(seed, number, attempt)
@@ -215,10 +223,14 @@ def _find(job, number, seed, start) -> dict:
         exam = build_exam(data, job.file, job.data_dirs)
         exam.draws, exam.drawn = job.draws, drawn
         digest = drawing.digest(exam.id, drawn)
+        if digest in taken:
+            repeats += 1
+            continue
         exam.variant = f"{name} ({digest})" if job.draws else None
         results, failed = _derive(exam, job.time_limit_s)
         if failed is not None:
             unmet[failed] += 1
+            failing.add(digest)
             continue
         _check_verified(exam, results, name, draw_seed)
         sources = {}
@@ -234,11 +246,26 @@ def _find(job, number, seed, start) -> dict:
                                  math=job.math)
         return {"id": name, "seed": draw_seed, "digest": digest, "attempt": attempt, "drawn": drawn,
                 "exam": exam if job.keep else None, "results": results if job.keep else [],
-                "sources": sources, "exported": exported}
-    worst, times = unmet.most_common(1)[0] if unmet else ("?", 0)
-    tried = MAX_DRAWS - start
-    raise SpecError(f"condition {worst!r} was not met in {times} of {tried} draws for variant {name}"
-                    f" (seed {seed}); loosen it or widen the draws", file=job.file, field="exam.require")
+                "sources": sources, "exported": exported, "unmet": dict(unmet), "failing": frozenset(failing),
+                "repeats": repeats}
+    raise SpecError(_exhausted(job, name, seed, taken, unmet, failing, repeats), file=job.file,
+                    field="exam.require")
+
+
+def _exhausted(job, name, seed, taken, unmet, failing, repeats) -> str:
+    """Why no draw gave variant ``name``: the condition failing most often, and how many distinct variants
+    the conditions allow (exactly, when every variant the draws give was seen)."""
+    worst = unmet.most_common(1)[0] if unmet else None
+    failed = f"condition {worst[0]!r} was not met in {worst[1]}" if worst else ""
+    if not repeats:
+        return f"{failed} of {MAX_DRAWS} draws for variant {name} (seed {seed}); loosen it or widen the draws"
+    possible = drawing.distinct_variants(job.draws)
+    allowed = (f"the conditions allow only {len(taken)} of the {possible} variants the draws give"
+               if len(taken) + len(failing) >= possible else
+               f"the draws meeting the conditions gave only {len(taken)} distinct variant(s)")
+    return (f"no new variant in {MAX_DRAWS} draws for variant {name} (seed {seed}): {repeats} repeated an "
+            f"earlier variant{', ' + failed if failed else ''}; {allowed}: ask for at most {len(taken)} "
+            f"variants, widen the draws or loosen the condition")
 
 
 def _derive(exam, time_limit_s):

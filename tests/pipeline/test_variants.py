@@ -430,3 +430,23 @@ def test_variants_export_is_the_export_of_the_same_variants_byte_for_byte(tmp_pa
         proc = cli("variants", str(tmp_path / "small.toml"), "--out", str(tmp_path / "bad"), *args)
         assert proc.returncode == 2 and words in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
         assert not (tmp_path / "bad").exists()
+
+
+def test_an_exhausted_pool_says_how_many_variants_the_conditions_allow():
+    """The line when no new variant comes in 100 draws (round 3: it said "condition '?' was not met in 0 of 0
+    draws"): the condition failing most often, and the count of distinct variants the conditions allow,
+    exact when the draws came upon every variant of the grid, else as seen."""
+    from types import SimpleNamespace
+
+    from symdl import draws as drawing
+    from symdl.variants import _exhausted
+
+    job = SimpleNamespace(draws=drawing.find({"question": [{"id": "Q1", "x": {"choice": ["1", "2", "3"]}}]}))
+    seen_all = _exhausted(job, "003", 0, {"a", "b"}, Counter({"Q1.y != 0": 34}), {"c"}, 66)
+    assert seen_all == ("no new variant in 100 draws for variant 003 (seed 0): 66 repeated an earlier variant, "
+                        "condition 'Q1.y != 0' was not met in 34; the conditions allow only 2 of the 3 variants "
+                        "the draws give: ask for at most 2 variants, widen the draws or loosen the condition")
+    partly = _exhausted(job, "003", 0, {"a", "b"}, Counter(), set(), 100)
+    assert "100 repeated an earlier variant;" in partly and "gave only 2 distinct variant(s)" in partly
+    unmet = _exhausted(job, "001", 5, set(), Counter({"Q1.y != 0": 100}), {"a", "b", "c"}, 0)
+    assert unmet.startswith("condition 'Q1.y != 0' was not met in 100 of 100 draws for variant 001 (seed 5)")

@@ -113,7 +113,7 @@ def test_attempt_seeds_differ_per_variant_and_attempt_and_are_stable():
 
 # -- [exam] require ---------------------------------------------------------------------------
 
-ANSWERS = {"Q2": {"dead": True, "z": -0.04, "grad.W": [0, 0, 0]},
+ANSWERS = {"Q2": {"dead": True, "z": -0.04, "grad.W": [0, 0, 0], "inf": float("inf"), "nan": float("nan")},
            "Q4": {"conv1_1.output": [2808, 33, 64], "w": [[1, 2], [3, 4]]}}
 
 
@@ -154,8 +154,159 @@ def test_unreadable_conditions_are_refused_when_the_spec_is_read(text, words):
     ("Q4.conv1_1.output > 0", "is a vector"),
     ("Q2.z", "not a condition"),
     ("Q2.dead + 1 > 0", "not a number"),
+    ("Q2.inf > 0", "not a finite number"),
+    ("Q2.nan == 0", "not a finite number"),
 ])
 def test_conditions_naming_unknown_answers_or_mixing_types_are_errors(text, words):
     with pytest.raises(SpecError) as info:
         require.holds(require.parse(text, {"Q2", "Q4"}), ANSWERS)
     assert words in info.value.message
+
+
+# -- numbers of a spec, bounded where they are read (round 3) -------------------------------
+
+HUGE = ["1e999999999", "-1e999999999", "1e-999999999", "1E+401", "1" * 5000, "9" * 401 + "/7"]
+
+
+@pytest.mark.parametrize("key", ["low", "high", "step", "exclude"])
+@pytest.mark.parametrize("text", HUGE)
+def test_a_huge_number_in_a_draw_is_refused_at_once_naming_the_field(key, text):
+    import time
+
+    table = {"random": "uniform", "low": "0", "high": "1", "step": "0.5"}
+    table[key] = [text] if key == "exclude" else text
+    start = time.process_time()
+    with pytest.raises(SpecError) as info:
+        draws.find(spec(values={"x": table}))
+    assert time.process_time() - start < 0.1
+    assert info.value.field == "values.x" and key in info.value.message
+
+
+@pytest.mark.parametrize("key, text", [("step", "1/3"), ("low", "1/3"), ("high", "2/3"), ("exclude", ["1/3"]),
+                                       ("step", "1e-31"), ("high", "1e31")])
+def test_a_draw_number_that_cannot_be_written_back_as_a_decimal_is_refused(key, text):
+    table = {"random": "uniform", "low": "0", "high": "1", "step": "0.5"}
+    table[key] = text
+    with pytest.raises(SpecError) as info:
+        draws.find(spec(values={"x": table}))
+    assert info.value.field == "values.x" and key in info.value.message
+
+
+def test_an_exclude_off_the_grid_is_refused_not_ignored():
+    table = {"random": "uniform", "low": "0", "high": "1", "step": "0.5", "exclude": ["0.25"]}
+    with pytest.raises(SpecError) as info:
+        draws.find(spec(values={"x": table}))
+    assert "0.25 is not a value of the grid" in info.value.message
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(-10**6, 10**6), st.integers(1, 10**6), st.integers(1, 9), st.integers(0, 40),
+       st.integers(0, 40), st.integers(0, 40))
+def test_every_accepted_draw_writes_back_every_value(low_num, step_num, denominator, low_places, step_places, count):
+    """The class of draws.decimal_text's ValueError: a number as p/q or with many places is either refused at
+    reading (SpecError) or every value drawn is written back as a decimal that reads back exactly."""
+    low = Fraction(low_num, denominator * 10**low_places)
+    step = Fraction(step_num, denominator * 10**step_places)
+    table = {"random": "uniform", "low": f"{low.numerator}/{low.denominator}",
+             "step": f"{step.numerator}/{step.denominator}",
+             "high": f"{(low + count * step).numerator}/{(low + count * step).denominator}"}
+    try:
+        draw = one(table)
+    except SpecError as exc:
+        assert exc.field == "W"
+        return
+    for seed in range(3):
+        _, drawn = draws.apply(spec(W=None), [draw], seed)
+        value = Fraction(drawn["Q.W"])                       # a plain decimal string
+        assert low <= value <= low + count * step and (value - low) / step % 1 == 0
+
+
+def test_a_1000_term_sum_is_evaluated_exactly():
+    total = " + ".join(["1"] * 1000)
+    assert require.holds(require.parse(f"{total} == 1000", {"Q2"}), ANSWERS) is True
+    assert require.holds(require.parse(f"{total} == 999", {"Q2"}), ANSWERS) is False
+    chain = " and ".join(["Q2.dead"] * 3000)
+    assert require.holds(require.parse(chain, {"Q2"}), ANSWERS) is True
+    assert require.holds(require.parse("not Q2.dead or " + chain, {"Q2"}), ANSWERS) is True
+
+
+@pytest.mark.parametrize("text", ["(" * 5000 + "1 > 0" + ")" * 5000, "not " * 5000 + "Q2.dead",
+                                  "-" * 5000 + "1 > 0", "(" * 41 + "1 > 0" + ")" * 41,
+                                  "1e999999999 > 0", "1" * 5000 + " > 0", "Q2.z[" + "9" * 5000 + "] > 0"])
+def test_deep_or_huge_conditions_are_refused_naming_exam_require(text):
+    import time
+
+    start = time.process_time()
+    with pytest.raises(SpecError) as info:
+        require.holds(require.parse(text, {"Q2"}), ANSWERS)
+    assert time.process_time() - start < 0.5
+    assert info.value.field == "exam.require" and len(info.value.message) < 300
+
+
+def test_forty_nested_levels_are_evaluated():
+    text = "(" * 15 + "not " * 10 + "-" * 10 + "Q2.z == -0.04" + ")" * 15      # 35 levels
+    assert require.holds(require.parse(text, {"Q2"}), ANSWERS) is True
+    text = "(" * 15 + "not " * 11 + "-" * 10 + "Q2.z == -0.04" + ")" * 15
+    assert require.holds(require.parse(text, {"Q2"}), ANSWERS) is False
+    text = "(" * 15 + "-" * 11 + "Q2.z" + ")" * 15 + " == 0.04"
+    assert require.holds(require.parse(text, {"Q2"}), ANSWERS) is True
+
+
+_OPS = st.sampled_from(["+", "-", "*", "/"])
+
+
+@st.composite
+def arithmetic(draw, depth=0):
+    """A random arithmetic text over small integers (parenthesised, with unary minus)."""
+    if depth > 4 or draw(st.booleans()):
+        return str(draw(st.integers(1, 9)))
+    left, right = draw(arithmetic(depth=depth + 1)), draw(arithmetic(depth=depth + 1))
+    text = f"{left} {draw(_OPS)} {right}"
+    return f"-({text})" if draw(st.booleans()) else f"({text})"
+
+
+@settings(max_examples=150, deadline=None)
+@given(arithmetic())
+def test_the_iterative_evaluator_agrees_with_python_on_fractions(text):
+    """Python's own parser and Fraction arithmetic are the independent route (left-to-right, * before +)."""
+    import re
+
+    try:
+        expected = eval(re.sub(r"(\d+)", r"Fraction(\1)", text), {"Fraction": Fraction})
+    except ZeroDivisionError:
+        with pytest.raises(SpecError, match="division by zero"):
+            require.holds(require.parse(f"{text} == 0", {"Q2"}), ANSWERS)
+        return
+    condition = require.parse(f"{text} == {expected.numerator} / {expected.denominator}", {"Q2"})
+    assert require.holds(condition, ANSWERS) is True
+
+
+def test_a_grid_nearly_all_excluded_costs_what_it_draws():
+    """1001 grid points, 1000 excluded, a 100 x 100 draw: every entry is the one value left, at once."""
+    import time
+
+    table = {"random": "integer", "low": 0, "high": 1000, "exclude": list(range(1000)), "shape": [100, 100]}
+    draw = one(table)
+    assert draw.distinct() == 1
+    start = time.process_time()
+    _, drawn = draws.apply(spec(W=None), [draw], 3)
+    assert time.process_time() - start < 0.5
+    assert {v for row in drawn["Q.W"] for v in row} == {1000}
+
+
+def test_a_field_nested_hundreds_deep_is_refused_not_a_recursion_error():
+    """A draw's data are copied and walked per variant (recursively, by copy.deepcopy): 480 nested lists
+    (tomllib reads them) were a RecursionError in the worker, exit 3."""
+    deep = {"choice": [1]}
+    for _ in range(480):
+        deep = [deep]
+    with pytest.raises(SpecError) as info:
+        draws.find(spec(values={"x": {"choice": ["1", "2"]}}, w=deep))
+    assert info.value.field == "w" and "nested more than 32 deep" in info.value.message
+    shallow = {"choice": [1]}
+    for _ in range(30):
+        shallow = [shallow]
+    assert len(draws.find(spec(w=shallow))) == 1

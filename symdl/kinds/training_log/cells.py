@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from symdl.bounded import NumberError, exact
+
 # A logger writes at most ~25 characters per number (17 significant digits, sign, exponent);
 # far longer cells are not numbers from a log, and a 5000-digit one would stall exact arithmetic.
 MAX_NUMBER_CHARS = 100
@@ -121,7 +123,10 @@ def _number(cell, where, percent=False):
         return _NONFINITE[low]
     if not _NUMBER.fullmatch(text):
         raise LogError(f"{where}: '{_short(text)}' is not a number")
-    return Fraction(text)
+    try:
+        return exact(text)
+    except NumberError as exc:
+        raise LogError(f"{where}: {exc}") from None
 
 
 def _seconds(cell, where):

@@ -13,6 +13,8 @@ from fractions import Fraction
 
 import sympy
 
+from symdl.bounded import exact
+
 from symdl.display import CeilOf, FloorOf
 from symdl.printer import substitute
 from symdl.solution import Step, Text
@@ -49,7 +51,7 @@ def dataset_section(sol, an, values):
     train = total
     split = values.get("validation_split")
     if split is not None:
-        frac = Fraction(str(split))
+        frac = exact(split)                     # checked by fields.setup: a decimal between 0 and 1
         train = (total * (1 - frac)).__floor__()
         formula = FloorOf(N * (1 - v))
         sec.add(Step("Training samples after holding out the validation split (the first ones train, as "

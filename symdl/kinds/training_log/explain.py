@@ -18,7 +18,7 @@ from .stats import _q
 from .trends import trend_section
 from .rubric import rubric
 from .short import short_part_b
-from .source import EXPECTED, is_generated, settings
+from .source import EXPECTED, generated_settings, is_generated, settings
 from .verdicts import verdict_section
 
 
@@ -45,7 +45,8 @@ def solve(question) -> Solution:
 
 def _generated_section(sol, question, v):
     """For the instructor: the settings a generated log was made from, and whether its verdicts are theirs."""
-    s = settings(question, question.values)
+    s = generated_settings(question)
+    given = settings(question, question.values).seed
     wanted = EXPECTED[s.behaviour]
     ok = v is not None and all(v[key] == value for key, value in wanted.items())
     every = (f"validation every {s.validation_every} iterations" if s.fmt == "matlab" else "validation after every epoch")
@@ -54,11 +55,19 @@ def _generated_section(sol, question, v):
             ", ".join(f"{words[k]}: {'yes' if v[k] else 'no'}" for k in wanted))
     sec = sol.section("The generated log", audience="instructor")
     sec.add(Text(f"The log was made from the question's settings, not read from a file: a run that is "
-                 f"{s.behaviour}, seed {s.seed}, {s.epochs} epochs of {s.iterations} iterations, {every}, base "
+                 f"{s.behaviour}, seed {s.seed}{_redrawn(s, given)}, {s.epochs} epochs of {s.iterations} iterations, {every}, base "
                  f"learning rate {fnum(s.learning_rate, 4)}, {fnum(s.seconds_per_iteration, 4)} s per iteration. "
                  f"The verdicts read from it ({read}) are {'those' if ok else 'NOT those'} of that behaviour."))
     sol.answer("generated.as_intended", ok, part="b",
                label="the verdicts read from the generated log are those of the behaviour it was made with")
+
+
+def _redrawn(s, given) -> str:
+    """Why the seed differs from the one given, when it does."""
+    if not s.redraw:
+        return ""
+    return (f" (the log of seed {given} did not read clearly as {s.behaviour}, so the seed was drawn again: "
+            f"{s.redraw} time{'s' if s.redraw > 1 else ''})")
 
 
 def _read_section(sol, an):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from symdl.bounded import NumberError, decimal_places, exact, is_decimal
 from symdl.errors import SpecError
 from symdl.schema import Field, Schema
 
@@ -31,6 +32,13 @@ FRAMEWORKS = {
     "keras": ("ceil", {"lr": "learning_rate", "epochs": "the epochs argument of model.fit", "l2": "the L2 kernel_regularizer",
                        "patience": "EarlyStopping(patience)"}),
 }
+# The ranges the docs state (docs/kinds/training_log.md): beyond them the independent route's counting
+# (every set size of a mini-batch, every batch of an epoch) would outgrow the question.
+MAX_BATCH = 10**6                # samples per mini-batch (training or validation)
+MAX_STEPS = 10**7                # mini-batches per epoch, given or counted from the set size
+MAX_DATASET = 10**10             # samples in the set
+MAX_SPLIT_PLACES = 8             # decimals of validation_split
+
 COLUMN_KEYS = ("epoch", "iteration", "elapsed", "train_loss", "val_loss", "train_metric",
                "val_metric", "lr")
 REQUIRED_COLUMNS = ("epoch", "train_loss", "val_loss")
@@ -115,15 +123,15 @@ def setup(question) -> Setup:
     if framework not in FRAMEWORKS:
         raise question.error("framework", f"unknown framework '{framework}' (known: {', '.join(FRAMEWORKS)})")
     batch = values["minibatch"]
-    if batch < 1:
-        raise question.error("minibatch", "must be a positive whole number")
+    if not 1 <= batch <= MAX_BATCH:
+        raise question.error("minibatch", f"must be a positive whole number, at most {MAX_BATCH}")
     rounding, names = FRAMEWORKS[framework]
     drop_last = values.get("drop_last")
     if drop_last is not None:
         rounding = "floor" if drop_last else "ceil"
     given = values.get("iterations_per_epoch")
-    if given is not None and given < 1:
-        raise question.error("iterations_per_epoch", "must be a positive whole number")
+    if given is not None and not 1 <= given <= MAX_STEPS:
+        raise question.error("iterations_per_epoch", f"must be a positive whole number, at most {MAX_STEPS}")
     alpha = _fraction(question, "significance")
     if not 0 < alpha < Fraction(1, 2):
         raise question.error("significance", "must lie between 0 and 0.5")
@@ -133,20 +141,37 @@ def setup(question) -> Setup:
         if not 0 < value < 1:
             raise question.error(key, "must lie between 0 and 1")
     shuffle = values.get("shuffle") or DEFAULT_SHUFFLE[framework]
-    _check_dataset(question, values)
+    _check_dataset(question, values, batch)
+    _check_read(question, fmt)
     return Setup(fmt, framework, batch, rounding, names, given, alpha, slow, rise, shuffle)
 
 
-def _check_dataset(question, values):
-    """The dataset fields: positive sizes, a split strictly between 0 and 1, an accuracy as a decimal."""
-    for key in ("dataset_size", "validation_batch"):
-        if values.get(key) is not None and values[key] < 1:
-            raise question.error(key, "must be a positive whole number")
+def _check_dataset(question, values, batch):
+    """The dataset fields: sizes within the stated ranges, a split a decimal strictly between 0 and 1, an
+    accuracy as a decimal; a field that no answer would read (its companion missing) is refused."""
+    for key, top in (("dataset_size", MAX_DATASET), ("validation_batch", MAX_BATCH)):
+        if values.get(key) is not None and not 1 <= values[key] <= top:
+            raise question.error(key, f"must be a positive whole number, at most {top}")
+    total = values.get("dataset_size")
+    for key, needs, why in (("validation_split", "dataset_size", "the samples before the split"),
+                            ("validation_batch", "validation_split", "the validation samples it counts steps of"),
+                            ("printed_accuracy", "dataset_size", "the smallest set is part of the dataset "
+                                                                 "arithmetic; without it no answer reads this")):
+        if values.get(key) is not None and values.get(needs) is None:
+            raise question.error(key, f"needs {needs} ({why})")
+    if total is not None and -(-total // batch) > MAX_STEPS:
+        raise question.error("dataset_size", f"{total} samples make more than {MAX_STEPS} mini-batches of {batch}")
     if values.get("validation_split") is not None:
-        if values.get("dataset_size") is None:
-            raise question.error("validation_split", "needs dataset_size (the samples before the split)")
-        if not 0 < _fraction(question, "validation_split") < 1:
+        split = _fraction(question, "validation_split")
+        if not is_decimal(split) or decimal_places(split) > MAX_SPLIT_PLACES:
+            raise question.error("validation_split", f"'{values['validation_split']}' is not a decimal as Keras "
+                                                     f"takes it (e.g. 0.1; at most {MAX_SPLIT_PLACES} decimals)")
+        if not 0 < split < 1:
             raise question.error("validation_split", "must lie between 0 and 1")
+        held = total - (total * (1 - split)).__floor__()
+        if -(-held // (values.get("validation_batch") or batch)) > MAX_STEPS:
+            raise question.error("validation_batch", f"{held} validation samples make more than {MAX_STEPS} "
+                                                     "evaluation steps")
     printed = values.get("printed_accuracy")
     if printed is not None:
         import re
@@ -158,12 +183,20 @@ def _check_dataset(question, values):
             raise question.error("printed_accuracy", f"'{printed}' is not an accuracy as printed (e.g. \"0.9780\" or \"93.75%\")")
 
 
+def _check_read(question, fmt):
+    """Fields only a CSV log reads: given for another format, they would be silently ignored."""
+    if fmt != "csv":
+        for key in ("epoch_origin", "step_origin"):
+            if question.has(key):
+                raise question.error(key, f"is read only for a CSV log (this log is {fmt}): leave it out")
+
+
 def _fraction(question, name):
     value = values_of(question)[name]
     try:
-        return Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
-        raise question.error(name, f"'{value}' is not a number") from None
+        return exact(value)
+    except NumberError as exc:
+        raise question.error(name, f"'{value}' is not a number of an exam ({exc})") from None
 
 
 def _mapping(question):

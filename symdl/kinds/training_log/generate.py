@@ -2,7 +2,8 @@
 
 Each behaviour is a pair of smooth curves over t, the epochs of training done (t = i / I after
 iteration i of I per epoch), with parameters drawn from the seed within ranges chosen so that the
-kind's own verdicts come out unambiguous:
+kind's own verdicts come out unambiguous (likely, not certain: ``intended`` reads each log by the kind's own
+route and redraws the seed until it reads as asked, with a margin):
 
 * learning well:   T(t) = A (1 - r)^t (1 + k e^(-t/tau)), V = (1 + g) T, r from 1.5 to 3 times the slow rate;
 * learning slowly: the same with k = 0 and r from 0.2 to 0.6 times the slow rate (the key says: raise the rate);
@@ -62,6 +63,7 @@ class Settings:
     same_batches: bool = True        # the data are not reshuffled: position p is the same samples every epoch
     slow_rate: float = 0.02
     rise_tolerance: float = 0.01
+    redraw: int = 0                  # how many times the seed given was redrawn (intended.as_asked)
 
 
 @dataclass(frozen=True)

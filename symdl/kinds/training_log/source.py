@@ -10,21 +10,17 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from symdl.bounded import NumberError, exact
+
 from .generate import BEHAVIOURS, FORMATS, MAX_EPOCHS, MAX_LINES, MIN_EPOCHS, Settings, generate, line_count
+from .intended import EXPECTED, as_asked, candidate  # noqa: F401  (EXPECTED: re-exported for explain and tests)
 
 GENERATE_KEYS = ("behaviour", "epochs", "iterations_per_epoch", "training_set_size", "validation_every",
                  "verbose_every", "learning_rate", "seconds_per_iteration", "seed")
-MAX_ITERATIONS = 10**7           # mini-batches per epoch
+MAX_ITERATIONS = 10**6           # mini-batches per epoch, and in all epochs together (epochs x iterations)
+MAX_SAMPLES = 10**10             # training_set_size (as fields.MAX_DATASET)
 MAX_SEED = 2**63 - 1
 MIN_SIGNIFICANCE = Fraction(1, 100)
-
-# the verdicts (learning, slow, overfitting, diverged) each behaviour must be read as; None: either
-EXPECTED = {"learning well": dict(learning=True, slow=False, overfitting=False, diverged=False),
-            "learning slowly": dict(learning=True, slow=True, overfitting=False, diverged=False),
-            "underfitting": dict(learning=False, overfitting=False, diverged=False),
-            "overfitting": dict(overfitting=True, diverged=False),
-            "diverging": dict(diverged=True)}
-
 
 def is_generated(question) -> bool:
     return question.has("generate")
@@ -39,7 +35,10 @@ def log_text(question):
         raise question.error("generate", "give either log (a file) or a [question.generate] table (a log made "
                                          "from settings), not both")
     if question.has("generate"):
-        s = settings(question, values)
+        trial = candidate(question)
+        if trial is not None:
+            return trial
+        s = generated_settings(question)
         return generate(s), f"generated log (seed {s.seed})"
     if not question.has("log"):
         raise question.error("log", "missing required field (the log file, or a [question.generate] table "
@@ -51,6 +50,14 @@ def log_text(question):
         raise question.error("log", f"{path.name}: not a UTF-8 text file") from None
     except OSError as exc:
         raise question.error("log", f"{path.name}: cannot read: {exc.strerror}") from None
+
+
+def generated_settings(question) -> Settings:
+    """The settings the question's log is made from: its table's, the seed redrawn if need be so that the
+    log reads as its behaviour (intended.as_asked)."""
+    from .fields import values_of
+
+    return as_asked(question, settings(question, values_of(question)))
 
 
 def settings(question, values) -> Settings:
@@ -73,6 +80,10 @@ def settings(question, values) -> Settings:
     if values.get("drop_last") is not None:
         rounding = "floor" if values["drop_last"] else "ceil"
     iterations = _iterations(question, table, values, rounding)
+    if epochs * iterations > MAX_ITERATIONS:
+        raise question.error("generate.iterations_per_epoch", f"{epochs} epochs of {iterations} iterations are "
+                                                              f"more than {MAX_ITERATIONS} iterations in all "
+                                                              "(the log's checks count every one)")
     validation = _every(question, table, "validation_every", fmt, iterations)
     verbose = _every(question, table, "verbose_every", fmt, iterations)
     slow, rise = (float(_fraction(values.get(k, d), d)) for k, d in (("slow_rate", "0.02"), ("rise_tolerance", "0.01")))
@@ -99,8 +110,8 @@ def settings(question, values) -> Settings:
 def _fraction(value, default):
     """A threshold field as a Fraction; one that is not a number reads as its default here (setup() names it)."""
     try:
-        return Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
+        return exact(value)
+    except NumberError:
         return Fraction(default)
 
 
@@ -131,12 +142,10 @@ def _integer(question, table, key, low, high, default=None, why=""):
 def _number(question, table, key, default, top=None):
     value = table.get(key, default)
     where = f"generate.{key}"
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise question.error(where, f"expected a number, got {type(value).__name__}")
     try:
-        number = Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError):
-        raise question.error(where, f"'{value}' is not a number") from None
+        number = exact(value)
+    except NumberError as exc:
+        raise question.error(where, f"'{value}' is not a number of a log ({exc})") from None
     if number <= 0:
         raise question.error(where, "must be above 0")
     if top is not None and number > top:
@@ -154,7 +163,7 @@ def _iterations(question, table, values, rounding):
                                                               "(exactly one)")
     if given:
         return _integer(question, table, "iterations_per_epoch", 1, MAX_ITERATIONS)
-    n = _integer(question, table, "training_set_size", 1, MAX_ITERATIONS)
+    n = _integer(question, table, "training_set_size", 1, MAX_SAMPLES)
     batch = values.get("minibatch")
     if not isinstance(batch, int) or batch < 1:
         raise question.error("minibatch", "must be a positive whole number")

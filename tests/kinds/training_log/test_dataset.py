@@ -68,14 +68,34 @@ def test_smallest_set_for_a_printed_share(printed, n, k):
     assert smallest_set(printed) == (n, k)
 
 
-@pytest.mark.parametrize("fields, field", [
-    ('minibatch = 128\nvalidation_split = 0.1', "validation_split"),
-    ('minibatch = 128\ndataset_size = 60000\nvalidation_split = 1.5', "validation_split"),
-    ('minibatch = 128\ndataset_size = 0', "dataset_size"),
-    ('minibatch = 128\nprinted_accuracy = "97.8 percent"', "printed_accuracy"),
-    ('minibatch = 128\nprinted_accuracy = "1.5"', "printed_accuracy"),
+@pytest.mark.parametrize("fields, field, words", [
+    ('minibatch = 128\nvalidation_split = 0.1', "validation_split", "needs dataset_size"),
+    ('minibatch = 128\ndataset_size = 60000\nvalidation_split = 1.5', "validation_split", "between 0 and 1"),
+    ('minibatch = 128\ndataset_size = 0', "dataset_size", "positive"),
+    ('minibatch = 128\ndataset_size = 60000\nprinted_accuracy = "97.8 percent"', "printed_accuracy", "as printed"),
+    ('minibatch = 128\ndataset_size = 60000\nprinted_accuracy = "1.5"', "printed_accuracy", "as printed"),
+    # round 3: fields no answer would read are refused, not ignored
+    ('minibatch = 128\nprinted_accuracy = "0.9780"', "printed_accuracy", "needs dataset_size"),
+    ('minibatch = 128\ndataset_size = 60000\nvalidation_batch = 100', "validation_batch", "needs validation_split"),
+    ('minibatch = 128\nepoch_origin = 1', "epoch_origin", "only for a CSV log"),
+    ('minibatch = 128\nstep_origin = 0', "step_origin", "only for a CSV log"),
+    # round 3: a split as a fraction (exit 3 before), numbers bounded where read, the stated ranges
+    ('minibatch = 128\ndataset_size = 60000\nvalidation_split = "1/6"', "validation_split", "not a decimal"),
+    ('minibatch = 128\ndataset_size = 60000\nvalidation_split = "1e999999999"', "validation_split", "exponent"),
+    ('minibatch = 128\nsignificance = "1e-999999999"', "significance", "exponent"),
+    ('minibatch = 128\nslow_rate = "1e999999999"', "slow_rate", "exponent"),
+    ('minibatch = 128\nrise_tolerance = "2"', "rise_tolerance", "between 0 and 1"),
+    ('minibatch = 1000001', "minibatch", "at most 1000000"),
+    ('minibatch = 128\niterations_per_epoch = 10000001', "iterations_per_epoch", "at most 10000000"),
+    ('minibatch = 1\ndataset_size = 20000000', "dataset_size", "more than 10000000 mini-batches"),
+    ('minibatch = 128\ndataset_size = 20000000000', "dataset_size", "at most 10000000000"),
 ])
-def test_bad_dataset_fields(tmp_path, fields, field):
+def test_bad_dataset_fields(tmp_path, fields, field, words):
+    import time
+
+    start = time.process_time()
     with pytest.raises(SpecError) as info:
         solve(tmp_path, "keras_mnist_convnet.txt", fields)
     assert f"field '{field}'" in str(info.value) and "\n" not in str(info.value)
+    assert words in str(info.value), str(info.value)
+    assert time.process_time() - start < 1.0
