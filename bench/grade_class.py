@@ -183,6 +183,11 @@ class Writer:
                 continue
             value = values.get((qid, name), self.answers[qid][name]["value"])
             x = at(np.asarray(value).tolist() if isinstance(value, np.ndarray) else value, entry)
+            if isinstance(x, (list, tuple)):           # a whole vector or shape in one cell: "2808 x 33 x 64"
+                flat = np.asarray(x, dtype=object).ravel().tolist()
+                cells[column] = " ".join(write(v, None if isinstance(v, bool) or float(v).is_integer() else figures)
+                                         for v in flat)
+                continue
             whole = isinstance(x, bool) or float(x).is_integer()
             cells[column] = write(x, None if whole else figures)
         return cells

@@ -333,7 +333,9 @@ def _flat_entry(value, i) -> tuple:
 def _bounds(solution, name, entry, value, figures):
     """[lo, hi] (exact Fractions) of the policy's interval around the exact entry, cached."""
     cache = solution.__dict__.setdefault("_judge_bounds", {})
-    key = (name, entry, figures)
+    # the value is part of the key: a copy of the solution holding another value for the answer (a
+    # value carried forward, a mistake's) shares this dict
+    key = (name, entry, figures, value)
     if key not in cache:
         exact = sympy.sympify(value)
         half, _ = interval(exact, figures)

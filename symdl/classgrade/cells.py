@@ -41,6 +41,26 @@ def number(text: str):
     return Fraction(value)
 
 
+_ENTRY_SEPARATORS = re.compile(r"(?<=[\d.])\s*[xX\u00d7]\s*(?=[\d+\-.])|[\s;,]+")
+
+
+def entries(text: str):
+    """A whole vector, matrix or shape in one cell: its entries in order (a matrix row by row),
+    separated by spaces, semicolons, commas or 'x' ("2808 x 33 x 64", "[0 0 0 0 0]", "0.3; -0.1"),
+    in brackets or not, as a tuple of Fractions; None for a blank cell; NotANumber otherwise. A comma
+    separates entries here: no thousands separators inside a vector."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if len(text) > 40 * MAX_CHARS:
+        raise NotANumber("too long for the entries of an answer")
+    inner = text.strip().lstrip("[(").rstrip("])").strip()
+    parts = [part for part in _ENTRY_SEPARATORS.split(inner.replace("][", " ")) if part.strip("[]() ")]
+    if not parts:
+        raise NotANumber(f"no number in {text[:40]!r}")
+    return tuple(number(part.strip("[]() ")) for part in parts)
+
+
 def yes_no(text: str):
     """True for yes, False for no (any case, y/n too), None for a blank cell; NotANumber otherwise."""
     word = (text or "").strip().lower()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import sympy
+
 from symdl import rubric
 from symdl.errors import SymdlError
 
@@ -68,9 +70,34 @@ def _read(p: Plan, item, text):
             return cells.number(text), ""
         if isinstance(p.solution.meta[item.answer].value, bool):
             return cells.yes_no(text), ""
+        if whole(p, item):
+            return cells.entries(text), ""
         return cells.number(text), ""
     except cells.NotANumber as exc:
         return None, str(exc)
+
+
+def whole(p: Plan, item) -> bool:
+    """An item graded on a whole vector, matrix or shape (one cell holds every entry)."""
+    value = rubric.entry_of(p.solution.meta[item.answer].value, item.entry)
+    return isinstance(value, (list, tuple, sympy.MatrixBase))
+
+
+def _entries_of(p: Plan, name, items, values) -> dict:
+    """{entry: the student's number} of answer ``name`` from its items' cells (a whole-value cell
+    spread over the entries it holds, in the answer's order); None where a cell is blank or too short."""
+    student = {}
+    for i in items:
+        v = values.get(i.column)
+        if isinstance(v, tuple):
+            under = [e for e in p.right[name] if e[:len(i.entry)] == i.entry]
+            if len(v) == len(under):
+                student.update(zip(under, v))
+            else:
+                student[i.entry] = None
+        else:
+            student[i.entry] = v
+    return student
 
 
 def grade(p: Plan, row) -> tuple:
@@ -127,7 +154,7 @@ def _given(p: Plan, marks, values):
             continue
         if not any(_short(i.points, marks[i.column]) for d in deps for i in p.by_answer[d]):
             continue
-        student = {i.entry: values.get(i.column) for i in items}
+        student = _entries_of(p, name, items, values)
         if any(v is None for v in student.values()):
             refused[name] = "it is blank or not a number"
         elif student.keys() != p.right[name].keys():

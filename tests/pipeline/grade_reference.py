@@ -122,6 +122,20 @@ def _as_list(student: dict):
     return [[float(student[(i, j)]) for j in range(cols)] for i in range(rows)]
 
 
+def _flat(v, prefix=()):
+    """[(entry, number)] of a nested list, row by row."""
+    if isinstance(v, list):
+        return [pair for i, x in enumerate(v) for pair in _flat(x, prefix + (i,))]
+    return [(prefix, v)]
+
+
+def _cell_entries(text):
+    """A whole vector or shape written in one cell ("2808 x 33 x 64", "[0 0 0]"): its numbers, or None."""
+    parts = [p for p in re.split(r"[\s;,\u00d7\[\]()]+|(?<=\d)[xX]", text.strip()) if p]
+    numbers = [number(p) for p in parts]
+    return None if not numbers or not all(ok and v is not None for v, ok in numbers) else [v for v, _ in numbers]
+
+
 def grade(cells: dict, answers_exact: dict, items: list, carry=True, table=None):
     """{column: Fraction earned} and the total, for one student's cells."""
     answers = {q["id"]: q["answers"] for q in answers_exact["questions"]}
@@ -140,9 +154,18 @@ def grade(cells: dict, answers_exact: dict, items: list, carry=True, table=None)
             earned[column] = points if value is right else Fraction(0)
             values[column], readable[column] = value, word in ("", "yes", "y", "no", "n")
             continue
+        tol = answer["tolerance"]
+        if isinstance(right, list):                      # a whole vector or shape in one cell
+            got, rights = _cell_entries(text), _flat(right)
+            hit = got is not None and len(got) == len(rights) and all(
+                within(g, Fraction(r), Fraction(_at(tol["abs"], entry + e)), Fraction(_at(tol["rel"], entry + e)))
+                for g, (e, r) in zip(got, rights))
+            earned[column] = points if hit else Fraction(0)
+            values[column] = None if got is None or len(got) != len(rights) else \
+                {entry + e: g for g, (e, _) in zip(got, rights)}
+            continue
         value, ok = number(text)
         values[column], readable[column] = value, ok
-        tol = answer["tolerance"]
         hit = value is not None and within(value, Fraction(right), Fraction(_at(tol["abs"], entry)),
                                            Fraction(_at(tol["rel"], entry)))
         earned[column] = points if hit else Fraction(0)
@@ -163,10 +186,12 @@ def _carry(cells, answers, items, earned, values, table):
                 continue
             if all(earned[c] >= p for c, p, _ in its):
                 continue
-            student = {e: values[c] for c, _, e in its}
+            student = {}
+            for c, _, e in its:
+                student.update(values[c] if isinstance(values[c], dict) else {e: values[c]})
             if any(v is None for v in student.values()):
                 continue
-            right = {e: Fraction(_at(answers[q][name]["value"], e)) for _, _, e in its}
+            right = {e: Fraction(_at(answers[q][name]["value"], e)) for e in student}
             if not degenerate(student, right):
                 given[name] = _as_list(student)
         if not given:
@@ -182,6 +207,16 @@ def _carry(cells, answers, items, earned, values, table):
                           else bool(rec[name]), entry)
                 if isinstance(new, (bool, np.bool_)):
                     if values[column] is bool(new):
+                        earned[column] = points
+                    continue
+                if isinstance(values[column], dict):     # a whole value: every entry within its carried width
+                    ok = True
+                    for (e, n) in _flat(np.asarray(new, dtype=object).tolist()):
+                        n = Fraction(float(n)) if not isinstance(n, int) else Fraction(n)
+                        r = Fraction(_at(answers[q][name]["value"], entry + e))
+                        w = carried_width(n, r, Fraction(_at(answers[q][name]["tolerance"]["abs"], entry + e)))
+                        ok = ok and abs(values[column][entry + e] - n) <= w
+                    if ok:
                         earned[column] = points
                     continue
                 new = Fraction(float(new)) if not isinstance(new, int) else Fraction(new)

@@ -3,6 +3,8 @@ formula, each case with and without it), the notes on the question, and the grad
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from symdl.display import LogFixed, RelationChain, SoftmaxFormula as F, VectorShown
@@ -92,12 +94,15 @@ def credit(sol, question, p, twins):
     drawing the question asks for (a criterion, weight 1); the readings of the extra term accepted.
     What the extra term does is discussed in the key but not asked, so it carries no points."""
     with_term = any(c.regularization != "none" for c in p.cases)
+    asks_drawing = _asks_drawing(question)
     for case in p.cases:
         part = case.id if case.id in question.parts else None
         for name in (f"{case.id}.scores", f"{case.id}.probs"):
             sol.describe(name, weight=2)
         probs = sol.answers[f"{case.id}.probs"]
         top = max(range(len(probs)), key=lambda k: probs[k])
+        if not asks_drawing:
+            continue
         slug = "drawn" if part else f"{case.id}.drawn"
         sol.criterion(part, slug, f"Case {case.id}: the distribution drawn as a bar chart.",
                       f"A bar per class, heights the probabilities (summing to 1), the tallest bar class {top + 1} "
@@ -108,6 +113,16 @@ def credit(sol, question, p, twins):
                    alternative=True)
     sol.credit(None, "Softmax computed with or without subtracting the largest score first: the same "
                      "probabilities.", alternative=True)
+
+
+_DRAW = re.compile(r"\b(draw|drawn|sketch|plot|chart)\b", re.I)
+
+
+def _asks_drawing(question) -> bool:
+    """Whether the question's text or a part's asks for the distributions drawn (DI504 Q3: "Find (and
+    draw) ..."): only then is the drawing a criterion with points."""
+    texts = [question.text or ""] + [str(t) for t in question.parts.values()]
+    return any(_DRAW.search(t) for t in texts)
 
 
 __all__ = ["credit", "discussion", "notes", "only", "without_term"]
