@@ -13,12 +13,13 @@ The rule (docs/answer-policy.md):
 - An answer's points go to its entries the same way (a vector's or matrix's entries, one column
   each); an answer whose points cannot give every entry at least one step, and a shape (a list of
   integers: one blank of a table), is one item for the whole value.
-- A question without points gives each unit its weight in points.
+- A question without points gives each unit its weight in points. A unit the step leaves with no
+  points (more units than steps) is not graded; a part whose points are no multiple of the step
+  is an error naming the field.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -112,6 +113,10 @@ def _unit_points(question, solution, part, total, units, step) -> list:
             raise question.error(f"{_field(part)}.{key}", f"points must be a multiple of {_num(step)}")
     if total is None:
         return [given.get(key, Fraction(w)) for key, w, *_ in units]
+    if (total / step).denominator != 1:
+        raise question.error(f"parts.{part}.points" if part else "points",
+                             f"{_num(total)} points cannot be split in steps of {_num(step)} "
+                             "(the exam's [exam] grading step)")
     rest = total - sum(given.values(), Fraction(0))
     free = [i for i, (key, *_) in enumerate(units) if key not in given]
     if rest < 0 or (rest and not free) or (rest / step).denominator != 1:
@@ -158,6 +163,8 @@ def items(question, solution) -> list:
         if total and not units:
             units = [("complete", 1, None, _fallback(solution, part))]
         for (key, _, answer, crit), pts in zip(units, _unit_points(question, solution, part, total, units, step)):
+            if not pts:
+                continue                 # the step leaves this unit nothing: it is not graded
             if answer is not None:
                 out += _answer_items(question, part, answer, pts, step)
             else:
@@ -344,11 +351,3 @@ def _bounds(solution, name, entry, value, figures):
                 centre = Fraction(mpmath.nstr(mp_value(exact), 45, min_fixed=-mpmath.inf, max_fixed=mpmath.inf))
         cache[key] = (centre - half, centre + half)
     return cache[key]
-
-
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str) -> str:
-    """A criterion id from words: "Dead now!" -> "dead-now"."""
-    return _SLUG.sub("-", text.lower()).strip("-")[:40] or "item"
