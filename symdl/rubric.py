@@ -5,7 +5,8 @@ The rule (docs/answer-policy.md):
 
 - A part's **units** are its asked answers (final numbers, vectors, matrices, shapes and yes/no
   answers, or those the kind marks ``graded``; never a text answer) and its criteria (the ideas of
-  an explanation, drawing or verdict in words, from the kind's analysis), in that order.
+  an explanation, drawing or verdict in words, from the kind's analysis), in that order (a
+  criterion "a.drawn" right after the answers "a.*" of its case).
 - The part's points go first to the units the spec names in ``[question.parts.<p>.rubric]`` (or
   ``[question.rubric]`` without parts), then the rest over the other units in proportion to their
   weights (the kind's, else 1), each rounded to the policy's ``step`` by largest remainder (ties to
@@ -61,7 +62,11 @@ def _units(question, solution, part) -> list:
     """[(key, weight, answer or None, criterion or None)] of ``part``, in order."""
     units = [(a.name, a.weight if a.weight is not None else 1, a, None) for a in solution.meta.values()
              if part_of(question, a.part) == part and asked(a)]
-    units += [(c.slug, c.weight, None, c) for c in criteria(question, solution, part)]
+    for c in criteria(question, solution, part):
+        unit = (c.slug, c.weight, None, c)
+        group = c.slug.rsplit(".", 1)[0] + "." if "." in c.slug else None     # "a.drawn" goes with "a.probs"
+        after = [i for i, u in enumerate(units) if group and u[2] is not None and u[0].startswith(group)]
+        units.insert(after[-1] + 1 if after else len(units), unit)
     return units
 
 
