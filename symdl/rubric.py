@@ -5,7 +5,8 @@ The rule (docs/answer-policy.md):
 
 - A part's **units** are its asked answers (final numbers, vectors, matrices, shapes and yes/no
   answers, or those the kind marks ``graded``; never a text answer) and its criteria (the ideas of
-  an explanation, drawing or verdict in words, from the kind's analysis), in that order.
+  an explanation, drawing or verdict in words, from the kind's analysis), in that order (a
+  criterion "a.drawn" right after the answers "a.*" of its case).
 - The part's points go first to the units the spec names in ``[question.parts.<p>.rubric]`` (or
   ``[question.rubric]`` without parts), then the rest over the other units in proportion to their
   weights (the kind's, else 1), each rounded to the policy's ``step`` by largest remainder (ties to
@@ -13,12 +14,13 @@ The rule (docs/answer-policy.md):
 - An answer's points go to its entries the same way (a vector's or matrix's entries, one column
   each); an answer whose points cannot give every entry at least one step, and a shape (a list of
   integers: one blank of a table), is one item for the whole value.
-- A question without points gives each unit its weight in points.
+- A question without points gives each unit its weight in points. A unit the step leaves with no
+  points (more units than steps) is not graded; a part whose points are no multiple of the step
+  is an error naming the field.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -60,7 +62,11 @@ def _units(question, solution, part) -> list:
     """[(key, weight, answer or None, criterion or None)] of ``part``, in order."""
     units = [(a.name, a.weight if a.weight is not None else 1, a, None) for a in solution.meta.values()
              if part_of(question, a.part) == part and asked(a)]
-    units += [(c.slug, c.weight, None, c) for c in criteria(question, solution, part)]
+    for c in criteria(question, solution, part):
+        unit = (c.slug, c.weight, None, c)
+        group = c.slug.rsplit(".", 1)[0] + "." if "." in c.slug else None     # "a.drawn" goes with "a.probs"
+        after = [i for i, u in enumerate(units) if group and u[2] is not None and u[0].startswith(group)]
+        units.insert(after[-1] + 1 if after else len(units), unit)
     return units
 
 
@@ -112,6 +118,10 @@ def _unit_points(question, solution, part, total, units, step) -> list:
             raise question.error(f"{_field(part)}.{key}", f"points must be a multiple of {_num(step)}")
     if total is None:
         return [given.get(key, Fraction(w)) for key, w, *_ in units]
+    if (total / step).denominator != 1:
+        raise question.error(f"parts.{part}.points" if part else "points",
+                             f"{_num(total)} points cannot be split in steps of {_num(step)} "
+                             "(the exam's [exam] grading step)")
     rest = total - sum(given.values(), Fraction(0))
     free = [i for i, (key, *_) in enumerate(units) if key not in given]
     if rest < 0 or (rest and not free) or (rest / step).denominator != 1:
@@ -158,6 +168,8 @@ def items(question, solution) -> list:
         if total and not units:
             units = [("complete", 1, None, _fallback(solution, part))]
         for (key, _, answer, crit), pts in zip(units, _unit_points(question, solution, part, total, units, step)):
+            if not pts:
+                continue                 # the step leaves this unit nothing: it is not graded
             if answer is not None:
                 out += _answer_items(question, part, answer, pts, step)
             else:
@@ -346,11 +358,3 @@ def _bounds(solution, name, entry, value, figures):
                 centre = Fraction(mpmath.nstr(mp_value(exact), 45, min_fixed=-mpmath.inf, max_fixed=mpmath.inf))
         cache[key] = (centre - half, centre + half)
     return cache[key]
-
-
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str) -> str:
-    """A criterion id from words: "Dead now!" -> "dead-now"."""
-    return _SLUG.sub("-", text.lower()).strip("-")[:40] or "item"

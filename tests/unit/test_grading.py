@@ -377,3 +377,13 @@ def test_a_question_and_an_answer_may_ask_for_other_figures(toy, tmp_path):
     assert meta["ratio"].tolerance["abs"] == Fraction(1, 20000) and meta["ratio"].figures == 4
     assert meta["product"].tolerance["abs"] == 0
     assert meta["sum"].figures == 2
+
+
+def test_points_that_the_step_cannot_split_name_their_field(toy, tmp_path):
+    from symdl.errors import SpecError
+
+    path = _spec(tmp_path)
+    path.write_text(path.read_text().replace('title = "Toy"\n', 'title = "Toy"\ngrading = { step = 2 }\n'))
+    with pytest.raises(SpecError) as info:                 # part b's 3 points in steps of 2
+        solve_exam(path)
+    assert info.value.field == "parts.b.points"

@@ -22,12 +22,6 @@ def remedies():
                 "normalization before the activation.")
 
 
-def points(question, part, share):
-    """``share`` of the part's points (of the question's when it has no parts); None when not given."""
-    total = getattr(question, "part_points", {}).get(part) if part else question.points
-    return None if total is None else sp.nsimplify(total) * share
-
-
 def part_a_verdict(n, z, dydz, dead, saturated):
     """The problem in one boxed paragraph, from the numbers."""
     act, up = n.activation, n.upstream
