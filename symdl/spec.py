@@ -251,13 +251,27 @@ def read_spec(path, variants: bool = False) -> dict:
     """
     path = Path(path)
     data = _read_spec_file(path)
-    for index, table in enumerate(data.get("question") or (), start=1):
+    exam = data.get("exam")
+    if isinstance(exam, dict) and "variants" in exam:
+        _exam_variants(exam, exam.pop("variants"), path, variants)
+    tables = data.get("question")
+    for index, table in enumerate(tables if isinstance(tables, list) else (), start=1):
         if isinstance(table, dict) and "variants" in table:
             drawn = table.pop("variants")
             if variants:
                 qid = table.get("id") if isinstance(table.get("id"), str) else f"#{index}"
                 _overlay(table, drawn, path, qid, "variants")
     return data
+
+
+def _exam_variants(exam: dict, table, path, variants: bool):
+    """``[exam.variants]``: what only variants read (``require``: the conditions every variant meets)."""
+    if not isinstance(table, dict) or set(table) - {"require"}:
+        raise SpecError("a table with 'require', the conditions every variant meets", file=path,
+                        field="exam.variants")
+    if variants and "require" in table:
+        exam["require"] = list(exam.get("require", [])) + list(table["require"]) \
+            if isinstance(table["require"], list) else table["require"]
 
 
 def _overlay(table: dict, drawn, path, qid, where):

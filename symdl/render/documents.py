@@ -309,6 +309,10 @@ def accepted_tex(answer) -> Tex:
     entries = rubric.entry_indices(value)
     if entries == [()] and isinstance(value, (list, tuple)):            # a shape: one blank
         return Tex("$" + r" \times ".join(printer.tex(sympy.Integer(int(v))) for v in value) + "$ exactly")
+    if len(entries) > MAX_ACCEPTED_LISTED:        # a big vector or matrix: the rule, not every number
+        exact_all = all(_is_whole(rubric.entry_of(value, e)) for e in entries)
+        return Tex(f"each of the {len(entries)} entries " + ("exactly" if exact_all else f"to {figures} s.f.")
+                   + " (the values: the answer key)")
     shown, exact = [], []
     for e in entries:
         x = sympy.sympify(rubric.entry_of(value, e))
@@ -330,6 +334,16 @@ def accepted_tex(answer) -> Tex:
     else:
         words = f"{figures} s.f. (integers and short decimals exactly)"
     return Tex(f"{body}, {words}")
+
+
+MAX_ACCEPTED_LISTED = 16      # a rubric row lists the accepted value of at most this many entries
+
+
+def _is_whole(x) -> bool:
+    try:
+        return sympy.sympify(x).is_Integer is True
+    except (TypeError, ValueError, sympy.SympifyError):
+        return False
 
 
 def _figures_text(x, figures, exact) -> str:

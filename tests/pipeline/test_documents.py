@@ -242,8 +242,8 @@ def test_di504_rubric_at_a_glance(di504):
     # each mistake named once in its question's page(s), however many answers it affects
     ids = [q["id"] for q in doc["questions"]]
     for k, q in enumerate(doc["questions"]):
-        start = flat.index(f"Question {q['id']} (")
-        end = flat.index(f"Question {ids[k + 1]} (") if k + 1 < len(ids) else len(flat)
+        start = flat.index(f"Question {q['id'].removeprefix('Q')} (")            # the exam's numbering
+        end = flat.index(f"Question {ids[k + 1].removeprefix('Q')} (") if k + 1 < len(ids) else len(flat)
         section = re.sub(r"[^a-z0-9]", "", flat[start:end].lower())
         for name in {m["name"] for a in q["answers"].values() for m in a["mistakes"]}:
             key = re.sub(r"[^a-z0-9]", "", name.lower().replace("^t", ""))
@@ -255,7 +255,7 @@ def test_di504_rubric_and_verification(di504):
     report, solved = di504
     rubric = pdf_text(report.folder / "grading.pdf")
     # the seed's points (DI504 midterm sheet): Q1 a5 b5 c10, Q2 a10 b10, Q3 20, Q4 25, Q5 a5 b10
-    for line in ("Question Q1 (20 points)", "Question Q4 (25 points)", "Question Q5 (15 points)"):
+    for line in ("Question 1 (20 points)", "Question 4 (25 points)", "Question 5 (15 points)"):
         assert line in rubric, line
     assert rubric.count("(10 points)") == 4 and rubric.count("(5 points)") == 3
     check = pdf_text(report.folder / "verification.pdf")

@@ -115,11 +115,12 @@ def build_all(exam_id, qids, parts, program, layers):
         # the architecture's answers beyond the summary's eight: a \pageref to its answer
         assert f"\\pageref{{answer-{label_key(qids[1])}}}" in key_tex
         sheet = pdf_text(folder / "exam-sheet.pdf")
-        for qid in qids:
-            assert f"Question {qid}" in sheet
+        for qid in qids:                                # "Q1" is question 1, as the exam numbers it
+            number = re.fullmatch(r"[Qq]?(\d+)", qid)
+            assert f"Question {number.group(1) if number else qid}" in sheet
         key = pdf_text(folder / "answer-key.pdf")
         assert "??" not in key                          # every \pageref resolved (LaTeX prints ?? else)
-        assert re.search(r"answers: in the completed table, page \d+", key)
+        assert re.search(r"more values: see the completed table on page \d+", key)
 
 
 @needs_tex

@@ -115,14 +115,14 @@ def credit(sol, question, p, twins):
                      "probabilities.", alternative=True)
 
 
-_DRAW = re.compile(r"\b(draw|drawn|sketch|plot|chart)\b", re.I)
+_DRAW = {"draw", "drawn", "sketch", "plot", "chart"}
 
 
 def _asks_drawing(question) -> bool:
     """Whether the question's text or a part's asks for the distributions drawn (DI504 Q3: "Find (and
     draw) ..."): only then is the drawing a criterion with points."""
     texts = [question.text or ""] + [str(t) for t in question.parts.values()]
-    return any(_DRAW.search(t) for t in texts)
+    return any(_DRAW & set(re.findall("[a-z]+", t.lower())) for t in texts)
 
 
 __all__ = ["credit", "discussion", "notes", "only", "without_term"]

@@ -110,7 +110,7 @@ def _verdict_mistakes(an, add):
             "learning rate; different mini-batches scatter, the validation loss shows the trend",
             {"recommendation": recommend(dict(v, diverged=True))})
     for slug, why, rate in _batch_rates(an):
-        add(slug, why, {"learning": bool(rate < 0)})
+        add(slug, why, {"learning": bool(float(rate) < 0)})
 
 
 def _train_points(an):

@@ -36,8 +36,9 @@ def rubric(sol, question, an):
     val = answers.get("val_loss_change_per_epoch")
     batch = answers.get("same_batch.change_per_epoch")
     evidence = "; ".join(x for x in (
-        f"the validation loss falls by about {_pct(val)} per epoch" if val is not None and val < 0 else "",
-        f"the loss of the same mini-batch by about {_pct(batch)} per epoch" if batch is not None and batch < 0 else ""
+        f"the validation loss falls by about {_pct(val)} per epoch" if val is not None and float(val) < 0 else "",
+        f"the loss of the same mini-batch by about {_pct(batch)} per epoch" if batch is not None and float(batch) < 0
+        else ""
     ) if x) or "the validation loss and the same mini-batch's loss across epochs"
     sol.criterion("b", "learning-argued", "Learning, argued from the loss of the same mini-batch across epochs or "
                   "from the validation loss (not from losses of different mini-batches), with its rate.",
