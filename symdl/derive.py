@@ -68,6 +68,7 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
         with time_limit(time_limit_s, question):
             question.values = kind.schema.check(question)
             solution = kind.solve(question)
+            kinds.check_solution(kind, solution)
             checks = verify(question, solution, kind)
             grade(question, solution, kind)     # points, tolerances, common mistakes
     except SymdlError as exc:

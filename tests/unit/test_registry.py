@@ -128,3 +128,74 @@ def test_a_kinds_error_without_a_place_names_the_question(tmp_path):
         assert (sheet.value.file, sheet.value.question, sheet.value.field) == (path, "other", None)
     finally:
         kinds.unregister("toy_refuses")
+
+
+def test_a_symbolic_answer_is_a_contract_error_naming_the_kind_and_the_answer(tmp_path):
+    """A kind that returns a formula where a number is due: a ContractError (exit 3) naming both, not a
+    crash deep in the printer."""
+    from symdl.derive import solve_exam
+    from symdl.errors import ContractError
+
+    def lazy(question):
+        sol = _solve(question)
+        sol.answer("half_done", sympy.Symbol("a") * question.number("b"))
+        return sol
+
+    kinds.register(Kind(name="toy_lazy", schema=Schema(Field("a", "value"), Field("b", "value")), solve=lazy,
+                        independent=_independent))
+    try:
+        path = tmp_path / "lazy.toml"
+        path.write_text('[exam]\nid = "l"\ntitle = "L"\n[[question]]\nid = "L1"\nkind = "toy_lazy"\na = "2"\nb = "3"\n')
+        with pytest.raises(ContractError, match=r"kind 'toy_lazy' returned answer 'half_done' as a formula in a") as e:
+            solve_exam(path)
+        assert e.value.exit_status == 3 and e.value.question == "L1"
+    finally:
+        kinds.unregister("toy_lazy")
+
+
+def test_a_kind_in_another_installed_package_works_with_the_stock_cli(tmp_path):
+    """docs/new-kind.md's way: a package declares its Kind under the entry-point group symdl.kinds; the
+    stock ``python -m symdl`` finds it (the package installed as pip lays it out: module + dist-info)."""
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+    (site / "symdl_square").mkdir(parents=True)
+    (site / "symdl_square" / "__init__.py").write_text(textwrap.dedent('''\
+        import sympy
+        from symdl.kinds import Kind
+        from symdl.schema import Field, Schema
+        from symdl.solution import Solution, Step
+
+        def solve(question):
+            a = question.number("a")
+            sol = Solution(question.id, question.kind)
+            x, s = sympy.symbols("a s")
+            sol.section("The square", part="a").add(
+                Step("Square the number.", lhs=s, formula=x**2, substituted=sympy.Pow(a, 2, evaluate=False),
+                     result=a**2, boxed=True))
+            sol.answer("square", a**2, part="a", label=s, final=True)
+            return sol
+
+        def independent(question):
+            return {"square": float(question.number("a")) ** 2}
+
+        KIND = Kind(name="square", schema=Schema(Field("a", "value")), solve=solve, independent=independent,
+                    checks_note="Squared again in floats.")
+        '''))
+    info = site / "symdl_square-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: symdl-square\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[symdl.kinds]\nsquare = symdl_square:KIND\n")
+    spec = tmp_path / "sq.toml"
+    spec.write_text('[exam]\nid = "sq"\ntitle = "Squares"\n[[question]]\nid = "Q1"\nkind = "square"\na = "1.5"\n'
+                    'points = 2\n[question.parts.a]\ntext = "Square it."\npoints = 2\n')
+    env = {**__import__("os").environ, "PYTHONPATH": str(site)}
+    proc = subprocess.run([sys.executable, "-m", "symdl", "derive", str(spec), "--out", str(tmp_path / "out"),
+                           "--no-pdf"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    answers = json.loads((tmp_path / "out" / "sq" / "answers.json").read_text())
+    assert answers["questions"][0]["answers"]["square"]["value"] == 2.25          # 1.5^2 by hand
+    proc = subprocess.run([sys.executable, "-m", "symdl", "derive", str(spec), "--no-pdf"], capture_output=True,
+                          text=True, cwd=tmp_path)                                 # not installed: an unknown kind
+    assert proc.returncode == 2 and "square" in proc.stderr and "Traceback" not in proc.stderr
