@@ -154,39 +154,14 @@ def test_a_symbolic_answer_is_a_contract_error_naming_the_kind_and_the_answer(tm
 
 
 def test_a_kind_in_another_installed_package_works_with_the_stock_cli(tmp_path):
-    """docs/new-kind.md's way: a package declares its Kind under the entry-point group symdl.kinds; the
-    stock ``python -m symdl`` finds it (the package installed as pip lays it out: module + dist-info)."""
+    """docs/new-kind.md's package, as the page writes it: it declares its Kind under the entry-point group
+    symdl.kinds and the stock ``python -m symdl`` finds it (installed as pip lays it out: module + dist-info)."""
     import subprocess
     import sys
 
-    site = tmp_path / "site"
-    (site / "symdl_square").mkdir(parents=True)
-    (site / "symdl_square" / "__init__.py").write_text(textwrap.dedent('''\
-        import sympy
-        from symdl.kinds import Kind
-        from symdl.schema import Field, Schema
-        from symdl.solution import Solution, Step
+    from support import install_documented_kind
 
-        def solve(question):
-            a = question.number("a")
-            sol = Solution(question.id, question.kind)
-            x, s = sympy.symbols("a s")
-            sol.section("The square", part="a").add(
-                Step("Square the number.", lhs=s, formula=x**2, substituted=sympy.Pow(a, 2, evaluate=False),
-                     result=a**2, boxed=True))
-            sol.answer("square", a**2, part="a", label=s, final=True)
-            return sol
-
-        def independent(question):
-            return {"square": float(question.number("a")) ** 2}
-
-        KIND = Kind(name="square", schema=Schema(Field("a", "value")), solve=solve, independent=independent,
-                    checks_note="Squared again in floats.")
-        '''))
-    info = site / "symdl_square-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: symdl-square\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[symdl.kinds]\nsquare = symdl_square:KIND\n")
+    site = install_documented_kind(tmp_path / "site")
     spec = tmp_path / "sq.toml"
     spec.write_text('[exam]\nid = "sq"\ntitle = "Squares"\n[[question]]\nid = "Q1"\nkind = "square"\na = "1.5"\n'
                     'points = 2\n[question.parts.a]\ntext = "Square it."\npoints = 2\n')
