@@ -8,6 +8,7 @@ from __future__ import annotations
 from symdl.solution import Table, Text
 
 from .fields import CONVENTION_NAMES, convention_of, parse_layers
+from .seqfields import SEQ_PARAMETERS, SEQ_TYPES
 
 BLANK = "?"
 # Layers without learnables (their cell "-"); an activation layer keeps the size of its input and
@@ -16,7 +17,7 @@ _NO_LEARNABLES = ("input", "activation", "softmax", "classification", "dropout",
 _ORDER = {"matlab": "height x width x channels", "keras": "height x width x channels",
           "pytorch": "channels x height x width"}
 _PARAMETERS = ("filters", "nodes", "size", "padding", "stride", "dilation", "groups", "rate", "window",
-               "alpha", "ceil_mode", "bias", "output_padding", "in_channels")
+               "alpha", "ceil_mode", "bias", "output_padding", "in_channels") + SEQ_PARAMETERS
 
 
 def given(question) -> list:
@@ -98,6 +99,8 @@ def _activations(spec):
 def _learnables(spec, convention) -> list:
     if spec.type in _NO_LEARNABLES:
         return ["-"]
+    if spec.type in SEQ_TYPES:
+        return [f"Learnables: {BLANK}"]
     if ("learnables" in _given(spec) and spec.type == "conv" and spec.depth is not None
             and spec.groups == 1 and convention == "matlab"):     # MATLAB's k_h x k_w x C x F layout
         depth = spec.depth
