@@ -229,13 +229,12 @@ def _independent_pass(question):
         wcount = (weights.size if weights is not None else 0) + extra.get("_more", 0)
         bcount = bias.size if bias is not None else 0
         out[f"{n}.learnables"] = wcount + bcount
-        out[f"{n}.weights"] = extra.get("_weights") or (
-            _convention_weight_shape(t, weights, convention, spec) if weights is not None else [])
-        out[f"{n}.bias"] = extra["_bias"] if "_bias" in extra else (
-            _convention_bias_shape(t, bias, convention, spec) if bias is not None else [])
+        if t not in SEQ_TYPES:      # a sequence layer has several tensors: their count is the answer
+            out[f"{n}.weights"] = extra.get("_weights") or (
+                _convention_weight_shape(t, weights, convention, spec) if weights is not None else [])
+            out[f"{n}.bias"] = extra["_bias"] if "_bias" in extra else (
+                _convention_bias_shape(t, bias, convention, spec) if bias is not None else [])
         out[f"{n}.macs"] = macs
-        if t in SEQ_TYPES:          # several tensors each: their count is the answer
-            del out[f"{n}.weights"], out[f"{n}.bias"]
         if values_of(question)["connections"] and t in ("conv", "subsampling", "fc", "rbf"):
             out[f"{n}.connections"] = extra.get("_connections", (wcount + bcount) * (
                 math.prod(state.x.shape[:2]) if t == "conv" else 1) or run)

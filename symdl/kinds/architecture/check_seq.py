@@ -33,7 +33,7 @@ class Tally:
         for term, op in zip(expr.split("->")[0].split(","), operands):
             letters.update(zip(term, op.shape))
         self.macs += math.prod(letters.values())
-        return _np().einsum(expr, *operands)
+        return _np().einsum(expr, *operands, optimize=len(operands) > 1 and operands[0].ndim > 1)
 
     def count(self):
         return sum(a.size for _, a in self.tensors)
@@ -123,17 +123,16 @@ def _softmax(z):
 
 def keras_attention(tally, prefix, q, k, v, heads, key_dim, value_dim, out_dim, bias):
     """keras.layers.MultiHeadAttention: einsum kernels (d, H, k), output kernel (H, v, d_out)."""
-    def dense(name, x, shape):
+    def dense(name, expr, x, shape, bias_shape):
         w = tally.new(f"{prefix}{name}/kernel", shape)
-        y = tally.ein("td,dhk->thk", x, w) if len(shape) == 3 else tally.ein("thv,hvo->to", x, w)
-        return y + (tally.new(f"{prefix}{name}/bias", shape[1:] if len(shape) == 3 else shape[-1:]) if bias else 0)
+        return tally.ein(expr, x, w) + (tally.new(f"{prefix}{name}/bias", bias_shape) if bias else 0)
 
-    qh = dense("query", q, (q.shape[1], heads, key_dim))
-    kh = dense("key", k, (k.shape[1], heads, key_dim))
-    vh = dense("value", v, (v.shape[1], heads, value_dim))
+    qh = dense("query", "td,dhk->thk", q, (q.shape[1], heads, key_dim), (heads, key_dim))
+    kh = dense("key", "td,dhk->thk", k, (k.shape[1], heads, key_dim), (heads, key_dim))
+    vh = dense("value", "td,dhk->thk", v, (v.shape[1], heads, value_dim), (heads, value_dim))
     weights = _softmax(tally.ein("thk,shk->hts", qh, kh) / math.sqrt(key_dim))
     context = tally.ein("hts,shv->thv", weights, vh)
-    return dense("attention_output", context, (heads, value_dim, out_dim))
+    return dense("attention_output", "thv,hvo->to", context, (heads, value_dim, out_dim), (out_dim,))
 
 
 def torch_attention(tally, prefix, q, k, v, heads, bias):
@@ -225,9 +224,15 @@ def seq_pass(state, spec, others):
     return _params(tally), None, tally.macs, None
 
 
+class _Count:
+    """The parameters' element count, as the route's arrays report it (``size``), without copying them."""
+
+    def __init__(self, size):
+        self.size = size
+
+
 def _params(tally):
-    np = _np()
-    return np.concatenate([a.ravel() for _, a in tally.tensors]) if tally.tensors else None
+    return _Count(tally.count()) if tally.tensors else None
 
 
 def _set(state, y):
