@@ -14,7 +14,10 @@ from .answers import name_answers, rubric
 from .derive import BN_SPLIT, LayerResult, derive_network, full, instructor, shape_of
 from .fields import CONVENTION_NAMES, LayerSpec, bytes_per_value
 from .formulas import AXES, C_in, F, G, I, N_in, N_L, N_out, S, _formula, _product, _ratio, _sum
+from . import seqderive
 from .seqfields import SEQ_PARAMETERS, SEQ_TYPES
+
+_SPATIAL = ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "locallyconnected", "subsampling")
 from .shapes import categories, shape_list
 
 BN_NAMES = {"matlab": ("Scale", "Offset"), "pytorch": ("weight", "bias"), "keras": ("gamma", "beta")}
@@ -143,6 +146,10 @@ def _layouts(convention) -> tuple:
 
 def _formulas(convention, results) -> Section:
     intro = Section("Formulas")
+    if any(r.spec.type in SEQ_TYPES for r in results):
+        intro.items.extend(seqderive.formulas(convention, results))
+        if not any(r.spec.type in _SPATIAL for r in results):
+            return intro
     ah, aw = AXES["h"], AXES["w"]
     dilated = any(r.spec.dilation != (1, 1) for r in results)
     with sympy.evaluate(False):

@@ -76,7 +76,7 @@ def recurrent(d, spec, inp, r, items):
         items.append(_step(f"learnables, each of layers 2 to {L} (input D h = {D * h})", N_layer, formula,
                            {h_: I(h), d_: I(D * h)}, per[1]))
     if D > 1 or L > 1:
-        parts = [I(per[0])] + ([_product(I(L - 1), I(per[1]))] if L > 1 else [])
+        parts = [I(per[0])] + ([_product(I(L - 1), I(per[1])) if L > 2 else I(per[1])] if L > 1 else [])
         total = _sum(*parts) if len(parts) > 1 else parts[0]
         if D > 1:
             total = _product(I(2), total)
@@ -163,3 +163,39 @@ def _methods():
 
 
 METHODS = _methods()
+
+
+def formulas(convention, results) -> list:
+    """The closed forms the sequence layers of ``results`` use, stated once before the layers."""
+    types = {r.spec.type for r in results}
+    b_ = S("b")
+    out = []
+    if types & set(RECURRENT):
+        out.append(Text("A recurrent layer of ", h_, " units reading ", d_, " features per step has, for each "
+                        "of its ", g_, " parts (1 for a simple RNN, 4 gates for an LSTM, 3 for a GRU), an input "
+                        "kernel of ", _product(h_, d_), " weights, a recurrent kernel of ", _product(h_, h_),
+                        " and ", b_, " bias vectors of ", h_, ":"))
+        out.append(Step("", lhs=N_L, formula=_product(g_, _sum(_product(h_, _sum(h_, d_)), _product(b_, h_)))))
+        if convention == "pytorch":
+            out.append(Text("with b = 2 in PyTorch (b_ih and b_hh); in Keras b = 1, except a GRU with reset_after "
+                            "(its default), which has 2. A bidirectional layer has this twice; a stacked layer "
+                            "reads the ", _product(S("D"), h_), " features of the layer below it (D = 2 directions "
+                            "or 1)."))
+        else:
+            out.append(Text("with b = 1 in Keras, except a GRU with reset_after (its default), which has 2 "
+                            "(PyTorch: always 2, b_ih and b_hh). A bidirectional layer has this twice and gives "
+                            "2h features."))
+    if types & {"embedding", "posembedding", "layernorm"}:
+        out.append(Text("An embedding of a vocabulary of ", V_, " tokens has ", _product(V_, d_),
+                        " learnables (one row of d per token), a learned position embedding of ", L_,
+                        " positions ", _product(L_, d_), ", layer normalization ", _product(I(2), d_),
+                        " (a gain and an offset per feature)."))
+    if types & {"mha", "encoder", "decoder"}:
+        out.append(Text("Multi-head attention with ", H_, " heads projects the query, the key and the value (each "
+                        "an inputs x outputs matrix and a bias per output), attends, and projects the "
+                        "concatenated heads back; with d features everywhere and d/H per head that is ",
+                        _sum(_product(I(4), _sq(d_)), _product(I(4), d_)), " learnables. A Transformer encoder "
+                        "block adds a feed-forward part of ", F_, " units, ",
+                        _sum(_product(I(2), d_, F_), F_, d_), ", and two layer normalizations, ",
+                        _product(I(4), d_), "; a decoder block a cross-attention and a third normalization."))
+    return out

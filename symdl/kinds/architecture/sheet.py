@@ -29,7 +29,8 @@ def given(question) -> list:
              _learnables(spec, convention)] for spec in specs]
     header = ["no.", "name", "type", "parameters", "activations (layer output)",
               "learnables (weights / biases)"]
-    return [Text(f"Sizes are written {_ORDER[convention]} ({CONVENTION_NAMES[convention]} convention)."),
+    sequences = "; sequences positions x features" if any(s.type in SEQ_TYPES for s in specs) else ""
+    return [Text(f"Sizes are written {_ORDER[convention]}{sequences} ({CONVENTION_NAMES[convention]} convention)."),
             Table(header, rows, role="layers")]
 
 
