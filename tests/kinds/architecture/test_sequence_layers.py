@@ -254,3 +254,24 @@ def test_one_bias_mistake_on_a_torch_lstm(tmp_path):
     assert sol.answers["r.learnables"] == 2560
     assert {m.name: m.value for m in found["r.learnables"]} == {"bias-forgotten": 2400,
                                                                 "one-bias-vector-per-gate": 2480}
+
+
+def test_keras_blocks_and_cross_attention_by_hand(tmp_path):
+    """keras_hub's TransformerEncoder(intermediate_dim=64, num_heads=2) on 32 features: attention with key_dim
+    16, 4 (32 x 32) + 4 x 32 = 4224; dense layers 32 x 64 + 64 + 64 x 32 + 32 = 4192; two norms 128: 8544.
+    A decoder without an encoder sequence has the same parts; with one, a cross-attention (4224) and a third
+    norm (64) more. Attention of 4 queries of 32 features to a memory of 8 features (Keras's (query, value, key)):
+    query 32 x 2 x 16 + 32, key and value 8 x 2 x 16 + 32 each, output 2 x 16 x 32 + 32."""
+    x = dict(name="x", type="input", size=[6, 32])
+    enc = dict(name="b", type="TransformerEncoder", num_heads=2, dim_feedforward=64)
+    assert run(tmp_path, [x, enc], "keras")["b.learnables"] == 8544
+    assert run(tmp_path, [x, dict(enc, type="TransformerDecoder")], "keras")["b.learnables"] == 8544
+    mem = dict(name="m", type="relu")
+    dec = dict(enc, type="TransformerDecoder", inputs=["x", "m"])
+    assert run(tmp_path, [x, mem, dec], "keras")["b.learnables"] == 8544 + 4224 + 64
+    memory = [dict(name="ids", type="input", size=[4]), dict(name="m", type="Embedding", vocabulary=10, dim=8),
+              dict(name="q", type="Embedding", vocabulary=10, dim=32, inputs=["ids"])]
+    answers = run(tmp_path, memory + [dict(name="a", type="MultiHeadAttention", num_heads=2, key_dim=16,
+                                           inputs=["q", "m", "m"])], "keras")
+    assert answers["a.learnables"] == (32 * 32 + 32) + 2 * (8 * 32 + 32) + (32 * 32 + 32)
+    assert answers["a.output"] == [4, 32]
