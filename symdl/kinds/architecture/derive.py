@@ -289,6 +289,11 @@ class _Deriver:
         r.out = Shape(1, 1, inp.h * inp.w if wrong else inp.numel, flat=True)
         if inp.flat:
             items.append(full(Text("The input is already a vector; flatten leaves it as it is.")))
+        elif inp.seq:
+            T, d = seqderive.T_, seqderive.d_
+            items.append(Step("values in one vector", lhs=N_out, formula=_product(T, d),
+                              substituted=substitute(_product(T, d), {T: I(inp.w), d: I(inp.c)}),
+                              result=I(inp.numel)))
         else:
             items.append(Step("values in one vector", lhs=N_out,
                               formula=_product(AXES["h"]["n"], AXES["w"]["n"], C_in),
