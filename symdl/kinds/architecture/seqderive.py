@@ -90,6 +90,8 @@ def recurrent(d, spec, inp, r, items):
     items.append(instructor(_step("multiply-accumulates" + (" (first layer, one direction)" if D > 1 or L > 1
                                                             else ""), MACS, mac,
                                   {T_: I(T), g_: I(g), h_: I(h), d_: I(inp.c)}, T * g * h * (inp.c + h))))
+    if D > 1 or L > 1:
+        items.append(instructor(Step("multiply-accumulates, every layer and direction", lhs=MACS, result=I(r.macs))))
     return r
 
 
