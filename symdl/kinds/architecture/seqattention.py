@@ -67,7 +67,8 @@ def _attention_tensors(conv, dq, dk, dv, H, kd, vd, dout, bias):
     if conv == "keras":
         out = [("query/kernel", [dq, H, kd]), ("key/kernel", [dk, H, kd]), ("value/kernel", [dv, H, vd]),
                ("attention_output/kernel", [H, vd, dout])]
-        return out + ([("query, key, value/bias", [H, kd]), ("attention_output/bias", [dout])] if bias else [])
+        return out + ([("query/bias", [H, kd]), ("key/bias", [H, kd]), ("value/bias", [H, vd]),
+                       ("attention_output/bias", [dout])] if bias else [])
     E = dq
     if dk == dv == E:
         out = [("in_proj_weight", [3 * E, E])]
