@@ -275,3 +275,16 @@ def test_keras_blocks_and_cross_attention_by_hand(tmp_path):
                                            inputs=["q", "m", "m"])], "keras")
     assert answers["a.learnables"] == (32 * 32 + 32) + 2 * (8 * 32 + 32) + (32 * 32 + 32)
     assert answers["a.output"] == [4, 32]
+
+
+def test_cli_refuses_a_bad_sequence_layer_in_one_line(tmp_path, capsys):
+    """Bad input: one line naming the file, the question and the field, exit 2, nothing written."""
+    from symdl.cli import main
+
+    path = write(tmp_path, [dict(name="x", type="input", size=[6, 8]),
+                            dict(name="rnn", type="LSTM", units=4, reset_after=True)], "keras")
+    out = tmp_path / "out"
+    assert main(["derive", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "spec.toml" in err[0] and "A" in err[0] and "reset_after" in err[0]
+    assert not out.exists()
