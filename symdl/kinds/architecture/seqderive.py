@@ -187,11 +187,15 @@ def formulas(convention, results) -> list:
             out.append(Text("with b = 1 in Keras, except a GRU with reset_after (its default), which has 2 "
                             "(PyTorch: always 2, b_ih and b_hh). A bidirectional layer has this twice and gives "
                             "2h features."))
-    if types & {"embedding", "posembedding", "layernorm"}:
-        out.append(Text("An embedding of a vocabulary of ", V_, " tokens has ", _product(V_, d_),
-                        " learnables (one row of d per token), a learned position embedding of ", L_,
-                        " positions ", _product(L_, d_), ", layer normalization ", _product(I(2), d_),
-                        " (a gain and an offset per feature)."))
+    parts = [("embedding", ("An embedding of a vocabulary of ", V_, " tokens into ", d_, " features has ",
+                            _product(V_, d_), " learnables (one row per token)")),
+             ("posembedding", ("a learned position embedding of ", L_, " positions ", _product(L_, d_))),
+             ("layernorm", ("layer normalization ", _product(I(2), d_), " (a gain and an offset per feature)"))]
+    present = [words for t, words in parts if t in types]
+    if present:
+        joined = [p for i, words in enumerate(present) for p in ((", ",) if i else ()) + words]
+        first = joined[0]
+        out.append(Text(first[:1].upper() + first[1:], *joined[1:], "."))
     if types & {"mha", "encoder", "decoder"}:
         out.append(Text("Multi-head attention with ", H_, " heads projects the query, the key and the value (each "
                         "an inputs x outputs matrix and a bias per output), attends, and projects the "
