@@ -16,7 +16,7 @@ from typing import Callable
 
 from symdl.schema import Schema
 
-BUILTIN = ("graph", "neuron", "softmax", "architecture", "training_log", "conv")
+BUILTIN = ("graph", "neuron", "softmax", "architecture", "training_log", "conv", "init", "dropout")
 
 _REGISTRY: dict = {}
 
