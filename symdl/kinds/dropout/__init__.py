@@ -10,7 +10,7 @@ from __future__ import annotations
 from symdl.kinds import Kind
 
 from . import check
-from .explain import solve
+from .explain import sheet, solve
 from .fields import SCHEMA, Dropout, read
 
 FIELDS = SCHEMA.names
@@ -24,6 +24,6 @@ def independent(question) -> dict:
 
 
 KIND = Kind(name="dropout", schema=SCHEMA, solve=solve, independent=independent, tolerance=TOLERANCE,
-            checks_note=checks_note)
+            checks_note=checks_note, sheet=sheet)
 
 __all__ = ["FIELDS", "Dropout", "KIND", "SCHEMA", "TOLERANCE", "checks_note", "independent", "read", "solve"]

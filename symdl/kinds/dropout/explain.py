@@ -92,3 +92,20 @@ def _eval(sol, d):
                      + (" unchanged." if d.scaling == "inverted" else " times the keep probability.")))
         sec.add(Step("", lhs=sp.Symbol(r"\frac{\partial L}{\partial x}_{eval}"), result=g, boxed=True))
         sol.answer("eval.grad", g, label=sp.Symbol(r"\frac{\partial L}{\partial x}_{eval}"), final=True)
+
+
+def sheet(question) -> list:
+    """The question as the exam sheet shows it: x, the probability as given, the mask, the upstream gradient."""
+    from symdl import given as g
+
+    d = read(question)
+    items = [Text("The input:"), g.value("x", d.x)]
+    items.append(Text(("Keep probability " if d.keep_given else "Drop probability p = ") +
+                      ("q = " if d.keep_given else ""), 1 - d.drop if d.keep_given else d.drop,
+                      "; " + ("inverted dropout (the kept units scaled by 1/(1 - p) during training)."
+                              if d.scaling == "inverted" else "no scaling during training.")))
+    if d.mask is not None:
+        items += [Text("The training mask (1: kept, 0: dropped):"), g.value("m", d.mask)]
+    if d.upstream is not None:
+        items += [Text("The gradient arriving at the output:"), g.value(r"\frac{\partial L}{\partial y}", d.upstream)]
+    return items

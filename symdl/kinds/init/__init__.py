@@ -10,7 +10,7 @@ from __future__ import annotations
 from symdl.kinds import Kind
 
 from . import check
-from .explain import solve
+from .explain import sheet, solve
 from .fields import SCHEMA, Init, fans, gain_of, read
 
 FIELDS = SCHEMA.names
@@ -25,7 +25,7 @@ def independent(question) -> dict:
 
 
 KIND = Kind(name="init", schema=SCHEMA, solve=solve, independent=independent, tolerance=TOLERANCE,
-            checks_note=checks_note)
+            checks_note=checks_note, sheet=sheet)
 
 __all__ = ["FIELDS", "Init", "KIND", "SCHEMA", "TOLERANCE", "checks_note", "fans", "gain_of", "independent",
            "read", "solve"]

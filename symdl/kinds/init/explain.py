@@ -108,3 +108,20 @@ def _scale(sol, p):
     else:
         sec.add(Text(f"{NAMES[p.scheme]}: every weight is drawn from a normal distribution of mean 0 and standard "
                      "deviation ", std, "."))
+
+
+def sheet(question) -> list:
+    """The question as the exam sheet shows it: the scheme, the shape (or fans), the mode and the gain's source."""
+    p = read(question)
+    words = [NAMES[p.scheme]]
+    if p.shape is not None:
+        words.append(f"weight of shape {' x '.join(str(v) for v in p.shape)} "
+                     f"({'PyTorch: [out, in, kernel...]' if p.layout == 'pytorch' else 'Keras: [kernel..., in, out]'})")
+    else:
+        words.append(f"fan-in {p.fan_in}, fan-out {p.fan_out}")
+    if p.family == "kaiming":
+        words.append(f"mode {p.mode}")
+    if p.nonlinearity is not None:
+        words.append(f"nonlinearity {p.nonlinearity}" + (f" with slope {p.slope}" if p.nonlinearity == "leaky_relu"
+                                                          and not p.slope_default else ""))
+    return [Text("; ".join(words) + ".")]
