@@ -11,6 +11,7 @@ from symdl.kinds import Kind
 
 from . import check
 from .explain import sheet, solve
+from .mistakes import mistakes
 from .fields import SCHEMA, Dropout, read
 
 FIELDS = SCHEMA.names
@@ -24,6 +25,6 @@ def independent(question) -> dict:
 
 
 KIND = Kind(name="dropout", schema=SCHEMA, solve=solve, independent=independent, tolerance=TOLERANCE,
-            checks_note=checks_note, sheet=sheet)
+            checks_note=checks_note, sheet=sheet, mistakes=mistakes)
 
 __all__ = ["FIELDS", "Dropout", "KIND", "SCHEMA", "TOLERANCE", "checks_note", "independent", "read", "solve"]

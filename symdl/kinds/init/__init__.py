@@ -11,6 +11,7 @@ from symdl.kinds import Kind
 
 from . import check
 from .explain import sheet, solve
+from .mistakes import mistakes
 from .fields import SCHEMA, Init, fans, gain_of, read
 
 FIELDS = SCHEMA.names
@@ -25,7 +26,7 @@ def independent(question) -> dict:
 
 
 KIND = Kind(name="init", schema=SCHEMA, solve=solve, independent=independent, tolerance=TOLERANCE,
-            checks_note=checks_note, sheet=sheet)
+            checks_note=checks_note, sheet=sheet, mistakes=mistakes)
 
 __all__ = ["FIELDS", "Init", "KIND", "SCHEMA", "TOLERANCE", "checks_note", "fans", "gain_of", "independent",
            "read", "solve"]

@@ -77,3 +77,14 @@ def test_bad_input_names_the_field(tmp_path, body, field):
     with pytest.raises(SpecError) as err:
         solve_question(one_question(tmp_path, "dropout", body))
     assert err.value.field == field
+
+
+def test_common_mistakes_by_hand(tmp_path):
+    """x = [0.6, -1.2, 2.4], p = 0.25, mask [1, 0, 1]: unscaled [0.6, 0, 2.4]; times 3/4 [0.45, 0, 1.8];
+    scaled at evaluation x * 4/3 = [0.8, -1.6, 3.2]."""
+    r = solve_question(one_question(tmp_path, "dropout", "input = '\\begin{bmatrix} 0.6 & -1.2 & 2.4 \\end{bmatrix}'\n"
+                                    "drop = 0.25\nmask = '\\begin{bmatrix} 1 & 0 & 1 \\end{bmatrix}'\n"))
+    train = {m.name: [float(v) for v in m.value] for m in r.solution.meta["train.output"].mistakes}
+    assert train["not-scaled"] == [0.6, 0, 2.4] and train["scaled-by-keep"] == pytest.approx([0.45, 0, 1.8])
+    ev = {m.name: [float(v) for v in m.value] for m in r.solution.meta["eval.output"].mistakes}
+    assert ev["scaled-at-eval"] == pytest.approx([0.8, -1.6, 3.2])

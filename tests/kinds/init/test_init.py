@@ -101,3 +101,17 @@ def test_bad_input_names_the_field(tmp_path, body, field):
     with pytest.raises(SpecError) as err:
         solve_question(one_question(tmp_path, "init", body))
     assert err.value.field == field
+
+
+def test_common_mistakes_by_hand(tmp_path):
+    """He normal of [64, 32, 3, 3]: channels only -> sqrt(2/32) = 1/4; fan_out -> sqrt(2/576) = sqrt(2)/24.
+    Glorot uniform 300 -> 100, tanh: the bound without sqrt(3) is the std 5/3 sqrt(2/400)."""
+    from symdl.derive import solve_question as sq
+
+    he = sq(one_question(tmp_path, "init", 'scheme = "kaiming_normal"\nshape = [64, 32, 3, 3]\nnonlinearity = "relu"\n'))
+    wrong = {m.name: m.value for m in he.solution.meta["std"].mistakes}
+    assert wrong["kernel-left-out-of-fans"] == sympy.Rational(1, 4)
+    assert sympy.simplify(wrong["other-fan"] - sympy.sqrt(2) / 24) == 0
+    gl = sq(one_question(tmp_path, "init", 'scheme = "xavier_uniform"\nshape = [100, 300]\nnonlinearity = "tanh"\n'))
+    wrong = {m.name: m.value for m in gl.solution.meta["bound"].mistakes}
+    assert sympy.simplify(wrong["sqrt3-forgotten"] - sympy.Rational(5, 3) * sympy.sqrt(sympy.Rational(2, 400))) == 0
