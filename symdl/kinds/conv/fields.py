@@ -62,11 +62,14 @@ SCHEMA = Schema(
     Field("dilation", "any", default=None, help="conv, maxpool: an integer or [height, width]"),
     Field("upstream", "any", default=None, help="the upstream gradient dL/dY, one matrix per output channel"),
     Field("backward", "any", default=None, help="true: the backward pass with dL/dY = 1"),
-    Field("dilation_convention", "text", default="spacing", choices=DILATION_CONVENTIONS, what="dilation convention",
+    Field("dilation_convention", "text", default="spacing", choices=DILATION_CONVENTIONS,
+          what="dilation convention",
           help="spacing: dilation d puts the taps d apart (PyTorch, TensorFlow; 1 = ordinary); gaps: d zeros "
                "between the taps (cs231n; 0 = ordinary)"),
-    Field("layers", "list", default=None, help="receptive_field: the layers, each { kernel, stride, padding, dilation }"),
-    Field("input_size", "integer", default=None, help="receptive_field: the input's side, for each layer's output size"),
+    Field("layers", "list", default=None,
+          help="receptive_field: the layers, each { kernel, stride, padding, dilation }"),
+    Field("input_size", "integer", default=None,
+          help="receptive_field: the input's side, for each layer's output size"),
 )
 
 

@@ -16,7 +16,8 @@ P, Q = sp.symbols("p q")
 def _hadamard(a, b, scale=None):
     """a (.) b entry by entry, each product shown with its numbers, times the scale when given."""
     with sp.evaluate(False):
-        return sp.Matrix(a.rows, a.cols, lambda i, j: sp.Mul(UE(a[i, j]), UE(b[i, j]), *([UE(scale)] if scale is not None else [])))
+        extra = [UE(scale)] if scale is not None else []
+        return sp.Matrix(a.rows, a.cols, lambda i, j: sp.Mul(UE(a[i, j]), UE(b[i, j]), *extra))
 
 
 def solve(question) -> Solution:

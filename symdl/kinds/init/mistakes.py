@@ -29,7 +29,8 @@ def mistakes(question, solution) -> dict:
     runs = []
     if p.shape is not None and len(p.shape) > 2:
         maps = (p.shape[1], p.shape[0]) if p.layout == "pytorch" else (p.shape[-2], p.shape[-1])
-        runs.append(("kernel-left-out-of-fans", "you counted the channels only, not the kernel's positions, in the fans",
+        runs.append(("kernel-left-out-of-fans", "you counted the channels only, not the kernel's positions, in "
+                     "the fans",
                      _scale(replace(p, fan_in=maps[0], fan_out=maps[1]))))
     if p.family == "kaiming" and p.mode != "fan_avg" and p.fan_in != p.fan_out:
         runs.append(("other-fan", "you used the other fan than the mode asks",
@@ -43,5 +44,6 @@ def mistakes(question, solution) -> dict:
                 found.setdefault(name, []).append(Mistake(slug, value, why))
     if "bound" in solution.answers:
         found.setdefault("bound", []).append(Mistake("sqrt3-forgotten", solution.answers["std"],
-                                                     "you took the bound equal to the standard deviation (b = sqrt(3) sigma)"))
+                                                     "you took the bound equal to the standard deviation "
+                                                     "(b = sqrt(3) sigma)"))
     return found
