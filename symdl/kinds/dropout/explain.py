@@ -69,7 +69,7 @@ def _train(sol, d):
         g = d.upstream.multiply_elementwise(d.mask) * (scale if scale is not None else 1)
         sec.add(Step("", lhs=sp.Symbol(r"\frac{\partial L}{\partial x}_{train}"),
                      formula=_hadamard(d.mask, d.upstream, scale), result=g, boxed=True))
-        sol.answer("train.grad", g, label=sp.Symbol(r"\frac{\partial L}{\partial x}_{train}"), final=True)
+        sol.answer("train.grad", g, label="dL/dx at training", final=True)
 
 
 def _eval(sol, d):
@@ -92,7 +92,7 @@ def _eval(sol, d):
         sec.add(Text("Backward: the same map, so the gradient is the upstream gradient"
                      + (" unchanged." if d.scaling == "inverted" else " times the keep probability.")))
         sec.add(Step("", lhs=sp.Symbol(r"\frac{\partial L}{\partial x}_{eval}"), result=g, boxed=True))
-        sol.answer("eval.grad", g, label=sp.Symbol(r"\frac{\partial L}{\partial x}_{eval}"), final=True)
+        sol.answer("eval.grad", g, label="dL/dx at evaluation", final=True)
 
 
 def sheet(question) -> list:
