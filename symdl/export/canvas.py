@@ -263,7 +263,7 @@ def item_points(asked) -> dict:
     out, total, shown = {}, Fraction(0), Fraction(0)
     for answer in asked:
         for blank in answer.blanks:
-            total += Fraction(answer.points) / len(answer.blanks)
+            total += blank.points                       # the rubric's points of the entry
             now = _held(total)
             out[(answer.name, blank.index)], shown = now - shown, now
     return out

@@ -118,33 +118,73 @@ def fragment(value, *, math="mathml") -> str:
 
 
 def by_hand(result, *, math="mathml") -> tuple:
-    """(what the student is asked to write, the grader's information) for the parts an LMS
-    cannot mark: the parts none of whose answers is asked, and the rubric's criteria with their
-    points; the grader's side also lists the answers in words (verdicts) of the model answer."""
-    from symdl.export.answers import asked
+    """(what the student is asked to write, the grader's information) for what an LMS cannot mark:
+    the rubric's items no blank asks (criteria, yes/no answers) with their points, then the
+    grader's notes without points (accepted alternatives, the model answer's answers in words)."""
+    from symdl.export.answers import asked_names
 
     sol, question = result.solution, result.question
-    numeric_parts = {a.meta.part for a in asked(result)}
-    parts = [(name, text) for name, text, _ in question.part_list() if name not in numeric_parts and name]
-    ask = ("<p>Explain your answers" + (" to parts " + ", ".join(f"({escape(n)})" for n, _ in parts)
+    items = _by_hand_items(result, set(asked_names(result)), math)
+    parts = [p for p, _, _ in question.part_list() if p and any(part == p for part, _, _ in items)]
+    ask = ("<p>Explain your answers" + (" to parts " + ", ".join(f"({escape(n)})" for n in parts)
                                         if parts else "") + ": the reasoning, the verdicts and what you would do, "
            "as asked above. This part is marked by hand.</p>")
-    lines = []
+    lines = [f"<li>{f'({escape(part)}) ' if part else ''}{text} [{escape(_points_text(points))} pt]</li>"
+             for part, text, points in items]
     for item in sol.rubric:
-        points = getattr(item, "points", None)
-        points = "" if points is None else f" [{points} pt]"
-        tag = "accepted: " if getattr(item, "alternative", False) else ""
-        part = getattr(item, "part", None)
-        where = f"({escape(part)}) " if part else ""
-        lines.append(f"<li>{where}{tag}{fragment(getattr(item, 'text', item), math=math)}{escape(points)}</li>")
+        if item.slug and not item.alternative:
+            continue                                          # a criterion: listed above with its points
+        where = f"({escape(item.part)}) " if item.part else ""
+        lines.append(f"<li>{where}{'accepted: ' if item.alternative else ''}{fragment(item.text, math=math)}</li>")
     for meta in sol.meta.values():
-        if meta.final and isinstance(meta.value, (str, bool)):
-            value = "yes" if meta.value is True else "no" if meta.value is False else meta.value
+        if meta.final and isinstance(meta.value, str):      # an answer in words: the model answer's
             label = fragment(meta.label, math=math) if meta.label is not None else escape(meta.name)
-            lines.append(f"<li>{label}: {fragment(value, math=math)}</li>")
-    info = "<p>Rubric (points for what the quiz does not mark):</p><ul>" + "".join(lines) + "</ul>" if lines else \
-        "<p>Mark against the model answer (general feedback).</p>"
+            lines.append(f"<li>{label} (model answer): {fragment(meta.value, math=math)}</li>")
+    total = sum((points for _, _, points in items), 0)
+    info = (f"<p>Rubric for what the quiz does not mark ({escape(_points_text(total))} points):</p><ul>"
+            + "".join(lines) + "</ul>") if lines else "<p>Mark against the model answer (general feedback).</p>"
     return safe.html(ask), info
+
+
+def _by_hand_items(result, asked, math) -> list:
+    """(part, HTML, points) of every rubric item of ``result`` (symdl.rubric) whose answer no blank
+    asks: criteria in the kind's words, yes/no answers with their value."""
+    from sympy.logic.boolalg import BooleanAtom
+
+    from symdl import rubric
+
+    sol, question = result.solution, result.question
+    try:
+        graded = rubric.items(question, sol)
+    except Exception:  # noqa: BLE001 - a result made by hand without a rubric (a test): no items
+        return []
+    criteria = {(c.part, c.slug): c for c in sol.rubric if c.slug and not c.alternative}
+    out = []
+    for item in graded:
+        if item.answer in asked:
+            continue
+        if item.answer is None:
+            prefix = f"{question.id}." + (f"{item.part}." if item.part else "")
+            crit = criteria.get((item.part, item.column[len(prefix):]))
+            text = fragment(crit.text if crit is not None else item.text, math=math)
+            if crit is not None and crit.model and crit.model != str(crit.text):
+                text += f" (a full answer: {fragment(crit.model, math=math)})"
+        else:
+            meta = sol.meta[item.answer]
+            value = rubric.entry_of(meta.value, item.entry)
+            if isinstance(value, (bool, BooleanAtom)):
+                value = "yes" if bool(value) else "no"
+            label = fragment(meta.label, math=math) if meta.label is not None else escape(meta.name)
+            text = f"{label}: {fragment(str(value), math=math)}"
+        out.append((item.part, text, item.points))
+    return out
+
+
+def _points_text(points) -> str:
+    from fractions import Fraction
+
+    points = Fraction(points)
+    return str(points.numerator) if points.denominator == 1 else f"{float(points):g}"
 
 
 BLANKS = "<!--symdl:blanks-->"     # where a writer puts its blanks into a page's question text
