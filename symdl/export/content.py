@@ -10,6 +10,7 @@ goes through symdl.export.safe: spec text in it cannot become a blank, HTML or M
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 import re
@@ -48,10 +49,15 @@ def given_items(result) -> list:
     return []
 
 
+INLINE_ROWS = 200      # a handed-out table up to this many rows is shown whole in the question
+_HANDOUT = "symdl-handout-link-{}"     # where the link to a handout's file goes (page() writes it)
+
+
 def online(items) -> list:
     """The sheet's items for a student on line: data the paper hands out on pages of its own (a
-    Table with role "handout": the whole training log) shown in the question in place of the
-    paper's excerpt and the sentence leading to it."""
+    Table with role "handout": the whole training log) is a file attached to the question, and
+    shown in it whole in place of the paper's excerpt when it has at most INLINE_ROWS rows (else
+    the excerpt stays, led by a sentence pointing at the file)."""
     handouts = [it for it in items if getattr(it, "role", None) == "handout"]
     if not handouts:
         return items
@@ -60,11 +66,40 @@ def online(items) -> list:
         if getattr(it, "role", None) == "excerpt":
             if out and isinstance(out[-1], Text):
                 out.pop()                                     # "the log's first 16 and last 8 rows; ..."
-            for h in handouts:
-                out += [Text(f"{h.caption}:"), dataclasses.replace(h, caption="", role="excerpt")]
+            for n, h in enumerate(handouts):
+                if len(h.rows) <= INLINE_ROWS:
+                    out += [Text(f"{h.caption}:"), dataclasses.replace(h, caption="", role="excerpt")]
+                else:
+                    out += [Text(f"{h.caption}, its first and last rows (the whole of it is the file below):"), it]
+                out.append(Text(_HANDOUT.format(n)))
         elif getattr(it, "role", None) != "handout":
             out.append(it)
     return out
+
+
+def handouts(result) -> list:
+    """The tables the paper hands out on pages of their own (the whole training log)."""
+    if result.solution.given:
+        return []
+    kind = result.kind or kinds.get(result.question.kind)
+    if kind is None or kind.sheet is None:
+        return []
+    return [it for it in kind.sheet(result.question) or [] if getattr(it, "role", None) == "handout"]
+
+
+def _handout_files(result, text, stem) -> tuple:
+    """(``text`` with each handout's marker made a link to its file, {file name: bytes}): the
+    table as tab-separated text, named by the question, its number and a hash of its content."""
+    files = {}
+    for n, table in enumerate(handouts(result)):
+        lines = ["\t".join(str(c) for c in table.header)] + ["\t".join(str(c) for c in row) for row in table.rows]
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        name = f"{figures.stem(stem)}-handout-{n + 1}-{hashlib.sha256(data).hexdigest()[:10]}.txt"
+        files[name] = data
+        link = (f'<p>The same as a file to download (tab-separated text, a row a line, {len(table.rows)} rows): '
+                f'<a href="{figures.SRC}{name}">{name}</a></p>')
+        text = text.replace(f"<p>{_HANDOUT.format(n)}</p>", link, 1)
+    return text, files
 
 
 def spec_given(question) -> list:
@@ -197,15 +232,17 @@ MAX_KEPT = 20000
 
 
 def page(result, *, math="mathml", variant=None) -> tuple:
-    """(question text with the BLANKS marker, feedback, {figure file: PNG}) of one question, the
-    feedback's figures as <img> placeholders (symdl.export.figures); a page made before in this
+    """(question text with the BLANKS marker, feedback, {file name: bytes}) of one question: the
+    feedback's figures as <img> placeholders of their PNG (symdl.export.figures), the data handed
+    out as a link placeholder in the text to its file; a page made before in this
     process for the same result object is reused (Moodle and Canvas exports of one run)."""
     kept = _KEPT.get(id(result))
     if kept is not None and kept[0] is result and kept[1:3] == (math, variant):
         return kept[3]
-    answer, files = figures.extract(feedback(result, math=math),
-                                    f"{result.question.id}-{variant}" if variant else result.question.id)
-    made = question_text(result, BLANKS, math=math, variant=variant), answer, files
+    stem = f"{result.question.id}-{variant}" if variant else result.question.id
+    answer, files = figures.extract(feedback(result, math=math), stem)
+    text, attached = _handout_files(result, question_text(result, BLANKS, math=math, variant=variant), stem)
+    made = text, answer, {**files, **attached}
     _keep(result, math, variant, made)
     return made
 

@@ -190,8 +190,10 @@ def by_hand_question(result, exam, variant=None, *, math="tex", page=None):
         return None
     qid = result.question.id
     ask, info = content.by_hand(result, math=math)
-    text, feedback, _ = page or content.page(result, math=math, variant=variant)
-    element = _head("essay", f"{qid} by hand", exam, variant, (text, figures.dropped(feedback), {}), ask, points)
+    text, feedback, files = page or content.page(result, math=math, variant=variant)
+    attached = {name: data for name, data in files.items() if name in text}     # the handout, not the figures
+    element = _head("essay", f"{qid} by hand", exam, variant, (text, figures.dropped(feedback), attached), ask,
+                    points)
     for tag, value in (("responseformat", "editor"), ("responserequired", "1"), ("responsefieldlines", "15"),
                        ("attachments", "0"), ("attachmentsrequired", "0")):
         ET.SubElement(element, tag).text = value
@@ -205,11 +207,12 @@ def _head(kind, qid, exam, variant, page, blanks, points=None):
     text, feedback, files = page
     element = ET.Element("question", type=kind)
     _text(ET.SubElement(element, "name"), safe.plain(f"{qid} variant {variant}" if variant else qid))
-    _html(element, "questiontext", text.replace(content.BLANKS, blanks))
+    question_node = _html(element, "questiontext", figures.refer(text, "@@PLUGINFILE@@/").replace(content.BLANKS, blanks))
     node = _html(element, "generalfeedback", figures.refer(feedback, "@@PLUGINFILE@@/"))
-    for name, png in files.items():        # a figure: a file of the feedback's own file area
-        file = ET.SubElement(node, "file", name=name, path="/", encoding="base64")
-        file.text = figures.encoded(png)
+    for name, data in files.items():       # a file of the text's own file area (the handout) or the feedback's
+        file = ET.SubElement(question_node if name in text else node, "file", name=name, path="/",
+                             encoding="base64")
+        file.text = figures.encoded(data)
     if points is not None:
         ET.SubElement(element, "defaultgrade").text = _mark(points)
     ET.SubElement(element, "penalty").text = PENALTY if kind != "essay" else "0"
