@@ -84,6 +84,8 @@ def test_canvas_imports_and_grades_di504(di504_out, choice, tmp_path):
         assert len(results) == numeric_entries(folder / "answers.json") >= 100      # every number checked
         assert any(r["unit"] > 0 for r in results)          # some asked in a scaled unit (Q1's gradients)
     assert kinds["essay_question"] >= 3                     # the parts Canvas cannot mark
+    quiz, items, _ = canvas_check.points(str(folder / "canvas-qti.zip"))
+    assert quiz == items == 100                             # the exam's points, as Canvas imports them
 
 
 def test_canvas_imports_and_grades_variants(tmp_path):
@@ -97,6 +99,8 @@ def test_canvas_imports_and_grades_variants(tmp_path):
     results, bad, lines, kinds = canvas_check.check(str(folder / "canvas-qti.zip"), answers)
     assert bad == 0, "\n".join(lines[-20:])
     assert len(results) >= 3 * 20
+    quiz, items, by_question = canvas_check.points(str(folder / "canvas-qti.zip"))
+    assert quiz == items == 100 and by_question["Q4"] == 25   # a group counts once: one variant drawn
     # one structure per pool: every variant of a question has the same blanks and dropdowns
     import re
     import xml.etree.ElementTree as ET
