@@ -235,7 +235,7 @@ class _Reader:
         _check_size(result)                 # before xreplace, which may evaluate powers
         result = result.xreplace(self.placeholders)
         _check_size(result)
-        return self._names_back(result)
+        return self._names_back(_hadamard(result))
 
     def _names_back(self, result):
         """A program's names put back for their placeholders, nothing evaluated (a - a stays)."""
@@ -275,6 +275,10 @@ class _Reader:
             if token is not None:
                 text, i = token
                 out.append(text)
+                continue
+            if s.startswith(r"\odot", i):     # an elementwise product: a marker, see _hadamard
+                out.append(r" \cdot \mathit{Zodot} \cdot ")
+                i += len(r"\odot")
                 continue
             _misread(s, i)
             call = self._function_at(s, i)
@@ -393,6 +397,36 @@ class _Reader:
                 if name in self.names:
                     raise LatexError(f"'{name}' is a node of the program: a matrix written out holds numbers")
         return parse_number(text)
+
+
+_ODOT = sympy.Symbol(r"\mathit{Zodot}", commutative=False)
+
+
+def _hadamard(expr):
+    r"""``a \odot b`` (read as a product with a marker between the factors) as the elementwise
+    product op ``mul(a, b)``: the factors on each side of a marker are one operand, so a product
+    binds tighter than the elementwise one (``W x \odot y`` is ``(W x) \odot y``)."""
+    if expr == _ODOT or not expr.has(_ODOT):
+        return expr
+    args = [_hadamard(a) for a in expr.args]
+    if not isinstance(expr, sympy.Mul) or _ODOT not in args:
+        with sympy.evaluate(False):
+            return expr.func(*args)
+    groups, current = [], []
+    for factor in args:
+        if factor == _ODOT:
+            groups.append(current)
+            current = []
+        else:
+            current.append(factor)
+    groups.append(current)
+    if any(not group for group in groups):
+        raise LatexError(r"'\odot' needs an operand on each side")
+    operands = [group[0] if len(group) == 1 else sympy.Mul(*group, evaluate=False) for group in groups]
+    out = operands[0]
+    for operand in operands[1:]:
+        out = op("mul")(out, operand)
+    return out
 
 
 _CONSTANT_LETTER = re.compile(r"([eEI])_\s*(?:\{[^{}]*\}|\d+|[A-Za-z])")
