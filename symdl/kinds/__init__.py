@@ -18,7 +18,7 @@ from typing import Callable
 from symdl.schema import Schema
 
 GROUP = "symdl.kinds"        # the entry-point group of kinds in other packages
-BUILTIN = ("graph", "neuron", "softmax", "architecture", "training_log", "conv", "init", "dropout")
+BUILTIN = ("graph", "neuron", "softmax", "architecture", "training_log", "conv", "init", "dropout", "numformat")
 
 _REGISTRY: dict = {}
 
