@@ -49,7 +49,8 @@ def _limits(sol, fmt, part):
     sec = sol.section(f"The limits of {fmt.name}", part=part)
     p, emin, emax = fmt.p, fmt.emin, fmt.emax
     sec.add(Text(f"{fmt.name} has {fmt.bits} bits: 1 sign bit, {fmt.bits - p} exponent bits and {p - 1} "
-                 f"fraction bits, so a normal number is 1.f x 2^e with {p - 1} bits f and {emin} <= e <= {emax}."))
+                 f"fraction bits, so a normal number is ", Tex(r"1.f \times 2^{e}"), f" with {p - 1} bits f and ",
+                 Tex(rf"{emin} \le e \le {emax}"), "."))
     rows = (("limits.max", "The largest finite value: every fraction bit 1, the largest exponent.",
              r"x_{\max}", rf"(2 - 2^{{{1 - p}}})\, 2^{{{emax}}}", fmt.max),
             ("limits.normal", "The smallest positive normal value: fraction 0, the smallest exponent.",
@@ -98,15 +99,15 @@ def _scaling(sol, fmt, problem, part):
     s = problem.scale
     sec = sol.section(f"Loss scaling in {fmt.name}", part=part)
     sec.add(Text("The loss is multiplied by the scale S before the backward pass, so every gradient is computed "
-                 "as S g in the format; the optimizer divides by S again in float32 (multiplying by the float32 "
+                 "in the format as S g; the optimizer divides by S again in float32 (multiplying by the float32 "
                  "value of 1/S, as torch.cuda.amp.GradScaler does). S = ", Tex(tex(s)), "."))
     fp32 = FORMATS["fp32"]
     inverse = round_to(fp32, 1 / s).value
     scaled = []
     for k, g in enumerate(problem.gradients, 1):
-        sec.add(Text(f"Gradient {k}: g = ", Tex(tex(g)), ". Without scaling it is stored as"))
+        sec.add(Text(f"Gradient {k}: ", Tex(rf"g_{{{k}}} = {tex(g)}"), ". Without scaling it is stored as"))
         _rounding(sol, sec, fmt, g, f"scaling.plain.{k}", rf"g_{{{k}}}", part, final=False)
-        sec.add(Text("Scaled, S g = ", Tex(tex(s * g)), " is stored as"))
+        sec.add(Text("Scaled, ", Tex(rf"S g_{{{k}}} = {tex(s * g)}"), " is stored as"))
         scaled.append(_rounding(sol, sec, fmt, s * g, f"scaling.scaled.{k}", rf"S g_{{{k}}}", part, final=False))
     overflow = any(r.overflow for r in scaled)
     sol.answer("scaling.overflow", overflow, part=part, final=True)
@@ -133,7 +134,8 @@ def _quantization(sol, problem, part):
     sec = sol.section(f"{problem.dtype} quantization, {problem.scheme}", part=part)
     sec.add(Text("The range ", Tex(rf"[{tex(problem.low)}, {tex(problem.high)}]"), " widened to hold 0 is ",
                  Tex(rf"[x_{{\min}}, x_{{\max}}] = [{tex(q.low)}, {tex(q.high)}]"),
-                 f"; {problem.dtype} holds the integers q_min = {q.qmin} to q_max = {q.qmax}."))
+                 f"; {problem.dtype} holds the integers ", Tex(rf"q_{{\min}} = {q.qmin}"), " to ",
+                 Tex(rf"q_{{\max}} = {q.qmax}"), "."))
     sym = Tex(r"s")
     if problem.scheme == "symmetric":
         sec.add(Step("The scale maps the larger magnitude to half the integer range:", lhs=sym,
