@@ -10,6 +10,7 @@ from symdl.solution import Solution, Step, Tex, Text
 from .fields import read
 from .formats import FORMATS, qparams, quantize, round_to
 
+_DIGITS = {11: 6, 8: 5, 24: 9}     # significant digits that tell a format's neighbours apart (by p)
 _ROUND_WORDS = "Rounding is to the nearest representable value, a tie to the one with an even last bit (IEEE 754's default)."
 
 
@@ -89,9 +90,10 @@ def _rounding(sol, sec, fmt, x, name, label, part, final=True):
             sec.add(Step("The rounded value and its rounding error:", lhs=lhs, formula=Tex(rf"{sign}k \Delta"),
                          result=r.value, boxed=final))
             sec.add(Step("", lhs=Tex(rf"\mathrm{{fl}}({label}) - {label}"), result=r.error))
-            sol.answer(name, r.value, part=part, label=lhs, final=final)
+            sol.answer(name, r.value, part=part, label=lhs, final=final, digits=_DIGITS[fmt.p])
+            sol.describe(name, figures=_DIGITS[fmt.p])      # graded to the digits that tell neighbours apart
             sol.answer(f"{name}.error", r.error, part=part, label=Tex(rf"\mathrm{{fl}}({label}) - {label}"))
-    sol.answer(f"{name}.overflow", r.overflow, part=part)
+    sol.answer(f"{name}.overflow", r.overflow, part=part, label=Tex(rf"\mathrm{{fl}}({label}) = \pm\infty"))
     return r
 
 
@@ -110,7 +112,7 @@ def _scaling(sol, fmt, problem, part):
         sec.add(Text("Scaled, ", Tex(rf"S g_{{{k}}} = {tex(s * g)}"), " is stored as"))
         scaled.append(_rounding(sol, sec, fmt, s * g, f"scaling.scaled.{k}", rf"S g_{{{k}}}", part, final=False))
     overflow = any(r.overflow for r in scaled)
-    sol.answer("scaling.overflow", overflow, part=part, final=True)
+    sol.answer("scaling.overflow", overflow, part=part, final=True, label=Tex(r"\text{a scaled gradient overflows}"))
     if overflow:
         sec.add(Text("A scaled gradient overflowed to infinity: the step is skipped, and the scale is multiplied "
                      "by the backoff factor ", Tex(tex(problem.backoff)), ".", boxed=True))
@@ -123,7 +125,8 @@ def _scaling(sol, fmt, problem, part):
         sec.add(Step(f"Gradient {k} unscaled in float32:", lhs=Tex(rf"\hat g_{{{k}}}"),
                      formula=Tex(rf"\mathrm{{fl}}_{{32}}(\mathrm{{fl}}(S g_{{{k}}})\cdot \mathrm{{fl}}_{{32}}(1/S))"),
                      result=back, boxed=True))
-        sol.answer(f"scaling.unscaled.{k}", back, part=part, label=Tex(rf"\hat g_{{{k}}}"), final=True)
+        sol.answer(f"scaling.unscaled.{k}", back, part=part, label=Tex(rf"\hat g_{{{k}}}"), final=True, digits=6)
+        sol.describe(f"scaling.unscaled.{k}", figures=6)
     following = s * problem.backoff if overflow else s
     sec.add(Step("The scale for the next step:", lhs=Tex("S'"), result=following, boxed=True))
     sol.answer("scaling.next", following, part=part, label=Tex("S'"), final=True)
@@ -161,5 +164,6 @@ def _quantization(sol, problem, part):
                      result=back, boxed=True))
         sec.add(Step("", lhs=Tex(rf"\hat x_{{{k}}} - x_{{{k}}}"), result=error))
         sol.answer(f"quant.q.{k}", level, part=part, label=Tex(rf"q_{{{k}}}"), final=True)
-        sol.answer(f"quant.deq.{k}", back, part=part, label=Tex(rf"\hat x_{{{k}}}"), final=True)
+        sol.answer(f"quant.deq.{k}", back, part=part, label=Tex(rf"\hat x_{{{k}}}"), final=True, digits=6)
+        sol.describe(f"quant.deq.{k}", figures=6)
         sol.answer(f"quant.error.{k}", error, part=part, label=Tex(rf"\hat x_{{{k}}} - x_{{{k}}}"))
