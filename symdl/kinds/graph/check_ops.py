@@ -225,3 +225,34 @@ ELEMENTARY_ERRORS = {
                                                    np.broadcast_to(errors[2], value.shape)),
     "diag": lambda args, errors, value: NUMPY["diag"](errors[0]),
 }
+
+
+def _unbroadcast(grad, shape):
+    return np.array([[grad.sum()]]) if shape == (1, 1) and grad.shape != (1, 1) else grad
+
+
+def _clamp_vjp(g, args, y):
+    x, lo, hi = args
+    inside = (x >= lo) & (x <= hi)                     # torch.clamp: the bounds included
+    return [g * inside, _unbroadcast(np.broadcast_to(g * (x < lo), g.shape), lo.shape),
+            _unbroadcast(np.broadcast_to(g * (x > hi), g.shape), hi.shape)]
+
+
+def _diag_vjp(g, args, y):
+    a = args[0]
+    if 1 in a.shape:
+        return [np.diag(g).reshape(a.shape).copy()]
+    out = np.zeros(a.shape)
+    for k in range(g.shape[0]):
+        out[k, k] = g[k, 0]
+    return [out]
+
+
+# the float reverse pass's rules for these ops (numpy's own functions; g the upstream, y the value)
+NUMPY_VJP = {
+    "sin": lambda g, args, y: [g * np.cos(args[0])], "cos": lambda g, args, y: [-g * np.sin(args[0])],
+    "tan": lambda g, args, y: [g * (1.0 + y**2)],
+    "floor": lambda g, args, y: [np.zeros_like(args[0])], "ceil": lambda g, args, y: [np.zeros_like(args[0])],
+    "round": lambda g, args, y: [np.zeros_like(args[0])],
+    "clamp": _clamp_vjp, "diag": _diag_vjp,
+}

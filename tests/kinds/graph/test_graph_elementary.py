@@ -160,3 +160,22 @@ def test_kinks_against_autograd(tmp_path):
     out.backward(torch.tensor([[1.0], [2.0], [3.0], [4.0]], dtype=torch.float64))
     np.testing.assert_allclose(to_float_array(sol.answers["output"]), out.detach().numpy())
     np.testing.assert_allclose(to_float_array(sol.answers["grad.x"]), tx.grad.numpy())
+
+
+def test_a_graph_past_the_mpmath_budget_checks_in_floats(tmp_path):
+    """24 x 24: the float route's own rules for these ops (check_ops.NUMPY_VJP), certified by differences."""
+    from symdl.kinds.graph import check_mp
+    from symdl.kinds.graph.build import build_graph
+
+    rng = np.random.default_rng(0)
+    W = rng.integers(-9, 10, size=(24, 24)) / 10 + 0.013
+    x = rng.integers(-9, 10, size=(24, 1)) / 10 + 0.0071
+    q = question(tmp_path, r"\operatorname{sum}(\mathrm{clamp}(\sin(W x), -0.5, 0.5) \odot \lfloor 3 W x \rfloor"
+                           r" + \operatorname{diag}(x) \cos(W x))", {"W": _bm(W), "x": _bm(x)})
+    assert not check_mp.affordable(build_graph(q))
+    sol = solved(q)
+    z = W @ x
+    inside = (np.abs(np.sin(z)) <= 0.5).astype(float)
+    grad_z = inside * np.cos(z) * np.floor(3 * z) - x * np.sin(z)      # by hand: floor contributes 0
+    np.testing.assert_allclose(to_float_array(sol.answers["grad.x"]).reshape(24, 1),
+                               W.T @ grad_z + np.cos(z), rtol=1e-10)
