@@ -277,6 +277,8 @@ class _Reader:
                 out.append(text)
                 continue
             if s.startswith(r"\odot", i):     # an elementwise product: a marker, see _hadamard
+                if not "".join(out).strip() or not s[i + len(r"\odot"):].strip():
+                    raise LatexError(r"'\odot' needs an operand on each side")
                 out.append(r" \cdot \mathit{Zodot} \cdot ")
                 i += len(r"\odot")
                 continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from symdl.kinds import Kind
 
+from . import sheet
 from .check import independent
 from .explain import solve
 from .fields import SCHEMA, Problem, read
@@ -21,7 +22,7 @@ checks_note = ("the limits unpacked from their bit patterns (struct); every roun
                "fractions (round half to even).")
 
 KIND = Kind(name="numformat", schema=SCHEMA, solve=solve, independent=independent, tolerance=1e-12,
-            abs_tolerance=0.0, checks_note=checks_note)
+            abs_tolerance=0.0, checks_note=checks_note, sheet=sheet.given)
 
 __all__ = ["FIELDS", "FORMATS", "Format", "KIND", "Problem", "SCHEMA", "checks_note", "independent", "qparams",
            "quantize", "read", "round_to", "solve"]

@@ -10,7 +10,7 @@ from symdl.solution import Solution, Step, Tex, Text
 from .fields import read
 from .formats import FORMATS, qparams, quantize, round_to
 
-_DIGITS = {11: 6, 8: 5, 24: 9}     # significant digits that tell a format's neighbours apart (by p)
+DIGITS = {11: 6, 8: 5, 24: 9}     # significant digits that tell a format's neighbours apart (by p)
 _ROUND_WORDS = "Rounding is to the nearest representable value, a tie to the one with an even last bit (IEEE 754's default)."
 
 
@@ -90,8 +90,8 @@ def _rounding(sol, sec, fmt, x, name, label, part, final=True):
             sec.add(Step("The rounded value and its rounding error:", lhs=lhs, formula=Tex(rf"{sign}k \Delta"),
                          result=r.value, boxed=final))
             sec.add(Step("", lhs=Tex(rf"\mathrm{{fl}}({label}) - {label}"), result=r.error))
-            sol.answer(name, r.value, part=part, label=lhs, final=final, digits=_DIGITS[fmt.p])
-            sol.describe(name, figures=_DIGITS[fmt.p])      # graded to the digits that tell neighbours apart
+            sol.answer(name, r.value, part=part, label=lhs, final=final, digits=DIGITS[fmt.p])
+            sol.describe(name, figures=DIGITS[fmt.p])      # graded to the digits that tell neighbours apart
             sol.answer(f"{name}.error", r.error, part=part, label=Tex(rf"\mathrm{{fl}}({label}) - {label}"))
     sol.answer(f"{name}.overflow", r.overflow, part=part, label=Tex(rf"\mathrm{{fl}}({label}) = \pm\infty"))
     return r

@@ -154,3 +154,10 @@ def test_bad_input_is_one_line_naming_the_field(tmp_path, body, field):
         numformat.solve(q)
     message = str(err.value)
     assert field in message and "\n" not in message
+
+
+def test_the_sheet_gives_the_values_and_no_answer(tmp_path):
+    q = question(tmp_path, "round = ['0.1', '2049']\nquantize = { min = \"-1\", max = \"3\", values = [\"0.5\"] }")
+    text = " ".join(str(part) for item in numformat.KIND.sheet(q) for part in item.parts)
+    assert "x_{2} = 2049" in text and "[-1, 3]" in text and "6 significant figures" in text
+    assert "2048" not in text and "0.0999" not in text and "64" not in text     # fl(2049), fl(0.1), the zero point
