@@ -167,7 +167,8 @@ def independent(question, graph, gradients) -> dict:
                 size = abs_sum(env[p], grads[p], *[v for v in state[p].values() if v is not None])
                 for key, value in q.items():
                     name = f"{prefix}{p}" if key == "theta" else f"{prefix}{key}.{p}"
-                    out[name] = _bounded(value, size + abs_sum(value))
+                    terms = size + abs_sum(value) if isinstance(value, np.ndarray) else 1 + abs(value)
+                    out[name] = _bounded(value, terms)
                 state[p].update({key: q[key] for key in state[p]})
                 env[p] = new
         value = check_mp.evaluate(graph.source.expr, env, graph.source.constants, check_mp.Probe())
