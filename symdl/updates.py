@@ -245,7 +245,7 @@ _RULE_LIST = [
           "theta": r"{theta} - {lr}\, \frac{{{g}}}{{\sqrt{{{new:s}}} + {eps}}}"}),
     Rule("adam", "Adam", _ADAM, ("m", "v"), _adam, {**_L2, **_ADAM_SHOWN}, {"decoupled": False}),
     Rule("adamw", "AdamW", {**_ADAM, "weight_decay": sympy.Rational(1, 100)}, ("m", "v"), _adam,
-         {"shrink": r"1 - {lr}\, {wd}", "shrunk": r"(1 - {lr}\, {wd})\, {theta}", **_ADAM_SHOWN,
+         {"shrink": r"1 - {lr} \cdot {wd}", "shrunk": r"(1 - {lr} \cdot {wd})\, {theta}", **_ADAM_SHOWN,
           "theta": r"{new:shrunk} - {lr}\, \frac{{{new:m_hat}}}{{\sqrt{{{new:v_hat}}} + {eps}}}"},
          {"decoupled": True}),
 ]

@@ -31,12 +31,12 @@ def _symbol(quantity, param):
     if quantity == "theta":
         return tex(sympy.Symbol(param))
     name = tex(sympy.Symbol(param))
-    if quantity == "rmsprop-m":
-        quantity = "m"
+    if quantity == "shrunk":
+        return Tex(rf"\tilde{{{name}}}")
     return Tex(f"{LETTERS[quantity]}_{{{name}}}")
 
 
-def _formula(plan, quantity, param, s, first_buffer=False):
+def _formula(plan, quantity, param, s, first_buffer=False, t=None):
     """The display form of ``quantity`` for ``param``, its settings put in."""
     text = updates.display(plan.rule, quantity, s)
     if quantity == "velocity" and first_buffer:
@@ -47,13 +47,22 @@ def _formula(plan, quantity, param, s, first_buffer=False):
               not s.get("decoupled") else grad, "old": _symbol(quantity, param) if quantity in plan.rule.state else None,
               "lr": s.get("lr"), "mu": s.get("momentum"), "damp": s.get("dampening"), "wd": s.get("weight_decay"),
               "alpha": s.get("alpha"), "b1": s.get("beta1"), "b2": s.get("beta2"), "eps": s.get("eps"),
-              "t": Tex("t")}
+              "t": Tex("t") if t is None else t}
+    if s.get("eps") is not None:
+        fields["eps"] = _small(s["eps"])
     for q in LETTERS:
         fields[f"new:{q}"] = _symbol(q, param)
     keys = [k for k in fields if fields[k] is not None and "{" + k + "}" in text]
     for n, key in enumerate(keys):
         text = text.replace("{" + key + "}", "{%d}" % n)
     return GraphFormula(text, *[fields[k] for k in keys])
+
+
+def _small(value):
+    """A setting as the formula shows it: 10^{-8} for a small power of ten, else the number."""
+    if isinstance(value, sympy.Rational) and value.p == 1 and value.q >= 10**4 and str(value.q).strip("0") == "1":
+        return Tex("10^{-%d}" % (len(str(value.q)) - 1))
+    return value
 
 
 def _settle(value):
@@ -120,16 +129,16 @@ def add_update(sol, question, graph, grads, build_graph):
     plan = read_update(question, inputs)
     steps, values = trajectory(question, plan, inputs, grads, build_graph)
     part = part_of(question, "update")
-    rule = plan.rule
-    title = f"One step of {rule.words}" if plan.steps == 1 else f"{plan.steps} steps of {rule.words}"
+    title = f"One step of {plan.rule.words}" if plan.steps == 1 else f"{plan.steps} steps of {plan.rule.words}"
     sec = sol.section(title, part=part)
-    sec.add(Text(_intro(plan)))
+    sec.add(_intro(plan))
+    if plan.steps == 1:
+        _one_step(sec, plan, steps[0])
+    else:
+        _rule_once(sec, plan, steps[0])
+        sec.add(*[_table(plan, found, k) for k, found in enumerate(steps, start=1)])
     for k, found in enumerate(steps, start=1):
         prefix = "update." if plan.steps == 1 else f"update.{k}."
-        if k == 1:
-            _first_step(sec, plan, found, k)
-        else:
-            sec.add(_table(plan, found, k))
         for p, (g, shown, old) in found.items():
             if k > 1 and not plan.grads:
                 sol.answer(f"{prefix}grad.{p}", g, part=part, label=GraphGradient(tex(sympy.Symbol(p))),
@@ -137,8 +146,8 @@ def add_update(sol, question, graph, grads, build_graph):
             for key, value in shown.items():
                 if key != "theta":
                     sol.answer(f"{prefix}{key}.{p}", value, part=part, label=_symbol(key, p), digits=SIG_DIGITS)
-            sol.answer(f"{prefix}{p}" if plan.steps == 1 else f"update.{k}.{p}", shown["theta"], part=part,
-                       label=tex(sympy.Symbol(f"{p}'")), digits=SIG_DIGITS, final=k == plan.steps)
+            sol.answer(f"{prefix}{p}", shown["theta"], part=part, label=tex(sympy.Symbol(f"{p}'")),
+                       digits=SIG_DIGITS, final=k == plan.steps)
     if plan.steps > 1:
         for p in plan.params:
             sec.add(Step(Text("The value of ", tex(sympy.Symbol(p)), f" after {plan.steps} steps:"),
@@ -162,36 +171,79 @@ def _intro(plan):
         words.append("each parameter group with its own settings")
     text = "; ".join(words) + "."
     if plan.steps > 1:
-        text += (" The first step is worked in full; each later step is a row per entry of the table of that step. "
-                 "Exact values are kept while the arithmetic is rational; a square root is carried to 60 digits.")
-    return text[0].upper() + text[1:]
+        return Text(text[0].upper() + text[1:], " The rule is written once for a parameter entry ", Tex(r"\theta"),
+                    " with gradient ", Tex(r"\bar{\theta}"), " (squares, roots and quotients entry by entry; ",
+                    Tex("t"), " counts the optimizer's steps); then each step is a table with a row per entry. "
+                    "Values are exact while the arithmetic is rational; a square root is carried to 60 digits "
+                    "and rounded only here.")
+    return Text(text[0].upper() + text[1:])
 
 
-def _first_step(sec, plan, found, k):
+def _one_step(sec, plan, found):
     for p, (g, shown, old) in found.items():
         s = plan.settings[p]
         for key, value in shown.items():
             lhs = _symbol(key, p) if key != "theta" else tex(sympy.Symbol(f"{p}'"))
             first = key == "velocity" and old.get("velocity", 0) is None
-            words = Text(f"The {WORDS.get(key, 'new value')} of ", tex(sympy.Symbol(p)),
-                         " (first step):" if plan.steps > 1 else ":") if key != "theta" else \
+            words = Text(f"The {WORDS.get(key, 'new value')} of ", tex(sympy.Symbol(p)), ":") if key != "theta" else \
                 Text("The new value of ", tex(sympy.Symbol(p)), ":")
-            sec.add(Step(words, lhs=lhs, formula=_formula(plan, key, p, s, first), result=value,
-                         boxed=key == "theta" and plan.steps == 1))
+            sec.add(Step(words, lhs=lhs, formula=_formula(plan, key, p, s, first, t=plan.first), result=value,
+                         boxed=key == "theta"))
+
+
+def _rule_once(sec, plan, found):
+    """The rule's formulas for a generic entry theta, once per group of settings."""
+    groups = {}
+    for p in plan.params:
+        groups.setdefault(id(plan.settings[p]), []).append(p)
+    written = set()
+    for n, members in enumerate(groups.values()):
+        g, shown, old = found[members[0]]
+        s = plan.settings[members[0]]
+        steps = []
+        for key in shown:
+            first = key == "velocity" and old.get("velocity", 0) is None
+            lhs = _symbol(key, "theta") if key != "theta" else Tex(r"\theta'")
+            note = " (on the first step the velocity starts as the gradient)" if first else ""
+            formula = _formula(plan, key, "theta", s)
+            seen = (key, formula.template, tuple(str(part) for part in formula.parts))
+            if seen not in written:
+                written.add(seen)
+                steps.append(Step(Text(f"The {WORDS.get(key, 'new value')}{note}:"), lhs=lhs, formula=formula))
+        if len(groups) > 1:
+            names = [tex(sympy.Symbol(p)) for p in members]
+            sec.add(Text("For ", *[x for name in names for x in (name, ", ")][:-1],
+                         ":" if n == 0 else " (the rest as above):"))
+        sec.add(*steps)
 
 
 def _table(plan, found, k):
     """Step ``k`` as a table: one row per entry of every parameter, one column per quantity."""
-    columns = ["grad"] + [key for key in next(iter(found.values()))[1] if key not in ("shrink",)]
-    header = [Tex("t")] + [Tex(r"\bar{\theta}" if c == "grad" else r"\theta'" if c == "theta" else
-                               LETTERS[c].replace("theta", "theta")) for c in columns]
+    columns = ["grad"]
+    for g, shown, old in found.values():
+        columns += [key for key in shown if key not in columns]
+    columns.append(columns.pop(columns.index("theta")))
+    header = ["entry"] + [Tex(r"\bar{\theta}" if c == "grad" else r"\theta'" if c == "theta" else LETTERS[c])
+                          for c in columns]
     rows = []
     for p, (g, shown, old) in found.items():
         cells = {"grad": g, **shown}
         for i in range(len(g)):
-            name = tex(sympy.Symbol(p)) + (f"[{i // g.cols}, {i % g.cols}]" if len(g) > 1 else "")
-            rows.append([Tex(f"{plan.first + k - 1}:\\ {name}")] +
-                        [ValueShown(cells[c][i], sig=SIG_DIGITS, bare=True) for c in columns])
+            rows.append([_entry(p, g, i)] + [_cell(cells.get(c), i) for c in columns])
     return Table(header, rows, align="l" + "r" * len(columns), small=len(columns) > 6,
-                 caption=f"Step {plan.first + k - 1}: " + ", ".join(
-                     f"{LETTERS.get(c, c)}" for c in columns[1:-1]) + " as the first step computes them.")
+                 caption=f"Step t = {plan.first + k - 1}.")
+
+
+def _entry(param, value, i):
+    name = tex(sympy.Symbol(param))
+    row, col = divmod(i, value.cols)
+    if value.rows > 1 and value.cols > 1:
+        return Tex(f"{name}_{{{row + 1}{col + 1}}}")
+    return Tex(f"{name}_{{{i + 1}}}") if len(value) > 1 else Tex(name)
+
+
+def _cell(value, i):
+    if value is None:
+        return ""
+    entry = value[i] if isinstance(value, sympy.MatrixBase) else value
+    return ValueShown(entry, sig=SIG_DIGITS, bare=True)
