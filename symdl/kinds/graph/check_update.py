@@ -147,6 +147,7 @@ def independent(question, graph, gradients) -> dict:
         env = {n: check_mp.mp_array(v) for n, v in values.items()}
         state = {p: _start(question, rule, table, p, env[p].shape, settings[p]) for p in params}
         u = (check_mp.mp_array(question.matrix("upstream")) if question.has("upstream") else None)
+        errors = {}
         for k in range(1, steps + 1):
             prefix = "update." if steps == 1 else f"update.{k}."
             if given:
@@ -170,10 +171,21 @@ def independent(question, graph, gradients) -> dict:
                     terms = size + abs_sum(value) if isinstance(value, np.ndarray) else 1 + abs(value)
                     out[name] = _bounded(value, terms)
                 state[p].update({key: q[key] for key in state[p]})
+                errors[p] = out[f"{prefix}{p}"].error
                 env[p] = new
-        value = check_mp.evaluate(graph.source.expr, env, graph.source.constants, check_mp.Probe())
-        out["update.output"] = _bounded(value, abs_sum(value) + max(abs_sum(v).max() for v in env.values()))
+        out["update.output"] = _output(graph.source, env, errors)
     return out
+
+
+def _output(source, env, errors):
+    """The output at the last values, its bound the spread of the output when each updated value
+    moves by its own bound either way, plus its own rounding."""
+    def at(shift):
+        moved = {k: (v + shift * errors[k] if k in errors else v) for k, v in env.items()}
+        return check_mp.evaluate(source.expr, moved, source.constants, check_mp.Probe())
+    value = at(0)
+    spread = np.maximum(abs_sum(at(1) - value), abs_sum(at(-1) - value))
+    return hp.Bounded(value, 2 * spread + _each(lambda m: RELATIVE * m, abs_sum(value)))
 
 
 def abs_sum(*arrays):
