@@ -203,3 +203,34 @@ def test_bad_trajectory_settings_name_their_field(tmp_path, update, field):
     with pytest.raises(SpecError) as info:
         graph.solve(one_question(tmp_path, "graph", FUNCTION + f"update = {update}\n" + VALUES))
     assert info.value.field == field
+
+
+def test_docs_trajectory_example_matches_torch(tmp_path):
+    """docs/kinds/graph.md's trajectory example: Q1 (Adam on x^2 + 10 y^2) step by step against torch,
+    Q3 (momentum with dampening on given gradients) against the numbers the page states."""
+    import re
+
+    from support import DOCS
+    from symdl.spec import load_exam
+
+    torch = pytest.importorskip("torch")
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", (DOCS / "graph.md").read_text(), re.S)
+                 if 'id = "optimizer-trajectories"' in b)
+    (tmp_path / "doc.toml").write_text(block)
+    questions = load_exam(tmp_path / "doc.toml").questions
+    sol = graph.solve(questions[0])
+    assert [c for c in verify(questions[0], sol) if not c.ok] == []
+    xy = torch.tensor([1.0, 1.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([xy], lr=0.1)
+    for k in (1, 2, 3):
+        opt.zero_grad()
+        (xy[0] ** 2 + 10 * xy[1] ** 2).backward()
+        opt.step()
+        state = opt.state[xy]
+        for i, p in enumerate("xy"):
+            assert float(sol.answers[f"update.{k}.{p}"][0]) == pytest.approx(xy[i].item(), rel=1e-12)
+            assert float(sol.answers[f"update.{k}.m.{p}"][0]) == pytest.approx(state["exp_avg"][i].item(), rel=1e-12)
+            assert float(sol.answers[f"update.{k}.v.{p}"][0]) == pytest.approx(state["exp_avg_sq"][i].item(), rel=1e-12)
+    sol3 = graph.solve(questions[2])
+    assert [float(sol3.answers[f"update.{k}.velocity.w"][0]) for k in (1, 2, 3)] == [0.5, 0.35, 0.365]
+    assert [float(sol3.answers[f"update.{k}.w"][0]) for k in (1, 2, 3)] == [0.95, 0.915, 0.8785]
