@@ -265,3 +265,16 @@ def display(rule, quantity, s):
     if quantity == "velocity" and rule.name in ("momentum", "nesterov") and not s["dampening"]:
         text = r"{mu}\, {old} + {g}"
     return text
+
+
+PREC = 60        # digits an irrational value is carried with into the next step
+
+
+def settle(value):
+    """A value as the next step takes it: exact when rational, else its number to PREC digits (so a
+    step costs the same whatever came before it)."""
+    if value is None:
+        return None
+    if not isinstance(value, sympy.MatrixBase):
+        return value if isinstance(value, sympy.Rational) else sympy.Float(sympy.N(value, PREC), PREC)
+    return sympy.ImmutableMatrix(value.rows, value.cols, [settle(e) for e in value])

@@ -17,7 +17,6 @@ from .derive import SIG_DIGITS, backward, forward, upstream_of
 from .parts import part_of
 from .update_read import read_update
 
-PREC = 60        # digits an irrational value is carried with into the next step
 LETTERS = {"velocity": "v", "m": "m", "v": "v", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}", "sum": "G",
            "s": "s", "g": "g", "d": "d", "shrink": r"\rho", "shrunk": r"\tilde{\theta}"}
 WORDS = {"velocity": "velocity", "m": "first moment", "v": "second moment", "m_hat": "bias-corrected first moment",
@@ -65,14 +64,6 @@ def _small(value):
     return value
 
 
-def _settle(value):
-    """A value as the next step takes it: exact when rational, else its number to PREC digits."""
-    if value is None or not isinstance(value, sympy.MatrixBase):
-        return value
-    return sympy.ImmutableMatrix(value.rows, value.cols, [
-        e if isinstance(e, sympy.Rational) else sympy.Float(sympy.N(e, PREC), PREC) for e in value])
-
-
 def _gradients(question, plan, values, build_graph, k):
     """The gradient of every updated parameter at step ``k`` at ``values`` (the function's or given)."""
     if plan.grads:
@@ -108,8 +99,8 @@ def trajectory(question, plan, inputs, grads, build_graph):
             new, new_state, shown = plan.rule.step(values[p], grads[p], old, plan.settings[p], plan.first + k - 1)
             _check_eps(question, plan, p, shown, k)
             found[p] = (grads[p], shown, old)
-            values[p] = _settle(new)
-            state.update({(key, p): _settle(v) for key, v in new_state.items()})
+            values[p] = updates.settle(new)
+            state.update({(key, p): updates.settle(v) for key, v in new_state.items()})
         steps.append(found)
     return steps, values
 

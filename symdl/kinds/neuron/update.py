@@ -8,8 +8,9 @@ import sympy as sp
 
 from symdl.display import NeuronFormula as F, RelationChain, ValueShown, vector_tex
 from symdl.solution import Step, Tex, Text
-from symdl.updates import bias_power
+from symdl.updates import RULES, bias_power
 
+from . import update_steps
 from .symbols import B, DL_DB, DL_DW, ETA, W_VEC, Y, Z
 
 MU, BETA1, BETA2, EPS, LAMBDA = (sp.Symbol(s) for s in ("mu", "beta_1", "beta_2", "epsilon", "lambda"))
@@ -53,6 +54,8 @@ def shown(value):
 def explain(sol, n, gW, gb):
     """The update's section: each parameter's step, the new output; its answers."""
     u = n.update
+    if not u.classic:       # other rules, dampening, Nesterov, several steps: a table per step
+        return update_steps.explain(sol, n, gW, gb, f"One step of {RULES[u.rule].words}")
     sec = sol.section(f"One step of {TITLES[u.rule]}", part=u.part)
     settings = [RelationChain(ETA, "=", u.lr)]
     if u.rule == "momentum":
@@ -75,6 +78,9 @@ def explain(sol, n, gW, gb):
         for state, value in states.items():
             sol.answer(f"update.{state}.{name}", value, part=u.part,
                        label=F("new_state", STATE_LETTERS[state], symbol))
+        for key in ("g", "m_hat", "v_hat"):        # the decayed gradient, Adam's bias-corrected moments
+            if key in parts and (key != "g" or u.weight_decay):
+                sol.answer(f"update.{key}.{name}", parts[key], part=u.part)
         sol.answer(f"update.{name}", new[name], part=u.part, label=F("new", symbol), final=True)
     z_new = (new["W"].T * n.x)[0] + new["b"]
     y_new = n.A(z_new)

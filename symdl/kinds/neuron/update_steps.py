@@ -1,0 +1,114 @@
+"""Optimizer steps of a neuron beyond one classic step (issue 24): every rule of symdl.updates, N steps,
+the gradient of L = u y computed again at each step's parameters (u the given dL/dy, so the loss is the
+one whose gradient the backward pass found); every state after every step an answer, a table per step."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symdl import updates
+from symdl.display import NeuronFormula as F, ValueShown
+from symdl.solution import Step, Table, Tex, Text
+
+from .symbols import B, W_VEC, Y, Z
+
+LETTERS = {"velocity": "v", "m": "m", "v": "v", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}", "sum": "G", "s": "s",
+           "g": "g", "d": "d", "shrink": r"\rho", "shrunk": r"\tilde{\theta}"}
+
+
+def _column(value):
+    return sp.ImmutableMatrix(value) if isinstance(value, sp.MatrixBase) else sp.ImmutableMatrix([[value]])
+
+
+def trajectory(n, gW, gb):
+    """[{"W": (g, shown), "b": (g, shown)} per step] and the values {W, b} after the last, exact where
+    rational, every step from the gradient at its own parameters."""
+    u = n.update
+    rule = updates.RULES[u.rule]
+    values = {"W": _column(n.W), "b": _column(n.b)}
+    state = {}
+    for key, per in u.state.items():
+        for name in ("W", "b"):
+            state[(key, name)] = None if per is None else _column(per[name])
+    keys = updates.states(rule, u.settings)
+    grads = {"W": _column(gW), "b": _column(gb)}
+    steps = []
+    for k in range(1, u.steps + 1):
+        if k > 1:
+            z = (values["W"].T * n.x)[0] + values["b"][0]
+            delta = updates.settle(n.upstream * n.dA(z))
+            grads = {"W": updates.settle(_column(delta * n.x)), "b": _column(delta)}
+        found = {}
+        for name in ("W", "b"):
+            old = {key: state.get((key, name), sp.zeros(*values[name].shape)) for key in keys}
+            new, new_state, shown = rule.step(values[name], grads[name], old, u.settings, u.t + k - 1)
+            found[name] = (grads[name], shown)
+            values[name] = updates.settle(new)
+            state.update({(key, name): updates.settle(v) for key, v in new_state.items()})
+        steps.append(found)
+    return steps, values
+
+
+def _plain(value, name):
+    """A parameter's value as the neuron's answers hold it: W a column, b a number."""
+    if name == "b" and isinstance(value, sp.MatrixBase):
+        return value[0]
+    return sp.Matrix(value) if isinstance(value, sp.MatrixBase) else value
+
+
+def explain(sol, n, gW, gb, title):
+    """The steps as tables, their answers, the values after the last step and the new output."""
+    u = n.update
+    steps, values = trajectory(n, gW, gb)
+    sec = sol.section(title if u.steps == 1 else f"{u.steps} steps of {updates.RULES[u.rule].words}", part=u.part)
+    sec.add(Text(f"{updates.RULES[u.rule].words[0].upper()}{updates.RULES[u.rule].words[1:]} as PyTorch takes it"
+                 + (", the gradient computed again at each step's weights and bias for the same loss "
+                    "(dL/dy the given upstream gradient)" if u.steps > 1 else "")
+                 + ". Each step is a table with a row per weight and the bias; ", Tex(r"\bar{\theta}"),
+                 " is the gradient, squares, roots and quotients are taken entry by entry. Values are exact while "
+                 "the arithmetic is rational; a square root is carried to 60 digits and rounded only here."))
+    for k, found in enumerate(steps, start=1):
+        sec.add(_table(found, u.t + k - 1))
+        prefix = "update." if u.steps == 1 else f"update.{k}."
+        for name, symbol in (("W", W_VEC), ("b", B)):
+            g, shown = found[name]
+            if k > 1:
+                sol.answer(f"{prefix}grad.{name}", _plain(g, name), part=u.part)
+            for key, value in shown.items():
+                if key != "theta":
+                    sol.answer(f"{prefix}{key}.{name}", _plain(value, name), part=u.part)
+            sol.answer(f"{prefix}{name}", _plain(shown["theta"], name), part=u.part, label=F("new", symbol),
+                       final=k == u.steps)
+    W, b = values["W"], values["b"][0]
+    sec.add(Step(f"The weights and the bias after {u.steps} step{'s' if u.steps > 1 else ''}:",
+                 lhs=F("new", W_VEC), result=sp.Matrix(steps[-1]["W"][1]["theta"]), boxed=True),
+            Step("", lhs=F("new", B), result=steps[-1]["b"][1]["theta"][0], boxed=True))
+    z_new = (W.T * n.x)[0] + b
+    y_new = n.A(z_new)
+    sec.add(Step("The neuron's new output on the same input:", lhs=F("new", Z), formula=F("z_new"),
+                 result=z_new, boxed=True),
+            Step("", lhs=F("new", Y), formula=F("A_of", F("new", Z)), result=y_new, boxed=True))
+    sol.answer("update.z", z_new, part=u.part, label=F("new", Z), final=True)
+    sol.answer("update.y", y_new, part=u.part, label=F("new", Y), final=True)
+
+
+def _table(found, t):
+    columns = ["grad"]
+    for g, shown in found.values():
+        columns += [key for key in shown if key not in columns]
+    columns.append(columns.pop(columns.index("theta")))
+    header = ["entry"] + [Tex(r"\bar{\theta}" if c == "grad" else r"\theta'" if c == "theta" else LETTERS[c])
+                          for c in columns]
+    rows = []
+    for name, (g, shown) in found.items():
+        cells = {"grad": g, **shown}
+        for i in range(len(g)):
+            label = Tex(f"W_{{{i + 1}}}") if name == "W" else Tex("b")
+            rows.append([label] + [_cell(cells.get(c), i) for c in columns])
+    return Table(header, rows, align="l" + "r" * len(columns), small=len(columns) > 6, caption=f"Step t = {t}.")
+
+
+def _cell(value, i):
+    if value is None:
+        return ""
+    return ValueShown(value[i] if isinstance(value, sp.MatrixBase) else value, sig=5, bare=True)
