@@ -278,3 +278,26 @@ def settle(value):
     if not isinstance(value, sympy.MatrixBase):
         return value if isinstance(value, sympy.Rational) else sympy.Float(sympy.N(value, PREC), PREC)
     return sympy.ImmutableMatrix(value.rows, value.cols, [settle(e) for e in value])
+
+
+def small(value):
+    """A setting as a formula shows it: 10^{-8} for a small power of ten, else the number."""
+    if isinstance(value, sympy.Rational) and value.p == 1 and value.q >= 10**4 and str(value.q).strip("0") == "1":
+        from symdl.solution import Tex
+        return Tex("10^{-%d}" % (len(str(value.q)) - 1))
+    return value
+
+
+def formula(rule, quantity, s, names, first_buffer=False):
+    """The display form of ``quantity`` under settings ``s`` as a GraphFormula: ``names`` gives the printed
+    theta, grad, g, old and new:<quantity> pieces, the settings are put in as numbers."""
+    from symdl.display import GraphFormula
+
+    text = "{g}" if quantity == "velocity" and first_buffer else display(rule, quantity, s)
+    fields = {**names, "lr": s.get("lr"), "mu": s.get("momentum"), "damp": s.get("dampening"),
+              "wd": s.get("weight_decay"), "alpha": s.get("alpha"), "b1": s.get("beta1"), "b2": s.get("beta2"),
+              "eps": small(s["eps"]) if s.get("eps") is not None else None}
+    keys = [k for k in fields if fields[k] is not None and "{" + k + "}" in text]
+    for n, key in enumerate(keys):
+        text = text.replace("{" + key + "}", "{%d}" % n)
+    return GraphFormula(text, *[fields[k] for k in keys])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sympy
 
 from symdl import updates
-from symdl.display import GraphFormula, GraphGradient, ValueShown
+from symdl.display import GraphGradient, ValueShown
 from symdl.errors import SpecError
 from symdl.printer import tex
 from symdl.solution import Step, Table, Tex, Text
@@ -37,31 +37,14 @@ def _symbol(quantity, param):
 
 def _formula(plan, quantity, param, s, first_buffer=False, t=None):
     """The display form of ``quantity`` for ``param``, its settings put in."""
-    text = updates.display(plan.rule, quantity, s)
-    if quantity == "velocity" and first_buffer:
-        text = "{g}"              # torch starts the buffer from the first gradient
     symbol = tex(sympy.Symbol(param))
     grad = GraphGradient(symbol)
-    fields = {"theta": symbol, "grad": grad, "g": _symbol("g", param) if s.get("weight_decay") and
-              not s.get("decoupled") else grad, "old": _symbol(quantity, param) if quantity in plan.rule.state else None,
-              "lr": s.get("lr"), "mu": s.get("momentum"), "damp": s.get("dampening"), "wd": s.get("weight_decay"),
-              "alpha": s.get("alpha"), "b1": s.get("beta1"), "b2": s.get("beta2"), "eps": s.get("eps"),
-              "t": Tex("t") if t is None else t}
-    if s.get("eps") is not None:
-        fields["eps"] = _small(s["eps"])
-    for q in LETTERS:
-        fields[f"new:{q}"] = _symbol(q, param)
-    keys = [k for k in fields if fields[k] is not None and "{" + k + "}" in text]
-    for n, key in enumerate(keys):
-        text = text.replace("{" + key + "}", "{%d}" % n)
-    return GraphFormula(text, *[fields[k] for k in keys])
-
-
-def _small(value):
-    """A setting as the formula shows it: 10^{-8} for a small power of ten, else the number."""
-    if isinstance(value, sympy.Rational) and value.p == 1 and value.q >= 10**4 and str(value.q).strip("0") == "1":
-        return Tex("10^{-%d}" % (len(str(value.q)) - 1))
-    return value
+    names = {"theta": symbol, "grad": grad, "g": _symbol("g", param) if s.get("weight_decay") and
+             not s.get("decoupled") else grad, "t": Tex("t") if t is None else t}
+    if quantity in plan.rule.state:
+        names["old"] = _symbol(quantity, param)
+    names.update({f"new:{q}": _symbol(q, param) for q in LETTERS})
+    return updates.formula(plan.rule, quantity, s, names, first_buffer)
 
 
 def _gradients(question, plan, values, build_graph, k):
@@ -222,7 +205,7 @@ def _table(plan, found, k):
         for i in range(len(g)):
             rows.append([_entry(p, g, i)] + [_cell(cells.get(c), i) for c in columns])
     return Table(header, rows, align="l" + "r" * len(columns), small=len(columns) > 6,
-                 caption=f"Step t = {plan.first + k - 1}.")
+                 caption=f"Step t = {plan.first + k - 1}; values to 5 significant digits.")
 
 
 def _entry(param, value, i):

@@ -8,12 +8,15 @@ import sympy as sp
 
 from symdl import updates
 from symdl.display import NeuronFormula as F, ValueShown
-from symdl.solution import Step, Table, Tex, Text
+from symdl.printer import tex
+from symdl.solution import Step, Table, Text
 
 from .symbols import B, W_VEC, Y, Z
 
-LETTERS = {"velocity": "v", "m": "m", "v": "v", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}", "sum": "G", "s": "s",
-           "g": "g", "d": "d", "shrink": r"\rho", "shrunk": r"\tilde{\theta}"}
+# each quantity's letter, as a SymPy symbol's name (the printer adds the hats and the Greek)
+LETTERS = {"velocity": "v", "m": "m", "v": "v", "m_hat": "mhat", "v_hat": "vhat", "sum": "G", "s": "s",
+           "g": "g", "d": "d", "shrink": "rho", "shrunk": "thetatilde"}
+THETA, THETA_BAR, THETA_NEW = (tex(sp.Symbol(s)) for s in ("theta", "thetabar", "thetaprime"))
 
 
 def _column(value):
@@ -64,9 +67,10 @@ def explain(sol, n, gW, gb, title):
     sec.add(Text(f"{updates.RULES[u.rule].words[0].upper()}{updates.RULES[u.rule].words[1:]} as PyTorch takes it"
                  + (", the gradient computed again at each step's weights and bias for the same loss "
                     "(dL/dy the given upstream gradient)" if u.steps > 1 else "")
-                 + ". Each step is a table with a row per weight and the bias; ", Tex(r"\bar{\theta}"),
+                 + ". Each step is a table with a row per weight and the bias; ", THETA_BAR,
                  " is the gradient, squares, roots and quotients are taken entry by entry. Values are exact while "
                  "the arithmetic is rational; a square root is carried to 60 digits and rounded only here."))
+    sec.add(*_rule_once(u, steps[0]))
     for k, found in enumerate(steps, start=1):
         sec.add(_table(found, u.t + k - 1))
         prefix = "update." if u.steps == 1 else f"update.{k}."
@@ -92,20 +96,47 @@ def explain(sol, n, gW, gb, title):
     sol.answer("update.y", y_new, part=u.part, label=F("new", Y), final=True)
 
 
+WORDS = {"velocity": "velocity", "m": "first moment", "v": "second moment", "m_hat": "bias-corrected first moment",
+         "v_hat": "bias-corrected second moment", "sum": "sum of squared gradients",
+         "s": "running mean of squared gradients", "g": "gradient with weight decay (L2 penalty)",
+         "d": "Nesterov direction", "shrink": "shrink factor (decoupled weight decay)", "shrunk": "shrunk value"}
+
+
+def _name(quantity):
+    return tex(sp.Symbol(LETTERS[quantity] if quantity == "shrunk" else f"{LETTERS[quantity]}_theta"))
+
+
+def _rule_once(u, found):
+    """The rule's formulas for an entry theta of W or b, with its settings."""
+    rule = updates.RULES[u.rule]
+    grad = THETA_BAR
+    names = {"theta": THETA, "grad": grad, "t": tex(sp.Symbol("t")),
+             "g": _name("g") if u.settings.get("weight_decay") and not u.settings.get("decoupled") else grad}
+    names.update({f"new:{q}": _name(q) for q in LETTERS})
+    out = []
+    for key in found["W"][1]:
+        first = key == "velocity" and u.state.get("velocity") is None
+        note = " (on the first step the velocity starts as the gradient)" if first else ""
+        lhs = THETA_NEW if key == "theta" else _name(key)
+        out.append(Step(Text(f"The {WORDS.get(key, 'new value')}{note}:"), lhs=lhs,
+                        formula=updates.formula(rule, key, u.settings, {**names, "old": _name(key) if key in rule.state else None})))
+    return out
+
+
 def _table(found, t):
     columns = ["grad"]
     for g, shown in found.values():
         columns += [key for key in shown if key not in columns]
     columns.append(columns.pop(columns.index("theta")))
-    header = ["entry"] + [Tex(r"\bar{\theta}" if c == "grad" else r"\theta'" if c == "theta" else LETTERS[c])
-                          for c in columns]
+    header = ["entry"] + [THETA_BAR if c == "grad" else THETA_NEW if c == "theta" else
+                          tex(sp.Symbol(LETTERS[c])) for c in columns]
     rows = []
     for name, (g, shown) in found.items():
         cells = {"grad": g, **shown}
         for i in range(len(g)):
-            label = Tex(f"W_{{{i + 1}}}") if name == "W" else Tex("b")
+            label = tex(sp.Symbol(f"W_{i + 1}")) if name == "W" else tex(sp.Symbol("b"))
             rows.append([label] + [_cell(cells.get(c), i) for c in columns])
-    return Table(header, rows, align="l" + "r" * len(columns), small=len(columns) > 6, caption=f"Step t = {t}.")
+    return Table(header, rows, align="l" + "r" * len(columns), small=len(columns) > 6, caption=f"Step t = {t}; values to 5 significant digits.")
 
 
 def _cell(value, i):
