@@ -301,3 +301,19 @@ def formula(rule, quantity, s, names, first_buffer=False):
     for n, key in enumerate(keys):
         text = text.replace("{" + key + "}", "{%d}" % n)
     return GraphFormula(text, *[fields[k] for k in keys])
+
+
+def grade_states(sol, question, part):
+    """Every state after every step graded (not only the final values) when the part asking for the
+    steps has the points for them: at least the policy's step per answer, as the graph kind grades
+    every node's value."""
+    from symdl.grading import policy_of
+
+    total = question.points_of(part) if part is not None else None
+    if total is None:
+        return
+    names = [n for n, a in sol.meta.items() if n.startswith("update.") and a.part == part and not a.final]
+    finals = [a for a in sol.meta.values() if a.part == part and a.final]
+    if (len(names) + len(finals)) * policy_of(question).step <= total:
+        for name in names:
+            sol.describe(name, graded=True)

@@ -113,14 +113,16 @@ def add_update(sol, question, graph, grads, build_graph):
         sec.add(*[_table(plan, found, k) for k, found in enumerate(steps, start=1)])
     for k, found in enumerate(steps, start=1):
         prefix = "update." if plan.steps == 1 else f"update.{k}."
+        at = "" if plan.steps == 1 else f"^{{({plan.first + k - 1})}}"       # the step in a label: m_W^(2)
         for p, (g, shown, old) in found.items():
+            name = tex(sympy.Symbol(p))
             if k > 1 and not plan.grads:
-                sol.answer(f"{prefix}grad.{p}", g, part=part, label=GraphGradient(tex(sympy.Symbol(p))),
-                           digits=SIG_DIGITS)
+                sol.answer(f"{prefix}grad.{p}", g, part=part, label=Tex(rf"\bar{{{name}}}{at}"), digits=SIG_DIGITS)
             for key, value in shown.items():
                 if key != "theta":
-                    sol.answer(f"{prefix}{key}.{p}", value, part=part, label=_symbol(key, p), digits=SIG_DIGITS)
-            sol.answer(f"{prefix}{p}", shown["theta"], part=part, label=tex(sympy.Symbol(f"{p}'")),
+                    sol.answer(f"{prefix}{key}.{p}", value, part=part, label=Tex(f"{{{_symbol(key, p)}}}{at}"),
+                               digits=SIG_DIGITS)
+            sol.answer(f"{prefix}{p}", shown["theta"], part=part, label=Tex(f"{name}{at}" if at else f"{name}'"),
                        digits=SIG_DIGITS, final=k == plan.steps)
     if plan.steps > 1:
         for p in plan.params:
@@ -131,6 +133,7 @@ def add_update(sol, question, graph, grads, build_graph):
     sec.add(Step("The output at the new values:", lhs=tex(sympy.Symbol("f'")), result=after.output.value, boxed=True))
     sol.answer("update.output", after.output.value, part=part, label=tex(sympy.Symbol("f'")), digits=SIG_DIGITS,
                final=True)
+    updates.grade_states(sol, question, part)
     return values
 
 

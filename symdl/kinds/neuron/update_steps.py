@@ -59,7 +59,7 @@ def _plain(value, name):
     return sp.Matrix(value) if isinstance(value, sp.MatrixBase) else value
 
 
-def explain(sol, n, gW, gb, title):
+def explain(sol, n, gW, gb, title, question=None):
     """The steps as tables, their answers, the values after the last step and the new output."""
     u = n.update
     steps, values = trajectory(n, gW, gb)
@@ -76,13 +76,15 @@ def explain(sol, n, gW, gb, title):
         prefix = "update." if u.steps == 1 else f"update.{k}."
         for name, symbol in (("W", W_VEC), ("b", B)):
             g, shown = found[name]
+            at = "" if u.steps == 1 else f", step {u.t + k - 1}"
             if k > 1:
-                sol.answer(f"{prefix}grad.{name}", _plain(g, name), part=u.part)
+                sol.answer(f"{prefix}grad.{name}", _plain(g, name), part=u.part, label=f"gradient of {name}{at}")
             for key, value in shown.items():
                 if key != "theta":
-                    sol.answer(f"{prefix}{key}.{name}", _plain(value, name), part=u.part)
-            sol.answer(f"{prefix}{name}", _plain(shown["theta"], name), part=u.part, label=F("new", symbol),
-                       final=k == u.steps)
+                    sol.answer(f"{prefix}{key}.{name}", _plain(value, name), part=u.part,
+                               label=f"{WORDS[key]} of {name}{at}")
+            sol.answer(f"{prefix}{name}", _plain(shown["theta"], name), part=u.part,
+                       label=F("new", symbol) if k == u.steps else f"{name}{at}", final=k == u.steps)
     W, b = values["W"], values["b"][0]
     sec.add(Step(f"The weights and the bias after {u.steps} step{'s' if u.steps > 1 else ''}:",
                  lhs=F("new", W_VEC), result=sp.Matrix(steps[-1]["W"][1]["theta"]), boxed=True),
@@ -94,6 +96,8 @@ def explain(sol, n, gW, gb, title):
             Step("", lhs=F("new", Y), formula=F("A_of", F("new", Z)), result=y_new, boxed=True))
     sol.answer("update.z", z_new, part=u.part, label=F("new", Z), final=True)
     sol.answer("update.y", y_new, part=u.part, label=F("new", Y), final=True)
+    if question is not None:
+        updates.grade_states(sol, question, u.part)
 
 
 WORDS = {"velocity": "velocity", "m": "first moment", "v": "second moment", "m_hat": "bias-corrected first moment",

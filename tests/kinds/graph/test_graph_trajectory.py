@@ -234,3 +234,15 @@ def test_docs_trajectory_example_matches_torch(tmp_path):
     sol3 = graph.solve(questions[2])
     assert [float(sol3.answers[f"update.{k}.velocity.w"][0]) for k in (1, 2, 3)] == [0.5, 0.35, 0.365]
     assert [float(sol3.answers[f"update.{k}.w"][0]) for k in (1, 2, 3)] == [0.95, 0.915, 0.8785]
+
+
+def test_states_are_graded_when_the_part_has_the_points(tmp_path):
+    """A part worth a point per state grades every state of every step; with 1 point only the finals."""
+    update = '{ rule = "momentum", lr = "0.1", steps = 2, params = ["b"] }\n'
+    for points, graded in ((20, True), (1, False)):
+        q = one_question(tmp_path, "graph", FUNCTION + "points = %d\n" % points + f"update = {update}" + VALUES
+                         + '[question.parts]\na = { text = "Take two steps of SGD with momentum.", points = %d }\n'
+                         % points)
+        sol = graph.solve(q)
+        assert bool(sol.meta["update.1.velocity.b"].graded) is graded
+        assert sol.meta["update.2.b"].final
