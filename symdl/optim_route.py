@@ -51,6 +51,8 @@ def step(rule, s, theta, g, state, t):
             direction = q["d"] = g + s["momentum"] * q["velocity"]
         new = theta - s["lr"] * direction
     elif rule == "classic":
+        if s.get("nesterov"):
+            q["ahead"] = theta + s["momentum"] * state["velocity"]
         q["velocity"] = s["momentum"] * state["velocity"] - s["lr"] * g
         new = theta + q["velocity"]
     elif rule == "adagrad":
@@ -81,3 +83,21 @@ def step(rule, s, theta, g, state, t):
     return new, q
 
 
+
+
+def two_precisions(run, work, extra=40):
+    """``run(digits)`` (a dict of hp.Bounded) at ``work`` digits, each value's bound widened by ten times
+    its distance to the same run at ``work + extra`` digits: the rounding noise a long trajectory
+    carries (a value that is exactly 0 after three steps, 1e-62 in the route) is inside the bound."""
+    from symdl import hp
+
+    low, high = run(work), run(work + extra)
+    out = {}
+    for key, a in low.items():
+        b = high[key]
+        if isinstance(a.value, np.ndarray):
+            spread = each(lambda x, y: 10 * abs(x - y), a.value, b.value)
+        else:
+            spread = 10 * abs(a.value - b.value)
+        out[key] = hp.Bounded(a.value, a.error + spread)
+    return out

@@ -11,7 +11,8 @@ order it is computed, the new state and theta among them), and the display form 
 - momentum: v' = mu v + (1 - dampening) g (v' = g on an optimizer's first step, no velocity given);
             theta' = theta - lr v', or with nesterov theta' = theta - lr (g + mu v')          (torch.optim.SGD)
 - nesterov: momentum with nesterov = true
-- classic:  v' = mu v - lr g;  theta' = theta + v'                   (Sutskever et al., CS231n's form)
+- classic:  v' = mu v - lr g;  theta' = theta + v'                   (Sutskever et al., CS231n's form);
+            with nesterov the gradient is taken at the look-ahead point theta + mu v
 - adagrad:  G' = G + g^2;  theta' = theta - lr g / (sqrt(G') + eps)                      (torch.optim.Adagrad)
 - rmsprop:  s' = alpha s + (1 - alpha) g^2;  centered: m' = alpha m + (1 - alpha) g, d = sqrt(s' - m'^2) + eps,
             else d = sqrt(s') + eps;  with momentum v' = mu v + g / d, theta' = theta - lr v',
@@ -71,8 +72,18 @@ def _momentum(theta, g, state, s, t):
     return shown["theta"], {"velocity": shown["velocity"]}, shown
 
 
+def lookahead(rule, theta, state, s):
+    """Where the gradient of a step is taken: the look-ahead point theta + mu v of the classic Nesterov
+    form (Sutskever et al.: v' = mu v - lr grad f(theta + mu v)), else theta itself."""
+    if rule.name == "classic" and s.get("nesterov"):
+        return sympy.ImmutableMatrix(theta + s["momentum"] * state["velocity"])
+    return theta
+
+
 def _classic(theta, g, state, s, t):
     shown = {}
+    if s.get("nesterov"):
+        shown["ahead"] = lookahead(RULES["classic"], theta, state, s)
     g = _decayed(theta, g, s, shown)
     v = sympy.ImmutableMatrix(s["momentum"] * state["velocity"] - s["lr"] * g)
     shown["velocity"], shown["theta"] = v, sympy.ImmutableMatrix(theta + v)
@@ -193,7 +204,7 @@ def out_of_range(key, value):
 
 def inconsistent(rule, s):
     """What is wrong with a rule's settings taken together (PyTorch refuses the same), or None."""
-    if s.get("nesterov") and (not s["momentum"] or s["dampening"]):
+    if s.get("nesterov") and (not s["momentum"] or s.get("dampening")):
         return "nesterov", "Nesterov momentum needs a momentum above 0 and no dampening"
     return None
 
@@ -234,8 +245,9 @@ _RULE_LIST = [
                                            "nesterov": False}, ("velocity",), _momentum, _MOMENTUM),
     Rule("nesterov", "SGD with Nesterov momentum", {**_SGD, "momentum": sympy.Rational(9, 10), "dampening": ZERO},
          ("velocity",), _momentum, {**_MOMENTUM, "theta": r"{theta} - {lr}\, {new:d}"}, {"nesterov": True}),
-    Rule("classic", "momentum (classic form)", {**_SGD, "momentum": sympy.Rational(9, 10)}, ("velocity",), _classic,
-         {**_L2, "velocity": r"{mu}\, {old} - {lr}\, {g}", "theta": r"{theta} + {new:velocity}"}),
+    Rule("classic", "momentum (classic form)", {**_SGD, "momentum": sympy.Rational(9, 10), "nesterov": False},
+         ("velocity",), _classic, {**_L2, "ahead": r"{theta} + {mu}\, {old:velocity}",
+                                   "velocity": r"{mu}\, {old} - {lr}\, {g}", "theta": r"{theta} + {new:velocity}"}),
     Rule("adagrad", "Adagrad", {**_SGD, "eps": sympy.Rational(1, 10**10)}, ("sum",), _adagrad,
          {**_L2, "sum": r"{old} + {g}^{{2}}", "theta": r"{theta} - {lr}\, \frac{{{g}}}{{\sqrt{{{new:sum}}} + {eps}}}"}),
     Rule("rmsprop", "RMSProp", {**_SGD, "alpha": sympy.Rational(99, 100), "eps": sympy.Rational(1, 10**8),

@@ -9,7 +9,7 @@ import mpmath
 import numpy as np
 
 from symdl import hp
-from symdl.optim_route import DEFAULTS, STATES, each as _each, step as _step, zeros as _zeros
+from symdl.optim_route import DEFAULTS, STATES, each as _each, step as _step, two_precisions, zeros as _zeros
 
 from . import check_mp
 from .fields import read_values
@@ -62,7 +62,12 @@ def _difference(source, env, name, weights):
 
 
 def independent(question, graph, gradients) -> dict:
-    """update.* answers; ``gradients``: the route's own grad.<input> values at the given point."""
+    """update.* answers; ``gradients``: the route's own grad.<input> values at the given point. The loop
+    runs at WORK and at WORK + 40 digits; their distance widens each bound (optim_route.two_precisions)."""
+    return two_precisions(lambda digits: _run(question, graph, gradients, digits), WORK)
+
+
+def _run(question, graph, gradients, digits) -> dict:
     table = question.get("update", dict)
     rule = table["rule"]
     values = read_values(question)
@@ -71,7 +76,7 @@ def independent(question, graph, gradients) -> dict:
     given = table.get("grads")
     steps = len(next(iter(given.values()))) if given else int(table.get("steps", 1))
     out = {}
-    with mpmath.workdps(WORK):
+    with mpmath.workdps(digits):
         settings = {p: _settings(question, rule, table, groups.get(p, {})) for p in params}
         env = {n: check_mp.mp_array(v) for n, v in values.items()}
         state = {p: _start(question, rule, table, p, env[p].shape, settings[p]) for p in params}
@@ -79,18 +84,23 @@ def independent(question, graph, gradients) -> dict:
         errors = {}
         for k in range(1, steps + 1):
             prefix = "update." if steps == 1 else f"update.{k}."
+            ahead = {p: env[p] + settings[p]["momentum"] * state[p]["velocity"] for p in params
+                     if rule == "classic" and settings[p].get("nesterov")}    # the classic Nesterov look-ahead
+            moved = any(v != 0 for p in ahead for v in state[p]["velocity"].ravel())
             if given:
                 grads = {p: check_mp.mp_array(question.matrix(p, source={p: given[p][k - 1]})) for p in params}
-            elif k == 1:
+            elif k == 1 and not moved:
                 grads = {p: _each(lambda v: v if isinstance(v, mpmath.mpf) else mpmath.mpf(float(v)),
                                   np.array(gradients[f"grad.{p}"], dtype=object).reshape(env[p].shape))
                          for p in params}
             else:
-                first = check_mp.evaluate(graph.source.expr, env, graph.source.constants, check_mp.Probe())
+                point = {**env, **ahead}
+                first = check_mp.evaluate(graph.source.expr, point, graph.source.constants, check_mp.Probe())
                 weights = u if u is not None else _each(lambda _: mpmath.mpf(1), first)
-                grads = {p: _difference(graph.source, env, p, weights) for p in params}
-                for p in params:
-                    out[f"{prefix}grad.{p}"] = _bounded(grads[p], _each(lambda v: max(abs(v), 1), env[p]))
+                grads = {p: _difference(graph.source, point, p, weights) for p in params}
+                if k > 1:
+                    for p in params:
+                        out[f"{prefix}grad.{p}"] = _bounded(grads[p], _each(lambda v: max(abs(v), 1), point[p]))
             for p in params:
                 t = int(settings[p].get("step", 0)) + k
                 new, q = _step(rule, settings[p], env[p], grads[p], state[p], t)

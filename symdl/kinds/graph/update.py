@@ -17,9 +17,9 @@ from .derive import SIG_DIGITS, backward, forward, upstream_of
 from .parts import part_of
 from .update_read import read_update
 
-LETTERS = {"velocity": "v", "m": "m", "v": "v", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}", "sum": "G",
+LETTERS = {"ahead": r"\hat{\theta}", "velocity": "v", "m": "m", "v": "v", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}", "sum": "G",
            "s": "s", "g": "g", "d": "d", "shrink": r"\rho", "shrunk": r"\tilde{\theta}"}
-WORDS = {"velocity": "velocity", "m": "first moment", "v": "second moment", "m_hat": "bias-corrected first moment",
+WORDS = {"ahead": "look-ahead point, where the gradient is taken", "velocity": "velocity", "m": "first moment", "v": "second moment", "m_hat": "bias-corrected first moment",
          "v_hat": "bias-corrected second moment", "sum": "sum of squared gradients",
          "s": "running mean of squared gradients", "g": "gradient with weight decay (L2 penalty)",
          "d": "Nesterov direction", "shrink": "shrink factor (decoupled weight decay)", "shrunk": "shrunk value"}
@@ -32,6 +32,8 @@ def _symbol(quantity, param):
     name = tex(sympy.Symbol(param))
     if quantity == "shrunk":
         return Tex(rf"\tilde{{{name}}}")
+    if quantity == "ahead":
+        return Tex(rf"\hat{{{name}}}")
     return Tex(f"{LETTERS[quantity]}_{{{name}}}")
 
 
@@ -44,6 +46,7 @@ def _formula(plan, quantity, param, s, first_buffer=False, t=None):
     if quantity in plan.rule.state:
         names["old"] = _symbol(quantity, param)
     names.update({f"new:{q}": _symbol(q, param) for q in LETTERS})
+    names["old:velocity"] = _symbol("velocity", param)
     return updates.formula(plan.rule, quantity, s, names, first_buffer)
 
 
@@ -74,11 +77,13 @@ def trajectory(question, plan, inputs, grads, build_graph):
     state = dict(plan.state)
     steps = []
     for k in range(1, plan.steps + 1):
-        if k > 1 or plan.grads:
-            grads = _gradients(question, plan, {**inputs, **values}, build_graph, k)
+        olds = {p: {key: state[(key, p)] for key in updates.states(plan.rule, plan.settings[p])} for p in plan.params}
+        at = {p: updates.settle(updates.lookahead(plan.rule, values[p], olds[p], plan.settings[p])) for p in plan.params}
+        if k > 1 or plan.grads or at != values:
+            grads = _gradients(question, plan, {**inputs, **at}, build_graph, k)
         found = {}
         for p in plan.params:
-            old = {key: state[(key, p)] for key in updates.states(plan.rule, plan.settings[p])}
+            old = olds[p]
             new, new_state, shown = plan.rule.step(values[p], grads[p], old, plan.settings[p], plan.first + k - 1)
             _check_eps(question, plan, p, shown, k)
             found[p] = (grads[p], shown, old)

@@ -12,7 +12,7 @@ import numpy as np
 from symdl import hp
 from symdl.latex_parse import parse_matrix, parse_number
 from symdl.mp_route import exact, mp
-from symdl.optim_route import DEFAULTS, STATES, each, step, zeros
+from symdl.optim_route import DEFAULTS, STATES, each, step, two_precisions, zeros
 
 WORK = 90
 H = 30
@@ -55,11 +55,16 @@ def _start(rule, table, s, D):
 
 
 def update_answers(n, routed, activation, table) -> dict:
+    """update.* for every step, at WORK and WORK + 40 digits, each bound widened by their distance."""
+    return two_precisions(lambda digits: _run(n, routed, activation, table, digits), WORK)
+
+
+def _run(n, routed, activation, table, digits) -> dict:
     """update.* for every step; ``routed``: the route's own gradients at the given point, ``activation``:
     the route's own forward function A(t), ``table``: the spec's update table as written."""
     rule = table["rule"]
     out = {}
-    with mpmath.workdps(WORK):
+    with mpmath.workdps(digits):
         s = _settings(rule, table)
         D = len(n.W)
         x = np.array([_mp(v) for v in n.x], dtype=object).reshape(D, 1)
@@ -73,12 +78,16 @@ def update_answers(n, routed, activation, table) -> dict:
         errors = {}
         for k in range(1, steps + 1):
             prefix = "update." if steps == 1 else f"update.{k}."
-            if k > 1:
-                z = mpmath.fsum((env["W"] * x).ravel()) + env["b"][0, 0]
+            point = dict(env)
+            if rule == "classic" and s.get("nesterov"):      # the classic Nesterov look-ahead theta + mu v
+                point = {name: env[name] + s["momentum"] * state[name]["velocity"] for name in env}
+            moved = any(v != 0 for name in point for v in (point[name] - env[name]).ravel())
+            if k > 1 or moved:
+                z = mpmath.fsum((point["W"] * x).ravel()) + point["b"][0, 0]
                 h = mpmath.mpf(10) ** -H * max(1, abs(z))
                 delta = up * (activation(z + h) - activation(z - h)) / (2 * h)
                 grads = {"W": delta * x, "b": np.array([[delta]], dtype=object)}
-                for name in ("W", "b"):
+                for name in ("W", "b") if k > 1 else ():
                     out[f"{prefix}grad.{name}"] = _shaped(grads[name], each(lambda v: RELATIVE * (1 + abs(v)),
                                                                           grads[name]), name)
             for name in ("W", "b"):

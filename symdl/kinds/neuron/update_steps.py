@@ -14,7 +14,7 @@ from symdl.solution import Step, Table, Text
 from .symbols import B, W_VEC, Y, Z
 
 # each quantity's letter, as a SymPy symbol's name (the printer adds the hats and the Greek)
-LETTERS = {"velocity": "v", "m": "m", "v": "v", "m_hat": "mhat", "v_hat": "vhat", "sum": "G", "s": "s",
+LETTERS = {"ahead": "thetahat", "velocity": "v", "m": "m", "v": "v", "m_hat": "mhat", "v_hat": "vhat", "sum": "G", "s": "s",
            "g": "g", "d": "d", "shrink": "rho", "shrunk": "thetatilde"}
 THETA, THETA_BAR, THETA_NEW = (tex(sp.Symbol(s)) for s in ("theta", "thetabar", "thetaprime"))
 
@@ -37,14 +37,15 @@ def trajectory(n, gW, gb):
     grads = {"W": _column(gW), "b": _column(gb)}
     steps = []
     for k in range(1, u.steps + 1):
-        if k > 1:
-            z = (values["W"].T * n.x)[0] + values["b"][0]
+        olds = {name: {key: state.get((key, name), sp.zeros(*values[name].shape)) for key in keys} for name in values}
+        at = {name: updates.settle(updates.lookahead(rule, values[name], olds[name], u.settings)) for name in values}
+        if k > 1 or at != values:       # the gradient at this step's parameters (or the look-ahead point)
+            z = (at["W"].T * n.x)[0] + at["b"][0]
             delta = updates.settle(n.upstream * n.dA(z))
             grads = {"W": updates.settle(_column(delta * n.x)), "b": _column(delta)}
         found = {}
         for name in ("W", "b"):
-            old = {key: state.get((key, name), sp.zeros(*values[name].shape)) for key in keys}
-            new, new_state, shown = rule.step(values[name], grads[name], old, u.settings, u.t + k - 1)
+            new, new_state, shown = rule.step(values[name], grads[name], olds[name], u.settings, u.t + k - 1)
             found[name] = (grads[name], shown)
             values[name] = updates.settle(new)
             state.update({(key, name): updates.settle(v) for key, v in new_state.items()})
@@ -100,14 +101,14 @@ def explain(sol, n, gW, gb, title, question=None):
         updates.grade_states(sol, question, u.part)
 
 
-WORDS = {"velocity": "velocity", "m": "first moment", "v": "second moment", "m_hat": "bias-corrected first moment",
+WORDS = {"ahead": "look-ahead point, where the gradient is taken", "velocity": "velocity", "m": "first moment", "v": "second moment", "m_hat": "bias-corrected first moment",
          "v_hat": "bias-corrected second moment", "sum": "sum of squared gradients",
          "s": "running mean of squared gradients", "g": "gradient with weight decay (L2 penalty)",
          "d": "Nesterov direction", "shrink": "shrink factor (decoupled weight decay)", "shrunk": "shrunk value"}
 
 
 def _name(quantity):
-    return tex(sp.Symbol(LETTERS[quantity] if quantity == "shrunk" else f"{LETTERS[quantity]}_theta"))
+    return tex(sp.Symbol(LETTERS[quantity] if quantity in ("shrunk", "ahead") else f"{LETTERS[quantity]}_theta"))
 
 
 def _rule_once(u, found):
@@ -117,6 +118,7 @@ def _rule_once(u, found):
     names = {"theta": THETA, "grad": grad, "t": tex(sp.Symbol("t")),
              "g": _name("g") if u.settings.get("weight_decay") and not u.settings.get("decoupled") else grad}
     names.update({f"new:{q}": _name(q) for q in LETTERS})
+    names["old:velocity"] = _name("velocity")
     out = []
     for key in found["W"][1]:
         first = key == "velocity" and u.state.get("velocity") is None

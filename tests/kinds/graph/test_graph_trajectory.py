@@ -246,3 +246,24 @@ def test_states_are_graded_when_the_part_has_the_points(tmp_path):
         sol = graph.solve(q)
         assert bool(sol.meta["update.1.velocity.b"].graded) is graded
         assert sol.meta["update.2.b"].final
+
+
+def test_classic_nesterov_takes_the_gradient_at_the_look_ahead_point(tmp_path):
+    """CS231n's Nesterov form on x^2 + 10 y^2 from a given velocity, by a float loop written here:
+    v = mu v - lr grad(theta + mu v); theta = theta + v."""
+    q = one_question(tmp_path, "graph", "function = 'x^2 + 10 y^2'\nupdate = { rule = \"classic\", lr = \"0.05\", "
+                     "momentum = \"0.9\", nesterov = true, steps = 3, velocity = { x = \"0.5\", y = \"-0.1\" } }\n"
+                     "[question.values]\nx = '1'\ny = '1'\n")
+    sol = graph.solve(q)
+    assert [c for c in verify(q, sol) if not c.ok] == []
+    theta, v = np.array([1.0, 1.0]), np.array([0.5, -0.1])
+    for k in (1, 2, 3):
+        ahead = theta + 0.9 * v
+        g = np.array([2 * ahead[0], 20 * ahead[1]])
+        v = 0.9 * v - 0.05 * g
+        theta = theta + v
+        for i, p in enumerate("xy"):
+            assert float(sol.answers[f"update.{k}.ahead.{p}"][0]) == pytest.approx(ahead[i], rel=1e-13)
+            assert float(sol.answers[f"update.{k}.velocity.{p}"][0]) == pytest.approx(v[i], rel=1e-13)
+            assert float(sol.answers[f"update.{k}.{p}"][0]) == pytest.approx(theta[i], rel=1e-13)
+    assert all(v.is_Rational for v in sol.answers["update.3.x"])          # a polynomial: exact all along

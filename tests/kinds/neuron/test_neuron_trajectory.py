@@ -101,3 +101,21 @@ def test_bad_settings_name_their_field(tmp_path, update, field):
         q.values = neuron.SCHEMA.check(q)
         neuron.solve(q)
     assert info.value.field == field
+
+
+def test_classic_nesterov_by_hand(tmp_path):
+    """v = mu v - lr dL/dp at the look-ahead point p + mu v, L = u sigmoid(W x + b), a float loop here."""
+    import math
+
+    sol = solved(tmp_path, "sigmoid", '{ rule = "classic", lr = 0.5, momentum = 0.9, nesterov = true, steps = 3, '
+                                      'velocity = { W = \'[0.1 \\quad -0.2]^T\', b = \'0.05\' } }')
+    W, b, vW, vb = np.array(W0), B0, np.array([0.1, -0.2]), 0.05
+    for k in (1, 2, 3):
+        aW, ab = W + 0.9 * vW, b + 0.9 * vb
+        s = 1 / (1 + math.exp(-(aW @ np.array(X0) + ab)))
+        delta = UP * s * (1 - s)
+        vW, vb = 0.9 * vW - 0.5 * delta * np.array(X0), 0.9 * vb - 0.5 * delta
+        W, b = W + vW, b + vb
+        np.testing.assert_allclose(np.array(sol.answers[f"update.{k}.ahead.W"], dtype=float).ravel(), aW, rtol=1e-13)
+        np.testing.assert_allclose(np.array(sol.answers[f"update.{k}.W"], dtype=float).ravel(), W, rtol=1e-13)
+        assert float(sol.answers[f"update.{k}.b"]) == pytest.approx(b, rel=1e-13)
