@@ -17,7 +17,7 @@ from symdl.optim_route import DEFAULTS, STATES, each, step, two_precisions, zero
 WORK = 90
 H = 30
 RELATIVE = mpmath.mpf(10) ** -35
-OWN = ("rule", "part", "steps")
+OWN = ("rule", "part", "steps", "groups")
 
 
 def _mp(value):
@@ -66,12 +66,14 @@ def _run(n, routed, activation, table, digits) -> dict:
     out = {}
     with mpmath.workdps(digits):
         s = _settings(rule, table)
+        own = {p: {**s, **{k: (v if isinstance(v, bool) else _mp(v)) for k, v in g.items() if k != "params"}}
+               for g in table.get("groups", []) for p in g["params"]}       # parameter groups over the table
         D = len(n.W)
         x = np.array([_mp(v) for v in n.x], dtype=object).reshape(D, 1)
         up = _mp(n.upstream)
         env = {"W": np.array([_mp(v) for v in n.W], dtype=object).reshape(D, 1),
                "b": np.array([[_mp(n.b)]], dtype=object)}
-        state = _start(rule, table, s, D)
+        state = {name: _start(rule, table, own.get(name, s), D)[name] for name in ("W", "b")}
         grads = {"W": np.array([_mp(g) for g in routed["grad.W"]], dtype=object).reshape(D, 1),
                  "b": np.array([[_mp(routed["grad.b"])]], dtype=object)}
         steps = int(table.get("steps", 1)) if not isinstance(table.get("steps", 1), str) else int(parse_number(table["steps"]))
@@ -79,8 +81,10 @@ def _run(n, routed, activation, table, digits) -> dict:
         for k in range(1, steps + 1):
             prefix = "update." if steps == 1 else f"update.{k}."
             point = dict(env)
-            if rule == "classic" and s.get("nesterov"):      # the classic Nesterov look-ahead theta + mu v
-                point = {name: env[name] + s["momentum"] * state[name]["velocity"] for name in env}
+            for name in env:
+                sn = own.get(name, s)
+                if rule == "classic" and sn.get("nesterov"):      # the classic Nesterov look-ahead theta + mu v
+                    point[name] = env[name] + sn["momentum"] * state[name]["velocity"]
             moved = any(v != 0 for name in point for v in (point[name] - env[name]).ravel())
             if k > 1 or moved:
                 z = mpmath.fsum((point["W"] * x).ravel()) + point["b"][0, 0]
@@ -92,7 +96,7 @@ def _run(n, routed, activation, table, digits) -> dict:
                                                                           grads[name]), name)
             for name in ("W", "b"):
                 t = int(s.get("step", 0)) + k
-                new, q = step(rule, s, env[name], grads[name], state[name], t)
+                new, q = step(rule, own.get(name, s), env[name], grads[name], state[name], t)
                 size = _abs(env[name]) + _abs(grads[name])
                 for key, value in q.items():
                     where = f"{prefix}{name}" if key == "theta" else f"{prefix}{key}.{name}"

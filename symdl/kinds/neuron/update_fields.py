@@ -15,7 +15,7 @@ from symdl.latex_parse import parse_matrix, parse_number
 
 RULES = tuple(updates.RULES)
 # the keys each rule takes; PyTorch's defaults where it has them
-KEYS = {name: {"rule", "part", "steps", *rule.settings, *rule.state} for name, rule in updates.RULES.items()}
+KEYS = {name: {"rule", "part", "steps", "groups", *rule.settings, *rule.state} for name, rule in updates.RULES.items()}
 STATES = {name: rule.state for name, rule in updates.RULES.items()}
 
 
@@ -36,11 +36,16 @@ class Update:
     part: str | None = None
     settings: dict = field(default_factory=dict)     # every setting of the rule, for symdl.updates
     steps: int = 1
+    groups: dict = field(default_factory=dict)       # "W" or "b" -> its group's settings (over settings)
+
+    def of(self, name):
+        """The settings of parameter ``name`` ("W" or "b"): its group's, else the table's."""
+        return self.groups.get(name, self.settings)
 
     @property
     def classic(self) -> bool:
         """One step of SGD, momentum (PyTorch's, no dampening or Nesterov) or Adam: worked in full."""
-        return (self.steps == 1 and self.rule in ("sgd", "momentum", "adam")
+        return (self.steps == 1 and self.rule in ("sgd", "momentum", "adam") and not self.groups
                 and not self.settings.get("dampening") and not self.settings.get("nesterov"))
 
 
@@ -115,11 +120,52 @@ def _generic(question, table, u):
     if clash:
         raise question.error(f"update.{clash[0]}", clash[1])
     u.settings = s
+    u.groups = _groups(question, table, rule, s)
     steps = _number(question, table, "steps", sp.Integer(1))
     problem = updates.out_of_range("steps", steps)
     if problem:
         raise question.error("update.steps", problem)
     u.steps = int(steps)
+
+
+def _groups(question, table, rule, base):
+    """Parameter groups, as PyTorch's: [{ params = ["b"], weight_decay = 0 }], each over the table's settings."""
+    groups = table.get("groups", [])
+    if not isinstance(groups, list) or any(not isinstance(g, dict) for g in groups):
+        raise question.error("update.groups", "expected a list of tables such as { params = [\"b\"], weight_decay = 0 }")
+    out = {}
+    for k, group in enumerate(groups):
+        where = f"update.groups[{k}]"
+        params = group.get("params")
+        if not isinstance(params, list) or not params or any(p not in ("W", "b") for p in params):
+            raise question.error(f"{where}.params", "expected a list of the parameters, W and/or b")
+        s = dict(base)
+        for key, value in group.items():
+            if key == "params":
+                continue
+            if key not in rule.settings or key == "step":
+                raise question.error(f"{where}.{key}", f"not a setting of a group (known: params, "
+                                     f"{', '.join(sorted(set(rule.settings) - {'step'}))})")
+            if key in updates.FLAGS:
+                if not isinstance(value, bool):
+                    raise question.error(f"{where}.{key}", "expected true or false")
+                s[key] = value
+                continue
+            try:
+                s[key] = parse_number(value) if not isinstance(value, bool) else None
+            except LatexError as exc:
+                raise question.error(f"{where}.{key}", exc.message) from None
+            problem = updates.out_of_range(key, s[key]) if s[key] is not None else "expected a number"
+            if problem or (key in ("eps", "lr") and not s[key] > 0):
+                raise question.error(f"{where}.{key}", problem or "must be positive")
+        clash = updates.inconsistent(rule, s)
+        if clash:
+            raise question.error(f"{where}.{clash[0]}", clash[1])
+        for p in params:
+            if p in out:
+                raise question.error(f"{where}.params", f"'{p}' is already in an earlier group")
+            out[p] = s
+    return out
 
 
 def _number(question, table, key, default, positive=False):

@@ -33,19 +33,20 @@ def trajectory(n, gW, gb):
     for key, per in u.state.items():
         for name in ("W", "b"):
             state[(key, name)] = None if per is None else _column(per[name])
-    keys = updates.states(rule, u.settings)
+    keys = {name: updates.states(rule, u.of(name)) for name in values}
     grads = {"W": _column(gW), "b": _column(gb)}
     steps = []
     for k in range(1, u.steps + 1):
-        olds = {name: {key: state.get((key, name), sp.zeros(*values[name].shape)) for key in keys} for name in values}
-        at = {name: updates.settle(updates.lookahead(rule, values[name], olds[name], u.settings)) for name in values}
+        olds = {name: {key: state.get((key, name), sp.zeros(*values[name].shape)) for key in keys[name]}
+                for name in values}
+        at = {name: updates.settle(updates.lookahead(rule, values[name], olds[name], u.of(name))) for name in values}
         if k > 1 or at != values:       # the gradient at this step's parameters (or the look-ahead point)
             z = (at["W"].T * n.x)[0] + at["b"][0]
             delta = updates.settle(n.upstream * n.dA(z))
             grads = {"W": updates.settle(_column(delta * n.x)), "b": _column(delta)}
         found = {}
         for name in ("W", "b"):
-            new, new_state, shown = rule.step(values[name], grads[name], olds[name], u.settings, u.t + k - 1)
+            new, new_state, shown = rule.step(values[name], grads[name], olds[name], u.of(name), u.t + k - 1)
             found[name] = (grads[name], shown)
             values[name] = updates.settle(new)
             state.update({(key, name): updates.settle(v) for key, v in new_state.items()})
@@ -112,20 +113,28 @@ def _name(quantity):
 
 
 def _rule_once(u, found):
-    """The rule's formulas for an entry theta of W or b, with its settings."""
+    """The rule's formulas for an entry theta of W or b, with its settings (b's only where they differ)."""
     rule = updates.RULES[u.rule]
-    grad = THETA_BAR
-    names = {"theta": THETA, "grad": grad, "t": tex(sp.Symbol("t")),
-             "g": _name("g") if u.settings.get("weight_decay") and not u.settings.get("decoupled") else grad}
-    names.update({f"new:{q}": _name(q) for q in LETTERS})
-    names["old:velocity"] = _name("velocity")
-    out = []
-    for key in found["W"][1]:
-        first = key == "velocity" and u.state.get("velocity") is None
-        note = " (on the first step the velocity starts as the gradient)" if first else ""
-        lhs = THETA_NEW if key == "theta" else _name(key)
-        out.append(Step(Text(f"The {WORDS.get(key, 'new value')}{note}:"), lhs=lhs,
-                        formula=updates.formula(rule, key, u.settings, {**names, "old": _name(key) if key in rule.state else None})))
+    split = u.of("W") is not u.of("b")
+    out, written = [], set()
+    for name in ("W", "b"):
+        s = u.of(name)
+        names = {"theta": THETA, "grad": THETA_BAR, "t": tex(sp.Symbol("t")), "old:velocity": _name("velocity"),
+                 "g": _name("g") if s.get("weight_decay") and not s.get("decoupled") else THETA_BAR}
+        names.update({f"new:{q}": _name(q) for q in LETTERS})
+        steps = []
+        for key in found[name][1]:
+            first = key == "velocity" and u.state.get("velocity") is None
+            note = " (on the first step the velocity starts as the gradient)" if first else ""
+            formula = updates.formula(rule, key, s, {**names, "old": _name(key) if key in rule.state else None})
+            seen = (key, formula.template, tuple(str(part) for part in formula.parts))
+            if seen not in written:
+                written.add(seen)
+                steps.append(Step(Text(f"The {WORDS.get(key, 'new value')}{note}:"),
+                                  lhs=THETA_NEW if key == "theta" else _name(key), formula=formula))
+        if split:
+            out.append(Text("For ", tex(W_VEC if name == "W" else B), ":" if name == "W" else " (the rest as above):"))
+        out += steps
     return out
 
 

@@ -119,3 +119,30 @@ def test_classic_nesterov_by_hand(tmp_path):
         np.testing.assert_allclose(np.array(sol.answers[f"update.{k}.ahead.W"], dtype=float).ravel(), aW, rtol=1e-13)
         np.testing.assert_allclose(np.array(sol.answers[f"update.{k}.W"], dtype=float).ravel(), W, rtol=1e-13)
         assert float(sol.answers[f"update.{k}.b"]) == pytest.approx(b, rel=1e-13)
+
+
+def test_parameter_groups_decay_the_weights_not_the_bias(tmp_path):
+    torch = pytest.importorskip("torch")
+    sol = solved(tmp_path, "sigmoid", '{ rule = "adamw", lr = 0.1, weight_decay = 0.5, steps = 2, '
+                                      'groups = [{ params = ["b"], weight_decay = 0 }] }')
+    W = torch.tensor(W0, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([B0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.AdamW([{"params": [W], "weight_decay": 0.5}, {"params": [b], "weight_decay": 0.0}], lr=0.1)
+    for k in (1, 2):
+        opt.zero_grad()
+        (UP * torch.sigmoid(W @ torch.tensor(X0, dtype=torch.float64) + b)).sum().backward()
+        opt.step()
+        np.testing.assert_allclose(np.array(sol.answers[f"update.{k}.W"], dtype=float).ravel(), W.detach().numpy(),
+                                   rtol=1e-12)
+        assert float(sol.answers[f"update.{k}.b"]) == pytest.approx(b.item(), rel=1e-12)
+    assert float(sol.answers["update.1.shrink.W"]) == 0.95 and float(sol.answers["update.1.shrink.b"]) == 1
+
+
+@pytest.mark.parametrize("update, field", [
+    ('{ rule = "adamw", lr = 0.1, groups = [{ params = ["c"] }] }', "update.groups[0].params"),
+    ('{ rule = "adamw", lr = 0.1, groups = [{ params = ["b"], weight_decay = -1 }] }', "update.groups[0].weight_decay"),
+    ('{ rule = "adamw", lr = 0.1, groups = [{ params = ["b"], step = 3 }] }', "update.groups[0].step"),
+    ('{ rule = "adamw", lr = 0.1, groups = [{ params = ["b"] }, { params = ["b"] }] }', "update.groups[1].params"),
+])
+def test_bad_groups_name_their_field(tmp_path, update, field):
+    test_bad_settings_name_their_field(tmp_path, update, field)
