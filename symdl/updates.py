@@ -264,6 +264,14 @@ _RULE_LIST = [
 RULES = {rule.name: rule for rule in _RULE_LIST}
 
 
+# what each quantity of a step is, in the words of the documents
+WORDS = {"ahead": "look-ahead point, where the gradient is taken", "velocity": "velocity", "m": "first moment",
+         "v": "second moment", "m_hat": "bias-corrected first moment", "v_hat": "bias-corrected second moment",
+         "sum": "sum of squared gradients", "s": "running mean of squared gradients",
+         "g": "gradient with weight decay (L2 penalty)", "d": "Nesterov direction",
+         "shrink": "shrink factor (decoupled weight decay)", "shrunk": "shrunk value"}
+
+
 def display(rule, quantity, s):
     """The display template of ``quantity`` under settings ``s`` (RMSProp's and Nesterov's variants)."""
     text = rule.display[quantity]

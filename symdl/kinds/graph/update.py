@@ -17,12 +17,8 @@ from .derive import SIG_DIGITS, backward, forward, upstream_of
 from .parts import part_of
 from .update_read import read_update
 
-LETTERS = {"ahead": r"\hat{\theta}", "velocity": "v", "m": "m", "v": "v", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}", "sum": "G",
-           "s": "s", "g": "g", "d": "d", "shrink": r"\rho", "shrunk": r"\tilde{\theta}"}
-WORDS = {"ahead": "look-ahead point, where the gradient is taken", "velocity": "velocity", "m": "first moment", "v": "second moment", "m_hat": "bias-corrected first moment",
-         "v_hat": "bias-corrected second moment", "sum": "sum of squared gradients",
-         "s": "running mean of squared gradients", "g": "gradient with weight decay (L2 penalty)",
-         "d": "Nesterov direction", "shrink": "shrink factor (decoupled weight decay)", "shrunk": "shrunk value"}
+LETTERS = {"ahead": r"\hat{\theta}", "velocity": "v", "m": "m", "v": "v", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}",
+           "sum": "G", "s": "s", "g": "g", "d": "d", "shrink": r"\rho", "shrunk": r"\tilde{\theta}"}
 
 
 def _symbol(quantity, param):
@@ -167,8 +163,8 @@ def _one_step(sec, plan, found):
         for key, value in shown.items():
             lhs = _symbol(key, p) if key != "theta" else tex(sympy.Symbol(f"{p}'"))
             first = key == "velocity" and old.get("velocity", 0) is None
-            words = Text(f"The {WORDS.get(key, 'new value')} of ", tex(sympy.Symbol(p)), ":") if key != "theta" else \
-                Text("The new value of ", tex(sympy.Symbol(p)), ":")
+            what = updates.WORDS.get(key, "new value") if key != "theta" else "new value"
+            words = Text(f"The {what} of ", tex(sympy.Symbol(p)), ":")
             sec.add(Step(words, lhs=lhs, formula=_formula(plan, key, p, s, first, t=plan.first), result=value,
                          boxed=key == "theta"))
 
@@ -191,7 +187,8 @@ def _rule_once(sec, plan, found):
             seen = (key, formula.template, tuple(str(part) for part in formula.parts))
             if seen not in written:
                 written.add(seen)
-                steps.append(Step(Text(f"The {WORDS.get(key, 'new value')}{note}:"), lhs=lhs, formula=formula))
+                steps.append(Step(Text(f"The {updates.WORDS.get(key, 'new value')}{note}:"), lhs=lhs,
+                                  formula=formula))
         if len(groups) > 1:
             names = [tex(sympy.Symbol(p)) for p in members]
             sec.add(Text("For ", *[x for name in names for x in (name, ", ")][:-1],

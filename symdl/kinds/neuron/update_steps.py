@@ -14,8 +14,8 @@ from symdl.solution import Step, Table, Text
 from .symbols import B, W_VEC, Y, Z
 
 # each quantity's letter, as a SymPy symbol's name (the printer adds the hats and the Greek)
-LETTERS = {"ahead": "thetahat", "velocity": "v", "m": "m", "v": "v", "m_hat": "mhat", "v_hat": "vhat", "sum": "G", "s": "s",
-           "g": "g", "d": "d", "shrink": "rho", "shrunk": "thetatilde"}
+LETTERS = {"ahead": "thetahat", "velocity": "v", "m": "m", "v": "v", "m_hat": "mhat", "v_hat": "vhat", "sum": "G",
+           "s": "s", "g": "g", "d": "d", "shrink": "rho", "shrunk": "thetatilde"}
 THETA, THETA_BAR, THETA_NEW = (tex(sp.Symbol(s)) for s in ("theta", "thetabar", "thetaprime"))
 
 
@@ -84,7 +84,7 @@ def explain(sol, n, gW, gb, title, question=None):
             for key, value in shown.items():
                 if key != "theta":
                     sol.answer(f"{prefix}{key}.{name}", _plain(value, name), part=u.part,
-                               label=f"{WORDS[key]} of {name}{at}")
+                               label=f"{updates.WORDS[key]} of {name}{at}")
             sol.answer(f"{prefix}{name}", _plain(shown["theta"], name), part=u.part,
                        label=F("new", symbol) if k == u.steps else f"{name}{at}", final=k == u.steps)
     W, b = values["W"], values["b"][0]
@@ -102,10 +102,6 @@ def explain(sol, n, gW, gb, title, question=None):
         updates.grade_states(sol, question, u.part)
 
 
-WORDS = {"ahead": "look-ahead point, where the gradient is taken", "velocity": "velocity", "m": "first moment", "v": "second moment", "m_hat": "bias-corrected first moment",
-         "v_hat": "bias-corrected second moment", "sum": "sum of squared gradients",
-         "s": "running mean of squared gradients", "g": "gradient with weight decay (L2 penalty)",
-         "d": "Nesterov direction", "shrink": "shrink factor (decoupled weight decay)", "shrunk": "shrunk value"}
 
 
 def _name(quantity):
@@ -130,7 +126,7 @@ def _rule_once(u, found):
             seen = (key, formula.template, tuple(str(part) for part in formula.parts))
             if seen not in written:
                 written.add(seen)
-                steps.append(Step(Text(f"The {WORDS.get(key, 'new value')}{note}:"),
+                steps.append(Step(Text(f"The {updates.WORDS.get(key, 'new value')}{note}:"),
                                   lhs=THETA_NEW if key == "theta" else _name(key), formula=formula))
         if split:
             out.append(Text("For ", tex(W_VEC if name == "W" else B), ":" if name == "W" else " (the rest as above):"))
@@ -151,7 +147,8 @@ def _table(found, t):
         for i in range(len(g)):
             label = tex(sp.Symbol(f"W_{i + 1}")) if name == "W" else tex(sp.Symbol("b"))
             rows.append([label] + [_cell(cells.get(c), i) for c in columns])
-    return Table(header, rows, align="l" + "r" * len(columns), small=len(columns) > 6, caption=f"Step t = {t}; values to 5 significant digits.")
+    return Table(header, rows, align="l" + "r" * len(columns), small=len(columns) > 6,
+                 caption=f"Step t = {t}; values to 5 significant digits.")
 
 
 def _cell(value, i):
