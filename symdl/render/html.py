@@ -1,8 +1,8 @@
 """The answer key as one HTML page: the same Solution, math as MathML, no JavaScript, no network.
 
 Math is printed once, by symdl's LaTeX printer, and converted to presentation MathML with
-latex2mathml, so the page and the PDF show the same formulas. Figures are described by their
-caption (their drawings are in the PDF).
+latex2mathml, so the page and the PDF show the same formulas. Figures are drawn as inline SVG
+(render/svg.py), each as the PDF draws it; a figure without a drawing is described by its caption.
 """
 
 from __future__ import annotations
