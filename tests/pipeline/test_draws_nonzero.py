@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import pytest
 
-from support import DOCS
+from support import DOCS, validate_answers
 from symdl import draws
 from symdl.errors import SpecError
 from symdl.latex_parse import parse_matrix
@@ -109,6 +109,9 @@ def variants(tmp_path, *spec):
     assert proc.returncode == 0, proc.stderr
     docs = [json.loads(p.read_text()) for p in sorted(out.glob("*-variants/variant-*/answers.json"))]
     assert len(docs) == 30
+    for doc in docs:
+        validate_answers(doc)                       # exam.variant and exam.drawn are in the schema
+        assert doc["exam"]["variant"].split()[0] in {f"{n:03d}" for n in range(1, 31)}
     return [d["exam"]["drawn"] for d in docs]
 
 
