@@ -6,6 +6,10 @@ A value of a question may be a table instead of a number:
     filters = { random = "integer", low = 16, high = 128, step = 16 }
     activation = { choice = ["relu", "sigmoid"] }
 
+A random draw never gives 0 unless it says ``zero = true`` (a zero weight makes a question easier:
+a term drops out); with it, a drawn vector is still never all zero and a drawn matrix has no zero
+row or column (one entry of such a line is redrawn among the nonzero values).
+
 Every drawn number is ``low + k * step`` for an integer ``k``, computed with ``Fraction``s, so it
 is an exact decimal. A uniform draw is written as LaTeX (a decimal, or a bmatrix for a shape);
 an integer draw as a TOML integer (or a list of them); a choice as the item chosen.
@@ -26,7 +30,7 @@ from symdl.bounded import NumberError, decimal_places, exact, is_decimal
 from symdl.errors import SpecError
 
 DRAW_KEYS = {"random", "choice"}
-UNIFORM_KEYS = {"random", "low", "high", "step", "shape", "exclude"}
+UNIFORM_KEYS = {"random", "low", "high", "step", "shape", "exclude", "zero"}
 CHOICE_KEYS = {"choice"}
 MAX_ENTRIES = 10_000         # entries of one drawn matrix
 MAX_GRID = 10**15            # points of one grid
@@ -46,7 +50,7 @@ class Draw:
     step: Fraction = Fraction(1)
     count: int = 1           # grid points (or choices)
     shape: tuple = ()        # () for a scalar, (n,) a column, (r, c) a matrix
-    exclude: frozenset = frozenset()
+    exclude: frozenset = frozenset()   # the values left out (0 among them unless zero = true)
     items: tuple = ()        # a choice's items
     index: int = 0           # the question table's place in the spec (0-based)
 
@@ -71,6 +75,8 @@ class Draw:
             return copy.deepcopy(self.items[rng.randrange(self.count)])
         left = self._left() if 2 * len(self.exclude) >= self.count else None
         values = [self._one(rng, left) for _ in range(self.entries)]
+        if self.shape and 0 not in self.exclude and on_grid(Fraction(0), self.low, self.step, self.grid(self.count - 1)):
+            self._no_zero_line(values, rng, left)
         if self.kind == "integer":
             ints = [int(v) for v in values]
             if not self.shape:
@@ -89,6 +95,24 @@ class Draw:
             value = self.grid(rng.randrange(self.count))
             if value not in self.exclude:
                 return value
+
+    def lines(self) -> list:
+        """The index lists no drawn value may have all zero: the rows of a matrix with more than one
+        column, its columns when it has more than one row, else the whole vector (or 1 x 1 matrix)."""
+        rows, cols = (self.shape[0], 1) if len(self.shape) == 1 else self.shape
+        found = [[r * cols + c for c in range(cols)] for r in range(rows)] if cols > 1 else []
+        found += [[r * cols + c for r in range(rows)] for c in range(cols)] if rows > 1 else []
+        return found or [list(range(rows * cols))]
+
+    def _no_zero_line(self, values, rng, left):
+        """Redraw one entry, among the nonzero values, of each line drawn all zero (in place)."""
+        nonzero = [v for v in left if v != 0] if left is not None else None
+        for line in self.lines():
+            if all(values[i] == 0 for i in line):
+                i = line[rng.randrange(len(line))]
+                while values[i] == 0:
+                    values[i] = (nonzero[rng.randrange(len(nonzero))] if nonzero is not None
+                                 else self._one(rng))
 
     def _left(self) -> list:
         """The grid's values that are not excluded (only asked when exclude covers half of it or more)."""
@@ -223,13 +247,25 @@ def _read(table, path, qid, file) -> Draw:
     shape = _shape(table.get("shape"), error)
     exclude = frozenset(_exact(v, error, "exclude") for v in _as_list(table.get("exclude", []), error))
     for value in sorted(exclude):
-        if not low <= value <= high or (value - low) / step % 1 != 0:
+        if not on_grid(value, low, step, high):
             raise error(f"exclude: {decimal_text(value)} is not a value of the grid {decimal_text(low)}, "
                         f"{decimal_text(low + step)}, ... {decimal_text(high)}, so it excludes nothing")
+    zero = table.get("zero", False)
+    if not isinstance(zero, bool):
+        raise error("zero must be true or false (true lets the draw give 0)")
+    if not zero and on_grid(Fraction(0), low, step, high):
+        exclude |= {Fraction(0)}
     draw = Draw(qid, path, kind, low=low, step=step, count=int(span) + 1, shape=shape, exclude=exclude)
     if draw.distinct() < 1:
-        raise error("exclude removes every value of the grid")
+        raise error("the grid holds only 0, which a draw gives only with zero = true" if not zero and not
+                    table.get("exclude") and span == 0 else "exclude removes every value of the grid")
+    if shape and draw.distinct() == 1 and draw._left() == [0]:
+        raise error("the draw can give only 0, so the drawn vector or matrix would be all zero")
     return draw
+
+
+def on_grid(value: Fraction, low: Fraction, step: Fraction, high: Fraction) -> bool:
+    return low <= value <= high and (value - low) / step % 1 == 0
 
 
 def _exact(value, error, key) -> Fraction:

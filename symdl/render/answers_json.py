@@ -111,9 +111,12 @@ def document(exam, results) -> dict:
     from symdl.policy import policy_of
 
     policy = policy_of(exam)
+    head = {"id": exam.id, "title": exam.title, "course": exam.course, "date": exam.date}
+    if getattr(exam, "drawn", None):        # a variant: its label and the values drawn for it
+        head.update(variant=exam.variant or "", drawn=exam.drawn)
     return {
         "schema": SCHEMA,
-        "exam": {"id": exam.id, "title": exam.title, "course": exam.course, "date": exam.date},
+        "exam": head,
         "grading": _policy(policy),
         "questions": [_question(r) for r in results],
     }

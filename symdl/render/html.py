@@ -1,8 +1,8 @@
 """The answer key as one HTML page: the same Solution, math as MathML, no JavaScript, no network.
 
 Math is printed once, by symdl's LaTeX printer, and converted to presentation MathML with
-latex2mathml, so the page and the PDF show the same formulas. Figures are described by their
-caption (their drawings are in the PDF).
+latex2mathml, so the page and the PDF show the same formulas. Figures are drawn as inline SVG
+(render/svg.py), each as the PDF draws it; a figure without a drawing is described by its caption.
 """
 
 from __future__ import annotations
@@ -82,6 +82,8 @@ def _converted(latex: str, display: bool) -> Markup:
     from latex2mathml.converter import convert
 
     latex = _unlayout(latex).replace(r"\mathbb{1}", r"\mathbf{1}")   # the same indicator as the PDF
+    latex = _ARRAY_SPEC.sub(lambda m: r"\begin{array}{" + re.sub(r"@\{[^{}]*\}", "", m.group(1)) + "}", latex)
+    latex = _TEXT_SIZE.sub(r"\\text{", latex)
     latex = _OPERATOR_NAMES.sub(lambda m: rf"\operatorname{{{m.group(1)}}}", latex)
     try:
         mathml = convert(latex, display="block" if display else "inline")
@@ -90,6 +92,10 @@ def _converted(latex: str, display: bool) -> Markup:
     return Markup(_one_number(mathml))
 
 
+# An array's column spec with @{} (no padding) and a font size inside \text: the PDF's layout, which
+# latex2mathml would print as text ("@ l @", "\scriptsize").
+_ARRAY_SPEC = re.compile(r"\\begin\{array\}\{((?:[^{}]|\{[^{}]*\})*)\}")
+_TEXT_SIZE = re.compile(r"\\text\{\\(?:tiny|scriptsize|footnotesize|small|normalsize)\s*")
 # Operator names latex2mathml 3.x leaves as a literal "\arg" identifier: written as \operatorname.
 _OPERATOR_NAMES = re.compile(r"\\(arg|deg|det|dim|gcd|hom|ker|Pr)(?![A-Za-z])")
 # A number with thousands separators ("12{,}864") comes out of latex2mathml as three tokens
@@ -203,7 +209,8 @@ def final(answer) -> Markup:
     relation, body = value_parts(answer.value, answer.digits)
     if relation is None:
         shown_words = answer.words if answer.words is not None else body
-        return head + Markup(': <span class="box">') + escape(shown_words) + Markup("</span>")
+        mark = " " if str(label).rstrip().endswith(("?", ":")) else ": "      # "can it learn again?" asks alone
+        return head + Markup(mark + '<span class="box">') + escape(shown_words) + Markup("</span>")
     unit = rf"\,\text{{{answer.unit}}}" if answer.unit else ""
     value = _mathml(f"{body}{unit}")
     if label_math is not None:

@@ -240,46 +240,108 @@ def _rows_text(label) -> list:
     return [_tex_words(str(label))] if label is not None else []
 
 
+def _rich(x, y, words, anchor="middle", size=12, color="#222") -> str:
+    """A label whose subscripts (``z_1``, ``W_{12}``) are set as subscripts, as the PDF sets them."""
+    parts = re.split(r"_\{?([A-Za-z0-9,]+)\}?", _tex_words_keep(words))
+    body = escape(parts[0])
+    for i in range(1, len(parts), 2):
+        body += Markup('<tspan baseline-shift="sub" font-size="{:.0f}">').format(size * 0.75) + escape(parts[i]) \
+            + Markup("</tspan>") + escape(parts[i + 1])
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{color}">'
+            f"{body}</text>")
+
+
+def _tex_words_keep(text) -> str:
+    """``_tex_words`` with the subscripts' braces kept, so that ``_rich`` can find them."""
+    out = str(text)
+    for macro, word in sorted(_TEX_WORDS.items(), key=lambda kv: -len(kv[0])):
+        out = out.replace(macro, word)
+    out = re.sub(r"\\[A-Za-z]+", "", out)
+    return re.sub(r"(?<!_)\{([^{}]*)\}", r"\1", out).strip()
+
+
+def _block(x, y, lines, anchor, color, above) -> list:
+    """Lines of a label stacked above (or below) the baseline ``y``."""
+    top = y - 12 * len(lines) if above else y + 10
+    return [_text(x, top + 10 + 12 * i, line, anchor=anchor, size=10, color=color) for i, line in enumerate(lines)]
+
+
+def _width(lines) -> float:
+    return max((len(line) for line in lines), default=0) * 6.0
+
+
 def graph(data) -> str:
-    """The computational graph: nodes at their layout positions, forward values above each edge
-    (blue), gradients below (red)."""
+    """The computational graph as the PDF draws it: the structure alone, with the forward values
+    (blue, above each edge and beside each input) or with values and gradients (red, below), the
+    output arrow to f with its value (and the upstream gradient)."""
     nodes = {n["id"]: n for n in data["nodes"]}
+    mode = data.get("mode", "full")
     xs = [n["x"] for n in nodes.values()]
     ys = [n["y"] for n in nodes.values()]
-    sx = 150.0
-    sy = 90.0
-    width = int((max(xs) - min(xs)) * sx + 220)
-    height = int((max(ys) - min(ys)) * sy + 200)
+    side = {i: (_rows_text(n.get("value")) if mode != "structure" else [], _rows_text(n.get("grad"))
+                if mode == "full" else []) for i, n in nodes.items()}
+    left = 40 + max((_width(v + g) for v, g in side.values()), default=0)
+    outputs = data.get("outputs") or [data["output"]]
+    out_lines = (_rows_text(data.get("output_value")) if mode != "structure" else []) + \
+        (_rows_text(data.get("output_grad")) if mode == "full" else [])
+    sx, sy = 150.0, 90.0 if mode != "structure" else 70.0
+    width = int(left + (max(xs) - min(xs)) * sx + 110 + max(40.0, _width(out_lines)))
+    height = int((max(ys) - min(ys)) * sy + 130 + 12 * max(len(v) + len(g) for v, g in side.values()))
 
     def pos(n):
-        return 110 + (n["x"] - min(xs)) * sx, 100 + (max(ys) - n["y"]) * sy
+        return left + (n["x"] - min(xs)) * sx, 70 + (max(ys) - n["y"]) * sy
 
     body = []
     for e in data["edges"]:
         (x1, y1), (x2, y2) = pos(nodes[e["from"]]), pos(nodes[e["to"]])
+        shown = dict(e, value=e.get("value") if mode != "structure" else None,
+                     grad=e.get("grad") if mode == "full" else None)
+        body.extend(_arrow(x1, y1, x2, y2, dashed=bool(e.get("const"))))
         length = math.hypot(x2 - x1, y2 - y1) or 1
-        ux, uy = (x2 - x1) / length, (y2 - y1) / length
-        dashed = ' stroke-dasharray="4 3"' if e.get("const") else ""
-        tip_x, tip_y = x2 - ux * 22, y2 - uy * 22
-        body.append(f'<line x1="{x1 + ux * 22:.1f}" y1="{y1 + uy * 22:.1f}" x2="{tip_x - ux * 6:.1f}" '
-                    f'y2="{tip_y - uy * 6:.1f}" stroke="#444" stroke-width="1.3"{dashed}/>')
-        head = [(tip_x, tip_y), (tip_x - ux * 9 - uy * 4, tip_y - uy * 9 + ux * 4),
-                (tip_x - ux * 9 + uy * 4, tip_y - uy * 9 - ux * 4)]      # an arrowhead, no marker (no url())
-        body.append('<polygon points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in head) + '" fill="#444"/>')
-        body.extend(_edge_labels((x1 + x2) / 2, (y1 + y2) / 2, ux, uy, e))
-    for n in nodes.values():
+        body.extend(_edge_labels((x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) / length, (y2 - y1) / length, shown))
+    for i, name in enumerate(outputs):
+        x, y = pos(nodes[name])
+        body.extend(_arrow(x, y, x + 110, y, start=22, end=0))
+        body.append(_rich(x + 116, y + 5, "f" if len(outputs) == 1 else f"f_{i + 1}", anchor="start", size=14))
+        if len(outputs) == 1:
+            value = _rows_text(data.get("output_value")) if mode != "structure" else []
+            grad = _rows_text(data.get("output_grad")) if mode == "full" else []
+            body += _block(x + 66, y - 4, value, "middle", "#1f5fa8", True)
+            body += _block(x + 66, y + 2, grad, "middle", "#b8321f", False)
+    for key, n in nodes.items():
         x, y = pos(n)
         style = n.get("style", "op")
         fill = {"input": "#e8f0fa", "const": "#f4f4f4"}.get(style, "#ffffff")
-        shape = (f'<rect x="{x - 22:.1f}" y="{y - 16:.1f}" width="44" height="32" rx="4" fill="{fill}" stroke="#444"/>'
+        label = _rows_text(n.get("label"))
+        half = max(22.0, _width(label) / 2 + 6) if style != "op" else 20.0
+        tall = max(16.0, 6 * len(label) + 4)
+        shape = (f'<rect x="{x - half:.1f}" y="{y - tall:.1f}" width="{2 * half:.0f}" height="{2 * tall:.0f}" rx="4" '
+                 f'fill="{fill}" stroke="#444"' + (' stroke-dasharray="4 3"' if style == "const" else "") + "/>"
                  if style != "op" else f'<circle cx="{x:.1f}" cy="{y:.1f}" r="20" fill="{fill}" stroke="#444"/>')
         body.append(shape)
-        label = _rows_text(n.get("label"))
         for i, line in enumerate(label):
-            body.append(_text(x, y + 4 + 12 * (i - (len(label) - 1) / 2), line, size=11 if len(label) > 1 else 13))
-        if n.get("name"):
-            body.append(_text(x, y - 24, _tex_words(n["name"]), size=10, color="#666"))
+            size = 11 if len(label) > 1 else 13
+            y_line = y + 4 + 12 * (i - (len(label) - 1) / 2)
+            body.append(_rich(x, y_line, line, size=size) if style == "input" else _text(x, y_line, line, size=size))
+        if style == "op" and n.get("name"):
+            body.append(_rich(x, y - 25, n["name"], size=11, color="#444"))
+        value, grad = side[key]
+        body += _block(x - half - 6, y - 2, value, "end", "#1f5fa8", True)
+        body += _block(x - half - 6, y + 2, grad, "end", "#b8321f", False)
     return _svg(body, width=width, height=height, label="computational graph")
+
+
+def _arrow(x1, y1, x2, y2, dashed=False, start=22, end=22) -> list:
+    """A line from node to node (stopping at their rims) with an arrowhead, no marker (no url())."""
+    length = math.hypot(x2 - x1, y2 - y1) or 1
+    ux, uy = (x2 - x1) / length, (y2 - y1) / length
+    dash = ' stroke-dasharray="4 3"' if dashed else ""
+    tip_x, tip_y = x2 - ux * end, y2 - uy * end
+    head = [(tip_x, tip_y), (tip_x - ux * 9 - uy * 4, tip_y - uy * 9 + ux * 4),
+            (tip_x - ux * 9 + uy * 4, tip_y - uy * 9 - ux * 4)]
+    return [f'<line x1="{x1 + ux * start:.1f}" y1="{y1 + uy * start:.1f}" x2="{tip_x - ux * 6:.1f}" '
+            f'y2="{tip_y - uy * 6:.1f}" stroke="#444" stroke-width="1.3"{dash}/>',
+            '<polygon points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in head) + '" fill="#444"/>']
 
 
 def _edge_labels(mx, my, ux, uy, edge) -> list:

@@ -96,6 +96,14 @@ def test_the_graph_shows_the_forward_values_of_the_key(di504):
     z1 = answers["Q1"]["forward.z1"]                    # W x = [0.02, 0.07] in the DI504 key
     assert f"[{z1[0]:g}]" in text and f"[{z1[1]:g}]" in text
     assert "exp" in text and "max" in text and "·" in text
+    # as the PDF: W's value and gradient beside it, the output arrow to f with f's value and the upstream
+    w_bar = answers["Q1"]["grad.W"]
+    assert "[-0.1  -0.5]" in text and f"{w_bar[0][0]:.5g}" in text and "f" in text.split()
+    structure = next(f for q, f in figures if f.name == "graph" and f.data.get("mode") == "structure")
+    bare = " ".join(t.text or "" for t in ET.fromstring(str(svg.draw(structure))).iter(f"{NS}text"))
+    assert "[" + f"{z1[0]:g}" + "]" not in bare and "-0.1" not in bare      # the structure alone
+    names = ET.fromstring(str(svg.draw(structure)))
+    assert "z_1" not in ET.tostring(names, encoding="unicode")          # z with a subscript 1, not "z_1"
 
 
 def test_an_unknown_figure_or_bad_data_draws_nothing():
@@ -135,7 +143,13 @@ def test_chromium_draws_every_figure(di504, tmp_path):
         assert box.mean() > 0.01, f"{figure.name}: only {box.mean():.4f} of its box is inked"
         assert not ink[y + h + 5:y + h + 35].any(), f"ink below {figure.name}'s box"
         blue = (np.abs(pixels[y:y + h, :w] - [0x1f, 0x5f, 0xa8]).sum(axis=2) < 60).sum()
-        assert blue > 30, f"{figure.name}: no line or bar drawn in blue"
+        if figure.name == "graph" and figure.data.get("mode") == "structure":
+            assert blue == 0, "the graph's structure alone, as the PDF draws it, has no values"
+        else:
+            assert blue > 30, f"{figure.name}: no line or bar drawn in blue"
+        if figure.name == "graph" and figure.data.get("mode") == "full":     # gradients in red, as the PDF
+            red = (np.abs(pixels[y:y + h, :w] - [0xb8, 0x32, 0x1f]).sum(axis=2) < 60).sum()
+            assert red > 30, "the backward pass draws no gradient"
 
 
 def test_the_network_is_drawn_as_the_pdf_draws_it(tmp_path):

@@ -34,16 +34,16 @@ require = ["Q2.dead", "Q3.a.predicted != 4 or Q3.a.probs[3] < 0.9"]
 id = "Q2"
 kind = "neuron"
 activation = "relu"
-W = { random = "uniform", low = -0.5, high = 0.5, step = 0.1, shape = [3] }
-x = { random = "uniform", low = 0, high = 1, step = 0.1, shape = [3] }
-b = { random = "uniform", low = -0.5, high = 0.5, step = 0.1 }
+W = { random = "uniform", low = -0.5, high = 0.5, step = 0.1, shape = [3], zero = true }
+x = { random = "uniform", low = 0, high = 1, step = 0.1, shape = [3], zero = true }
+b = { random = "uniform", low = -0.5, high = 0.5, step = 0.1, zero = true }
 upstream = '[-0.124]'
 [[question]]
 id = "Q3"
 kind = "softmax"
 score = 's = \mathbf{W} \cdot \mathbf{x} + \mathbf{B}'
 W = '\begin{bmatrix} 0.1 & 0.2 \\ 0.2 & 0 \\ 0 & 0.4 \\ -0.2 & 0.8 \end{bmatrix}'
-B = { random = "uniform", low = -1, high = 1, step = 0.1, shape = [4] }
+B = { random = "uniform", low = -1, high = 1, step = 0.1, shape = [4], zero = true }
 [[question.case]]
 id = "a"
 x = '[1.0 \quad 0.5]^T'
@@ -161,14 +161,14 @@ kind = "graph"
 function = 'f(x) = \max \left[\begin{bmatrix} 1 \\ 0 \end{bmatrix}, e^{(\mathbf{W} \cdot \mathbf{x})} \right]'
 upstream = '\begin{bmatrix} 1 \\ 1 \end{bmatrix}'
 [question.values]
-W = { random = "integer", low = -1, high = 1, shape = [2, 2] }
-x = { random = "integer", low = -1, high = 1, shape = [2] }
+W = { random = "integer", low = -1, high = 1, shape = [2, 2], zero = true }
+x = { random = "integer", low = -1, high = 1, shape = [2], zero = true }
 [[question]]
 id = "Q2"
 kind = "neuron"
 activation = "relu"
-W = { random = "uniform", low = -0.2, high = 0.2, step = 0.1, shape = [2] }
-x = { random = "uniform", low = -0.2, high = 0.2, step = 0.1, shape = [2] }
+W = { random = "uniform", low = -0.2, high = 0.2, step = 0.1, shape = [2], zero = true }
+x = { random = "uniform", low = -0.2, high = 0.2, step = 0.1, shape = [2], zero = true }
 b = { choice = [0] }
 upstream = '[1]'
 """
@@ -255,7 +255,9 @@ def test_bad_counts_are_one_line_exit_2_nothing_written(tmp_path, args, words):
     ('{ random = "uniform", low = 0, high = 1 }', "needs step"),
     ('{ random = "uniform", low = 0, high = 1, step = 0.1, sigma = 1 }', "unknown key 'sigma'"),
     ('{ choice = [] }', "non-empty"),
-    ('{ random = "uniform", low = 0, high = 0.1, step = 0.1 }', "only 2 different variant"),
+    ('{ random = "uniform", low = 0, high = 0.1, step = 0.1, zero = true }', "only 2 different variant"),
+    ('{ random = "uniform", low = 0, high = 0.2, step = 0.1 }', "only 2 different variant"),     # 0 left out
+    ('{ random = "uniform", low = 0, high = 0, step = 0.1 }', "holds only 0"),
 ])
 def test_bad_draws_are_one_line_naming_question_and_field(tmp_path, draw, words):
     spec = tmp_path / "exam.toml"
