@@ -240,8 +240,7 @@ def elided_matrix(printer, matrix) -> str:
         lines.append(" & ".join(cells))
     body = "\\\\".join(lines)
     return (rf"\left[\begin{{matrix}}{body}\end{{matrix}}\right]_{{{rows}\times {cols}}}"
-            r"\;\begin{array}{@{}l@{}}\text{\scriptsize shown in part; every entry}\\"
-            r"\text{\scriptsize is in the spec or answers.json}\end{array}")   # two short lines: fits a table column
+            r"\;\text{\scriptsize (shown in part)}")          # short: fits a table column
 
 
 def tex(expr, **settings) -> Tex:

@@ -282,6 +282,7 @@ def test_elided_matrix_shows_corners_and_shape():
     for corner in ("0", "29", "3900", "3929", "102"):
         assert re.search(rf"(?<![\d.]){corner}(?![\d.])", out), corner
     assert "3800" in out and "1500" not in out                       # middle rows elided
+    assert "(shown in part)" in out and "answers.json" not in out   # said as the instructor would
     small = sympy.Matrix([[1, 2], [3, 4]])
     assert tex(small) == sympy.latex(small)                          # small ones as before
 
