@@ -138,8 +138,23 @@ if not _evalf.evalf_table:          # the table is made on first use: make it be
 _evalf.evalf_table[Named] = _evalf_named
 
 
+def _size_past(entry, limit) -> bool:
+    """True when ``entry``'s tree has more than ``limit`` nodes (a walk that stops there)."""
+    stack, seen = [entry], 0
+    while stack:
+        seen += 1
+        if seen > limit:
+            return True
+        stack.extend(stack.pop().args)
+    return False
+
+
 def _long(entry) -> bool:
-    return not isinstance(entry, sympy.Rational) and sympy.count_ops(entry) > COMPACT_OPS
+    """More than COMPACT_OPS operations: an operation has at least one node of its own, so a tree of
+    at most that many nodes is short and one of four times as many long, without counting."""
+    if isinstance(entry, sympy.Rational) or not _size_past(entry, COMPACT_OPS):
+        return False
+    return _size_past(entry, 4 * COMPACT_OPS) or sympy.count_ops(entry) > COMPACT_OPS
 
 
 def compact(matrix, label):
@@ -147,7 +162,8 @@ def compact(matrix, label):
     if matrix is None:
         return matrix
     entries = list(matrix)
-    if not any(_long(v) for v in entries):
+    long = [_long(v) for v in entries]
+    if not any(long):
         return matrix
-    kept = [Named(v, f"{label}[{k}]") if _long(v) else v for k, v in enumerate(entries)]
+    kept = [Named(v, f"{label}[{k}]") if is_long else v for k, (v, is_long) in enumerate(zip(entries, long))]
     return sympy.ImmutableMatrix(matrix.rows, matrix.cols, kept)
