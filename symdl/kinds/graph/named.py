@@ -121,6 +121,9 @@ class Named(sympy.AtomicExpr):
         return self
 
     # -- printing: the number, as the working shows a long value ---------------------
+    def _symdl_latex(self, printer):          # symdl's printer (its printmethod): the rounded number
+        return printer._print(sympy.Float._new(self.mpf_at(100), 30))
+
     def _latex(self, printer):
         return printer._print(sympy.Float._new(self.mpf_at(100), 30))
 
