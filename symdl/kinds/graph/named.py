@@ -58,8 +58,8 @@ class Named(sympy.AtomicExpr):
 
     __hash__ = sympy.AtomicExpr.__hash__
 
-    def __reduce__(self):
-        raise TypeError("a Named number is not pickled")
+    def __reduce__(self):           # a copy or a pickle keeps the number (as a Float), not the chain
+        return sympy.Float._new, (self._mpf, self._bits)
 
     # -- the value ---------------------------------------------------------------------
     def _evaluate(self, bits):
