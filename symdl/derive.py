@@ -68,6 +68,7 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
         with time_limit(time_limit_s, question):
             question.values = kind.schema.check(question)
             solution = kind.solve(question)
+            kinds.check_solution(kind, solution)
             checks = verify(question, solution, kind)
             grade(question, solution, kind)     # points, tolerances, common mistakes
     except SymdlError as exc:
@@ -151,49 +152,30 @@ def derive(spec=None, out="out", *, pdf=True, html=False, time_limit_s=DEFAULT_T
         raise UsageError(f"unknown detail {detail!r} (known: {', '.join(DETAILS)})")
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     out = Path(out)
-    final = out / exam.id
-    _check_out(out, final)              # refuse up front, before minutes of derivation
+    outdir.check_out(out, out / exam.id)        # refuse up front, before minutes of derivation
     if exam.draws:
         report = Report(*_first_variant(exam, data_dirs, time_limit_s, progress))
     else:
         report = Report(exam, solve_questions(exam, time_limit_s, progress))
     exam = report.exam
     sources = documents(exam, report.results, time_limit_s, html=html, detail=detail)
-    created, staging, build_error = [], None, None
-    try:
-        created = _make_folder(out)
-        staging = _stage(out, exam.id, sources)
+
+    def fill(staging):
+        outdir.write_files(staging, sources)
+        build_error = None
         if pdf:
             budget = None if effective(time_limit_s) is None else time_limit_s * len(exam.questions)
             build_error = _build_pdf(staging, exam, report, progress, budget, started)
             build_error = _build_sheet_pdf(staging, build_error)
-        try:
-            outdir.write_manifest(staging)
-            report.files = sorted(p.name for p in staging.iterdir() if p.name != outdir.MANIFEST)
-            with outdir.locked(out):
-                outdir.replace(staging, final)
-        except OSError as exc:
-            raise UsageError(f"cannot move the answer key into place: {exc.strerror or exc}",
-                             file=final) from None
-    except BaseException:
-        if staging is not None:
-            outdir.discard(staging)
-        _remove_created(out, created)
-        raise
+        report.files = sorted(p.name for p in staging.iterdir() if p.name != outdir.MANIFEST)
+        return build_error
+
+    final, build_error = outdir.publish(out, exam.id, fill, what="the answer key")
     report.folder = final
     _raise_failures(report, build_error, final)
     return report
 
 
-def _check_out(out: Path, final: Path):
-    try:
-        if out.exists() and not out.is_dir():
-            raise UsageError("output path exists and is not a folder", file=out)
-        if out.is_dir():
-            with outdir.locked(out):        # not while another run swaps the folder
-                outdir.check_replaceable(final)
-    except OSError as exc:
-        raise UsageError(f"unusable output folder: {exc.strerror or exc}", file=out) from None
 
 
 def documents(exam, results, time_limit_s, *, html=False, detail="model", staff=True) -> dict:
@@ -223,18 +205,6 @@ def documents(exam, results, time_limit_s, *, html=False, detail="model", staff=
     return sources
 
 
-def _stage(out: Path, name: str, files: dict) -> Path:
-    try:
-        staging = outdir.staging_folder(out, name)
-    except OSError as exc:
-        raise UsageError(f"cannot write the output folder: {exc.strerror or exc}", file=out) from None
-    try:
-        for file_name, text in files.items():
-            (staging / file_name).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        outdir.discard(staging)
-        raise UsageError(f"cannot write the output folder: {exc.strerror or exc}", file=out) from None
-    return staging
 
 
 def _build_pdf(staging, exam, report, progress, budget, started):
@@ -306,27 +276,8 @@ def _raise_failures(report, build_error, final):
         raise VerificationFailed(f"{failures} (files written to {final})")
 
 
-def _remove_created(out: Path, created: list):
-    """Remove the folders this call made, deepest first, only when empty."""
-    with contextlib.suppress(OSError):
-        for folder in created:
-            folder.rmdir()
 
 
-def _make_folder(out: Path) -> list:
-    """Create ``out`` (and missing parents); return the folders created, deepest first."""
-    missing = []
-    try:
-        for folder in [out, *out.parents]:
-            if folder.exists() or str(folder) in ("", "."):
-                break
-            missing.append(folder)
-        if out.exists() and not out.is_dir():
-            raise UsageError("output path exists and is not a folder", file=out)
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create the output folder: {exc.strerror or exc}", file=out) from None
-    return missing
 
 
 def write_template(folder) -> list:

@@ -54,6 +54,12 @@ class UsageError(SymdlError):
     """A command-line argument is unusable (an output folder that cannot be written): exit 2."""
 
 
+class ContractError(SymdlError):
+    """A kind broke the Kind contract (a symbolic value where a number is due): the kind's bug, exit 3."""
+
+    exit_status = 3
+
+
 class BuildError(SymdlError):
     """The PDF could not be built (TeX error, latexmk missing at build time): exit status 1."""
 

@@ -14,6 +14,9 @@ SPELLINGS = {
     "softmax": (("softmax", "Softmax"), 1), "log_softmax": (("logsoftmax", "LogSoftmax"), 1),
     "cross_entropy": (("CE", "crossentropy"), 2), "bce": (("BCE",), 2), "mse": (("MSE",), 2),
     "hinge": (("hinge",), 2),
+    "sin": (("sin",), 1), "cos": (("cos",), 1), "tan": (("tan",), 1),
+    "floor": (("floor",), 1), "ceil": (("ceil",), 1), "round": (("round",), 1),
+    "clamp": (("clamp",), 3), "diag": (("diag",), 1),
 }
 # a spelling called with another number of arguments: \max(x) is the maximum over the entries of x
 OVERLOADS = {("max", 1): "max_all", ("min", 1): "min_all"}

@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 import sympy
 
-from symdl import ops_vector
+from symdl import ops_elementary, ops_vector
 from symdl.op_names import OVERLOADS, SPELLINGS
 
 HALF = sympy.Rational(1, 2)
@@ -152,6 +152,7 @@ UNARY = {
     "neg": Unary("neg", "negation", lambda x: -x, lambda x: -U(x),
                  lambda x, y: sympy.Integer(-1), r"-1", r"-{0}", np.negative),
 }
+UNARY.update(ops_elementary.unary_rows(Unary))     # sin, cos, tan, floor, ceil, round
 
 
 def power_rule(c):
@@ -213,6 +214,8 @@ class Binary:
 def _elementwise_vjp_display(local, g, summed):
     if local == "1":
         body = g
+    elif local == "0":
+        body = "0"
     elif local == "-1":
         body = "-" + g
     else:
@@ -412,6 +415,8 @@ MATRIX = {
                      (r"\frac{{{g}}}{{n}}\, \mathbf{{1}}",), r"\mathrm{mean}", SPELLINGS["mean"][0]),
 }
 MATRIX.update({name: replace(row, spellings=SPELLINGS[name][0]) for name, row in ops_vector.rows(MatrixOp).items()})
+MATRIX.update({name: replace(row, spellings=SPELLINGS[name][0])
+               for name, row in ops_elementary.matrix_rows(MatrixOp).items()})     # clamp, diag
 MATRIX_WORDS = {name: row.words for name, row in MATRIX.items()}
 MATRIX_FWD_TEX = {name: row.fwd_tex for name, row in MATRIX.items()}
 MATRIX_VJP_TEX = {name: list(row.vjp_tex) for name, row in MATRIX.items()}
@@ -445,7 +450,8 @@ def matrix_numeric(name, vals):
 _MARKS = {
     "add": "+", "sub": "-", "mul": r"\times", "div": r"\div", "neg": "-1", "exp": r"\exp", "log": r"\ln",
     "tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{relu}", "abs": "|\\cdot|", "max": r"\max",
-    "min": r"\min",
+    "min": r"\min", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "floor": r"\lfloor\cdot\rfloor",
+    "ceil": r"\lceil\cdot\rceil", "round": r"\mathrm{round}",
 }
 
 
@@ -460,23 +466,26 @@ TABLE = {**UNARY, **BINARY, **MATRIX}
 assert all(TABLE[op].arity == arity for op, (_, arity) in SPELLINGS.items())   # one column, two files
 FUNCTION_NAMES = {spelling: name for name, row in TABLE.items() for spelling in row.spellings}
 FUNCTION_ARITY = {name: row.arity for name, row in TABLE.items()}
-CALLS = frozenset(FUNCTION_NAMES.values()) | {"transpose"} | frozenset(OVERLOADS.values())   # ops the parser leaves as f(...)
+CALLS = frozenset(FUNCTION_NAMES.values()) | {"transpose", "mul"} | frozenset(OVERLOADS.values())   # ops the parser leaves as f(...)
 # ops whose derivative jumps somewhere (the sheet states the convention), and ops that grow or
 # flatten exponentially (their argument is bounded so that a value and its gradient can be checked)
-KINKS = frozenset({"relu", "abs", "max", "min", "max_all", "min_all", "hinge"})
+KINKS = frozenset({"relu", "abs", "max", "min", "max_all", "min_all", "hinge", "floor", "ceil", "round", "clamp"})
+STEPS = frozenset({"floor", "ceil", "round"})      # derivative 0 where it exists, none at a jump
 STEEP = frozenset({"exp", "sigmoid", "tanh"})
 # the display form of an op applied to a whole expression (in brackets), where it differs from fwd_tex
 CALL_TEX = {"exp": r"\exp{0}"}
 # SymPy's own function classes the parser leaves in a tree -> the op
-SYMPY_FUNCTIONS = ((sympy.tanh, "tanh"), (sympy.Abs, "abs"), (sympy.Max, "max"), (sympy.Min, "min"))
+SYMPY_FUNCTIONS = ((sympy.tanh, "tanh"), (sympy.Abs, "abs"), (sympy.Max, "max"), (sympy.Min, "min"),
+                   (sympy.sin, "sin"), (sympy.cos, "cos"), (sympy.tan, "tan"), (sympy.floor, "floor"),
+                   (sympy.ceiling, "ceil"))
 
 ALL_OPS = sorted(set(TABLE) | {"pow"})
 
 # The subgradient at a kink, one convention for the whole exam ([exam] subgradients):
 # relu'(0), |x|'(0), and the share of a max/min tie each argument gets.
 SUBGRADIENTS = {
-    "pytorch": {"relu": sympy.Integer(0), "abs": sympy.Integer(0), "tie": HALF},
-    "symmetric": {"relu": HALF, "abs": sympy.Integer(0), "tie": HALF},
+    "pytorch": {"relu": sympy.Integer(0), "abs": sympy.Integer(0), "tie": HALF, "clamp": sympy.Integer(1)},
+    "symmetric": {"relu": HALF, "abs": sympy.Integer(0), "tie": HALF, "clamp": HALF},
 }
 DEFAULT_SUBGRADIENTS = "pytorch"
 SUBGRADIENT_WORDS = {
@@ -486,12 +495,52 @@ SUBGRADIENT_WORDS = {
                  "each argument, relu'(0) = 1/2 and |x|'(0) = 0 (what central finite differences give).",
 }
 
+# what the sheet says of a step function or clamp in the graph (beside SUBGRADIENT_WORDS)
+_OLD_KINKS = frozenset({"relu", "abs", "max", "min", "max_all", "min_all", "hinge"})
+STEP_WORDS = ("floor, ceil and round are step functions: their derivative is 0 wherever it exists and "
+              "does not exist at a jump (floor and ceil jump at every integer, round at every half-integer); "
+              "the backward pass uses 0 there too, as PyTorch does.")
+ROUND_WORDS = "round(x) rounds a half to the even neighbour (round(2.5) = 2, round(3.5) = 4), as torch.round does."
+CLAMP_WORDS = {
+    "pytorch": "clamp(x, lo, hi) = min(max(x, lo), hi) passes the gradient to x where lo <= x <= hi, the bounds "
+               "included (as torch.clamp does), to lo where x < lo and to hi where x > hi.",
+    "symmetric": "clamp(x, lo, hi) = min(max(x, lo), hi) passes the gradient to x where lo < x < hi, to lo where "
+                 "x < lo and to hi where x > hi; at x = lo or x = hi half of it goes to x and half to the bound.",
+}
+
+
+def kink_notes(convention, names):
+    """The sentences stating the kink conventions of the ops ``names`` present in a graph."""
+    notes = [SUBGRADIENT_WORDS[convention]] if names & _OLD_KINKS else []
+    if names & STEPS:
+        notes.append(STEP_WORDS)
+    if "round" in names:
+        notes.append(ROUND_WORDS)
+    if "clamp" in names:
+        notes.append(CLAMP_WORDS[convention])
+    return notes
+
+
+def tied(name, vals):
+    """True when op ``name`` at its inputs' values ``vals`` sits on a kink (a tie, relu at 0, a jump)."""
+    if name in STEPS:
+        return any(ops_elementary.step_tie(name, v) for v in vals[0])
+    if name == "clamp":
+        return ops_elementary.clamp_tied(vals)
+    if len(vals) == 2:
+        a, b = vals
+        shape = broadcast_shape(name, a.shape, b.shape) if a.shape != b.shape else a.shape
+        return any(sign_of(_entry(a, i, j) - _entry(b, i, j)) == 0 for i in range(shape[0]) for j in range(shape[1]))
+    return any(sign_of(v) == 0 for v in vals[0])
+
 
 def _at_convention(rule, convention):
     """``rule`` with the kink values of ``convention`` (relu'(0); abs and ties agree in both)."""
     if rule.name == "relu" and convention != "symmetric":
         at_zero = SUBGRADIENTS[convention]["relu"]
         return replace(rule, df=lambda x, y: _relu_d(x, y, at_zero))
+    if rule.name == "clamp":            # x's share of the gradient at x = lo or x = hi
+        return replace(rule, vjp_f=ops_elementary.clamp_vjp(SUBGRADIENTS[convention]["clamp"]))
     if rule.name == "hinge":            # a margin of exactly 0 is relu's kink
         return replace(rule, vjp_f=ops_vector.hinge_vjp(SUBGRADIENTS[convention]["relu"]))
     return rule

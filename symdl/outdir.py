@@ -173,6 +173,89 @@ def _remove_own(folder: Path):
         folder.rmdir()
 
 
+def check_out(out: Path, final: Path):
+    """Refuse (UsageError, exit 2) an unusable ``out`` or a ``final`` folder symdl may not replace;
+    every command calls it before any derivation, so a refusal costs nothing."""
+    try:
+        if out.exists() and not out.is_dir():
+            raise UsageError("output path exists and is not a folder", file=out)
+        if out.is_dir():
+            with locked(out):           # not while another run swaps the folder
+                check_replaceable(final)
+    except OSError as exc:
+        raise UsageError(f"unusable output folder: {exc.strerror or exc}", file=out) from None
+
+
+def publish(out, name: str, fill, *, what: str = "the output folder", carry: bool = False):
+    """Write the folder ``out/name`` whole; return ``(folder, what fill returned)``.
+
+    ``fill(staging)`` writes the files into a staging folder inside ``out`` (and builds what it
+    builds there); then, under a lock on ``out``, the older ``out/name`` is checked again (only a
+    folder symdl wrote, unchanged, is replaced), with ``carry`` the older folder's files that
+    staging lacks are carried over (an export added beside the key), every file is listed in the
+    manifest and the staging folder takes the older one's place. On any failure (bad input, a time
+    limit, an interrupt) the staging folder and the folders this call created are removed; an
+    OSError becomes a UsageError naming ``what`` (exit 2).
+    """
+    out = Path(out)
+    final = out / name
+    check_out(out, final)
+    created, staging = _make_folder(out), None
+    try:
+        staging = staging_folder(out, name)
+        result = fill(staging)
+        with locked(out):
+            check_replaceable(final)
+            if carry and final.is_dir():
+                for path in sorted(final.iterdir()):
+                    if path.name != MANIFEST and path.is_file() and not path.is_symlink() \
+                            and not (staging / path.name).exists():
+                        shutil.copyfile(path, staging / path.name)
+            write_manifest(staging)
+            replace(staging, final)
+    except OSError as exc:
+        _undo(staging, created)
+        raise UsageError(f"cannot write {what}: {exc.strerror or exc}", file=final) from None
+    except BaseException:
+        _undo(staging, created)
+        raise
+    return final, result
+
+
+def write_files(folder: Path, files: dict):
+    """Write ``files`` (relative name -> text or bytes) into ``folder``, making subfolders."""
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+
+
+def _make_folder(out: Path) -> list:
+    """Create ``out`` (and missing parents); return the folders created, deepest first."""
+    missing = []
+    try:
+        for folder in [out, *out.parents]:
+            if folder.exists() or str(folder) in ("", "."):
+                break
+            missing.append(folder)
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the output folder: {exc.strerror or exc}", file=out) from None
+    return missing
+
+
+def _undo(staging, created: list):
+    """Remove this run's staging folder and the folders it created (deepest first, only when empty)."""
+    if staging is not None:
+        discard(staging)
+    with contextlib.suppress(OSError):
+        for folder in created:
+            folder.rmdir()
+
+
 def discard(staging: Path):
     """Remove a staging folder of this run (everything in it was written by this run)."""
     shutil.rmtree(staging, ignore_errors=True)

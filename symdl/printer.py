@@ -135,6 +135,9 @@ class SymdlPrinter(LatexPrinter):
             return format_float(expr, self._settings["sig_digits"])   # a fraction too long to write out
         return super()._print_Rational(expr)
 
+    def _print_Pi(self, expr):
+        return r"\pi"
+
     def _print_Integer(self, expr):
         text = _integer_text(int(expr))
         return grouped(text) if text is not None else format_float(expr, self._settings["sig_digits"])

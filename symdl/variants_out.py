@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from symdl import outdir, variants
-from symdl.derive import DEFAULT_TIME_LIMIT, MAX_TEX_S, _check_out, _make_folder, _remove_created
+from symdl.derive import DEFAULT_TIME_LIMIT, MAX_TEX_S
 from symdl.errors import UsageError
 from symdl.spec import read_spec, default_spec
 
@@ -57,13 +57,11 @@ def write(spec, count, seed, out="out", *, pdf=True, data_dirs=(), time_limit_s=
 
 def _write(spec, count, seed, out, pdf, data_dirs, time_limit_s, workers, progress, lms, started) -> Written:
     out = Path(out)
-    final = out / f"{_exam_id(spec)}-variants"
-    _check_out(out, final)
-    created, staging = [], None
-    written = Written(final)
-    try:
-        created = _make_folder(out)
-        staging = outdir.staging_folder(out, final.name)
+    name = f"{_exam_id(spec)}-variants"
+    outdir.check_out(out, out / name)
+    written = Written(out / name)
+
+    def fill(staging):
         texs = _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written, lms)
         written.exports = lms.write(staging, progress)
         written.seconds["derive"] = time.monotonic() - started
@@ -71,17 +69,8 @@ def _write(spec, count, seed, out, pdf, data_dirs, time_limit_s, workers, progre
             _pdfs(staging, texs, written, progress, time_limit_s)
         written.seconds["tex"] = time.monotonic() - started - written.seconds["derive"]
         _manifest_csv(staging, written)
-        try:
-            outdir.write_manifest(staging)
-            with outdir.locked(out):
-                outdir.replace(staging, final)
-        except OSError as exc:
-            raise UsageError(f"cannot move the variants into place: {exc.strerror or exc}", file=final) from None
-    except BaseException:
-        if staging is not None:
-            outdir.discard(staging)
-        _remove_created(out, created)
-        raise
+
+    outdir.publish(out, name, fill, what="the variants")
     written.seconds["total"] = time.monotonic() - started
     return written
 

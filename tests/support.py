@@ -108,3 +108,24 @@ def tex_logs(monkeypatch) -> dict:
     logs = {}
     monkeypatch.setattr(pdf, "read_log", lambda tex, log: logs.__setitem__(tex.stem, log))
     return logs
+
+
+def install_documented_kind(site: Path) -> Path:
+    """docs/new-kind.md's package, laid out in ``site`` as pip installs it: the module from the page's
+    ```python block and a dist-info holding the entry points its pyproject.toml block declares. Put
+    ``site`` on the path (PYTHONPATH, or sys.path) and symdl finds the kind."""
+    import tomllib
+
+    doc = (TESTS.parent / "docs" / "new-kind.md").read_text()
+    project = next(tomllib.loads(b) for b in re.findall(r"```toml\n(.*?)```", doc, re.S) if "[project]" in b)
+    module, _ = next(iter(project["project"]["entry-points"]["symdl.kinds"].values())).split(":")
+    package = site / module
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(re.search(r"```python\n(.*?)```", doc, re.S).group(1))
+    info = site / f"{module}-{project['project']['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {project['project']['name']}\n"
+                                   f"Version: {project['project']['version']}\n")
+    lines = [f"{name} = {target}" for name, target in project["project"]["entry-points"]["symdl.kinds"].items()]
+    (info / "entry_points.txt").write_text("[symdl.kinds]\n" + "\n".join(lines) + "\n")
+    return site

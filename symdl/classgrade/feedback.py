@@ -107,6 +107,13 @@ def maximum(grades) -> str:
     return points(sum((i.points for p in grades.plans for i in p.items), Fraction(0)))
 
 
+def _question_name(question) -> str:
+    """The heading's name, as the exam numbers it ("1" for the id "Q1")."""
+    from symdl.render.documents import question_name
+
+    return question_name(question)
+
+
 _HTML = []       # the page's compiled template, made once
 
 
@@ -120,7 +127,7 @@ def html(grades, student) -> str:
         _HTML.append(env.get_template("feedback.html.j2"))
     return _HTML[0].render(
         exam=grades.exam, student=student, total=points(student.total), maximum=maximum(grades),
-        sections=sections(grades, student), carry=grades.carry_forward)
+        sections=sections(grades, student), carry=grades.carry_forward, question_name=_question_name)
 
 
 def tex(grades) -> str:
@@ -131,4 +138,5 @@ def tex(grades) -> str:
     escaped = lru_cache(maxsize=65536)(lambda t: latex.Tex(latex.escape(t)))
     students = [(s, points(s.total), sections(grades, s, escaped)) for s in grades.students]
     return env.get_template("grade/feedback.tex.j2").render(
-        exam=grades.exam, students=students, maximum=maximum(grades), carry=grades.carry_forward)
+        exam=grades.exam, students=students, maximum=maximum(grades), carry=grades.carry_forward,
+        question_name=_question_name)

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from symdl import outdir
-from symdl.errors import BuildError, UsageError
+from symdl.errors import BuildError
 
 from . import feedback
 
@@ -21,9 +21,7 @@ def folder_name(exam) -> str:
 
 def check_out(out, exam):
     """Refuse (exit 2) before any grading when ``OUT/<exam id>-grades`` may not be replaced."""
-    from symdl.derive import _check_out
-
-    _check_out(Path(out), Path(out) / folder_name(exam))
+    outdir.check_out(Path(out), Path(out) / folder_name(exam))
 
 
 def grades_csv(grades) -> str:
@@ -79,36 +77,19 @@ def sources(grades) -> dict:
 
 def write(grades, out, *, pdf=True, progress=None) -> Path:
     """Write the folder; returns it. A TeX failure leaves the other files in place (BuildError, exit 1)."""
-    from symdl.derive import _make_folder, _remove_created
     from symdl.render import pdf as pdf_render
 
-    out = Path(out)
-    final = out / folder_name(grades.exam)
     files = sources(grades)
-    created, staging, error = [], None, None
-    try:
-        created = _make_folder(out)
-        staging = outdir.staging_folder(out, final.name)
-        for name, text in files.items():
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            (staging / name).write_text(text, encoding="utf-8")
+
+    def fill(staging):
+        outdir.write_files(staging, files)
         if pdf and pdf_render.tex_available():
             if progress:
                 progress("building feedback.pdf with latexmk")
-            error = _build(staging)
-        outdir.write_manifest(staging)
-        with outdir.locked(out):
-            outdir.replace(staging, final)
-    except OSError as exc:
-        if staging is not None:
-            outdir.discard(staging)
-        _remove_created(out, created)
-        raise UsageError(f"cannot write the grades: {exc.strerror or exc}", file=final) from None
-    except BaseException:
-        if staging is not None:
-            outdir.discard(staging)
-        _remove_created(out, created)
-        raise
+            return _build(staging)
+        return None
+
+    final, error = outdir.publish(Path(out), folder_name(grades.exam), fill, what="the grades")
     if error is not None:
         raise BuildError(f"{error.message}; no feedback.pdf, the other files written to {final}")
     return final

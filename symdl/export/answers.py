@@ -1,7 +1,9 @@
 """Which answers an LMS export asks for, and what it says of each: the numbers, tolerances, points, mistakes.
 
-The answers asked are a question's final answers (``meta[name].final``); a question with none
-marked asks all its numeric answers (numbers, vectors, matrices, lists of numbers). Every
+The answers asked are every numeric answer the rubric grades (symdl.rubric: final answers and the
+intermediates the kind marks graded, each with its points); a question whose rubric grades none
+asks its final numeric answers, or all its numeric answers (numbers, vectors, matrices, lists of
+numbers) when none is final. Every blank carries the rubric's points of its entry. Every
 number is written exactly as answers.json writes it (the same ``jsonable``), so an LMS grades
 against the very value the key states.
 """
@@ -44,13 +46,16 @@ def answer_meta(result, name, asked=None) -> Answer:
 
 
 def asked_names(result) -> list:
-    """The names of the answers an export asks of ``result``'s question, in the Solution's order."""
+    """The names of the answers an export asks of ``result``'s question, in the Solution's order:
+    every numeric answer the rubric gives points (final or a graded intermediate, such as DI504's Q1
+    node values); else the final numeric ones; else every numeric one."""
     sol = result.solution
-    finals = [name for name, meta in sol.meta.items() if meta.final and is_numeric(sol.answers[name])]
-    graded = [name for name in finals if sol.meta[name].points is not None]     # the rubric's (symdl.rubric)
+    numeric = [name for name, meta in sol.meta.items() if is_numeric(sol.answers[name])]
+    graded = [name for name in numeric if sol.meta[name].points is not None]     # the rubric's (symdl.rubric)
     if graded:
         return graded
-    return finals or [name for name, value in sol.answers.items() if is_numeric(value)]
+    finals = [name for name in numeric if sol.meta[name].final]
+    return finals or numeric
 
 
 def is_numeric(value) -> bool:
@@ -82,6 +87,7 @@ class Blank:
     width: str = "0"      # accepted around ``shown``: every value within ``tolerance`` of the exact one
     exact: object = None  # the exact value as a 40-digit Decimal
     printed: str = ""     # exactly as the key prints it (``shown`` may be finer): what a choice reads
+    points: Fraction = Fraction(0)   # the rubric's points of this entry (exact)
 
 
 @dataclass
@@ -122,6 +128,9 @@ def _asked(result) -> list:
         entries = list(_entries(meta.value))
         tolerances = dict(_entries_tolerance(meta.tolerance, meta.value, entries))
         blanks = [_blank(index, v, tolerances[index], meta.digits) for index, v in entries]
+        for blank, points in zip(blanks, entry_points(result, name, [i for i, _ in entries],
+                                                      Fraction(str(meta.points)))):
+            blank.points = points
         mistakes = []
         for mistake in meta.mistakes:
             if is_numeric(mistake.value) and _shape(mistake.value) == _shape(meta.value):
@@ -129,6 +138,25 @@ def _asked(result) -> list:
         out.append(Asked(result.question.id, name, meta, _shape(meta.value), blanks,
                          Fraction(str(meta.points)), mistakes))
     return out
+
+
+def entry_points(result, name, indices, points: Fraction) -> list:
+    """The points of each entry ``indices`` of answer ``name``: the rubric's items of that answer
+    when it grades it entry by entry (matched by index, else in order), else ``points`` split
+    evenly (a whole-value item: a shape, a vector given one point; the LMS then gives each entry
+    its share, where the rubric gives all or nothing)."""
+    from symdl import rubric
+
+    try:
+        found = [i for i in rubric.items(result.question, result.solution) if i.answer == name]
+    except Exception:  # noqa: BLE001 - a result without a rubric (made by hand in a test): even split
+        found = []
+    if len(found) == len(indices) > 1 and all(i.entry for i in found) and sum(i.points for i in found) == points:
+        by_index = {tuple(i.entry): i.points for i in found}
+        if set(by_index) == set(map(tuple, indices)):
+            return [by_index[tuple(i)] for i in indices]
+        return [i.points for i in found]                       # the same entries, laid out otherwise
+    return [points / len(indices)] * len(indices)
 
 
 def _blank(index, value, tolerance: Decimal, digits) -> Blank:
@@ -259,6 +287,14 @@ def question_points(result):
     if points is None:
         return None
     return Fraction(repr(points)) if isinstance(points, float) else Fraction(points)
+
+
+def scale(marks, k: int = 1) -> int:
+    """The one factor of an export: the least positive multiple of ``k`` making every mark
+    multiplied by it a whole number (1 when every points value is whole already)."""
+    for mark in marks:
+        k = math.lcm(k, Fraction(mark).denominator)
+    return k
 
 
 def by_hand_points(result) -> Fraction:

@@ -217,7 +217,7 @@ def _question_items(result, exam, variant, math, page=None, multiple_choice=Fals
         return
     qid = result.question.id
     text, model_answer, files = page or content.page(result, math=math, variant=variant)
-    text = text.replace(content.BLANKS, "")
+    text = figures.refer(text.replace(content.BLANKS, ""), FIGURE_SRC)      # the handout's link
     model_answer = figures.refer(model_answer, FIGURE_SRC)
     for name, png in files.items():
         yield (FIGURE, name), None, figures.encoded(png)
@@ -263,7 +263,7 @@ def item_points(asked) -> dict:
     out, total, shown = {}, Fraction(0), Fraction(0)
     for answer in asked:
         for blank in answer.blanks:
-            total += Fraction(answer.points) / len(answer.blanks)
+            total += blank.points                       # the rubric's points of the entry
             now = _held(total)
             out[(answer.name, blank.index)], shown = now - shown, now
     return out

@@ -10,6 +10,7 @@ goes through symdl.export.safe: spec text in it cannot become a blank, HTML or M
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 import re
@@ -48,10 +49,15 @@ def given_items(result) -> list:
     return []
 
 
+INLINE_ROWS = 200      # a handed-out table up to this many rows is shown whole in the question
+_HANDOUT = "symdl-handout-link-{}"     # where the link to a handout's file goes (page() writes it)
+
+
 def online(items) -> list:
     """The sheet's items for a student on line: data the paper hands out on pages of its own (a
-    Table with role "handout": the whole training log) shown in the question in place of the
-    paper's excerpt and the sentence leading to it."""
+    Table with role "handout": the whole training log) is a file attached to the question, and
+    shown in it whole in place of the paper's excerpt when it has at most INLINE_ROWS rows (else
+    the excerpt stays, led by a sentence pointing at the file)."""
     handouts = [it for it in items if getattr(it, "role", None) == "handout"]
     if not handouts:
         return items
@@ -60,11 +66,40 @@ def online(items) -> list:
         if getattr(it, "role", None) == "excerpt":
             if out and isinstance(out[-1], Text):
                 out.pop()                                     # "the log's first 16 and last 8 rows; ..."
-            for h in handouts:
-                out += [Text(f"{h.caption}:"), dataclasses.replace(h, caption="", role="excerpt")]
+            for n, h in enumerate(handouts):
+                if len(h.rows) <= INLINE_ROWS:
+                    out += [Text(f"{h.caption}:"), dataclasses.replace(h, caption="", role="excerpt")]
+                else:
+                    out += [Text(f"{h.caption}, its first and last rows (the whole of it is the file below):"), it]
+                out.append(Text(_HANDOUT.format(n)))
         elif getattr(it, "role", None) != "handout":
             out.append(it)
     return out
+
+
+def handouts(result) -> list:
+    """The tables the paper hands out on pages of their own (the whole training log)."""
+    if result.solution.given:
+        return []
+    kind = result.kind or kinds.get(result.question.kind)
+    if kind is None or kind.sheet is None:
+        return []
+    return [it for it in kind.sheet(result.question) or [] if getattr(it, "role", None) == "handout"]
+
+
+def _handout_files(result, text, stem) -> tuple:
+    """(``text`` with each handout's marker made a link to its file, {file name: bytes}): the
+    table as tab-separated text, named by the question, its number and a hash of its content."""
+    files = {}
+    for n, table in enumerate(handouts(result)):
+        lines = ["\t".join(str(c) for c in table.header)] + ["\t".join(str(c) for c in row) for row in table.rows]
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        name = f"{figures.stem(stem)}-handout-{n + 1}-{hashlib.sha256(data).hexdigest()[:10]}.txt"
+        files[name] = data
+        link = (f'<p>The same as a file to download (tab-separated text, a row a line, {len(table.rows)} rows): '
+                f'<a href="{figures.SRC}{name}">{name}</a></p>')
+        text = text.replace(f"<p>{_HANDOUT.format(n)}</p>", link, 1)
+    return text, files
 
 
 def spec_given(question) -> list:
@@ -118,33 +153,73 @@ def fragment(value, *, math="mathml") -> str:
 
 
 def by_hand(result, *, math="mathml") -> tuple:
-    """(what the student is asked to write, the grader's information) for the parts an LMS
-    cannot mark: the parts none of whose answers is asked, and the rubric's criteria with their
-    points; the grader's side also lists the answers in words (verdicts) of the model answer."""
-    from symdl.export.answers import asked
+    """(what the student is asked to write, the grader's information) for what an LMS cannot mark:
+    the rubric's items no blank asks (criteria, yes/no answers) with their points, then the
+    grader's notes without points (accepted alternatives, the model answer's answers in words)."""
+    from symdl.export.answers import asked_names
 
     sol, question = result.solution, result.question
-    numeric_parts = {a.meta.part for a in asked(result)}
-    parts = [(name, text) for name, text, _ in question.part_list() if name not in numeric_parts and name]
-    ask = ("<p>Explain your answers" + (" to parts " + ", ".join(f"({escape(n)})" for n, _ in parts)
+    items = _by_hand_items(result, set(asked_names(result)), math)
+    parts = [p for p, _, _ in question.part_list() if p and any(part == p for part, _, _ in items)]
+    ask = ("<p>Explain your answers" + (" to parts " + ", ".join(f"({escape(n)})" for n in parts)
                                         if parts else "") + ": the reasoning, the verdicts and what you would do, "
            "as asked above. This part is marked by hand.</p>")
-    lines = []
+    lines = [f"<li>{f'({escape(part)}) ' if part else ''}{text} [{escape(_points_text(points))} pt]</li>"
+             for part, text, points in items]
     for item in sol.rubric:
-        points = getattr(item, "points", None)
-        points = "" if points is None else f" [{points} pt]"
-        tag = "accepted: " if getattr(item, "alternative", False) else ""
-        part = getattr(item, "part", None)
-        where = f"({escape(part)}) " if part else ""
-        lines.append(f"<li>{where}{tag}{fragment(getattr(item, 'text', item), math=math)}{escape(points)}</li>")
+        if item.slug and not item.alternative:
+            continue                                          # a criterion: listed above with its points
+        where = f"({escape(item.part)}) " if item.part else ""
+        lines.append(f"<li>{where}{'accepted: ' if item.alternative else ''}{fragment(item.text, math=math)}</li>")
     for meta in sol.meta.values():
-        if meta.final and isinstance(meta.value, (str, bool)):
-            value = "yes" if meta.value is True else "no" if meta.value is False else meta.value
+        if meta.final and isinstance(meta.value, str):      # an answer in words: the model answer's
             label = fragment(meta.label, math=math) if meta.label is not None else escape(meta.name)
-            lines.append(f"<li>{label}: {fragment(value, math=math)}</li>")
-    info = "<p>Rubric (points for what the quiz does not mark):</p><ul>" + "".join(lines) + "</ul>" if lines else \
-        "<p>Mark against the model answer (general feedback).</p>"
+            lines.append(f"<li>{label} (model answer): {fragment(meta.value, math=math)}</li>")
+    total = sum((points for _, _, points in items), 0)
+    info = (f"<p>Rubric for what the quiz does not mark ({escape(_points_text(total))} points):</p><ul>"
+            + "".join(lines) + "</ul>") if lines else "<p>Mark against the model answer (general feedback).</p>"
     return safe.html(ask), info
+
+
+def _by_hand_items(result, asked, math) -> list:
+    """(part, HTML, points) of every rubric item of ``result`` (symdl.rubric) whose answer no blank
+    asks: criteria in the kind's words, yes/no answers with their value."""
+    from sympy.logic.boolalg import BooleanAtom
+
+    from symdl import rubric
+
+    sol, question = result.solution, result.question
+    try:
+        graded = rubric.items(question, sol)
+    except Exception:  # noqa: BLE001 - a result made by hand without a rubric (a test): no items
+        return []
+    criteria = {(c.part, c.slug): c for c in sol.rubric if c.slug and not c.alternative}
+    out = []
+    for item in graded:
+        if item.answer in asked:
+            continue
+        if item.answer is None:
+            prefix = f"{question.id}." + (f"{item.part}." if item.part else "")
+            crit = criteria.get((item.part, item.column[len(prefix):]))
+            text = fragment(crit.text if crit is not None else item.text, math=math)
+            if crit is not None and crit.model and crit.model != str(crit.text):
+                text += f" (a full answer: {fragment(crit.model, math=math)})"
+        else:
+            meta = sol.meta[item.answer]
+            value = rubric.entry_of(meta.value, item.entry)
+            if isinstance(value, (bool, BooleanAtom)):
+                value = "yes" if bool(value) else "no"
+            label = fragment(meta.label, math=math) if meta.label is not None else escape(meta.name)
+            text = f"{label}: {fragment(str(value), math=math)}"
+        out.append((item.part, text, item.points))
+    return out
+
+
+def _points_text(points) -> str:
+    from fractions import Fraction
+
+    points = Fraction(points)
+    return str(points.numerator) if points.denominator == 1 else f"{float(points):g}"
 
 
 BLANKS = "<!--symdl:blanks-->"     # where a writer puts its blanks into a page's question text
@@ -157,15 +232,17 @@ MAX_KEPT = 20000
 
 
 def page(result, *, math="mathml", variant=None) -> tuple:
-    """(question text with the BLANKS marker, feedback, {figure file: PNG}) of one question, the
-    feedback's figures as <img> placeholders (symdl.export.figures); a page made before in this
+    """(question text with the BLANKS marker, feedback, {file name: bytes}) of one question: the
+    feedback's figures as <img> placeholders of their PNG (symdl.export.figures), the data handed
+    out as a link placeholder in the text to its file; a page made before in this
     process for the same result object is reused (Moodle and Canvas exports of one run)."""
     kept = _KEPT.get(id(result))
     if kept is not None and kept[0] is result and kept[1:3] == (math, variant):
         return kept[3]
-    answer, files = figures.extract(feedback(result, math=math),
-                                    f"{result.question.id}-{variant}" if variant else result.question.id)
-    made = question_text(result, BLANKS, math=math, variant=variant), answer, files
+    stem = f"{result.question.id}-{variant}" if variant else result.question.id
+    answer, files = figures.extract(feedback(result, math=math), stem)
+    text, attached = _handout_files(result, question_text(result, BLANKS, math=math, variant=variant), stem)
+    made = text, answer, {**files, **attached}
     _keep(result, math, variant, made)
     return made
 

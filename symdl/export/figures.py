@@ -58,12 +58,18 @@ def dropped(page: str) -> str:
 
 
 def refer(page: str, prefix: str) -> str:
-    """``page`` with every figure placeholder pointing at ``prefix`` + the file name."""
-    return page.replace(f'src="{SRC}', f'src="{prefix}')
+    """``page`` with every file placeholder (a figure's src, a handout's link) pointing at ``prefix`` +
+    the file name."""
+    return page.replace(f'src="{SRC}', f'src="{prefix}').replace(f'href="{SRC}', f'href="{prefix}')
 
 
 def encoded(png: bytes) -> str:
     return base64.b64encode(png).decode("ascii")
+
+
+def stem(stem) -> str:
+    """A file name's stem: letters, digits, ``_ . -`` only."""
+    return _safe(stem)
 
 
 def _safe(stem) -> str:

@@ -6,11 +6,16 @@ a category of essay questions for the points no blank marks, the rubric as the g
 
 Moodle's numerical tolerance is absolute (its "nominal" type): the shown value is accepted within
 ± width; so is a cloze NUMERICAL blank ``{w:NUMERICAL:=shown:width}`` (symdl.export.asking).
+
+Marks: Moodle gives a cloze question the sum of its blanks' integer weights as its mark (it ignores
+``<defaultgrade>``), so every mark of the file is k times its exam points, one k for the whole file:
+the least integer making every blank's weight whole (1 when the rubric's points are whole). A
+variant's part carries each mark as a marker (its exact points); ``Assembly`` knows k once every
+variant is in, and writes the marks.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import xml.etree.ElementTree as ET
 from fractions import Fraction
@@ -52,7 +57,7 @@ class Assembly(Spooled):
 
     def __init__(self, exam, question_ids):
         self.exam, self.question_ids, self.count = exam, list(question_ids), 0
-        self.spool, self.choices = Spool(), {}
+        self.spool, self.choices, self.k = Spool(), {}, 1
 
     def add(self, part: dict):
         self.count += 1
@@ -63,17 +68,34 @@ class Assembly(Spooled):
                     found = set(_CHOICE.findall(text))
                     self.choices[key] = found if key not in self.choices else self.choices[key] & found
 
-    def _copy_pool(self, qid, out):
+    def _pool(self, qid):
         """Every variant's question ``qid``, each answer a dropdown only when it is one in every
         variant (a pool's questions have one structure), else its numerical blanks."""
         keep = self.choices.get(qid, set())
         for text in self.spool.texts(qid):
-            out.write(_ALTERNATIVES.sub(lambda m: m.group(2) if m.group(1) in keep else m.group(3),
-                                        text).encode("utf-8"))
+            yield _ALTERNATIVES.sub(lambda m: m.group(2) if m.group(1) in keep else m.group(3), text)
+
+    def _texts(self, key):
+        return self._pool(key) if key in self.spool.keys and not isinstance(key, tuple) else \
+            self.spool.texts(key) if key in self.spool.keys else ()
+
+    def _scale(self) -> int:
+        """k: the least integer making every mark of the file (as written: dropdowns kept or not) whole."""
+        k = 1
+        for qid in self.question_ids:
+            for key in (qid, (qid, "by hand")):
+                for text in self._texts(key):
+                    k = answer_model.scale((Fraction(m) for m in _MARK.findall(text)), k)
+        return k
+
+    def marks(self, text: str) -> str:
+        """``text`` with every mark marker written as k x its points (a whole number)."""
+        return _MARK.sub(lambda m: decimal_text(Fraction(m.group(1)) * self.k), text)
 
     def write(self, out):
         """The XML (UTF-8) to the binary stream ``out``: the bytes ElementTree writes for the whole quiz."""
         exam = self.exam
+        self.k = self._scale()
         out.write(b"<?xml version='1.0' encoding='utf-8'?>\n<quiz>")
         for qid in self.question_ids:
             category = ET.Element("question", type="category")
@@ -81,28 +103,45 @@ class Assembly(Spooled):
             info = ET.SubElement(category, "info", format="html")
             _text(info, safe.html(str(escape(f"{exam.title}: question {qid}"
                                               + (f", {self.count} variants" if self.count > 1 else "")
-                                              + _points_note(exam, qid)))))
+                                              + _points_note(exam, qid, self.k)))))
             out.write(("\n  " + _in_quiz(category)).encode("utf-8"))
-            if qid in self.spool.keys:
-                self._copy_pool(qid, out)
+            for text in self._texts(qid):
+                out.write(self.marks(text).encode("utf-8"))
             if (qid, "by hand") in self.spool.keys:
                 out.write(("\n  " + _in_quiz(_category(exam, qid, BY_HAND, f"{exam.title}: question {qid}, "
                                                         "the parts marked by hand"))).encode("utf-8"))
-                self.spool.copy((qid, "by hand"), out)
+                for text in self._texts((qid, "by hand")):
+                    out.write(self.marks(text).encode("utf-8"))
         out.write(b"\n</quiz>\n")
 
 
 BY_HAND = "marked by hand"
 _CHOICE = re.compile(r"@@symdl-choice:(\d+)@@")
+_MARK = re.compile(r"@@symdl-mark:(\d+(?:/\d+)?)@@")
 _ALTERNATIVES = re.compile(r"@@symdl-choice:(\d+)@@(.*?)@@symdl-or:\1@@(.*?)@@symdl-end:\1@@", re.S)
 
 
-def _points_note(exam, qid) -> str:
+def _mark(points) -> str:
+    """A mark as a variant's part writes it: its exact points, made k x points by ``Assembly``."""
+    return f"@@symdl-mark:{Fraction(points)}@@"
+
+
+def _points(value) -> Fraction:
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+def _points_note(exam, qid, k=1) -> str:
     question = next((q for q in exam.questions if q.id == qid), None)
     if question is None or question.points is None:
         return ""
-    return (f"; {decimal_text(Fraction(repr(question.points)) if isinstance(question.points, float) else question.points)}"
-            " points in the exam, with its parts marked by hand (their own category)")
+    points = _points(question.points)
+    note = f"; {decimal_text(points)} points in the exam, with its parts marked by hand (their own category)"
+    if k == 1:
+        return note
+    total = sum((_points(q.points) for q in exam.questions if q.points is not None), Fraction(0))
+    return (note + f"; in Moodle every question of this file is marked {k} times its exam points (this "
+            f"question {decimal_text(points * k)} in all, the exam {decimal_text(total * k)}): when you build "
+            f"the quiz, set its Maximum grade to {decimal_text(total)}, the exam's total")
 
 
 def _category_path(exam, qid, suffix=None) -> str:
@@ -135,7 +174,7 @@ def question(result, exam, variant=None, *, multiple_choice=False, math="tex", p
         blanks = f"<p>Give {_label(asked[0], math)} {_precision(asked[0])}.</p>"
     else:
         blanks = _cloze_blanks(asked, multiple_choice, math)
-    points = asked[0].points if kind == "numerical" else sum(_weights(asked).values())
+    points = sum((b.points for a in asked for b in a.blanks), Fraction(0))
     element = _head(kind, qid, exam, variant, page or content.page(result, math=math, variant=variant), blanks,
                     points)
     if kind == "numerical":
@@ -151,8 +190,10 @@ def by_hand_question(result, exam, variant=None, *, math="tex", page=None):
         return None
     qid = result.question.id
     ask, info = content.by_hand(result, math=math)
-    text, feedback, _ = page or content.page(result, math=math, variant=variant)
-    element = _head("essay", f"{qid} by hand", exam, variant, (text, figures.dropped(feedback), {}), ask, points)
+    text, feedback, files = page or content.page(result, math=math, variant=variant)
+    attached = {name: data for name, data in files.items() if name in text}     # the handout, not the figures
+    element = _head("essay", f"{qid} by hand", exam, variant, (text, figures.dropped(feedback), attached), ask,
+                    points)
     for tag, value in (("responseformat", "editor"), ("responserequired", "1"), ("responsefieldlines", "15"),
                        ("attachments", "0"), ("attachmentsrequired", "0")):
         ET.SubElement(element, tag).text = value
@@ -166,13 +207,14 @@ def _head(kind, qid, exam, variant, page, blanks, points=None):
     text, feedback, files = page
     element = ET.Element("question", type=kind)
     _text(ET.SubElement(element, "name"), safe.plain(f"{qid} variant {variant}" if variant else qid))
-    _html(element, "questiontext", text.replace(content.BLANKS, blanks))
+    question_node = _html(element, "questiontext", figures.refer(text, "@@PLUGINFILE@@/").replace(content.BLANKS, blanks))
     node = _html(element, "generalfeedback", figures.refer(feedback, "@@PLUGINFILE@@/"))
-    for name, png in files.items():        # a figure: a file of the feedback's own file area
-        file = ET.SubElement(node, "file", name=name, path="/", encoding="base64")
-        file.text = figures.encoded(png)
+    for name, data in files.items():       # a file of the text's own file area (the handout) or the feedback's
+        file = ET.SubElement(question_node if name in text else node, "file", name=name, path="/",
+                             encoding="base64")
+        file.text = figures.encoded(data)
     if points is not None:
-        ET.SubElement(element, "defaultgrade").text = decimal_text(points)
+        ET.SubElement(element, "defaultgrade").text = _mark(points)
     ET.SubElement(element, "penalty").text = PENALTY if kind != "essay" else "0"
     ET.SubElement(element, "hidden").text = "0"
     ET.SubElement(element, "idnumber").text = safe.plain(f"{exam.id}-{qid}" + (f"-{variant}" if variant else ""))
@@ -199,11 +241,10 @@ def _cloze_blanks(asked, multiple_choice, math) -> str:
     """The blanks of a cloze question as HTML: one line (or table) per answer asked; with
     ``multiple_choice`` an answer with mistakes is written both as a dropdown and as numbers
     (``Assembly`` keeps the dropdown when every variant of the question has one)."""
-    weights = _weights(asked)
     lines = []
     for n, answer in enumerate(asked):
         label = _label(answer, math)
-        cells = {b.index: f"{{{weights[(answer.name, b.index)]}:NUMERICAL:={b.shown}:{b.width}}}"
+        cells = {b.index: f"{{{_mark(b.points)}:NUMERICAL:={b.shown}:{b.width}}}"
                  for b in answer.blanks}
         numbers = f"<p>{label} ({_precision(answer)}):" + (f" {cells[()]}</p>" if answer.shape == () else "</p>"
                                                           + _grid(answer.shape, cells))
@@ -211,7 +252,7 @@ def _cloze_blanks(asked, multiple_choice, math) -> str:
             options = "~".join(f"%{fraction}%{safe.cloze(_choice_html(text))}"
                                + (f"#{safe.cloze(_choice_html(why))}" if why else "")
                                for fraction, text, why in answer_model.choices(answer))
-            weight = sum(weights[(answer.name, b.index)] for b in answer.blanks)
+            weight = _mark(sum((b.points for b in answer.blanks), Fraction(0)))
             numbers = (f"@@symdl-choice:{n}@@<p>{label}: {{{weight}:MULTICHOICE_S:{options}}}</p>"
                        f"@@symdl-or:{n}@@{numbers}@@symdl-end:{n}@@")
         lines.append(numbers)
@@ -236,15 +277,6 @@ def _label(answer, math) -> str:
     if answer.meta.unit:
         text += f" ({safe.html(str(escape(answer.meta.unit)))})"
     return text
-
-
-def _weights(asked) -> dict:
-    """(answer, index) -> the blank's integer cloze weight: its points (the answer's split evenly
-    over its blanks), times the least integer making every weight whole (1 when all are).
-    Moodle gives a cloze question the sum of its weights as its mark."""
-    points = {(a.name, b.index): a.points / len(a.blanks) for a in asked for b in a.blanks}
-    scale = math.lcm(*(p.denominator for p in points.values()))
-    return {k: max(1, int(p * scale)) for k, p in points.items()}
 
 
 def decimal_text(value: Fraction) -> str:

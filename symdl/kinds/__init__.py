@@ -4,7 +4,8 @@ A kind provides its name, its field schema, ``solve(question) -> Solution`` (the
 derivation), ``independent(question) -> dict`` (every numeric or yes/no answer recomputed by
 another route, never from the Solution), its tolerances, one sentence on how it is checked,
 and its template partial. The built-in kinds live in ``symdl.kinds.<name>`` and are imported
-on first use; another kind is added with :func:`register`.
+on first use; a kind in another installed package is found through the entry-point group
+``symdl.kinds`` (``name = "package.module:KIND"``, docs/new-kind.md); in-process, :func:`register`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Callable
 
 from symdl.schema import Schema
 
-BUILTIN = ("graph", "neuron", "softmax", "architecture", "training_log", "conv")
+GROUP = "symdl.kinds"        # the entry-point group of kinds in other packages
+BUILTIN = ("graph", "neuron", "softmax", "architecture", "training_log", "conv", "init", "dropout", "numformat")
 
 _REGISTRY: dict = {}
 
@@ -76,25 +78,63 @@ def registered(name: str):
 
 def names() -> list:
     """Every kind a spec may name, without importing any kind's code."""
-    return sorted(set(BUILTIN) | set(_REGISTRY))
+    return sorted(set(BUILTIN) | set(_REGISTRY) | set(_installed()))
 
 
 def get(name: str) -> Kind:
     """The kind called ``name`` (KeyError when there is none)."""
     if name not in _REGISTRY:
-        if name not in BUILTIN:
+        if name in BUILTIN:
+            module = importlib.import_module(f"{__name__}.{name}")
+            register(module.KIND)
+        elif name in _installed():
+            register(_load(name, _installed()[name]))
+        else:
             raise KeyError(name)
-        module = importlib.import_module(f"{__name__}.{name}")
-        register(getattr(module, "KIND", None) or _from_module(name, module))
     return _REGISTRY[name]
 
 
-def _from_module(name, module) -> Kind:
-    """A Kind for a kind module written before the contract (FIELDS, solve, independent)."""
-    from symdl.schema import Field
+def _installed() -> dict:
+    """name -> entry point of every kind another installed package declares (group ``symdl.kinds``)."""
+    from importlib.metadata import entry_points
 
-    return Kind(name=name, schema=Schema(*(Field(f, "any", default=None) for f in sorted(module.FIELDS))),
-                solve=module.solve, independent=module.independent,
-                tolerance=getattr(module, "TOLERANCE", 1e-6),
-                abs_tolerance=getattr(module, "ABS_TOLERANCE", 0.0),
-                checks_note=getattr(module, "checks_note", ""))
+    return {ep.name: ep for ep in entry_points(group=GROUP) if ep.name not in BUILTIN}
+
+
+def _load(name, entry_point) -> Kind:
+    from symdl.errors import ContractError
+
+    kind = entry_point.load()
+    if not isinstance(kind, Kind) or kind.name != name:
+        raise ContractError(f"the entry point {entry_point.value!r} (group {GROUP}) must name a Kind called "
+                            f"{name!r}, not {type(kind).__name__} {getattr(kind, 'name', '')!r}".rstrip())
+    return kind
+
+
+def check_solution(kind: Kind, solution) -> None:
+    """The Solution ``kind.solve`` returned, held to the contract: every answer's value a number,
+    yes/no, text or a vector/matrix/tuple of numbers, never a formula with free symbols (a
+    ContractError naming the kind and the answer: the kind's bug, not the spec's)."""
+    from symdl.errors import ContractError
+    from symdl.solution import Solution
+
+    if not isinstance(solution, Solution):
+        raise ContractError(f"kind {kind.name!r}: solve() returned {type(solution).__name__}, not a Solution")
+    for name, value in solution.answers.items():
+        free = _free_symbols(value)
+        if free:
+            raise ContractError(f"kind {kind.name!r} returned answer {name!r} as a formula in "
+                                f"{', '.join(sorted(map(str, free))[:3])}; an answer's value must be a number "
+                                "(substitute every symbol, docs/new-kind.md)")
+
+
+def _free_symbols(value) -> set:
+    """The free symbols of a value (SymPy object, or a list/tuple of them), iteratively."""
+    stack, free = [value], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        else:
+            free |= set(getattr(item, "free_symbols", ()) or ())
+    return free

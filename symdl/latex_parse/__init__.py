@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from symdl.errors import LatexError
+from symdl.latex_parse.hadamard import _hadamard
 from symdl.latex_parse.skeleton import _skeleton_by_shape
 from symdl.latex_parse.state import _fresh_parser, op
 from symdl.op_names import FUNCTION_ARITY, FUNCTION_NAMES, OVERLOADS
@@ -235,7 +236,7 @@ class _Reader:
         _check_size(result)                 # before xreplace, which may evaluate powers
         result = result.xreplace(self.placeholders)
         _check_size(result)
-        return self._names_back(result)
+        return self._names_back(_hadamard(result))
 
     def _names_back(self, result):
         """A program's names put back for their placeholders, nothing evaluated (a - a stays)."""
@@ -275,6 +276,12 @@ class _Reader:
             if token is not None:
                 text, i = token
                 out.append(text)
+                continue
+            if s.startswith(r"\odot", i):     # an elementwise product: a marker, see _hadamard
+                if not "".join(out).strip() or not s[i + len(r"\odot"):].strip():
+                    raise LatexError(r"'\odot' needs an operand on each side")
+                out.append(r" \cdot \mathit{Zodot} \cdot ")
+                i += len(r"\odot")
                 continue
             _misread(s, i)
             call = self._function_at(s, i)

@@ -274,14 +274,19 @@ def kind_partial(kind_name: str) -> str:
     return f"kinds/{kind_name}.tex.j2"
 
 
+_GENERIC_PARTIAL = '<% import "macros.tex.j2" as m %>\n<% call(fig) m.sections(q, sol) %><% endcall %>\n'
+
+
 def _registered_partial(name):
     """Jinja2 FunctionLoader: the partial of a kind registered with its own template file."""
     from symdl import kinds
 
     match = re.fullmatch(r"kinds/(.+)\.tex\.j2", name)
     kind = kinds.registered(match.group(1)) if match else None
-    if kind is None or kind.template is None:
+    if kind is None or kind.name in kinds.BUILTIN:
         return None
+    if kind.template is None:          # a kind with no figures of its own: its sections, as every kind's
+        return _GENERIC_PARTIAL, name, lambda: True
     path = Path(kind.template)
     return path.read_text(encoding="utf-8"), str(path), lambda: True
 

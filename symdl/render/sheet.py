@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from symdl import given as g
-from symdl.errors import BuildError, SymdlError, UsageError
+from symdl.errors import BuildError, SymdlError
 
 TEX = "exam-sheet.tex"
 PDF = "exam-sheet.pdf"
@@ -131,36 +131,23 @@ def write(spec=None, out="out", *, pdf=True, data_dirs=(), progress=None):
     replaced only when it holds nothing but what symdl wrote). Bad input: nothing written.
     """
     from symdl import outdir
-    from symdl.derive import _check_out, _make_folder, _remove_created, _stage
     from symdl.render import pdf as pdf_render
     from symdl.spec import default_spec, load_exam
 
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     out = Path(out)
-    final = out / f"{exam.id}-sheet"
-    _check_out(out, final)
+    outdir.check_out(out, out / f"{exam.id}-sheet")
     files = sources(exam)
-    created, staging, error = [], None, None
-    try:
-        created = _make_folder(out)
-        staging = _stage(out, final.name, files)
+
+    def fill(staging):
+        outdir.write_files(staging, files)
         if pdf and pdf_render.tex_available():
             if progress:
                 progress("building the exam sheet's PDF with latexmk")
-            error = build_pdf(staging)
-        outdir.write_manifest(staging)
-        with outdir.locked(out):
-            outdir.replace(staging, final)
-    except OSError as exc:
-        if staging is not None:
-            outdir.discard(staging)
-        _remove_created(out, created)
-        raise UsageError(f"cannot move the exam sheet into place: {exc.strerror or exc}", file=final) from None
-    except BaseException:
-        if staging is not None:
-            outdir.discard(staging)
-        _remove_created(out, created)
-        raise
+            return build_pdf(staging)
+        return None
+
+    final, error = outdir.publish(out, f"{exam.id}-sheet", fill, what="the exam sheet")
     if error is not None:
         log = getattr(error, "log", None)                # TeX's log, kept beside the .tex
         raise BuildError(f"{error.message}; no PDF, {TEX}{' and ' + log if log else ''} written to {final}")

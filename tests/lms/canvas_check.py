@@ -4,7 +4,9 @@
 # plus Canvas's importer and grading rules), so that the suite does not depend on ../shared.
 # symdl's changes, marked "symdl:" below: a numerical item whose text asks for the number "in
 # units of 10<sup>-k</sup>" is typed as the value times 10^k (as its text tells the student), and
-# check() returns the results for tests/lms/test_canvas_import.py. Everything else is as shared.
+# check() returns the results for tests/lms/test_canvas_import.py; the entries checked are those of
+# the final answers and of every answer the rubric gives points (graded intermediates are asked too);
+# points() sums the points Canvas imports. Everything else is as shared.
 """How Canvas would import and grade the numerical items of a QTI 1.2 zip.
 
     python canvas_check.py CANVAS_QTI_ZIP ANSWERS_JSON [--json OUT]
@@ -145,11 +147,12 @@ def flat(v):
 
 
 def entries(question):
-    """Every numeric entry of a question's final answers, in answers.json order:
+    """Every numeric entry of a question's final answers and of its answers the rubric gives
+    points (symdl: graded intermediates are asked too), in answers.json order:
     (name, value, tolerance, [mistake values])."""
     out = []
     for name, a in question.get("answers", {}).items():
-        if not isinstance(a, dict) or not a.get("final"):
+        if not isinstance(a, dict) or not (a.get("final") or a.get("points")):     # symdl: or graded
             continue
         values = flat(a.get("value"))
         if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
@@ -238,6 +241,41 @@ def check(zip_path, answers_path):
         kinds[kind] = kinds.get(kind, 0) + 1
     lines.append(f"items: {len(items)} {kinds}; numerical items checked: {len(results)}; failing: {bad}")
     return results, bad, lines, kinds
+
+
+def points(zip_path):
+    """symdl: (the quiz's points_possible as Canvas reads it from assessment_meta.xml, the sum of the
+    points_possible of every item as converted for Canvas's importer, {question id: its items' sum});
+    with question groups each group counts once, at its points_per_item."""
+    with tempfile.TemporaryDirectory() as work:
+        pkg = convert(zip_path, work)
+        manifest = etree.parse(os.path.join(pkg, "imsmanifest.xml"))
+        items = {}
+        for res in manifest.iter("{*}resource"):
+            href = res.get("href") or ""
+            if href.startswith("assessmentItems/"):
+                doc = etree.parse(os.path.join(pkg, href))
+                value = [f.get("value") for f in doc.iter("{*}instructureField") if f.get("name") == "points_possible"]
+                items[doc.getroot().get("identifier")] = (doc.getroot().get("title") or "", Decimal(value[0]))
+    archive = zipfile.ZipFile(zip_path)
+    meta = next(n for n in archive.namelist() if n.endswith("assessment_meta.xml"))
+    quiz = Decimal(first(etree.fromstring(archive.read(meta)), "points_possible").text)
+    test = next(n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".xml") and n != meta)
+    root = etree.fromstring(archive.read(test))
+    groups = [s for s in find_all(root, "section") if s.get("ident") != "root_section"]
+    counted, total, by_question = set(), Decimal(0), {}
+    for group in groups:                               # one item drawn per group: its points_per_item
+        per_item = Decimal(first(group, "points_per_item").text)
+        qid = (group.get("title") or "").split(" ")[0]
+        total += per_item
+        by_question[qid] = by_question.get(qid, Decimal(0)) + per_item
+        counted.update(i.get("ident") for i in find_all(group, "item"))
+    for ident, (title, value) in items.items():
+        if ident not in counted:
+            qid = title.split(" ")[0]
+            total += value
+            by_question[qid] = by_question.get(qid, Decimal(0)) + value
+    return quiz, total, by_question
 
 
 def main():

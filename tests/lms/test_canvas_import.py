@@ -84,6 +84,8 @@ def test_canvas_imports_and_grades_di504(di504_out, choice, tmp_path):
         assert len(results) == numeric_entries(folder / "answers.json") >= 100      # every number checked
         assert any(r["unit"] > 0 for r in results)          # some asked in a scaled unit (Q1's gradients)
     assert kinds["essay_question"] >= 3                     # the parts Canvas cannot mark
+    quiz, items, _ = canvas_check.points(str(folder / "canvas-qti.zip"))
+    assert quiz == items == 100                             # the exam's points, as Canvas imports them
 
 
 def test_canvas_imports_and_grades_variants(tmp_path):
@@ -97,6 +99,8 @@ def test_canvas_imports_and_grades_variants(tmp_path):
     results, bad, lines, kinds = canvas_check.check(str(folder / "canvas-qti.zip"), answers)
     assert bad == 0, "\n".join(lines[-20:])
     assert len(results) >= 3 * 20
+    quiz, items, by_question = canvas_check.points(str(folder / "canvas-qti.zip"))
+    assert quiz == items == 100 and by_question["Q4"] == 25   # a group counts once: one variant drawn
     # one structure per pool: every variant of a question has the same blanks and dropdowns
     import re
     import xml.etree.ElementTree as ET
@@ -139,27 +143,25 @@ def test_unscaled_typing_of_a_fine_tolerance_is_what_canvas_rejects():
     assert not canvas_check.accepted(scaled, canvas_check.typed(0.7726, 2))
 
 
-def test_a_coarser_answer_policy_plugs_in(tmp_path):
-    """The export reads each answer's tolerance, whatever the policy: with every answer asked to 3
-    significant figures (the tolerances set here through grading's own display rule at 3 digits),
-    Canvas still accepts every value within it and no mistake, and the questions say so."""
-    from symdl import grading
+@pytest.mark.parametrize("figures", [2, 5])
+def test_another_answer_policy_plugs_in(tmp_path, figures):
+    """The export reads each answer's tolerance from the exam's answer policy, whatever it is: DI504
+    asked to 2 (coarser) or 5 (finer than the 4-decimal input can carry) significant figures, Canvas
+    accepts every value within the policy and no mistake, and the Moodle questions say the precision."""
     from symdl.derive import solve_exam
     from symdl.export import render
     from symdl.render import answers_json
+    from symdl.spec import default_spec
 
-    rule = getattr(grading, "display_tolerance", None)
-    if rule is None:
-        pytest.skip("grading.display_tolerance is gone: set the tolerances another way")
-    report = solve_exam()
-    for result in report.results:
-        for meta in result.solution.meta.values():
-            if meta.tolerance is not None and rule(meta.value, 3) is not None:
-                meta.tolerance = rule(meta.value, 3)
+    text = default_spec().read_text(encoding="utf-8")
+    assert text.count("\n[exam]\n") == 1 and "grading" not in text          # DI504 takes the default policy
+    spec = tmp_path / "di504.toml"
+    spec.write_text(text.replace("\n[exam]\n", f"\n[exam]\ngrading = {{ figures = {figures} }}\n"), encoding="utf-8")
+    shutil.copy(default_spec().parent / "q5-training-log.txt", tmp_path)
+    report = solve_exam(spec)
     (tmp_path / "a.json").write_text(answers_json.render(report.exam, report.results))
     (tmp_path / "c.zip").write_bytes(render("canvas", [(None, report.exam, report.results)]))
     results, bad, lines, _ = canvas_check.check(str(tmp_path / "c.zip"), str(tmp_path / "a.json"))
     assert bad == 0 and len(results) == numeric_entries(tmp_path / "a.json"), "\n".join(lines[-20:])
     moodle = render("moodle", [(None, report.exam, report.results)]).decode()
-    assert "(to 3 significant figures)" in moodle and "(to 5 significant figures)" not in moodle
-    assert "NUMERICAL:=0.77259:" in moodle           # Q1's gradient as the key prints it, 5 digits
+    assert f"to {figures} significant figures" in moodle and "to 3 significant figures" not in moodle

@@ -249,3 +249,14 @@ def test_bad_command_line_is_exit_2():
     proc = subprocess.run([sys.executable, "-m", "symdl", "derive", "--time-limit", "-1"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and "positive" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_docs_count_the_malformed_specs_there_are():
+    """README and docs/checking.md say how many malformed specs there are: the count of the folder."""
+    import re
+
+    count = len(list(CORPUS.glob("*.toml")))
+    root = HERE.parent
+    readme = re.search(r"holds (\d+) malformed specs", (root / "README.md").read_text(encoding="utf-8"))
+    checking = re.search(r"\*\*(\d+) malformed specs\*\*", (root / "docs" / "checking.md").read_text(encoding="utf-8"))
+    assert int(readme.group(1)) == count and int(checking.group(1)) == count

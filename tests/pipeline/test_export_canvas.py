@@ -76,7 +76,11 @@ def test_layout_is_what_canvas_imports(di504, package):
         for f in resource.iter(f"{CP}file"):
             assert f.get("href") in files
     figures = [n for n in names if n.startswith("web_resources/figures/")]
-    assert figures and all(n.endswith(".png") and files[n][1].startswith(b"\x89PNG\r\n\x1a\n") for n in figures)
+    pictures = [n for n in figures if n.endswith(".png")]
+    assert pictures and all(files[n][1].startswith(b"\x89PNG\r\n\x1a\n") for n in pictures)
+    # the rest: the handed-out training log of Q5, as tab-separated text (docs/lms.md)
+    (log,) = [n for n in figures if n not in pictures]
+    assert log.endswith(".txt") and files[log][1].startswith(b"Epoch\tIteration")
     assert sorted(names) == sorted(["imsmanifest.xml", f"{ident}/{ident}.xml", f"{ident}/assessment_meta.xml",
                                     *figures])
     listed = {f.get("href") for r in manifest.iter(f"{CP}resource") if r.get("type") == "webcontent"
@@ -85,7 +89,7 @@ def test_layout_is_what_canvas_imports(di504, package):
     assessment = files[f"{ident}/{ident}.xml"][1].decode()
     assert "<svg" not in assessment and "&lt;svg" not in assessment          # no inline SVG: Canvas deletes it
     import re
-    referred = set(re.findall(r'src="\$IMS-CC-FILEBASE\$/figures/([^"]+)"', assessment))
+    referred = set(re.findall(r'(?:src|href)="\$IMS-CC-FILEBASE\$/figures/([^"]+)"', assessment))
     assert referred == {n.rsplit("/", 1)[1] for n in figures}
     settings = ET.fromstring(files[f"{ident}/assessment_meta.xml"][1])
     assert settings.get("identifier") == ident
@@ -127,7 +131,7 @@ def _condition(item):
 
 
 def exported_points(di504) -> Fraction:
-    """The points of the answers an LMS can grade (the numeric final ones), from answers.json;
+    """The points of the answers an LMS can grade (the numeric ones the rubric grades), from answers.json;
     a yes/no or a worded answer (Q2b's, Q5b's verdicts) is left to the grader."""
     document = json.loads(answers_json.render(di504.exam, di504.results))
 

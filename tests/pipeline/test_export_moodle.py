@@ -110,12 +110,12 @@ def blanks_of(q) -> list:
 
 
 def asked_in(entry: dict) -> list:
-    """The answers an export asks, from answers.json alone: the final numeric ones the rubric grades
-    (points not null), else the final numeric ones, or every numeric one of a question with none
-    final (docs/lms.md)."""
+    """The answers an export asks, from answers.json alone: every numeric one the rubric grades
+    (points not null: final answers and graded intermediates such as Q1's node values), else the
+    final numeric ones, or every numeric one of a question with none final (docs/lms.md)."""
     numeric = [name for name, a in entry["answers"].items() if numbers_of(a["value"]) is not None]
+    graded = [name for name in numeric if entry["answers"][name]["points"] is not None]
     finals = [name for name in numeric if entry["answers"][name]["final"]]
-    graded = [name for name in finals if entry["answers"][name]["points"] is not None]
     return graded or finals or numeric
 
 
@@ -227,6 +227,8 @@ def _single_final(result, name, mistakes):
     for key, meta in result.solution.meta.items():
         meta.final = key == name
         meta.mistakes = list(mistakes) if key == name else []
+        if key != name:
+            meta.points = None               # the rubric grades ``name`` alone: the only answer asked
     return result
 
 

@@ -45,11 +45,13 @@ def test_everything_is_escaped_and_the_printed_feedback_builds(quiz):
     for page in (folder / "feedback").iterdir():
         html = page.read_text(encoding="utf-8")
         assert "<script>" not in html and "<b>" not in html
+        assert "<h2>Question 1: " in html and "Question Q1" not in html    # headings as the exam numbers them
     assert "&lt;script&gt;" in "".join(p.read_text(encoding="utf-8") for p in (folder / "feedback").iterdir())
     assert "<b>1</b>" in (folder / "problems.csv").read_text(encoding="utf-8")
     text = subprocess.run(["pdftotext", str(folder / "feedback.pdf"), "-"], capture_output=True, text=True).stdout
     assert "<script>alert(1)</script>" in text and "Zoë_{#}%$&\\" in text
     assert text.count("error carried forward") >= 3
+    assert "Question 1" in text and "Question Q1" not in text
 
 
 def test_a_folder_with_files_symdl_did_not_write_is_left_alone(quiz):

@@ -66,7 +66,7 @@ def test_cached_parse_hands_out_copies():
     assert first.constants is not second.constants and first.constants == second.constants
 
 
-@pytest.mark.parametrize("text", [r"x \odot y", r"\unknownfn(x)", "x = y = z", r"\max\left[x"])
+@pytest.mark.parametrize("text", [r"\odot y", r"x \odot", r"\unknownfn(x)", "x = y = z", r"\max\left[x"])
 def test_unreadable_expressions_raise_latex_error(text):
     with pytest.raises(LatexError):
         parse_expression(text)

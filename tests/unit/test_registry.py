@@ -128,3 +128,49 @@ def test_a_kinds_error_without_a_place_names_the_question(tmp_path):
         assert (sheet.value.file, sheet.value.question, sheet.value.field) == (path, "other", None)
     finally:
         kinds.unregister("toy_refuses")
+
+
+def test_a_symbolic_answer_is_a_contract_error_naming_the_kind_and_the_answer(tmp_path):
+    """A kind that returns a formula where a number is due: a ContractError (exit 3) naming both, not a
+    crash deep in the printer."""
+    from symdl.derive import solve_exam
+    from symdl.errors import ContractError
+
+    def lazy(question):
+        sol = _solve(question)
+        sol.answer("half_done", sympy.Symbol("a") * question.number("b"))
+        return sol
+
+    kinds.register(Kind(name="toy_lazy", schema=Schema(Field("a", "value"), Field("b", "value")), solve=lazy,
+                        independent=_independent))
+    try:
+        path = tmp_path / "lazy.toml"
+        path.write_text('[exam]\nid = "l"\ntitle = "L"\n[[question]]\nid = "L1"\nkind = "toy_lazy"\na = "2"\nb = "3"\n')
+        with pytest.raises(ContractError, match=r"kind 'toy_lazy' returned answer 'half_done' as a formula in a") as e:
+            solve_exam(path)
+        assert e.value.exit_status == 3 and e.value.question == "L1"
+    finally:
+        kinds.unregister("toy_lazy")
+
+
+def test_a_kind_in_another_installed_package_works_with_the_stock_cli(tmp_path):
+    """docs/new-kind.md's package, as the page writes it: it declares its Kind under the entry-point group
+    symdl.kinds and the stock ``python -m symdl`` finds it (installed as pip lays it out: module + dist-info)."""
+    import subprocess
+    import sys
+
+    from support import install_documented_kind
+
+    site = install_documented_kind(tmp_path / "site")
+    spec = tmp_path / "sq.toml"
+    spec.write_text('[exam]\nid = "sq"\ntitle = "Squares"\n[[question]]\nid = "Q1"\nkind = "square"\na = "1.5"\n'
+                    'points = 2\n[question.parts.a]\ntext = "Square it."\npoints = 2\n')
+    env = {**__import__("os").environ, "PYTHONPATH": str(site)}
+    proc = subprocess.run([sys.executable, "-m", "symdl", "derive", str(spec), "--out", str(tmp_path / "out"),
+                           "--no-pdf"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    answers = json.loads((tmp_path / "out" / "sq" / "answers.json").read_text())
+    assert answers["questions"][0]["answers"]["square"]["value"] == 2.25          # 1.5^2 by hand
+    proc = subprocess.run([sys.executable, "-m", "symdl", "derive", str(spec), "--no-pdf"], capture_output=True,
+                          text=True, cwd=tmp_path)                                 # not installed: an unknown kind
+    assert proc.returncode == 2 and "square" in proc.stderr and "Traceback" not in proc.stderr

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from .seqfields import SEQ_TYPES
 from .shapes import shape_list
 
 WINDOWED = ("conv", "tconv", "maxpool", "avgpool")
 SHAPED = WINDOWED + ("gap", "fc", "flatten", "softmax", "zeropad", "upsample", "globalmax", "rbf",
                      "subsampling", "add", "concat", "multiply", "depthwise", "separable", "adaptivepool",
-                     "locallyconnected")
+                     "locallyconnected") + SEQ_TYPES
 LEARNING = ("conv", "tconv", "fc", "batchnorm", "depthwise", "separable", "subsampling", "locallyconnected")
 
 
@@ -20,8 +21,9 @@ def answer_values(results, convention, bpv) -> dict:
         n = r.spec.name
         values[f"{n}.output"] = shape_list(r.out, convention)
         values[f"{n}.learnables"] = r.learnables
-        values[f"{n}.weights"] = list(r.weights)
-        values[f"{n}.bias"] = list(r.bias)
+        if r.spec.type not in SEQ_TYPES:      # several tensors each: their count is the answer
+            values[f"{n}.weights"] = list(r.weights)
+            values[f"{n}.bias"] = list(r.bias)
         values[f"{n}.macs"] = r.macs
         if r.spec.type in ("batchnorm", "rbf"):
             values[f"{n}.non_learnable"] = r.non_learnable
@@ -64,6 +66,8 @@ def _final(r, key) -> bool:
         return r.spec.type in SHAPED
     if key == "pointwise":
         return True
+    if key == "learnables":
+        return r.spec.type in SEQ_TYPES      # a sequence layer's blank is its count
     if key in ("weights", "bias"):
         return r.spec.type in LEARNING and (key == "weights" or bool(r.bias))
     return False

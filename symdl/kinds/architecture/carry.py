@@ -43,6 +43,7 @@ def _walk(question, given):
             res = LayerResult(spec, inputs[0][1], inputs[0][1])
             derive_more.merge(deriver, spec, inputs, res, res.steps)
         else:
+            deriver.others = [outputs[name] for name in spec.inputs[1:]]
             res = deriver.layer(spec, outputs[spec.inputs[0]] if spec.inputs else shape)
         if res.out.h * res.out.w > MAX_AREA or res.out.numel > MAX_VALUES:
             raise ValueError(f"layer '{spec.name}': too large an output to carry forward")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 
-from . import check_more
+from . import check_more, check_seq
 from .fields import MERGES, WORK_LIMIT, parse_layers, values_of
+from .seqfields import SEQ_TYPES
 
 
 def _np():
@@ -53,8 +54,12 @@ class _Pass:
         self.x = None          # spatial zero activation with one channel (H, W, 1); None when flat
         self.channels = None   # the real channel count, or the vector length when flat
         self.extra = {}        # the layer's sheet quantities: 'same' pads, rows a floor drops, sizes before it
+        self.seq = None        # a sequence's zeros (T, d), when the activation is one (x is then None)
+        self.others = []       # the further inputs' sequences (attention, a decoder's memory)
 
     def shape(self) -> list:
+        if self.seq is not None:
+            return list(self.seq.shape)
         if self.x is None:
             return [1, 1, self.channels] if self.convention == "matlab" else [self.channels]
         h, w = self.x.shape[:2]
@@ -66,6 +71,10 @@ def _input(state, spec):
     size = spec.size
     if len(size) == 1:
         state.x, state.channels = None, np.zeros(size[0]).size
+        return
+    if len(size) == 2:                 # a sequence [T, d]
+        state.x, state.seq = None, np.zeros(size)
+        state.channels = state.seq.shape[1]
         return
     if state.convention == "pytorch":
         c, h, w = size
@@ -131,6 +140,8 @@ def _layer_pass(state, spec):
     """One layer through the pass: (weights, bias, macs, running statistics or None)."""
     np = _np()
     t, x, channels = spec.type, state.x, state.channels
+    if t in SEQ_TYPES or (state.seq is not None and t in ("fc", "flatten")):
+        return check_seq.seq_pass(state, spec, state.others)
     if t == "input":
         _input(state, spec)
     elif t in ("conv", "maxpool", "avgpool"):
@@ -192,16 +203,24 @@ def _independent_pass(question):
     for spec in specs:
         t, n = spec.type, spec.name
         state.extra = {}
-        if t in MERGES:
-            check_more.merge_pass(state, spec, [saved[i] for i in spec.inputs])
+        if t in MERGES and any(saved[i][2] is not None for i in spec.inputs):
+            seqs = [saved[i][2] for i in spec.inputs]
+            state.seq = (np.concatenate(seqs, axis=1) if t == "concat" else
+                         sum(seqs[1:], seqs[0]) if t == "add" else np.prod(np.stack(seqs), axis=0))
+            state.x, state.channels = None, state.seq.shape[1]
+            weights = bias = run = None
+            macs = 0
+        elif t in MERGES:
+            check_more.merge_pass(state, spec, [saved[i][:2] for i in spec.inputs])
             weights = bias = run = None
             macs = 0
         else:
             if spec.inputs:
-                state.x, state.channels = saved[spec.inputs[0]]
+                state.x, state.channels, state.seq = saved[spec.inputs[0]]
+            state.others = [saved[i][2] for i in spec.inputs[1:]]
             weights, bias, macs, run = _layer_pass(state, spec)
-        saved[n] = (state.x, state.channels)
-        if state.x is None:
+        saved[n] = (state.x, state.channels, state.seq)
+        if state.x is None and state.seq is None:
             flat.add(n)
         shape = state.shape()
         extra = state.extra
@@ -210,10 +229,11 @@ def _independent_pass(question):
         wcount = (weights.size if weights is not None else 0) + extra.get("_more", 0)
         bcount = bias.size if bias is not None else 0
         out[f"{n}.learnables"] = wcount + bcount
-        out[f"{n}.weights"] = extra.get("_weights") or (
-            _convention_weight_shape(t, weights, convention, spec) if weights is not None else [])
-        out[f"{n}.bias"] = extra["_bias"] if "_bias" in extra else (
-            _convention_bias_shape(t, bias, convention, spec) if bias is not None else [])
+        if t not in SEQ_TYPES:      # a sequence layer has several tensors: their count is the answer
+            out[f"{n}.weights"] = extra.get("_weights") or (
+                _convention_weight_shape(t, weights, convention, spec) if weights is not None else [])
+            out[f"{n}.bias"] = extra["_bias"] if "_bias" in extra else (
+                _convention_bias_shape(t, bias, convention, spec) if bias is not None else [])
         out[f"{n}.macs"] = macs
         if values_of(question)["connections"] and t in ("conv", "subsampling", "fc", "rbf"):
             out[f"{n}.connections"] = extra.get("_connections", (wcount + bcount) * (

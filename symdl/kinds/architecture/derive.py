@@ -10,9 +10,9 @@ from symdl.display import Dims, Quantity
 from symdl.printer import substitute
 from symdl.solution import Step, Text
 
-MISTAKES = ("same", "pad_once", "no_bias", "flatten", "fc_order")  # one thing done wrong, re-derived
+MISTAKES = ("same", "pad_once", "no_bias", "flatten", "fc_order", "one_bias")  # one thing done wrong, re-derived
 
-from . import derive_more
+from . import derive_more, seqderive
 from .fields import MAX_AREA, MAX_VALUES, MERGES, LayerSpec, parse_layers, values_of
 from .formulas import full, instructor
 from .formulas import AXES, C_in, C_out, F, G, I, MACS, N_b, N_in, N_L, N_out, N_W, _formula, _product, _ratio, _sum
@@ -50,6 +50,7 @@ class LayerResult:
     inputs: tuple = ()                  # the layers it read, by name
     receptive: tuple | None = None      # ((r_h, r_w), (j_h, j_w)) receptive field and jump
     connections: int | None = None      # LeNet-5's connection count
+    tensors: list = field(default_factory=list)   # a sequence layer's (framework name, shape) for the table
 
     @property
     def learnables(self):
@@ -75,6 +76,7 @@ class _Deriver:
         if mistake is not None and mistake not in MISTAKES:
             raise ValueError(f"unknown mistake {mistake!r}")
         self.mistake = mistake      # re-derive with one thing done wrong (see MISTAKES)
+        self.others = []            # the further inputs of an attention layer or a decoder (shapes)
 
     def error(self, spec, key, message):
         return self.q.error(spec.field(key), f"layer '{spec.name}': {message}")
@@ -227,11 +229,13 @@ class _Deriver:
             items.append(full(Text("The input's size is given: ", shape_of(r.out, conv), ".")))
             return r
         if t in ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "zeropad",
-                 "subsampling", "locallyconnected") and inp.flat:
-            raise self.error(spec, "type", "a windowed layer needs a spatial input, got a flat vector "
-                                           f"of {inp.c} values")
+                 "subsampling", "locallyconnected") and (inp.flat or inp.seq):
+            got = f"a sequence of {inp.w} x {inp.c}" if inp.seq else f"a flat vector of {inp.c} values"
+            raise self.error(spec, "type", f"a windowed layer needs a spatial input, got {got}")
+        if t in seqderive.METHODS:
+            return seqderive.METHODS[t](self, spec, inp, r, items)
         if t == "gap":
-            if inp.flat:
+            if inp.flat or inp.seq:
                 raise self.error(spec, "type", "global pooling needs a spatial input")
             r.out = Shape(1, 1, inp.c, flat=(conv == "keras"))
             items.append(Text("Global average pooling averages each channel's ", Dims(inp.h, inp.w),
@@ -285,6 +289,11 @@ class _Deriver:
         r.out = Shape(1, 1, inp.h * inp.w if wrong else inp.numel, flat=True)
         if inp.flat:
             items.append(full(Text("The input is already a vector; flatten leaves it as it is.")))
+        elif inp.seq:
+            T, d = seqderive.T_, seqderive.d_
+            items.append(Step("values in one vector", lhs=N_out, formula=_product(T, d),
+                              substituted=substitute(_product(T, d), {T: I(inp.w), d: I(inp.c)}),
+                              result=I(inp.numel)))
         else:
             items.append(Step("values in one vector", lhs=N_out,
                               formula=_product(AXES["h"]["n"], AXES["w"]["n"], C_in),
@@ -391,6 +400,8 @@ class _Deriver:
 
     def fc(self, spec, inp, r, items):
         conv = self.convention
+        if inp.seq:
+            return self.fc_sequence(spec, inp, r, items)
         if not inp.flat and conv != "matlab":
             raise self.error(spec, "type", f"the input is {inp.h} x {inp.w} x {inp.c}, not a vector: "
                                            f"{'torch.nn.Linear' if conv == 'pytorch' else 'Dense'} acts "
@@ -431,6 +442,25 @@ class _Deriver:
         return r
 
 
+    def fc_sequence(self, spec, inp, r, items):
+        """Dense / Linear on a sequence: the same weights at each of the T positions, on the last axis."""
+        n_in, n_out, T = inp.c, spec.nodes, inp.w
+        r.out = Shape(1, T, n_out, seq=True)
+        r.weights = fc_weight_shape(self.convention, n_in, n_out)
+        r.weight_count = n_in * n_out
+        bias = spec.bias and self.mistake != "no_bias"
+        r.bias, r.bias_count = (fc_bias_shape(self.convention, n_out), n_out) if bias else ([], 0)
+        items.append(full(Text("On a sequence the layer acts on the last axis: the same weights at each of "
+                               f"the {T} positions.")))
+        formula = _product(N_out, N_in)
+        self._learnables_step(r, items, formula, N_out, {N_in: I(n_in), N_out: I(n_out)})
+        r.macs = T * n_in * n_out
+        mac = _product(seqderive.T_, N_out, N_in)
+        items.append(instructor(Step("multiply-accumulates", lhs=MACS, formula=mac, substituted=substitute(
+            mac, {seqderive.T_: I(T), N_in: I(n_in), N_out: I(n_out)}), result=I(r.macs))))
+        return r
+
+
 def derive_network(question, mistake=None):
     """(convention, [LayerResult]) for the question; raises SpecError naming the layer.
     ``mistake`` (one of MISTAKES) re-derives the network with that one thing done wrong."""
@@ -443,6 +473,7 @@ def derive_network(question, mistake=None):
             res = LayerResult(spec, inputs[0][1], inputs[0][1])
             derive_more.merge(deriver, spec, inputs, res, res.steps)
         else:
+            deriver.others = [outputs[name] for name in spec.inputs[1:]]
             res = deriver.layer(spec, outputs[spec.inputs[0]] if spec.inputs else shape)
         res.inputs = spec.inputs
         if res.out.h * res.out.w > MAX_AREA or res.out.numel > MAX_VALUES:

@@ -25,7 +25,7 @@ def merge(d, spec, inputs, r, items):
     (first, a), rest = inputs[0], inputs[1:]
     word = {"add": "added", "multiply": "multiplied", "concat": "concatenated"}[spec.type]
     for name, b in rest:
-        same_grid = (a.h, a.w, a.flat) == (b.h, b.w, b.flat)
+        same_grid = (a.h, a.w, a.flat, a.seq) == (b.h, b.w, b.flat, b.seq)
         if not same_grid or (spec.type != "concat" and a.c != b.c):
             raise d.q.error(spec.field("inputs"), f"layer '{spec.name}': inputs '{first}' "
                             f"({' x '.join(map(str, shape_list(a, conv)))}) and '{name}' "
@@ -35,7 +35,7 @@ def merge(d, spec, inputs, r, items):
     names = ", ".join(n for n, _ in inputs)
     if spec.type == "concat":
         channels = [I(s.c) for _, s in inputs]
-        r.out = Shape(a.h, a.w, sum(s.c for _, s in inputs), flat=a.flat)
+        r.out = Shape(a.h, a.w, sum(s.c for _, s in inputs), flat=a.flat, seq=a.seq)
         parts = [Quantity("C", n) if n.isidentifier() else sympy.Symbol(f"C_{i + 1}")
                  for i, (n, _) in enumerate(inputs)]
         items.append(Step(f"channels of {names}, stacked", lhs=C_out, formula=_sum(*parts),

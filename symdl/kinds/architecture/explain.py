@@ -14,6 +14,10 @@ from .answers import name_answers, rubric
 from .derive import BN_SPLIT, LayerResult, derive_network, full, instructor, shape_of
 from .fields import CONVENTION_NAMES, LayerSpec, bytes_per_value
 from .formulas import AXES, C_in, F, G, I, N_in, N_L, N_out, S, _formula, _product, _ratio, _sum
+from . import seqderive
+from .seqfields import SEQ_PARAMETERS, SEQ_TYPES
+
+_SPATIAL = ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "locallyconnected", "subsampling")
 from .shapes import categories, shape_list
 
 BN_NAMES = {"matlab": ("Scale", "Offset"), "pytorch": ("weight", "bias"), "keras": ("gamma", "beta")}
@@ -109,6 +113,12 @@ def _assumptions(sol, convention, bpv, results):
         f"Activation memory: every layer's output is stored, {bpv} bytes per value"
         + (" (float32)" if bpv == 4 else "") + ", batch size 1 (an in-place ReLU would share its "
         "input's memory).")))
+    if any(r.spec.type in SEQ_TYPES for r in results):
+        sol.assume(instructor(Text(
+            "Sequences are written T x d (positions x features), batch left out. A recurrent layer's, an "
+            "attention layer's and a Transformer block's MACs count every product of its matrix "
+            "multiplications over the T steps (attention: the projections, the T_q x T_k scores and the "
+            "weighted sums); an embedding's lookup and layer normalization count 0.")))
     if any(r.spec.type == "batchnorm" for r in results):
         sol.assume("Batch normalization: the learnable scale and offset count as learnables; the running "
                    "mean and variance are stored but not learned and are reported apart. " + BN_SPLIT[convention])
@@ -136,6 +146,10 @@ def _layouts(convention) -> tuple:
 
 def _formulas(convention, results) -> Section:
     intro = Section("Formulas")
+    if any(r.spec.type in SEQ_TYPES for r in results):
+        intro.items.extend(seqderive.formulas(convention, results))
+        if not any(r.spec.type in _SPATIAL for r in results):
+            return intro
     ah, aw = AXES["h"], AXES["w"]
     dilated = any(r.spec.dilation != (1, 1) for r in results)
     with sympy.evaluate(False):
@@ -230,11 +244,17 @@ def _params_cell(spec: LayerSpec, result: LayerResult) -> Lines:
         lines.append(f"nodes: {spec.nodes}")
     elif t == "dropout" and "rate" in spec.extra:
         lines.append(f"rate: {spec.extra['rate']}")
+    elif t in SEQ_TYPES:
+        lines.extend(f"{k}: {str(spec.raw[k]).lower() if isinstance(spec.raw[k], bool) else spec.raw[k]}"
+                     for k in SEQ_PARAMETERS + ("bias",) if k in spec.raw)
     return Lines(*(lines or ["-"]))
 
 
 def _learnables_cell(r: LayerResult, convention) -> Lines:
     t = r.spec.type
+    if t in SEQ_TYPES:
+        return Lines(*[Text(f"{name}: ", Dims(*shape)) if shape else name for name, shape in r.tensors],
+                     Text("(", I(r.learnables), " learnables)") if r.learnables else "none (0)")
     if t == "batchnorm":
         a, b = BN_NAMES[convention]
         return Lines(Text(f"{a}: ", Dims(*r.weights)), Text(f"{b}: ", Dims(*r.bias)),

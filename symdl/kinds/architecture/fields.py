@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 
 from symdl.schema import Field, Schema, normalize_choice
 
+from .seqfields import MULTI_INPUT, SEQ_ALIASES, SEQ_DISPLAY, SEQ_LAYER_FIELDS, SEQ_TYPES, read_sequence
+
 CONVENTIONS = ("matlab", "pytorch", "keras")
 CONVENTION_NAMES = {"matlab": "MATLAB", "pytorch": "PyTorch", "keras": "Keras"}
 
@@ -42,6 +44,7 @@ TYPE_ALIASES = {
     "rbf": ("rbf", "radialbasisfunction", "euclideanrbf", "rbfoutput"),
     "locallyconnected": ("locallyconnected", "locallyconnected2d", "localconv", "unsharedconv"),
 }
+TYPE_ALIASES.update(SEQ_ALIASES)
 MERGES = ("add", "concat", "multiply")
 ACTIVATIONS = {
     "relu": "Rectified Linear Unit", "rectifiedlinearunit": "Rectified Linear Unit",
@@ -62,7 +65,7 @@ DISPLAY = {
     "locallyconnected": "Locally connected", "zeropad": "Zero padding", "depthwise": "Depthwise convolution",
     "separable": "Separable convolution", "globalmax": "Global max pooling",
     "adaptivepool": "Adaptive pooling", "upsample": "Upsampling",
-}
+} | SEQ_DISPLAY
 
 _COMMON_LAYER_FIELDS = {"no", "name", "type", "note", "given", "inputs", "emphasis"}
 GIVEN = ("output", "weights", "bias", "learnables")   # cells the exam's table fills in; learnables: weights and bias
@@ -91,7 +94,7 @@ LAYER_FIELDS = {
     "subsampling": {"size", "stride"},
     "rbf": {"nodes"},
     "locallyconnected": {"filters", "size", "stride", "padding", "bias"},
-}
+} | SEQ_LAYER_FIELDS
 
 MAX_DIM = 10**7        # refuse absurd sizes (one axis, one count) rather than hang
 MAX_VALUES = 10**10    # values of one activation
@@ -327,9 +330,12 @@ def parse_layers(question):
         if spec.type in MERGES and len(spec.inputs) < 2:
             raise question.error(spec.field("inputs"), f"layer '{spec.name}': a merge names two or more "
                                                        "inputs (inputs = [\"a\", \"b\"])")
-        if spec.type not in MERGES and len(spec.inputs) > 1:
+        if spec.type not in MERGES + MULTI_INPUT and len(spec.inputs) > 1:
             raise question.error(spec.field("inputs"), f"layer '{spec.name}': only a merge (add, "
-                                                       "concatenate, multiply) reads more than one input")
+                                                       "concatenate, multiply), attention or a decoder "
+                                                       "reads more than one input")
+        if spec.type in SEQ_TYPES:
+            read_sequence(question, spec, spec.raw, convention, _int)
     if specs[0].type != "input":
         raise question.error(specs[0].field("type"), "the first layer must be the input layer")
     for spec in specs[1:]:
@@ -381,9 +387,10 @@ def _read_input(question, spec, table, convention):
     if "size" not in table:
         raise question.error(f("size"), f"layer '{spec.name}': the input layer needs a size")
     size = _int_list(question, f("size"), table["size"], minimum=1)
-    if len(size) not in (1, 3):
+    if len(size) not in (1, 3) and not (len(size) == 2 and convention != "matlab"):
         order = "[C, H, W]" if convention == "pytorch" else "[H, W, C]"
-        raise question.error(f("size"), f"layer '{spec.name}': input size is {order} or [n], "
+        more = "" if convention == "matlab" else ", a sequence [T, d]"
+        raise question.error(f("size"), f"layer '{spec.name}': input size is {order}{more} or [n], "
                                         f"got {len(size)} numbers")
     spec.size = tuple(size)
 

@@ -33,6 +33,9 @@ MISTAKES = (
     ("fc_order", "fc-weights-order-swapped",
      "you wrote the fully connected weights with the two sizes the other way round (inputs by outputs "
      "for outputs by inputs)"),
+    ("one_bias", "one-bias-vector-per-gate",
+     "you counted one bias vector per gate; this recurrent layer has two (PyTorch's b_ih and b_hh, "
+     "Keras's GRU with reset_after)"),
 )
 
 

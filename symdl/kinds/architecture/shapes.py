@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Shape:
-    """An activation: H x W x C, or a flat vector of C values (``flat``)."""
+    """An activation: H x W x C, a flat vector of C values (``flat``), or a sequence of W steps of
+    C features each (``seq``, with H = 1; Keras and PyTorch write it [T, d], batch left out)."""
 
     h: int
     w: int
     c: int
     flat: bool = False
+    seq: bool = False
 
     @property
     def numel(self):
@@ -23,6 +25,8 @@ def shape_list(shape: Shape, convention) -> list:
     """The activation's shape as written in ``convention``."""
     if shape.flat:
         return [1, 1, shape.c] if convention == "matlab" else [shape.c]
+    if shape.seq:
+        return [shape.w, shape.c]
     if convention == "pytorch":
         return [shape.c, shape.h, shape.w]
     return [shape.h, shape.w, shape.c]
@@ -31,6 +35,8 @@ def shape_list(shape: Shape, convention) -> list:
 def input_shape(size, convention) -> Shape:
     if len(size) == 1:
         return Shape(1, 1, size[0], flat=True)
+    if len(size) == 2:                 # a sequence [T, d]
+        return Shape(1, size[0], size[1], seq=True)
     if convention == "pytorch":
         c, h, w = size
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from symdl.solution import Table, Text
 
 from .fields import CONVENTION_NAMES, convention_of, parse_layers
+from .seqfields import SEQ_PARAMETERS, SEQ_TYPES
 
 BLANK = "?"
 # Layers without learnables (their cell "-"); an activation layer keeps the size of its input and
@@ -16,7 +17,7 @@ _NO_LEARNABLES = ("input", "activation", "softmax", "classification", "dropout",
 _ORDER = {"matlab": "height x width x channels", "keras": "height x width x channels",
           "pytorch": "channels x height x width"}
 _PARAMETERS = ("filters", "nodes", "size", "padding", "stride", "dilation", "groups", "rate", "window",
-               "alpha", "ceil_mode", "bias", "output_padding", "in_channels")
+               "alpha", "ceil_mode", "bias", "output_padding", "in_channels") + SEQ_PARAMETERS
 
 
 def given(question) -> list:
@@ -28,7 +29,8 @@ def given(question) -> list:
              _learnables(spec, convention)] for spec in specs]
     header = ["no.", "name", "type", "parameters", "activations (layer output)",
               "learnables (weights / biases)"]
-    return [Text(f"Sizes are written {_ORDER[convention]} ({CONVENTION_NAMES[convention]} convention)."),
+    sequences = "; sequences positions x features" if any(s.type in SEQ_TYPES for s in specs) else ""
+    return [Text(f"Sizes are written {_ORDER[convention]}{sequences} ({CONVENTION_NAMES[convention]} convention)."),
             Table(header, rows, role="layers")]
 
 
@@ -98,6 +100,8 @@ def _activations(spec):
 def _learnables(spec, convention) -> list:
     if spec.type in _NO_LEARNABLES:
         return ["-"]
+    if spec.type in SEQ_TYPES:
+        return [f"Learnables: {BLANK}"]
     if ("learnables" in _given(spec) and spec.type == "conv" and spec.depth is not None
             and spec.groups == 1 and convention == "matlab"):     # MATLAB's k_h x k_w x C x F layout
         depth = spec.depth

@@ -60,6 +60,10 @@ def solve(question) -> Solution:
 
 def _conventions(sol, p):
     sol.assume("Rows and columns are numbered from 1, from the top left.")
+    if p.dilation_gaps:
+        sol.assume("Dilation is written as the number of zeros between kernel taps (the cs231n notes' convention: "
+                   f"dilation 0 is an ordinary kernel): the taps are {p.dilation[0]} x {p.dilation[1]} apart, "
+                   "PyTorch's dilation.")
     if p.operation == "conv":
         sol.assume("As in PyTorch, TensorFlow and Keras, the convolution is a cross-correlation: the kernel "
                    "slides over the input without being flipped.")

@@ -12,7 +12,8 @@ from symdl.errors import LatexError
 from symdl.latex_parse import parse_matrix, parse_number
 from symdl.schema import Field, Schema, normalize_choice
 
-OPERATIONS = ("conv", "maxpool", "avgpool")
+OPERATIONS = ("conv", "maxpool", "avgpool", "receptive_field")
+DILATION_CONVENTIONS = ("spacing", "gaps")   # d: taps d apart (PyTorch, TF); gaps: d zeros between (cs231n)
 PADDING_MODES = ("same", "valid")      # padding as a word; else integers
 MAX_SIDE = 16          # input height / width
 MAX_PADDED = 20        # padded height / width (the sheet prints the padded input)
@@ -21,7 +22,10 @@ MAX_FILTERS = 4
 MAX_INT = 32           # stride, dilation, window, one side's padding
 MAX_VALUE = 10 ** 6    # the magnitude of any entry (input, kernel, bias, upstream)
 ONLY = {"kernel": ("conv",), "filters": ("conv",), "bias": ("conv",), "window": ("maxpool", "avgpool"),
-        "dilation": ("conv", "maxpool")}
+        "dilation": ("conv", "maxpool"), "layers": ("receptive_field",), "input_size": ("receptive_field",),
+        "input": ("conv", "maxpool", "avgpool"), "stride": ("conv", "maxpool", "avgpool"),
+        "padding": ("conv", "maxpool", "avgpool"), "upstream": ("conv", "maxpool", "avgpool"),
+        "backward": ("conv", "maxpool", "avgpool")}
 
 
 class _ChoiceField(Field):
@@ -46,8 +50,8 @@ class _ChoiceField(Field):
 
 SCHEMA = Schema(
     _ChoiceField("operation", "text", "conv", OPERATIONS, what="operation",
-                 help="conv (cross-correlation), maxpool or avgpool"),
-    Field("input", "any", help="the input: a bmatrix, or a list of them (one per channel)"),
+                 help="conv (cross-correlation), maxpool, avgpool or receptive_field"),
+    Field("input", "any", default=None, help="the input: a bmatrix, or a list of them (one per channel)"),
     Field("kernel", "any", default=None, help="conv: one filter's kernel (one bmatrix per input channel)"),
     Field("filters", "any", default=None, help="conv: a list of filters instead of 'kernel'"),
     Field("bias", "any", default=None, help="conv: one number per filter"),
@@ -58,6 +62,14 @@ SCHEMA = Schema(
     Field("dilation", "any", default=None, help="conv, maxpool: an integer or [height, width]"),
     Field("upstream", "any", default=None, help="the upstream gradient dL/dY, one matrix per output channel"),
     Field("backward", "any", default=None, help="true: the backward pass with dL/dY = 1"),
+    Field("dilation_convention", "text", default="spacing", choices=DILATION_CONVENTIONS,
+          what="dilation convention",
+          help="spacing: dilation d puts the taps d apart (PyTorch, TensorFlow; 1 = ordinary); gaps: d zeros "
+               "between the taps (cs231n; 0 = ordinary)"),
+    Field("layers", "list", default=None,
+          help="receptive_field: the layers, each { kernel, stride, padding, dilation }"),
+    Field("input_size", "integer", default=None,
+          help="receptive_field: the input's side, for each layer's output size"),
 )
 
 
@@ -84,6 +96,7 @@ class Problem:
     stride_default: bool    # pools: stride taken equal to the window (PyTorch's default)
     upstream: list | None   # one out_h x out_w matrix per output channel, or None
     upstream_ones: bool     # backward asked for without an upstream: dL/dY = 1 (L = sum of Y)
+    dilation_gaps: bool = False   # the spec wrote dilation as the zeros between taps (cs231n)
 
     @property
     def C(self):
@@ -220,12 +233,31 @@ def _bias(question, F):
     return out, True
 
 
-def read(question) -> Problem:
-    values = values_of(question)
-    op = values["operation"]
+def _only(question, op):
     for name, ops in ONLY.items():
         if question.has(name) and op not in ops:
             raise question.error(name, f"not a field of operation '{op}' (only of {', '.join(ops)})")
+
+
+def is_receptive(question) -> bool:
+    return values_of(question)["operation"] == "receptive_field"
+
+
+def read_receptive(question):
+    """A receptive-field question: the stack of layers (``receptive.Stack``)."""
+    from . import receptive
+
+    values = values_of(question)
+    _only(question, values["operation"])
+    return receptive.read(question, values["dilation_convention"] == "gaps")
+
+
+def read(question) -> Problem:
+    values = values_of(question)
+    op = values["operation"]
+    _only(question, op)
+    if op == "receptive_field":
+        raise question.error("operation", "a receptive field is read by receptive.read")
     x = _stack(question, "input", question.get("input"), "the input")
     if len(x) > MAX_CHANNELS:
         raise question.error("input", f"at most {MAX_CHANNELS} channels")
@@ -243,7 +275,10 @@ def read(question) -> Problem:
             raise question.error("window", "missing required field: the pooling window, e.g. 2 or [2, 2]")
     stride_default = op != "conv" and not question.has("stride")
     stride = _pair(question, "stride", (1, 1) if op == "conv" else window, 1)
-    dilation = _pair(question, "dilation", (1, 1), 1)
+    gaps = values["dilation_convention"] == "gaps"
+    dilation = _pair(question, "dilation", (0, 0) if gaps else (1, 1), 0 if gaps else 1)
+    if gaps:
+        dilation = (dilation[0] + 1, dilation[1] + 1)
     mode, pad = _padding(question, values["padding"])
     if mode == "same":
         if op != "conv":
@@ -262,7 +297,7 @@ def read(question) -> Problem:
             raise question.error(kfield, f"the {'kernel' if op == 'conv' else 'window'} spans {d * (k - 1) + 1} "
                                          f"along the {axis} (dilation {d}), more than the padded input's {n + p}")
     problem = Problem(op, x, kernels, bias, has_bias, window, stride, dilation, pad, mode, stride_default,
-                      None, False)
+                      None, False, gaps)
     if op == "maxpool" and not _windows_reach_input(problem):
         raise question.error("padding", "a pooling window would hold padding only: reduce the padding")
     problem.upstream, problem.upstream_ones = _upstream(question, problem)

@@ -50,6 +50,8 @@ def _settings(question, values):
             words.append(f"{name} {_pair(values[name])}")
     if question.has("padding"):
         words.append(f"padding {_pair(values['padding'])}")
+    if question.has("dilation") and values.get("dilation_convention") == "gaps":
+        words.append("dilation counted as the zeros between kernel taps (0: an ordinary kernel)")
     return [Text(", ".join(words).capitalize() + ".")] if words else []
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from symdl import hp
 
-from . import check_mp
+from . import check_mp, check_ops
 from .build import build_graph
 from .fields import read_values
 
@@ -99,6 +99,8 @@ def _numpy_vjp(node, g, args, y):
     """The gradient of each input of ``node`` in floats, from numpy's own rules."""
     op = node.op
     a = args[0]
+    if op in check_ops.NUMPY_VJP:              # the elementary ops' float rules (check_ops.py)
+        return check_ops.NUMPY_VJP[op](g, args, y)
     if op in ("add", "sub", "mul", "div", "max", "min"):
         b = args[1]
         if op == "add":

@@ -33,10 +33,14 @@ STABLE = mpmath.mpf("1e-8")
 BOOSTS = (0, 100, 500, 4500)   # extra digits tried in turn until a difference stands above the noise
 SIGNIFICANT = 20         # digits a difference must carry above the rounding noise
 # the sides of a tie whose one-sided derivatives are averaged, per convention and kink
-SIDES = {"pytorch": {"relu": (-1,), "abs": (1, -1), "extreme": (1, -1)},
-         "symmetric": {"relu": (1, -1), "abs": (1, -1), "extreme": (1, -1)}}
-# the slope of each kink on each side of 0 (max and min: the weight of their first argument)
-ONE_SIDED = {"relu": {1: 1, -1: 0}, "abs": {1: 1, -1: -1}, "max": {1: 1, -1: 0}, "min": {1: 0, -1: 1}}
+SIDES = {"pytorch": {"relu": (-1,), "abs": (1, -1), "extreme": (1, -1), "step": (1, -1),
+                     "clamp_low": (1,), "clamp_high": (-1,)},
+         "symmetric": {"relu": (1, -1), "abs": (1, -1), "extreme": (1, -1), "step": (1, -1),
+                       "clamp_low": (1, -1), "clamp_high": (1, -1)}}
+# the slope of each kink on each side of 0 (max and min: the weight of their first argument; a
+# step function: flat on both sides; clamp: the weight of x against its bound, check_ops)
+ONE_SIDED = {"relu": {1: 1, -1: 0}, "abs": {1: 1, -1: -1}, "max": {1: 1, -1: 0}, "min": {1: 0, -1: 1},
+             "step": {1: 0, -1: 0}, "clamp_low": {1: 1, -1: 0}, "clamp_high": {1: 0, -1: 1}}
 
 
 class Probe:

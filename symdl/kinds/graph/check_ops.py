@@ -71,9 +71,93 @@ def _hinge(probe, key, s, t):
     return _scalar(mpmath.fsum(_flat(base._relu(probe, key, margins))))
 
 
+# ------------------------------------------------ elementary: trig, steps, clamp, diag ---
+
+def _tan(probe, key, a):
+    probe.singular(key, base._map(mpmath.cos, a))
+    return base._map(mpmath.tan, a)
+
+
+def _half_even(v):
+    k = mpmath.floor(v)
+    r = v - k
+    if r != mpmath.mpf(1) / 2:
+        return k + 1 if r > mpmath.mpf(1) / 2 else k
+    return k if int(k) % 2 == 0 else k + 1
+
+
+_STEP = {"floor": mpmath.floor, "ceiling": mpmath.ceil, "ceil": mpmath.ceil, "round": _half_even}
+
+
+def _at_jump(name, v):
+    """The step function's value at the jump ``v`` lies on (v is within a tiny step of it)."""
+    if name != "round":
+        return mpmath.nint(v)
+    k = mpmath.floor(v)             # the jump is k + 1/2
+    return k if int(k) % 2 == 0 else k + 1
+
+
+def _wave(u):
+    """(u - k)(k + 1 - u)(-1)^k for k = floor(u): continuous, 0 exactly at each integer, changing
+    sign there (cheap at any precision, unlike sin(pi u))."""
+    k = mpmath.floor(u)
+    value = (u - k) * (k + 1 - u)
+    return value if int(k) % 2 == 0 else -value
+
+
+def _step(probe, key, a, name):
+    """floor, ceil or round; its kink argument (_wave) is 0 exactly at a jump, where the value
+    stays the jump's own (the derivative 0)."""
+    shift = mpmath.mpf(1) / 2 if name == "round" else mpmath.mpf(0)
+    probe.kink(key, base._map(lambda v: _wave(v + shift), a), what="step")
+    out = base._map(_STEP[name], a)
+    for index, _ in probe.lines(key, "step"):
+        out[index] = _at_jump(name, a[index])
+    return out
+
+
+def _clamp(probe, key, x, lo, hi):
+    """min(max(x, lo), hi); at x = lo or hi the convention's weight of x (SIDES, ONE_SIDED)."""
+    x, lo, hi = (v.astype(object) for v in np.broadcast_arrays(x, lo, hi))
+    below = probe.kink(key, (x - lo).astype(object), what="clamp_low")
+    mid = np.where(base._map(lambda v: v > 0, below).astype(bool), x, lo).astype(object)
+    for index, weight in probe.lines(key, "clamp_low"):
+        mid[index] = lo[index] + weight * below[index]
+    key = probe.next_key()
+    above = probe.kink(key, (mid - hi).astype(object), what="clamp_high")
+    out = np.where(base._map(lambda v: v < 0, above).astype(bool), mid, hi).astype(object)
+    for index, weight in probe.lines(key, "clamp_high"):
+        out[index] = hi[index] + weight * above[index]
+    return out
+
+
+def _diag(a):
+    if 1 in a.shape:
+        entries = _flat(a)
+        out = base._full(np.empty((len(entries), len(entries))), mpmath.mpf(0))
+        for k, v in enumerate(entries):
+            out[k, k] = v
+        return out
+    n = min(a.shape)
+    return _like(np.empty((n, 1)), [a[k, k] for k in range(n)])
+
+
+def _elementary(name, values, probe, key):
+    a = values[0]
+    if name in _STEP:
+        return _step(probe, key, a, "ceil" if name == "ceiling" else name)
+    table = {"sin": lambda: base._map(mpmath.sin, a), "cos": lambda: base._map(mpmath.cos, a),
+             "tan": lambda: _tan(probe, key, a), "diag": lambda: _diag(a),
+             "clamp": lambda: _clamp(probe, key, a, values[1], values[2])}
+    return table[name]() if name in table else None
+
+
 def apply(name, values, probe, key):
     """Op ``name`` on mpf arrays, or None when it is not one of these."""
     a = values[0]
+    elementary = _elementary(name, values, probe, key)
+    if elementary is not None:
+        return elementary
     table = {"max_all": lambda: _extreme_all(probe, key, a, True),
              "min_all": lambda: _extreme_all(probe, key, a, False),
              "softmax": lambda: _softmax(a), "log_softmax": lambda: _log_softmax(a),
@@ -104,6 +188,9 @@ NUMPY = {
     "bce": lambda p, y: np.array([[-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p))]]),
     "mse": lambda a, b: np.array([[np.mean((a - b) ** 2)]]),
     "hinge": _np_hinge,
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "floor": np.floor, "ceil": np.ceil, "round": np.round,
+    "clamp": lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
+    "diag": lambda a: np.diag(a.ravel()) if 1 in a.shape else np.diag(a).reshape(-1, 1).copy(),
 }
 
 
@@ -111,7 +198,61 @@ def numpy_error(op, args, errors, value):
     """A rounding bound for these ops' float values: the arguments' errors (each op is at most
     2-Lipschitz in its arguments, the losses scaled by their size) plus a few roundings per entry."""
     eps = float(np.finfo(float).eps)
+    if op in ELEMENTARY_ERRORS:
+        return ELEMENTARY_ERRORS[op](args, errors, value) + eps * np.abs(value)
     carried = sum(float(np.max(e)) if np.size(e) else 0.0 for e in errors)
     size = sum(a.size for a in args)
     scale = 1.0 + max(float(np.max(np.abs(a))) for a in args)
     return np.full(np.shape(value), 2 * carried * scale + 8 * size * eps * (np.abs(value) + scale))
+
+
+def _step_error(shift):
+    """A step function's value is exact unless its argument's error reaches a jump (then it may be
+    off by one): ``shift`` is 0 for floor and ceil (jumps at integers), 1/2 for round."""
+    def error(args, errors, value):
+        a, ea = args[0], errors[0]
+        distance = np.abs((a + shift) - np.round(a + shift))
+        return np.where(distance <= ea + 4 * np.finfo(float).eps * np.abs(a), 1.0, 0.0)
+    return error
+
+
+ELEMENTARY_ERRORS = {
+    "sin": lambda args, errors, value: errors[0], "cos": lambda args, errors, value: errors[0],
+    "tan": lambda args, errors, value: (1 + (np.abs(value) + errors[0]) ** 2) * errors[0] * 2,
+    "floor": _step_error(0.0), "ceil": _step_error(0.0), "round": _step_error(0.5),
+    "clamp": lambda args, errors, value: np.maximum(np.maximum(np.broadcast_to(errors[0], value.shape),
+                                                              np.broadcast_to(errors[1], value.shape)),
+                                                   np.broadcast_to(errors[2], value.shape)),
+    "diag": lambda args, errors, value: NUMPY["diag"](errors[0]),
+}
+
+
+def _unbroadcast(grad, shape):
+    return np.array([[grad.sum()]]) if shape == (1, 1) and grad.shape != (1, 1) else grad
+
+
+def _clamp_vjp(g, args, y):
+    x, lo, hi = args
+    inside = (x >= lo) & (x <= hi)                     # torch.clamp: the bounds included
+    return [g * inside, _unbroadcast(np.broadcast_to(g * (x < lo), g.shape), lo.shape),
+            _unbroadcast(np.broadcast_to(g * (x > hi), g.shape), hi.shape)]
+
+
+def _diag_vjp(g, args, y):
+    a = args[0]
+    if 1 in a.shape:
+        return [np.diag(g).reshape(a.shape).copy()]
+    out = np.zeros(a.shape)
+    for k in range(g.shape[0]):
+        out[k, k] = g[k, 0]
+    return [out]
+
+
+# the float reverse pass's rules for these ops (numpy's own functions; g the upstream, y the value)
+NUMPY_VJP = {
+    "sin": lambda g, args, y: [g * np.cos(args[0])], "cos": lambda g, args, y: [-g * np.sin(args[0])],
+    "tan": lambda g, args, y: [g * (1.0 + y**2)],
+    "floor": lambda g, args, y: [np.zeros_like(args[0])], "ceil": lambda g, args, y: [np.zeros_like(args[0])],
+    "round": lambda g, args, y: [np.zeros_like(args[0])],
+    "clamp": _clamp_vjp, "diag": _diag_vjp,
+}

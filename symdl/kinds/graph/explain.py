@@ -57,17 +57,7 @@ def _kinks(graph):
 
 
 def _tie_nodes(graph):
-    ties = []
-    for node in _kinks(graph):
-        vals = [graph.by_id[i].value for i in node.inputs]
-        if len(vals) == 2:
-            a, b = vals
-            if any(ops.sign_of(ops._entry(a, i, j) - ops._entry(b, i, j)) == 0
-                   for i in range(node.shape[0]) for j in range(node.shape[1])):
-                ties.append(node)
-        elif any(ops.sign_of(v) == 0 for v in vals[0]):
-            ties.append(node)
-    return ties
+    return [node for node in _kinks(graph) if ops.tied(node.op, [graph.by_id[i].value for i in node.inputs])]
 
 
 def solve(question) -> Solution:
@@ -95,8 +85,8 @@ def _assumptions(sol, graph):
                     _GRADIENT_IS, " for ", _LOSS, "; at a fork the contributions of all consumers add up."))
     sol.assume(Text("Decimals are read as exact fractions (0.1 = 1/10); nothing is rounded before the "
                     "last step.", audience="instructor"))
-    if _kinks(graph):
-        sol.assume(ops.SUBGRADIENT_WORDS[graph.subgradients])
+    for words in ops.kink_notes(graph.subgradients, {n.op for n in _kinks(graph)}):
+        sol.assume(words)
 
     ties = _tie_nodes(graph)
     sol.ties = [n.id for n in ties]              # for [exam] require's "<question> no tie"

@@ -136,54 +136,6 @@ def _linear_pieces(A, W, x, b, up, z, subgradients="pytorch"):
     }
 
 
-def _update_bounds(n, out, update) -> dict:
-    """The update's values computed at 50 digits (the gradients of complex steps, Adam's root) as
-    hp.Bounded: each carries a few units of its last digit times the size of the terms it summed,
-    so a step that lands exactly on 0 (0.3 - 0.1 x 3) agrees with a residue of 1e-52. Exact
-    (Fraction) values stay as they are."""
-    def bound(magnitude):
-        return hp.mp_bound(magnitude, DPS - 5, 4)
-
-    def size(v):
-        return abs(mp(exact(v)))
-
-    with mpmath.workdps(DPS):
-        grads = {"W": out["grad.W"], "b": [out["grad.b"]]}
-        params = {"W": list(n.W), "b": [n.b]}
-        errors = {}
-        for name in ("W", "b"):
-            key = f"update.{name}"
-            new = update[key] if name == "W" else [update[key]]
-            # new = p - (the step): the terms are p and the step, |new - p|
-            errors[name] = [bound(size(p) + abs(mp(exact(v)) - mp(exact(p)))) for p, v in zip(params[name], new)]
-            for state in ("velocity", "m", "v"):
-                skey = f"update.{state}.{name}"
-                if skey in update:
-                    given = n.update.state[state][name]
-                    before = [size(x) for x in (given if name == "W" else [given])]
-                    after = update[skey] if name == "W" else [update[skey]]
-                    sbound = [bound(b0 + size(g) + size(g) ** 2 + size(a)) for b0, g, a in zip(before, grads[name], after)]
-                    update[skey] = _bounded(update[skey], sbound, name)
-            update[key] = _bounded(update[key], errors[name], name)
-        z_error = sum((size(x) * e for x, e in zip(n.x, errors["W"])), errors["b"][0])
-        z_terms = sum((size(w.value if isinstance(w, hp.Bounded) else w) * size(x) for w, x in
-                       zip(_values(update["update.W"]), n.x)), size(_values(update["update.b"])[0]))
-        z_error += bound(z_terms)
-        update["update.z"] = hp.Bounded(update["update.z"], z_error)
-        y = update["update.y"]
-        update["update.y"] = hp.Bounded(y, z_error + bound(size(y)))     # each activation is 1-Lipschitz or less
-    return update
-
-
-def _values(value):
-    value = value.value if isinstance(value, hp.Bounded) else value
-    return value if isinstance(value, list) else [value]
-
-
-def _bounded(value, errors, name):
-    return hp.Bounded(value, list(errors) if name == "W" else errors[0])
-
-
 def domain_answers(n) -> dict:
     """The extremes of z over the input box and the witness point, exact.
 
@@ -270,7 +222,7 @@ def independent(question) -> dict:
     if n.update is not None:    # one optimizer step from these gradients, entry by entry
         slope = exact(n.slope) if n.slope is not None else Fraction(0)
         forward = ((lambda t: SMOOTH[name](mp(t))) if name in SMOOTH else _piecewise(name, slope))
-        out.update(_update_bounds(n, out, update_answers(n, out, forward)))
+        out.update(update_answers(n, out, forward, question.fields["update"]))
     lows = np.array([float(v) for v in n.lows])
     highs = np.array([float(v) for v in n.highs])
     out.update(domain_answers(n))   # extremes over the box and the witness, exact

@@ -54,7 +54,7 @@ def solve(question) -> Solution:
     verdict.credit(sol, question, n, dead, part_a, part_b)
     _region(sol, question, n, z, symbols, part_b)
     if n.update is not None:
-        update.explain(sol, n, sol.answers["grad.W"], sol.answers["grad.b"])
+        update.explain(sol, n, sol.answers["grad.W"], sol.answers["grad.b"], question)
     verdict.share_points(sol, question)
     return sol
 

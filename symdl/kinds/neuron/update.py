@@ -8,8 +8,9 @@ import sympy as sp
 
 from symdl.display import NeuronFormula as F, RelationChain, ValueShown, vector_tex
 from symdl.solution import Step, Tex, Text
-from symdl.updates import bias_power
+from symdl.updates import RULES, bias_power, grade_states
 
+from . import update_steps
 from .symbols import B, DL_DB, DL_DW, ETA, W_VEC, Y, Z
 
 MU, BETA1, BETA2, EPS, LAMBDA = (sp.Symbol(s) for s in ("mu", "beta_1", "beta_2", "epsilon", "lambda"))
@@ -50,9 +51,11 @@ def shown(value):
     return None, value
 
 
-def explain(sol, n, gW, gb):
+def explain(sol, n, gW, gb, question=None):
     """The update's section: each parameter's step, the new output; its answers."""
     u = n.update
+    if not u.classic:       # other rules, dampening, Nesterov, several steps: a table per step
+        return update_steps.explain(sol, n, gW, gb, f"One step of {RULES[u.rule].words}", question)
     sec = sol.section(f"One step of {TITLES[u.rule]}", part=u.part)
     settings = [RelationChain(ETA, "=", u.lr)]
     if u.rule == "momentum":
@@ -75,6 +78,9 @@ def explain(sol, n, gW, gb):
         for state, value in states.items():
             sol.answer(f"update.{state}.{name}", value, part=u.part,
                        label=F("new_state", STATE_LETTERS[state], symbol))
+        for key in ("g", "m_hat", "v_hat"):        # the decayed gradient, Adam's bias-corrected moments
+            if key in parts and (key != "g" or u.weight_decay):
+                sol.answer(f"update.{key}.{name}", parts[key], part=u.part)
         sol.answer(f"update.{name}", new[name], part=u.part, label=F("new", symbol), final=True)
     z_new = (new["W"].T * n.x)[0] + new["b"]
     y_new = n.A(z_new)
@@ -83,6 +89,8 @@ def explain(sol, n, gW, gb):
             Step("", lhs=F("new", Y), formula=F("A_of", F("new", Z)), result=y_new, boxed=True))
     sol.answer("update.z", z_new, part=u.part, label=F("new", Z), final=True)
     sol.answer("update.y", y_new, part=u.part, label=F("new", Y), final=True)
+    if question is not None:
+        grade_states(sol, question, u.part)
 
 
 def _steps(sec, u, symbol, p, grad, parts, states, new, before):

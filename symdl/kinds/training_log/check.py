@@ -123,7 +123,7 @@ def _console(text, fmt):
             if head:
                 epoch = int(head.group(1))
             elif bar and epoch is not None and bar.group(1) == bar.group(2) and "ETA" not in line \
-                    and re.search(r"\bloss:", line):
+                    and re.search(r"\bloss:", line) and not (out and out[-1][0] == epoch):
                 steps = int(bar.group(2))
                 val = re.search(r"\bval_loss:\s*([^\s]+)", line)
                 out.append((epoch, None, None, float(re.search(r"\bloss:\s*([^\s]+)", line).group(1)),
@@ -159,6 +159,38 @@ def _console(text, fmt):
     if last_test is not None:
         out.append(last_test)
     return out, skipped, steps
+
+
+def _test_set(text) -> dict:
+    """The test-set answers from the log's text, by this route's own patterns (floats)."""
+    out, lines = {}, text.splitlines()
+    for line in lines:
+        m = re.search(r"Accuracy:\s*(\d+)/(\d+)", line) if "Test set" in line else None
+        if m:
+            c, n = int(m.group(1)), int(m.group(2))
+            out = {"test.accuracy": c / n, "test.correct": c, "test.total": n, "test.errors": n - c}
+            loss = re.search(r"Average loss:\s*([\d.eE+-]+)", line)
+            if loss:
+                out["test.loss"] = float(loss.group(1))
+        m = re.search(r"on the (\d+) test images:\s*([\d.]+)\s*%", line)
+        if m:
+            n, share = int(m.group(1)), float(m.group(2)) / 100
+            out = {"test.accuracy": share, "test.total": n}
+            if abs(share * n - round(share * n)) < 1e-9:
+                out.update({"test.correct": round(share * n), "test.errors": n - round(share * n)})
+    ends = [i for i, line in enumerate(lines) if re.match(r"\s*(\d+)/\1\b.*loss:", line) and "ETA" not in line]
+    heads = [i for i, line in enumerate(lines) if re.match(r"\s*Epoch\s+\d+\s*/\s*\d+\s*$", line)]
+    for a, b in zip(ends, ends[1:]):
+        if not any(a < h < b for h in heads):             # two ends with no header between: evaluate()
+            out["test.loss"] = float(re.search(r"\bloss:\s*([^\s]+)", lines[b]).group(1))
+            acc = re.search(r"\baccuracy:\s*([^\s]+)", lines[b])
+            if acc:
+                out["test.accuracy"] = float(acc.group(1))
+    for line in lines:
+        m = re.match(r"\s*Test (loss|accuracy)\s*[:=]?\s*([^\s]+)\s*$", line, re.I)
+        if m:
+            out["test." + m.group(1).lower()] = float(m.group(2))
+    return out
 
 
 def _f(cell):
@@ -230,6 +262,7 @@ def _independent(question) -> dict:
     slow = float(_field(question, "slow_rate", "0.02"))
     rise_tol = float(_field(question, "rise_tolerance", "0.01"))
     out = {"skipped_lines": skipped}
+    out.update(_test_set(log_text(question)[0]))
 
     # iterations per epoch: brute force over every candidate I
     with_it = [r for r in rows if r[1] is not None]

@@ -18,7 +18,8 @@ from .stats import _q
 from .trends import trend_section
 from .rubric import rubric
 from .short import short_part_b
-from .source import EXPECTED, generated_settings, is_generated, settings
+from .source import EXPECTED, generated_settings, is_generated, log_text, settings
+from .test_set import test_section
 from .verdicts import verdict_section
 
 
@@ -29,6 +30,7 @@ def solve(question) -> Solution:
     _read_section(sol, an)
     _size_section(sol, an)
     dataset_section(sol, an, question.values)
+    test_section(sol, log_text(question)[0], bool(question.values.get("test_set")), log)
     timing = _time_section(sol, an)
     verdicts = None
     if an.short:

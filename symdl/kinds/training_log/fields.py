@@ -68,6 +68,7 @@ SCHEMA = Schema(
     Field("validation_split", "number", None),
     Field("validation_batch", "integer", None),
     Field("printed_accuracy", "text", None),
+    Field("test_set", "bool", None),       # true: the test-set figures the log prints are graded answers
 )
 
 

@@ -4,7 +4,9 @@
 Only an epoch's last progress line (step n of n) is a row: it holds the epoch's average training
 loss and, when validation data were given, the validation loss; an interrupted epoch's partial
 line (``237/422 ... - ETA: 7s - loss: ...``) is a running average over part of the epoch and is
-skipped and counted. The training loss is an epoch average, so a row has no iteration.
+skipped and counted. The training loss is an epoch average, so a row has no iteration. A complete
+progress line after an epoch's end and before the next ``Epoch`` header is ``model.evaluate()`` on the
+test set: skipped here, read by ``test_set``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def is_keras(text):
 
 def read_keras(text, name):
     rows, skipped, blank = [], [], 0
-    epoch, steps, planned, columns = None, None, None, {"epoch": "Epoch"}
+    epoch, steps, planned, columns, ended = None, None, None, {"epoch": "Epoch"}, False
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             blank += 1
@@ -34,13 +36,14 @@ def read_keras(text, name):
         head = EPOCH_LINE.match(line)
         if head:
             epoch, planned = int(head.group(1)), int(head.group(2))
+            ended = False
             continue
         bar = PROGRESS_LINE.match(line)
         if not bar or epoch is None or "loss:" not in line:
             skipped.append((number, line.strip()))
             continue
         step, total = int(bar.group(1)), int(bar.group(2))
-        if step != total or "ETA" in line:
+        if step != total or "ETA" in line or ended:     # ended: model.evaluate() after fit (test_set)
             skipped.append((number, line.strip()))
             continue
         if steps is not None and total != steps:
@@ -56,6 +59,7 @@ def read_keras(text, name):
             skipped.append((number, line.strip()))
             continue
         rows.append(_row(number, raw, columns))
+        ended = True
     if not rows:
         raise LogError("no epoch ends ('n/n ... - loss: ...' after 'Epoch e/E') found")
     log = _finish(Log(name, "keras", rows, skipped, blank, columns,

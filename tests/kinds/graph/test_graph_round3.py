@@ -68,4 +68,4 @@ def test_I_as_a_program_name_is_the_node(tmp_path):
 def test_adam_step_10000_checks(tmp_path):
     done = run(tmp_path, "check", "adam_step_10000_time_limit/step10000.toml", "--time-limit", "20")
     assert done.returncode == 0, done.stderr
-    assert "19 of 19 answers agree" in done.stdout
+    assert "25 of 25 answers agree" in done.stdout

@@ -79,7 +79,7 @@ def test_adam_first_step_against_torch(tmp_path):
 
 def test_bad_update_names_the_field(tmp_path):
     with pytest.raises(SpecError, match=r"update\.rule"):
-        solved(tmp_path, '{ rule = "rmsprop", lr = "0.1" }')
+        solved(tmp_path, '{ rule = "lion", lr = "0.1" }')
     with pytest.raises(SpecError, match=r"update\.lr.*missing"):
         solved(tmp_path, '{ rule = "sgd" }')
     with pytest.raises(SpecError, match=r"field 'update\.eps'.*E-notation"):

@@ -90,7 +90,7 @@ def test_a_dead_neuron_does_not_move(tmp_path):
 
 
 @pytest.mark.parametrize("update, field", [
-    ('{ rule = "rmsprop", lr = 0.1 }', "update.rule"),
+    ('{ rule = "lion", lr = 0.1 }', "update.rule"),
     ('{ rule = "sgd", lr = 0.1, momentum = 0.9 }', "update.momentum"),
     ('{ rule = "sgd" }', "update.lr"),
     ('{ rule = "sgd", lr = -1 }', "update.lr"),
