@@ -519,6 +519,9 @@ def table(results: dict) -> str:
                    f"carried forward): grading {p['grade_cpu_s']:.2f} s CPU (target <= 10 s: "
                    f"{'met' if p['met'] else 'MISSED'}); the whole command with every feedback page "
                    f"{p['command_cpu_s']:.2f} s CPU, {p['command_wall_s']:.2f} s wall")
+    if results.get("linear"):
+        from bench.linear import table_lines
+        out += table_lines(results["linear"])
     return "\n".join(out) + "\n"
 
 
@@ -532,7 +535,7 @@ def part_grade(count: int, work: Path) -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", default="1,2,3,4,5,6", help="which parts to run, e.g. 1,3")
+    parser.add_argument("--parts", default="1,2,3,4,5,6,7", help="which parts to run, e.g. 1,3")
     parser.add_argument("--students", type=int, default=1000, help="students in part 6")
     parser.add_argument("--variants", type=int, default=100, help="variants in part 5")
     parser.add_argument("--runs", type=int, default=5, help="runs per median (parts 1, 2, 4)")
@@ -572,6 +575,10 @@ def main(argv=None):
         if "6" in parts:
             print(f"(6) grade {args.students} students ...", file=sys.stderr)
             results["grade"] = part_grade(args.students, work)
+        if "7" in parts:
+            print("(7) cost against node count ...", file=sys.stderr)
+            from bench.linear import part_linear
+            results["linear"] = part_linear(work, args.quick, progress=lambda s: print(s, file=sys.stderr))
     text = table(results)
     print(text)
     Path(args.out).write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")

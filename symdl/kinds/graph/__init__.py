@@ -27,7 +27,8 @@ checks_note = ("Independent route: the function as parsed is evaluated again wit
                "inside the distance to the nearest kink; an inner node's gradient sums local central "
                "differences of each op; at a tie, the exam's subgradient convention: the mean of the one-sided "
                "differences on the sides it takes (relu at 0 under the PyTorch convention: the left side), "
-               "found in one difference with each tied kink on the straight line of that mean slope. "
+               "found in one difference with each tied kink on the straight line of that mean slope; past "
+               "64 nodes the inputs' gradients come from the same reverse accumulation of local differences. "
                "Graphs too large for that use float64 with numpy's own functions and finite differences, "
                "each value with the bound of its rounding error.")
 

@@ -262,7 +262,7 @@ def _build_program(question) -> Graph:
     with sympy.evaluate(False):
         for node in graph.nodes:
             if node.expr is not None:
-                node.expr = _resolve(node.expr, program.whole)
+                node.expr = _resolve(node.expr, program.names)
     _unused(question, graph, values)
     graph.notes = program.notes
     graph.source = program

@@ -23,6 +23,8 @@ import mpmath
 import numpy as np
 import sympy
 
+from .check_float import numpy_error, numpy_op  # noqa: F401  (the float route's ops, kept here by name)
+
 DPS = 60                 # digits of the forward values
 STEP = 25                # first step: 10^-STEP of the point's size
 SHRINK = 10              # a step that moves a kink argument too much is cut by 10^SHRINK
@@ -180,48 +182,67 @@ def _mean(a):
 def evaluate(expr, env, constants, probe, memo=None):
     """The value of a parsed SymPy tree: a 2-D object array of mpf (a scalar is 1 x 1).
 
-    ``memo`` (id of a subtree -> its value) lets nested node expressions reuse their parts.
+    A loop over the tree in post-order, not a recursion (a program of 1,000 lines nests 1,000
+    deep); each subtree is evaluated once (``memo``: id of a subtree -> its value, shared by the
+    calls that pass one), so a program whose names are used twice (h = ..., then h in two
+    later lines) costs its size, not its number of paths.
     """
-    if memo is not None:
-        if id(expr) in memo:
-            return memo[id(expr)]
-        value = memo[id(expr)] = _evaluate(expr, env, constants, probe, memo)
-        return value
-    return _evaluate(expr, env, constants, probe, None)
+    memo = {} if memo is None else memo
+    stack = [(expr, False)]
+    while stack:
+        e, ready = stack.pop()
+        if id(e) in memo:
+            continue
+        if ready:
+            memo[id(e)] = _combine(e, memo, probe)
+            continue
+        if isinstance(e, sympy.Symbol):         # a constant's placeholder or an input
+            memo[id(e)] = mp_array(constants[e]) if e in constants else env[e.name]
+        elif e.is_Number or e.is_NumberSymbol:  # class flags: no look into deep trees
+            memo[id(e)] = _full(np.empty((1, 1)), mp(e))
+        else:
+            stack.append((e, True))
+            stack.extend((a, False) for a in reversed(_operands(e)))
+    return memo[id(expr)]
 
 
-def _evaluate(expr, env, constants, probe, memo):
-    if isinstance(expr, sympy.Symbol):         # a constant's placeholder or an input
-        return mp_array(constants[expr]) if expr in constants else env[expr.name]
-    if expr.is_Number or expr.is_NumberSymbol:  # class flags: no recursion into deep trees
-        return _full(np.empty((1, 1)), mp(expr))
+def _operands(e):
+    """The subtrees whose values ``_combine`` reads for ``e``."""
+    if isinstance(e, sympy.Mul):       # a divisor after the first factor is read as its base
+        return [f.base if k and isinstance(f, sympy.Pow) and f.exp == -1 else f for k, f in enumerate(e.args)]
+    if isinstance(e, sympy.Pow):
+        return [e.exp] if e.base == sympy.E else [e.base]
+    return list(e.args)
+
+
+def _combine(expr, memo, probe):
+    """``expr``'s value from its operands' values (already in ``memo``)."""
     args = expr.args
     if isinstance(expr, sympy.Add):
-        parts = [evaluate(a, env, constants, probe, memo) for a in args]
+        parts = [memo[id(a)] for a in args]
         total = parts[0]
         for p in parts[1:]:
             total = (total + p).astype(object)
         return total
     if isinstance(expr, sympy.Mul):
         out = None
-        for factor in args:
-            if isinstance(factor, sympy.Pow) and factor.exp == -1 and out is not None:
-                out = _div(probe, probe.next_key(), out, evaluate(factor.base, env, constants, probe, memo))
+        for k, factor in enumerate(args):
+            if k and isinstance(factor, sympy.Pow) and factor.exp == -1:
+                out = _div(probe, probe.next_key(), out, memo[id(factor.base)])
                 continue
-            value = evaluate(factor, env, constants, probe, memo)
+            value = memo[id(factor)]
             out = value if out is None else _times(out, value)
         return out
     if isinstance(expr, sympy.Pow):
         if expr.base == sympy.E:
-            return _map(mpmath.exp, evaluate(expr.exp, env, constants, probe, memo))
-        base = evaluate(expr.base, env, constants, probe, memo)
+            return _map(mpmath.exp, memo[id(expr.exp)])
+        base = memo[id(expr.base)]
         if expr.exp == -1:
             return _div(probe, probe.next_key(), _full(base, mpmath.mpf(1)), base)
         return _pow(probe, probe.next_key(), base, sympy.Rational(expr.exp) if expr.exp.is_Rational
                     else expr.exp)
     name = type(expr).__name__.lower()
-    values = [evaluate(a, env, constants, probe, memo) for a in args]
-    return apply_named(name, values, probe, probe.next_key())
+    return apply_named(name, [memo[id(a)] for a in args], probe, probe.next_key())
 
 
 def apply_named(name, values, probe, key, param=None):
@@ -346,6 +367,11 @@ def derivative(loss, size, tied, scale=0, floor=0, magnitude=0):
 
 # ------------------------------------------------------------------ the question ---
 
+# up to this many nodes an input's gradient is a difference of the whole function (the wiring checked
+# too); past it, a deep chain's gradient vanishes (0.25^n through n sigmoids) and the difference would
+# need n digits more: the inputs' gradients then come from the same reverse accumulation of local
+# differences as the inner nodes', linear in the nodes (the forward values still check the wiring)
+WHOLE_NODES = 64
 MP_BUDGET = 2_000_000    # entry operations the mpmath route affords (a few seconds)
 
 
@@ -418,20 +444,36 @@ def independent(question, graph, parsed, values, upstream):
 
     with mpmath.workdps(DPS):
         given = [abs(v) for matrix in list(values.values()) + list(parsed.constants.values())
-                 for v in mp_array(matrix).ravel()] + [abs(mp(n)) for n in parsed.expr.atoms(sympy.Number)]
+                 for v in mp_array(matrix).ravel()] + [abs(mp(n)) for n in _numbers(parsed.expr)]
         scale = max([abs(tree_loss(None, None)(0, Probe()))] + given)
         smallest = min([v for v in given if v != 0], default=mpmath.mpf(1))
     # a tiny given factor (5e-324 * x) makes every difference tiny: span it in every step
     floor = extra_digits(scale, smallest)
-    tied = ties(tree_loss(None, None), floor, question.subgradients)
-    for name, matrix in values.items():
+    whole = len(graph.nodes) <= WHOLE_NODES
+    inner = _inner_gradients(graph, values, weights, floor, question.subgradients, inputs_too=not whole)
+    tied = ties(tree_loss(None, None), floor, question.subgradients) if whole else ()
+    for name, matrix in (values.items() if whole else ()):
         point = mp_array(matrix)
         grad = np.empty(point.shape, dtype=object)
         for index in np.ndindex(point.shape):
             grad[index] = derivative(tree_loss(name, index), point[index], tied, scale, floor)
         result[f"grad.{name}"] = grad
-    result.update(_inner_gradients(graph, values, weights, floor, question.subgradients))
+    result.update(inner)
     return result
+
+
+def _numbers(expr):
+    """The numbers written in ``expr``, found by a loop (a deep program would pass the recursion limit)."""
+    found, seen, stack = [], set(), [expr]
+    while stack:
+        e = stack.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if e.is_Number:
+            found.append(e)
+        stack.extend(e.args)
+    return found
 
 
 def _bounded(low, high):
@@ -462,8 +504,9 @@ def _wired(graph, values, probe):
     return vals
 
 
-def _inner_gradients(graph, values, weights, floor, subgradients):
-    """grad.<node> for every inner node: reverse accumulation of local differences.
+def _inner_gradients(graph, values, weights, floor, subgradients, inputs_too=False):
+    """grad.<node> for every inner node (and with ``inputs_too`` every input): reverse
+    accumulation of local differences, linear in the number of nodes.
 
     Done at two precisions: an entry that shrinks with the precision (a sum that cancels
     to exactly 0, left as rounding residue) is 0; any other keeps its high-precision value.
@@ -471,8 +514,8 @@ def _inner_gradients(graph, values, weights, floor, subgradients):
     def whole(t, probe):
         return _loss_of(_wired(graph, values, probe)[graph.output.id], weights())
     tied = ties(whole, floor, subgradients)              # exact ties, told apart from rounding at two precisions
-    low = _accumulate(graph, values, weights, tied, DPS + 20, floor)
-    high = _accumulate(graph, values, weights, tied, 2 * DPS + 40, floor + DPS + 20)
+    low = _accumulate(graph, values, weights, tied, DPS + 20, floor, inputs_too)
+    high = _accumulate(graph, values, weights, tied, 2 * DPS + 40, floor + DPS + 20, inputs_too)
     out = {}
     for name, value in high.items():
         residue = _map(lambda v: v, value)
@@ -484,7 +527,7 @@ def _inner_gradients(graph, values, weights, floor, subgradients):
     return out
 
 
-def _accumulate(graph, values, weights, tied, dps, extra):
+def _accumulate(graph, values, weights, tied, dps, extra, inputs_too=False):
     with mpmath.workdps(dps):
         vals = _wired(graph, values, Probe())
         grads = {graph.output.id: weights()}
@@ -496,12 +539,12 @@ def _accumulate(graph, values, weights, tied, dps, extra):
             g = grads[node.id] = _full(np.empty(vals[node.id].shape), mpmath.mpf(0))
         here = [entry for entry in tied if entry[0][0] == position]
         for slot, input_id in enumerate(node.inputs):
-            if graph.by_id[input_id].op in ("input", "const"):
+            if graph.by_id[input_id].op == "const" or (graph.by_id[input_id].op == "input" and not inputs_too):
                 continue
             part = _local_vjp(node, position, slot, [vals[i] for i in node.inputs], g, here, extra)
             grads[input_id] = part if input_id not in grads else (grads[input_id] + part).astype(object)
     return {f"grad.{n.id}": grads.get(n.id, _full(np.empty(vals[n.id].shape), mpmath.mpf(0)))
-            for n in graph.nodes if not n.is_leaf}
+            for n in graph.nodes if not n.is_leaf or (inputs_too and n.op == "input")}
 
 
 def _local_vjp(node, position, slot, args, g, tied, floor):
@@ -526,61 +569,3 @@ def _local_vjp(node, position, slot, args, g, tied, floor):
     for index in np.ndindex(point.shape):
         grad[index] = derivative(loss_at(index), point[index], tied, scale, floor, magnitude)
     return grad
-
-
-def numpy_error(node, args, errors, value):
-    """A bound on the rounding error of the float64 ``value`` of ``node`` (running error
-    analysis): the error its arguments carry, carried through the op's derivative, plus the
-    op's own roundings. ``errors`` are the arguments' bounds."""
-    eps = float(np.finfo(float).eps)
-    own = eps * np.abs(value)
-    a = args[0]
-    ea = errors[0]
-    op = node.op
-    if op in ("add", "sub"):
-        return ea + errors[1] + own
-    if op == "mul":
-        return np.abs(a) * errors[1] + np.abs(args[1]) * ea + ea * errors[1] + own
-    if op == "div":
-        return (ea + np.abs(value) * errors[1]) / np.maximum(np.abs(args[1]) - errors[1], eps * np.abs(args[1])) + own
-    if op == "matmul":
-        inner = a.shape[1]
-        return (np.abs(a) @ errors[1] + ea @ np.abs(args[1]) + ea @ errors[1]
-                + (inner + 1) * eps * (np.abs(a) @ np.abs(args[1])))
-    if op in ("max", "min"):
-        return np.maximum(ea, errors[1])
-    if op in ("relu", "abs", "neg", "transpose", "tanh", "sigmoid"):   # Lipschitz 1 (1/4 for sigmoid)
-        return (ea.T if op == "transpose" else ea) + own
-    if op == "exp":
-        return np.abs(value) * ea * np.exp(np.minimum(ea, 1.0)) + own
-    if op == "log":
-        return ea / np.maximum(np.abs(a) - ea, eps * np.abs(a)) + own
-    if op == "pow":
-        p = float(node.param)
-        return np.abs(p) * np.power(np.abs(a) + ea, p - 1) * ea + own
-    from .check_ops import NUMPY, numpy_error as vector_error
-    if op in NUMPY:
-        return vector_error(op, args, errors, value)
-    if op in ("sum", "mean"):
-        n = a.size
-        total = (ea.sum() + n * eps * np.abs(a).sum()) / (n if op == "mean" else 1)
-        return np.array([[total]]) + own
-    raise ValueError(f"no error bound for '{op}'")
-
-
-def numpy_op(node, args):
-    """One node's float64 value with numpy's own functions, for graphs past MP_BUDGET."""
-    a = args[0]
-    table = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
-             "max": np.maximum, "min": np.minimum, "matmul": np.matmul,
-             "exp": np.exp, "log": np.log, "tanh": np.tanh, "abs": np.abs, "neg": np.negative,
-             "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)), "relu": lambda v: np.maximum(v, 0.0),
-             "pow": lambda v: np.power(v, float(node.param)), "transpose": np.transpose,
-             "sum": lambda v: np.array([[v.sum()]]), "mean": lambda v: np.array([[v.mean()]])}
-    from .check_ops import NUMPY
-    if node.op in NUMPY:
-        return NUMPY[node.op](*args)
-    if node.op not in table:
-        raise ValueError(f"no independent evaluation for '{node.op}'")
-    return table[node.op](*args) if node.op in ("add", "sub", "mul", "div", "max", "min", "matmul") \
-        else table[node.op](a)

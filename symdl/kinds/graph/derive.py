@@ -6,6 +6,8 @@ import sympy
 
 from symdl import ops
 
+from .named import compact
+
 DISPLAY_LIMIT = 36      # largest value (entries) whose entry-wise working the sheet shows
 DRAW_DEPTH = 40         # a graph deeper than this (or with more nodes) is not drawn: TikZ's
 DRAW_NODES = 200        # coordinates would pass TeX's largest dimension (about 5.7 m)
@@ -35,7 +37,7 @@ def forward(graph):
         problem = check(vals) if check else None
         if problem:
             raise graph.error(f"{node.id} = {_words(graph, node)}: {problem}", node=node)
-        node.value = forward_value(graph, node, vals, show=False)
+        node.value = compact(forward_value(graph, node, vals, show=False), node.id)
         for entry in node.value:
             if entry.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or entry.is_real is False:
                 raise graph.error(f"{node.id} = {_words(graph, node)} is undefined or not real at the given values "
@@ -77,6 +79,8 @@ def vjp(graph, node, g, show=False):
         return list(memo[1])
     need = [not b for b in big]
     parts = _vjp(graph, node, g, show, need)
+    if not show:
+        parts = [compact(part, f"grad {input_id} from {node.id}") for part, input_id in zip(parts, node.inputs)]
     if show:
         return [None if b else part for b, part in zip(big, parts)]
     graph._vjp_memo[node.id] = (g, parts)
@@ -127,7 +131,8 @@ def backward(graph, upstream):
         parts = vjp(graph, node, g)
         for position, (input_id, part) in enumerate(zip(node.inputs, parts)):
             contributions[(node.id, position)] = part
-            grads[input_id] = part if input_id not in grads else sympy.ImmutableMatrix(grads[input_id] + part)
+            grads[input_id] = part if input_id not in grads else \
+                compact(sympy.ImmutableMatrix(grads[input_id] + part), f"grad {input_id}")
     return grads, contributions
 
 

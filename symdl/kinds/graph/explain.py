@@ -95,11 +95,17 @@ def _assumptions(sol, graph):
                    "the convention above is applied there.")
 
 
+# a program's whole function written out, names expanded, grows with the paths through it (a name
+# used twice doubles it): past this many nodes only its lines are shown
+WHOLE_PROGRAM_NODES = 60
+
+
 def _graph_section(sol, question, graph):
     out = graph.output
     sec = sol.section("The computational graph", part=part_of(question, "graph"))
-    sec.add(*only("instructor", Text("The function as it was read: ",
-                                     GraphFormula("f = {0}", _expr_tex(graph, out)), ".")))
+    if not graph.named or len(graph.nodes) <= WHOLE_PROGRAM_NODES:
+        sec.add(*only("instructor", Text("The function as it was read: ",
+                                         GraphFormula("f = {0}", _expr_tex(graph, out)), ".")))
     if graph.named:             # a program: each line as it was read, a name on a right side its node
         names = set(graph.named)
         sec.add(*only("instructor", *[

@@ -75,11 +75,11 @@ def read_program(question) -> Program:
         program.lines.append((m.group(1).strip(), m.group(2).strip()))
         defined[name] = symbol
     with sympy.evaluate(False):
-        whole = {}
+        whole, names = {}, {}
         for name, symbol, expr in program.steps:
-            whole[symbol] = _resolve(expr, whole)
+            whole[symbol] = names[name] = _resolve(expr, names)
         program.expr = whole[program.steps[-1][1]]
-    program.whole = whole
+    program.whole, program.names = whole, names
     return program
 
 
@@ -110,7 +110,7 @@ def _name(question, k, written):
     return name
 
 
-def _resolve(expr, whole):
-    """``expr`` with every earlier assignment's symbol replaced by its expression (nothing evaluated)."""
-    names = {s.name: v for s, v in whole.items()}
+def _resolve(expr, names):
+    """``expr`` with every earlier assignment's symbol replaced by its expression (nothing evaluated);
+    ``names``: each assigned name -> its expression."""
     return expr.xreplace({s: names[s.name] for s in expr.free_symbols if getattr(s, "name", None) in names})
