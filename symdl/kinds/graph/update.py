@@ -17,8 +17,19 @@ from .derive import SIG_DIGITS, backward, forward, upstream_of
 from .parts import part_of
 from .update_read import read_update
 
-LETTERS = {"ahead": r"\hat{\theta}", "velocity": "v", "m": "m", "v": "v", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}",
-           "sum": "G", "s": "s", "g": "g", "d": "d", "shrink": r"\rho", "shrunk": r"\tilde{\theta}"}
+# each quantity's letter, as a SymPy name the printer decorates (thetahat: a hat over theta)
+LETTERS = {"ahead": "thetahat", "velocity": "v", "m": "m", "v": "v", "m_hat": "mhat", "v_hat": "vhat",
+           "sum": "G", "s": "s", "g": "g", "d": "d", "shrink": "rho", "shrunk": "thetatilde"}
+
+
+def _letter(name) -> Tex:
+    return tex(sympy.Symbol(name))
+
+
+def _marked(param, modifier) -> Tex:
+    """``param`` with a SymPy name modifier (bar, hat, tilde, prime) on its base: W_1, bar -> bar W_1."""
+    base, sep, sub = param.partition("_")
+    return tex(sympy.Symbol(f"{base}{modifier}{sep}{sub}"))
 
 
 def _symbol(quantity, param):
@@ -27,10 +38,10 @@ def _symbol(quantity, param):
         return tex(sympy.Symbol(param))
     name = tex(sympy.Symbol(param))
     if quantity == "shrunk":
-        return Tex(rf"\tilde{{{name}}}")
+        return _marked(param, "tilde")
     if quantity == "ahead":
-        return Tex(rf"\hat{{{name}}}")
-    return Tex(f"{LETTERS[quantity]}_{{{name}}}")
+        return _marked(param, "hat")
+    return Tex(f"{_letter(LETTERS[quantity])}_{{{name}}}")
 
 
 def _formula(plan, quantity, param, s, first_buffer=False, t=None):
@@ -118,7 +129,7 @@ def add_update(sol, question, graph, grads, build_graph):
         for p, (g, shown, old) in found.items():
             name = tex(sympy.Symbol(p))
             if k > 1 and not plan.grads:
-                sol.answer(f"{prefix}grad.{p}", g, part=part, label=Tex(rf"\bar{{{name}}}{at}"), digits=SIG_DIGITS)
+                sol.answer(f"{prefix}grad.{p}", g, part=part, label=Tex(f"{_marked(p, 'bar')}{at}"), digits=SIG_DIGITS)
             for key, value in shown.items():
                 if key != "theta":
                     sol.answer(f"{prefix}{key}.{p}", value, part=part, label=Tex(f"{{{_symbol(key, p)}}}{at}"),
@@ -149,8 +160,8 @@ def _intro(plan):
         words.append("each parameter group with its own settings")
     text = "; ".join(words) + "."
     if plan.steps > 1:
-        return Text(text[0].upper() + text[1:], " The rule is written once for a parameter entry ", Tex(r"\theta"),
-                    " with gradient ", Tex(r"\bar{\theta}"), " (squares, roots and quotients entry by entry; ",
+        return Text(text[0].upper() + text[1:], " The rule is written once for a parameter entry ", _letter("theta"),
+                    " with gradient ", _letter("thetabar"), " (squares, roots and quotients entry by entry; ",
                     Tex("t"), " counts the optimizer's steps); then each step is a table with a row per entry. "
                     "Values are exact while the arithmetic is rational; a square root is carried to 60 digits "
                     "and rounded only here.")
@@ -181,7 +192,7 @@ def _rule_once(sec, plan, found):
         steps = []
         for key in shown:
             first = key == "velocity" and old.get("velocity", 0) is None
-            lhs = _symbol(key, "theta") if key != "theta" else Tex(r"\theta'")
+            lhs = _symbol(key, "theta") if key != "theta" else _letter("thetaprime")
             note = " (on the first step the velocity starts as the gradient)" if first else ""
             formula = _formula(plan, key, "theta", s)
             seen = (key, formula.template, tuple(str(part) for part in formula.parts))
@@ -202,7 +213,7 @@ def _table(plan, found, k):
     for g, shown, old in found.values():
         columns += [key for key in shown if key not in columns]
     columns.append(columns.pop(columns.index("theta")))
-    header = ["entry"] + [Tex(r"\bar{\theta}" if c == "grad" else r"\theta'" if c == "theta" else LETTERS[c])
+    header = ["entry"] + [_letter("thetabar" if c == "grad" else "thetaprime" if c == "theta" else LETTERS[c])
                           for c in columns]
     rows = []
     for p, (g, shown, old) in found.items():
