@@ -307,7 +307,8 @@ def _reading(args):
         return contextlib.nullcontext()
     try:        # imported before the clock starts: the limit is on reading the spec, not on importing SymPy
         import symdl.derive  # noqa: F401
-        import symdl.variants  # noqa: F401
+        if args.command != "derive":    # derive imports it only for a spec with draws
+            import symdl.variants  # noqa: F401
     except ImportError:
         return contextlib.nullcontext()     # _run reports the missing package
     from symdl.deadline import reading

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import mpmath
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -313,6 +315,15 @@ def numeric(value):
 
 def _float30(v):
     v = sympy.sympify(v)
+    try:
+        return _float30_of(v)
+    except TypeError:                    # unhashable
+        return _float30_of.__wrapped__(v)
+
+
+@functools.lru_cache(maxsize=4096)
+def _float30_of(v):
+    """_float30 of a sympified value: the same exact value is shown in several documents."""
     if not isinstance(v, sympy.Rational):
         v = v.doit()                     # an unevaluated exact zero (-2 + 2) would evalf to noise
     if isinstance(v, sympy.Rational):

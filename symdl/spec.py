@@ -394,7 +394,7 @@ def _question(table, index: int, path: Path, seen: set) -> Question:
     kind = table.get("kind")
     if not isinstance(kind, str):
         raise SpecError("missing 'kind' (a string)", file=path, question=qid, field="kind")
-    if kind not in kinds.names():
+    if kind not in kinds.BUILTIN and kind not in kinds.names():   # built-ins: no entry-point scan
         raise SpecError(f"unknown kind '{kind}' (known: {', '.join(kinds.names())})",
                         file=path, question=qid, field="kind")
     text = table.get("text", "")

@@ -46,7 +46,7 @@ def mistakes(question, solution) -> dict:
     if an.iterations is not None:
         _size_mistakes(an, add)
     if not an.short:
-        _verdict_mistakes(an, add)
+        _verdict_mistakes(an, add, solution)
     return out
 
 
@@ -77,14 +77,15 @@ def _off_by_one(an):
     return I - 1, "you did not count the last iteration of the epoch"
 
 
-def _engine(an):
-    """The kind's trends, verdicts and recommendation rule, run on a scratch Solution."""
+def _engine(an, solution):
+    """The kind's trends (those the solver found, else fitted again), verdicts and recommendation
+    rule, run on a scratch Solution."""
     from .model_b import change_text
-    from .trends import trend_section
+    from .trends import found_trends, trend_section
     from .verdicts import _lr_info, verdicts
 
     scratch = Solution("mistakes", "training_log")
-    trends = trend_section(scratch, an)
+    trends = found_trends(solution) or trend_section(scratch, an)
     v = verdicts(an, trends)
     lr, constant = _lr_info(an.log)
 
@@ -93,8 +94,8 @@ def _engine(an):
     return trends, v, recommend
 
 
-def _verdict_mistakes(an, add):
-    trends, v, recommend = _engine(an)
+def _verdict_mistakes(an, add, solution):
+    trends, v, recommend = _engine(an, solution)
     if v["diverged"]:
         return
     last_gap = trends["complete"][-1].gap

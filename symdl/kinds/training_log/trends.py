@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from fractions import Fraction
 
 import numpy as np
@@ -62,8 +63,20 @@ def trend_section(sol, an):
             ("gap_slope_t", None, "t statistic of the gap's slope"),
             ("t_critical_epochs", None, "one-sided critical t value (epochs)")):
         sol.describe(name, part="b", unit=unit, label=label)
-    return {"val": f, "tcrit": tcrit, "rate": rate, "total": total, "train": ft, "gap": fg,
-            "tcrit_e": tcrit_e, "complete": complete, "per_epoch": per_epoch}
+    trends = {"val": f, "tcrit": tcrit, "rate": rate, "total": total, "train": ft, "gap": fg,
+              "tcrit_e": tcrit_e, "complete": complete, "per_epoch": per_epoch}
+    key = id(sol)
+    _FOUND[key] = (weakref.ref(sol, lambda _, key=key: _FOUND.pop(key, None)), trends)
+    return trends
+
+
+_FOUND: dict = {}   # id(Solution) -> (weak reference to it, its trends): kept while the Solution lives
+
+
+def found_trends(sol):
+    """The trends trend_section found for ``sol`` (the mistakes reuse them rather than fit again), or None."""
+    ref, trends = _FOUND.get(id(sol), (None, None))
+    return trends if ref is not None and ref() is sol else None
 
 
 def _val_trend(sol, sec, an):
