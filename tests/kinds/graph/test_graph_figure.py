@@ -111,6 +111,34 @@ def test_no_edge_crosses_a_label_docs_example(tmp_path):
         assert crossings(fig.data) == [], fig.data["mode"]
 
 
+_KNOWN_CROSSINGS = {"graph.md#2", "graph.md#3", "graph.md#6"}
+
+
+def _docs_graph_questions():
+    from support import DOCS
+
+    out = []
+    for doc in sorted(DOCS.glob("*.md")):
+        for i, block in enumerate(re.findall(r"```toml\n(.*?)```", doc.read_text(), re.S)):
+            if 'kind = "graph"' in block:
+                name = f"{doc.name}#{i + 1}"
+                marks = [pytest.mark.xfail(strict=True, reason="known layout defect: in the forward/full drawing "
+                                           "an edge crosses a value label (found 7 Dec; the first example and "
+                                           "DI504 are clean)")] if name in _KNOWN_CROSSINGS else []
+                out.append(pytest.param(block, id=name, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("block", _docs_graph_questions())
+def test_no_edge_crosses_a_label_in_any_docs_example(tmp_path, block):
+    spec = tmp_path / "example.toml"
+    spec.write_text(block)
+    for question in load_exam(spec).questions:
+        if question.kind == "graph":
+            for fig in figures(graph.solve(question)):
+                assert crossings(fig.data) == [], (question.id, fig.data["mode"])
+
+
 def test_the_check_finds_a_crossing():
     # an edge drawn straight through another edge's label is found
     data = {"mode": "full", "nodes": [{"id": i, "x": x, "y": y} for i, x, y in
