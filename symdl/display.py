@@ -70,16 +70,6 @@ class MaxOf(sympy.Function):
     """max(a, b) kept unevaluated."""
 
 
-class Dims:
-    """A shape or a product of sizes written with x between the factors: H x W x C; empty: none."""
-
-    def __init__(self, *items):
-        self.items = tuple(sympy.Integer(v) if isinstance(v, int) else v for v in items)
-
-    def __repr__(self):
-        return "Dims(" + ", ".join(map(str, self.items)) + ")"
-
-
 class Percent:
     """A share in per cent; ``approx``: shown rounded to ``sig`` digits after an approx sign."""
 

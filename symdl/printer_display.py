@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from symdl.display_base import GraphFormula, GraphParen
-from symdl.printer import SymdlPrinter, tex, text_in_math, value_tex, vector_tex  # noqa: F401  (the printer is defined first)
+from symdl.printer import SymdlPrinter, tex, text_in_math, value_tex, vector_tex  # noqa: F401  (defined first)
 from symdl.solution import Tex
 
 
@@ -36,12 +36,6 @@ def _print_CeilOf(self, expr):
 
 def _print_MaxOf(self, expr):
     return r"\max\left(" + ", ".join(self._print(a) for a in expr.args) + r"\right)"
-
-
-def _print_Dims(self, expr):
-    if not expr.items:
-        return r"\text{none}"
-    return r" \times ".join(self._print(v) for v in expr.items)
 
 
 def _print_Percent(self, expr):
@@ -101,7 +95,7 @@ def _print_VectorShown(self, expr):
     return f"{relation} {body}" if expr.relation else str(body)
 
 
-for _method in (_print_Quantity, _print_FloorOf, _print_CeilOf, _print_MaxOf, _print_Dims, _print_Percent,
+for _method in (_print_Quantity, _print_FloorOf, _print_CeilOf, _print_MaxOf, _print_Percent,
                 _print_Lines, _print_LogFixed, _print_PartialOf, _print_ValueShown, _print_RelationChain,
                 _print_VectorShown):
     setattr(SymdlPrinter, _method.__name__, _method)

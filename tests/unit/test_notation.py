@@ -8,7 +8,7 @@ import sympy as sp
 
 from symdl.printer import SymdlPrinter, tex
 
-KINDS = ("softmax", "neuron", "conv", "training_log")
+KINDS = ("softmax", "neuron", "conv", "training_log", "architecture")
 
 
 def _own_classes(kind):
@@ -39,6 +39,8 @@ def test_kind_objects_print_as_written_by_hand():
                            r"2(i-1)+(u-1)+1,\, (j-1)+2(v-1)+1}")
     assert tex(SumLines([sp.Integer(3), sp.Integer(-2), sp.Symbol("x")])) == "3 - 2 + x"
     assert tex(SumLines([])) == "0"
+    from symdl.kinds.architecture.notation import Dims
+    assert tex(Dims(224, 224, 3)) == r"224 \times 224 \times 3" and tex(Dims()) == r"\text{none}"
     assert tex(SlashOf(sp.Integer(7), sp.Integer(2))) == r"\left(7\right) / 2"
     assert tex(MinusInfinity()) == r"-\infty"
     # a Symbol subclass inside a SymPy expression prints itself there too
