@@ -1,19 +1,23 @@
-"""Display objects: what a kind shows where SymPy has no object of its own (printed by symdl.printer).
+"""Shared display objects: what more than one kind shows where SymPy has no object of its own.
 
-A kind builds these and puts them in steps, text and table cells; the printer
-(``SymdlPrinter._print_<Class>``) writes their LaTeX, so no kind writes LaTeX itself. This module
-builds on the printer; the printer never imports it (the few objects it takes apart are in
+A kind builds these and puts them in steps, text and table cells; the printer writes their LaTeX
+(``SymdlPrinter._print_<Class>``, symdl/printer_display.py), so no kind writes LaTeX itself. A
+display object used by one kind only lives in that kind's package (``symdl/kinds/<kind>/notation.py``)
+and prints itself: the printer calls an object's ``_symdl_latex(printer)`` first (SymPy's
+``printmethod``). ``NamedFormula`` is the shared base of a kind's table of named formulas. This
+module builds on the printer; the printer never imports it (the few objects it takes apart are in
 symdl/display_base.py, named here too).
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 import sympy
 import sympy as sp
 
-from symdl.display_base import GraphFormula, GraphParen, SoftmaxClassName  # noqa: F401  (kinds import them here)
+from symdl.display_base import GraphFormula, GraphParen  # noqa: F401  (kinds import them here)
 from symdl.printer import tex, terminating_decimal, value_tex, vector_tex  # noqa: F401  (vector_tex: the kinds' name)
 from symdl.solution import Tex
 
@@ -66,16 +70,6 @@ class MaxOf(sympy.Function):
     """max(a, b) kept unevaluated."""
 
 
-class Dims:
-    """A shape or a product of sizes written with x between the factors: H x W x C; empty: none."""
-
-    def __init__(self, *items):
-        self.items = tuple(sympy.Integer(v) if isinstance(v, int) else v for v in items)
-
-    def __repr__(self):
-        return "Dims(" + ", ".join(map(str, self.items)) + ")"
-
-
 class Percent:
     """A share in per cent; ``approx``: shown rounded to ``sig`` digits after an approx sign."""
 
@@ -99,83 +93,6 @@ class Lines:
         return "Lines(" + ", ".join(map(repr, self.items)) + ")"
 
 
-# -- training log ---------------------------------------------------------------------------------
-class LogEpochSpan(sympy.Symbol):
-    """The number of epochs between two rows of a training log, shown as Delta e."""
-
-    def __new__(cls, **assumptions):
-        return super().__new__(cls, "Delta_e", **assumptions)
-
-    def __getnewargs_ex__(self):
-        return (), dict(self.assumptions0)
-
-
-class LogIterationBound:
-    """What a log row says of the iterations per epoch I.
-
-    ``side="row"``: (e-1) I < i <= e I; ``"lower"``: I >= ceil(i/e); ``"upper"``:
-    I <= floor((i-1)/(e-1)); with ``i``, ``e`` and ``value`` the numbers and the value.
-    """
-
-    def __init__(self, side, i=None, e=None, value=None):
-        self.side, self.i, self.e, self.value = side, i, e, value
-
-    def __repr__(self):
-        return f"LogIterationBound({self.side!r}, {self.i}, {self.e}, {self.value})"
-
-
-class LogSetSize:
-    """The training-set size N: lo <= N <= hi, or (no bounds) N approx I B."""
-
-    def __init__(self, lo=None, hi=None):
-        self.lo, self.hi = lo, hi
-
-    def __repr__(self):
-        return f"LogSetSize({self.lo}, {self.hi})"
-
-
-class LogFitSums:
-    """The four sums of a least-squares line, each named, written as a sum and valued."""
-
-    def __init__(self, sx, sy, sxx, sxy):
-        self.values = (sx, sy, sxx, sxy)
-
-    def __repr__(self):
-        return "LogFitSums(" + ", ".join(map(str, self.values)) + ")"
-
-
-class LogFitTerm:
-    """One named term of a least-squares fit and its value: ``"sse"``, ``"intercept"`` or ``"centered"``."""
-
-    def __init__(self, name, value):
-        if name not in ("sse", "intercept", "centered"):
-            raise ValueError(f"unknown fit term {name!r}")
-        self.name, self.value = name, value
-
-    def __repr__(self):
-        return f"LogFitTerm({self.name!r}, {self.value})"
-
-
-class LogTCritical:
-    """A one-sided t critical value, approx ``value``: t_{level, df} when both are given, else t_crit."""
-
-    def __init__(self, value, level=None, df=None):
-        self.value, self.level, self.df = value, level, df
-
-    def __repr__(self):
-        return f"LogTCritical({self.value}, {self.level}, {self.df})"
-
-
-class LogCompoundRate:
-    """(last / first)^(1/span) - 1 with the power's base and exponent kept as given (unevaluated)."""
-
-    def __init__(self, last, first, span):
-        self.last, self.first, self.span = last, first, span
-
-    def __repr__(self):
-        return f"LogCompoundRate({self.last}, {self.first}, {self.span})"
-
-
 class LogFixed:
     """A number shown with a fixed number of decimals (a rounded table value)."""
 
@@ -184,30 +101,6 @@ class LogFixed:
 
     def __repr__(self):
         return f"LogFixed({self.value}, {self.decimals})"
-
-
-# -- added for the conv kind --------------------------------------------------------------------------
-
-class SumLines:
-    """A sum of terms joined by + and - (a term printed with a leading minus is subtracted), each term
-    printed as given; ``per_line``: a line break (an aligned continuation) after every that many
-    terms, None: one line. No terms: 0."""
-
-    def __init__(self, terms, per_line=None):
-        self.terms, self.per_line = tuple(terms), per_line
-
-    def __repr__(self):
-        return f"SumLines({len(self.terms)} terms)"
-
-
-class SlashOf:
-    """A quotient on one line, (numerator) / denominator, neither part evaluated."""
-
-    def __init__(self, numerator, denominator):
-        self.numerator, self.denominator = numerator, denominator
-
-    def __repr__(self):
-        return f"SlashOf({self.numerator}, {self.denominator})"
 
 
 class PartialOf:
@@ -219,27 +112,6 @@ class PartialOf:
 
     def __repr__(self):
         return f"PartialOf({self.of}, {self.wrt})"
-
-
-class MinusInfinity(sympy.Symbol):
-    """Negative infinity as a matrix entry that is shown, not computed with (a max-pool's padding)."""
-
-    def __new__(cls, name="minus_infinity", **assumptions):
-        return super().__new__(cls, name, **assumptions)
-
-
-class ConvWindowSum:
-    """The general window sum of a 2-D convolution, Y_{i,j} = b + sum_c sum_{u,v} K_{c,u,v} X~_{c, row, col},
-    with the padded input's row s(i-1) + d(u-1) + 1 (and column likewise) for the given stride and
-    dilation; ``channels``: a sum over input channels; ``filters``: the filter index f on Y, K and b;
-    ``bias``: the bias added."""
-
-    def __init__(self, *, channels, filters, bias, stride, dilation):
-        self.channels, self.filters, self.bias = channels, filters, bias
-        self.stride, self.dilation = tuple(stride), tuple(dilation)
-
-    def __repr__(self):
-        return f"ConvWindowSum(stride={self.stride}, dilation={self.dilation})"
 
 
 MAX_SUM_TERMS_PER_LINE = 6
@@ -347,39 +219,7 @@ def approx_tex(value, sig=5) -> Tex:
     return Tex(f"{relation} {body}")
 
 
-
-# -- neuron-kind display objects: bold vector names, partial derivatives, relation chains --------
-
-class VectorSymbol(sympy.Symbol):
-    """A vector's name printed bold (W, x, 0 as the zero vector); a SymPy symbol otherwise."""
-
-    def __new__(cls, name, **assumptions):
-        return super().__new__(cls, name, **assumptions)
-
-
-class PartialSymbol(sympy.Symbol):
-    """A partial derivative d(top)/d(bottom) as one symbol; ``bottom`` may be a VectorSymbol.
-
-    ``style``: "frac" (a fraction, the default), "slash" (top / bottom inline), "abs" (the
-    fraction between absolute-value bars), "slash-abs" (inline between bars).
-    """
-
-    def __new__(cls, top, bottom, style="frac", **assumptions):
-        bold = isinstance(bottom, VectorSymbol)
-        name = f"d {top}/d {'*' if bold else ''}{bottom}|{style}"
-        obj = super().__new__(cls, name, **assumptions)
-        return obj
-
-    @property
-    def parts(self):
-        """(top, bottom, bottom is bold, style)."""
-        body, _, style = self.name.partition("|")
-        top, _, bottom = body[2:].partition("/d ")
-        return top, bottom.lstrip("*"), bottom.startswith("*"), style
-
-    def __getnewargs_ex__(self):
-        top, bottom, bold, style = self.parts
-        return (top, VectorSymbol(bottom) if bold else bottom, style), dict(self.assumptions0)
+# -- values and relations shown inside formulas -----------------------------------------------------
 
 
 # Relations a RelationChain may hold between its terms, by name.
@@ -427,70 +267,29 @@ class VectorShown:
         return str(tex(self))
 
 
-class MathText:
-    """Words inside a formula (an upright text box), e.g. the left side 'active fraction'."""
-
-    def __init__(self, text):
-        self.text = str(text)
-
-    def __repr__(self):
-        return self.text
-
-
-class BoxOf:
-    """A box of intervals: ``BoxOf(0, 1, power=3)`` shows [0, 1]^3; ``BoxOf(lows, highs)`` joins with x."""
-
-    def __init__(self, lows, highs, power=None):
-        self.power = power
-        self.lows = tuple(lows) if isinstance(lows, (list, tuple)) else (lows,)
-        self.highs = tuple(highs) if isinstance(highs, (list, tuple)) else (highs,)
-
-    def __repr__(self):
-        return str(tex(self))
-
-
-class NormOf(sympy.Function):
-    """The Euclidean norm ||v||_2 of a vector name, kept unevaluated."""
-
-    nargs = 1
-
-
-class ProbOf:
-    """P(condition) with the condition a RelationChain's items: ``ProbOf(z, ">", 0)``."""
-
-    def __init__(self, *condition):
-        self.condition = RelationChain(*condition)
-
-    def __repr__(self):
-        return str(tex(self))
-
-
-class CasesOf:
-    """A definition by cases: ``CasesOf((1, cond1), (0, cond2))``, each condition any math object."""
-
-    def __init__(self, *cases):
-        self.cases = tuple(cases)
-
-    def __repr__(self):
-        return str(tex(self))
-
-
-# -- added for the softmax kind ------------------------------------------------------------------
-
 UE = sp.UnevaluatedExpr
 
 
+class NamedFormula:
+    """One of a kind's named formulas: ``TABLE[name]`` (the kind's table, set on its subclass), each
+    slot @1, @2, ... filled with ``args`` (SymPy objects, numbers, printed math or plain pieces)."""
 
-class SoftmaxFormula:
-    """One of the softmax kind's named formulas (``printer.SOFTMAX_FORMULAS``), its slots filled
-    with ``args`` (SymPy objects, numbers, printed math, or a class name shown as text)."""
+    TABLE: dict = {}
 
     def __init__(self, name, *args):
         self.name, self.args = name, tuple(args)
 
     def __repr__(self):
-        return f"SoftmaxFormula({self.name!r}: {str(tex(self))!r})"      # the math as printed
+        return f"{type(self).__name__}({self.name!r}: {str(tex(self))!r})"      # the math as printed
 
+    def _slot(self, printer, arg):
+        if isinstance(arg, str):             # printed math (Tex) or a literal piece such as "0.1234"
+            return arg
+        return printer._print(sympy.sympify(arg) if isinstance(arg, int) else arg)
+
+    def _symdl_latex(self, printer):
+        return re.sub(r"@([1-9])", lambda m: self._slot(printer, self.args[int(m.group(1)) - 1]),
+                      self.TABLE[self.name])
 
 
 class GraphGradient:
@@ -515,18 +314,11 @@ class GraphGradientSum:
         return f"GraphGradientSum({len(self.terms)} terms)"
 
 
-# -- the neuron kind's formulas (printer_display.NEURON_FORMULAS; @1, @2 are the slots) and sums ---
-class NeuronFormula(SoftmaxFormula):
-    """One of the neuron kind's named formulas, its slots filled with ``args`` (math or plain pieces)."""
-
-
-class BracketedValue(sympy.Symbol):
-    """A number put into a formula in place of a symbol, shown as printed (its name) in brackets."""
-
-
-class CornerSum:
-    """The inclusion-exclusion sum over a cube's corners, numbers put in: ``lead`` ("" or "1 - "),
-    the dimension ``k``, the weights ``c``, the (sigma, signed count) ``terms`` below ``r``."""
-
-    def __init__(self, lead, k, c, terms, r):
-        self.lead, self.k, self.c, self.terms, self.r = lead, k, tuple(c), tuple(terms), r
+def __getattr__(name):
+    """``NeuronFormula`` for symdl/kinds/neuron/update.py, which imports it here while another change
+    rewrites it; the class lives in symdl/kinds/neuron/notation.py (drop this when update.py
+    imports it from there)."""
+    if name == "NeuronFormula":
+        from symdl.kinds.neuron.notation import NeuronFormula  # deferred: a shared module loads no kind at import
+        return NeuronFormula
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

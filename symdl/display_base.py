@@ -2,10 +2,6 @@
 symdl/display.py, which builds on the printer, and symdl/printer_display.py, which prints them."""
 
 
-class SoftmaxClassName(str):
-    """A class name inside a softmax formula: printed as upright text, TeX's specials escaped."""
-
-
 class GraphFormula:
     """A formula written from an op's display form (``template``: str.format fields {0}, {1}, ...)
     and its operands (node names as the printer wrote them, GraphFormula or GraphParen)."""

@@ -245,6 +245,16 @@ def elided_matrix(printer, matrix) -> str:
             r"\;\text{\scriptsize (shown in part)}")          # short: fits a table column
 
 
+_TEXT_ESCAPES = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+                 "%": r"\%", "_": r"\_", "^": r"\hat{}", "~": r"\sim "}
+
+
+def text_in_math(text: str) -> str:
+    r"""Plain text inside math as \text{...}, every special character escaped."""
+    body = "".join(_TEXT_ESCAPES.get(ch, ch) for ch in str(text) if ord(ch) >= 32)
+    return r"\text{" + body + "}"
+
+
 def tex(expr, **settings) -> Tex:
     """LaTeX for ``expr`` (SymPy object, number, or already-made Tex)."""
     if isinstance(expr, Tex):
@@ -377,5 +387,6 @@ def _rebuilt(node, mapping):
     raise _Unknown(func)
 
 
-# The display objects' methods (symdl/printer_display.py) are attached to SymdlPrinter there.
+# The shared display objects' methods (symdl/printer_display.py) are attached to SymdlPrinter there; a
+# kind's own display objects print themselves (``printmethod``: their ``_symdl_latex(printer)``).
 from symdl import printer_display  # noqa: E402,F401  (after SymdlPrinter and tex exist)

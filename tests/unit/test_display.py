@@ -7,7 +7,8 @@ import pickle
 
 import sympy
 
-from symdl.display import CeilOf, Dims, FloorOf, Lines, MaxOf, Percent, Quantity
+from symdl.display import CeilOf, FloorOf, Lines, MaxOf, Percent, Quantity
+from symdl.kinds.architecture.notation import Dims
 from symdl.printer import substitute, tex
 from symdl.solution import Text
 

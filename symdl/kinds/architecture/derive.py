@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from symdl.display import Dims, Quantity
+from symdl.display import Quantity
+from symdl.kinds.architecture.notation import Dims
 from symdl.printer import substitute
 from symdl.solution import Step, Text
 

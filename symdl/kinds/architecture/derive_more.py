@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.display import Dims, Quantity
+from symdl.display import Quantity
+from symdl.kinds.architecture.notation import Dims
 from symdl.printer import substitute
 from symdl.solution import Step, Text
 

@@ -6,7 +6,8 @@ import re
 
 import sympy
 
-from symdl.display import Dims, Lines, Percent, Quantity, ValueShown
+from symdl.display import Lines, Percent, Quantity, ValueShown
+from symdl.kinds.architecture.notation import Dims
 from symdl.printer import substitute
 from symdl.solution import Figure, Section, Solution, Step, Table, Text, shown
 

@@ -4,7 +4,8 @@ PyTorch's conventions: output sizes, learnables in closed form, multiply-accumul
 
 from __future__ import annotations
 
-from symdl.display import Dims, Quantity
+from symdl.display import Quantity
+from symdl.kinds.architecture.notation import Dims
 from symdl.printer import substitute
 from symdl.solution import Step, Text
 

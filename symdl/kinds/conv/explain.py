@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import ConvWindowSum, FloorOf, MaxOf, MinusInfinity, PartialOf, Quantity, SlashOf, SumLines
+from symdl.display import FloorOf, MaxOf, PartialOf, Quantity
+from symdl.kinds.conv.notation import ConvWindowSum, MinusInfinity, SlashOf, SumLines
 from symdl.solution import Math, Solution, Step, Table, Text
 
 from . import exact as ex

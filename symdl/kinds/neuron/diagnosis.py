@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import NormOf, PartialSymbol, RelationChain, VectorSymbol, ValueShown, pct_tex, prose_tex
+from symdl.display import RelationChain, ValueShown, pct_tex, prose_tex
+from symdl.kinds.neuron.notation import NormOf, PartialSymbol, VectorSymbol
 from symdl.solution import Text
 
 UE = sp.UnevaluatedExpr

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import (CornerSum, NeuronFormula, PartialSymbol, RelationChain, ValueShown, VectorShown, _plain_number,
-                            linear_tex, product, result_tex, sum_tex, vector_tex)
+from symdl.display import (RelationChain, ValueShown, VectorShown, _plain_number, linear_tex, product, result_tex,
+                           sum_tex, vector_tex)
+from symdl.kinds.neuron.notation import CornerSum, NeuronFormula, PartialSymbol
 from symdl.printer import tex, value_tex
 from symdl.solution import Math, Step, Tex, Text
 

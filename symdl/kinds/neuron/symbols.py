@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import MathText, ProbOf, PartialSymbol, Quantity, VectorSymbol
+from symdl.display import Quantity
+from symdl.kinds.neuron.notation import MathText, ProbOf, PartialSymbol, VectorSymbol
 
 Z = sp.Symbol("z")
 Y = sp.Symbol("y")

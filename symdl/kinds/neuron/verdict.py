@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import NeuronFormula, RelationChain, ValueShown, VectorShown
+from symdl.display import RelationChain, ValueShown, VectorShown
+from symdl.kinds.neuron.notation import NeuronFormula
 from symdl.solution import Text, only
 
 from .symbols import ALPHA, B, DL_DB, DL_DW, DL_DX, DL_DY, DY_DZ, ETA, W_VEC, X_VEC, Z, ZERO_VEC

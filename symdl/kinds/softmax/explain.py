@@ -7,8 +7,8 @@ import math
 
 import sympy as sp
 
-from symdl.display import (RelationChain, SoftmaxClassName, SoftmaxFormula as F, ValueShown, VectorShown, display_tex, product,
-                            sum_tex, vector_tex)
+from symdl.display import RelationChain, ValueShown, VectorShown, display_tex, product, sum_tex, vector_tex
+from symdl.kinds.softmax.notation import SoftmaxClassName, SoftmaxFormula as F
 from symdl.printer import value_tex
 from symdl.solution import Math, Solution, Step, Table, Text, only
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 
-from symdl.display import SoftmaxFormula as F, num
+from symdl.display import num
+from symdl.kinds.softmax.notation import SoftmaxFormula as F
 from symdl.solution import Figure, Table, only
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.display import FloorOf, CeilOf, LogIterationBound, LogSetSize
+from symdl.display import FloorOf, CeilOf
+from symdl.kinds.training_log.notation import LogIterationBound, LogSetSize
 from symdl.printer import substitute
 from symdl.solution import Solution, Step, Text, only
 

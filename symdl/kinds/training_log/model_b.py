@@ -6,7 +6,8 @@ import math
 
 import sympy
 
-from symdl.display import LogCompoundRate, LogEpochSpan, Percent, RelationChain, ValueShown
+from symdl.display import Percent, RelationChain, ValueShown
+from symdl.kinds.training_log.notation import LogCompoundRate, LogEpochSpan
 from symdl.solution import Step, Text
 
 from .batches import compound

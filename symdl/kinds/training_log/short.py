@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.display import LogCompoundRate, LogEpochSpan
+from symdl.kinds.training_log.notation import LogCompoundRate, LogEpochSpan
 from symdl.solution import Step, Text
 
 from .batches import compound, same_batch

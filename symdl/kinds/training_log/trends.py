@@ -8,7 +8,8 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from symdl.display import LogCompoundRate, LogEpochSpan, LogFitSums, LogFitTerm, LogFixed, LogTCritical
+from symdl.display import LogFixed
+from symdl.kinds.training_log.notation import LogCompoundRate, LogEpochSpan, LogFitSums, LogFitTerm, LogTCritical
 from symdl.printer import substitute
 from symdl.solution import Step, Table, Text
 

@@ -15,9 +15,12 @@ KINDS = Path(neuron.__file__).resolve().parent.parent
 
 
 def latex_literals(package):
-    """String literals holding a LaTeX macro in a kind's package."""
+    """String literals holding a LaTeX macro in a kind's package, outside its notation (notation.py:
+    the display objects that print themselves)."""
     found = []
     for path in sorted((KINDS / package).glob("*.py")):
+        if path.name == "notation.py":
+            continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"\\[a-zA-Z]", node.value):
                 found.append(f"{path.name}:{node.lineno}")
