@@ -312,13 +312,3 @@ class GraphGradientSum:
 
     def __repr__(self):
         return f"GraphGradientSum({len(self.terms)} terms)"
-
-
-def __getattr__(name):
-    """``NeuronFormula`` for symdl/kinds/neuron/update.py, which imports it here while another change
-    rewrites it; the class lives in symdl/kinds/neuron/notation.py (drop this when update.py
-    imports it from there)."""
-    if name == "NeuronFormula":
-        from symdl.kinds.neuron.notation import NeuronFormula  # deferred: a shared module loads no kind at import
-        return NeuronFormula
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import NeuronFormula as F, RelationChain, ValueShown, vector_tex
+from symdl.display import RelationChain, ValueShown, vector_tex
 from symdl.solution import Step, Tex, Text
 from symdl.updates import RULES, bias_power, grade_states
 
 from . import update_steps
+from .notation import NeuronFormula as F
 from .symbols import B, DL_DB, DL_DW, ETA, W_VEC, Y, Z
 
 MU, BETA1, BETA2, EPS, LAMBDA = (sp.Symbol(s) for s in ("mu", "beta_1", "beta_2", "epsilon", "lambda"))

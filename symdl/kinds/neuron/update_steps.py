@@ -7,10 +7,11 @@ from __future__ import annotations
 import sympy as sp
 
 from symdl import updates
-from symdl.display import NeuronFormula as F, ValueShown
+from symdl.display import ValueShown
 from symdl.printer import tex
 from symdl.solution import Step, Table, Text
 
+from .notation import NeuronFormula as F
 from .symbols import B, W_VEC, Y, Z
 
 # each quantity's letter, as a SymPy symbol's name (the printer adds the hats and the Greek)
