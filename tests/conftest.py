@@ -2,18 +2,20 @@
 
 Markers (registered in setup.cfg, ``--strict-markers``) are applied here, from the lists below, so
 that one place says which tests are slow or need TeX or Chromium; ``make test-fast`` runs
-``-m "not slow and not tex and not browser"``. An entry is a module (every test in it) or
-``module::test`` (every parametrization of that test). An entry that matches no test is an error,
-so that a renamed test cannot silently lose its marker.
+``-m "not slow and not tex and not browser"``. An entry is a module (every test in it),
+``module::test`` (every parametrization of that test) or one test's whole id. An entry that
+matches no test is an error, so that a renamed test cannot silently lose its marker.
 
 - ``tex``: the test runs TeX (latexmk or pdflatex), as found by running the whole suite with a
-  latexmk/pdflatex on PATH that logged which test called it.
+  latexmk/pdflatex on PATH that logged which test called it; and every test whose ``skipif``
+  names latexmk, pdflatex or TeX as the reason it skips.
 - ``browser``: the test opens a page in headless Chromium (support.find_browser; without one it
   skips, saying how to install one).
 - ``slow``: the test (with the module fixtures it is first to need) took more than about 5 s of CPU,
   its own and its subprocesses', measured over the whole suite (Python 3.11, 2 cores).
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -24,6 +26,49 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from support import NO_BROWSER, find_browser  # noqa: E402  (needs the path above)
 
 TEX = (
+    "tests/kinds/architecture/test_architecture.py::test_pdf_end_to_end",
+    "tests/kinds/conv/test_conv.py::test_docs_example_derives_with_its_pdf",
+    "tests/kinds/graph/test_graph_regressions.py::test_exp_1000_is_written_as_a_number",
+    "tests/kinds/graph/test_graph_regressions.py::test_fractional_powers_derive",
+    "tests/kinds/graph/test_graph_regressions.py::test_log_at_1e_minus_6",
+    "tests/kinds/graph/test_graph_regressions.py::test_nested_max_tie_follows_the_stated_convention",
+    "tests/kinds/graph/test_graph_regressions.py::test_relu_next_to_its_kink",
+    "tests/kinds/graph/test_graph_regressions.py::test_sum_of_399_terms",
+    "tests/kinds/neuron/test_neuron.py::test_pdf_end_to_end",
+    "tests/kinds/softmax/test_softmax.py::test_pdf_end_to_end",
+    "tests/kinds/training_log/test_training_log.py::test_pdf_end_to_end",
+    "tests/pipeline/test_docs_examples.py::test_docs_example_derives_with_its_pdf",
+    "tests/pipeline/test_docs_examples.py::test_graph_docs_example_output_matches_numpy",
+    "tests/pipeline/test_kind_regressions.py::test_constant_validation_loss_derives_verified",
+    "tests/pipeline/test_kind_regressions.py::test_neuron_tiny_slope_derives_verified",
+    "tests/pipeline/test_kind_regressions.py::test_softmax_far_apart_scores_derive_verified",
+    "tests/pipeline/test_margins.py::test_no_line_runs_past_the_margin",
+    "tests/pipeline/test_margins.py::test_overfull_reads_a_real_log",
+    "tests/pipeline/test_output_safety.py::test_regression_concurrent_derives",
+    "tests/pipeline/test_safety.py::test_a_tex_loop_is_stopped_whole",
+    "tests/pipeline/test_safety.py::test_every_character_the_spec_accepts_can_be_typeset",
+    "tests/pipeline/test_safety.py::test_failed_build_reports_the_first_tex_error_on_one_line",
+    "tests/pipeline/test_safety.py::test_failed_tex_build_still_writes_the_tex_and_answers",
+    "tests/pipeline/test_safety.py::test_hostile_spec_prints_as_text_in_the_pdf_and_runs_nothing",
+    "tests/pipeline/test_safety.py::test_shell_escape_is_off_even_with_a_hostile_latexmkrc",
+    "tests/pipeline/test_safety.py::test_special_characters_in_kind_strings_print_as_text",
+    "tests/pipeline/test_safety.py::test_tex_cannot_read_absolute_paths",
+    "tests/pipeline/test_safety.py::test_tex_cannot_write_outside_its_folder",
+    "tests/pipeline/test_safety.py::test_untypesettable_characters_in_a_data_file_do_not_break_the_pdf",
+    "tests/pipeline/test_sheet.py::test_no_docs_example_sheet_shows_an_answer",
+    "tests/pipeline/test_sheet.py::test_the_di504_sheet_shows_no_answer",
+    "tests/pipeline/test_tex_safety.py::test_a_tex_loop_is_stopped_by_the_timeout_and_leaves_nothing",
+    "tests/pipeline/test_tex_safety.py::test_any_accepted_name_typesets_in_the_graph",
+    "tests/pipeline/test_tex_safety.py::test_every_display_the_checker_accepts_typesets",
+    "tests/pipeline/test_tex_safety.py::test_subscripted_names_typeset_in_the_graph",
+    "tests/pipeline/test_tex_safety.py::test_tex_can_neither_overwrite_nor_read_answers_json",
+    "tests/pipeline/test_tex_safety.py::test_text_of_200k_characters_builds_on_short_lines",
+    "tests/pipeline/test_tex_safety.py::test_text_prints_as_written_in_the_pdf",
+    "tests/pipeline/test_tex_safety.py::test_the_first_tex_error_is_in_the_build_error",
+    "tests/pipeline/test_tex_safety.py::test_what_the_display_check_accepts_tex_typesets",
+    "tests/pipeline/test_variants.py::test_one_tex_run_per_batch_split_back_into_each_variants_pages",
+    "tests/pipeline/test_variants.py::test_page_references_stay_each_variants_own_in_one_pass_when_the_layouts_agree",
+    "tests/pipeline/test_variants.py::test_same_seed_gives_byte_identical_output_and_the_hash_is_printed_on_each_key",
 )
 
 BROWSER = (
@@ -33,9 +78,18 @@ BROWSER = (
 )
 
 SLOW = (
+    "tests/kinds/graph/test_graph_mistakes.py::test_three_layers_local_gradients_forgotten_against_numpy",  # 14 s
+    "tests/kinds/graph/test_graph_regressions.py::test_exp_1000_is_written_as_a_number",  # 5 s
+    "tests/kinds/graph/test_graph_regressions.py::test_fractional_powers_derive",  # 5 s (3)
+    "tests/kinds/graph/test_graph_regressions.py::test_nested_max_tie_follows_the_stated_convention",  # 5 s
+    "tests/kinds/graph/test_graph_regressions.py::test_power_of_a_power_derives_and_prints",  # 15 s
+    "tests/kinds/graph/test_graph_regressions.py::test_sum_of_399_terms",  # 15 s
+    "tests/kinds/graph/test_torch_graph.py::test_two_layer_network_against_autograd",  # 5 s
+    "tests/kinds/training_log/test_generate.py::test_every_seed_is_read_as_its_behaviour",  # 15 s (3)
 )
 
 MARKERS = {"tex": TEX, "browser": BROWSER, "slow": SLOW}
+NEEDS_TEX = re.compile(r"latexmk|pdflatex|\bTeX\b")
 
 
 def _where(item):
@@ -51,10 +105,12 @@ def pytest_collection_modifyitems(session, config, items):
         module, name = _where(item)
         modules.add(module)
         for marker, entries in MARKERS.items():
-            for entry in (module, f"{module}::{name}"):
+            for entry in (module, f"{module}::{name}", item.nodeid):
                 if entry in entries:
                     item.add_marker(marker)
                     used.add(entry)
+        if any(NEEDS_TEX.search(str(mark.kwargs.get("reason", ""))) for mark in item.iter_markers("skipif")):
+            item.add_marker("tex")
     # every entry of a collected module must match a test (a module given whole must itself be collected)
     stale = [e for entries in MARKERS.values() for e in entries
              if e.partition("::")[0] in modules and e not in used]
