@@ -78,14 +78,56 @@ BROWSER = (
 )
 
 SLOW = (
-    "tests/kinds/graph/test_graph_mistakes.py::test_three_layers_local_gradients_forgotten_against_numpy",  # 14 s
+    "tests/kinds/graph/test_graph_mistakes.py::test_three_layers_local_gradients_forgotten_against_numpy",  # 15 s
     "tests/kinds/graph/test_graph_regressions.py::test_exp_1000_is_written_as_a_number",  # 5 s
     "tests/kinds/graph/test_graph_regressions.py::test_fractional_powers_derive",  # 5 s (3)
+    "tests/kinds/graph/test_graph_regressions.py::test_log_at_1e_minus_6",  # 5 s
     "tests/kinds/graph/test_graph_regressions.py::test_nested_max_tie_follows_the_stated_convention",  # 5 s
-    "tests/kinds/graph/test_graph_regressions.py::test_power_of_a_power_derives_and_prints",  # 15 s
-    "tests/kinds/graph/test_graph_regressions.py::test_sum_of_399_terms",  # 15 s
+    "tests/kinds/graph/test_graph_regressions.py::test_power_of_a_power_derives_and_prints",  # 18 s
+    "tests/kinds/graph/test_graph_regressions.py::test_sum_of_399_terms",  # 16 s
+    "tests/kinds/graph/test_graph_regressions.py::test_toml_subnormal_right_answer",  # 5 s
     "tests/kinds/graph/test_torch_graph.py::test_two_layer_network_against_autograd",  # 5 s
-    "tests/kinds/training_log/test_generate.py::test_every_seed_is_read_as_its_behaviour",  # 15 s (3)
+    "tests/kinds/training_log/test_generate.py::test_every_seed_is_read_as_its_behaviour",  # 16 s (5)
+    "tests/kinds/training_log/test_generate_bounds.py::test_random_documented_settings_read_as_their_behaviour",  # 20 s
+    "tests/lms/test_canvas_import.py::test_canvas_imports_and_grades_di504[numerical]",  # 5 s
+    "tests/lms/test_canvas_import.py::test_canvas_imports_and_grades_variants",  # 13 s
+    "tests/pipeline/test_bad_input.py::test_malformed_spec_exits_2_with_one_clear_line[arch_channel_mismatch]",  # 8 s
+    "tests/pipeline/test_cli.py::test_data_dir_admits_a_log_elsewhere",  # 6 s
+    "tests/pipeline/test_determinism.py::test_pdf_identical_with_source_date_epoch",  # 13 s
+    "tests/pipeline/test_determinism.py::test_tex_and_json_identical_across_hash_seeds_and_folders",  # 5 s
+    "tests/pipeline/test_docs_examples.py::test_docs_example_derives_with_its_pdf[docs/kinds/graph.md#1]",  # 5 s
+    "tests/pipeline/test_docs_examples.py::test_docs_example_derives_with_its_pdf[docs/kinds/graph.md#3]",  # 5 s
+    "tests/pipeline/test_docs_examples.py::test_docs_example_derives_with_its_pdf[docs/kinds/training_log.md#1]",  # 5 s
+    "tests/pipeline/test_docs_examples.py::test_graph_docs_example_output_matches_numpy",  # 5 s
+    "tests/pipeline/test_documents.py::test_di504_summary_lists_every_final_answer",  # 8 s
+    "tests/pipeline/test_export_canvas.py::test_same_spec_same_bytes_across_processes",  # 5 s
+    "tests/pipeline/test_export_moodle.py::test_export_beside_the_key_and_in_the_manifest",  # 8 s
+    "tests/pipeline/test_fuzz.py::test_structured_mutations",  # 5 s
+    "tests/pipeline/test_key_voice.py::test_the_di504_key_has_no_tool_voice",  # 5 s
+    "tests/pipeline/test_kind_regressions.py::test_constant_validation_loss_derives_verified",  # 5 s
+    "tests/pipeline/test_margins.py::test_no_line_runs_past_the_margin[di504]",  # 6 s
+    "tests/pipeline/test_margins.py::test_no_line_runs_past_the_margin[graph_three_layers]",  # 9 s
+    "tests/pipeline/test_margins.py::test_no_line_runs_past_the_margin[neuron_twelve_inputs]",  # 9 s
+    "tests/pipeline/test_margins.py::test_no_line_runs_past_the_margin[softmax_26_classes]",  # 8 s
+    "tests/pipeline/test_margins.py::test_no_line_runs_past_the_margin[softmax_cifar10]",  # 5 s
+    "tests/pipeline/test_margins.py::test_no_line_runs_past_the_margin[training_log_overfit]",  # 5 s
+    "tests/pipeline/test_names_build.py::test_every_valid_id_and_name_builds_every_pdf",  # 25 s
+    "tests/pipeline/test_output_safety.py::test_regression_concurrent_derives",  # 35 s
+    "tests/pipeline/test_pipeline.py::test_derive_di504_writes_verified_key",  # 7 s
+    "tests/pipeline/test_sheet.py::test_no_docs_example_sheet_shows_an_answer[docs/kinds/graph.md#1]",  # 5 s
+    "tests/pipeline/test_sheet.py::test_no_docs_example_sheet_shows_an_answer[docs/kinds/graph.md#2]",  # 5 s
+    "tests/pipeline/test_sheet.py::test_no_docs_example_sheet_shows_an_answer[docs/kinds/graph.md#3]",  # 5 s
+    "tests/pipeline/test_sheet.py::test_the_di504_sheet_shows_no_answer",  # 5 s
+    "tests/pipeline/test_tex_safety.py::test_any_accepted_name_typesets_in_the_graph",  # 20 s
+    "tests/pipeline/test_tex_safety.py::test_matmul300_graph_derives_with_its_pdf",  # 11 s
+    "tests/pipeline/test_tex_safety.py::test_subscripted_names_typeset_in_the_graph[names0]",  # 5 s
+    "tests/pipeline/test_tex_safety.py::test_text_of_200k_characters_builds_on_short_lines",  # 5 s
+    "tests/pipeline/test_tex_safety.py::test_text_prints_as_written_in_the_pdf",  # 5 s
+    "tests/pipeline/test_variants.py::test_200_variants_differ_and_show_no_pattern",  # 16 s
+    "tests/pipeline/test_variants.py::test_same_seed_gives_byte_identical_output_and_the_hash_is_printed_on_each_key",  # 15 s
+    "tests/pipeline/test_variants.py::test_variants_export_is_the_export_of_the_same_variants_byte_for_byte",  # 11 s
+    "tests/pipeline/test_variants_di504.py::test_di504_draws_are_as_hard_as_the_original",  # 7 s
+    "tests/pipeline/test_variants_di504.py::test_di504_variants_from_the_embedded_spec",  # 7 s
 )
 
 MARKERS = {"tex": TEX, "browser": BROWSER, "slow": SLOW}
