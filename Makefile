@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 KEY_PDF := out/di504-midterm-2021/answer-key.pdf
 
-.PHONY: key test venv tex clean
+.PHONY: key test test-fast venv tex clean
 
 # Fails (exit 1) unless this run wrote the PDF: derive alone exits 0 with a note when TeX is
 # missing. A failed TeX install is reported and the .tex and answers.json are still written.
@@ -15,8 +15,15 @@ key: venv
 	if [ -n "$$(find $(KEY_PDF) -newer "$$stamp" -size +0 2>/dev/null)" ]; then :; else \
 	  echo "make key: no PDF was made ($(KEY_PDF)); the .tex and answers.json are beside it; install TeX (see .ci/install-tex)" >&2; exit 1; fi
 
+# The whole suite, one worker per core (pytest-xdist); the tests that need TeX or Chromium skip
+# without them. test-fast leaves out the slow (> ~5 s CPU), TeX and browser tests (README, "Tests").
+FAST := not slow and not tex and not browser
+
 test: venv tex
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
+
+test-fast: venv
+	$(PY) -m pytest -q -n auto --dist loadfile -m "$(FAST)"
 
 venv: $(VENV)/.installed
 

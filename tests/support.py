@@ -1,6 +1,9 @@
 """Helpers shared by the kind tests: finite differences and the docs' example specs."""
 
+import os
 import re
+import resource
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +22,32 @@ def central_difference(f, x, h=1e-6):
         m[idx] -= h
         g[idx] = (f(p) - f(m)) / (2 * h)
     return g
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's ended and waited-for child processes, their own
+    children included: a subprocess's cost measured around ``subprocess.run``, whatever the machine's load."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+BROWSER_PATHS = ("/usr/bin/chromium", "/usr/lib/chromium/chromium", "/snap/bin/chromium",
+                 "/opt/google/chrome/chrome", "/Applications/Chromium.app/Contents/MacOS/Chromium")
+
+
+def find_browser():
+    """The Chromium (or Chrome) the browser tests run: $SYMDL_CHROMIUM when set, else the first of
+    BROWSER_NAMES on PATH, else of BROWSER_PATHS; None when there is none."""
+    named = os.environ.get("SYMDL_CHROMIUM")
+    if named:
+        return shutil.which(named)
+    found = (shutil.which(name) for name in BROWSER_NAMES)
+    return next((b for b in found if b), None) or next((p for p in BROWSER_PATHS if os.access(p, os.X_OK)), None)
+
+
+NO_BROWSER = ("no Chromium found (" + ", ".join(BROWSER_NAMES) + " on PATH, or " + ", ".join(BROWSER_PATHS[:3])
+              + "): apt-get install chromium, or set SYMDL_CHROMIUM to the browser's path")
 
 
 def documented_example(kind, folder: Path) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -11,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from symdl.render import html
+from support import NO_BROWSER, find_browser
 
-BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+BROWSER = find_browser()
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def _ink_rows(image) -> int:
     return int((pixels < 128).any(axis=1).sum())
 
 
-@pytest.mark.skipif(BROWSER is None, reason="no Chromium installed (apt-get install chromium)")
+@pytest.mark.skipif(BROWSER is None, reason=NO_BROWSER)
 def test_browser_lays_the_math_out(tmp_path):
     """A fraction laid out as MathML stands on two lines; the same symbols as text on one.
     Were the <math> elements not understood, both would be one line of ink."""
@@ -86,7 +86,7 @@ def test_browser_lays_the_math_out(tmp_path):
     assert as_math > 1.7 * as_text, (as_math, as_text)
 
 
-@pytest.mark.skipif(BROWSER is None, reason="no Chromium installed (apt-get install chromium)")
+@pytest.mark.skipif(BROWSER is None, reason=NO_BROWSER)
 def test_di504_page_renders(di504_page, tmp_path):
     pytest.importorskip("PIL")
     image = _screenshot(di504_page, tmp_path, size=(1000, 1400))

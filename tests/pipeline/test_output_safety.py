@@ -96,7 +96,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def wait_dead(pids, seconds=10) -> list:
+def wait_dead(pids, seconds=60) -> list:      # a hang guard: 10 s were not enough on a loaded machine
     end = time.monotonic() + seconds
     while time.monotonic() < end and any(alive(p) for p in pids):
         time.sleep(0.1)

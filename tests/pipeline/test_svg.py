@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
@@ -18,8 +17,9 @@ from symdl.derive import derive, solve_exam
 from symdl.render import svg
 from symdl.solution import Figure, Section
 from symdl.spec import default_spec
+from support import NO_BROWSER, find_browser
 
-BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+BROWSER = find_browser()
 NS = "{http://www.w3.org/2000/svg}"
 
 
@@ -111,7 +111,7 @@ def test_an_unknown_figure_or_bad_data_draws_nothing():
     assert svg.draw(Figure("activation", {"xmin": "-1", "xmax": "1", "f": "__import__('os')", "df": []})) == ""
 
 
-@pytest.mark.skipif(BROWSER is None, reason="no Chromium installed (apt-get install chromium)")
+@pytest.mark.skipif(BROWSER is None, reason=NO_BROWSER)
 def test_chromium_draws_every_figure(di504, tmp_path):
     """One screenshot of every figure stacked at known offsets: each box holds ink, the gaps do not."""
     pytest.importorskip("PIL")

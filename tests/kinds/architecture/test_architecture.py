@@ -298,9 +298,9 @@ def test_convention_spelling_is_normalized(tmp_path):
 def test_vgg16_solve_is_fast():
     q = question_of(SPECS / "architecture_vgg16_keras.toml")
     arch.solve(q)
-    start = time.perf_counter()
+    start = time.process_time()                  # CPU time: the machine's load does not count
     arch.solve(q)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
 
 
 def test_render_latex(q4):
