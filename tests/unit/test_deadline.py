@@ -251,14 +251,15 @@ def test_no_time_left_for_the_pdf_build(clock, tmp_path, monkeypatch):
     monkeypatch.setattr(pdf_render, "build", lambda *a, **k: pytest.fail("no TeX run without time left"))
     spec = tmp_path / "exam.toml"
     spec.write_text(fakekind.spec({"a": "1", "b": "2", "spin": 3.9}))   # within its 4 s
-    stage = derive_module._stage
+    from symdl import outdir
 
-    def slow_stage(*args):                               # writing the .tex files takes the rest
-        staging = stage(*args)
+    write_files = outdir.write_files
+
+    def slow_write(*args):                               # writing the .tex files takes the rest
+        write_files(*args)
         clock.advance(0.2)
-        return staging
 
-    monkeypatch.setattr(derive_module, "_stage", slow_stage)
+    monkeypatch.setattr(outdir, "write_files", slow_write)
     with pytest.raises(TimeLimitError, match=r"no time left for the PDF build \(time limit 4 s for 1 question\(s\)\)$"):
         derive_module.derive(spec, tmp_path / "out", pdf=True, time_limit_s=4)
     assert not (tmp_path / "out").exists()
