@@ -123,7 +123,28 @@ class Draw:
         per = self.count - (len(self.exclude) if self.kind != "choice" else 0)
         if per > 1 and self.entries * math.log10(per) > math.log10(MAX_GRID):
             return MAX_GRID                  # per ** entries would be a number of up to 150,000 digits
-        return min(MAX_GRID, per ** self.entries) if per > 1 else max(per, 0)
+        if per <= 1:
+            return max(per, 0)
+        if not self.shape or not self._zero_drawable():
+            return min(MAX_GRID, per ** self.entries)
+        return min(MAX_GRID, self._without_zero_lines(per))
+
+    def _zero_drawable(self) -> bool:
+        if self.kind == "choice" or Fraction(0) in self.exclude:
+            return False
+        k = -self.low / self.step
+        return k.denominator == 1 and 0 <= k < self.count
+
+    def _without_zero_lines(self, per) -> int:
+        """How many values of this shape have no line (``lines``) all zero, ``per`` values an entry, 0
+        among them: inclusion-exclusion over the rows and columns forced to zero."""
+        rows, cols = (self.shape[0], 1) if len(self.shape) == 1 else self.shape
+        row_lines, col_lines = (rows if cols > 1 else 0), (cols if rows > 1 else 0)
+        if not row_lines and not col_lines:
+            return per ** (rows * cols) - 1
+        return sum((-1) ** (i + j) * math.comb(row_lines, i) * math.comb(col_lines, j)
+                   * per ** ((rows - i) * (cols - j))
+                   for i in range(row_lines + 1) for j in range(col_lines + 1))
 
 
 def decimal_text(value: Fraction) -> str:

@@ -40,18 +40,20 @@ def test_decimal_text_is_exact_and_short():
     assert draws.decimal_text(Fraction("0.1") + 2 * Fraction("0.1")) == "0.3"
 
 
-def test_draws_are_near_uniform_over_the_grid_chi_square():
-    """11 grid points, 11000 draws: Pearson's chi-square against the uniform law, 10 degrees of
-    freedom; 29.59 is its 0.999 quantile (any chi-square table, e.g. NIST/SEMATECH e-Handbook 1.3.6.7.4)."""
-    draw = one({"random": "uniform", "low": -0.5, "high": 0.5, "step": 0.1, "shape": [1000]})
+@pytest.mark.parametrize("zero, points, quantile", [(True, 11, 29.59), (False, 10, 27.88)])
+def test_draws_are_near_uniform_over_the_grid_chi_square(zero, points, quantile):
+    """11 grid points (10 when 0 is left out, the default), 11000 draws: Pearson's chi-square against
+    the uniform law, 10 (9) degrees of freedom; 29.59 (27.88) is its 0.999 quantile (any chi-square
+    table, e.g. NIST/SEMATECH e-Handbook 1.3.6.7.4)."""
+    draw = one({"random": "uniform", "low": -0.5, "high": 0.5, "step": 0.1, "shape": [1000], "zero": zero})
     counts = Counter()
     for seed in range(11):
         _, drawn = draws.apply(spec(W=None), [draw], seed)
         counts.update(str(v) for v in parse_matrix(drawn["Q.W"]))
-    assert len(counts) == 11
-    expected = 11000 / 11
+    assert len(counts) == points and (("0" in counts) == zero)
+    expected = 11000 / points
     chi2 = sum((n - expected) ** 2 / expected for n in counts.values())
-    assert chi2 < 29.59
+    assert chi2 < quantile
 
 
 def test_integer_draw_inside_a_layer_list_is_named_and_written_as_an_integer():
@@ -76,9 +78,13 @@ def test_choice_picks_one_item_and_every_item_comes_up():
 
 
 def test_distinct_variants_counts_the_grid():
-    a = one({"random": "uniform", "low": 0, "high": 1, "step": 0.5, "shape": [2]})     # 3 values, 2 entries
+    a = one({"random": "uniform", "low": 0, "high": 1, "step": 0.5, "shape": [2]})     # 0 left out: 2 values
     b = one({"choice": ["relu", "sigmoid"]}, key="activation")
-    assert draws.distinct_variants([a, b]) == 9 * 2
+    assert draws.distinct_variants([a, b]) == 4 * 2
+    z = one({"random": "uniform", "low": 0, "high": 1, "step": 0.5, "shape": [2], "zero": True})
+    assert draws.distinct_variants([z, b]) == (9 - 1) * 2                 # 3 values, never the zero vector
+    m = one({"random": "integer", "low": 0, "high": 1, "shape": [2, 3], "zero": True})
+    assert m.distinct() == 25          # 2 x 3 over {0, 1} with no zero row or column: 25 of 64, counted by hand
     c = one({"random": "integer", "low": 0, "high": 4, "exclude": [0, 1]})
     assert c.distinct() == 3
 
