@@ -158,3 +158,21 @@ def install_documented_kind(site: Path) -> Path:
     lines = [f"{name} = {target}" for name, target in project["project"]["entry-points"]["symdl.kinds"].items()]
     (info / "entry_points.txt").write_text("[symdl.kinds]\n" + "\n".join(lines) + "\n")
     return site
+
+
+def docs_exam_blocks() -> list:
+    """(id, TOML text) of every exam example in docs/**/*.md and README.md (a package's pyproject.toml
+    block, as docs/new-kind.md shows one, is not an exam)."""
+    root = TESTS.parent
+    out = []
+    for doc in sorted((root / "docs").rglob("*.md")) + [root / "README.md"]:
+        for i, block in enumerate(re.findall(r"```toml\n(.*?)```", doc.read_text(), re.S)):
+            if "[project]" not in block:
+                out.append((f"{doc.relative_to(root)}#{i + 1}", block))
+    return out
+
+
+def with_documented_kinds(block: str, tmp_path: Path, monkeypatch) -> None:
+    """A docs example of docs/new-kind.md's own kind: its package installed (on sys.path) first."""
+    if 'kind = "square"' in block:
+        monkeypatch.syspath_prepend(str(install_documented_kind(tmp_path / "site")))

@@ -24,12 +24,9 @@ needs_tex = pytest.mark.skipif(not pdf_render.tex_available(), reason="latexmk/p
 
 def examples():
     """(document, index, TOML text) for every ```toml block of docs/**/*.md and README.md."""
-    out = []
-    for doc in sorted(DOCS.parent.rglob("*.md")) + [ROOT / "README.md"]:
-        for i, block in enumerate(re.findall(r"```toml\n(.*?)```", doc.read_text(), re.S)):
-            if "[project]" not in block:            # a package's pyproject.toml (docs/new-kind.md), not an exam
-                out.append(pytest.param(block, id=f"{doc.relative_to(ROOT)}#{i + 1}"))
-    return out
+    from support import docs_exam_blocks
+
+    return [pytest.param(block, id=name) for name, block in docs_exam_blocks()]
 
 
 def test_the_docs_hold_an_example_of_every_kind():
@@ -47,10 +44,9 @@ def finite(value):
 @pytest.mark.parametrize("block", examples())
 def test_docs_example_derives_with_its_pdf(tmp_path, monkeypatch, block):
     logs = tex_logs(monkeypatch)
-    if 'kind = "square"' in block:      # docs/new-kind.md: its package, installed as the page says
-        from support import install_documented_kind
+    from support import with_documented_kinds
 
-        monkeypatch.syspath_prepend(str(install_documented_kind(tmp_path / "site")))
+    with_documented_kinds(block, tmp_path, monkeypatch)     # docs/new-kind.md: its package, as the page says
     spec = tmp_path / "example.toml"
     spec.write_text(block)
     for question in tomllib.loads(block).get("question", []):

@@ -16,7 +16,7 @@ import tomllib
 
 import pytest
 
-from support import DOCS, TESTS
+from support import TESTS
 from symdl.derive import solve_exam
 from symdl.render import html, latex
 
@@ -33,9 +33,9 @@ HTML_FIGURE = re.compile(r'<div class="figure"[^>]*>(.*?)</div>', re.S)
 def specs():
     out = [pytest.param(None, id="di504")]
     out += [pytest.param(p, id=p.stem) for p in sorted((ROOT / "tests" / "specs").glob("*.toml"))]
-    for doc in sorted(DOCS.parent.rglob("*.md")) + [ROOT / "README.md"]:
-        for i, block in enumerate(re.findall(r"```toml\n(.*?)```", doc.read_text(), re.S)):
-            out.append(pytest.param(block, id=f"{doc.relative_to(ROOT)}#{i + 1}"))
+    from support import docs_exam_blocks
+
+    out += [pytest.param(block, id=name) for name, block in docs_exam_blocks()]
     return out
 
 
@@ -46,9 +46,12 @@ def rendered_text(page: str) -> str:
 
 
 @pytest.fixture
-def report(request, tmp_path):
+def report(request, tmp_path, monkeypatch):
     spec = request.param
     if isinstance(spec, str):                       # a docs example: with the log it names
+        from support import with_documented_kinds
+
+        with_documented_kinds(spec, tmp_path, monkeypatch)
         path = tmp_path / "example.toml"
         path.write_text(spec)
         for question in tomllib.loads(spec).get("question", []):

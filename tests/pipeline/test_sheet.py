@@ -74,9 +74,13 @@ def given_numbers(spec: Path, exam_tex_pages: int, extra=()) -> set:
 
 
 def structural(spec: Path) -> set:
-    """Counts the sheet states itself: questions, total points, the log lines shown and left out."""
+    """Counts the sheet states itself: questions, total points, the log lines shown and left out, the
+    answer policy's figures ("Give numbers to 3 significant figures")."""
     data = tomllib.loads(spec.read_text())
     out = {len(data.get("question", [])), sum(q.get("points", 0) for q in data.get("question", [])), HEAD, TAIL}
+    policy = data.get("exam", {}).get("grading", {})
+    out |= {policy.get("figures", 3), policy.get("partial", {}).get("figures", 3)}
+    out |= {q.get("grading", {}).get("figures", 3) for q in data.get("question", [])}
     for question in data.get("question", []):
         if "log" in question:
             lines = [l for l in (spec.parent / question["log"]).read_text().splitlines() if l.strip()]
@@ -118,11 +122,9 @@ def derived(tmp_path, spec: Path):
 
 
 def docs_examples():
-    out = []
-    for doc in sorted(DOCS.parent.rglob("*.md")) + [ROOT / "README.md"]:
-        for i, block in enumerate(re.findall(r"```toml\n(.*?)```", doc.read_text(), re.S)):
-            out.append(pytest.param(block, id=f"{doc.relative_to(ROOT)}#{i + 1}"))
-    return out
+    from support import docs_exam_blocks
+
+    return [pytest.param(block, id=name) for name, block in docs_exam_blocks()]
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +171,10 @@ def test_no_q4_integer_answer_is_on_the_sheet(di504):
 
 @needs_tex
 @pytest.mark.parametrize("block", docs_examples())
-def test_no_docs_example_sheet_shows_an_answer(tmp_path, block):
+def test_no_docs_example_sheet_shows_an_answer(tmp_path, monkeypatch, block):
+    from support import with_documented_kinds
+
+    with_documented_kinds(block, tmp_path, monkeypatch)
     spec = tmp_path / "example.toml"
     spec.write_text(block)
     for question in tomllib.loads(block).get("question", []):
