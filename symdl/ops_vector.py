@@ -94,24 +94,42 @@ def _extreme_check(larger):
 
 # ------------------------------------------------------------------------- softmax ---
 
-def softmax_exact(s):
+def _rows_of(s):
+    """A vector is one row (softmax over its entries); a matrix's rows are each one (the last axis)."""
+    return [s] if 1 in s.shape else [s[i, :] for i in range(s.rows)]
+
+
+def _stack(s, parts):
+    return parts[0] if 1 in s.shape else sympy.ImmutableMatrix.vstack(*parts)
+
+
+def _softmax_row(s):
     exps = [sympy.exp(v) for v in s]
     total = sum(exps)
     return _m(s.rows, s.cols, [e / total for e in exps])
+
+
+def softmax_exact(s):
+    """softmax over a vector's entries, or over each row of a matrix (each row sums to 1)."""
+    return _stack(s, [_softmax_row(r) for r in _rows_of(s)])
 
 
 def _softmax_forward(vals, show):
     return None if show else softmax_exact(vals[0])
 
 
+def _softmax_row_vjp(g, s):
+    exps = [sympy.exp(v) for v in s]
+    total, inner = sum(exps), sum(g[k] * exps[k] for k in range(len(exps)))
+    # p_k (g_k - <g, p>) over one denominator, its numerator expanded: an equal upstream gives an exact 0
+    return _m(s.rows, s.cols, [exps[k] * sympy.expand(g[k] * total - inner) / total**2 for k in range(len(exps))])
+
+
 def _softmax_vjp(g, vals, show, need):
     if show:
         return [None]
     s = vals[0]
-    exps = [sympy.exp(v) for v in s]
-    total, inner = sum(exps), sum(g[k] * exps[k] for k in range(len(exps)))
-    # p_k (g_k - <g, p>) over one denominator, its numerator expanded: an equal upstream gives an exact 0
-    return [_m(s.rows, s.cols, [exps[k] * sympy.expand(g[k] * total - inner) / total**2 for k in range(len(exps))])]
+    return [_stack(s, [_softmax_row_vjp(gr, sr) for gr, sr in zip(_rows_of(g), _rows_of(s))])]
 
 
 def _log_softmax_forward(vals, show):
@@ -241,6 +259,9 @@ def _ce_check(vals):
 # ----------------------------------------------------------------------- the rows ---
 
 def _np_softmax(s):
+    if 1 not in s.shape:                      # a matrix: each row
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
     e = np.exp(s - s.max())
     return e / e.sum()
 
@@ -264,7 +285,7 @@ def rows(MatrixOp):
         row("min_all", "minimum over the entries", 1, lambda shapes: (1, 1), _extreme_forward(False),
             _extreme_vjp(False), lambda a: np.array([[a.min()]]), r"\min {0}",
             (r"\frac{{{g}}}{{k}}\, \mathbf{{1}}[{0} = \min {0}]",), r"\min", _extreme_check(False)),
-        row("softmax", "softmax", 1, _vector_shape("softmax"), _softmax_forward, _softmax_vjp, _np_softmax,
+        row("softmax", "softmax", 1, lambda shapes: shapes[0], _softmax_forward, _softmax_vjp, _np_softmax,
             r"\operatorname{{softmax}}({0})",
             (r"p \odot \left({g} - \langle {g}, p \rangle\right),\ p = \operatorname{{softmax}}({0})",),
             r"\mathrm{softmax}"),

@@ -37,6 +37,8 @@ def _extreme_all(probe, key, a, larger):
 
 
 def _softmax(a):
+    if 1 not in a.shape:                      # a matrix: each row on its own
+        return np.vstack([_softmax(a[i:i + 1, :]) for i in range(a.shape[0])])
     exps = [mpmath.exp(v) for v in _flat(a)]
     total = mpmath.fsum(exps)
     return _like(a, [e / total for e in exps])
@@ -170,6 +172,8 @@ def apply(name, values, probe, key):
 # ------------------------------------------------------------------------ float64 ---
 
 def _np_softmax(s):
+    if 1 not in s.shape:                      # a matrix: each row on its own
+        return np.vstack([_np_softmax(s[i:i + 1, :]) for i in range(s.shape[0])])
     e = np.exp(s - np.max(s))
     return e / np.sum(e)
 
