@@ -148,6 +148,24 @@ def _log_softmax_vjp(g, vals, show, need):
     return [_m(p.rows, p.cols, [g[k] - p[k] * total for k in range(len(p))])]
 
 
+# ------------------------------------------------------------------- causal mask ---
+
+def _causal_forward(vals, show):
+    """Entries above the diagonal (key after query, j > i) set to -inf: a softmax after it gives them 0."""
+    a = vals[0]
+    return _m(a.rows, a.cols, lambda i, j: -sympy.oo if j > i else a[i, j])
+
+
+def _causal_vjp(g, vals, show, need):
+    return [_m(g.rows, g.cols, lambda i, j: 0 if j > i else g[i, j])]
+
+
+def _np_causal(a):
+    out = np.array(a, dtype=float)
+    out[np.triu_indices(out.shape[0], 1, out.shape[1])] = -np.inf
+    return out
+
+
 # -------------------------------------------------------------------------- losses ---
 
 def _ce_forward(vals, show):
@@ -289,6 +307,9 @@ def rows(MatrixOp):
             r"\operatorname{{softmax}}({0})",
             (r"p \odot \left({g} - \langle {g}, p \rangle\right),\ p = \operatorname{{softmax}}({0})",),
             r"\mathrm{softmax}"),
+        row("causal", "causal mask (entries above the diagonal to minus infinity)", 1, lambda shapes: shapes[0],
+            _causal_forward, _causal_vjp, _np_causal, r"\operatorname{{causal}}({0})",
+            (r"{g} \odot \mathbf{{1}}[j \le i]",), r"\mathrm{causal}"),
         row("log_softmax", "log-softmax", 1, _vector_shape("log-softmax"), _log_softmax_forward,
             _log_softmax_vjp, lambda s: np.log(_np_softmax(s)), r"\log\operatorname{{softmax}}({0})",
             (r"{g} - \operatorname{{softmax}}({0}) \textstyle\sum {g}",), r"\log\mathrm{softmax}"),

@@ -63,9 +63,25 @@ def test_attention_2x2_by_hand(tmp_path):
         == [0, 0, 0, 0]
 
 
+def test_causal_2x2_by_hand(tmp_path):
+    # Q = I, K = [[ln 2, 0], [0, ln 3]], d = 1: S = [[ln 2, 0], [0, ln 3]]; the mask drops S_12, so
+    # P = [[1, 0], [1/4, 3/4]]; V = [[1, 2], [3, 4]]: O = [[1, 2], [5/2, 7/2]], sum(O) = 9;
+    # dV = P^T 1 = [[5/4, 5/4], [3/4, 3/4]]; row 1 of dS is 0 (a single unmasked entry), row 2 is
+    # [1/4 (3 - 6), 3/4 (7 - 6)] = [-3/4, 3/4], so dK = dS^T Q = [[0, -3/4], [0, 3/4]]
+    values = {"Q": r"\begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}",
+              "K": r"\begin{bmatrix} \ln(2) & 0 \\ 0 & \ln(3) \end{bmatrix}",
+              "V": r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}",
+              "U": r"\begin{bmatrix} 1 & 1 \\ 1 & 1 \end{bmatrix}", "d": "1"}
+    a = solved(question(tmp_path, CAUSAL, values))
+    assert sympy.simplify(a["output"][0] - 9) == 0
+    assert [sympy.nsimplify(sympy.simplify(v)) for v in a["grad.V"]] == \
+        [sympy.Rational(5, 4), sympy.Rational(5, 4), sympy.Rational(3, 4), sympy.Rational(3, 4)]
+    assert [sympy.nsimplify(sympy.simplify(v)) for v in a["grad.K"]] == [0, -sympy.Rational(3, 4), 0, sympy.Rational(3, 4)]
+
+
 # ------------------------------------------------------------------ against torch ---
 
-SHAPES = [(2, 2, 2, 2), (3, 2, 3, 2), (4, 3, 4, 2)]     # (queries, d, keys, value dim)
+SHAPES = [(2, 2, 2, 2), (3, 2, 3, 2), (4, 3, 4, 2), (2, 3, 3, 2)]     # (queries, d, keys, value dim)
 
 
 @pytest.mark.parametrize("causal", [False, True])
@@ -76,7 +92,7 @@ def test_attention_against_torch(tmp_path, shape, causal):
     if causal and n != m:
         pytest.skip("is_causal in torch aligns the mask to the top left: square only here")
     rng = np.random.default_rng(sum(shape) + causal)
-    q, k, v, u = (np.round(rng.uniform(-1, 1, s), 1) for s in ((n, d), (m, d), (m, dv), (n, dv)))
+    q, k, v, u = (np.round(rng.uniform(-1, 1, s), 2) for s in ((n, d), (m, d), (m, dv), (n, dv)))
     answers = solved(question(tmp_path, CAUSAL if causal else ATTENTION,
                               {"Q": tex(q), "K": tex(k), "V": tex(v), "U": tex(u), "d": str(d)}))
     tq, tk, tv = (torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in (q, k, v))
