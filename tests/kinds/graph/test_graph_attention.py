@@ -102,3 +102,13 @@ def test_attention_against_torch(tmp_path, shape, causal):
     for name, t in (("Q", tq), ("K", tk), ("V", tv)):
         got = as_float(answers[f"grad.{name}"], t.shape)
         np.testing.assert_allclose(got, t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_masked_scores_print_as_minus_infinity(tmp_path):
+    from symdl.printer import tex
+    a = solved(question(tmp_path, r"\operatorname{causal}(S)",
+                        {"S": r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}"},
+                        upstream=r"\begin{bmatrix} 1 & 1 \\ 1 & 1 \end{bmatrix}"))
+    assert list(a["grad.S"]) == [1, 0, 1, 1]
+    assert list(a["output"]) == [1, -sympy.oo, 3, 4]
+    assert r"-\infty" in str(tex(a["output"])) and "NegativeInfinity" not in str(tex(a["output"]))
