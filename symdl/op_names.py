@@ -16,7 +16,7 @@ SPELLINGS = {
     "hinge": (("hinge",), 2),
     "sin": (("sin",), 1), "cos": (("cos",), 1), "tan": (("tan",), 1),
     "floor": (("floor",), 1), "ceil": (("ceil",), 1), "round": (("round",), 1),
-    "clamp": (("clamp",), 3), "diag": (("diag",), 1),
+    "clamp": (("clamp",), 3), "diag": (("diag",), 1), "causal": (("causal",), 1),
 }
 # a spelling called with another number of arguments: \max(x) is the maximum over the entries of x
 OVERLOADS = {("max", 1): "max_all", ("min", 1): "min_all"}

@@ -94,24 +94,42 @@ def _extreme_check(larger):
 
 # ------------------------------------------------------------------------- softmax ---
 
-def softmax_exact(s):
+def _rows_of(s):
+    """A vector is one row (softmax over its entries); a matrix's rows are each one (the last axis)."""
+    return [s] if 1 in s.shape else [s[i, :] for i in range(s.rows)]
+
+
+def _stack(s, parts):
+    return parts[0] if 1 in s.shape else sympy.ImmutableMatrix.vstack(*parts)
+
+
+def _softmax_row(s):
     exps = [sympy.exp(v) for v in s]
     total = sum(exps)
     return _m(s.rows, s.cols, [e / total for e in exps])
+
+
+def softmax_exact(s):
+    """softmax over a vector's entries, or over each row of a matrix (each row sums to 1)."""
+    return _stack(s, [_softmax_row(r) for r in _rows_of(s)])
 
 
 def _softmax_forward(vals, show):
     return None if show else softmax_exact(vals[0])
 
 
+def _softmax_row_vjp(g, s):
+    exps = [sympy.exp(v) for v in s]
+    total, inner = sum(exps), sum(g[k] * exps[k] for k in range(len(exps)))
+    # p_k (g_k - <g, p>) over one denominator, its numerator expanded: an equal upstream gives an exact 0
+    return _m(s.rows, s.cols, [exps[k] * sympy.expand(g[k] * total - inner) / total**2 for k in range(len(exps))])
+
+
 def _softmax_vjp(g, vals, show, need):
     if show:
         return [None]
     s = vals[0]
-    exps = [sympy.exp(v) for v in s]
-    total, inner = sum(exps), sum(g[k] * exps[k] for k in range(len(exps)))
-    # p_k (g_k - <g, p>) over one denominator, its numerator expanded: an equal upstream gives an exact 0
-    return [_m(s.rows, s.cols, [exps[k] * sympy.expand(g[k] * total - inner) / total**2 for k in range(len(exps))])]
+    return [_stack(s, [_softmax_row_vjp(gr, sr) for gr, sr in zip(_rows_of(g), _rows_of(s))])]
 
 
 def _log_softmax_forward(vals, show):
@@ -128,6 +146,24 @@ def _log_softmax_vjp(g, vals, show, need):
     p = softmax_exact(vals[0])
     total = sum(g)
     return [_m(p.rows, p.cols, [g[k] - p[k] * total for k in range(len(p))])]
+
+
+# ------------------------------------------------------------------- causal mask ---
+
+def _causal_forward(vals, show):
+    """Entries above the diagonal (key after query, j > i) set to -inf: a softmax after it gives them 0."""
+    a = vals[0]
+    return _m(a.rows, a.cols, lambda i, j: -sympy.oo if j > i else a[i, j])
+
+
+def _causal_vjp(g, vals, show, need):
+    return [_m(g.rows, g.cols, lambda i, j: 0 if j > i else g[i, j])]
+
+
+def _np_causal(a):
+    out = np.array(a, dtype=float)
+    out[np.triu_indices(out.shape[0], 1, out.shape[1])] = -np.inf
+    return out
 
 
 # -------------------------------------------------------------------------- losses ---
@@ -241,6 +277,9 @@ def _ce_check(vals):
 # ----------------------------------------------------------------------- the rows ---
 
 def _np_softmax(s):
+    if 1 not in s.shape:                      # a matrix: each row
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
     e = np.exp(s - s.max())
     return e / e.sum()
 
@@ -264,10 +303,13 @@ def rows(MatrixOp):
         row("min_all", "minimum over the entries", 1, lambda shapes: (1, 1), _extreme_forward(False),
             _extreme_vjp(False), lambda a: np.array([[a.min()]]), r"\min {0}",
             (r"\frac{{{g}}}{{k}}\, \mathbf{{1}}[{0} = \min {0}]",), r"\min", _extreme_check(False)),
-        row("softmax", "softmax", 1, _vector_shape("softmax"), _softmax_forward, _softmax_vjp, _np_softmax,
+        row("softmax", "softmax", 1, lambda shapes: shapes[0], _softmax_forward, _softmax_vjp, _np_softmax,
             r"\operatorname{{softmax}}({0})",
             (r"p \odot \left({g} - \langle {g}, p \rangle\right),\ p = \operatorname{{softmax}}({0})",),
             r"\mathrm{softmax}"),
+        row("causal", "causal mask (entries above the diagonal to minus infinity)", 1, lambda shapes: shapes[0],
+            _causal_forward, _causal_vjp, _np_causal, r"\operatorname{{causal}}({0})",
+            (r"{g} \odot \mathbf{{1}}[j \le i]",), r"\mathrm{causal}"),
         row("log_softmax", "log-softmax", 1, _vector_shape("log-softmax"), _log_softmax_forward,
             _log_softmax_vjp, lambda s: np.log(_np_softmax(s)), r"\log\operatorname{{softmax}}({0})",
             (r"{g} - \operatorname{{softmax}}({0}) \textstyle\sum {g}",), r"\log\mathrm{softmax}"),

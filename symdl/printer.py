@@ -140,6 +140,9 @@ class SymdlPrinter(LatexPrinter):
     def _print_Pi(self, expr):
         return r"\pi"
 
+    def _print_NegativeInfinity(self, expr):         # a causal mask's entries
+        return r"-\infty"
+
     def _print_Integer(self, expr):
         text = _integer_text(int(expr))
         return grouped(text) if text is not None else format_float(expr, self._settings["sig_digits"])

@@ -393,7 +393,8 @@ def affordable(graph) -> bool:
 
 
 def _loss_of(out, weights):
-    return mpmath.fsum((weights * out).ravel())
+    """u^T out; an infinite entry (a causal mask's) is constant in every difference, so left out."""
+    return mpmath.fsum(w * v for w, v in zip(weights.ravel(), out.ravel()) if not mpmath.isinf(v))
 
 
 def independent(question, graph, parsed, values, upstream):
@@ -556,7 +557,7 @@ def _local_vjp(node, position, slot, args, g, tied, floor):
     with mpmath.workdps(DPS):
         probe = Probe()
         y = apply_named(node.op, args, probe, probe.at(position), node.param)
-        scale = max([abs(v) for a in args + [y, g] for v in a.ravel()] + [mpmath.mpf(0)])
+        scale = max([abs(v) for a in args + [y, g] for v in a.ravel() if not mpmath.isinf(v)] + [mpmath.mpf(0)])
         magnitude = max(scale, scale ** 2) * (y.size + max(a.size for a in args))   # terms of g^T y
 
     def loss_at(index):
@@ -567,5 +568,6 @@ def _local_vjp(node, position, slot, args, g, tied, floor):
             return _loss_of(apply_named(node.op, moved, probe, probe.at(position), node.param), g)
         return loss
     for index in np.ndindex(point.shape):
-        grad[index] = derivative(loss_at(index), point[index], tied, scale, floor, magnitude)
+        if not mpmath.isinf(point[index]):      # a masked (-inf) entry: no change moves it, its gradient 0
+            grad[index] = derivative(loss_at(index), point[index], tied, scale, floor, magnitude)
     return grad

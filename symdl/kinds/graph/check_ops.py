@@ -37,9 +37,19 @@ def _extreme_all(probe, key, a, larger):
 
 
 def _softmax(a):
+    if 1 not in a.shape:                      # a matrix: each row on its own
+        return np.vstack([_softmax(a[i:i + 1, :]) for i in range(a.shape[0])])
     exps = [mpmath.exp(v) for v in _flat(a)]
     total = mpmath.fsum(exps)
     return _like(a, [e / total for e in exps])
+
+
+def _causal(a):
+    out = a.astype(object).copy()
+    for i in range(a.shape[0]):
+        for j in range(i + 1, a.shape[1]):
+            out[i, j] = -mpmath.inf
+    return out
 
 
 def _log_softmax(a):
@@ -160,7 +170,7 @@ def apply(name, values, probe, key):
         return elementary
     table = {"max_all": lambda: _extreme_all(probe, key, a, True),
              "min_all": lambda: _extreme_all(probe, key, a, False),
-             "softmax": lambda: _softmax(a), "log_softmax": lambda: _log_softmax(a),
+             "softmax": lambda: _softmax(a), "causal": lambda: _causal(a), "log_softmax": lambda: _log_softmax(a),
              "cross_entropy": lambda: _cross_entropy(a, values[1]),
              "bce": lambda: _bce(probe, key, a, values[1]), "mse": lambda: _mse(a, values[1]),
              "hinge": lambda: _hinge(probe, key, a, values[1])}
@@ -170,6 +180,8 @@ def apply(name, values, probe, key):
 # ------------------------------------------------------------------------ float64 ---
 
 def _np_softmax(s):
+    if 1 not in s.shape:                      # a matrix: each row on its own
+        return np.vstack([_np_softmax(s[i:i + 1, :]) for i in range(s.shape[0])])
     e = np.exp(s - np.max(s))
     return e / np.sum(e)
 
@@ -191,6 +203,7 @@ NUMPY = {
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "floor": np.floor, "ceil": np.ceil, "round": np.round,
     "clamp": lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
     "diag": lambda a: np.diag(a.ravel()) if 1 in a.shape else np.diag(a).reshape(-1, 1).copy(),
+    "causal": lambda a: np.where(np.triu(np.ones(a.shape, dtype=bool), 1), -np.inf, a),
 }
 
 
@@ -202,7 +215,7 @@ def numpy_error(op, args, errors, value):
         return ELEMENTARY_ERRORS[op](args, errors, value) + eps * np.abs(value)
     carried = sum(float(np.max(e)) if np.size(e) else 0.0 for e in errors)
     size = sum(a.size for a in args)
-    scale = 1.0 + max(float(np.max(np.abs(a))) for a in args)
+    scale = 1.0 + max(float(np.max(np.abs(a), where=np.isfinite(a), initial=0.0)) for a in args)
     return np.full(np.shape(value), 2 * carried * scale + 8 * size * eps * (np.abs(value) + scale))
 
 
@@ -224,6 +237,7 @@ ELEMENTARY_ERRORS = {
                                                               np.broadcast_to(errors[1], value.shape)),
                                                    np.broadcast_to(errors[2], value.shape)),
     "diag": lambda args, errors, value: NUMPY["diag"](errors[0]),
+    "causal": lambda args, errors, value: np.where(np.isfinite(value), errors[0], 0.0),
 }
 
 
@@ -255,4 +269,5 @@ NUMPY_VJP = {
     "floor": lambda g, args, y: [np.zeros_like(args[0])], "ceil": lambda g, args, y: [np.zeros_like(args[0])],
     "round": lambda g, args, y: [np.zeros_like(args[0])],
     "clamp": _clamp_vjp, "diag": _diag_vjp,
+    "causal": lambda g, args, y: [np.where(np.isfinite(y), g, 0.0)],
 }

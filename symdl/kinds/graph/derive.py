@@ -39,6 +39,8 @@ def forward(graph):
             raise graph.error(f"{node.id} = {_words(graph, node)}: {problem}", node=node)
         node.value = compact(forward_value(graph, node, vals, show=False), node.id)
         for entry in node.value:
+            if node.op == "causal" and entry == -sympy.oo:      # the mask's own entries (a softmax gives them 0)
+                continue
             if entry.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or entry.is_real is False:
                 raise graph.error(f"{node.id} = {_words(graph, node)} is undefined or not real at the given values "
                                  f"(for example a division by zero or the log of a non-positive number)", node=node)
