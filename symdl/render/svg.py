@@ -22,7 +22,8 @@ COLORS = {"batch": "#9bb7d4", "mean": "#1f5fa8", "val": "#b8321f", "validation":
 PALETTE = ("#1f5fa8", "#b8321f", "#2e7d32", "#8e44ad", "#d35400", "#555555")
 _TEX_WORDS = {r"\cdot": "·", r"\times": "×", r"\exp": "exp", r"\max": "max", r"\min": "min", r"\log": "log",
               r"\ln": "ln", r"\sigma": "σ", r"\tanh": "tanh", r"\sum": "Σ", r"\top": "T", r"\mathrm": "",
-              r"\operatorname": "", r"\left": "", r"\right": "", r"\,": " ", r"\abs": "abs"}
+              r"\operatorname": "", r"\left": "", r"\right": "", r"\,": " ", r"\abs": "abs",
+              r"\infty": "∞"}
 
 
 def draw(figure) -> Markup:
@@ -234,7 +235,7 @@ def _rows_text(label) -> list:
         return ["×".join(str(d) for d in label["dims"])]
     if isinstance(label, dict) and label.get("kind") == "rows":
         rows = label["rows"]
-        return ["[" + "  ".join(str(c) for c in row) + "]" for row in rows]
+        return ["[" + "  ".join(_tex_words(str(c)) for c in row) + "]" for row in rows]
     if isinstance(label, dict):
         return [_tex_words(label.get("text", ""))]
     return [_tex_words(str(label))] if label is not None else []
