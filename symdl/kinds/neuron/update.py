@@ -8,11 +8,11 @@ import sympy as sp
 
 from symdl.display import RelationChain, ValueShown, vector_tex
 from symdl.solution import Step, Tex, Text
-from symdl.updates import RULES, bias_power, grade_states
+from symdl.updates import RULES, bias_power
 
 from . import update_steps
 from .notation import NeuronFormula as F
-from .symbols import B, DL_DB, DL_DW, ETA, W_VEC, Y, Z
+from .symbols import B, DL_DB, DL_DW, ETA, W_VEC
 
 MU, BETA1, BETA2, EPS, LAMBDA = (sp.Symbol(s) for s in ("mu", "beta_1", "beta_2", "epsilon", "lambda"))
 TITLES = {"sgd": "stochastic gradient descent", "momentum": "SGD with momentum", "adam": "Adam"}
@@ -83,15 +83,7 @@ def explain(sol, n, gW, gb, question=None):
             if key in parts and (key != "g" or u.weight_decay):
                 sol.answer(f"update.{key}.{name}", parts[key], part=u.part)
         sol.answer(f"update.{name}", new[name], part=u.part, label=F("new", symbol), final=True)
-    z_new = (new["W"].T * n.x)[0] + new["b"]
-    y_new = n.A(z_new)
-    sec.add(Step("The neuron's new output on the same input:", lhs=F("new", Z), formula=F("z_new"),
-                 result=z_new, boxed=True),
-            Step("", lhs=F("new", Y), formula=F("A_of", F("new", Z)), result=y_new, boxed=True))
-    sol.answer("update.z", z_new, part=u.part, label=F("new", Z), final=True)
-    sol.answer("update.y", y_new, part=u.part, label=F("new", Y), final=True)
-    if question is not None:
-        grade_states(sol, question, u.part)
+    update_steps.new_output(sec, sol, u, n, new["W"], new["b"], question)
 
 
 def _steps(sec, u, symbol, p, grad, parts, states, new, before):

@@ -92,6 +92,12 @@ def explain(sol, n, gW, gb, title, question=None):
     sec.add(Step(f"The weights and the bias after {u.steps} step{'s' if u.steps > 1 else ''}:",
                  lhs=F("new", W_VEC), result=sp.Matrix(steps[-1]["W"][1]["theta"]), boxed=True),
             Step("", lhs=F("new", B), result=steps[-1]["b"][1]["theta"][0], boxed=True))
+    new_output(sec, sol, u, n, W, b, question)
+
+
+def new_output(sec, sol, u, n, W, b, question):
+    """The neuron's output on the same input with the new weights and bias (boxed, answers
+    update.z and update.y), then every state graded (one step or several)."""
     z_new = (W.T * n.x)[0] + b
     y_new = n.A(z_new)
     sec.add(Step("The neuron's new output on the same input:", lhs=F("new", Z), formula=F("z_new"),
