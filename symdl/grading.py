@@ -78,7 +78,7 @@ def part_of(question, part):
 def short_decimal(entry, figures) -> bool:
     """Whether an exact number is an integer, or a terminating decimal of at most ``figures``
     significant figures (0, 155, -0.04, 2.15 at 3 figures; not 0.2745): graded only as written."""
-    from symdl.printer import terminating_decimal
+    from symdl.notation.printer import terminating_decimal
 
     if not (isinstance(entry, sympy.Basic) and entry.is_Rational):
         return False

@@ -253,7 +253,7 @@ def _shown(answer, entry=()) -> str:
         return "[" + ", ".join(w[0] for w in words) + "]" + (f" ({rules.pop()}" if len(rules) == 1 else "")
     figures = answer.figures or 3
     tol = interval(value, figures)
-    from symdl.printer import terminating_decimal
+    from symdl.notation.printer import terminating_decimal
 
     exact = sympy.sympify(value)
     if tol is not None and tol[0] == 0:

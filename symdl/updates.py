@@ -311,7 +311,7 @@ def small(value):
 def formula(rule, quantity, s, names, first_buffer=False):
     """The display form of ``quantity`` under settings ``s`` as a GraphFormula: ``names`` gives the printed
     theta, grad, g, old and new:<quantity> pieces, the settings are put in as numbers."""
-    from symdl.display import GraphFormula
+    from symdl.notation.display import GraphFormula
 
     text = "{g}" if quantity == "velocity" and first_buffer else display(rule, quantity, s)
     fields = {**names, "lr": s.get("lr"), "mu": s.get("momentum"), "damp": s.get("dampening"),

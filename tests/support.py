@@ -97,7 +97,7 @@ def sheet_of(question):
 
 def sheet_text(items) -> str:
     """The sheet items as one string: words as they are, math as the printer writes it, table cells joined."""
-    from symdl.printer import tex
+    from symdl.notation.printer import tex
     from symdl.solution import Math, Table, Text
 
     out = []

@@ -31,7 +31,7 @@ def exact_decimal(value) -> Decimal:
 def shown(value, digits=None) -> str:
     """``value`` as the answer key prints it: an exact decimal as is (up to 10 places), any other
     to ``digits`` (default 5) significant digits, in plain decimal form."""
-    from symdl.printer import is_exact_decimal, terminating_decimal
+    from symdl.notation.printer import is_exact_decimal, terminating_decimal
 
     import sympy
 
@@ -67,7 +67,7 @@ def shown_within(value, digits, tolerance: Decimal) -> str:
 
 
 def _is_exact(value) -> bool:
-    from symdl.printer import is_exact_decimal
+    from symdl.notation.printer import is_exact_decimal
 
     return is_exact_decimal(value)
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import sympy
 
-from symdl import printer
+from symdl.notation import printer
 from symdl.grading import SIG_DIGITS, part_of
 from symdl.solution import Tex, Text, shown
 

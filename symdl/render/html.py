@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from symdl import printer
+from symdl.notation import printer
 from symdl.solution import Step, Tex, Text, check_audience, item_type, shown
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jinja2
 
-from symdl import printer
+from symdl.notation import printer
 from symdl.render import fit
 from symdl.solution import Tex, Text, item_type
 

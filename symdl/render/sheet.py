@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from symdl import given as g
+from symdl.notation import given as g
 from symdl.errors import BuildError, SymdlError
 
 TEX = "exam-sheet.tex"

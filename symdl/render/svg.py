@@ -13,7 +13,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from symdl import printer
+from symdl.notation import printer
 
 W, H = 640, 320                 # a plot's viewBox
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 62

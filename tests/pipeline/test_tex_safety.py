@@ -276,7 +276,7 @@ def test_matmul300_graph_derives_with_its_pdf(tmp_path):
 def test_elided_matrix_shows_corners_and_shape():
     import sympy
 
-    from symdl.printer import tex
+    from symdl.notation.printer import tex
     m = sympy.Matrix(40, 30, lambda i, j: i * 100 + j)
     out = tex(m)
     assert r"_{40\times 30}" in out and r"\ddots" in out and r"\vdots" in out and r"\cdots" in out
@@ -345,7 +345,7 @@ def test_subscripted_names_typeset_in_the_graph(tmp_path, names):
 def test_long_substituted_sum_shows_its_first_and_last_terms():
     import sympy
 
-    from symdl.printer import substitute, tex
+    from symdl.notation.printer import substitute, tex
     xs = sympy.symbols("x1:301")
     out = tex(substitute(sympy.Add(*xs, evaluate=False), {x: sympy.Rational(i + 1, 10) for i, x in enumerate(xs)}))
     assert out.startswith("0.1 + 0.2 + 0.3") and out.endswith("+ 29.9 + 30")

@@ -1,4 +1,4 @@
-"""Display objects (symdl.display) as the printer writes them, against hand-written LaTeX."""
+"""Display objects (symdl.notation.display) as the printer writes them, against hand-written LaTeX."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pickle
 
 import sympy
 
-from symdl.display import CeilOf, FloorOf, Lines, MaxOf, Percent, Quantity
+from symdl.notation.display import CeilOf, FloorOf, Lines, MaxOf, Percent, Quantity
 from symdl.kinds.architecture.notation import Dims
-from symdl.printer import substitute, tex
+from symdl.notation.printer import substitute, tex
 from symdl.solution import Text
 
 
@@ -49,20 +49,31 @@ def test_dims_percent_lines():
 
 
 def test_the_printer_never_imports_display():
-    """display.py builds on the printer; the printer's modules never import it (what they need of the
-    display objects is in display_base.py, which imports nothing): no import cycle."""
+    """display.py builds on the printer; the printer never imports it nor any kind (every display object
+    prints itself through ``_symdl_latex``): no import cycle, and no import inside a function of notation/."""
     import ast
     from pathlib import Path
 
-    import symdl
+    import symdl.notation
 
-    root = Path(symdl.__file__).parent
-    for name in ("printer.py", "printer_display.py", "display_base.py"):
-        imported = set()
-        for node in ast.walk(ast.parse((root / name).read_text())):
-            if isinstance(node, ast.ImportFrom):
-                imported |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
-            elif isinstance(node, ast.Import):
-                imported |= {a.name for a in node.names}
-        assert "symdl.display" not in imported, name
-        assert name != "display_base.py" or not imported
+    root = Path(symdl.notation.__file__).parent
+    imported = set()
+    for node in ast.walk(ast.parse((root / "printer.py").read_text())):
+        if isinstance(node, ast.ImportFrom):
+            imported |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+    assert not {m for m in imported if m and (m.startswith("symdl.notation.display") or m.startswith("symdl.kinds"))}
+    for path in root.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for func in ast.walk(tree):
+            if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                inner = [n for n in ast.walk(func) if isinstance(n, (ast.Import, ast.ImportFrom))]
+                assert not inner, f"{path.name}: {func.name} imports inside a function"
+    # nothing is attached to the printer from outside: no _print_ method for a display object
+    from symdl.notation import display
+    from symdl.notation.printer import SymdlPrinter
+    shared = [name for name, obj in vars(display).items()
+              if isinstance(obj, type) and obj.__module__ == display.__name__ and "_symdl_latex" in vars(obj)]
+    assert len(shared) >= 13, shared
+    assert not [name for name in shared if hasattr(SymdlPrinter, "_print_" + name)]

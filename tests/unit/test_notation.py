@@ -6,7 +6,7 @@ import inspect
 
 import sympy as sp
 
-from symdl.printer import SymdlPrinter, tex
+from symdl.notation.printer import SymdlPrinter, tex
 
 KINDS = ("softmax", "neuron", "conv", "training_log", "architecture")
 

@@ -1,4 +1,4 @@
-"""The printer (symdl.printer): exact decimals shown as decimals, other values rounded and
+"""The printer (symdl.notation.printer): exact decimals shown as decimals, other values rounded and
 marked \\approx; expected strings are the numbers' own decimal expansions."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from symdl import printer
+from symdl.notation import printer
 
 
 @pytest.mark.parametrize("value, text", [
@@ -56,7 +56,7 @@ def _old_substitute(expr, mapping):
 
 
 def test_substitute_builds_what_the_evaluate_context_built_without_clearing_the_cache(monkeypatch):
-    from symdl.display import CeilOf, FloorOf, MaxOf
+    from symdl.notation.display import CeilOf, FloorOf, MaxOf
     from symdl.kinds.architecture.formulas import AXES, _formula
 
     n, p0, p1, k, s, d = (AXES["h"][key] for key in ("n", "p0", "p1", "k", "s", "d"))

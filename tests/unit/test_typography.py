@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from symdl.printer import grouped, tex, value_tex
+from symdl.notation.printer import grouped, tex, value_tex
 from symdl.render.latex import escape, paragraph
 from symdl.solution import Text
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from symdl.display import Quantity
+from symdl.notation.display import Quantity
 from symdl.kinds.architecture.notation import Dims
-from symdl.printer import substitute
+from symdl.notation.printer import substitute
 from symdl.solution import Step, Text
 
 MISTAKES = ("same", "pad_once", "no_bias", "flatten", "fc_order", "one_bias")  # one thing done wrong, re-derived

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.display import Quantity
+from symdl.notation.display import Quantity
 from symdl.kinds.architecture.notation import Dims
-from symdl.printer import substitute
+from symdl.notation.printer import substitute
 from symdl.solution import Step, Text
 
 from .formulas import AXES, C_in, C_out, F, I, MACS, N_L, _product, _sum, full, instructor

@@ -6,9 +6,9 @@ import re
 
 import sympy
 
-from symdl.display import Lines, Percent, Quantity, ValueShown
+from symdl.notation.display import Lines, Percent, Quantity, ValueShown
 from symdl.kinds.architecture.notation import Dims
-from symdl.printer import substitute
+from symdl.notation.printer import substitute
 from symdl.solution import Figure, Section, Solution, Step, Table, Text, shown
 
 from .answers import name_answers, rubric

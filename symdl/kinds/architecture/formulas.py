@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.display import CeilOf, FloorOf, MaxOf, Quantity
+from symdl.notation.display import CeilOf, FloorOf, MaxOf, Quantity
 
 
 def S(name):
@@ -91,7 +91,7 @@ def _formula(kind, axis):
 
 
 # evaluate=False on the constructor, not the sympy.evaluate(False) context: the same expression,
-# without clearing SymPy's cache on the way in and out (see symdl.printer.substitute)
+# without clearing SymPy's cache on the way in and out (see symdl.notation.printer.substitute)
 def _product(*factors):
     return sympy.Mul(*factors, evaluate=False)
 

@@ -1,7 +1,7 @@
 """The architecture kind's notation: a shape or product of sizes written with x between the factors,
 printing itself.
 
-The printer (symdl.printer.SymdlPrinter) calls an object's ``_symdl_latex(printer)`` before any
+The printer (symdl.notation.printer.SymdlPrinter) calls an object's ``_symdl_latex(printer)`` before any
 ``_print_<Class>`` of its own, so this object needs nothing attached to it.
 """
 

@@ -3,7 +3,7 @@ conventions: output sizes, learnables by projection, multiply-accumulates."""
 
 from __future__ import annotations
 
-from symdl.display import Quantity
+from symdl.notation.display import Quantity
 from symdl.solution import Step, Text
 
 from .formulas import MACS, I, N_L, S, _product, _sum, full, instructor

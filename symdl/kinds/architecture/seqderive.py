@@ -4,9 +4,9 @@ PyTorch's conventions: output sizes, learnables in closed form, multiply-accumul
 
 from __future__ import annotations
 
-from symdl.display import Quantity
+from symdl.notation.display import Quantity
 from symdl.kinds.architecture.notation import Dims
-from symdl.printer import substitute
+from symdl.notation.printer import substitute
 from symdl.solution import Step, Text
 
 from .formulas import MACS, I, N_L, S, _product, _sum, full, instructor

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import FloorOf, MaxOf, PartialOf, Quantity
+from symdl.notation.display import FloorOf, MaxOf, PartialOf, Quantity
 from symdl.kinds.conv.notation import ConvWindowSum, MinusInfinity, SlashOf, SumLines
 from symdl.solution import Math, Solution, Step, Table, Text
 

@@ -1,7 +1,7 @@
 """The conv kind's notation: long sums, one-line quotients, -infinity padding and the window sum of
 a convolution, each printing itself.
 
-The printer (symdl.printer.SymdlPrinter) calls an object's ``_symdl_latex(printer)`` before any
+The printer (symdl.notation.printer.SymdlPrinter) calls an object's ``_symdl_latex(printer)`` before any
 ``_print_<Class>`` of its own, so these objects need nothing attached to it.
 """
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl import given as g
-from symdl.display import PartialOf
+from symdl.notation import given as g
+from symdl.notation.display import PartialOf
 from symdl.solution import Math, Text
 
 from .fields import read, values_of

@@ -97,7 +97,7 @@ def _eval(sol, d):
 
 def sheet(question) -> list:
     """The question as the exam sheet shows it: x, the probability as given, the mask, the upstream gradient."""
-    from symdl import given as g
+    from symdl.notation import given as g
 
     d = read(question)
     items = [Text("The input:"), g.value("x", d.x)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from symdl import ops
-from symdl.printer import tex
+from symdl.notation.printer import tex
 
 from .fields import read_values
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy
 
 from symdl import ops
-from symdl.printer import tex
+from symdl.notation.printer import tex
 
 from .figures import _fmt
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 import sympy
 
 from symdl import ops
-from symdl.display import GraphFormula, GraphGradient, GraphGradientSum, GraphParen, PartialOf, RelationChain
-from symdl.printer import tex
+from symdl.notation.display import GraphFormula, GraphParen, PartialOf, RelationChain
+from symdl.notation.printer import tex
 from symdl.solution import Figure, Solution, Step, Table, Text, only
 
 from .build import build_graph
 from .derive import DISPLAY_LIMIT, DRAW_DEPTH, DRAW_NODES, SIG_DIGITS, backward, forward, forward_value, upstream_of, vjp
 from .expanded import expanded_data
 from .figures import figure_data
+from .notation import GraphGradient, GraphGradientSum
 from .parts import part_of
 from .update import add_update
 

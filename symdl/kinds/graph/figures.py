@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.printer import value_tex
+from symdl.notation.printer import value_tex
 
 from .derive import SIG_DIGITS, vjp
 

@@ -3,8 +3,8 @@ gradient arriving at the output. No node value and no gradient of the derivation
 
 from __future__ import annotations
 
-from symdl import given as g
-from symdl.display import GraphFormula, Tex, display_tex
+from symdl.notation import given as g
+from symdl.notation.display import GraphFormula, Tex, display_tex
 from symdl.errors import SpecError
 from symdl.solution import Math, Text
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import sympy
 
 from symdl import updates
-from symdl.display import GraphGradient, ValueShown
+from symdl.notation.display import ValueShown
 from symdl.errors import SpecError
-from symdl.printer import tex
+from symdl.notation.printer import tex
 from symdl.solution import Step, Table, Tex, Text
 
 from .derive import SIG_DIGITS, backward, forward, upstream_of
+from .notation import GraphGradient
 from .parts import part_of
 from .update_read import read_update
 

@@ -9,7 +9,7 @@ code with the derivation: exact fractions, mpmath complex steps, a second volume
 
 from __future__ import annotations
 
-from symdl.display import display_tex, linear_tex, num, product, sum_tex, vector_tex
+from symdl.notation.display import display_tex, linear_tex, num, product, sum_tex, vector_tex
 from symdl.kinds import Kind
 
 from . import carry, sheet

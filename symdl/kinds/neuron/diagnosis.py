@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import RelationChain, ValueShown, pct_tex, prose_tex
+from symdl.notation.display import RelationChain, ValueShown, pct_tex, prose_tex
 from symdl.kinds.neuron.notation import NormOf, PartialSymbol, VectorSymbol
 from symdl.solution import Text
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import RelationChain, ValueShown, display_tex, product, sum_tex, vector_tex, _factor_tex
+from symdl.notation.display import RelationChain, ValueShown, display_tex, product, sum_tex, vector_tex, _factor_tex
 from symdl.kinds.neuron.notation import BracketedValue, CasesOf, NeuronFormula, PartialSymbol
-from symdl.printer import substitute, tex, value_tex
+from symdl.notation.printer import substitute, tex, value_tex
 from symdl.solution import Solution, Step, Tex, Text, only
 
 from . import update, verdict

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symdl import ops
-from symdl.display import display_tex
+from symdl.notation.display import display_tex
 from symdl.kinds.neuron.notation import BoxOf
 from symdl.errors import LatexError
 from symdl.latex_parse import parse_number

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from symdl.display import num
+from symdl.notation.display import num
 from symdl.solution import Figure, Tex
 
 from .derive import saturation_z

@@ -1,7 +1,7 @@
 """The neuron kind's notation: bold vector names, partial derivatives, boxes, norms, probabilities,
 cases, its named formulas and the corner sum of a box's volume, each printing itself.
 
-The printer (symdl.printer.SymdlPrinter) calls an object's ``_symdl_latex(printer)`` before any
+The printer (symdl.notation.printer.SymdlPrinter) calls an object's ``_symdl_latex(printer)`` before any
 ``_print_<Class>`` of its own, so these objects need nothing attached to it.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.display import NamedFormula, RelationChain
-from symdl.printer import tex, text_in_math, value_tex
+from symdl.notation.display import NamedFormula, RelationChain
+from symdl.notation.printer import tex, text_in_math, value_tex
 
 
 class VectorSymbol(sympy.Symbol):

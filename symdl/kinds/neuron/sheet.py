@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl import given as g
-from symdl.display import PartialOf, display_tex
+from symdl.notation import given as g
+from symdl.notation.display import PartialOf, display_tex
 from symdl.solution import Math, Text
 
 from .fields import read

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import Quantity
+from symdl.notation.display import Quantity
 from symdl.kinds.neuron.notation import MathText, ProbOf, PartialSymbol, VectorSymbol
 
 Z = sp.Symbol("z")

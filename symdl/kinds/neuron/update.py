@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import RelationChain, ValueShown, vector_tex
+from symdl.notation.display import RelationChain, ValueShown, vector_tex
 from symdl.solution import Step, Tex, Text
 from symdl.updates import RULES, bias_power
 

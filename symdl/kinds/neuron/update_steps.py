@@ -7,8 +7,8 @@ from __future__ import annotations
 import sympy as sp
 
 from symdl import updates
-from symdl.display import ValueShown
-from symdl.printer import tex
+from symdl.notation.display import ValueShown
+from symdl.notation.printer import tex
 from symdl.solution import Step, Table, Text
 
 from .notation import NeuronFormula as F

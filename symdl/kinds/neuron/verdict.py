@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.display import RelationChain, ValueShown, VectorShown
+from symdl.notation.display import RelationChain, ValueShown, VectorShown
 from symdl.kinds.neuron.notation import NeuronFormula
 from symdl.solution import Text, only
 
@@ -137,7 +137,7 @@ def _dead_relu(n, z):
 
 def _num(v) -> str:
     """A number in plain text: exact when it is a short decimal, else to 3 significant figures."""
-    from symdl.printer import terminating_decimal
+    from symdl.notation.printer import terminating_decimal
 
     v = sp.nsimplify(v)
     text = terminating_decimal(v) if v.is_Rational else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.printer import tex
+from symdl.notation.printer import tex
 from symdl.solution import Solution, Step, Tex, Text
 
 from .fields import read

@@ -3,7 +3,7 @@ the gradients, the range and the values to quantize. No derived number."""
 
 from __future__ import annotations
 
-from symdl.printer import tex
+from symdl.notation.printer import tex
 from symdl.solution import Tex, Text
 
 from .fields import read

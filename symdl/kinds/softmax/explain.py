@@ -7,9 +7,9 @@ import math
 
 import sympy as sp
 
-from symdl.display import RelationChain, ValueShown, VectorShown, display_tex, product, sum_tex, vector_tex
+from symdl.notation.display import RelationChain, ValueShown, VectorShown, display_tex, product, sum_tex, vector_tex
 from symdl.kinds.softmax.notation import SoftmaxClassName, SoftmaxFormula as F
-from symdl.printer import value_tex
+from symdl.notation.printer import value_tex
 from symdl.solution import Math, Solution, Step, Table, Text, only
 
 from . import derive, term

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symdl.display import display_tex
+from symdl.notation.display import display_tex
 from symdl.errors import LatexError
 from symdl.latex_parse import parse_matrix
 from symdl.schema import Field, Schema, normalize_choice

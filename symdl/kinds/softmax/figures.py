@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from symdl.display import num
+from symdl.notation.display import num
 from symdl.kinds.softmax.notation import SoftmaxFormula as F
 from symdl.solution import Figure, Table, only
 

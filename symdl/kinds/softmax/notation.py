@@ -1,12 +1,12 @@
 """The softmax kind's notation: its named formulas and a class name shown as text, each printing itself.
 
-The printer (symdl.printer.SymdlPrinter) calls an object's ``_symdl_latex(printer)`` before any
+The printer (symdl.notation.printer.SymdlPrinter) calls an object's ``_symdl_latex(printer)`` before any
 ``_print_<Class>`` of its own, so these objects need nothing attached to it.
 """
 
 from __future__ import annotations
 
-from symdl.display import NamedFormula
+from symdl.notation.display import NamedFormula
 
 
 class SoftmaxClassName(str):

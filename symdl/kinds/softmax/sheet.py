@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl import given as g
-from symdl.display import display_tex
+from symdl.notation import given as g
+from symdl.notation.display import display_tex
 from symdl.kinds.softmax.notation import SoftmaxFormula
 from symdl.solution import Math, Text
 

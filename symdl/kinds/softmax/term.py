@@ -7,7 +7,7 @@ import re
 
 import sympy as sp
 
-from symdl.display import LogFixed, RelationChain, VectorShown
+from symdl.notation.display import LogFixed, RelationChain, VectorShown
 from symdl.kinds.softmax.notation import SoftmaxFormula as F
 from symdl.solution import Table, Text, only
 

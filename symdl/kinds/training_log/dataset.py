@@ -15,8 +15,8 @@ import sympy
 
 from symdl.bounded import exact
 
-from symdl.display import CeilOf, FloorOf
-from symdl.printer import substitute
+from symdl.notation.display import CeilOf, FloorOf
+from symdl.notation.printer import substitute
 from symdl.solution import Step, Text
 
 from .numbers import sym

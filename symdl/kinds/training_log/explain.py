@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.display import FloorOf, CeilOf
+from symdl.notation.display import FloorOf, CeilOf
 from symdl.kinds.training_log.notation import LogIterationBound, LogSetSize
-from symdl.printer import substitute
+from symdl.notation.printer import substitute
 from symdl.solution import Solution, Step, Text, only
 
 from .analysis import analyse, size_range

@@ -6,7 +6,7 @@ import math
 
 import sympy
 
-from symdl.display import Percent, RelationChain, ValueShown
+from symdl.notation.display import Percent, RelationChain, ValueShown
 from symdl.kinds.training_log.notation import LogCompoundRate, LogEpochSpan
 from symdl.solution import Step, Text
 

@@ -2,7 +2,7 @@
 the training-set size, a least-squares fit's sums and terms, a t critical value and a compound rate,
 each printing itself.
 
-The printer (symdl.printer.SymdlPrinter) calls an object's ``_symdl_latex(printer)`` before any
+The printer (symdl.notation.printer.SymdlPrinter) calls an object's ``_symdl_latex(printer)`` before any
 ``_print_<Class>`` of its own, so these objects need nothing attached to it.
 """
 

@@ -8,9 +8,9 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from symdl.display import LogFixed
+from symdl.notation.display import LogFixed
 from symdl.kinds.training_log.notation import LogCompoundRate, LogEpochSpan, LogFitSums, LogFitTerm, LogTCritical
-from symdl.printer import substitute
+from symdl.notation.printer import substitute
 from symdl.solution import Step, Table, Text
 
 from .numbers import fnum, shown, slope_formula, slope_values, sym

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from symdl.display import RelationChain
+from symdl.notation.display import RelationChain
 from symdl.solution import Text
 
 from .model_b import num

@@ -17,7 +17,7 @@ from symdl.derive import derive, solve_question
 from symdl.errors import SpecError
 from symdl import kinds
 from symdl.kinds import architecture as arch
-from symdl.printer import tex
+from symdl.notation.printer import tex
 from symdl.render import latex
 from symdl.solution import Section, Step
 from symdl.spec import default_spec, load_exam

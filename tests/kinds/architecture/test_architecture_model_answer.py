@@ -110,7 +110,7 @@ def test_same_padding_per_side_is_an_answer():
 
 
 def test_a_square_layer_is_worked_out_once():
-    from symdl.printer import tex
+    from symdl.notation.printer import tex
 
     _, sol = solved(SPECS / "architecture_alexnet_pytorch.toml")
     conv1 = layer_blocks(sol)["features.0"]

@@ -214,7 +214,7 @@ def test_published_totals_rebuilt_from_torch():
 # -- the model answer's lines and the errors ---------------------------------------------------------------
 def test_lstm_learnables_line_is_the_students_formula(tmp_path):
     """Keras LSTM: 4(h(h + d) + h) with h = 128, d = 64 substituted, 98,816."""
-    from symdl.printer import tex
+    from symdl.notation.printer import tex
 
     q = load_exam(write(tmp_path, KERAS_GUIDE[0][0], "keras")).questions[0]
     q.values = kinds.get("architecture").schema.check(q)

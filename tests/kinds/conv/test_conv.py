@@ -311,7 +311,7 @@ def test_output_size_step_shows_the_numbers_and_what_the_floor_drops(tmp_path):
     q = question(tmp_path, f"input = '{bmatrix(x)}'\nkernel = '{bmatrix([[1, 0], [0, 1]])}'\nstride = 3\n")
     sol = conv.solve(q)
     steps = [i for s in sol.sections for i in s.items if type(i).__name__ == "Step" and i.substituted is not None]
-    from symdl.printer import tex
+    from symdl.notation.printer import tex
     floor = r"\left\lfloor \frac{6 + 0 + 0 - 1 \cdot \left(2 - 1\right) - 1}{3} \right\rfloor + 1"
     assert floor in tex(steps[0].substituted)
     assert list(sol.answers["output_size"]) == [2, 2]

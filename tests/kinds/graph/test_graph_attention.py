@@ -105,7 +105,7 @@ def test_attention_against_torch(tmp_path, shape, causal):
 
 
 def test_masked_scores_print_as_minus_infinity(tmp_path):
-    from symdl.printer import tex
+    from symdl.notation.printer import tex
     a = solved(question(tmp_path, r"\operatorname{causal}(S)",
                         {"S": r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}"},
                         upstream=r"\begin{bmatrix} 1 & 1 \\ 1 & 1 \end{bmatrix}"))

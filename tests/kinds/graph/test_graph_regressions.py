@@ -166,7 +166,7 @@ def test_toml_integer_of_5000_digits_is_refused_naming_the_field(tmp_path):
 
 def test_huge_exact_value_prints_fast():
     """(x^400)^400 at 1.01: the value 1.01^160000 (a 320000-digit fraction) is rounded in mpmath."""
-    from symdl.printer import value_tex
+    from symdl.notation.printer import value_tex
     from symdl.render.answers_json import jsonable
 
     value = sympy.Rational(101, 100) ** 160000

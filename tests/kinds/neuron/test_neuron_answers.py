@@ -3,7 +3,7 @@
 import sympy
 
 from symdl.kinds import neuron
-from symdl.printer import tex
+from symdl.notation.printer import tex
 from symdl.solution import Section, Step, Text, shown
 from symdl.spec import default_spec, load_exam
 from support import TESTS

@@ -85,7 +85,7 @@ def test_a_choice_carries_its_wording(tmp_path):
 def test_a_negative_power_prints_as_a_fraction():
     """SymPy's LaTeX printer hands x^-2 to _print_Mul as a power: it must not print as x * (-2)
     (it did: dy/dz = 1/cosh^2 z of a tanh neuron showed as -cosh(0.1) * (-2))."""
-    from symdl.printer import tex
+    from symdl.notation.printer import tex
 
     assert tex(-1 / sympy.cosh(sympy.Rational(1, 10)) ** 2) == r"-\frac{1}{\cosh^{2}{\left(0.1 \right)}}"
     assert tex(sympy.Pow(10, -8, evaluate=False)) == r"\frac{1}{100{,}000{,}000}"   # thousands separated

@@ -7,7 +7,7 @@ import pytest
 
 from symdl.errors import SpecError
 from symdl.kinds import softmax
-from symdl.printer import tex
+from symdl.notation.printer import tex
 from symdl.solution import Step, Text, shown
 from symdl.spec import default_spec, load_exam
 from support import one_question

@@ -388,8 +388,3 @@ def _rebuilt(node, mapping):
     if isinstance(func, type) and issubclass(func, _UNEVALUATED):
         return func(*new, evaluate=False)
     raise _Unknown(func)
-
-
-# The shared display objects' methods (symdl/printer_display.py) are attached to SymdlPrinter there; a
-# kind's own display objects print themselves (``printmethod``: their ``_symdl_latex(printer)``).
-from symdl import printer_display  # noqa: E402,F401  (after SymdlPrinter and tex exist)

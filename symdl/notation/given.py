@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symdl.notation.printer import tex
 from symdl.solution import Math, Tex
 
 
@@ -26,8 +27,6 @@ def as_exam_writes(value):
 
 def equation(lhs, rhs) -> Tex:
     """``lhs = rhs``, both printed by the printer (any SymPy or display object)."""
-    from symdl.printer import tex
-
     return Tex(f"{tex(lhs)} = {tex(rhs)}")
 
 

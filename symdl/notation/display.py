@@ -1,12 +1,12 @@
 """Shared display objects: what more than one kind shows where SymPy has no object of its own.
 
-A kind builds these and puts them in steps, text and table cells; the printer writes their LaTeX
-(``SymdlPrinter._print_<Class>``, symdl/printer_display.py), so no kind writes LaTeX itself. A
-display object used by one kind only lives in that kind's package (``symdl/kinds/<kind>/notation.py``)
-and prints itself: the printer calls an object's ``_symdl_latex(printer)`` first (SymPy's
-``printmethod``). ``NamedFormula`` is the shared base of a kind's table of named formulas. This
-module builds on the printer; the printer never imports it (the few objects it takes apart are in
-symdl/display_base.py, named here too).
+A kind builds these and puts them in steps, text and table cells; each prints itself through
+``_symdl_latex(printer)``, which the printer (symdl/notation/printer.py, SymPy's ``printmethod``)
+calls before any ``_print_<Class>`` of its own, so no kind writes LaTeX itself and nothing is
+attached to the printer from outside. A display object used by one kind only lives in that kind's
+package (``symdl/kinds/<kind>/notation.py``) and prints itself the same way. ``NamedFormula`` is
+the shared base of a kind's table of named formulas. This module builds on the printer; the
+printer never imports it.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import re
 import sympy
 import sympy as sp
 
-from symdl.display_base import GraphFormula, GraphParen  # noqa: F401  (kinds import them here)
-from symdl.printer import tex, terminating_decimal, value_tex, vector_tex  # noqa: F401  (vector_tex: the kinds' name)
-from symdl.solution import Tex
+from symdl.errors import LatexError
+from symdl.latex_parse import display_latex
+from symdl.notation.printer import tex, terminating_decimal, text_in_math, value_tex, vector_tex  # noqa: F401  (vector_tex: the kinds' name)
+from symdl.solution import Tex, Text
 
 
 class Quantity(sympy.Symbol):
@@ -53,11 +54,28 @@ class Quantity(sympy.Symbol):
         base, sub, _ = self.parts
         return Quantity(base, sub, accent="tilde", **self.assumptions0)
 
+    def _symdl_latex(self, printer):
+        base, sub, accent = self.parts
+        out = rf"\mathrm{{{base}}}" if len(base) > 1 else base
+        if accent == "tilde":
+            out = rf"\tilde{{{out}}}"
+        if sub:
+            out += r"_{\mathrm{" + sub.replace("_", r"\_") + "}}"
+        return out
+
+
+def _raised(text, exp):
+    """A function's LaTeX to the power ``exp`` (SymPy's printer hands a function's power down as ``exp``)."""
+    return text if exp is None else rf"{text}^{{{exp}}}"
+
 
 class FloorOf(sympy.Function):
     """floor(x) kept unevaluated (SymPy's own floor evaluates its argument's assumptions)."""
 
     nargs = 1
+
+    def _symdl_latex(self, printer, exp=None):
+        return _raised(r"\left\lfloor " + printer._print(self.args[0]) + r" \right\rfloor", exp)
 
 
 class CeilOf(sympy.Function):
@@ -65,9 +83,15 @@ class CeilOf(sympy.Function):
 
     nargs = 1
 
+    def _symdl_latex(self, printer, exp=None):
+        return _raised(r"\left\lceil " + printer._print(self.args[0]) + r" \right\rceil", exp)
+
 
 class MaxOf(sympy.Function):
     """max(a, b) kept unevaluated."""
+
+    def _symdl_latex(self, printer, exp=None):
+        return _raised(r"\max\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)", exp)
 
 
 class Percent:
@@ -78,6 +102,11 @@ class Percent:
 
     def __repr__(self):
         return f"Percent({self.value})"
+
+    def _symdl_latex(self, printer):
+        if self.approx:
+            return r"\approx " + tex(self.value, sig_digits=self.sig, approximate=True) + r"\,\%"
+        return printer._print(sympy.sympify(self.value)) + r"\,\%"
 
 
 class Lines:
@@ -92,6 +121,16 @@ class Lines:
     def __repr__(self):
         return "Lines(" + ", ".join(map(repr, self.items)) + ")"
 
+    def _symdl_latex(self, printer):
+        def line(item):
+            if isinstance(item, Text):
+                return " ".join(text_in_math(p) if isinstance(p, str) and not isinstance(p, Tex)
+                                else printer._print(p) for p in item.parts)
+            if isinstance(item, str) and not isinstance(item, Tex):
+                return text_in_math(item)
+            return printer._print(item)
+        return r"\begin{array}{l}" + r" \\ ".join(line(i) for i in self.items) + r"\end{array}"
+
 
 class LogFixed:
     """A number shown with a fixed number of decimals (a rounded table value)."""
@@ -101,6 +140,9 @@ class LogFixed:
 
     def __repr__(self):
         return f"LogFixed({self.value}, {self.decimals})"
+
+    def _symdl_latex(self, printer):
+        return f"{float(self.value):.{self.decimals}f}"
 
 
 class PartialOf:
@@ -113,6 +155,12 @@ class PartialOf:
     def __repr__(self):
         return f"PartialOf({self.of}, {self.wrt})"
 
+    def _symdl_latex(self, printer):
+        of, wrt = printer._print(self.of), printer._print(self.wrt)
+        if self.fraction:
+            return r"\frac{\partial " + of + r"}{\partial " + wrt + "}"
+        return r"\partial " + of + r" / \partial " + wrt
+
 
 MAX_SUM_TERMS_PER_LINE = 6
 
@@ -120,9 +168,6 @@ MAX_SUM_TERMS_PER_LINE = 6
 
 def display_tex(question, name):
     """Field ``name`` as LaTeX to show on the sheet, checked against the allow-list of macros."""
-    from symdl.errors import LatexError
-    from symdl.latex_parse import display_latex
-
     try:
         return Tex(display_latex(question.get(name, str)))
     except LatexError as exc:
@@ -222,8 +267,10 @@ def approx_tex(value, sig=5) -> Tex:
 # -- values and relations shown inside formulas -----------------------------------------------------
 
 
-# Relations a RelationChain may hold between its terms, by name.
-RELATIONS = ("=", "<", ">", "<=", ">=", "!=", "<-", ":", "in", "~", "-")
+# Relations a RelationChain may hold between its terms, by name, and their LaTeX.
+RELATION_TEX = {"-": "-", "=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne",
+                "<-": r"\leftarrow", ":": ":", "in": r"\in", "~": r"\approx"}
+RELATIONS = tuple(RELATION_TEX)
 
 
 class ValueShown:
@@ -234,6 +281,10 @@ class ValueShown:
 
     def __repr__(self):
         return str(tex(self))           # as printed: the numbers a reader of the sheet sees
+
+    def _symdl_latex(self, printer):
+        relation, body = value_tex(self.value, self.sig)
+        return str(body) if self.bare else f"{relation} {body}"
 
 
 class RelationChain:
@@ -253,6 +304,10 @@ class RelationChain:
     def __repr__(self):
         return str(tex(self))           # as printed: the numbers a reader of the sheet sees
 
+    def _symdl_latex(self, printer):
+        return " ".join(RELATION_TEX[item] if isinstance(item, str) and not isinstance(item, Tex) else tex(item)
+                        for item in self.items)
+
 
 class VectorShown:
     """A column vector shown as a transposed row (wrapped when long), rounded when inexact.
@@ -265,6 +320,10 @@ class VectorShown:
 
     def __repr__(self):
         return str(tex(self))
+
+    def _symdl_latex(self, printer):
+        relation, body = vector_tex(self.value)
+        return f"{relation} {body}" if self.relation else str(body)
 
 
 UE = sp.UnevaluatedExpr
@@ -292,23 +351,44 @@ class NamedFormula:
                       self.TABLE[self.name])
 
 
-class GraphGradient:
-    """The gradient of L at a graph's node, v-bar; ``via``: only the part that reaches it through
-    the consumer ``via`` (v-bar^(z)). ``name`` and ``via`` are node names as the printer wrote them."""
+class GraphFormula:
+    """A formula written from a display form (``template``: str.format fields {0}, {1}, ...) and its
+    operands (names as the printer wrote them, Tex, GraphFormula, GraphParen or any printable): an
+    op's display form in the graph kind, an optimizer's update rule in the graph and neuron kinds."""
 
-    def __init__(self, name, via=None):
-        self.name, self.via = name, via
-
-    def __repr__(self):
-        return f"GraphGradient({self.name!r}, via={self.via!r})"
-
-
-class GraphGradientSum:
-    """The gradients of one node summed over its consumers; past ``limit`` terms the middle ones
-    are elided (a line of 399 terms passes TeX's largest dimension)."""
-
-    def __init__(self, terms, limit=8):
-        self.terms, self.limit = tuple(terms), limit
+    def __init__(self, template, *parts):
+        self.template, self.parts = template, tuple(parts)
 
     def __repr__(self):
-        return f"GraphGradientSum({len(self.terms)} terms)"
+        return f"GraphFormula({self.template!r}, {len(self.parts)} parts)"
+
+    def _symdl_latex(self, printer):
+        """Written without recursion: a graph's function may nest hundreds of ops deep."""
+        done = {}
+        stack = [self]
+        while stack:
+            item = stack[-1]
+            parts = item.parts if isinstance(item, GraphFormula) else (item.part,)
+            pending = [p for p in parts if isinstance(p, (GraphFormula, GraphParen)) and id(p) not in done]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            shown = [done[id(p)] if isinstance(p, (GraphFormula, GraphParen)) else
+                     p if isinstance(p, str) else printer._print(p) for p in parts]
+            done[id(item)] = (item.template.format(*shown) if isinstance(item, GraphFormula)
+                              else r"\left(" + shown[0] + r"\right)")
+        return done[id(self)]
+
+
+class GraphParen:
+    """An operand put in brackets that grow with it."""
+
+    def __init__(self, part):
+        self.part = part
+
+    def __repr__(self):
+        return f"GraphParen({self.part!r})"
+
+    def _symdl_latex(self, printer):
+        return GraphFormula("{0}", self)._symdl_latex(printer)
