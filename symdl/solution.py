@@ -75,7 +75,8 @@ class Table:
 
 @dataclass
 class Figure:
-    """A drawing; ``name`` selects the macro in the kind's template partial, ``data`` feeds it."""
+    """A drawing; ``name`` selects the painters its kind registers for it (Kind.figures: a macro of the
+    kind's template partial for the PDF, an SVG function for the HTML), ``data`` feeds them."""
 
     name: str
     data: dict

@@ -48,6 +48,12 @@ class Kind:
     # returns every answer that depends on them, recomputed by the kind's own derivation from
     # those values (everything else as in the spec). None: nothing is carried forward.
     carry: Callable | None = None
+    # figures: {figure name: (TeX painter, SVG painter)} for every figure name a Solution of this kind may
+    # hold, registered together so that the HTML draws every figure the PDF draws: the TeX painter is the
+    # name of a macro of the kind's partial (called with the Figure), the SVG painter a function of the
+    # figure's data returning one <svg> element (symdl/notation/svg.py has the pieces). A figure whose
+    # name is not here is a contract error in every document.
+    figures: dict = field(default_factory=dict)
 
     @property
     def fields(self) -> set:

@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from symdl.notation import printer
+from symdl.render import svg
 from symdl.solution import Step, Tex, Text, check_audience, item_type, shown
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
@@ -232,11 +233,9 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     return env
 
 
-def _svg_figure(figure) -> Markup:
-    """A figure drawn as inline SVG (render/svg.py)."""
-    from symdl.render import svg
-
-    return svg.draw(figure)
+def _svg_figure(figure, kind) -> Markup:
+    """A figure drawn as inline SVG by the painter its kind registers for it (render/svg.py)."""
+    return svg.draw(figure, kind)
 
 
 def render(exam, results, audience: str = "model") -> str:

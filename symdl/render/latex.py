@@ -7,6 +7,8 @@ from pathlib import Path
 
 import jinja2
 
+from symdl import kinds
+from symdl.errors import ContractError
 from symdl.notation import printer
 from symdl.render import fit
 from symdl.solution import Tex, Text, item_type
@@ -269,18 +271,29 @@ def wide_table(table) -> bool:
     return scale * (sum(widths.values()) + 12.0 * len(widths)) > 0.85 * fit.TEXT_WIDTH
 
 
+@jinja2.pass_context
+def paint(context, figure):
+    """``figure`` drawn by its kind's TeX painter: the macro of the kind's partial (the template calling
+    this) that the kind registers for the figure's name with the HTML's SVG painter (``Kind.figures``)."""
+    kind = kinds.get(context.resolve("sol").kind)
+    painters = kind.figures.get(figure.name)
+    macro = context.resolve(painters[0]) if painters else None
+    if not callable(macro):
+        raise ContractError(f"kind {kind.name!r} has no TeX painter for its figure {figure.name!r} "
+                            "(Kind.figures: {name: (macro of its partial, SVG function)})")
+    return macro(figure)
+
+
 def kind_partial(kind_name: str) -> str:
     """The template name of a kind's partial (served from the kind's own file when it has one)."""
     return f"kinds/{kind_name}.tex.j2"
 
 
-_GENERIC_PARTIAL = '<% import "macros.tex.j2" as m %>\n<% call(fig) m.sections(q, sol) %><% endcall %>\n'
+_GENERIC_PARTIAL = '<% import "macros.tex.j2" as m %>\n<% call(fig) m.sections(q, sol) %><< paint(fig) | tex >><% endcall %>\n'
 
 
 def _registered_partial(name):
     """Jinja2 FunctionLoader: the partial of a kind registered with its own template file."""
-    from symdl import kinds
-
     match = re.fullmatch(r"kinds/(.+)\.tex\.j2", name)
     kind = kinds.registered(match.group(1)) if match else None
     if kind is None or kind.name in kinds.BUILTIN:
@@ -326,7 +339,7 @@ def environment(templates: Path = TEMPLATES, audience: str = "model") -> jinja2.
     env.filters.update(math=math, result=result, boxed_result=boxed_result, paragraph=paragraph, prose=prose,
                        cell=cell, breakable=breakable, label_key=label_key,
                        esc=escape, item_type=item_type, tex=Tex, one_line=one_line, fit=fitted, marked=marked)
-    env.globals.update(item_type=item_type, Tex=Tex, kind_partial=kind_partial, step_lines=step_lines,
+    env.globals.update(item_type=item_type, Tex=Tex, kind_partial=kind_partial, paint=paint, step_lines=step_lines,
                        final_texts=final_texts, wide_table=wide_table,
                        printed_width=fit.printed_width, widest_math=fit.widest_math,
                        **documents.template_globals(check_audience(audience)))

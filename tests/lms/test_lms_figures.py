@@ -27,7 +27,7 @@ def figures_of(result):
         for item in items:
             if isinstance(item, Section):
                 walk(item.items)
-            elif isinstance(item, Figure) and item.audience == "model" and str(svg.draw(item)):
+            elif isinstance(item, Figure) and item.audience == "model" and str(svg.draw(item, result.question.kind)):
                 found.append(item)
 
     walk(result.solution.sections)
@@ -50,7 +50,7 @@ def test_moodle_feedback_carries_each_figure_as_a_png_file():
     for figure, name in zip(drawn, referred):
         assert files[name].startswith(b"\x89PNG\r\n\x1a\n")
         image = Image.open(io.BytesIO(files[name]))
-        width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', str(svg.draw(figure))).groups())
+        width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', str(svg.draw(figure, q1.question.kind))).groups())
         assert image.size == (round(1.5 * width), round(1.5 * height))      # the SVG's own size, 1.5 times as fine
         darkest, lightest = image.convert("L").getextrema()
         assert darkest < 100 and lightest > 200                          # drawn: dark strokes on white

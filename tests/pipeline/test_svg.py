@@ -33,14 +33,14 @@ def _figures(items):
 
 @pytest.fixture(scope="module")
 def di504(tmp_path_factory):
-    """(every figure of the DI504 key, answers.json's values, the HTML page of the full derivation)."""
+    """(every figure of the DI504 key with its kind, answers.json's values, the HTML page of the full derivation)."""
     from support import answer_values
 
     out = tmp_path_factory.mktemp("html")
     report = derive(None, out, pdf=False, html=True, detail="full")
     page = (report.folder / "answer-key.html").read_text()
     answers = {q["id"]: answer_values(q) for q in json.loads((report.folder / "answers.json").read_text())["questions"]}
-    figures = [(r.question.id, f) for r in report.results for s in r.solution.sections for f in _figures(s.items)]
+    figures = [(r.question.kind, f) for r in report.results for s in r.solution.sections for f in _figures(s.items)]
     return figures, answers, page
 
 
@@ -54,15 +54,15 @@ def test_every_figure_of_the_page_is_an_svg(di504):
     assert {f.name for f in on_page} >= {"graph", "activation", "bars", "curves"}
     assert page.count("<svg") == len(on_page) == page.count('class="figure"')
     assert "drawn in the PDF answer key" not in page and "<script" not in page.lower()
-    for _, figure in figures:
-        ET.fromstring(str(svg.draw(figure)))         # well-formed XML
+    for kind, figure in figures:
+        ET.fromstring(str(svg.draw(figure, kind)))         # well-formed XML
 
 
 def test_the_bars_are_the_probabilities(di504):
     """Bar heights over the plot's baseline are proportional to the softmax probabilities of answers.json."""
     figures, answers, _ = di504
     bars = next(f for _, f in figures if f.name == "bars")
-    root = ET.fromstring(str(svg.draw(bars)))
+    root = ET.fromstring(str(svg.draw(bars, "softmax")))
     rects = [r for r in root.iter(f"{NS}rect") if r.get("fill") in ("#1f5fa8", "#9bb7d4")]
     heights = [float(r.get("height")) for r in rects]
     probs = [p for case in "abcd" for p in answers["Q3"][f"{case}.probs"]]
@@ -78,7 +78,7 @@ def test_the_loss_curve_has_every_logged_iteration(di504):
     log = (default_spec().parent / "q5-training-log.txt").read_text().splitlines()
     rows = [cells for cells in (line.split("\t") for line in log) if len(cells) == 8 and cells[0].isdigit()]
     loss = next(f for _, f in figures if f.name == "curves" and f.data["ylabel"] == "loss")
-    root = ET.fromstring(str(svg.draw(loss)))
+    root = ET.fromstring(str(svg.draw(loss, "training_log")))
     batch = next(p for p in root.iter(f"{NS}polyline") if p.get("stroke") == "#9bb7d4")
     points = [tuple(map(float, xy.split(","))) for xy in batch.get("points").split()]
     assert len(points) == len(rows)
@@ -92,7 +92,7 @@ def test_the_loss_curve_has_every_logged_iteration(di504):
 def test_the_graph_shows_the_forward_values_of_the_key(di504):
     figures, answers, _ = di504
     drawn = [f for q, f in figures if f.name == "graph" and any(e.get("grad") for e in f.data["edges"])]
-    text = " ".join(t.text or "" for t in ET.fromstring(str(svg.draw(drawn[-1]))).iter(f"{NS}text"))
+    text = " ".join(t.text or "" for t in ET.fromstring(str(svg.draw(drawn[-1], "graph"))).iter(f"{NS}text"))
     z1 = answers["Q1"]["forward.z1"]                    # W x = [0.02, 0.07] in the DI504 key
     assert f"[{z1[0]:g}]" in text and f"[{z1[1]:g}]" in text
     assert "exp" in text and "max" in text and "·" in text
@@ -100,15 +100,18 @@ def test_the_graph_shows_the_forward_values_of_the_key(di504):
     w_bar = answers["Q1"]["grad.W"]
     assert "[-0.1  -0.5]" in text and f"{w_bar[0][0]:.5g}" in text and "f" in text.split()
     structure = next(f for q, f in figures if f.name == "graph" and f.data.get("mode") == "structure")
-    bare = " ".join(t.text or "" for t in ET.fromstring(str(svg.draw(structure))).iter(f"{NS}text"))
+    bare = " ".join(t.text or "" for t in ET.fromstring(str(svg.draw(structure, "graph"))).iter(f"{NS}text"))
     assert "[" + f"{z1[0]:g}" + "]" not in bare and "-0.1" not in bare      # the structure alone
-    names = ET.fromstring(str(svg.draw(structure)))
+    names = ET.fromstring(str(svg.draw(structure, "graph")))
     assert "z_1" not in ET.tostring(names, encoding="unicode")          # z with a subscript 1, not "z_1"
 
 
-def test_an_unknown_figure_or_bad_data_draws_nothing():
-    assert svg.draw(Figure("no-such-figure", {})) == ""
-    assert svg.draw(Figure("activation", {"xmin": "-1", "xmax": "1", "f": "__import__('os')", "df": []})) == ""
+def test_an_unknown_figure_is_a_contract_error_and_bad_data_draws_nothing():
+    from symdl.errors import ContractError
+
+    with pytest.raises(ContractError, match="'neuron' has no painters for its figure 'no-such-figure'"):
+        svg.draw(Figure("no-such-figure", {}), "neuron")
+    assert svg.draw(Figure("activation", {"xmin": "-1", "xmax": "1", "f": "__import__('os')", "df": []}), "neuron") == ""
 
 
 @pytest.mark.skipif(BROWSER is None, reason=NO_BROWSER)
@@ -119,7 +122,7 @@ def test_chromium_draws_every_figure(di504, tmp_path):
     from PIL import Image
 
     figures, _, _ = di504
-    drawings = [str(svg.draw(f)) for _, f in figures]
+    drawings = [str(svg.draw(f, kind)) for kind, f in figures]
     boxes, top, body = [], 0, []
     for drawing in drawings:
         root = ET.fromstring(drawing)
@@ -168,7 +171,7 @@ def test_the_network_is_drawn_as_the_pdf_draws_it(tmp_path):
     fig = next(i for s in report.results[0].solution.sections for i in s.items if getattr(i, "name", "") == "network")
     from symdl.render import svg
 
-    drawn = str(svg.draw(fig))
+    drawn = str(svg.draw(fig, "architecture"))
     assert drawn.startswith("<svg") and "Dims(" not in drawn
     nodes, edges = fig.data["nodes"], fig.data["edges"]
     assert drawn.count("<rect") == len(nodes) and drawn.count("<polyline") == len(edges)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from symdl.kinds import Kind
 
-from . import carry, sheet
+from . import carry, painters, sheet
 from .check import independent
 from .derive import LayerResult, derive_network
 from .explain import name_answers, solve
@@ -31,7 +31,7 @@ checks_note = ("Every layer's output size was recomputed by passing a zero tenso
 
 KIND = Kind(name="architecture", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given, mistakes=mistakes, carry=carry.carry)
+            sheet=sheet.given, mistakes=mistakes, carry=carry.carry, figures=painters.FIGURES)
 
 __all__ = ["ACTIVATIONS", "CONVENTIONS", "CONVENTION_NAMES", "DISPLAY", "FIELDS", "KIND", "LayerResult",
            "LayerSpec", "SCHEMA", "Shape", "TOLERANCE", "TYPE_ALIASES", "checks_note", "convention_of",

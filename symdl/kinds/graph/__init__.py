@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from symdl.kinds import Kind
 
-from . import carry, check, sheet
+from . import carry, check, painters, sheet
 from .build import Graph, Node, build_graph
 from .check import FD_BUDGET, FD_FULL, FD_SAMPLE, FD_STEP, _numpy_vjp
 from .derive import DISPLAY_LIMIT, DRAW_DEPTH, DRAW_NODES, MAX_DECADES, MAX_EXP_ARGUMENT, backward
@@ -47,7 +47,7 @@ def independent(question) -> dict:
 
 KIND = Kind(name="graph", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given, mistakes=mistakes, carry=carry.carry)
+            sheet=sheet.given, mistakes=mistakes, carry=carry.carry, figures=painters.FIGURES)
 
 __all__ = ["DISPLAY_LIMIT", "DRAW_DEPTH", "DRAW_NODES", "FD_BUDGET", "FD_FULL", "FD_SAMPLE", "FD_STEP", "FIELDS",
            "Graph", "KIND", "MAX_DECADES", "MAX_EXP_ARGUMENT", "Node", "SCHEMA", "TOLERANCE", "backward",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from symdl.notation.display import display_tex, linear_tex, num, product, sum_tex, vector_tex
 from symdl.kinds import Kind
 
-from . import carry, sheet
+from . import carry, painters, sheet
 from .check import float_below, float_cdf, fourier_below, independent
 from .derive import cube_below, saturation_z
 from .explain import solve
@@ -32,7 +32,7 @@ checks_note = ("z recomputed as an exact sum of fractions; y, dy/dz and every gr
 
 KIND = Kind(name="neuron", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given, mistakes=mistakes, carry=carry.carry)
+            sheet=sheet.given, mistakes=mistakes, carry=carry.carry, figures=painters.FIGURES)
 
 __all__ = ["ACTIVATIONS", "ACTIVATION_NAMES", "Activation", "FIELDS", "KIND", "Neuron", "SCHEMA", "TOLERANCE",
            "checks_note", "cube_below", "display_tex", "float_below", "float_cdf", "fourier_below", "independent",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from symdl.kinds import Kind
 
-from . import carry, sheet
+from . import carry, painters, sheet
 from .check import independent
 from .derive import MAX_SCORE, reg_derivative, reg_terms
 from .explain import solve
@@ -27,7 +27,7 @@ checks_note = ("scores recomputed exactly in fractions; probabilities at 50 digi
 
 KIND = Kind(name="softmax", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given, mistakes=mistakes, carry=carry.carry)
+            sheet=sheet.given, mistakes=mistakes, carry=carry.carry, figures=painters.FIGURES)
 
 __all__ = ["CASE_KEYS", "Case", "FIELDS", "KIND", "LOSSES", "LOSS_TITLES", "MAX_SCORE", "Problem", "READINGS",
            "REGULARIZATIONS", "SCHEMA", "TOLERANCE", "checks_note", "independent", "read", "reg_derivative",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from symdl.kinds import Kind
 
-from . import carry, sheet
+from . import carry, painters, sheet
 from symdl.solution import Text
 
 from .analysis import Analysis, Epoch, analyse, interpolate, iterations_per_epoch
@@ -36,7 +36,7 @@ checks_note = ("The log was re-read by a separate, simpler reader; every number 
 
 KIND = Kind(name="training_log", schema=SCHEMA, solve=solve, independent=independent,
             tolerance=TOLERANCE, abs_tolerance=0.0, checks_note=checks_note,
-            sheet=sheet.given, mistakes=mistakes, carry=carry.carry)
+            sheet=sheet.given, mistakes=mistakes, carry=carry.carry, figures=painters.FIGURES)
 
 __all__ = ["Analysis", "COLUMN_KEYS", "COLUMN_WORDS", "Epoch", "FIELDS", "FORMATS", "FRAMEWORKS", "Fit", "KIND",
            "Log", "LogError", "MATLAB_HEADERS", "PERCENT_KEYS", "REQUIRED_COLUMNS", "Row", "SCHEMA", "Setup",
