@@ -19,8 +19,8 @@ import sympy as sp
 
 from symdl.errors import LatexError
 from symdl.latex_parse import display_latex
-from symdl.notation.printer import tex, terminating_decimal, text_in_math, value_tex, vector_tex  # noqa: F401  (vector_tex: the kinds' name)
-from symdl.solution import Tex, Text
+from symdl.notation.printer import tex, value_tex, vector_tex  # noqa: F401  (vector_tex: the kinds' name)
+from symdl.solution import Tex
 
 
 class Quantity(sympy.Symbol):
@@ -109,29 +109,6 @@ class Percent:
         return printer._print(sympy.sympify(self.value)) + r"\,\%"
 
 
-class Lines:
-    """A table cell of several lines; each line is plain text, a Text, or a math object."""
-
-    def __init__(self, *items):
-        self.items = tuple(items)
-
-    def __len__(self):
-        return len(self.items)
-
-    def __repr__(self):
-        return "Lines(" + ", ".join(map(repr, self.items)) + ")"
-
-    def _symdl_latex(self, printer):
-        def line(item):
-            if isinstance(item, Text):
-                return " ".join(text_in_math(p) if isinstance(p, str) and not isinstance(p, Tex)
-                                else printer._print(p) for p in item.parts)
-            if isinstance(item, str) and not isinstance(item, Tex):
-                return text_in_math(item)
-            return printer._print(item)
-        return r"\begin{array}{l}" + r" \\ ".join(line(i) for i in self.items) + r"\end{array}"
-
-
 class LogFixed:
     """A number shown with a fixed number of decimals (a rounded table value)."""
 
@@ -190,49 +167,6 @@ def sum_tex(terms, per_line=MAX_SUM_TERMS_PER_LINE) -> Tex:
     return Tex(out)
 
 
-def linear_tex(coeffs, symbols, const=None, per_line=None) -> Tex:
-    """``c_1 s_1 + c_2 s_2 + ... + const`` with signs folded and zero terms dropped.
-
-    With ``per_line``, an aligned line break follows every ``per_line`` terms.
-    """
-    out = ""
-    count = 0
-    for c, sym in zip(coeffs, symbols):
-        if c == 0:
-            continue
-        if per_line and count and count % per_line == 0:
-            out += r" \\ &\quad "
-        count += 1
-        mag = "" if abs(c) == 1 else tex(abs(c)) + r"\, "
-        sign = "-" if c < 0 else "+"
-        out += (("-" if sign == "-" else "") if not out else f" {sign} ") + mag + tex(sym)
-    if const is not None and (const != 0 or not out):
-        c_text = tex(abs(const)) if out else tex(const)
-        out += (f" {'-' if const < 0 else '+'} " + c_text) if out else c_text
-    return Tex(out)
-
-
-def _plain_number(value) -> str:
-    """A number for a plain-text sentence: its exact decimal, else 6 significant digits."""
-    text = terminating_decimal(value) if sp.sympify(value).is_Rational else None
-    return text if text is not None else f"{float(value):.6g}"
-
-
-def result_tex(value):
-    """(relation, LaTeX) for a result; a non-terminating fraction is shown exactly, then rounded."""
-    relation, body = value_tex(value)
-    value = sp.sympify(value)
-    if relation != "=" and isinstance(value, sp.Rational) and value.q < 10**6:
-        return "=", Tex(sp.latex(value) + r" \approx " + body)
-    return relation, body
-
-
-def _factor_tex(value) -> str:
-    """A number printed as a factor: bracketed when negative."""
-    text = tex(value)
-    return r"\left(" + text + r"\right)" if text.startswith("-") else text
-
-
 def product(*factors):
     """An unevaluated product of numbers, printed ``a \\cdot b``."""
     return sp.Mul(*[sp.UnevaluatedExpr(f) for f in factors], evaluate=False)
@@ -245,23 +179,6 @@ def num(value) -> str:
         raise ValueError("non-finite coordinate")
     text = f"{value:.6g}"
     return "0" if text == "-0" else text
-
-
-def prose_tex(value, sig=5) -> Tex:
-    """A value inside a sentence: the exact decimal, or ``\\approx`` and the rounded value."""
-    relation, body = value_tex(value, sig)
-    return Tex(body if relation == "=" else r"\approx " + body)
-
-
-def pct_tex(fraction) -> Tex:
-    """A fraction as a percentage inside a sentence."""
-    return Tex(prose_tex(fraction * 100) + r"\,\%")
-
-
-def approx_tex(value, sig=5) -> Tex:
-    """``= v`` or ``\\approx v`` for a value shown inside a sentence."""
-    relation, body = value_tex(value, sig)
-    return Tex(f"{relation} {body}")
 
 
 # -- values and relations shown inside formulas -----------------------------------------------------

@@ -7,8 +7,8 @@ import pickle
 
 import sympy
 
-from symdl.notation.display import CeilOf, FloorOf, Lines, MaxOf, Percent, Quantity
-from symdl.kinds.architecture.notation import Dims
+from symdl.notation.display import CeilOf, FloorOf, MaxOf, Percent, Quantity
+from symdl.kinds.architecture.notation import Dims, Lines
 from symdl.notation.printer import substitute, tex
 from symdl.solution import Text
 

@@ -6,8 +6,8 @@ import re
 
 import sympy
 
-from symdl.notation.display import Lines, Percent, Quantity, ValueShown
-from symdl.kinds.architecture.notation import Dims
+from symdl.notation.display import Percent, Quantity, ValueShown
+from symdl.kinds.architecture.notation import Dims, Lines
 from symdl.notation.printer import substitute
 from symdl.solution import Figure, Section, Solution, Step, Table, Text, shown
 

@@ -9,7 +9,7 @@ code with the derivation: exact fractions, mpmath complex steps, a second volume
 
 from __future__ import annotations
 
-from symdl.notation.display import display_tex, linear_tex, num, product, sum_tex, vector_tex
+from symdl.notation.display import display_tex, num, product, sum_tex, vector_tex
 from symdl.kinds import Kind
 
 from . import carry, painters, sheet
@@ -17,6 +17,7 @@ from .check import float_below, float_cdf, fourier_below, independent
 from .derive import cube_below, saturation_z
 from .explain import solve
 from .mistakes import mistakes
+from .notation import linear_tex
 from .fields import ACTIVATION_NAMES, ACTIVATIONS, SCHEMA, Activation, Neuron, read, read_domain
 
 FIELDS = SCHEMA.names

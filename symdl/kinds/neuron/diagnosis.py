@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.notation.display import RelationChain, ValueShown, pct_tex, prose_tex
-from symdl.kinds.neuron.notation import NormOf, PartialSymbol, VectorSymbol
+from symdl.notation.display import RelationChain, ValueShown
+from symdl.kinds.neuron.notation import NormOf, PartialSymbol, VectorSymbol, pct_tex, prose_tex
 from symdl.solution import Text
 
 UE = sp.UnevaluatedExpr

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.notation.display import RelationChain, ValueShown, display_tex, product, sum_tex, vector_tex, _factor_tex
-from symdl.kinds.neuron.notation import BracketedValue, CasesOf, NeuronFormula, PartialSymbol
+from symdl.notation.display import RelationChain, ValueShown, display_tex, product, sum_tex, vector_tex
+from symdl.kinds.neuron.notation import BracketedValue, CasesOf, NeuronFormula, PartialSymbol, _factor_tex
 from symdl.notation.printer import substitute, tex, value_tex
 from symdl.solution import Solution, Step, Tex, Text, only
 

@@ -8,9 +8,11 @@ The printer (symdl.notation.printer.SymdlPrinter) calls an object's ``_symdl_lat
 from __future__ import annotations
 
 import sympy
+import sympy as sp
 
 from symdl.notation.display import NamedFormula, RelationChain
-from symdl.notation.printer import tex, text_in_math, value_tex
+from symdl.notation.printer import terminating_decimal, tex, text_in_math, value_tex
+from symdl.solution import Tex
 
 
 class VectorSymbol(sympy.Symbol):
@@ -218,3 +220,59 @@ NEURON_FORMULAS = {
 }
 
 NeuronFormula.TABLE = NEURON_FORMULAS
+
+
+# -- numbers and sums written into the neuron's sentences and formulas (moved from symdl/notation/display.py) --
+
+def linear_tex(coeffs, symbols, const=None, per_line=None) -> Tex:
+    """``c_1 s_1 + c_2 s_2 + ... + const`` with signs folded and zero terms dropped.
+
+    With ``per_line``, an aligned line break follows every ``per_line`` terms.
+    """
+    out = ""
+    count = 0
+    for c, sym in zip(coeffs, symbols):
+        if c == 0:
+            continue
+        if per_line and count and count % per_line == 0:
+            out += r" \\ &\quad "
+        count += 1
+        mag = "" if abs(c) == 1 else tex(abs(c)) + r"\, "
+        sign = "-" if c < 0 else "+"
+        out += (("-" if sign == "-" else "") if not out else f" {sign} ") + mag + tex(sym)
+    if const is not None and (const != 0 or not out):
+        c_text = tex(abs(const)) if out else tex(const)
+        out += (f" {'-' if const < 0 else '+'} " + c_text) if out else c_text
+    return Tex(out)
+
+
+def _plain_number(value) -> str:
+    """A number for a plain-text sentence: its exact decimal, else 6 significant digits."""
+    text = terminating_decimal(value) if sp.sympify(value).is_Rational else None
+    return text if text is not None else f"{float(value):.6g}"
+
+
+def result_tex(value):
+    """(relation, LaTeX) for a result; a non-terminating fraction is shown exactly, then rounded."""
+    relation, body = value_tex(value)
+    value = sp.sympify(value)
+    if relation != "=" and isinstance(value, sp.Rational) and value.q < 10**6:
+        return "=", Tex(sp.latex(value) + r" \approx " + body)
+    return relation, body
+
+
+def _factor_tex(value) -> str:
+    """A number printed as a factor: bracketed when negative."""
+    text = tex(value)
+    return r"\left(" + text + r"\right)" if text.startswith("-") else text
+
+
+def prose_tex(value, sig=5) -> Tex:
+    """A value inside a sentence: the exact decimal, or ``\\approx`` and the rounded value."""
+    relation, body = value_tex(value, sig)
+    return Tex(body if relation == "=" else r"\approx " + body)
+
+
+def pct_tex(fraction) -> Tex:
+    """A fraction as a percentage inside a sentence."""
+    return Tex(prose_tex(fraction * 100) + r"\,\%")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.notation.display import (RelationChain, ValueShown, VectorShown, _plain_number, linear_tex, product, result_tex,
-                           sum_tex, vector_tex)
-from symdl.kinds.neuron.notation import CornerSum, NeuronFormula, PartialSymbol
+from symdl.notation.display import RelationChain, ValueShown, VectorShown, product, sum_tex, vector_tex
+from symdl.kinds.neuron.notation import CornerSum, NeuronFormula, PartialSymbol, _plain_number, linear_tex, result_tex
 from symdl.notation.printer import tex, value_tex
 from symdl.solution import Math, Step, Tex, Text
 

@@ -8,6 +8,7 @@ import sympy as sp
 
 from symdl.notation.display import RelationChain, ValueShown, VectorShown
 from symdl.kinds.neuron.notation import NeuronFormula
+from symdl.notation.printer import terminating_decimal
 from symdl.solution import Text, only
 
 from .symbols import ALPHA, B, DL_DB, DL_DW, DL_DX, DL_DY, DY_DZ, ETA, W_VEC, X_VEC, Z, ZERO_VEC
@@ -137,8 +138,6 @@ def _dead_relu(n, z):
 
 def _num(v) -> str:
     """A number in plain text: exact when it is a short decimal, else to 3 significant figures."""
-    from symdl.notation.printer import terminating_decimal
-
     v = sp.nsimplify(v)
     text = terminating_decimal(v) if v.is_Rational else None
     return (text if text is not None and len(text) <= 8 else f"{float(v):.3g}")
