@@ -1,8 +1,8 @@
-"""The architecture kind's figures painted for every document: the network where it branches.
+"""The architecture kind's figures, painted for every document: the network where it branches.
 
-``FIGURES`` registers, per figure name a Solution of this kind may hold, the TeX painter (the macro of
-the kind's partial, templates/kinds/architecture.tex.j2, called with the figure) and the SVG painter (a function
-of the figure's data, for the HTML key), together, so that no document can draw one and miss the other.
+``FIGURES`` registers, per figure name a Solution of this kind may hold, the TeX painter (a macro of
+templates/kinds/architecture.tex.j2, called with the Figure) and the SVG painter (a function of the
+figure's data, for the HTML key) together, so that no document draws one and misses the other.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The neuron kind's figures painted for every document: the activation and its derivative.
+"""The neuron kind's figures, painted for every document: the activation and its derivative.
 
-``FIGURES`` registers, per figure name a Solution of this kind may hold, the TeX painter (the macro of
-the kind's partial, templates/kinds/neuron.tex.j2, called with the figure) and the SVG painter (a function
-of the figure's data, for the HTML key), together, so that no document can draw one and miss the other.
+``FIGURES`` registers, per figure name a Solution of this kind may hold, the TeX painter (a macro of
+templates/kinds/neuron.tex.j2, called with the Figure) and the SVG painter (a function of the
+figure's data, for the HTML key) together, so that no document draws one and misses the other.
 """
 
 from __future__ import annotations

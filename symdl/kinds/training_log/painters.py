@@ -1,8 +1,8 @@
-"""The training log kind's figures painted for every document: the training log's loss and metric curves and the generalization gap.
+"""The training log kind's figures, painted for every document: the loss and metric curves, the gap.
 
-``FIGURES`` registers, per figure name a Solution of this kind may hold, the TeX painter (the macro of
-the kind's partial, templates/kinds/training_log.tex.j2, called with the figure) and the SVG painter (a function
-of the figure's data, for the HTML key), together, so that no document can draw one and miss the other.
+``FIGURES`` registers, per figure name a Solution of this kind may hold, the TeX painter (a macro of
+templates/kinds/training_log.tex.j2, called with the Figure) and the SVG painter (a function of the
+figure's data, for the HTML key) together, so that no document draws one and misses the other.
 """
 
 from __future__ import annotations
