@@ -121,7 +121,7 @@ MAX_SUM_TERMS_PER_LINE = 6
 def display_tex(question, name):
     """Field ``name`` as LaTeX to show on the sheet, checked against the allow-list of macros."""
     from symdl.errors import LatexError
-    from symdl.latex_parse import display_latex
+    from symdl.input.latex import display_latex
 
     try:
         return Tex(display_latex(question.get(name, str)))

@@ -1,7 +1,7 @@
 """Grading a class: ``python -m symdl grade SPEC --responses students.csv`` (docs/grading.md).
 
-The exam is derived and verified as ``derive`` does it; ``symdl.rubric.items`` gives every
-graded item (one CSV column each), ``symdl.rubric.judge`` judges a student's number or yes/no;
+The exam is derived and verified as ``derive`` does it; ``symdl.grading.rubric.items`` gives every
+graded item (one CSV column each), ``symdl.grading.rubric.judge`` judges a student's number or yes/no;
 a criterion earns the points the TA wrote. A wrong value is matched against the answer's
 derived mistakes, and error carried forward credits an answer computed correctly from the
 student's own earlier wrong answer (``Kind.carry``), unless ``[exam] grading.carry_forward``
@@ -80,7 +80,7 @@ def solve(spec=None, *, data_dirs=(), time_limit_s=120.0):
     """The exam derived and verified (derive.Report); a spec that draws values per student is refused."""
     from symdl.derive import solve_exam
     from symdl.errors import UsageError
-    from symdl.spec import default_spec, load_exam
+    from symdl.input.spec import default_spec, load_exam
 
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     if exam.draws:

@@ -13,7 +13,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, loca
 
 import mpmath
 
-from symdl import hp
+from symdl.check import hp
 
 KEY_DIGITS = 5                      # significant digits the key prints a rounded value with
 CANVAS_STEP = Decimal("0.0001")     # Canvas's classic quiz page rounds what is typed to 4 decimals

@@ -182,11 +182,11 @@ def by_hand(result, *, math="mathml") -> tuple:
 
 
 def _by_hand_items(result, asked, math) -> list:
-    """(part, HTML, points) of every rubric item of ``result`` (symdl.rubric) whose answer no blank
+    """(part, HTML, points) of every rubric item of ``result`` (symdl.grading.rubric) whose answer no blank
     asks: criteria in the kind's words, yes/no answers with their value."""
     from sympy.logic.boolalg import BooleanAtom
 
-    from symdl import rubric
+    from symdl.grading import rubric
 
     sol, question = result.solution, result.question
     try:

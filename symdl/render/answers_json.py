@@ -13,7 +13,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from symdl import hp
+from symdl.check import hp
 
 
 class Number(str):
@@ -108,7 +108,7 @@ def document(exam, results) -> dict:
     """answers.json, schema 2: the exam with its answer policy, and per question its parts, its
     rubric (every graded item with its points) and every answer with its part, points, unit,
     tolerance (the policy's interval) and common mistakes."""
-    from symdl.policy import policy_of
+    from symdl.grading.policy import policy_of
 
     policy = policy_of(exam)
     head = {"id": exam.id, "title": exam.title, "course": exam.course, "date": exam.date}
@@ -129,7 +129,7 @@ def _policy(policy) -> dict:
 
 
 def _rubric(result) -> list:
-    from symdl import rubric
+    from symdl.grading import rubric
 
     if result.solution is None:
         return []

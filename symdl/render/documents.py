@@ -14,7 +14,7 @@ from fractions import Fraction
 import sympy
 
 from symdl import printer
-from symdl.grading import SIG_DIGITS, part_of
+from symdl.grading.values import SIG_DIGITS, part_of
 from symdl.solution import Tex, Text, shown
 
 DOCUMENTS = {                      # document -> (template, audience of the kind partials)
@@ -53,7 +53,7 @@ def _fraction_words(x) -> str:
 
 def rounding_rule(exam) -> Tex:
     """The key's rounding note: final answers at the policy's figures, the working at more, the rule."""
-    from symdl.policy import policy_of
+    from symdl.grading.policy import policy_of
 
     policy = policy_of(exam)
     return Tex(f"Final answers are given to {policy.figures} significant figures. " + _escape(policy_sentence(policy))
@@ -196,7 +196,7 @@ def part_rubric(question, solution, part) -> list:
 
 def described(value, width=70) -> str:
     """A check's value as short text (the verifier's description, cut at ``width``)."""
-    from symdl.verify import describe
+    from symdl.check.verify import describe
 
     text = describe(value)
     return text if len(text) <= width else text[: width - 3] + "..."
@@ -243,7 +243,7 @@ def template_globals(audience: str) -> dict:
 
 
 def _policy_of(x):
-    from symdl.policy import policy_of
+    from symdl.grading.policy import policy_of
 
     return policy_of(x)
 
@@ -252,8 +252,8 @@ def _policy_of(x):
 
 def rubric_rows(question, solution, part) -> list:
     """The rubric's rows of ``part``: one per graded answer (its label, what is accepted, its points)
-    then one per criterion (the idea, its model sentence, its points), from symdl.rubric's items."""
-    from symdl import rubric
+    then one per criterion (the idea, its model sentence, its points), from symdl.grading.rubric's items."""
+    from symdl.grading import rubric
 
     rows, by_answer = [], {}
     for item in rubric.items(question, solution):
@@ -279,7 +279,7 @@ def rubric_rows(question, solution, part) -> list:
 
 
 def _slug_column(question, criterion) -> str:
-    from symdl.grading import part_of
+    from symdl.grading.values import part_of
 
     part = part_of(question, criterion.part)
     return f"{question.id}.{part}.{criterion.slug}" if part else f"{question.id}.{criterion.slug}"
@@ -297,8 +297,8 @@ def _item_points(items) -> Tex:
 
 def accepted_tex(answer) -> Tex:
     """What the rubric accepts, in words: "$0.773$, 3 s.f.", "$-0.04$ exactly", "yes"."""
-    from symdl import rubric
-    from symdl.grading import interval
+    from symdl.grading import rubric
+    from symdl.grading.values import interval
 
     value = answer.value
     if isinstance(value, (bool, sympy.logic.boolalg.BooleanAtom)):
@@ -350,8 +350,8 @@ def _figures_text(x, figures, exact) -> str:
     """One number as the rubric states it: exact as written, or rounded to ``figures`` s.f."""
     import mpmath
 
-    from symdl import hp
-    from symdl.grading import mp_value
+    from symdl.check import hp
+    from symdl.grading.values import mp_value
 
     if exact:
         return printer.tex(x)

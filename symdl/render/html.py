@@ -179,8 +179,8 @@ def plain(value) -> Markup:
 
 
 def marked(value) -> Markup:
-    """A plain-text field with its emphasis (``**bold**``, ``__underlined__``: symdl/markup.py)."""
-    from symdl import markup
+    """A plain-text field with its emphasis (``**bold**``, ``__underlined__``: symdl/input/markup.py)."""
+    from symdl.input import markup
 
     if value is None:
         return Markup("")

@@ -52,7 +52,7 @@ _MARKS = {_OPEN: "``", _CLOSE: "''", _SUP_T: r"\textsuperscript{T}", _NAME_BREAK
 
 def escape(text) -> Tex:
     """Plain text made safe for LaTeX: every character printed as itself, no ligature between."""
-    from symdl.spec import printable
+    from symdl.input.spec import printable
 
     text = printable(str(text))     # a character the fonts cannot print shows as [U+XXXX]
     text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
@@ -103,8 +103,8 @@ def _wrap(tex: str) -> str:
 
 
 def marked(text) -> Tex:
-    """A plain-text field with its emphasis (``**bold**``, ``__underlined__``: symdl/markup.py)."""
-    from symdl import markup
+    """A plain-text field with its emphasis (``**bold**``, ``__underlined__``: symdl/input/markup.py)."""
+    from symdl.input import markup
 
     if text is None:
         return Tex("")

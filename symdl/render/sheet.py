@@ -132,7 +132,7 @@ def write(spec=None, out="out", *, pdf=True, data_dirs=(), progress=None):
     """
     from symdl import outdir
     from symdl.render import pdf as pdf_render
-    from symdl.spec import default_spec, load_exam
+    from symdl.input.spec import default_spec, load_exam
 
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     out = Path(out)

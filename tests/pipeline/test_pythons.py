@@ -35,7 +35,7 @@ else:
 PARSE = r"""
 import sys
 from sympy import srepr
-from symdl.latex_parse import parse_expression, parse_number
+from symdl.input.latex import parse_expression, parse_number
 assert "antlr4" not in sys.modules, "antlr4 imported before symdl"
 print(srepr(parse_expression(r"W^T x").expr))
 print(srepr(parse_number(r"\frac{3}{8}")))

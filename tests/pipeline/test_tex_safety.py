@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from symdl.errors import BuildError, LatexError
 from symdl.render import latex
 from symdl.render import pdf as pdf_render
-from symdl.tex_display import check_display
+from symdl.input.tex_display import check_display
 from support import TESTS, answer_values
 
 HERE = TESTS

@@ -203,8 +203,8 @@ def _backward_section(sol, question, graph, upstream, grads, contributions):
 
 def _credits(sol, question, graph):
     """The drawing's criteria (part a), every node's value and gradient graded where the parts ask for
-    them and the points allow (symdl.rubric), and the notes and accepted alternatives for the grader."""
-    from symdl.grading import policy_of
+    them and the points allow (symdl.grading.rubric), and the notes and accepted alternatives for the grader."""
+    from symdl.grading.policy import policy_of
 
     ops_used = sorted({_words(graph, n) for n in graph.nodes if not n.is_leaf})
     leaves = [n.id for n in graph.nodes if n.op == "input"]

@@ -10,8 +10,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from symdl import hp
-from symdl.mp_route import DPS, STEP_DIGITS, exact, mp, number  # noqa: F401
+from symdl.check import hp
+from symdl.check.mp_route import DPS, STEP_DIGITS, exact, mp, number  # noqa: F401
 
 from .fields import read
 from .update_check import update_answers

@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from symdl import hp
+from symdl.check import hp
 
 from .source import is_generated, log_text
 

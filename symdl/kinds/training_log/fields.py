@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from symdl.bounded import NumberError, decimal_places, exact, is_decimal
+from symdl.input.bounded import NumberError, decimal_places, exact, is_decimal
 from symdl.errors import SpecError
-from symdl.schema import Field, Schema
+from symdl.input.schema import Field, Schema
 
 from .batches import DEFAULT_SHUFFLE, SHUFFLES
 from .cells import LogError

@@ -15,7 +15,7 @@ one thing done wrong, so that its value is what a student who made it would writ
 
 Only the answers the exam asks (final answers, and those the kind marks graded) carry mistakes; a
 mistake whose verdict is the right one is dropped by grading.attach_mistakes, a mistake giving
-the same values as another by symdl.mistake_rows.
+the same values as another by symdl.grading.mistake_rows.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from fractions import Fraction
 
 import sympy
 
-from symdl.mistake_rows import asked_names
+from symdl.grading.mistake_rows import asked_names
 from symdl.solution import Mistake, Solution
 
 from .analysis import analyse, size_range

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from symdl.bounded import NumberError, exact
+from symdl.input.bounded import NumberError, exact
 
 from .generate import BEHAVIOURS, FORMATS, MAX_EPOCHS, MAX_LINES, MIN_EPOCHS, Settings, generate, line_count
 from .intended import EXPECTED, as_asked, candidate  # noqa: F401  (EXPECTED: re-exported for explain and tests)

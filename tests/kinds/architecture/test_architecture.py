@@ -20,8 +20,8 @@ from symdl.kinds import architecture as arch
 from symdl.printer import tex
 from symdl.render import latex
 from symdl.solution import Section, Step
-from symdl.spec import default_spec, load_exam
-from symdl.verify import agree, verify
+from symdl.input.spec import default_spec, load_exam
+from symdl.check.verify import agree, verify
 from support import TESTS, documented_example
 
 SPECS = TESTS / "specs"

@@ -15,8 +15,8 @@ from symdl.derive import derive, solve_question
 from symdl.errors import SpecError
 from symdl.kinds import conv
 from symdl.kinds.conv import read
-from symdl.spec import load_exam
-from symdl.verify import to_float_array, verify
+from symdl.input.spec import load_exam
+from symdl.check.verify import to_float_array, verify
 from support import TESTS, central_difference, documented_example, one_question, answer_values
 
 SPECS = TESTS / "specs"

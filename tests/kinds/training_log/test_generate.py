@@ -20,7 +20,7 @@ from symdl.kinds.training_log import generate as gen
 from symdl.kinds.training_log.source import EXPECTED, log_text
 from symdl.kinds.training_log.trends import trend_section
 from symdl.solution import Solution, Table, Text
-from symdl.spec import Question
+from symdl.input.spec import Question
 
 GENERATOR = TESTS.parent / "symdl" / "kinds" / "training_log" / "generate.py"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"

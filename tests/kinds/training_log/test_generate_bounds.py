@@ -26,7 +26,7 @@ from symdl.kinds.training_log.verdicts import verdicts
 from symdl.solution import Solution
 from symdl.kinds.training_log.intended import EXPECTED, MAX_REDRAWS, redraw_seed
 from symdl.kinds.training_log.source import MAX_ITERATIONS
-from symdl.spec import Question
+from symdl.input.spec import Question
 
 
 def question(fields):

@@ -20,7 +20,7 @@ from symdl.derive import derive, solve_question
 from symdl.errors import SpecError
 from symdl.kinds import training_log as tl
 from symdl.render import latex
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 from support import TESTS, answer_values
 
 HERE = TESTS

@@ -15,7 +15,7 @@ import pytest
 
 from symdl.derive import solve_question
 from symdl.solution import Text, shown
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 from support import TESTS
 
 SPEC = TESTS / "specs" / "training_log_di504.toml"

@@ -27,8 +27,9 @@ from fractions import Fraction
 import mpmath
 import sympy
 
-from symdl import hp
-from symdl.grading import exact_points, interval, mp_value, part_of, policy_of
+from symdl.check import hp
+from symdl.grading.values import exact_points, interval, mp_value, part_of
+from symdl.grading.policy import policy_of
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from symdl import hp
+from symdl.check import hp
 
 RTOL = 1e-6
 ATOL = 0          # a kind may declare an absolute floor (module ABS_TOLERANCE) for float-noise routes

@@ -89,7 +89,7 @@ def two_precisions(run, work, extra=40):
     """``run(digits)`` (a dict of hp.Bounded) at ``work`` digits, each value's bound widened by ten times
     its distance to the same run at ``work + extra`` digits: the rounding noise a long trajectory
     carries (a value that is exactly 0 after three steps, 1e-62 in the route) is inside the bound."""
-    from symdl import hp
+    from symdl.check import hp
 
     low, high = run(work), run(work + extra)
     out = {}
