@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from . import responses, score
+from . import publish
+from symdl.derive import solve_exam
+from symdl.errors import UsageError
+from symdl.input.spec import default_spec, load_exam
 
 
 @dataclass
@@ -78,10 +82,6 @@ def grade_rows(exam, plans_, rows, carry=True) -> ClassGrades:
 
 def solve(spec=None, *, data_dirs=(), time_limit_s=120.0):
     """The exam derived and verified (derive.Report); a spec that draws values per student is refused."""
-    from symdl.derive import solve_exam
-    from symdl.errors import UsageError
-    from symdl.input.spec import default_spec, load_exam
-
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     if exam.draws:
         raise UsageError("the spec draws values for each student's variant; grading a class of variants is "
@@ -110,8 +110,6 @@ def template(spec=None, *, data_dirs=(), time_limit_s=120.0) -> str:
 def grade_class(spec, responses_csv, out="out", *, pdf=True, data_dirs=(), time_limit_s=120.0, progress=None):
     """Grade every student of ``responses_csv`` and write ``OUT/<exam id>-grades/``; returns
     (ClassGrades, folder). Bad input (UsageError, exit 2) before anything is written."""
-    from . import publish
-
     report = solve(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
     publish.check_out(out, report.exam)
     plans_ = plans(report)

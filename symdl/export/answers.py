@@ -21,6 +21,7 @@ import sympy
 from symdl.export import asking
 from symdl.render.answers_json import Number, jsonable
 from symdl.solution import Answer
+from symdl.grading import rubric
 
 
 
@@ -145,8 +146,6 @@ def entry_points(result, name, indices, points: Fraction) -> list:
     when it grades it entry by entry (matched by index, else in order), else ``points`` split
     evenly (a whole-value item: a shape, a vector given one point; the LMS then gives each entry
     its share, where the rubric gives all or nothing)."""
-    from symdl.grading import rubric
-
     try:
         found = [i for i in rubric.items(result.question, result.solution) if i.answer == name]
     except Exception:  # noqa: BLE001 - a result without a rubric (made by hand in a test): even split

@@ -14,6 +14,8 @@ from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, loca
 import mpmath
 
 from symdl.check import hp
+from symdl.printer import is_exact_decimal
+from symdl.printer import is_exact_decimal, terminating_decimal
 
 KEY_DIGITS = 5                      # significant digits the key prints a rounded value with
 CANVAS_STEP = Decimal("0.0001")     # Canvas's classic quiz page rounds what is typed to 4 decimals
@@ -31,8 +33,6 @@ def exact_decimal(value) -> Decimal:
 def shown(value, digits=None) -> str:
     """``value`` as the answer key prints it: an exact decimal as is (up to 10 places), any other
     to ``digits`` (default 5) significant digits, in plain decimal form."""
-    from symdl.printer import is_exact_decimal, terminating_decimal
-
     import sympy
 
     if digits is None and is_exact_decimal(value):
@@ -67,7 +67,6 @@ def shown_within(value, digits, tolerance: Decimal) -> str:
 
 
 def _is_exact(value) -> bool:
-    from symdl.printer import is_exact_decimal
 
     return is_exact_decimal(value)
 

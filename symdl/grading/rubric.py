@@ -30,6 +30,9 @@ import sympy
 from symdl.check import hp
 from symdl.grading.values import exact_points, interval, mp_value, part_of
 from symdl.grading.policy import policy_of
+from symdl.printer import terminating_decimal
+from symdl.solution import RubricItem
+from symdl.solution import Text
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,6 @@ def items(question, solution) -> list:
 
 
 def _fallback(solution, part):
-    from symdl.solution import RubricItem
 
     return RubricItem(part, "The part answered as the model answer does, step by step.", slug="complete",
                       model="Every step of the model answer for this part, with its result.")
@@ -254,7 +256,6 @@ def _shown(answer, entry=()) -> str:
         return "[" + ", ".join(w[0] for w in words) + "]" + (f" ({rules.pop()}" if len(rules) == 1 else "")
     figures = answer.figures or 3
     tol = interval(value, figures)
-    from symdl.printer import terminating_decimal
 
     exact = sympy.sympify(value)
     if tol is not None and tol[0] == 0:
@@ -268,7 +269,6 @@ def _shown(answer, entry=()) -> str:
 
 
 def _plain(text) -> str:
-    from symdl.solution import Text
 
     if isinstance(text, Text):
         return "".join(p if isinstance(p, str) else str(p) for p in text.parts)

@@ -13,6 +13,7 @@ import mpmath
 import sympy
 
 from symdl.check import hp
+from symdl.printer import terminating_decimal
 
 SIG_DIGITS = 5            # significant digits of a rounded value (printer.value_tex's default)
 SAME_RTOL = 1e-12         # a mistake this close to the right answer is no mistake
@@ -45,8 +46,6 @@ def part_of(question, part):
 def short_decimal(entry, figures) -> bool:
     """Whether an exact number is an integer, or a terminating decimal of at most ``figures``
     significant figures (0, 155, -0.04, 2.15 at 3 figures; not 0.2745): graded only as written."""
-    from symdl.printer import terminating_decimal
-
     if not (isinstance(entry, sympy.Basic) and entry.is_Rational):
         return False
     if entry.is_Integer:

@@ -14,6 +14,14 @@ from symdl.errors import LatexError, SpecError
 from symdl.ops import DEFAULT_SUBGRADIENTS, SUBGRADIENTS
 from symdl.grading.policy import question_policy, read_policy, rubric_splits
 from symdl.input.schema import normalize_choice
+from symdl import kinds
+from symdl.input import data_files
+from symdl.input import draws
+from symdl.input.data_files import resolve
+from symdl.input.latex import parse_expression
+from symdl.input.latex import parse_matrix
+from symdl.input.latex import parse_number
+from symdl.input.require import parse
 
 # Keys every question may carry, whatever its kind.
 COMMON_FIELDS = {"id", "kind", "text", "points", "parts", "title", "grading", "rubric"}
@@ -101,8 +109,6 @@ class Question:
 
     def matrix(self, name, *, shape=None, source=None, default=_MISSING):
         """Field ``name`` (LaTeX, number or list) as an exact SymPy matrix."""
-        from symdl.input.latex import parse_matrix
-
         container = self.fields if source is None else source
         if name not in container:
             if default is _MISSING:
@@ -116,8 +122,6 @@ class Question:
 
     def number(self, name, default=_MISSING, source=None):
         """Field ``name`` as an exact SymPy number."""
-        from symdl.input.latex import parse_number
-
         container = self.fields if source is None else source
         if name not in container:
             if default is _MISSING:
@@ -139,8 +143,6 @@ class Question:
 
     def expression(self, name):
         """Field ``name`` parsed as a LaTeX expression (see latex_parse.parse_expression)."""
-        from symdl.input.latex import parse_expression
-
         text = self.get(name, str)
         try:
             return parse_expression(text)
@@ -154,9 +156,6 @@ class Question:
         after following every symbolic link; a relative name is looked up in the spec's folder
         first, then in each data folder.
         """
-        from symdl.input import data_files
-        from symdl.input.data_files import resolve
-
         rel = self.get(name, str)
         if not rel.strip():
             raise self.error(name, "empty file name")
@@ -227,8 +226,6 @@ def load_exam(path, data_dirs=()) -> Exam:
     A spec with draws (symdl.input.draws) is read with the values its first draw picks (seed 0,
     variant 1, attempt 0); ``exam.draws`` lists them (symdl.variants picks the others).
     """
-    from symdl.input import draws
-
     path = Path(path)
     data = read_spec(path)
     found = draws.find(data, path)
@@ -276,8 +273,6 @@ def _exam_variants(exam: dict, table, path, variants: bool):
 
 def _overlay(table: dict, drawn, path, qid, where):
     """Put the ``variants`` table's entries in place of the question's own (in place)."""
-    from symdl.input import draws
-
     if not isinstance(drawn, dict):
         raise SpecError("expected a table of the values variants draw", file=path, question=qid, field=where)
     unset = drawn.get("unset", []) if where == "variants" else []
@@ -381,8 +376,6 @@ def _exam_header(data: dict, path: Path) -> dict:
 
 def _question(table, index: int, path: Path, seen: set) -> Question:
     """One checked ``[[question]]`` table (``seen``: the ids read so far, updated)."""
-    from symdl import kinds
-
     qid = table.get("id") if isinstance(table, dict) else None
     if not isinstance(qid, str) or not qid.strip():
         raise SpecError("missing 'id' (a string)", file=path, question=f"#{index}", field="id")
@@ -472,8 +465,6 @@ def _check_part_points(points, part_points: dict, path, qid):
 
 def _require(exam, path, question_ids) -> list:
     """[exam] require: the conditions every variant's answers must meet, each parsed once here."""
-    from symdl.input.require import parse
-
     conditions = exam.get("require", [])
     if not isinstance(conditions, list) or not all(isinstance(c, str) for c in conditions):
         raise SpecError("expected a list of conditions (strings)", file=path, field="exam.require")

@@ -12,6 +12,13 @@ from pathlib import Path
 
 from symdl import given as g
 from symdl.errors import BuildError, SymdlError
+from symdl import kinds
+from symdl import outdir
+from symdl.input.spec import default_spec, load_exam
+from symdl.render import latex
+from symdl.render import pdf as pdf_render
+from symdl.render.latex import cell, marked
+from symdl.solution import Tex
 
 TEX = "exam-sheet.tex"
 PDF = "exam-sheet.pdf"
@@ -43,8 +50,6 @@ class SheetQuestion:
 
 def questions(exam) -> list:
     """Every question's sheet items, from the kind's ``sheet`` hook over the checked fields."""
-    from symdl import kinds
-
     out = []
     for question in exam.questions:
         kind = kinds.get(question.kind)
@@ -80,9 +85,6 @@ def _sheet_question(question, items) -> SheetQuestion:
 
 def sheet_cell(value):
     """A table cell of the sheet: a list of lines stacked in the cell, anything else as the key's cell."""
-    from symdl.render.latex import cell, marked
-    from symdl.solution import Tex
-
     if isinstance(value, (list, tuple)):
         return Tex(r" \newline ".join(sheet_cell(v) for v in value))
     if isinstance(value, str) and not isinstance(value, Tex):
@@ -92,8 +94,6 @@ def sheet_cell(value):
 
 def render(exam, sheet_questions) -> str:
     """The exam sheet as LaTeX source."""
-    from symdl.render import latex
-
     env = latex.environment()
     env.filters["sheet_cell"] = sheet_cell
     tex = env.get_template("exam-sheet.tex.j2").render(exam=exam, questions=sheet_questions)
@@ -111,7 +111,6 @@ def build_pdf(folder: Path, timeout: float = 300):
     """Build ``folder/exam-sheet.pdf`` from its .tex (render/pdf.py's safe build); the BuildError or None."""
     import contextlib
 
-    from symdl.render import pdf as pdf_render
 
     try:
         pdf_render.build(Path(folder) / TEX, timeout=timeout)
@@ -130,10 +129,6 @@ def write(spec=None, out="out", *, pdf=True, data_dirs=(), progress=None):
     Staged, put in the manifest and moved into place as ``derive`` does (an older folder is
     replaced only when it holds nothing but what symdl wrote). Bad input: nothing written.
     """
-    from symdl import outdir
-    from symdl.render import pdf as pdf_render
-    from symdl.input.spec import default_spec, load_exam
-
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     out = Path(out)
     outdir.check_out(out, out / f"{exam.id}-sheet")

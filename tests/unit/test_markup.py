@@ -5,7 +5,7 @@ from __future__ import annotations
 from markupsafe import escape as html_escape
 
 from symdl.input import markup
-from symdl.render.latex import escape as tex_escape
+from symdl.render.texsafe import escape as tex_escape
 
 
 def test_spans_and_plain():

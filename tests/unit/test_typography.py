@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 from symdl.printer import grouped, tex, value_tex
-from symdl.render.latex import escape, paragraph
+from symdl.render.texsafe import escape, paragraph
 from symdl.solution import Text
 
 

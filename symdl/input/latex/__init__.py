@@ -30,6 +30,7 @@ from symdl.input.latex.hadamard import _hadamard
 from symdl.input.latex.skeleton import _skeleton_by_shape
 from symdl.input.latex.state import _fresh_parser, op
 from symdl.op_names import FUNCTION_ARITY, FUNCTION_NAMES, OVERLOADS
+from symdl.input.tex_display import check_display
 
 # Named functions an expression may call (every spelling -> its op) and their arities: the op table's.
 _NUMBER = r"[+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)"
@@ -582,6 +583,4 @@ def display_latex(text: str) -> str:
     Raises LatexError naming the first character, macro or unclosed part TeX would not read
     as intended.
     """
-    from symdl.input.tex_display import check_display
-
     return check_display(text)

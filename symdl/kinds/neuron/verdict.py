@@ -11,6 +11,7 @@ from symdl.kinds.neuron.notation import NeuronFormula
 from symdl.solution import Text, only
 
 from .symbols import ALPHA, B, DL_DB, DL_DW, DL_DX, DL_DY, DY_DZ, ETA, W_VEC, X_VEC, Z, ZERO_VEC
+from symdl.printer import terminating_decimal
 
 Z_POS = RelationChain(Z, ">", 0)
 Z_NONPOS = RelationChain(Z, "<=", 0)
@@ -137,8 +138,6 @@ def _dead_relu(n, z):
 
 def _num(v) -> str:
     """A number in plain text: exact when it is a short decimal, else to 3 significant figures."""
-    from symdl.printer import terminating_decimal
-
     v = sp.nsimplify(v)
     text = terminating_decimal(v) if v.is_Rational else None
     return (text if text is not None and len(text) <= 8 else f"{float(v):.3g}")
