@@ -10,13 +10,14 @@ is false. Results go to ``OUT/<exam id>-grades/`` (``publish``).
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from . import responses, score
-from . import publish
+from . import publish, responses, score
 from symdl.derive import solve_exam
-from symdl.errors import UsageError
+from symdl.errors import UsageError, VerificationFailed
 from symdl.input.spec import default_spec, load_exam
 
 
@@ -88,8 +89,6 @@ def solve(spec=None, *, data_dirs=(), time_limit_s=120.0):
                          "not supported (grade each variant's spec with its own students)", file=exam.file)
     report = solve_exam(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
     if not report.verified:
-        from symdl.errors import VerificationFailed
-
         names = [f"{r.question.id}:{c.name}" for r in report.results for c in r.failures] or ["no checked answer"]
         raise VerificationFailed(f"the answer key did not verify ({', '.join(names[:6])}); nothing graded "
                                  "(python -m symdl check shows the comparison)", file=exam.file)
@@ -98,9 +97,6 @@ def solve(spec=None, *, data_dirs=(), time_limit_s=120.0):
 
 def template(spec=None, *, data_dirs=(), time_limit_s=120.0) -> str:
     """The CSV header line for the exam at ``spec``."""
-    import csv
-    import io
-
     report = solve(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(columns(plans(report, carry=False)))

@@ -9,12 +9,11 @@ display's rounding beyond it.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, localcontext
 
 import mpmath
 
 from symdl.check import hp
-from symdl.printer import is_exact_decimal
 from symdl.printer import is_exact_decimal, terminating_decimal
 
 KEY_DIGITS = 5                      # significant digits the key prints a rounded value with

@@ -31,8 +31,7 @@ from symdl.check import hp
 from symdl.grading.values import exact_points, interval, mp_value, part_of
 from symdl.grading.policy import policy_of
 from symdl.printer import terminating_decimal
-from symdl.solution import RubricItem
-from symdl.solution import Text
+from symdl.solution import Answer, RubricItem, Text
 
 
 @dataclass(frozen=True)
@@ -248,8 +247,6 @@ def _shown(answer, entry=()) -> str:
     if isinstance(value, (list, tuple)) and all(_integer(v) for v in value):
         return " x ".join(str(int(v)) for v in value) + " (exact)"
     if isinstance(value, (list, tuple, sympy.MatrixBase)):
-        from symdl.solution import Answer
-
         words = [_shown(Answer(answer.name, value, figures=answer.figures), e).rsplit(" (", 1)
                  for e in entry_indices(value)]
         rules = {w[1] for w in words if len(w) > 1}

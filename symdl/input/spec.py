@@ -15,12 +15,9 @@ from symdl.ops import DEFAULT_SUBGRADIENTS, SUBGRADIENTS
 from symdl.grading.policy import question_policy, read_policy, rubric_splits
 from symdl.input.schema import normalize_choice
 from symdl import kinds
-from symdl.input import data_files
-from symdl.input import draws
+from symdl.input import data_files, draws
 from symdl.input.data_files import resolve
-from symdl.input.latex import parse_expression
-from symdl.input.latex import parse_matrix
-from symdl.input.latex import parse_number
+from symdl.input.latex import parse_expression, parse_matrix, parse_number
 from symdl.input.require import parse
 
 # Keys every question may carry, whatever its kind.

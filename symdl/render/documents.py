@@ -13,19 +13,14 @@ from fractions import Fraction
 
 import sympy
 
-from symdl import printer
-from symdl.grading.values import SIG_DIGITS, part_of
-from symdl.solution import Tex, Text, shown
-from symdl import kinds
+from symdl import kinds, printer
+from symdl.grading.values import SIG_DIGITS, interval, mp_value, part_of
+from symdl.solution import Math, Tex, Text, shown
 from symdl.check import hp
 from symdl.check.verify import describe
 from symdl.grading import rubric
 from symdl.grading.policy import policy_of
-from symdl.grading.values import interval
-from symdl.grading.values import mp_value
-from symdl.grading.values import part_of
 from symdl.render.texsafe import escape, paragraph
-from symdl.solution import Math
 
 DOCUMENTS = {                      # document -> (template, audience of the kind partials)
     "model": ("answer-key.tex.j2", "model"),

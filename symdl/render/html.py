@@ -20,10 +20,8 @@ from symdl import printer
 from symdl.solution import Step, Tex, Text, check_audience, item_type, shown
 from symdl.input import markup
 from symdl.render import svg
-from symdl.render.documents import _label_math, value_parts
-from symdl.render.documents import footer_line, part_boxed_texts, part_finals
-from symdl.render.documents import given_math
-from symdl.render.documents import question_name
+from symdl.render.documents import (_label_math, footer_line, given_math, part_boxed_texts, part_finals,
+    question_name, value_parts)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
 

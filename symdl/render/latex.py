@@ -7,16 +7,12 @@ from pathlib import Path
 
 import jinja2
 
-from symdl import printer
-from symdl.render import fit
-from symdl.solution import Tex, Text, item_type
-from symdl import kinds
+from symdl import kinds, printer
+from symdl.render import documents, fit
+from symdl.solution import Tex, Text, check_audience, item_type, shown
 from symdl.input import markup
 from symdl.render.texsafe import breakable, escape, label_key, paragraph
-from symdl.render import documents
-from symdl.render.documents import DOCUMENTS, footer_line
-from symdl.render.documents import final_tex
-from symdl.solution import check_audience, shown
+from symdl.render.documents import DOCUMENTS, final_tex, footer_line
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"   # symdl/templates -> ../templates in the repository
 

@@ -10,13 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from symdl import given as g
+from symdl import given as g, kinds, outdir
 from symdl.errors import BuildError, SymdlError
-from symdl import kinds
-from symdl import outdir
 from symdl.input.spec import default_spec, load_exam
-from symdl.render import latex
-from symdl.render import pdf as pdf_render
+from symdl.render import latex, pdf as pdf_render
 from symdl.render.latex import cell, marked
 from symdl.solution import Tex
 

@@ -12,7 +12,6 @@ import sympy
 
 from support import TESTS
 from symdl.pycompat import provide_typing_io
-from support import TESTS
 
 ROOT = TESTS.parent
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"

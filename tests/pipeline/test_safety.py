@@ -19,8 +19,7 @@ import pytest
 import fakekind
 from symdl.derive import derive
 from symdl.errors import BuildError
-from symdl.render import latex
-from symdl.render import pdf as pdf_render
+from symdl.render import latex, pdf as pdf_render
 from symdl.input.spec import load_exam
 from support import TESTS
 

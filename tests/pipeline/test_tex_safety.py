@@ -18,12 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from symdl.errors import BuildError, LatexError
-from symdl.render import latex, texsafe
-from symdl.render import pdf as pdf_render
+from symdl.render import latex, pdf as pdf_render, texsafe
 from symdl.input.tex_display import check_display
 from support import TESTS, answer_values
 

@@ -7,8 +7,7 @@ import pytest
 import sympy
 
 from symdl.errors import LatexError
-from symdl.input.latex import op, parse_expression, parse_matrix, parse_number
-from symdl.input.latex import skeleton
+from symdl.input.latex import op, parse_expression, parse_matrix, parse_number, skeleton
 
 
 @pytest.mark.parametrize("text, value", [

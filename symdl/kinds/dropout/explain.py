@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symdl import given as g
 from symdl.solution import Solution, Step, Text
 
 from .fields import read
@@ -97,8 +98,6 @@ def _eval(sol, d):
 
 def sheet(question) -> list:
     """The question as the exam sheet shows it: x, the probability as given, the mask, the upstream gradient."""
-    from symdl import given as g
-
     d = read(question)
     items = [Text("The input:"), g.value("x", d.x)]
     items.append(Text(("Keep probability " if d.keep_given else "Drop probability p = ") +

@@ -12,6 +12,7 @@ import sympy
 
 from symdl import ops
 from symdl.display import GraphFormula, GraphGradient, GraphGradientSum, GraphParen, PartialOf, RelationChain
+from symdl.grading.policy import policy_of
 from symdl.printer import tex
 from symdl.solution import Figure, Solution, Step, Table, Text, only
 
@@ -204,8 +205,6 @@ def _backward_section(sol, question, graph, upstream, grads, contributions):
 def _credits(sol, question, graph):
     """The drawing's criteria (part a), every node's value and gradient graded where the parts ask for
     them and the points allow (symdl.grading.rubric), and the notes and accepted alternatives for the grader."""
-    from symdl.grading.policy import policy_of
-
     ops_used = sorted({_words(graph, n) for n in graph.nodes if not n.is_leaf})
     leaves = [n.id for n in graph.nodes if n.op == "input"]
     drawing = part_of(question, "graph")

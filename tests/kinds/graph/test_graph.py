@@ -5,8 +5,7 @@ import math
 import numpy as np
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from symdl import ops
 from symdl.errors import SpecError

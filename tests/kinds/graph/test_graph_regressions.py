@@ -13,9 +13,8 @@ import mpmath
 import pytest
 import sympy
 
-from support import TESTS
-from symdl.render import pdf as pdf_render
 from support import TESTS, answer_values
+from symdl.render import pdf as pdf_render
 
 HERE = TESTS
 REG = HERE / "regressions"
