@@ -11,12 +11,14 @@ from __future__ import annotations
 import csv
 import math
 import re
+from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 
 from symdl.check import hp
 
-from .source import is_generated, log_text
+from .fields import is_generated
+from .source import log_text
 
 
 def _field(question, name, default=None):
@@ -355,8 +357,6 @@ def _epoch_table(good, I, use_it, vx, vy):
 def _dataset(question, B):
     """The dataset arithmetic by counting: batches cut off one by one, the split by decimal arithmetic,
     the smallest set for a printed accuracy by trying every n with Python's round-half-even and half-up."""
-    from decimal import ROUND_FLOOR, Decimal
-
     total = _field(question, "dataset_size", None)
     if total is None:
         return {}

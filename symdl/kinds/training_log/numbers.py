@@ -7,13 +7,13 @@ from fractions import Fraction
 
 import sympy
 
+from symdl.printer import terminating_decimal
+
 from .stats import _q
 
 
 def shown(value):
     """A number for a substituted formula: exact when it prints as a short decimal, else rounded."""
-    from symdl.printer import terminating_decimal
-
     q = _q(value) if isinstance(value, (Fraction, int)) else value
     if q.is_Rational and terminating_decimal(q) is not None and len(terminating_decimal(q)) <= 16:
         return q
