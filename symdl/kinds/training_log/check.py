@@ -1,8 +1,8 @@
 """The independent route: a separate, simpler reader of the log and plain float numpy.
 
-It imports nothing of the derivation (no reader, no exact statistics): the log's text (the file,
-or the text a ``[question.generate]`` table makes) comes from ``source``, and is re-read with a
-regex / csv reader, the slopes come from np.polyfit, the t quantile from numerical
+It calls nothing of the derivation (no reader, no exact statistics): the log's text (the file,
+or the text a ``[question.generate]`` table makes, from the seed ``intended`` chose with the kind's
+own reading) comes from ``source``, and is re-read with a regex / csv reader, the slopes come from np.polyfit, the t quantile from numerical
 integration, iterations per epoch and the set size from a brute-force search.
 """
 
