@@ -15,8 +15,10 @@ import pytest
 from support import TESTS, one_question, sheet_of
 from symdl.derive import solve_question
 from symdl.errors import SpecError
-from symdl.kinds.training_log import SCHEMA, analyse, generate as gen, independent, verdicts
-from symdl.kinds.training_log.source import EXPECTED, log_text
+from symdl.kinds.training_log import SCHEMA, analyse, independent, verdicts
+from symdl.kinds.training_log import generate as gen
+from symdl.kinds.training_log.intended import EXPECTED
+from symdl.kinds.training_log.source import log_text
 from symdl.kinds.training_log.trends import trend_section
 from symdl.solution import Solution, Table, Text
 from symdl.input.spec import Question
