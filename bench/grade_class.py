@@ -301,7 +301,7 @@ def bench(count: int, work: Path, python: str) -> dict:
     import time
 
     from symdl import classgrade
-    from symdl.grading.values import rubric
+    from symdl.grading import rubric
     from symdl.classgrade import responses
     from symdl.derive import solve_exam
     from symdl.render import answers_json

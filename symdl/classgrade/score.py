@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import sympy
 
-from symdl.grading.values import rubric
+from symdl.grading import rubric
 from symdl.errors import SymdlError
 
 from . import cells

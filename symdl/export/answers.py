@@ -21,7 +21,7 @@ import sympy
 from symdl.export import asking
 from symdl.render.answers_json import Number, jsonable
 from symdl.solution import Answer
-from symdl.grading.values import rubric
+from symdl.grading import rubric
 
 
 

@@ -24,7 +24,7 @@ from symdl.export import figures, safe
 from symdl.render import html
 from symdl.solution import Table, Tex, Text
 from symdl.export.answers import asked_names
-from symdl.grading.values import rubric
+from symdl.grading import rubric
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "lms"
 MATH = ("mathml", "tex")

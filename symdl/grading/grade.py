@@ -21,7 +21,7 @@ precision, not the student's.)
 
 from __future__ import annotations
 
-from symdl.grading.values import rubric
+from symdl.grading import rubric
 from symdl.grading.mistake_rows import dedupe
 from symdl.grading.policy import policy_of
 from symdl.grading.values import numbers_of, policy_tolerance, same_numbers

@@ -14,7 +14,7 @@ import numpy as np
 import sympy
 
 from symdl.check import hp
-from symdl.grading.values import rubric
+from symdl.grading import rubric
 from symdl.grading.policy import policy_of
 
 

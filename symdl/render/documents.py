@@ -18,7 +18,7 @@ from symdl.grading.values import SIG_DIGITS, interval, mp_value, part_of
 from symdl.solution import Math, Tex, Text, shown
 from symdl.check import hp
 from symdl.check.verify import describe
-from symdl.grading.values import rubric
+from symdl.grading import rubric
 from symdl.grading.policy import policy_of
 from symdl.render.texsafe import escape, paragraph
 

@@ -38,7 +38,7 @@ def items_of(answers_exact, report=None) -> list:
                     for i in q["rubric"]]
     if out or report is None:
         return out
-    from symdl.grading.values import rubric
+    from symdl.grading import rubric
 
     for r in report.results:
         out += [(i.column, Fraction(i.points), r.question.id, i.answer, tuple(i.entry))

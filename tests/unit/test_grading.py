@@ -195,7 +195,7 @@ def test_policy_interval(value, figures, abs_tol):
 
 
 def _di504():
-    from symdl.grading.values import rubric
+    from symdl.grading import rubric
     from symdl.derive import solve_exam as solve
 
     report = solve()
@@ -315,7 +315,7 @@ def test_points_are_exact_halves_summing_to_the_exam(di504):
 
 
 def test_partial_band_and_overrides(toy, tmp_path):
-    from symdl.grading.values import rubric
+    from symdl.grading import rubric
 
     path = _spec(tmp_path)
     text = path.read_text().replace('title = "Toy"\n', 'title = "Toy"\ngrading = { figures = 4, step = 1, '
