@@ -300,7 +300,8 @@ def bench(count: int, work: Path, python: str) -> dict:
     import subprocess
     import time
 
-    from symdl import classgrade, rubric
+    from symdl import classgrade
+    from symdl.grading import rubric
     from symdl.classgrade import responses
     from symdl.derive import solve_exam
     from symdl.render import answers_json

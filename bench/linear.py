@@ -82,7 +82,7 @@ def derive_spec(text: str, work: Path, name: str) -> dict:
     """CPU seconds of solve_question on ``text`` (a fresh parse), its node count and verdict."""
     from symdl.derive import solve_question
     from symdl.kinds.graph import build_graph
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
 
     path = work / f"{name}.toml"
     path.write_text(text, encoding="utf-8")

@@ -110,7 +110,7 @@ def timed(argv, cwd=None, timeout=None) -> float:
 def di504_spec(work: Path) -> tuple[Path, str]:
     """The DI504 spec, or a copy reduced to the questions whose kind module exists."""
     from symdl.kinds import BUILTIN
-    from symdl.spec import default_spec
+    from symdl.input.spec import default_spec
     import importlib.util
 
     spec = default_spec()
@@ -277,10 +277,10 @@ def symdl_chain(L: int, w: int, work: Path, repeats: int = 1, seed: int = 0) -> 
     The process has parsed before (latex2sympy2's parser tables are warm, as in any exam past
     its first expression); part 1 measures the cold start.
     """
-    from symdl import latex_parse
-    from symdl.latex_parse import skeleton as latex_skeleton
+    from symdl.input import latex as latex_parse
+    from symdl.input.latex import skeleton as latex_skeleton
     from symdl.derive import solve_question
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
 
     path = work / f"chain-L{L}-w{w}.toml"
     path.write_text(chain_spec(L, w, seed), encoding="utf-8")
@@ -422,7 +422,7 @@ def part_vgg(runs: int, work: Path) -> dict:
         return {"skipped": "the architecture kind has not landed"}
     from symdl.derive import solve_question
     from symdl.kinds import solver
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
 
     path = BENCH / "vgg16_matlab.toml"
     if not path.exists() or path.read_text() != vgg16_spec():
@@ -453,7 +453,7 @@ def part_vgg(runs: int, work: Path) -> dict:
 
 def variants_spec(work: Path) -> Path:
     """The embedded DI504 spec: it carries its draws ([question.variants], docs/variants.md)."""
-    from symdl.spec import default_spec
+    from symdl.input.spec import default_spec
 
     return default_spec()
 

@@ -407,7 +407,7 @@ def _innermost_frame(exc) -> str:
 
 def check_rows(report) -> list:
     """One row per answer: question, answer, derived, independent, agreement (and a note)."""
-    from symdl.verify import describe
+    from symdl.check.verify import describe
 
     rows = []
     for result in report.results:

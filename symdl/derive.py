@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from symdl import kinds, outdir
 from symdl.deadline import effective, rendering, time_limit
 from symdl.errors import BuildError, SpecError, SymdlError, TimeLimitError, UsageError, VerificationFailed
-from symdl.spec import default_spec, load_exam
+from symdl.input.spec import default_spec, load_exam
 
 DEFAULT_TIME_LIMIT = 120.0   # seconds per question (derivation, verification, rendering)
 MAX_TEX_S = 1e6              # the PDF build's timeout when there is no practical time limit
@@ -59,8 +59,8 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
     Bad input surfaces as a SymdlError naming the file, the question and (where known) the
     field; an unexpected exception is a bug and propagates with a note naming the question.
     """
-    from symdl.grading import grade
-    from symdl.verify import verify   # numpy + SymPy: imported only once a question derives
+    from symdl.grading.grade import grade
+    from symdl.check.verify import verify  # numpy + SymPy: imported only once a question derives
 
     start = time.perf_counter()
     kind = kinds.get(question.kind)

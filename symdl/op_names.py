@@ -1,7 +1,7 @@
 """The op table's spelling column, without numpy or SymPy: what a spec may call each op, and its arity.
 
 ``symdl.ops`` builds its rows with these (and checks the arities against its rules);
-``symdl.latex_parse`` reads them, so the parser runs where only pure-Python packages are.
+``symdl.input.latex`` reads them, so the parser runs where only pure-Python packages are.
 """
 
 # op -> (the names a spec may call it by, its number of arguments)

@@ -156,7 +156,7 @@ class Answer:
     ``final``: boxed in the model answer and listed on page 1; ``graded``: whether the exam asks
     for it (None: when it is final and a number or a yes/no; text answers are graded by criteria);
     ``weight``: its share of the part's points under the derived rule (None: 1).
-    Filled in after solving (symdl.grading, symdl.rubric): ``figures`` (the answer policy's
+    Filled in after solving (symdl.grading, symdl.grading.rubric): ``figures`` (the answer policy's
     significant figures for it), ``tolerance`` ({"abs", "rel"}: the policy's interval),
     ``points`` (the sum of its rubric items' points, exact), ``mistakes`` (list of Mistake).
     """
@@ -184,7 +184,7 @@ class RubricItem:
 
     A criterion (``slug`` given, not ``alternative``) carries points: ``points`` when the kind
     fixes them (rare: the spec's ``rubric`` table usually does), else a share of the part by
-    ``weight`` (symdl.rubric); ``model`` is the sentence a full answer would write. Without a slug
+    ``weight`` (symdl.grading.rubric); ``model`` is the sentence a full answer would write. Without a slug
     (or as an alternative) the item is advice to the grader and carries no points.
     """
 

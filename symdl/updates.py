@@ -327,7 +327,7 @@ def grade_states(sol, question, part):
     """Every state after every step graded (not only the final values) when the part asking for the
     steps has the points for them: at least the policy's step per answer, as the graph kind grades
     every node's value."""
-    from symdl.grading import policy_of
+    from symdl.grading.policy import policy_of
 
     total = question.points_of(part) if part is not None else None
     if total is None:

@@ -16,12 +16,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from symdl import draws as drawing
+from symdl.input import draws as drawing
 from symdl.deadline import reading_done
 from symdl.derive import DEFAULT_TIME_LIMIT, solve_question
 from symdl.errors import SpecError, SymdlError, UsageError, VerificationFailed
-from symdl.require import TIES, holds
-from symdl.spec import build_exam, default_spec, read_spec
+from symdl.input.require import TIES, holds
+from symdl.input.spec import build_exam, default_spec, read_spec
 
 MAX_COUNT = 10_000      # variants in one run
 MAX_DRAWS = 100         # draws tried for one variant before its conditions are declared unmet
@@ -119,7 +119,7 @@ def iter_variants(spec, count, seed, *, data_dirs=(), time_limit_s=DEFAULT_TIME_
     if workers <= 1 or count == 1:
         yield from _collect(count, seed, lambda n, start, *past: _Done(_find(job, n, seed, start, *past)), progress)
         return
-    import symdl.verify  # noqa: F401  (imported once here, so the forked workers start warm)
+    import symdl.check.verify
     from symdl.render import answers_json, latex  # noqa: F401
     if job.export:
         from symdl.export import canvas, moodle  # noqa: F401

@@ -16,7 +16,7 @@ from pathlib import Path
 from symdl import outdir, variants
 from symdl.derive import DEFAULT_TIME_LIMIT, MAX_TEX_S
 from symdl.errors import UsageError
-from symdl.spec import read_spec, default_spec
+from symdl.input.spec import read_spec, default_spec
 
 MANIFEST_CSV = "manifest.csv"
 

@@ -85,7 +85,7 @@ PARTIAL_FILE = Path(__file__).with_name("fakekind.tex.j2")
 def kind():
     """The fake kind, as any kind outside symdl would declare itself."""
     from symdl.kinds import Kind
-    from symdl.schema import Field, Schema
+    from symdl.input.schema import Field, Schema
 
     return Kind(name=NAME,
                 schema=Schema(Field("a", "value"), Field("b", "value"),

@@ -60,7 +60,7 @@ def documented_example(kind, folder: Path) -> Path:
 
 def one_question(tmp_path, kind, body, name="q"):
     """A one-question exam of ``kind`` whose question table ends with ``body`` (TOML lines)."""
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
 
     path = tmp_path / f"{name}.toml"
     path.write_text(f'[exam]\nid = "t"\ntitle = "t"\n[[question]]\nid = "Q"\nkind = "{kind}"\n' + body)
@@ -113,7 +113,7 @@ def sheet_text(items) -> str:
 
 
 def di504_question(qid):
-    from symdl.spec import default_spec, load_exam
+    from symdl.input.spec import default_spec, load_exam
 
     return next(q for q in load_exam(default_spec()).questions if q.id == qid)
 

@@ -1,7 +1,7 @@
 """Grading a class: ``python -m symdl grade SPEC --responses students.csv`` (docs/grading.md).
 
-The exam is derived and verified as ``derive`` does it; ``symdl.rubric.items`` gives every
-graded item (one CSV column each), ``symdl.rubric.judge`` judges a student's number or yes/no;
+The exam is derived and verified as ``derive`` does it; ``symdl.grading.rubric.items`` gives every
+graded item (one CSV column each), ``symdl.grading.rubric.judge`` judges a student's number or yes/no;
 a criterion earns the points the TA wrote. A wrong value is matched against the answer's
 derived mistakes, and error carried forward credits an answer computed correctly from the
 student's own earlier wrong answer (``Kind.carry``), unless ``[exam] grading.carry_forward``
@@ -10,10 +10,15 @@ is false. Results go to ``OUT/<exam id>-grades/`` (``publish``).
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from . import responses, score
+from . import publish, responses, score
+from symdl.derive import solve_exam
+from symdl.errors import UsageError, VerificationFailed
+from symdl.input.spec import default_spec, load_exam
 
 
 @dataclass
@@ -78,18 +83,12 @@ def grade_rows(exam, plans_, rows, carry=True) -> ClassGrades:
 
 def solve(spec=None, *, data_dirs=(), time_limit_s=120.0):
     """The exam derived and verified (derive.Report); a spec that draws values per student is refused."""
-    from symdl.derive import solve_exam
-    from symdl.errors import UsageError
-    from symdl.spec import default_spec, load_exam
-
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     if exam.draws:
         raise UsageError("the spec draws values for each student's variant; grading a class of variants is "
                          "not supported (grade each variant's spec with its own students)", file=exam.file)
     report = solve_exam(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
     if not report.verified:
-        from symdl.errors import VerificationFailed
-
         names = [f"{r.question.id}:{c.name}" for r in report.results for c in r.failures] or ["no checked answer"]
         raise VerificationFailed(f"the answer key did not verify ({', '.join(names[:6])}); nothing graded "
                                  "(python -m symdl check shows the comparison)", file=exam.file)
@@ -98,9 +97,6 @@ def solve(spec=None, *, data_dirs=(), time_limit_s=120.0):
 
 def template(spec=None, *, data_dirs=(), time_limit_s=120.0) -> str:
     """The CSV header line for the exam at ``spec``."""
-    import csv
-    import io
-
     report = solve(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(columns(plans(report, carry=False)))
@@ -110,8 +106,6 @@ def template(spec=None, *, data_dirs=(), time_limit_s=120.0) -> str:
 def grade_class(spec, responses_csv, out="out", *, pdf=True, data_dirs=(), time_limit_s=120.0, progress=None):
     """Grade every student of ``responses_csv`` and write ``OUT/<exam id>-grades/``; returns
     (ClassGrades, folder). Bad input (UsageError, exit 2) before anything is written."""
-    from . import publish
-
     report = solve(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
     publish.check_out(out, report.exam)
     plans_ = plans(report)

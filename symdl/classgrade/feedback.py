@@ -10,6 +10,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from .score import words
+from symdl.render import latex, texsafe
+from symdl.render.documents import question_name
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "grade"
 
@@ -109,8 +111,6 @@ def maximum(grades) -> str:
 
 def _question_name(question) -> str:
     """The heading's name, as the exam numbers it ("1" for the id "Q1")."""
-    from symdl.render.documents import question_name
-
     return question_name(question)
 
 
@@ -132,10 +132,8 @@ def html(grades, student) -> str:
 
 def tex(grades) -> str:
     """Every student's feedback as one LaTeX document, one student from a new page."""
-    from symdl.render import latex
-
     env = latex.environment()
-    escaped = lru_cache(maxsize=65536)(lambda t: latex.Tex(latex.escape(t)))
+    escaped = lru_cache(maxsize=65536)(lambda t: latex.Tex(texsafe.escape(t)))
     students = [(s, points(s.total), sections(grades, s, escaped)) for s in grades.students]
     return env.get_template("grade/feedback.tex.j2").render(
         exam=grades.exam, students=students, maximum=maximum(grades), carry=grades.carry_forward,

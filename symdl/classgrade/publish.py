@@ -13,6 +13,7 @@ from symdl import outdir
 from symdl.errors import BuildError
 
 from . import feedback
+from symdl.render import pdf as pdf_render
 
 
 def folder_name(exam) -> str:
@@ -77,8 +78,6 @@ def sources(grades) -> dict:
 
 def write(grades, out, *, pdf=True, progress=None) -> Path:
     """Write the folder; returns it. A TeX failure leaves the other files in place (BuildError, exit 1)."""
-    from symdl.render import pdf as pdf_render
-
     files = sources(grades)
 
     def fill(staging):
@@ -99,7 +98,6 @@ def _build(staging: Path):
     """feedback.pdf from feedback.tex (render/pdf.py's safe build); the BuildError or None."""
     import contextlib
 
-    from symdl.render import pdf as pdf_render
 
     try:
         pdf_render.build(staging / "feedback.tex", timeout=600)

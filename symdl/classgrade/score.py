@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import sympy
 
-from symdl import rubric
+from symdl.grading import rubric
 from symdl.errors import SymdlError
 
 from . import cells
@@ -45,7 +45,7 @@ class Plan:
 
 
 def plan(question, solution, kind, carry_forward=True) -> Plan:
-    """The items of ``question`` (symdl.rubric.items) with what grading needs of each answer."""
+    """The items of ``question`` (symdl.grading.rubric.items) with what grading needs of each answer."""
     p = Plan(question, solution, kind, list(rubric.items(question, solution)))
     for item in p.items:
         if item.answer is not None:

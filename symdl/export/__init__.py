@@ -100,7 +100,7 @@ def export_spec(target, spec=None, out="out", *, variants=None, seed=None, multi
 
     from symdl.derive import solve_exam
     from symdl.export.write import check_out
-    from symdl.spec import default_spec, load_exam
+    from symdl.input.spec import default_spec, load_exam
 
     _check_target(target)
     if variants is not None:

@@ -1,6 +1,6 @@
 """Which answers an LMS export asks for, and what it says of each: the numbers, tolerances, points, mistakes.
 
-The answers asked are every numeric answer the rubric grades (symdl.rubric: final answers and the
+The answers asked are every numeric answer the rubric grades (symdl.grading.rubric: final answers and the
 intermediates the kind marks graded, each with its points); a question whose rubric grades none
 asks its final numeric answers, or all its numeric answers (numbers, vectors, matrices, lists of
 numbers) when none is final. Every blank carries the rubric's points of its entry. Every
@@ -21,6 +21,7 @@ import sympy
 from symdl.export import asking
 from symdl.render.answers_json import Number, jsonable
 from symdl.solution import Answer
+from symdl.grading import rubric
 
 
 
@@ -51,7 +52,7 @@ def asked_names(result) -> list:
     node values); else the final numeric ones; else every numeric one."""
     sol = result.solution
     numeric = [name for name, meta in sol.meta.items() if is_numeric(sol.answers[name])]
-    graded = [name for name in numeric if sol.meta[name].points is not None]     # the rubric's (symdl.rubric)
+    graded = [name for name in numeric if sol.meta[name].points is not None]     # the rubric's (symdl.grading.rubric)
     if graded:
         return graded
     finals = [name for name in numeric if sol.meta[name].final]
@@ -145,8 +146,6 @@ def entry_points(result, name, indices, points: Fraction) -> list:
     when it grades it entry by entry (matched by index, else in order), else ``points`` split
     evenly (a whole-value item: a shape, a vector given one point; the LMS then gives each entry
     its share, where the rubric gives all or nothing)."""
-    from symdl import rubric
-
     try:
         found = [i for i in rubric.items(result.question, result.solution) if i.answer == name]
     except Exception:  # noqa: BLE001 - a result without a rubric (made by hand in a test): even split

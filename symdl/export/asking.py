@@ -9,11 +9,12 @@ display's rounding beyond it.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, localcontext
 
 import mpmath
 
-from symdl import hp
+from symdl.check import hp
+from symdl.notation.printer import is_exact_decimal, terminating_decimal
 
 KEY_DIGITS = 5                      # significant digits the key prints a rounded value with
 CANVAS_STEP = Decimal("0.0001")     # Canvas's classic quiz page rounds what is typed to 4 decimals
@@ -31,7 +32,6 @@ def exact_decimal(value) -> Decimal:
 def shown(value, digits=None) -> str:
     """``value`` as the answer key prints it: an exact decimal as is (up to 10 places), any other
     to ``digits`` (default 5) significant digits, in plain decimal form."""
-    from symdl.notation.printer import is_exact_decimal, terminating_decimal
 
     import sympy
 
@@ -67,7 +67,6 @@ def shown_within(value, digits, tolerance: Decimal) -> str:
 
 
 def _is_exact(value) -> bool:
-    from symdl.notation.printer import is_exact_decimal
 
     return is_exact_decimal(value)
 

@@ -23,6 +23,8 @@ from symdl import kinds
 from symdl.export import figures, safe
 from symdl.render import html
 from symdl.solution import Table, Tex, Text
+from symdl.export.answers import asked_names
+from symdl.grading import rubric
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "lms"
 MATH = ("mathml", "tex")
@@ -156,8 +158,6 @@ def by_hand(result, *, math="mathml") -> tuple:
     """(what the student is asked to write, the grader's information) for what an LMS cannot mark:
     the rubric's items no blank asks (criteria, yes/no answers) with their points, then the
     grader's notes without points (accepted alternatives, the model answer's answers in words)."""
-    from symdl.export.answers import asked_names
-
     sol, question = result.solution, result.question
     items = _by_hand_items(result, set(asked_names(result)), math)
     parts = [p for p, _, _ in question.part_list() if p and any(part == p for part, _, _ in items)]
@@ -182,11 +182,10 @@ def by_hand(result, *, math="mathml") -> tuple:
 
 
 def _by_hand_items(result, asked, math) -> list:
-    """(part, HTML, points) of every rubric item of ``result`` (symdl.rubric) whose answer no blank
+    """(part, HTML, points) of every rubric item of ``result`` (symdl.grading.rubric) whose answer no blank
     asks: criteria in the kind's words, yes/no answers with their value."""
     from sympy.logic.boolalg import BooleanAtom
 
-    from symdl import rubric
 
     sol, question = result.solution, result.question
     try:
@@ -284,7 +283,6 @@ def _is_kept(result, math, variant) -> bool:
 
 
 def _item_pages(items, math, i) -> list:
-    from symdl.export.answers import asked_names
 
     variant, _, results = items[i]
     return [((i, r.question.id), page(r, math=math, variant=variant)) for r in results if asked_names(r)]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from symdl.schema import Schema
+from symdl.input.schema import Schema
 
 GROUP = "symdl.kinds"        # the entry-point group of kinds in other packages
 BUILTIN = ("graph", "neuron", "softmax", "architecture", "training_log", "conv", "init", "dropout", "numformat")

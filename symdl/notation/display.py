@@ -18,7 +18,7 @@ import sympy
 import sympy as sp
 
 from symdl.errors import LatexError
-from symdl.latex_parse import display_latex
+from symdl.input.latex import display_latex
 from symdl.notation.printer import tex, value_tex, vector_tex  # noqa: F401  (vector_tex: the kinds' name)
 from symdl.solution import Tex
 

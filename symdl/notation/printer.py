@@ -8,7 +8,7 @@ import mpmath
 import sympy
 from sympy.printing.latex import LatexPrinter
 
-from symdl import hp
+from symdl.check import hp
 from symdl.solution import Tex
 
 # Longest decimal expansion shown exactly; past it a value is rounded and marked \approx.

@@ -13,7 +13,9 @@ import mpmath
 import numpy as np
 import sympy
 
-from symdl import hp
+from symdl.check import hp
+from symdl.grading import rubric
+from symdl.grading.policy import policy_of
 
 
 class Number(str):
@@ -108,8 +110,6 @@ def document(exam, results) -> dict:
     """answers.json, schema 2: the exam with its answer policy, and per question its parts, its
     rubric (every graded item with its points) and every answer with its part, points, unit,
     tolerance (the policy's interval) and common mistakes."""
-    from symdl.policy import policy_of
-
     policy = policy_of(exam)
     head = {"id": exam.id, "title": exam.title, "course": exam.course, "date": exam.date}
     if getattr(exam, "drawn", None):        # a variant: its label and the values drawn for it
@@ -129,7 +129,6 @@ def _policy(policy) -> dict:
 
 
 def _rubric(result) -> list:
-    from symdl import rubric
 
     if result.solution is None:
         return []

@@ -14,8 +14,14 @@ from fractions import Fraction
 import sympy
 
 from symdl.notation import printer
-from symdl.grading import SIG_DIGITS, part_of
-from symdl.solution import Tex, Text, shown
+from symdl.grading.values import SIG_DIGITS, interval, mp_value, part_of
+from symdl.solution import Math, Tex, Text, shown
+from symdl import kinds
+from symdl.check import hp
+from symdl.check.verify import describe
+from symdl.grading import rubric
+from symdl.grading.policy import policy_of
+from symdl.render.texsafe import escape, paragraph
 
 DOCUMENTS = {                      # document -> (template, audience of the kind partials)
     "model": ("answer-key.tex.j2", "model"),
@@ -53,8 +59,6 @@ def _fraction_words(x) -> str:
 
 def rounding_rule(exam) -> Tex:
     """The key's rounding note: final answers at the policy's figures, the working at more, the rule."""
-    from symdl.policy import policy_of
-
     policy = policy_of(exam)
     return Tex(f"Final answers are given to {policy.figures} significant figures. " + _escape(policy_sentence(policy))
                + " " + ROUNDING_RULE)
@@ -65,7 +69,6 @@ TEXT_BOX_CHARS = 60          # a text answer longer than this is framed as a par
 
 
 def _escape(text) -> str:
-    from symdl.render.latex import escape
 
     return escape(text)
 
@@ -129,8 +132,6 @@ def label_tex(answer) -> Tex:
     if math is not None:
         return Tex(f"${math}$")
     if isinstance(answer.label, Text):
-        from symdl.render.latex import paragraph
-
         return paragraph(answer.label)
     return _escape(answer.label if answer.label is not None else answer.name)
 
@@ -196,8 +197,6 @@ def part_rubric(question, solution, part) -> list:
 
 def described(value, width=70) -> str:
     """A check's value as short text (the verifier's description, cut at ``width``)."""
-    from symdl.verify import describe
-
     text = describe(value)
     return text if len(text) <= width else text[: width - 3] + "..."
 
@@ -215,9 +214,6 @@ def given_math(question) -> list:
     """The formulas the exam sheet displays right under the question's text (its kind's ``sheet``
     hook: the Math items before the first sentence, e.g. the function f(x), the neuron's model, the
     score function), so the key shows "the function below" below its text."""
-    from symdl import kinds
-    from symdl.solution import Math
-
     kind = kinds.get(question.kind)
     out = []
     for item in kind.sheet(question) if kind.sheet is not None else ():
@@ -243,7 +239,6 @@ def template_globals(audience: str) -> dict:
 
 
 def _policy_of(x):
-    from symdl.policy import policy_of
 
     return policy_of(x)
 
@@ -252,9 +247,7 @@ def _policy_of(x):
 
 def rubric_rows(question, solution, part) -> list:
     """The rubric's rows of ``part``: one per graded answer (its label, what is accepted, its points)
-    then one per criterion (the idea, its model sentence, its points), from symdl.rubric's items."""
-    from symdl import rubric
-
+    then one per criterion (the idea, its model sentence, its points), from symdl.grading.rubric's items."""
     rows, by_answer = [], {}
     for item in rubric.items(question, solution):
         if item.part != part:
@@ -279,7 +272,6 @@ def rubric_rows(question, solution, part) -> list:
 
 
 def _slug_column(question, criterion) -> str:
-    from symdl.grading import part_of
 
     part = part_of(question, criterion.part)
     return f"{question.id}.{part}.{criterion.slug}" if part else f"{question.id}.{criterion.slug}"
@@ -297,9 +289,6 @@ def _item_points(items) -> Tex:
 
 def accepted_tex(answer) -> Tex:
     """What the rubric accepts, in words: "$0.773$, 3 s.f.", "$-0.04$ exactly", "yes"."""
-    from symdl import rubric
-    from symdl.grading import interval
-
     value = answer.value
     if isinstance(value, (bool, sympy.logic.boolalg.BooleanAtom)):
         return Tex("yes" if bool(value) else "no")
@@ -350,8 +339,6 @@ def _figures_text(x, figures, exact) -> str:
     """One number as the rubric states it: exact as written, or rounded to ``figures`` s.f."""
     import mpmath
 
-    from symdl import hp
-    from symdl.grading import mp_value
 
     if exact:
         return printer.tex(x)

@@ -19,6 +19,9 @@ from markupsafe import Markup, escape
 from symdl.notation import printer
 from symdl.render import svg
 from symdl.solution import Step, Tex, Text, check_audience, item_type, shown
+from symdl.input import markup
+from symdl.render.documents import (_label_math, footer_line, given_math, part_boxed_texts, part_finals,
+    question_name, value_parts)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
 
@@ -180,30 +183,24 @@ def plain(value) -> Markup:
 
 
 def marked(value) -> Markup:
-    """A plain-text field with its emphasis (``**bold**``, ``__underlined__``: symdl/markup.py)."""
-    from symdl import markup
-
+    """A plain-text field with its emphasis (``**bold**``, ``__underlined__``: symdl/input/markup.py)."""
     if value is None:
         return Markup("")
     return Markup(markup.html(str(value), plain))
 
 
 def _given_math(question) -> list:
-    from symdl.render.documents import given_math
 
     return given_math(question)
 
 
 def _question_name(question) -> str:
-    from symdl.render.documents import question_name
 
     return question_name(question)
 
 
 def final(answer) -> Markup:
     """A final answer as the summary shows it: its label, then its value framed (words as the body words them)."""
-    from symdl.render.documents import _label_math, value_parts
-
     label = answer.label if answer.label is not None else answer.name
     label_math = _label_math(answer)
     head = math(label) if label_math is not None else text(label)
@@ -241,8 +238,6 @@ def _svg_figure(figure, kind) -> Markup:
 def render(exam, results, audience: str = "model") -> str:
     """The answer key as one HTML page: the items of ``audience`` (the model answers by
     default, as the PDF). ``results``: list of QuestionResult."""
-    from symdl.render.documents import footer_line, part_boxed_texts, part_finals
-
     return _environment().get_template("answer-key.html.j2").render(
         exam=exam, results=results, audience=check_audience(audience), footer_line=footer_line(results),
         part_finals=part_finals, part_boxed_texts=part_boxed_texts)

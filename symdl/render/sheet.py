@@ -12,6 +12,11 @@ from pathlib import Path
 
 from symdl.notation import given as g
 from symdl.errors import BuildError, SymdlError
+from symdl.input.spec import default_spec, load_exam
+from symdl.render import latex, pdf as pdf_render
+from symdl.render.latex import cell, marked
+from symdl.solution import Tex
+from symdl import kinds, outdir
 
 TEX = "exam-sheet.tex"
 PDF = "exam-sheet.pdf"
@@ -44,8 +49,6 @@ class SheetQuestion:
 
 def questions(exam) -> list:
     """Every question's sheet items, from the kind's ``sheet`` hook over the checked fields."""
-    from symdl import kinds
-
     out = []
     for question in exam.questions:
         kind = kinds.get(question.kind)
@@ -81,9 +84,6 @@ def _sheet_question(question, items) -> SheetQuestion:
 
 def sheet_cell(value):
     """A table cell of the sheet: a list of lines stacked in the cell, anything else as the key's cell."""
-    from symdl.render.latex import cell, marked
-    from symdl.solution import Tex
-
     if isinstance(value, (list, tuple)):
         return Tex(r" \newline ".join(sheet_cell(v) for v in value))
     if isinstance(value, str) and not isinstance(value, Tex):
@@ -100,8 +100,6 @@ def sheet_partial(kind_name: str) -> str:
 
 def render(exam, sheet_questions) -> str:
     """The exam sheet as LaTeX source."""
-    from symdl.render import latex
-
     env = latex.environment()
     env.filters["sheet_cell"] = sheet_cell
     env.globals["sheet_partial"] = sheet_partial
@@ -120,7 +118,6 @@ def build_pdf(folder: Path, timeout: float = 300):
     """Build ``folder/exam-sheet.pdf`` from its .tex (render/pdf.py's safe build); the BuildError or None."""
     import contextlib
 
-    from symdl.render import pdf as pdf_render
 
     try:
         pdf_render.build(Path(folder) / TEX, timeout=timeout)
@@ -139,10 +136,6 @@ def write(spec=None, out="out", *, pdf=True, data_dirs=(), progress=None):
     Staged, put in the manifest and moved into place as ``derive`` does (an older folder is
     replaced only when it holds nothing but what symdl wrote). Bad input: nothing written.
     """
-    from symdl import outdir
-    from symdl.render import pdf as pdf_render
-    from symdl.spec import default_spec, load_exam
-
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     out = Path(out)
     outdir.check_out(out, out / f"{exam.id}-sheet")

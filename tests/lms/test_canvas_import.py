@@ -151,7 +151,7 @@ def test_another_answer_policy_plugs_in(tmp_path, figures):
     from symdl.derive import solve_exam
     from symdl.export import render
     from symdl.render import answers_json
-    from symdl.spec import default_spec
+    from symdl.input.spec import default_spec
 
     text = default_spec().read_text(encoding="utf-8")
     assert text.count("\n[exam]\n") == 1 and "grading" not in text          # DI504 takes the default policy

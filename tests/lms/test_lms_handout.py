@@ -8,7 +8,7 @@ import re
 
 from symdl.derive import solve_exam
 from symdl.export import content
-from symdl.spec import default_spec
+from symdl.input.spec import default_spec
 
 
 def test_the_whole_log_is_in_the_lms_question():

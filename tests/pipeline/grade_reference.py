@@ -1,7 +1,7 @@
 """An independent grader for the grade tests: its own number reading, tolerance arithmetic (from
 answers.json's ``tolerance``), degenerate rules and error carried forward (bench/grade_class.py's
 numpy derivations). It never imports symdl.classgrade; it reads the items' points from
-answers.json's ``rubric`` when there is one, else from symdl.rubric.items (the exam's definition)."""
+answers.json's ``rubric`` when there is one, else from symdl.grading.rubric.items (the exam's definition)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def items_of(answers_exact, report=None) -> list:
                     for i in q["rubric"]]
     if out or report is None:
         return out
-    from symdl import rubric
+    from symdl.grading import rubric
 
     for r in report.results:
         out += [(i.column, Fraction(i.points), r.question.id, i.answer, tuple(i.entry))

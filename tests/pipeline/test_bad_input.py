@@ -70,7 +70,7 @@ def missing_kinds(path: Path) -> list:
     """Kinds the spec's questions use whose modules have not landed (their cases skip)."""
     from symdl.errors import SpecError
     from symdl import kinds
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
 
     try:
         load_exam(path)
@@ -143,7 +143,7 @@ def run_corpus(specs, base: Path, parallel=2, timeout=60) -> dict:
             kinds.get(name)
     import symdl.render.answers_json  # noqa: F401
     import symdl.render.latex  # noqa: F401
-    import symdl.verify  # noqa: F401
+    import symdl.check.verify
 
     import gc
 

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 import sympy
 
-from symdl import latex_parse
-from symdl.latex_parse import skeleton as latex_skeleton
+from symdl.input import latex as latex_parse
+from symdl.input.latex import skeleton as latex_skeleton
 from symdl.derive import solve_question
 from symdl.kinds import graph
-from symdl.spec import load_exam
-from symdl.verify import agree
+from symdl.input.spec import load_exam
+from symdl.check.verify import agree
 from support import TESTS
 
 ROOT = TESTS.parent
@@ -196,7 +196,7 @@ def test_simple_reader_builds_latex2sympy2s_own_tree():
 
 
 def test_di504_spec_is_the_full_exam_when_every_kind_is_there(tmp_path):
-    from symdl.spec import default_spec
+    from symdl.input.spec import default_spec
 
     spec, note = bench.di504_spec(tmp_path)          # parts 1 and 2 start here (it once imported a name gone)
     assert spec == default_spec() and note == "full DI504 exam (5 questions)"

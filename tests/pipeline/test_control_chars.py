@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from symdl.errors import SpecError
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 from support import TESTS
 
 REGRESSION = TESTS / "regressions" / "round3" / "xml_control_char_illformed"

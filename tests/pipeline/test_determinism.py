@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from symdl.render import pdf as pdf_render
-from symdl.spec import default_spec
+from symdl.input.spec import default_spec
 from support import TESTS
 
 HERE = TESTS

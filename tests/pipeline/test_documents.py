@@ -13,7 +13,7 @@ import fakekind
 from symdl.derive import derive
 from symdl.render import pdf as pdf_render
 from symdl.render.documents import FOOTER_VERIFIED, final_tex, value_parts
-from symdl.spec import default_spec
+from symdl.input.spec import default_spec
 
 needs_tex = pytest.mark.skipif(not pdf_render.tex_available(), reason="latexmk/pdflatex not installed")
 MODEL_WORDS = ("spec field", "float64", "symdl")       # never in the model answers (issue 12)

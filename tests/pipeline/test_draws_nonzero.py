@@ -21,9 +21,9 @@ from fractions import Fraction
 import pytest
 
 from support import DOCS, validate_answers
-from symdl import draws
+from symdl.input import draws
 from symdl.errors import SpecError
-from symdl.latex_parse import parse_matrix
+from symdl.input.latex import parse_matrix
 
 
 def read(table):

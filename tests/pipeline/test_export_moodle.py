@@ -334,7 +334,7 @@ def test_an_unverified_question_is_never_exported(di504, tmp_path):
 
     from symdl.errors import VerificationFailed
     from symdl.export import export
-    from symdl.verify import Check
+    from symdl.check.verify import Check
 
     bad = dataclasses.replace(di504.results[1], checks=[Check("z", -0.04, -0.05, False)])
     with pytest.raises(VerificationFailed, match="Q2"):

@@ -30,11 +30,10 @@ from pathlib import Path
 import pytest
 import sympy
 
-from symdl.derive import solve_exam
-from symdl.derive import time_limit
+from symdl.derive import solve_exam, time_limit
 from symdl.errors import SymdlError, TimeLimitError
 from symdl.render import answers_json, latex
-from symdl.spec import Question, default_spec
+from symdl.input.spec import Question, default_spec
 from support import TESTS
 
 HERE = TESTS

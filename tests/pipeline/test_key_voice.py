@@ -13,7 +13,7 @@ import pytest
 
 from symdl.derive import derive
 from symdl.render import pdf as pdf_render
-from symdl.spec import default_spec
+from symdl.input.spec import default_spec
 
 needs_tex = pytest.mark.skipif(not pdf_render.tex_available() or shutil.which("pdftotext") is None,
                                reason="latexmk/pdflatex or pdftotext not installed")

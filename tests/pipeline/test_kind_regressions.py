@@ -18,8 +18,8 @@ import pytest
 import sympy
 
 from symdl.kinds import neuron, softmax
-from symdl.spec import load_exam
-from symdl.verify import verify
+from symdl.input.spec import load_exam
+from symdl.check.verify import verify
 from support import TESTS, answer_values
 
 HERE = TESTS

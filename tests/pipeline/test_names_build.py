@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from symdl.derive import derive
 from symdl.render import pdf as pdf_render
-from symdl.render.latex import label_key
+from symdl.render.texsafe import label_key
 
 needs_tex = pytest.mark.skipif(not pdf_render.tex_available(), reason="latexmk/pdflatex not installed")
 

@@ -12,7 +12,6 @@ import sympy
 
 from support import TESTS
 from symdl.pycompat import provide_typing_io
-from support import TESTS
 
 ROOT = TESTS.parent
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
@@ -35,7 +34,7 @@ else:
 PARSE = r"""
 import sys
 from sympy import srepr
-from symdl.latex_parse import parse_expression, parse_number
+from symdl.input.latex import parse_expression, parse_number
 assert "antlr4" not in sys.modules, "antlr4 imported before symdl"
 print(srepr(parse_expression(r"W^T x").expr))
 print(srepr(parse_number(r"\frac{3}{8}")))

@@ -19,9 +19,8 @@ import pytest
 import fakekind
 from symdl.derive import derive
 from symdl.errors import BuildError
-from symdl.render import latex
-from symdl.render import pdf as pdf_render
-from symdl.spec import load_exam
+from symdl.render import latex, pdf as pdf_render
+from symdl.input.spec import load_exam
 from support import TESTS
 
 HERE = TESTS
@@ -289,7 +288,7 @@ def test_a_tex_loop_is_stopped_whole(tmp_path):
 @needs_tex
 def test_every_character_the_spec_accepts_can_be_typeset(tmp_path, monkeypatch):
     """spec.TYPESETTABLE promises these characters build; prove it with one PDF holding all."""
-    from symdl.spec import TYPESETTABLE
+    from symdl.input.spec import TYPESETTABLE
 
     fakekind.install(monkeypatch)
     chars = "".join(chr(c) for lo, hi in TYPESETTABLE for c in range(lo, hi + 1))

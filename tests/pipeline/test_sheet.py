@@ -18,7 +18,7 @@ import pytest
 from support import DOCS, answer_values
 from symdl.derive import derive
 from symdl.render import pdf as pdf_render
-from symdl.spec import default_spec
+from symdl.input.spec import default_spec
 
 ROOT = DOCS.parent.parent
 DATA_FOLDERS = [ROOT / "tests" / "data" / "logs", ROOT / "symdl" / "data" / "di504"]
@@ -59,7 +59,7 @@ def given_numbers(spec: Path, exam_tex_pages: int, extra=()) -> set:
     for question in tomllib.loads(spec.read_text()).get("question", []):
         if "log" in question:
             given |= numbers((spec.parent / question["log"]).read_text())
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
 
     exam = load_exam(spec)
     for value in exam.drawn.values():                    # a spec with draws gives the values drawn
@@ -274,7 +274,7 @@ def test_parts_given_as_tables_show_their_points_and_get_space_by_points(tmp_pat
     space grows with them (render/sheet.py: CM_PER_POINT per point, at least MIN_SPACE_CM); parts
     given as strings share the question's points evenly for their space."""
     from symdl.render import sheet
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
 
     spec = tmp_path / "parts.toml"
     head = '[exam]\nid = "p"\ntitle = "Parts"\n[[question]]\nid = "Q1"\nkind = "graph"\npoints = 30\n' \

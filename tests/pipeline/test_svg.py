@@ -16,7 +16,7 @@ import pytest
 from symdl.derive import derive, solve_exam
 from symdl.render import svg
 from symdl.solution import Figure, Section
-from symdl.spec import default_spec
+from symdl.input.spec import default_spec
 from support import NO_BROWSER, find_browser
 
 BROWSER = find_browser()

@@ -18,13 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from symdl.errors import BuildError, LatexError
-from symdl.render import latex
-from symdl.render import pdf as pdf_render
-from symdl.tex_display import check_display
+from symdl.render import latex, pdf as pdf_render, texsafe
+from symdl.input.tex_display import check_display
 from support import TESTS, answer_values
 
 HERE = TESTS
@@ -199,10 +197,10 @@ LIGATURES = "a--b c---d e,,f g?``h i!``j k<<l>>m ''n'' ``o`` p'q r`s x-y"
 
 
 def test_escaped_text_leaves_no_ligature_pair():
-    tex = latex.escape(LIGATURES)
+    tex = texsafe.escape(LIGATURES)
     for pair in ("--", ",,", "``", "''", "?`", "!`", "<<", ">>"):
         assert pair not in tex, pair
-    assert latex.escape("\u2013 \u2014") == "-- ---"       # the dash characters stay dashes
+    assert texsafe.escape("\u2013 \u2014") == "-- ---"       # the dash characters stay dashes
 
 
 def pdf_text(pdf: Path) -> str:

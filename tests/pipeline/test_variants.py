@@ -136,7 +136,7 @@ def test_same_seed_gives_byte_identical_output_and_the_hash_is_printed_on_each_k
 
 def test_each_variant_is_derived_from_its_own_draws_hand_checked(tmp_path):
     """z = W^T x + b from the values written into each variant's key, summed here with Fractions."""
-    from symdl.latex_parse import parse_matrix
+    from symdl.input.latex import parse_matrix
     from symdl.variants import generate
 
     (tmp_path / "small.toml").write_text(SMALL)
@@ -178,7 +178,7 @@ def test_no_tie_conditions_leave_no_kink_at_its_tie(tmp_path):
     """Each kept variant, recomputed here from its drawn values: (W x)[0] != 0 for the graph's
     max, and z = W^T x + b != 0 for the ReLU neuron; about half of the draws tie (both drawn on
     {-1, 0, 1} and {-0.2, ..., 0.2}), so the conditions do reject draws."""
-    from symdl.latex_parse import parse_matrix
+    from symdl.input.latex import parse_matrix
     from symdl.variants import generate
 
     (tmp_path / "ties.toml").write_text(TIES_SPEC)
@@ -202,7 +202,7 @@ def test_no_tie_is_refused_for_a_kind_that_does_not_track_ties(tmp_path):
 
 
 def test_200_variants_differ_and_show_no_pattern(tmp_path):
-    from symdl.latex_parse import parse_matrix
+    from symdl.input.latex import parse_matrix
     from symdl.variants import generate
 
     (tmp_path / "small.toml").write_text(SMALL)
@@ -440,7 +440,7 @@ def test_an_exhausted_pool_says_how_many_variants_the_conditions_allow():
     exact when the draws came upon every variant of the grid, else as seen."""
     from types import SimpleNamespace
 
-    from symdl import draws as drawing
+    from symdl.input import draws as drawing
     from symdl.variants import _exhausted
 
     job = SimpleNamespace(draws=drawing.find({"question": [{"id": "Q1", "x": {"choice": ["1", "2", "3"]}}]}))

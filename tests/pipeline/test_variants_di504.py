@@ -13,8 +13,8 @@ from fractions import Fraction
 import pytest
 
 from symdl.errors import SpecError
-from symdl.latex_parse import parse_matrix
-from symdl.spec import default_spec, load_exam, read_spec
+from symdl.input.latex import parse_matrix
+from symdl.input.spec import default_spec, load_exam, read_spec
 
 
 def entries(latex):

@@ -16,7 +16,7 @@ from support import validate_answers
 from symdl.derive import QuestionResult
 from symdl.render.answers_json import document, render, schema_path
 from symdl.solution import Mistake, Solution
-from symdl.spec import Exam, Question
+from symdl.input.spec import Exam, Question
 
 
 def _doc():

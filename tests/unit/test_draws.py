@@ -1,13 +1,13 @@
-"""Draws on a decimal grid (symdl.draws) and the [exam] require language (symdl.require)."""
+"""Draws on a decimal grid (symdl.input.draws) and the [exam] require language (symdl.input.require)."""
 
 from collections import Counter
 from fractions import Fraction
 
 import pytest
 
-from symdl import draws, require
+from symdl.input import draws, require
 from symdl.errors import SpecError
-from symdl.latex_parse import parse_matrix
+from symdl.input.latex import parse_matrix
 
 
 def spec(**fields):

@@ -10,9 +10,9 @@ import sympy
 
 from symdl import kinds
 from symdl.derive import solve_exam
-from symdl.grading import same_value
+from symdl.grading.values import same_value
 from symdl.kinds import Kind
-from symdl.schema import Field, Schema
+from symdl.input.schema import Field, Schema
 from symdl.solution import Mistake, Solution, Step
 
 R = sympy.Rational
@@ -29,7 +29,7 @@ R = sympy.Rational
     (sympy.Matrix([[R(1, 2), 2], [3, R(1, 3)]]), [[0, 0], [0, Fraction(1, 2000)]], [[0, 0], [0, Fraction(3, 2000)]]),
 ])
 def test_tolerance_is_the_policys_interval_entry_by_entry(value, abs_tol, rel_tol):
-    from symdl.grading import policy_tolerance
+    from symdl.grading.values import policy_tolerance
 
     tol = policy_tolerance(value, 3)
     assert tol["abs"] == abs_tol
@@ -47,7 +47,7 @@ def test_tolerance_is_the_policys_interval_entry_by_entry(value, abs_tol, rel_to
 
 @pytest.mark.parametrize("value", [True, "raise the learning rate", None, []])
 def test_no_tolerance_for_what_is_not_a_number(value):
-    from symdl.grading import policy_tolerance
+    from symdl.grading.values import policy_tolerance
 
     assert policy_tolerance(value) is None
 
@@ -189,13 +189,13 @@ def test_a_mistake_hook_that_raises_is_a_bug(toy, tmp_path):
     (sympy.exp(R(1, 50)), 3, Fraction(1, 200)),  # e^0.02 = 1.0202...: 1.02 +- 0.005
 ])
 def test_policy_interval(value, figures, abs_tol):
-    from symdl.grading import policy_tolerance
+    from symdl.grading.values import policy_tolerance
 
     assert policy_tolerance(value, figures)["abs"] == abs_tol
 
 
 def _di504():
-    from symdl import rubric
+    from symdl.grading import rubric
     from symdl.derive import solve_exam as solve
 
     report = solve()
@@ -244,7 +244,7 @@ def _di504_values():
 
 def test_answers_as_students_write_them(di504):
     """Rounded to 3 figures from the exact values (computed here with numpy): right; to 2: wrong."""
-    from symdl.rubric import judge
+    from symdl.grading.rubric import judge
 
     checked = 0
     for qid, values in _di504_values().items():
@@ -278,7 +278,7 @@ def _exp10(x):
 
 
 def test_exact_answers_only_as_written(di504):
-    from symdl.rubric import judge
+    from symdl.grading.rubric import judge
 
     q, sol, items = di504["Q2"]
     assert judge(q, sol, items["Q2.z"], Fraction("-0.04")) == (1, "right")
@@ -315,7 +315,7 @@ def test_points_are_exact_halves_summing_to_the_exam(di504):
 
 
 def test_partial_band_and_overrides(toy, tmp_path):
-    from symdl import rubric
+    from symdl.grading import rubric
 
     path = _spec(tmp_path)
     text = path.read_text().replace('title = "Toy"\n', 'title = "Toy"\ngrading = { figures = 4, step = 1, '

@@ -1,4 +1,4 @@
-"""The LaTeX reader (symdl.latex_parse): exact numbers, kept order and transposes, lifted
+"""The LaTeX reader (symdl.input.latex): exact numbers, kept order and transposes, lifted
 constructs, refused input. Expected values are the mathematics of the written LaTeX."""
 
 from __future__ import annotations
@@ -7,8 +7,7 @@ import pytest
 import sympy
 
 from symdl.errors import LatexError
-from symdl.latex_parse import op, parse_expression, parse_matrix, parse_number
-from symdl.latex_parse import skeleton
+from symdl.input.latex import op, parse_expression, parse_matrix, parse_number, skeleton
 
 
 @pytest.mark.parametrize("text, value", [
@@ -76,6 +75,6 @@ def test_unreadable_expressions_raise_latex_error(text):
                                    r"-(\mathit{Zc0} - 2) \mathit{Zc1}^T",
                                    r"\mathit{Zc0} \cdot \mathit{Zc1}^T \cdot \mathit{Zc2} - 0.5"])
 def test_skeleton_fast_path_builds_latex2sympy2s_own_tree(canon):
-    from symdl.latex_parse.state import _fresh_parser
+    from symdl.input.latex.state import _fresh_parser
 
     assert skeleton._read_simple(canon) == _fresh_parser().latex2sympy(canon)

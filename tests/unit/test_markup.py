@@ -1,11 +1,11 @@
-"""Emphasis marks in plain-text fields (symdl/markup.py): **bold** and __underlined__, escaped as text."""
+"""Emphasis marks in plain-text fields (symdl/input/markup.py): **bold** and __underlined__, escaped as text."""
 
 from __future__ import annotations
 
 from markupsafe import escape as html_escape
 
-from symdl import markup
-from symdl.render.latex import escape as tex_escape
+from symdl.input import markup
+from symdl.render.texsafe import escape as tex_escape
 
 
 def test_spans_and_plain():

@@ -1,8 +1,8 @@
-"""Each mistake once per question (symdl/mistake_rows.py): duplicates between mistakes dropped, a cap."""
+"""Each mistake once per question (symdl/grading/mistake_rows.py): duplicates between mistakes dropped, a cap."""
 
 import sympy
 
-from symdl.mistake_rows import MAX_MISTAKES, by_name, dedupe
+from symdl.grading.mistake_rows import MAX_MISTAKES, by_name, dedupe
 from symdl.solution import Mistake, Solution
 
 R = sympy.Rational

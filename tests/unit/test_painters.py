@@ -77,7 +77,7 @@ def test_the_figures_of_di504_are_the_five_kinds_figures():
 def test_a_figure_without_painters_is_a_contract_error_in_both_documents():
     """A kind whose Solution holds a figure it registers no painters for: both renderers refuse it,
     naming the kind and the figure (the HTML cannot leave out what the PDF draws, nor the reverse)."""
-    from symdl.schema import Schema
+    from symdl.input.schema import Schema
 
     def solve(question):
         sol = Solution(question.id, "sketchy")

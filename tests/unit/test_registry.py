@@ -11,7 +11,7 @@ import sympy
 from symdl import kinds
 from symdl.errors import SpecError
 from symdl.kinds import Kind
-from symdl.schema import Field, Schema
+from symdl.input.schema import Field, Schema
 from symdl.solution import Solution, Step
 
 
@@ -107,7 +107,7 @@ def test_a_kinds_error_without_a_place_names_the_question(tmp_path):
     one that names its own question keeps it."""
     from symdl.derive import solve_exam
     from symdl.render.sheet import questions
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
 
     def refuse(question):
         raise SpecError("no good", field="a")

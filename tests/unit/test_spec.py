@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from symdl.errors import SpecError, SymdlError, one_line
-from symdl.spec import MAX_SPEC_BYTES, TYPESETTABLE, Question, default_spec, load_exam
+from symdl.input.spec import MAX_SPEC_BYTES, TYPESETTABLE, Question, default_spec, load_exam
 
 R = sympy.Rational
 
@@ -177,7 +177,7 @@ def test_data_path(tmp_path):
 
 
 def test_schema_refuses_unknown_fields():
-    from symdl.schema import Field, Schema
+    from symdl.input.schema import Field, Schema
 
     q = question(W="1", Wt="2")
     with pytest.raises(SpecError) as info:
@@ -201,7 +201,7 @@ def test_one_line_limits_length():
 
 
 def test_printable_marks_what_cannot_be_typeset():
-    from symdl.spec import printable
+    from symdl.input.spec import printable
 
     assert printable("Übung — “ok” € → ✓ σ\n") == "Übung — “ok” € → [U+2713] [U+03C3]\n"
 
@@ -254,7 +254,7 @@ def test_load_exam_is_short():
     # issue 11: no function over 80 lines; load_exam was 97
     import inspect
 
-    from symdl import spec
+    from symdl.input import spec
 
     for name, fn in inspect.getmembers(spec, inspect.isfunction):
         if fn.__module__ == spec.__name__:

@@ -6,13 +6,12 @@ import math
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import fakekind
 from symdl.derive import solve_question
-from symdl.spec import load_exam
-from symdl.verify import Check, agree, describe, to_float_array, verify
+from symdl.input.spec import load_exam
+from symdl.check.verify import Check, agree, describe, to_float_array, verify
 
 R = sympy.Rational
 
@@ -175,7 +174,7 @@ def test_every_di504_answer_is_really_checked(qid):
     import copy
 
     from symdl import kinds
-    from symdl.spec import default_spec
+    from symdl.input.spec import default_spec
 
     q = [q for q in load_exam(default_spec()).questions if q.id == qid][0]
     sol = kinds.get(q.kind).solve(q)
@@ -270,7 +269,7 @@ def test_answers_json_writes_every_finite_number_as_a_number():
 # ------------------------------------------------------------ rounding bounds of float routes ---
 
 def test_a_bounded_value_agrees_within_max_of_relative_and_bound():
-    from symdl import hp
+    from symdl.check import hp
     noise = hp.Bounded(2.7755575615628914e-17, hp.sum_bound(0.6, 3))     # 0.1 + 0.2 - 0.3 in doubles
     assert agree(0, noise) and agree(sympy.Integer(0), noise)
     assert not agree(sympy.Rational(1, 10**12), noise)                  # far above ~1e-15
@@ -284,7 +283,7 @@ def test_a_bounded_value_agrees_within_max_of_relative_and_bound():
 
 def test_bounds_per_entry_and_past_float_range():
     import mpmath
-    from symdl import hp
+    from symdl.check import hp
     value = np.array([0.0, 1.0, 3e-17])
     bound = np.array([1e-16, 0.0, 1e-16])
     assert agree([0, 1, 0], hp.Bounded(value, bound))
@@ -297,8 +296,8 @@ def test_bounds_per_entry_and_past_float_range():
 
 
 def test_nan_inf_or_unbounded_route_entries_are_named_not_checked():
-    from symdl import hp
-    from symdl.verify import _compare
+    from symdl.check import hp
+    from symdl.check.verify import _compare
     ok, note = _compare([1, 2, 3], np.array([1.0, np.nan, 3.0]), 1e-6, 0)
     assert not ok and note == "the independent route gave no number (NaN) at entry 2 of 3: not checked"
     ok, note = _compare([1, 2, 3, 4, 5], np.full(5, np.nan), 1e-6, 0)

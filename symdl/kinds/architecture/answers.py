@@ -88,7 +88,7 @@ def name_answers(sol, results, convention, bpv) -> dict:
 
 def rubric(sol, question, results):
     """Each blank of the table is a graded item: an output size or a weights shape weight 1, a bias
-    weight 1/2 (its shape follows from the filters alone); symdl.rubric shares the points by these
+    weight 1/2 (its shape follows from the filters alone); symdl.grading.rubric shares the points by these
     weights (DI504: 13 outputs, 8 weights, 8 biases: 25 points, 1, 1 and 1/2 each). The totals are not
     blanks of the table: graded only when the question's text asks for a total."""
     asks_total = "total" in (question.text or "").lower() or any(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from symdl.schema import Field, Schema, normalize_choice
+from symdl.input.schema import Field, Schema, normalize_choice
 
 from .seqfields import MULTI_INPUT, SEQ_ALIASES, SEQ_DISPLAY, SEQ_LAYER_FIELDS, SEQ_TYPES, read_sequence
 

@@ -14,7 +14,7 @@ is that of the fully connected weights (inputs x outputs written for outputs x i
 from __future__ import annotations
 
 from symdl.errors import SpecError
-from symdl.mistake_rows import asked_names
+from symdl.grading.mistake_rows import asked_names
 from symdl.solution import Mistake
 
 from .answers import answer_values

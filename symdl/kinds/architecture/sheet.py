@@ -60,7 +60,7 @@ def _parameters(spec) -> list:
 
 
 def _marked(line, underline):
-    """A parameter line, underlined (symdl/markup.py's __...__) where the exam underlines it."""
+    """A parameter line, underlined (symdl/input/markup.py's __...__) where the exam underlines it."""
     return f"__{line}__" if underline else line
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from symdl import hp
+from symdl.check import hp
 
 
 def _arrays(p):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symdl.errors import LatexError
-from symdl.latex_parse import parse_matrix, parse_number
-from symdl.schema import Field, Schema
+from symdl.input.latex import parse_matrix, parse_number
+from symdl.input.schema import Field, Schema
 
 MODES = ("train", "eval", "both")
 SCALINGS = ("inverted", "vanilla")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from symdl import hp
+from symdl.check import hp
 
 from . import check_mp, check_ops
 from .build import build_graph

@@ -481,7 +481,7 @@ def _bounded(low, high):
     """Values found at two precisions as hp.Bounded: the higher one, within its distance to the
     lower (far above its own error), so that the rounding residue of an exact 0 (0.1 + 0.2 - 0.3
     leaves 1e-51 at 50 digits) agrees with 0 while a true 1e-174 keeps its digits."""
-    from symdl import hp
+    from symdl.check import hp
     out = {}
     for name, value in high.items():
         error = _map(lambda v: v, value)

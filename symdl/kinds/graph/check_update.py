@@ -8,8 +8,8 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from symdl import hp
-from symdl.optim_route import DEFAULTS, STATES, each as _each, step as _step, two_precisions, zeros as _zeros
+from symdl.check import hp
+from symdl.check.optim_route import DEFAULTS, STATES, each as _each, step as _step, two_precisions, zeros as _zeros
 
 from . import check_mp
 from .fields import read_values

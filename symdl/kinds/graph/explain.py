@@ -22,6 +22,7 @@ from .figures import figure_data
 from .notation import GraphGradient, GraphGradientSum
 from .parts import part_of
 from .update import add_update
+from symdl.grading.policy import policy_of
 
 # L = u^T f, the scalar whose gradients the sheet shows
 _LOSS = sympy.Eq(sympy.Symbol("L"), sympy.MatrixSymbol("u", 1, 1).T * sympy.MatrixSymbol("f", 1, 1), evaluate=False)
@@ -204,9 +205,7 @@ def _backward_section(sol, question, graph, upstream, grads, contributions):
 
 def _credits(sol, question, graph):
     """The drawing's criteria (part a), every node's value and gradient graded where the parts ask for
-    them and the points allow (symdl.rubric), and the notes and accepted alternatives for the grader."""
-    from symdl.grading import policy_of
-
+    them and the points allow (symdl.grading.rubric), and the notes and accepted alternatives for the grader."""
     ops_used = sorted({_words(graph, n) for n in graph.nodes if not n.is_leaf})
     leaves = [n.id for n in graph.nodes if n.op == "input"]
     drawing = part_of(question, "graph")

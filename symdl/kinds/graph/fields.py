@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from symdl.schema import Field, Schema
+from symdl.input.schema import Field, Schema
 
 # Each field's own reader (question.expression / question.matrix) names its errors, as before.
 SCHEMA = Schema(

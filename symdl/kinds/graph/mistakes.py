@@ -30,7 +30,7 @@ import mpmath
 import sympy
 
 from symdl import ops
-from symdl.mistake_rows import asked_names
+from symdl.grading.mistake_rows import asked_names
 from symdl.solution import Mistake
 
 from .build import build_graph

@@ -46,7 +46,7 @@ def _lines(question):
 
 def read_program(question) -> Program:
     """Parse every assignment; names are checked (new, not an input) and constants kept apart."""
-    from symdl.latex_parse import parse_expression
+    from symdl.input.latex import parse_expression
 
     program = Program()
     inputs = set(question.get("values", dict))

@@ -43,7 +43,7 @@ def _program(question) -> list:
     """A program as the exam writes it, one line per assignment: each line verbatim when TeX reads it
     as written, else as it was parsed, printed back (an assigned name on a right side as its node)."""
     from symdl.errors import LatexError
-    from symdl.latex_parse import display_latex
+    from symdl.input.latex import display_latex
 
     from .program import _lines
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symdl.errors import LatexError
-from symdl.latex_parse import parse_number
-from symdl.schema import Field, Schema
+from symdl.input.latex import parse_number
+from symdl.input.schema import Field, Schema
 
 SCHEMES = {"xavier_uniform": "xavier_uniform", "xavier_normal": "xavier_normal",
            "glorot_uniform": "xavier_uniform", "glorot_normal": "xavier_normal",

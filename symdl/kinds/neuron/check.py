@@ -10,11 +10,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from symdl import hp
-from symdl.mp_route import DPS, STEP_DIGITS, exact, mp, number  # noqa: F401
+from symdl.check import hp
+from symdl.check.mp_route import DPS, STEP_DIGITS, exact, mp, number  # noqa: F401
 
 from .fields import read
 from .update_check import update_answers
+from .volume_check import exact_cdf
 
 
 
@@ -198,8 +199,6 @@ def active_fraction(n, zsat=None):
     Computed by volume_check.exact_cdf, the piecewise-polynomial convolution in fractions
     (at 50 digits where zsat, irrational, enters), so a fraction of 1e-12 keeps its digits.
     """
-    from .volume_check import exact_cdf
-
     W = [exact(v) for v in n.W]
     if sum(1 for w in W if w != 0) > MAX_EXACT_VOLUME_TERMS:
         return None

@@ -10,8 +10,8 @@ from symdl import ops
 from symdl.notation.display import display_tex
 from symdl.kinds.neuron.notation import BoxOf
 from symdl.errors import LatexError
-from symdl.latex_parse import parse_number
-from symdl.schema import Field, Schema
+from symdl.input.latex import parse_number
+from symdl.input.schema import Field, Schema
 from symdl.solution import Text
 
 from .symbols import ALPHA, Z

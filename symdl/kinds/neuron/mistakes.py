@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl.mistake_rows import asked_names
+from symdl.grading.mistake_rows import asked_names
 from symdl.solution import Mistake
 
 from .fields import read

@@ -1,5 +1,5 @@
 """The second route of the neuron's optimizer steps: every rule entry by entry in mpmath at 90 digits
-(symdl.optim_route, which shares nothing with symdl.updates), the settings read again from the spec's
+(symdl.check.optim_route, which shares nothing with symdl.updates), the settings read again from the spec's
 ``update`` table over the route's own PyTorch defaults, the first gradient the independent route's own,
 each later one from the route's activation by a central difference at 90 digits; the new output by the
 route's own activation. Every value carries a bound of 1e-35 of the size of its terms."""
@@ -9,10 +9,10 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from symdl import hp
-from symdl.latex_parse import parse_matrix, parse_number
-from symdl.mp_route import exact, mp
-from symdl.optim_route import DEFAULTS, STATES, each, step, two_precisions, zeros
+from symdl.check import hp
+from symdl.input.latex import parse_matrix, parse_number
+from symdl.check.mp_route import exact, mp
+from symdl.check.optim_route import DEFAULTS, STATES, each, step, two_precisions, zeros
 
 WORK = 90
 H = 30

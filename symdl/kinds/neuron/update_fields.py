@@ -11,7 +11,7 @@ import sympy as sp
 
 from symdl import updates
 from symdl.errors import LatexError
-from symdl.latex_parse import parse_matrix, parse_number
+from symdl.input.latex import parse_matrix, parse_number
 
 RULES = tuple(updates.RULES)
 # the keys each rule takes; PyTorch's defaults where it has them

@@ -205,7 +205,7 @@ SHARES = {"z": 2, "y": 1, "dy_dz": 2, "grad.W": 1, "grad.b": 1, "grad.x": 1, "de
 
 
 def share_points(sol, question):
-    """Each final answer's weight in its part's points (symdl.rubric shares them; with the criterion of
+    """Each final answer's weight in its part's points (symdl.grading.rubric shares them; with the criterion of
     part a, weight 1, DI504's part a is z 2, y 1, dy/dz 2, each gradient 1, the verdict 1, why 1)."""
     for a in sol.finals():
         if a.name in SHARES:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import sympy
 
 from symdl.errors import LatexError
-from symdl.latex_parse import parse_number
-from symdl.schema import Field, Schema, normalize_choice
+from symdl.input.latex import parse_number
+from symdl.input.schema import Field, Schema, normalize_choice
 
 from .formats import DTYPES, SCHEMES, SPELLINGS
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import mpmath
 
-from symdl.mp_route import DPS, STEP_DIGITS, exact, mp, number  # noqa: F401
+from symdl.check.mp_route import DPS, STEP_DIGITS, exact, mp, number  # noqa: F401
 
 from .fields import read
 

@@ -10,8 +10,8 @@ import sympy as sp
 
 from symdl.notation.display import display_tex
 from symdl.errors import LatexError
-from symdl.latex_parse import parse_matrix
-from symdl.schema import Field, Schema, normalize_choice
+from symdl.input.latex import parse_matrix
+from symdl.input.schema import Field, Schema, normalize_choice
 
 REGULARIZATIONS = ("l1", "l2", "none")
 READINGS = ("row", "all")

@@ -15,16 +15,16 @@ from symdl.kinds import Kind
 from . import carry, painters, sheet
 from symdl.solution import Text
 
-from .analysis import Analysis, Epoch, analyse, interpolate, iterations_per_epoch
+from .analysis import Analysis, Epoch, interpolate, iterations_per_epoch
 from .cells import PERCENT_KEYS, Log, LogError, Row
 from .check import _t_crit_float, independent, slope_t
 from .csv import read_csv
 from .explain import solve
-from .fields import (COLUMN_KEYS, COLUMN_WORDS, FORMATS, FRAMEWORKS, REQUIRED_COLUMNS, SCHEMA, Setup, read_log,
-                     setup)
+from .fields import COLUMN_KEYS, COLUMN_WORDS, FORMATS, FRAMEWORKS, REQUIRED_COLUMNS, SCHEMA, Setup
 from .matlab import MATLAB_HEADERS, read_matlab
 from .mistakes import mistakes
 from .numbers import clock, fnum, pct, shown
+from .reading import analyse, read_log, setup
 from .stats import Fit, fit, t_critical
 from .verdicts import verdicts
 

@@ -1,4 +1,4 @@
-"""The analysis (exact): iterations per epoch, the epochs' means and gaps, the validation points."""
+"""The analysis (exact) of a parsed log: iterations per epoch, the epochs' means and gaps, the validation points."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fractions import Fraction
 import sympy
 
 from .cells import Log, Row
-from .fields import Setup, read_log, setup
+from .fields import Setup
 from .stats import _q
 
 
@@ -121,9 +121,8 @@ def iterations_per_epoch(question, log, given):
                                 f"iterations per epoch; give iterations_per_epoch in the spec")
 
 
-def analyse(question) -> Analysis:
-    st = setup(question)
-    log = read_log(question, st.fmt)
+def analyse_log(question, st: Setup, log: Log) -> Analysis:
+    """The analysis of ``log`` (parsed) under the set-up ``st``; ``question`` names the field of an error."""
     an = Analysis(log, st)
     an.iterations, an.bounds, an.bound_rows, an.method = iterations_per_epoch(question, log, st.given_iterations)
     for index, r in enumerate(log.rows):

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+import sympy
+
 SHUFFLES = ("once", "never", "every-epoch")
 # framework -> what its usual training call does with the order of the samples
 DEFAULT_SHUFFLE = {"matlab": "once", "pytorch": "every-epoch", "keras": "every-epoch"}
@@ -77,8 +79,6 @@ def same_batch(rows, iterations, shuffle):
 
 def compound(first, last, span):
     """(last / first)^(1/span) - 1 as an exact power (unevaluated) and a float."""
-    import sympy
-
     ratio = sympy.Rational(Fraction(last)) / sympy.Rational(Fraction(first))
     span = Fraction(span)
     exponent = sympy.Rational(span.denominator, span.numerator)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy
 
 from .analysis import size_range
-from .fields import setup
+from .reading import setup
 
 
 def carry(question, solution, given: dict) -> dict:

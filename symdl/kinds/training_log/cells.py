@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from symdl.bounded import NumberError, exact
+from symdl.input.bounded import NumberError, exact
 
 # A logger writes at most ~25 characters per number (17 significant digits, sign, exponent);
 # far longer cells are not numbers from a log, and a 5000-digit one would stall exact arithmetic.

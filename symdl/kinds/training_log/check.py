@@ -1,8 +1,8 @@
 """The independent route: a separate, simpler reader of the log and plain float numpy.
 
-It imports nothing of the derivation (no reader, no exact statistics): the log's text (the file,
-or the text a ``[question.generate]`` table makes) comes from ``source``, and is re-read with a
-regex / csv reader, the slopes come from np.polyfit, the t quantile from numerical
+It calls nothing of the derivation (no reader, no exact statistics): the log's text (the file,
+or the text a ``[question.generate]`` table makes, from the seed ``intended`` chose with the kind's
+own reading) comes from ``source``, and is re-read with a regex / csv reader, the slopes come from np.polyfit, the t quantile from numerical
 integration, iterations per epoch and the set size from a brute-force search.
 """
 
@@ -11,12 +11,14 @@ from __future__ import annotations
 import csv
 import math
 import re
+from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 
-from symdl import hp
+from symdl.check import hp
 
-from .source import is_generated, log_text
+from .fields import is_generated
+from .source import log_text
 
 
 def _field(question, name, default=None):
@@ -355,8 +357,6 @@ def _epoch_table(good, I, use_it, vx, vy):
 def _dataset(question, B):
     """The dataset arithmetic by counting: batches cut off one by one, the split by decimal arithmetic,
     the smallest set for a printed accuracy by trying every n with Python's round-half-even and half-up."""
-    from decimal import ROUND_FLOOR, Decimal
-
     total = _field(question, "dataset_size", None)
     if total is None:
         return {}

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import sympy
 
-from symdl.bounded import exact
+from symdl.input.bounded import exact
 
 from symdl.notation.display import CeilOf, FloorOf
 from symdl.notation.printer import substitute

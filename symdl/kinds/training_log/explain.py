@@ -9,17 +9,19 @@ from symdl.kinds.training_log.notation import LogIterationBound, LogSetSize
 from symdl.notation.printer import substitute
 from symdl.solution import Solution, Step, Text, only
 
-from .analysis import analyse, size_range
+from .analysis import size_range
 from .dataset import dataset_section
 from .cells import _short
-from .fields import COLUMN_WORDS, FORMAT_NAMES
+from .fields import COLUMN_WORDS, FORMAT_NAMES, is_generated
 from .figures import plots
 from .numbers import clock, fnum, shown, sym
 from .stats import _q
 from .trends import trend_section
+from .intended import EXPECTED
+from .reading import analyse
 from .rubric import rubric
 from .short import short_part_b
-from .source import EXPECTED, generated_settings, is_generated, log_text, settings
+from .source import generated_settings, log_text, settings
 from .test_set import test_section
 from .verdicts import verdict_section
 

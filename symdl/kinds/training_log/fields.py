@@ -1,13 +1,18 @@
-"""The training-log kind's fields: the schema (every field and choice declared once) and the set-up read from it."""
+"""The training-log kind's fields: the schema (every field and choice declared once), the set-up read from it
+and the log's text parsed by the reader of its format.
+
+Text-agnostic: it never fetches the log. The text (a file's, or the one a ``[question.generate]`` table
+makes) is handed in by the caller: ``reading`` for the kind's answers, ``intended`` for a candidate log.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from symdl.bounded import NumberError, decimal_places, exact, is_decimal
-from symdl.errors import SpecError
-from symdl.schema import Field, Schema
+from symdl.input.bounded import NumberError, decimal_places, exact, is_decimal
+from symdl.input.schema import Field, Schema
 
 from .batches import DEFAULT_SHUFFLE, SHUFFLES
 from .cells import LogError
@@ -15,7 +20,6 @@ from .csv import read_csv
 from .keras_console import is_keras, read_keras
 from .matlab import read_matlab
 from .pytorch_console import is_pytorch, read_pytorch
-from .source import is_generated, log_text
 
 FORMATS = ("auto", "matlab", "csv", "keras", "pytorch")
 # the format's name on the sheet, and the framework it implies
@@ -72,6 +76,11 @@ SCHEMA = Schema(
 )
 
 
+def is_generated(question) -> bool:
+    """Whether the log is made from the question's ``[question.generate]`` table (not read from a file)."""
+    return question.has("generate")
+
+
 def values_of(question) -> dict:
     """The question's fields as the schema checked them (checked here when the pipeline has not)."""
     if not question.values:
@@ -93,18 +102,16 @@ class Setup:
     shuffle: str = "once"     # once (the same batches every epoch), never, every-epoch
 
 
-def detect_format(question) -> str:
-    """The log's format: as the spec names it, or recognised from the text (``format = "auto"``)."""
+def detect_format(question, text) -> str:
+    """The log's format: as the spec names it, or recognised from ``text`` (``format = "auto"``); ``text`` is
+    None when the log's file cannot be read (the parse reports it, after the set-up's own fields)."""
     values = values_of(question)
     if is_generated(question):
-        log_text(question)         # the generate table checked before anything is read of it
         return "matlab" if values["format"] == "auto" else values["format"]
     if values["format"] != "auto":
         return values["format"]
-    try:
-        text, _ = log_text(question)
-    except SpecError:
-        return "matlab"            # read_log reports the file's problem
+    if text is None:
+        return "matlab"
     first = next((line for line in text.splitlines() if line.strip()), "")
     if values.get("columns") is not None and "," in first:
         return "csv"
@@ -115,9 +122,10 @@ def detect_format(question) -> str:
     return "matlab"
 
 
-def setup(question) -> Setup:
+def setup(question, text) -> Setup:
+    """The set-up of the question's fields, the format recognised from the log's ``text`` (None: unreadable)."""
     values = values_of(question)
-    fmt = detect_format(question)
+    fmt = detect_format(question, text)
     framework = values.get("framework") or FORMAT_FRAMEWORK[fmt]
     if framework is None:
         raise question.error("framework", "missing required field (matlab, pytorch or keras)")
@@ -175,8 +183,6 @@ def _check_dataset(question, values, batch):
                                                      "evaluation steps")
     printed = values.get("printed_accuracy")
     if printed is not None:
-        import re
-
         text = str(printed).strip()
         share = r"(0?\.\d{1,8}|1(\.0{0,8})?|0)"
         percent = r"(\d{1,2}(\.\d{1,6})?|100(\.0{0,6})?)\s*%"
@@ -225,10 +231,9 @@ def _mapping(question):
     return mapping, origins
 
 
-def read_log(question, fmt=None):
-    """The question's log, parsed exactly by the reader of its format; malformed logs raise the one-line SpecError."""
-    fmt = fmt or detect_format(question)
-    text, name = log_text(question)
+def parse_log(question, fmt, text, name):
+    """The log ``text`` (``name``: its file's, or the generated log's), parsed exactly by the reader of its format
+    ``fmt``; a malformed log raises the one-line SpecError naming the field it came from."""
     try:
         if fmt == "matlab":
             if question.has("columns"):

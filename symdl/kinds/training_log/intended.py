@@ -3,7 +3,8 @@ those of the behaviour asked for, with a margin on every threshold, or the setti
 
 The generator's curves make the verdicts likely, not certain: with 5 epochs at a significance of 0.01 a t
 test over 3 degrees of freedom may miss a trend. So the log made from the given seed is read by the kind's
-own route (``analyse``, ``trend_section``, ``verdicts``); when its verdicts are not the behaviour's, or would
+own route (``fields.setup`` and ``fields.parse_log`` on the candidate text, ``analysis.analyse_log``,
+``trend_section``, ``verdicts``); when its verdicts are not the behaviour's, or would
 flip with a threshold 15 % stricter or looser (the critical t values, ``slow_rate``, ``rise_tolerance``), the
 log is made again from the seed ``redraw_seed(seed, k)``, k = 1, 2, ... up to MAX_REDRAWS. The settings
 used (``Settings.redraw`` = k) are what every reader of the question gets, so the key, the sheet and the
@@ -17,7 +18,13 @@ import dataclasses
 import hashlib
 import itertools
 
+from symdl.solution import Solution
+
+from .analysis import analyse_log
+from .fields import parse_log, setup
 from .generate import Settings, generate
+from .trends import trend_section
+from .verdicts import verdicts
 
 MAX_REDRAWS = 12            # draws tried (the seed given, then 11 more) before the settings are refused
 MARGIN = (0.85, 1.0, 1.15)  # each threshold scaled by these: the verdicts must hold at all 27 combinations
@@ -31,7 +38,6 @@ EXPECTED = {"learning well": dict(learning=True, slow=False, overfitting=False, 
             "overfitting": dict(overfitting=True, diverged=False),
             "diverging": dict(diverged=True)}
 
-_reading = {}               # id(question) -> (text, name) while its candidate log is read
 _found = {}                 # (settings given, the fields read) -> the settings whose log reads as asked
 
 
@@ -43,11 +49,6 @@ def redraw_seed(seed: int, k: int) -> int:
     return int.from_bytes(digest[:8], "big") % (MAX_SEED + 1)
 
 
-def candidate(question):
-    """(text, name) of the log being tried for ``question``, or None outside a trial."""
-    return _reading.get(id(question))
-
-
 def as_asked(question, given: Settings) -> Settings:
     """The settings (``given``, or a redraw of its seed) whose log the kind reads as ``given.behaviour``."""
     key = (given, repr(sorted((k, repr(v)) for k, v in question.fields.items() if k != "generate")))
@@ -55,12 +56,7 @@ def as_asked(question, given: Settings) -> Settings:
         return _found[key]
     for k in range(MAX_REDRAWS):
         s = dataclasses.replace(given, seed=redraw_seed(given.seed, k), redraw=k)
-        _reading[id(question)] = (generate(s), f"generated log (seed {s.seed})")
-        try:
-            ok = reads_as(question, s.behaviour)
-        finally:
-            _reading.pop(id(question), None)
-        if ok:
+        if reads_as(question, s.behaviour, generate(s), f"generated log (seed {s.seed})"):
             if len(_found) >= _CACHE_SIZE:
                 _found.pop(next(iter(_found)))
             _found[key] = s
@@ -72,15 +68,11 @@ def as_asked(question, given: Settings) -> Settings:
                                             f"slow_rate and rise_tolerance nearer their defaults)")
 
 
-def reads_as(question, behaviour) -> bool:
-    """Whether the question's log (the candidate) reads as ``behaviour``, with a margin on every threshold."""
-    from symdl.solution import Solution
-
-    from .analysis import analyse
-    from .trends import trend_section
-    from .verdicts import verdicts
-
-    an = analyse(question)
+def reads_as(question, behaviour, text, name) -> bool:
+    """Whether the candidate log ``text`` (``name``), read with the question's fields, reads as ``behaviour``,
+    with a margin on every threshold."""
+    st = setup(question, text)
+    an = analyse_log(question, st, parse_log(question, st.fmt, text, name))
     if an.short:
         return False
     trends = trend_section(Solution(question.id, question.kind), an)

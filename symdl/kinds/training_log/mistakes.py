@@ -15,7 +15,7 @@ one thing done wrong, so that its value is what a student who made it would writ
 
 Only the answers the exam asks (final answers, and those the kind marks graded) carry mistakes; a
 mistake whose verdict is the right one is dropped by grading.attach_mistakes, a mistake giving
-the same values as another by symdl.mistake_rows.
+the same values as another by symdl.grading.mistake_rows.
 """
 
 from __future__ import annotations
@@ -24,11 +24,15 @@ from fractions import Fraction
 
 import sympy
 
-from symdl.mistake_rows import asked_names
+from symdl.grading.mistake_rows import asked_names
 from symdl.solution import Mistake, Solution
 
-from .analysis import analyse, size_range
+from .analysis import size_range
 from .batches import compound, epoch_mean_rate
+from .model_b import change_text
+from .reading import analyse
+from .trends import found_trends, trend_section
+from .verdicts import _lr_info, verdicts
 
 
 def mistakes(question, solution) -> dict:
@@ -80,10 +84,6 @@ def _off_by_one(an):
 def _engine(an, solution):
     """The kind's trends (those the solver found, else fitted again), verdicts and recommendation
     rule, run on a scratch Solution."""
-    from .model_b import change_text
-    from .trends import found_trends, trend_section
-    from .verdicts import _lr_info, verdicts
-
     scratch = Solution("mistakes", "training_log")
     trends = found_trends(solution) or trend_section(scratch, an)
     v = verdicts(an, trends)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from symdl.solution import Table, Text
 
-from .fields import values_of
-from .source import is_generated, log_text
+from .fields import is_generated, values_of
+from .source import log_text
 
 HEAD = 16        # rows shown from the top of the log
 TAIL = 8         # and from its end

@@ -3,17 +3,20 @@
 Both routes of the kind (the derivation's readers and the independent re-reading in ``check``) take
 the text from here, so a generated log is read exactly as a file would be. The table is checked
 field by field (one error line naming ``generate.<field>``); the text is made in memory by
-``generate.generate`` and never written to disk.
+``generate.generate`` from the settings ``intended.as_asked`` chose (the seed redrawn until the log reads as
+its behaviour) and never written to disk.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-from symdl.bounded import NumberError, exact
+from symdl.input.bounded import NumberError, exact
 
+from .batches import DEFAULT_SHUFFLE
+from .fields import FORMAT_FRAMEWORK, FRAMEWORKS, is_generated, values_of
 from .generate import BEHAVIOURS, FORMATS, MAX_EPOCHS, MAX_LINES, MIN_EPOCHS, Settings, generate, line_count
-from .intended import EXPECTED, as_asked, candidate  # noqa: F401  (EXPECTED: re-exported for explain and tests)
+from .intended import as_asked
 
 GENERATE_KEYS = ("behaviour", "epochs", "iterations_per_epoch", "training_set_size", "validation_every",
                  "verbose_every", "learning_rate", "seconds_per_iteration", "seed")
@@ -22,22 +25,14 @@ MAX_SAMPLES = 10**10             # training_set_size (as fields.MAX_DATASET)
 MAX_SEED = 2**63 - 1
 MIN_SIGNIFICANCE = Fraction(1, 100)
 
-def is_generated(question) -> bool:
-    return question.has("generate")
-
 
 def log_text(question):
     """(text, name) of the question's log: the file read as UTF-8, or the log its settings generate."""
-    from .fields import values_of
-
     values = values_of(question)
     if question.has("log") and question.has("generate"):
         raise question.error("generate", "give either log (a file) or a [question.generate] table (a log made "
                                          "from settings), not both")
-    if question.has("generate"):
-        trial = candidate(question)
-        if trial is not None:
-            return trial
+    if is_generated(question):
         s = generated_settings(question)
         return generate(s), f"generated log (seed {s.seed})"
     if not question.has("log"):
@@ -55,16 +50,11 @@ def log_text(question):
 def generated_settings(question) -> Settings:
     """The settings the question's log is made from: its table's, the seed redrawn if need be so that the
     log reads as its behaviour (intended.as_asked)."""
-    from .fields import values_of
-
     return as_asked(question, settings(question, values_of(question)))
 
 
 def settings(question, values) -> Settings:
     """The generator's settings from ``[question.generate]`` and the question's own fields, each checked."""
-    from .batches import DEFAULT_SHUFFLE
-    from .fields import FORMAT_FRAMEWORK, FRAMEWORKS
-
     table = values["generate"]
     for key in table:
         if key not in GENERATE_KEYS:

@@ -7,7 +7,9 @@ import sympy
 from symdl.notation.display import RelationChain
 from symdl.solution import Text
 
-from .model_b import num
+from .batches import same_batch
+from .model_b import (change_text, halving_steps, learning_text, learning_words, num, overfitting_text,
+                      overfitting_words, same_batch_gaps, same_batch_steps, validation_steps)
 from .model_b import pct as pct_math
 from .stats import _finite
 
@@ -110,10 +112,6 @@ def instructor_section(sol, an, v, trends, timing):
 def verdict_section(sol, an, timing, trends):
     """Part b's model answer (the same mini-batch, the validation loss, the verdicts, the change) and
     the instructor's account of how each verdict was decided."""
-    from .batches import same_batch
-    from .model_b import (change_text, halving_steps, learning_text, learning_words, overfitting_text,
-                          overfitting_words, same_batch_gaps, same_batch_steps, validation_steps)
-
     v = verdicts(an, trends)
     sb = same_batch(an.log.rows[:an.cut_index], an.iterations, an.setup.shuffle)
     sec = sol.section("Is it learning, is it overfitting, what to change", part="b")

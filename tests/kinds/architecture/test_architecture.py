@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from symdl.derive import derive, solve_question
 from symdl.errors import SpecError
@@ -20,8 +19,8 @@ from symdl.kinds import architecture as arch
 from symdl.notation.printer import tex
 from symdl.render import latex
 from symdl.solution import Section, Step
-from symdl.spec import default_spec, load_exam
-from symdl.verify import agree, verify
+from symdl.input.spec import default_spec, load_exam
+from symdl.check.verify import agree, verify
 from support import TESTS, documented_example
 
 SPECS = TESTS / "specs"

@@ -2,7 +2,7 @@
 
 from symdl import kinds
 from symdl.derive import solve_question
-from symdl.spec import default_spec, load_exam
+from symdl.input.spec import default_spec, load_exam
 from support import TESTS
 
 # DI504 Q4, MATLAB H x W x C: (name, kernel h, kernel w, stride h, stride w, [t b l r], filters or None)

@@ -10,8 +10,8 @@ import pytest
 from symdl import kinds
 from symdl.kinds import architecture as arch
 from symdl.solution import Section, Step, shown
-from symdl.spec import default_spec, load_exam
-from symdl.verify import verify
+from symdl.input.spec import default_spec, load_exam
+from symdl.check.verify import verify
 from support import TESTS
 
 SPECS = TESTS / "specs"
@@ -78,7 +78,7 @@ def test_finals_and_totals(q4):
 
 def test_rubric_shares_the_25_points():
     from symdl.derive import solve_question
-    from symdl.rubric import items
+    from symdl.grading.rubric import items
 
     q = next(q for q in load_exam(default_spec()).questions if q.id == "Q4")
     sol = solve_question(q).solution

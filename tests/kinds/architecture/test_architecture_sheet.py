@@ -21,7 +21,7 @@ def test_di504_q4_table_is_the_papers():
     assert rows["conv1_1"][4] == "?" and rows["conv1_1"][5] == ["Weights: 200 x 1 x 1 x 64", "Bias: 1 x 1 x 64"]
     assert rows["conv1_2"][5] == ["Weights: ?", "Bias: ?"] and rows["pool1"][5] == ["Weights: ?", "Bias: ?"]
     assert rows["ReLU1_1"][4] == "" and rows["ReLU1_1"][5] == ["-"]
-    # underlined as on the paper (the spec's emphasis = ["size", "padding"]: __...__, symdl/markup.py)
+    # underlined as on the paper (the spec's emphasis = ["size", "padding"]: __...__, symdl/input/markup.py)
     assert rows["conv3_2"][3][1:3] == ["__size: 3 x 2 x 128__", "__padding: [1 1 ; 1 1]__"]
     assert rows["output"][4] == "10 categories"
     assert sum(row[4] == "?" for row in t.rows) == 13

@@ -14,8 +14,8 @@ import pytest
 from symdl import kinds
 from symdl.errors import SpecError
 from symdl.kinds import architecture as arch
-from symdl.spec import load_exam
-from symdl.verify import verify
+from symdl.input.spec import load_exam
+from symdl.check.verify import verify
 from support import TESTS
 from test_networks import solve_spec, write_spec
 

@@ -15,8 +15,8 @@ import pytest
 from symdl import kinds
 from symdl.errors import SpecError
 from symdl.kinds import architecture as arch
-from symdl.spec import load_exam
-from symdl.verify import verify
+from symdl.input.spec import load_exam
+from symdl.check.verify import verify
 
 
 def toml_value(v):
@@ -297,7 +297,7 @@ def test_a_branching_network_is_drawn(tmp_path):
     assert {(e["source"], e["target"], e["bend"]) for e in edges} == {
         (0, 1, ""), (1, 2, ""), (0, 3, "out"), (2, 4, ""), (3, 4, "back")}
     # a sequential network (DI504 Q4) has no drawing
-    from symdl.spec import default_spec
+    from symdl.input.spec import default_spec
     q = next(q for q in load_exam(default_spec()).questions if q.id == "Q4")
     q.values = kinds.get("architecture").schema.check(q)
     assert not any(isinstance(i, Figure) for s in arch.solve(q).sections for i in s.items)

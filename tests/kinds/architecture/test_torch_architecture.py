@@ -15,7 +15,7 @@ torch = pytest.importorskip("torch")
 nn = torch.nn
 
 from symdl.kinds import architecture as arch  # noqa: E402
-from symdl.spec import default_spec, load_exam  # noqa: E402
+from symdl.input.spec import default_spec, load_exam  # noqa: E402
 from support import TESTS
 
 SPECS = TESTS / "specs"

@@ -15,8 +15,8 @@ from symdl.derive import derive, solve_question
 from symdl.errors import SpecError
 from symdl.kinds import conv
 from symdl.kinds.conv import read
-from symdl.spec import load_exam
-from symdl.verify import to_float_array, verify
+from symdl.input.spec import load_exam
+from symdl.check.verify import to_float_array, verify
 from support import TESTS, central_difference, documented_example, one_question, answer_values
 
 SPECS = TESTS / "specs"
@@ -209,10 +209,10 @@ def test_the_independent_route_shares_no_code_with_the_derivation():
     tree = ast.parse(Path(check.__file__).read_text())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert imported <= {"__future__", "numpy", "symdl"}
-    # from symdl only hp (the verifier's rounding bound), never the derivation's modules
-    assert {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "symdl"
-            for a in n.names} <= {"hp"}
+    assert imported <= {"__future__", "numpy", "symdl.check"}
+    # from symdl only check.hp (the verifier's rounding bound), never the derivation's modules
+    assert {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "symdl.check"
+            for a in n.names} == {"hp"}
 
 
 # ---------------------------------------------------------------------- torch ---

@@ -13,11 +13,11 @@ import pytest
 import sympy
 
 from support import TESTS
-from symdl import hp
+from symdl.check import hp
 from symdl.kinds import conv
 from symdl.kinds.conv import read
-from symdl.spec import load_exam
-from symdl.verify import verify
+from symdl.input.spec import load_exam
+from symdl.check.verify import verify
 
 REG = TESTS / "regressions" / "round3" / "conv_exact_zero_grad_false_failure"
 
@@ -91,7 +91,7 @@ def exact_zero_count(sol):
 def test_the_bound_scales_with_the_terms():
     """Both directions at the verifier: float noise of an exact 0 agrees; a tiny wrong value whose
     terms are tiny (1e-141 where 1.9e-174 is right, the README's pitfall) fails."""
-    from symdl.verify import agree
+    from symdl.check.verify import agree
     noise = hp.Bounded(np.array([2.7755575615628914e-17]), hp.sum_bound([0.6], 3))
     assert agree([0], noise, rtol=1e-9)
     assert not agree([sympy.Rational(1, 10**12)], noise, rtol=1e-9)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from symdl.derive import solve_question
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 from support import TESTS
 
 X = np.array([[1, 2, 0], [-1, 0.5, 3], [2, -2, 1]])

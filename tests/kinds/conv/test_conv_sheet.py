@@ -2,7 +2,7 @@
 them (the docs example, docs/kinds/conv.md), and no output entry."""
 
 from support import documented_example, one_question, sheet_of, sheet_text
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 
 
 def test_the_documented_convolution_shows_input_and_kernel(tmp_path):

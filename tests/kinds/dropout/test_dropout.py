@@ -7,7 +7,7 @@ import sympy
 
 from symdl.derive import solve_question
 from symdl.errors import SpecError
-from symdl.verify import to_float_array
+from symdl.check.verify import to_float_array
 from support import one_question
 
 torch = pytest.importorskip("torch")

@@ -5,14 +5,13 @@ import math
 import numpy as np
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from symdl import ops
 from symdl.errors import SpecError
 from symdl.kinds import graph
-from symdl.spec import default_spec, load_exam
-from symdl.verify import to_float_array, verify
+from symdl.input.spec import default_spec, load_exam
+from symdl.check.verify import to_float_array, verify
 from support import central_difference, one_question
 
 
@@ -242,7 +241,7 @@ def expressions(draw, depth=0):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(expr=expressions(), vals=st.lists(st.integers(-20, 20), min_size=3, max_size=3))
 def test_random_scalar_graphs_agree_with_finite_differences(tmp_path, expr, vals):
-    from symdl.latex_parse import parse_expression
+    from symdl.input.latex import parse_expression
 
     # the names the function uses as read (SymPy folds (A) - (A) away): values for those only
     used = sorted(str(s) for s in parse_expression(f"f = {expr}").expr.free_symbols if str(s) in LEAVES)

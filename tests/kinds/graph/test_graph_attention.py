@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 from symdl.kinds import graph
-from symdl.verify import verify
+from symdl.check.verify import verify
 
 from test_graph_subgradients import question
 

@@ -8,8 +8,8 @@ import sympy
 from symdl import ops
 from symdl.errors import SpecError
 from symdl.kinds import graph
-from symdl.latex_parse import parse_expression
-from symdl.verify import to_float_array, verify
+from symdl.input.latex import parse_expression
+from symdl.check.verify import to_float_array, verify
 
 from test_graph_subgradients import question
 

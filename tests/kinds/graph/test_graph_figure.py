@@ -13,7 +13,7 @@ import pytest
 from support import documented_example
 from symdl.kinds import graph
 from symdl.solution import Figure
-from symdl.spec import default_spec, load_exam
+from symdl.input.spec import default_spec, load_exam
 
 X_CM, Y_CM = 2.9, {"full": 2.1, "forward": 1.7, "structure": 1.4}
 NODE_CM = 0.45          # an operation's circle radius (minimum size 9 mm); an input's box is smaller

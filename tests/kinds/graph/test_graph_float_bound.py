@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import sympy
 
-from symdl import hp
+from symdl.check import hp
 from symdl.kinds import graph
 from symdl.kinds.graph import check_mp
 from symdl.kinds.graph.build import build_graph
-from symdl.spec import load_exam
-from symdl.verify import verify
+from symdl.input.spec import load_exam
+from symdl.check.verify import verify
 
 
 def _matrix(rows):

@@ -13,11 +13,11 @@ from pathlib import Path
 import mpmath
 import sympy
 
-from symdl import hp
+from symdl.check import hp
 from symdl.derive import solve_question
 from symdl.kinds.graph import build_graph, check_mp
 from symdl.kinds.graph.named import Named, compact
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 from bench import linear  # noqa: E402  (the benchmark's spec writers)

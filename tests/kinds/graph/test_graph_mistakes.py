@@ -8,9 +8,9 @@ import sympy
 
 from symdl.derive import solve_question
 from symdl.kinds import graph
-from symdl.mistake_rows import asked
-from symdl.spec import default_spec, load_exam
-from symdl.verify import to_float_array
+from symdl.grading.mistake_rows import asked
+from symdl.input.spec import default_spec, load_exam
+from symdl.check.verify import to_float_array
 from support import TESTS, one_question
 
 W = np.array([[-0.1, -0.5], [0.3, 0.2]])

@@ -3,7 +3,7 @@
 from symdl.kinds import graph
 from symdl.kinds.graph.parts import part_of
 from symdl.solution import Step, Table, Text, shown
-from symdl.spec import default_spec, load_exam
+from symdl.input.spec import default_spec, load_exam
 
 
 def di504_q1():

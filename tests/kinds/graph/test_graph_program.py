@@ -14,7 +14,7 @@ import pytest
 
 from symdl.errors import SpecError
 from symdl.kinds import graph
-from symdl.verify import to_float_array, verify
+from symdl.check.verify import to_float_array, verify
 from support import one_question
 
 try:

@@ -13,9 +13,8 @@ import mpmath
 import pytest
 import sympy
 
-from support import TESTS
-from symdl.render import pdf as pdf_render
 from support import TESTS, answer_values
+from symdl.render import pdf as pdf_render
 
 HERE = TESTS
 REG = HERE / "regressions"
@@ -196,7 +195,7 @@ def test_tiny_gradients_are_resolved_and_a_wrong_one_is_caught(tmp_path):
 
     from support import one_question
     from symdl.kinds import graph
-    from symdl.verify import verify
+    from symdl.check.verify import verify
 
     q = one_question(tmp_path, "graph", "function = 'f = \\sigma(x) \\cdot \\tanh(y)'\n"
                                         "[question.values]\nx = '400'\ny = '200'\n")

@@ -11,8 +11,8 @@ import sympy
 from symdl import ops
 from symdl.errors import SpecError
 from symdl.kinds import graph
-from symdl.spec import load_exam
-from symdl.verify import verify
+from symdl.input.spec import load_exam
+from symdl.check.verify import verify
 
 HALF = sympy.Rational(1, 2)
 

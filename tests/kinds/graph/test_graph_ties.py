@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from support import TESTS
-from symdl import hp
+from symdl.check import hp
 from symdl.kinds import graph
-from symdl.spec import load_exam
-from symdl.verify import to_float_array, verify
+from symdl.input.spec import load_exam
+from symdl.check.verify import to_float_array, verify
 
 REG = TESTS / "regressions" / "round3" / "graph_16_relu_ties_false_failure"
 
@@ -112,7 +112,7 @@ def test_many_mixed_ties_abs_max_relu(tmp_path, convention):
 
 
 def test_a_nan_of_the_route_is_a_named_check_failure():
-    from symdl.verify import _compare
+    from symdl.check.verify import _compare
     ok, note = _compare([1, 2, 3], np.array([1.0, np.nan, 3.0]), 1e-6, 0)
     assert not ok and "NaN" in note and "entry 2 of 3" in note and "not checked" in note
     ok, note = _compare([1, 2], np.array([np.inf, 2.0]), 1e-6, 0)

@@ -10,7 +10,7 @@ import pytest
 
 from symdl.errors import SpecError
 from symdl.kinds import graph
-from symdl.verify import to_float_array, verify
+from symdl.check.verify import to_float_array, verify
 from support import one_question
 
 W0 = np.array([[1.0, 2.0], [3.0, -1.0]])
@@ -211,7 +211,7 @@ def test_docs_trajectory_example_matches_torch(tmp_path):
     import re
 
     from support import DOCS
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
 
     torch = pytest.importorskip("torch")
     block = next(b for b in re.findall(r"```toml\n(.*?)```", (DOCS / "graph.md").read_text(), re.S)

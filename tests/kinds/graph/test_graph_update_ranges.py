@@ -9,7 +9,7 @@ import pytest
 
 from symdl.errors import SpecError
 from symdl.kinds import graph
-from symdl.verify import to_float_array, verify
+from symdl.check.verify import to_float_array, verify
 from support import one_question
 
 SIGMOID = "function = '\\sigma(w x + b)'\n"

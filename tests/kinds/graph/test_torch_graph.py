@@ -6,8 +6,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from symdl.kinds import graph  # noqa: E402
-from symdl.spec import default_spec, load_exam  # noqa: E402
-from symdl.verify import to_float_array  # noqa: E402
+from symdl.input.spec import default_spec, load_exam  # noqa: E402
+from symdl.check.verify import to_float_array  # noqa: E402
 
 
 

@@ -8,16 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from symdl.derive import derive, solve_exam
 from symdl.errors import SpecError
 from symdl.kinds import neuron
 from symdl.render import latex
-from symdl.spec import default_spec, load_exam
-from symdl.verify import to_float_array, verify
-from support import TESTS, one_question, documented_example
+from symdl.input.spec import default_spec, load_exam
+from symdl.check.verify import to_float_array, verify
+from support import TESTS, documented_example, one_question
 
 SPECS = TESTS / "specs"
 

@@ -5,7 +5,7 @@ import sympy
 from symdl.kinds import neuron
 from symdl.notation.printer import tex
 from symdl.solution import Section, Step, Text, shown
-from symdl.spec import default_spec, load_exam
+from symdl.input.spec import default_spec, load_exam
 from support import TESTS
 
 
@@ -85,7 +85,7 @@ def test_q2_model_answers_speak_as_the_instructor():
 
 def test_q2_rubric_shares_the_part_points():
     from symdl.derive import solve_question
-    from symdl.rubric import items
+    from symdl.grading.rubric import items
 
     q = di504_q2()
     sol = solve_question(q).solution

@@ -8,7 +8,7 @@ import pytest
 import sympy
 
 from symdl.kinds import neuron, softmax
-from symdl.verify import verify
+from symdl.check.verify import verify
 from support import one_question
 
 KINDS = Path(neuron.__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def kink(tmp_path, activation, subgradients=None, slope=None):
     path.write_text(f'[exam]\nid = "t"\ntitle = "t"\n{exam}[[question]]\nid = "Q"\nkind = "neuron"\n'
                     f"activation = '{activation}'\n" + (f"slope = {slope}\n" if slope else "")
                     + "W = '[1 \\quad -1]^T'\nx = '[0.5 \\quad 0.25]^T'\nb = '-0.25'\nupstream = '3'\n")
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
 
     return load_exam(path).questions[0]
 

@@ -6,7 +6,7 @@ import sympy
 
 from support import one_question
 from symdl.kinds import neuron
-from symdl.verify import verify
+from symdl.check.verify import verify
 
 BODY = r"""activation = "{activation}"
 W = '\begin{{bmatrix}} 0.1 \\ 0.2 \\ -0.3 \\ 0 \end{{bmatrix}}'

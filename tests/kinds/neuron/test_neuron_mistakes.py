@@ -5,7 +5,7 @@ import pytest
 
 from symdl.derive import solve_question
 from symdl.kinds import neuron
-from symdl.spec import default_spec, load_exam
+from symdl.input.spec import default_spec, load_exam
 from support import TESTS, one_question
 
 W = np.array([-0.1, -0.2, 0, -0.1, -0.3])

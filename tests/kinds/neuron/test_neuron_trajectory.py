@@ -6,7 +6,7 @@ import pytest
 
 from symdl.errors import SpecError
 from symdl.kinds import neuron
-from symdl.verify import verify
+from symdl.check.verify import verify
 from support import one_question
 
 W0, X0, B0, UP = [0.5, -0.3], [1.0, 2.0], 0.2, -1.0

@@ -8,11 +8,11 @@ import pytest
 import sympy
 
 from symdl.errors import SpecError
-from symdl.latex_parse import parse_number
+from symdl.input.latex import parse_number
 from symdl.kinds import numformat
 from symdl.kinds.numformat import FORMATS, qparams, quantize, round_to
-from symdl.spec import load_exam
-from symdl.verify import verify
+from symdl.input.spec import load_exam
+from symdl.check.verify import verify
 
 
 def question(tmp_path, body, name="q"):

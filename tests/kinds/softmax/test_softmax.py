@@ -13,8 +13,8 @@ from symdl.derive import derive, solve_exam
 from symdl.errors import SpecError
 from symdl.kinds import softmax
 from symdl.render import latex
-from symdl.spec import default_spec, load_exam
-from symdl.verify import to_float_array, verify
+from symdl.input.spec import default_spec, load_exam
+from symdl.check.verify import to_float_array, verify
 from support import TESTS, one_question, central_difference, documented_example
 
 SPECS = TESTS / "specs"

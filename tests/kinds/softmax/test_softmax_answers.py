@@ -9,7 +9,7 @@ from symdl.errors import SpecError
 from symdl.kinds import softmax
 from symdl.notation.printer import tex
 from symdl.solution import Step, Text, shown
-from symdl.spec import default_spec, load_exam
+from symdl.input.spec import default_spec, load_exam
 from support import one_question
 
 W = np.array([[-0.8, -0.5, 0.5, 0.2, -0.2], [0.8, -0.3, 0, -0.1, -0.3], [0, 0.6, 0.6, 0.2, -0.6],
@@ -75,7 +75,7 @@ def test_q3_states_the_misprint_from_the_spec_to_the_instructor():
 
 def test_q3_rubric_adds_up_to_the_question_points():
     from symdl.derive import solve_question
-    from symdl.rubric import items
+    from symdl.grading.rubric import items
 
     q = di504_q3()
     sol = solve_question(q).solution

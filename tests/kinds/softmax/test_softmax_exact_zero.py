@@ -10,7 +10,7 @@ import sympy
 
 from support import one_question
 from symdl.kinds import softmax
-from symdl.verify import to_float_array, verify
+from symdl.check.verify import to_float_array, verify
 
 BODY = r"""regularization = "l2"
 reading = "{reading}"

@@ -3,7 +3,7 @@
 import numpy as np
 
 from symdl.derive import solve_question
-from symdl.spec import default_spec, load_exam
+from symdl.input.spec import default_spec, load_exam
 from support import TESTS
 
 W = np.array([[-0.8, -0.5, 0.5, 0.2, -0.2], [0.8, -0.3, 0, -0.1, -0.3], [0, 0.6, 0.6, 0.2, -0.6],

@@ -10,7 +10,7 @@ import pytest
 from symdl.derive import solve_question
 from symdl.errors import SpecError
 from symdl.kinds.training_log.dataset import smallest_set
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 from support import TESTS
 
 LOGS = TESTS / "data" / "logs"

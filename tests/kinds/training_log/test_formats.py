@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from symdl.derive import solve_question
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 from support import TESTS
 
 SPECS = TESTS / "specs"

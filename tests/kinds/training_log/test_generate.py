@@ -15,12 +15,12 @@ import pytest
 from support import TESTS, one_question, sheet_of
 from symdl.derive import solve_question
 from symdl.errors import SpecError
-from symdl.kinds.training_log import SCHEMA, analyse, independent, verdicts
-from symdl.kinds.training_log import generate as gen
-from symdl.kinds.training_log.source import EXPECTED, log_text
+from symdl.kinds.training_log import SCHEMA, analyse, generate as gen, independent, verdicts
+from symdl.kinds.training_log.intended import EXPECTED
+from symdl.kinds.training_log.source import log_text
 from symdl.kinds.training_log.trends import trend_section
 from symdl.solution import Solution, Table, Text
-from symdl.spec import Question
+from symdl.input.spec import Question
 
 GENERATOR = TESTS.parent / "symdl" / "kinds" / "training_log" / "generate.py"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"

@@ -17,16 +17,15 @@ from pathlib import Path
 import pytest
 
 from symdl.errors import SpecError
-from symdl.kinds.training_log import SCHEMA, solve
-from symdl.kinds.training_log import generate as gen
-from symdl.kinds.training_log.analysis import analyse
+from symdl.kinds.training_log import SCHEMA, generate as gen, solve
+from symdl.kinds.training_log.reading import analyse
 from symdl.kinds.training_log.check import independent
 from symdl.kinds.training_log.trends import trend_section
 from symdl.kinds.training_log.verdicts import verdicts
 from symdl.solution import Solution
 from symdl.kinds.training_log.intended import EXPECTED, MAX_REDRAWS, redraw_seed
 from symdl.kinds.training_log.source import MAX_ITERATIONS
-from symdl.spec import Question
+from symdl.input.spec import Question
 
 
 def question(fields):

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import sympy
 
-from symdl import hp
+from symdl.check import hp
 from symdl.kinds import training_log as tl
 from symdl.kinds.training_log.check import bounded_fit
-from symdl.spec import Question
-from symdl.verify import agree, verify
+from symdl.input.spec import Question
+from symdl.check.verify import agree, verify
 
 SLOPES = ("val_loss_slope_per_epoch", "val_loss_slope_t", "train_loss_slope_per_epoch", "train_loss_slope_t",
           "gap_slope_per_epoch", "gap_slope_t")
@@ -86,7 +86,7 @@ def test_equal_epoch_means_are_no_change_and_not_learning(tmp_path):
     """Epoch means 0.2 and 0.2 exactly (0.1 0.2 0.3 and 0.05 0.25 0.3), which np.mean makes
     0.20000000000000004 and 0.19999999999999998: the change per epoch is 0 (it read -2.2e-16, exit
     1) and the verdict 'the training loss falls' is no (the float route said yes)."""
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
     (tmp_path / "short.txt").write_text(SHORT)
     (tmp_path / "short.toml").write_text('[exam]\nid = "s"\ntitle = "t"\n[[question]]\nid = "T"\n'
                                          'kind = "training_log"\nlog = "short.txt"\nformat = "matlab"\n'

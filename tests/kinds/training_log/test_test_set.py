@@ -9,7 +9,7 @@ import sympy
 
 from support import TESTS
 from symdl.derive import solve_question
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 
 LOGS = TESTS / "data" / "logs"
 

@@ -12,15 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from symdl.cli import main as cli_main
 from symdl.derive import derive, solve_question
 from symdl.errors import SpecError
 from symdl.kinds import training_log as tl
 from symdl.render import latex
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 from support import TESTS, answer_values
 
 HERE = TESTS

@@ -15,7 +15,7 @@ import pytest
 
 from symdl.derive import solve_question
 from symdl.solution import Text, shown
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 from support import TESTS
 
 SPEC = TESTS / "specs" / "training_log_di504.toml"
@@ -48,7 +48,7 @@ def boxed_text(sol, head):
 
 def numbers_in(item):
     """The numbers a Text shows: its math parts printed at the sig. figures shown, and digits in its words."""
-    from symdl.render.latex import paragraph
+    from symdl.render.texsafe import paragraph
 
     tex = paragraph(item)
     return tex, [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", tex.replace("{,}", ""))]
@@ -91,7 +91,7 @@ def test_shuffle_is_an_assumption_with_its_evidence(sol):
             ends.append(Fraction(c[5]))
     falls = sum(1 for a, b in zip(ends, ends[1:]) if b < a)
     assert (falls, len(ends) - 1) == (24, 24)
-    from symdl.render.latex import paragraph
+    from symdl.render.texsafe import paragraph
 
     texts = [paragraph(i) for s in sol.sections if s.part == "b" and shown(s, "model")
              for i in s.items if isinstance(i, Text)]

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from symdl.derive import solve_question
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 from support import TESTS
 
 LOG = TESTS.parent / "symdl" / "data" / "di504" / "q5-training-log.txt"

@@ -15,7 +15,7 @@ import pytest
 
 from symdl.derive import solve_question
 from symdl.solution import Section, Step, Text, shown
-from symdl.spec import load_exam
+from symdl.input.spec import load_exam
 from support import TESTS
 
 SPEC = TESTS / "specs" / "training_log_di504.toml"
@@ -163,7 +163,7 @@ def test_rubric_points_follow_the_parts_points():
     """With part tables (text, points) as the seed gives them (Q5: a 5, b 10), the items share them:
     a: I 2, N_min 1, N_max 1, the last-batch rule 1; b: the two verdicts 1 each, the four criteria 2 each.
     The rate of change of the validation loss is the key's evidence, not asked: no points."""
-    from symdl.rubric import items
+    from symdl.grading.rubric import items
 
     q = load_exam(SPEC, data_dirs=(TESTS.parent,)).questions[0]
     q.part_points = {"a": 5, "b": 10}

@@ -114,7 +114,8 @@ def test_time_limit_covers_reading_the_spec(monkeypatch, capsys):
     one line naming the phase, exit 2; the limit is lifted once the spec is read (the question's own starts)."""
     import time
 
-    from symdl import cli, draws
+    from symdl import cli
+    from symdl.input import draws
 
     def spin(data, file=None):
         end = time.process_time() + 30
@@ -154,7 +155,7 @@ def test_the_sheet_key_and_check_read_the_same_redrawn_log():
     from symdl.kinds.training_log.check import independent
     from symdl.kinds.training_log.generate import generate
     from symdl.kinds.training_log.source import generated_settings, log_text, settings
-    from symdl.spec import load_exam
+    from symdl.input.spec import load_exam
 
     q = load_exam(HERE / "generated_log_not_as_intended" / "gen_overfit.toml").questions[0]
     q.values = SCHEMA.check(q)

@@ -1,23 +1,7 @@
-"""After solving: the answer policy's interval for every answer, the rubric's points, the common mistakes.
+"""The answer policy's numbers: intervals of a right answer, exact points, and whether two answers are the same.
 
-Run by derive.solve_question once a solution is verified. The rules (docs/answer-policy.md):
-
-- **the answer policy** (``[exam] grading``, :class:`Policy`): a number is right within half a unit
-  of the ``figures``-th significant figure (default 3) of the EXACT value; an integer, and an exact
-  *short* decimal (a terminating decimal with at most ``figures`` significant figures: 0, -0.04,
-  2.15, 155), only as written. A question (``[question.grading] figures``) or one of its answers
-  (``[question.grading.answers] "name" = figures``) may ask for other figures. The interval is
-  stored as ``answer.tolerance`` = {"abs", "rel"}, exact Fractions, shaped as the value (entry by
-  entry); yes/no and text answers have none.
-- **points**: symdl.rubric's items (numeric entries and criteria), summing exactly to each part's
-  points; ``answer.points`` = the sum of its items' points.
-- **mistakes**: the kind's ``mistakes(question, solution)`` hook; a mistake whose value equals
-  the right answer (relatively, at high precision, or within its tolerance) is dropped, the
-  others are stored on ``solution.meta[name].mistakes``. A hook that raises is a bug.
-
-(Schema 1's tolerance, half a unit of the last digit the key shows, is gone: it was the key's
-precision, not the student's.)
-"""
+A number is right within half a unit of the ``figures``-th significant figure of the EXACT value
+(docs/answer-policy.md); symdl.grading.grade applies it to every answer after solving."""
 
 from __future__ import annotations
 
@@ -28,27 +12,11 @@ from fractions import Fraction
 import mpmath
 import sympy
 
-from symdl import hp
-from symdl.policy import DEFAULT_POLICY, Band, Policy, policy_of  # noqa: F401  (re-exported)
-from symdl.solution import Mistake
+from symdl.check import hp
+from symdl.notation.printer import terminating_decimal
 
 SIG_DIGITS = 5            # significant digits of a rounded value (printer.value_tex's default)
 SAME_RTOL = 1e-12         # a mistake this close to the right answer is no mistake
-
-
-def grade(question, solution, kind) -> None:
-    """Fill in every answer's tolerance (the policy's interval), points (the rubric's) and mistakes (in place)."""
-    from symdl import rubric
-
-    policy = policy_of(question)
-    for answer in solution.meta.values():
-        figures = answer.figures or policy.figures_of(answer.name)
-        answer.figures = figures
-        if answer.tolerance is None:
-            answer.tolerance = policy_tolerance(answer.value, figures)
-    if kind.mistakes is not None:
-        attach_mistakes(solution, kind.mistakes(question, solution) or {}, kind)
-    rubric.assign(question, solution)
 
 
 def exact_points(points):
@@ -78,7 +46,6 @@ def part_of(question, part):
 def short_decimal(entry, figures) -> bool:
     """Whether an exact number is an integer, or a terminating decimal of at most ``figures``
     significant figures (0, 155, -0.04, 2.15 at 3 figures; not 0.2745): graded only as written."""
-    from symdl.notation.printer import terminating_decimal
 
     if not (isinstance(entry, sympy.Basic) and entry.is_Rational):
         return False
@@ -185,33 +152,13 @@ def _shaped(value, flat):
     return build(value)
 
 
-# ----------------------------------------------------------------------- mistakes ----
-
-def attach_mistakes(solution, found: dict, kind) -> None:
-    """Store the mistakes of ``found`` (answer name -> [Mistake]) that give a wrong value."""
-    for name, mistakes in found.items():
-        if name not in solution.meta:
-            raise KeyError(f"mistakes() names {name!r}, which is no answer of question {solution.question_id}")
-        answer = solution.meta[name]
-        right = _numbers(answer.value)              # the answer's entries, made once for all its mistakes
-        kept = []
-        for mistake in mistakes:
-            if not isinstance(mistake, Mistake):
-                raise TypeError(f"mistakes() of kind {kind.name} gave {type(mistake).__name__}, not a Mistake")
-            if not _same(_numbers(mistake.value), right, answer.tolerance, kind.tolerance):
-                kept.append(mistake)
-        answer.mistakes = kept
-    from symdl.mistake_rows import dedupe       # each mistake once per question (symdl/mistake_rows.py)
-    dedupe(solution)
-
-
 def same_value(a, b, tolerance=None, rtol=SAME_RTOL) -> bool:
     """Whether two answers are the same: equal shapes and every entry relatively equal (at 50
     digits), or within the answer's absolute tolerance; non-numbers compared with ==."""
-    return _same(_numbers(a), _numbers(b), tolerance, rtol)
+    return same_numbers(numbers_of(a), numbers_of(b), tolerance, rtol)
 
 
-def _numbers(value):
+def numbers_of(value):
     """(value, (shape, entries at 50 digits) or None when it is no number, vector or matrix)."""
     try:
         with mpmath.workdps(hp.DPS):
@@ -220,7 +167,7 @@ def _numbers(value):
         return value, None
 
 
-def _same(a, b, tolerance, rtol) -> bool:
+def same_numbers(a, b, tolerance, rtol) -> bool:
     """same_value on ``_numbers`` of both answers."""
     if a[1] is None or b[1] is None:
         return _plain(a[0]) == _plain(b[0])

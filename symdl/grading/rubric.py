@@ -27,8 +27,11 @@ from fractions import Fraction
 import mpmath
 import sympy
 
-from symdl import hp
-from symdl.grading import exact_points, interval, mp_value, part_of, policy_of
+from symdl.check import hp
+from symdl.grading.values import exact_points, interval, mp_value, part_of
+from symdl.grading.policy import policy_of
+from symdl.notation.printer import terminating_decimal
+from symdl.solution import Answer, RubricItem, Text
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,6 @@ def items(question, solution) -> list:
 
 
 def _fallback(solution, part):
-    from symdl.solution import RubricItem
 
     return RubricItem(part, "The part answered as the model answer does, step by step.", slug="complete",
                       model="Every step of the model answer for this part, with its result.")
@@ -245,15 +247,12 @@ def _shown(answer, entry=()) -> str:
     if isinstance(value, (list, tuple)) and all(_integer(v) for v in value):
         return " x ".join(str(int(v)) for v in value) + " (exact)"
     if isinstance(value, (list, tuple, sympy.MatrixBase)):
-        from symdl.solution import Answer
-
         words = [_shown(Answer(answer.name, value, figures=answer.figures), e).rsplit(" (", 1)
                  for e in entry_indices(value)]
         rules = {w[1] for w in words if len(w) > 1}
         return "[" + ", ".join(w[0] for w in words) + "]" + (f" ({rules.pop()}" if len(rules) == 1 else "")
     figures = answer.figures or 3
     tol = interval(value, figures)
-    from symdl.notation.printer import terminating_decimal
 
     exact = sympy.sympify(value)
     if tol is not None and tol[0] == 0:
@@ -267,7 +266,6 @@ def _shown(answer, entry=()) -> str:
 
 
 def _plain(text) -> str:
-    from symdl.solution import Text
 
     if isinstance(text, Text):
         return "".join(p if isinstance(p, str) else str(p) for p in text.parts)

@@ -11,7 +11,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from symdl import hp
+from symdl import kinds
+from symdl.check import hp
 
 RTOL = 1e-6
 ATOL = 0          # a kind may declare an absolute floor (module ABS_TOLERANCE) for float-noise routes
@@ -168,8 +169,6 @@ def verify(question, solution, kind=None) -> list:
     any other answer without an independent value fails, so nothing passes unchecked.
     """
     if kind is None:
-        from symdl import kinds
-
         kind = kinds.get(question.kind)
     rtol = kind.tolerance
     atol = kind.abs_tolerance

@@ -7,7 +7,7 @@ import re
 import sympy
 
 from symdl.errors import LatexError
-from symdl.latex_parse.state import _fresh_parser, op
+from symdl.input.latex.state import _fresh_parser, op
 
 # The skeleton cache. latex2sympy2's parser costs tens of milliseconds per call, and a deep
 # network's function is many skeletons of one shape (``W_{7} \cdot (lifted) + b_{7}``). A

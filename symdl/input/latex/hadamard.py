@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy
 
 from symdl.errors import LatexError
-from symdl.latex_parse.state import op
+from symdl.input.latex.state import op
 
 _ODOT = sympy.Symbol(r"\mathit{Zodot}", commutative=False)
 

@@ -12,8 +12,13 @@ from pathlib import Path
 
 from symdl.errors import LatexError, SpecError
 from symdl.ops import DEFAULT_SUBGRADIENTS, SUBGRADIENTS
-from symdl.policy import question_policy, read_policy, rubric_splits
-from symdl.schema import normalize_choice
+from symdl.grading.policy import question_policy, read_policy, rubric_splits
+from symdl.input.schema import normalize_choice
+from symdl import kinds
+from symdl.input import data_files, draws
+from symdl.input.data_files import resolve
+from symdl.input.latex import parse_expression, parse_matrix, parse_number
+from symdl.input.require import parse
 
 # Keys every question may carry, whatever its kind.
 COMMON_FIELDS = {"id", "kind", "text", "points", "parts", "title", "grading", "rubric"}
@@ -101,8 +106,6 @@ class Question:
 
     def matrix(self, name, *, shape=None, source=None, default=_MISSING):
         """Field ``name`` (LaTeX, number or list) as an exact SymPy matrix."""
-        from symdl.latex_parse import parse_matrix
-
         container = self.fields if source is None else source
         if name not in container:
             if default is _MISSING:
@@ -116,8 +119,6 @@ class Question:
 
     def number(self, name, default=_MISSING, source=None):
         """Field ``name`` as an exact SymPy number."""
-        from symdl.latex_parse import parse_number
-
         container = self.fields if source is None else source
         if name not in container:
             if default is _MISSING:
@@ -139,8 +140,6 @@ class Question:
 
     def expression(self, name):
         """Field ``name`` parsed as a LaTeX expression (see latex_parse.parse_expression)."""
-        from symdl.latex_parse import parse_expression
-
         text = self.get(name, str)
         try:
             return parse_expression(text)
@@ -154,9 +153,6 @@ class Question:
         after following every symbolic link; a relative name is looked up in the spec's folder
         first, then in each data folder.
         """
-        from symdl import data_files
-        from symdl.data_files import resolve
-
         rel = self.get(name, str)
         if not rel.strip():
             raise self.error(name, "empty file name")
@@ -196,8 +192,8 @@ class Exam:
     instructions: list = field(default_factory=list)
     session: str = ""                            # where, when and how long the exam is sat (under the date)
     subgradients: str = DEFAULT_SUBGRADIENTS    # the kink convention of the whole exam ([exam] subgradients)
-    require: list = field(default_factory=list)  # [exam] require: conditions on the answers (symdl.require)
-    draws: list = field(default_factory=list)    # the spec's draws (symdl.draws.Draw), [] for a fixed exam
+    require: list = field(default_factory=list)  # [exam] require: conditions on the answers (symdl.input.require)
+    draws: list = field(default_factory=list)    # the spec's draws (symdl.input.draws.Draw), [] for a fixed exam
     drawn: dict = field(default_factory=dict)    # "<question>.<field>" -> value drawn for this variant
     variant: str | None = None                   # the variant's label printed on sheet and key ("001 3fa9c2d1")
     grading: object = None                       # the answer policy ([exam] grading; symdl.grading.Policy)
@@ -224,11 +220,9 @@ def default_spec() -> Path:
 def load_exam(path, data_dirs=()) -> Exam:
     """Read and validate the spec at ``path`` (kind-specific fields are checked by solvers).
 
-    A spec with draws (symdl.draws) is read with the values its first draw picks (seed 0,
+    A spec with draws (symdl.input.draws) is read with the values its first draw picks (seed 0,
     variant 1, attempt 0); ``exam.draws`` lists them (symdl.variants picks the others).
     """
-    from symdl import draws
-
     path = Path(path)
     data = read_spec(path)
     found = draws.find(data, path)
@@ -244,7 +238,7 @@ def read_spec(path, variants: bool = False) -> dict:
     """The spec at ``path`` as TOML data (its size, encoding and syntax checked).
 
     A question's ``[question.variants]`` table holds what variants draw instead of the question's
-    own values (symdl.draws tables, in the question's shape; a layer by its name:
+    own values (symdl.input.draws tables, in the question's shape; a layer by its name:
     ``[question.variants.layer.conv1_1]``; ``unset = ["log"]``: fields variants leave out).
     ``variants=True`` puts them in place of the values (the ``variants`` command); otherwise the
     table is set aside and the exam is the one written.
@@ -276,8 +270,6 @@ def _exam_variants(exam: dict, table, path, variants: bool):
 
 def _overlay(table: dict, drawn, path, qid, where):
     """Put the ``variants`` table's entries in place of the question's own (in place)."""
-    from symdl import draws
-
     if not isinstance(drawn, dict):
         raise SpecError("expected a table of the values variants draw", file=path, question=qid, field=where)
     unset = drawn.get("unset", []) if where == "variants" else []
@@ -381,8 +373,6 @@ def _exam_header(data: dict, path: Path) -> dict:
 
 def _question(table, index: int, path: Path, seen: set) -> Question:
     """One checked ``[[question]]`` table (``seen``: the ids read so far, updated)."""
-    from symdl import kinds
-
     qid = table.get("id") if isinstance(table, dict) else None
     if not isinstance(qid, str) or not qid.strip():
         raise SpecError("missing 'id' (a string)", file=path, question=f"#{index}", field="id")
@@ -472,8 +462,6 @@ def _check_part_points(points, part_points: dict, path, qid):
 
 def _require(exam, path, question_ids) -> list:
     """[exam] require: the conditions every variant's answers must meet, each parsed once here."""
-    from symdl.require import parse
-
     conditions = exam.get("require", [])
     if not isinstance(conditions, list) or not all(isinstance(c, str) for c in conditions):
         raise SpecError("expected a list of conditions (strings)", file=path, field="exam.require")

@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 import sympy
 
 from symdl.errors import LatexError
-from symdl.latex_parse.hadamard import _hadamard
-from symdl.latex_parse.skeleton import _skeleton_by_shape
-from symdl.latex_parse.state import _fresh_parser, op
+from symdl.input.latex.hadamard import _hadamard
+from symdl.input.latex.skeleton import _skeleton_by_shape
+from symdl.input.latex.state import _fresh_parser, op
 from symdl.op_names import FUNCTION_ARITY, FUNCTION_NAMES, OVERLOADS
+from symdl.input.tex_display import check_display
 
 # Named functions an expression may call (every spelling -> its op) and their arities: the op table's.
 _NUMBER = r"[+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)"
@@ -577,11 +578,9 @@ def _parse_matrix(text) -> sympy.ImmutableMatrix:
 # ------------------------------------------------------------------ display LaTeX ---
 
 def display_latex(text: str) -> str:
-    """``text`` checked for showing verbatim in math mode (see :mod:`symdl.tex_display`).
+    """``text`` checked for showing verbatim in math mode (see :mod:`symdl.input.tex_display`).
 
     Raises LatexError naming the first character, macro or unclosed part TeX would not read
     as intended.
     """
-    from symdl.tex_display import check_display
-
     return check_display(text)

@@ -26,7 +26,7 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
-from symdl.bounded import NumberError, decimal_places, exact, is_decimal
+from symdl.input.bounded import NumberError, decimal_places, exact, is_decimal
 from symdl.errors import SpecError
 
 DRAW_KEYS = {"random", "choice"}

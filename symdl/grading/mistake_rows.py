@@ -17,6 +17,8 @@ each mistake once with the answers it affects: what the rubric shows.
 
 from __future__ import annotations
 
+from symdl.grading.values import same_value
+
 MAX_MISTAKES = 8
 
 
@@ -52,7 +54,6 @@ def by_name(solution) -> dict:
 
 
 def _same_rows(a: dict, b: dict, solution) -> bool:
-    from symdl.grading import same_value
 
     return a.keys() == b.keys() and all(
         same_value(a[k].value, b[k].value, solution.meta[k].tolerance) for k in a)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
+from symdl.check import hp
 
 # PyTorch's defaults, written again here: rule -> setting -> LaTeX text
 DEFAULTS = {
@@ -89,8 +90,6 @@ def two_precisions(run, work, extra=40):
     """``run(digits)`` (a dict of hp.Bounded) at ``work`` digits, each value's bound widened by ten times
     its distance to the same run at ``work + extra`` digits: the rounding noise a long trajectory
     carries (a value that is exactly 0 after three steps, 1e-62 in the route) is inside the bound."""
-    from symdl import hp
-
     low, high = run(work), run(work + extra)
     out = {}
     for key, a in low.items():

@@ -11,7 +11,7 @@ a ReLU neuron's z) sits exactly at its tie for the drawn values. Answer names ar
 answers.json. Nothing else is accepted.
 
 Bounded where read: at most MAX_TOKENS numbers, names and operators, MAX_DEPTH levels of parentheses,
-``not`` and unary ``-`` together, numbers with exponents of at most 400 (symdl.bounded). ``a + b + c ...``
+``not`` and unary ``-`` together, numbers with exponents of at most 400 (symdl.input.bounded). ``a + b + c ...``
 and ``x and y and ...`` are one node each, and the evaluator keeps its own stack, so a condition of any
 accepted length is evaluated without recursion.
 """
@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from symdl.bounded import NumberError, exact
+from symdl.input.bounded import NumberError, exact
 from symdl.errors import SpecError
 
 _TOKEN = re.compile(r"""\s*(?:

@@ -1,0 +1,1 @@
+"""The second route: comparing each derived answer with an independent computation at high precision."""
