@@ -243,7 +243,7 @@ def test_register_accepts_every_way_a_hook_may_take_its_arguments(tmp_path):
         kinds.check_kind(kinds.get(name))
 
 
-def test_an_installed_kind_that_breaks_the_contract_is_refused_naming_it(tmp_path, monkeypatch):
+def test_an_installed_kind_that_breaks_the_contract_is_refused_naming_it(tmp_path, monkeypatch, capsys):
     """A kind found through the entry-point group is checked as it registers: a ContractError naming the
     kind and the field, not a failure later in the pipeline."""
     from importlib.metadata import EntryPoint
@@ -260,6 +260,14 @@ def test_an_installed_kind_that_breaks_the_contract_is_refused_naming_it(tmp_pat
     with pytest.raises(ContractError, match=r"kind 'toy_broken': tolerance must be a positive number"):
         kinds.get("toy_broken")
     assert kinds.registered("toy_broken") is None
+    from symdl.cli import main as cli_main            # the stock CLI: exit 3, one line, nothing written
+
+    spec = tmp_path / "broken.toml"
+    spec.write_text('[exam]\nid = "b"\ntitle = "B"\n[[question]]\nid = "Q1"\nkind = "toy_broken"\n')
+    assert cli_main(["derive", str(spec), "--out", str(tmp_path / "out"), "--no-pdf"]) == 3
+    err = capsys.readouterr().err
+    assert "kind 'toy_broken': tolerance must be a positive number" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
 
 
 def test_the_documented_test_of_the_new_kind_passes(tmp_path, monkeypatch):
