@@ -81,7 +81,7 @@ def rnn_spec(steps: int, dim: int = 4, inputs: int = 2, seed: int = 0) -> str:
 def derive_spec(text: str, work: Path, name: str) -> dict:
     """CPU seconds of solve_question on ``text`` (a fresh parse), its node count and verdict."""
     from symdl.derive import solve_question
-    from symdl.kinds.graph import build_graph
+    from symdl.kinds.graph.build import build_graph
     from symdl.input.spec import load_exam
 
     path = work / f"{name}.toml"

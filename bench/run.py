@@ -421,13 +421,13 @@ def part_vgg(runs: int, work: Path) -> dict:
     if importlib.util.find_spec("symdl.kinds.architecture") is None:
         return {"skipped": "the architecture kind has not landed"}
     from symdl.derive import solve_question
-    from symdl.kinds import solver
+    from symdl import kinds
     from symdl.input.spec import load_exam
 
     path = BENCH / "vgg16_matlab.toml"
     if not path.exists() or path.read_text() != vgg16_spec():
         path.write_text(vgg16_spec(), encoding="utf-8")
-    module = solver("architecture")
+    module = kinds.get("architecture")
     total, solve_only = [], []
     result = None
     for _ in range(runs + 1):                        # the first run warms imports and caches

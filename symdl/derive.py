@@ -66,9 +66,7 @@ def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
     kind = kinds.get(question.kind)
     try:
         with time_limit(time_limit_s, question):
-            question.values = kind.schema.check(question)
-            solution = kind.solve(question)
-            kinds.check_solution(kind, solution)
+            solution = kinds.solve(question)      # schema check, the kind's solve, the contract's check
             checks = verify(question, solution, kind)
             grade(question, solution, kind)     # points, tolerances, common mistakes
     except SymdlError as exc:

@@ -19,7 +19,6 @@ import sympy
 
 from symdl.solution import Mistake, Solution, Step, Text, only
 
-FIELDS = {"a", "b", "lie", "spin", "swallow", "crash", "only_text"}
 NAME = "fake"
 
 

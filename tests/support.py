@@ -1,4 +1,5 @@
-"""Helpers shared by the kind tests: finite differences and the docs' example specs."""
+"""Helpers shared by the kind tests: finite differences, the docs' example specs, and a question derived
+through the kind contract as the pipeline derives it (solution_of, independent_of, derived)."""
 
 import os
 import re
@@ -65,6 +66,32 @@ def one_question(tmp_path, kind, body, name="q"):
     path = tmp_path / f"{name}.toml"
     path.write_text(f'[exam]\nid = "t"\ntitle = "t"\n[[question]]\nid = "Q"\nkind = "{kind}"\n' + body)
     return load_exam(path).questions[0]
+
+
+def solution_of(question):
+    """``question``'s Solution through the kind contract, as the pipeline derives it (symdl.kinds.solve: the
+    kind found by name, the fields checked by its schema, its solve, the Solution held to the contract)."""
+    from symdl import kinds
+
+    return kinds.solve(question)
+
+
+def independent_of(question) -> dict:
+    """``question``'s answers by its kind's independent route (the kind found by name, as verify calls it),
+    over the fields as its schema checked them."""
+    from symdl import kinds
+
+    kind = kinds.get(question.kind)
+    question.values = kind.schema.check(question)
+    return kind.independent(question)
+
+
+def derived(question):
+    """``question`` derived as ``symdl derive`` derives it (derive.solve_question: the Solution through the
+    contract, verified by the independent route and graded): the QuestionResult."""
+    from symdl.derive import solve_question
+
+    return solve_question(question)
 
 
 def answer_values(question: dict) -> dict:

@@ -15,7 +15,7 @@ from symdl import kinds
 from symdl.check import hp
 
 RTOL = 1e-6
-ATOL = 0          # a kind may declare an absolute floor (module ABS_TOLERANCE) for float-noise routes
+ATOL = 0          # a kind may declare an absolute floor (Kind.abs_tolerance) for float-noise routes
 
 
 @dataclass

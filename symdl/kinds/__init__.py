@@ -3,14 +3,20 @@
 A kind provides its name, its field schema, ``solve(question) -> Solution`` (the symbolic
 derivation), ``independent(question) -> dict`` (every numeric or yes/no answer recomputed by
 another route, never from the Solution), its tolerances, one sentence on how it is checked,
-and its template partial. The built-in kinds live in ``symdl.kinds.<name>`` and are imported
-on first use; a kind in another installed package is found through the entry-point group
-``symdl.kinds`` (``name = "package.module:KIND"``, docs/new-kind.md); in-process, :func:`register`.
+and its template partial. The built-in kinds live in ``symdl.kinds.<name>``, a package exposing
+``KIND`` only, imported on first use; a kind in another installed package is found through the
+entry-point group ``symdl.kinds`` (``name = "package.module:KIND"``, docs/new-kind.md); in-process,
+:func:`register`. Every Kind is held to the contract as it registers (:func:`check_kind`), and every
+Solution as it is derived (:func:`solve`, :func:`check_solution`).
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
+import math
+import numbers
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -61,13 +67,82 @@ class Kind:
 
 
 def register(kind: Kind) -> Kind:
-    """Add ``kind`` to the registry (a name registered twice is an error)."""
+    """Add ``kind`` to the registry, held to the contract first (:func:`check_kind`; a name registered
+    twice is an error)."""
     if not isinstance(kind, Kind):
         raise TypeError(f"register() takes a Kind, not {type(kind).__name__}")
+    check_kind(kind)
     if kind.name in _REGISTRY and _REGISTRY[kind.name] is not kind:
         raise ValueError(f"kind {kind.name!r} is registered already")
     _REGISTRY[kind.name] = kind
     return kind
+
+
+NAME = re.compile(r"[a-z][a-z0-9_]*\Z")   # what a spec writes as ``kind`` (and names the default partial)
+# each hook's arguments, in order, and whether a Kind must have it
+HOOKS = {"solve": (("question",), True), "independent": (("question",), True),
+         "mistakes": (("question", "solution"), False), "sheet": (("question",), False),
+         "carry": (("question", "solution", "given"), False)}
+
+
+def check_kind(kind: Kind) -> None:
+    """``kind`` held to the contract as it registers (pluggy's ``_verify_hook``): a valid name, a Schema,
+    each hook callable with its arguments, a positive relative tolerance, a non-negative absolute floor,
+    a checks note in words and a template file that exists. A ContractError names the kind and the field."""
+    from symdl.errors import ContractError
+
+    def refuse(field_name, message):
+        raise ContractError(f"kind {kind.name!r}: {field_name} {message}")
+
+    if not isinstance(kind.name, str) or not NAME.match(kind.name):
+        refuse("name", "must be lower-case letters, digits and underscores, starting with a letter")
+    if not isinstance(kind.schema, Schema):
+        refuse("schema", f"must be a symdl.input.schema.Schema, not {type(kind.schema).__name__}")
+    for hook, (arguments, required) in HOOKS.items():
+        function = getattr(kind, hook)
+        if function is None and not required:
+            continue
+        if not callable(function):
+            refuse(hook, f"must be a function of ({', '.join(arguments)}), not {type(function).__name__}")
+        if not _takes(function, len(arguments)):
+            refuse(hook, f"must take ({', '.join(arguments)}); it takes {_signature(function)}")
+    if not _number(kind.tolerance) or kind.tolerance <= 0:
+        refuse("tolerance", f"must be a positive number (relative), not {kind.tolerance!r}")
+    floors = kind.abs_tolerance.items() if isinstance(kind.abs_tolerance, dict) else [("", kind.abs_tolerance)]
+    for answer, floor in floors:
+        if not isinstance(answer, str) or not _number(floor) or floor < 0:
+            refuse("abs_tolerance", f"must be a number >= 0 or {{answer name: number >= 0}}, not "
+                                    f"{kind.abs_tolerance!r}")
+    if not isinstance(kind.checks_note, str):
+        refuse("checks_note", f"must be text, not {type(kind.checks_note).__name__}")
+    if kind.template is not None and (not isinstance(kind.template, (str, Path)) or not Path(kind.template).is_file()):
+        refuse("template", f"must be the path of an existing LaTeX partial, not {str(kind.template)!r}")
+    if not isinstance(kind.extra, dict):
+        refuse("extra", f"must be a dict, not {type(kind.extra).__name__}")
+
+
+def _number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _takes(function, count) -> bool:
+    """Whether ``function`` can be called with ``count`` positional arguments (True when Python cannot say)."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return True
+    try:
+        signature.bind(*range(count))
+    except TypeError:
+        return False
+    return True
+
+
+def _signature(function) -> str:
+    try:
+        return str(inspect.signature(function))
+    except (TypeError, ValueError):
+        return "(?)"
 
 
 def unregister(name: str) -> None:
@@ -115,6 +190,17 @@ def _load(name, entry_point) -> Kind:
         raise ContractError(f"the entry point {entry_point.value!r} (group {GROUP}) must name a Kind called "
                             f"{name!r}, not {type(kind).__name__} {getattr(kind, 'name', '')!r}".rstrip())
     return kind
+
+
+def solve(question):
+    """``question``'s Solution as the pipeline derives it: its kind found by name (:func:`get`), the fields
+    checked against the kind's schema (``question.values``), the kind's ``solve``, and the Solution held
+    to the contract (:func:`check_solution`)."""
+    kind = get(question.kind)
+    question.values = kind.schema.check(question)
+    solution = kind.solve(question)
+    check_solution(kind, solution)
+    return solution
 
 
 def check_solution(kind: Kind, solution) -> None:

@@ -15,9 +15,10 @@ from symdl.input import latex as latex_parse
 from symdl.input.latex import skeleton as latex_skeleton
 from symdl.derive import solve_question
 from symdl.kinds import graph
+from symdl.kinds.graph import check as graph_check
 from symdl.input.spec import load_exam
 from symdl.check.verify import agree
-from support import TESTS
+from support import TESTS, independent_of, solution_of
 
 ROOT = TESTS.parent
 _spec = importlib.util.spec_from_file_location("symdl_bench_run", ROOT / "bench" / "run.py")
@@ -115,27 +116,27 @@ def test_skeleton_cache_parses_a_deep_chain_once():
 def test_large_graph_route_agrees_and_catches_a_wrong_answer(tmp_path, monkeypatch):
     # w = 32, L = 2: past the finite-difference budget, so weights take the sampled route
     q = _question(tmp_path, bench.chain_spec(2, 32))
-    sol = graph.solve(q)
-    indep = graph.independent(q)
-    assert 2 * sum(np.size(v) for k, v in indep.items() if k.startswith("grad.")) > graph.FD_BUDGET
+    sol = solution_of(q)
+    indep = independent_of(q)
+    assert 2 * sum(np.size(v) for k, v in indep.items() if k.startswith("grad.")) > graph_check.FD_BUDGET
     for name, value in sol.answers.items():
-        assert agree(value, indep[name], rtol=graph.TOLERANCE), name
+        assert agree(value, indep[name], rtol=graph.KIND.tolerance), name
     wrong = sympy.Matrix(sol.answers["grad.W_1"])
     wrong[3, 5] += sympy.Rational(1, 1000)
-    assert not agree(wrong, indep["grad.W_1"], rtol=graph.TOLERANCE)
+    assert not agree(wrong, indep["grad.W_1"], rtol=graph.KIND.tolerance)
 
     # a wrong float rule is not trusted: its finite-difference checks reject it
-    original = graph._numpy_vjp
+    original = graph_check._numpy_vjp
 
     def transposed_matmul(node, g, args, y):
         parts = original(node, g, args, y)
         if node.op == "matmul" and parts[0].shape[0] == parts[0].shape[1]:
             parts[0] = parts[0].T
         return parts
-    monkeypatch.setattr(graph, "_numpy_vjp", transposed_matmul)
-    tampered = graph.independent(q)
-    assert not agree(sol.answers["grad.W_1"], tampered["grad.W_1"], rtol=graph.TOLERANCE)
-    assert agree(sol.answers["grad.b_1"], tampered["grad.b_1"], rtol=graph.TOLERANCE)   # untouched
+    monkeypatch.setattr(graph_check, "_numpy_vjp", transposed_matmul)
+    tampered = independent_of(q)
+    assert not agree(sol.answers["grad.W_1"], tampered["grad.W_1"], rtol=graph.KIND.tolerance)
+    assert agree(sol.answers["grad.b_1"], tampered["grad.b_1"], rtol=graph.KIND.tolerance)   # untouched
 
 
 def test_vgg16_spec_counts_the_published_parameters(tmp_path):

@@ -17,10 +17,9 @@ import mpmath
 import pytest
 import sympy
 
-from symdl.kinds import neuron, softmax
 from symdl.input.spec import load_exam
 from symdl.check.verify import verify
-from support import TESTS, answer_values
+from support import TESTS, answer_values, independent_of, solution_of
 
 HERE = TESTS
 REG = HERE / "regressions"
@@ -93,7 +92,7 @@ NEURONS = [("neuron_sigmoid_z400_wrong_dydz_verified.toml", "sigmoid", 400, "1.9
 def test_neuron_tiny_slope_is_derived_exactly(name, activation, z, published):
     truth = naive_slope(activation, z)
     assert abs(truth / mpmath.mpf(published) - 1) < 1e-13        # e^-400 / (1 + e^-400)^2, 4 e^-400 / (...)
-    a = neuron.solve(question(REG / name)).answers
+    a = solution_of(question(REG / name)).answers
     assert a["z"] == z
     for key in ("dy_dz", "grad.z", "grad.b"):
         assert close(a[key], truth), key
@@ -105,7 +104,7 @@ def test_neuron_tiny_slope_is_derived_exactly(name, activation, z, published):
 @pytest.mark.parametrize("name, activation, z, published", NEURONS)
 def test_neuron_tiny_slope_independent_route_is_high_precision(name, activation, z, published):
     truth = naive_slope(activation, z)
-    other = neuron.independent(question(REG / name))
+    other = independent_of(question(REG / name))
     for key in ("dy_dz", "grad.z", "grad.b"):
         assert close(other[key], truth), key
     assert all(close(g, truth / 2) for g in entries(other["grad.W"]))
@@ -130,7 +129,7 @@ def test_neuron_tiny_slope_derives_verified(tmp_path, name, activation, z, publi
 @pytest.mark.parametrize("name, activation, z, published", NEURONS)
 def test_neuron_wrong_tiny_slope_is_not_verified(name, activation, z, published):
     q = question(REG / name)
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     sol.answers["dy_dz"] = sympy.Float("1.312085177e-141")       # what symdl printed before the fix
     assert not next(c for c in verify(q, sol) if c.name == "dy_dz").ok
 
@@ -154,7 +153,7 @@ def test_neuron_slope_anywhere_is_relatively_exact(tmp_path, activation, z):
         zz = mpmath.mpf(z)
         y = 1 / (1 + mpmath.exp(-zz)) if activation == "sigmoid" else mpmath.tanh(zz)
         truth = +(y * (1 - y) if activation == "sigmoid" else 1 - y * y)
-    a, other = neuron.solve(q).answers, neuron.independent(q)
+    a, other = solution_of(q).answers, independent_of(q)
     assert close(a["z"], mpmath.mpf(z)) and close(other["z"], mpmath.mpf(z))
     for answers in (a, other):
         assert close(answers["dy_dz"], truth)
@@ -171,7 +170,7 @@ def test_neuron_slope_at_the_largest_z_is_exact_and_quick(tmp_path, activation, 
         truth = (4 * mpmath.exp(-2 * zz) / (1 + mpmath.exp(-2 * zz)) ** 2 if activation == "tanh"
                  else mpmath.exp(-zz) / (1 + mpmath.exp(-zz)) ** 2)
     start = time.process_time()
-    a, other = neuron.solve(q).answers, neuron.independent(q)
+    a, other = solution_of(q).answers, independent_of(q)
     assert time.process_time() - start < 10          # 24 s before (the route returned half-million-digit fractions)
     assert close(a["dy_dz"], truth) and close(other["dy_dz"], truth)
 
@@ -187,8 +186,8 @@ def test_tiny_active_fraction_is_exact_in_both_routes(tmp_path):
     q = question(path)
     # x uniform on [0, 1]^5: z > 0 is the corner simplex sum x_i > 4.99 of side 0.01, volume 0.01^5 / 5!
     truth = Fraction(1, 100) ** 5 / 120
-    assert neuron.independent(q)["active_fraction"] == truth      # the float route gave 8.3356e-13
-    assert close(neuron.solve(q).answers["active_fraction"], mpmath.mpf(1) / 1200000000000)
+    assert independent_of(q)["active_fraction"] == truth      # the float route gave 8.3356e-13
+    assert close(solution_of(q).answers["active_fraction"], mpmath.mpf(1) / 1200000000000)
 
 
 # ----------------------------------------------------------------------------- softmax ---
@@ -209,7 +208,7 @@ def softmax_truth():
 def test_softmax_far_apart_scores_are_derived_exactly():
     p, grad, loss = softmax_truth()
     assert grad[0] < 0 and abs(grad[0] / mpmath.mpf("-5.0759588975494567e-435") - 1) < 1e-15
-    a = softmax.solve(question(SOFTMAX)).answers
+    a = solution_of(question(SOFTMAX)).answers
     assert list(a["a.scores"]) == [1000, 0]
     assert all(close(v, t) for v, t in zip(a["a.probs"], p))
     assert close(a["a.loss"], loss)
@@ -219,7 +218,7 @@ def test_softmax_far_apart_scores_are_derived_exactly():
 
 def test_softmax_far_apart_scores_independent_route_is_high_precision():
     p, grad, loss = softmax_truth()
-    other = softmax.independent(question(SOFTMAX))
+    other = independent_of(question(SOFTMAX))
     assert [hp(v) for v in entries(other["a.scores"])] == [1000, 0]
     assert all(close(v, t) for v, t in zip(entries(other["a.probs"]), p))
     assert close(other["a.loss"], loss)
@@ -252,7 +251,7 @@ def test_softmax_gradients_far_apart_are_relatively_exact(tmp_path, scores, labe
         p = [v / mpmath.fsum(e) for v in e]
         grad = [+(p[k] - (1 if k == label - 1 else 0)) for k in range(3)]
         loss = +(-mpmath.log(p[label - 1]))
-    for answers in (softmax.solve(q).answers, softmax.independent(q)):
+    for answers in (solution_of(q).answers, independent_of(q)):
         assert close(answers["a.loss"], loss)
         assert all(close(v, t) for v, t in zip(entries(answers["a.grad.scores"]), grad))
         assert all(close(v, t) for v, t in zip(entries(answers["a.probs"]), p))
@@ -260,7 +259,7 @@ def test_softmax_gradients_far_apart_are_relatively_exact(tmp_path, scores, labe
 
 def test_softmax_wrong_sign_gradient_is_not_verified():
     q = question(SOFTMAX)
-    sol = softmax.solve(q)
+    sol = solution_of(q)
     sol.answers["a.grad.scores"] = sympy.Matrix([sympy.Float("1.0853e-165"), sympy.Float("5.08e-435")])
     assert not next(c for c in verify(q, sol) if c.name == "a.grad.scores").ok
 
@@ -321,15 +320,14 @@ CONST = REG / "log_const_val" / "const_val.toml"
 
 
 def test_constant_validation_loss_has_no_trend_in_either_route():
-    from symdl.kinds import training_log
 
     rows = [line.split("\t") for line in (CONST.parent / "const_val.txt").read_text().splitlines()[1:]
             if line.count("\t") == 7]                     # table rows (not the page headers)
     assert len(rows) == 101
     assert {r[6] for r in rows if r[6]} == {"1200.0000"}           # the validation loss never moves
     q = question(CONST)
-    derived = training_log.solve(q).answers
-    other = {k: getattr(v, "value", v) for k, v in training_log.independent(q).items()}   # hp.Bounded: its value
+    derived = solution_of(q).answers
+    other = {k: getattr(v, "value", v) for k, v in independent_of(q).items()}   # hp.Bounded: its value
     for answers in (derived, other):
         assert answers["val_loss_slope_per_epoch"] == 0
         assert answers["val_loss_slope_t"] == 0
@@ -350,7 +348,7 @@ def test_constant_validation_loss_derives_verified(tmp_path):
 def test_float_slope_t_matches_the_textbook_formula():
     from fractions import Fraction
 
-    from symdl.kinds.training_log import slope_t
+    from symdl.kinds.training_log.check import slope_t
 
     assert slope_t([1, 2, 3, 4, 5], [1200.0] * 5) == (0.0, 0.0)
     b, t = slope_t([1, 2, 3, 4], [2.0, 4.0, 6.0, 8.0])              # an exact line: zero residual
@@ -399,7 +397,7 @@ def test_compound_rate_with_a_large_exponent_is_quick_and_exact(tmp_path):
 
     import importlib.util
 
-    from symdl.kinds import training_log
+    from symdl.kinds.training_log.analysis import analyse
 
     where = HERE / "kinds" / "training_log" / "test_training_log.py"     # importable whatever runs first
     spec_ = importlib.util.spec_from_file_location("symdl_test_training_log", where)
@@ -410,12 +408,12 @@ def test_compound_rate_with_a_large_exponent_is_quick_and_exact(tmp_path):
     text, _ = synthetic_matlab(1500, 1, 3, 5, 0, "floor")
     spec = write_spec(tmp_path, text, fields='format = "matlab"\nframework = "matlab"\nminibatch = 1')
     q = question(spec)
-    an = training_log.analyse(q)
+    an = analyse(q)
     (x0, _, _, y0), (x1, _, _, y1) = an.val_points[0], an.val_points[-1]
     with mpmath.workdps(40):
         truth = (mpmath.mpf(y1.numerator) / y1.denominator / (mpmath.mpf(y0.numerator) / y0.denominator)) ** (
             mpmath.mpf(1500) / (x1 - x0)) - 1
     start = time.process_time()
-    rate = training_log.solve(q).answers["val_loss_change_per_epoch"]
+    rate = solution_of(q).answers["val_loss_change_per_epoch"]
     assert time.process_time() - start < 30
     assert close(rate, truth)

@@ -174,3 +174,120 @@ def test_a_kind_in_another_installed_package_works_with_the_stock_cli(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "symdl", "derive", str(spec), "--no-pdf"], capture_output=True,
                           text=True, cwd=tmp_path)                                 # not installed: an unknown kind
     assert proc.returncode == 2 and "square" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _toy(**fields):
+    """A Kind that keeps the contract, with ``fields`` replaced."""
+    return Kind(**{"name": "toy_checked", "schema": Schema(Field("a", "value"), Field("b", "value")),
+                   "solve": _solve, "independent": _independent, **fields})
+
+
+MISSING_TEMPLATE = object()     # stands for a path under tmp_path that does not exist
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"name": "Toy Checked"}, r"kind 'Toy Checked': name must be lower-case letters, digits and underscores"),
+    ({"name": "2d_conv"}, r"kind '2d_conv': name must be lower-case"),
+    ({"name": None}, r"kind None: name must be lower-case"),
+    ({"schema": {"a": "value"}}, r"kind 'toy_checked': schema must be a symdl.input.schema.Schema, not dict"),
+    ({"solve": None}, r"kind 'toy_checked': solve must be a function of \(question\), not NoneType"),
+    ({"solve": lambda: None}, r"kind 'toy_checked': solve must take \(question\); it takes \(\)"),
+    ({"independent": lambda q, extra: {}}, r"independent must take \(question\); it takes \(q, extra\)"),
+    ({"mistakes": lambda question: {}}, r"kind 'toy_checked': mistakes must take \(question, solution\)"),
+    ({"sheet": "given"}, r"kind 'toy_checked': sheet must be a function of \(question\), not str"),
+    ({"carry": lambda question, solution: {}}, r"carry must take \(question, solution, given\)"),
+    ({"tolerance": 0}, r"kind 'toy_checked': tolerance must be a positive number \(relative\), not 0"),
+    ({"tolerance": -1e-6}, r"tolerance must be a positive number \(relative\), not -1e-06"),
+    ({"tolerance": "1e-6"}, r"tolerance must be a positive number \(relative\), not '1e-6'"),
+    ({"tolerance": float("nan")}, r"tolerance must be a positive number \(relative\), not nan"),
+    ({"tolerance": True}, r"tolerance must be a positive number \(relative\), not True"),
+    ({"abs_tolerance": -1}, r"kind 'toy_checked': abs_tolerance must be a number >= 0"),
+    ({"abs_tolerance": {"product": -1e-9}}, r"abs_tolerance must be a number >= 0 or \{answer name"),
+    ({"abs_tolerance": {1: 1e-9}}, r"abs_tolerance must be a number >= 0 or \{answer name"),
+    ({"checks_note": None}, r"kind 'toy_checked': checks_note must be text, not NoneType"),
+    ({"template": MISSING_TEMPLATE}, r"kind 'toy_checked': template must be the path of an existing LaTeX partial"),
+    ({"template": 3}, r"template must be the path of an existing LaTeX partial, not '3'"),
+    ({"extra": []}, r"kind 'toy_checked': extra must be a dict, not list"),
+])
+def test_register_holds_the_whole_contract(fields, message, tmp_path):
+    """Each field of a Kind is checked as it registers: one ContractError naming the kind and the field,
+    and nothing registered."""
+    from symdl.errors import ContractError
+
+    if fields.get("template") is MISSING_TEMPLATE:
+        fields = {"template": tmp_path / "missing.tex.j2"}
+    with pytest.raises(ContractError, match=message) as refused:
+        kinds.register(_toy(**fields))
+    assert refused.value.exit_status == 3
+    assert kinds.registered("toy_checked") is None and kinds.registered(str(fields.get("name"))) is None
+
+
+def test_register_accepts_every_way_a_hook_may_take_its_arguments(tmp_path):
+    """Defaults, *args and a callable object take the hook's arguments too; optional hooks may be None;
+    the absolute floor may be a dict by answer; a template file that exists is accepted."""
+    partial = tmp_path / "toy.tex.j2"
+    partial.write_text("<% import \"macros.tex.j2\" as m %>\n")
+
+    class Sheet:
+        def __call__(self, question):
+            return []
+
+    kind = _toy(solve=lambda question, detail="model": _solve(question), independent=lambda *args: {},
+                mistakes=lambda question, solution, *rest: {}, sheet=Sheet(), carry=None,
+                tolerance=sympy.Rational(1, 10**6), abs_tolerance={"product": 1e-12, "*": 0}, template=str(partial))
+    try:
+        assert kinds.register(kind) is kind and kinds.get("toy_checked") is kind
+    finally:
+        kinds.unregister("toy_checked")
+    for name in kinds.BUILTIN:                       # every built-in kind passes the same check
+        kinds.check_kind(kinds.get(name))
+
+
+def test_an_installed_kind_that_breaks_the_contract_is_refused_naming_it(tmp_path, monkeypatch, capsys):
+    """A kind found through the entry-point group is checked as it registers: a ContractError naming the
+    kind and the field, not a failure later in the pipeline."""
+    from importlib.metadata import EntryPoint
+
+    from symdl.errors import ContractError
+
+    (tmp_path / "toy_broken_kind.py").write_text(
+        "from symdl.kinds import Kind\nfrom symdl.input.schema import Schema\n"
+        "KIND = Kind(name='toy_broken', schema=Schema(), solve=lambda question: None,\n"
+        "            independent=lambda question: {}, tolerance=-1)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    point = EntryPoint(name="toy_broken", value="toy_broken_kind:KIND", group=kinds.GROUP)
+    monkeypatch.setattr(kinds, "_installed", lambda: {"toy_broken": point})
+    with pytest.raises(ContractError, match=r"kind 'toy_broken': tolerance must be a positive number"):
+        kinds.get("toy_broken")
+    assert kinds.registered("toy_broken") is None
+    from symdl.cli import main as cli_main            # the stock CLI: exit 3, one line, nothing written
+
+    spec = tmp_path / "broken.toml"
+    spec.write_text('[exam]\nid = "b"\ntitle = "B"\n[[question]]\nid = "Q1"\nkind = "toy_broken"\n')
+    assert cli_main(["derive", str(spec), "--out", str(tmp_path / "out"), "--no-pdf"]) == 3
+    err = capsys.readouterr().err
+    assert "kind 'toy_broken': tolerance must be a positive number" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+def test_the_documented_test_of_the_new_kind_passes(tmp_path, monkeypatch):
+    """docs/new-kind.md's test of its kind (its second ```python block), run as the page writes it against
+    the package the page writes, installed through the entry-point group."""
+    import re
+    import sys
+
+    from support import TESTS, install_documented_kind
+
+    monkeypatch.syspath_prepend(str(install_documented_kind(tmp_path / "site")))
+    doc = (TESTS.parent / "docs" / "new-kind.md").read_text()
+    namespace = {}
+    exec(compile(re.findall(r"```python\n(.*?)```", doc, re.S)[1], "docs/new-kind.md", "exec"), namespace)
+    tests = [function for name, function in namespace.items() if name.startswith("test_")]
+    try:
+        assert tests
+        for test in tests:
+            test(tmp_path)
+        assert kinds.get("square").checks_note == "Squared again in floats."   # the page's Kind, not another
+    finally:
+        kinds.unregister("square")
+        sys.modules.pop("symdl_square", None)

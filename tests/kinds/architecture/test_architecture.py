@@ -21,7 +21,7 @@ from symdl.render import latex
 from symdl.solution import Section, Step
 from symdl.input.spec import default_spec, load_exam
 from symdl.check.verify import agree, verify
-from support import TESTS, documented_example
+from support import TESTS, documented_example, independent_of, solution_of
 
 SPECS = TESTS / "specs"
 
@@ -34,7 +34,7 @@ def question_of(path, qid=None):
 def solved(path, qid=None):
     q = question_of(path, qid)
     q.values = kinds.get('architecture').schema.check(q)
-    return q, arch.solve(q)
+    return q, solution_of(q)
 
 
 def spec_text(tmp_path, layers, convention="matlab", extra=""):
@@ -215,7 +215,7 @@ def test_window_formula_matches_pass(tmp_path_factory, n, k, s, p, d, ceil, kind
     path = spec_text(tmp_path_factory.mktemp("h"), [{"name": '"x"', "type": '"input"', "size": [1, n, n]},
                                                     layer], convention="pytorch")
     q, sol = solved(path)
-    ind = arch.independent(q)
+    ind = independent_of(q)
     assert agree(sol.answers["l.output"], ind["l.output"])
     ceil_ = -(-(n + 2 * p - eff) // s) + 1 if ceil else (n + 2 * p - eff) // s + 1
     if ceil and (ceil_ - 1) * s >= n + p:
@@ -296,9 +296,9 @@ def test_convention_spelling_is_normalized(tmp_path):
 # -- speed, rendering, PDF ----------------------------------------------------------------------------------
 def test_vgg16_solve_is_fast():
     q = question_of(SPECS / "architecture_vgg16_keras.toml")
-    arch.solve(q)
+    solution_of(q)
     start = time.process_time()                  # CPU time: the machine's load does not count
-    arch.solve(q)
+    solution_of(q)
     assert time.process_time() - start < 0.5
 
 

@@ -92,7 +92,7 @@ def test_alexnet_pytorch_padding_counted_once():
 def test_the_kind_hook_names_each_mistake_on_every_row_it_changes():
     q = load_exam(default_spec()).questions[3]
     kind = kinds.get(q.kind)
-    sol = kind.solve(q)
+    sol = kinds.solve(q)
     found = kind.mistakes(q, sol)
     rows = {}
     for answer, ms in found.items():

@@ -8,11 +8,10 @@ from fractions import Fraction
 import pytest
 
 from symdl import kinds
-from symdl.kinds import architecture as arch
 from symdl.solution import Section, Step, shown
 from symdl.input.spec import default_spec, load_exam
 from symdl.check.verify import verify
-from support import TESTS
+from support import TESTS, solution_of
 
 SPECS = TESTS / "specs"
 
@@ -20,7 +19,7 @@ SPECS = TESTS / "specs"
 def solved(path, qid=None):
     q = next(q for q in load_exam(path).questions if q.kind == "architecture" and (qid is None or q.id == qid))
     q.values = kinds.get("architecture").schema.check(q)
-    return q, arch.solve(q)
+    return q, solution_of(q)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from symdl.errors import SpecError
 from symdl.kinds import architecture as arch
 from symdl.input.spec import load_exam
 from symdl.check.verify import verify
-from support import TESTS
+from support import TESTS, solution_of
 from test_networks import solve_spec, write_spec
 
 SPECS = TESTS / "specs"
@@ -115,7 +115,7 @@ def test_lenet5_as_the_paper_gives_it():
     assert a["total.learnables"] == 60_000
     assert all(c.ok for c in verify(q, sol))
     # the bias forgotten: 6 + 6 + 16 + 16 + 120 + 84 = 248 biases fewer
-    found = {m.name: m.value for m in arch.mistakes(q, sol)["total.learnables"]}
+    found = {m.name: m.value for m in arch.KIND.mistakes(q, sol)["total.learnables"]}
     assert found["bias-forgotten"] == 60_000 - 248
 
 
@@ -125,7 +125,7 @@ def test_connection_table_errors(tmp_path):
     q = load_exam(write_spec(tmp_path, layers, "matlab")).questions[0]
     q.values = kinds.get("architecture").schema.check(q)
     with pytest.raises(SpecError, match="input maps 0 to 1"):
-        arch.solve(q)
+        solution_of(q)
 
 
 def test_locally_connected_keras_docs(tmp_path):

@@ -14,9 +14,9 @@ import pytest
 
 from symdl import kinds
 from symdl.errors import SpecError
-from symdl.kinds import architecture as arch
 from symdl.input.spec import load_exam
 from symdl.check.verify import verify
+from support import solution_of
 
 
 def toml_value(v):
@@ -51,7 +51,7 @@ def write_spec(tmp_path, layers, convention, extra=""):
 def solve_spec(path):
     q = load_exam(path).questions[0]
     q.values = kinds.get("architecture").schema.check(q)
-    return q, arch.solve(q)
+    return q, solution_of(q)
 
 
 # -- builders: each network written layer by layer as its paper / framework defines it --------------------
@@ -254,7 +254,7 @@ def test_merge_shape_mismatch_names_both_layers(tmp_path):
     q = load_exam(write_spec(tmp_path, layers, "matlab")).questions[0]
     q.values = kinds.get("architecture").schema.check(q)
     with pytest.raises(SpecError) as err:
-        arch.solve(q)
+        solution_of(q)
     text = str(err.value)
     assert "'a' (8 x 8 x 4)" in text and "'b' (3 x 3 x 4)" in text and "layer.sum.inputs" in text
     assert "\n" not in text
@@ -267,7 +267,7 @@ def test_unknown_input_and_single_input_merge_refused(tmp_path):
         q = load_exam(write_spec(tmp_path, base + extra, "matlab")).questions[0]
         q.values = kinds.get("architecture").schema.check(q)
         with pytest.raises(SpecError, match=words):
-            arch.solve(q)
+            solution_of(q)
 
 
 def test_multiply_and_flat_concatenation(tmp_path):
@@ -300,4 +300,4 @@ def test_a_branching_network_is_drawn(tmp_path):
     from symdl.input.spec import default_spec
     q = next(q for q in load_exam(default_spec()).questions if q.id == "Q4")
     q.values = kinds.get("architecture").schema.check(q)
-    assert not any(isinstance(i, Figure) for s in arch.solve(q).sections for i in s.items)
+    assert not any(isinstance(i, Figure) for s in solution_of(q).sections for i in s.items)

@@ -13,7 +13,7 @@ from symdl.errors import SpecError
 from symdl.kinds import architecture as arch
 from symdl.input.spec import load_exam
 from symdl.check.verify import verify
-from support import TESTS
+from support import TESTS, solution_of
 
 SPECS = TESTS / "specs"
 
@@ -41,7 +41,7 @@ def solve(path):
     """(answers, every check passed) of the spec's question."""
     q = load_exam(path).questions[0]
     q.values = kinds.get("architecture").schema.check(q)
-    sol = arch.solve(q)
+    sol = solution_of(q)
     checks = verify(q, sol)
     return sol.answers, all(c.ok for c in checks) and len(checks) == len(
         [v for v in sol.answers.values() if not isinstance(v, str)])
@@ -218,7 +218,7 @@ def test_lstm_learnables_line_is_the_students_formula(tmp_path):
 
     q = load_exam(write(tmp_path, KERAS_GUIDE[0][0], "keras")).questions[0]
     q.values = kinds.get("architecture").schema.check(q)
-    sol = arch.solve(q)
+    sol = solution_of(q)
     steps = [i for s in sol.sections for sub in s.items if hasattr(sub, "items") for i in sub.items
              if getattr(i, "text", "") == "learnables" and getattr(i, "result", None) == 98816]
     assert steps
@@ -249,8 +249,8 @@ def test_one_bias_mistake_on_a_torch_lstm(tmp_path):
                             dict(name="r", type="LSTM", hidden_size=20)], "pytorch")
     q = load_exam(path).questions[0]
     q.values = kinds.get("architecture").schema.check(q)
-    sol = arch.solve(q)
-    found = arch.mistakes(q, sol)
+    sol = solution_of(q)
+    found = arch.KIND.mistakes(q, sol)
     assert sol.answers["r.learnables"] == 2560
     assert {m.name: m.value for m in found["r.learnables"]} == {"bias-forgotten": 2400,
                                                                 "one-bias-vector-per-gate": 2480}

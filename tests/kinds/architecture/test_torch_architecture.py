@@ -14,9 +14,9 @@ import pytest
 torch = pytest.importorskip("torch")
 nn = torch.nn
 
-from symdl.kinds import architecture as arch  # noqa: E402
+from symdl.kinds.architecture.fields import parse_layers  # noqa: E402
 from symdl.input.spec import default_spec, load_exam  # noqa: E402
-from support import TESTS
+from support import TESTS, solution_of
 
 SPECS = TESTS / "specs"
 
@@ -30,7 +30,7 @@ def tf_same(n, k, s, d=1):
 
 def run_torch(question):
     """{layer name: (output shape [C, H, W] or [n], weight numel, bias numel, weight shape, buffers)}."""
-    convention, specs = arch.parse_layers(question)
+    convention, specs = parse_layers(question)
     results = {}
     x = None
     for spec in specs:
@@ -145,7 +145,7 @@ def to_convention(shape, convention):
 def test_against_torch(spec):
     path = default_spec() if spec == "DI504" else SPECS / spec
     q = next(q for q in load_exam(path).questions if q.kind == "architecture")
-    sol = arch.solve(q)
+    sol = solution_of(q)
     a = sol.answers
     convention, got = run_torch(q)
     total = 0
@@ -171,7 +171,7 @@ def test_torchvision_alexnet_numel():
         nn.Linear(4096, 4096), nn.ReLU(), nn.Linear(4096, 1000))
     numel = sum(p.numel() for p in model.parameters())
     q = load_exam(SPECS / "architecture_alexnet_pytorch.toml").questions[0]
-    assert arch.solve(q).answers["total.learnables"] == numel == 61_100_840
+    assert solution_of(q).answers["total.learnables"] == numel == 61_100_840
 
 
 from hypothesis import given, settings  # noqa: E402
@@ -211,7 +211,7 @@ def test_random_layer_against_torch(tmp_path_factory, kind, n, k, s, p, d, op, c
     path.write_text("\n".join(lines) + "\n")
     q = load_exam(path).questions[0]
     try:
-        sol = arch.solve(q)
+        sol = solution_of(q)
     except SpecError:
         assert expected is None or min(expected) == 0, "symdl refused a layer torch accepts"
         return

@@ -13,11 +13,10 @@ import sympy
 
 from symdl.derive import derive, solve_question
 from symdl.errors import SpecError
-from symdl.kinds import conv
-from symdl.kinds.conv import read
+from symdl.kinds.conv.fields import read
 from symdl.input.spec import load_exam
 from symdl.check.verify import to_float_array, verify
-from support import TESTS, central_difference, documented_example, one_question, answer_values
+from support import TESTS, answer_values, central_difference, documented_example, one_question, solution_of
 
 SPECS = TESTS / "specs"
 ROOT = TESTS.parent
@@ -101,7 +100,7 @@ def fd_gradient(f, x, h=0.5):
 
 def test_dumoulin_visin_figure_1_1_convolution(tmp_path):
     q = question(tmp_path, f"input = '{bmatrix(DV_INPUT)}'\nkernel = '{bmatrix(DV_KERNEL)}'\n")
-    sol = conv.solve(q)
+    sol = solution_of(q)
     assert sol.answers["output"] == sympy.Matrix(DV_CONV)
     assert list(sol.answers["output_size"]) == [3, 3]
     assert all(c.ok for c in verify(q, sol))
@@ -109,12 +108,12 @@ def test_dumoulin_visin_figure_1_1_convolution(tmp_path):
 
 def test_dumoulin_visin_figure_1_2_max_pooling(tmp_path):
     q = question(tmp_path, f"operation = 'maxpool'\ninput = '{bmatrix(DV_INPUT)}'\nwindow = 3\nstride = 1\n")
-    assert conv.solve(q).answers["output"] == sympy.Matrix(DV_MAXPOOL)
+    assert solution_of(q).answers["output"] == sympy.Matrix(DV_MAXPOOL)
 
 
 def test_cs231n_max_pool_figure(tmp_path):
     q = question(tmp_path, f"operation = 'maxpool'\ninput = '{bmatrix(CS231N_INPUT)}'\nwindow = 2\n")
-    sol = conv.solve(q)
+    sol = solution_of(q)
     assert sol.answers["output"] == sympy.Matrix(CS231N_MAXPOOL)
     assert any("stride equals the window" in a for a in sol.assumptions)
 
@@ -130,7 +129,7 @@ def test_dumoulin_visin_output_sizes(tmp_path, n, k, s, pad, d, expected):
     kern = [[(u + 2 * v) % 3 - 1 for v in range(k)] for u in range(k)]
     q = question(tmp_path, f"input = '{bmatrix(x)}'\nkernel = '{bmatrix(kern)}'\nstride = {s}\n"
                            f"padding = {pad}\ndilation = {d}\n")
-    sol = conv.solve(q)
+    sol = solution_of(q)
     assert list(sol.answers["output_size"]) == [expected, expected]
     assert sol.answers["output"].shape == (expected, expected)
     assert all(c.ok for c in verify(q, sol))
@@ -144,7 +143,7 @@ def test_forward_matches_a_hand_loop(file, qid):
     p = read(q)
     x, k, _ = floats(p)
     y = hand_forward(p.operation, x, k, [float(b) for b in p.bias], p.stride, p.pad, p.dilation, p.window)
-    sol = conv.solve(q)
+    sol = solution_of(q)
     for name, want in zip(names("output", y.shape[0]), y):
         np.testing.assert_allclose(arr(sol.answers[name]), want, rtol=1e-13, atol=1e-13)
     assert list(sol.answers["output_size"]) == list(y.shape[1:])
@@ -157,7 +156,7 @@ def test_gradients_match_finite_differences_or_a_routing_loop(file, qid):
     p = read(q)
     x, k, g = floats(p)
     bias = np.array([float(b) for b in p.bias])
-    a = conv.solve(q).answers
+    a = solution_of(q).answers
 
     def loss(xx=x, kk=k, bb=bias):
         return float(np.sum(g * hand_forward(p.operation, xx, kk, bb, p.stride, p.pad, p.dilation, p.window)))
@@ -193,7 +192,7 @@ def test_gradients_match_finite_differences_or_a_routing_loop(file, qid):
 
 def test_the_run_time_check_catches_a_wrong_answer():
     q = spec_question("conv_multi.toml", "M1")
-    sol = conv.solve(q)
+    sol = solution_of(q)
     assert all(c.ok for c in verify(q, sol))
     right = sol.answers["grad.kernel.2.1"]
     nudge = sympy.zeros(3, 3)
@@ -252,7 +251,7 @@ def test_against_torch_functional_and_autograd(file, qid):
     q = spec_question(file, qid)
     p = read(q)
     ref = torch_reference(p)
-    a = conv.solve(q).answers
+    a = solution_of(q).answers
     for name, want in zip(names("output", ref["output"].shape[0]), ref["output"]):
         np.testing.assert_allclose(arr(a[name]), want, rtol=1e-12, atol=1e-12)
     if "grad.input" in ref:
@@ -278,9 +277,9 @@ def test_same_padding_stride_2_is_tensorflows():
 # ------------------------------------------------------------- exactness, sheet ---
 
 def test_values_stay_exact_rationals():
-    a = conv.solve(spec_question("conv_multi.toml", "M3")).answers     # a kernel of thirds
+    a = solution_of(spec_question("conv_multi.toml", "M3")).answers     # a kernel of thirds
     assert any(v.q == 3 for v in a["output"])                          # 1/3 survives, no float
-    a = conv.solve(spec_question("conv_multi.toml", "M2")).answers     # 0.1 in the kernel
+    a = solution_of(spec_question("conv_multi.toml", "M2")).answers     # 0.1 in the kernel
     assert all(isinstance(v, sympy.Rational) for v in a["output"])
     # L = sum of the 2 x 2 outputs: dL/dK_{2,2} = the inputs under the centre, rows and columns 3-4: 1 + 1 + 0 + 3
     assert a["grad.kernel"][1, 1] == 5
@@ -288,7 +287,7 @@ def test_values_stay_exact_rationals():
 
 def test_max_pool_tie_goes_to_the_first_maximum_and_is_stated():
     q = spec_question("conv_pool.toml", "P1")
-    sol = conv.solve(q)
+    sol = solution_of(q)
     # by hand: windows (1,1) and (1,2) both take their max 3 at input (1,2) (each has more than one 3:
     # the first in row-major order wins): 1 + 2; (2,1) and (2,2) at (2,2): 0.5 + 3;
     # (1,3) and (2,3) (a tie 4, 4) at (2,4): -1 + 1
@@ -301,7 +300,7 @@ def test_max_pool_tie_goes_to_the_first_maximum_and_is_stated():
 def test_toml_rows_and_channel_lists_read_as_bmatrix_values(tmp_path):
     q = question(tmp_path, "input = [[[1, 2, 3], [4, 5, 6]], [[0, 1, 0], [1, 0, 1]]]\n"
                            "kernel = [[[1, -1]], '[0.5 \\quad 0.5]']\nbias = '0.25'\n")
-    a = conv.solve(q).answers
+    a = solution_of(q).answers
     # by hand: channel 1 rows (1-2, 2-3, 4-5, 5-6) -> -1 each; channel 2 halves of (0+1, 1+0, 1+0, 0+1); + 0.25
     assert a["output"] == sympy.Matrix([[-1 + sympy.Rational(1, 2) + sympy.Rational(1, 4)] * 2] * 2)
 
@@ -309,7 +308,7 @@ def test_toml_rows_and_channel_lists_read_as_bmatrix_values(tmp_path):
 def test_output_size_step_shows_the_numbers_and_what_the_floor_drops(tmp_path):
     x = [[1] * 6] * 6
     q = question(tmp_path, f"input = '{bmatrix(x)}'\nkernel = '{bmatrix([[1, 0], [0, 1]])}'\nstride = 3\n")
-    sol = conv.solve(q)
+    sol = solution_of(q)
     steps = [i for s in sol.sections for i in s.items if type(i).__name__ == "Step" and i.substituted is not None]
     from symdl.notation.printer import tex
     floor = r"\left\lfloor \frac{6 + 0 + 0 - 1 \cdot \left(2 - 1\right) - 1}{3} \right\rfloor + 1"
@@ -319,11 +318,11 @@ def test_output_size_step_shows_the_numbers_and_what_the_floor_drops(tmp_path):
 
 
 def test_large_output_shows_first_sums_and_a_table():
-    sol = conv.solve(spec_question("conv_large.toml", "L1"))      # 36 short sums: one table row each
+    sol = solution_of(spec_question("conv_large.toml", "L1"))      # 36 short sums: one table row each
     assert sol.answers["output"].shape == (6, 6)
     tables = [i for s in sol.sections for i in s.items if type(i).__name__ == "Table"]
     assert any(len(t.rows) == 36 and t.header[1] == "sum over the window" for t in tables)
-    sol = conv.solve(spec_question("conv_large.toml", "L2"))      # 16 sums of 18 terms: 4 steps, 12 in a table
+    sol = solution_of(spec_question("conv_large.toml", "L2"))      # 16 sums of 18 terms: 4 steps, 12 in a table
     assert "The other 12 entries." in repr(sol.sections)
 
 

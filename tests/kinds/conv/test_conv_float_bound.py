@@ -12,10 +12,9 @@ import numpy as np
 import pytest
 import sympy
 
-from support import TESTS
+from support import TESTS, independent_of, solution_of
 from symdl.check import hp
-from symdl.kinds import conv
-from symdl.kinds.conv import read
+from symdl.kinds.conv.fields import read
 from symdl.input.spec import load_exam
 from symdl.check.verify import verify
 
@@ -36,11 +35,11 @@ def test_round3_exact_zero_against_the_float_route_exits_0(name, agree):
 
 def test_the_exact_zero_is_the_hand_value_and_the_float_route_is_not_zero():
     q = load_exam(REG / "conv_zero_grad.toml").questions[0]
-    sol = conv.solve(q)
+    sol = solution_of(q)
     # L = sum of the 3 outputs of [1..5] * [0.1 0.2 -0.3]: dL/dX_j = sum of the taps that touch X_j
     by_hand = [Fraction(1, 10), Fraction(3, 10), Fraction(0), Fraction(-1, 10), Fraction(-3, 10)]
     assert [Fraction(str(v)) for v in sol.answers["grad.input"]] == by_hand
-    route = conv.independent(q)["grad.input"]
+    route = independent_of(q)["grad.input"]
     assert isinstance(route, hp.Bounded)
     assert np.ravel(route.value)[2] != 0                       # 0.1 + 0.2 - 0.3 in doubles: 2.8e-17
     assert abs(np.ravel(route.value)[2]) <= np.ravel(route.error)[2] < 1e-14
@@ -50,7 +49,7 @@ def test_the_exact_zero_is_the_hand_value_and_the_float_route_is_not_zero():
 @pytest.mark.parametrize("wrong", [sympy.Rational(1, 10**12), sympy.Rational(-1, 10**13)])
 def test_a_wrong_value_near_the_exact_zero_still_fails(wrong):
     q = load_exam(REG / "conv_zero_grad.toml").questions[0]
-    sol = conv.solve(q)
+    sol = solution_of(q)
     sol.answers["grad.input"] = sol.answers["grad.input"].copy()
     sol.answers["grad.input"][2] = wrong        # 1e-12 where 0 is right: far above the bound (~1e-15)
     failed = [c.name for c in verify(q, sol) if not c.ok]
@@ -74,7 +73,7 @@ def _avgpool_backward(p, channel):
 
 def test_the_avgpool_zero_entry_against_an_exact_loop():
     q = next(q for q in load_exam(REG / "avgpool_fuzz95.toml").questions if q.id == "Q5")
-    sol = conv.solve(q)
+    sol = solution_of(q)
     p = read(q)
     for channel in range(2):
         exact = _avgpool_backward(p, channel)

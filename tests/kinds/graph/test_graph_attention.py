@@ -5,17 +5,17 @@ import numpy as np
 import pytest
 import sympy
 
-from symdl.kinds import graph
 from symdl.check.verify import verify
 
 from test_graph_subgradients import question
+from support import solution_of
 
 ATTENTION = r"\operatorname{sum}(U \odot (\operatorname{softmax}(\frac{Q K^T}{\sqrt{d}}) V))"
 CAUSAL = r"\operatorname{sum}(U \odot (\operatorname{softmax}(\operatorname{causal}(\frac{Q K^T}{\sqrt{d}})) V))"
 
 
 def solved(q):
-    sol = graph.solve(q)
+    sol = solution_of(q)
     checks = verify(q, sol)
     assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
     return sol.answers

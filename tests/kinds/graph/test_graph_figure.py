@@ -10,8 +10,7 @@ import re
 
 import pytest
 
-from support import documented_example
-from symdl.kinds import graph
+from support import documented_example, solution_of
 from symdl.solution import Figure
 from symdl.input.spec import default_spec, load_exam
 
@@ -100,13 +99,13 @@ def figures(sol):
 
 
 def test_no_edge_crosses_a_label_di504():
-    sol = graph.solve(load_exam(default_spec()).questions[0])
+    sol = solution_of(load_exam(default_spec()).questions[0])
     for fig in figures(sol):
         assert crossings(fig.data) == [], fig.data["mode"]
 
 
 def test_no_edge_crosses_a_label_docs_example(tmp_path):
-    sol = graph.solve(load_exam(documented_example("graph", tmp_path)).questions[0])
+    sol = solution_of(load_exam(documented_example("graph", tmp_path)).questions[0])
     for fig in figures(sol):
         assert crossings(fig.data) == [], fig.data["mode"]
 
@@ -135,7 +134,7 @@ def test_no_edge_crosses_a_label_in_any_docs_example(tmp_path, block):
     spec.write_text(block)
     for question in load_exam(spec).questions:
         if question.kind == "graph":
-            for fig in figures(graph.solve(question)):
+            for fig in figures(solution_of(question)):
                 assert crossings(fig.data) == [], (question.id, fig.data["mode"])
 
 
@@ -150,7 +149,7 @@ def test_the_check_finds_a_crossing():
 
 
 def test_edge_labels_use_the_one_rounding_rule():
-    sol = graph.solve(load_exam(default_spec()).questions[0])
+    sol = solution_of(load_exam(default_spec()).questions[0])
     full = figures(sol)[-1].data
     texts = [x for e in full["edges"] if e["value"] for row in e["value"].get("rows", []) for x in row]
     assert "1.0202" in texts and "2.9154" in texts          # e^{0.02}, e^{1.07} to 5 significant digits

@@ -8,11 +8,11 @@ import pytest
 import sympy
 
 from symdl.check import hp
-from symdl.kinds import graph
 from symdl.kinds.graph import check_mp
 from symdl.kinds.graph.build import build_graph
 from symdl.input.spec import load_exam
 from symdl.check.verify import verify
+from support import independent_of, solution_of
 
 
 def _matrix(rows):
@@ -40,8 +40,8 @@ def cancelled(tmp_path_factory):
 
 def test_an_exact_zero_against_float_noise_agrees(cancelled):
     q, W, x = cancelled
-    sol = graph.solve(q)
-    route = graph.independent(q)
+    sol = solution_of(q)
+    route = independent_of(q)
     assert sol.answers["output"][0] == 0 and sol.answers["grad.c"][0] == 0
     assert np.ravel(route["output"].value)[0] != 0 and np.ravel(route["grad.c"].value)[0] != 0
     checks = verify(q, sol)
@@ -55,7 +55,7 @@ def test_an_exact_zero_against_float_noise_agrees(cancelled):
                                          ("grad.s", sympy.Rational(-3, 2) + sympy.Rational(1, 10**5))])
 def test_a_wrong_value_beyond_the_bound_fails(cancelled, name, wrong):
     q, _, _ = cancelled
-    sol = graph.solve(q)
+    sol = solution_of(q)
     sol.answers[name] = sympy.Matrix([[wrong]])
     failed = [c.name for c in verify(q, sol) if not c.ok]
     assert failed == [name]
@@ -63,7 +63,7 @@ def test_a_wrong_value_beyond_the_bound_fails(cancelled, name, wrong):
 
 def test_the_bounds_are_scaled_to_the_terms(cancelled):
     q, _, _ = cancelled
-    route = graph.independent(q)
+    route = independent_of(q)
     for name, value in route.items():
         if isinstance(value, hp.Bounded):
             error = np.ravel(value.error)
@@ -93,7 +93,7 @@ def test_an_update_landing_on_zero_verifies(tmp_path, function, x, update):
     path = tmp_path / "u.toml"
     path.write_text(UPDATE.format(function=function, x=x, update=update))
     q = load_exam(path).questions[0]
-    sol = graph.solve(q)
+    sol = solution_of(q)
     assert sol.answers["update.w"][0] == 0
     checks = verify(q, sol)
     assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]

@@ -15,7 +15,8 @@ import sympy
 
 from symdl.check import hp
 from symdl.derive import solve_question
-from symdl.kinds.graph import build_graph, check_mp
+from symdl.kinds.graph import check_mp
+from symdl.kinds.graph.build import build_graph
 from symdl.kinds.graph.named import Named, compact
 from symdl.input.spec import load_exam
 

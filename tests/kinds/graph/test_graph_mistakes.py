@@ -11,7 +11,7 @@ from symdl.kinds import graph
 from symdl.grading.mistake_rows import asked
 from symdl.input.spec import default_spec, load_exam
 from symdl.check.verify import to_float_array
-from support import TESTS, one_question
+from support import TESTS, one_question, solution_of
 
 W = np.array([[-0.1, -0.5], [0.3, 0.2]])
 X = np.array([0.3, -0.1])
@@ -32,7 +32,7 @@ def graded(q):
 
 
 def mistakes_of(q):
-    sol = graph.solve(q)
+    sol = solution_of(q)
     found = graph.KIND.mistakes(q, sol)
     return sol, {(answer, m.name): np.squeeze(to_float_array(m.value)) for answer, ms in found.items() for m in ms}
 
@@ -83,7 +83,7 @@ def test_di504_q1_mistakes_against_numpy():
 
 def test_di504_exp_forgotten_is_exact():
     q = load_exam(default_spec()).questions[0]
-    sol = graph.solve(q)
+    sol = solution_of(q)
     found = {m.name: m.value for m in graph.KIND.mistakes(q, sol)["grad.x"]}
     assert found["exp-local-grad-forgotten"] == sympy.Matrix([sympy.Rational(1, 5), sympy.Rational(-3, 10)])
     # the near tie halves the max's gradient at its first entry exactly: z3-bar = [1/2, 1] where z3's

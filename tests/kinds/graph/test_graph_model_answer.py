@@ -4,6 +4,7 @@ from symdl.kinds import graph
 from symdl.kinds.graph.parts import part_of
 from symdl.solution import Step, Table, Text, shown
 from symdl.input.spec import default_spec, load_exam
+from support import solution_of
 
 
 def di504_q1():
@@ -17,7 +18,7 @@ def _words(item):
 
 
 def test_finals_are_the_output_and_the_gradients_at_the_inputs():
-    sol = graph.solve(di504_q1())
+    sol = solution_of(di504_q1())
     assert [(a.name, a.part) for a in sol.finals()] == [("output", "b"), ("grad.x", "c"), ("grad.W", "c")]
     assert all(a.label is not None for a in sol.finals())
     assert {a.part for a in sol.meta.values()} == {"b", "c"}        # every answer names its part
@@ -25,13 +26,13 @@ def test_finals_are_the_output_and_the_gradients_at_the_inputs():
 
 
 def test_boxed_steps_are_the_gradients_at_w_and_x():
-    sol = graph.solve(di504_q1())
+    sol = solution_of(di504_q1())
     boxed = [s for sec in sol.sections for s in sec.items if isinstance(s, Step) and s.boxed]
     assert [s.result for s in boxed] == [sol.answers["grad.x"], sol.answers["grad.W"]]
 
 
 def test_model_answer_keeps_the_students_steps_only():
-    sol = graph.solve(di504_q1())
+    sol = solution_of(di504_q1())
     model = [i for sec in sol.sections for i in sec.items if shown(i, "model")]
     assert not any(isinstance(i, Table) for i in model)              # the node table is the full derivation's
     assert not any("as it was read" in _words(i) for i in model)      # the function printed back: instructor
@@ -46,7 +47,7 @@ def test_model_answer_keeps_the_students_steps_only():
 
 
 def test_the_subgradient_convention_is_stated_once():
-    sol = graph.solve(di504_q1())
+    sol = solution_of(di504_q1())
     stated = [a for a in sol.assumptions if isinstance(a, str) and "subgradient" in a]
     assert len(stated) == 1
 
@@ -95,7 +96,7 @@ def test_scalar_expanded_graph_when_asked(tmp_path):
     # W x by entries: 4 products and 2 sums; + c2, exp and max once per entry
     assert sorted(labels) == sorted([r"\times"] * 4 + ["+"] * 4 + [r"\exp"] * 2 + [r"\max"] * 2)
     assert sum(n["style"] == "input" for n in data["nodes"]) == 6 and len(data["outputs"]) == 2
-    assert sum(isinstance(i, Figure) for i in graph.solve(q).sections[0].items) == 1     # off by default
+    assert sum(isinstance(i, Figure) for i in solution_of(q).sections[0].items) == 1     # off by default
     q.fields["expanded"] = True
     q.values["expanded"] = True
-    assert sum(isinstance(i, Figure) for i in graph.solve(q).sections[0].items) == 2
+    assert sum(isinstance(i, Figure) for i in solution_of(q).sections[0].items) == 2

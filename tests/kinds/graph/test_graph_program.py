@@ -13,9 +13,8 @@ import numpy as np
 import pytest
 
 from symdl.errors import SpecError
-from symdl.kinds import graph
 from symdl.check.verify import to_float_array, verify
-from support import one_question
+from support import one_question, solution_of
 
 try:
     import torch
@@ -27,7 +26,7 @@ def solved(tmp_path, program, values):
     lines = ["program = [" + ", ".join(f"'{line}'" for line in program) + "]", "[question.values]"]
     lines += [f"{k} = '{v}'" for k, v in values.items()]
     q = one_question(tmp_path, "graph", "\n".join(lines) + "\n")
-    sol = graph.solve(q)
+    sol = solution_of(q)
     bad = [c for c in verify(q, sol) if not c.ok]
     assert not bad, bad
     return {k: float(np.squeeze(to_float_array(v))) for k, v in sol.answers.items()}, sol

@@ -12,8 +12,9 @@ import pytest
 
 from symdl.errors import SpecError
 from symdl.kinds import graph
+from symdl.kinds.graph.build import build_graph
 from symdl.check.verify import to_float_array, verify
-from support import one_question
+from support import one_question, solution_of
 
 CS231N = {"x": "-2", "y": "5", "z": "-4"}
 
@@ -26,7 +27,7 @@ def question(tmp_path, program, values):
 
 def solved(tmp_path, program, values):
     q = question(tmp_path, program, values)
-    sol = graph.solve(q)
+    sol = solution_of(q)
     bad = [c for c in verify(q, sol) if not c.ok]
     assert not bad, bad
     return {k: float(np.squeeze(to_float_array(v))) for k, v in sol.answers.items()}
@@ -78,18 +79,18 @@ def test_a_minus_a_stays_a_subtraction(tmp_path):
 def test_names_the_parser_cannot_keep_are_refused_where_assigned(tmp_path, name, words):
     q = question(tmp_path, ["q = x + y", f"{name} = q z", f"f = {name} x"], CS231N)
     with pytest.raises(SpecError, match=words) as info:
-        graph.solve(q)
+        solution_of(q)
     assert info.value.field == "program[1]"
 
 
 def test_errors_name_the_program_line(tmp_path):
     q = question(tmp_path, ["q = x + y", "f = q w"], {"x": "1", "y": "2"})
     with pytest.raises(SpecError, match="symbol 'w' has no value") as info:
-        graph.solve(q)
+        solution_of(q)
     assert info.value.field == "program[1]"
     q = question(tmp_path, ["q = x - x", "h = q + y", r"f = \log(q) h"], {"x": "1", "y": "2"})
     with pytest.raises(SpecError, match="undefined") as info:
-        graph.solve(q)
+        solution_of(q)
     assert info.value.field == "program[2]"
 
 
@@ -97,7 +98,7 @@ def test_an_input_named_like_the_parsers_constants_stays_an_input(tmp_path):
     # the parser's own matrix constants once took the name C_1 from an input of that name
     q = one_question(tmp_path, "graph", "function = 'C_1 \\cdot \\begin{bmatrix} 1 & 2 \\end{bmatrix}'\n"
                                         "upstream = '[1 \\quad 1]'\n[question.values]\nC_1 = '3'\n")
-    sol = graph.solve(q)
+    sol = solution_of(q)
     assert [c for c in verify(q, sol) if not c.ok] == []
     np.testing.assert_array_equal(np.squeeze(to_float_array(sol.answers["output"])), [3, 6])
     assert float(np.squeeze(to_float_array(sol.answers["grad.C_1"]))) == 3      # 1 * 1 + 1 * 2
@@ -107,13 +108,13 @@ def test_automatic_nodes_are_numbered_around_input_names(tmp_path):
     # inputs named z_1 and c_1 beside the key's own z_1, c_1 once printed two nodes under one name
     q = one_question(tmp_path, "graph", "function = 'z_1 x + c_1 + 2'\n[question.values]\n"
                                         "z_1 = '2'\nx = '3'\nc_1 = '1'\n")
-    sol = graph.solve(q)
+    sol = solution_of(q)
     assert [c for c in verify(q, sol) if not c.ok] == []
     forward = {k for k in sol.answers if k.startswith("forward.")}
     assert "forward.z1" not in forward and {"forward.z2", "forward.z3", "forward.z4"} <= forward
     assert float(np.squeeze(to_float_array(sol.answers["output"]))) == 9          # 2 * 3 + 1 + 2
     assert float(np.squeeze(to_float_array(sol.answers["grad.z_1"]))) == 3
-    symbols = [n.symbol for n in graph.build_graph(q).nodes]
+    symbols = [n.symbol for n in build_graph(q).nodes]
     assert len(symbols) == len(set(symbols))
 
 
@@ -121,7 +122,7 @@ def test_a_name_in_a_matrix_written_out_is_refused(tmp_path):
     # outside a program, a cell 'e' is Euler's number; inside one e is a node, which no cell can hold
     q = question(tmp_path, ["e = x + y", r"f = \begin{bmatrix} e & 1 \end{bmatrix} z"], CS231N)
     with pytest.raises(SpecError, match="node of the program") as info:
-        graph.solve(q)
+        solution_of(q)
     assert info.value.field == "program[1]"
 
 
@@ -130,7 +131,7 @@ def test_the_sheet_shows_each_line_as_written(tmp_path):
     from symdl.solution import Math
 
     q = question(tmp_path, ["e = x + y", r"f = \sigma(e) z"], CS231N)
-    q.values = graph.SCHEMA.check(q)
+    q.values = graph.KIND.schema.check(q)
     shown = [str(item.body) for item in sheet.given(q) if isinstance(item, Math)]
     assert shown[:2] == ["e = x + y", r"f = \sigma(e) z"] and len(shown) == 5     # then x, y, z
 
@@ -139,7 +140,7 @@ def test_the_key_says_e_is_a_node_where_eulers_number_is_shown(tmp_path):
     from symdl.solution import Text
 
     def notes(program):
-        sol = graph.solve(question(tmp_path, program, CS231N))
+        sol = solution_of(question(tmp_path, program, CS231N))
         texts = [i for s in sol.sections for i in s.items if isinstance(i, Text)]
         return [t for t in texts if "Euler" in "".join(p for p in t.parts if isinstance(p, str))]
 
@@ -177,9 +178,9 @@ def test_e_or_I_with_a_subscript_that_no_table_holds_is_refused(tmp_path):
     # answer without a complaint. Neither assigned nor an input, e_1 is refused where it is written.
     q = question(tmp_path, ["q = x + y", "f = q z + e_1 z"], CS231N)
     with pytest.raises(SpecError, match="Euler's number") as info:
-        graph.solve(q)
+        solution_of(q)
     assert info.value.field == "program[1]"
     q = one_question(tmp_path, "graph", "function = 'z + e_1 z'\n[question.values]\nz = '2'\n")
     with pytest.raises(SpecError, match="Euler's number") as info:
-        graph.solve(q)
+        solution_of(q)
     assert info.value.field == "function"

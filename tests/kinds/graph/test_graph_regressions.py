@@ -13,6 +13,8 @@ import mpmath
 import pytest
 import sympy
 
+from support import TESTS, solution_of
+from symdl.render import pdf as pdf_render
 from support import TESTS, answer_values
 from symdl.render import pdf as pdf_render
 
@@ -194,12 +196,11 @@ def test_tiny_gradients_are_resolved_and_a_wrong_one_is_caught(tmp_path):
     import copy
 
     from support import one_question
-    from symdl.kinds import graph
     from symdl.check.verify import verify
 
     q = one_question(tmp_path, "graph", "function = 'f = \\sigma(x) \\cdot \\tanh(y)'\n"
                                         "[question.values]\nx = '400'\ny = '200'\n")
-    sol = graph.solve(q)
+    sol = solution_of(q)
     checks = verify(q, sol)
     assert checks and all(c.ok for c in checks), [c.name for c in checks if not c.ok]
     independent = {c.name: c.independent for c in checks}

@@ -10,9 +10,9 @@ import sympy
 
 from symdl import ops
 from symdl.errors import SpecError
-from symdl.kinds import graph
 from symdl.input.spec import load_exam
 from symdl.check.verify import verify
+from support import solution_of
 
 HALF = sympy.Rational(1, 2)
 
@@ -32,7 +32,7 @@ def question(tmp_path, function, values, upstream=None, subgradients=None, name=
 
 
 def solved(q):
-    sol = graph.solve(q)
+    sol = solution_of(q)
     assert all(c.ok for c in verify(q, sol)), [c for c in verify(q, sol) if not c.ok]
     return sol.answers
 
@@ -80,7 +80,7 @@ def test_relu_of_a_layer_with_a_zero_preactivation(tmp_path, convention, grad_x,
 def test_the_sheet_states_the_convention(tmp_path):
     for convention in ("pytorch", "symmetric"):
         q = question(tmp_path, r"\operatorname{relu}(x)", {"x": "1"}, subgradients=convention, name=convention)
-        notes = [str(n) for n in graph.solve(q).assumptions]
+        notes = [str(n) for n in solution_of(q).assumptions]
         assert ops.SUBGRADIENT_WORDS[convention] in notes
 
 

@@ -13,9 +13,8 @@ import sys
 import numpy as np
 import pytest
 
-from support import TESTS
+from support import TESTS, independent_of, solution_of
 from symdl.check import hp
-from symdl.kinds import graph
 from symdl.input.spec import load_exam
 from symdl.check.verify import to_float_array, verify
 
@@ -68,13 +67,13 @@ def test_sixteen_ties_follow_the_convention(tmp_path, convention, slope):
     assert not (W @ x).any()                                  # every relu input is exactly 0
     q = _question(tmp_path, r"\operatorname{sum}(\operatorname{relu}(W x))",
                   {"W": _matrix(W.astype(int)), "x": _matrix(x.astype(int))}, convention)
-    sol = graph.solve(q)
+    sol = solution_of(q)
     checks = verify(q, sol)
     assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
     local = np.full((16, 1), slope)                           # relu'(0) under the convention
     np.testing.assert_array_equal(arr(sol.answers["grad.W"]), local @ x.T)
     np.testing.assert_array_equal(arr(sol.answers["grad.x"]).reshape(16, 1), W.T @ local)
-    independent = graph.independent(q)
+    independent = independent_of(q)
     for name in ("grad.W", "grad.x", "grad.z1"):
         value = np.array([float(v) for v in hp.to_mp(independent[name])[1]])
         assert not np.isnan(value).any()
@@ -87,8 +86,8 @@ def test_a_wrong_convention_at_many_ties_fails(tmp_path):
     W[:, -1] -= W.sum(axis=1)                                 # rows sum to 0 again: 10 ties
     values = {"W": _matrix(W), "x": _matrix(np.ones((10, 1), dtype=int))}
     f = r"\operatorname{sum}(\operatorname{relu}(W x))"
-    right = graph.solve(_question(tmp_path, f, values, "pytorch", "p"))
-    wrong = graph.solve(_question(tmp_path, f, values, "symmetric", "s"))
+    right = solution_of(_question(tmp_path, f, values, "pytorch", "p"))
+    wrong = solution_of(_question(tmp_path, f, values, "symmetric", "s"))
     q = _question(tmp_path, f, values, "pytorch", "p")
     right.answers["grad.W"] = wrong.answers["grad.W"]
     failed = [c.name for c in verify(q, right) if not c.ok]
@@ -102,7 +101,7 @@ def test_many_mixed_ties_abs_max_relu(tmp_path, convention):
     values = {"A": _matrix(A), "x": _matrix(np.ones((3, 1), dtype=int)), "y": _matrix(np.zeros((4, 1), dtype=int))}
     q = _question(tmp_path, r"\operatorname{sum}(\lvert A x \rvert + \max(A x, y) + \operatorname{relu}(A x))",
                   values, convention)
-    sol = graph.solve(q)
+    sol = solution_of(q)
     checks = verify(q, sol)
     assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
     relu = 0.0 if convention == "pytorch" else 0.5
@@ -126,7 +125,7 @@ def test_ties_inside_two_maxima_over_entries(tmp_path):
     q = _question(tmp_path, r"\max(W x) + \max(y) + \max(W y)",
                   {"x": _matrix([[2], [-1], [2]]), "y": _matrix([[1], [3], [3]]),
                    "W": _matrix([[1, 0, 0], [0, 1, 0], [0, 0, 1]])}, "pytorch")
-    sol = graph.solve(q)
+    sol = solution_of(q)
     checks = verify(q, sol)
     assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
     np.testing.assert_array_equal(arr(sol.answers["grad.x"]), [0.5, 0, 0.5])

@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 
 from symdl.errors import SpecError
-from symdl.kinds import graph
 from symdl.check.verify import to_float_array, verify
-from support import one_question
+from support import one_question, solution_of
 
 W0 = np.array([[1.0, 2.0], [3.0, -1.0]])
 B0 = np.array([0.5, -0.25])
@@ -25,7 +24,7 @@ TORCH_STATE = {"velocity": "momentum_buffer", "sum": "sum", "s": "square_avg", "
 
 def solved(tmp_path, update, function=FUNCTION, values=VALUES):
     q = one_question(tmp_path, "graph", function + f"update = {update}\n" + values)
-    sol = graph.solve(q)
+    sol = solution_of(q)
     bad = [c for c in verify(q, sol) if not c.ok]
     assert not bad, bad
     return {k: np.squeeze(to_float_array(v)) for k, v in sol.answers.items()}, sol
@@ -163,7 +162,7 @@ def test_adam_steps_cost_little(tmp_path):
     q = one_question(tmp_path, "graph", body + 'update = { rule = "adam", lr = "0.01", steps = 20, step = 9980 }\n'
                      + values)
     start = time.process_time()
-    sol = graph.solve(q)
+    sol = solution_of(q)
     assert [c for c in verify(q, sol) if not c.ok] == []
     assert time.process_time() - start < 10
     w, b = 0.5, -1.0
@@ -201,7 +200,7 @@ def test_adam_steps_cost_little(tmp_path):
 ])
 def test_bad_trajectory_settings_name_their_field(tmp_path, update, field):
     with pytest.raises(SpecError) as info:
-        graph.solve(one_question(tmp_path, "graph", FUNCTION + f"update = {update}\n" + VALUES))
+        solution_of(one_question(tmp_path, "graph", FUNCTION + f"update = {update}\n" + VALUES))
     assert info.value.field == field
 
 
@@ -218,7 +217,7 @@ def test_docs_trajectory_example_matches_torch(tmp_path):
                  if 'id = "optimizer-trajectories"' in b)
     (tmp_path / "doc.toml").write_text(block)
     questions = load_exam(tmp_path / "doc.toml").questions
-    sol = graph.solve(questions[0])
+    sol = solution_of(questions[0])
     assert [c for c in verify(questions[0], sol) if not c.ok] == []
     xy = torch.tensor([1.0, 1.0], dtype=torch.float64, requires_grad=True)
     opt = torch.optim.Adam([xy], lr=0.1)
@@ -231,7 +230,7 @@ def test_docs_trajectory_example_matches_torch(tmp_path):
             assert float(sol.answers[f"update.{k}.{p}"][0]) == pytest.approx(xy[i].item(), rel=1e-12)
             assert float(sol.answers[f"update.{k}.m.{p}"][0]) == pytest.approx(state["exp_avg"][i].item(), rel=1e-12)
             assert float(sol.answers[f"update.{k}.v.{p}"][0]) == pytest.approx(state["exp_avg_sq"][i].item(), rel=1e-12)
-    sol3 = graph.solve(questions[2])
+    sol3 = solution_of(questions[2])
     assert [float(sol3.answers[f"update.{k}.velocity.w"][0]) for k in (1, 2, 3)] == [0.5, 0.35, 0.365]
     assert [float(sol3.answers[f"update.{k}.w"][0]) for k in (1, 2, 3)] == [0.95, 0.915, 0.8785]
 
@@ -243,7 +242,7 @@ def test_states_are_graded_when_the_part_has_the_points(tmp_path):
         q = one_question(tmp_path, "graph", FUNCTION + "points = %d\n" % points + f"update = {update}" + VALUES
                          + '[question.parts]\na = { text = "Take two steps of SGD with momentum.", points = %d }\n'
                          % points)
-        sol = graph.solve(q)
+        sol = solution_of(q)
         assert bool(sol.meta["update.1.velocity.b"].graded) is graded
         assert sol.meta["update.2.b"].final
 
@@ -254,7 +253,7 @@ def test_classic_nesterov_takes_the_gradient_at_the_look_ahead_point(tmp_path):
     q = one_question(tmp_path, "graph", "function = 'x^2 + 10 y^2'\nupdate = { rule = \"classic\", lr = \"0.05\", "
                      "momentum = \"0.9\", nesterov = true, steps = 3, velocity = { x = \"0.5\", y = \"-0.1\" } }\n"
                      "[question.values]\nx = '1'\ny = '1'\n")
-    sol = graph.solve(q)
+    sol = solution_of(q)
     assert [c for c in verify(q, sol) if not c.ok] == []
     theta, v = np.array([1.0, 1.0]), np.array([0.5, -0.1])
     for k in (1, 2, 3):

@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 
 from symdl.errors import SpecError
-from symdl.kinds import graph
 from symdl.check.verify import to_float_array, verify
-from support import one_question
+from support import one_question, solution_of
 
 try:
     import torch
@@ -25,7 +24,7 @@ VALUES = ['W = "\\\\begin{bmatrix} 1 & 2 \\\\\\\\ 3 & -1 \\\\end{bmatrix}"', 'x 
 def solved(tmp_path, update):
     body = f'function = "\\\\operatorname{{MSE}}(W x, y)"\nupdate = {update}\n[question.values]\n' + "\n".join(VALUES) + "\n"
     q = one_question(tmp_path, "graph", body)
-    sol = graph.solve(q)
+    sol = solution_of(q)
     bad = [c for c in verify(q, sol) if not c.ok]
     assert not bad, bad
     return {k: np.squeeze(to_float_array(v)) for k, v in sol.answers.items()}, sol

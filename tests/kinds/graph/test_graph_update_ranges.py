@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 from symdl.errors import SpecError
-from symdl.kinds import graph
 from symdl.check.verify import to_float_array, verify
-from support import one_question
+from support import one_question, solution_of
 
 SIGMOID = "function = '\\sigma(w x + b)'\n"
 VALUES = "[question.values]\nw = '0.5'\nx = '2'\nb = '-1'\n"
@@ -43,7 +42,7 @@ def question(tmp_path, update, values=VALUES):
 ])
 def test_out_of_range_settings_name_their_field(tmp_path, update, field):
     with pytest.raises(SpecError) as info:
-        graph.solve(question(tmp_path, update))
+        solution_of(question(tmp_path, update))
     assert info.value.field == field
 
 
@@ -51,13 +50,13 @@ def test_eps_zero_with_a_zero_second_moment(tmp_path):
     # x = 0 makes dL/dw = 0: v_w = 0 and the step would be 0 / 0
     q = question(tmp_path, '{ rule = "adam", lr = "0.01", eps = "0" }', VALUES.replace("'2'", "'0'"))
     with pytest.raises(SpecError, match="eps > 0") as info:
-        graph.solve(q)
+        solution_of(q)
     assert info.value.field == "update.eps"
 
 
 def test_eps_zero_with_nonzero_gradients_is_a_step(tmp_path):
     q = question(tmp_path, '{ rule = "adam", lr = "0.01", eps = "0", params = ["w"] }')
-    sol = graph.solve(q)
+    sol = solution_of(q)
     assert [c for c in verify(q, sol) if not c.ok] == []
     # first step without eps: m_hat / sqrt(v_hat) = g / |g| = 1, so w' = 0.5 - 0.01
     assert float(np.squeeze(to_float_array(sol.answers["update.w"]))) == pytest.approx(0.49, rel=1e-14)
@@ -79,9 +78,9 @@ def _adam_by_hand(t):
 
 def test_adam_at_step_10000_in_well_under_a_second(tmp_path):
     q = question(tmp_path, '{ rule = "adam", lr = "0.01", step = "10000" }')
-    graph.solve(q)                                   # parse once, as the CLI reads a field once
+    solution_of(q)                                   # parse once, as the CLI reads a field once
     start = time.process_time()
-    sol = graph.solve(q)
+    sol = solution_of(q)
     bad = [c for c in verify(q, sol) if not c.ok]
     cpu = time.process_time() - start
     assert bad == []
@@ -97,7 +96,7 @@ def test_adam_at_step_10000_in_well_under_a_second(tmp_path):
 def test_adam_early_steps_stay_exact_and_agree_with_the_loop(tmp_path):
     for step in (0, 3, 80):
         q = question(tmp_path, f'{{ rule = "adam", lr = "0.01", step = {step} }}')
-        sol = graph.solve(q)
+        sol = solution_of(q)
         assert [c for c in verify(q, sol) if not c.ok] == []
         new, out = _adam_by_hand(step + 1)
         assert float(np.squeeze(to_float_array(sol.answers["update.b"]))) == pytest.approx(new["b"], rel=1e-12)
@@ -108,5 +107,5 @@ def test_a_step_out_of_the_functions_domain_names_the_update(tmp_path):
     q = one_question(tmp_path, "graph", "function = '\\ln(x)'\nupdate = { rule = \"sgd\", lr = \"10\" }\n"
                                         "[question.values]\nx = '1'\n")
     with pytest.raises(SpecError, match="after the step") as info:
-        graph.solve(q)
+        solution_of(q)
     assert info.value.field == "update"

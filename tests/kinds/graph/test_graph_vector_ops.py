@@ -11,9 +11,8 @@ import pytest
 import sympy
 
 from symdl.errors import SpecError
-from symdl.kinds import graph
 from symdl.check.verify import to_float_array, verify
-from support import one_question
+from support import one_question, solution_of
 
 try:
     import torch
@@ -28,7 +27,7 @@ def solved(tmp_path, function, values, upstream=None, subgradients=None):
     q = one_question(tmp_path, "graph", "\n".join(lines) + "\n")
     if subgradients:
         q.subgradients = subgradients
-    sol = graph.solve(q)
+    sol = solution_of(q)
     bad = [c for c in verify(q, sol) if not c.ok]
     assert not bad, bad
     return {k: np.squeeze(to_float_array(v)) for k, v in sol.answers.items()}, sol

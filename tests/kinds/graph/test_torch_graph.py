@@ -5,10 +5,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from symdl.kinds import graph  # noqa: E402
 from symdl.input.spec import default_spec, load_exam  # noqa: E402
 from symdl.check.verify import to_float_array  # noqa: E402
-
+from support import solution_of  # noqa: E402
 
 
 def make_question(tmp_path, function, values, upstream):
@@ -26,7 +25,7 @@ def t(a):
 
 def test_di504_q1_against_autograd():
     q = load_exam(default_spec()).questions[0]
-    sol = graph.solve(q)
+    sol = solution_of(q)
     W = t([[-0.1, -0.5], [0.3, 0.2]])
     x = t([[0.3], [-0.1]])
     f = torch.maximum(torch.tensor([[1.0], [0.0]], dtype=torch.float64), torch.exp(W @ x + torch.tensor([[0.0], [1.0]], dtype=torch.float64)))
@@ -48,7 +47,7 @@ def test_two_layer_network_against_autograd(tmp_path):
 
     q = make_question(tmp_path, r"\sigma(W_2 \tanh(W_1 x + b))", {"W_1": bm(W1), "W_2": bm(W2), "b": bm(b), "x": bm(x)},
                       upstream=r"[0.5 \quad -2]^T")
-    sol = graph.solve(q)
+    sol = solution_of(q)
     tW1, tW2, tb, tx = t(W1), t(W2), t(b), t(x)
     out = torch.sigmoid(tW2 @ torch.tanh(tW1 @ tx + tb))
     out.backward(torch.tensor([[0.5], [-2.0]], dtype=torch.float64))

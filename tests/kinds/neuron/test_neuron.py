@@ -12,11 +12,12 @@ from hypothesis import given, settings, strategies as st
 
 from symdl.derive import derive, solve_exam
 from symdl.errors import SpecError
-from symdl.kinds import neuron
+from symdl.kinds.neuron.check import float_cdf, fourier_below
+from symdl.kinds.neuron.derive import cube_below
 from symdl.render import latex
 from symdl.input.spec import default_spec, load_exam
 from symdl.check.verify import to_float_array, verify
-from support import TESTS, documented_example, one_question
+from support import TESTS, documented_example, one_question, solution_of
 
 SPECS = TESTS / "specs"
 
@@ -44,7 +45,7 @@ def monte_carlo_fraction(W, b, lows, highs, predicate, n=400_000, seed=0):
 
 def test_di504_q2_dead_for_this_sample():
     q = next(q for q in load_exam(default_spec()).questions if q.id == "Q2")
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     a = sol.answers
     W = np.array([-0.1, -0.2, 0, -0.1, -0.3])
     x = np.array([0.7, 0.9, 0.9, 0.2, 0.9])
@@ -66,7 +67,7 @@ def test_di504_q2_dead_for_this_sample():
 def test_di504_q2_sheet_ties_the_diagnosis_to_numbers():
     exam = load_exam(default_spec())
     q = next(q for q in exam.questions if q.id == "Q2")
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     text = repr(sol.sections)
     assert "z = -0.04 < 0" in text
     assert "-0.124" in text
@@ -78,7 +79,7 @@ def test_di504_q2_sheet_ties_the_diagnosis_to_numbers():
 
 def test_saturated_sigmoid_matches_hand_formula():
     q = small("N1")
-    a = neuron.solve(q).answers
+    a = solution_of(q).answers
     z = 2 * 1 + 3 * 0.8 + 1.5 * 0.6 + 0.5
     s = 1 / (1 + math.exp(-z))
     assert float(a["z"]) == pytest.approx(5.8)
@@ -94,13 +95,13 @@ def test_saturated_sigmoid_matches_hand_formula():
 
 
 def test_relu_dead_on_the_whole_domain():
-    a = neuron.solve(small("N2")).answers
+    a = solution_of(small("N2")).answers
     assert a["domain.z_max"] == sympy.Rational(-5, 100)
     assert a["dead_on_domain"] is True and a["active_fraction"] == 0
 
 
 def test_leaky_relu_keeps_a_gradient():
-    a = neuron.solve(small("N3")).answers
+    a = solution_of(small("N3")).answers
     z = 0.5 * -1.5 - 2 + 0.25 * 0.5 + 0.75 + 0.2
     assert float(a["z"]) == pytest.approx(z)
     assert a["dy_dz"] == sympy.Rational(1, 10) and a["dead"] is False
@@ -113,7 +114,7 @@ def test_leaky_relu_keeps_a_gradient():
 
 def test_tanh_on_a_stated_box():
     q = small("N4")
-    a = neuron.solve(q).answers
+    a = solution_of(q).answers
     zs = math.atanh(math.sqrt(1 - 0.05))
     assert float(a["saturation_z"]) == pytest.approx(zs, rel=1e-12)
     assert a["saturated"] is False
@@ -121,12 +122,12 @@ def test_tanh_on_a_stated_box():
     X = np.column_stack([rng.uniform(0, 2, 400_000), rng.uniform(-1, 1, 400_000)])
     mc = float(np.mean(np.abs(X @ np.array([0.5, -0.5])) < zs))
     assert abs(float(a["active_fraction"]) - mc) < 3e-3
-    assert all(c.ok for c in verify(q, neuron.solve(q)))
+    assert all(c.ok for c in verify(q, solution_of(q)))
 
 
 def test_identity_and_all_small_specs_verify():
     for q in load_exam(SPECS / "neuron_small.toml").questions:
-        sol = neuron.solve(q)
+        sol = solution_of(q)
         checks = verify(q, sol)
         assert checks and all(c.ok for c in checks), [c.name for c in checks if not c.ok]
 
@@ -134,7 +135,7 @@ def test_identity_and_all_small_specs_verify():
 def test_relu_at_the_kink_uses_the_left_derivative(tmp_path):
     q = question(tmp_path, "activation = 'relu'\nW = '[1 \\quad -1]^T'\nx = '[0.5 \\quad 0.25]^T'\n"
                            "b = '-0.25'\nupstream = '3'\n")
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     assert sol.answers["z"] == 0 and sol.answers["dy_dz"] == 0 and sol.answers["dead"] is True
     assert any("kink" in repr(a) for a in sol.assumptions)
     assert all(c.ok for c in verify(q, sol))
@@ -143,7 +144,7 @@ def test_relu_at_the_kink_uses_the_left_derivative(tmp_path):
 def test_gradients_match_finite_differences(tmp_path):
     q = question(tmp_path, "activation = 'tanh'\nW = '[0.3 \\quad -0.7 \\quad 1.1]^T'\n"
                            "x = '[0.2 \\quad 0.9 \\quad -0.4]^T'\nb = '0.05'\nupstream = '-1.5'\n")
-    a = neuron.solve(q).answers
+    a = solution_of(q).answers
     W, x, b = np.array([0.3, -0.7, 1.1]), np.array([0.2, 0.9, -0.4]), 0.05
 
     def L(Wv, xv, bv):
@@ -166,9 +167,9 @@ def test_exact_volume_agrees_with_float_convolution(weights, bias):
     b = sympy.Rational(bias, 8)
     z_max = b + sum(max(w, 0) for w in W)
     c = [abs(w) for w in W if w != 0]
-    exact, _ = neuron.cube_below(c, z_max)
+    exact, _ = cube_below(c, z_max)
     assert 0 <= exact <= 1
-    other = 1 - neuron.float_cdf(np.array([float(w) for w in W]), np.zeros(len(W)), np.ones(len(W)), float(b), 0.0)
+    other = 1 - float_cdf(np.array([float(w) for w in W]), np.zeros(len(W)), np.ones(len(W)), float(b), 0.0)
     assert float(exact) == pytest.approx(other, abs=1e-9)
 
 
@@ -180,7 +181,7 @@ def test_exact_volume_against_monte_carlo_on_a_skewed_box():
     xs = [h if w > 0 else lo for w, lo, h in zip(W, lows, highs)]
     z_max = b + sum(w * sympy.nsimplify(v) for w, v in zip(W, xs))
     c = [abs(w) * (sympy.nsimplify(h) - sympy.nsimplify(lo)) for w, lo, h in zip(W, lows, highs)]
-    exact, _ = neuron.cube_below(c, z_max)
+    exact, _ = cube_below(c, z_max)
     mc, tol = monte_carlo_fraction([float(w) for w in W], float(b), lows, highs, lambda v: v > 0, seed=3)
     assert abs(float(exact) - mc) < tol
 
@@ -207,7 +208,7 @@ def test_exact_volume_against_monte_carlo_on_a_skewed_box():
 def test_bad_input_names_the_field(tmp_path, body, field, message):
     q = question(tmp_path, body)
     with pytest.raises(SpecError) as info:
-        neuron.solve(q)
+        solution_of(q)
     assert info.value.field == field
     assert message in info.value.message
     assert "\n" not in str(info.value)
@@ -262,8 +263,8 @@ def test_fourier_route_agrees_with_the_exact_volume():
         c = [sympy.Rational(int(v), 10) for v in rng.integers(1, 10, size=k)]
         total = sum(c)
         for r in (total / 5, total / 2 + sympy.Rational(1, 10), total * 4 / 5):
-            exact, _ = neuron.cube_below(c, r)
-            assert float(exact) == pytest.approx(neuron.fourier_below([float(v) for v in c], float(r)), abs=1e-10)
+            exact, _ = cube_below(c, r)
+            assert float(exact) == pytest.approx(fourier_below([float(v) for v in c], float(r)), abs=1e-10)
 
 
 def test_many_inputs_still_derive_exactly(tmp_path):
@@ -271,17 +272,17 @@ def test_many_inputs_still_derive_exactly(tmp_path):
     W = " \\quad ".join(f"{v / 10:g}" for v in rng.integers(-9, 10, size=24))
     x = " \\quad ".join(f"{v / 10:g}" for v in rng.integers(0, 10, size=24))
     q = question(tmp_path, f"activation = 'relu'\nW = '[{W}]^T'\nx = '[{x}]^T'\nb = '-0.3'\nupstream = '1'\n")
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     assert sol.answers["active_fraction"].is_Rational
     assert all(c.ok for c in verify(q, sol))
 
 
 def test_far_tail_saturation_and_magnitude_guard(tmp_path):
     q = question(tmp_path, "activation = 'sigmoid'\nW = '[1]'\nx = '[0.5]'\nb = '-900'\nupstream = '1'\n")
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     assert sol.answers["saturated"] is True and sol.answers["dead"] is False    # tiny, never exactly 0
     assert all(c.ok for c in verify(q, sol))
     q = question(tmp_path, "activation = 'relu'\nW = '[1]'\nx = '[0.5]'\nb = '10^{300}'\nupstream = '1'\n", "big")
     with pytest.raises(SpecError) as info:
-        neuron.solve(q)
+        solution_of(q)
     assert info.value.field == "b" and "too large" in info.value.message

@@ -2,11 +2,10 @@
 
 import sympy
 
-from symdl.kinds import neuron
 from symdl.notation.printer import tex
 from symdl.solution import Section, Step, Text, shown
 from symdl.input.spec import default_spec, load_exam
-from support import TESTS
+from support import TESTS, solution_of
 
 
 def di504_q2():
@@ -38,7 +37,7 @@ def model_text(sol, part):
 
 def test_q2_part_a_boxes_z_and_every_gradient():
     """z = W^T x + b = -0.04 by hand (numpy: 0.7*-0.1 + 0.9*-0.2 + 0 + 0.2*-0.1 + 0.9*-0.3 + 0.5)."""
-    sol = neuron.solve(di504_q2())
+    sol = solution_of(di504_q2())
     finals = {a.name for a in sol.finals("a")}
     assert {"z", "y", "dy_dz", "grad.W", "grad.b", "grad.x"} <= finals
     boxed = [i for s, i in items(sol, "model") if s.part == "a" and getattr(i, "boxed", False)]
@@ -52,7 +51,7 @@ def test_q2_part_a_boxes_z_and_every_gradient():
 
 
 def test_q2_part_b_is_one_answer_consistent_with_part_a():
-    sol = neuron.solve(di504_q2())
+    sol = solution_of(di504_q2())
     b = model_text(sol, "b")
     # W <= 0 and x >= 0 with b = 0.5: smaller inputs give a larger z; at x' = 0, z = b = 0.5 > 0 (by hand),
     # and weight decay pulls W to 0 so z -> b > 0: "yes, possibly" (not "not from this sample")
@@ -77,7 +76,7 @@ def test_q2_part_b_is_one_answer_consistent_with_part_a():
 
 
 def test_q2_model_answers_speak_as_the_instructor():
-    sol = neuron.solve(di504_q2())
+    sol = solution_of(di504_q2())
     text = " ".join(words(i) for _, i in items(sol, "model"))
     for phrase in ("spec field", "float64", "symdl"):
         assert phrase not in text
@@ -109,14 +108,14 @@ def test_q2_rubric_shares_the_part_points():
 
 def test_a_neuron_that_is_learning_says_so():
     q = next(q for q in load_exam(TESTS / "specs" / "neuron_small.toml").questions if q.id == "N5")
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     assert sol.answers["learns_again"].startswith("yes")
 
 
 def test_no_tool_voice_in_any_model_answer():
     """Every neuron of the test specs: the model answer and the assumptions speak as the instructor."""
     for q in load_exam(TESTS / "specs" / "neuron_small.toml").questions + [di504_q2()]:
-        sol = neuron.solve(q)
+        sol = solution_of(q)
         text = " ".join(words(i) for _, i in items(sol, "model"))
         text += " ".join(words(a) if isinstance(a, Text) else str(a) for a in sol.assumptions)
         for phrase in ("spec field", "float64", "symdl"):
@@ -130,7 +129,7 @@ def test_dead_relu_verdict_follows_the_largest_pre_activation(tmp_path):
 
     q = one_question(tmp_path, "neuron", "activation = \"relu\"\nW = '[-0.5 \\quad -0.2]^T'\n"
                      "x = '[0.4 \\quad 0.5]^T'\nb = '[-0.1]'\nupstream = '[1.0]'\n")
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     assert sol.answers["dead"] is True
     assert sol.answers["domain.z_max"] == sympy.Rational(-1, 10)          # -0.5*0 - 0.2*0 - 0.1
     assert sol.answers["learns_again"].startswith("no:")

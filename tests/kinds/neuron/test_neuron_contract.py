@@ -9,7 +9,7 @@ import sympy
 
 from symdl.kinds import neuron, softmax
 from symdl.check.verify import verify
-from support import one_question
+from support import one_question, solution_of
 
 KINDS = Path(neuron.__file__).resolve().parent.parent
 
@@ -33,8 +33,8 @@ def test_the_kind_writes_no_latex(package):
 
 
 def test_every_neuron_field_is_typed():
-    assert all(field.type != "any" for field in neuron.SCHEMA)
-    assert neuron.SCHEMA.fields["activation"].what == "activation"
+    assert all(field.type != "any" for field in neuron.KIND.schema)
+    assert neuron.KIND.schema.fields["activation"].what == "activation"
 
 
 def kink(tmp_path, activation, subgradients=None, slope=None):
@@ -59,7 +59,7 @@ def kink(tmp_path, activation, subgradients=None, slope=None):
 ])
 def test_the_kink_follows_the_exam_convention(tmp_path, activation, subgradients, slope, expected):
     q = kink(tmp_path, activation, subgradients, slope)
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     assert sol.answers["z"] == 0
     assert sol.answers["dy_dz"] == expected
     assert sol.answers["grad.W"] == sympy.Matrix([sympy.Rational(1, 2), sympy.Rational(1, 4)]) * 3 * expected
@@ -73,13 +73,13 @@ def test_a_choice_carries_its_wording(tmp_path):
 
     body = ("W = '[1 \\quad 2]'\nB = '[0 \\quad 0]^T'\n[[question.case]]\nid = 'a'\nx = '[1]'\n")
     q = one_question(tmp_path, "softmax", "loss = ['CE', 'cross-entropy', 'svm']\n" + body)
-    assert softmax.SCHEMA.check(q)["loss"] == ["cross_entropy", "hinge"]
+    assert softmax.KIND.schema.check(q)["loss"] == ["cross_entropy", "hinge"]
     q = one_question(tmp_path, "softmax", "loss = []\n" + body)
     with pytest.raises(SpecError, match="name at least one loss"):
-        softmax.SCHEMA.check(q)
+        softmax.KIND.schema.check(q)
     q = one_question(tmp_path, "softmax", "reading = 'columns'\n" + body)
     with pytest.raises(SpecError, match=r"unknown reading 'columns' \(known: all, row\)"):
-        softmax.SCHEMA.check(q)
+        softmax.KIND.schema.check(q)
 
 
 def test_a_negative_power_prints_as_a_fraction():

@@ -4,8 +4,7 @@ slack, the values are the hand ones, and a wrong value next to an exact 0 fails.
 import pytest
 import sympy
 
-from support import one_question
-from symdl.kinds import neuron
+from support import one_question, solution_of
 from symdl.check.verify import verify
 
 BODY = r"""activation = "{activation}"
@@ -24,7 +23,7 @@ AT_ZERO = {"sigmoid": (HALF, sympy.Rational(1, 4)), "tanh": (0, 1), "relu": (0, 
 @pytest.mark.parametrize("activation", list(AT_ZERO))
 def test_z_exactly_zero_verifies(tmp_path, activation):
     q = one_question(tmp_path, "neuron", BODY.format(activation=activation), name=activation)
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     checks = verify(q, sol)
     assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
     y, slope = AT_ZERO[activation]
@@ -37,7 +36,7 @@ def test_z_exactly_zero_verifies(tmp_path, activation):
 
 def test_a_wrong_value_next_to_z_zero_fails(tmp_path):
     q = one_question(tmp_path, "neuron", BODY.format(activation="tanh"))
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     sol.answers["z"] = sympy.Rational(1, 10**40)
     assert "z" in [c.name for c in verify(q, sol) if not c.ok]
 
@@ -59,7 +58,7 @@ update = {update}
 ])
 def test_a_step_landing_on_zero_verifies(tmp_path, activation, up, update):
     q = one_question(tmp_path, "neuron", STEP.format(activation=activation, up=up, update=update), name=activation)
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     assert sol.answers["update.W"][0] == 0
     checks = verify(q, sol)
     assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
@@ -76,7 +75,7 @@ def test_a_tiny_active_fraction_past_eight_inputs(tmp_path):
     ones = r"[" + r" \quad ".join(["1"] * 10) + r"]^T"
     q = one_question(tmp_path, "neuron", f"activation = 'relu'\nW = '{ones}'\nx = '{ones}'\nb = '-9.7'\n"
                      "upstream = '1'\ndomain = [0, 1]\n")
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     by_hand = Fraction(3, 10) ** 10 / math.factorial(10)
     assert abs(Fraction(str(sympy.nsimplify(sol.answers["active_fraction"]))) - by_hand) <= by_hand / 10**9
     checks = verify(q, sol)

@@ -6,7 +6,7 @@ import pytest
 from symdl.derive import solve_question
 from symdl.kinds import neuron
 from symdl.input.spec import default_spec, load_exam
-from support import TESTS, one_question
+from support import TESTS, one_question, solution_of
 
 W = np.array([-0.1, -0.2, 0, -0.1, -0.3])
 X = np.array([0.7, 0.9, 0.9, 0.2, 0.9])
@@ -65,7 +65,7 @@ def test_relu_prime_at_zero_taken_as_one(tmp_path):
     """z = 1*0.5 - 1*0.25 - 0.25 = 0: with relu'(0) = 1, dL/dW = 3 x = (1.5, 0.75) and dL/dx = 3 W."""
     q = one_question(tmp_path, "neuron", "activation = 'relu'\nW = '[1 \\quad -1]^T'\nx = '[0.5 \\quad 0.25]^T'\n"
                                          "b = '-0.25'\nupstream = '3'\n")
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     found = neuron.KIND.mistakes(q, sol)
     name = "relu-derivative-taken-as-1"
     assert floats(by_name(found, "dy_dz")[name]) == 1
@@ -76,7 +76,7 @@ def test_relu_prime_at_zero_taken_as_one(tmp_path):
 def test_an_active_relu_has_no_derivative_mistake(tmp_path):
     q = one_question(tmp_path, "neuron", "activation = 'relu'\nW = '[1 \\quad 1]^T'\nx = '[0.5 \\quad 0.25]^T'\n"
                                          "b = '0.25'\nupstream = '3'\n")
-    found = neuron.KIND.mistakes(q, neuron.solve(q))
+    found = neuron.KIND.mistakes(q, solution_of(q))
     assert not any("relu-derivative-taken-as-1" in by_name(found, a) for a in found)
     # z = 1 without b = 0.75: y = 0.75 instead of 1
     assert floats(by_name(found, "y")["bias-forgotten"]) == pytest.approx(0.75)

@@ -7,7 +7,7 @@ import pytest
 from symdl.errors import SpecError
 from symdl.kinds import neuron
 from symdl.check.verify import verify
-from support import one_question
+from support import one_question, solution_of
 
 W0, X0, B0, UP = [0.5, -0.3], [1.0, 2.0], 0.2, -1.0
 BASE = ("W = '[0.5 \\quad -0.3]^T'\nx = '[1 \\quad 2]^T'\nb = '0.2'\nupstream = '-1'\n")
@@ -17,8 +17,8 @@ TORCH_STATE = {"momentum_buffer": "velocity", "sum": "sum", "square_avg": "s", "
 
 def solved(tmp_path, activation, update):
     q = one_question(tmp_path, "neuron", f"activation = '{activation}'\n" + BASE + f"update = {update}\n")
-    q.values = neuron.SCHEMA.check(q)
-    sol = neuron.solve(q)
+    q.values = neuron.KIND.schema.check(q)
+    sol = solution_of(q)
     bad = [c.name for c in verify(q, sol) if not c.ok]
     assert not bad, bad
     return sol
@@ -98,8 +98,8 @@ def test_classic_momentum_by_hand(tmp_path):
 def test_bad_settings_name_their_field(tmp_path, update, field):
     q = one_question(tmp_path, "neuron", "activation = 'relu'\n" + BASE + f"update = {update}\n")
     with pytest.raises(SpecError) as info:
-        q.values = neuron.SCHEMA.check(q)
-        neuron.solve(q)
+        q.values = neuron.KIND.schema.check(q)
+        solution_of(q)
     assert info.value.field == field
 
 

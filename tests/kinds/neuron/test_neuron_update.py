@@ -6,8 +6,9 @@ import sympy
 
 from symdl.errors import SpecError
 from symdl.kinds import neuron
+from symdl.kinds.neuron.fields import read
 from symdl.check.verify import verify
-from support import one_question
+from support import one_question, solution_of
 
 W0, X0, B0, UP = [0.5, -0.3], [1.0, 2.0], 0.2, -1.0
 BASE = ("W = '[0.5 \\quad -0.3]^T'\nx = '[1 \\quad 2]^T'\nb = '0.2'\nupstream = '-1'\n")
@@ -41,7 +42,7 @@ def floats(value):
 def test_one_step_matches_torch_optim(tmp_path, activation, update, rule, options, state):
     torch = pytest.importorskip("torch")
     q = question(tmp_path, activation, update)
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     assert all(c.ok for c in verify(q, sol)), [c.name for c in verify(q, sol) if not c.ok]
     W = torch.tensor(W0, dtype=torch.float64, requires_grad=True)
     b = torch.tensor([B0], dtype=torch.float64, requires_grad=True)
@@ -73,7 +74,7 @@ def test_one_step_matches_torch_optim(tmp_path, activation, update, rule, option
 def test_sgd_step_by_hand(tmp_path):
     """z = 0.5 - 0.6 + 0.2 = 0.1 > 0, so dL/dW = -x, dL/db = -1; W' = W + 0.1 x = (0.6, -0.1), b' = 0.3,
     z' = 0.6 - 0.2 + 0.3 = 0.7 (exact)."""
-    sol = neuron.solve(question(tmp_path, "relu", '{ rule = "sgd", lr = 0.1 }'))
+    sol = solution_of(question(tmp_path, "relu", '{ rule = "sgd", lr = 0.1 }'))
     a = sol.answers
     assert list(a["update.W"]) == [sympy.Rational(3, 5), sympy.Rational(-1, 10)]
     assert a["update.b"] == sympy.Rational(3, 10) and a["update.z"] == a["update.y"] == sympy.Rational(7, 10)
@@ -85,8 +86,8 @@ def test_a_dead_neuron_does_not_move(tmp_path):
     q = one_question(tmp_path, "neuron", "activation = 'relu'\nW = '[-0.1 \\quad -0.2 \\quad 0 \\quad -0.1 \\quad -0.3]^T'\n"
                                          "x = '[0.7 \\quad 0.9 \\quad 0.9 \\quad 0.2 \\quad 0.9]^T'\nb = '0.5'\n"
                                          "upstream = '-0.124'\nupdate = { rule = \"sgd\", lr = 0.1 }\n")
-    a = neuron.solve(q).answers
-    assert a["update.W"] == neuron.read(q).W and a["update.b"] == sympy.Rational(1, 2) and a["update.z"] == a["z"]
+    a = solution_of(q).answers
+    assert a["update.W"] == read(q).W and a["update.b"] == sympy.Rational(1, 2) and a["update.z"] == a["z"]
 
 
 @pytest.mark.parametrize("update, field", [
@@ -112,8 +113,8 @@ def test_a_dead_neuron_does_not_move(tmp_path):
 def test_bad_updates_name_the_field(tmp_path, update, field):
     q = question(tmp_path, "relu", update)
     with pytest.raises(SpecError) as info:
-        q.values = neuron.SCHEMA.check(q)
-        neuron.solve(q)
+        q.values = neuron.KIND.schema.check(q)
+        solution_of(q)
     assert info.value.field == field
 
 
@@ -123,10 +124,10 @@ def test_adam_at_step_10000_in_well_under_a_second(tmp_path):
     import time
 
     q = question(tmp_path, "tanh", '{ rule = "adam", lr = 0.01, step = 10000 }')
-    q.values = neuron.SCHEMA.check(q)
-    neuron.solve(q)                                  # parse once, as the CLI reads a field once
+    q.values = neuron.KIND.schema.check(q)
+    solution_of(q)                                  # parse once, as the CLI reads a field once
     start = time.process_time()
-    sol = neuron.solve(q)
+    sol = solution_of(q)
     bad = [c for c in verify(q, sol) if not c.ok]
     cpu = time.process_time() - start
     assert bad == [] and cpu < 1.0, (bad, cpu)

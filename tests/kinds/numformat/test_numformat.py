@@ -10,9 +10,10 @@ import sympy
 from symdl.errors import SpecError
 from symdl.input.latex import parse_number
 from symdl.kinds import numformat
-from symdl.kinds.numformat import FORMATS, qparams, quantize, round_to
+from symdl.kinds.numformat.formats import FORMATS, qparams, quantize, round_to
 from symdl.input.spec import load_exam
 from symdl.check.verify import verify
+from support import solution_of
 
 
 def question(tmp_path, body, name="q"):
@@ -22,7 +23,7 @@ def question(tmp_path, body, name="q"):
 
 
 def solved(q):
-    sol = numformat.solve(q)
+    sol = solution_of(q)
     checks = verify(q, sol)
     assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
     return sol.answers
@@ -151,7 +152,7 @@ def test_quantization_by_hand():
 def test_bad_input_is_one_line_naming_the_field(tmp_path, body, field):
     with pytest.raises(SpecError) as err:
         q = question(tmp_path, body)
-        numformat.solve(q)
+        solution_of(q)
     message = str(err.value)
     assert field in message and "\n" not in message
 

@@ -11,11 +11,10 @@ import sympy
 
 from symdl.derive import derive, solve_exam
 from symdl.errors import SpecError
-from symdl.kinds import softmax
 from symdl.render import latex
 from symdl.input.spec import default_spec, load_exam
 from symdl.check.verify import to_float_array, verify
-from support import TESTS, one_question, central_difference, documented_example
+from support import TESTS, central_difference, documented_example, one_question, solution_of
 
 SPECS = TESTS / "specs"
 
@@ -51,7 +50,7 @@ def q3():
 
 def test_di504_q3_scores_probabilities_predictions():
     q = q3()
-    sol = softmax.solve(q)
+    sol = solution_of(q)
     a = sol.answers
     l1 = np.abs(W3).sum(axis=1)
     for cid, x in X3.items():
@@ -70,7 +69,7 @@ def test_di504_q3_scores_probabilities_predictions():
 
 
 def test_di504_q3_sheet_states_reading_and_shift_invariance():
-    sol = softmax.solve(q3())
+    sol = solution_of(q3())
     text = repr(sol.assumptions) + repr(sol.sections)
     assert "own row" in text
     assert "shift invariance" in text
@@ -79,7 +78,7 @@ def test_di504_q3_sheet_states_reading_and_shift_invariance():
 
 
 def test_all_entries_reading_makes_the_twin_cases_identical():
-    a = softmax.solve(small("S3")).answers
+    a = solution_of(small("S3")).answers
     np.testing.assert_allclose(arr(a["u.probs"]), arr(a["v.probs"]), rtol=1e-14)
     assert not np.allclose(arr(a["u.scores"]), arr(a["v.scores"]))
     # and the constant's gradient cancels: sum_n g_n = 0, so dL/dW = g x^T in both cases
@@ -100,7 +99,7 @@ def hinge_loss(W, B, x, y, reg, delta=1.0):
 
 def test_cross_entropy_and_hinge_gradients_match_finite_differences():
     q = small("S1")
-    a = softmax.solve(q).answers
+    a = solution_of(q).answers
     W = np.array([[0.5, -1, 0], [-0.25, 0.75, 1], [1.5, 0, -0.5]])
     B = np.array([0.1, -0.2, 0])
     x = np.array([1.0, 2.0, -1.0])
@@ -121,11 +120,11 @@ def test_cross_entropy_and_hinge_gradients_match_finite_differences():
                                atol=1e-8)
     # unlabelled case: no loss answers
     assert "c.loss" not in a and "c.predicted" in a
-    assert all(c.ok for c in verify(q, softmax.solve(q)))
+    assert all(c.ok for c in verify(q, solution_of(q)))
 
 
 def test_l1_gradient_uses_sign_and_zero_subgradient():
-    a = softmax.solve(small("S2")).answers
+    a = solution_of(small("S2")).answers
     W = np.array([[0, -0.5], [0.2, 0]])
     x = np.array([1.0, -1.0])
     s = W @ x + np.abs(W).sum(axis=1)
@@ -138,14 +137,14 @@ def test_l1_gradient_uses_sign_and_zero_subgradient():
 
 def test_every_small_spec_verifies():
     for q in load_exam(SPECS / "softmax_small.toml").questions:
-        checks = verify(q, softmax.solve(q))
+        checks = verify(q, solution_of(q))
         assert checks and all(c.ok for c in checks), [c.name for c in checks if not c.ok]
 
 
 def test_large_scores_do_not_overflow(tmp_path):
     q = question(tmp_path, "W = '\\begin{bmatrix} 400 \\\\ -300 \\\\ 1 \\end{bmatrix}'\nB = '[0 \\quad 0 \\quad 0]^T'\n"
                            "[[question.case]]\nid = 'a'\nx = '[3]'\nlabel = 2\n")
-    sol = softmax.solve(q)
+    sol = solution_of(q)
     assert sol.answers["a.predicted"] == 1
     assert float(sol.answers["a.loss"]) == pytest.approx(2100, rel=1e-12)
     assert all(c.ok for c in verify(q, sol))
@@ -176,7 +175,7 @@ BASE = "W = '\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}'\nB = '[0 \\quad 1
 def test_bad_input_names_the_field(tmp_path, body, field, message):
     q = question(tmp_path, body)
     with pytest.raises(SpecError) as info:
-        softmax.solve(q)
+        solution_of(q)
     assert info.value.field == field
     assert message in info.value.message
     assert "\n" not in str(info.value)
@@ -247,7 +246,7 @@ def test_random_exams_agree_with_numpy(tmp_path):
         xtex = sep.join(f"{v:g}" for v in x)
         q = question(tmp_path, f"regularization = '{reg}'\nW = '{wtex}'\nB = '[{btex}]^T'\n"
                                f"[[question.case]]\nid = 'r'\nx = '[{xtex}]^T'\nlabel = {y}\n", name=f"r{trial}")
-        a = softmax.solve(q).answers
+        a = solution_of(q).answers
         s = W @ x + B + (np.abs(W).sum(1) if reg == "l1" else (W ** 2).sum(1) if reg == "l2" else 0)
         np.testing.assert_allclose(arr(a["r.probs"]), np_softmax(s), rtol=1e-12)
         assert float(a["r.loss"]) == pytest.approx(ce_loss(W, B, x, y - 1, reg), rel=1e-10)
@@ -260,5 +259,5 @@ def test_huge_scores_are_refused_quickly(tmp_path):
     q = question(tmp_path, "W = '\\begin{bmatrix} 10^{300} & 0 \\\\ 0 & 1 \\end{bmatrix}'\nB = '[0 \\quad 0]^T'\n"
                            "[[question.case]]\nid = 'a'\nx = '[1 \\quad 2]^T'\n")
     with pytest.raises(SpecError) as info:
-        softmax.solve(q)
+        solution_of(q)
     assert info.value.field == "case.a.x" and "too large" in info.value.message

@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 
 from symdl.errors import SpecError
-from symdl.kinds import softmax
 from symdl.notation.printer import tex
 from symdl.solution import Step, Text, shown
 from symdl.input.spec import default_spec, load_exam
-from support import one_question
+from support import one_question, solution_of
 
 W = np.array([[-0.8, -0.5, 0.5, 0.2, -0.2], [0.8, -0.3, 0, -0.1, -0.3], [0, 0.6, 0.6, 0.2, -0.6],
               [-0.2, -0.4, 0.1, -0.1, 0.5]])
@@ -37,7 +36,7 @@ def model_words(sol):
 
 
 def test_q3_scores_and_probabilities_are_boxed_finals():
-    sol = softmax.solve(di504_q3())
+    sol = solution_of(di504_q3())
     finals = {a.name for a in sol.finals()}
     for case in "abcd":
         assert {f"{case}.scores", f"{case}.probs"} <= finals
@@ -50,7 +49,7 @@ def test_q3_says_what_the_row_term_does_in_numbers():
     r = np.abs(W).sum(axis=1)
     p_c, p_d = np_softmax(W @ X_C + B + r), np_softmax(W @ X_C + B)
     assert round(p_c[3], 3) == 0.955 and round(p_d[3], 3) == 0.980
-    sol = softmax.solve(di504_q3())
+    sol = solution_of(di504_q3())
     text = model_words(sol)
     assert "does not depend on x" in text and "regularizes nothing" in text
     assert "larger weights" in text and "(here class 1)" in text and r.argmax() == 0
@@ -65,7 +64,7 @@ def test_q3_says_what_the_row_term_does_in_numbers():
 def test_q3_states_the_misprint_from_the_spec_to_the_instructor():
     """The note is about the original paper: the sheet symdl writes already names part c's vector x_c,
     so the note is the instructor's (verification report), not the students' key."""
-    sol = softmax.solve(di504_q3())
+    sol = solution_of(di504_q3())
     note = "Note on the question: Part c gives its input vector the name of part b"
     assert note not in model_words(sol)
     instructor = [" ".join(p for p in i.parts if type(p) is str) for s in sol.sections for i in s.items
@@ -93,7 +92,7 @@ def test_q3_rubric_adds_up_to_the_question_points():
 def test_notes_must_be_sentences(tmp_path):
     body = ("W = '[1 \\quad 2]^T'\nB = '[0 \\quad 0]^T'\nnotes = [3]\n[[question.case]]\nid = 'a'\nx = '[1]'\n")
     with pytest.raises(SpecError) as info:
-        softmax.solve(one_question(tmp_path, "softmax", body))
+        solution_of(one_question(tmp_path, "softmax", body))
     assert info.value.field == "notes"
 
 
@@ -101,7 +100,7 @@ def test_no_tool_voice_in_any_model_answer():
     from support import TESTS
 
     for q in load_exam(TESTS / "specs" / "softmax_small.toml").questions + [di504_q3()]:
-        sol = softmax.solve(q)
+        sol = solution_of(q)
         text = model_words(sol) + " ".join(
             "".join(p if type(p) is str else tex(p) for p in a.parts) if isinstance(a, Text) else str(a)
             for a in sol.assumptions)

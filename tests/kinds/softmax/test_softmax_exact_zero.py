@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 import sympy
 
-from support import one_question
-from symdl.kinds import softmax
+from support import one_question, solution_of
 from symdl.check.verify import to_float_array, verify
 
 BODY = r"""regularization = "l2"
@@ -32,7 +31,7 @@ label = 2
 @pytest.mark.parametrize("reading", ["row", "all"])
 def test_equal_scores_and_zero_inputs_verify(tmp_path, reading):
     q = one_question(tmp_path, "softmax", BODY.format(reading=reading), name=reading)
-    sol = softmax.solve(q)
+    sol = solution_of(q)
     checks = verify(q, sol)
     assert all(c.ok for c in checks), [(c.name, c.note) for c in checks if not c.ok]
     a = sol.answers
@@ -49,7 +48,7 @@ def test_equal_scores_and_zero_inputs_verify(tmp_path, reading):
 
 def test_a_wrong_value_next_to_an_exact_zero_fails(tmp_path):
     q = one_question(tmp_path, "softmax", BODY.format(reading="row"))
-    sol = softmax.solve(q)
+    sol = solution_of(q)
     wrong = sympy.Matrix(sol.answers["eq.grad.W"])
     wrong[0, 1] = sympy.Rational(1, 10**30)
     sol.answers["eq.grad.W"] = wrong

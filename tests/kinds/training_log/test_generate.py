@@ -12,12 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from support import TESTS, one_question, sheet_of
+from support import TESTS, independent_of, one_question, sheet_of
 from symdl.derive import solve_question
 from symdl.errors import SpecError
-from symdl.kinds.training_log import SCHEMA, analyse, generate as gen, independent, verdicts
-from symdl.kinds.training_log.intended import EXPECTED
-from symdl.kinds.training_log.source import log_text
+from symdl.kinds.training_log import KIND
+from symdl.kinds.training_log.analysis import analyse
+from symdl.kinds.training_log.verdicts import verdicts
+from symdl.kinds.training_log import generate as gen
+from symdl.kinds.training_log.source import EXPECTED, log_text
 from symdl.kinds.training_log.trends import trend_section
 from symdl.solution import Solution, Table, Text
 from symdl.input.spec import Question
@@ -28,7 +30,7 @@ PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 
 def question(fields):
     q = Question(id="Q", kind="training_log", text="", fields=fields, file=Path("exam.toml"))
-    q.values = SCHEMA.check(q)
+    q.values = KIND.schema.check(q)
     return q
 
 
@@ -58,7 +60,7 @@ def test_every_seed_is_read_as_its_behaviour(behaviour):
         assert not an.short, (seed, an.short)
         assert an.iterations == fields["generate"]["iterations_per_epoch"]
         v = verdicts(an, trend_section(Solution("Q", "training_log"), an))
-        other = independent(q) if seed % 10 == 0 else None
+        other = independent_of(q) if seed % 10 == 0 else None
         for key, wanted in EXPECTED[behaviour].items():
             assert v[key] == wanted, (seed, fields, key, v)
             if other is not None and key != "slow":

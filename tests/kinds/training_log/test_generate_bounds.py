@@ -17,20 +17,21 @@ from pathlib import Path
 import pytest
 
 from symdl.errors import SpecError
-from symdl.kinds.training_log import SCHEMA, generate as gen, solve
-from symdl.kinds.training_log.reading import analyse
-from symdl.kinds.training_log.check import independent
+from symdl.kinds.training_log import KIND
+from symdl.kinds.training_log import generate as gen
+from symdl.kinds.training_log.analysis import analyse
 from symdl.kinds.training_log.trends import trend_section
 from symdl.kinds.training_log.verdicts import verdicts
 from symdl.solution import Solution
 from symdl.kinds.training_log.intended import EXPECTED, MAX_REDRAWS, redraw_seed
 from symdl.kinds.training_log.source import MAX_ITERATIONS
 from symdl.input.spec import Question
+from support import independent_of, solution_of
 
 
 def question(fields):
     q = Question(id="Q", kind="training_log", text="", fields=fields, file=Path("exam.toml"))
-    q.values = SCHEMA.check(q)
+    q.values = KIND.schema.check(q)
     return q
 
 
@@ -67,7 +68,7 @@ def test_settings_beyond_the_iteration_budget_are_refused_before_any_work():
                  validation_every=MAX_ITERATIONS // 20 + 1, verbose_every=MAX_ITERATIONS // 20 + 1)
     start = time.process_time()
     with pytest.raises(SpecError) as info:
-        solve(question(dict(format="matlab", minibatch=32, generate=table)))
+        solution_of(question(dict(format="matlab", minibatch=32, generate=table)))
     assert time.process_time() - start < 0.2
     assert info.value.field == "generate.iterations_per_epoch"
 
@@ -81,7 +82,7 @@ def test_the_derivation_at_the_iteration_budget_costs_no_more_than_a_small_run()
         gen.generate.cache_clear()
         tracemalloc.start()
         start = time.process_time()
-        sol = solve(q)
+        sol = solution_of(q)
         cpu = time.process_time() - start
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
@@ -143,12 +144,12 @@ def test_random_documented_settings_read_as_their_behaviour():
         wanted = EXPECTED[fields["generate"]["behaviour"]]
         assert all(v[key] == value for key, value in wanted.items()), (fields, v)
         if n % 8 == 0:
-            other = independent(q)
+            other = independent_of(q)
             for key, value in wanted.items():
                 if key != "slow":
                     assert other["diverging" if key == "diverged" else key] == value, (fields, key, other)
         if n % 25 == 0:
-            assert solve(q).answers["generated.as_intended"] is True, fields
+            assert solution_of(q).answers["generated.as_intended"] is True, fields
     assert len(refused) <= 4, refused
 
 

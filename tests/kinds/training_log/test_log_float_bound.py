@@ -15,6 +15,7 @@ from symdl.kinds import training_log as tl
 from symdl.kinds.training_log.check import bounded_fit
 from symdl.input.spec import Question
 from symdl.check.verify import agree, verify
+from support import solution_of
 
 SLOPES = ("val_loss_slope_per_epoch", "val_loss_slope_t", "train_loss_slope_per_epoch", "train_loss_slope_t",
           "gap_slope_per_epoch", "gap_slope_t")
@@ -22,7 +23,7 @@ SLOPES = ("val_loss_slope_per_epoch", "val_loss_slope_t", "train_loss_slope_per_
 
 def _generated(fields):
     q = Question(id="Q", kind="training_log", text="", fields=fields, file=Path("exam.toml"))
-    q.values = tl.SCHEMA.check(q)
+    q.values = tl.KIND.schema.check(q)
     return q
 
 
@@ -42,7 +43,7 @@ FLAT = [_settings(0, "matlab", 5, dict(validation_every=1, verbose_every=1)),
 @pytest.mark.parametrize("fields", FLAT, ids=lambda f: f"{f['format']}-{f['generate']['seed']}")
 def test_generated_flat_logs_verify(fields):
     q = _generated(fields)
-    sol = tl.solve(q)
+    sol = solution_of(q)
     checks = verify(q, sol)
     assert all(c.ok for c in checks), [(c.name, str(c.derived), str(c.independent)) for c in checks if not c.ok]
     zeros = [name for name in SLOPES if name in sol.answers and sol.answers[name] == 0]
@@ -93,7 +94,7 @@ def test_equal_epoch_means_are_no_change_and_not_learning(tmp_path):
                                          'framework = "matlab"\nminibatch = 32\nshuffle = "every-epoch"\n')
     assert np.mean([0.1, 0.2, 0.3]) != np.mean([0.05, 0.25, 0.3])
     q = load_exam(tmp_path / "short.toml").questions[0]
-    sol = tl.solve(q)
+    sol = solution_of(q)
     assert sol.answers["train_loss_mean.change_per_epoch"] == 0 and sol.answers["learning_train"] is False
     checks = verify(q, sol)
     assert all(c.ok for c in checks), [(c.name, str(c.independent)) for c in checks if not c.ok]

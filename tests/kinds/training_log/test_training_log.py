@@ -17,8 +17,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from symdl.cli import main as cli_main
 from symdl.derive import derive, solve_question
 from symdl.errors import SpecError
-from symdl.kinds import training_log as tl
+from symdl.kinds.training_log.check import _t_crit_float
+from symdl.kinds.training_log.stats import fit, t_critical
 from symdl.render import latex
+from symdl.solution import Text
 from symdl.input.spec import load_exam
 from support import TESTS, answer_values
 
@@ -117,7 +119,7 @@ def test_di504_verdicts_and_recommendation():
     # a fall far under 1 % per epoch: learning, but slowly (argued in the boxed verdict)
     assert -0.01 < float(sol.answers["val_loss_change_per_epoch"]) < 0
     boxed = " ".join("".join(str(p) for p in it.parts) for s in sol.sections for it in s.items
-                     if isinstance(it, tl.Text) and it.boxed)
+                     if isinstance(it, Text) and it.boxed)
     assert "Learning: yes, but slowly" in boxed
     assert any("final iteration" in a for a in sol.assumptions)
 
@@ -125,14 +127,14 @@ def test_di504_verdicts_and_recommendation():
 def test_t_critical_values_match_tables():
     # one-sided 95 % quantiles from standard t tables
     for df, table in ((1, 6.314), (5, 2.015), (23, 1.714), (24, 1.711), (120, 1.658)):
-        assert float(tl.t_critical(Fraction(1, 20), df)) == pytest.approx(table, abs=6e-4)
-        assert tl._t_crit_float(0.05, df) == pytest.approx(table, abs=6e-4)
+        assert float(t_critical(Fraction(1, 20), df)) == pytest.approx(table, abs=6e-4)
+        assert _t_crit_float(0.05, df) == pytest.approx(table, abs=6e-4)
 
 
 def test_exact_fit_matches_polyfit():
     xs = [Fraction(x) for x in (1, 2, 3, 5, 8)]
     ys = [Fraction(y) for y in ("3.1", "2.9", "2.4", "2.0", "1.1")]
-    f = tl.fit(xs, ys)
+    f = fit(xs, ys)
     b, a = np.polyfit([float(x) for x in xs], [float(y) for y in ys], 1)
     assert float(f.b) == pytest.approx(b, rel=1e-12)
     assert float(f.a) == pytest.approx(a, rel=1e-12)

@@ -151,19 +151,18 @@ def test_reading_limit_ends_when_the_questions_start(capsys):
 def test_the_sheet_key_and_check_read_the_same_redrawn_log():
     """The redrawn log is the question's log for every reader: the sheet (which never derives) prints it,
     the independent route reads it, and it is not the log of the seed given."""
-    from symdl.kinds.training_log import SCHEMA, sheet
-    from symdl.kinds.training_log.check import independent
+    from symdl.kinds.training_log import KIND
     from symdl.kinds.training_log.generate import generate
     from symdl.kinds.training_log.source import generated_settings, log_text, settings
     from symdl.input.spec import load_exam
 
     q = load_exam(HERE / "generated_log_not_as_intended" / "gen_overfit.toml").questions[0]
-    q.values = SCHEMA.check(q)
+    q.values = KIND.schema.check(q)
     text, name = log_text(q)
     chosen = generated_settings(q)
     assert chosen.redraw >= 1 and f"seed {chosen.seed}" in name
     assert text == generate(chosen) != generate(settings(q, q.values))
-    printed = repr(sheet.given(q))
+    printed = repr(KIND.sheet(q))
     assert all(line.split()[-1] in printed for line in text.splitlines() if "loss:" in line)
-    other = independent(q)
+    other = KIND.independent(q)
     assert bool(other["overfitting"]) is True and bool(other["diverging"]) is False

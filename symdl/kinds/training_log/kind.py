@@ -1,0 +1,19 @@
+"""The training-log kind's Kind: its schema, derivation, independent route, tolerance and hooks."""
+
+from __future__ import annotations
+
+from symdl.kinds import Kind
+
+from . import carry, painters, sheet
+from .check import independent
+from .explain import solve
+from .fields import SCHEMA
+from .mistakes import mistakes
+
+CHECKS_NOTE = ("The log was re-read by a separate, simpler reader; every number was recomputed in floating "
+               "point (np.polyfit for the slopes, a brute-force search over every iterations-per-epoch and "
+               "training-set size, the t quantile by numerical integration) and every verdict re-decided.")
+
+KIND = Kind(name="training_log", schema=SCHEMA, solve=solve, independent=independent,
+            tolerance=1e-6, abs_tolerance=0.0, checks_note=CHECKS_NOTE,
+            sheet=sheet.given, mistakes=mistakes, carry=carry.carry, figures=painters.FIGURES)
