@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from symdl.errors import LatexError
+from symdl.latex_parse.depth import parse_deep
 from symdl.latex_parse.hadamard import _hadamard
 from symdl.latex_parse.skeleton import _skeleton_by_shape
 from symdl.latex_parse.state import _fresh_parser, op
@@ -442,7 +443,7 @@ def parse_expression(text: str, names=()) -> Parsed:
     key = (text, frozenset(names)) if names else text
     hit = _CACHE.get(key)
     if hit is None:
-        hit = _parse_expression(text, frozenset(names))
+        hit = parse_deep(_parse_expression, text, frozenset(names))   # deep nesting: a larger stack
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = hit
