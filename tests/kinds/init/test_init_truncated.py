@@ -96,3 +96,10 @@ def test_bad_truncation_fields(tmp_path, body, field):
     with pytest.raises(SpecError) as err:
         solve_question(one_question(tmp_path, "init", body))
     assert err.value.field == field
+
+
+def test_lecun_uniform_is_kerass_limit(tmp_path):
+    """Keras's LecunUniform: limit = sqrt(3 / fan_in); a kernel [5, 8, 4] (Keras layout) has fan_in 40."""
+    got, _ = answers(tmp_path, 'scheme = "lecun_uniform"\nshape = [5, 8, 4]\nlayout = "keras"\n')
+    assert got["fan_in"] == 40 and float(got["bound"]) == pytest.approx(math.sqrt(3 / 40), rel=1e-14)
+    assert "cutoff" not in got
