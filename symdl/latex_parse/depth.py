@@ -46,14 +46,16 @@ def parse_deep(parse, text: str, *args):
     with _LOCK:                          # the recursion limit is the interpreter's, not the thread's
         limit, size = sys.getrecursionlimit(), threading.stack_size()
         sys.setrecursionlimit(max(limit, 1000 + FRAMES_PER_LEVEL * depth))
-        threading.stack_size(STACK_BYTES)
         try:
-            worker = threading.Thread(target=work, name="symdl-deep-parse")
-            worker.start()
+            threading.stack_size(STACK_BYTES)
+            try:        # a daemon: a time limit's alarm may end the wait, and the exit must not wait for it
+                worker = threading.Thread(target=work, name="symdl-deep-parse", daemon=True)
+                worker.start()
+            finally:
+                threading.stack_size(size)
+            worker.join()
         finally:
-            threading.stack_size(size)
-        worker.join()
-        sys.setrecursionlimit(limit)
+            sys.setrecursionlimit(limit)
     if "error" in box:
         raise box["error"]
     return box["value"]
