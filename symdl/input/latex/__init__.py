@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from symdl.errors import LatexError
+from symdl.input.latex.depth import parse_deep
 from symdl.input.latex.hadamard import _hadamard
 from symdl.input.latex.skeleton import _skeleton_by_shape
 from symdl.input.latex.state import _fresh_parser, op
@@ -443,7 +444,7 @@ def parse_expression(text: str, names=()) -> Parsed:
     key = (text, frozenset(names)) if names else text
     hit = _CACHE.get(key)
     if hit is None:
-        hit = _parse_expression(text, frozenset(names))
+        hit = parse_deep(_parse_expression, text, frozenset(names))   # deep nesting: a larger stack
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = hit

@@ -46,7 +46,7 @@ def _sigmoid(x):
 def _cell(kind, gates_x, gates_h, h, c, split_bias):
     """One step of the cell from the input's and the state's gate blocks."""
     np = _np()
-    n = len(h)
+    n = len(c)                 # the cell's width (an LSTM's state h may be projected narrower)
     block = {p: slice(i * n, (i + 1) * n) for i, p in enumerate(_PARTS[kind])}
     if kind == "rnn":
         return np.tanh(gates_x + gates_h), c
@@ -60,19 +60,23 @@ def _cell(kind, gates_x, gates_h, h, c, split_bias):
     return (1 - u) * cand + u * h, c
 
 
-def _direction(tally, kind, x, units, w_in, w_rec, b_in, b_rec, x_first):
-    """One direction over the sequence ``x`` (T, d); returns (T, units)."""
+def _direction(tally, kind, x, units, w_in, w_rec, b_in, b_rec, x_first, w_proj=None):
+    """One direction over the sequence ``x`` (T, d); returns (T, units), or (T, p) through a projection
+    ``w_proj`` (p, units) of the state after each step (PyTorch's weight_hr)."""
     np = _np()
     T = x.shape[0]
-    h, c = np.zeros(units), np.zeros(units)
-    out = np.zeros((T, units))
+    width = units if w_proj is None else w_proj.shape[0]
+    h, c = np.zeros(width), np.zeros(units)
+    out = np.zeros((T, width))
     for t in range(min(T, STEP_LIMIT)):
         gx = tally.ein("ij,j->i", w_in, x[t]) if x_first else tally.ein("j,ji->i", x[t], w_in)
         gh = tally.ein("ij,j->i", w_rec, h) if x_first else tally.ein("j,ji->i", h, w_rec)
         h, c = _cell(kind, gx + b_in, gh + b_rec, h, c, True)
+        if w_proj is not None:
+            h = tally.ein("ij,j->i", w_proj, h)
         out[t] = h
     if T > STEP_LIMIT:
-        tally.macs += (T - STEP_LIMIT) * (w_in.size + w_rec.size)
+        tally.macs += (T - STEP_LIMIT) * (w_in.size + w_rec.size + (0 if w_proj is None else w_proj.size))
     return out
 
 
@@ -86,10 +90,13 @@ def recurrent(tally, spec, x, convention):
     for layer in range(e["num_layers"]):
         outs = []
         for tag in directions:
+            w_proj = None
             if convention == "pytorch":
+                proj = e.get("proj_size", 0)
                 w_in = tally.new(f"weight_ih_l{layer}{tag}", (rows, x.shape[1]))
-                w_rec = tally.new(f"weight_hh_l{layer}{tag}", (rows, units))
+                w_rec = tally.new(f"weight_hh_l{layer}{tag}", (rows, proj or units))
                 b = [tally.new(f"bias_{k}_l{layer}{tag}", (rows,)) for k in ("ih", "hh")] if spec.bias else [0, 0]
+                w_proj = tally.new(f"weight_hr_l{layer}{tag}", (proj, units)) if proj else None
             else:
                 w_in = tally.new(f"kernel{tag}", (x.shape[1], rows))
                 w_rec = tally.new(f"recurrent_kernel{tag}", (units, rows))
@@ -101,7 +108,7 @@ def recurrent(tally, spec, x, convention):
                 else:
                     b = [tally.new(f"bias{tag}", (rows,)), 0]
             seq = x if not tag else x[::-1]
-            y = _direction(tally, kind, seq, units, w_in, w_rec, b[0], b[1], convention == "pytorch")
+            y = _direction(tally, kind, seq, units, w_in, w_rec, b[0], b[1], convention == "pytorch", w_proj)
             outs.append(y if not tag else y[::-1])
         x = np.concatenate(outs, axis=1)
     return x if e["return_sequences"] else x[-1]

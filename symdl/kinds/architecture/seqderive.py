@@ -13,7 +13,7 @@ from .formulas import MACS, I, N_L, S, _product, _sum, full, instructor
 from .seqfields import GATES, RECURRENT
 from .shapes import Shape
 
-h_, d_, T_, V_, g_, L_, H_, F_ = (S(n) for n in ("h", "d", "T", "V", "g", "L", "H", "F"))
+h_, d_, T_, V_, g_, L_, H_, F_, p_ = (S(n) for n in ("h", "d", "T", "V", "g", "L", "H", "F", "p"))
 N_layer = Quantity("N", "layer")
 
 
@@ -46,36 +46,43 @@ def _bias_vectors(d, spec):
     return 1 if d.mistake == "one_bias" else n
 
 
-def _recurrent_formula(g, nb):
-    core = _product(h_, _sum(h_, d_))
+def _recurrent_formula(g, nb, proj=False):
+    """g(h(h + d) + b h); with a projection (PyTorch's proj_size p) g(h(p + d) + b h) + p h."""
+    core = _product(h_, _sum(p_ if proj else h_, d_))
     inner = core if nb == 0 else _sum(core, h_ if nb == 1 else _product(I(nb), h_))
-    return inner if g == 1 else _product(I(g), inner)
+    gates = inner if g == 1 else _product(I(g), inner)
+    return _sum(gates, _product(p_, h_)) if proj else gates
 
 
 def recurrent(d, spec, inp, r, items):
     _need_seq(d, spec, inp, f"a{'n' if spec.type == 'lstm' else ''} {spec.type_label} layer")
     x, t, conv = spec.extra, spec.type, d.convention
     T, h, g, nb = inp.w, x["units"], GATES[spec.type], _bias_vectors(d, spec)
-    D, L = (2 if x["bidirectional"] else 1), x["num_layers"]
-    ins = [inp.c] + [D * h] * (L - 1)
-    per = [g * (h * (h + n) + nb * h) for n in ins]
-    r.weight_count = D * sum(g * h * (h + n) for n in ins)
+    D, L, p = (2 if x["bidirectional"] else 1), x["num_layers"], x.get("proj_size", 0)
+    w = p or h                                   # the state's width: projected to p when proj_size is given
+    ins = [inp.c] + [D * w] * (L - 1)
+    per = [g * (h * (w + n) + nb * h) + p * h for n in ins]
+    r.weight_count = D * sum(g * h * (w + n) + p * h for n in ins)
     r.bias_count = D * L * g * nb * h
-    r.out = Shape(1, T, D * h, seq=True) if x["return_sequences"] else Shape(1, 1, D * h, flat=True)
-    r.macs = D * sum(T * g * h * (n + h) for n in ins)
-    r.tensors = recurrent_tensors(conv, t, h, ins, nb, D)
+    r.out = Shape(1, T, D * w, seq=True) if x["return_sequences"] else Shape(1, 1, D * w, flat=True)
+    r.macs = D * sum(T * (g * h * (n + w) + p * h) for n in ins)
+    r.tensors = recurrent_tensors(conv, t, h, ins, nb, D, p)
     gates = {"rnn": "one tanh unit", "lstm": "four gates (input, forget, cell, output)",
              "gru": "three gates (reset, update, candidate)"}[t]
     bias = {0: "no bias", 1: "one bias vector", 2: "two bias vectors (" + (
         "b_ih and b_hh" if conv == "pytorch" else "reset_after: input and recurrent") + ")"}[nb]
     items.append(full(Text(f"Each of the g = {g} parts ({gates}) has an input kernel h x d, a recurrent "
-                           f"kernel h x h and {bias} of h per step's update.")))
-    formula = _recurrent_formula(g, nb)
+                           f"kernel h x {'p' if p else 'h'} and {bias} of h per step's update"
+                           + (f"; the state is projected from h = {h} to p = {p} values by a p x h matrix "
+                              "(PyTorch's proj_size)." if p else "."))))
+    formula = _recurrent_formula(g, nb, bool(p))
+    sizes = {h_: I(h), p_: I(p)} if p else {h_: I(h)}
     items.append(_step("learnables" + (", first layer" if L > 1 else "") + (", one direction" if D > 1 else ""),
-                       N_layer if (D > 1 or L > 1) else N_L, formula, {h_: I(h), d_: I(inp.c)}, per[0]))
+                       N_layer if (D > 1 or L > 1) else N_L, formula, {**sizes, d_: I(inp.c)}, per[0]))
     if L > 1:
-        items.append(_step(f"learnables, each of layers 2 to {L} (input D h = {D * h})", N_layer, formula,
-                           {h_: I(h), d_: I(D * h)}, per[1]))
+        width = f"D {'p' if p else 'h'} = {D * w}"
+        items.append(_step(f"learnables, each of layers 2 to {L} (input {width})", N_layer, formula,
+                           {**sizes, d_: I(D * w)}, per[1]))
     if D > 1 or L > 1:
         parts = [I(per[0])] + ([_product(I(L - 1), I(per[1])) if L > 2 else I(per[1])] if L > 1 else [])
         total = _sum(*parts) if len(parts) > 1 else parts[0]
@@ -84,27 +91,30 @@ def recurrent(d, spec, inp, r, items):
         items.append(Step("learnables" + (", both directions" if D > 1 else ""), lhs=N_L, formula=None,
                           substituted=total, result=I(r.learnables)))
     shape = "T x " if x["return_sequences"] else ""
-    items.append(full(Text(f"Output {shape}{'D h' if D > 1 else 'h'}: ", _dims(r.out),
+    letter = "p" if p else "h"
+    items.append(full(Text(f"Output {shape}{'D ' + letter if D > 1 else letter}: ", _dims(r.out),
                            " (every step's state)" if x["return_sequences"] else " (the last step's state)",
                            "." if D == 1 else ", both directions concatenated.")))
-    mac = _product(T_, g_, h_, _sum(d_, h_))
-    items.append(instructor(_step("multiply-accumulates" + (" (first layer, one direction)" if D > 1 or L > 1
-                                                            else ""), MACS, mac,
-                                  {T_: I(T), g_: I(g), h_: I(h), d_: I(inp.c)}, T * g * h * (inp.c + h))))
+    mac = (_product(T_, _sum(_product(g_, h_, _sum(d_, p_)), _product(p_, h_))) if p else
+           _product(T_, g_, h_, _sum(d_, h_)))
+    where = ", ".join(w for w, on in (("first layer", L > 1), ("one direction", D > 1)) if on)
+    items.append(instructor(_step(f"MACs, {where}" if where else "multiply-accumulates", MACS, mac,
+                                  {T_: I(T), g_: I(g), **sizes, d_: I(inp.c)}, T * (g * h * (inp.c + w) + p * h))))
     if D > 1 or L > 1:
-        items.append(instructor(Step("multiply-accumulates, every layer and direction", lhs=MACS, result=I(r.macs))))
+        items.append(instructor(Step("multiply-accumulates, in all", lhs=MACS, result=I(r.macs))))
     return r
 
 
-def recurrent_tensors(conv, t, h, ins, nb, D) -> list:
+def recurrent_tensors(conv, t, h, ins, nb, D, p=0) -> list:
     """(name, shape) of every distinct tensor, as the framework names it; a line for the copies."""
     g = GATES[t]
     out = []
     for layer, n in enumerate(ins[:2]):
         if conv == "pytorch":
             tag = "l0" if layer == 0 else ("l1" if len(ins) == 2 else f"l1 .. l{len(ins) - 1}")
-            out += [(f"weight_ih_{tag}", [g * h, n]), (f"weight_hh_{tag}", [g * h, h])]
+            out += [(f"weight_ih_{tag}", [g * h, n]), (f"weight_hh_{tag}", [g * h, p or h])]
             out += [(f"bias_ih_{tag}", [g * h]), (f"bias_hh_{tag}", [g * h])][:nb]
+            out += [(f"weight_hr_{tag}", [p, h])] if p else []
         else:
             out += [("kernel", [n, g * h]), ("recurrent_kernel", [h, g * h])]
             out += [("bias", [nb, g * h] if nb == 2 else [g * h])] if nb else []
@@ -184,6 +194,12 @@ def formulas(convention, results) -> list:
                             "(its default), which has 2. A bidirectional layer has this twice; a stacked layer "
                             "reads the ", _product(S("D"), h_), " features of the layer below it (D = 2 directions "
                             "or 1)."))
+            if any(r.spec.extra.get("proj_size") for r in results if r.spec.type == "lstm"):
+                out.append(Text("An LSTM with a projection (proj_size ", p_, ") keeps a cell of ", h_, " values "
+                                "but passes on a state of ", p_, ": its recurrent kernels are ", _product(h_, p_),
+                                " per gate and a projection of ", _product(p_, h_), " is added, ",
+                                _recurrent_formula(4, 2, True), "; a layer above it reads ", _product(S("D"), p_),
+                                " features."))
         else:
             out.append(Text("with b = 1 in Keras, except a GRU with reset_after (its default), which has 2 "
                             "(PyTorch: always 2, b_ih and b_hh). A bidirectional layer has this twice and gives "

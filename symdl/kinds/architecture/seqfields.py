@@ -21,7 +21,7 @@ SEQ_DISPLAY = {
     "mha": "Multi-head attention", "encoder": "Transformer encoder", "decoder": "Transformer decoder",
 }
 _RECURRENT_FIELDS = {"units", "hidden_size", "bias", "bidirectional", "num_layers", "return_sequences",
-                     "reset_after"}
+                     "reset_after", "proj_size"}
 _BLOCK_FIELDS = {"num_heads", "dim_feedforward", "num_layers", "bias"}
 SEQ_LAYER_FIELDS = {
     "rnn": _RECURRENT_FIELDS, "lstm": _RECURRENT_FIELDS, "gru": _RECURRENT_FIELDS,
@@ -35,7 +35,8 @@ RECURRENT = ("rnn", "lstm", "gru")
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 SEQ_TYPES = tuple(SEQ_ALIASES)
 MULTI_INPUT = ("mha", "decoder")        # may read a second (and, Keras attention, a third) layer
-SEQ_PARAMETERS = ("units", "hidden_size", "num_layers", "bidirectional", "return_sequences", "reset_after",
+SEQ_PARAMETERS = ("units", "hidden_size", "proj_size", "num_layers", "bidirectional", "return_sequences",
+                  "reset_after",
                   "vocabulary", "dim", "length", "num_heads", "key_dim", "value_dim", "output_dim",
                   "dim_feedforward")
 
@@ -82,6 +83,13 @@ def read_sequence(question, spec, table, convention, whole):
         x["num_layers"] = whole(question, f("num_layers"), table.get("num_layers", 1), minimum=1)
         x["return_sequences"] = _flag(question, spec, table, "return_sequences", convention == "pytorch")
         x["reset_after"] = _flag(question, spec, table, "reset_after", True) and t == "gru"
+        only("proj_size", "pytorch")
+        if "proj_size" in table and t != "lstm":
+            raise question.error(f("proj_size"), f"layer '{name}': proj_size is an LSTM option")
+        x["proj_size"] = whole(question, f("proj_size"), table.get("proj_size", 0), minimum=0)
+        if x["proj_size"] >= x["units"]:
+            raise question.error(f("proj_size"), f"layer '{name}': proj_size must be smaller than hidden_size "
+                                                 f"({x['units']}), as PyTorch requires")
     elif t == "embedding":
         x["vocabulary"], x["dim"] = need("vocabulary", "an embedding"), need("dim", "an embedding")
     elif t == "posembedding":

@@ -67,9 +67,9 @@ SCHEMA = Schema(
           help="spacing: dilation d puts the taps d apart (PyTorch, TensorFlow; 1 = ordinary); gaps: d zeros "
                "between the taps (cs231n; 0 = ordinary)"),
     Field("layers", "list", default=None,
-          help="receptive_field: the layers, each { kernel, stride, padding, dilation }"),
-    Field("input_size", "integer", default=None,
-          help="receptive_field: the input's side, for each layer's output size"),
+          help="receptive_field: the layers, each { kernel, stride, padding, dilation }, an integer or [height, width]"),
+    Field("input_size", "any", default=None,
+          help="receptive_field: the input's side, or [height, width], for each layer's output size"),
 )
 
 

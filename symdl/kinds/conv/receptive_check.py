@@ -1,11 +1,21 @@
 """The receptive field by brute force: every unit's set of input positions, layer by layer, from the
-windows themselves (the recurrences of ``receptive`` are never used)."""
+windows themselves (the recurrences of ``receptive`` are never used); each axis on its own."""
 
 from __future__ import annotations
 
 
 def independent(stack) -> dict:
-    """Per layer: the span of the input positions unit 0 and unit 1 read, their centres and distance."""
+    """Per layer (and per axis, when the axes differ): the span of the input positions unit 0 and unit 1
+    read, their centres and distance."""
+    if stack.square:
+        return _one_axis(stack.axis(0))
+    out = {}
+    for a, tag in ((0, ".h"), (1, ".w")):
+        out.update({k + tag: v for k, v in _one_axis(stack.axis(a)).items()})
+    return out
+
+
+def _one_axis(stack) -> dict:
     out = {}
     reach = {}                       # layer-below position -> (lowest, highest) input position, 1-based
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symdl.notation.display import ValueShown
 from symdl.solution import Solution, Step, Text
 
 from .fields import read
 
 UE = sp.UnevaluatedExpr
 N_IN, N_OUT, G, A, SIGMA, BOUND = sp.symbols(r"n_{in} n_{out} g a \sigma b")
+SIGMA_0, C, CUT = sp.symbols(r"\sigma_0 c t")
+PHI = sp.Function(r"\varphi")
 NAMES = {"xavier_uniform": "Xavier (Glorot) uniform", "xavier_normal": "Xavier (Glorot) normal",
-         "kaiming_uniform": "Kaiming (He) uniform", "kaiming_normal": "Kaiming (He) normal"}
+         "kaiming_uniform": "Kaiming (He) uniform", "kaiming_normal": "Kaiming (He) normal",
+         "lecun_uniform": "LeCun uniform", "lecun_normal": "LeCun normal", "truncated_normal": "Truncated normal"}
+# the standard deviation of N(0, 1) truncated to [-2, 2]: sqrt(1 - 4 phi(2) / (Phi(2) - Phi(-2))), Keras's
+# 0.87962566103423978
+TRUNCATED_STD = sp.sqrt(1 - 4 * sp.exp(-2) / (sp.sqrt(2 * sp.pi) * sp.erf(sp.sqrt(2))))
 
 
 def _sub(formula, numbers):
@@ -23,8 +30,17 @@ def _sub(formula, numbers):
 def solve(question) -> Solution:
     p = read(question)
     sol = Solution(question.id, question.kind)
-    sol.assume("The initialisation follows torch.nn.init: the uniform draw is U(-b, b) with b = sqrt(3) sigma; "
-               "the normal draw is N(0, sigma^2), not truncated.")
+    if p.truncated:
+        sol.assume("The normal draw is truncated as Keras truncates it: a value more than two standard deviations "
+                   "of the normal before truncation from 0 is drawn again. torch.nn.init.trunc_normal_(w, std=s) "
+                   "cuts at the absolute values a = -2 and b = 2 instead: the same draw only with a = -2 s, "
+                   "b = 2 s.")
+    else:
+        sol.assume("The initialisation follows torch.nn.init: the uniform draw is U(-b, b) with b = sqrt(3) sigma; "
+                   "the normal draw is N(0, sigma^2), not truncated.")
+    if p.scheme == "truncated_normal":
+        _truncation(sol, p, given=True)
+        return sol
     _fans(sol, p)
     _gain(sol, p)
     _scale(sol, p)
@@ -59,7 +75,10 @@ def _fans(sol, p):
 
 def _gain(sol, p):
     sec = sol.section("The gain")
-    if p.nonlinearity is None:
+    if p.family == "lecun":
+        sec.add(Text("LeCun initialisation keeps the variance of the forward pass without a gain (Keras's scale "
+                     "1): the fan-in alone counts."), Step("", lhs=G, result=p.gain))
+    elif p.nonlinearity is None:
         sec.add(Text("The gain is given."), Step("", lhs=G, result=p.gain))
     elif p.nonlinearity == "leaky_relu":
         formula = sp.sqrt(2 / (1 + A ** 2))
@@ -86,6 +105,9 @@ def _scale(sol, p):
         sec.add(Text("Xavier (Glorot) initialisation keeps the variance through the layer and back: it "
                      "averages the fans."))
         formula = G * sp.sqrt(2 / (N_IN + N_OUT))
+    elif p.family == "lecun":
+        sec.add(Text("LeCun initialisation keeps the variance of the forward pass: the fan-in counts."))
+        formula = 1 / sp.sqrt(N_IN)
     else:
         fan = {"fan_in": N_IN, "fan_out": N_OUT, "fan_avg": (N_IN + N_OUT) / 2}[p.mode]
         sec.add(Text({"fan_in": "Kaiming (He) initialisation, mode fan_in: the variance of the forward pass "
@@ -105,15 +127,63 @@ def _scale(sol, p):
                      result=bound))
         sol.answer("bound", bound, label=BOUND, final=True)
         sec.add(Text(f"{NAMES[p.scheme]}: every weight is drawn from U(-b, b) with b = ", bound, "."))
+    elif p.truncated:
+        _truncation(sol, p, given=False, std=std)
     else:
         sec.add(Text(f"{NAMES[p.scheme]}: every weight is drawn from a normal distribution of mean 0 and standard "
                      "deviation ", std, "."))
 
 
+def _shown(value):
+    """A value inside a substituted formula: itself when rational, else rounded to 6 digits for display."""
+    return UE(value if value.is_Rational else sp.Float(value.evalf(30), 6))
+
+
+def _truncation(sol, p, given, std=None):
+    """The truncated normal: the factor c, sigma_0 and the drawn sigma, and the cut-off 2 sigma_0."""
+    sec = sol.section("The truncated normal")
+    with sp.evaluate(False):
+        c_formula = sp.sqrt(1 - 4 * PHI(2) / sp.erf(sp.sqrt(2)))
+        phi_formula = sp.exp(-2) / sp.sqrt(2 * sp.pi)
+    sec.add(Text("Cutting a normal distribution at two standard deviations and drawing again beyond them narrows "
+                 "it: the standard deviation of N(0, 1) kept within [-2, 2] is, with ", PHI(2), " the normal "
+                 "density at 2,"),
+            Step("", lhs=PHI(2), formula=phi_formula, result=sp.exp(-2) / sp.sqrt(2 * sp.pi)),
+            Step("", lhs=C, formula=c_formula, result=TRUNCATED_STD))
+    c_shown = _shown(TRUNCATED_STD)
+    if given:
+        sigma_0, std = p.stddev, TRUNCATED_STD * p.stddev
+        sec.add(Text("The given standard deviation is that of the normal before truncation; the weights drawn "
+                     "have the smaller one:"),
+                Step("", lhs=SIGMA_0, result=sigma_0),
+                Step("", lhs=SIGMA, formula=C * SIGMA_0, substituted=sp.Mul(UE(sigma_0), c_shown, evaluate=False),
+                     result=std))
+        sol.answer("std", std, label=SIGMA, final=True)
+        sol.answer("variance", std ** 2, label=SIGMA ** 2)
+    else:
+        sigma_0 = std / TRUNCATED_STD
+        sec.add(Text("To give the weights the standard deviation above, the normal is drawn with a larger one "
+                     "before truncation:"),
+                Step("", lhs=SIGMA_0, formula=SIGMA / C,
+                     substituted=sp.Mul(_shown(std), sp.Pow(c_shown, -1, evaluate=False), evaluate=False),
+                     result=sigma_0))
+        sol.answer("std_untruncated", sigma_0, label=SIGMA_0)
+    cut = 2 * sigma_0
+    sec.add(Step("", lhs=CUT, formula=2 * SIGMA_0, substituted=sp.Mul(2, _shown(sigma_0), evaluate=False),
+                 result=cut))
+    sol.answer("cutoff", cut, label=CUT)
+    sec.add(Text(f"{NAMES[p.scheme]}: every weight is drawn from N(0, ", SIGMA_0 ** 2, "), a value beyond ", CUT,
+                 " drawn again; the weights have the standard deviation ", SIGMA, " ", ValueShown(std), "."))
+
+
 def sheet(question) -> list:
     """The question as the exam sheet shows it: the scheme, the shape (or fans), the mode and the gain's source."""
     p = read(question)
-    words = [NAMES[p.scheme]]
+    words = [NAMES[p.scheme] + (" (Keras: truncated at two standard deviations)" if p.truncated and p.scheme !=
+                                "truncated_normal" else "")]
+    if p.scheme == "truncated_normal":
+        return [Text(f"{words[0]} with standard deviation ", ValueShown(p.stddev, bare=True), " before truncation "
+                     "(Keras: values beyond two standard deviations drawn again).")]
     if p.shape is not None:
         words.append(f"weight of shape {' x '.join(str(v) for v in p.shape)} "
                      f"({'PyTorch: [out, in, kernel...]' if p.layout == 'pytorch' else 'Keras: [kernel..., in, out]'})")

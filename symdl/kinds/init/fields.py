@@ -14,7 +14,8 @@ from symdl.input.schema import Field, Schema
 SCHEMES = {"xavier_uniform": "xavier_uniform", "xavier_normal": "xavier_normal",
            "glorot_uniform": "xavier_uniform", "glorot_normal": "xavier_normal",
            "kaiming_uniform": "kaiming_uniform", "kaiming_normal": "kaiming_normal",
-           "he_uniform": "kaiming_uniform", "he_normal": "kaiming_normal"}
+           "he_uniform": "kaiming_uniform", "he_normal": "kaiming_normal",
+           "lecun_uniform": "lecun_uniform", "lecun_normal": "lecun_normal", "truncated_normal": "truncated_normal"}
 NONLINEARITIES = {"linear": "linear", "identity": "linear", "conv": "linear", "sigmoid": "sigmoid",
                   "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky_relu", "selu": "selu"}
 MODES = ("fan_in", "fan_out", "fan_avg")
@@ -24,7 +25,8 @@ MAX_DIMS = 5
 
 SCHEMA = Schema(
     Field("scheme", "text", choices=SCHEMES, what="scheme",
-          help="xavier_uniform, xavier_normal, kaiming_uniform or kaiming_normal (glorot_*, he_* alike)"),
+          help="xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal (glorot_*, he_* alike), "
+               "lecun_uniform, lecun_normal, or truncated_normal (Keras's TruncatedNormal)"),
     Field("shape", "list", default=None, help="the weight's shape, e.g. [64, 32, 3, 3]"),
     Field("layout", "text", default="pytorch", choices=LAYOUTS, what="layout",
           help="pytorch: [out, in, k...]; keras: [k..., in, out]"),
@@ -35,6 +37,11 @@ SCHEMA = Schema(
           help="the gain's nonlinearity (torch.nn.init.calculate_gain)"),
     Field("negative_slope", "number", default=None, help="leaky_relu's slope a"),
     Field("gain", "number", default=None, help="a gain given as a number instead of a nonlinearity"),
+    Field("truncated", "bool", default=None,
+          help="a normal scheme drawn truncated at two standard deviations as Keras draws it (default: true "
+               "for lecun_normal, which only Keras has; false otherwise, as torch.nn.init)"),
+    Field("stddev", "number", default=None,
+          help="truncated_normal: the standard deviation of the normal before truncation (Keras's stddev)"),
 )
 
 
@@ -52,6 +59,8 @@ class Init:
     slope: object            # leaky_relu's a (exact), else None
     slope_default: bool
     gain: object             # exact gain
+    truncated: bool = False  # a normal draw truncated at +-2 sigma_0 (Keras), sigma_0 = sigma / 0.8796...
+    stddev: object = None    # truncated_normal: the given sigma_0 (exact)
 
     @property
     def family(self):
@@ -108,12 +117,43 @@ def _shape(question, values):
     return None, (values["fan_in"], values["fan_out"])
 
 
+def _truncated_normal(question, values) -> Init:
+    """Keras's TruncatedNormal(stddev): no fans, no gain."""
+    for name in ("shape", "fan_in", "fan_out", "mode", "nonlinearity", "negative_slope", "gain", "truncated"):
+        if question.has(name):
+            raise question.error(name, "truncated_normal takes its stddev alone (no fans, no gain)")
+    if values["stddev"] is None:
+        raise question.error("stddev", "missing required field (the standard deviation before truncation)")
+    stddev = _number(question, "stddev", values["stddev"], sp.Rational(1, 10 ** 6), 1000)
+    return Init("truncated_normal", None, values["layout"], None, None, "fan_in", None, None, False,
+                sp.Integer(1), True, stddev)
+
+
+def _truncation(question, values, scheme) -> bool:
+    if values["stddev"] is not None:
+        raise question.error("stddev", "stddev belongs to scheme = 'truncated_normal'")
+    if values["truncated"] is None:
+        return scheme == "lecun_normal"
+    if values["truncated"] and not scheme.endswith("_normal"):
+        raise question.error("truncated", "only a normal draw is truncated")
+    return values["truncated"]
+
+
 def read(question) -> Init:
     values = dict.fromkeys(SCHEMA.names) | SCHEMA.values_of(question)
     scheme = values["scheme"]
+    if scheme == "truncated_normal":
+        return _truncated_normal(question, values)
+    truncated = _truncation(question, values, scheme)
     shape, (fan_in, fan_out) = _shape(question, values)
     family = scheme.split("_")[0]
     mode = values["mode"]
+    if family == "lecun":
+        for name in ("mode", "nonlinearity", "negative_slope", "gain"):
+            if values[name] is not None and values[name] != "fan_in":
+                raise question.error(name, "LeCun initialisation uses the fan-in and gain 1: nothing to choose")
+        return Init(scheme, shape, values["layout"], fan_in, fan_out, "fan_in", None, None, False, sp.Integer(1),
+                    truncated)
     if family == "xavier":
         if mode not in (None, "fan_avg"):
             raise question.error("mode", "Xavier/Glorot initialisation averages the fans: no mode to choose")
@@ -126,7 +166,7 @@ def read(question) -> Init:
         gain = _number(question, "gain", values["gain"], sp.Rational(1, 1000), 1000)
         if values["negative_slope"] is not None:
             raise question.error("negative_slope", "a slope belongs to nonlinearity = 'leaky_relu'")
-        return Init(scheme, shape, values["layout"], fan_in, fan_out, mode, None, None, False, gain)
+        return Init(scheme, shape, values["layout"], fan_in, fan_out, mode, None, None, False, gain, truncated)
     nonlinearity = nonlinearity or ("linear" if family == "xavier" else "leaky_relu")
     if nonlinearity == "leaky_relu":
         slope_default = values["negative_slope"] is None
@@ -135,4 +175,4 @@ def read(question) -> Init:
     elif values["negative_slope"] is not None:
         raise question.error("negative_slope", "a slope belongs to nonlinearity = 'leaky_relu'")
     return Init(scheme, shape, values["layout"], fan_in, fan_out, mode, nonlinearity, slope, slope_default,
-                gain_of(nonlinearity, slope))
+                gain_of(nonlinearity, slope), truncated)

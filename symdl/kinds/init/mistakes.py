@@ -4,7 +4,10 @@
   forgotten);
 - **other-fan** (Kaiming): the other fan than the mode's (fan_out for fan_in and back);
 - **sqrt3-forgotten** (uniform): the bound taken equal to the standard deviation;
-- **gain-forgotten**: the gain left out (1 where it is not 1).
+- **gain-forgotten**: the gain left out (1 where it is not 1);
+- **truncation-ignored** (a truncated normal): the standard deviation before truncation taken equal to the
+  weights' (Keras's 0.8796 factor left out);
+- **truncation-inverted**: the factor multiplied where it divides (or divided where it multiplies).
 """
 
 from __future__ import annotations
@@ -24,8 +27,24 @@ def _scale(p):
     return {"std": std, "bound": sp.sqrt(3) * std}
 
 
+def _truncation(p, solution) -> dict:
+    from .explain import TRUNCATED_STD
+
+    why = ("you took the standard deviation before truncation equal to the weights' (the truncation narrows "
+           "the normal by the factor c = 0.8796)")
+    inverted = "you multiplied and divided by c = 0.8796 the other way round"
+    if p.scheme == "truncated_normal":
+        return {"std": [Mistake("truncation-ignored", p.stddev, why),
+                        Mistake("truncation-inverted", p.stddev / TRUNCATED_STD, inverted)]}
+    std = solution.answers["std"]
+    return {"std_untruncated": [Mistake("truncation-ignored", std, why),
+                                Mistake("truncation-inverted", std * TRUNCATED_STD, inverted)]}
+
+
 def mistakes(question, solution) -> dict:
     p = read(question)
+    if p.scheme == "truncated_normal":
+        return _truncation(p, solution)
     runs = []
     if p.shape is not None and len(p.shape) > 2:
         maps = (p.shape[1], p.shape[0]) if p.layout == "pytorch" else (p.shape[-2], p.shape[-1])
@@ -46,4 +65,6 @@ def mistakes(question, solution) -> dict:
         found.setdefault("bound", []).append(Mistake("sqrt3-forgotten", solution.answers["std"],
                                                      "you took the bound equal to the standard deviation "
                                                      "(b = sqrt(3) sigma)"))
+    if p.truncated:
+        found.update(_truncation(p, solution))
     return found

@@ -128,6 +128,46 @@ def test_recurrent_against_torch(tmp_path, kind, d, h, bi, layers, bias):
     assert answers["r.output"] == list(out.shape)
 
 
+@pytest.mark.parametrize("d, h, proj, bi, layers, bias", [(10, 20, 5, False, 1, True), (10, 20, 5, True, 1, True),
+                                                       (10, 20, 5, False, 3, True), (7, 9, 8, True, 2, True),
+                                                       (3, 12, 1, True, 3, False), (16, 32, 4, False, 2, False)])
+def test_lstm_projection_against_torch(tmp_path, d, h, proj, bi, layers, bias):
+    """PyTorch's LSTM(proj_size=p): weight_hh h x p per gate, weight_hr p x h, the output (and the next layer's
+    input) D p wide: counts, shapes and every tensor against torch's own."""
+    torch = pytest.importorskip("torch")
+    module = torch.nn.LSTM(d, h, num_layers=layers, bidirectional=bi, bias=bias, proj_size=proj)
+    out, _ = module(torch.zeros(6, d))
+    answers = run(tmp_path, [dict(name="x", type="input", size=[6, d]),
+                             dict(name="r", type="LSTM", hidden_size=h, num_layers=layers, bidirectional=bi,
+                                  bias=bias, proj_size=proj)], "pytorch")
+    assert answers["r.learnables"] == numel(module)
+    assert answers["r.output"] == list(out.shape) == [6, (2 if bi else 1) * proj]
+
+
+def test_lstm_projection_by_hand(tmp_path):
+    """LSTM(10, 20, proj_size=5): 4 x 20 x (10 + 5) + 2 x 80 + 5 x 20 = 1200 + 160 + 100 = 1460; stacked, the
+    second layer reads 5: 4 x 20 x (5 + 5) + 160 + 100 = 1060; bidirectional doubles each and the second
+    layer reads 10."""
+    x = dict(name="x", type="input", size=[6, 10])
+    lstm = dict(name="r", type="LSTM", hidden_size=20, proj_size=5)
+    assert run(tmp_path, [x, lstm], "pytorch")["r.learnables"] == 1460
+    assert run(tmp_path, [x, dict(lstm, num_layers=2)], "pytorch")["r.learnables"] == 1460 + 1060
+    assert run(tmp_path, [x, dict(lstm, num_layers=2, bidirectional=True)], "pytorch")["r.learnables"] == \
+        2 * 1460 + 2 * (4 * 20 * (10 + 5) + 160 + 100)
+
+
+@pytest.mark.parametrize("convention, layer, message", [
+    ("pytorch", dict(name="r", type="LSTM", hidden_size=4, proj_size=4), "smaller than hidden_size"),
+    ("pytorch", dict(name="r", type="GRU", hidden_size=4, proj_size=2), "LSTM option"),
+    ("keras", dict(name="r", type="LSTM", units=4, proj_size=2), "PyTorch option"),
+])
+def test_bad_projections_name_the_field(tmp_path, convention, layer, message):
+    path = write(tmp_path, [dict(name="x", type="input", size=[6, 8]), layer], convention)
+    with pytest.raises(SpecError, match=message) as err:
+        solve(path)
+    assert err.value.field.endswith("proj_size")
+
+
 @pytest.mark.parametrize("E, heads, kdim, vdim, bias", [(16, 4, None, None, True), (16, 2, 8, 12, True),
                                                        (24, 3, None, None, False), (12, 1, 5, 5, False),
                                                        (12, 3, 12, 7, True)])

@@ -122,3 +122,104 @@ def test_bad_input_names_the_field(tmp_path, body, field):
     with pytest.raises(SpecError) as err:
         solve_question(one_question(tmp_path, "conv", body))
     assert err.value.field == field
+
+
+# -- both axes: kernels, strides, paddings and dilations per axis -------------------------------------------
+STACKS_2D = [
+    [dict(kernel=[3, 5], padding=[[1, 1], [2, 2]]), dict(kernel=2, stride=[2, 1]),
+     dict(kernel=[3, 1], stride=[1, 2], dilation=[2, 1], padding=[0, 1, 2, 0])],
+    [dict(kernel=[7, 1], stride=[2, 1], padding=[[3, 3], 0]), dict(kernel=[1, 7], stride=[1, 3], padding=[0, 3]),
+     dict(kernel=3, stride=2, dilation=[1, 3], padding=1)],          # factorized 7 x 1 and 1 x 7 convolutions
+]
+
+
+def pads_2d(layer):
+    """((top, bottom), (left, right)) of a layer as the test writes it."""
+    p = layer.get("padding", 0)
+    if isinstance(p, int):
+        return (p, p), (p, p)
+    if len(p) == 4:
+        return (p[0], p[1]), (p[2], p[3])
+    if any(isinstance(v, list) for v in p):
+        return tuple(tuple(v) if isinstance(v, list) else (v, v) for v in p)
+    return tuple(p), tuple(p)
+
+
+def axes_of(layer, key, default):
+    v = layer.get(key, default)
+    return tuple(v) if isinstance(v, list) else (v, v)
+
+
+def pixels_seen(stack, depth, unit):
+    """Brute force: every input pixel (row, column; 1-based, padding counted as positions) that output pixel
+    ``unit`` of layer ``depth`` reads, following every tap of every window down to the input, in 2-D."""
+    seen = {unit}
+    for layer in reversed(stack[:depth]):
+        (kh, kw), (sh, sw), (dh, dw) = (axes_of(layer, "kernel", 1), axes_of(layer, "stride", 1),
+                                        axes_of(layer, "dilation", 1))
+        (top, _), (left, _) = pads_2d(layer)
+        seen = {(p * sh - top + a * dh, q * sw - left + b * dw) for p, q in seen for a in range(kh) for b in range(kw)}
+    return {(p + 1, q + 1) for p, q in seen}
+
+
+def span(pixels, axis):
+    values = [p[axis] for p in pixels]
+    return min(values), max(values)
+
+
+@pytest.mark.parametrize("stack", STACKS_2D)
+def test_both_axes_against_a_brute_force_loop_over_input_pixels(tmp_path, stack):
+    got = derived(tmp_path, stack, "input_size = [40, 33]\n")
+    size = [40, 33]
+    for depth in range(1, len(stack) + 1):
+        seen0 = pixels_seen(stack, depth, (0, 0))
+        (r0, r1), (c0, c1) = span(seen0, 0), span(seen0, 1)
+        assert len(seen0) <= (r1 - r0 + 1) * (c1 - c0 + 1)
+        for axis, tag, (lo, hi), neighbour in ((0, "h", (r0, r1), (1, 0)), (1, "w", (c0, c1), (0, 1))):
+            lo1, hi1 = span(pixels_seen(stack, depth, neighbour), axis)
+            assert got[f"rf.{depth}.{tag}"] == hi - lo + 1
+            assert got[f"start.{depth}.{tag}"] == (lo + hi) / 2
+            assert got[f"jump.{depth}.{tag}"] == (lo1 + hi1) / 2 - (lo + hi) / 2
+        layer = stack[depth - 1]
+        for axis, tag in ((0, "h"), (1, "w")):        # count the windows that fit, one position at a time
+            k, s, d = (axes_of(layer, key, 1)[axis] for key in ("kernel", "stride", "dilation"))
+            padded = size[axis] + sum(pads_2d(layer)[axis])
+            size[axis] = sum(1 for start in range(0, padded, s) if start + d * (k - 1) < padded)
+            assert got[f"size.{depth}.{tag}"] == size[axis]
+
+
+def test_both_axes_against_torch_autograd(tmp_path):
+    """The first 2-D stack through all-ones conv2d layers: the nonzero gradient of one output pixel."""
+    torch = pytest.importorskip("torch")
+    stack = STACKS_2D[0]
+    got = derived(tmp_path, stack)
+    x = torch.zeros(1, 1, 60, 60, dtype=torch.float64, requires_grad=True)
+    h = x
+    for layer in stack:
+        (t, b), (l, r) = pads_2d(layer)
+        h = torch.nn.functional.pad(h, (l, r, t, b))
+        kh, kw = axes_of(layer, "kernel", 1)
+        h = torch.nn.functional.conv2d(h, torch.ones(1, 1, kh, kw, dtype=torch.float64),
+                                       stride=axes_of(layer, "stride", 1), dilation=axes_of(layer, "dilation", 1))
+    h[0, 0, 10, 10].backward()
+    rows, cols = np.nonzero(x.grad[0, 0].numpy())
+    assert got["rf.3.h"] == rows.max() - rows.min() + 1 and got["rf.3.w"] == cols.max() - cols.min() + 1
+    assert got["rf.3.h"] != got["rf.3.w"]
+
+
+def test_square_stacks_keep_one_set_of_answers(tmp_path):
+    got = derived(tmp_path, [dict(kernel=[3, 3], stride=[2, 2], padding=[[1, 1], [1, 1]])], "input_size = [8, 8]\n")
+    assert got == {"jump.1": 2, "rf.1": 3, "start.1": 1, "size.1": 4}
+
+
+@pytest.mark.parametrize("body,field", [
+    ('operation = "receptive_field"\nlayers = [{ kernel = [3, 3, 3] }]\n', "layers[1].kernel"),
+    ('operation = "receptive_field"\nlayers = [{ kernel = 3, padding = [1, 2, 3] }]\n', "layers[1].padding"),
+    ('operation = "receptive_field"\nlayers = [{ kernel = 3, stride = [1, 0] }]\n', "layers[1].stride"),
+    ('operation = "receptive_field"\ninput_size = [8, 2]\nlayers = [{ kernel = 3 }]\n', "layers[1]"),
+    ('operation = "receptive_field"\ninput_size = [8, 2, 1]\nlayers = [{ kernel = 3 }]\n', "input_size"),
+])
+def test_bad_pairs_name_the_field(tmp_path, body, field):
+    with pytest.raises(SpecError) as err:
+        solve_question(one_question(tmp_path, "conv", body))
+    assert err.value.field == field
