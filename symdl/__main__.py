@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+import symdl        # already imported by ``python -m symdl`` before this module runs
+
 EXIT_UNUSABLE = 2
 # files every complete copy of the package holds (templates/ is a link to ../templates in a checkout)
 _PACKAGE_DATA = ("templates/answer-key.tex.j2", "templates/sheet/items.tex.j2", "data/di504/di504.toml")
@@ -28,8 +30,6 @@ def _other_copy(here: Path):
 
 
 def _start() -> int:
-    import symdl
-
     here = Path(symdl.__file__).resolve().parent
     other = _other_copy(here)
     which = f"the symdl package in {here}" + (f", imported before the one in {other} (run from another "
@@ -38,7 +38,7 @@ def _start() -> int:
     if missing:
         print(f"symdl: error: {which}: incomplete, {missing[0]} is missing", file=sys.stderr)
         return EXIT_UNUSABLE
-    try:
+    try:        # here, not at the top: a copy that cannot be imported is said in one line (below)
         from symdl.cli import main
     except Exception as exc:      # a broken copy: a syntax error, a module it lacks
         message = " ".join(f"{type(exc).__name__}: {exc}".split())
