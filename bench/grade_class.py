@@ -303,7 +303,7 @@ def bench(count: int, work: Path, python: str) -> dict:
     from symdl import classgrade
     from symdl.grading import rubric
     from symdl.classgrade import responses
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
     from symdl.render import answers_json
 
     report = solve_exam()

@@ -1,7 +1,7 @@
 """Part 7 of the benchmark: the graph kind's cost against its node count (sigma stacks, unrolled LSTM and RNN).
 
 Each case is a one-question graph spec written here; the time is the CPU time of
-``derive.solve_question`` (read, solve, verify, grade). Targets (issue 24): sigma nested 50 deep
+``solve.solve_question`` (read, solve, verify, grade). Targets (issue 24): sigma nested 50 deep
 under 2 s; a scalar LSTM over 10 steps, forward and backward through time, under 10 s; a vanilla
 RNN over 20 steps with a 4-dimensional state under 10 s; the log-log slope of time against node
 count at most 1.1.
@@ -80,7 +80,7 @@ def rnn_spec(steps: int, dim: int = 4, inputs: int = 2, seed: int = 0) -> str:
 
 def derive_spec(text: str, work: Path, name: str) -> dict:
     """CPU seconds of solve_question on ``text`` (a fresh parse), its node count and verdict."""
-    from symdl.derive import solve_question
+    from symdl.solve import solve_question
     from symdl.kinds.graph.build import build_graph
     from symdl.input.spec import load_exam
 

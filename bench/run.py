@@ -279,7 +279,7 @@ def symdl_chain(L: int, w: int, work: Path, repeats: int = 1, seed: int = 0) -> 
     """
     from symdl.input import latex as latex_parse
     from symdl.input.latex import skeleton as latex_skeleton
-    from symdl.derive import solve_question
+    from symdl.solve import solve_question
     from symdl.input.spec import load_exam
 
     path = work / f"chain-L{L}-w{w}.toml"
@@ -420,7 +420,7 @@ def part_vgg(runs: int, work: Path) -> dict:
 
     if importlib.util.find_spec("symdl.kinds.architecture") is None:
         return {"skipped": "the architecture kind has not landed"}
-    from symdl.derive import solve_question
+    from symdl.solve import solve_question
     from symdl import kinds
     from symdl.input.spec import load_exam
 

@@ -1,130 +1,22 @@
-"""The pipeline, one direction: spec -> solver -> Solution -> verifier -> renderers."""
+"""The derive command: the exam solved (symdl.solve), its documents rendered and published in OUT/<exam id>/."""
 
 from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
-from symdl import kinds, outdir
+from symdl import outdir
 from symdl.deadline import effective, rendering, time_limit
-from symdl.errors import BuildError, SpecError, SymdlError, TimeLimitError, UsageError, VerificationFailed
+from symdl.errors import BuildError, TimeLimitError, UsageError, VerificationFailed
+from symdl.render import answers_json, latex, pdf as pdf_render, sheet
+from symdl.render import html as html_render
+from symdl.solve import DEFAULT_TIME_LIMIT, Report, solve_loaded
 from symdl.input.spec import default_spec, load_exam
 
-DEFAULT_TIME_LIMIT = 120.0   # seconds per question (derivation, verification, rendering)
 MAX_TEX_S = 1e6              # the PDF build's timeout when there is no practical time limit
-
-
-@dataclass
-class QuestionResult:
-    """A question with its solution and the verifier's checks."""
-
-    question: object
-    solution: object
-    checks: list
-    seconds: float
-    kind: object = None          # the Kind that derived it (its checks note, its template)
-
-    @property
-    def checks_note(self) -> str:
-        return self.kind.checks_note if self.kind is not None else ""
-
-    @property
-    def verified(self) -> bool:
-        return bool(self.checks) and all(c.ok for c in self.checks)
-
-    @property
-    def failures(self) -> list:
-        return [c for c in self.checks if not c.ok]
-
-
-@dataclass
-class Report:
-    exam: object
-    results: list
-    folder: Path | None = None
-    files: list = field(default_factory=list)
-    pdf_note: str = ""
-
-    @property
-    def verified(self) -> bool:
-        return all(r.verified for r in self.results)
-
-
-def solve_question(question, time_limit_s=DEFAULT_TIME_LIMIT) -> QuestionResult:
-    """Derive and verify one question.
-
-    Bad input surfaces as a SymdlError naming the file, the question and (where known) the
-    field; an unexpected exception is a bug and propagates with a note naming the question.
-    """
-    from symdl.grading.grade import grade
-    from symdl.check.verify import verify  # numpy + SymPy: imported only once a question derives
-
-    start = time.perf_counter()
-    kind = kinds.get(question.kind)
-    try:
-        with time_limit(time_limit_s, question):
-            solution = kinds.solve(question)      # schema check, the kind's solve, the contract's check
-            checks = verify(question, solution, kind)
-            grade(question, solution, kind)     # points, tolerances, common mistakes
-    except SymdlError as exc:
-        exc.locate(question)
-        raise
-    except RecursionError:
-        raise SpecError("recursion limit reached: an expression nested too deeply, or a value far too large",
-                        file=question.file, question=question.id) from None
-    except MemoryError:
-        raise SpecError("out of memory (a value or shape far too large?)",
-                        file=question.file, question=question.id) from None
-    except OverflowError:
-        raise SpecError("a value is too large for the numeric cross-check (beyond 10^308)",
-                        file=question.file, question=question.id) from None
-    except Exception as exc:
-        exc.add_note(f"while deriving question {question.id} ({question.kind}) of {question.file}")
-        raise
-    return QuestionResult(question, solution, checks, time.perf_counter() - start, kind)
-
-
-def solve_exam(spec=None, *, time_limit_s=DEFAULT_TIME_LIMIT, progress=None, data_dirs=()) -> Report:
-    """Load the spec (default: the embedded DI504 exam) and derive and verify every question.
-
-    Data files a question names must lie in the spec's folder (or below it) or in one of
-    ``data_dirs``.
-    """
-    exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
-    if exam.draws:
-        exam, results = _first_variant(exam, data_dirs, time_limit_s, progress)
-        return Report(exam, results)
-    return Report(exam, solve_questions(exam, time_limit_s, progress))
-
-
-def _first_variant(exam, data_dirs, time_limit_s, progress):
-    """A spec with draws derives as its variant 001 of seed 0 (symdl.variants.first), said in one line."""
-    from symdl import variants
-
-    exam, results = variants.first(exam.file, data_dirs=data_dirs, time_limit_s=time_limit_s)
-    if progress:
-        progress(f"the spec draws values: derived as variant {exam.variant} of seed 0 "
-                 f"('python -m symdl variants' writes the others)")
-        for r in results:
-            progress(f"{r.question.id} ({r.question.kind}): {len(r.checks)} answers, "
-                     f"{'verified' if r.verified else 'FAILED'}, {r.seconds:.2f} s")
-    return exam, results
-
-
-def solve_questions(exam, time_limit_s=DEFAULT_TIME_LIMIT, progress=None) -> list:
-    """Derive and verify every question of a loaded exam, in order."""
-    results = []
-    for question in exam.questions:
-        result = solve_question(question, time_limit_s)
-        results.append(result)
-        if progress:
-            state = "verified" if result.verified else f"FAILED: {', '.join(c.name for c in result.failures)}"
-            progress(f"{question.id} ({question.kind}): {len(result.checks)} answers, {state}, "
-                     f"{result.seconds:.2f} s")
-    return results
 
 
 DOCUMENTS = ("answer-key", "grading", "verification")   # the LaTeX documents, each .tex and .pdf
@@ -151,10 +43,7 @@ def derive(spec=None, out="out", *, pdf=True, html=False, time_limit_s=DEFAULT_T
     exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
     out = Path(out)
     outdir.check_out(out, out / exam.id)        # refuse up front, before minutes of derivation
-    if exam.draws:
-        report = Report(*_first_variant(exam, data_dirs, time_limit_s, progress))
-    else:
-        report = Report(exam, solve_questions(exam, time_limit_s, progress))
+    report = solve_loaded(exam, time_limit_s=time_limit_s, progress=progress, data_dirs=data_dirs)
     exam = report.exam
     sources = documents(exam, report.results, time_limit_s, html=html, detail=detail)
 
@@ -174,35 +63,25 @@ def derive(spec=None, out="out", *, pdf=True, html=False, time_limit_s=DEFAULT_T
     return report
 
 
-
-
 def documents(exam, results, time_limit_s, *, html=False, detail="model", staff=True) -> dict:
     """File name -> text of every document derive writes: the answer key's LaTeX, the rubric's
     (grading), answers.json, the exam sheet's LaTeX, with ``staff`` the instructor's verification
     report, with ``html`` the HTML key; each question rendered within its time limit.
     A variant folder holds the same documents but the verification report (``staff=False``):
     its rubric is its own, since its values and mistakes are."""
-    from functools import partial
-
-    from symdl.render import answers_json, latex
-
     renderers = {"answer-key.tex": partial(latex.render, document=detail),
                  "grading.tex": partial(latex.render, document="grading")}
     if staff:
         renderers["verification.tex"] = partial(latex.render, document="verification")
     renderers["answers.json"] = answers_json.render
     if html:
-        from symdl.render import html as html_render
-
         renderers["answer-key.html"] = partial(html_render.render, audience=detail)
     sources = {}
     for name, render in renderers.items():
         with rendering(results, time_limit_s) as timed:
             sources[name] = render(exam, timed)
-    sources.update(_sheet_sources(exam))
+    sources.update(sheet.sources(exam))     # the exam sheet: the given values, no answer
     return sources
-
-
 
 
 def _build_pdf(staging, exam, report, progress, budget, started):
@@ -212,8 +91,6 @@ def _build_pdf(staging, exam, report, progress, budget, started):
     The budget is the time limit times the number of questions, counted from the start of
     the derivation; running past it is a TimeLimitError (exit 2, nothing written).
     """
-    from symdl.render import pdf as pdf_render
-
     if not pdf_render.tex_available():
         report.pdf_note = ("PDF not built: latexmk/pdflatex not found; install them with "
                            "'apt-get install latexmk texlive-latex-extra texlive-pictures' "
@@ -241,17 +118,8 @@ def _build_pdf(staging, exam, report, progress, budget, started):
     return None
 
 
-def _sheet_sources(exam) -> dict:
-    """The exam sheet (render/sheet.py: the spec's given values, no answer), written beside the key."""
-    from symdl.render import sheet
-
-    return sheet.sources(exam)
-
-
 def _build_sheet_pdf(staging, build_error):
     """exam-sheet.pdf beside answer-key.pdf; the key's BuildError first, else the sheet's, else None."""
-    from symdl.render import pdf as pdf_render, sheet
-
     if not pdf_render.tex_available():
         return build_error
     return build_error or sheet.build_pdf(staging)
@@ -272,10 +140,6 @@ def _raise_failures(report, build_error, final):
                          f"{'; ' + failures if failures else ''}")
     if failures:
         raise VerificationFailed(f"{failures} (files written to {final})")
-
-
-
-
 
 
 def write_template(folder) -> list:

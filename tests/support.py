@@ -87,9 +87,9 @@ def independent_of(question) -> dict:
 
 
 def derived(question):
-    """``question`` derived as ``symdl derive`` derives it (derive.solve_question: the Solution through the
+    """``question`` derived as ``symdl derive`` derives it (solve.solve_question: the Solution through the
     contract, verified by the independent route and graded): the QuestionResult."""
-    from symdl.derive import solve_question
+    from symdl.solve import solve_question
 
     return solve_question(question)
 

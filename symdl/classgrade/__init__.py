@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from . import publish, responses, score
-from symdl.derive import solve_exam
+from symdl.solve import solve_exam
 from symdl.errors import UsageError, VerificationFailed
 from symdl.input.spec import default_spec, load_exam
 

@@ -1,12 +1,18 @@
 """LMS export: the derived questions as Moodle XML or a Canvas QTI 1.2 package.
 
-The export reads results already derived and verified, a list of (variant id, exam, results):
-one item without variants (variant id None), one per variant with them. See docs/lms.md.
+The export reads results already derived and verified, handed in by its caller (the ``export`` and
+``variants`` commands), a list of (variant id, exam, results): one item without variants (variant
+id None), one per variant with them; or each variant's part (``fragments``), made where the variant
+was derived. It never derives. See docs/lms.md.
 """
 
 from __future__ import annotations
 
+import io
+
 from symdl.errors import UsageError, VerificationFailed
+from symdl.export import canvas, content, moodle
+from symdl.export.write import write
 
 TARGETS = {"moodle": "moodle.xml", "canvas": "canvas-qti.zip"}
 DEFAULT_MATH = {"moodle": "tex", "canvas": "tex"}       # why: docs/lms.md
@@ -22,10 +28,6 @@ def render(target, items, *, multiple_choice=False, math=None) -> bytes:
                   for v, _, results in items for r in results if not r.verified]
     if unverified:
         raise VerificationFailed(f"not exported: the answers of {', '.join(unverified[:8])} failed verification")
-    import io
-
-    from symdl.export import content
-
     math = math or DEFAULT_MATH[target]
     make = _part_maker(target)
     prepared = content.pages(items, math=math)        # every item's pages, two processes from 8 on
@@ -40,8 +42,6 @@ def render(target, items, *, multiple_choice=False, math=None) -> bytes:
 
 def _part_maker(target):
     """The function making one variant's part of ``target``'s file (see ``fragments``)."""
-    from symdl.export import canvas, moodle
-
     return moodle.variant_questions if target == "moodle" else canvas.variant_items
 
 
@@ -74,54 +74,24 @@ def assembly(target, exam):
     is removed on exit)."""
     _check_target(target)
     if target == "moodle":
-        from symdl.export import moodle
-
         return moodle.Assembly(exam, [q.id for q in exam.questions])
-    from symdl.export import canvas
-
     return canvas.Assembly(exam)
 
 
 def export(target, items, out="out", *, multiple_choice=False, math=None):
     """Write ``OUT/<exam id>/moodle.xml`` or ``canvas-qti.zip`` (staged, with the folder's manifest;
     the other files symdl wrote there, the answer key, stay). Returns the file's path."""
-    from symdl.export.write import write
-
     _check_target(target)
     exam = items[0][1]
     data = render(target, items, multiple_choice=multiple_choice, math=math)
     return write(out, exam.id, TARGETS[target], data)
 
 
-def export_spec(target, spec=None, out="out", *, variants=None, seed=None, multiple_choice=False,
-                math=None, time_limit_s=120.0, data_dirs=(), progress=None):
-    """Derive ``spec`` (default DI504), or ``variants`` variants of it from ``seed``, and export them."""
-    from pathlib import Path
-
-    from symdl.derive import solve_exam
-    from symdl.export.write import check_out
-    from symdl.input.spec import default_spec, load_exam
-
-    _check_target(target)
-    if variants is not None:
-        if not 1 <= variants <= MAX_VARIANTS:
-            raise UsageError(f"--variants: {variants} is not between 1 and {MAX_VARIANTS}")
-        if seed is None:
-            raise UsageError("--variants needs --seed (the same seed gives the same variants)")
-    exam = load_exam(spec or default_spec(), data_dirs=data_dirs)
-    check_out(Path(out), Path(out) / exam.id)
-    if variants is None:
-        report = solve_exam(spec, time_limit_s=time_limit_s, progress=progress, data_dirs=data_dirs)
-        return export(target, [(None, report.exam, report.results)], out, multiple_choice=multiple_choice,
-                      math=math)
-    from symdl.export.write import write
-    from symdl.variants import iter_variants
-
-    # each variant's part made where it is derived (two processes), put together on disk
+def export_variants(target, exam, variants, out="out"):
+    """Write ``OUT/<exam id>/`` ``moodle.xml`` or ``canvas-qti.zip`` of ``variants`` (each carrying its
+    part, ``exported[target]``, made where it was derived), put together on disk in their order."""
     with assembly(target, exam) as made:
-        for variant in iter_variants(spec or default_spec(), variants, seed, data_dirs=data_dirs,
-                                     time_limit_s=time_limit_s, keep=False, render=False, export=(target,),
-                                     multiple_choice=multiple_choice, math=math):
+        for variant in variants:
             made.add(variant.exported[target])
         return write(out, exam.id, TARGETS[target], made.write)
 

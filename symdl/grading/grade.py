@@ -1,6 +1,6 @@
 """After solving: the answer policy's interval for every answer, the rubric's points, the common mistakes.
 
-Run by derive.solve_question once a solution is verified. The rules (docs/answer-policy.md):
+Run by solve.solve_question once a solution is verified. The rules (docs/answer-policy.md):
 
 - **the answer policy** (``[exam] grading``, :class:`Policy`): a number is right within half a unit
   of the ``figures``-th significant figure (default 3) of the EXACT value; an integer, and an exact

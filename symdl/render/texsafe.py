@@ -46,14 +46,17 @@ _NAME_BREAK = "\x04"
 _LONG_NAME = re.compile(r"\S{%d,}" % (MAX_NAME + 1))
 _QUOTED = re.compile(r'"([^"\n]*)"')
 _TRANSPOSE = re.compile(r"\^T(?![A-Za-z0-9])")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
 _MARKS = {_OPEN: "``", _CLOSE: "''", _SUP_T: r"\textsuperscript{T}", _NAME_BREAK: r"\allowbreak{}"}
 
 
 def escape(text) -> Tex:
     """Plain text made safe for LaTeX: every character printed as itself, no ligature between."""
 
-    text = printable(str(text))     # a character the fonts cannot print shows as [U+XXXX]
-    text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
+    text = str(text)
+    if not text.isascii() or "\x7f" in text:
+        text = printable(text)      # a character the fonts cannot print shows as [U+XXXX]
+    text = _CONTROL.sub("", text)   # control characters dropped (not tab, not newline)
     text = _TRANSPOSE.sub(_SUP_T, _QUOTED.sub(_OPEN + r"\1" + _CLOSE, text))
     text = _LONG_NAME.sub(lambda m: re.sub(r"_(?=.)", "_" + _NAME_BREAK, m.group(0)), text)
     text = _LONG_RUN.sub(lambda m: _BREAK.join(m.group(0)[i:i + RUN_PIECE]

@@ -148,7 +148,7 @@ def test_another_answer_policy_plugs_in(tmp_path, figures):
     """The export reads each answer's tolerance from the exam's answer policy, whatever it is: DI504
     asked to 2 (coarser) or 5 (finer than the 4-decimal input can carry) significant figures, Canvas
     accepts every value within the policy and no mistake, and the Moodle questions say the precision."""
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
     from symdl.export import render
     from symdl.render import answers_json
     from symdl.input.spec import default_spec

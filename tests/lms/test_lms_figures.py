@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from symdl.derive import solve_exam
+from symdl.solve import solve_exam
 from symdl.export import render
 from symdl.render import svg
 from symdl.solution import Figure, Section

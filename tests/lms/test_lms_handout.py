@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 
-from symdl.derive import solve_exam
+from symdl.solve import solve_exam
 from symdl.export import content
 from symdl.input.spec import default_spec
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from symdl.derive import solve_exam
+from symdl.solve import solve_exam
 from symdl.export import render
 from symdl.solution import Mistake
 

@@ -13,7 +13,7 @@ import sympy
 
 from symdl.input import latex as latex_parse
 from symdl.input.latex import skeleton as latex_skeleton
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.kinds import graph
 from symdl.kinds.graph import check as graph_check
 from symdl.input.spec import load_exam

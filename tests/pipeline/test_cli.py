@@ -21,8 +21,10 @@ import pytest
 
 import fakekind
 from symdl import derive as derive_module
-from symdl.cli import check_table, main
-from symdl.derive import derive, solve_exam
+from symdl.cli import main
+from symdl.commands import check_table
+from symdl.derive import derive
+from symdl.solve import solve_exam
 from symdl.errors import TimeLimitError, UsageError, VerificationFailed
 from symdl.render import latex
 from symdl.render import pdf as pdf_render
@@ -473,7 +475,7 @@ def test_numpy_warnings_never_reach_stderr(tmp_path):
     spec = tmp_path / "w.toml"
     spec.write_text("[exam]\nid = \"w\"\ntitle = \"t\"\n[[question]]\nid = \"G\"\nkind = \"graph\"\n"
                     "function = 'f = e^{x}'\n[question.values]\nx = '1000'\n")
-    code = ("import sys, numpy, symdl.derive as d; real = d.solve_exam\n"
+    code = ("import sys, numpy, symdl.solve as d; real = d.solve_exam\n"
             "def noisy(*a, **k):\n    numpy.exp(numpy.float64(1000.0)); numpy.float64(1.0) / 0.0\n"
             "    return real(*a, **k)\n"
             "d.solve_exam = noisy\nfrom symdl.cli import main; sys.exit(main(['check', sys.argv[1]]))")

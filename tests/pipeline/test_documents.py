@@ -118,7 +118,7 @@ def test_detail_must_be_known(fake_documents, tmp_path):
 
 @pytest.fixture(scope="module")
 def di504(tmp_path_factory):
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
 
     from support import overfull
 

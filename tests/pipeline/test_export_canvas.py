@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from symdl.derive import solve_exam
+from symdl.solve import solve_exam
 from symdl.export import render
 from symdl.render import answers_json
 from test_export_moodle import asked_in, flat

@@ -20,7 +20,7 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from symdl.derive import solve_exam
+from symdl.solve import solve_exam
 from symdl.export import moodle, render
 from symdl.render import answers_json
 from symdl.solution import Mistake
@@ -343,24 +343,25 @@ def test_an_unverified_question_is_never_exported(di504, tmp_path):
 
 
 def test_variants_flag_streams_each_variants_part_from_the_generator(di504, tmp_path, monkeypatch):
-    """--variants N --seed S asks symdl.variants.iter_variants for N variants of seed S, each
-    carrying its own Moodle part (made where it was derived, results not kept), and writes them
-    as one pool per question in variant order (a stand-in generator here; tests/pipeline/
-    test_variants.py runs the real one)."""
+    """--variants N --seed S reads the spec once (solve.prepare) and asks symdl.variants.iter_variants for
+    the N variants of seed S, each carrying its own Moodle part (made where it was derived, results not
+    kept), and writes them as one pool per question in variant order (a stand-in generator here;
+    tests/pipeline/test_variants.py runs the real one)."""
     import types
 
-    from symdl.export import export_spec, fragments
+    from symdl.export import fragments
+    from symdl.variants import lms
 
     calls = []
 
-    def iter_variants(spec, count, seed, **options):
-        calls.append((count, seed, options["keep"], options["render"], options["export"]))
-        for i in range(1, count + 1):
+    def iter_variants(drawn, **options):
+        calls.append((drawn.count, drawn.seed, options["keep"], options["render"], options["export"]))
+        for i in range(1, drawn.count + 1):
             name = f"{i:03d}"
             yield types.SimpleNamespace(id=name, exported=fragments(options["export"], name, di504.exam, di504.results))
 
-    monkeypatch.setitem(sys.modules, "symdl.variants", types.SimpleNamespace(iter_variants=iter_variants))
-    path = export_spec("moodle", None, tmp_path / "out", variants=3, seed=7)
+    monkeypatch.setattr(lms, "iter_variants", iter_variants)
+    path = lms.export_spec("moodle", None, tmp_path / "out", variants=3, seed=7)
     assert calls == [(3, 7, False, False, ("moodle",))]
     names = [q.find("name/text").text for c, q in moodle_questions(path.read_bytes()) if c.endswith("/Q5")]
     assert names == ["Q5 variant 001", "Q5 variant 002", "Q5 variant 003"]

@@ -30,7 +30,8 @@ from pathlib import Path
 import pytest
 import sympy
 
-from symdl.derive import solve_exam, time_limit
+from symdl.derive import time_limit
+from symdl.solve import solve_exam
 from symdl.errors import SymdlError, TimeLimitError
 from symdl.render import answers_json, latex
 from symdl.input.spec import Question, default_spec

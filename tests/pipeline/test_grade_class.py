@@ -18,7 +18,7 @@ import pytest
 import grade_reference as ref
 from symdl import classgrade
 from symdl.classgrade import responses
-from symdl.derive import solve_exam
+from symdl.solve import solve_exam
 from symdl.render import answers_json
 from support import TESTS
 

@@ -17,7 +17,7 @@ BROWSER = find_browser()
 
 @pytest.fixture(scope="module")
 def di504_page():
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
 
     report = solve_exam()
     return html.render(report.exam, report.results, audience="full")     # the complete derivation
@@ -117,7 +117,7 @@ def test_derive_format_html_writes_the_page(tmp_path):
 
 @pytest.fixture(scope="module")
 def di504_model_page():
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
 
     report = solve_exam()
     return report, html.render(report.exam, report.results)          # the model answers, as derive writes

@@ -17,7 +17,7 @@ import tomllib
 import pytest
 
 from support import TESTS
-from symdl.derive import solve_exam
+from symdl.solve import solve_exam
 from symdl.render import html, latex
 
 ROOT = TESTS.parent

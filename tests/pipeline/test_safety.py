@@ -69,7 +69,7 @@ def test_hostile_text_is_escaped_in_the_tex(tmp_path):
     marker = tmp_path / "pwned"
     spec = tmp_path / "exam.toml"
     spec.write_text(neuron_spec(marker))
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
 
     report = solve_exam(spec)
     tex = latex.render(report.exam, report.results)
@@ -86,7 +86,7 @@ def test_every_string_of_a_fake_question_is_escaped(tmp_path, monkeypatch):
     evil = hostile(tmp_path / "pwned")
     spec.write_text(fakekind.spec({"a": "1", "b": "2", "text": evil, "title": evil,
                                    "parts": {"a": evil}}, title=evil))
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
 
     report = solve_exam(spec)
     tex = latex.render(report.exam, report.results)
@@ -308,7 +308,7 @@ RAW_PAYLOADS = [r"y = \providecommand{\x}{\x}\x",            # an endless loop i
 
 @pytest.mark.parametrize("model", RAW_PAYLOADS)
 def test_raw_latex_fields_refuse_programming_macros(tmp_path, model):
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
     from symdl.errors import SpecError
 
     spec = tmp_path / "exam.toml"

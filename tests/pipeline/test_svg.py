@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from symdl.derive import derive, solve_exam
+from symdl.derive import derive
+from symdl.solve import solve_exam
 from symdl.render import svg
 from symdl.solution import Figure, Section
 from symdl.input.spec import default_spec
@@ -162,7 +163,7 @@ def test_the_network_is_drawn_as_the_pdf_draws_it(tmp_path):
     import re
 
     from support import TESTS
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
 
     doc = (TESTS.parent / "docs" / "kinds" / "architecture.md").read_text()
     block = next(b for b in re.findall(r"```toml\n(.*?)```", doc, re.S) if 'inputs = ["bn2"' in b)

@@ -353,7 +353,7 @@ def _texts(pdf: bytes, tmp_path) -> list:
 @pytest.mark.skipif(shutil.which("latexmk") is None, reason="needs TeX")
 @pytest.mark.parametrize("splitter", ["pikepdf", "poppler"])
 def test_one_tex_run_per_batch_split_back_into_each_variants_pages(tmp_path, monkeypatch, splitter):
-    from symdl import variants_tex
+    from symdl.variants import tex as variants_tex
 
     if splitter == "poppler":
         monkeypatch.setitem(sys.modules, "pikepdf", None)        # import pikepdf now fails: the fallback
@@ -387,7 +387,7 @@ Variant NAME: the table is on page~\pageref{table}.
 
 @pytest.mark.skipif(shutil.which("latexmk") is None, reason="needs TeX")
 def test_page_references_stay_each_variants_own_in_one_pass_when_the_layouts_agree(tmp_path, monkeypatch):
-    from symdl import variants_tex
+    from symdl.variants import tex as variants_tex
     # count pdflatex's runs: a pdflatex first on PATH that notes each run, then runs the real one
     real = shutil.which("pdflatex")
     runs = tmp_path / "runs.txt"
@@ -441,7 +441,7 @@ def test_an_exhausted_pool_says_how_many_variants_the_conditions_allow():
     from types import SimpleNamespace
 
     from symdl.input import draws as drawing
-    from symdl.variants import _exhausted
+    from symdl.solve import exhausted as _exhausted
 
     job = SimpleNamespace(draws=drawing.find({"question": [{"id": "Q1", "x": {"choice": ["1", "2", "3"]}}]}))
     seen_all = _exhausted(job, "003", 0, {"a", "b"}, Counter({"Q1.y != 0": 34}), {"c"}, 66)

@@ -13,7 +13,7 @@ import pytest
 import sympy
 
 from support import validate_answers
-from symdl.derive import QuestionResult
+from symdl.solve import QuestionResult
 from symdl.render.answers_json import document, render, schema_path
 from symdl.solution import Mistake, Solution
 from symdl.input.spec import Exam, Question

@@ -16,6 +16,7 @@ import pytest
 import fakekind
 from symdl import deadline
 from symdl import derive as derive_module
+from symdl import solve as solve_module
 from symdl.errors import TimeLimitError
 
 
@@ -58,8 +59,9 @@ class Clock:
 def clock(monkeypatch):
     clock = Clock()
     monkeypatch.setattr(deadline, "signal", clock)
-    monkeypatch.setattr(derive_module, "time", types.SimpleNamespace(monotonic=clock.monotonic,
-                                                                     perf_counter=clock.monotonic))
+    for module in (derive_module, solve_module):        # derive's PDF budget, solve's question seconds
+        monkeypatch.setattr(module, "time", types.SimpleNamespace(monotonic=clock.monotonic,
+                                                                  perf_counter=clock.monotonic))
     return clock
 
 

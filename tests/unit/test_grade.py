@@ -12,7 +12,7 @@ import sympy
 
 from symdl import classgrade, kinds
 from symdl.classgrade import cells, responses, values
-from symdl.derive import solve_exam
+from symdl.solve import solve_exam
 from symdl.errors import UsageError
 
 

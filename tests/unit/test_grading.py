@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from symdl import kinds
-from symdl.derive import solve_exam
+from symdl.solve import solve_exam
 from symdl.grading.values import same_value
 from symdl.kinds import Kind
 from symdl.input.schema import Field, Schema
@@ -196,7 +196,7 @@ def test_policy_interval(value, figures, abs_tol):
 
 def _di504():
     from symdl.grading import rubric
-    from symdl.derive import solve_exam as solve
+    from symdl.solve import solve_exam as solve
 
     report = solve()
     return {r.question.id: (r.question, r.solution, {i.column: i for i in rubric.items(r.question, r.solution)})

@@ -54,7 +54,7 @@ def test_every_figure_a_kind_can_make_has_both_painters(kind_name):
 
 def test_the_figures_of_di504_are_the_five_kinds_figures():
     """The figures a kind declares are the ones it makes (DI504 makes one of each but the network)."""
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
 
     report = solve_exam()
     made = {}

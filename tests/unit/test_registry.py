@@ -74,7 +74,7 @@ def test_toy_kind_derives_through_the_registry(toy, tmp_path):
 
 
 def test_schema_checks_choices_and_types(toy, tmp_path):
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
 
     report = solve_exam(_spec(tmp_path, a="2", b="3", order=" Right "))
     assert report.results[0].question.values["order"] == "right"
@@ -105,7 +105,7 @@ def test_registry_refuses_clashes_and_unknown_names(toy):
 def test_a_kinds_error_without_a_place_names_the_question(tmp_path):
     """An error a kind raises naming only its field gets the question and file, in derive and the sheet;
     one that names its own question keeps it."""
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
     from symdl.render.sheet import questions
     from symdl.input.spec import load_exam
 
@@ -133,7 +133,7 @@ def test_a_kinds_error_without_a_place_names_the_question(tmp_path):
 def test_a_symbolic_answer_is_a_contract_error_naming_the_kind_and_the_answer(tmp_path):
     """A kind that returns a formula where a number is due: a ContractError (exit 3) naming both, not a
     crash deep in the printer."""
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
     from symdl.errors import ContractError
 
     def lazy(question):

@@ -41,7 +41,7 @@ def test_transpose_in_prose_is_a_superscript():
 
 
 def test_no_blackboard_one_in_any_document(tmp_path):
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
     from symdl.render import latex
 
     spec = tmp_path / "g.toml"

@@ -9,7 +9,7 @@ import sympy
 from hypothesis import given, settings, strategies as st
 
 import fakekind
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.input.spec import load_exam
 from symdl.check.verify import Check, agree, describe, to_float_array, verify
 
@@ -143,7 +143,7 @@ def test_python_numbers_from_kinds_compare_and_serialise():
 def test_answers_json_is_strict_json(tmp_path, monkeypatch):
     import json
 
-    from symdl.derive import solve_exam
+    from symdl.solve import solve_exam
     from symdl.render import answers_json
 
     fakekind.install(monkeypatch)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from symdl.derive import derive, solve_question
+from symdl.derive import derive
+from symdl.solve import solve_question
 from symdl.errors import SpecError
 from symdl import kinds
 from symdl.kinds import architecture as arch

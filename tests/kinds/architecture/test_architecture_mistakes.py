@@ -1,7 +1,7 @@
 """The architecture kind's mistakes: each network re-derived with one slip, against sizes walked here."""
 
 from symdl import kinds
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.input.spec import default_spec, load_exam
 from support import TESTS
 

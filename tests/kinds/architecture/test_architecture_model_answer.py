@@ -76,7 +76,7 @@ def test_finals_and_totals(q4):
 
 
 def test_rubric_shares_the_25_points():
-    from symdl.derive import solve_question
+    from symdl.solve import solve_question
     from symdl.grading.rubric import items
 
     q = next(q for q in load_exam(default_spec()).questions if q.id == "Q4")

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import sympy
 
-from symdl.derive import derive, solve_question
+from symdl.derive import derive
+from symdl.solve import solve_question
 from symdl.errors import SpecError
 from symdl.kinds.conv.fields import read
 from symdl.input.spec import load_exam

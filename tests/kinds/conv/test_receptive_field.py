@@ -5,7 +5,7 @@ cs231n dilation naming against torch's dilation."""
 import numpy as np
 import pytest
 
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.errors import SpecError
 from symdl.check.verify import to_float_array
 from support import one_question

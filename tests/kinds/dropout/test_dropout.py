@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import sympy
 
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.errors import SpecError
 from symdl.check.verify import to_float_array
 from support import one_question

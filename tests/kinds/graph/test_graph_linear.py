@@ -14,7 +14,7 @@ import mpmath
 import sympy
 
 from symdl.check import hp
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.kinds.graph import check_mp
 from symdl.kinds.graph.build import build_graph
 from symdl.kinds.graph.named import Named, compact

@@ -6,7 +6,7 @@ import tomllib
 import numpy as np
 import sympy
 
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.kinds import graph
 from symdl.grading.mistake_rows import asked
 from symdl.input.spec import default_spec, load_exam

@@ -6,7 +6,7 @@ import math
 import pytest
 import sympy
 
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.errors import SpecError
 from support import one_question
 
@@ -106,7 +106,7 @@ def test_bad_input_names_the_field(tmp_path, body, field):
 def test_common_mistakes_by_hand(tmp_path):
     """He normal of [64, 32, 3, 3]: channels only -> sqrt(2/32) = 1/4; fan_out -> sqrt(2/576) = sqrt(2)/24.
     Glorot uniform 300 -> 100, tanh: the bound without sqrt(3) is the std 5/3 sqrt(2/400)."""
-    from symdl.derive import solve_question as sq
+    from symdl.solve import solve_question as sq
 
     he = sq(one_question(tmp_path, "init", 'scheme = "kaiming_normal"\nshape = [64, 32, 3, 3]\nnonlinearity = "relu"\n'))
     wrong = {m.name: m.value for m in he.solution.meta["std"].mistakes}

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.errors import SpecError
 from symdl import kinds
 from support import one_question

@@ -10,7 +10,8 @@ import pytest
 import sympy
 from hypothesis import given, settings, strategies as st
 
-from symdl.derive import derive, solve_exam
+from symdl.derive import derive
+from symdl.solve import solve_exam
 from symdl.errors import SpecError
 from symdl.kinds.neuron.check import float_cdf, fourier_below
 from symdl.kinds.neuron.derive import cube_below

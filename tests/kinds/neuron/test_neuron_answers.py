@@ -83,7 +83,7 @@ def test_q2_model_answers_speak_as_the_instructor():
 
 
 def test_q2_rubric_shares_the_part_points():
-    from symdl.derive import solve_question
+    from symdl.solve import solve_question
     from symdl.grading.rubric import items
 
     q = di504_q2()

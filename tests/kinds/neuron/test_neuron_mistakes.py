@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.kinds import neuron
 from symdl.input.spec import default_spec, load_exam
 from support import TESTS, one_question, solution_of

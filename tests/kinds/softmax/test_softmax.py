@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import sympy
 
-from symdl.derive import derive, solve_exam
+from symdl.derive import derive
+from symdl.solve import solve_exam
 from symdl.errors import SpecError
 from symdl.render import latex
 from symdl.input.spec import default_spec, load_exam

@@ -73,7 +73,7 @@ def test_q3_states_the_misprint_from_the_spec_to_the_instructor():
 
 
 def test_q3_rubric_adds_up_to_the_question_points():
-    from symdl.derive import solve_question
+    from symdl.solve import solve_question
     from symdl.grading.rubric import items
 
     q = di504_q3()

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.input.spec import default_spec, load_exam
 from support import TESTS
 

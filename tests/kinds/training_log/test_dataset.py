@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.errors import SpecError
 from symdl.kinds.training_log.dataset import smallest_set
 from symdl.input.spec import load_exam

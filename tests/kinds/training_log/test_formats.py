@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.input.spec import load_exam
 from support import TESTS
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from support import TESTS, independent_of, one_question, sheet_of
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.errors import SpecError
 from symdl.kinds.training_log import KIND
 from symdl.kinds.training_log.analysis import analyse

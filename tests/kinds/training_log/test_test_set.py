@@ -8,7 +8,7 @@ import pytest
 import sympy
 
 from support import TESTS
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.input.spec import load_exam
 
 LOGS = TESTS / "data" / "logs"

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from symdl.cli import main as cli_main
-from symdl.derive import derive, solve_question
+from symdl.derive import derive
+from symdl.solve import solve_question
 from symdl.errors import SpecError
 from symdl.kinds.training_log.check import _t_crit_float
 from symdl.kinds.training_log.stats import fit, t_critical

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.input.spec import load_exam
 from support import TESTS
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import pytest
 
-from symdl.derive import solve_question
+from symdl.solve import solve_question
 from symdl.solution import Section, Step, Text, shown
 from symdl.input.spec import load_exam
 from support import TESTS

@@ -1,7 +1,7 @@
 """Writing variants: OUT/<exam id>-variants/ with variant-NNN/ folders, manifest.csv and the printing PDFs.
 
-Each variant folder holds what ``derive`` writes (its own renderers, symdl.derive._render), with
-every ``.tex`` built to PDF in batches (symdl.variants_tex). Output safety is derive's: a staging
+Each variant folder holds what ``derive`` writes (symdl.derive.documents, without the verification
+report), with every ``.tex`` built to PDF in batches (symdl.variants.tex). Output safety is derive's: a staging
 folder, a manifest of every file, the old folder replaced only when symdl wrote all of it.
 """
 
@@ -14,9 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from symdl import outdir, variants
-from symdl.derive import DEFAULT_TIME_LIMIT, MAX_TEX_S
+from symdl.derive import MAX_TEX_S
 from symdl.errors import UsageError
-from symdl.input.spec import read_spec, default_spec
+from symdl.export import MAX_VARIANTS, TARGETS, assembly
+from symdl.export.spool import write_file
+from symdl.render import pdf as pdf_render
+from symdl.solve import DEFAULT_TIME_LIMIT, prepare
+from symdl.variants import tex
 
 MANIFEST_CSV = "manifest.csv"
 
@@ -30,39 +34,30 @@ class Written:
     pdf_note: str = ""
 
 
-def _exam_id(spec) -> str:
-    exam = read_spec(Path(spec or default_spec())).get("exam")
-    exam_id = exam.get("id") if isinstance(exam, dict) else None
-    return exam_id if isinstance(exam_id, str) else "exam"
-
-
 def write(spec, count, seed, out="out", *, pdf=True, data_dirs=(), time_limit_s=DEFAULT_TIME_LIMIT,
           workers=variants.WORKERS, progress=None, export=(), multiple_choice=False, math=None) -> Written:
     """Derive ``count`` variants and write them to ``out/<exam id>-variants/`` (replacing an older run);
     with ``export`` (LMS targets), the Moodle XML / Canvas zip of all of them beside, from the same
     derivations (each variant's part made in the process that derived it)."""
     started = time.monotonic()
-    _, _, exam = variants.prepare(spec, count, seed, data_dirs)    # bad input refused before anything is made
-    if export:
-        from symdl.export import MAX_VARIANTS
-
-        if count > MAX_VARIANTS:
-            raise UsageError(f"--export: at most {MAX_VARIANTS} variants in one LMS file, not {count}")
-    lms = _Lms(exam, tuple(export), multiple_choice, math)
+    drawn = prepare(spec, count, seed, data_dirs)    # the spec read once; bad input refused before anything is made
+    if export and count > MAX_VARIANTS:
+        raise UsageError(f"--export: at most {MAX_VARIANTS} variants in one LMS file, not {count}")
+    lms = _Lms(drawn.first, tuple(export), multiple_choice, math)
     try:
-        return _write(spec, count, seed, out, pdf, data_dirs, time_limit_s, workers, progress, lms, started)
+        return _write(drawn, out, pdf, time_limit_s, workers, progress, lms, started)
     finally:
         lms.close()
 
 
-def _write(spec, count, seed, out, pdf, data_dirs, time_limit_s, workers, progress, lms, started) -> Written:
+def _write(drawn, out, pdf, time_limit_s, workers, progress, lms, started) -> Written:
     out = Path(out)
-    name = f"{_exam_id(spec)}-variants"
+    name = f"{drawn.first.id}-variants"
     outdir.check_out(out, out / name)
     written = Written(out / name)
 
     def fill(staging):
-        texs = _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written, lms)
+        texs = _derive_into(staging, drawn, time_limit_s, workers, progress, written, lms)
         written.exports = lms.write(staging, progress)
         written.seconds["derive"] = time.monotonic() - started
         if pdf:
@@ -79,8 +74,6 @@ class _Lms:
     """The LMS files asked for, each variant's part added as it arrives (kept on disk, not in memory)."""
 
     def __init__(self, exam, targets, multiple_choice=False, math=None):
-        from symdl.export import assembly
-
         self.targets, self.multiple_choice, self.math = targets, multiple_choice, math
         self.made = {target: assembly(target, exam) for target in targets}
 
@@ -89,9 +82,6 @@ class _Lms:
             self.made[target].add(part)
 
     def write(self, staging, progress) -> list:
-        from symdl.export import TARGETS
-        from symdl.export.spool import write_file
-
         for target, made in self.made.items():
             if progress:
                 progress(f"writing {TARGETS[target]} ({made.count} variants)")
@@ -103,13 +93,12 @@ class _Lms:
             made.close()
 
 
-def _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, progress, written, lms) -> dict:
+def _derive_into(staging, drawn, time_limit_s, workers, progress, written, lms) -> dict:
     """Write each variant's documents as it arrives; return {tex name: [its path in each variant]}."""
     texs = {}
-    for variant in variants.iter_variants(spec, count, seed, data_dirs=data_dirs, time_limit_s=time_limit_s,
-                                          workers=workers, keep=False, render=True, progress=progress,
-                                          export=lms.targets, multiple_choice=lms.multiple_choice,
-                                          math=lms.math):
+    for variant in variants.iter_variants(drawn, time_limit_s=time_limit_s, workers=workers, keep=False,
+                                          render=True, progress=progress, export=lms.targets,
+                                          multiple_choice=lms.multiple_choice, math=lms.math):
         lms.add(variant.exported)
         folder = staging / f"variant-{variant.id}"
         try:
@@ -127,9 +116,6 @@ def _derive_into(staging, spec, count, seed, data_dirs, time_limit_s, workers, p
 
 def _pdfs(staging, texs, written, progress, time_limit_s):
     """Each .tex of every variant built to PDF (batched), and one printing PDF per document."""
-    from symdl import variants_tex
-    from symdl.render import pdf as pdf_render
-
     if not pdf_render.tex_available():
         written.pdf_note = "PDFs not built: latexmk/pdflatex not found"
         return
@@ -138,7 +124,7 @@ def _pdfs(staging, texs, written, progress, time_limit_s):
         stem = name[:-4]
         if progress:
             progress(f"building {len(sources)} x {stem}.pdf in batches")
-        variants_tex.build_files(sources, timeout, printing=staging / f"all-{stem}s.pdf")
+        tex.build_files(sources, timeout, printing=staging / f"all-{stem}s.pdf")
 
 
 def _manifest_csv(staging, written):
