@@ -13,7 +13,7 @@ from symdl.solution import Step, Text
 
 MISTAKES = ("same", "pad_once", "no_bias", "flatten", "fc_order", "one_bias")  # one thing done wrong, re-derived
 
-from . import derive_more, seqderive
+from . import derive_more, seqcommon, seqderive
 from .fields import MAX_AREA, MAX_VALUES, MERGES, LayerSpec, parse_layers, values_of
 from .formulas import full, instructor
 from .formulas import AXES, C_in, C_out, F, G, I, MACS, N_b, N_in, N_L, N_out, N_W, _formula, _product, _ratio, _sum
@@ -291,7 +291,7 @@ class _Deriver:
         if inp.flat:
             items.append(full(Text("The input is already a vector; flatten leaves it as it is.")))
         elif inp.seq:
-            T, d = seqderive.T_, seqderive.d_
+            T, d = seqcommon.T_, seqcommon.d_
             items.append(Step("values in one vector", lhs=N_out, formula=_product(T, d),
                               substituted=substitute(_product(T, d), {T: I(inp.w), d: I(inp.c)}),
                               result=I(inp.numel)))
@@ -456,9 +456,9 @@ class _Deriver:
         formula = _product(N_out, N_in)
         self._learnables_step(r, items, formula, N_out, {N_in: I(n_in), N_out: I(n_out)})
         r.macs = T * n_in * n_out
-        mac = _product(seqderive.T_, N_out, N_in)
+        mac = _product(seqcommon.T_, N_out, N_in)
         items.append(instructor(Step("multiply-accumulates", lhs=MACS, formula=mac, substituted=substitute(
-            mac, {seqderive.T_: I(T), N_in: I(n_in), N_out: I(n_out)}), result=I(r.macs))))
+            mac, {seqcommon.T_: I(T), N_in: I(n_in), N_out: I(n_out)}), result=I(r.macs))))
         return r
 
 

@@ -7,7 +7,7 @@ from symdl.notation.display import Quantity
 from symdl.solution import Step, Text
 
 from .formulas import MACS, I, N_L, S, _product, _sum, full, instructor
-from .seqderive import F_, H_, T_, _need_seq, _sq, _step, d_
+from .seqcommon import F_, _need_seq, _sq, _step, d_
 from .shapes import Shape
 
 k_, v_, o_ = Quantity("d", "k"), Quantity("d", "v"), Quantity("d", "out")

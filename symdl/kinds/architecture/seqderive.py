@@ -4,38 +4,13 @@ PyTorch's conventions: output sizes, learnables in closed form, multiply-accumul
 
 from __future__ import annotations
 
-from symdl.notation.display import Quantity
-from symdl.kinds.architecture.notation import Dims
-from symdl.notation.printer import substitute
 from symdl.solution import Step, Text
 
+from . import seqattention
 from .formulas import MACS, I, N_L, S, _product, _sum, full, instructor
+from .seqcommon import F_, H_, L_, N_layer, T_, V_, _dims, _need_seq, _sq, _step, d_, g_, h_, p_
 from .seqfields import GATES, RECURRENT
 from .shapes import Shape
-
-h_, d_, T_, V_, g_, L_, H_, F_, p_ = (S(n) for n in ("h", "d", "T", "V", "g", "L", "H", "F", "p"))
-N_layer = Quantity("N", "layer")
-
-
-def _sq(x):
-    return _product(x, x)
-
-
-def _dims(shape):
-    return Dims(*([shape.w, shape.c] if shape.seq else [shape.c]))
-
-
-def _need_seq(d, spec, inp, what):
-    if not inp.seq:
-        got = f"a vector of {inp.c} values" if inp.flat else f"a {inp.h} x {inp.w} x {inp.c} map"
-        raise d.error(spec, "type", f"{what} reads a sequence [T, d], got {got}")
-
-
-def _step(text, lhs, formula, values, result, audience="model"):
-    s = Step(text, lhs=lhs, formula=formula, substituted=substitute(formula, values), result=I(result))
-    s.audience = audience
-    return s
-
 
 # -- recurrent layers ----------------------------------------------------------------------------------
 def _bias_vectors(d, spec):
@@ -168,8 +143,6 @@ def layer_norm(d, spec, inp, r, items):
 
 
 def _methods():
-    from . import seqattention
-
     return {"rnn": recurrent, "lstm": recurrent, "gru": recurrent, "embedding": embedding,
             "posembedding": position_embedding, "layernorm": layer_norm, "mha": seqattention.attention,
             "encoder": seqattention.block, "decoder": seqattention.block}
