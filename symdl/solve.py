@@ -20,7 +20,7 @@ from symdl.input import draws as drawing
 from symdl import kinds
 from symdl.deadline import reading_done, time_limit
 from symdl.errors import SpecError, SymdlError, UsageError, VerificationFailed
-from symdl.grading import grade
+from symdl.grading.grade import grade
 from symdl.render.answers_json import jsonable
 from symdl.input.require import TIES, holds
 from symdl.input.spec import build_exam, default_spec, load_exam, read_spec

@@ -250,8 +250,13 @@ def test_module_entry_point_help():
     assert proc.returncode == 0 and "derive" in proc.stdout and "check" in proc.stdout
 
 
-def test_derive_module_exports():
-    assert callable(derive_module.solve_question) and callable(derive_module.solve_exam)
+def test_the_solving_api_lives_below_derive():
+    """derive writes documents; solving (used by derive, variants, grade and tests) is symdl.solve's,
+    which never imports derive."""
+    from symdl import solve
+    assert callable(solve.solve_question) and callable(solve.solve_exam)
+    assert not hasattr(derive_module, "solve_question")
+    assert not any(getattr(v, "__name__", "") == "symdl.derive" for v in vars(solve).values())
 
 
 def test_unwritable_out_is_exit_2(tmp_path, monkeypatch):
