@@ -17,6 +17,7 @@ SPELLINGS = {
     "sin": (("sin",), 1), "cos": (("cos",), 1), "tan": (("tan",), 1),
     "floor": (("floor",), 1), "ceil": (("ceil",), 1), "round": (("round",), 1),
     "clamp": (("clamp",), 3), "diag": (("diag",), 1), "causal": (("causal",), 1),
+    "valid": (("valid",), 2), "mask": (("mask",), 2), "concat": (("concat",), 2),
 }
 # a spelling called with another number of arguments: \max(x) is the maximum over the entries of x
 OVERLOADS = {("max", 1): "max_all", ("min", 1): "min_all"}

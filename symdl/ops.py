@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 import sympy
 
-from symdl import ops_elementary, ops_vector
+from symdl import ops_attention, ops_elementary, ops_vector
 from symdl.op_names import OVERLOADS, SPELLINGS
 
 HALF = sympy.Rational(1, 2)
@@ -417,6 +417,8 @@ MATRIX = {
 MATRIX.update({name: replace(row, spellings=SPELLINGS[name][0]) for name, row in ops_vector.rows(MatrixOp).items()})
 MATRIX.update({name: replace(row, spellings=SPELLINGS[name][0])
                for name, row in ops_elementary.matrix_rows(MatrixOp).items()})     # clamp, diag
+MATRIX.update({name: replace(row, spellings=SPELLINGS[name][0])
+               for name, row in ops_attention.rows(MatrixOp).items()})     # valid, mask, concat
 MATRIX_WORDS = {name: row.words for name, row in MATRIX.items()}
 MATRIX_FWD_TEX = {name: row.fwd_tex for name, row in MATRIX.items()}
 MATRIX_VJP_TEX = {name: list(row.vjp_tex) for name, row in MATRIX.items()}

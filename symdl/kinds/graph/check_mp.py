@@ -511,7 +511,11 @@ def _inner_gradients(graph, values, weights, floor, subgradients, inputs_too=Fal
 
     Done at two precisions: an entry that shrinks with the precision (a sum that cancels
     to exactly 0, left as rounding residue) is 0; any other keeps its high-precision value.
+    Each carries twice the distance between the two as its bound (hp.Bounded), as the forward values
+    do: a residue the lower precision left exactly 0 (an upstream of equal entries into a
+    softmax row) is no disagreement with an exact 0, while a true value keeps 80 digits.
     """
+    from symdl import hp
     def whole(t, probe):
         return _loss_of(_wired(graph, values, probe)[graph.output.id], weights())
     tied = ties(whole, floor, subgradients)              # exact ties, told apart from rounding at two precisions
@@ -519,12 +523,13 @@ def _inner_gradients(graph, values, weights, floor, subgradients, inputs_too=Fal
     high = _accumulate(graph, values, weights, tied, 2 * DPS + 40, floor + DPS + 20, inputs_too)
     out = {}
     for name, value in high.items():
-        residue = _map(lambda v: v, value)
+        residue, error = _map(lambda v: v, value), _map(lambda v: v, value)
         for index in np.ndindex(value.shape):
             v_high, v_low = value[index], low[name][index]
+            error[index] = 2 * abs(v_high - v_low)      # twice: the distance is rounded where it is taken
             if v_high == 0 or abs(v_high) <= mpmath.mpf(10) ** (-DPS // 2) * abs(v_low):
                 residue[index] = mpmath.mpf(0)
-        out[name] = residue
+        out[name] = hp.Bounded(residue, error)
     return out
 
 

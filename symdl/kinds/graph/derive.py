@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from symdl import ops
+from symdl import ops, ops_attention
 
 from .named import compact
 
@@ -39,7 +39,7 @@ def forward(graph):
             raise graph.error(f"{node.id} = {_words(graph, node)}: {problem}", node=node)
         node.value = compact(forward_value(graph, node, vals, show=False), node.id)
         for entry in node.value:
-            if node.op == "causal" and entry == -sympy.oo:      # the mask's own entries (a softmax gives them 0)
+            if node.op in ops_attention.MASKS and entry == -sympy.oo:   # a mask's own entries (a softmax gives 0)
                 continue
             if entry.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or entry.is_real is False:
                 raise graph.error(f"{node.id} = {_words(graph, node)} is undefined or not real at the given values "

@@ -1,0 +1,163 @@
+"""Rows of the op table for attention beside softmax and causal: valid lengths, a given mask, concatenation.
+
+- ``valid(S, l)``: d2l's valid lengths. The keys past a query's valid length are masked. A batch of
+  B sequences is stacked: S holds B blocks of n query rows and m key columns (S = Q K^T of the
+  stacked Q (B n x d) and K (B m x d)), and every entry outside a sequence's own diagonal block is
+  masked too. ``l`` is 1 x 1 (one sequence, one length), B x 1 (one length per sequence, d2l's 1-D
+  valid_lens) or B x n (one length per query, d2l's 2-D valid_lens). A valid length of 0 masks a
+  whole row and is refused (PyTorch's -inf gives NaN there, d2l's -1e6 equal weights).
+- ``mask(S, M)``: M of S's shape, 1 where query i may attend to key j and 0 where not (the
+  boolean ``attn_mask`` of ``torch.nn.functional.scaled_dot_product_attention``, True = attend):
+  S + A with A = 0 where M = 1 and -inf where M = 0 (PyTorch's additive float mask).
+- ``concat(A, B)``: A and B side by side (the heads of multi-head attention, ``torch.cat(dim=-1)``).
+
+A masked entry is -inf (PyTorch's convention), so a softmax after it gives exactly 0; d2l's
+masked_softmax writes -1e6, whose weight e^{-10^6} is below 10^{-434294}: the same numbers in
+every digit shown and in float64. The backward pass passes the upstream gradient where an entry
+is kept and 0 where it is masked; the lengths and the mask are counts, not variables: gradient 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+MASKS = frozenset({"causal", "valid", "mask"})     # ops whose -inf entries are their own (a softmax gives 0)
+
+
+def _m(*value):
+    return sympy.ImmutableMatrix(*value)
+
+
+def _shape_error(text):
+    from symdl.ops import ShapeError
+    return ShapeError(text)
+
+
+# ------------------------------------------------------------------- valid lengths ---
+
+def layout(s_shape, l_shape):
+    """(B, n, m, per_query) for scores of ``s_shape`` and lengths of ``l_shape``; ShapeError when they do not fit."""
+    (r, c), (b, k) = s_shape, l_shape
+    if (b, k) == (1, 1):
+        return 1, r, c, False
+    if r % b or c % b:
+        raise _shape_error(f"valid lengths of {b} sequences for a {r}x{c} score matrix: its rows and columns "
+                           f"must split into {b} sequences")
+    n = r // b
+    if k not in (1, n):
+        raise _shape_error(f"valid lengths as a {b}x{k} table for {b} sequences of {n} queries: one column "
+                           f"(a length per sequence) or {n} (a length per query)")
+    return b, n, c // b, k == n and k > 1
+
+
+def kept_by_length(s_shape, lengths):
+    """keep(i, j) for valid lengths ``lengths`` (a SymPy or numpy 2-D array of integers)."""
+    b, n, m, per_query = layout(s_shape, tuple(lengths.shape))
+
+    def keep(i, j):
+        seq = i // n
+        if j // m != seq:
+            return False
+        length = lengths[seq, i % n] if per_query else lengths[seq, 0]
+        return j - seq * m < length
+    return keep
+
+
+def _valid_shape(shapes):
+    layout(*shapes)
+    return shapes[0]
+
+
+def _valid_forward(vals, show):
+    s, lengths = vals
+    keep = kept_by_length(s.shape, lengths)
+    return _m(s.rows, s.cols, lambda i, j: s[i, j] if keep(i, j) else -sympy.oo)
+
+
+def _valid_vjp(g, vals, show, need):
+    s, lengths = vals
+    keep = kept_by_length(s.shape, lengths)
+    return [_m(g.rows, g.cols, lambda i, j: g[i, j] if keep(i, j) else 0), sympy.zeros(*lengths.shape)]
+
+
+def _valid_check(vals):
+    s, lengths = vals
+    if any(not (isinstance(v, sympy.Integer) and v >= 1) for v in lengths):
+        return ("a valid length is a whole number of keys, at least 1 (a length of 0 masks a whole row: "
+                "PyTorch's softmax gives NaN there, d2l's -1e6 equal weights)")
+    return None
+
+
+def _np_valid(s, lengths):
+    keep = kept_by_length(s.shape, np.rint(lengths).astype(int))
+    return np.array([[s[i, j] if keep(i, j) else -np.inf for j in range(s.shape[1])] for i in range(s.shape[0])])
+
+
+# ---------------------------------------------------------------------------- mask ---
+
+def _mask_shape(shapes):
+    s, m = shapes
+    if s != m:
+        raise _shape_error(f"mask of a {s[0]}x{s[1]} score matrix with a {m[0]}x{m[1]} mask (same shape needed)")
+    return s
+
+
+def _mask_forward(vals, show):
+    s, mask = vals
+    return _m(s.rows, s.cols, lambda i, j: s[i, j] if mask[i, j] == 1 else -sympy.oo)
+
+
+def _mask_vjp(g, vals, show, need):
+    s, mask = vals
+    return [_m(g.rows, g.cols, lambda i, j: g[i, j] if mask[i, j] == 1 else 0), sympy.zeros(*mask.shape)]
+
+
+def _mask_check(vals):
+    s, mask = vals
+    if any(v not in (0, 1) for v in mask):
+        return "a mask holds 1 (the query attends to the key) or 0 (it does not) in every entry"
+    if any(all(mask[i, j] == 0 for j in range(mask.cols)) for i in range(mask.rows)):
+        return ("a row of the mask is all 0: that query attends to nothing (PyTorch's softmax gives NaN there); "
+                "keep at least one key per row")
+    return None
+
+
+def _np_mask(s, mask):
+    return np.where(mask > 0.5, s, -np.inf)
+
+
+# ----------------------------------------------------------------------- concat ---
+
+def _concat_shape(shapes):
+    (ra, ca), (rb, cb) = shapes
+    if ra != rb:
+        raise _shape_error(f"concat of a {ra}x{ca} and a {rb}x{cb} matrix side by side (same rows needed)")
+    return (ra, ca + cb)
+
+
+def _concat_forward(vals, show):
+    return _m(sympy.ImmutableMatrix.hstack(*vals))
+
+
+def _concat_vjp(g, vals, show, need):
+    a, b = vals
+    return [_m(g[:, :a.cols]), _m(g[:, a.cols:])]
+
+
+# ----------------------------------------------------------------------- the rows ---
+
+def rows(MatrixOp):
+    """The rows, made with the table's MatrixOp (given by symdl.ops, which imports this module)."""
+    return {
+        "valid": MatrixOp("valid", "valid lengths (keys past a query's length, and other sequences', to minus "
+                          "infinity)", 2, _valid_shape, _valid_forward, _valid_vjp, _np_valid,
+                          r"\operatorname{{valid}}({0}, {1})",
+                          (r"{g} \odot \mathbf{{1}}[j \le {1}_i]", "0"), r"\mathrm{valid}", check=_valid_check),
+        "mask": MatrixOp("mask", "mask (entries where the mask is 0 to minus infinity)", 2, _mask_shape,
+                         _mask_forward, _mask_vjp, _np_mask, r"\operatorname{{mask}}({0}, {1})",
+                         (r"{g} \odot {1}", "0"), r"\mathrm{mask}", check=_mask_check),
+        "concat": MatrixOp("concat", "concatenation side by side", 2, _concat_shape, _concat_forward,
+                           _concat_vjp, lambda a, b: np.hstack([a, b]), r"\left[{0} \;\; {1}\right]",
+                           (r"{g}\text{{'s columns of }} {0}", r"{g}\text{{'s columns of }} {1}"), r"[\,\cdot\;\cdot\,]"),
+    }
