@@ -23,6 +23,7 @@ import numpy as np
 import sympy
 
 MASKS = frozenset({"causal", "valid", "mask"})     # ops whose -inf entries are their own (a softmax gives 0)
+COUNTS = frozenset({("valid", 1), ("mask", 1)})    # (op, argument) read as counts: no gradient is asked of them
 
 
 def _m(*value):
@@ -150,11 +151,12 @@ def _concat_vjp(g, vals, show, need):
 def rows(MatrixOp):
     """The rows, made with the table's MatrixOp (given by symdl.ops, which imports this module)."""
     return {
-        "valid": MatrixOp("valid", "valid lengths (keys past a query's length, and other sequences', to minus "
-                          "infinity)", 2, _valid_shape, _valid_forward, _valid_vjp, _np_valid,
+        "valid": MatrixOp("valid", "valid lengths (each query keeps the first l keys of its own sequence; "
+                          "the other scores become minus infinity)", 2, _valid_shape, _valid_forward, _valid_vjp, _np_valid,
                           r"\operatorname{{valid}}({0}, {1})",
-                          (r"{g} \odot \mathbf{{1}}[j \le {1}_i]", "0"), r"\mathrm{valid}", check=_valid_check),
-        "mask": MatrixOp("mask", "mask (entries where the mask is 0 to minus infinity)", 2, _mask_shape,
+                          (r"{g} \odot \mathbf{{1}}[\text{{key }} j \text{{ valid for query }} i]", "0"),
+                          r"\mathrm{valid}", check=_valid_check),
+        "mask": MatrixOp("mask", "mask (a score whose mask entry is 0 becomes minus infinity)", 2, _mask_shape,
                          _mask_forward, _mask_vjp, _np_mask, r"\operatorname{{mask}}({0}, {1})",
                          (r"{g} \odot {1}", "0"), r"\mathrm{mask}", check=_mask_check),
         "concat": MatrixOp("concat", "concatenation side by side", 2, _concat_shape, _concat_forward,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy
 
-from symdl import ops
+from symdl import ops, ops_attention
 from symdl.display import GraphFormula, GraphGradient, GraphGradientSum, GraphParen, PartialOf, RelationChain
 from symdl.printer import tex
 from symdl.solution import Figure, Solution, Step, Table, Text, only
@@ -164,9 +164,16 @@ def _forward_section(sol, question, graph):
           caption=f"The forward pass: the value on each edge and beside each input ({SIG_DIGITS} significant digits).")
 
 
+def _counts_only(graph, node):
+    """True for an input read only as valid lengths or a mask: counts, not variables (no gradient answer)."""
+    uses = [(c.op, p) for c in graph.consumers(node.id) for p, i in enumerate(c.inputs) if i == node.id]
+    return node.op == "input" and bool(uses) and all(use in ops_attention.COUNTS for use in uses)
+
+
 def _contribution_steps(sec, graph, node, grads, contributions):
     """The gradient ``node`` receives from each consumer: the local rule, the numbers, the value."""
-    users = [(c, p) for c in graph.consumers(node.id) for p, i in enumerate(c.inputs) if i == node.id]
+    users = [(c, p) for c in graph.consumers(node.id) for p, i in enumerate(c.inputs)
+             if i == node.id and (c.op, p) not in ops_attention.COUNTS]
     for consumer, position in users:
         g = grads[consumer.id]
         shown = vjp(graph, consumer, g, show=True)[position]
@@ -183,7 +190,7 @@ def _backward_section(sol, question, graph, upstream, grads, contributions):
     sec = sol.section("Backward pass: the gradient at every node", part=part)
     sec.add(Step("The gradient arriving at the output is given.", lhs=GraphGradient(out.symbol), result=upstream))
     for node in reversed(graph.nodes):
-        if node.id == out.id or node.op == "const":
+        if node.id == out.id or node.op == "const" or _counts_only(graph, node):
             continue
         users = _contribution_steps(sec, graph, node, grads, contributions)
         final = node.op == "input"
