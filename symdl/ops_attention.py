@@ -161,5 +161,5 @@ def rows(MatrixOp):
                          (r"{g} \odot {1}", "0"), r"\mathrm{mask}", check=_mask_check),
         "concat": MatrixOp("concat", "concatenation side by side", 2, _concat_shape, _concat_forward,
                            _concat_vjp, lambda a, b: np.hstack([a, b]), r"\left[{0} \;\; {1}\right]",
-                           (r"{g}\text{{'s columns of }} {0}", r"{g}\text{{'s columns of }} {1}"), r"[\,\cdot\;\cdot\,]"),
+                           (r"\text{{the first columns of }} {g}", r"\text{{the last columns of }} {g}"), r"[\,\cdot\;\cdot\,]"),
     }
