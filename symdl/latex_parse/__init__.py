@@ -29,7 +29,7 @@ from symdl.errors import LatexError
 from symdl.latex_parse.hadamard import _hadamard
 from symdl.latex_parse.skeleton import _skeleton_by_shape
 from symdl.latex_parse.state import _fresh_parser, op
-from symdl.op_names import FUNCTION_ARITY, FUNCTION_NAMES, OVERLOADS
+from symdl.ops.table import FUNCTION_ARITY, FUNCTION_NAMES, OVERLOADS
 
 # Named functions an expression may call (every spelling -> its op) and their arities: the op table's.
 _NUMBER = r"[+-]?\s*(?:\d+(?:\.\d*)?|\.\d+)"

@@ -1,6 +1,6 @@
 """The graph kind's independent route: the parsed function evaluated with mpmath, gradients by differences.
 
-Nothing here uses the op table (symdl.ops) or the exact graph values. The output and each
+Nothing here uses the op table (symdl/ops/) or the exact graph values. The output and each
 node's forward value come from evaluating SymPy trees as parsed (each node keeps the parsed
 subexpression it stands for) with mpmath at high precision. A gradient is a central
 difference of L = u^T f in high precision, its step scaled to the point and shrunk until no

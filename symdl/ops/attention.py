@@ -19,20 +19,9 @@ is kept and 0 where it is masked; the lengths and the mask are counts, not varia
 
 from __future__ import annotations
 
-import numpy as np
 import sympy
 
-MASKS = frozenset({"causal", "valid", "mask"})     # ops whose -inf entries are their own (a softmax gives 0)
-COUNTS = frozenset({("valid", 1), ("mask", 1)})    # (op, argument) read as counts: no gradient is asked of them
-
-
-def _m(*value):
-    return sympy.ImmutableMatrix(*value)
-
-
-def _shape_error(text):
-    from symdl.ops import ShapeError
-    return ShapeError(text)
+from symdl.ops.base import MatrixOp, ShapeError, m as _m
 
 
 # ------------------------------------------------------------------- valid lengths ---
@@ -43,17 +32,17 @@ def layout(s_shape, l_shape):
     if (b, k) == (1, 1):
         return 1, r, c, False
     if r % b or c % b:
-        raise _shape_error(f"valid lengths of {b} sequences for a {r}x{c} score matrix: its rows and columns "
+        raise ShapeError(f"valid lengths of {b} sequences for a {r}x{c} score matrix: its rows and columns "
                            f"must split into {b} sequences")
     n = r // b
     if k not in (1, n):
-        raise _shape_error(f"valid lengths as a {b}x{k} table for {b} sequences of {n} queries: one column "
+        raise ShapeError(f"valid lengths as a {b}x{k} table for {b} sequences of {n} queries: one column "
                            f"(a length per sequence) or {n} (a length per query)")
     return b, n, c // b, k == n and k > 1
 
 
 def kept_by_length(s_shape, lengths):
-    """keep(i, j) for valid lengths ``lengths`` (a SymPy or numpy 2-D array of integers)."""
+    """keep(i, j) for valid lengths ``lengths`` (a SymPy matrix of integers)."""
     b, n, m, per_query = layout(s_shape, tuple(lengths.shape))
 
     def keep(i, j):
@@ -90,17 +79,13 @@ def _valid_check(vals):
     return None
 
 
-def _np_valid(s, lengths):
-    keep = kept_by_length(s.shape, np.rint(lengths).astype(int))
-    return np.array([[s[i, j] if keep(i, j) else -np.inf for j in range(s.shape[1])] for i in range(s.shape[0])])
-
 
 # ---------------------------------------------------------------------------- mask ---
 
 def _mask_shape(shapes):
     s, m = shapes
     if s != m:
-        raise _shape_error(f"mask of a {s[0]}x{s[1]} score matrix with a {m[0]}x{m[1]} mask (same shape needed)")
+        raise ShapeError(f"mask of a {s[0]}x{s[1]} score matrix with a {m[0]}x{m[1]} mask (same shape needed)")
     return s
 
 
@@ -124,16 +109,13 @@ def _mask_check(vals):
     return None
 
 
-def _np_mask(s, mask):
-    return np.where(mask > 0.5, s, -np.inf)
-
 
 # ----------------------------------------------------------------------- concat ---
 
 def _concat_shape(shapes):
     (ra, ca), (rb, cb) = shapes
     if ra != rb:
-        raise _shape_error(f"concat of a {ra}x{ca} and a {rb}x{cb} matrix side by side (same rows needed)")
+        raise ShapeError(f"concat of a {ra}x{ca} and a {rb}x{cb} matrix side by side (same rows needed)")
     return (ra, ca + cb)
 
 
@@ -148,18 +130,17 @@ def _concat_vjp(g, vals, show, need):
 
 # ----------------------------------------------------------------------- the rows ---
 
-def rows(MatrixOp):
-    """The rows, made with the table's MatrixOp (given by symdl.ops, which imports this module)."""
-    return {
-        "valid": MatrixOp("valid", "valid lengths (each query keeps the first l keys of its own sequence; "
-                          "the other scores become minus infinity)", 2, _valid_shape, _valid_forward, _valid_vjp, _np_valid,
-                          r"\operatorname{{valid}}({0}, {1})",
-                          (r"{g} \odot \mathbf{{1}}[\text{{key }} j \text{{ valid for query }} i]", "0"),
-                          r"\mathrm{valid}", check=_valid_check),
-        "mask": MatrixOp("mask", "mask (a score whose mask entry is 0 becomes minus infinity)", 2, _mask_shape,
-                         _mask_forward, _mask_vjp, _np_mask, r"\operatorname{{mask}}({0}, {1})",
-                         (r"{g} \odot {1}", "0"), r"\mathrm{mask}", check=_mask_check),
-        "concat": MatrixOp("concat", "concatenation side by side", 2, _concat_shape, _concat_forward,
-                           _concat_vjp, lambda a, b: np.hstack([a, b]), r"\left[{0} \;\; {1}\right]",
-                           (r"\text{{the first columns of }} {g}", r"\text{{the last columns of }} {g}"), r"[\,\cdot\;\cdot\,]"),
-    }
+ROWS = [
+    MatrixOp("valid", "valid lengths (each query keeps the first l keys of its own sequence; the other scores "
+             "become minus infinity)", 2, _valid_shape, _valid_forward, _valid_vjp,
+             r"\operatorname{{valid}}({0}, {1})",
+             (r"{g} \odot \mathbf{{1}}[\text{{key }} j \text{{ valid for query }} i]", "0"),
+             symbol=r"\mathrm{valid}", text="valid", spellings=("valid",), check=_valid_check, masks=True, counts=(1,)),
+    MatrixOp("mask", "mask (a score whose mask entry is 0 becomes minus infinity)", 2, _mask_shape, _mask_forward,
+             _mask_vjp, r"\operatorname{{mask}}({0}, {1})", (r"{g} \odot {1}", "0"),
+             symbol=r"\mathrm{mask}", text="mask", spellings=("mask",), check=_mask_check, masks=True, counts=(1,)),
+    MatrixOp("concat", "concatenation side by side", 2, _concat_shape, _concat_forward, _concat_vjp,
+             r"\left[{0} \;\; {1}\right]",
+             (r"\text{{the first columns of }} {g}", r"\text{{the last columns of }} {g}"),
+             symbol=r"[\,\cdot\;\cdot\,]", text="[· ·]", spellings=("concat",)),
+]
