@@ -24,6 +24,7 @@ COMPACT_OPS = 12          # an entry of more SymPy operations than this is kept 
 WORK_BITS = 512           # bits each named value is evaluated to (about 154 digits)
 SLACK_BITS = 256          # a request up to this many bits past the stored precision is served (evalf's guard
                           # bits; a deeper cancellation re-evaluates the ancestors at its precision)
+MAXN = 6000               # digits evalf may chase a cancellation to (hp.MAXN)
 RESOLVED_BITS = 8         # an evaluation with fewer correct bits than this (after the chase) is an exact 0
 _COUNTER = itertools.count()
 
@@ -66,7 +67,7 @@ class Named(sympy.AtomicExpr):
     def _evaluate(self, bits):
         """Evaluate the local formula at ``bits`` (its inputs served from their stored values)."""
         digits = int(bits / 3.3219) + 1
-        value = self.formula.evalf(digits, maxn=6000)
+        value = self.formula.evalf(digits, maxn=MAXN)
         if value.is_zero:                      # decided exactly by evalf
             value = sympy.Float(0, 1)
         if not isinstance(value, sympy.Float):
@@ -170,7 +171,21 @@ def _named(entry, label):
     """``entry`` kept by name, or an exact 0 when its terms cancel (an attention row's gradient summed
     against equal keys): shown and graded as 0, never as the 1e-6371 its rounding leaves."""
     number = Named(entry, label)
-    return sympy.S.Zero if number.vanishes else number
+    return sympy.S.Zero if number.vanishes or _residue(number) else number
+
+
+def _residue(number) -> bool:
+    """True when a tiny value (below 2^-WORK_BITS) is the rounding residue of an exact 0: evaluated
+    again with half the digits to chase a cancellation, it moves by more than 10 orders (a true
+    value, sigma'(400) ~ 1e-174, stays; (1/2 - 1/2)^2 left as 1e-12842 by a chase to 6,000 digits
+    does not)."""
+    value = abs(mpmath.mpf(number._mpf))
+    if value >= mpmath.mpf(2) ** -WORK_BITS:
+        return False
+    other = number.formula.evalf(int(WORK_BITS / 3.3219) + 1, maxn=MAXN // 2)
+    if other.is_zero or value == 0:
+        return True
+    return abs(mpmath.log10(abs(mpmath.mpf(sympy.Float(other)._mpf_))) - mpmath.log10(value)) > 10
 
 
 def compact(matrix, label):
