@@ -176,13 +176,13 @@ def _named(entry, label):
 
 def _residue(number) -> bool:
     """True when a tiny value (below 2^-WORK_BITS) is the rounding residue of an exact 0: evaluated
-    again with half the digits to chase a cancellation, it moves by more than 10 orders (a true
-    value, sigma'(400) ~ 1e-174, stays; (1/2 - 1/2)^2 left as 1e-12842 by a chase to 6,000 digits
-    does not)."""
+    again with twice the digits to chase a cancellation, it moves by more than 10 orders (a true
+    value, sigma'(400) ~ 1e-174 or one a chase of 6,000 digits resolves, stays; (1/2 - 1/2)^2 left
+    as 1e-12842 by that chase does not)."""
     value = abs(mpmath.mpf(number._mpf))
     if value >= mpmath.mpf(2) ** -WORK_BITS:
         return False
-    other = number.formula.evalf(int(WORK_BITS / 3.3219) + 1, maxn=MAXN // 2)
+    other = number.formula.evalf(int(WORK_BITS / 3.3219) + 1, maxn=2 * MAXN)
     if other.is_zero or value == 0:
         return True
     return abs(mpmath.log10(abs(mpmath.mpf(sympy.Float(other)._mpf_))) - mpmath.log10(value)) > 10

@@ -311,7 +311,7 @@ def test_two_heads_with_biases_against_multihead_attention(tmp_path):
 
 def test_a_residue_squared_is_an_exact_zero(tmp_path):
     # found by test_graph.py's random graphs: (1/2 - 1/2)^2 chased to 6,000 digits read 7.3e-12842 with
-    # every bit "accurate"; evaluated again with half the digits it moves by thousands of orders: a residue
+    # every bit "accurate"; evaluated again with twice the digits it moves by thousands of orders: a residue
     a = solved(question(tmp_path, r"(((0.5) - (0.5)) \cdot (\tanh(A)))^{2}", {"A": "0.05"}))
     assert a["grad.A"][0] is sympy.S.Zero
 
