@@ -1,6 +1,6 @@
 """The second route of optimizer steps, shared by the kinds' independent routes: every rule written again
 entry by entry in mpmath on numpy object arrays, with PyTorch's defaults of its own. No derivation module
-(symdl.updates) is used."""
+(symdl.ops.updates) is used."""
 
 from __future__ import annotations
 

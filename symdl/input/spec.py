@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from symdl.errors import LatexError, SpecError
-from symdl.ops import DEFAULT_SUBGRADIENTS, SUBGRADIENTS
+from symdl.ops.conventions import DEFAULT_SUBGRADIENTS, SUBGRADIENTS
 from symdl.grading.policy import question_policy, read_policy, rubric_splits
 from symdl.input.schema import normalize_choice
 from symdl import kinds

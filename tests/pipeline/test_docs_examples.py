@@ -62,8 +62,9 @@ def test_docs_example_derives_with_its_pdf(tmp_path, monkeypatch, block):
     validate_answers(doc)                   # every kind's output against the schema
     for q in doc["questions"]:
         assert q["verified"] and answer_values(q)
-        # a forward value may hold -inf only where a causal mask puts it (derive refuses any other)
-        assert all(finite(v, masked=name.startswith("forward.") and r"\operatorname{causal}" in block)
+        # a forward value may hold -inf only where a mask puts it (derive refuses any other)
+        masks = (r"\operatorname{causal}", r"\operatorname{valid}", r"\operatorname{mask}")
+        assert all(finite(v, masked=name.startswith("forward.") and any(m in block for m in masks))
                    for name, v in answer_values(q).items() if not isinstance(v, (str, bool)) and v is not None)
 
 

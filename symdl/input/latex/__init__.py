@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 import sympy
 
 from symdl.errors import LatexError
-from symdl.input.latex.depth import parse_deep
 from symdl.input.latex.hadamard import _hadamard
 from symdl.input.latex.skeleton import _skeleton_by_shape
 from symdl.input.latex.state import _fresh_parser, op
-from symdl.op_names import FUNCTION_ARITY, FUNCTION_NAMES, OVERLOADS
+from symdl.ops.table import FUNCTION_ARITY, FUNCTION_NAMES, OVERLOADS
+from symdl.input.latex.depth import parse_deep
 from symdl.input.tex_display import check_display
 
 # Named functions an expression may call (every spelling -> its op) and their arities: the op table's.

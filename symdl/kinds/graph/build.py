@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from symdl import ops
+from symdl.ops import table
+from symdl.ops.base import MissingRule, ShapeError
+from symdl.ops.conventions import DEFAULT_SUBGRADIENTS
 from symdl.notation.printer import tex
 
 from .fields import read_values
@@ -45,7 +47,7 @@ class Graph:
         self._vjp_memo: dict = {}     # node id -> (upstream g, exact gradients)
         self.named: dict = {}         # a program's assigned name -> its node
         self.source = None            # what the independent route evaluates: .expr, .constants
-        self.subgradients = getattr(question, "subgradients", ops.DEFAULT_SUBGRADIENTS)
+        self.subgradients = getattr(question, "subgradients", DEFAULT_SUBGRADIENTS)
         self.field = "function"       # the field being built: 'function', or a program's 'program[k]'
         self.origin: dict = {}        # node id -> the field that wrote it (a program's line)
         self.taken: set = set()       # names of inputs (and a program's): automatic names skip them
@@ -71,10 +73,10 @@ class Graph:
     def apply(self, name, args, param=None):
         shapes = [a.shape for a in args]
         try:
-            shape = ops.rule_for(name, param).shape(shapes)
-        except ops.ShapeError as exc:
+            shape = table.rule_for(name, param).shape(shapes)
+        except ShapeError as exc:
             raise self.error(f"shape mismatch: {exc}") from None
-        except ops.MissingRule:
+        except MissingRule:
             raise self.error(f"no derivative rule for op '{name}'") from None
         self._ops = self._next(self._ops, "z")
         depth = 1 + max(a.depth for a in args)
@@ -146,19 +148,19 @@ class Graph:
             if len(e.args) > 1 and e.args[1] != sympy.E:
                 raise self.error("only the natural logarithm is supported")
             return self.apply("log", [self._walk(e.args[0], constants, values)])
-        for cls, name in ops.SYMPY_FUNCTIONS:
+        for cls, name in table.SYMPY_FUNCTIONS:
             if isinstance(e, cls):
                 return self._call(name, e.args, constants, values)
         if isinstance(e, sympy.core.function.AppliedUndef):
             name = type(e).__name__
-            if name in ops.CALLS:
+            if name in table.CALLS:
                 return self._call(name, e.args, constants, values)
             raise self.error(f"unknown function '{name}(...)'; for a product write '{name} \\cdot (...)'")
         raise self.error(f"unsupported construct {type(e).__name__}")
 
     def _call(self, name, args, constants, values):
         nodes = [self._walk(a, constants, values) for a in args]
-        if ops.TABLE[name].arity == 2 and len(nodes) != 2:
+        if table.TABLE[name].arity == 2 and len(nodes) != 2:
             raise self.error(f"{name} takes two arguments")
         return self.apply(name, nodes)
 
@@ -202,7 +204,7 @@ class Graph:
 
     def rule(self, node):
         """The node's row of the op table, under the exam's subgradient convention."""
-        return ops.rule_for(node.op, node.param, self.subgradients)
+        return table.rule_for(node.op, node.param, self.subgradients)
 
     def consumers(self, node_id):
         return [n for n in self.nodes if node_id in n.inputs]

@@ -1,6 +1,6 @@
 """The graph kind's independent route: the parsed function evaluated with mpmath, gradients by differences.
 
-Nothing here uses the op table (symdl.ops) or the exact graph values. The output and each
+Nothing here uses the op table (symdl/ops/) or the exact graph values. The output and each
 node's forward value come from evaluating SymPy trees as parsed (each node keeps the parsed
 subexpression it stands for) with mpmath at high precision. A gradient is a central
 difference of L = u^T f in high precision, its step scaled to the point and shrunk until no
@@ -27,6 +27,8 @@ from .check_float import numpy_error, numpy_op  # noqa: F401  (the float route's
 
 DPS = 60                 # digits of the forward values
 STEP = 25                # first step: 10^-STEP of the point's size
+FINER = 15               # the second pass of the reverse accumulation steps 10^-FINER finer: its distance
+                         # to the first bounds the differences' truncation (h^2 ~ 1e-50) as well as rounding
 SHRINK = 10              # a step that moves a kink argument too much is cut by 10^SHRINK
 TRIES = 7
 STABLE = mpmath.mpf("1e-8")
@@ -300,7 +302,7 @@ def extra_digits(scale, size):
     return int(mpmath.ceil(mpmath.log10(scale / size)))
 
 
-def central(loss, size, sides, extra=0, magnitude=0):
+def central(loss, size, sides, extra=0, magnitude=0, step=STEP):
     """dL/dt at t = 0 for ``loss(t, probe)``, the step scaled to ``size`` and to the kinks.
 
     ``sides`` (None, or (key, index) -> sides) are the tied kink entries, each on its line.
@@ -312,7 +314,7 @@ def central(loss, size, sides, extra=0, magnitude=0):
     """
     size = abs(size) if size != 0 else mpmath.mpf(1)
     for attempt in range(TRIES):
-        digits = STEP + SHRINK * attempt
+        digits = step + SHRINK * attempt
         boosts = list(BOOSTS)
         while boosts:
             dps = DPS + digits + 20 + extra + boosts.pop(0)
@@ -354,7 +356,7 @@ def ties(loss, extra=0, subgradients="symmetric"):
     return sorted(out)
 
 
-def derivative(loss, size, tied, scale=0, floor=0, magnitude=0):
+def derivative(loss, size, tied, scale=0, floor=0, magnitude=0, step=STEP):
     """dL/dt at 0 under the convention: the ``tied`` kink entries on their mean-slope lines.
 
     ``scale`` is the largest magnitude met (inputs, loss), ``floor`` the extra digits the
@@ -362,7 +364,7 @@ def derivative(loss, size, tied, scale=0, floor=0, magnitude=0):
     """
     extra = max(extra_digits(scale, size), floor)
     sides = {(key, index): chosen for key, index, chosen in tied}
-    return central(loss, size, sides or None, extra, magnitude or scale)
+    return central(loss, size, sides or None, extra, magnitude or scale, step)
 
 
 # ------------------------------------------------------------------ the question ---
@@ -511,24 +513,31 @@ def _inner_gradients(graph, values, weights, floor, subgradients, inputs_too=Fal
 
     Done at two precisions: an entry that shrinks with the precision (a sum that cancels
     to exactly 0, left as rounding residue) is 0; any other keeps its high-precision value.
+    The second pass also steps finer (FINER), so the two differ by the first's truncation error
+    too. Each entry carries twice the distance between the two as its bound (hp.Bounded), as the
+    forward values do: a residue of an exact 0 (a softmax row's gradient against equal upstream
+    entries, 1e-163; a key bias's gradient, 1e-52 of truncation) is no disagreement with an exact
+    0, while a true value keeps about 50 digits.
     """
+    from symdl.check import hp
     def whole(t, probe):
         return _loss_of(_wired(graph, values, probe)[graph.output.id], weights())
     tied = ties(whole, floor, subgradients)              # exact ties, told apart from rounding at two precisions
     low = _accumulate(graph, values, weights, tied, DPS + 20, floor, inputs_too)
-    high = _accumulate(graph, values, weights, tied, 2 * DPS + 40, floor + DPS + 20, inputs_too)
+    high = _accumulate(graph, values, weights, tied, 2 * DPS + 40, floor + DPS + 20, inputs_too, STEP + FINER)
     out = {}
     for name, value in high.items():
-        residue = _map(lambda v: v, value)
+        residue, error = _map(lambda v: v, value), _map(lambda v: v, value)
         for index in np.ndindex(value.shape):
             v_high, v_low = value[index], low[name][index]
+            error[index] = 2 * abs(v_high - v_low)      # twice: the distance is rounded where it is taken
             if v_high == 0 or abs(v_high) <= mpmath.mpf(10) ** (-DPS // 2) * abs(v_low):
                 residue[index] = mpmath.mpf(0)
-        out[name] = residue
+        out[name] = hp.Bounded(residue, error)
     return out
 
 
-def _accumulate(graph, values, weights, tied, dps, extra, inputs_too=False):
+def _accumulate(graph, values, weights, tied, dps, extra, inputs_too=False, step=STEP):
     with mpmath.workdps(dps):
         vals = _wired(graph, values, Probe())
         grads = {graph.output.id: weights()}
@@ -542,13 +551,13 @@ def _accumulate(graph, values, weights, tied, dps, extra, inputs_too=False):
         for slot, input_id in enumerate(node.inputs):
             if graph.by_id[input_id].op == "const" or (graph.by_id[input_id].op == "input" and not inputs_too):
                 continue
-            part = _local_vjp(node, position, slot, [vals[i] for i in node.inputs], g, here, extra)
+            part = _local_vjp(node, position, slot, [vals[i] for i in node.inputs], g, here, extra, step)
             grads[input_id] = part if input_id not in grads else (grads[input_id] + part).astype(object)
     return {f"grad.{n.id}": grads.get(n.id, _full(np.empty(vals[n.id].shape), mpmath.mpf(0)))
             for n in graph.nodes if not n.is_leaf or (inputs_too and n.op == "input")}
 
 
-def _local_vjp(node, position, slot, args, g, tied, floor):
+def _local_vjp(node, position, slot, args, g, tied, floor, step=STEP):
     """g^T d node / d (its input ``slot``), entry by entry, by central differences of the op alone."""
     point = args[slot]
     grad = _full(np.empty(point.shape), mpmath.mpf(0))
@@ -569,5 +578,5 @@ def _local_vjp(node, position, slot, args, g, tied, floor):
         return loss
     for index in np.ndindex(point.shape):
         if not mpmath.isinf(point[index]):      # a masked (-inf) entry: no change moves it, its gradient 0
-            grad[index] = derivative(loss_at(index), point[index], tied, scale, floor, magnitude)
+            grad[index] = derivative(loss_at(index), point[index], tied, scale, floor, magnitude, step)
     return grad

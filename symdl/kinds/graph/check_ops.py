@@ -11,7 +11,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from . import check_mp as base
+from . import check_attention, check_mp as base
 
 
 def _flat(a):
@@ -174,7 +174,7 @@ def apply(name, values, probe, key):
              "cross_entropy": lambda: _cross_entropy(a, values[1]),
              "bce": lambda: _bce(probe, key, a, values[1]), "mse": lambda: _mse(a, values[1]),
              "hinge": lambda: _hinge(probe, key, a, values[1])}
-    return table[name]() if name in table else None
+    return table[name]() if name in table else check_attention.apply(name, values)
 
 
 # ------------------------------------------------------------------------ float64 ---
@@ -271,3 +271,6 @@ NUMPY_VJP = {
     "clamp": _clamp_vjp, "diag": _diag_vjp,
     "causal": lambda g, args, y: [np.where(np.isfinite(y), g, 0.0)],
 }
+NUMPY.update(check_attention.NUMPY)                 # valid lengths, a given mask, concat
+ELEMENTARY_ERRORS.update(check_attention.ERRORS)
+NUMPY_VJP.update(check_attention.VJP)

@@ -1,5 +1,5 @@
 """The independent route of the optimizer steps: every rule written again entry by entry in mpmath
-(none of symdl.updates is used), its settings and defaults read again from the spec, each step's
+(none of symdl.ops.updates is used), its settings and defaults read again from the spec, each step's
 gradient a central difference of L = u^T f through the function as read (check_mp.evaluate), or the
 gradient given for the step; the output at the end from the function as read."""
 

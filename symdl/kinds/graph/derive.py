@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from symdl import ops
+from symdl.ops.table import STEEP, TABLE
 
 from .named import compact
 
@@ -39,7 +39,7 @@ def forward(graph):
             raise graph.error(f"{node.id} = {_words(graph, node)}: {problem}", node=node)
         node.value = compact(forward_value(graph, node, vals, show=False), node.id)
         for entry in node.value:
-            if node.op == "causal" and entry == -sympy.oo:      # the mask's own entries (a softmax gives them 0)
+            if node.op in TABLE and TABLE[node.op].masks and entry == -sympy.oo:   # a mask's own (softmax: 0)
                 continue
             if entry.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or entry.is_real is False:
                 raise graph.error(f"{node.id} = {_words(graph, node)} is undefined or not real at the given values "
@@ -54,7 +54,7 @@ def _check_size(graph, node, vals):
                 abs(abs(int(entry.p)).bit_length() - int(entry.q).bit_length()) > MAX_DECADES * 3.33:
             raise graph.error(f"{node.id} = {_words(graph, node)} reaches beyond 10^{MAX_DECADES} in size: "
                              "too large for an exam value", node=node)
-    if node.op in ops.STEEP:
+    if node.op in STEEP:
         for entry in vals[0]:
             if _beyond(entry, MAX_EXP_ARGUMENT):
                 raise graph.error(f"the argument of {node.id} = {_words(graph, node)} is beyond "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy
 
-from symdl import ops
+from symdl.ops.table import TABLE
 from symdl.notation.printer import tex
 
 from .figures import _fmt
@@ -42,9 +42,14 @@ def _entry_name(symbol_name, i, j, shape):
     return {"kind": "tex", "text": tex(sympy.Indexed(base, *index)) if shape != (1, 1) else tex(sympy.Symbol(symbol_name))}
 
 
+def _mark(row):
+    """An op's mark in the drawing: its LaTeX for the PDF, its plain text for the SVG (both the row's)."""
+    return {"kind": "tex", "text": row.symbol, "plain": row.text}
+
+
 def _expand_node(s, graph, node, entries):
     """The scalar nodes of ``node``: a dict (i, j) -> scalar node id."""
-    mark = {"kind": "tex", "text": graph.rule(node).symbol}
+    mark = _mark(graph.rule(node))
     args = [entries[i] for i in node.inputs]
     shapes = [graph.by_id[i].shape for i in node.inputs]
 
@@ -55,11 +60,11 @@ def _expand_node(s, graph, node, entries):
         inner = shapes[0][1]
         for i in range(node.shape[0]):
             for j in range(node.shape[1]):
-                terms = [s.add({"kind": "tex", "text": ops.TABLE["mul"].symbol}, "op", (args[0][(i, k)], args[1][(k, j)]))
+                terms = [s.add(_mark(TABLE["mul"]), "op", (args[0][(i, k)], args[1][(k, j)]))
                          for k in range(inner)]
                 total = terms[0]
                 for t in terms[1:]:
-                    total = s.add({"kind": "tex", "text": ops.TABLE["add"].symbol}, "op", (total, t))
+                    total = s.add(_mark(TABLE["add"]), "op", (total, t))
                 out[(i, j)] = total
     elif node.op in ("sum", "mean", "max_all", "min_all") or len(node.inputs) > 2:
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy
 
-from symdl import ops
+from symdl.ops import table
 from symdl.notation.display import GraphFormula, GraphParen, PartialOf, RelationChain
 from symdl.notation.printer import tex
 from symdl.solution import Figure, Solution, Step, Table, Text, only
@@ -55,11 +55,11 @@ def _words(graph, node):
 
 
 def _kinks(graph):
-    return [n for n in graph.nodes if n.op in ops.KINKS]
+    return [n for n in graph.nodes if n.op in table.KINKS]
 
 
 def _tie_nodes(graph):
-    return [node for node in _kinks(graph) if ops.tied(node.op, [graph.by_id[i].value for i in node.inputs])]
+    return [node for node in _kinks(graph) if table.tied(node.op, [graph.by_id[i].value for i in node.inputs])]
 
 
 def solve(question) -> Solution:
@@ -87,7 +87,7 @@ def _assumptions(sol, graph):
                     _GRADIENT_IS, " for ", _LOSS, "; at a fork the contributions of all consumers add up."))
     sol.assume(Text("Decimals are read as exact fractions (0.1 = 1/10); nothing is rounded before the "
                     "last step.", audience="instructor"))
-    for words in ops.kink_notes(graph.subgradients, {n.op for n in _kinks(graph)}):
+    for words in table.kink_notes(graph.subgradients, {n.op for n in _kinks(graph)}):
         sol.assume(words)
 
     ties = _tie_nodes(graph)
@@ -166,9 +166,21 @@ def _forward_section(sol, question, graph):
           caption=f"The forward pass: the value on each edge and beside each input ({SIG_DIGITS} significant digits).")
 
 
+def _count(consumer, position):
+    """True when ``consumer`` reads its input ``position`` as a count (valid lengths, a mask)."""
+    return consumer.op in table.TABLE and position in table.TABLE[consumer.op].counts
+
+
+def _counts_only(graph, node):
+    """True for an input read only as valid lengths or a mask: counts, not variables (no gradient answer)."""
+    uses = [(c, p) for c in graph.consumers(node.id) for p, i in enumerate(c.inputs) if i == node.id]
+    return node.op == "input" and bool(uses) and all(_count(c, p) for c, p in uses)
+
+
 def _contribution_steps(sec, graph, node, grads, contributions):
     """The gradient ``node`` receives from each consumer: the local rule, the numbers, the value."""
-    users = [(c, p) for c in graph.consumers(node.id) for p, i in enumerate(c.inputs) if i == node.id]
+    users = [(c, p) for c in graph.consumers(node.id) for p, i in enumerate(c.inputs)
+             if i == node.id and not _count(c, p)]
     for consumer, position in users:
         g = grads[consumer.id]
         shown = vjp(graph, consumer, g, show=True)[position]
@@ -185,7 +197,7 @@ def _backward_section(sol, question, graph, upstream, grads, contributions):
     sec = sol.section("Backward pass: the gradient at every node", part=part)
     sec.add(Step("The gradient arriving at the output is given.", lhs=GraphGradient(out.symbol), result=upstream))
     for node in reversed(graph.nodes):
-        if node.id == out.id or node.op == "const":
+        if node.id == out.id or node.op == "const" or _counts_only(graph, node):
             continue
         users = _contribution_steps(sec, graph, node, grads, contributions)
         final = node.op == "input"
@@ -271,8 +283,8 @@ def _expr_tex(graph, node, names=frozenset()):
         return tex(node.value)
     parts = [_expr_tex(graph, graph.by_id[i], names) for i in node.inputs]
     op_of = {i: ("input" if i in names else graph.by_id[i].op) for i in node.inputs}     # a name: a leaf
-    if node.op in ops.CALL_TEX and op_of[node.inputs[0]] not in ("input", "const"):
-        return GraphFormula(ops.CALL_TEX[node.op], GraphParen(parts[0]))
+    if graph.rule(node).call_tex and op_of[node.inputs[0]] not in ("input", "const"):
+        return GraphFormula(graph.rule(node).call_tex, GraphParen(parts[0]))
     template = graph.rule(node).fwd_tex
     if node.op == "pow":        # (x^{400})^{400}: a power of anything but a name is bracketed
         parts = [p if op_of[i] == "input" else GraphParen(p) for p, i in zip(parts, node.inputs)]

@@ -11,7 +11,7 @@ SCHEMA = Schema(
     Field("upstream", "any", default=None),     # LaTeX matrix; 1 for a scalar output
     Field("values", "any", default=None),       # name -> LaTeX matrix, one per input symbol
     Field("expanded", "any", default=False),    # also draw the scalar-expanded graph (one node per entry)
-    Field("update", "any", default=None),       # one optimizer step: { rule = "sgd", lr = 0.1 } (symdl.updates)
+    Field("update", "any", default=None),       # one optimizer step: { rule = "sgd", lr = 0.1 } (symdl.ops.updates)
 )
 
 

@@ -56,7 +56,8 @@ def _node(graph, node, tikz_id, place, min_depth, grads, mode):
     elif node.op == "const":
         data.update(label=_fmt(node.value), style="const")
     else:
-        data.update(label=_name(graph.rule(node).symbol), style="op")
+        rule = graph.rule(node)        # its mark: LaTeX for the PDF, plain text for the SVG (both the row's)
+        data.update(label={"kind": "tex", "text": rule.symbol, "plain": rule.text}, style="op")
     return data
 
 

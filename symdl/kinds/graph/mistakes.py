@@ -29,7 +29,7 @@ from dataclasses import replace
 import mpmath
 import sympy
 
-from symdl import ops
+from symdl.ops.base import HALF, Binary, Unary, sign_of
 from symdl.grading.mistake_rows import asked_names
 from symdl.solution import Mistake
 
@@ -48,7 +48,7 @@ LOCAL_WORDS = {"exp": "the exponential", "log": "the logarithm", "tanh": "tanh",
 
 def _agree(a, b, digits=NEAR_TIE_DIGITS) -> bool:
     """Whether ``a`` and ``b`` round to the same ``digits`` significant digits (and differ)."""
-    if ops.sign_of(a - b) == 0:
+    if sign_of(a - b) == 0:
         return False
     with mpmath.workdps(30):
         x, y = (mpmath.mpf(sympy.Float(sympy.N(v, 30), 30)._mpf_) for v in (a, b))
@@ -79,9 +79,9 @@ def _transpose_added(rule):
 
 def _local_forgotten(rule):
     """The op's local derivative taken as 1: the upstream gradient passed through unchanged."""
-    if isinstance(rule, ops.Unary):
+    if isinstance(rule, Unary):
         return replace(rule, df=lambda x, y: ONE)
-    if isinstance(rule, ops.Binary):
+    if isinstance(rule, Binary):
         return replace(rule, da=lambda a, b, y: ONE, db=lambda a, b, y: ONE)
     # mean: every entry gets the whole upstream gradient, not 1/n of it
     return replace(rule, vjp_f=lambda g, vals, show=False, need=(True,):
@@ -100,7 +100,7 @@ def _to_loser(rule):
 
 def _near_tie(rule):
     """Arguments that agree to two significant digits treated as a tie: half of the gradient each."""
-    half = ops.HALF
+    half = HALF
     return replace(rule, da=lambda a, b, y: half if _agree(a, b) else rule.da(a, b, y),
                    db=lambda a, b, y: half if _agree(a, b) else rule.db(a, b, y))
 

@@ -24,6 +24,8 @@ COMPACT_OPS = 12          # an entry of more SymPy operations than this is kept 
 WORK_BITS = 512           # bits each named value is evaluated to (about 154 digits)
 SLACK_BITS = 256          # a request up to this many bits past the stored precision is served (evalf's guard
                           # bits; a deeper cancellation re-evaluates the ancestors at its precision)
+MAXN = 6000               # digits evalf may chase a cancellation to (hp.MAXN)
+RESOLVED_BITS = 8         # an evaluation with fewer correct bits than this (after the chase) is an exact 0
 _COUNTER = itertools.count()
 
 
@@ -34,7 +36,7 @@ class Named(sympy.AtomicExpr):
     is_real = True
     is_finite = True
     is_commutative = True
-    __slots__ = ("label", "formula", "inputs", "_bits", "_mpf", "_key")
+    __slots__ = ("label", "formula", "inputs", "_bits", "_mpf", "_key", "vanishes")
 
     def __new__(cls, formula, label):
         obj = sympy.AtomicExpr.__new__(cls)
@@ -42,7 +44,7 @@ class Named(sympy.AtomicExpr):
         obj.formula = formula
         obj.inputs = tuple(formula.atoms(Named))
         obj._key = next(_COUNTER)
-        obj._bits, obj._mpf = 0, None
+        obj._bits, obj._mpf, obj.vanishes = 0, None, False
         obj._evaluate(WORK_BITS)
         return obj
 
@@ -65,12 +67,17 @@ class Named(sympy.AtomicExpr):
     def _evaluate(self, bits):
         """Evaluate the local formula at ``bits`` (its inputs served from their stored values)."""
         digits = int(bits / 3.3219) + 1
-        value = self.formula.evalf(digits, maxn=6000)
+        value = self.formula.evalf(digits, maxn=MAXN)
+        if value.is_zero:                      # decided exactly by evalf
+            value = sympy.Float(0, 1)
         if not isinstance(value, sympy.Float):
             re, im = value.as_real_imag()
             if im != 0 and abs(sympy.N(im, 10)) > 0 or not isinstance(re, sympy.Float):
                 raise ValueError(f"{self.label} is not a real number")
             value = re
+        # evalf chases a cancellation up to MAXN digits and reports the bits it got right: none at
+        # all means the terms cancel to past MAXN digits, an exact 0 as far as any route can tell
+        self.vanishes = value._prec < RESOLVED_BITS
         self._mpf, self._bits = value._mpf_, bits
 
     def mpf_at(self, bits):
@@ -160,6 +167,27 @@ def _long(entry) -> bool:
     return _size_past(entry, 4 * COMPACT_OPS) or sympy.count_ops(entry) > COMPACT_OPS
 
 
+def _named(entry, label):
+    """``entry`` kept by name, or an exact 0 when its terms cancel (an attention row's gradient summed
+    against equal keys): shown and graded as 0, never as the 1e-6371 its rounding leaves."""
+    number = Named(entry, label)
+    return sympy.S.Zero if number.vanishes or _residue(number) else number
+
+
+def _residue(number) -> bool:
+    """True when a tiny value (below 2^-WORK_BITS) is the rounding residue of an exact 0: evaluated
+    again with twice the digits to chase a cancellation, it moves by more than 10 orders (a true
+    value, sigma'(400) ~ 1e-174 or one a chase of 6,000 digits resolves, stays; (1/2 - 1/2)^2 left
+    as 1e-12842 by that chase does not)."""
+    value = abs(mpmath.mpf(number._mpf))
+    if value >= mpmath.mpf(2) ** -WORK_BITS:
+        return False
+    other = number.formula.evalf(int(WORK_BITS / 3.3219) + 1, maxn=2 * MAXN)
+    if other.is_zero or value == 0:
+        return True
+    return abs(mpmath.log10(abs(mpmath.mpf(sympy.Float(other)._mpf_))) - mpmath.log10(value)) > 10
+
+
 def compact(matrix, label):
     """``matrix`` with each entry longer than COMPACT_OPS operations kept by name (``label[k]``)."""
     if matrix is None:
@@ -168,5 +196,5 @@ def compact(matrix, label):
     long = [_long(v) for v in entries]
     if not any(long):
         return matrix
-    kept = [Named(v, f"{label}[{k}]") if is_long else v for k, (v, is_long) in enumerate(zip(entries, long))]
+    kept = [_named(v, f"{label}[{k}]") if is_long else v for k, (v, is_long) in enumerate(zip(entries, long))]
     return sympy.ImmutableMatrix(matrix.rows, matrix.cols, kept)

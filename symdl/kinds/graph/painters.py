@@ -18,6 +18,8 @@ def _rows_text(label) -> list:
     if isinstance(label, dict) and label.get("kind") == "rows":
         rows = label["rows"]
         return ["[" + "  ".join(tex_words(str(c)) for c in row) + "]" for row in rows]
+    if isinstance(label, dict) and label.get("plain"):       # written by the figure's owner as plain text
+        return [str(label["plain"])]
     if isinstance(label, dict):
         return [tex_words(label.get("text", ""))]
     return [tex_words(str(label))] if label is not None else []

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from symdl.errors import LatexError
+from symdl.ops.table import FUNCTION_NAMES
 
 _NAME = re.compile(r"\s*([^=]*?)\s*=(?!=)(.*)\Z", re.S)
 # a name as the parser reads one: a letter, then a braced subscript, a run of digits or one letter
@@ -86,8 +87,6 @@ def read_program(question) -> Program:
 def _name(question, k, written):
     """The name assigned by ``program[k]`` (braces dropped: ``q_{1}`` is q_1), or exit 2 saying why
     the parser could not keep it on a right side."""
-    from symdl.op_names import FUNCTION_NAMES
-
     m = _SIMPLE.match(written)
     where = f"program[{k}]"
     if written in FUNCTION_NAMES or written.lstrip("\\") in FUNCTION_NAMES:

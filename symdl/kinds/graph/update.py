@@ -1,13 +1,13 @@
 """Optimizer steps after the backward pass (``update = { rule = "adam", lr = 0.01, steps = 3 }``): every
 state after every step, the new values and the output at the end, exact where the arithmetic is rational
-(rules in symdl.updates). At each step the gradient is the function's own at that step's values
+(rules in symdl.ops.updates). At each step the gradient is the function's own at that step's values
 (forward and backward again) or the one given for that step."""
 
 from __future__ import annotations
 
 import sympy
 
-from symdl import updates
+from symdl.ops import updates
 from symdl.notation.display import ValueShown
 from symdl.errors import SpecError
 from symdl.notation.printer import tex

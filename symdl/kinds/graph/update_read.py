@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from symdl import updates
+from symdl.ops import updates
 from symdl.errors import SpecError
 
 TABLE_KEYS = {"rule", "params", "steps", "grads", "groups"}

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symdl import ops
+from symdl.ops.conventions import DEFAULT_SUBGRADIENTS
+from symdl.ops.table import activation
 from symdl.notation.display import display_tex
 from symdl.kinds.neuron.notation import BoxOf
 from symdl.errors import LatexError
@@ -31,7 +32,7 @@ ACTIVATION_NAMES = {
 
 # One row per activation, for the sheet only: its title, its closed form as shown, the pgfplots
 # expressions of A and A', the plot half-width, and the largest possible |dy/dz|. Its values and
-# derivative come from the op table (symdl.ops), under the exam's subgradient convention.
+# derivative come from the op table (symdl/ops/), under the exam's subgradient convention.
 @dataclass(frozen=True)
 class Activation:
     name: str
@@ -79,14 +80,14 @@ def activation_rule(name, slope, subgradients):
     its rows; the leaky ReLU is built from relu's row, A = relu(z) + alpha (z - relu(z)), so its
     kink follows the same convention (alpha at 0 for PyTorch's); the identity is z itself."""
     if name == "relu":
-        return ops.activation(name, subgradients)
+        return activation(name, subgradients)
     if name in ("sigmoid", "tanh"):
         # the row's y(1 - y) and 1 - y^2, rewritten exactly so that no 1 - (a number near 1) is left to
         # evaluate: e^z/(1 + e^z)^2 and 1/cosh^2 z (the same values; y is 1 to 400 digits far out)
-        f, df = ops.activation(name, subgradients)
+        f, df = activation(name, subgradients)
         return f, ((lambda z: sp.together(df(z))) if name == "sigmoid" else (lambda z: sp.trigsimp(df(z))))
     if name == "leaky_relu":
-        relu, relu_d = ops.activation("relu", subgradients)
+        relu, relu_d = activation("relu", subgradients)
         return (lambda z: relu(z) + slope * (z - relu(z))), (lambda z: relu_d(z) + slope * (1 - relu_d(z)))
     return (lambda z: z), (lambda z: sp.Integer(1))
 
@@ -122,7 +123,7 @@ class Neuron:
     threshold: object
     A: object = None            # the activation, exact (from the op table)
     dA: object = None           # its derivative under the exam's subgradient convention
-    subgradients: str = ops.DEFAULT_SUBGRADIENTS
+    subgradients: str = DEFAULT_SUBGRADIENTS
     update: object = None       # an update_fields.Update, or None
 
     @property
@@ -165,7 +166,7 @@ def read(question) -> Neuron:
         field = ("b" if abs(b) > MAX_Z / 2 else "W" if max(abs(w) for w in W) > MAX_Z / (4 * W.rows)
                  else "domain" if question.has("domain") and z_here <= MAX_Z else "x")
         raise question.error(field, "the pre-activation reaches beyond +-10^6: too large for an exam neuron")
-    convention = getattr(question, "subgradients", ops.DEFAULT_SUBGRADIENTS)
+    convention = getattr(question, "subgradients", DEFAULT_SUBGRADIENTS)
     A, dA = activation_rule(act.name, slope, convention)
     return Neuron(act, slope, W, x, b, upstream, lows, highs, note, threshold, A, dA, convention,
                   read_update(question, W.rows))

@@ -8,7 +8,7 @@ import sympy as sp
 
 from symdl.notation.display import RelationChain, ValueShown, vector_tex
 from symdl.solution import Step, Tex, Text
-from symdl.updates import RULES, bias_power
+from symdl.ops.updates import RULES, bias_power
 
 from . import update_steps
 from .notation import NeuronFormula as F

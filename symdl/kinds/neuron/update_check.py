@@ -1,5 +1,5 @@
 """The second route of the neuron's optimizer steps: every rule entry by entry in mpmath at 90 digits
-(symdl.check.optim_route, which shares nothing with symdl.updates), the settings read again from the spec's
+(symdl.check.optim_route, which shares nothing with symdl.ops.updates), the settings read again from the spec's
 ``update`` table over the route's own PyTorch defaults, the first gradient the independent route's own,
 each later one from the route's activation by a central difference at 90 digits; the new output by the
 route's own activation. Every value carries a bound of 1e-35 of the size of its terms."""

@@ -1,5 +1,5 @@
 """The neuron kind's ``update`` field: optimizer steps after the backward pass (every rule of
-symdl.updates), its hyperparameters, the number of steps and the optimizer's state before the first
+symdl.ops.updates), its hyperparameters, the number of steps and the optimizer's state before the first
 step, read exactly."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symdl import updates
+from symdl.ops import updates
 from symdl.errors import LatexError
 from symdl.input.latex import parse_matrix, parse_number
 
@@ -34,7 +34,7 @@ class Update:
     t: int = 1
     state: dict = field(default_factory=dict)
     part: str | None = None
-    settings: dict = field(default_factory=dict)     # every setting of the rule, for symdl.updates
+    settings: dict = field(default_factory=dict)     # every setting of the rule, for symdl.ops.updates
     steps: int = 1
     groups: dict = field(default_factory=dict)       # "W" or "b" -> its group's settings (over settings)
 
@@ -93,7 +93,7 @@ def read_update(question, D):
 
 
 def _generic(question, table, u):
-    """Every setting of the rule (defaults of symdl.updates for those the classic fields do not read), the
+    """Every setting of the rule (defaults of symdl.ops.updates for those the classic fields do not read), the
     number of steps; each in range."""
     rule = updates.RULES[u.rule]
     read = {"lr", "weight_decay"} | ({"beta1", "beta2", "eps"} if u.rule in ("adam", "adamw") else set()) \

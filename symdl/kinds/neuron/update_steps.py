@@ -1,4 +1,4 @@
-"""Optimizer steps of a neuron beyond one classic step (issue 24): every rule of symdl.updates, N steps,
+"""Optimizer steps of a neuron beyond one classic step (issue 24): every rule of symdl.ops.updates, N steps,
 the gradient of L = u y computed again at each step's parameters (u the given dL/dy, so the loss is the
 one whose gradient the backward pass found); every state after every step an answer, a table per step."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symdl import updates
+from symdl.ops import updates
 from symdl.notation.display import ValueShown
 from symdl.notation.printer import tex
 from symdl.solution import Step, Table, Text

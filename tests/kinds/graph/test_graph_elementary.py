@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import sympy
 
-from symdl import ops
+from symdl.ops import conventions
 from symdl.errors import SpecError
 from symdl.input.latex import parse_expression
 from symdl.check.verify import to_float_array, verify
@@ -68,7 +68,7 @@ def test_steps_have_zero_gradient_and_the_sheet_says_where_it_does_not_exist(tmp
     assert sol.answers["output"][0] == 6 + 2 + 2
     assert sol.answers["grad.x"][0] == 0 and sol.answers["grad.y"][0] == 0
     said = notes(sol)
-    assert ops.STEP_WORDS in said and ops.ROUND_WORDS in said
+    assert conventions.STEP_WORDS in said and conventions.ROUND_WORDS in said
     tie = [n for n in said if n.startswith("A tie occurs at ")]
     assert len(tie) == 1 and tie[0].count(", ") == 2, said         # the three step nodes, each on a jump
 
@@ -92,7 +92,7 @@ def test_clamp_at_its_bounds(tmp_path, convention, grad_x, grad_lo, grad_hi):
     assert list(sol.answers["output"]) == [0, 1, 0, HALF, 1]
     assert list(sol.answers["grad.x"]) == grad_x
     assert sol.answers["grad.l"][0] == grad_lo and sol.answers["grad.h"][0] == grad_hi
-    assert ops.CLAMP_WORDS[convention] in notes(sol)
+    assert conventions.CLAMP_WORDS[convention] in notes(sol)
 
 
 def test_clamp_needs_ordered_bounds(tmp_path):

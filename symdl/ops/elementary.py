@@ -1,7 +1,6 @@
 """Rows of the op table for elementary functions: sin, cos, tan, floor, ceil, round, clamp and diag.
 
-Made with the table's own classes (``rows(Unary, MatrixOp)``, called by ``symdl.ops``), each row
-with its exact forward rule, its vector-Jacobian rule and a float numpy twin for the verifier.
+Each row holds its exact forward rule, its vector-Jacobian rule, its notation and its kinks.
 
 - sin, cos, tan: SymPy's exact functions, so sin(pi/6) = 1/2 stays exact; tan'(x) = 1 + tan^2 x.
 - floor, ceil, round: step functions. Their derivative is 0 wherever it exists; it does not exist
@@ -18,20 +17,13 @@ with its exact forward rule, its vector-Jacobian rule and a float numpy twin for
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import replace
+
 import sympy
 
-HALF = sympy.Rational(1, 2)
-U = sympy.UnevaluatedExpr
-
-
-def _sign(value):
-    from symdl.ops import sign_of
-    return sign_of(value)
-
-
-def _m(*value):
-    return sympy.ImmutableMatrix(*value)
+from symdl.ops.base import HALF, U, MatrixOp, ShapeError, Unary, entry as _entry, m as _m, show_mul
+from symdl.ops.base import sign_of as _sign
+from symdl.ops.conventions import SUBGRADIENTS
 
 
 # ------------------------------------------------------------------ step functions ---
@@ -77,34 +69,37 @@ def _tan_d(x, y):
     return 1 + y**2
 
 
-def unary_rows(Unary):
-    def row(name, words, f, show, df, df_show, fwd_tex, np_f):
-        return name, Unary(name, words, f, show, df, df_show, fwd_tex, np_f)
+def _step_at_kink(name):
+    def at_kink(vals):
+        return any(step_tie(name, v) for v in vals[0])
+    return at_kink
 
-    return dict((
-        row("sin", "elementwise sine", sympy.sin, lambda x: sympy.sin(U(x), evaluate=False),
-            lambda x, y: sympy.cos(x), r"\cos {0}", r"\sin {0}", np.sin),
-        row("cos", "elementwise cosine", sympy.cos, lambda x: sympy.cos(U(x), evaluate=False),
-            lambda x, y: -sympy.sin(x), r"-\sin {0}", r"\cos {0}", np.cos),
-        row("tan", "elementwise tangent", sympy.tan, lambda x: sympy.tan(U(x), evaluate=False),
-            _tan_d, r"1 + \tan^2 {0}", r"\tan {0}", np.tan),
-        row("floor", "elementwise floor (round down)", floor_exact, lambda x: sympy.floor(U(x), evaluate=False),
-            _zero, "0", r"\lfloor {0} \rfloor", np.floor),
-        row("ceil", "elementwise ceiling (round up)", ceil_exact, lambda x: sympy.ceiling(U(x), evaluate=False),
-            _zero, "0", r"\lceil {0} \rceil", np.ceil),
-        row("round", "elementwise rounding, half to even", round_half_even, lambda x: _ROUND(U(x)),
-            _zero, "0", r"\operatorname{{round}}({0})", np.round),
-    ))
+
+def _unary(name, words, f, show, df, df_show, fwd_tex, symbol, text, sympy_class=None, kinks=()):
+    at_kink = _step_at_kink(name) if kinks else None
+    return Unary(name, words, f, show, df, df_show, fwd_tex, symbol=symbol, text=text, spellings=(name,),
+                 sympy_class=sympy_class, kinks=kinks, at_kink=at_kink)
+
+
+UNARY = [
+    _unary("sin", "elementwise sine", sympy.sin, lambda x: sympy.sin(U(x), evaluate=False),
+           lambda x, y: sympy.cos(x), r"\cos {0}", r"\sin {0}", r"\sin", "sin", sympy.sin),
+    _unary("cos", "elementwise cosine", sympy.cos, lambda x: sympy.cos(U(x), evaluate=False),
+           lambda x, y: -sympy.sin(x), r"-\sin {0}", r"\cos {0}", r"\cos", "cos", sympy.cos),
+    _unary("tan", "elementwise tangent", sympy.tan, lambda x: sympy.tan(U(x), evaluate=False),
+           _tan_d, r"1 + \tan^2 {0}", r"\tan {0}", r"\tan", "tan", sympy.tan),
+    _unary("floor", "elementwise floor (round down)", floor_exact, lambda x: sympy.floor(U(x), evaluate=False),
+           _zero, "0", r"\lfloor {0} \rfloor", r"\lfloor\cdot\rfloor", "⌊·⌋", sympy.floor, ("step",)),
+    _unary("ceil", "elementwise ceiling (round up)", ceil_exact, lambda x: sympy.ceiling(U(x), evaluate=False),
+           _zero, "0", r"\lceil {0} \rceil", r"\lceil\cdot\rceil", "⌈·⌉", sympy.ceiling, ("step",)),
+    _unary("round", "elementwise rounding, half to even", round_half_even, lambda x: _ROUND(U(x)),
+           _zero, "0", r"\operatorname{{round}}({0})", r"\mathrm{round}", "round", None, ("step", "round")),
+]
 
 
 # -------------------------------------------------------------------------- clamp ---
 
-def _entry(value, i, j):
-    return value[0, 0] if value.shape == (1, 1) else value[i, j]
-
-
 def _clamp_shape(shapes):
-    from symdl.ops import ShapeError
     x, lo, hi = shapes
     for bound in (lo, hi):
         if bound not in ((1, 1), x):
@@ -146,12 +141,11 @@ def clamp_shares(x, lo, hi, at_edge):
 def clamp_vjp(at_edge):
     """clamp's rule with x's share ``at_edge`` at a bound (1 as torch.clamp, 1/2 symmetric)."""
     def vjp(g, vals, show, need):
-        from symdl.ops import _show_mul
         x, lo, hi = vals
         shares = [[clamp_shares(x[i, j], _entry(lo, i, j), _entry(hi, i, j), at_edge) for j in range(x.cols)]
                   for i in range(x.rows)]
         if show:
-            gx = sympy.ImmutableMatrix(x.rows, x.cols, lambda i, j: _show_mul(U(g[i, j]), U(shares[i][j][0])))
+            gx = sympy.ImmutableMatrix(x.rows, x.cols, lambda i, j: show_mul(U(g[i, j]), U(shares[i][j][0])))
             return [gx if need[0] else None, None, None]
         out = [sympy.ImmutableMatrix(x.rows, x.cols, lambda i, j: g[i, j] * shares[i][j][0])]
         for k, bound in ((1, lo), (2, hi)):
@@ -208,20 +202,19 @@ def _diag_vjp(g, vals, show, need):
     return [_m(a.rows, a.cols, lambda i, j: g[i, 0] if i == j else 0)]
 
 
-def _np_diag(a):
-    if a.shape[0] == 1 or a.shape[1] == 1:
-        return np.diag(a.ravel())
-    return np.diag(a).reshape(-1, 1).copy()
+def _clamp_under(row, subgradients, ties):
+    """x's share of the gradient at x = lo or x = hi under the convention."""
+    return replace(row, vjp_f=clamp_vjp(SUBGRADIENTS[subgradients]["clamp"]))
 
 
-def matrix_rows(MatrixOp):
-    return {
-        "clamp": MatrixOp("clamp", "elementwise clamp to [lo, hi]", 3, _clamp_shape, _clamp_forward,
-                          clamp_vjp(sympy.Integer(1)), lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
-                          r"\mathrm{{clamp}}({0}, {1}, {2})",
-                          (r"{g} \odot \mathbf{{1}}[{1} \le {0} \le {2}]", r"{g} \odot \mathbf{{1}}[{0} < {1}]",
-                           r"{g} \odot \mathbf{{1}}[{0} > {2}]"), r"\mathrm{clamp}", check=_clamp_check),
-        "diag": MatrixOp("diag", "diagonal matrix of a vector (diagonal of a matrix)", 1, _diag_shape,
-                         _diag_forward, _diag_vjp, _np_diag, r"\operatorname{{diag}}({0})",
-                         (r"\operatorname{{diag}}({g})",), r"\mathrm{diag}"),
-    }
+MATRIX = [
+    MatrixOp("clamp", "elementwise clamp to [lo, hi]", 3, _clamp_shape, _clamp_forward, clamp_vjp(sympy.Integer(1)),
+             r"\mathrm{{clamp}}({0}, {1}, {2})",
+             (r"{g} \odot \mathbf{{1}}[{1} \le {0} \le {2}]", r"{g} \odot \mathbf{{1}}[{0} < {1}]",
+              r"{g} \odot \mathbf{{1}}[{0} > {2}]"),
+             symbol=r"\mathrm{clamp}", text="clamp", spellings=("clamp",), kinks=("clamp",), at_kink=clamp_tied,
+             under=_clamp_under, check=_clamp_check),
+    MatrixOp("diag", "diagonal matrix of a vector (diagonal of a matrix)", 1, _diag_shape, _diag_forward, _diag_vjp,
+             r"\operatorname{{diag}}({0})", (r"\operatorname{{diag}}({g})",),
+             symbol=r"\mathrm{diag}", text="diag", spellings=("diag",)),
+]

@@ -1,32 +1,32 @@
 """Rows of the op table that work on a whole vector: reductions (max, min over the entries) and losses.
 
-Each row is a ``symdl.ops.MatrixOp``: shape rule, exact forward value, one vector-Jacobian rule
-per input, display forms, a float numpy twin, and a check of the values it accepts (a one-hot
+Each row is a ``MatrixOp``: shape rule, exact forward value, one vector-Jacobian rule per input,
+display forms and notation, its kinks, and a check of the values it accepts (a one-hot
 label, probabilities in (0, 1)). The losses follow the usual definitions for one sample:
 softmax(s)_i = e^{s_i} / sum_j e^{s_j}; CE(s, t) = -sum_i t_i log softmax(s)_i (t a one-hot
 label or a distribution); BCE(p, y) = mean(-(y ln p + (1 - y) ln(1 - p))); MSE(a, b) =
 mean((a - b)^2); hinge(s, t) = sum_{j != y} max(0, s_j - s_y + 1), y the class of the one-hot t
 (CS231n's multiclass SVM loss). A max or min over the entries sends the gradient to the entry
-that wins; at a tie of two entries half to each (PyTorch's even split).
+that wins; at a tie of k entries as the exam's tie convention says (symdl/ops/conventions.py):
+1/k to each (the default, torch.amax's even split), all to the first in reading order
+(torch.max along a dimension, torch.argmax), or the whole gradient to each.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import replace
+
 import sympy
 
-HALF = sympy.Rational(1, 2)
-
-
-def _m(*value):
-    return sympy.ImmutableMatrix(*value)
+from symdl.ops.base import MatrixOp, ShapeError, m as _m
+from symdl.ops.base import sign_of as _sign
+from symdl.ops.conventions import DEFAULT_TIES, SUBGRADIENTS, tie_shares
 
 
 def _vector_shape(name):
     def shape(shapes):
         (r, c), = shapes
         if r != 1 and c != 1:
-            from symdl.ops import ShapeError
             raise ShapeError(f"{name} of a {r}x{c} matrix: it takes a vector")
         return (r, c)
     return shape
@@ -34,7 +34,6 @@ def _vector_shape(name):
 
 def _pair_shape(name, vector=False):
     def shape(shapes):
-        from symdl.ops import ShapeError
         (sa, sb) = shapes
         if sa != sb:
             raise ShapeError(f"{name} of a {sa[0]}x{sa[1]} and a {sb[0]}x{sb[1]} operand (same shape needed)")
@@ -42,11 +41,6 @@ def _pair_shape(name, vector=False):
             raise ShapeError(f"{name} of a {sa[0]}x{sa[1]} matrix: it takes a vector of scores")
         return (1, 1)
     return shape
-
-
-def _sign(value):
-    from symdl.ops import sign_of
-    return sign_of(value)
 
 
 # --------------------------------------------------------------- max, min over entries ---
@@ -72,14 +66,15 @@ def _extreme_forward(larger):
     return forward
 
 
-def _extreme_vjp(larger):
+def _extreme_vjp(larger, ties=DEFAULT_TIES):
+    """The gradient to the winning entries, a tie of k of them shared as ``ties`` says."""
     def vjp(g, vals, show, need):
         a = vals[0]
         if show:
             return [None]
         won = winners(a, larger)
-        share = g[0, 0] / len(won)
-        return [_m(a.rows, a.cols, [share if k in won else 0 for k in range(len(a))])]
+        share = dict(zip(won, tie_shares(ties, len(won))))
+        return [_m(a.rows, a.cols, [g[0, 0] * share[k] if k in share else 0 for k in range(len(a))])]
     return vjp
 
 
@@ -90,6 +85,24 @@ def _extreme_check(larger):
                     "give values without it")
         return None
     return check
+
+
+def _extreme_at_kink(larger):
+    def at_kink(vals):
+        return len(winners(vals[0], larger)) > 1
+    return at_kink
+
+
+_EXTREME_TEX = {"split": r"\frac{{{g}}}{{k}}\, \mathbf{{1}}[{0} = %s {0}]",
+                "first": r"{g}\, \mathbf{{1}}[\text{{first }} {0} = %s {0}]",
+                "all": r"{g}\, \mathbf{{1}}[{0} = %s {0}]"}
+
+
+def _extreme_under(larger):
+    def under(row, subgradients, ties):
+        tex = _EXTREME_TEX[ties] % (r"\max" if larger else r"\min")
+        return replace(row, vjp_f=_extreme_vjp(larger, ties), vjp_tex=(tex,))
+    return under
 
 
 # ------------------------------------------------------------------------- softmax ---
@@ -158,12 +171,6 @@ def _causal_forward(vals, show):
 
 def _causal_vjp(g, vals, show, need):
     return [_m(g.rows, g.cols, lambda i, j: 0 if j > i else g[i, j])]
-
-
-def _np_causal(a):
-    out = np.array(a, dtype=float)
-    out[np.triu_indices(out.shape[0], 1, out.shape[1])] = -np.inf
-    return out
 
 
 # -------------------------------------------------------------------------- losses ---
@@ -248,6 +255,17 @@ def max_zero(v):
     return v if _sign(v) > 0 else sympy.S.Zero
 
 
+def _hinge_at_kink(vals):
+    s, t = vals
+    y = label_of(t)
+    return y is not None and any(_sign(s[j] - s[y] + 1) == 0 for j in range(len(s)) if j != y)
+
+
+def _hinge_under(row, subgradients, ties):
+    """A margin of exactly 0 is relu's kink."""
+    return replace(row, vjp_f=hinge_vjp(SUBGRADIENTS[subgradients]["relu"]))
+
+
 def hinge_vjp(at_zero):
     """The hinge's rule with the relu convention at a margin of exactly 0 (``at_zero``)."""
     def vjp(g, vals, show, need):
@@ -276,57 +294,48 @@ def _ce_check(vals):
 
 # ----------------------------------------------------------------------- the rows ---
 
-def _np_softmax(s):
-    if 1 not in s.shape:                      # a matrix: each row
-        e = np.exp(s - s.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-    e = np.exp(s - s.max())
-    return e / e.sum()
+def _row(name, words, arity, shape, forward, vjp, fwd, vjp_tex, symbol, text, **facts):
+    return MatrixOp(name, words, arity, shape, forward, vjp, fwd, vjp_tex, symbol=symbol, text=text, **facts)
 
 
-def _np_hinge(s, t):
-    y = int(np.argmax(t.ravel()))
-    m = s.ravel() - s.ravel()[y] + 1.0
-    m[y] = 0.0
-    return np.array([[np.maximum(m, 0.0).sum()]])
+def _scalar(shapes):
+    return (1, 1)
 
 
-def rows(MatrixOp):
-    """The rows, made with the table's MatrixOp (given by symdl.ops, which imports this module)."""
-    def row(name, words, arity, shape, forward, vjp, np_f, fwd, vjp_tex, mark, check=None):
-        return name, MatrixOp(name, words, arity, shape, forward, vjp, np_f, fwd, vjp_tex, mark, check=check)
-
-    return dict((
-        row("max_all", "maximum over the entries", 1, lambda shapes: (1, 1), _extreme_forward(True),
-            _extreme_vjp(True), lambda a: np.array([[a.max()]]), r"\max {0}",
-            (r"\frac{{{g}}}{{k}}\, \mathbf{{1}}[{0} = \max {0}]",), r"\max", _extreme_check(True)),
-        row("min_all", "minimum over the entries", 1, lambda shapes: (1, 1), _extreme_forward(False),
-            _extreme_vjp(False), lambda a: np.array([[a.min()]]), r"\min {0}",
-            (r"\frac{{{g}}}{{k}}\, \mathbf{{1}}[{0} = \min {0}]",), r"\min", _extreme_check(False)),
-        row("softmax", "softmax", 1, lambda shapes: shapes[0], _softmax_forward, _softmax_vjp, _np_softmax,
-            r"\operatorname{{softmax}}({0})",
-            (r"p \odot \left({g} - \langle {g}, p \rangle\right),\ p = \operatorname{{softmax}}({0})",),
-            r"\mathrm{softmax}"),
-        row("causal", "causal mask (entries above the diagonal to minus infinity)", 1, lambda shapes: shapes[0],
-            _causal_forward, _causal_vjp, _np_causal, r"\operatorname{{causal}}({0})",
-            (r"{g} \odot \mathbf{{1}}[j \le i]",), r"\mathrm{causal}"),
-        row("log_softmax", "log-softmax", 1, _vector_shape("log-softmax"), _log_softmax_forward,
-            _log_softmax_vjp, lambda s: np.log(_np_softmax(s)), r"\log\operatorname{{softmax}}({0})",
-            (r"{g} - \operatorname{{softmax}}({0}) \textstyle\sum {g}",), r"\log\mathrm{softmax}"),
-        row("cross_entropy", "cross-entropy", 2, _pair_shape("cross-entropy", vector=True), _ce_forward, _ce_vjp,
-            lambda s, t: np.array([[-(t * np.log(_np_softmax(s))).sum()]]), r"\operatorname{{CE}}({0}, {1})",
-            (r"{g} \left(\operatorname{{softmax}}({0}) \textstyle\sum {1} - {1}\right)",
-             r"-{g} \log\operatorname{{softmax}}({0})"), r"\mathrm{CE}", _ce_check),
-        row("bce", "binary cross-entropy", 2, _pair_shape("binary cross-entropy"), _bce_forward, _bce_vjp,
-            lambda p, y: np.array([[-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean()]]),
-            r"\operatorname{{BCE}}({0}, {1})",
-            (r"\frac{{{g}}}{{n}}\, \frac{{{0} - {1}}}{{{0} \odot (1 - {0})}}",
-             r"\frac{{{g}}}{{n}} \left(\ln(1 - {0}) - \ln {0}\right)"), r"\mathrm{BCE}", _bce_check),
-        row("mse", "mean squared error", 2, _pair_shape("mean squared error"), _mse_forward, _mse_vjp,
-            lambda a, b: np.array([[((a - b) ** 2).mean()]]), r"\operatorname{{MSE}}({0}, {1})",
-            (r"\frac{{2 {g}}}{{n}} ({0} - {1})", r"-\frac{{2 {g}}}{{n}} ({0} - {1})"), r"\mathrm{MSE}"),
-        row("hinge", "multiclass hinge loss", 2, _pair_shape("hinge loss", vector=True), _hinge_forward,
-            hinge_vjp(sympy.Integer(0)), _np_hinge, r"\operatorname{{hinge}}({0}, {1})",
-            (r"{g} \left(\mathbf{{1}}[m > 0] - {1} \textstyle\sum_{{j}} \mathbf{{1}}[m_j > 0]\right),\ "
-             r"m_j = s_j - s_y + 1\ (j \ne y)", "0"), r"\mathrm{hinge}", _hinge_check),
-    ))
+ROWS = [
+    _row("max_all", "maximum over the entries", 1, _scalar, _extreme_forward(True), _extreme_vjp(True),
+         r"\max {0}", (_EXTREME_TEX["split"] % r"\max",), r"\max", "max", overloads=("max",), kinks=("subgradient",),
+         at_kink=_extreme_at_kink(True), under=_extreme_under(True), check=_extreme_check(True)),
+    _row("min_all", "minimum over the entries", 1, _scalar, _extreme_forward(False), _extreme_vjp(False),
+         r"\min {0}", (_EXTREME_TEX["split"] % r"\min",), r"\min", "min", overloads=("min",), kinks=("subgradient",),
+         at_kink=_extreme_at_kink(False), under=_extreme_under(False), check=_extreme_check(False)),
+    _row("softmax", "softmax", 1, lambda shapes: shapes[0], _softmax_forward, _softmax_vjp,
+         r"\operatorname{{softmax}}({0})",
+         (r"p \odot \left({g} - \langle {g}, p \rangle\right),\ p = \operatorname{{softmax}}({0})",),
+         r"\mathrm{softmax}", "softmax", spellings=("softmax", "Softmax")),
+    _row("causal", "causal mask (entries above the diagonal to minus infinity)", 1, lambda shapes: shapes[0],
+         _causal_forward, _causal_vjp, r"\operatorname{{causal}}({0})", (r"{g} \odot \mathbf{{1}}[j \le i]",),
+         r"\mathrm{causal}", "causal", spellings=("causal",), masks=True),
+    _row("log_softmax", "log-softmax", 1, _vector_shape("log-softmax"), _log_softmax_forward, _log_softmax_vjp,
+         r"\log\operatorname{{softmax}}({0})", (r"{g} - \operatorname{{softmax}}({0}) \textstyle\sum {g}",),
+         r"\log\mathrm{softmax}", "log softmax", spellings=("logsoftmax", "LogSoftmax")),
+    _row("cross_entropy", "cross-entropy", 2, _pair_shape("cross-entropy", vector=True), _ce_forward, _ce_vjp,
+         r"\operatorname{{CE}}({0}, {1})",
+         (r"{g} \left(\operatorname{{softmax}}({0}) \textstyle\sum {1} - {1}\right)",
+          r"-{g} \log\operatorname{{softmax}}({0})"), r"\mathrm{CE}", "CE", spellings=("CE", "crossentropy"),
+         check=_ce_check),
+    _row("bce", "binary cross-entropy", 2, _pair_shape("binary cross-entropy"), _bce_forward, _bce_vjp,
+         r"\operatorname{{BCE}}({0}, {1})",
+         (r"\frac{{{g}}}{{n}}\, \frac{{{0} - {1}}}{{{0} \odot (1 - {0})}}",
+          r"\frac{{{g}}}{{n}} \left(\ln(1 - {0}) - \ln {0}\right)"), r"\mathrm{BCE}", "BCE",
+         spellings=("BCE",), check=_bce_check),
+    _row("mse", "mean squared error", 2, _pair_shape("mean squared error"), _mse_forward, _mse_vjp,
+         r"\operatorname{{MSE}}({0}, {1})",
+         (r"\frac{{2 {g}}}{{n}} ({0} - {1})", r"-\frac{{2 {g}}}{{n}} ({0} - {1})"), r"\mathrm{MSE}", "MSE",
+         spellings=("MSE",)),
+    _row("hinge", "multiclass hinge loss", 2, _pair_shape("hinge loss", vector=True), _hinge_forward,
+         hinge_vjp(sympy.Integer(0)), r"\operatorname{{hinge}}({0}, {1})",
+         (r"{g} \left(\mathbf{{1}}[m > 0] - {1} \textstyle\sum_{{j}} \mathbf{{1}}[m_j > 0]\right),\ "
+          r"m_j = s_j - s_y + 1\ (j \ne y)", "0"), r"\mathrm{hinge}", "hinge", spellings=("hinge",),
+         kinks=("subgradient",), at_kink=_hinge_at_kink, under=_hinge_under, check=_hinge_check),
+]

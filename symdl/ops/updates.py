@@ -34,6 +34,10 @@ from typing import Callable
 import mpmath
 import sympy
 
+from symdl.notation.display import GraphFormula
+from symdl.grading.policy import policy_of
+from symdl.solution import Tex
+
 HALF, ZERO = sympy.Rational(1, 2), sympy.Integer(0)
 
 
@@ -303,7 +307,6 @@ def settle(value):
 def small(value):
     """A setting as a formula shows it: 10^{-8} for a small power of ten, else the number."""
     if isinstance(value, sympy.Rational) and value.p == 1 and value.q >= 10**4 and str(value.q).strip("0") == "1":
-        from symdl.solution import Tex
         return Tex("10^{-%d}" % (len(str(value.q)) - 1))
     return value
 
@@ -311,8 +314,6 @@ def small(value):
 def formula(rule, quantity, s, names, first_buffer=False):
     """The display form of ``quantity`` under settings ``s`` as a GraphFormula: ``names`` gives the printed
     theta, grad, g, old and new:<quantity> pieces, the settings are put in as numbers."""
-    from symdl.notation.display import GraphFormula
-
     text = "{g}" if quantity == "velocity" and first_buffer else display(rule, quantity, s)
     fields = {**names, "lr": s.get("lr"), "mu": s.get("momentum"), "damp": s.get("dampening"),
               "wd": s.get("weight_decay"), "alpha": s.get("alpha"), "b1": s.get("beta1"), "b2": s.get("beta2"),
@@ -327,8 +328,6 @@ def grade_states(sol, question, part):
     """Every state after every step graded (not only the final values) when the part asking for the
     steps has the points for them: at least the policy's step per answer, as the graph kind grades
     every node's value."""
-    from symdl.grading.policy import policy_of
-
     total = question.points_of(part) if part is not None else None
     if total is None:
         return
