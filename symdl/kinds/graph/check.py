@@ -87,20 +87,19 @@ def _floats(matrix):
 
 
 def _float_ties(question, graph, base):
-    """The float route differences a tie of max/min as an even split: under another tie convention
-    such a tie is checked by the mpmath route only, so a graph too large for it is refused (exit 2)."""
+    """The float route differences a tie of max/min as the mean of its two sides (1/2 each, also
+    for each of three or more tied entries): a tie it cannot share as the convention says is
+    checked by the mpmath route only, so a graph too large for that is refused (exit 2)."""
     rule = getattr(question, "ties", "split")
-    if rule == "split":
-        return
     for node in graph.nodes:
         if node.op in ("max", "min", "max_all", "min_all"):
             args = [base[i] for i in node.inputs]
-            tied = np.any(_tie(args[0] - args[1])) if len(args) == 2 else \
-                np.sum(_tie(args[0] - (args[0].max() if node.op == "max_all" else args[0].min()))) > 1
-            if tied:
+            tied = 2 * bool(np.any(_tie(args[0] - args[1]))) if len(args) == 2 else \
+                np.sum(_tie(args[0] - (args[0].max() if node.op == "max_all" else args[0].min())))
+            if tied > (2 if rule == "split" else 1):
                 raise question.error("function", f"a tie of max/min at {node.id} under ties = \"{rule}\" is "
                                      "checked in high precision only, and this graph is too large for that "
-                                     "check; give values without the tie or use ties = \"split\"")
+                                     "check; give values without the tie")
 
 
 def _tie(d):

@@ -129,3 +129,34 @@ def test_an_unknown_convention_is_refused(tmp_path):
     said = (done.stderr + done.stdout).strip()
     assert len(said.splitlines()) == 1 and "exam.ties" in said and path.name in said
     assert not out.exists()
+
+
+@pytest.mark.parametrize("ties", ["split", "first", "all"])
+def test_the_float_route_refuses_a_tie_it_cannot_share(tmp_path, monkeypatch, ties):
+    """A graph too large for the mpmath route (stood in for by ``affordable`` -> False) is checked in
+    float64, whose differences give each tied entry 1/2: a tie of three (any convention) and a tie of
+    two under "first" or "all" are refused there (exit 2, naming the node); a tie of two under
+    "split" is checked (1/2 each, torch.amax's share)."""
+    from symdl.kinds.graph import check_mp
+    monkeypatch.setattr(check_mp, "affordable", lambda g: False)
+    with pytest.raises(SpecError, match="z2"):
+        graph.independent(_max_question(tmp_path, ties))
+    values = {"x": r"\begin{bmatrix} 2 \\ 0 \\ 2 \end{bmatrix}"}
+    q = load_exam(_spec(tmp_path, ties, r"\max(x)", values, "two")).questions[0]
+    if ties != "split":
+        with pytest.raises(SpecError, match="z1"):
+            graph.independent(q)
+    else:
+        got = graph.independent(q)["grad.x"]
+        np.testing.assert_allclose(np.squeeze(np.asarray(got.value, dtype=float)), [0.5, 0, 0.5], rtol=1e-6)
+
+
+def test_the_float_route_checks_many_ties_of_two_under_split(tmp_path, monkeypatch):
+    """max(A, B) of two matrices tied in every entry: each entry a tie of two, 1/2 to each side."""
+    from symdl.kinds.graph import check_mp
+    monkeypatch.setattr(check_mp, "affordable", lambda g: False)
+    matrix = r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}"
+    q = load_exam(_spec(tmp_path, "split", r"\operatorname{sum}(\max(A, B))", {"A": matrix, "B": matrix})).questions[0]
+    got = graph.independent(q)
+    for name in ("grad.A", "grad.B"):
+        np.testing.assert_allclose(np.asarray(got[name].value, dtype=float), np.full((2, 2), 0.5), rtol=1e-6)
