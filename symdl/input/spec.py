@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from symdl.errors import LatexError, SpecError
-from symdl.ops.conventions import DEFAULT_SUBGRADIENTS, SUBGRADIENTS
+from symdl.ops.conventions import DEFAULT_SUBGRADIENTS, DEFAULT_TIES, SUBGRADIENTS, TIES
 from symdl.grading.policy import question_policy, read_policy, rubric_splits
 from symdl.input.schema import normalize_choice
 from symdl import kinds
@@ -64,7 +64,8 @@ class Question:
     title: str | None = None
     data_dirs: tuple = ()       # folders besides the spec's own where data files may lie
     values: dict = field(default_factory=dict)   # the fields as the kind's schema checked them
-    subgradients: str = DEFAULT_SUBGRADIENTS    # the exam's kink convention (relu'(0), |x|'(0), ties)
+    subgradients: str = DEFAULT_SUBGRADIENTS    # the exam's kink convention (relu'(0), |x|'(0))
+    ties: str = DEFAULT_TIES                    # the exam's tie convention of max/min (symdl/ops/conventions.py)
     grading: object = None      # the answer policy (symdl.grading.Policy) with this question's overrides
     rubric: dict = field(default_factory=dict)  # part (None: no parts) -> {answer or criterion: points}
 
@@ -192,6 +193,7 @@ class Exam:
     instructions: list = field(default_factory=list)
     session: str = ""                            # where, when and how long the exam is sat (under the date)
     subgradients: str = DEFAULT_SUBGRADIENTS    # the kink convention of the whole exam ([exam] subgradients)
+    ties: str = DEFAULT_TIES                    # the tie convention of max/min of the whole exam ([exam] ties)
     require: list = field(default_factory=list)  # [exam] require: conditions on the answers (symdl.input.require)
     draws: list = field(default_factory=list)    # the spec's draws (symdl.input.draws.Draw), [] for a fixed exam
     drawn: dict = field(default_factory=dict)    # "<question>.<field>" -> value drawn for this variant
@@ -209,6 +211,14 @@ def _subgradients(exam, path) -> str:
     if not isinstance(value, str) or normalize_choice(value) not in SUBGRADIENTS:
         raise SpecError(f"expected one of {', '.join(repr(k) for k in SUBGRADIENTS)}", file=path,
                         field="exam.subgradients")
+    return normalize_choice(value)
+
+
+def _ties(exam, path) -> str:
+    """The exam's tie convention of max and min: one of TIES, "split" when not given."""
+    value = exam.get("ties", DEFAULT_TIES)
+    if not isinstance(value, str) or normalize_choice(value) not in TIES:
+        raise SpecError(f"expected one of {', '.join(repr(k) for k in TIES)}", file=path, field="exam.ties")
     return normalize_choice(value)
 
 
@@ -302,7 +312,7 @@ def build_exam(data: dict, path, data_dirs=()) -> Exam:
     for key in data:
         if key not in {"exam", "question"}:
             raise SpecError("unknown top-level table", file=path, field=key)
-    subgradients = _subgradients(exam, path)
+    subgradients, ties = _subgradients(exam, path), _ties(exam, path)
     policy = read_policy(exam.get("grading", {}), path)
     tables = data.get("question")
     if not isinstance(tables, list) or not tables:
@@ -311,13 +321,13 @@ def build_exam(data: dict, path, data_dirs=()) -> Exam:
     for index, table in enumerate(tables, start=1):
         question = _question(table, index, path, seen)
         question.data_dirs = tuple(Path(d) for d in data_dirs)
-        question.subgradients = subgradients
+        question.subgradients, question.ties = subgradients, ties
         question.grading = question_policy(policy, table.get("grading"), path, question.id)
         question.rubric = rubric_splits(table, question, path)
         questions.append(question)
     return Exam(id=exam["id"], title=exam["title"], file=path, questions=questions,
                 course=exam.get("course", ""), date=exam.get("date", ""), session=exam.get("session", ""),
-                instructions=exam.get("instructions", []), subgradients=subgradients,
+                instructions=exam.get("instructions", []), subgradients=subgradients, ties=ties,
                 require=_require(exam, path, seen), grading=policy)
 
 
@@ -350,7 +360,7 @@ def _exam_header(data: dict, path: Path) -> dict:
     if not isinstance(exam, dict):
         raise SpecError("missing [exam] table", file=path, field="exam")
     for key in exam:
-        if key not in {"id", "title", "course", "date", "session", "instructions", "subgradients", "require",
+        if key not in {"id", "title", "course", "date", "session", "instructions", "subgradients", "ties", "require",
                        "grading"}:
             raise SpecError("unknown key in [exam]", file=path, field=f"exam.{key}")
     for key in ("id", "title"):

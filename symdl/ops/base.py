@@ -70,6 +70,12 @@ def show_add(*terms):
     return sympy.Add._from_args(terms, True)
 
 
+def show_extreme(cls, *args):
+    """max/min (``cls``) of ``args`` left unevaluated with every argument in its place: SymPy's own
+    Max(..., evaluate=False) keeps a set, so a tie (max(2, 0, 2, 2)) would lose its tied entries."""
+    return sympy.Basic.__new__(cls, *args)
+
+
 def braced(latex: str) -> str:
     """LaTeX put into a str.format template as literal text (its braces doubled)."""
     return latex.replace("{", "{{").replace("}", "}}")

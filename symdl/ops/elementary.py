@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import sympy
 
-from symdl.ops.base import HALF, U, MatrixOp, ShapeError, Unary, entry as _entry, m as _m, show_mul
+from symdl.ops.base import HALF, U, MatrixOp, ShapeError, Unary, entry as _entry, m as _m, show_extreme, show_mul
 from symdl.ops.base import sign_of as _sign
 from symdl.ops.conventions import SUBGRADIENTS
 
@@ -119,8 +119,8 @@ def clamp_exact(x, lo, hi):
 def _clamp_forward(vals, show):
     x, lo, hi = vals
     if show:
-        return sympy.ImmutableMatrix(x.rows, x.cols, lambda i, j: sympy.Min(
-            sympy.Max(U(x[i, j]), U(_entry(lo, i, j)), evaluate=False), U(_entry(hi, i, j)), evaluate=False))
+        return sympy.ImmutableMatrix(x.rows, x.cols, lambda i, j: show_extreme(
+            sympy.Min, show_extreme(sympy.Max, U(x[i, j]), U(_entry(lo, i, j))), U(_entry(hi, i, j))))
     return sympy.ImmutableMatrix(x.rows, x.cols, lambda i, j: clamp_exact(x[i, j], _entry(lo, i, j), _entry(hi, i, j)))
 
 

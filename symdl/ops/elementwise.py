@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import sympy
 
-from symdl.ops.base import HALF, U, Binary, Unary, braced, sign_of
+from symdl.ops.base import HALF, U, Binary, Unary, braced, show_extreme, sign_of
 from symdl.ops.conventions import SUBGRADIENTS, tie_shares
 
 ONE, ZERO = sympy.Integer(1), sympy.Integer(0)
@@ -117,12 +117,12 @@ BINARY = [
             lambda a, b, y: 1 / b, lambda a, b, y: -a / b**2,
             r"\frac{{1}}{{{1}}}", r"-\frac{{{0}}}{{{1}^2}}", r"\frac{{{0}}}{{{1}}}", r"\div", "÷"),
     _binary("max", "elementwise maximum", lambda a, b: sympy.Max(a, b),
-            lambda a, b: sympy.Max(U(a), U(b), evaluate=False),
+            lambda a, b: show_extreme(sympy.Max, U(a), U(b)),
             _extreme_d(True, True, HALF), _extreme_d(True, False, HALF),
             r"\mathbf{{1}}[{0} > {1}]", r"\mathbf{{1}}[{1} > {0}]", r"\max\left({0}, {1}\right)", r"\max", "max",
             spellings=("max",), sympy_class=sympy.Max, kinks=("subgradient",), under=_extreme_under(True)),
     _binary("min", "elementwise minimum", lambda a, b: sympy.Min(a, b),
-            lambda a, b: sympy.Min(U(a), U(b), evaluate=False),
+            lambda a, b: show_extreme(sympy.Min, U(a), U(b)),
             _extreme_d(False, True, HALF), _extreme_d(False, False, HALF),
             r"\mathbf{{1}}[{0} < {1}]", r"\mathbf{{1}}[{1} < {0}]", r"\min\left({0}, {1}\right)", r"\min", "min",
             spellings=("min",), sympy_class=sympy.Min, kinks=("subgradient",), under=_extreme_under(False)),

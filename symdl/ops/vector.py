@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import sympy
 
-from symdl.ops.base import MatrixOp, ShapeError, m as _m
+from symdl.ops.base import MatrixOp, ShapeError, m as _m, show_extreme
 from symdl.ops.base import sign_of as _sign
 from symdl.ops.conventions import DEFAULT_TIES, SUBGRADIENTS, tie_shares
 
@@ -61,7 +61,7 @@ def _extreme_forward(larger):
         a = vals[0]
         if show:
             f = sympy.Max if larger else sympy.Min
-            return _m([[f(*[sympy.UnevaluatedExpr(v) for v in a], evaluate=False)]])
+            return _m([[show_extreme(f, *[sympy.UnevaluatedExpr(v) for v in a])]])
         return _m([[a[winners(a, larger)[0]]]])
     return forward
 
@@ -76,15 +76,6 @@ def _extreme_vjp(larger, ties=DEFAULT_TIES):
         share = dict(zip(won, tie_shares(ties, len(won))))
         return [_m(a.rows, a.cols, [g[0, 0] * share[k] if k in share else 0 for k in range(len(a))])]
     return vjp
-
-
-def _extreme_check(larger):
-    def check(vals):
-        if len(winners(vals[0], larger)) > 2:
-            return ("a tie of three or more entries has no subgradient the check can confirm; "
-                    "give values without it")
-        return None
-    return check
 
 
 def _extreme_at_kink(larger):
@@ -305,10 +296,10 @@ def _scalar(shapes):
 ROWS = [
     _row("max_all", "maximum over the entries", 1, _scalar, _extreme_forward(True), _extreme_vjp(True),
          r"\max {0}", (_EXTREME_TEX["split"] % r"\max",), r"\max", "max", overloads=("max",), kinks=("subgradient",),
-         at_kink=_extreme_at_kink(True), under=_extreme_under(True), check=_extreme_check(True)),
+         at_kink=_extreme_at_kink(True), under=_extreme_under(True)),
     _row("min_all", "minimum over the entries", 1, _scalar, _extreme_forward(False), _extreme_vjp(False),
          r"\min {0}", (_EXTREME_TEX["split"] % r"\min",), r"\min", "min", overloads=("min",), kinks=("subgradient",),
-         at_kink=_extreme_at_kink(False), under=_extreme_under(False), check=_extreme_check(False)),
+         at_kink=_extreme_at_kink(False), under=_extreme_under(False)),
     _row("softmax", "softmax", 1, lambda shapes: shapes[0], _softmax_forward, _softmax_vjp,
          r"\operatorname{{softmax}}({0})",
          (r"p \odot \left({g} - \langle {g}, p \rangle\right),\ p = \operatorname{{softmax}}({0})",),

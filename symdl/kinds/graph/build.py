@@ -8,7 +8,7 @@ import sympy
 
 from symdl.ops import table
 from symdl.ops.base import MissingRule, ShapeError
-from symdl.ops.conventions import DEFAULT_SUBGRADIENTS
+from symdl.ops.conventions import DEFAULT_SUBGRADIENTS, DEFAULT_TIES
 from symdl.notation.printer import tex
 
 from .fields import read_values
@@ -48,6 +48,7 @@ class Graph:
         self.named: dict = {}         # a program's assigned name -> its node
         self.source = None            # what the independent route evaluates: .expr, .constants
         self.subgradients = getattr(question, "subgradients", DEFAULT_SUBGRADIENTS)
+        self.ties = getattr(question, "ties", DEFAULT_TIES)     # how a tie of max/min shares the gradient
         self.field = "function"       # the field being built: 'function', or a program's 'program[k]'
         self.origin: dict = {}        # node id -> the field that wrote it (a program's line)
         self.taken: set = set()       # names of inputs (and a program's): automatic names skip them
@@ -204,7 +205,7 @@ class Graph:
 
     def rule(self, node):
         """The node's row of the op table, under the exam's subgradient convention."""
-        return table.rule_for(node.op, node.param, self.subgradients)
+        return table.rule_for(node.op, node.param, self.subgradients, self.ties)
 
     def consumers(self, node_id):
         return [n for n in self.nodes if node_id in n.inputs]

@@ -86,6 +86,22 @@ def _floats(matrix):
     return np.array(matrix.tolist(), dtype=float)
 
 
+def _float_ties(question, graph, base):
+    """The float route differences a tie of max/min as the mean of its two sides (1/2 each, also
+    for each of three or more tied entries): a tie it cannot share as the convention says is
+    checked by the mpmath route only, so a graph too large for that is refused (exit 2)."""
+    rule = getattr(question, "ties", "split")
+    for node in graph.nodes:
+        if node.op in ("max", "min", "max_all", "min_all"):
+            args = [base[i] for i in node.inputs]
+            tied = 2 * bool(np.any(_tie(args[0] - args[1]))) if len(args) == 2 else \
+                np.sum(_tie(args[0] - (args[0].max() if node.op == "max_all" else args[0].min())))
+            if tied > (2 if rule == "split" else 1):
+                raise question.error("function", f"a tie of max/min at {node.id} under ties = \"{rule}\" is "
+                                     "checked in high precision only, and this graph is too large for that "
+                                     "check; give values without the tie")
+
+
 def _tie(d):
     """Entries of ``d`` (a difference at a kink) that are a tie, allowing float rounding."""
     return np.abs(d) <= 1e-10 * max(1.0, float(np.max(np.abs(d))) if d.size else 1.0)
@@ -187,6 +203,7 @@ def independent(question, numpy_vjp=None) -> dict:
     error = _rounding_bounds(graph, values, base)
     result = {"output": hp.Bounded(base[graph_out.id], error[graph_out.id])}
     frozen = _frozen_ties(graph, base, question.subgradients)
+    _float_ties(question, graph, base)
 
     def loss(node_id, value):
         vals = _numeric_forward(graph, values, override={node_id: value}, base=base, frozen=frozen)

@@ -15,6 +15,12 @@ tied entry's kink is replaced by the straight line through it with that mean slo
 0 t or t / 2, |t| by 0 t, max(a, b) by b + (a - b) / 2): the gradient is multilinear in the
 local derivatives (a path through the graph meets each entry once), so the derivative of that
 function is the convention's gradient, found with one difference whatever the number of ties.
+
+A tie of max or min follows the exam's tie convention ([exam] ties) by its own line: "split"
+b + (a - b) / 2 (a max over k entries, a chain of pairwise ones, weighs the j-th tied entry
+(j - 1) / j against the new one, so each gets 1/k), "first" a itself (the first argument, the
+first entry in reading order), "all" a + b - c with c the tie's value at the point (both
+slopes 1, its value unchanged).
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import sympy
+
+from symdl.check import hp
 
 from .check_float import numpy_error, numpy_op  # noqa: F401  (the float route's ops, kept here by name)
 
@@ -35,13 +43,13 @@ STABLE = mpmath.mpf("1e-8")
 BOOSTS = (0, 100, 500, 4500)   # extra digits tried in turn until a difference stands above the noise
 SIGNIFICANT = 20         # digits a difference must carry above the rounding noise
 # the sides of a tie whose one-sided derivatives are averaged, per convention and kink
-SIDES = {"pytorch": {"relu": (-1,), "abs": (1, -1), "extreme": (1, -1), "step": (1, -1),
+SIDES = {"pytorch": {"relu": (-1,), "abs": (1, -1), "step": (1, -1),
                      "clamp_low": (1,), "clamp_high": (-1,)},
-         "symmetric": {"relu": (1, -1), "abs": (1, -1), "extreme": (1, -1), "step": (1, -1),
+         "symmetric": {"relu": (1, -1), "abs": (1, -1), "step": (1, -1),
                        "clamp_low": (1, -1), "clamp_high": (1, -1)}}
-# the slope of each kink on each side of 0 (max and min: the weight of their first argument; a
-# step function: flat on both sides; clamp: the weight of x against its bound, check_ops)
-ONE_SIDED = {"relu": {1: 1, -1: 0}, "abs": {1: 1, -1: -1}, "max": {1: 1, -1: 0}, "min": {1: 0, -1: 1},
+# the slope of each kink on each side of 0 (a step function: flat on both sides; clamp: the weight
+# of x against its bound, check_ops); a tie of max/min follows the tie convention (_extreme)
+ONE_SIDED = {"relu": {1: 1, -1: 0}, "abs": {1: 1, -1: -1},
              "step": {1: 0, -1: 0}, "clamp_low": {1: 1, -1: 0}, "clamp_high": {1: 0, -1: 1}}
 
 
@@ -49,8 +57,9 @@ class Probe:
     """One evaluation: records kink and singular arguments; tied kink entries (``sides``: (key,
     index) -> the sides the convention averages) are evaluated on their mean-slope line."""
 
-    def __init__(self, sides=None):
+    def __init__(self, sides=None, base=None):
         self.sides = sides or {}
+        self.base = base if base is not None else {}     # a tie's value at the point (shared by the probes)
         self.args = {}
         self.kinks = {}          # key -> 'relu', 'abs' or 'extreme' (max/min)
         self.counter = 0
@@ -77,6 +86,15 @@ class Probe:
         for (k, index), sides in self.sides.items():
             if k == key:
                 yield index, mpmath.mpf(sum(ONE_SIDED[kind][s] for s in sides)) / len(sides)
+
+    def tie_rule(self, key, index):
+        """The tie convention of kink entry (key, index) when it is a tied max/min, else None."""
+        sides = self.sides.get((key, index))
+        return sides[1] if sides and sides[0] == "tie" else None
+
+    def tie_value(self, key, index, value):
+        """The tie's value at the point: recorded by the first evaluation (t = 0) at this precision."""
+        return self.base.setdefault((key, index, mpmath.mp.dps), value)
 
     def singular(self, key, arg):
         self.args[key] = ("singular", arg)
@@ -129,13 +147,18 @@ def _abs(probe, key, a):
     return out
 
 
-def _extreme(probe, key, a, b, larger):
+def _extreme(probe, key, a, b, larger, split=mpmath.mpf(1) / 2):
+    """max (min) of a and b; a tied entry on its convention's line, ``split`` a's weight under "split"."""
     a, b = np.broadcast_arrays(a, b)
     d = probe.kink(key, (a - b).astype(object))
     pick_a = _map(lambda v: v > 0 if larger else v < 0, d).astype(bool)
     out = np.where(pick_a, a, b).astype(object)
-    for index, weight in probe.lines(key, "max" if larger else "min"):
-        out[index] = b[index] + weight * d[index]
+    for (k, index) in probe.sides:
+        rule = probe.tie_rule(key, index) if k == key else None
+        if rule == "all":
+            out[index] = a[index] + b[index] - probe.tie_value(key, index, b[index])
+        elif rule is not None:
+            out[index] = b[index] + (1 if rule == "first" else split) * d[index]
     return out
 
 
@@ -320,7 +343,8 @@ def central(loss, size, sides, extra=0, magnitude=0, step=STEP):
             dps = DPS + digits + 20 + extra + boosts.pop(0)
             with mpmath.workdps(dps):
                 h = size * mpmath.mpf(10) ** (-digits)
-                p0, pp, pm = Probe(sides), Probe(sides), Probe(sides)
+                shared = {}
+                p0, pp, pm = Probe(sides, shared), Probe(sides, shared), Probe(sides, shared)
                 loss(mpmath.mpf(0), p0)
                 up, down = loss(h, pp), loss(-h, pm)
                 if not (_stable(p0, pp) and _stable(p0, pm)):
@@ -336,9 +360,9 @@ def central(loss, size, sides, extra=0, magnitude=0, step=STEP):
     return mpmath.nan
 
 
-def ties(loss, extra=0, subgradients="symmetric"):
+def ties(loss, extra=0, subgradients="symmetric", tie_rule="split"):
     """The tied kink entries of ``loss`` at t = 0 (exactly zero, not a rounding residue), each
-    as (key, index, the sides its convention averages)."""
+    as (key, index, the sides its convention averages), a max/min's as (key, index, ("tie", tie_rule))."""
     with mpmath.workdps(DPS + 40 + extra):
         low = Probe()
         loss(mpmath.mpf(0), low)
@@ -352,7 +376,8 @@ def ties(loss, extra=0, subgradients="symmetric"):
             for index in np.ndindex(arg.shape):
                 v_high, v_low = arg[index], low.args[key][1][index]
                 if v_high == 0 or abs(v_high) <= mpmath.mpf(10) ** (-DPS) * abs(v_low):
-                    out.append((key, index, SIDES[subgradients][high.kinks[key]]))
+                    kind = high.kinks[key]
+                    out.append((key, index, ("tie", tie_rule) if kind == "extreme" else SIDES[subgradients][kind]))
     return sorted(out)
 
 
@@ -453,14 +478,20 @@ def independent(question, graph, parsed, values, upstream):
     # a tiny given factor (5e-324 * x) makes every difference tiny: span it in every step
     floor = extra_digits(scale, smallest)
     whole = len(graph.nodes) <= WHOLE_NODES
-    inner = _inner_gradients(graph, values, weights, floor, question.subgradients, inputs_too=not whole)
-    tied = ties(tree_loss(None, None), floor, question.subgradients) if whole else ()
+    tie_rule = getattr(question, "ties", "split")      # the exam's tie convention of max/min, read as given
+    inner = _inner_gradients(graph, values, weights, floor, question.subgradients, inputs_too=not whole,
+                             tie_rule=tie_rule)
+    tied = ties(tree_loss(None, None), floor, question.subgradients, tie_rule) if whole else ()
     for name, matrix in (values.items() if whole else ()):
         point = mp_array(matrix)
-        grad = np.empty(point.shape, dtype=object)
+        grad, error = np.empty(point.shape, dtype=object), np.empty(point.shape, dtype=object)
         for index in np.ndindex(point.shape):
-            grad[index] = derivative(tree_loss(name, index), point[index], tied, scale, floor)
-        result[f"grad.{name}"] = grad
+            # twice, the second step FINER digits finer: the two differ by the first's truncation
+            # error, the bound that an exact 0 (A * g(B) at A = 0: 3e-56 left at the coarse step) meets
+            coarse = derivative(tree_loss(name, index), point[index], tied, scale, floor)
+            grad[index] = derivative(tree_loss(name, index), point[index], tied, scale, floor, step=STEP + FINER)
+            error[index] = 2 * abs(grad[index] - coarse)
+        result[f"grad.{name}"] = hp.Bounded(grad, error)
     result.update(inner)
     return result
 
@@ -483,7 +514,6 @@ def _bounded(low, high):
     """Values found at two precisions as hp.Bounded: the higher one, within its distance to the
     lower (far above its own error), so that the rounding residue of an exact 0 (0.1 + 0.2 - 0.3
     leaves 1e-51 at 50 digits) agrees with 0 while a true 1e-174 keeps its digits."""
-    from symdl.check import hp
     out = {}
     for name, value in high.items():
         error = _map(lambda v: v, value)
@@ -507,7 +537,7 @@ def _wired(graph, values, probe):
     return vals
 
 
-def _inner_gradients(graph, values, weights, floor, subgradients, inputs_too=False):
+def _inner_gradients(graph, values, weights, floor, subgradients, inputs_too=False, tie_rule="split"):
     """grad.<node> for every inner node (and with ``inputs_too`` every input): reverse
     accumulation of local differences, linear in the number of nodes.
 
@@ -519,10 +549,9 @@ def _inner_gradients(graph, values, weights, floor, subgradients, inputs_too=Fal
     entries, 1e-163; a key bias's gradient, 1e-52 of truncation) is no disagreement with an exact
     0, while a true value keeps about 50 digits.
     """
-    from symdl.check import hp
     def whole(t, probe):
         return _loss_of(_wired(graph, values, probe)[graph.output.id], weights())
-    tied = ties(whole, floor, subgradients)              # exact ties, told apart from rounding at two precisions
+    tied = ties(whole, floor, subgradients, tie_rule)    # exact ties, told apart from rounding at two precisions
     low = _accumulate(graph, values, weights, tied, DPS + 20, floor, inputs_too)
     high = _accumulate(graph, values, weights, tied, 2 * DPS + 40, floor + DPS + 20, inputs_too, STEP + FINER)
     out = {}

@@ -2,7 +2,8 @@
 in float64: written from the definitions here, sharing nothing with the op table's rules.
 
 A max or min over the entries is a chain of the route's own pairwise max/min, so each comparison
-is a kink the differences handle like any other (a tie of two: the mean of both sides); the
+is a kink the differences handle like any other (a tie on the line of the exam's tie convention,
+check_mp._extreme); the
 hinge's margins are kinks of relu's kind.
 """
 
@@ -29,10 +30,17 @@ def _scalar(value):
 
 
 def _extreme_all(probe, key, a, larger):
+    """A chain of pairwise max (min); under "split" the j-th tied entry weighs (j - 1) / j against the
+    entries tied before it, so each of k tied entries gets 1/k (a new strict winner starts again)."""
     entries = [np.array([[v]], dtype=object) for v in _flat(a)]
-    best = entries[0]
+    best, group = entries[0], 1
     for k, entry in enumerate(entries[1:]):
-        best = base._extreme(probe, key if k == 0 else probe.next_key(), best, entry, larger)
+        step = key if k == 0 else probe.next_key()
+        if probe.tie_rule(step, (0, 0)) is not None:
+            group += 1
+        elif (entry[0, 0] > best[0, 0]) if larger else (entry[0, 0] < best[0, 0]):
+            group = 1
+        best = base._extreme(probe, step, best, entry, larger, split=mpmath.mpf(group - 1) / group)
     return best
 
 

@@ -87,7 +87,7 @@ def _assumptions(sol, graph):
                     _GRADIENT_IS, " for ", _LOSS, "; at a fork the contributions of all consumers add up."))
     sol.assume(Text("Decimals are read as exact fractions (0.1 = 1/10); nothing is rounded before the "
                     "last step.", audience="instructor"))
-    for words in table.kink_notes(graph.subgradients, {n.op for n in _kinks(graph)}):
+    for words in table.kink_notes(graph.subgradients, {n.op for n in _kinks(graph)}, graph.ties):
         sol.assume(words)
 
     ties = _tie_nodes(graph)

@@ -208,7 +208,8 @@ def test_tiny_gradients_are_resolved_and_a_wrong_one_is_caught(tmp_path):
     dsx = mpmath.exp(-400) / (1 + mpmath.exp(-400)) ** 2          # no 1 - sigma cancellation
     expected = {"grad.x": dsx * ty, "grad.y": sx * mpmath.sech(200) ** 2}
     for name, value in expected.items():
-        assert abs(mpmath.mpf(independent[name][0, 0]) - value) <= 1e-20 * value
+        assert abs(mpmath.mpf(independent[name].value[0, 0]) - value) <= 1e-20 * value
+        assert independent[name].error[0, 0] <= 1e-20 * value            # the route's bound: no free pass
         derived = sympy.N(sol.answers[name][0, 0], 40, maxn=1000)     # past the 1 - sigma cancellation
         assert abs(mpmath.mpf(derived._mpf_) - value) <= 1e-30 * value
     wrong = copy.copy(sol)
