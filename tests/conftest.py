@@ -172,3 +172,64 @@ try:                     # no test's time depends on the machine's load: no per-
     settings.load_profile("symdl")
 except ImportError:      # hypothesis is in the [test] extra; the tests that use it import it themselves
     pass
+
+
+# --cpu-report FILE: each test's CPU seconds (setup, call and teardown: its own process_time and
+# the CPU of the subprocesses it waited for, latexmk or Chromium), each file's total, each
+# worker's total, and the estimated wall time on an idle machine with as many cores as workers
+# (the files placed in collection order on the worker that frees first, as --dist loadfile does).
+# CPU time, unlike wall time, does not depend on what else the machine runs.
+def pytest_addoption(parser):
+    parser.addoption("--cpu-report", metavar="FILE", default=None,
+                     help="write each test's and each file's CPU seconds to FILE (JSON)")
+
+
+def _cpu_now():
+    import resource
+    import time
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if item.config.getoption("--cpu-report"):
+        start = item.stash.get(_CPU_START, None)
+        now = _cpu_now()
+        report.user_properties.append(("cpu", now - start if start is not None else 0.0))
+    item.stash[_CPU_START] = _cpu_now()  # the next phase starts here (the report's own cost is its)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    item.stash[_CPU_START] = _cpu_now()
+    yield
+
+
+def pytest_runtest_logreport(report):
+    cpu = dict(report.user_properties).get("cpu")
+    if cpu is not None:          # on the controller, the workers' reports arrive here too
+        _CPU_TESTS[report.nodeid] = _CPU_TESTS.get(report.nodeid, 0.0) + cpu
+
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workeroutput"):   # an xdist worker: its whole CPU, collection included
+        session.config.workeroutput["cpu_total"] = _cpu_now()
+        return
+    path = session.config.getoption("--cpu-report")
+    if path:
+        import cpureport
+        cpureport.write(path, _CPU_TESTS, _CPU_WORKERS or {"main": _cpu_now()},
+                        sorted(_CPU_TESTS))
+
+
+@pytest.hookimpl(optionalhook=True)     # an xdist hook: the controller hears a worker finish
+def pytest_testnodedown(node, error):
+    if getattr(node, "workeroutput", None) and "cpu_total" in node.workeroutput:
+        _CPU_WORKERS[node.gateway.id] = node.workeroutput["cpu_total"]
+
+
+_CPU_START = pytest.StashKey[float]()
+_CPU_TESTS = {}
+_CPU_WORKERS = {}
