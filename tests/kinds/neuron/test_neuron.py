@@ -17,7 +17,7 @@ from symdl.kinds import neuron
 from symdl.render import latex
 from symdl.spec import default_spec, load_exam
 from symdl.verify import to_float_array, verify
-from support import TESTS, one_question, documented_example
+from support import TESTS, one_question, documented_example, shared_derive
 
 SPECS = TESTS / "specs"
 
@@ -235,8 +235,9 @@ def test_latex_render_of_the_neuron_kind():
 
 @pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
                     reason="latexmk/pdftotext not installed")
-def test_pdf_end_to_end(tmp_path):
-    report = derive(SPECS / "neuron_small.toml", tmp_path, pdf=True)
+def test_pdf_end_to_end(tmp_path_factory):
+    # made once for the run: test_margins.py reads the same build
+    report = shared_derive(tmp_path_factory, SPECS / "neuron_small.toml", data_dirs=(TESTS.parent,))
     pdf = report.folder / "answer-key.pdf"
     assert pdf.is_file()
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
