@@ -171,7 +171,10 @@ def test_no_q4_integer_answer_is_on_the_sheet(di504):
 
 @needs_tex
 @pytest.mark.parametrize("block", docs_examples())
-def test_no_docs_example_sheet_shows_an_answer(tmp_path_factory, block):
+def test_no_docs_example_sheet_shows_an_answer(tmp_path_factory, tmp_path, monkeypatch, block):
+    from support import with_documented_kinds
+
+    with_documented_kinds(block, tmp_path, monkeypatch)     # given_numbers reads the spec: its kind must be known
     # derived once for this test and test_docs_examples.py's (support.shared_derive), docs/new-kind.md's
     # kind installed first where the example uses it, the data file it names copied beside it
     data = [next(f / q["log"] for f in DATA_FOLDERS if (f / q["log"]).is_file())
