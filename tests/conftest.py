@@ -86,16 +86,19 @@ SLOW = (
     "tests/kinds/graph/test_graph_regressions.py::test_power_of_a_power_derives_and_prints",  # 18 s
     "tests/kinds/graph/test_graph_regressions.py::test_sum_of_399_terms",  # 16 s
     "tests/kinds/graph/test_graph_regressions.py::test_toml_subnormal_right_answer",  # 5 s
+    "tests/kinds/graph/test_graph_linear.py::test_program_of_300_lines_derives",  # 7 s
     "tests/kinds/graph/test_torch_graph.py::test_two_layer_network_against_autograd",  # 5 s
-    "tests/kinds/training_log/test_generate.py::test_every_seed_is_read_as_its_behaviour",  # 16 s (5)
+    "tests/kinds/training_log/test_generate.py::test_every_seed_is_read_as_its_behaviour",  # 10 s (5)
     "tests/kinds/training_log/test_generate_bounds.py::test_random_documented_settings_read_as_their_behaviour",  # 20 s
     "tests/lms/test_canvas_import.py::test_canvas_imports_and_grades_di504[numerical]",  # 5 s
     "tests/lms/test_canvas_import.py::test_canvas_imports_and_grades_variants",  # 13 s
     "tests/pipeline/test_bad_input.py::test_malformed_spec_exits_2_with_one_clear_line[arch_channel_mismatch]",  # 8 s
     "tests/pipeline/test_cli.py::test_data_dir_admits_a_log_elsewhere",  # 6 s
+    "tests/pipeline/test_cli.py::test_regression_render_past_the_time_limit",  # 6 s
     "tests/pipeline/test_determinism.py::test_pdf_identical_with_source_date_epoch",  # 13 s
     "tests/pipeline/test_determinism.py::test_tex_and_json_identical_across_hash_seeds_and_folders",  # 5 s
     "tests/pipeline/test_docs_examples.py::test_docs_example_derives_with_its_pdf[docs/kinds/graph.md#1]",  # 5 s
+    "tests/pipeline/test_draws_nonzero.py::test_30_di504_variants_draw_no_zero_weight",  # 29 s
     "tests/pipeline/test_docs_examples.py::test_docs_example_derives_with_its_pdf[docs/kinds/graph.md#3]",  # 5 s
     "tests/pipeline/test_docs_examples.py::test_docs_example_derives_with_its_pdf[docs/kinds/training_log.md#1]",  # 5 s
     "tests/pipeline/test_docs_examples.py::test_graph_docs_example_output_matches_numpy",  # 5 s
@@ -103,6 +106,8 @@ SLOW = (
     "tests/pipeline/test_export_canvas.py::test_same_spec_same_bytes_across_processes",  # 5 s
     "tests/pipeline/test_export_moodle.py::test_export_beside_the_key_and_in_the_manifest",  # 8 s
     "tests/pipeline/test_fuzz.py::test_structured_mutations",  # 5 s
+    "tests/pipeline/test_html_scan.py::test_html_key_has_no_raw_latex_and_every_figure_of_the_pdf[graph_three_layers]",  # 6 s
+    "tests/pipeline/test_html_scan.py::test_html_key_has_no_raw_latex_and_every_figure_of_the_pdf[neuron_twelve_inputs]",  # 16 s
     "tests/pipeline/test_key_voice.py::test_the_di504_key_has_no_tool_voice",  # 5 s
     "tests/pipeline/test_kind_regressions.py::test_constant_validation_loss_derives_verified",  # 5 s
     "tests/pipeline/test_margins.py::test_no_line_runs_past_the_margin[di504]",  # 6 s
