@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 import tomllib
 
 import numpy as np
 import pytest
 
 from support import DOCS
-from symdl.derive import derive
 from symdl.render import pdf as pdf_render
 from support import answer_values, overfull, shared_derive, validate_answers
 
