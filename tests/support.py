@@ -203,3 +203,54 @@ def with_documented_kinds(block: str, tmp_path: Path, monkeypatch) -> None:
     """A docs example of docs/new-kind.md's own kind: its package installed (on sys.path) first."""
     if 'kind = "square"' in block:
         monkeypatch.syspath_prepend(str(install_documented_kind(tmp_path / "site")))
+
+
+def shared_derive(tmp_path_factory, spec, data=(), docs_block=False, data_dirs=()):
+    """``derive(spec)`` with every PDF, made once for the whole run and shared by the tests that only
+    read what it wrote (the same exam's files read by several test files), even across pytest-xdist
+    workers: the first caller derives under a lock, the others wait and read. ``spec`` is a path, or
+    the text of a TOML spec written as ``example.toml`` beside copies of the ``data`` files (with
+    ``docs_block``, a docs example: docs/new-kind.md's kind is installed first when it uses it);
+    ``data_dirs`` as derive's.
+    Returns .spec, .folder, .files (as Report.files), .verified and .logs (document -> TeX log).
+    The tests must not change the folder."""
+    import fcntl
+    import hashlib
+    import json
+    from types import SimpleNamespace
+
+    import pytest
+
+    from symdl.derive import derive
+    from symdl.render import pdf as pdf_render
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):       # the workers' folders lie in one of the run's own
+        root = root.parent
+    text = spec if isinstance(spec, str) else f"{spec}\n{Path(spec).read_text()}"
+    key = hashlib.sha256("\0".join([text, *map(str, data_dirs)] + [f"{p}\n{Path(p).read_text()}" for p in data])
+                         .encode()).hexdigest()[:20]
+    home = root / "shared-derive" / key
+    home.parent.mkdir(parents=True, exist_ok=True)
+    with open(home.parent / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)            # released when the file closes, also on an error
+        done = home / "built.json"
+        if not done.exists():
+            shutil.rmtree(home, ignore_errors=True)   # an earlier caller failed: derive again (and fail alike)
+            home.mkdir()
+            with pytest.MonkeyPatch.context() as patch:
+                if isinstance(spec, str):
+                    if docs_block:
+                        with_documented_kinds(spec, home, patch)
+                    for source in data:
+                        shutil.copy(source, home / Path(source).name)
+                    (home / "example.toml").write_text(spec)
+                    spec = home / "example.toml"
+                logs = tex_logs(patch)
+                report = derive(spec, home / "out", pdf=pdf_render.tex_available(), time_limit_s=1800,
+                                data_dirs=data_dirs)
+            done.write_text(json.dumps({"spec": str(spec), "folder": str(report.folder), "files": report.files,
+                                        "logs": logs, "verified": report.verified}))
+    built = json.loads(done.read_text())
+    return SimpleNamespace(spec=Path(built["spec"]), folder=Path(built["folder"]), files=built["files"],
+                           logs=built["logs"], verified=built["verified"])

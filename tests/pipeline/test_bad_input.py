@@ -134,8 +134,9 @@ class Outcome:
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
-def run_corpus(specs, base: Path, parallel=2, timeout=60) -> dict:
-    """Every spec in a forked child, ``parallel`` at a time: name -> (Outcome, workdir)."""
+def run_corpus(specs, base: Path, parallel=2, timeout=600) -> dict:
+    """Every spec in a forked child, ``parallel`` at a time: name -> (Outcome, workdir). ``timeout`` (wall
+    seconds) only stops a hang: a refusal takes at most a few seconds of CPU, however busy the machine."""
     from symdl import kinds
 
     for name in kinds.BUILTIN:             # import everything once, before forking

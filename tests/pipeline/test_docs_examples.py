@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 import tomllib
 
 import numpy as np
 import pytest
 
-from support import DOCS
-from symdl.derive import derive
+from support import DOCS, answer_values, overfull, shared_derive, validate_answers
 from symdl.render import pdf as pdf_render
-from support import answer_values, overfull, tex_logs, validate_answers
 
 ROOT = DOCS.parent.parent
 DATA_FOLDERS = [ROOT / "tests" / "data" / "logs", ROOT / "symdl" / "data" / "di504"]
@@ -42,18 +39,13 @@ def finite(value, masked=False):
 
 @needs_tex
 @pytest.mark.parametrize("block", examples())
-def test_docs_example_derives_with_its_pdf(tmp_path, monkeypatch, block):
-    logs = tex_logs(monkeypatch)
-    from support import with_documented_kinds
-
-    with_documented_kinds(block, tmp_path, monkeypatch)     # docs/new-kind.md: its package, as the page says
-    spec = tmp_path / "example.toml"
-    spec.write_text(block)
-    for question in tomllib.loads(block).get("question", []):
-        if "log" in question:           # the data file the example names, from the repository
-            source = next(f / question["log"] for f in DATA_FOLDERS if (f / question["log"]).is_file())
-            shutil.copy(source, tmp_path / question["log"])
-    report = derive(spec, tmp_path / "out")
+def test_docs_example_derives_with_its_pdf(tmp_path_factory, block):
+    # derived once for this test and test_sheet.py's (support.shared_derive); docs/new-kind.md's own
+    # kind is installed first, as the page says, and the data file the example names is copied beside it
+    data = [next(f / q["log"] for f in DATA_FOLDERS if (f / q["log"]).is_file())
+            for q in tomllib.loads(block).get("question", []) if "log" in q]
+    report = shared_derive(tmp_path_factory, block, data, docs_block=True)
+    logs = report.logs
     assert report.verified
     assert {"answer-key.pdf", "answer-key.tex", "answers.json"} <= set(report.files)
     assert (report.folder / "answer-key.pdf").stat().st_size > 1000
@@ -79,15 +71,13 @@ def matrix(text):
 
 
 @needs_tex
-def test_graph_docs_example_output_matches_numpy(tmp_path):
+def test_graph_docs_example_output_matches_numpy(tmp_path_factory):
     """docs/kinds/graph.md (names W_1, W_2 that used to break TikZ): f = tanh(W_2 relu(W_1 x + b))."""
     block = re.search(r"```toml\n(.*?)```", (DOCS / "graph.md").read_text(), re.S).group(1)
-    spec = tmp_path / "g.toml"
-    spec.write_text(block)
     values = tomllib.loads(block)["question"][0]["values"]
     W1, W2, b, x = (matrix(values[k]) for k in ("W_1", "W_2", "b", "x"))
     expected = np.tanh(W2 @ np.maximum(W1 @ x + b, 0))
-    report = derive(spec, tmp_path / "out")
+    report = shared_derive(tmp_path_factory, block)        # derived once (test_docs_example_derives_with_its_pdf)
     answers = answer_values(json.loads((report.folder / "answers.json").read_text())["questions"][0])
     assert np.ravel(answers["output"]) == pytest.approx(np.ravel(expected), rel=1e-12)
     assert "answer-key.pdf" in report.files

@@ -122,12 +122,10 @@ def di504(tmp_path_factory):
 
     from support import overfull
 
-    out = tmp_path_factory.mktemp("di504")
-    logs = {}
-    with pytest.MonkeyPatch.context() as patch:          # every TeX log of the build, read as it is made
-        patch.setattr(pdf_render, "read_log", lambda tex, log: logs.__setitem__(tex.stem, log))
-        report = derive(default_spec(), out, pdf=pdf_render.tex_available())
-    report.grading_overfull = overfull({k: v for k, v in logs.items() if k == "grading"})
+    from support import shared_derive
+
+    report = shared_derive(tmp_path_factory, default_spec())    # made once for the run (test_sheet.py's too)
+    report.grading_overfull = overfull({k: v for k, v in report.logs.items() if k == "grading"})
     return report, solve_exam()
 
 

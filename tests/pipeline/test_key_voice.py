@@ -11,7 +11,6 @@ import tomllib
 
 import pytest
 
-from symdl.derive import derive
 from symdl.render import pdf as pdf_render
 from symdl.input.spec import default_spec
 
@@ -34,8 +33,10 @@ def keys(table, out):
 
 
 @needs_tex
-def test_the_di504_key_has_no_tool_voice(tmp_path):
-    report = derive(default_spec(), tmp_path / "out")
+def test_the_di504_key_has_no_tool_voice(tmp_path_factory):
+    from support import shared_derive
+
+    report = shared_derive(tmp_path_factory, default_spec())    # made once for the run (test_documents.py's too)
     text = subprocess.run(["pdftotext", str(report.folder / "answer-key.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     flat = " ".join(text.split())

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from support import DOCS, answer_values
+from support import DOCS, answer_values, shared_derive
 from symdl.derive import derive
 from symdl.render import pdf as pdf_render
 from symdl.input.spec import default_spec
@@ -114,8 +114,8 @@ def pages(pdf: Path) -> int:
     return int(re.search(r"Pages:\s+(\d+)", info).group(1))
 
 
-def derived(tmp_path, spec: Path):
-    report = derive(spec, tmp_path / "out")
+def derived(report):
+    """(folder, answers.json) of a derivation made once for the run (support.shared_derive)."""
     assert report.verified and {"exam-sheet.pdf", "exam-sheet.tex"} <= set(report.files)
     folder = report.folder
     return folder, json.loads((folder / "answers.json").read_text())
@@ -129,7 +129,7 @@ def docs_examples():
 
 @pytest.fixture(scope="module")
 def di504(tmp_path_factory):
-    folder, answers = derived(tmp_path_factory.mktemp("di504"), default_spec())
+    folder, answers = derived(shared_derive(tmp_path_factory, default_spec()))   # also other files' DI504
     sheet = folder / "exam-sheet.pdf"
     return folder, answers, pdf_text(sheet), pages(sheet)
 
@@ -171,17 +171,17 @@ def test_no_q4_integer_answer_is_on_the_sheet(di504):
 
 @needs_tex
 @pytest.mark.parametrize("block", docs_examples())
-def test_no_docs_example_sheet_shows_an_answer(tmp_path, monkeypatch, block):
+def test_no_docs_example_sheet_shows_an_answer(tmp_path_factory, tmp_path, monkeypatch, block):
     from support import with_documented_kinds
 
-    with_documented_kinds(block, tmp_path, monkeypatch)
-    spec = tmp_path / "example.toml"
-    spec.write_text(block)
-    for question in tomllib.loads(block).get("question", []):
-        if "log" in question:
-            source = next(f / question["log"] for f in DATA_FOLDERS if (f / question["log"]).is_file())
-            shutil.copy(source, tmp_path / question["log"])
-    folder, answers = derived(tmp_path, spec)
+    with_documented_kinds(block, tmp_path, monkeypatch)     # given_numbers reads the spec: its kind must be known
+    # derived once for this test and test_docs_examples.py's (support.shared_derive), docs/new-kind.md's
+    # kind installed first where the example uses it, the data file it names copied beside it
+    data = [next(f / q["log"] for f in DATA_FOLDERS if (f / q["log"]).is_file())
+            for q in tomllib.loads(block).get("question", []) if "log" in q]
+    built = shared_derive(tmp_path_factory, block, data, docs_block=True)
+    folder, answers = derived(built)
+    spec = built.spec
     sheet = folder / "exam-sheet.pdf"
     text = pdf_text(sheet)
     assert leaks(answers, text, given_numbers(spec, pages(sheet), structural(spec))) == []

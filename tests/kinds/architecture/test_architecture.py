@@ -22,7 +22,7 @@ from symdl.render import latex
 from symdl.solution import Section, Step
 from symdl.input.spec import default_spec, load_exam
 from symdl.check.verify import agree, verify
-from support import TESTS, documented_example, independent_of, solution_of
+from support import TESTS, documented_example, independent_of, shared_derive, solution_of
 
 SPECS = TESTS / "specs"
 
@@ -314,8 +314,9 @@ def test_render_latex(q4):
 
 @pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
                     reason="latexmk/pdftotext missing")
-def test_pdf_end_to_end(tmp_path):
-    report = derive(SPECS / "architecture_encdec_pytorch.toml", tmp_path)
+def test_pdf_end_to_end(tmp_path_factory):
+    # made once for the run: test_margins.py reads the same build
+    report = shared_derive(tmp_path_factory, SPECS / "architecture_encdec_pytorch.toml", data_dirs=(TESTS.parent,))
     pdf = report.folder / "answer-key.pdf"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout

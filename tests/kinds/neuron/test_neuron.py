@@ -18,7 +18,7 @@ from symdl.kinds.neuron.derive import cube_below
 from symdl.render import latex
 from symdl.input.spec import default_spec, load_exam
 from symdl.check.verify import to_float_array, verify
-from support import TESTS, documented_example, one_question, solution_of
+from support import TESTS, documented_example, one_question, shared_derive, solution_of
 
 SPECS = TESTS / "specs"
 
@@ -236,8 +236,9 @@ def test_latex_render_of_the_neuron_kind():
 
 @pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
                     reason="latexmk/pdftotext not installed")
-def test_pdf_end_to_end(tmp_path):
-    report = derive(SPECS / "neuron_small.toml", tmp_path, pdf=True)
+def test_pdf_end_to_end(tmp_path_factory):
+    # made once for the run: test_margins.py reads the same build
+    report = shared_derive(tmp_path_factory, SPECS / "neuron_small.toml", data_dirs=(TESTS.parent,))
     pdf = report.folder / "answer-key.pdf"
     assert pdf.is_file()
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

@@ -15,7 +15,7 @@ from symdl.errors import SpecError
 from symdl.render import latex
 from symdl.input.spec import default_spec, load_exam
 from symdl.check.verify import to_float_array, verify
-from support import TESTS, central_difference, documented_example, one_question, solution_of
+from support import TESTS, central_difference, documented_example, one_question, shared_derive, solution_of
 
 SPECS = TESTS / "specs"
 
@@ -212,8 +212,9 @@ def test_no_case_is_marked_unregularized_when_the_question_has_no_regularization
 
 @pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
                     reason="latexmk/pdftotext not installed")
-def test_pdf_end_to_end(tmp_path):
-    report = derive(SPECS / "softmax_small.toml", tmp_path, pdf=True)
+def test_pdf_end_to_end(tmp_path_factory):
+    # made once for the run: test_margins.py reads the same build
+    report = shared_derive(tmp_path_factory, SPECS / "softmax_small.toml", data_dirs=(TESTS.parent,))
     text = subprocess.run(["pdftotext", str(report.folder / "answer-key.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     text = " ".join(text.split())

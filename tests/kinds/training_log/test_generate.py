@@ -15,11 +15,11 @@ import pytest
 from support import TESTS, independent_of, one_question, sheet_of
 from symdl.solve import solve_question
 from symdl.errors import SpecError
-from symdl.kinds.training_log import KIND
-from symdl.kinds.training_log.analysis import analyse
+from symdl.kinds.training_log import KIND, generate as gen
+from symdl.kinds.training_log.reading import analyse
 from symdl.kinds.training_log.verdicts import verdicts
-from symdl.kinds.training_log import generate as gen
-from symdl.kinds.training_log.source import EXPECTED, log_text
+from symdl.kinds.training_log.intended import EXPECTED
+from symdl.kinds.training_log.source import log_text
 from symdl.kinds.training_log.trends import trend_section
 from symdl.solution import Solution, Table, Text
 from symdl.input.spec import Question
@@ -50,10 +50,12 @@ def seeded_settings(behaviour, seed):
 
 @pytest.mark.parametrize("behaviour", gen.BEHAVIOURS)
 def test_every_seed_is_read_as_its_behaviour(behaviour):
-    """200 seeds per behaviour: generate -> read -> derive gives the behaviour's verdicts (and every 10th seed
-    by the independent float route too, whose t quantiles by integration are slow), and the iterations per
-    epoch of the settings."""
-    for seed in range(200):
+    """Every point of seeded_settings' grid once per behaviour (120 seeds): generate -> read -> derive gives
+    the behaviour's verdicts (and every 10th seed by the independent float route too, whose t quantiles by
+    integration are slow), and the iterations per epoch of the settings."""
+    for seed in range(180):
+        if gen.FORMATS[seed % 3] != "matlab" and seed >= 90:
+            continue            # seeds 90-179 differ from 0-89 only in MATLAB's print frequency
         fields = seeded_settings(behaviour, seed)
         q = question(fields)
         an = analyse(q)

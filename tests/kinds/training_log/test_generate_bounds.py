@@ -19,7 +19,7 @@ import pytest
 from symdl.errors import SpecError
 from symdl.kinds.training_log import KIND
 from symdl.kinds.training_log import generate as gen
-from symdl.kinds.training_log.analysis import analyse
+from symdl.kinds.training_log.reading import analyse
 from symdl.kinds.training_log.trends import trend_section
 from symdl.kinds.training_log.verdicts import verdicts
 from symdl.solution import Solution

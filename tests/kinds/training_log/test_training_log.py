@@ -21,9 +21,9 @@ from symdl.errors import SpecError
 from symdl.kinds.training_log.check import _t_crit_float
 from symdl.kinds.training_log.stats import fit, t_critical
 from symdl.render import latex
-from symdl.solution import Text
 from symdl.input.spec import load_exam
-from support import TESTS, answer_values
+from support import TESTS, answer_values, shared_derive
+from symdl.solution import Text
 
 HERE = TESTS
 SPECS = HERE / "specs"
@@ -332,8 +332,9 @@ def test_latex_has_the_plots_and_no_raw_values():
 
 
 @needs_tex
-def test_pdf_end_to_end(tmp_path):
-    report = derive(SPECS / "training_log_di504.toml", tmp_path, data_dirs=DATA_DIRS)
+def test_pdf_end_to_end(tmp_path_factory):
+    # made once for the run: test_margins.py reads the same build
+    report = shared_derive(tmp_path_factory, SPECS / "training_log_di504.toml", data_dirs=DATA_DIRS)
     folder = report.folder
     text = subprocess.run(["pdftotext", "-layout", str(folder / "answer-key.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
