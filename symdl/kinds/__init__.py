@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Callable
 
 from symdl.input.schema import Schema
+from symdl.errors import ContractError
+from symdl.solution import Solution
 
 GROUP = "symdl.kinds"        # the entry-point group of kinds in other packages
 BUILTIN = ("graph", "neuron", "softmax", "architecture", "training_log", "conv", "init", "dropout", "numformat")
@@ -89,7 +91,6 @@ def check_kind(kind: Kind) -> None:
     """``kind`` held to the contract as it registers (pluggy's ``_verify_hook``): a valid name, a Schema,
     each hook callable with its arguments, a positive relative tolerance, a non-negative absolute floor,
     a checks note in words and a template file that exists. A ContractError names the kind and the field."""
-    from symdl.errors import ContractError
 
     def refuse(field_name, message):
         raise ContractError(f"kind {kind.name!r}: {field_name} {message}")
@@ -183,7 +184,6 @@ def _installed() -> dict:
 
 
 def _load(name, entry_point) -> Kind:
-    from symdl.errors import ContractError
 
     kind = entry_point.load()
     if not isinstance(kind, Kind) or kind.name != name:
@@ -207,8 +207,6 @@ def check_solution(kind: Kind, solution) -> None:
     """The Solution ``kind.solve`` returned, held to the contract: every answer's value a number,
     yes/no, text or a vector/matrix/tuple of numbers, never a formula with free symbols (a
     ContractError naming the kind and the answer: the kind's bug, not the spec's)."""
-    from symdl.errors import ContractError
-    from symdl.solution import Solution
 
     if not isinstance(solution, Solution):
         raise ContractError(f"kind {kind.name!r}: solve() returned {type(solution).__name__}, not a Solution")

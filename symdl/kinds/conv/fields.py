@@ -11,6 +11,7 @@ import sympy as sp
 from symdl.errors import LatexError
 from symdl.input.latex import parse_matrix, parse_number
 from symdl.input.schema import Field, Schema, normalize_choice
+from . import receptive
 
 OPERATIONS = ("conv", "maxpool", "avgpool", "receptive_field")
 DILATION_CONVENTIONS = ("spacing", "gaps")   # d: taps d apart (PyTorch, TF); gaps: d zeros between (cs231n)
@@ -245,7 +246,6 @@ def is_receptive(question) -> bool:
 
 def read_receptive(question):
     """A receptive-field question: the stack of layers (``receptive.Stack``)."""
-    from . import receptive
 
     values = values_of(question)
     _only(question, values["operation"])

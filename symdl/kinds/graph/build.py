@@ -12,6 +12,7 @@ from symdl.ops.conventions import DEFAULT_SUBGRADIENTS, DEFAULT_TIES
 from symdl.notation.printer import tex
 
 from .fields import read_values
+from .program import _resolve, read_program
 
 
 @dataclass
@@ -242,7 +243,6 @@ def _unused(question, graph, values):
 
 def _build_program(question) -> Graph:
     """One assignment after the other; each assignment's last node takes its name."""
-    from .program import _resolve, read_program
 
     program = read_program(question)
     values = read_values(question)

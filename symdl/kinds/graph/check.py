@@ -6,7 +6,7 @@ import numpy as np
 
 from symdl.check import hp
 
-from . import check_mp, check_ops
+from . import check_float, check_mp, check_ops
 from .build import build_graph
 from .fields import read_values
 
@@ -33,7 +33,7 @@ def _numeric_forward(graph, values, override=None, base=None, frozen=None):
         if node.op == "const":
             out[node.id] = np.array(node.value.tolist(), dtype=float)
             continue
-        out[node.id] = check_mp.numpy_op(node, [out[i] for i in node.inputs])
+        out[node.id] = check_float.numpy_op(node, [out[i] for i in node.inputs])
         if frozen and node.id in frozen:       # a relu tie kept on its zero piece (relu'(0) = 0)
             out[node.id] = np.where(frozen[node.id], 0.0, out[node.id])
     return out
@@ -55,7 +55,7 @@ _EPS = float(np.finfo(float).eps)
 
 def _rounding_bounds(graph, values, base):
     """A bound on each float64 forward value's rounding error, twice the running error
-    analysis of check_mp.numpy_error (the inputs carry the error of reading a
+    analysis of check_float.numpy_error (the inputs carry the error of reading a
     decimal as a double)."""
     error = {}
     for node in graph.nodes:
@@ -63,7 +63,7 @@ def _rounding_bounds(graph, values, base):
             error[node.id] = _EPS * np.abs(base[node.id] if node.op == "const" else values[node.id])
             continue
         args = [base[i] if i in base else values[i] for i in node.inputs]
-        error[node.id] = check_mp.numpy_error(node, args, [error[i] for i in node.inputs],
+        error[node.id] = check_float.numpy_error(node, args, [error[i] for i in node.inputs],
                                                        base[node.id])
     return {k: 2 * v for k, v in error.items()}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .check_ops import NUMPY, numpy_error as vector_error
+
 
 def numpy_error(node, args, errors, value):
     """A bound on the rounding error of the float64 ``value`` of ``node`` (running error
@@ -35,7 +37,6 @@ def numpy_error(node, args, errors, value):
     if op == "pow":
         p = float(node.param)
         return np.abs(p) * np.power(np.abs(a) + ea, p - 1) * ea + own
-    from .check_ops import NUMPY, numpy_error as vector_error
     if op in NUMPY:
         return vector_error(op, args, errors, value)
     if op in ("sum", "mean"):
@@ -54,7 +55,6 @@ def numpy_op(node, args):
              "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)), "relu": lambda v: np.maximum(v, 0.0),
              "pow": lambda v: np.power(v, float(node.param)), "transpose": np.transpose,
              "sum": lambda v: np.array([[v.sum()]]), "mean": lambda v: np.array([[v.mean()]])}
-    from .check_ops import NUMPY
     if node.op in NUMPY:
         return NUMPY[node.op](*args)
     if node.op not in table:

@@ -31,7 +31,8 @@ import sympy
 
 from symdl.check import hp
 
-from .check_float import numpy_error, numpy_op  # noqa: F401  (the float route's ops, kept here by name)
+from .check_ops import apply
+from .check_prims import absolute, extreme, filled, map_entries, relu
 
 DPS = 60                 # digits of the forward values
 STEP = 25                # first step: 10^-STEP of the point's size
@@ -121,47 +122,6 @@ def mp_array(matrix):
     return out
 
 
-def _map(f, a):
-    return np.frompyfunc(f, 1, 1)(a).astype(object).reshape(a.shape)
-
-
-def _full(a, value):
-    out = np.empty(a.shape, dtype=object)
-    out[...] = value
-    return out
-
-
-def _relu(probe, key, a):
-    t = probe.kink(key, a, what="relu")
-    out = np.where(_map(lambda v: v > 0, t).astype(bool), t, _full(t, mpmath.mpf(0)))
-    for index, slope in probe.lines(key, "relu"):
-        out[index] = slope * t[index]
-    return out
-
-
-def _abs(probe, key, a):
-    t = probe.kink(key, a, what="abs")
-    out = _map(lambda v: v if v >= 0 else -v, t)
-    for index, slope in probe.lines(key, "abs"):
-        out[index] = slope * t[index]
-    return out
-
-
-def _extreme(probe, key, a, b, larger, split=mpmath.mpf(1) / 2):
-    """max (min) of a and b; a tied entry on its convention's line, ``split`` a's weight under "split"."""
-    a, b = np.broadcast_arrays(a, b)
-    d = probe.kink(key, (a - b).astype(object))
-    pick_a = _map(lambda v: v > 0 if larger else v < 0, d).astype(bool)
-    out = np.where(pick_a, a, b).astype(object)
-    for (k, index) in probe.sides:
-        rule = probe.tie_rule(key, index) if k == key else None
-        if rule == "all":
-            out[index] = a[index] + b[index] - probe.tie_value(key, index, b[index])
-        elif rule is not None:
-            out[index] = b[index] + (1 if rule == "first" else split) * d[index]
-    return out
-
-
 def _div(probe, key, a, b):
     probe.singular(key, b)
     return (a / b).astype(object)
@@ -169,20 +129,20 @@ def _div(probe, key, a, b):
 
 def _log(probe, key, a):
     probe.singular(key, a)
-    return _map(mpmath.log, a)
+    return map_entries(mpmath.log, a)
 
 
 def _pow(probe, key, a, c):
     if c == int(c) and c >= 0:
         n = int(c)
-        return _map(lambda v: v ** n, a)
+        return map_entries(lambda v: v ** n, a)
     probe.singular(key, a)
     exponent = mp(c)
-    return _map(lambda v: mpmath.power(v, exponent), a)
+    return map_entries(lambda v: mpmath.power(v, exponent), a)
 
 
 def _sigmoid(a):
-    return _map(lambda v: 1 / (1 + mpmath.exp(-v)), a)
+    return map_entries(lambda v: 1 / (1 + mpmath.exp(-v)), a)
 
 
 def _times(a, b):
@@ -195,11 +155,11 @@ def _times(a, b):
 
 
 def _sum(a):
-    return _full(np.empty((1, 1)), mpmath.fsum(a.ravel()))
+    return filled(np.empty((1, 1)), mpmath.fsum(a.ravel()))
 
 
 def _mean(a):
-    return _full(np.empty((1, 1)), mpmath.fsum(a.ravel()) / a.size)
+    return filled(np.empty((1, 1)), mpmath.fsum(a.ravel()) / a.size)
 
 
 # ------------------------------------------------------------------ parsed trees ---
@@ -224,7 +184,7 @@ def evaluate(expr, env, constants, probe, memo=None):
         if isinstance(e, sympy.Symbol):         # a constant's placeholder or an input
             memo[id(e)] = mp_array(constants[e]) if e in constants else env[e.name]
         elif e.is_Number or e.is_NumberSymbol:  # class flags: no look into deep trees
-            memo[id(e)] = _full(np.empty((1, 1)), mp(e))
+            memo[id(e)] = filled(np.empty((1, 1)), mp(e))
         else:
             stack.append((e, True))
             stack.extend((a, False) for a in reversed(_operands(e)))
@@ -260,10 +220,10 @@ def _combine(expr, memo, probe):
         return out
     if isinstance(expr, sympy.Pow):
         if expr.base == sympy.E:
-            return _map(mpmath.exp, memo[id(expr.exp)])
+            return map_entries(mpmath.exp, memo[id(expr.exp)])
         base = memo[id(expr.base)]
         if expr.exp == -1:
-            return _div(probe, probe.next_key(), _full(base, mpmath.mpf(1)), base)
+            return _div(probe, probe.next_key(), filled(base, mpmath.mpf(1)), base)
         return _pow(probe, probe.next_key(), base, sympy.Rational(expr.exp) if expr.exp.is_Rational
                     else expr.exp)
     name = type(expr).__name__.lower()
@@ -273,14 +233,13 @@ def _combine(expr, memo, probe):
 def apply_named(name, values, probe, key, param=None):
     """Op ``name`` (a graph op or a parsed function's name) applied to mpf arrays."""
     a = values[0]
-    elementwise = {"exp": lambda: _map(mpmath.exp, a), "tanh": lambda: _map(mpmath.tanh, a),
-                   "sigmoid": lambda: _sigmoid(a), "neg": lambda: _map(lambda v: -v, a),
-                   "log": lambda: _log(probe, key, a), "relu": lambda: _relu(probe, key, a),
-                   "abs": lambda: _abs(probe, key, a), "sum": lambda: _sum(a), "mean": lambda: _mean(a),
+    elementwise = {"exp": lambda: map_entries(mpmath.exp, a), "tanh": lambda: map_entries(mpmath.tanh, a),
+                   "sigmoid": lambda: _sigmoid(a), "neg": lambda: map_entries(lambda v: -v, a),
+                   "log": lambda: _log(probe, key, a), "relu": lambda: relu(probe, key, a),
+                   "abs": lambda: absolute(probe, key, a), "sum": lambda: _sum(a), "mean": lambda: _mean(a),
                    "transpose": lambda: a.T.copy()}
     if name in elementwise:
         return elementwise[name]()
-    from .check_ops import apply
     vector = apply(name, values, probe, key)
     if vector is not None:
         return vector
@@ -290,7 +249,7 @@ def apply_named(name, values, probe, key, param=None):
     binary = {"add": lambda: (a + b).astype(object), "sub": lambda: (a - b).astype(object),
               "mul": lambda: (a * b).astype(object), "div": lambda: _div(probe, key, a, b),
               "matmul": lambda: (a @ b).astype(object),
-              "max": lambda: _extreme(probe, key, a, b, True), "min": lambda: _extreme(probe, key, a, b, False)}
+              "max": lambda: extreme(probe, key, a, b, True), "min": lambda: extreme(probe, key, a, b, False)}
     if name in binary:
         return binary[name]()
     raise ValueError(f"no independent evaluation for '{name}'")
@@ -463,7 +422,7 @@ def independent(question, graph, parsed, values, upstream):
     out = result["output"].value
 
     def weights():
-        return mp_array(upstream) if upstream is not None else _full(np.empty(out.shape), mpmath.mpf(1))
+        return mp_array(upstream) if upstream is not None else filled(np.empty(out.shape), mpmath.mpf(1))
 
     def tree_loss(name, index):
         def loss(t, probe):
@@ -516,7 +475,7 @@ def _bounded(low, high):
     leaves 1e-51 at 50 digits) agrees with 0 while a true 1e-174 keeps its digits."""
     out = {}
     for name, value in high.items():
-        error = _map(lambda v: v, value)
+        error = map_entries(lambda v: v, value)
         for index in np.ndindex(value.shape):
             error[index] = abs(value[index] - low[name][index])
         out[name] = hp.Bounded(value, error)
@@ -556,7 +515,7 @@ def _inner_gradients(graph, values, weights, floor, subgradients, inputs_too=Fal
     high = _accumulate(graph, values, weights, tied, 2 * DPS + 40, floor + DPS + 20, inputs_too, STEP + FINER)
     out = {}
     for name, value in high.items():
-        residue, error = _map(lambda v: v, value), _map(lambda v: v, value)
+        residue, error = map_entries(lambda v: v, value), map_entries(lambda v: v, value)
         for index in np.ndindex(value.shape):
             v_high, v_low = value[index], low[name][index]
             error[index] = 2 * abs(v_high - v_low)      # twice: the distance is rounded where it is taken
@@ -575,21 +534,21 @@ def _accumulate(graph, values, weights, tied, dps, extra, inputs_too=False, step
             continue
         g = grads.get(node.id)
         if g is None:
-            g = grads[node.id] = _full(np.empty(vals[node.id].shape), mpmath.mpf(0))
+            g = grads[node.id] = filled(np.empty(vals[node.id].shape), mpmath.mpf(0))
         here = [entry for entry in tied if entry[0][0] == position]
         for slot, input_id in enumerate(node.inputs):
             if graph.by_id[input_id].op == "const" or (graph.by_id[input_id].op == "input" and not inputs_too):
                 continue
             part = _local_vjp(node, position, slot, [vals[i] for i in node.inputs], g, here, extra, step)
             grads[input_id] = part if input_id not in grads else (grads[input_id] + part).astype(object)
-    return {f"grad.{n.id}": grads.get(n.id, _full(np.empty(vals[n.id].shape), mpmath.mpf(0)))
+    return {f"grad.{n.id}": grads.get(n.id, filled(np.empty(vals[n.id].shape), mpmath.mpf(0)))
             for n in graph.nodes if not n.is_leaf or (inputs_too and n.op == "input")}
 
 
 def _local_vjp(node, position, slot, args, g, tied, floor, step=STEP):
     """g^T d node / d (its input ``slot``), entry by entry, by central differences of the op alone."""
     point = args[slot]
-    grad = _full(np.empty(point.shape), mpmath.mpf(0))
+    grad = filled(np.empty(point.shape), mpmath.mpf(0))
     if all(v == 0 for v in g.ravel()):
         return grad
     with mpmath.workdps(DPS):

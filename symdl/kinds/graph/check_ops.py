@@ -3,7 +3,7 @@ in float64: written from the definitions here, sharing nothing with the op table
 
 A max or min over the entries is a chain of the route's own pairwise max/min, so each comparison
 is a kink the differences handle like any other (a tie on the line of the exam's tie convention,
-check_mp._extreme); the
+check_prims.extreme); the
 hinge's margins are kinks of relu's kind.
 """
 
@@ -12,7 +12,8 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from . import check_attention, check_mp as base
+from . import check_attention
+from .check_prims import extreme, filled, map_entries, relu
 
 
 def _flat(a):
@@ -26,7 +27,7 @@ def _like(a, entries):
 
 
 def _scalar(value):
-    return base._full(np.empty((1, 1)), value)
+    return filled(np.empty((1, 1)), value)
 
 
 def _extreme_all(probe, key, a, larger):
@@ -40,7 +41,7 @@ def _extreme_all(probe, key, a, larger):
             group += 1
         elif (entry[0, 0] > best[0, 0]) if larger else (entry[0, 0] < best[0, 0]):
             group = 1
-        best = base._extreme(probe, step, best, entry, larger, split=mpmath.mpf(group - 1) / group)
+        best = extreme(probe, step, best, entry, larger, split=mpmath.mpf(group - 1) / group)
     return best
 
 
@@ -86,14 +87,14 @@ def _hinge(probe, key, s, t):
     scores, label = _flat(s), _flat(t)
     y = max(range(len(label)), key=lambda k: label[k])
     margins = np.array([[scores[j] - scores[y] + 1 for j in range(len(scores)) if j != y]], dtype=object)
-    return _scalar(mpmath.fsum(_flat(base._relu(probe, key, margins))))
+    return _scalar(mpmath.fsum(_flat(relu(probe, key, margins))))
 
 
 # ------------------------------------------------ elementary: trig, steps, clamp, diag ---
 
 def _tan(probe, key, a):
-    probe.singular(key, base._map(mpmath.cos, a))
-    return base._map(mpmath.tan, a)
+    probe.singular(key, map_entries(mpmath.cos, a))
+    return map_entries(mpmath.tan, a)
 
 
 def _half_even(v):
@@ -127,8 +128,8 @@ def _step(probe, key, a, name):
     """floor, ceil or round; its kink argument (_wave) is 0 exactly at a jump, where the value
     stays the jump's own (the derivative 0)."""
     shift = mpmath.mpf(1) / 2 if name == "round" else mpmath.mpf(0)
-    probe.kink(key, base._map(lambda v: _wave(v + shift), a), what="step")
-    out = base._map(_STEP[name], a)
+    probe.kink(key, map_entries(lambda v: _wave(v + shift), a), what="step")
+    out = map_entries(_STEP[name], a)
     for index, _ in probe.lines(key, "step"):
         out[index] = _at_jump(name, a[index])
     return out
@@ -138,12 +139,12 @@ def _clamp(probe, key, x, lo, hi):
     """min(max(x, lo), hi); at x = lo or hi the convention's weight of x (SIDES, ONE_SIDED)."""
     x, lo, hi = (v.astype(object) for v in np.broadcast_arrays(x, lo, hi))
     below = probe.kink(key, (x - lo).astype(object), what="clamp_low")
-    mid = np.where(base._map(lambda v: v > 0, below).astype(bool), x, lo).astype(object)
+    mid = np.where(map_entries(lambda v: v > 0, below).astype(bool), x, lo).astype(object)
     for index, weight in probe.lines(key, "clamp_low"):
         mid[index] = lo[index] + weight * below[index]
     key = probe.next_key()
     above = probe.kink(key, (mid - hi).astype(object), what="clamp_high")
-    out = np.where(base._map(lambda v: v < 0, above).astype(bool), mid, hi).astype(object)
+    out = np.where(map_entries(lambda v: v < 0, above).astype(bool), mid, hi).astype(object)
     for index, weight in probe.lines(key, "clamp_high"):
         out[index] = hi[index] + weight * above[index]
     return out
@@ -152,7 +153,7 @@ def _clamp(probe, key, x, lo, hi):
 def _diag(a):
     if 1 in a.shape:
         entries = _flat(a)
-        out = base._full(np.empty((len(entries), len(entries))), mpmath.mpf(0))
+        out = filled(np.empty((len(entries), len(entries))), mpmath.mpf(0))
         for k, v in enumerate(entries):
             out[k, k] = v
         return out
@@ -164,7 +165,7 @@ def _elementary(name, values, probe, key):
     a = values[0]
     if name in _STEP:
         return _step(probe, key, a, "ceil" if name == "ceiling" else name)
-    table = {"sin": lambda: base._map(mpmath.sin, a), "cos": lambda: base._map(mpmath.cos, a),
+    table = {"sin": lambda: map_entries(mpmath.sin, a), "cos": lambda: map_entries(mpmath.cos, a),
              "tan": lambda: _tan(probe, key, a), "diag": lambda: _diag(a),
              "clamp": lambda: _clamp(probe, key, a, values[1], values[2])}
     return table[name]() if name in table else None

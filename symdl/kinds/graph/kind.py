@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from symdl.kinds import Kind
 
-from . import carry, check, painters, sheet
+from . import carry, check, check_update, painters, sheet
 from .build import build_graph
 from .explain import solve
 from .fields import SCHEMA
@@ -27,7 +27,6 @@ def independent(question) -> dict:
     ``check._numpy_vjp``, is looked up at call time, so a test may replace it)."""
     result = check.independent(question)
     if question.has("update"):
-        from . import check_update
         result.update(check_update.independent(question, build_graph(question), result))
     return result
 

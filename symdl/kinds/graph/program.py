@@ -19,6 +19,7 @@ import sympy
 
 from symdl.errors import LatexError
 from symdl.ops.table import FUNCTION_NAMES
+from symdl.input.latex import parse_expression
 
 _NAME = re.compile(r"\s*([^=]*?)\s*=(?!=)(.*)\Z", re.S)
 # a name as the parser reads one: a letter, then a braced subscript, a run of digits or one letter
@@ -47,7 +48,6 @@ def _lines(question):
 
 def read_program(question) -> Program:
     """Parse every assignment; names are checked (new, not an input) and constants kept apart."""
-    from symdl.input.latex import parse_expression
 
     program = Program()
     inputs = set(question.get("values", dict))

@@ -11,6 +11,9 @@ from symdl.solution import Math, Text
 from .build import build_graph
 from .explain import _expr_tex
 from .fields import read_values
+from .program import _lines
+from symdl.errors import LatexError
+from symdl.input.latex import display_latex
 
 
 def given(question) -> list:
@@ -42,10 +45,7 @@ def _function(question) -> Math:
 def _program(question) -> list:
     """A program as the exam writes it, one line per assignment: each line verbatim when TeX reads it
     as written, else as it was parsed, printed back (an assigned name on a right side as its node)."""
-    from symdl.errors import LatexError
-    from symdl.input.latex import display_latex
 
-    from .program import _lines
 
     items, graph = [Text("The function, computed in stages:")], None
     for k, line in enumerate(_lines(question)):

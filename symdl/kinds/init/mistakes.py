@@ -19,6 +19,7 @@ import sympy as sp
 from symdl.solution import Mistake
 
 from .fields import read
+from .explain import TRUNCATED_STD
 
 
 def _scale(p):
@@ -28,7 +29,6 @@ def _scale(p):
 
 
 def _truncation(p, solution) -> dict:
-    from .explain import TRUNCATED_STD
 
     why = ("you took the standard deviation before truncation equal to the weights' (the truncation narrows "
            "the normal by the factor c = 0.8796)")
