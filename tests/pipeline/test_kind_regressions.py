@@ -397,7 +397,7 @@ def test_compound_rate_with_a_large_exponent_is_quick_and_exact(tmp_path):
 
     import importlib.util
 
-    from symdl.kinds.training_log.analysis import analyse
+    from symdl.kinds.training_log.reading import analyse
 
     where = HERE / "kinds" / "training_log" / "test_training_log.py"     # importable whatever runs first
     spec_ = importlib.util.spec_from_file_location("symdl_test_training_log", where)
