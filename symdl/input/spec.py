@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import sys
@@ -199,6 +200,7 @@ class Exam:
     drawn: dict = field(default_factory=dict)    # "<question>.<field>" -> value drawn for this variant
     variant: str | None = None                   # the variant's label printed on sheet and key ("001 3fa9c2d1")
     grading: object = None                       # the answer policy ([exam] grading; symdl.grading.Policy)
+    variants_data: dict | None = None            # a spec with draws: its TOML as variants read it (read_spec)
 
 
 def _as_tuple(types):
@@ -234,13 +236,15 @@ def load_exam(path, data_dirs=()) -> Exam:
     variant 1, attempt 0); ``exam.draws`` lists them (symdl.variants picks the others).
     """
     path = Path(path)
-    data = read_spec(path)
+    raw = _read_spec_file(path)                  # the file read once: both views come from this parse
+    data = spec_view(copy.deepcopy(raw), path, variants=False)
     found = draws.find(data, path)
     if not found:
         return build_exam(data, path, data_dirs)
     data, drawn = draws.apply(data, found, draws.attempt_seed(0, 1, 0))
     exam = build_exam(data, path, data_dirs)
     exam.draws, exam.drawn = found, drawn
+    exam.variants_data = spec_view(raw, path, variants=True)
     return exam
 
 
@@ -254,7 +258,11 @@ def read_spec(path, variants: bool = False) -> dict:
     table is set aside and the exam is the one written.
     """
     path = Path(path)
-    data = _read_spec_file(path)
+    return spec_view(_read_spec_file(path), path, variants)
+
+
+def spec_view(data: dict, path: Path, variants: bool) -> dict:
+    """``data`` (the spec's TOML, changed in place) as the written exam or, ``variants``, as variants read it."""
     exam = data.get("exam")
     if isinstance(exam, dict) and "variants" in exam:
         _exam_variants(exam, exam.pop("variants"), path, variants)
