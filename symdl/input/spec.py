@@ -28,6 +28,7 @@ _MISSING = object()
 
 MAX_SPEC_BYTES = 5_000_000
 MAX_DATA_BYTES = 50_000_000
+MAX_ENTRY = 10 ** 6            # the magnitude of any entry of a rational matrix (Question.rational_matrix)
 
 # Characters beyond ASCII that the answer key's LaTeX (T1 + TS1 + OMS encodings, utf8 input)
 # can typeset: the code points declared in LaTeX's t1enc.dfu, ts1enc.dfu, omsenc.dfu, utf8.def.
@@ -118,6 +119,20 @@ class Question:
             return parse_matrix(container[name], shape=shape)
         except LatexError as exc:
             raise self.error(name, exc.message) from None
+
+    def rational_matrix(self, name, value=_MISSING, *, max_entries=None):
+        """Field ``name`` (or ``value``, an item of it that ``name`` names) as a matrix of exact rationals,
+        not empty, each entry within +-10^6 (MAX_ENTRY), with ``max_entries`` at most that many."""
+        m = self.matrix(name, source=None if value is _MISSING else {name: value}).as_mutable()
+        if m.rows < 1 or m.cols < 1:
+            raise self.error(name, "an empty matrix")
+        if not all(v.is_Rational for v in m):
+            raise self.error(name, "every entry must be a rational number (a decimal or a fraction)")
+        if any(abs(v) > MAX_ENTRY for v in m):
+            raise self.error(name, "an entry beyond +-10^6: too large for an exam")
+        if max_entries is not None and len(m) > max_entries:
+            raise self.error(name, f"at most {max_entries} entries")
+        return m
 
     def number(self, name, default=_MISSING, source=None):
         """Field ``name`` as an exact SymPy number."""
