@@ -115,7 +115,7 @@ def solve_loaded(exam, *, time_limit_s=DEFAULT_TIME_LIMIT, progress=None, data_d
     draws derives as its variant 001 of seed 0, said in one line."""
     if not exam.draws:
         return Report(exam, solve_questions(exam, time_limit_s, progress))
-    found = find(job_for(prepare(exam.file, 1, 0, data_dirs), time_limit_s), 1, 0, 0)
+    found = find(job_for(prepare(exam.file, 1, 0, data_dirs, exam.variants_data), time_limit_s), 1, 0, 0)
     exam, results = found["exam"], found["results"]
     if progress:
         progress(f"the spec draws values: derived as variant {exam.variant} of seed 0 "
@@ -178,13 +178,14 @@ def check_count(count) -> int:
     return count
 
 
-def prepare(spec, count, seed, data_dirs=()) -> Drawn:
-    """The spec read (once) and checked for ``count`` variants from ``seed``; SpecError otherwise."""
+def prepare(spec, count, seed, data_dirs=(), data=None) -> Drawn:
+    """The spec read (once) and checked for ``count`` variants from ``seed``; SpecError otherwise.
+    ``data``: the spec's TOML as variants read it, when it is read already (load_exam's variants_data)."""
     check_count(count)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise UsageError(f"--seed must be a whole number >= 0, got {seed}")
     path = Path(spec or default_spec())
-    data = read_spec(path, variants=True)
+    data = read_spec(path, variants=True) if data is None else data
     draws = drawing.find(data, path)
     first = build_exam(drawing.apply(data, draws, drawing.attempt_seed(seed, 1, 0))[0], path, data_dirs)
     if not draws:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from . import publish, responses, score
-from symdl.solve import solve_exam
+from symdl.solve import solve_loaded
 from symdl.errors import UsageError, VerificationFailed
 from symdl.input.spec import default_spec, load_exam
 
@@ -87,7 +87,7 @@ def solve(spec=None, *, data_dirs=(), time_limit_s=120.0):
     if exam.draws:
         raise UsageError("the spec draws values for each student's variant; grading a class of variants is "
                          "not supported (grade each variant's spec with its own students)", file=exam.file)
-    report = solve_exam(spec, time_limit_s=time_limit_s, data_dirs=data_dirs)
+    report = solve_loaded(exam, time_limit_s=time_limit_s, data_dirs=data_dirs)    # the spec read once
     if not report.verified:
         names = [f"{r.question.id}:{c.name}" for r in report.results for c in r.failures] or ["no checked answer"]
         raise VerificationFailed(f"the answer key did not verify ({', '.join(names[:6])}); nothing graded "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import sys
@@ -27,6 +28,7 @@ _MISSING = object()
 
 MAX_SPEC_BYTES = 5_000_000
 MAX_DATA_BYTES = 50_000_000
+MAX_ENTRY = 10 ** 6            # the magnitude of any entry of a rational matrix (Question.rational_matrix)
 
 # Characters beyond ASCII that the answer key's LaTeX (T1 + TS1 + OMS encodings, utf8 input)
 # can typeset: the code points declared in LaTeX's t1enc.dfu, ts1enc.dfu, omsenc.dfu, utf8.def.
@@ -118,6 +120,20 @@ class Question:
         except LatexError as exc:
             raise self.error(name, exc.message) from None
 
+    def rational_matrix(self, name, value=_MISSING, *, max_entries=None):
+        """Field ``name`` (or ``value``, an item of it that ``name`` names) as a matrix of exact rationals,
+        not empty, each entry within +-10^6 (MAX_ENTRY), with ``max_entries`` at most that many."""
+        m = self.matrix(name, source=None if value is _MISSING else {name: value}).as_mutable()
+        if m.rows < 1 or m.cols < 1:
+            raise self.error(name, "an empty matrix")
+        if not all(v.is_Rational for v in m):
+            raise self.error(name, "every entry must be a rational number (a decimal or a fraction)")
+        if any(abs(v) > MAX_ENTRY for v in m):
+            raise self.error(name, "an entry beyond +-10^6: too large for an exam")
+        if max_entries is not None and len(m) > max_entries:
+            raise self.error(name, f"at most {max_entries} entries")
+        return m
+
     def number(self, name, default=_MISSING, source=None):
         """Field ``name`` as an exact SymPy number."""
         container = self.fields if source is None else source
@@ -199,6 +215,7 @@ class Exam:
     drawn: dict = field(default_factory=dict)    # "<question>.<field>" -> value drawn for this variant
     variant: str | None = None                   # the variant's label printed on sheet and key ("001 3fa9c2d1")
     grading: object = None                       # the answer policy ([exam] grading; symdl.grading.Policy)
+    variants_data: dict | None = None            # a spec with draws: its TOML as variants read it (read_spec)
 
 
 def _as_tuple(types):
@@ -234,13 +251,15 @@ def load_exam(path, data_dirs=()) -> Exam:
     variant 1, attempt 0); ``exam.draws`` lists them (symdl.variants picks the others).
     """
     path = Path(path)
-    data = read_spec(path)
+    raw = _read_spec_file(path)                  # the file read once: both views come from this parse
+    data = spec_view(copy.deepcopy(raw), path, variants=False)
     found = draws.find(data, path)
     if not found:
         return build_exam(data, path, data_dirs)
     data, drawn = draws.apply(data, found, draws.attempt_seed(0, 1, 0))
     exam = build_exam(data, path, data_dirs)
     exam.draws, exam.drawn = found, drawn
+    exam.variants_data = spec_view(raw, path, variants=True)
     return exam
 
 
@@ -254,7 +273,11 @@ def read_spec(path, variants: bool = False) -> dict:
     table is set aside and the exam is the one written.
     """
     path = Path(path)
-    data = _read_spec_file(path)
+    return spec_view(_read_spec_file(path), path, variants)
+
+
+def spec_view(data: dict, path: Path, variants: bool) -> dict:
+    """``data`` (the spec's TOML, changed in place) as the written exam or, ``variants``, as variants read it."""
     exam = data.get("exam")
     if isinstance(exam, dict) and "variants" in exam:
         _exam_variants(exam, exam.pop("variants"), path, variants)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,32 @@ def test_non_finite_toml_floats_are_refused(value):
     if isinstance(value, float):
         with pytest.raises(SpecError, match="not a finite number"):
             q.number("v")
+
+
+def test_rational_matrix_is_exact_mutable_and_bounded():
+    # the shared reading of the dropout and conv kinds' matrices (issue 22): exact rationals, a copy
+    # the kind may change, each refusal naming the field (or the item) with the kinds' messages
+    q = question(x=r"\begin{bmatrix} 0.1 \\ \frac{1}{3} \end{bmatrix}", big=[1, 1000001], root=r"[\sqrt{2} \quad 1]", empty=[],
+                 many=[1] * 65, nan=[1.0, float("nan")], word=r"[1 \quad x]")
+    m = q.rational_matrix("x")
+    assert m == sympy.Matrix([R(1, 10), R(1, 3)])
+    m[0] = 5                                    # mutable, and not the parser's cached matrix
+    assert q.rational_matrix("x")[0] == R(1, 10)
+    assert q.rational_matrix("x", max_entries=2).shape == (2, 1)
+    assert q.rational_matrix("k[2]", [[1000000, -1000000]]).shape == (1, 2)     # the bound is inclusive
+    for name, words in [("big", "an entry beyond +-10^6: too large for an exam"),
+                        ("root", "every entry must be a rational number (a decimal or a fraction)"),
+                        ("empty", "an empty matrix"), ("nan", "not a finite number: nan"),
+                        ("word", "is not a numeric matrix or vector"), ("gone", "missing required field")]:
+        with pytest.raises(SpecError, match=re.escape(words)) as info:
+            q.rational_matrix(name)
+        assert info.value.field == name
+    with pytest.raises(SpecError, match="at most 64 entries") as info:
+        q.rational_matrix("many", max_entries=64)
+    assert len(q.rational_matrix("many")) == 65
+    with pytest.raises(SpecError, match="every entry must be a rational") as info:
+        q.rational_matrix("kernel[3]", r"[\sqrt{3}]")
+    assert info.value.field == "kernel[3]"
 
 
 def test_number_and_matrix_from_other_source():

@@ -3,13 +3,12 @@ into a :class:`Problem` (input channels, kernels, stride, padding, dilation, ups
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import sympy as sp
 
 from symdl.errors import LatexError
-from symdl.input.latex import parse_matrix, parse_number
+from symdl.input.latex import parse_number
 from symdl.input.schema import Field, Schema, normalize_choice
 from . import receptive
 
@@ -21,7 +20,7 @@ MAX_PADDED = 20        # padded height / width (the sheet prints the padded inpu
 MAX_CHANNELS = 4
 MAX_FILTERS = 4
 MAX_INT = 32           # stride, dilation, window, one side's padding
-MAX_VALUE = 10 ** 6    # the magnitude of any entry (input, kernel, bias, upstream)
+MAX_VALUE = 10 ** 6    # the magnitude of a bias entry (the matrices: Question.rational_matrix, the same bound)
 ONLY = {"kernel": ("conv",), "filters": ("conv",), "bias": ("conv",), "window": ("maxpool", "avgpool"),
         "dilation": ("conv", "maxpool"), "layers": ("receptive_field",), "input_size": ("receptive_field",),
         "input": ("conv", "maxpool", "avgpool"), "stride": ("conv", "maxpool", "avgpool"),
@@ -122,22 +121,6 @@ def out_side(n, padding, k, s, d):
     return (n + padding - d * (k - 1) - 1) // s + 1
 
 
-def _matrix(question, name, value):
-    if isinstance(value, float) and not math.isfinite(value):
-        raise question.error(name, f"not a finite number: {value}")
-    try:
-        m = sp.Matrix(parse_matrix(value))
-    except LatexError as exc:
-        raise question.error(name, exc.message) from None
-    if m.rows < 1 or m.cols < 1:
-        raise question.error(name, "an empty matrix")
-    if not all(v.is_Rational for v in m):
-        raise question.error(name, "every entry must be a rational number (a decimal or a fraction)")
-    if any(abs(v) > MAX_VALUE for v in m):
-        raise question.error(name, "an entry beyond +-10^6: too large for an exam")
-    return m
-
-
 def _is_numeric_rows(value):
     return isinstance(value, list) and value and all(isinstance(r, list) and r and all(
         isinstance(c, (int, float, str)) and not isinstance(c, (bool, list)) for c in r) for r in value)
@@ -146,9 +129,9 @@ def _is_numeric_rows(value):
 def _stack(question, name, value, what):
     """One matrix, or a list of matrices of one shape (one per channel)."""
     if isinstance(value, str) or _is_numeric_rows(value):
-        mats = [_matrix(question, name, value)]
+        mats = [question.rational_matrix(name, value)]
     elif isinstance(value, list) and value:
-        mats = [_matrix(question, f"{name}[{i}]", v) for i, v in enumerate(value, start=1)]
+        mats = [question.rational_matrix(f"{name}[{i}]", v) for i, v in enumerate(value, start=1)]
     else:
         raise question.error(name, f"expected {what}: a bmatrix (or a list of them, one per channel)")
     for i, m in enumerate(mats[1:], start=2):

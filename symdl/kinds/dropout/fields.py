@@ -3,19 +3,17 @@ convention and the upstream gradient, read into a :class:`Dropout` with every nu
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import sympy as sp
 
 from symdl.errors import LatexError
-from symdl.input.latex import parse_matrix, parse_number
+from symdl.input.latex import parse_number
 from symdl.input.schema import Field, Schema
 
 MODES = ("train", "eval", "both")
 SCALINGS = ("inverted", "vanilla")
 MAX_ENTRIES = 64
-MAX_VALUE = 10 ** 6
 
 SCHEMA = Schema(
     Field("input", "any", help="the layer's input x: a bmatrix (a vector or a matrix)"),
@@ -50,23 +48,6 @@ class Dropout:
         return self.mode in ("eval", "both")
 
 
-def _matrix(question, name):
-    value = question.get(name)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise question.error(name, f"not a finite number: {value}")
-    try:
-        m = sp.Matrix(parse_matrix(value))
-    except LatexError as exc:
-        raise question.error(name, exc.message) from None
-    if not all(v.is_Rational for v in m):
-        raise question.error(name, "every entry must be a rational number (a decimal or a fraction)")
-    if any(abs(v) > MAX_VALUE for v in m):
-        raise question.error(name, "an entry beyond +-10^6: too large for an exam")
-    if len(m) > MAX_ENTRIES:
-        raise question.error(name, f"at most {MAX_ENTRIES} entries")
-    return m
-
-
 def _probability(question, values):
     if (values["drop"] is None) == (values["keep"] is None):
         raise question.error("drop", "give the drop probability (drop) or the keep probability (keep), one of them")
@@ -86,14 +67,14 @@ def _probability(question, values):
 
 def read(question) -> Dropout:
     values = dict.fromkeys(SCHEMA.names) | SCHEMA.values_of(question)
-    x = _matrix(question, "input")
+    x = question.rational_matrix("input", max_entries=MAX_ENTRIES)
     drop, keep_given = _probability(question, values)
     mode = values["mode"]
     mask = None
     if question.has("mask"):
         if mode == "eval":
             raise question.error("mask", "evaluation drops nothing: a mask belongs to mode 'train' or 'both'")
-        mask = _matrix(question, "mask")
+        mask = question.rational_matrix("mask", max_entries=MAX_ENTRIES)
         if mask.shape != x.shape:
             raise question.error("mask", f"a {mask.rows}x{mask.cols} mask for a {x.rows}x{x.cols} input")
         if not all(v in (0, 1) for v in mask):
@@ -105,7 +86,7 @@ def read(question) -> Dropout:
                                      "(or ask mode = 'eval')")
     upstream = None
     if question.has("upstream"):
-        upstream = _matrix(question, "upstream")
+        upstream = question.rational_matrix("upstream", max_entries=MAX_ENTRIES)
         if upstream.shape != x.shape:
             raise question.error("upstream", f"a {upstream.rows}x{upstream.cols} gradient for a "
                                              f"{x.rows}x{x.cols} input")
