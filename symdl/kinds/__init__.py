@@ -3,7 +3,8 @@
 A kind provides its name, its field schema, ``solve(question) -> Solution`` (the symbolic
 derivation), ``independent(question) -> dict`` (every numeric or yes/no answer recomputed by
 another route, never from the Solution), its tolerances, one sentence on how it is checked,
-and its template partial. The built-in kinds live in ``symdl.kinds.<name>``, a package exposing
+and its LaTeX partials (files of its own package: ``answer.tex.j2``, the sections of every document, and
+``sheet.tex.j2``, its tables on the exam sheet). The built-in kinds live in ``symdl.kinds.<name>``, a package exposing
 ``KIND`` only, imported on first use; a kind in another installed package is found through the
 entry-point group ``symdl.kinds`` (``name = "package.module:KIND"``, docs/new-kind.md); in-process,
 :func:`register`. Every Kind is held to the contract as it registers (:func:`check_kind`), and every
@@ -42,7 +43,11 @@ class Kind:
     tolerance: float = 1e-6          # relative
     abs_tolerance: object = 0.0      # an absolute floor for float-noise routes: a number, or {answer: floor, "*": rest}
     checks_note: str = ""            # how the independent route works, for the instructor
-    template: Path | None = None     # LaTeX partial; default templates/kinds/<name>.tex.j2
+    # the kind's LaTeX partials, files of its own package (Path(__file__).with_name(...)): ``template`` lays out
+    # its sections and figures in every document (None: its sections as every kind's, with no figure macros);
+    # ``sheet_template`` holds macros named after its exam-sheet tables' roles (None: the sheet's plain tables)
+    template: Path | None = None
+    sheet_template: Path | None = None
     extra: dict = field(default_factory=dict)
     # mistakes(question, solution) -> {answer name: [solution.Mistake, ...]}: the common
     # mistakes, each derived by the kind's own engine with one thing done wrong; the pipeline
@@ -90,7 +95,7 @@ HOOKS = {"solve": (("question",), True), "independent": (("question",), True),
 def check_kind(kind: Kind) -> None:
     """``kind`` held to the contract as it registers (pluggy's ``_verify_hook``): a valid name, a Schema,
     each hook callable with its arguments, a positive relative tolerance, a non-negative absolute floor,
-    a checks note in words and a template file that exists. A ContractError names the kind and the field."""
+    a checks note in words and partials (template, sheet_template) that exist. A ContractError names the kind and the field."""
 
     def refuse(field_name, message):
         raise ContractError(f"kind {kind.name!r}: {field_name} {message}")
@@ -116,8 +121,10 @@ def check_kind(kind: Kind) -> None:
                                     f"{kind.abs_tolerance!r}")
     if not isinstance(kind.checks_note, str):
         refuse("checks_note", f"must be text, not {type(kind.checks_note).__name__}")
-    if kind.template is not None and (not isinstance(kind.template, (str, Path)) or not Path(kind.template).is_file()):
-        refuse("template", f"must be the path of an existing LaTeX partial, not {str(kind.template)!r}")
+    for name in ("template", "sheet_template"):
+        path = getattr(kind, name)
+        if path is not None and (not isinstance(path, (str, Path)) or not Path(path).is_file()):
+            refuse(name, f"must be the path of an existing LaTeX partial, not {str(path)!r}")
     if not isinstance(kind.extra, dict):
         refuse("extra", f"must be a dict, not {type(kind.extra).__name__}")
 

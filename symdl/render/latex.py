@@ -162,22 +162,29 @@ def paint(context, figure):
 
 
 def kind_partial(kind_name: str) -> str:
-    """The template name of a kind's partial (served from the kind's own file when it has one)."""
+    """The template name of a kind's partial (its package's file, ``Kind.template``; see :func:`_kind_partial`)."""
     return f"kinds/{kind_name}.tex.j2"
 
 
 _GENERIC_PARTIAL = '<% import "macros.tex.j2" as m %>\n<% call(fig) m.sections(q, sol) %><< paint(fig) | tex >><% endcall %>\n'
+# "kinds/<name>.tex.j2": the kind's Kind.template; "kinds/<name>.sheet.tex.j2": its Kind.sheet_template
+_PARTIAL_NAME = re.compile(r"kinds/([a-z][a-z0-9_]*)(\.sheet)?\.tex\.j2")
 
 
-def _registered_partial(name):
-    """Jinja2 FunctionLoader: the partial of a kind registered with its own template file."""
-    match = re.fullmatch(r"kinds/(.+)\.tex\.j2", name)
-    kind = kinds.registered(match.group(1)) if match else None
-    if kind is None or kind.name in kinds.BUILTIN:
+def _kind_partial(name):
+    """Jinja2 FunctionLoader: a kind's partial, from the file its Kind names (a file of the kind's own
+    package, built-in or installed); a kind with no partial of its own: the generic one (its sections)."""
+    match = _PARTIAL_NAME.fullmatch(name)
+    if match is None:
         return None
-    if kind.template is None:          # a kind with no figures of its own: its sections, as every kind's
-        return _GENERIC_PARTIAL, name, lambda: True
-    path = Path(kind.template)
+    try:
+        kind = kinds.get(match.group(1))
+    except KeyError:
+        return None
+    path = kind.sheet_template if match.group(2) else kind.template
+    if path is None:      # no sheet partial: not found (sheet_partial names the plain one instead)
+        return None if match.group(2) else (_GENERIC_PARTIAL, name, lambda: True)
+    path = Path(path)
     return path.read_text(encoding="utf-8"), str(path), lambda: True
 
 
@@ -201,7 +208,7 @@ def environment(templates: Path = TEMPLATES, audience: str = "model") -> jinja2.
     """The Jinja2 environment: LaTeX-friendly delimiters, StrictUndefined, escaping finalize.
     ``audience`` (a global every template and imported macro sees) selects what is shown."""
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.FunctionLoader(_registered_partial),
+        loader=jinja2.ChoiceLoader([jinja2.FunctionLoader(_kind_partial),
                                     jinja2.FileSystemLoader(str(templates))]),
         block_start_string="<%", block_end_string="%>",
         variable_start_string="<<", variable_end_string=">>",

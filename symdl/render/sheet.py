@@ -23,7 +23,6 @@ PDF = "exam-sheet.pdf"
 CM_PER_POINT = 0.42        # answer space per point of a part (or of a question without parts)
 MIN_SPACE_CM = 2.5
 DEFAULT_SPACE_CM = 5.0     # a part when the question gives no points
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"   # as render/latex.py
 MAX_SPACE_CM = 20.0        # one part never asks for more than most of a page
 
 
@@ -93,9 +92,10 @@ def sheet_cell(value):
 
 def sheet_partial(kind_name: str) -> str:
     """The template a question's kind sets its own sheet tables with (macros named after the tables'
-    roles): templates/kinds/<kind>.sheet.tex.j2 when the kind has one, else one with no macros."""
-    name = f"kinds/{kind_name}.sheet.tex.j2"
-    return name if (TEMPLATES / name).is_file() else "sheet/plain.tex.j2"
+    roles): its package's file (``Kind.sheet_template``, served by render/latex.py's loader) when the
+    kind has one, else one with no macros."""
+    return f"kinds/{kind_name}.sheet.tex.j2" if kinds.get(kind_name).sheet_template is not None \
+        else "sheet/plain.tex.j2"
 
 
 def render(exam, sheet_questions) -> str:

@@ -55,9 +55,15 @@ def test_the_wheel_holds_every_file_of_the_package(wheel):
     expected = package_files()
     templates = {f for f in expected if f.startswith("symdl/templates/")}
     data = {f for f in expected if f.startswith("symdl/data/")}
-    # the trees themselves, read off the disk: the templates of every document and of each kind
+    partials = {f for f in expected if f.startswith("symdl/kinds/") and f.endswith(".tex.j2")}
+    # the trees themselves, read off the disk: the templates of every document, and each kind's partials
+    # in its own package (every built-in kind has answer.tex.j2; two set their exam-sheet tables)
     assert {"symdl/templates/sheet/items.tex.j2", "symdl/templates/answer-key.tex.j2",
-            "symdl/templates/kinds/graph.tex.j2", "symdl/templates/lms/question-text.html.j2"} <= templates
+            "symdl/templates/lms/question-text.html.j2"} <= templates
+    from symdl.kinds import BUILTIN
+
+    assert {f"symdl/kinds/{name}/answer.tex.j2" for name in BUILTIN} | {
+        "symdl/kinds/architecture/sheet.tex.j2", "symdl/kinds/training_log/sheet.tex.j2"} <= partials
     assert {"symdl/data/di504/di504.toml", "symdl/data/di504/q5-training-log.txt",
             "symdl/data/answers.schema.json"} <= data
     # the files python -m symdl checks for before it starts (symdl/__main__.py) are in the tree
@@ -70,7 +76,8 @@ def test_the_wheel_holds_every_file_of_the_package(wheel):
 
 def test_the_template_tree_matches_its_files_byte_for_byte(wheel):
     with zipfile.ZipFile(wheel) as archive:
-        for name in sorted(f for f in package_files() if f.startswith(("symdl/templates/", "symdl/data/"))):
+        for name in sorted(f for f in package_files()
+                           if f.startswith(("symdl/templates/", "symdl/data/")) or f.endswith(".j2")):
             assert archive.read(name) == (ROOT / name).read_bytes(), name
 
 

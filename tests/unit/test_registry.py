@@ -207,6 +207,7 @@ MISSING_TEMPLATE = object()     # stands for a path under tmp_path that does not
     ({"checks_note": None}, r"kind 'toy_checked': checks_note must be text, not NoneType"),
     ({"template": MISSING_TEMPLATE}, r"kind 'toy_checked': template must be the path of an existing LaTeX partial"),
     ({"template": 3}, r"template must be the path of an existing LaTeX partial, not '3'"),
+    ({"sheet_template": MISSING_TEMPLATE}, r"kind 'toy_checked': sheet_template must be the path of an existing"),
     ({"extra": []}, r"kind 'toy_checked': extra must be a dict, not list"),
 ])
 def test_register_holds_the_whole_contract(fields, message, tmp_path):
@@ -214,8 +215,8 @@ def test_register_holds_the_whole_contract(fields, message, tmp_path):
     and nothing registered."""
     from symdl.errors import ContractError
 
-    if fields.get("template") is MISSING_TEMPLATE:
-        fields = {"template": tmp_path / "missing.tex.j2"}
+    fields = {name: tmp_path / "missing.tex.j2" if value is MISSING_TEMPLATE else value
+              for name, value in fields.items()}
     with pytest.raises(ContractError, match=message) as refused:
         kinds.register(_toy(**fields))
     assert refused.value.exit_status == 3
@@ -291,3 +292,35 @@ def test_the_documented_test_of_the_new_kind_passes(tmp_path, monkeypatch):
     finally:
         kinds.unregister("square")
         sys.modules.pop("symdl_square", None)
+
+
+def test_a_kind_outside_symdl_ships_its_partials_in_its_own_folder(tmp_path):
+    """A kind's partials are files of its own package (Kind.template, Kind.sheet_template), found from
+    there by the documents' loader as the built-in kinds' are: the sheet's table of role "rows" set by
+    the macro of that name in the kind's sheet partial, the key's sections laid out by its answer partial."""
+    from symdl import derive as derive_module
+    from symdl.render import sheet
+    from symdl.solution import Table
+
+    package = tmp_path / "toy_package"
+    package.mkdir()
+    (package / "answer.tex.j2").write_text('<% import "macros.tex.j2" as m %>\nTOY-ANSWER-PARTIAL\n'
+                                           '<% call(fig) m.sections(q, sol) %><% endcall %>\n')
+    (package / "sheet.tex.j2").write_text("<% macro rows(t) %>TOY-SHEET-ROWS << t.rows | length >><% endmacro %>\n")
+
+    def given(question):
+        return [Table(["a", "b"], [[question.values["a"], "?"], ["1", "2"]], role="rows")]
+
+    kind = _toy(template=package / "answer.tex.j2", sheet_template=package / "sheet.tex.j2", sheet=given)
+    kinds.register(kind)
+    try:
+        spec = _spec(tmp_path, a="2", b="3").read_text().replace("toy_product", "toy_checked")
+        (tmp_path / "toy.toml").write_text(spec)
+        report = derive_module.derive(tmp_path / "toy.toml", tmp_path / "out", pdf=False)
+        assert "TOY-ANSWER-PARTIAL" in (report.folder / "answer-key.tex").read_text()
+        sheet_tex = (report.folder / sheet.TEX).read_text()
+        assert "TOY-SHEET-ROWS 2" in sheet_tex             # two rows, set by the kind's own macro
+        assert sheet.sheet_partial("toy_checked") == "kinds/toy_checked.sheet.tex.j2"
+    finally:
+        kinds.unregister("toy_checked")
+    assert sheet.sheet_partial("graph") == "sheet/plain.tex.j2"     # a kind with no sheet partial: plain tables

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from symdl.kinds import Kind
 
 from . import carry, painters, sheet
@@ -14,6 +16,8 @@ CHECKS_NOTE = ("Every layer's output size was recomputed by passing a zero tenso
                "spatial size through a numpy sliding-window implementation of the layer, and "
                "every learnable count by counting the elements of the arrays it allocates.")
 
-KIND = Kind(name="architecture", schema=SCHEMA, solve=solve, independent=independent,
+HERE = Path(__file__).resolve().parent     # the kind's partials: answer.tex.j2, sheet.tex.j2
+KIND = Kind(name="architecture", template=HERE / "answer.tex.j2", sheet_template=HERE / "sheet.tex.j2",
+            schema=SCHEMA, solve=solve, independent=independent,
             tolerance=1e-12, abs_tolerance=0.0, checks_note=CHECKS_NOTE,
             sheet=sheet.given, mistakes=mistakes, carry=carry.carry, figures=painters.FIGURES)

@@ -1,7 +1,7 @@
 """The architecture kind's figures, painted for every document: the network where it branches.
 
 ``FIGURES`` registers, per figure name a Solution of this kind may hold, the TeX painter (a macro of
-templates/kinds/architecture.tex.j2, called with the Figure) and the SVG painter (a function of the
+symdl/kinds/architecture/answer.tex.j2, called with the Figure) and the SVG painter (a function of the
 figure's data, for the HTML key) together, so that no document draws one and misses the other.
 """
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from symdl.kinds import Kind
 
 from . import check, receptive, receptive_check, sheet
@@ -39,5 +41,7 @@ def _sheet(question) -> list:
     return receptive.sheet(read_receptive(question)) if is_receptive(question) else sheet.given(question)
 
 
-KIND = Kind(name="conv", schema=SCHEMA, solve=solve, independent=independent, tolerance=1e-9,
+HERE = Path(__file__).resolve().parent     # the kind's partials: answer.tex.j2
+KIND = Kind(name="conv", template=HERE / "answer.tex.j2",
+            schema=SCHEMA, solve=solve, independent=independent, tolerance=1e-9,
             abs_tolerance=0.0, checks_note=CHECKS_NOTE, sheet=_sheet, mistakes=mistakes)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from symdl.kinds import Kind
 
 from . import check
@@ -17,5 +19,7 @@ def independent(question) -> dict:
     return check.independent(read(question))
 
 
-KIND = Kind(name="dropout", schema=SCHEMA, solve=solve, independent=independent, tolerance=1e-12,
+HERE = Path(__file__).resolve().parent     # the kind's partials: answer.tex.j2
+KIND = Kind(name="dropout", template=HERE / "answer.tex.j2",
+            schema=SCHEMA, solve=solve, independent=independent, tolerance=1e-12,
             checks_note=CHECKS_NOTE, sheet=sheet, mistakes=mistakes)

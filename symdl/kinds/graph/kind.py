@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from symdl.kinds import Kind
 
 from . import carry, check, check_update, painters, sheet
@@ -31,6 +33,8 @@ def independent(question) -> dict:
     return result
 
 
-KIND = Kind(name="graph", schema=SCHEMA, solve=solve, independent=independent,
+HERE = Path(__file__).resolve().parent     # the kind's partials: answer.tex.j2
+KIND = Kind(name="graph", template=HERE / "answer.tex.j2",
+            schema=SCHEMA, solve=solve, independent=independent,
             tolerance=1e-6, abs_tolerance=0.0, checks_note=CHECKS_NOTE,
             sheet=sheet.given, mistakes=mistakes, carry=carry.carry, figures=painters.FIGURES)

@@ -1,7 +1,7 @@
 """The graph kind's figures, painted for every document: the computational graph.
 
 ``FIGURES`` registers, per figure name a Solution of this kind may hold, the TeX painter (a macro of
-templates/kinds/graph.tex.j2, called with the Figure) and the SVG painter (a function of the
+symdl/kinds/graph/answer.tex.j2, called with the Figure) and the SVG painter (a function of the
 figure's data, for the HTML key) together, so that no document draws one and misses the other.
 """
 

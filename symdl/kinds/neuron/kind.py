@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from symdl.kinds import Kind
 
 from . import carry, painters, sheet
@@ -19,6 +21,8 @@ CHECKS_NOTE = ("z recomputed as an exact sum of fractions; y, dy/dz and every gr
                "the box's vertices; an optimizer step again entry by entry from these gradients (Fractions, or "
                "mpmath for Adam's square root).")
 
-KIND = Kind(name="neuron", schema=SCHEMA, solve=solve, independent=independent,
+HERE = Path(__file__).resolve().parent     # the kind's partials: answer.tex.j2
+KIND = Kind(name="neuron", template=HERE / "answer.tex.j2",
+            schema=SCHEMA, solve=solve, independent=independent,
             tolerance=1e-6, abs_tolerance=0.0, checks_note=CHECKS_NOTE,
             sheet=sheet.given, mistakes=mistakes, carry=carry.carry, figures=painters.FIGURES)

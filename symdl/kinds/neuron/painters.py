@@ -1,7 +1,7 @@
 """The neuron kind's figures, painted for every document: the activation and its derivative.
 
 ``FIGURES`` registers, per figure name a Solution of this kind may hold, the TeX painter (a macro of
-templates/kinds/neuron.tex.j2, called with the Figure) and the SVG painter (a function of the
+symdl/kinds/neuron/answer.tex.j2, called with the Figure) and the SVG painter (a function of the
 figure's data, for the HTML key) together, so that no document draws one and misses the other.
 """
 

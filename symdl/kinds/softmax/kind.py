@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from symdl.kinds import Kind
 
 from . import carry, painters, sheet
@@ -14,6 +16,8 @@ CHECKS_NOTE = ("scores recomputed exactly in fractions; probabilities at 50 digi
                "instead of the max shift); the loss as log1p of the other classes' terms; gradients with "
                "respect to the scores, W and B by complex-step derivatives of the loss in mpmath.")
 
-KIND = Kind(name="softmax", schema=SCHEMA, solve=solve, independent=independent,
+HERE = Path(__file__).resolve().parent     # the kind's partials: answer.tex.j2
+KIND = Kind(name="softmax", template=HERE / "answer.tex.j2",
+            schema=SCHEMA, solve=solve, independent=independent,
             tolerance=1e-6, abs_tolerance=0.0, checks_note=CHECKS_NOTE,
             sheet=sheet.given, mistakes=mistakes, carry=carry.carry, figures=painters.FIGURES)

@@ -1,7 +1,7 @@
 """The softmax kind's figures, painted for every document: one group of probability bars per case.
 
 ``FIGURES`` registers, per figure name a Solution of this kind may hold, the TeX painter (a macro of
-templates/kinds/softmax.tex.j2, called with the Figure) and the SVG painter (a function of the
+symdl/kinds/softmax/answer.tex.j2, called with the Figure) and the SVG painter (a function of the
 figure's data, for the HTML key) together, so that no document draws one and misses the other.
 """
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from symdl.kinds import Kind
 
 from . import carry, painters, sheet
@@ -14,6 +16,8 @@ CHECKS_NOTE = ("The log was re-read by a separate, simpler reader; every number 
                "point (np.polyfit for the slopes, a brute-force search over every iterations-per-epoch and "
                "training-set size, the t quantile by numerical integration) and every verdict re-decided.")
 
-KIND = Kind(name="training_log", schema=SCHEMA, solve=solve, independent=independent,
+HERE = Path(__file__).resolve().parent     # the kind's partials: answer.tex.j2, sheet.tex.j2
+KIND = Kind(name="training_log", template=HERE / "answer.tex.j2", sheet_template=HERE / "sheet.tex.j2",
+            schema=SCHEMA, solve=solve, independent=independent,
             tolerance=1e-6, abs_tolerance=0.0, checks_note=CHECKS_NOTE,
             sheet=sheet.given, mistakes=mistakes, carry=carry.carry, figures=painters.FIGURES)

@@ -1,7 +1,7 @@
 """The training log kind's figures, painted for every document: the loss and metric curves, the gap.
 
 ``FIGURES`` registers, per figure name a Solution of this kind may hold, the TeX painter (a macro of
-templates/kinds/training_log.tex.j2, called with the Figure) and the SVG painter (a function of the
+symdl/kinds/training_log/answer.tex.j2, called with the Figure) and the SVG painter (a function of the
 figure's data, for the HTML key) together, so that no document draws one and misses the other.
 """
 

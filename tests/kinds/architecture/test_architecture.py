@@ -362,7 +362,7 @@ def test_layer_table_is_laid_out_by_role_not_by_title(q4):
     tables = [t for s in sol.sections for t in s.items if isinstance(t, Table)]
     assert [t.role for t in tables] == ["layers", "totals"]
     assert [t.align for t in tables] == [None, None]     # column widths are the template's business
-    partial = (Path(latex.TEMPLATES) / "kinds" / "architecture.tex.j2").read_text()
+    partial = Path(kinds.get("architecture").template).read_text()
     assert "Completed table" not in partial
 
 
