@@ -1,4 +1,4 @@
-"""A function nested deeply (sigma of sigma of ... 200 times) parses on a larger stack and derives; past the
+"""A function nested deeply (sigma of sigma of ... 200 and 1,000 times) parses on a larger stack and derives; past the
 stated limit the CLI refuses it in one line naming the field and the limit (exit 2, nothing written)."""
 
 from __future__ import annotations
@@ -77,6 +77,28 @@ def test_sigma_nested_200_deep_derives_against_a_direct_loop(tmp_path):
     assert answers["output"]["value"][0] == pytest.approx(y, rel=1e-12)
     assert answers["grad.x"]["value"][0] == pytest.approx(grad, rel=1e-9)
     assert 1e-131 < grad < 1e-129
+
+
+def test_sigma_nested_1000_deep_derives_against_an_mpmath_loop(tmp_path):
+    """1,000 levels (the limit): the gradient, about 1e-660, underflows float64, so the loop runs in
+    mpmath (y <- 1/(1 + e^-y), grad *= y(1 - y)) and the two compare relatively."""
+    import mpmath
+    from symdl.cli import main
+
+    assert depth.MAX_DEPTH >= 1000
+    out = tmp_path / "out"
+    assert main(["derive", str(spec(tmp_path, 1000)), "--out", str(out), "--no-pdf"]) == 0
+    doc = json.loads((out / "deep" / "answers.json").read_text())["questions"][0]
+    assert doc["verified"]
+    with mpmath.workdps(50):
+        y, grad = mpmath.mpf("0.5"), mpmath.mpf(1)
+        for _ in range(1000):
+            y = 1 / (1 + mpmath.exp(-y))
+            grad *= y * (1 - y)
+        assert mpmath.mpf(doc["answers"]["output"]["value"][0]) == pytest.approx(float(y), rel=1e-12)
+        got = mpmath.mpf(str(doc["answers"]["grad.x"]["value"][0]))
+        assert abs(got / grad - 1) < mpmath.mpf("1e-9")
+        assert mpmath.mpf("1e-700") < grad < mpmath.mpf("1e-600")
 
 
 def test_past_the_limit_the_cli_names_the_field_and_writes_nothing(tmp_path, capsys):
