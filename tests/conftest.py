@@ -133,6 +133,7 @@ SLOW = (
     "tests/pipeline/test_variants.py::test_variants_export_is_the_export_of_the_same_variants_byte_for_byte",  # 11 s
     "tests/pipeline/test_variants_di504.py::test_di504_draws_are_as_hard_as_the_original",  # 7 s
     "tests/pipeline/test_variants_di504.py::test_di504_variants_from_the_embedded_spec",  # 7 s
+    "tests/unit/test_latex_depth.py::test_sigma_nested_1000_deep_derives_against_an_mpmath_loop",  # 25 s
 )
 
 MARKERS = {"tex": TEX, "browser": BROWSER, "slow": SLOW}

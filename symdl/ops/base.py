@@ -110,6 +110,7 @@ class Facts:
     check: Callable | None = None        # values -> None, or why the op does not accept them
     masks: bool = False          # its -inf entries are its own: a mask (a softmax after it gives them 0)
     counts: tuple = ()           # positions of the arguments it reads as counts (lengths, a mask): no gradient
+    axis: tuple = ()             # (op, axis): the op written with that axis as a subscript, softmax_{0}(S)
 
     def on_kink(self, vals):
         """True when the op at its inputs' values ``vals`` sits on a kink (a tie, relu at 0, a jump)."""

@@ -6,14 +6,14 @@ An op with no row is an error (MissingRule), never a zero.
 
 from __future__ import annotations
 
-from symdl.ops import attention, elementary, elementwise, matrix, vector
+from symdl.ops import attention, axis, elementary, elementwise, matrix, vector
 from symdl.ops.base import MissingRule, Unary
 from symdl.ops.conventions import DEFAULT_SUBGRADIENTS, DEFAULT_TIES, SUBGRADIENTS, TIES, kink_notes as _notes
 from symdl.ops.elementwise import power_rule
 
 UNARY = {row.name: row for row in elementwise.UNARY + elementary.UNARY}
 BINARY = {row.name: row for row in elementwise.BINARY}
-MATRIX = {row.name: row for row in matrix.ROWS + vector.ROWS + elementary.MATRIX + attention.ROWS}
+MATRIX = {row.name: row for row in matrix.ROWS + vector.ROWS + elementary.MATRIX + attention.ROWS + axis.ROWS}
 TABLE = {**UNARY, **BINARY, **MATRIX}
 
 # every spelling a spec may call a function by -> its op, and each op's number of arguments
@@ -21,7 +21,9 @@ FUNCTION_NAMES = {spelling: name for name, row in TABLE.items() for spelling in 
 FUNCTION_ARITY = {name: row.arity for name, row in TABLE.items()}
 # a spelling called with another number of arguments: \max(x) is the maximum over the entries of x
 OVERLOADS = {(spelling, row.arity): name for name, row in TABLE.items() for spelling in row.overloads}
-CALLS = frozenset(FUNCTION_NAMES.values()) | {"transpose", "mul"} | frozenset(OVERLOADS.values())   # ops the parser leaves as f(...)
+# an op written with an axis as a subscript: (op, axis) -> the row (softmax_{0}: along the columns)
+AXES = {row.axis: name for name, row in TABLE.items() if row.axis}
+CALLS = frozenset(AXES.values()) | frozenset(FUNCTION_NAMES.values()) | {"transpose", "mul"} | frozenset(OVERLOADS.values())   # ops the parser leaves as f(...)
 KINKS = frozenset(name for name, row in TABLE.items() if row.kinks)      # the sheet states their convention
 STEEP = frozenset(name for name, row in TABLE.items() if row.steep)      # their argument is bounded in a check
 # SymPy's own function classes the parser leaves in a tree -> the op

@@ -1,4 +1,4 @@
-"""A function nested deeply (sigma of sigma of ... 200 times) parses on a larger stack and derives; past the
+"""A function nested deeply (sigma of sigma of ... 200 and 1,000 times) parses on a larger stack and derives; past the
 stated limit the CLI refuses it in one line naming the field and the limit (exit 2, nothing written)."""
 
 from __future__ import annotations
@@ -77,6 +77,31 @@ def test_sigma_nested_200_deep_derives_against_a_direct_loop(tmp_path):
     assert answers["output"]["value"][0] == pytest.approx(y, rel=1e-12)
     assert answers["grad.x"]["value"][0] == pytest.approx(grad, rel=1e-9)
     assert 1e-131 < grad < 1e-129
+
+
+def test_sigma_nested_1000_deep_derives_against_an_mpmath_loop(tmp_path):
+    """1,000 levels (the limit) derive and verify: the gradient, about 1e-660, underflows float64 (and
+    answers.json's floats), so the exact answers are compared with a loop in mpmath (y <- 1/(1 + e^-y),
+    grad *= y(1 - y)), relatively."""
+    import mpmath
+    import sympy
+    from support import solution_of
+    from symdl.check.verify import verify
+    from symdl.input.spec import load_exam
+
+    assert depth.MAX_DEPTH >= 1000
+    question = load_exam(spec(tmp_path, 1000)).questions[0]
+    sol = solution_of(question)
+    assert all(c.ok for c in verify(question, sol))
+    with mpmath.workdps(50):
+        y, grad = mpmath.mpf("0.5"), mpmath.mpf(1)
+        for _ in range(1000):
+            y = 1 / (1 + mpmath.exp(-y))
+            grad *= y * (1 - y)
+        assert mpmath.mpf(str(sympy.N(sol.answers["output"][0], 30))) == pytest.approx(float(y), rel=1e-12)
+        got = mpmath.mpf(str(sympy.N(sol.answers["grad.x"][0], 30)))
+        assert abs(got / grad - 1) < mpmath.mpf("1e-12")
+        assert mpmath.mpf("1e-700") < grad < mpmath.mpf("1e-600")
 
 
 def test_past_the_limit_the_cli_names_the_field_and_writes_nothing(tmp_path, capsys):

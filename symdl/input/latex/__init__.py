@@ -30,6 +30,7 @@ from symdl.input.latex.hadamard import _hadamard
 from symdl.input.latex.skeleton import _skeleton_by_shape
 from symdl.input.latex.state import _fresh_parser, op
 from symdl.ops.table import FUNCTION_ARITY, FUNCTION_NAMES, OVERLOADS
+from symdl.input.latex.axis import read_axis
 from symdl.input.latex.depth import parse_deep
 from symdl.input.tex_display import check_display
 
@@ -360,7 +361,7 @@ class _Reader:
         return self._call(s, i, name, i + m.end())
 
     def _call(self, s, i, name, j):
-        canonical = FUNCTION_NAMES[name]
+        canonical, j = read_axis(s, j, name, FUNCTION_NAMES[name])
         rest = s[j:]
         k = j + len(rest) - len(rest.lstrip())
         if k >= len(s) or s[k] not in "([":

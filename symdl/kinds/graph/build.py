@@ -94,11 +94,23 @@ class Graph:
         return n
 
     def build(self, expr, constants, values):
-        """Walk the parsed SymPy tree; return the output node."""
-        return self._walk(expr, constants, values)
+        """Walk the parsed SymPy tree; return the output node. Iterative, so any nesting depth builds:
+        each walk is a generator that yields a subexpression it needs and receives its node, and this
+        loop keeps the pending walks on a list (the same order of nodes as a recursive walk)."""
+        pending, result = [self._walk(expr, constants, values)], None
+        while pending:
+            try:
+                request = pending[-1].send(result)
+            except StopIteration as done:
+                pending.pop()
+                result = done.value
+                continue
+            pending.append(self._walk(request, constants, values))
+            result = None
+        return result
 
     def _walk(self, e, constants, values):
-        node = self._walk_expr(e, constants, values)
+        node = yield from self._walk_expr(e, constants, values)
         if node.expr is None:
             node.expr = e
         return node
@@ -121,47 +133,49 @@ class Graph:
             return self.const([[e]])
         if isinstance(e, sympy.Add):
             terms = sorted(e.args, key=lambda t: 1 if t.is_number or t in constants else 0)
-            node = self._walk(terms[0], constants, values)
+            node = (yield terms[0])
             for term in terms[1:]:
                 left = node.expr
                 if term.could_extract_minus_sign() and isinstance(term, sympy.Mul) and term.args[0] == -1:
                     rest = sympy.Mul(*term.args[1:], evaluate=False) if len(term.args) > 2 else term.args[1]
-                    node = self.apply("sub", [node, self._walk(rest, constants, values)])
+                    node = self.apply("sub", [node, (yield rest)])
                 else:
-                    node = self.apply("add", [node, self._walk(term, constants, values)])
+                    node = self.apply("add", [node, (yield term)])
                 node.expr = sympy.Add(left, term, evaluate=False)
             return node
         if isinstance(e, sympy.Mul):
-            return self._product(e, constants, values)
+            return (yield from self._product(e, constants, values))
         if isinstance(e, sympy.Pow):
             if e.base == sympy.E:
-                return self.apply("exp", [self._walk(e.exp, constants, values)])
+                return self.apply("exp", [(yield e.exp)])
             if not e.exp.is_number:
                 raise self.error("a power with a non-constant exponent is not supported; write e^{...}")
-            base = self._walk(e.base, constants, values)
+            base = (yield e.base)
             if e.exp == -1:
                 one = self.const([[1]])
                 one.expr = sympy.Integer(1)
                 return self.apply("div", [one, base])
             return self.apply("pow", [base], param=e.exp)
         if isinstance(e, sympy.exp):
-            return self.apply("exp", [self._walk(e.args[0], constants, values)])
+            return self.apply("exp", [(yield e.args[0])])
         if isinstance(e, sympy.log):
             if len(e.args) > 1 and e.args[1] != sympy.E:
                 raise self.error("only the natural logarithm is supported")
-            return self.apply("log", [self._walk(e.args[0], constants, values)])
+            return self.apply("log", [(yield e.args[0])])
         for cls, name in table.SYMPY_FUNCTIONS:
             if isinstance(e, cls):
-                return self._call(name, e.args, constants, values)
+                return (yield from self._call(name, e.args, constants, values))
         if isinstance(e, sympy.core.function.AppliedUndef):
             name = type(e).__name__
             if name in table.CALLS:
-                return self._call(name, e.args, constants, values)
+                return (yield from self._call(name, e.args, constants, values))
             raise self.error(f"unknown function '{name}(...)'; for a product write '{name} \\cdot (...)'")
         raise self.error(f"unsupported construct {type(e).__name__}")
 
     def _call(self, name, args, constants, values):
-        nodes = [self._walk(a, constants, values) for a in args]
+        nodes = []
+        for a in args:
+            nodes.append((yield a))
         if table.TABLE[name].arity == 2 and len(nodes) != 2:
             raise self.error(f"{name} takes two arguments")
         return self.apply(name, nodes)
@@ -174,7 +188,7 @@ class Graph:
             negate, num = True, num[1:]
         node = None
         for factor in num:
-            right = self._walk(factor, constants, values)
+            right = (yield factor)
             if node is None:
                 node = right
             else:
@@ -186,7 +200,7 @@ class Graph:
             node.expr = sympy.Integer(1)
         for factor in den:
             left = node.expr
-            node = self.apply("div", [node, self._walk(factor, constants, values)])
+            node = self.apply("div", [node, (yield factor)])
             node.expr = sympy.Mul(left, sympy.Pow(factor, -1, evaluate=False), evaluate=False)
         if negate:
             left = node.expr

@@ -53,6 +53,11 @@ def _softmax(a):
     return _like(a, [e / total for e in exps])
 
 
+def _along_columns(one, a):
+    """``one`` (a vector op over all its entries) on each column of ``a``: torch's dim=0."""
+    return np.hstack([one(a[:, j:j + 1]) for j in range(a.shape[1])])
+
+
 def _causal(a):
     out = a.astype(object).copy()
     for i in range(a.shape[0]):
@@ -180,6 +185,8 @@ def apply(name, values, probe, key):
     table = {"max_all": lambda: _extreme_all(probe, key, a, True),
              "min_all": lambda: _extreme_all(probe, key, a, False),
              "softmax": lambda: _softmax(a), "causal": lambda: _causal(a), "log_softmax": lambda: _log_softmax(a),
+             "softmax_col": lambda: _along_columns(_softmax, a),
+             "log_softmax_col": lambda: _along_columns(_log_softmax, a),
              "cross_entropy": lambda: _cross_entropy(a, values[1]),
              "bce": lambda: _bce(probe, key, a, values[1]), "mse": lambda: _mse(a, values[1]),
              "hinge": lambda: _hinge(probe, key, a, values[1])}
@@ -193,6 +200,13 @@ def _np_softmax(s):
         return np.vstack([_np_softmax(s[i:i + 1, :]) for i in range(s.shape[0])])
     e = np.exp(s - np.max(s))
     return e / np.sum(e)
+
+
+def _np_columns(s, log=False):
+    """softmax (log-softmax) of each column on its own, numpy's own functions (torch's dim=0)."""
+    shifted = s - np.max(s, axis=0, keepdims=True)
+    lse = np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))
+    return shifted - lse if log else np.exp(shifted - lse)
 
 
 def _np_hinge(s, t):
@@ -209,6 +223,7 @@ NUMPY = {
     "bce": lambda p, y: np.array([[-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p))]]),
     "mse": lambda a, b: np.array([[np.mean((a - b) ** 2)]]),
     "hinge": _np_hinge,
+    "softmax_col": _np_columns, "log_softmax_col": lambda s: _np_columns(s, log=True),
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "floor": np.floor, "ceil": np.ceil, "round": np.round,
     "clamp": lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
     "diag": lambda a: np.diag(a.ravel()) if 1 in a.shape else np.diag(a).reshape(-1, 1).copy(),
@@ -278,6 +293,8 @@ NUMPY_VJP = {
     "floor": lambda g, args, y: [np.zeros_like(args[0])], "ceil": lambda g, args, y: [np.zeros_like(args[0])],
     "round": lambda g, args, y: [np.zeros_like(args[0])],
     "clamp": _clamp_vjp, "diag": _diag_vjp,
+    "softmax_col": lambda g, args, y: [y * (g - np.sum(g * y, axis=0, keepdims=True))],
+    "log_softmax_col": lambda g, args, y: [g - np.exp(y) * np.sum(g, axis=0, keepdims=True)],
     "causal": lambda g, args, y: [np.where(np.isfinite(y), g, 0.0)],
 }
 NUMPY.update(check_attention.NUMPY)                 # valid lengths, a given mask, concat

@@ -276,12 +276,28 @@ def _display(matrix):
 
 def _expr_tex(graph, node, names=frozenset()):
     """The whole function written back from the graph, in the sheet's notation (a GraphFormula);
-    the nodes of ``names`` (a program's assigned names) are written as their names."""
+    the nodes of ``names`` (a program's assigned names) are written as their names. Built in the
+    graph's order (inputs before the nodes that use them), so no nesting depth recurses."""
+    needed, todo = {node.id}, [node]
+    while todo:                         # the nodes it is written from, stopping at names and leaves
+        n = todo.pop()
+        if not (n.op in ("input", "const") or n.id in names):
+            fresh = [graph.by_id[i] for i in n.inputs if i not in needed]
+            needed.update(m.id for m in fresh)
+            todo.extend(fresh)
+    written = {}
+    for n in graph.nodes:
+        if n.id in needed:
+            written[n.id] = _node_tex(graph, n, names, written)
+    return written[node.id]
+
+
+def _node_tex(graph, node, names, written):
     if node.op == "input" or node.id in names:
         return node.symbol
     if node.op == "const":
         return tex(node.value)
-    parts = [_expr_tex(graph, graph.by_id[i], names) for i in node.inputs]
+    parts = [written[i] for i in node.inputs]
     op_of = {i: ("input" if i in names else graph.by_id[i].op) for i in node.inputs}     # a name: a leaf
     if graph.rule(node).call_tex and op_of[node.inputs[0]] not in ("input", "const"):
         return GraphFormula(graph.rule(node).call_tex, GraphParen(parts[0]))
