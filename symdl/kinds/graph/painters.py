@@ -63,7 +63,8 @@ def graph(data) -> str:
                      grad=e.get("grad") if mode == "full" else None)
         body.extend(_arrow(x1, y1, x2, y2, dashed=bool(e.get("const"))))
         length = math.hypot(x2 - x1, y2 - y1) or 1
-        body.extend(_edge_labels((x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) / length, (y2 - y1) / length, shown))
+        at = 22 + e.get("pos", 0.5) * max(length - 44, 0)      # as far along as the PDF puts them
+        body.extend(_edge_labels(x1 + (x2 - x1) * at / length, y1 + (y2 - y1) * at / length, (x2 - x1) / length, (y2 - y1) / length, shown))
     for i, name in enumerate(outputs):
         x, y = pos(nodes[name])
         body.extend(_arrow(x, y, x + 110, y, start=22, end=0))
@@ -111,10 +112,12 @@ def _arrow(x1, y1, x2, y2, dashed=False, start=22, end=22) -> list:
 
 def _edge_labels(mx, my, ux, uy, edge) -> list:
     """The forward value on one side of an edge (blue) and the gradient on the other (red), each
-    block of lines pushed off the edge along its normal far enough to clear it."""
+    block of lines pushed off the edge along its normal far enough to clear it; the sides are the
+    PDF's (the value above, below on an edge rising to its node, swapped where the layout says)."""
     out = []
     nx, ny = (-uy, ux) if ux >= 0 else (uy, -ux)        # the normal pointing down the page
-    for key, side, color in (("value", -1, "#1f5fa8"), ("grad", 1, "#b8321f")):
+    outer = 1 if bool(edge.get("rising")) != bool(edge.get("swap")) else -1
+    for key, side, color in (("value", outer, "#1f5fa8"), ("grad", -outer, "#b8321f")):
         shown = edge.get(key) and not (key == "value" and edge.get("const"))   # a constant shows in its node
         lines = _rows_text(edge[key]) if shown else []
         if not lines:
