@@ -215,3 +215,37 @@ def _passes_a_node(a, b, between):
     p, q = (a["x"] * X_CM, a["y"]), (b["x"] * X_CM, b["y"])
     return any(segment_crosses(p, q, (n["x"] * X_CM - 0.6, n["y"] - 0.45, n["x"] * X_CM + 0.6, n["y"] + 0.45))
                for n in between)
+
+
+def space_columns(data):
+    """Columns spaced by the widest label between them: an edge joining neighbouring columns gets
+    room for its labels beside both nodes, an input room for the labels written west of it."""
+    if data["mode"] == "structure":
+        return data
+    at = {n["id"]: n for n in data["nodes"]}
+    gap = {}            # column -> columns to the next one
+    for e in data["edges"]:
+        a, b = at[e["from"]], at[e["to"]]
+        shown = [e[k] for k in ("value", "grad") if e.get(k) is not None and (k == "value" or data["mode"] == "full")]
+        if e.get("const") or not shown or abs(b["x"] - a["x"] - 1) > 0.01:
+            continue
+        need = (max(label_size(v)[0] for v in shown) + 2 * NODE_CM + 0.3) / X_CM
+        gap[a["x"]] = max(gap.get(a["x"], 1.0), need)
+    columns = {n["x"] for n in data["nodes"] if n.get("style") != "const"}
+    for n in data["nodes"]:
+        shown = [n[k] for k in ("value", "grad") if n.get(k) is not None]
+        if shown and n["x"] - 1 in columns:
+            need = (max(label_size(v)[0] for v in shown) + 0.4 + NODE_CM + 0.3) / X_CM
+            gap[n["x"] - 1] = max(gap.get(n["x"] - 1, 1.0), need)
+    if not gap:
+        return data
+    first = min(columns)
+
+    def moved(x):
+        whole = math.floor(x)
+        start = sum(gap.get(c, 1.0) for c in range(first, whole)) + first if whole > first else whole
+        return start + (x - whole) * gap.get(whole, 1.0)
+
+    for n in data["nodes"]:
+        n["x"] = round(moved(n["x"]), 3)
+    return data
