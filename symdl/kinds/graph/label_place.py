@@ -197,7 +197,8 @@ def route_edges(data):
     lanes = {}
     for e in data["edges"]:
         a, b = at[e["from"]], at[e["to"]]
-        between = [n for n in data["nodes"] if min(a["x"], b["x"]) + 0.5 < n["x"] < max(a["x"], b["x"]) - 0.5]
+        between = [n for n in data["nodes"] if n.get("style") != "const"
+                   and min(a["x"], b["x"]) + 0.3 < n["x"] < max(a["x"], b["x"]) - 0.3]
         if not between or e.get("const") or not _passes_a_node(a, b, between):
             continue
         top = max(n["y"] for n in between) + LANE
@@ -217,6 +218,16 @@ def _passes_a_node(a, b, between):
                for n in between)
 
 
+MARGIN = 0.8           # cm left free beside an edge's labels, both ends together
+
+
+def _radius(node):
+    """An operation's circle grows round a long mark (softmax): about 0.1 cm a letter."""
+    label = node.get("label") or {}
+    text = label.get("plain") or "" if isinstance(label, dict) else ""
+    return max(NODE_CM, 0.1 * len(text) + 0.1) if node.get("style") == "op" else NODE_CM
+
+
 def space_columns(data):
     """Columns spaced by the widest label between them: an edge joining neighbouring columns gets
     room for its labels beside both nodes, an input room for the labels written west of it."""
@@ -229,13 +240,13 @@ def space_columns(data):
         shown = [e[k] for k in ("value", "grad") if e.get(k) is not None and (k == "value" or data["mode"] == "full")]
         if e.get("const") or not shown or abs(b["x"] - a["x"] - 1) > 0.01:
             continue
-        need = (max(label_size(v)[0] for v in shown) + 2 * NODE_CM + 0.3) / X_CM
+        need = (max(label_size(v)[0] for v in shown) + _radius(a) + _radius(b) + MARGIN) / X_CM
         gap[a["x"]] = max(gap.get(a["x"], 1.0), need)
     columns = {n["x"] for n in data["nodes"] if n.get("style") != "const"}
     for n in data["nodes"]:
         shown = [n[k] for k in ("value", "grad") if n.get(k) is not None]
         if shown and n["x"] - 1 in columns:
-            need = (max(label_size(v)[0] for v in shown) + 0.4 + NODE_CM + 0.3) / X_CM
+            need = (max(label_size(v)[0] for v in shown) + 0.4 + NODE_CM + MARGIN) / X_CM
             gap[n["x"] - 1] = max(gap.get(n["x"] - 1, 1.0), need)
     if not gap:
         return data
