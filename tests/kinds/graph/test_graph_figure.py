@@ -128,8 +128,8 @@ def _docs_graph_questions():
             if 'kind = "graph"' in block:
                 name = f"{doc.name}#{i + 1}"
                 marks = [pytest.mark.xfail(strict=True, reason="known layout defect: in the forward/full drawing "
-                                           "an edge crosses a value label (found 7 Dec, #3 attention too; "
-                                           "the first example and DI504 are clean)")] if name in _KNOWN_CROSSINGS else []
+                                           "an edge crosses a value label (#4: X feeds six nodes whose "
+                                           "edges fan through each other's labels)")] if name in _KNOWN_CROSSINGS else []
                 out.append(pytest.param(block, id=name, marks=marks))
     return out
 
