@@ -7,6 +7,7 @@ import sympy
 from symdl.notation.printer import value_tex
 
 from .derive import SIG_DIGITS, vjp
+from .label_place import place_constants, place_labels, route_edges, space_columns
 
 
 def _fmt(value):
@@ -40,7 +41,7 @@ def figure_data(graph, grads, upstream, mode="full"):
               "columns": max(n["x"] for n in nodes) + 2,
               "rows": 1 + max(y for _, y in placed.values()) - min(y for _, y in placed.values()),
               "mode": mode}
-    return result
+    return place_labels(place_constants(route_edges(space_columns(result))))
 
 
 def _node(graph, node, tikz_id, place, min_depth, grads, mode):

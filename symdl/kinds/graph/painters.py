@@ -11,6 +11,8 @@ import math
 
 from symdl.notation.svg import picture, rich, svg_text, tex_words
 
+from .label_place import X_CM, Y_CM
+
 
 def _rows_text(label) -> list:
     if isinstance(label, dict) and label.get("kind") == "dims":
@@ -42,14 +44,15 @@ def graph(data) -> str:
     nodes = {n["id"]: n for n in data["nodes"]}
     mode = data.get("mode", "full")
     xs = [n["x"] for n in nodes.values()]
-    ys = [n["y"] for n in nodes.values()]
+    ys = [n["y"] for n in nodes.values()] + [y for e in data["edges"] for _, y in e.get("via", [])]
     side = {i: (_rows_text(n.get("value")) if mode != "structure" else [], _rows_text(n.get("grad"))
                 if mode == "full" else []) for i, n in nodes.items()}
     left = 40 + max((_width(v + g) for v, g in side.values()), default=0)
     outputs = data.get("outputs") or [data["output"]]
     out_lines = (_rows_text(data.get("output_value")) if mode != "structure" else []) + \
         (_rows_text(data.get("output_grad")) if mode == "full" else [])
-    sx, sy = 150.0, 90.0 if mode != "structure" else 70.0
+    sx = 150.0
+    sy = sx * Y_CM[mode] / X_CM         # the PDF's proportions, which the labels were placed for
     width = int(left + (max(xs) - min(xs)) * sx + 110 + max(40.0, _width(out_lines)))
     height = int((max(ys) - min(ys)) * sy + 130 + 12 * max(len(v) + len(g) for v, g in side.values()))
 
@@ -58,12 +61,20 @@ def graph(data) -> str:
 
     body = []
     for e in data["edges"]:
-        (x1, y1), (x2, y2) = pos(nodes[e["from"]]), pos(nodes[e["to"]])
         shown = dict(e, value=e.get("value") if mode != "structure" else None,
                      grad=e.get("grad") if mode == "full" else None)
-        body.extend(_arrow(x1, y1, x2, y2, dashed=bool(e.get("const"))))
+        # an edge routed round the nodes between its ends (two corners) is labelled on its middle piece
+        corners = [pos(nodes[e["from"]])] + [pos({"x": x, "y": y}) for x, y in e.get("via", [])] + \
+            [pos(nodes[e["to"]])]
+        for k, ((x1, y1), (x2, y2)) in enumerate(zip(corners, corners[1:])):
+            last = k == len(corners) - 2
+            body.extend(_arrow(x1, y1, x2, y2, dashed=bool(e.get("const")), start=22 if k == 0 else 0,
+                               end=22 if last else 0, head=last))
+        (x1, y1), (x2, y2) = corners[(len(corners) - 2) // 2: (len(corners) - 2) // 2 + 2]
         length = math.hypot(x2 - x1, y2 - y1) or 1
-        body.extend(_edge_labels((x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) / length, (y2 - y1) / length, shown))
+        trim = 44 if len(corners) == 2 else 0
+        at = trim / 2 + e.get("pos", 0.5) * max(length - trim, 0)      # as far along as the PDF puts them
+        body.extend(_edge_labels(x1 + (x2 - x1) * at / length, y1 + (y2 - y1) * at / length, (x2 - x1) / length, (y2 - y1) / length, shown))
     for i, name in enumerate(outputs):
         x, y = pos(nodes[name])
         body.extend(_arrow(x, y, x + 110, y, start=22, end=0))
@@ -96,25 +107,30 @@ def graph(data) -> str:
     return picture(body, width=width, height=height, label="computational graph")
 
 
-def _arrow(x1, y1, x2, y2, dashed=False, start=22, end=22) -> list:
+def _arrow(x1, y1, x2, y2, dashed=False, start=22, end=22, head=True) -> list:
     """A line from node to node (stopping at their rims) with an arrowhead, no marker (no url())."""
     length = math.hypot(x2 - x1, y2 - y1) or 1
     ux, uy = (x2 - x1) / length, (y2 - y1) / length
     dash = ' stroke-dasharray="4 3"' if dashed else ""
     tip_x, tip_y = x2 - ux * end, y2 - uy * end
-    head = [(tip_x, tip_y), (tip_x - ux * 9 - uy * 4, tip_y - uy * 9 + ux * 4),
+    tip = [(tip_x, tip_y), (tip_x - ux * 9 - uy * 4, tip_y - uy * 9 + ux * 4),
             (tip_x - ux * 9 + uy * 4, tip_y - uy * 9 - ux * 4)]
+    if not head:
+        return [f'<line x1="{x1 + ux * start:.1f}" y1="{y1 + uy * start:.1f}" x2="{tip_x:.1f}" y2="{tip_y:.1f}" '
+                f'stroke="#444" stroke-width="1.3"{dash}/>']
     return [f'<line x1="{x1 + ux * start:.1f}" y1="{y1 + uy * start:.1f}" x2="{tip_x - ux * 6:.1f}" '
             f'y2="{tip_y - uy * 6:.1f}" stroke="#444" stroke-width="1.3"{dash}/>',
-            '<polygon points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in head) + '" fill="#444"/>']
+            '<polygon points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in tip) + '" fill="#444"/>']
 
 
 def _edge_labels(mx, my, ux, uy, edge) -> list:
     """The forward value on one side of an edge (blue) and the gradient on the other (red), each
-    block of lines pushed off the edge along its normal far enough to clear it."""
+    block of lines pushed off the edge along its normal far enough to clear it; the sides are the
+    PDF's (the value above, below on an edge rising to its node, swapped where the layout says)."""
     out = []
     nx, ny = (-uy, ux) if ux >= 0 else (uy, -ux)        # the normal pointing down the page
-    for key, side, color in (("value", -1, "#1f5fa8"), ("grad", 1, "#b8321f")):
+    outer = 1 if bool(edge.get("rising")) != bool(edge.get("swap")) else -1
+    for key, side, color in (("value", outer, "#1f5fa8"), ("grad", -outer, "#b8321f")):
         shown = edge.get(key) and not (key == "value" and edge.get("const"))   # a constant shows in its node
         lines = _rows_text(edge[key]) if shown else []
         if not lines:
