@@ -386,7 +386,7 @@ def _loss_of(out, weights):
 def independent(question, graph, parsed, values, upstream):
     """Forward value of every node and output, and every gradient, all from mpmath.
 
-    ``parsed`` is the function as read (latex_parse.Parsed), ``values`` the inputs as
+    ``parsed`` is the function as read (symdl.input.latex.Parsed), ``values`` the inputs as
     read from the spec (name -> exact matrix), ``upstream`` the exact upstream or None.
     ``graph`` supplies only the node names, their parsed subexpressions and which node
     feeds which (for the gradients of inner nodes); none of its values or rules is used.

@@ -6,7 +6,7 @@ from symdl.input.schema import Field, Schema
 
 # Each field's own reader (question.expression / question.matrix) names its errors, as before.
 SCHEMA = Schema(
-    Field("function", "any", default=None),     # LaTeX, read by latex_parse
+    Field("function", "any", default=None),     # LaTeX, read by symdl.input.latex
     Field("program", "any", default=None),      # or assignments "q = x + y", ..., the last one the output
     Field("upstream", "any", default=None),     # LaTeX matrix; 1 for a scalar output
     Field("values", "any", default=None),       # name -> LaTeX matrix, one per input symbol
