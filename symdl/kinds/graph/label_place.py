@@ -250,11 +250,11 @@ def space_columns(data):
             gap[n["x"] - 1] = max(gap.get(n["x"] - 1, 1.0), need)
     if not gap:
         return data
-    first = min(columns)
+    base = math.floor(min(columns))     # columns may sit at half steps (1.5): count whole columns from here
 
     def moved(x):
         whole = math.floor(x)
-        start = sum(gap.get(c, 1.0) for c in range(first, whole)) + first if whole > first else whole
+        start = sum(gap.get(c, 1.0) for c in range(base, whole)) + base
         return start + (x - whole) * gap.get(whole, 1.0)
 
     for n in data["nodes"]:

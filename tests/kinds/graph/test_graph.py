@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from symdl.ops import base, table
 from symdl.errors import SpecError
@@ -247,6 +247,8 @@ def expressions(draw, depth=0):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(expr=expressions(), vals=st.lists(st.integers(-20, 20), min_size=3, max_size=3))
+@example(expr=r"\exp((A) + (\exp(0.5)))", vals=[0, 0, 0])        # a constant's node at a half column (1.5)
+@example(expr=r"\frac{A}{2 + ((B) \cdot ((A) + (B)))^2}", vals=[0, -1, 0])   # an exact 0 against 3e-56
 def test_random_scalar_graphs_agree_with_finite_differences(tmp_path, expr, vals):
     from symdl.input.latex import parse_expression
 
