@@ -2,8 +2,9 @@
 
 It calls nothing of the derivation (no reader, no exact statistics): the log's text (the file,
 or the text a ``[question.generate]`` table makes, from the seed ``intended`` chose with the kind's
-own reading) comes from ``source``, and is re-read with a regex / csv reader, the slopes come from np.polyfit, the t quantile from numerical
-integration, iterations per epoch and the set size from a brute-force search.
+own reading) comes from ``source``, and is re-read with a regex / csv reader; the slopes come from
+np.polyfit, the t quantile from its distribution function solved by Newton's method
+(``_t_crit_float``), iterations per epoch and the set size from a brute-force search.
 """
 
 from __future__ import annotations

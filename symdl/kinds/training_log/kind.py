@@ -14,7 +14,8 @@ from .mistakes import mistakes
 
 CHECKS_NOTE = ("The log was re-read by a separate, simpler reader; every number was recomputed in floating "
                "point (np.polyfit for the slopes, a brute-force search over every iterations-per-epoch and "
-               "training-set size, the t quantile by numerical integration) and every verdict re-decided.")
+               "training-set size, the t quantile by solving its distribution function, an integral of a "
+               "cosine power, with Newton's method) and every verdict re-decided.")
 
 HERE = Path(__file__).resolve().parent     # the kind's partials: answer.tex.j2, sheet.tex.j2
 KIND = Kind(name="training_log", template=HERE / "answer.tex.j2", sheet_template=HERE / "sheet.tex.j2",
