@@ -19,7 +19,7 @@ from . import seqderive
 from .seqfields import SEQ_PARAMETERS, SEQ_TYPES
 
 _SPATIAL = ("conv", "tconv", "maxpool", "avgpool", "depthwise", "separable", "locallyconnected", "subsampling")
-from .shapes import categories, shape_list
+from .shapes import categories
 
 BN_NAMES = {"matlab": ("Scale", "Offset"), "pytorch": ("weight", "bias"), "keras": ("gamma", "beta")}
 

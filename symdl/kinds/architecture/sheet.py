@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from symdl.solution import Table, Text
 
-from .fields import CONVENTION_NAMES, convention_of, parse_layers
+from .fields import CONVENTION_NAMES, parse_layers
 from .seqfields import SEQ_PARAMETERS, SEQ_TYPES
 
 BLANK = "?"

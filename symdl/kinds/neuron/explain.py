@@ -6,7 +6,7 @@ import sympy as sp
 
 from symdl.notation.display import RelationChain, ValueShown, display_tex, product, sum_tex, vector_tex
 from symdl.kinds.neuron.notation import BracketedValue, CasesOf, NeuronFormula, PartialSymbol, _factor_tex
-from symdl.notation.printer import substitute, tex, value_tex
+from symdl.notation.printer import substitute, value_tex
 from symdl.solution import Solution, Step, Tex, Text, only
 
 from . import update, verdict

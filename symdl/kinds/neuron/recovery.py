@@ -6,7 +6,7 @@ import sympy as sp
 
 from symdl.notation.display import RelationChain, ValueShown, VectorShown, product, sum_tex, vector_tex
 from symdl.kinds.neuron.notation import CornerSum, NeuronFormula, PartialSymbol, _plain_number, linear_tex, result_tex
-from symdl.notation.printer import tex, value_tex
+from symdl.notation.printer import tex
 from symdl.solution import Math, Step, Tex, Text
 
 from .derive import cube_below, saturation_z

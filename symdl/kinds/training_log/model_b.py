@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import sympy
 
-from symdl.notation.display import Percent, RelationChain, ValueShown
+from symdl.notation.display import Percent, ValueShown
 from symdl.kinds.training_log.notation import LogCompoundRate, LogEpochSpan
 from symdl.solution import Step, Text
 

@@ -3,10 +3,6 @@ mistakes students make are in mistakes.py)."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-import sympy
-
 
 def _pct(rate) -> str:
     return f"{abs(float(rate)) * 100:.2g} %"
